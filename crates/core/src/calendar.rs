@@ -1,0 +1,175 @@
+//! The study window: hourly steps, and the hour of day, weekday, day and study week of each.
+//!
+//! Hour 0 starts at local midnight (on the study's `utc_offset` clock) of the first day.
+//! A study week is `floor(hour / 168)` from the window start, whatever the weekday.
+
+/// The days of the week, Monday first (ISO 8601).
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    /// Year, e.g. 2021.
+    pub year: i32,
+    /// Month, 1..=12.
+    pub month: u32,
+    /// Day of month, 1..=31.
+    pub day: u32,
+}
+
+impl Date {
+    /// A date, or `None` if no such day exists.
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (negative before), by the civil-from-days algorithm.
+    pub fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Weekday index, 0 = Monday.
+    pub fn weekday(self) -> usize {
+        // 1970-01-01 was a Thursday (index 3).
+        (self.days_since_epoch() + 3).rem_euclid(7) as usize
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// The hourly steps of a study window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    hours: usize,
+    first_weekday: usize,
+    start: Option<Date>,
+    utc_offset_min: i32,
+}
+
+impl Calendar {
+    /// A window of `hours` steps whose first day has weekday `first_weekday` (0 = Monday),
+    /// with no dates (benchmark systems such as RTS-79).
+    pub fn from_hours(hours: usize, first_weekday: usize, utc_offset_min: i32) -> Calendar {
+        Calendar {
+            hours,
+            first_weekday: first_weekday % 7,
+            start: None,
+            utc_offset_min,
+        }
+    }
+
+    /// A window from `start` to `end`, both days included.
+    pub fn from_dates(start: Date, end: Date, utc_offset_min: i32) -> Calendar {
+        let days = (end.days_since_epoch() - start.days_since_epoch() + 1).max(0) as usize;
+        Calendar {
+            hours: days * 24,
+            first_weekday: start.weekday(),
+            start: Some(start),
+            utc_offset_min,
+        }
+    }
+
+    /// Number of hourly steps.
+    pub fn hours(&self) -> usize {
+        self.hours
+    }
+
+    /// Number of days (a partial last day counts).
+    pub fn days(&self) -> usize {
+        self.hours.div_ceil(24)
+    }
+
+    /// Number of study weeks (a partial last week counts).
+    pub fn weeks(&self) -> usize {
+        self.hours.div_ceil(168)
+    }
+
+    /// First date of the window, if the window is given by dates.
+    pub fn start(&self) -> Option<Date> {
+        self.start
+    }
+
+    /// Offset of the study clock from UTC, minutes.
+    pub fn utc_offset_min(&self) -> i32 {
+        self.utc_offset_min
+    }
+
+    /// Hour of day (0..24) of step `h`.
+    #[inline]
+    pub fn hour_of_day(&self, h: usize) -> usize {
+        h % 24
+    }
+
+    /// Day index (0-based from the window start) of step `h`.
+    #[inline]
+    pub fn day(&self, h: usize) -> usize {
+        h / 24
+    }
+
+    /// Study week of step `h`: `floor(h / 168)`.
+    #[inline]
+    pub fn study_week(&self, h: usize) -> usize {
+        h / 168
+    }
+
+    /// Weekday (0 = Monday) of step `h`.
+    #[inline]
+    pub fn weekday(&self, h: usize) -> usize {
+        (self.first_weekday + h / 24) % 7
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn winter_2021_22_has_2880_hours_and_starts_on_a_monday() {
+        let cal = Calendar::from_dates(
+            Date::new(2021, 11, 1).unwrap(),
+            Date::new(2022, 2, 28).unwrap(),
+            360,
+        );
+        assert_eq!(cal.hours(), 2880);
+        assert_eq!(cal.weekday(0), 0);
+        assert_eq!(cal.weekday(24 * 5), 5);
+        assert_eq!(cal.study_week(167), 0);
+        assert_eq!(cal.study_week(168), 1);
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(Date::new(2022, 2, 29).is_none());
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        assert_eq!(Date::new(2022, 1, 25).unwrap().weekday(), 1);
+    }
+}

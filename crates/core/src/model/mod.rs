@@ -1,0 +1,158 @@
+//! The system model: an immutable description of what exists over the study window.
+//!
+//! A [`SystemModel`] is valid once built: demand series have one value per hour, every unit
+//! belongs to a region, and units are sorted by region so that each region's units are one
+//! contiguous range of the struct-of-arrays [`Units`].
+
+mod region;
+mod units;
+
+pub use region::Region;
+pub use units::{component_id, UnitSpec, Units};
+
+use crate::calendar::Calendar;
+use std::ops::Range;
+
+/// Why a model could not be built from already-parsed parts (the scenario reader reports
+/// the same problems with file and line; this guards programmatic construction).
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A region's demand series does not have one value per study hour.
+    #[error("region '{region}' has {got} demand values, expected {expected} (one per hour)")]
+    DemandLength {
+        /// Region name.
+        region: String,
+        /// Values given.
+        got: usize,
+        /// Hours in the study window.
+        expected: usize,
+    },
+    /// A unit names a region index that does not exist.
+    #[error("unit '{unit}' belongs to region index {region}, but there are {regions} regions")]
+    UnknownRegion {
+        /// Unit name.
+        unit: String,
+        /// Region index given.
+        region: usize,
+        /// Number of regions.
+        regions: usize,
+    },
+    /// A unit's parameters are outside their domain.
+    #[error("unit '{unit}': {what}")]
+    BadUnit {
+        /// Unit name.
+        unit: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// No region at all.
+    #[error("the system has no region")]
+    Empty,
+}
+
+/// A power system over a study window.
+#[derive(Clone, Debug)]
+pub struct SystemModel {
+    name: String,
+    calendar: Calendar,
+    regions: Vec<Region>,
+    units: Units,
+    region_units: Vec<Range<usize>>,
+}
+
+impl SystemModel {
+    /// Build a model; units are reordered by region (stable within a region).
+    pub fn new(
+        name: impl Into<String>,
+        calendar: Calendar,
+        regions: Vec<Region>,
+        units: Vec<UnitSpec>,
+    ) -> Result<SystemModel, ModelError> {
+        if regions.is_empty() {
+            return Err(ModelError::Empty);
+        }
+        for r in &regions {
+            if r.demand_w().len() != calendar.hours() {
+                return Err(ModelError::DemandLength {
+                    region: r.name().to_string(),
+                    got: r.demand_w().len(),
+                    expected: calendar.hours(),
+                });
+            }
+        }
+        for u in &units {
+            if u.region >= regions.len() {
+                return Err(ModelError::UnknownRegion {
+                    unit: u.name.clone(),
+                    region: u.region,
+                    regions: regions.len(),
+                });
+            }
+            u.check().map_err(|what| ModelError::BadUnit {
+                unit: u.name.clone(),
+                what,
+            })?;
+        }
+        let mut units = units;
+        units.sort_by_key(|u| u.region);
+        let mut region_units = Vec::with_capacity(regions.len());
+        let mut start = 0;
+        for r in 0..regions.len() {
+            let end = start + units[start..].iter().take_while(|u| u.region == r).count();
+            region_units.push(start..end);
+            start = end;
+        }
+        Ok(SystemModel {
+            name: name.into(),
+            calendar,
+            regions,
+            units: Units::from_specs(&units),
+            region_units,
+        })
+    }
+
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The study window.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Number of hourly steps.
+    pub fn hours(&self) -> usize {
+        self.calendar.hours()
+    }
+
+    /// The regions, in scenario order.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// All generating units, sorted by region.
+    pub fn units(&self) -> &Units {
+        &self.units
+    }
+
+    /// The index range of region `r`'s units in [`Units`].
+    pub fn region_units(&self, r: usize) -> Range<usize> {
+        self.region_units[r].clone()
+    }
+
+    /// Installed (nameplate) capacity of region `r`, watts.
+    pub fn installed_w(&self, r: usize) -> i64 {
+        self.units.installed_w[self.region_units(r)].iter().sum()
+    }
+
+    /// Firm demand energy of region `r` over the window, watt-hours.
+    pub fn demand_wh(&self, r: usize) -> i128 {
+        self.regions[r]
+            .demand_w()
+            .iter()
+            .map(|&d| i128::from(d))
+            .sum()
+    }
+}

@@ -1,1 +1,68 @@
-fn main() {}
+//! The `gridrisk` command line: parse arguments, run a command, turn errors into readable
+//! diagnostics and exit statuses (0 success, 2 bad input, 1 any other failure).
+
+mod cli;
+mod commands;
+mod embedded;
+mod output;
+mod progress;
+
+use clap::Parser;
+use cli::args::{Cli, Command, Format, OutputArgs, RunArgs};
+use std::process::ExitCode;
+
+/// An error caused by the user's input (a bad scenario or option value): exit status 2.
+#[derive(Debug)]
+pub struct BadInput(anyhow::Error);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Mark an error as caused by bad input.
+pub fn bad(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    BadInput(e.into()).into()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => commands::run::run(&RunArgs {
+            scenario: embedded::DEFAULT.to_string(),
+            samples: 20_000,
+            target_rel_ci: None,
+            max_samples: 20_000,
+            seed: 1,
+            threads: 0,
+            block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
+            output: OutputArgs {
+                format: Format::Table,
+                out: None,
+            },
+        }),
+        Some(Command::Run(args)) => commands::run::run(&args),
+        Some(Command::Analytic(args)) => commands::analytic::run(&args),
+        Some(Command::Validate(args)) => commands::validate::run(&args),
+        Some(Command::Scenarios) => {
+            for (name, description) in embedded::list() {
+                println!("{name:<32} {description}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,1 +1,6 @@
-//! End-to-end tests of the gridrisk command line.
+//! End-to-end tests of the gridrisk command line (one binary, a module per area).
+
+mod analytic;
+mod bad_input;
+mod run;
+mod util;

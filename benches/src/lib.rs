@@ -1,1 +1,1 @@
-//! Criterion benchmarks live in benches/.
+//! Criterion benchmarks of gridrisk live in `benches/`; this library is empty.

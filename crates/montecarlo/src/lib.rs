@@ -1,1 +1,27 @@
-//! x
+/*!
+The sequential Monte Carlo engine of gridrisk, and its exact reference.
+
+* [`SimulationSpec`] says how to sample (samples or a convergence target, seed, block size);
+* [`Sampler`] draws one sample of a [`gridrisk_core::SystemModel`]: unit outage histories
+  from counter-based random streams ([`rng`]), hour by hour only where a shortfall is
+  possible;
+* accumulators ([`accumulators`]) say what to measure, with `record_hour` / `end_sample` /
+  `merge`, and exact integer sums ([`estimators`]);
+* [`runner::run`] spreads fixed blocks of samples over threads and merges them in block
+  order, so results are bit-identical for any thread count;
+* [`result`] turns merged accumulators into the result file (`gridrisk.result/1`);
+* [`analytic`] is the exact convolution reference for single-region systems.
+*/
+#![deny(missing_docs)]
+
+pub mod accumulators;
+pub mod analytic;
+pub mod estimators;
+pub mod result;
+pub mod rng;
+pub mod runner;
+pub mod sampler;
+pub mod spec;
+
+pub use sampler::Sampler;
+pub use spec::{SimulationSpec, StopRule};

@@ -7,7 +7,7 @@
 mod region;
 mod units;
 
-pub use region::Region;
+pub use region::{Region, PEAK_BLOCK_H};
 pub use units::{component_id, UnitSpec, Units};
 
 use crate::calendar::Calendar;

@@ -1,1 +1,116 @@
-//! placeholder
+/*!
+Scenario files: TOML for structure, CSV for time series, read into a [`SystemModel`].
+
+[`load`] reads a scenario from the file system, [`load_with`] from any [`Source`] (such as
+[`Embedded`] files compiled into the binary). Bad input never panics: it gives a
+[`ScenarioError`] listing every problem found, each with its file, line, field and what was
+expected, for example
+
+```text
+scenarios/x.toml:9: units[U12].mtr_h: unknown key; did you mean `mttr_h`?
+scenarios/x.toml:14: units[U20].for: must be a forced outage rate in [0, 1), got 1
+scenarios/x/load.csv:8737: load_mw: expected a number (MW), got "n/a"
+```
+
+# Format (version 1)
+
+```toml
+name = "ieee-rts79"             # required, in every file (a base too)
+description = "..."             # optional
+extends = "base.toml"           # optional: a base scenario that this file overrides
+
+[study]                         # the window: either `hours` ...
+hours = 8736
+first_weekday = "monday"        #   weekday of hour 0 (with `hours` only); default monday
+# start = 2021-11-01            # ... or `start` and `end`, TOML local dates, both days
+# end = 2022-02-28              #   included (hours = days x 24); hour 0 is start's midnight
+utc_offset = "+06:00"           # optional, default "+06:00", `±HH:MM`
+
+[[regions]]
+name = "RTS"
+[regions.demand]                # either a CSV of MW per hour ...
+file = "load.csv"               #   a header row, then one row per study hour
+column = "load_mw"              #   default "load_mw"
+scale = 1.0                     # optional multiplier (either form), default 1
+# ... or RTS-style percentage tables:
+# peak_mw = 2850
+# weekly_pct_file = "w.csv"     # columns week,pct; weeks 1..N, N x 168 >= study hours
+# daily_pct_file = "d.csv"      # columns day,pct; 7 rows Monday..Sunday (`Mon` or `Monday`)
+# hourly_pct_file = "h.csv"     # columns hour (1..24), <season>_weekday, <season>_weekend
+# seasons = { winter = [[1, 8], [44, 52]], summer = [[9, 43]] }  # inclusive study weeks
+
+[[units]]
+name = "U12"                    # a block; its k-th unit (1-based) is named `U12#k`
+region = "RTS"
+count = 5                       # optional, default 1
+mw = 12                         # nameplate MW per unit, >= 0
+mttf_h = 2940                   # mean time to failure, hours, > 0; or instead
+# for = 0.02                    #   the forced outage rate in [0, 1):
+                                #   mttf_h = mttr_h x (1 - for) / for
+mttr_h = 60                     # mean time to repair, hours, > 0 (always required)
+derate = 0.0                    # optional fraction in [0, 1): capacity when up = mw x (1 - derate)
+cap_mw = 10                     # optional: capacity when up is at most cap_mw
+```
+
+* Paths are relative to the file they are written in (a base's CSVs stay relative to the
+  base), and `.` and `..` are resolved lexically.
+* **Demand from percentage tables.** In hour `h` (0-based): study week `w = h / 168`,
+  weekday `d` from the calendar, hour of day `h % 24` (row `hour = 1` is 00:00-01:00),
+  weekend = Saturday or Sunday, season = the one containing study week `w + 1`.
+  Demand = `peak_mw * weekly/100 * daily/100 * hourly/100 * scale`, evaluated left to
+  right and rounded to the nearest watt (exact for RTS-79).
+* **Units.** `for = 0` means a unit that never fails; it gets
+  `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF.
+* **`extends`.** The base is read first (recursively), then the variant is merged over it:
+  tables merge key by key, `[[regions]]` and `[[units]]` merge element by element by
+  `name` (an element with a new name is appended), and any other value is replaced by the
+  variant's. A cycle of `extends` is an error.
+* **Unknown keys are errors**, with a suggestion when a known key is close.
+* **Content hash.** [`Scenario::content_hash`] is FNV-1a 64 over every file read, in read
+  order (the scenario, its bases, then its CSVs, each file once), each file preceded by its
+  length as 8 little-endian bytes; printed as 16 lowercase hex digits. It identifies the
+  exact inputs of a run.
+*/
+
+mod build;
+mod error;
+mod manifest;
+mod series;
+mod source;
+mod tree;
+
+pub use build::{RegionSummary, Summary};
+pub use error::{Problem, ScenarioError};
+pub use manifest::NEVER_FAILS_MTTF_H;
+pub use source::{Embedded, FileSystem, Source};
+
+use crate::model::SystemModel;
+use std::path::{Path, PathBuf};
+
+/// A scenario read from its files: the model and where it came from.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The validated system model.
+    pub model: SystemModel,
+    /// The scenario's `name` (of the file loaded, not of its base).
+    pub name: String,
+    /// The scenario's `description`, empty if none.
+    pub description: String,
+    /// FNV-1a 64 hash of every file read, as 16 lowercase hex digits (see the
+    /// [module docs](self)).
+    pub content_hash: String,
+    /// Every file read, in read order.
+    pub files: Vec<PathBuf>,
+    /// Totals for display.
+    pub summary: Summary,
+}
+
+/// Load the scenario at `path` from the file system.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_with(path, &FileSystem)
+}
+
+/// Load the scenario at `path` from `source`.
+pub fn load_with(path: &Path, source: &dyn Source) -> Result<Scenario, ScenarioError> {
+    build::load(path, source)
+}

@@ -1,0 +1,192 @@
+//! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
+
+use super::error::{Problems, ScenarioError};
+use super::manifest::{self, DemandSpec, Manifest};
+use super::series;
+use super::source::{normalize, Reader, Source};
+use super::tree;
+use super::Scenario;
+use crate::calendar::Calendar;
+use crate::model::{Region, SystemModel, UnitSpec};
+use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
+use std::path::Path;
+
+/// Totals of a scenario, for display.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Per region, in scenario order.
+    pub regions: Vec<RegionSummary>,
+    /// Number of units.
+    pub units: usize,
+    /// Installed (nameplate) capacity, MW.
+    pub installed_mw: f64,
+    /// Peak of the system's demand (the largest, over hours, of the sum over regions), MW.
+    pub peak_demand_mw: f64,
+    /// Hours in the study window.
+    pub hours: usize,
+}
+
+/// Totals of one region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionSummary {
+    /// Region name.
+    pub name: String,
+    /// Number of units.
+    pub units: usize,
+    /// Installed (nameplate) capacity, MW.
+    pub installed_mw: f64,
+    /// Largest hourly demand, MW.
+    pub peak_demand_mw: f64,
+    /// Demand energy over the window, MWh.
+    pub demand_mwh: f64,
+}
+
+impl Summary {
+    /// The totals of `model`.
+    pub fn of(model: &SystemModel) -> Summary {
+        let regions: Vec<RegionSummary> = model
+            .regions()
+            .iter()
+            .enumerate()
+            .map(|(r, region)| RegionSummary {
+                name: region.name().to_string(),
+                units: model.region_units(r).len(),
+                installed_mw: w_to_mw(model.installed_w(r)),
+                peak_demand_mw: w_to_mw(region.peak_w()),
+                demand_mwh: wh_to_mwh(model.demand_wh(r)),
+            })
+            .collect();
+        let peak_w = (0..model.hours())
+            .map(|h| {
+                model
+                    .regions()
+                    .iter()
+                    .map(|r| i128::from(r.demand_w()[h]))
+                    .sum::<i128>()
+            })
+            .max()
+            .unwrap_or(0);
+        let installed_w: i128 = model
+            .units()
+            .installed_w
+            .iter()
+            .map(|&w| i128::from(w))
+            .sum();
+        Summary {
+            regions,
+            units: model.units().len(),
+            installed_mw: installed_w as f64 / W_PER_MW as f64,
+            peak_demand_mw: peak_w as f64 / W_PER_MW as f64,
+            hours: model.hours(),
+        }
+    }
+}
+
+pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, ScenarioError> {
+    let path = normalize(path);
+    let mut reader = Reader::new(source);
+    let mut p = Problems::default();
+    let Some(root) = tree::load(&mut reader, &path, &mut p) else {
+        return Err(p.into_error(reader.files()));
+    };
+    let m = manifest::extract(&root, &mut p);
+    let demands: Vec<Option<Vec<i64>>> = m
+        .regions
+        .iter()
+        .map(|r| {
+            r.demand
+                .as_ref()
+                .and_then(|d| demand(&mut reader, d, m.calendar.as_ref(), &mut p))
+        })
+        .collect();
+    if !p.is_empty() {
+        return Err(p.into_error(reader.files()));
+    }
+    let model = model(&m, demands).map_err(|e| {
+        let mut p = Problems::default();
+        p.push(&path, None, None, e);
+        p.into_error(&[])
+    })?;
+    Ok(Scenario {
+        summary: Summary::of(&model),
+        model,
+        name: m.name,
+        description: m.description,
+        content_hash: reader.hash_hex(),
+        files: reader.files().to_vec(),
+    })
+}
+
+fn demand(
+    reader: &mut Reader<'_>,
+    d: &DemandSpec,
+    cal: Option<&Calendar>,
+    p: &mut Problems,
+) -> Option<Vec<i64>> {
+    let hours = cal.map(Calendar::hours);
+    match d {
+        DemandSpec::Csv {
+            file,
+            column,
+            scale,
+        } => {
+            let csv = series::read(reader, file, p)?;
+            series::demand_column(&csv, column, *scale, hours, p)
+        }
+        DemandSpec::Tables {
+            peak_mw,
+            weekly,
+            daily,
+            hourly,
+            seasons,
+            scale,
+        } => {
+            let w = series::read(reader, weekly, p);
+            let d = series::read(reader, daily, p);
+            let h = series::read(reader, hourly, p);
+            let w = w.and_then(|c| series::weekly_table(&c, hours, p));
+            let d = d.and_then(|c| series::daily_table(&c, p));
+            let h = h.and_then(|c| series::hourly_table(&c, &seasons.names, p));
+            let cal = cal?;
+            let of_week = series::season_of_week(seasons, cal.weeks(), p)?;
+            let (w, d, h) = (w?, d?, h?);
+            match series::rts_demand(cal, *peak_mw, &w, &d, &h, &of_week, *scale) {
+                Ok(v) => Some(v),
+                Err(hour) => {
+                    p.push(
+                        &seasons.file,
+                        Some(seasons.line),
+                        None,
+                        format!("the demand in hour {hour} is too large"),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, String> {
+    let cal = m.calendar.clone().ok_or("no study window")?;
+    let regions = m
+        .regions
+        .iter()
+        .zip(demands)
+        .map(|(r, d)| Some(Region::new(r.name.clone(), d?)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or("a region has no demand")?;
+    let mut units = Vec::new();
+    for b in &m.blocks {
+        for k in 1..=b.count {
+            units.push(UnitSpec {
+                name: format!("{}#{k}", b.name),
+                region: b.region,
+                installed_w: b.installed_w,
+                capacity_w: b.capacity_w,
+                mttf_h: b.mttf_h,
+                mttr_h: b.mttr_h,
+            });
+        }
+    }
+    SystemModel::new(m.name.clone(), cal, regions, units).map_err(|e| e.to_string())
+}

@@ -1,0 +1,141 @@
+//! Scenario errors: every problem found in a scenario, each with its file, line and field.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Everything wrong with a scenario, found in one pass where feasible.
+///
+/// `Display` prints one [`Problem`] per line, in the order the files were read and then by
+/// line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The problems, at least one.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem in a scenario file.
+///
+/// Displayed as `{file}:{line}: {field}: {message}`; a missing line or field is left out
+/// with its separator (`{file}: {message}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file at fault, as given or as joined from the file that names it.
+    pub file: PathBuf,
+    /// Line in that file, 1-based (TOML and CSV), if one is known.
+    pub line: Option<usize>,
+    /// The field at fault: a TOML path such as `units[U20].mttf_h` or
+    /// `regions[RTS].demand.peak_mw`, or a CSV column name.
+    pub field: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with a file as a whole (no line, no field).
+    pub fn file(file: &Path, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.to_path_buf(),
+            line: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<Problem> for ScenarioError {
+    fn from(p: Problem) -> ScenarioError {
+        ScenarioError { problems: vec![p] }
+    }
+}
+
+/// Collects problems while a scenario is read.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    list: Vec<Problem>,
+}
+
+impl Problems {
+    /// Record a problem.
+    pub(crate) fn push(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        field: Option<&str>,
+        msg: String,
+    ) {
+        self.list.push(Problem {
+            file: file.to_path_buf(),
+            line,
+            field: field.map(str::to_string),
+            message: msg,
+        });
+    }
+
+    /// True if no problem was recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The error, with problems ordered by file (in `files` order, unknown files last,
+    /// stable) and then by line.
+    pub(crate) fn into_error(self, files: &[PathBuf]) -> ScenarioError {
+        let mut list = self.list;
+        list.sort_by_key(|p| {
+            let f = files
+                .iter()
+                .position(|f| *f == p.file)
+                .unwrap_or(usize::MAX);
+            (f, p.line.unwrap_or(0))
+        });
+        ScenarioError { problems: list }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_leaves_out_missing_parts() {
+        let mut p = Problem {
+            file: PathBuf::from("a/b.toml"),
+            line: Some(9),
+            field: Some("units[U12].mtr_h".into()),
+            message: "unknown key".into(),
+        };
+        assert_eq!(p.to_string(), "a/b.toml:9: units[U12].mtr_h: unknown key");
+        p.line = None;
+        assert_eq!(p.to_string(), "a/b.toml: units[U12].mtr_h: unknown key");
+        p.field = None;
+        assert_eq!(p.to_string(), "a/b.toml: unknown key");
+        p.line = Some(3);
+        assert_eq!(p.to_string(), "a/b.toml:3: unknown key");
+    }
+}

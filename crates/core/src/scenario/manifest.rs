@@ -1,0 +1,979 @@
+//! The TOML manifest: typed, validated fields read by hand from the merged [`Node`] tree,
+//! with unknown keys reported (and close misspellings suggested).
+
+use super::error::Problems;
+use super::source::resolve;
+use super::tree::{Node, Value};
+use crate::calendar::{Calendar, Date, WEEKDAYS};
+use crate::power::mw_to_w;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Longest study window accepted, hours (about 114 years): guards against allocating
+/// absurd amounts of memory for a mistyped number.
+pub(crate) const MAX_HOURS: i64 = 1_000_000;
+/// Largest study week accepted in `seasons`.
+pub(crate) const MAX_WEEKS: i64 = (MAX_HOURS + 167) / 168;
+/// Most units accepted in one block.
+pub(crate) const MAX_COUNT: i64 = 100_000;
+/// Mean time to failure used for a unit with `for = 0` (a unit that never fails): the
+/// model needs a finite MTTF, and 1e30 h is never reached in any study.
+pub const NEVER_FAILS_MTTF_H: f64 = 1e30;
+
+/// The whole scenario as read from TOML, before CSVs are read.
+#[derive(Debug, Default)]
+pub(crate) struct Manifest {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) calendar: Option<Calendar>,
+    pub(crate) regions: Vec<RegionSpec>,
+    pub(crate) blocks: Vec<Block>,
+}
+
+/// A region as read from TOML.
+#[derive(Debug)]
+pub(crate) struct RegionSpec {
+    pub(crate) name: String,
+    pub(crate) demand: Option<DemandSpec>,
+}
+
+/// A file named in TOML: its resolved path and where it was named.
+#[derive(Clone, Debug)]
+pub(crate) struct FileRef {
+    pub(crate) path: PathBuf,
+    /// The TOML file naming it.
+    pub(crate) toml: Rc<Path>,
+    pub(crate) line: usize,
+    /// The TOML field naming it, e.g. `regions[RTS].demand.file`.
+    pub(crate) field: String,
+}
+
+/// How a region's hourly demand is given (one per region, so the size of the larger
+/// variant does not matter).
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum DemandSpec {
+    /// A CSV of MW per hour.
+    Csv {
+        file: FileRef,
+        column: String,
+        scale: f64,
+    },
+    /// RTS-style percentage tables.
+    Tables {
+        peak_mw: f64,
+        weekly: FileRef,
+        daily: FileRef,
+        hourly: FileRef,
+        seasons: Seasons,
+        scale: f64,
+    },
+}
+
+/// Seasons by study week (1-based inclusive ranges).
+#[derive(Debug)]
+pub(crate) struct Seasons {
+    pub(crate) names: Vec<String>,
+    /// (season index, first week, last week)
+    pub(crate) ranges: Vec<(usize, i64, i64)>,
+    pub(crate) file: Rc<Path>,
+    pub(crate) line: usize,
+    pub(crate) field: String,
+}
+
+/// A block of identical units.
+#[derive(Debug)]
+pub(crate) struct Block {
+    pub(crate) name: String,
+    pub(crate) region: usize,
+    pub(crate) count: usize,
+    pub(crate) installed_w: i64,
+    pub(crate) capacity_w: i64,
+    pub(crate) mttf_h: f64,
+    pub(crate) mttr_h: f64,
+}
+
+/// Edit distance (Levenshtein, by chars).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The closest of `candidates` to `word` within edit distance 2 (and closer than the
+/// word's own length), ignoring case.
+pub(crate) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let w = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&w, &c.to_lowercase()), *c))
+        .filter(|&(d, _)| d <= 2 && d < w.chars().count().max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A TOML table being read: its known keys, and its path for messages.
+pub(crate) struct Fields<'a> {
+    node: &'a Node,
+    path: String,
+}
+
+impl<'a> Fields<'a> {
+    /// Read `node` as a table whose keys must be among `known`; reports a non-table and
+    /// every unknown key.
+    fn new(node: &'a Node, path: &str, known: &[&str], p: &mut Problems) -> Option<Fields<'a>> {
+        let Some(entries) = node.table() else {
+            p.push(
+                &node.file,
+                Some(node.line),
+                Some(path),
+                format!("expected a table, got {}", node.value.describe()),
+            );
+            return None;
+        };
+        let f = Fields {
+            node,
+            path: path.to_string(),
+        };
+        for (k, v) in entries {
+            if !known.contains(&k.as_str()) {
+                let msg = match suggest(k, known) {
+                    Some(s) => format!("unknown key; did you mean `{s}`?"),
+                    None => format!("unknown key; expected one of {}", quoted_list(known)),
+                };
+                p.push(&v.file, Some(v.line), Some(&f.field(k)), msg);
+            }
+        }
+        Some(f)
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Node> {
+        self.node.get(key)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Report a problem with the table itself (at its line).
+    fn problem(&self, field: Option<&str>, msg: String, p: &mut Problems) {
+        let field = field.map(|k| self.field(k));
+        // The root table has no useful line (it spans the whole file).
+        let line = (!self.path.is_empty()).then_some(self.node.line);
+        p.push(
+            &self.node.file,
+            line,
+            Some(field.as_deref().unwrap_or(&self.path)).filter(|f| !f.is_empty()),
+            msg,
+        );
+    }
+
+    fn missing(&self, key: &str, what: &str, p: &mut Problems) {
+        self.problem(
+            Some(key),
+            format!("missing required field; expected {what}"),
+            p,
+        );
+    }
+
+    /// Report a problem with the value of `key`.
+    fn bad(&self, key: &str, msg: String, p: &mut Problems) {
+        if let Some(n) = self.get(key) {
+            p.push(&n.file, Some(n.line), Some(&self.field(key)), msg);
+        }
+    }
+
+    fn string(&self, key: &str, required: bool, p: &mut Problems) -> Option<String> {
+        let Some(n) = self.get(key) else {
+            if required {
+                self.missing(key, "a string", p);
+            }
+            return None;
+        };
+        match &n.value {
+            Value::Str(s) => Some(s.clone()),
+            v => {
+                self.bad(key, format!("expected a string, got {}", v.describe()), p);
+                None
+            }
+        }
+    }
+
+    /// A finite number (integer or float); `what` names its unit, e.g. "MW".
+    fn number(&self, key: &str, what: &str, required: bool, p: &mut Problems) -> Option<f64> {
+        let Some(n) = self.get(key) else {
+            if required {
+                self.missing(key, &format!("a number ({what})"), p);
+            }
+            return None;
+        };
+        let x = match &n.value {
+            Value::Int(Some(i), _) => *i as f64,
+            Value::Int(None, t) => {
+                self.bad(key, format!("integer {t} is out of range"), p);
+                return None;
+            }
+            Value::Float(Some(x), _) => *x,
+            Value::Float(None, t) => {
+                self.bad(key, format!("expected a number ({what}), got `{t}`"), p);
+                return None;
+            }
+            v => {
+                self.bad(
+                    key,
+                    format!("expected a number ({what}), got {}", v.describe()),
+                    p,
+                );
+                return None;
+            }
+        };
+        if !x.is_finite() {
+            self.bad(
+                key,
+                format!(
+                    "expected a finite number ({what}), got {}",
+                    n.value.describe()
+                ),
+                p,
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    /// A number checked by `ok`, with `expect` describing the accepted range.
+    fn number_in(
+        &self,
+        key: &str,
+        what: &str,
+        required: bool,
+        ok: impl Fn(f64) -> bool,
+        expect: &str,
+        p: &mut Problems,
+    ) -> Option<f64> {
+        let x = self.number(key, what, required, p)?;
+        if ok(x) {
+            Some(x)
+        } else {
+            self.bad(key, format!("must be {expect}, got {x}"), p);
+            None
+        }
+    }
+
+    fn integer(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+        let Some(n) = self.get(key) else {
+            if required {
+                self.missing(key, "an integer", p);
+            }
+            return None;
+        };
+        match &n.value {
+            Value::Int(Some(i), _) => Some(*i),
+            Value::Int(None, t) => {
+                self.bad(key, format!("integer {t} is out of range"), p);
+                None
+            }
+            v => {
+                self.bad(key, format!("expected an integer, got {}", v.describe()), p);
+                None
+            }
+        }
+    }
+
+    fn date(&self, key: &str, p: &mut Problems) -> Option<Date> {
+        let n = self.get(key)?;
+        let expect = "expected a TOML local date such as 2021-11-01 (without quotes)";
+        match &n.value {
+            Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+                let dd = d.date?;
+                let date = Date::new(i32::from(dd.year), u32::from(dd.month), u32::from(dd.day));
+                if date.is_none() {
+                    self.bad(key, format!("{dd} is not a calendar date"), p);
+                }
+                date
+            }
+            v => {
+                self.bad(key, format!("{expect}, got {}", v.describe()), p);
+                None
+            }
+        }
+    }
+}
+
+/// A table array (`[[key]]`): its elements, or a problem.
+fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node> {
+    let Some(n) = f.get(key) else {
+        return Vec::new();
+    };
+    match &n.value {
+        Value::Array(a) => {
+            let mut out = Vec::new();
+            for (i, e) in a.iter().enumerate() {
+                if e.table().is_some() {
+                    out.push(e);
+                } else {
+                    p.push(
+                        &e.file,
+                        Some(e.line),
+                        Some(&format!("{key}[{i}]")),
+                        format!("expected a table (`[[{key}]]`), got {}", e.value.describe()),
+                    );
+                }
+            }
+            out
+        }
+        v => {
+            f.bad(
+                key,
+                format!(
+                    "expected an array of tables (`[[{key}]]`), got {}",
+                    v.describe()
+                ),
+                p,
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Read and validate the merged TOML tree. Problems are recorded; parts with problems are
+/// left out of the result.
+pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
+    let mut m = Manifest::default();
+    let known = [
+        "name",
+        "description",
+        "extends",
+        "study",
+        "regions",
+        "units",
+    ];
+    let Some(f) = Fields::new(root, "", &known, p) else {
+        return m;
+    };
+    // A missing `name` is reported per file by the tree loader.
+    if f.has("name") {
+        m.name = f.string("name", true, p).unwrap_or_default();
+    }
+    m.description = f.string("description", false, p).unwrap_or_default();
+    m.calendar = match f.get("study") {
+        Some(n) => study(n, p),
+        None => {
+            f.missing(
+                "study",
+                "a `[study]` table with `hours`, or `start` and `end`",
+                p,
+            );
+            None
+        }
+    };
+
+    let mut region_names: Vec<String> = Vec::new();
+    let regions = table_array(&f, "regions", p);
+    if regions.is_empty()
+        && f.get("regions")
+            .is_none_or(|n| matches!(n.value, Value::Array(_)))
+    {
+        p.push(
+            &root.file,
+            None,
+            Some("regions"),
+            "empty system: no region; add a `[[regions]]` table".into(),
+        );
+    }
+    let mut first_region: Vec<(String, Rc<Path>, usize)> = Vec::new();
+    for (i, r) in regions.iter().enumerate() {
+        let label = r
+            .get_str("name")
+            .map_or(format!("regions[{i}]"), |n| format!("regions[{n}]"));
+        let Some(rf) = Fields::new(r, &label, &["name", "demand"], p) else {
+            continue;
+        };
+        let name = rf.string("name", true, p);
+        if let Some(name) = &name {
+            if name.is_empty() {
+                rf.bad("name", "must not be empty".into(), p);
+            } else if let Some((_, file, line)) = first_region.iter().find(|(n, ..)| n == name) {
+                rf.bad(
+                    "name",
+                    format!(
+                        "duplicate region name `{name}` (first defined at {}:{line})",
+                        file.display()
+                    ),
+                    p,
+                );
+            } else {
+                first_region.push((name.clone(), r.file.clone(), r.line));
+            }
+        }
+        let demand = match rf.get("demand") {
+            Some(d) => demand(d, &rf.field("demand"), p),
+            None => {
+                rf.problem(Some("demand"), NO_DEMAND.into(), p);
+                None
+            }
+        };
+        region_names.push(name.clone().unwrap_or_default());
+        m.regions.push(RegionSpec {
+            name: name.unwrap_or_default(),
+            demand,
+        });
+    }
+
+    let mut first_block: Vec<(String, Rc<Path>, usize)> = Vec::new();
+    for (i, u) in table_array(&f, "units", p).into_iter().enumerate() {
+        let label = u
+            .get_str("name")
+            .map_or(format!("units[{i}]"), |n| format!("units[{n}]"));
+        if let Some(b) = block(u, &label, &region_names, &mut first_block, p) {
+            m.blocks.push(b);
+        }
+    }
+    m
+}
+
+const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of MW per hour) \
+                         or `peak_mw` with `weekly_pct_file`, `daily_pct_file`, \
+                         `hourly_pct_file` and `seasons`";
+
+fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
+    let known = ["hours", "first_weekday", "start", "end", "utc_offset"];
+    let f = Fields::new(n, "study", &known, p)?;
+    let offset = match f.string("utc_offset", false, p) {
+        Some(s) => match parse_utc_offset(&s) {
+            Some(m) => Some(m),
+            None => {
+                f.bad(
+                    "utc_offset",
+                    format!("expected an offset like \"+06:00\" (sign, HH:MM, -12:00 to +14:00), got {s:?}"),
+                    p,
+                );
+                None
+            }
+        },
+        None => Some(6 * 60),
+    };
+    let dates = f.has("start") || f.has("end");
+    let weekday = match f.string("first_weekday", false, p) {
+        Some(_) if dates => {
+            f.bad(
+                "first_weekday",
+                "only goes with `hours`; with `start` and `end` the start date fixes the weekday"
+                    .into(),
+                p,
+            );
+            None
+        }
+        Some(s) => match WEEKDAYS.iter().position(|d| d.eq_ignore_ascii_case(&s)) {
+            Some(d) => Some(d),
+            None => {
+                let hint = suggest(&s, &WEEKDAYS)
+                    .map_or(String::new(), |d| format!("; did you mean `{d}`?"));
+                f.bad(
+                    "first_weekday",
+                    format!(
+                        "unknown weekday {s:?}, expected one of {}{hint}",
+                        quoted_list(&WEEKDAYS)
+                    ),
+                    p,
+                );
+                None
+            }
+        },
+        None => Some(0),
+    };
+    if f.has("hours") && dates {
+        f.problem(
+            None,
+            "give either `hours` or `start` and `end`, not both".into(),
+            p,
+        );
+        return None;
+    }
+    if f.has("hours") {
+        let h = f.integer("hours", true, p)?;
+        if !(1..=MAX_HOURS).contains(&h) {
+            f.bad(
+                "hours",
+                format!("must be between 1 and {MAX_HOURS}, got {h}"),
+                p,
+            );
+            return None;
+        }
+        return Some(Calendar::from_hours(h as usize, weekday?, offset?));
+    }
+    if !dates {
+        f.problem(
+            None,
+            "missing study window: give `hours`, or `start` and `end` dates".into(),
+            p,
+        );
+        return None;
+    }
+    if !f.has("start") {
+        f.missing("start", "a date; `start` and `end` go together", p);
+    }
+    if !f.has("end") {
+        f.missing("end", "a date; `start` and `end` go together", p);
+    }
+    let (start, end) = (f.date("start", p), f.date("end", p));
+    let (start, end) = (start?, end?);
+    if end < start {
+        f.bad("end", format!("{end} is before start {start}"), p);
+        return None;
+    }
+    let days = end.days_since_epoch() - start.days_since_epoch() + 1;
+    if days * 24 > MAX_HOURS {
+        f.bad(
+            "end",
+            format!("the window is {days} days, longer than {MAX_HOURS} hours"),
+            p,
+        );
+        return None;
+    }
+    Some(Calendar::from_dates(start, end, offset?))
+}
+
+/// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00.
+pub(crate) fn parse_utc_offset(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    if b.len() != 6 || b[3] != b':' {
+        return None;
+    }
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits = |x: &[u8]| -> Option<i32> {
+        x.iter().try_fold(0, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0'))
+        })
+    };
+    let (h, m) = (digits(&b[1..3])?, digits(&b[4..6])?);
+    let total = sign * (h * 60 + m);
+    (m < 60 && (-12 * 60..=14 * 60).contains(&total)).then_some(total)
+}
+
+fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
+    let rel = f.string(key, true, p)?;
+    let n = f.get(key)?;
+    if rel.is_empty() {
+        f.bad(key, "must not be empty".into(), p);
+        return None;
+    }
+    Some(FileRef {
+        // Relative to the file the key was written in (before any merge).
+        path: resolve(&n.file, &rel),
+        toml: n.file.clone(),
+        line: n.line,
+        field: f.field(key),
+    })
+}
+
+fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
+    const CSV: [&str; 2] = ["file", "column"];
+    const TABLES: [&str; 5] = [
+        "peak_mw",
+        "weekly_pct_file",
+        "daily_pct_file",
+        "hourly_pct_file",
+        "seasons",
+    ];
+    let known = [&CSV[..], &TABLES[..], &["scale"]].concat();
+    let f = Fields::new(n, path, &known, p)?;
+    let scale = f.number_in(
+        "scale",
+        "a multiplier",
+        false,
+        |x| x >= 0.0,
+        "a multiplier >= 0",
+        p,
+    );
+    let csv = CSV.iter().any(|k| f.has(k));
+    let tables = TABLES.iter().any(|k| f.has(k));
+    match (csv, tables) {
+        (false, false) => {
+            f.problem(None, NO_DEMAND.into(), p);
+            None
+        }
+        (true, true) => {
+            f.problem(
+                None,
+                "give either `file` (a CSV of MW per hour) or `peak_mw` with percentage \
+                 tables, not both"
+                    .into(),
+                p,
+            );
+            None
+        }
+        (true, false) => {
+            let file = file_ref(&f, "file", p);
+            let column = f.string("column", false, p);
+            Some(DemandSpec::Csv {
+                file: file?,
+                column: column.unwrap_or_else(|| "load_mw".into()),
+                scale: scale.unwrap_or(1.0),
+            })
+        }
+        (false, true) => {
+            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let weekly = file_ref(&f, "weekly_pct_file", p);
+            let daily = file_ref(&f, "daily_pct_file", p);
+            let hourly = file_ref(&f, "hourly_pct_file", p);
+            let seasons = match f.get("seasons") {
+                Some(s) => seasons(s, &f.field("seasons"), p),
+                None => {
+                    f.missing("seasons", "a table of week ranges per season", p);
+                    None
+                }
+            };
+            Some(DemandSpec::Tables {
+                peak_mw: peak?,
+                weekly: weekly?,
+                daily: daily?,
+                hourly: hourly?,
+                seasons: seasons?,
+                scale: scale.unwrap_or(1.0),
+            })
+        }
+    }
+}
+
+fn seasons(n: &Node, path: &str, p: &mut Problems) -> Option<Seasons> {
+    let expect = "expected a table of inclusive week ranges, such as \
+                  `{ winter = [[1, 8], [44, 52]], summer = [[9, 43]] }`";
+    let Some(entries) = n.table() else {
+        p.push(
+            &n.file,
+            Some(n.line),
+            Some(path),
+            format!("{expect}, got {}", n.value.describe()),
+        );
+        return None;
+    };
+    if entries.is_empty() {
+        p.push(
+            &n.file,
+            Some(n.line),
+            Some(path),
+            format!("{expect}, got an empty table"),
+        );
+        return None;
+    }
+    let mut s = Seasons {
+        names: Vec::new(),
+        ranges: Vec::new(),
+        file: n.file.clone(),
+        line: n.line,
+        field: path.to_string(),
+    };
+    let mut ok = true;
+    for (k, v) in entries {
+        let field = format!("{path}.{k}");
+        let idx = s.names.len();
+        s.names.push(k.clone());
+        let Value::Array(ranges) = &v.value else {
+            p.push(
+                &v.file,
+                Some(v.line),
+                Some(&field),
+                format!("{expect}, got {}", v.value.describe()),
+            );
+            ok = false;
+            continue;
+        };
+        for r in ranges {
+            let pair = match &r.value {
+                Value::Array(a) if a.len() == 2 => match (&a[0].value, &a[1].value) {
+                    (Value::Int(Some(x), _), Value::Int(Some(y), _)) => Some((*x, *y)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match pair {
+                Some((a, b)) if 1 <= a && a <= b && b <= MAX_WEEKS => s.ranges.push((idx, a, b)),
+                Some((a, b)) => {
+                    p.push(
+                        &r.file,
+                        Some(r.line),
+                        Some(&field),
+                        format!(
+                            "week range [{a}, {b}] must have 1 <= first <= last <= {MAX_WEEKS}"
+                        ),
+                    );
+                    ok = false;
+                }
+                None => {
+                    p.push(
+                        &r.file,
+                        Some(r.line),
+                        Some(&field),
+                        format!(
+                            "expected a week range [first, last] of two integers, got {}",
+                            r.value.describe()
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+    }
+    ok.then_some(s)
+}
+
+fn block(
+    n: &Node,
+    label: &str,
+    regions: &[String],
+    first: &mut Vec<(String, Rc<Path>, usize)>,
+    p: &mut Problems,
+) -> Option<Block> {
+    let known = [
+        "name", "region", "count", "mw", "mttf_h", "mttr_h", "for", "derate", "cap_mw",
+    ];
+    let f = Fields::new(n, label, &known, p)?;
+    let mut ok = true;
+    let name = f.string("name", true, p);
+    if let Some(name) = &name {
+        if name.is_empty() {
+            f.bad("name", "must not be empty".into(), p);
+            ok = false;
+        } else if let Some((_, file, line)) = first.iter().find(|(x, ..)| x == name) {
+            f.bad(
+                "name",
+                format!(
+                    "duplicate unit block name `{name}` (first defined at {}:{line})",
+                    file.display()
+                ),
+                p,
+            );
+            ok = false;
+        } else {
+            first.push((name.clone(), n.file.clone(), n.line));
+        }
+    }
+    let region = f.string("region", true, p).and_then(|r| {
+        let i = regions.iter().position(|x| *x == r);
+        if i.is_none() {
+            let known: Vec<&str> = regions
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let hint =
+                suggest(&r, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+            f.bad(
+                "region",
+                format!(
+                    "unknown region `{r}`; {hint}known regions: {}",
+                    quoted_list(&known)
+                ),
+                p,
+            );
+        }
+        i
+    });
+    let count = match f.integer("count", false, p) {
+        Some(c) if (1..=MAX_COUNT).contains(&c) => Some(c as usize),
+        Some(c) => {
+            f.bad(
+                "count",
+                format!("must be an integer from 1 to {MAX_COUNT}, got {c}"),
+                p,
+            );
+            None
+        }
+        None if f.has("count") => None,
+        None => Some(1),
+    };
+    let mw = f.number_in("mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+    let installed_w = mw.and_then(|x| {
+        let w = mw_to_w(x);
+        if w.is_none() {
+            f.bad("mw", format!("{x} MW is too large"), p);
+        }
+        w
+    });
+    let positive = |x: f64| x > 0.0;
+    let mttr = f.number_in("mttr_h", "hours", true, positive, "a duration > 0 hours", p);
+    let mttf = match (f.has("mttf_h"), f.has("for")) {
+        (true, true) => {
+            f.bad(
+                "for",
+                "give either `mttf_h` or `for` (with `mttr_h`), not both".into(),
+                p,
+            );
+            None
+        }
+        (false, false) => {
+            f.problem(
+                Some("mttf_h"),
+                "missing: give either `mttf_h` or `for` (the forced outage rate, with `mttr_h`)"
+                    .into(),
+                p,
+            );
+            None
+        }
+        (true, false) => f.number_in("mttf_h", "hours", true, positive, "a duration > 0 hours", p),
+        (false, true) => {
+            let rate = f.number_in(
+                "for",
+                "a fraction",
+                true,
+                |x| (0.0..1.0).contains(&x),
+                "a forced outage rate in [0, 1)",
+                p,
+            );
+            match (rate, mttr) {
+                // for = 0: never fails; a tiny positive `for` can overflow to infinity.
+                (Some(r), Some(m)) => Some(if r > 0.0 {
+                    (m * (1.0 - r) / r).min(NEVER_FAILS_MTTF_H)
+                } else {
+                    NEVER_FAILS_MTTF_H
+                }),
+                _ => None,
+            }
+        }
+    };
+    let derate = f.number_in(
+        "derate",
+        "a fraction",
+        false,
+        |x| (0.0..1.0).contains(&x),
+        "a fraction in [0, 1)",
+        p,
+    );
+    let derate_ok = derate.is_some() || !f.has("derate");
+    let cap = f.number_in("cap_mw", "MW", false, |x| x >= 0.0, "a power >= 0 MW", p);
+    let cap_w = match cap {
+        Some(c) => match mw_to_w(c) {
+            Some(w) => Some(Some(w)),
+            None => {
+                f.bad("cap_mw", format!("{c} MW is too large"), p);
+                None
+            }
+        },
+        None if f.has("cap_mw") => None,
+        None => Some(None),
+    };
+    if !(ok && derate_ok) {
+        return None;
+    }
+    let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);
+    let derated = mw_to_w(mw * (1.0 - derate.unwrap_or(0.0)))?.min(installed_w);
+    Some(Block {
+        name: name?,
+        region: region?,
+        count: count?,
+        installed_w,
+        capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
+        mttf_h: mttf?,
+        mttr_h: mttr?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tree::parse;
+    use super::*;
+
+    fn extract_text(text: &str) -> (Manifest, Vec<String>) {
+        let mut p = Problems::default();
+        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+        let m = extract(&root, &mut p);
+        let msgs = p
+            .into_error(&[])
+            .problems
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        (m, msgs)
+    }
+
+    #[test]
+    fn suggestions_are_close_keys() {
+        assert_eq!(edit_distance("mtr_h", "mttr_h"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(suggest("mtr_h", &["mttf_h", "mttr_h"]), Some("mttr_h"));
+        assert_eq!(suggest("MW", &["mw", "count"]), Some("mw"));
+        assert_eq!(suggest("colour", &["mw", "count"]), None);
+        assert_eq!(suggest("x", &["mw"]), None);
+    }
+
+    #[test]
+    fn utc_offsets() {
+        assert_eq!(parse_utc_offset("+06:00"), Some(360));
+        assert_eq!(parse_utc_offset("-03:30"), Some(-210));
+        assert_eq!(parse_utc_offset("+14:00"), Some(840));
+        for bad in ["06:00", "+6:00", "+06:60", "+15:00", "+06-00", "", "+٠٦:00"] {
+            assert_eq!(parse_utc_offset(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn unit_blocks_are_validated_together() {
+        let (m, msgs) = extract_text(
+            "name = \"x\"\n[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+             [regions.demand]\nfile = \"d.csv\"\n\
+             [[units]]\nname = \"A\"\nregion = \"R\"\nmw = -1\nfor = 1.0\nmttr_h = 0\nmtr_h = 2\n\
+             [[units]]\nname = \"B\"\nregion = \"Q\"\nmw = \"12\"\nmttf_h = 10\nmttr_h = 1\n",
+        );
+        assert!(m.blocks.is_empty());
+        let all = msgs.join("\n");
+        for want in [
+            "t.toml:11: units[A].mw: must be a power >= 0 MW, got -1",
+            "t.toml:12: units[A].for: must be a forced outage rate in [0, 1), got 1",
+            "t.toml:13: units[A].mttr_h: must be a duration > 0 hours, got 0",
+            "t.toml:14: units[A].mtr_h: unknown key; did you mean `mttr_h`?",
+            "t.toml:17: units[B].region: unknown region `Q`; known regions: `R`",
+            "t.toml:18: units[B].mw: expected a number (MW), got a string (\"12\")",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn for_gives_mttf_and_zero_for_never_fails() {
+        let (m, msgs) = extract_text(
+            "name = \"x\"\n[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+             [regions.demand]\nfile = \"d.csv\"\n\
+             [[units]]\nname = \"A\"\nregion = \"R\"\nmw = 100\nfor = 0.04\nmttr_h = 48\n\
+             derate = 0.1\ncap_mw = 85\ncount = 2\n\
+             [[units]]\nname = \"B\"\nregion = \"R\"\nmw = 10\nfor = 0\nmttr_h = 1\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let a = &m.blocks[0];
+        assert!((a.mttf_h - 1152.0).abs() < 1e-9);
+        assert_eq!(
+            (a.installed_w, a.capacity_w, a.count),
+            (100_000_000, 85_000_000, 2)
+        );
+        assert_eq!(m.blocks[1].mttf_h, NEVER_FAILS_MTTF_H);
+    }
+}

@@ -1,0 +1,418 @@
+//! The TOML layer: parse each file into an owned tree of [`Node`]s that remember their file
+//! and line, follow `extends` chains, and merge a variant over its base.
+
+use super::error::Problems;
+use super::source::{resolve, Reader};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// A TOML value with the file and line it was written at.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) file: Rc<Path>,
+    /// 1-based line of the value's first character (of a table's header).
+    pub(crate) line: usize,
+}
+
+/// An owned TOML value.
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    Str(String),
+    /// An integer, `None` if it does not fit an `i64`; with its text.
+    Int(Option<i64>, String),
+    /// A float, `None` if its text does not parse; with its text.
+    Float(Option<f64>, String),
+    Bool(bool),
+    Datetime(toml::value::Datetime),
+    Array(Vec<Node>),
+    /// Entries in key order.
+    Table(Vec<(String, Node)>),
+}
+
+impl Value {
+    /// What kind of value this is, with an article, for messages ("a string").
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Int(..) => "an integer",
+            Value::Float(..) => "a float",
+            Value::Bool(_) => "a boolean",
+            Value::Datetime(_) => "a date/time",
+            Value::Array(_) => "an array",
+            Value::Table(_) => "a table",
+        }
+    }
+
+    /// The kind and, for short scalars, the value: `a string ("12")`.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Value::Str(s) if s.chars().count() <= 40 => format!("a string ({s:?})"),
+            Value::Int(_, t) | Value::Float(_, t) => format!("{} ({t})", self.kind()),
+            Value::Bool(b) => format!("a boolean ({b})"),
+            Value::Datetime(d) => format!("a date/time ({d})"),
+            _ => self.kind().to_string(),
+        }
+    }
+}
+
+impl Node {
+    /// The entries if this is a table.
+    pub(crate) fn table(&self) -> Option<&[(String, Node)]> {
+        match &self.value {
+            Value::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` if this is a table holding it.
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
+        self.table()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The string value of `key`, if this is a table and that value is a string.
+    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
+        match &self.get(key)?.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Byte offsets of line starts, for turning spans into 1-based line numbers.
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(crate) fn new(bytes: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines(starts)
+    }
+
+    /// 1-based line of byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// 1-based byte column of byte `offset` in its line.
+    pub(crate) fn column(&self, offset: usize) -> usize {
+        offset - self.0[self.line(offset) - 1] + 1
+    }
+}
+
+fn convert(v: &Spanned<DeValue<'_>>, file: &Rc<Path>, lines: &Lines) -> Node {
+    let value = match v.get_ref() {
+        DeValue::String(s) => Value::Str(s.to_string()),
+        DeValue::Integer(i) => Value::Int(
+            i64::from_str_radix(i.as_str(), i.radix()).ok(),
+            i.to_string(),
+        ),
+        DeValue::Float(f) => Value::Float(f.as_str().parse().ok(), f.as_str().to_string()),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Datetime(*d),
+        DeValue::Array(a) => Value::Array(a.iter().map(|e| convert(e, file, lines)).collect()),
+        DeValue::Table(t) => Value::Table(convert_table(t, file, lines)),
+    };
+    Node {
+        value,
+        file: file.clone(),
+        line: lines.line(v.span().start),
+    }
+}
+
+fn convert_table(t: &DeTable<'_>, file: &Rc<Path>, lines: &Lines) -> Vec<(String, Node)> {
+    t.iter()
+        .map(|(k, v)| (k.get_ref().to_string(), convert(v, file, lines)))
+        .collect()
+}
+
+/// Parse one TOML document. Problems: not UTF-8, syntax errors.
+pub(crate) fn parse(bytes: &[u8], file: &Path, problems: &mut Problems) -> Option<Node> {
+    let lines = Lines::new(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(
+                file,
+                Some(lines.line(e.valid_up_to())),
+                None,
+                format!(
+                    "the file is not valid UTF-8 (bad byte at column {}); save it as UTF-8",
+                    lines.column(e.valid_up_to())
+                ),
+            );
+            return None;
+        }
+    };
+    match DeTable::parse(text) {
+        Ok(t) => {
+            let file: Rc<Path> = Rc::from(file);
+            Some(Node {
+                value: Value::Table(convert_table(t.get_ref(), &file, &lines)),
+                file,
+                line: 1,
+            })
+        }
+        Err(e) => {
+            let line = e.span().map(|s| lines.line(s.start));
+            let msg = e.message().trim().replace('\n', "; ");
+            problems.push(file, line, None, format!("TOML syntax error: {msg}"));
+            None
+        }
+    }
+}
+
+/// Read `path` and every file it `extends`, and merge them (variant over base). The
+/// `extends` key is consumed. Returns `None` when a file could not be read or parsed.
+pub(crate) fn load(reader: &mut Reader<'_>, path: &Path, problems: &mut Problems) -> Option<Node> {
+    let mut chain = Vec::new();
+    let mut root = load_chain(reader, path, None, &mut chain, problems)?;
+    // Problems with the scenario as a whole (a missing `[study]`, no region) belong to the
+    // file loaded, not to the base whose root table the merge kept.
+    root.file = Rc::from(path);
+    Some(root)
+}
+
+fn load_chain(
+    reader: &mut Reader<'_>,
+    path: &Path,
+    via: Option<&Node>,
+    chain: &mut Vec<PathBuf>,
+    problems: &mut Problems,
+) -> Option<Node> {
+    let bytes = match reader.read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            match via {
+                Some(n) => problems.push(
+                    &n.file,
+                    Some(n.line),
+                    Some("extends"),
+                    format!("cannot read base scenario `{}`: {e}", path.display()),
+                ),
+                None => problems.push(path, None, None, format!("cannot read scenario file: {e}")),
+            }
+            return None;
+        }
+    };
+    let mut root = parse(&bytes, path, problems)?;
+    if root.get("name").is_none() {
+        problems.push(
+            path,
+            None,
+            Some("name"),
+            "missing required field: every scenario file (a base too) needs `name = \"...\"`"
+                .into(),
+        );
+    }
+    let Value::Table(entries) = &mut root.value else {
+        return Some(root);
+    };
+    let Some(i) = entries.iter().position(|(k, _)| k == "extends") else {
+        return Some(root);
+    };
+    let (_, ext) = entries.remove(i);
+    let Value::Str(rel) = &ext.value else {
+        problems.push(
+            path,
+            Some(ext.line),
+            Some("extends"),
+            format!(
+                "expected a string (path of the base scenario, relative to this file), got {}",
+                ext.value.describe()
+            ),
+        );
+        return None;
+    };
+    let base_path = resolve(path, rel);
+    chain.push(path.to_path_buf());
+    if chain.contains(&base_path) {
+        let mut names: Vec<String> = chain
+            .iter()
+            .skip_while(|p| **p != base_path)
+            .map(|p| p.display().to_string())
+            .collect();
+        names.push(base_path.display().to_string());
+        problems.push(
+            path,
+            Some(ext.line),
+            Some("extends"),
+            format!("cycle of `extends`: {}", names.join(" -> ")),
+        );
+        return None;
+    }
+    let base = load_chain(reader, &base_path, Some(&ext), chain, problems);
+    chain.pop();
+    Some(merge(base?, root))
+}
+
+/// Merge `over` (a variant) into `base`: tables merge key by key, arrays of tables merge
+/// element by element by `name` (a new name is appended), anything else is replaced.
+/// The merged table keeps the base's location; replaced values keep the variant's.
+pub(crate) fn merge(base: Node, over: Node) -> Node {
+    match (base.value, over.value) {
+        (Value::Table(mut b), Value::Table(o)) => {
+            for (k, v) in o {
+                match b.iter().position(|(bk, _)| *bk == k) {
+                    Some(i) => {
+                        let old = std::mem::replace(&mut b[i].1, placeholder(&v));
+                        b[i].1 = merge(old, v);
+                    }
+                    None => b.push((k, v)),
+                }
+            }
+            Node {
+                value: Value::Table(b),
+                file: base.file,
+                line: base.line,
+            }
+        }
+        (Value::Array(mut b), Value::Array(o)) if mergeable(&b) && mergeable(&o) => {
+            let mut seen: Vec<String> = Vec::new();
+            for v in o {
+                let name = v.get_str("name").map(str::to_string);
+                // A name repeated within the variant is appended, so that it is reported
+                // as a duplicate rather than silently merged.
+                let target = match &name {
+                    Some(n) if !seen.contains(n) => {
+                        b.iter().position(|e| e.get_str("name") == Some(n.as_str()))
+                    }
+                    _ => None,
+                };
+                if let Some(n) = name {
+                    seen.push(n);
+                }
+                match target {
+                    Some(i) => {
+                        let old = std::mem::replace(&mut b[i], placeholder(&v));
+                        b[i] = merge(old, v);
+                    }
+                    None => b.push(v),
+                }
+            }
+            Node {
+                value: Value::Array(b),
+                file: base.file,
+                line: base.line,
+            }
+        }
+        (_, value) => Node {
+            value,
+            file: over.file,
+            line: over.line,
+        },
+    }
+}
+
+fn mergeable(a: &[Node]) -> bool {
+    !a.is_empty() && a.iter().all(|e| e.table().is_some())
+}
+
+fn placeholder(n: &Node) -> Node {
+    Node {
+        value: Value::Bool(false),
+        file: n.file.clone(),
+        line: n.line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(file: &str, text: &str) -> Node {
+        let mut p = Problems::default();
+        let n = parse(text.as_bytes(), Path::new(file), &mut p).expect("parses");
+        assert!(p.is_empty());
+        n
+    }
+
+    #[test]
+    fn lines_are_one_based() {
+        let l = Lines::new(b"a\nbc\n\nd");
+        assert_eq!(l.line(0), 1);
+        assert_eq!(l.line(1), 1);
+        assert_eq!(l.line(2), 2);
+        assert_eq!(l.line(5), 3);
+        assert_eq!(l.line(6), 4);
+        assert_eq!(l.line(100), 4);
+        assert_eq!(l.column(0), 1);
+        assert_eq!(l.column(3), 2);
+        assert_eq!(l.column(6), 1);
+    }
+
+    #[test]
+    fn nodes_know_file_and_line() {
+        let n = doc(
+            "a.toml",
+            "name = \"x\"\n\n[[units]]\nname = \"U\"\nmw = 12\n",
+        );
+        let u = &n.get("units").unwrap();
+        let Value::Array(a) = &u.value else { panic!() };
+        assert_eq!(a[0].line, 3);
+        assert_eq!(a[0].get("mw").unwrap().line, 5);
+        assert_eq!(&*a[0].get("mw").unwrap().file, Path::new("a.toml"));
+    }
+
+    #[test]
+    fn merge_tables_by_key_and_named_arrays_by_name() {
+        let base = doc(
+            "base.toml",
+            "name = \"b\"\n[study]\nhours = 10\nfirst_weekday = \"monday\"\n\
+             [[units]]\nname = \"A\"\nmw = 1\nmttr_h = 5\n[[units]]\nname = \"B\"\nmw = 2\n",
+        );
+        let over = doc(
+            "v.toml",
+            "name = \"v\"\n[study]\nhours = 20\n[[units]]\nname = \"A\"\nmttr_h = 7\n\
+             [[units]]\nname = \"C\"\nmw = 3\n",
+        );
+        let m = merge(base, over);
+        assert_eq!(m.get_str("name"), Some("v"));
+        let study = m.get("study").unwrap();
+        assert!(matches!(
+            study.get("hours").unwrap().value,
+            Value::Int(Some(20), _)
+        ));
+        assert_eq!(study.get_str("first_weekday"), Some("monday"));
+        let Value::Array(units) = &m.get("units").unwrap().value else {
+            panic!()
+        };
+        let names: Vec<_> = units.iter().map(|u| u.get_str("name").unwrap()).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        let a_mttr = units[0].get("mttr_h").unwrap();
+        assert!(matches!(a_mttr.value, Value::Int(Some(7), _)));
+        assert_eq!(&*a_mttr.file, Path::new("v.toml"));
+        assert_eq!(&*units[0].get("mw").unwrap().file, Path::new("base.toml"));
+    }
+
+    #[test]
+    fn repeated_name_in_a_variant_is_kept_as_a_duplicate() {
+        let base = doc("b.toml", "[[units]]\nname = \"A\"\n");
+        let over = doc(
+            "v.toml",
+            "[[units]]\nname = \"A\"\n[[units]]\nname = \"A\"\n",
+        );
+        let Value::Array(units) = merge(base, over).get("units").unwrap().value.clone() else {
+            panic!()
+        };
+        assert_eq!(units.len(), 2);
+    }
+
+    #[test]
+    fn bad_input_is_a_problem_not_a_panic() {
+        let mut p = Problems::default();
+        assert!(parse(b"a = 1\nb = \xff\n", Path::new("x.toml"), &mut p).is_none());
+        assert!(parse(b"a = 1\nb = = 2\n", Path::new("x.toml"), &mut p).is_none());
+        let e = p.into_error(&[]);
+        assert_eq!(e.problems[0].line, Some(2));
+        assert_eq!(e.problems[1].line, Some(2));
+    }
+}

@@ -1,0 +1,310 @@
+//! Scenario files end to end: the shipped RTS-79 benchmark, `extends` variants, embedded
+//! sources, and the corpus of bad scenarios in the repository's `tests/bad/`.
+
+use gridrisk_core::scenario::{self, Embedded, Source};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn rts_path() -> PathBuf {
+    repo().join("scenarios/benchmarks/ieee-rts79.toml")
+}
+
+#[test]
+fn ieee_rts79_loads_with_published_totals() {
+    let s = scenario::load(&rts_path()).unwrap_or_else(|e| panic!("{e}"));
+    let m = &s.model;
+    assert_eq!(s.name, "ieee-rts79");
+    assert_eq!(m.regions().len(), 1);
+    assert_eq!(m.units().len(), 32);
+    assert_eq!(m.hours(), 8736);
+    assert_eq!(m.installed_w(0), 3_405_000_000);
+    let demand = m.regions()[0].demand_w();
+    assert_eq!(m.regions()[0].peak_w(), 2_850_000_000);
+    // Annual energy: the reference gives 15,297,074.7 MWh, rounded to 0.1 MWh; the exact
+    // sum of the table products (checked with rational arithmetic) is 15,297,074.71374 MWh,
+    // and every hourly load is an exact number of watts.
+    assert_eq!(m.demand_wh(0), 15_297_074_713_740);
+    let total: i64 = demand.iter().sum();
+    assert_eq!(((total as f64 / 1e6) * 10.0).round() / 10.0, 15_297_074.7);
+    // The peak is in week 51, Tuesday, hour 19 (18:00-19:00); hour 18 ties with it (the
+    // winter weekday profile is 100% in both).
+    let peak_h = 50 * 168 + 24 + 18;
+    assert_eq!(demand[peak_h], 2_850_000_000);
+    assert_eq!(demand[peak_h - 1], 2_850_000_000);
+    assert_eq!(demand.iter().filter(|&&d| d == 2_850_000_000).count(), 2);
+    // Units: names by block, parameters from Table 5.
+    let u = m.units();
+    assert!(u.names.contains(&"U12#5".to_string()));
+    assert!(u.names.contains(&"U400#2".to_string()));
+    let i = u.names.iter().position(|n| n == "U20#1").unwrap();
+    assert_eq!(
+        (u.mttf_h[i], u.mttr_h[i], u.capacity_w[i]),
+        (450.0, 50.0, 20_000_000)
+    );
+    // Summary.
+    let sum = &s.summary;
+    assert_eq!((sum.units, sum.hours), (32, 8736));
+    assert_eq!(sum.installed_mw, 3405.0);
+    assert_eq!(sum.peak_demand_mw, 2850.0);
+    assert_eq!(sum.regions[0].name, "RTS");
+    assert_eq!(sum.regions[0].units, 32);
+    assert!((sum.regions[0].demand_mwh - 15_297_074.713_74).abs() < 1e-6);
+    // Files and hash.
+    assert_eq!(s.files.len(), 4);
+    assert_eq!(s.content_hash.len(), 16);
+    assert!(s
+        .content_hash
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    let again = scenario::load(&rts_path()).unwrap();
+    assert_eq!(again.content_hash, s.content_hash);
+}
+
+#[test]
+fn embedded_source_resolves_relative_paths() {
+    let dir = repo().join("scenarios/benchmarks");
+    let leak = |p: &str| -> &'static [u8] { Box::leak(std::fs::read(dir.join(p)).unwrap().into()) };
+    let files = Embedded::new(&[
+        ("benchmarks/ieee-rts79.toml", leak("ieee-rts79.toml")),
+        (
+            "benchmarks/ieee-rts79/weekly_peak_pct.csv",
+            leak("ieee-rts79/weekly_peak_pct.csv"),
+        ),
+        (
+            "benchmarks/ieee-rts79/daily_peak_pct.csv",
+            leak("ieee-rts79/daily_peak_pct.csv"),
+        ),
+        (
+            "benchmarks/ieee-rts79/hourly_peak_pct.csv",
+            leak("ieee-rts79/hourly_peak_pct.csv"),
+        ),
+    ]);
+    let s = scenario::load_with(Path::new("benchmarks/ieee-rts79.toml"), &files).unwrap();
+    assert_eq!(s.model.demand_wh(0), 15_297_074_713_740);
+    assert_eq!(
+        s.files[1],
+        Path::new("benchmarks/ieee-rts79/weekly_peak_pct.csv")
+    );
+    // Same bytes, same hash, whatever the source.
+    assert_eq!(
+        s.content_hash,
+        scenario::load(&rts_path()).unwrap().content_hash
+    );
+    assert!(files.read(Path::new("benchmarks/nope.toml")).is_err());
+}
+
+/// A source of in-memory files for variants (plus the RTS files from disk).
+struct Overlay(Vec<(PathBuf, Vec<u8>)>);
+
+impl Source for Overlay {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self.0.iter().find(|(p, _)| p == path) {
+            Some((_, b)) => Ok(b.clone()),
+            None => std::fs::read(path),
+        }
+    }
+}
+
+#[test]
+fn variant_extends_base_overriding_one_block_and_adding_one() {
+    let base = rts_path();
+    let dir = base.parent().unwrap().to_path_buf();
+    let variant = dir.join("variants/long-repairs.toml");
+    let text = "name = \"rts-long-repairs\"\n\
+                extends = \"../ieee-rts79.toml\"\n\
+                [[units]]\n\
+                name = \"U20\"\n\
+                mttr_h = 100\n\
+                [[units]]\n\
+                name = \"U5\"\n\
+                region = \"RTS\"\n\
+                count = 2\n\
+                mw = 5\n\
+                for = 0.05\n\
+                mttr_h = 10\n";
+    let src = Overlay(vec![(variant.clone(), text.as_bytes().to_vec())]);
+    let s = scenario::load_with(&variant, &src).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.name, "rts-long-repairs");
+    assert!(s.description.starts_with("IEEE RTS-79"));
+    let u = s.model.units();
+    assert_eq!(u.len(), 34);
+    assert_eq!(s.model.installed_w(0), 3_415_000_000);
+    let i = u.names.iter().position(|n| n == "U20#4").unwrap();
+    assert_eq!((u.mttf_h[i], u.mttr_h[i]), (450.0, 100.0));
+    let j = u.names.iter().position(|n| n == "U5#2").unwrap();
+    assert!((u.mttf_h[j] - 190.0).abs() < 1e-9);
+    // Base CSVs stay relative to the base file.
+    assert_eq!(s.files.len(), 5);
+    assert_eq!(s.files[0], variant);
+    assert!(s.files[2].ends_with("ieee-rts79/weekly_peak_pct.csv"));
+    assert_eq!(s.model.demand_wh(0), 15_297_074_713_740);
+}
+
+#[test]
+fn study_by_dates_and_csv_demand() {
+    let src = Overlay(vec![
+        (
+            PathBuf::from("w/s.toml"),
+            b"name = \"w\"\n[study]\nstart = 2022-01-24\nend = 2022-01-25\n\
+              utc_offset = \"+05:00\"\n[[regions]]\nname = \"A\"\n\
+              [regions.demand]\nfile = \"data/../load.csv\"\ncolumn = \"mw\"\nscale = 2\n\
+              [[regions]]\nname = \"B\"\ndemand = { file = \"load.csv\", column = \"mw\" }\n\
+              [[units]]\nname = \"G\"\nregion = \"B\"\nmw = 100\nmttf_h = 1000\nmttr_h = 10\n\
+              derate = 0.25\n"
+                .to_vec(),
+        ),
+        (
+            PathBuf::from("w/load.csv"),
+            (std::iter::once("hour,mw".to_string()))
+                .chain((0..48).map(|h| format!("{h},{}", 10 + h)))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into_bytes(),
+        ),
+    ]);
+    let s = scenario::load_with(Path::new("w/s.toml"), &src).unwrap_or_else(|e| panic!("{e}"));
+    let cal = s.model.calendar();
+    assert_eq!(cal.hours(), 48);
+    assert_eq!(cal.weekday(0), 0); // 2022-01-24 was a Monday
+    assert_eq!(cal.utc_offset_min(), 300);
+    assert_eq!(s.model.regions()[0].demand_w()[47], 114_000_000);
+    assert_eq!(s.model.regions()[1].demand_w()[47], 57_000_000);
+    assert_eq!(s.model.units().capacity_w[0], 75_000_000);
+    assert_eq!(s.summary.peak_demand_mw, 171.0);
+    assert_eq!(
+        s.files,
+        [PathBuf::from("w/s.toml"), PathBuf::from("w/load.csv")]
+    );
+}
+
+/// Mutations of the RTS-79 scenario (each line deleted, each value replaced by odd values,
+/// CSVs truncated or made non-UTF-8) load or fail cleanly: never a panic, and every error
+/// names a file.
+#[test]
+fn mutated_scenarios_never_panic() {
+    let path = rts_path();
+    let dir = path.parent().unwrap().to_path_buf();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let odd = [
+        "-1",
+        "0",
+        "nan",
+        "-inf",
+        "1e300",
+        "99999999999999999999",
+        "\"x\"",
+        "[]",
+        "{}",
+        "2021-11-01",
+        "true",
+        "[[0, 99999999999]]",
+    ];
+    let mut variants: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for i in 0..lines.len() {
+        let mut v = lines.clone();
+        v.remove(i);
+        variants.push((path.clone(), v.join("\n").into_bytes()));
+        if let Some((key, _)) = lines[i].split_once(" = ") {
+            for o in odd {
+                let mut v = lines.clone();
+                let line = format!("{key} = {o}");
+                v[i] = &line;
+                variants.push((path.clone(), v.join("\n").into_bytes()));
+            }
+        }
+    }
+    for csv in [
+        "weekly_peak_pct.csv",
+        "daily_peak_pct.csv",
+        "hourly_peak_pct.csv",
+    ] {
+        let csv_path = dir.join("ieee-rts79").join(csv);
+        let bytes = std::fs::read(&csv_path).unwrap();
+        for cut in [0, 1, 5, bytes.len() / 2, bytes.len() - 3] {
+            variants.push((csv_path.clone(), bytes[..cut].to_vec()));
+        }
+        let mut bad = bytes.clone();
+        bad[bytes.len() / 2] = 0xff;
+        variants.push((csv_path.clone(), bad));
+        variants.push((csv_path.clone(), bytes.replace_ascii_digits()));
+    }
+    let mut loaded = 0;
+    for (file, bytes) in variants {
+        let src = Overlay(vec![(file.clone(), bytes)]);
+        let r = std::panic::catch_unwind(|| scenario::load_with(&path, &src));
+        match r {
+            Err(_) => panic!("panic with mutated {}", file.display()),
+            Ok(Ok(_)) => loaded += 1,
+            Ok(Err(e)) => {
+                assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    assert!(
+                        p.file.ends_with(file.file_name().unwrap()) || p.file == path,
+                        "{p}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(loaded > 0);
+}
+
+/// Replace every digit by `x`.
+trait ReplaceDigits {
+    fn replace_ascii_digits(&self) -> Vec<u8>;
+}
+
+impl ReplaceDigits for Vec<u8> {
+    fn replace_ascii_digits(&self) -> Vec<u8> {
+        self.iter()
+            .map(|&b| if b.is_ascii_digit() { b'x' } else { b })
+            .collect()
+    }
+}
+
+/// Every `tests/bad/*.toml` fails to load, without panicking, with an error whose Display
+/// contains the text after `# expect: ` on the file's first line.
+#[test]
+fn bad_scenarios_report_file_line_and_field() {
+    let dir = repo().join("tests/bad");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 22, "only {} bad scenarios", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let bytes = std::fs::read(path).unwrap();
+        let first = bytes.split(|&b| b == b'\n').next().unwrap();
+        let first = String::from_utf8_lossy(first);
+        let expect = first
+            .strip_prefix("# expect: ")
+            .unwrap_or_else(|| panic!("{}: first line must be `# expect: ...`", path.display()))
+            .trim_end();
+        let result = std::panic::catch_unwind(|| scenario::load(path));
+        match result {
+            Err(_) => failures.push(format!("{}: panicked", path.display())),
+            Ok(Ok(_)) => failures.push(format!("{}: loaded without error", path.display())),
+            Ok(Err(e)) => {
+                let msg = e.to_string();
+                if !msg.contains(expect) {
+                    failures.push(format!(
+                        "{}:\n  expected: {expect}\n  got:\n    {}",
+                        path.display(),
+                        msg.replace('\n', "\n    ")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

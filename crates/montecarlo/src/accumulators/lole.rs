@@ -1,0 +1,165 @@
+//! Loss-of-load hours and events: `lole_h`, `lolf`, `lold_h`, `p_shortfall`.
+//!
+//! Per sample and area: X = number of hours with unserved firm demand > 0 W, and
+//! Y = number of events, maximal runs of consecutive shortfall hours (the window is not
+//! cyclic: a run that starts in hour 0 counts once, a run cut by the end of the window
+//! counts once).
+//!
+//! * `lole_h` = E[X], hours per sample (h/yr for RTS-79, h/winter for a winter study);
+//! * `lolf` = E[Y], events per sample;
+//! * `lold_h` = E[X] / E[Y], mean event duration in hours (ratio of means, delta-method
+//!   interval); absent when no event was seen;
+//! * `p_shortfall` = P(X > 0), the share of samples with at least one shortfall hour.
+
+use super::{Accumulator, HourView, SampleView};
+use crate::estimators::{Estimate, PairSums};
+use serde::Serialize;
+
+/// Accumulator of shortfall hours and events.
+#[derive(Clone, Debug)]
+pub struct Lole {
+    hours: Vec<i64>,
+    events: Vec<i64>,
+    last_short: Vec<usize>,
+    hours_events: Vec<PairSums>,
+    any: Vec<PairSums>,
+}
+
+/// Final estimates for one area.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoleResult {
+    /// Expected shortfall hours per sample.
+    pub lole_h: Estimate,
+    /// Expected shortfall events per sample.
+    pub lolf: Estimate,
+    /// Mean event duration, hours (ratio of means).
+    pub lold_h: Option<Estimate>,
+    /// Probability that a sample has a shortfall hour.
+    pub p_shortfall: Estimate,
+}
+
+const NEVER: usize = usize::MAX;
+
+impl Lole {
+    /// An empty accumulator for `areas` areas.
+    pub fn new(areas: usize) -> Lole {
+        Lole {
+            hours: vec![0; areas],
+            events: vec![0; areas],
+            last_short: vec![NEVER; areas],
+            hours_events: vec![PairSums::default(); areas],
+            any: vec![PairSums::default(); areas],
+        }
+    }
+
+    /// Number of areas.
+    pub fn areas(&self) -> usize {
+        self.hours.len()
+    }
+
+    /// Samples recorded.
+    pub fn samples(&self) -> u64 {
+        self.hours_events[0].n()
+    }
+
+    /// LOLE of area `a`, hours per sample.
+    pub fn lole_h(&self, a: usize) -> Estimate {
+        self.hours_events[a].x()
+    }
+
+    /// Final estimates for area `a`.
+    pub fn finish(&self, a: usize) -> LoleResult {
+        LoleResult {
+            lole_h: self.hours_events[a].x(),
+            lolf: self.hours_events[a].y(),
+            lold_h: self.hours_events[a].ratio(),
+            p_shortfall: self.any[a].x(),
+        }
+    }
+}
+
+impl Accumulator for Lole {
+    #[inline]
+    fn record_hour(&mut self, hour: &HourView) {
+        for (a, &short) in hour.short_w.iter().enumerate() {
+            if short > 0 {
+                self.hours[a] += 1;
+                if self.last_short[a] == NEVER || self.last_short[a] + 1 != hour.hour {
+                    self.events[a] += 1;
+                }
+                self.last_short[a] = hour.hour;
+            }
+        }
+    }
+
+    fn end_sample(&mut self, _: &SampleView) {
+        for a in 0..self.hours.len() {
+            self.hours_events[a].push(self.hours[a], self.events[a]);
+            self.any[a].push(i64::from(self.hours[a] > 0), 1);
+        }
+        self.hours.fill(0);
+        self.events.fill(0);
+        self.last_short.fill(NEVER);
+    }
+
+    fn merge(&mut self, later: &Self) {
+        for a in 0..self.hours.len() {
+            self.hours_events[a].merge(&later.hours_events[a]);
+            self.any[a].merge(&later.any[a]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hour(h: usize, short: &[i64]) -> HourView<'_> {
+        HourView {
+            hour: h,
+            day: h / 24,
+            hour_of_day: h % 24,
+            week: h / 168,
+            short_w: short,
+        }
+    }
+
+    #[test]
+    fn runs_of_hours_are_events() {
+        let mut acc = Lole::new(1);
+        let end = SampleView {
+            sample: 0,
+            demand_wh: &[0],
+        };
+        // sample 1: hours 0,1,2 and 5 short -> 4 h, 2 events
+        for h in [0, 1, 2, 5] {
+            acc.record_hour(&hour(h, &[1]));
+        }
+        acc.end_sample(&end);
+        // sample 2: hour 5 and hour 6 short, then hour 8 -> 3 h, 2 events
+        for h in [5, 6, 8] {
+            acc.record_hour(&hour(h, &[1]));
+        }
+        acc.end_sample(&end);
+        // sample 3: nothing
+        acc.end_sample(&end);
+        let r = acc.finish(0);
+        assert!((r.lole_h.mean - 7.0 / 3.0).abs() < 1e-15);
+        assert!((r.lolf.mean - 4.0 / 3.0).abs() < 1e-15);
+        assert!((r.lold_h.unwrap().mean - 7.0 / 4.0).abs() < 1e-15);
+        assert!((r.p_shortfall.mean - 2.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn zero_shortfall_in_an_area_is_not_an_hour() {
+        let mut acc = Lole::new(2);
+        acc.record_hour(&hour(3, &[0, 5]));
+        acc.end_sample(&SampleView {
+            sample: 0,
+            demand_wh: &[0, 0],
+        });
+        assert_eq!(acc.finish(0).lole_h.mean, 0.0);
+        assert_eq!(acc.finish(1).lole_h.mean, 1.0);
+        assert!(acc.finish(0).lold_h.is_none());
+    }
+}

@@ -1,0 +1,92 @@
+//! Loss-of-load days: `lole_d`, expected days per sample with at least one shortfall hour.
+//!
+//! Days are the calendar days of the study clock (hours `24 d .. 24 d + 24`). This is the
+//! simulated quantity; the classical daily-peak LOLE of the analytic mode (`lole_d_peak`,
+//! days on which the daily peak load exceeds capacity) is a different one.
+
+use super::{Accumulator, HourView, SampleView};
+use crate::estimators::{Estimate, PairSums};
+use serde::Serialize;
+
+/// Accumulator of days with a shortfall.
+#[derive(Clone, Debug)]
+pub struct LoleDays {
+    days: Vec<i64>,
+    last_day: Vec<usize>,
+    sums: Vec<PairSums>,
+}
+
+/// Final estimate for one area.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoleDaysResult {
+    /// Expected days with a shortfall hour per sample.
+    pub lole_d: Estimate,
+}
+
+impl LoleDays {
+    /// An empty accumulator for `areas` areas.
+    pub fn new(areas: usize) -> LoleDays {
+        LoleDays {
+            days: vec![0; areas],
+            last_day: vec![usize::MAX; areas],
+            sums: vec![PairSums::default(); areas],
+        }
+    }
+
+    /// Final estimate for area `a`.
+    pub fn finish(&self, a: usize) -> LoleDaysResult {
+        LoleDaysResult {
+            lole_d: self.sums[a].x(),
+        }
+    }
+}
+
+impl Accumulator for LoleDays {
+    #[inline]
+    fn record_hour(&mut self, hour: &HourView) {
+        for (a, &short) in hour.short_w.iter().enumerate() {
+            if short > 0 && self.last_day[a] != hour.day {
+                self.days[a] += 1;
+                self.last_day[a] = hour.day;
+            }
+        }
+    }
+
+    fn end_sample(&mut self, _: &SampleView) {
+        for (sums, &days) in self.sums.iter_mut().zip(&self.days) {
+            sums.push(days, 0);
+        }
+        self.days.fill(0);
+        self.last_day.fill(usize::MAX);
+    }
+
+    fn merge(&mut self, later: &Self) {
+        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
+            a.merge(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_hours_of_one_day_count_once() {
+        let mut acc = LoleDays::new(1);
+        for h in [1, 2, 23, 24, 50] {
+            acc.record_hour(&HourView {
+                hour: h,
+                day: h / 24,
+                hour_of_day: h % 24,
+                week: 0,
+                short_w: &[3],
+            });
+        }
+        acc.end_sample(&SampleView {
+            sample: 0,
+            demand_wh: &[0],
+        });
+        assert_eq!(acc.finish(0).lole_d.mean, 3.0);
+    }
+}

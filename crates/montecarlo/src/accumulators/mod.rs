@@ -1,0 +1,135 @@
+//! Result accumulators: what to measure, separate from how samples are drawn.
+//!
+//! The sampler calls [`Accumulator::record_hour`] for every hour in which some region has a
+//! shortfall (hours without one contribute nothing to any shortfall index, which is what lets
+//! the sampler skip them), then [`Accumulator::end_sample`] once per sample. A worker owns
+//! one accumulator per block of samples; blocks are merged in block order with
+//! [`Accumulator::merge`]; each accumulator's `finish` turns the merged sums into estimates.
+//!
+//! Indices are kept per *area*: areas `0..regions` are the regions, area `regions` is the
+//! system (an hour is a system shortfall hour if any region is short, and system unserved
+//! energy is the sum over regions).
+//!
+//! ## Adding an index
+//!
+//! Add a file here with the accumulator (per-sample counters reset in `end_sample`, exact
+//! cross-sample sums, `merge`, `finish`), its doc (formula, units, scope) and tests, then add
+//! a field to [`Indices`] and its `record_hour` / `end_sample` / `merge` calls. The sampler
+//! does not change. If the index needs more than [`HourView`] offers, extend `HourView` where
+//! the sampler fills it.
+
+mod eue;
+mod eue_distribution;
+mod heatmap;
+mod lole;
+mod lole_days;
+
+pub use eue::{Eue, EueResult};
+pub use eue_distribution::{EueDistribution, EueDistributionResult};
+pub use heatmap::{Heatmap, HeatmapResult};
+pub use lole::{Lole, LoleResult};
+pub use lole_days::{LoleDays, LoleDaysResult};
+
+use gridrisk_core::SystemModel;
+
+/// What the sampler shows an accumulator about one hour with a shortfall.
+pub struct HourView<'a> {
+    /// Hour index in the study window.
+    pub hour: usize,
+    /// Day index (`hour / 24`).
+    pub day: usize,
+    /// Hour of day, 0..24.
+    pub hour_of_day: usize,
+    /// Study week, `hour / 168`.
+    pub week: usize,
+    /// Unserved firm demand per area (regions, then the system), watts; `> 0` means short.
+    pub short_w: &'a [i64],
+}
+
+/// What the sampler shows an accumulator at the end of a sample.
+pub struct SampleView<'a> {
+    /// Sample index.
+    pub sample: u64,
+    /// Firm demand energy of the sample per area (regions, then the system), watt-hours.
+    pub demand_wh: &'a [i64],
+}
+
+/// A streaming result accumulator.
+pub trait Accumulator: Send {
+    /// One hour in which at least one region is short, in increasing hour order.
+    fn record_hour(&mut self, hour: &HourView);
+    /// The end of a sample: fold its per-sample counters into the cross-sample sums.
+    fn end_sample(&mut self, sample: &SampleView);
+    /// Add the sums of a later block.
+    fn merge(&mut self, later: &Self);
+}
+
+/// Number of areas (regions plus the system) of a model.
+pub fn areas(model: &SystemModel) -> usize {
+    model.regions().len() + 1
+}
+
+/// Every standard index of design section 4 that a single-region or unlinked system has.
+#[derive(Clone, Debug)]
+pub struct Indices {
+    /// LOLE (hours), LOLF, LOLD, P(shortfall).
+    pub lole: Lole,
+    /// LOLE in days.
+    pub lole_days: LoleDays,
+    /// EUE and NEUE.
+    pub eue: Eue,
+    /// Distribution of per-sample system EUE, and the worst shortfall.
+    pub eue_distribution: EueDistribution,
+    /// Shortfall probability by hour of day and study week.
+    pub heatmap: Heatmap,
+}
+
+impl Indices {
+    /// Empty accumulators for `model`.
+    pub fn new(model: &SystemModel) -> Indices {
+        Indices {
+            lole: Lole::new(areas(model)),
+            lole_days: LoleDays::new(areas(model)),
+            eue: Eue::new(areas(model)),
+            eue_distribution: EueDistribution::default(),
+            heatmap: Heatmap::new(model.calendar()),
+        }
+    }
+
+    /// Number of samples recorded.
+    pub fn samples(&self) -> u64 {
+        self.lole.samples()
+    }
+
+    /// System LOLE so far (for the convergence rule).
+    pub fn system_lole_h(&self) -> crate::estimators::Estimate {
+        self.lole.lole_h(self.lole.areas() - 1)
+    }
+}
+
+impl Accumulator for Indices {
+    #[inline]
+    fn record_hour(&mut self, hour: &HourView) {
+        self.lole.record_hour(hour);
+        self.lole_days.record_hour(hour);
+        self.eue.record_hour(hour);
+        self.eue_distribution.record_hour(hour);
+        self.heatmap.record_hour(hour);
+    }
+
+    fn end_sample(&mut self, sample: &SampleView) {
+        self.lole.end_sample(sample);
+        self.lole_days.end_sample(sample);
+        self.eue.end_sample(sample);
+        self.eue_distribution.end_sample(sample);
+        self.heatmap.end_sample(sample);
+    }
+
+    fn merge(&mut self, later: &Self) {
+        self.lole.merge(&later.lole);
+        self.lole_days.merge(&later.lole_days);
+        self.eue.merge(&later.eue);
+        self.eue_distribution.merge(&later.eue_distribution);
+        self.heatmap.merge(&later.heatmap);
+    }
+}

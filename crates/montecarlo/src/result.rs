@@ -1,0 +1,118 @@
+//! The result file (`"schema": "gridrisk.result/1"`): merged accumulators as JSON.
+//!
+//! Keys are stable and ordered. Every index is `{"mean", "se", "ci95": [lo, hi]}` (or `null`
+//! where undefined, e.g. `lold_h` without any event), under `"system"` and under
+//! `"regions"` by region name. Everything that depends on the run rather than the result
+//! (wall time, threads) sits under the single key `"run"`, which comparisons ignore, so two
+//! runs of the same scenario and seed give byte-identical files apart from `"run"`.
+
+use crate::accumulators::Indices;
+use crate::estimators::Estimate;
+use crate::runner::RunOutput;
+use crate::spec::{SimulationSpec, StopRule};
+use gridrisk_core::SystemModel;
+use serde_json::{json, Map, Value};
+
+/// Schema tag of a single-scenario result.
+pub const SCHEMA: &str = "gridrisk.result/1";
+
+/// The index keys of an area, in output order.
+pub const INDEX_KEYS: [&str; 7] = [
+    "lole_h",
+    "lole_d",
+    "lolf",
+    "lold_h",
+    "eue_mwh",
+    "neue_ppm",
+    "p_shortfall",
+];
+
+/// Identity of the scenario a result belongs to.
+#[derive(Clone, Debug)]
+pub struct ScenarioId {
+    /// Scenario name.
+    pub name: String,
+    /// Content hash of every file read.
+    pub content_hash: String,
+}
+
+/// Run-dependent facts, kept under `"run"`.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall time, seconds.
+    pub wall_s: f64,
+}
+
+fn estimate(e: Option<Estimate>) -> Value {
+    match e {
+        Some(e) if e.mean.is_finite() && e.se.is_finite() => json!(e),
+        _ => Value::Null,
+    }
+}
+
+/// The indices of area `a` (a region, or the system when `a` = number of regions).
+pub fn area_indices(acc: &Indices, a: usize) -> Map<String, Value> {
+    let lole = acc.lole.finish(a);
+    let eue = acc.eue.finish(a);
+    let values = [
+        Some(lole.lole_h),
+        Some(acc.lole_days.finish(a).lole_d),
+        Some(lole.lolf),
+        lole.lold_h,
+        Some(eue.eue_mwh),
+        eue.neue_ppm,
+        Some(lole.p_shortfall),
+    ];
+    INDEX_KEYS
+        .iter()
+        .zip(values)
+        .map(|(k, v)| (k.to_string(), estimate(v)))
+        .collect()
+}
+
+/// The result document of one run.
+pub fn result_json(
+    model: &SystemModel,
+    scenario: &ScenarioId,
+    spec: &SimulationSpec,
+    out: &RunOutput<Indices>,
+    run: &RunInfo,
+) -> Value {
+    let regions: Map<String, Value> = model
+        .regions()
+        .iter()
+        .enumerate()
+        .map(|(r, region)| (region.name().to_string(), area_indices(&out.acc, r).into()))
+        .collect();
+    let stop = match spec.stop() {
+        StopRule::Samples(n) => json!({"rule": "samples", "samples": n}),
+        StopRule::TargetRelCi {
+            target,
+            max_samples,
+        } => json!({
+            "rule": "target_rel_ci", "index": "lole_h", "target": target,
+            "max_samples": max_samples, "met": out.target_met.unwrap_or(false),
+        }),
+    };
+    json!({
+        "schema": SCHEMA,
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": {"name": scenario.name, "content_hash": scenario.content_hash},
+        "seed": spec.seed().to_string(),
+        "samples": out.samples,
+        "horizon_h": model.hours(),
+        "block_size": spec.block_size(),
+        "stop": stop,
+        "system": area_indices(&out.acc, model.regions().len()),
+        "regions": regions,
+        "eue_distribution": out.acc.eue_distribution.finish(),
+        "heatmap": out.acc.heatmap.finish(),
+        "run": {
+            "threads": run.threads,
+            "wall_s": run.wall_s,
+            "samples_per_s": out.samples as f64 / run.wall_s.max(1e-9),
+        },
+    })
+}

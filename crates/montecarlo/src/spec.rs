@@ -1,0 +1,131 @@
+//! How to sample: the number of samples or a convergence target, the seed and the block size.
+//!
+//! A `SimulationSpec` is checked when it is built, so the runner never sees an invalid one.
+
+/// When to stop sampling.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StopRule {
+    /// Exactly this many samples.
+    Samples(u64),
+    /// Stop after the first block at which the 95% half-width of system `lole_h`, relative
+    /// to its mean, is at most `target`; never run more than `max_samples`. Decided on the
+    /// ordered prefix of completed blocks, so the sample count does not depend on threads.
+    TargetRelCi {
+        /// Relative half-width to reach, in (0, 1).
+        target: f64,
+        /// Sample cap.
+        max_samples: u64,
+    },
+}
+
+/// Default number of samples per block.
+pub const DEFAULT_BLOCK_SIZE: u64 = 500;
+
+/// A checked simulation specification.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimulationSpec {
+    stop: StopRule,
+    seed: u64,
+    block_size: u64,
+}
+
+/// An invalid simulation specification.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// Zero samples requested.
+    #[error("the number of samples must be at least 1")]
+    NoSamples,
+    /// Zero block size.
+    #[error("the block size must be at least 1")]
+    NoBlockSize,
+    /// Target outside (0, 1).
+    #[error("the target relative half-width must be a number in (0, 1), got {0}")]
+    BadTarget(f64),
+}
+
+impl SimulationSpec {
+    /// A spec, checked.
+    pub fn new(stop: StopRule, seed: u64, block_size: u64) -> Result<SimulationSpec, SpecError> {
+        match stop {
+            StopRule::Samples(0) | StopRule::TargetRelCi { max_samples: 0, .. } => {
+                return Err(SpecError::NoSamples)
+            }
+            StopRule::TargetRelCi { target, .. } if !(target > 0.0 && target < 1.0) => {
+                return Err(SpecError::BadTarget(target))
+            }
+            _ => {}
+        }
+        if block_size == 0 {
+            return Err(SpecError::NoBlockSize);
+        }
+        Ok(SimulationSpec {
+            stop,
+            seed,
+            block_size,
+        })
+    }
+
+    /// The stopping rule.
+    pub fn stop(&self) -> StopRule {
+        self.stop
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Samples per block.
+    pub fn block_size(&self) -> u64 {
+        self.block_size
+    }
+
+    /// Most samples this spec may run.
+    pub fn max_samples(&self) -> u64 {
+        match self.stop {
+            StopRule::Samples(n) => n,
+            StopRule::TargetRelCi { max_samples, .. } => max_samples,
+        }
+    }
+
+    /// Number of blocks covering `max_samples`.
+    pub fn blocks(&self) -> u64 {
+        self.max_samples().div_ceil(self.block_size)
+    }
+
+    /// The sample range of block `b`.
+    pub fn block_samples(&self, b: u64) -> std::ops::Range<u64> {
+        let start = b * self.block_size;
+        start..(start + self.block_size).min(self.max_samples())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_specs_are_refused() {
+        assert_eq!(
+            SimulationSpec::new(StopRule::Samples(0), 1, 10),
+            Err(SpecError::NoSamples)
+        );
+        let t = StopRule::TargetRelCi {
+            target: 0.0,
+            max_samples: 5,
+        };
+        assert_eq!(
+            SimulationSpec::new(t, 1, 10),
+            Err(SpecError::BadTarget(0.0))
+        );
+        assert!(SimulationSpec::new(StopRule::Samples(5), 1, 0).is_err());
+    }
+
+    #[test]
+    fn blocks_cover_the_samples() {
+        let s = SimulationSpec::new(StopRule::Samples(1001), 1, 500).unwrap();
+        assert_eq!(s.blocks(), 3);
+        assert_eq!(s.block_samples(2), 1000..1001);
+    }
+}

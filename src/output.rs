@@ -1,0 +1,204 @@
+//! Writing output: to standard output or atomically to a file, and the table and CSV forms
+//! of result documents.
+
+use anyhow::Context;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+/// Write `text` to `path` atomically (a temporary file in the same directory, then a
+/// rename), or to standard output when `path` is `None`.
+pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .context("cannot write to standard output")
+        }
+        Some(path) => write_atomic(path, text.as_bytes()).map_err(crate::bad),
+    }
+}
+
+/// Write `bytes` to `path` so that readers see either the old file or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The unit of each index, for tables.
+fn unit(index: &str, horizon: &str) -> String {
+    match index {
+        "lole_h" => format!("h/{horizon}"),
+        "lole_d" => format!("d/{horizon}"),
+        "lole_d_peak" => format!("d/{horizon}"),
+        "lolf" | "lolf_ct" => format!("events/{horizon}"),
+        "lold_h" => "h/event".into(),
+        "eue_mwh" => format!("MWh/{horizon}"),
+        "neue_ppm" => "ppm".into(),
+        "p_shortfall" => "probability".into(),
+        _ => String::new(),
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e5 || x.abs() < 1e-3 {
+        format!("{x:.4e}")
+    } else {
+        let digits = (5 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{x:.digits$}")
+    }
+}
+
+/// The word for one sample in tables: a year for 8,736- or 8,760-hour windows.
+pub fn horizon_word(horizon_h: u64) -> &'static str {
+    if horizon_h >= 8736 {
+        "yr"
+    } else {
+        "sample"
+    }
+}
+
+/// A run result as a table.
+pub fn run_table(doc: &Value) -> String {
+    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
+    let mut s = format!(
+        "gridrisk {}: scenario {} ({}), {} samples, seed {}, {} h per sample\n",
+        doc["version"].as_str().unwrap_or(""),
+        doc["scenario"]["name"].as_str().unwrap_or(""),
+        doc["scenario"]["content_hash"].as_str().unwrap_or(""),
+        doc["samples"],
+        doc["seed"].as_str().unwrap_or(""),
+        doc["horizon_h"],
+    );
+    if let Some(met) = doc["stop"]["met"].as_bool() {
+        s += &format!(
+            "stopping rule: relative 95% half-width of system lole_h <= {} ({})\n",
+            doc["stop"]["target"],
+            if met {
+                "met"
+            } else {
+                "NOT met: sample cap reached"
+            }
+        );
+    }
+    let mut areas = vec![("system".to_string(), &doc["system"])];
+    if let Some(regions) = doc["regions"].as_object() {
+        if regions.len() > 1 {
+            areas.extend(regions.iter().map(|(k, v)| (format!("region {k}"), v)));
+        }
+    }
+    for (name, area) in areas {
+        s += &format!(
+            "\n{name:<14}{:>14}{:>12}{:>14}{:>14}  unit\n",
+            "mean", "std err", "95% low", "95% high"
+        );
+        for (k, v) in area.as_object().into_iter().flatten() {
+            let cell = |x: &Value| x.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+            s += &format!(
+                "  {k:<12}{:>14}{:>12}{:>14}{:>14}  {}\n",
+                cell(&v["mean"]),
+                cell(&v["se"]),
+                cell(&v["ci95"][0]),
+                cell(&v["ci95"][1]),
+                unit(k, horizon)
+            );
+        }
+    }
+    let d = &doc["eue_distribution"];
+    if d.is_object() {
+        s += &format!(
+            "\nsystem EUE per sample (MWh): P50 {}  P90 {}  P95 {}  P99 {}  CVaR95 {}\nworst hourly shortfall: {} MW\n",
+            fmt_num(d["p50_mwh"].as_f64().unwrap_or(0.0)),
+            fmt_num(d["p90_mwh"].as_f64().unwrap_or(0.0)),
+            fmt_num(d["p95_mwh"].as_f64().unwrap_or(0.0)),
+            fmt_num(d["p99_mwh"].as_f64().unwrap_or(0.0)),
+            fmt_num(d["cvar95_mwh"].as_f64().unwrap_or(0.0)),
+            fmt_num(d["worst_shortfall_mw"].as_f64().unwrap_or(0.0)),
+        );
+    }
+    s
+}
+
+/// An analytic result as a table.
+pub fn analytic_table(doc: &Value) -> String {
+    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
+    let mut s = format!(
+        "gridrisk {}: exact indices of scenario {} ({}), {} h\n\n",
+        doc["version"].as_str().unwrap_or(""),
+        doc["scenario"]["name"].as_str().unwrap_or(""),
+        doc["scenario"]["content_hash"].as_str().unwrap_or(""),
+        doc["horizon_h"],
+    );
+    for (k, v) in doc["system"].as_object().into_iter().flatten() {
+        let x = v.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+        s += &format!("  {k:<12}{x:>16}  {}\n", unit(k, horizon));
+    }
+    s
+}
+
+/// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi`, one row per area
+/// and index (area `system` or a region name).
+pub fn run_csv(doc: &Value) -> String {
+    let scenario = doc["scenario"]["name"].as_str().unwrap_or("");
+    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi\n");
+    let mut areas = vec![("system", &doc["system"])];
+    if let Some(regions) = doc["regions"].as_object() {
+        areas.extend(regions.iter().map(|(k, v)| (k.as_str(), v)));
+    }
+    let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
+    for (area, indices) in areas {
+        for (k, v) in indices.as_object().into_iter().flatten() {
+            s += &format!(
+                "{},{},{k},{},{},{},{}\n",
+                csv_field(scenario),
+                csv_field(area),
+                cell(&v["mean"]),
+                cell(&v["se"]),
+                cell(&v["ci95"][0]),
+                cell(&v["ci95"][1]),
+            );
+        }
+    }
+    s
+}
+
+/// An analytic result as CSV: `scenario,area,index,value`.
+pub fn analytic_csv(doc: &Value) -> String {
+    let scenario = csv_field(doc["scenario"]["name"].as_str().unwrap_or(""));
+    let mut s = String::from("scenario,area,index,value\n");
+    for (k, v) in doc["system"].as_object().into_iter().flatten() {
+        s += &format!(
+            "{scenario},system,{k},{}\n",
+            v.as_f64().map(|x| x.to_string()).unwrap_or_default()
+        );
+    }
+    s
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

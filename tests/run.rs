@@ -1,0 +1,140 @@
+//! `gridrisk run` and the default run.
+
+use crate::util::{gridrisk, json, without_run, RTS79};
+use predicates::str::contains;
+
+#[test]
+fn one_and_two_threads_give_identical_json() {
+    let args = |t| {
+        [
+            "run",
+            RTS79,
+            "--samples",
+            "3000",
+            "--seed",
+            "11",
+            "--threads",
+            t,
+            "--format",
+            "json",
+        ]
+    };
+    let one = json(&args("1"));
+    let two = json(&args("2"));
+    assert_eq!(one["schema"], "gridrisk.result/1");
+    assert_eq!(one["seed"], "11");
+    assert_eq!(one["samples"], 3000);
+    assert_eq!(
+        serde_json::to_string(&without_run(one)).unwrap(),
+        serde_json::to_string(&without_run(two)).unwrap()
+    );
+}
+
+#[test]
+fn convergence_target_gives_identical_json_for_any_thread_count() {
+    let args = |t| {
+        [
+            "run",
+            RTS79,
+            "--target-rel-ci",
+            "0.1",
+            "--max-samples",
+            "100000",
+            "--seed",
+            "3",
+            "--threads",
+            t,
+            "--format",
+            "json",
+        ]
+    };
+    let one = json(&args("1"));
+    let two = json(&args("2"));
+    assert_eq!(one["stop"]["met"], true);
+    let lole = &one["system"]["lole_h"];
+    let rel = 1.959964 * lole["se"].as_f64().unwrap() / lole["mean"].as_f64().unwrap();
+    assert!(rel <= 0.1, "relative half-width {rel}");
+    assert!(one["samples"].as_u64().unwrap() < 100_000);
+    assert_eq!(
+        serde_json::to_string(&without_run(one)).unwrap(),
+        serde_json::to_string(&without_run(two)).unwrap()
+    );
+}
+
+#[test]
+fn result_has_every_index_for_system_and_regions() {
+    let doc = json(&["run", RTS79, "--samples", "500", "--format", "json"]);
+    for area in [&doc["system"], &doc["regions"]["RTS"]] {
+        for key in [
+            "lole_h",
+            "lole_d",
+            "lolf",
+            "lold_h",
+            "eue_mwh",
+            "neue_ppm",
+            "p_shortfall",
+        ] {
+            let e = &area[key];
+            assert!(e["mean"].is_number(), "{key}: {e}");
+            assert!(e["se"].is_number(), "{key}: {e}");
+            assert_eq!(e["ci95"].as_array().map(Vec::len), Some(2), "{key}");
+        }
+    }
+    assert_eq!(doc["horizon_h"], 8736);
+    assert_eq!(doc["heatmap"]["p"].as_array().unwrap().len(), 24);
+    assert!(doc["eue_distribution"]["p99_mwh"].is_number());
+    assert!(doc["run"]["wall_s"].is_number());
+}
+
+#[test]
+fn table_and_csv_formats() {
+    gridrisk()
+        .args(["run", RTS79, "--samples", "200"])
+        .assert()
+        .success()
+        .stdout(contains("lole_h").and(contains("h/yr")));
+    let out = gridrisk()
+        .args(["run", RTS79, "--samples", "200", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("scenario,area,index,mean,se,ci95_lo,ci95_hi\n"));
+    assert!(text.contains("ieee-rts79,system,lole_h,"));
+    assert!(text.contains("ieee-rts79,RTS,eue_mwh,"));
+}
+
+use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn default_run_uses_the_embedded_scenario_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    gridrisk()
+        .current_dir(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("ieee-rts79").and(contains("eue_mwh")));
+}
+
+#[test]
+fn out_writes_the_file_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    gridrisk()
+        .args([
+            "run",
+            RTS79,
+            "--samples",
+            "100",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(doc["samples"], 100);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}

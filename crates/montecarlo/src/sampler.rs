@@ -11,29 +11,39 @@
 //! [`PEAK_BLOCK_H`] hours: the net change and the sum of the drops. A block whose lowest
 //! possible capacity (capacity at the block start plus all drops inside it) still covers the
 //! block's peak demand in every region cannot have a shortfall, and is skipped in
-//! O(regions). Only the other blocks are walked hour by hour, with their changes gathered
-//! from a counting sort of the changes by block (sequential memory access: a dense
-//! per-hour array costs a cache miss per transition); each hour with a shortfall goes to the
-//! accumulators.
+//! O(regions). Only the other blocks are walked hour by hour, with their changes found through
+//! a linked list per (region, block) (appending is two stores; a dense per-hour array would
+//! cost a cache miss per transition); each hour with a shortfall goes to the accumulators.
 //!
 //! Regions are not linked in this version: a region is short when its own available
 //! capacity is below its demand (strictly), and the system is short when any region is.
 
 use crate::accumulators::{Accumulator, HourView, SampleView};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, SampleKey};
 use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
 
+/// `ceil(t)` for `0 <= t < 2^31` without a libm call (no SSE4.1 `roundsd` in the baseline
+/// x86-64 target): one conversion, one compare.
+#[inline]
+fn ceil_hour(t: f64) -> usize {
+    let down = t as u32;
+    (down + u32::from(f64::from(down) < t)) as usize
+}
+
 /// One capacity change of a region, at the start of an hour.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Change {
-    /// Region-block slot, `region * blocks + hour / PEAK_BLOCK_H`.
-    slot: u32,
     /// Hour within the block.
     offset: u32,
+    /// Index of the previous change of the same (region, block), or [`NONE`].
+    next: u32,
     /// Watts gained (repair) or lost (failure).
     change_w: i64,
 }
+
+/// End of a list of changes.
+const NONE: u32 = u32::MAX;
 
 /// Per-worker sampling state, built once and reused for every sample (no allocation per
 /// sample once the change buffers have grown to the largest sample seen).
@@ -43,8 +53,7 @@ pub struct Sampler<'m> {
     blocks: usize,
     availability: Vec<f64>,
     changes: Vec<Change>,
-    by_slot: Vec<Change>,
-    slot_start: Vec<u32>,
+    slot_head: Vec<u32>,
     block_net_w: Vec<i64>,
     block_drop_w: Vec<i64>,
     block_hours_w: Vec<i64>,
@@ -70,8 +79,7 @@ impl<'m> Sampler<'m> {
             blocks,
             availability: (0..units.len()).map(|i| 1.0 - units.for_(i)).collect(),
             changes: Vec::with_capacity(1024),
-            by_slot: Vec::with_capacity(1024),
-            slot_start: vec![0; regions * blocks + 1],
+            slot_head: vec![NONE; regions * blocks],
             block_net_w: vec![0; regions * blocks],
             block_drop_w: vec![0; regions * blocks],
             block_hours_w: vec![0; regions * PEAK_BLOCK_H],
@@ -84,7 +92,6 @@ impl<'m> Sampler<'m> {
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
         self.draw_outages(seed, sample);
-        self.sort_changes();
         self.walk_hours(acc);
         acc.end_sample(&SampleView {
             sample,
@@ -98,13 +105,16 @@ impl<'m> Sampler<'m> {
         let units = self.model.units();
         let last_hour = (self.hours - 1) as f64;
         let blocks = self.blocks;
-        let (changes, net_w, drop_w) = (
+        let key = SampleKey::new(seed, sample);
+        let (changes, head, net_w, drop_w) = (
             &mut self.changes,
+            &mut self.slot_head[..],
             &mut self.block_net_w[..],
             &mut self.block_drop_w[..],
         );
         self.capacity_w.fill(0);
         changes.clear();
+        head.fill(NONE);
         net_w.fill(0);
         drop_w.fill(0);
         for i in 0..units.len() {
@@ -114,7 +124,7 @@ impl<'m> Sampler<'m> {
             }
             let r = units.region[i];
             let (mttf, mttr) = (units.mttf_h[i], units.mttr_h[i]);
-            let mut rng = Stream::new(seed, sample, units.stream_id[i], Purpose::UnitOutage);
+            let mut rng = key.stream(units.stream_id[i], Purpose::UnitOutage);
             let mut up = rng.uniform() < self.availability[i];
             if up {
                 self.capacity_w[r] += cap;
@@ -126,44 +136,20 @@ impl<'m> Sampler<'m> {
                 if t > last_hour {
                     break;
                 }
-                // ceil(t) without a libm call (t >= 0)
-                let h = t as usize + usize::from((t as usize as f64) < t);
+                let h = ceil_hour(t);
                 let slot = r * blocks + h / PEAK_BLOCK_H;
                 let change_w = if up { -cap } else { cap };
                 changes.push(Change {
-                    slot: slot as u32,
                     offset: (h % PEAK_BLOCK_H) as u32,
+                    next: head[slot],
                     change_w,
                 });
+                head[slot] = (changes.len() - 1) as u32;
                 net_w[slot] += change_w;
                 drop_w[slot] += change_w.min(0);
                 up = !up;
             }
         }
-    }
-
-    /// Counting sort of `changes` by region-block slot into `by_slot`; slot `k`'s changes
-    /// are `by_slot[slot_start[k]..slot_start[k + 1]]`.
-    fn sort_changes(&mut self) {
-        self.slot_start.fill(0);
-        for c in &self.changes {
-            self.slot_start[c.slot as usize + 1] += 1;
-        }
-        for k in 1..self.slot_start.len() {
-            self.slot_start[k] += self.slot_start[k - 1];
-        }
-        self.by_slot.clear();
-        self.by_slot.resize(self.changes.len(), Change::default());
-        // Fill each slot from its end, walking the changes backwards: stable.
-        for c in self.changes.iter().rev() {
-            let end = &mut self.slot_start[c.slot as usize + 1];
-            *end -= 1;
-            self.by_slot[*end as usize] = *c;
-        }
-        // Each slot_start[k + 1] now points at the start of slot k; shift back.
-        self.slot_start.rotate_left(1);
-        let n = self.slot_start.len();
-        self.slot_start[n - 1] = self.changes.len() as u32;
     }
 
     /// Walk the window block by block, hour by hour only where a shortfall is possible.
@@ -184,10 +170,11 @@ impl<'m> Sampler<'m> {
             }
             self.block_hours_w.fill(0);
             for r in 0..n {
-                let slot = r * self.blocks + b;
-                let range = self.slot_start[slot] as usize..self.slot_start[slot + 1] as usize;
-                for c in &self.by_slot[range] {
+                let mut i = self.slot_head[r * self.blocks + b];
+                while i != NONE {
+                    let c = self.changes[i as usize];
                     self.block_hours_w[r * PEAK_BLOCK_H + c.offset as usize] += c.change_w;
+                    i = c.next;
                 }
             }
             let first = b * PEAK_BLOCK_H;

@@ -280,7 +280,7 @@ fn bad_scenarios_report_file_line_and_field() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 22, "only {} bad scenarios", paths.len());
+    assert!(paths.len() >= 36, "only {} bad scenarios", paths.len());
     let mut failures = Vec::new();
     for path in &paths {
         let bytes = std::fs::read(path).unwrap();
@@ -307,4 +307,232 @@ fn bad_scenarios_report_file_line_and_field() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const NETWORK_BASE: &str = r#"name = "three-regions"
+sharing = "shared"
+
+[study]
+hours = 24
+
+[[regions]]
+name = "North"
+demand = { file = "load.csv" }
+
+[[regions]]
+name = "Centre"
+demand = { file = "load.csv", scale = 0.5 }
+
+[[regions]]
+name = "SOUTH-HUB"
+hub = true
+
+[[regions]]
+name = "South"
+demand = { file = "load.csv", scale = 2 }
+
+[[units]]
+name = "G"
+region = "North"
+count = 3
+mw = 100
+mttf_h = 1000
+mttr_h = 50
+
+[[lines]]
+name = "North-HUB"
+from = "North"
+to = "SOUTH-HUB"
+forward_mw = 1400
+backward_mw = 200
+mttf_h = 2000
+mttr_h = 20
+
+[[lines]]
+name = "Centre-HUB"
+from = "Centre"
+to = "SOUTH-HUB"
+forward_mw = 1000.5
+
+[[lines]]
+name = "HUB-South"
+from = "SOUTH-HUB"
+to = "South"
+forward_mw = 2100
+backward_mw = 0
+
+[[imports]]
+name = "RUSSIA"
+cap_mw = 1200
+mttf_h = 4000
+mttr_h = 10
+
+[[imports.links]]
+name = "Ekibastuz-Barnaul"
+region = "North"
+cap_mw = 700
+mttf_h = 1500
+mttr_h = 15
+
+[[imports.links]]
+name = "Centre-Omsk"
+region = "Centre"
+cap_mw = 500
+"#;
+
+const NETWORK_VARIANT: &str = r#"name = "three-regions-weak-south"
+extends = "base.toml"
+
+[[lines]]
+name = "HUB-South"
+forward_mw = 1800
+
+[[imports]]
+name = "CENTRAL-ASIA"
+cap_mw = 300
+
+[[imports.links]]
+name = "Shymkent"
+region = "South"
+cap_mw = 250
+"#;
+
+fn network_files() -> Overlay {
+    let csv = std::iter::once("hour,load_mw".to_string())
+        .chain((0..24).map(|h| format!("{h},{}", 100 + h)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Overlay(vec![
+        (
+            PathBuf::from("n/base.toml"),
+            NETWORK_BASE.as_bytes().to_vec(),
+        ),
+        (
+            PathBuf::from("n/variant.toml"),
+            NETWORK_VARIANT.as_bytes().to_vec(),
+        ),
+        (PathBuf::from("n/load.csv"), csv.into_bytes()),
+    ])
+}
+
+#[test]
+fn network_with_a_hub_lines_and_imports() {
+    use gridrisk_core::model::{ImportLink, ImportSource, Line, Outage, Sharing};
+    let s = scenario::load_with(Path::new("n/base.toml"), &network_files())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = &s.model;
+    let names: Vec<&str> = m.regions().iter().map(|r| r.name()).collect();
+    assert_eq!(names, ["North", "Centre", "SOUTH-HUB", "South"]);
+    // The hub: no demand, no units.
+    assert_eq!(m.regions()[2].demand_w(), &[0; 24][..]);
+    assert!(m.region_units(2).is_empty());
+    assert_eq!(m.regions()[3].peak_w(), 246_000_000);
+    let net = m.network();
+    assert_eq!(net.sharing, Sharing::Shared);
+    assert_eq!(
+        net.lines,
+        [
+            Line {
+                name: "North-HUB".into(),
+                from: 0,
+                to: 2,
+                forward_w: 1_400_000_000,
+                backward_w: 200_000_000,
+                outage: Some(Outage {
+                    mttf_h: 2000.0,
+                    mttr_h: 20.0
+                }),
+            },
+            Line {
+                name: "Centre-HUB".into(),
+                from: 1,
+                to: 2,
+                forward_w: 1_000_500_000,
+                backward_w: 1_000_500_000,
+                outage: None,
+            },
+            Line {
+                name: "HUB-South".into(),
+                from: 2,
+                to: 3,
+                forward_w: 2_100_000_000,
+                backward_w: 0,
+                outage: None,
+            },
+        ]
+    );
+    assert_eq!(
+        net.imports,
+        [ImportSource {
+            name: "RUSSIA".into(),
+            cap_w: 1_200_000_000,
+            outage: Some(Outage {
+                mttf_h: 4000.0,
+                mttr_h: 10.0
+            }),
+            links: vec![
+                ImportLink {
+                    name: "Ekibastuz-Barnaul".into(),
+                    region: 0,
+                    cap_w: 700_000_000,
+                    outage: Some(Outage {
+                        mttf_h: 1500.0,
+                        mttr_h: 15.0
+                    }),
+                },
+                ImportLink {
+                    name: "Centre-Omsk".into(),
+                    region: 1,
+                    cap_w: 500_000_000,
+                    outage: None,
+                },
+            ],
+        }]
+    );
+    let sum = &s.summary;
+    assert_eq!((sum.lines, sum.imports, sum.hubs), (3, 1, 1));
+    let hubs: Vec<bool> = sum.regions.iter().map(|r| r.hub).collect();
+    assert_eq!(hubs, [false, false, true, false]);
+    let hub = &sum.regions[2];
+    assert_eq!(
+        (hub.units, hub.peak_demand_mw, hub.demand_mwh),
+        (0, 0.0, 0.0)
+    );
+}
+
+#[test]
+fn network_variant_changes_a_line_and_adds_an_import() {
+    let s = scenario::load_with(Path::new("n/variant.toml"), &network_files())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.name, "three-regions-weak-south");
+    let net = s.model.network();
+    // The line keeps its place, its ends and its backward limit; only forward changes.
+    let l = &net.lines[2];
+    assert_eq!(
+        (l.name.as_str(), l.from, l.to, l.forward_w, l.backward_w),
+        ("HUB-South", 2, 3, 1_800_000_000, 0)
+    );
+    assert_eq!(net.lines[0].forward_w, 1_400_000_000);
+    // Imports in order of use: the base's first, then the variant's.
+    let names: Vec<&str> = net.imports.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["RUSSIA", "CENTRAL-ASIA"]);
+    let ca = &net.imports[1];
+    assert_eq!(
+        (ca.cap_w, ca.outage, ca.links.len()),
+        (300_000_000, None, 1)
+    );
+    assert_eq!((ca.links[0].region, ca.links[0].cap_w), (3, 250_000_000));
+    assert_eq!(net.imports[0].links.len(), 2);
+    assert_eq!(s.summary.imports, 2);
+}
+
+#[test]
+fn scenario_without_network_keys_has_isolated_regions() {
+    let s = scenario::load(&rts_path()).unwrap();
+    assert_eq!(*s.model.network(), gridrisk_core::model::Network::default());
+    assert_eq!(
+        (s.summary.lines, s.summary.imports, s.summary.hubs),
+        (0, 0, 0)
+    );
+    assert!(!s.summary.regions[0].hub);
 }

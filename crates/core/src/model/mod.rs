@@ -4,9 +4,11 @@
 //! belongs to a region, and units are sorted by region so that each region's units are one
 //! contiguous range of the struct-of-arrays [`Units`].
 
+mod network;
 mod region;
 mod units;
 
+pub use network::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
 pub use region::{Region, PEAK_BLOCK_H};
 pub use units::{component_id, UnitSpec, Units};
 
@@ -49,6 +51,9 @@ pub enum ModelError {
     /// No region at all.
     #[error("the system has no region")]
     Empty,
+    /// A line or import source is invalid.
+    #[error("network: {0}")]
+    BadNetwork(String),
 }
 
 /// A power system over a study window.
@@ -59,6 +64,7 @@ pub struct SystemModel {
     regions: Vec<Region>,
     units: Units,
     region_units: Vec<Range<usize>>,
+    network: Network,
 }
 
 impl SystemModel {
@@ -109,7 +115,22 @@ impl SystemModel {
             regions,
             units: Units::from_specs(&units),
             region_units,
+            network: Network::default(),
         })
+    }
+
+    /// The same system with `network` connecting its regions.
+    pub fn with_network(mut self, network: Network) -> Result<SystemModel, ModelError> {
+        network
+            .check(self.regions.len())
+            .map_err(ModelError::BadNetwork)?;
+        self.network = network;
+        Ok(self)
+    }
+
+    /// Lines, import sources and the sharing rule (empty for isolated regions).
+    pub fn network(&self) -> &Network {
+        &self.network
     }
 
     /// Scenario name.

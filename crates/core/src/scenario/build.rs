@@ -18,6 +18,12 @@ pub struct Summary {
     pub regions: Vec<RegionSummary>,
     /// Number of units.
     pub units: usize,
+    /// Number of transmission lines.
+    pub lines: usize,
+    /// Number of import sources.
+    pub imports: usize,
+    /// Number of hubs among the regions.
+    pub hubs: usize,
     /// Installed (nameplate) capacity, MW.
     pub installed_mw: f64,
     /// Peak of the system's demand (the largest, over hours, of the sum over regions), MW.
@@ -31,6 +37,10 @@ pub struct Summary {
 pub struct RegionSummary {
     /// Region name.
     pub name: String,
+    /// A hub: a junction with no demand and no units. From a scenario, the region's
+    /// `hub = true`; from a model alone ([`Summary::of`]), a region with no units and no
+    /// demand in any hour.
+    pub hub: bool,
     /// Number of units.
     pub units: usize,
     /// Installed (nameplate) capacity, MW.
@@ -50,6 +60,7 @@ impl Summary {
             .enumerate()
             .map(|(r, region)| RegionSummary {
                 name: region.name().to_string(),
+                hub: model.region_units(r).is_empty() && region.peak_w() == 0,
                 units: model.region_units(r).len(),
                 installed_mw: w_to_mw(model.installed_w(r)),
                 peak_demand_mw: w_to_mw(region.peak_w()),
@@ -73,8 +84,11 @@ impl Summary {
             .map(|&w| i128::from(w))
             .sum();
         Summary {
+            hubs: regions.iter().filter(|r| r.hub).count(),
             regions,
             units: model.units().len(),
+            lines: model.network().lines.len(),
+            imports: model.network().imports.len(),
             installed_mw: installed_w as f64 / W_PER_MW as f64,
             peak_demand_mw: peak_w as f64 / W_PER_MW as f64,
             hours: model.hours(),
@@ -93,10 +107,12 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
     let demands: Vec<Option<Vec<i64>>> = m
         .regions
         .iter()
-        .map(|r| {
-            r.demand
+        .map(|r| match (&r.demand, &m.calendar) {
+            // A hub has no demand: zero in every hour.
+            (None, Some(cal)) if r.hub => Some(vec![0; cal.hours()]),
+            (d, cal) => d
                 .as_ref()
-                .and_then(|d| demand(&mut reader, d, m.calendar.as_ref(), &mut p))
+                .and_then(|d| demand(&mut reader, d, cal.as_ref(), &mut p)),
         })
         .collect();
     if !p.is_empty() {
@@ -107,8 +123,13 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
         p.push(&path, None, None, e);
         p.into_error(&[])
     })?;
+    let mut summary = Summary::of(&model);
+    for (s, r) in summary.regions.iter_mut().zip(&m.regions) {
+        s.hub = r.hub;
+    }
+    summary.hubs = m.regions.iter().filter(|r| r.hub).count();
     Ok(Scenario {
-        summary: Summary::of(&model),
+        summary,
         model,
         name: m.name,
         description: m.description,
@@ -188,5 +209,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
             });
         }
     }
-    SystemModel::new(m.name.clone(), cal, regions, units).map_err(|e| e.to_string())
+    SystemModel::new(m.name.clone(), cal, regions, units)
+        .and_then(|model| model.with_network(m.network.clone()))
+        .map_err(|e| e.to_string())
 }

@@ -1,10 +1,13 @@
 //! The TOML manifest: typed, validated fields read by hand from the merged [`Node`] tree,
 //! with unknown keys reported (and close misspellings suggested).
 
+mod network;
+
 use super::error::Problems;
 use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
+use crate::model::Network;
 use crate::power::mw_to_w;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -28,12 +31,16 @@ pub(crate) struct Manifest {
     pub(crate) calendar: Option<Calendar>,
     pub(crate) regions: Vec<RegionSpec>,
     pub(crate) blocks: Vec<Block>,
+    /// Lines, import sources and the sharing rule (only the valid ones).
+    pub(crate) network: Network,
 }
 
 /// A region as read from TOML.
 #[derive(Debug)]
 pub(crate) struct RegionSpec {
     pub(crate) name: String,
+    /// A hub: no demand (always `None` then) and no units.
+    pub(crate) hub: bool,
     pub(crate) demand: Option<DemandSpec>,
 }
 
@@ -223,6 +230,85 @@ impl<'a> Fields<'a> {
         }
     }
 
+    fn boolean(&self, key: &str, p: &mut Problems) -> Option<bool> {
+        let n = self.get(key)?;
+        match &n.value {
+            Value::Bool(b) => Some(*b),
+            v => {
+                self.bad(
+                    key,
+                    format!("expected `true` or `false`, got {}", v.describe()),
+                    p,
+                );
+                None
+            }
+        }
+    }
+
+    /// A power in MW, >= 0, as watts.
+    fn power_w(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+        let x = self.number_in(key, "MW", required, |x| x >= 0.0, "a power >= 0 MW", p)?;
+        let w = mw_to_w(x);
+        if w.is_none() {
+            self.bad(key, format!("{x} MW is too large"), p);
+        }
+        w
+    }
+
+    /// The `name` of an element of a table array, which must be non-empty and not among
+    /// `first` (the names seen so far, with where they were defined); `kind` names the
+    /// element in messages ("line").
+    fn unique_name(
+        &self,
+        kind: &str,
+        first: &mut Vec<(String, Rc<Path>, usize)>,
+        p: &mut Problems,
+    ) -> Option<String> {
+        let name = self.string("name", true, p)?;
+        if name.is_empty() {
+            self.bad("name", "must not be empty".into(), p);
+            return None;
+        }
+        if let Some((_, file, line)) = first.iter().find(|(x, ..)| *x == name) {
+            self.bad(
+                "name",
+                format!(
+                    "duplicate {kind} name `{name}` (first defined at {}:{line})",
+                    file.display()
+                ),
+                p,
+            );
+            return None;
+        }
+        first.push((name.clone(), self.node.file.clone(), self.node.line));
+        Some(name)
+    }
+
+    /// The index in `regions` of the region named by `key`; an unknown name is reported
+    /// with the known names and a suggestion.
+    fn region(&self, key: &str, regions: &[String], p: &mut Problems) -> Option<usize> {
+        let r = self.string(key, true, p)?;
+        let i = regions.iter().position(|x| *x == r);
+        if i.is_none() {
+            let known: Vec<&str> = regions
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let hint =
+                suggest(&r, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+            self.bad(
+                key,
+                format!(
+                    "unknown region `{r}`; {hint}known regions: {}",
+                    quoted_list(&known)
+                ),
+                p,
+            );
+        }
+        i
+    }
+
     /// A finite number (integer or float); `what` names its unit, e.g. "MW".
     fn number(&self, key: &str, what: &str, required: bool, p: &mut Problems) -> Option<f64> {
         let Some(n) = self.get(key) else {
@@ -329,6 +415,13 @@ fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node>
     let Some(n) = f.get(key) else {
         return Vec::new();
     };
+    let field = f.field(key);
+    // The TOML header: `[[imports.links]]` for the field `imports[RUSSIA].links`.
+    let header = field
+        .split('.')
+        .map(|part| part.split('[').next().unwrap_or(part))
+        .collect::<Vec<_>>()
+        .join(".");
     match &n.value {
         Value::Array(a) => {
             let mut out = Vec::new();
@@ -339,8 +432,11 @@ fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node>
                     p.push(
                         &e.file,
                         Some(e.line),
-                        Some(&format!("{key}[{i}]")),
-                        format!("expected a table (`[[{key}]]`), got {}", e.value.describe()),
+                        Some(&format!("{field}[{i}]")),
+                        format!(
+                            "expected a table (`[[{header}]]`), got {}",
+                            e.value.describe()
+                        ),
                     );
                 }
             }
@@ -350,7 +446,7 @@ fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node>
             f.bad(
                 key,
                 format!(
-                    "expected an array of tables (`[[{key}]]`), got {}",
+                    "expected an array of tables (`[[{header}]]`), got {}",
                     v.describe()
                 ),
                 p,
@@ -371,6 +467,9 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         "study",
         "regions",
         "units",
+        "sharing",
+        "lines",
+        "imports",
     ];
     let Some(f) = Fields::new(root, "", &known, p) else {
         return m;
@@ -406,54 +505,57 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         );
     }
     let mut first_region: Vec<(String, Rc<Path>, usize)> = Vec::new();
+    let mut hubs: Vec<bool> = Vec::new();
     for (i, r) in regions.iter().enumerate() {
-        let label = r
-            .get_str("name")
-            .map_or(format!("regions[{i}]"), |n| format!("regions[{n}]"));
-        let Some(rf) = Fields::new(r, &label, &["name", "demand"], p) else {
+        let label = element_label("regions", i, r);
+        let Some(rf) = Fields::new(r, &label, &["name", "hub", "demand"], p) else {
             continue;
         };
-        let name = rf.string("name", true, p);
-        if let Some(name) = &name {
-            if name.is_empty() {
-                rf.bad("name", "must not be empty".into(), p);
-            } else if let Some((_, file, line)) = first_region.iter().find(|(n, ..)| n == name) {
+        let name = rf.unique_name("region", &mut first_region, p);
+        let hub = rf.boolean("hub", p).unwrap_or(false);
+        let demand = match (rf.get("demand"), hub) {
+            (Some(_), true) => {
                 rf.bad(
-                    "name",
-                    format!(
-                        "duplicate region name `{name}` (first defined at {}:{line})",
-                        file.display()
-                    ),
+                    "demand",
+                    "a hub (`hub = true`) has no demand: remove the demand, or remove \
+                     `hub = true` to make this an ordinary region"
+                        .into(),
                     p,
                 );
-            } else {
-                first_region.push((name.clone(), r.file.clone(), r.line));
+                None
             }
-        }
-        let demand = match rf.get("demand") {
-            Some(d) => demand(d, &rf.field("demand"), p),
-            None => {
+            (None, true) => None,
+            (Some(d), false) => demand(d, &rf.field("demand"), p),
+            (None, false) => {
                 rf.problem(Some("demand"), NO_DEMAND.into(), p);
                 None
             }
         };
         region_names.push(name.clone().unwrap_or_default());
+        hubs.push(hub);
         m.regions.push(RegionSpec {
             name: name.unwrap_or_default(),
+            hub,
             demand,
         });
     }
 
     let mut first_block: Vec<(String, Rc<Path>, usize)> = Vec::new();
     for (i, u) in table_array(&f, "units", p).into_iter().enumerate() {
-        let label = u
-            .get_str("name")
-            .map_or(format!("units[{i}]"), |n| format!("units[{n}]"));
-        if let Some(b) = block(u, &label, &region_names, &mut first_block, p) {
+        let label = element_label("units", i, u);
+        if let Some(b) = block(u, &label, &region_names, &hubs, &mut first_block, p) {
             m.blocks.push(b);
         }
     }
+    m.network = network::network(&f, &region_names, p);
     m
+}
+
+/// The label of the `i`-th element of the table array at `path` in messages:
+/// `{path}[{name}]`, or `{path}[{i}]` if it has no string `name`.
+fn element_label(path: &str, i: usize, n: &Node) -> String {
+    n.get_str("name")
+        .map_or(format!("{path}[{i}]"), |name| format!("{path}[{name}]"))
 }
 
 const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of MW per hour) \
@@ -750,6 +852,7 @@ fn block(
     n: &Node,
     label: &str,
     regions: &[String],
+    hubs: &[bool],
     first: &mut Vec<(String, Rc<Path>, usize)>,
     p: &mut Problems,
 ) -> Option<Block> {
@@ -757,46 +860,20 @@ fn block(
         "name", "region", "count", "mw", "mttf_h", "mttr_h", "for", "derate", "cap_mw",
     ];
     let f = Fields::new(n, label, &known, p)?;
-    let mut ok = true;
-    let name = f.string("name", true, p);
-    if let Some(name) = &name {
-        if name.is_empty() {
-            f.bad("name", "must not be empty".into(), p);
-            ok = false;
-        } else if let Some((_, file, line)) = first.iter().find(|(x, ..)| x == name) {
-            f.bad(
-                "name",
-                format!(
-                    "duplicate unit block name `{name}` (first defined at {}:{line})",
-                    file.display()
-                ),
-                p,
-            );
-            ok = false;
-        } else {
-            first.push((name.clone(), n.file.clone(), n.line));
-        }
-    }
-    let region = f.string("region", true, p).and_then(|r| {
-        let i = regions.iter().position(|x| *x == r);
-        if i.is_none() {
-            let known: Vec<&str> = regions
-                .iter()
-                .map(String::as_str)
-                .filter(|s| !s.is_empty())
-                .collect();
-            let hint =
-                suggest(&r, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+    let name = f.unique_name("unit block", first, p);
+    let region = f.region("region", regions, p).filter(|&r| {
+        if hubs[r] {
             f.bad(
                 "region",
                 format!(
-                    "unknown region `{r}`; {hint}known regions: {}",
-                    quoted_list(&known)
+                    "region `{}` is a hub (`hub = true`), and a hub has no units; put the \
+                     units in an ordinary region",
+                    regions[r]
                 ),
                 p,
             );
         }
-        i
+        !hubs[r]
     });
     let count = match f.integer("count", false, p) {
         Some(c) if (1..=MAX_COUNT).contains(&c) => Some(c as usize),
@@ -881,7 +958,7 @@ fn block(
         None if f.has("cap_mw") => None,
         None => Some(None),
     };
-    if !(ok && derate_ok) {
+    if !derate_ok {
         return None;
     }
     let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);

@@ -18,6 +18,8 @@ scenarios/x/load.csv:8737: load_mw: expected a number (MW), got "n/a"
 name = "ieee-rts79"             # required, in every file (a base too)
 description = "..."             # optional
 extends = "base.toml"           # optional: a base scenario that this file overrides
+sharing = "local"               # optional: how an unavoidable shortfall is split between
+                                #   regions, "local" (default) or "shared"
 
 [study]                         # the window: either `hours` ...
 hours = 8736
@@ -50,6 +52,32 @@ mttf_h = 2940                   # mean time to failure, hours, > 0; or instead
 mttr_h = 60                     # mean time to repair, hours, > 0 (always required)
 derate = 0.0                    # optional fraction in [0, 1): capacity when up = mw x (1 - derate)
 cap_mw = 10                     # optional: capacity when up is at most cap_mw
+
+[[regions]]
+name = "SOUTH-HUB"
+hub = true                      # optional, default false: a junction with no demand (no
+                                #   `demand`) and no units, for a joint corridor limit
+
+[[lines]]
+name = "North-HUB"              # unique among lines
+from = "North"                  # region names (hubs too), different
+to = "SOUTH-HUB"
+forward_mw = 1000               # limit from -> to, >= 0
+backward_mw = 800               # limit to -> from, >= 0; optional, default forward_mw
+mttf_h = 2000                   # optional outage process of the line: both or neither,
+mttr_h = 20                     #   each > 0 hours
+
+[[imports]]
+name = "RUSSIA"                 # unique among import sources
+cap_mw = 1200                   # export cap of the source, >= 0
+mttf_h = 4000                   # optional availability process of the source: both or
+mttr_h = 10                     #   neither, each > 0 hours
+[[imports.links]]               # at least one per source
+name = "Ekibastuz-Barnaul"      # unique within the source
+region = "North"                # the region fed (a hub too)
+cap_mw = 700                    # >= 0
+mttf_h = 1500                   # optional outage process of the link: both or neither
+mttr_h = 15
 ```
 
 * Paths are relative to the file they are written in (a base's CSVs stay relative to the
@@ -59,12 +87,21 @@ cap_mw = 10                     # optional: capacity when up is at most cap_mw
   weekend = Saturday or Sunday, season = the one containing study week `w + 1`.
   Demand = `peak_mw * weekly/100 * daily/100 * hourly/100 * scale`, evaluated left to
   right and rounded to the nearest watt (exact for RTS-79).
+* **Network.** Without `[[lines]]` and `[[imports]]` regions are isolated
+  ([`Network::default`](crate::model::Network)). Lines are pipes with a limit in each
+  direction (no impedance). A hub expresses a limit shared by several lines: lines
+  North -> HUB and Centre -> HUB with HUB -> South at 2,100 MW limit their joint flow into
+  the South to 2,100 MW. Import sources are used only after domestic generation, in the
+  order they are listed (after `extends`, the base's first). `sharing = "local"` keeps a
+  shortfall where it arises (least line transfer, as PRAS and GE MARS);
+  `"shared"` minimises the largest shortfall / demand ratio first (ENTSO-E curtailment
+  sharing). A line, source or link without `mttf_h` and `mttr_h` never fails.
 * **Units.** `for = 0` means a unit that never fails; it gets
   `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF.
 * **`extends`.** The base is read first (recursively), then the variant is merged over it:
-  tables merge key by key, `[[regions]]` and `[[units]]` merge element by element by
-  `name` (an element with a new name is appended), and any other value is replaced by the
-  variant's. A cycle of `extends` is an error.
+  tables merge key by key; `[[regions]]`, `[[units]]`, `[[lines]]`, `[[imports]]` and
+  each source's `[[imports.links]]` merge element by element by `name` (an element with a
+  new name is appended); any other value is replaced by the variant's. A cycle of `extends` is an error.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
 * **Content hash.** [`Scenario::content_hash`] is FNV-1a 64 over every file read, in read
   order (the scenario, its bases, then its CSVs, each file once), each file preceded by its

@@ -1,0 +1,131 @@
+//! The network between regions: transmission lines, and import sources outside the system.
+//!
+//! Transport (pipe-flow) model as in PRAS and GE MARS: a line has a limit in each direction
+//! and no impedance. An import source is an external node (a neighbouring system) with an
+//! export cap, connected to regions by links with their own caps; sources are used only
+//! after domestic generation, in the order the scenario lists them. Lines, sources and
+//! links may have two-state outage processes (MTTF / MTTR).
+
+/// A two-state (up / down) outage process with exponential durations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outage {
+    /// Mean time to failure, hours.
+    pub mttf_h: f64,
+    /// Mean time to repair, hours.
+    pub mttr_h: f64,
+}
+
+/// How a shortfall that the network cannot avoid is split between regions (design section 2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sharing {
+    /// Least total line transfer among optimal dispatches: a shortfall stays where it arises
+    /// (PRAS / GE MARS convention).
+    #[default]
+    Local,
+    /// Lexicographic min-max of shortfall / demand ratios (ENTSO-E curtailment sharing).
+    Shared,
+}
+
+/// A transmission line between two regions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Line name, unique among lines.
+    pub name: String,
+    /// Region index the forward direction leaves.
+    pub from: usize,
+    /// Region index the forward direction enters.
+    pub to: usize,
+    /// Limit from -> to, watts.
+    pub forward_w: i64,
+    /// Limit to -> from, watts.
+    pub backward_w: i64,
+    /// Outage process of the line, if it can fail.
+    pub outage: Option<Outage>,
+}
+
+/// A link from an import source into a region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportLink {
+    /// Link name, unique within its source.
+    pub name: String,
+    /// Region index the link feeds.
+    pub region: usize,
+    /// Limit into the region, watts.
+    pub cap_w: i64,
+    /// Outage process of the link, if it can fail.
+    pub outage: Option<Outage>,
+}
+
+/// An external source of imports (a neighbouring system).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportSource {
+    /// Source name, unique among sources (e.g. `RUSSIA`).
+    pub name: String,
+    /// Export cap of the source, watts (on top of the links' own caps).
+    pub cap_w: i64,
+    /// Availability process of the source as a whole, if it can fail.
+    pub outage: Option<Outage>,
+    /// Links into regions, at least one.
+    pub links: Vec<ImportLink>,
+}
+
+/// Everything that connects regions: lines, import sources and the sharing rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    /// Transmission lines.
+    pub lines: Vec<Line>,
+    /// Import sources, in order of use.
+    pub imports: Vec<ImportSource>,
+    /// How unavoidable shortfalls are split.
+    pub sharing: Sharing,
+}
+
+impl Network {
+    /// True if regions are isolated: no line and no import source.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.imports.is_empty()
+    }
+
+    /// Check indices and values against `regions` regions; returns what is wrong.
+    pub fn check(&self, regions: usize) -> Result<(), String> {
+        let outage_ok = |o: &Option<Outage>| {
+            o.is_none_or(|o| {
+                o.mttf_h.is_finite() && o.mttf_h > 0.0 && o.mttr_h.is_finite() && o.mttr_h > 0.0
+            })
+        };
+        for l in &self.lines {
+            if l.from >= regions || l.to >= regions {
+                return Err(format!(
+                    "line '{}' names a region index out of range",
+                    l.name
+                ));
+            }
+            if l.from == l.to {
+                return Err(format!("line '{}' connects a region to itself", l.name));
+            }
+            if l.forward_w < 0 || l.backward_w < 0 {
+                return Err(format!("line '{}' has a negative limit", l.name));
+            }
+            if !outage_ok(&l.outage) {
+                return Err(format!("line '{}' needs positive MTTF and MTTR", l.name));
+            }
+        }
+        for s in &self.imports {
+            if s.cap_w < 0 || !outage_ok(&s.outage) {
+                return Err(format!(
+                    "import '{}' needs cap >= 0 and positive MTTF/MTTR",
+                    s.name
+                ));
+            }
+            if s.links.is_empty() {
+                return Err(format!("import '{}' is linked to no region", s.name));
+            }
+            for k in &s.links {
+                if k.region >= regions || k.cap_w < 0 || !outage_ok(&k.outage) {
+                    return Err(format!("import '{}' link '{}' is invalid", s.name, k.name));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,335 @@
+//! `sharing`, `[[lines]]` and `[[imports]]`: the network between regions.
+
+use super::{element_label, suggest, table_array, Fields};
+use crate::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
+use crate::scenario::error::Problems;
+use crate::scenario::tree::Value;
+use std::path::Path;
+use std::rc::Rc;
+
+/// Names seen so far, with where they were defined.
+type Seen = Vec<(String, Rc<Path>, usize)>;
+
+const SHARING: [&str; 2] = ["local", "shared"];
+
+/// Read the network from the root table `f`; `regions` are the region names in order.
+/// Only valid lines and sources are kept (any problem is recorded).
+pub(super) fn network(f: &Fields<'_>, regions: &[String], p: &mut Problems) -> Network {
+    let mut net = Network {
+        sharing: sharing(f, p).unwrap_or_default(),
+        ..Network::default()
+    };
+    let mut seen = Seen::new();
+    for (i, n) in table_array(f, "lines", p).into_iter().enumerate() {
+        let label = element_label("lines", i, n);
+        let Some(lf) = Fields::new(n, &label, &LINE_KEYS, p) else {
+            continue;
+        };
+        if let Some(l) = line(&lf, regions, &mut seen, p) {
+            net.lines.push(l);
+        }
+    }
+    let mut seen = Seen::new();
+    for (i, n) in table_array(f, "imports", p).into_iter().enumerate() {
+        let label = element_label("imports", i, n);
+        let Some(sf) = Fields::new(n, &label, &IMPORT_KEYS, p) else {
+            continue;
+        };
+        if let Some(s) = import(&sf, regions, &mut seen, p) {
+            net.imports.push(s);
+        }
+    }
+    net
+}
+
+fn sharing(f: &Fields<'_>, p: &mut Problems) -> Option<Sharing> {
+    if !f.has("sharing") {
+        return Some(Sharing::Local);
+    }
+    match f.string("sharing", false, p)?.as_str() {
+        "local" => Some(Sharing::Local),
+        "shared" => Some(Sharing::Shared),
+        s => {
+            let hint =
+                suggest(s, &SHARING).map_or(String::new(), |x| format!("; did you mean `{x}`?"));
+            f.bad(
+                "sharing",
+                format!("unknown sharing rule {s:?}; expected \"local\" or \"shared\"{hint}"),
+                p,
+            );
+            None
+        }
+    }
+}
+
+const LINE_KEYS: [&str; 7] = [
+    "name",
+    "from",
+    "to",
+    "forward_mw",
+    "backward_mw",
+    "mttf_h",
+    "mttr_h",
+];
+
+fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -> Option<Line> {
+    let name = f.unique_name("line", seen, p);
+    let from = f.region("from", regions, p);
+    let to = f.region("to", regions, p).filter(|&b| {
+        let self_loop = from == Some(b);
+        if self_loop {
+            f.bad(
+                "to",
+                format!(
+                    "a line connects two different regions, but `from` and `to` are both `{}`",
+                    regions[b]
+                ),
+                p,
+            );
+        }
+        !self_loop
+    });
+    let forward_w = f.power_w("forward_mw", true, p);
+    let backward_w = if f.has("backward_mw") {
+        f.power_w("backward_mw", true, p)
+    } else {
+        forward_w
+    };
+    let outage = outage(f, "a line that never fails", p);
+    Some(Line {
+        name: name?,
+        from: from?,
+        to: to?,
+        forward_w: forward_w?,
+        backward_w: backward_w?,
+        outage: outage?,
+    })
+}
+
+const IMPORT_KEYS: [&str; 5] = ["name", "cap_mw", "mttf_h", "mttr_h", "links"];
+const LINK_KEYS: [&str; 5] = ["name", "region", "cap_mw", "mttf_h", "mttr_h"];
+
+fn import(
+    f: &Fields<'_>,
+    regions: &[String],
+    seen: &mut Seen,
+    p: &mut Problems,
+) -> Option<ImportSource> {
+    let name = f.unique_name("import", seen, p);
+    let cap_w = f.power_w("cap_mw", true, p);
+    let outage = outage(f, "a source that is always available", p);
+    let nodes = table_array(f, "links", p);
+    let links_given = f
+        .get("links")
+        .is_some_and(|n| !matches!(&n.value, Value::Array(a) if a.is_empty()));
+    if nodes.is_empty() && !links_given {
+        f.problem(
+            Some("links"),
+            "the import source is linked to nothing: add at least one `[[imports.links]]` \
+             with `name`, `region` and `cap_mw`"
+                .into(),
+            p,
+        );
+        return None;
+    }
+    let mut links = Vec::new();
+    let mut ok = nodes.len() == f.get("links").map_or(0, array_len);
+    let mut seen_links = Seen::new();
+    for (i, n) in nodes.into_iter().enumerate() {
+        let label = element_label(&f.field("links"), i, n);
+        match Fields::new(n, &label, &LINK_KEYS, p)
+            .and_then(|lf| link(&lf, regions, &mut seen_links, p))
+        {
+            Some(l) => links.push(l),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(ImportSource {
+        name: name?,
+        cap_w: cap_w?,
+        outage: outage?,
+        links,
+    })
+}
+
+fn array_len(n: &super::Node) -> usize {
+    match &n.value {
+        Value::Array(a) => a.len(),
+        _ => usize::MAX,
+    }
+}
+
+fn link(
+    f: &Fields<'_>,
+    regions: &[String],
+    seen: &mut Seen,
+    p: &mut Problems,
+) -> Option<ImportLink> {
+    let name = f.unique_name("link", seen, p);
+    let region = f.region("region", regions, p);
+    let cap_w = f.power_w("cap_mw", true, p);
+    let outage = outage(f, "a link that never fails", p);
+    Some(ImportLink {
+        name: name?,
+        region: region?,
+        cap_w: cap_w?,
+        outage: outage?,
+    })
+}
+
+/// An optional two-state outage process: `mttf_h` and `mttr_h`, both or neither, each a
+/// duration > 0. `None` if there is a problem; `Some(None)` if neither is given.
+/// `never` describes the element without them, for messages.
+fn outage(f: &Fields<'_>, never: &str, p: &mut Problems) -> Option<Option<Outage>> {
+    let positive = |x: f64| x > 0.0;
+    let expect = "a duration > 0 hours";
+    match (f.has("mttf_h"), f.has("mttr_h")) {
+        (false, false) => Some(None),
+        (true, true) => {
+            let mttf = f.number_in("mttf_h", "hours", true, positive, expect, p);
+            let mttr = f.number_in("mttr_h", "hours", true, positive, expect, p);
+            Some(Some(Outage {
+                mttf_h: mttf?,
+                mttr_h: mttr?,
+            }))
+        }
+        (given, _) => {
+            let (have, missing) = if given {
+                ("mttf_h", "mttr_h")
+            } else {
+                ("mttr_h", "mttf_h")
+            };
+            f.bad(
+                have,
+                format!(
+                    "given without `{missing}`: an outage process needs both `mttf_h` and \
+                     `mttr_h` (> 0 hours); give neither for {never}"
+                ),
+                p,
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract;
+    use super::*;
+    use crate::scenario::tree::parse;
+
+    const BASE: &str = "name = \"x\"\n[study]\nhours = 24\n\
+                        [[regions]]\nname = \"North\"\ndemand = { file = \"d.csv\" }\n\
+                        [[regions]]\nname = \"South\"\ndemand = { file = \"d.csv\" }\n\
+                        [[regions]]\nname = \"HUB\"\nhub = true\n";
+
+    /// `top` goes before the base (one line, or empty), `extra` after it.
+    fn extract_text(top: &str, extra: &str) -> (Network, Vec<String>) {
+        let text = format!("{top}{BASE}{extra}");
+        let mut p = Problems::default();
+        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+        let m = extract(&root, &mut p);
+        let msgs = p
+            .into_error(&[])
+            .problems
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        (m.network, msgs)
+    }
+
+    #[test]
+    fn lines_and_imports_are_read() {
+        let (net, msgs) = extract_text(
+            "sharing = \"shared\"\n",
+            "[[lines]]\nname = \"N-H\"\nfrom = \"North\"\nto = \"HUB\"\nforward_mw = 1000.5\n\
+             [[lines]]\nname = \"H-S\"\nfrom = \"HUB\"\nto = \"South\"\nforward_mw = 2100\n\
+             backward_mw = 0\nmttf_h = 2000\nmttr_h = 20\n\
+             [[imports]]\nname = \"RU\"\ncap_mw = 1200\n\
+             [[imports.links]]\nname = \"L1\"\nregion = \"North\"\ncap_mw = 700\n\
+             mttf_h = 1500\nmttr_h = 15\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(net.sharing, Sharing::Shared);
+        assert_eq!(
+            net.lines[0],
+            Line {
+                name: "N-H".into(),
+                from: 0,
+                to: 2,
+                forward_w: 1_000_500_000,
+                backward_w: 1_000_500_000,
+                outage: None,
+            }
+        );
+        assert_eq!(net.lines[1].backward_w, 0);
+        assert_eq!(
+            net.lines[1].outage,
+            Some(Outage {
+                mttf_h: 2000.0,
+                mttr_h: 20.0
+            })
+        );
+        let s = &net.imports[0];
+        assert_eq!((s.cap_w, s.outage, s.links.len()), (1_200_000_000, None, 1));
+        assert_eq!((s.links[0].region, s.links[0].cap_w), (0, 700_000_000));
+    }
+
+    #[test]
+    fn network_problems_are_reported_together() {
+        let (net, msgs) = extract_text(
+            "sharing = \"Local\"\n",
+            "[[lines]]\nname = \"A\"\nfrom = \"Nort\"\nto = \"South\"\nforward_mw = -1\n\
+             mttf_h = 10\nflow_mw = 3\n\
+             [[lines]]\nname = \"A\"\nfrom = \"South\"\nto = \"South\"\nforward_mw = 1\n\
+             [[imports]]\nname = \"RU\"\ncap_mw = 1\n\
+             [[imports]]\nname = \"KG\"\ncap_mw = 1\n\
+             [[imports.links]]\nname = \"L\"\nregion = \"West\"\ncap_mw = 1\nmttr_h = 0\n\
+             mttf_h = 1\n\
+             [[imports.links]]\nname = \"L\"\nregion = \"North\"\ncap_mw = 1\n",
+        );
+        assert!(net.is_empty());
+        let all = msgs.join("\n");
+        for want in [
+            "t.toml:1: sharing: unknown sharing rule \"Local\"; expected \"local\" or \"shared\"",
+            "did you mean `local`?",
+            "t.toml:16: lines[A].from: unknown region `Nort`; did you mean `North`? \
+             known regions: `North`, `South`, `HUB`",
+            "t.toml:18: lines[A].forward_mw: must be a power >= 0 MW, got -1",
+            "t.toml:19: lines[A].mttf_h: given without `mttr_h`",
+            "t.toml:20: lines[A].flow_mw: unknown key; expected one of `name`",
+            "t.toml:22: lines[A].name: duplicate line name `A` (first defined at t.toml:14)",
+            "t.toml:24: lines[A].to: a line connects two different regions, but `from` and \
+             `to` are both `South`",
+            "t.toml:26: imports[RU].links: the import source is linked to nothing",
+            "t.toml:34: imports[KG].links[L].region: unknown region `West`",
+            "t.toml:36: imports[KG].links[L].mttr_h: must be a duration > 0 hours, got 0",
+            "t.toml:39: imports[KG].links[L].name: duplicate link name `L`",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn hubs_have_no_demand_and_no_units() {
+        let (_, msgs) = extract_text(
+            "",
+            "[[regions]]\nname = \"H2\"\nhub = true\ndemand = { file = \"d.csv\" }\n\
+             [[regions]]\nname = \"H3\"\nhub = 1\ndemand = { file = \"d.csv\" }\n\
+             [[units]]\nname = \"G\"\nregion = \"HUB\"\nmw = 1\nmttf_h = 1\nmttr_h = 1\n",
+        );
+        let all = msgs.join("\n");
+        for want in [
+            "t.toml:16: regions[H2].demand: a hub (`hub = true`) has no demand",
+            "t.toml:19: regions[H3].hub: expected `true` or `false`, got an integer (1)",
+            "t.toml:23: units[G].region: region `HUB` is a hub (`hub = true`), and a hub has \
+             no units",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+        assert_eq!(msgs.len(), 3, "{all}");
+    }
+}

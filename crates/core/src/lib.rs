@@ -14,6 +14,7 @@ Only `scenario` reads files; everything else is plain data.
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod dispatch;
 pub mod model;
 pub mod power;
 pub mod scenario;

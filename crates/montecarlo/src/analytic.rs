@@ -49,9 +49,10 @@
 //! Only loads matter below the largest m(L_h), and convolution only moves probability to
 //! higher capacity, so every table is truncated to M = min(total/s + 1, max_h m(L_h))
 //! points per axis without changing any result. The capacity grid must have at most
-//! [`MAX_GRID_POINTS`] points (total/s + 1) and the 2-D table at most
-//! [`MAX_JOINT_POINTS_PER_AXIS`] points per axis, otherwise [`AnalyticError::GridTooLarge`]
-//! is returned. RTS-79 needs a 2850 × 2850 table (65 MB) and takes well under a second in
+//! [`MAX_GRID_POINTS`] points (total/s + 1), otherwise [`AnalyticError::GridTooLarge`]
+//! is returned; when the 2-D table would have more than [`MAX_JOINT_POINTS_PER_AXIS`]
+//! points per axis (a large system at a fine step), `lolf` and `lold_h` are not computed
+//! (`None`) and every other index is. RTS-79 needs a 2850 × 2850 table (65 MB) and takes well under a second in
 //! release mode.
 //!
 //! # References
@@ -85,12 +86,14 @@ pub struct ExactIndices {
     pub lole_d_peak: f64,
     /// Hourly-sampled loss-of-load frequency: expected number of maximal runs of shortfall
     /// hours, capacity observed at the start of each hour, window not cyclic; events per window.
-    pub lolf: f64,
+    /// `None` when its 2-D table would exceed [`MAX_JOINT_POINTS_PER_AXIS`] per axis.
+    pub lolf: Option<f64>,
     /// Continuous-time (Billinton-Allan) frequency of entering loss of load, piecewise-constant
     /// hourly load, cyclic window; events per window.
     pub lolf_ct: f64,
-    /// Mean duration of a loss-of-load run, `lole_h / lolf`, hours (0 if `lolf` is 0).
-    pub lold_h: f64,
+    /// Mean duration of a loss-of-load run, `lole_h / lolf`, hours (0 if `lolf` is 0; `None`
+    /// without `lolf`).
+    pub lold_h: Option<f64>,
     /// Normalised unserved energy: `eue_mwh` / demand energy × 10⁶, parts per million
     /// (0 if the demand energy is 0).
     pub neue_ppm: f64,
@@ -354,15 +357,10 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
 
     // Hourly-sampled frequency: needs the joint table (skip it when there is no shortfall).
     let max_m = m.iter().copied().max().unwrap_or(0);
-    let mut lolf = 0.0;
-    if max_m > 0 {
-        if max_m as u64 > MAX_JOINT_POINTS_PER_AXIS {
-            return Err(too_large(
-                "the 2-D joint table of the hourly-sampled LOLF",
-                max_m as u64,
-                MAX_JOINT_POINTS_PER_AXIS,
-            ));
-        }
+    let mut lolf = Some(0.0);
+    if max_m as u64 > MAX_JOINT_POINTS_PER_AXIS {
+        lolf = None;
+    } else if max_m > 0 {
         let g = joint_cumulative(&units, n);
         let both = |m1: usize, m2: usize| {
             if m1 == 0 || m2 == 0 {
@@ -371,10 +369,11 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
                 g[(m1 - 1) * n + (m2 - 1)]
             }
         };
-        lolf = cum[m[0]];
+        let mut runs = cum[m[0]];
         for h in 1..hours {
-            lolf += cum[m[h]] - both(m[h - 1], m[h]);
+            runs += cum[m[h]] - both(m[h - 1], m[h]);
         }
+        lolf = Some(runs);
     }
 
     // Continuous-time frequency, cyclic window.
@@ -410,7 +409,7 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
         lole_d_peak,
         lolf,
         lolf_ct,
-        lold_h: if lolf > 0.0 { lole_h / lolf } else { 0.0 },
+        lold_h: lolf.map(|f| if f > 0.0 { lole_h / f } else { 0.0 }),
         neue_ppm: if demand_mwh > 0.0 {
             eue_mwh / demand_mwh * 1e6
         } else {
@@ -480,7 +479,8 @@ mod tests {
         let e1 = 1.0 - (-(1.0 / f1 + 1.0 / r1)).exp();
         let e2 = 1.0 - (-(1.0 / f2 + 1.0 / r2)).exp();
         let stay_up = (1.0 - q1 * e1) * (1.0 - q2 * e2);
-        close(x.lolf, ps + 2.0 * a1 * a2 * (1.0 - stay_up), 1e-10, "lolf");
+        let lolf = x.lolf.unwrap();
+        close(lolf, ps + 2.0 * a1 * a2 * (1.0 - stay_up), 1e-10, "lolf");
         // Constant load, cyclic: rate of leaving "both up" over 3 hours.
         close(
             x.lolf_ct,
@@ -489,7 +489,7 @@ mod tests {
             "lolf_ct",
         );
         assert_eq!(x.step_mw, 10.0);
-        close(x.lold_h, x.lole_h / x.lolf, 1e-15, "lold");
+        close(x.lold_h.unwrap(), x.lole_h / lolf, 1e-15, "lold");
         close(x.neue_ppm, eue / 75.0 * 1e6, 1e-12, "neue");
     }
 
@@ -618,7 +618,7 @@ mod tests {
         close(x.lole_h, b.lole, 1e-12, "lole");
         close(x.eue_mwh, b.eue, 1e-11, "eue");
         close(x.lole_d_peak, b.lole_d, 1e-12, "lole_d_peak");
-        close(x.lolf, b.lolf, 1e-11, "lolf");
+        close(x.lolf.unwrap(), b.lolf, 1e-11, "lolf");
         close(x.lolf_ct, b.lolf_ct, 1e-11, "lolf_ct");
     }
 
@@ -635,7 +635,7 @@ mod tests {
     }
 
     #[test]
-    fn too_fine_grids_are_refused() {
+    fn too_fine_grids_are_refused_or_skip_lolf() {
         // gcd 1 W over 30 MW: 30 million points.
         let mut u = unit("big", 0, 30.0, 100.0, 10.0);
         u.capacity_w -= 1;
@@ -647,7 +647,6 @@ mod tests {
                 ..
             })
         ));
-        // 7001 points per axis for the joint table.
         let m = model(
             &[0.007],
             vec![
@@ -655,12 +654,10 @@ mod tests {
                 unit("b", 0, 0.000001, 100.0, 10.0),
             ],
         );
-        let e = exact(&m).unwrap_err();
-        assert!(matches!(
-            e,
-            AnalyticError::GridTooLarge { points: 7000, .. }
-        ));
-        assert!(e.to_string().contains("7000 points"), "{e}");
+        // 7001 points per axis for the joint table: `lolf` is left out, the rest computed.
+        let x = exact(&m).unwrap();
+        assert_eq!((x.lolf, x.lold_h), (None, None));
+        assert!(x.lole_h > 0.0 && x.lolf_ct > 0.0);
     }
 
     #[test]
@@ -672,7 +669,7 @@ mod tests {
         let x = exact(&m).unwrap();
         assert_eq!(x.lole_h, 3.0);
         close(x.eue_mwh, 15.0, 1e-15, "eue");
-        assert_eq!(x.lolf, 2.0);
+        assert_eq!(x.lolf, Some(2.0));
         // Cyclic: jumps up at hours 1 and 4.
         assert_eq!(x.lolf_ct, 2.0);
         assert_eq!(x.step_mw, 1.0);
@@ -758,7 +755,8 @@ mod tests {
             "lole_d {}",
             x.lole_d_peak
         );
-        assert!((x.lolf - 1.913131).abs() <= 1e-4, "lolf {}", x.lolf);
+        let lolf = x.lolf.unwrap();
+        assert!((lolf - 1.913131).abs() <= 1e-4, "lolf {lolf}");
         assert!((x.lolf_ct - 2.0197).abs() <= 1e-3, "lolf_ct {}", x.lolf_ct);
         assert!((x.lole_h / x.lolf_ct - 4.651).abs() <= 2e-3);
     }

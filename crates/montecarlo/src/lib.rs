@@ -17,6 +17,8 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 pub mod accumulators;
 pub mod analytic;
 pub mod estimators;
+pub mod network;
+pub mod outage;
 pub mod result;
 pub mod rng;
 pub mod runner;

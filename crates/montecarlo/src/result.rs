@@ -80,11 +80,32 @@ pub fn result_json(
     out: &RunOutput<Indices>,
     run: &RunInfo,
 ) -> Value {
+    // Hubs have no demand: no index of theirs can be non-zero.
     let regions: Map<String, Value> = model
         .regions()
         .iter()
         .enumerate()
+        .filter(|&(r, region)| region.peak_w() > 0 || !model.region_units(r).is_empty())
         .map(|(r, region)| (region.name().to_string(), area_indices(&out.acc, r).into()))
+        .collect();
+    let net = model.network();
+    let imports: Map<String, Value> = net
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(s, source)| {
+            let e = estimate(Some(out.acc.imports.import_mwh(s)));
+            (source.name.clone(), json!({ "import_mwh": e }))
+        })
+        .collect();
+    let lines: Map<String, Value> = net
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(l, line)| {
+            let e = estimate(Some(out.acc.binding.binding_h(l)));
+            (line.name.clone(), json!({ "binding_h": e }))
+        })
         .collect();
     let stop = match spec.stop() {
         StopRule::Samples(n) => json!({"rule": "samples", "samples": n}),
@@ -107,6 +128,8 @@ pub fn result_json(
         "stop": stop,
         "system": area_indices(&out.acc, model.regions().len()),
         "regions": regions,
+        "imports": imports,
+        "lines": lines,
         "eue_distribution": out.acc.eue_distribution.finish(),
         "heatmap": out.acc.heatmap.finish(),
         "run": {

@@ -37,6 +37,12 @@ pub fn mix64(mut z: u64) -> u64 {
 pub enum Purpose {
     /// Up and down times of a generating unit.
     UnitOutage = 1,
+    /// Up and down times of a transmission line.
+    LineOutage = 2,
+    /// Availability of an import source as a whole.
+    ImportOutage = 3,
+    /// Up and down times of an import link.
+    LinkOutage = 4,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

@@ -79,6 +79,8 @@ mod tests {
                 hour_of_day: h,
                 week: 0,
                 short_w: &[w],
+                import_w: &[],
+                binding: &[],
             });
         }
         acc.end_sample(&SampleView {

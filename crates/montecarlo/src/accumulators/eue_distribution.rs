@@ -157,6 +157,8 @@ mod tests {
                 hour_of_day: 0,
                 week: 0,
                 short_w: &[mwh * 1_000_000],
+                import_w: &[],
+                binding: &[],
             });
         }
         acc.end_sample(&SampleView {

@@ -121,6 +121,8 @@ mod tests {
             hour_of_day: h % 24,
             week: h / 168,
             short_w: short,
+            import_w: &[],
+            binding: &[],
         }
     }
 

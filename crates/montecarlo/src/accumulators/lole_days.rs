@@ -81,6 +81,8 @@ mod tests {
                 hour_of_day: h % 24,
                 week: 0,
                 short_w: &[3],
+                import_w: &[],
+                binding: &[],
             });
         }
         acc.end_sample(&SampleView {

@@ -1,8 +1,8 @@
 //! Result accumulators: what to measure, separate from how samples are drawn.
 //!
 //! The sampler calls [`Accumulator::record_hour`] for every hour in which some region has a
-//! shortfall (hours without one contribute nothing to any shortfall index, which is what lets
-//! the sampler skip them), then [`Accumulator::end_sample`] once per sample. A worker owns
+//! shortfall or an import is used (other hours contribute nothing to any index, which is
+//! what lets the sampler skip them), then [`Accumulator::end_sample`] once per sample. A worker owns
 //! one accumulator per block of samples; blocks are merged in block order with
 //! [`Accumulator::merge`]; each accumulator's `finish` turns the merged sums into estimates.
 //!
@@ -18,15 +18,19 @@
 //! does not change. If the index needs more than [`HourView`] offers, extend `HourView` where
 //! the sampler fills it.
 
+mod binding;
 mod eue;
 mod eue_distribution;
 mod heatmap;
+mod imports;
 mod lole;
 mod lole_days;
 
+pub use binding::Binding;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use heatmap::{Heatmap, HeatmapResult};
+pub use imports::Imports;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 
@@ -44,6 +48,10 @@ pub struct HourView<'a> {
     pub week: usize,
     /// Unserved firm demand per area (regions, then the system), watts; `> 0` means short.
     pub short_w: &'a [i64],
+    /// Import per source, watts (the least import that achieves the least shortfall).
+    pub import_w: &'a [i64],
+    /// Per line: would one more MW of limit lower the system's firm shortfall.
+    pub binding: &'a [bool],
 }
 
 /// What the sampler shows an accumulator at the end of a sample.
@@ -69,7 +77,7 @@ pub fn areas(model: &SystemModel) -> usize {
     model.regions().len() + 1
 }
 
-/// Every standard index of design section 4 that a single-region or unlinked system has.
+/// Every standard index of design section 4.
 #[derive(Clone, Debug)]
 pub struct Indices {
     /// LOLE (hours), LOLF, LOLD, P(shortfall).
@@ -82,6 +90,10 @@ pub struct Indices {
     pub eue_distribution: EueDistribution,
     /// Shortfall probability by hour of day and study week.
     pub heatmap: Heatmap,
+    /// Energy imported per source.
+    pub imports: Imports,
+    /// Binding hours per line.
+    pub binding: Binding,
 }
 
 impl Indices {
@@ -93,6 +105,8 @@ impl Indices {
             eue: Eue::new(areas(model)),
             eue_distribution: EueDistribution::default(),
             heatmap: Heatmap::new(model.calendar()),
+            imports: Imports::new(model.network().imports.len()),
+            binding: Binding::new(model.network().lines.len()),
         }
     }
 
@@ -115,6 +129,8 @@ impl Accumulator for Indices {
         self.eue.record_hour(hour);
         self.eue_distribution.record_hour(hour);
         self.heatmap.record_hour(hour);
+        self.imports.record_hour(hour);
+        self.binding.record_hour(hour);
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -123,6 +139,8 @@ impl Accumulator for Indices {
         self.eue.end_sample(sample);
         self.eue_distribution.end_sample(sample);
         self.heatmap.end_sample(sample);
+        self.imports.end_sample(sample);
+        self.binding.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {
@@ -131,5 +149,7 @@ impl Accumulator for Indices {
         self.eue.merge(&later.eue);
         self.eue_distribution.merge(&later.eue_distribution);
         self.heatmap.merge(&later.heatmap);
+        self.imports.merge(&later.imports);
+        self.binding.merge(&later.binding);
     }
 }

@@ -1,0 +1,424 @@
+//! The circulation engine under the dispatch: bounded edges, Dinic max flow on the residual
+//! graph, warm-started feasibility with a violated cut, and min-cost circulation (primal-dual).
+//!
+//! Everything is exact integer arithmetic in `i128`: values are watts, or watts times the
+//! denominator of a sharing ratio while the sharing rule tests a candidate ratio.
+
+/// A circulation network with lower and upper bounds on every edge and a current flow.
+///
+/// Edges are kept in parallel arrays (struct of arrays); edge `k` is `eu[k] -> ev[k]` with
+/// bounds `lo[k] <= x[k] <= hi[k]`. The residual graph, the Dinic state and the scratch
+/// arrays are reused from call to call, so after the first hour nothing is allocated.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Net {
+    /// Number of nodes.
+    pub n: usize,
+    pub eu: Vec<usize>,
+    pub ev: Vec<usize>,
+    pub lo: Vec<i128>,
+    pub hi: Vec<i128>,
+    pub x: Vec<i128>,
+    pub cost: Vec<i64>,
+    /// Residual capacities: `2k` forward (`hi - x`), `2k + 1` backward (`x - lo`).
+    rcap: Vec<i128>,
+    /// Whether master edge `k` takes part in the current residual graph.
+    used: Vec<bool>,
+    adj_start: Vec<usize>,
+    adj: Vec<usize>,
+    level: Vec<i32>,
+    iter: Vec<usize>,
+    queue: Vec<usize>,
+    ex: Vec<i128>,
+    /// Nodes reachable in the residual graph after [`Net::make_feasible`] failed or after
+    /// [`Net::reach_from`].
+    pub mark: Vec<bool>,
+    dist: Vec<i64>,
+    pot: Vec<i64>,
+    done: Vec<bool>,
+}
+
+const INF_DIST: i64 = i64::MAX / 4;
+
+impl Net {
+    /// Clears all edges and sets the node count.
+    pub fn reset(&mut self, n: usize) {
+        self.n = n;
+        self.eu.clear();
+        self.ev.clear();
+        self.lo.clear();
+        self.hi.clear();
+        self.x.clear();
+        self.cost.clear();
+        self.level.clear();
+        self.level.resize(n, 0);
+        self.iter.clear();
+        self.iter.resize(n, 0);
+        self.ex.clear();
+        self.ex.resize(n, 0);
+        self.mark.clear();
+        self.mark.resize(n, false);
+        self.dist.clear();
+        self.dist.resize(n, 0);
+        self.pot.clear();
+        self.pot.resize(n, 0);
+        self.done.clear();
+        self.done.resize(n, false);
+        self.adj_start.clear();
+        self.adj_start.resize(n + 1, 0);
+    }
+
+    /// Number of edges.
+    #[inline]
+    pub fn m(&self) -> usize {
+        self.eu.len()
+    }
+
+    /// Adds an edge with zero flow; returns its index.
+    pub fn add(&mut self, u: usize, v: usize, lo: i128, hi: i128, cost: i64) -> usize {
+        self.eu.push(u);
+        self.ev.push(v);
+        self.lo.push(lo);
+        self.hi.push(hi);
+        self.x.push(0);
+        self.cost.push(cost);
+        self.m() - 1
+    }
+
+    /// Drops the edges from index `m` on.
+    pub fn truncate(&mut self, m: usize) {
+        self.eu.truncate(m);
+        self.ev.truncate(m);
+        self.lo.truncate(m);
+        self.hi.truncate(m);
+        self.x.truncate(m);
+        self.cost.truncate(m);
+    }
+
+    /// Fixes edge `k` at its current flow.
+    #[inline]
+    pub fn fix(&mut self, k: usize) {
+        self.lo[k] = self.x[k];
+        self.hi[k] = self.x[k];
+    }
+
+    /// Builds the residual graph of the current flow. Fixed edges (`lo == hi`) and edge
+    /// `skip` are left out.
+    fn build(&mut self, skip: Option<usize>) {
+        let m = self.m();
+        self.rcap.clear();
+        self.used.clear();
+        self.adj_start.clear();
+        self.adj_start.resize(self.n + 1, 0);
+        for k in 0..m {
+            let used = self.lo[k] < self.hi[k] && skip != Some(k);
+            self.used.push(used);
+            if used {
+                self.rcap.push(self.hi[k] - self.x[k]);
+                self.rcap.push(self.x[k] - self.lo[k]);
+                self.adj_start[self.eu[k] + 1] += 1;
+                self.adj_start[self.ev[k] + 1] += 1;
+            } else {
+                self.rcap.push(0);
+                self.rcap.push(0);
+            }
+        }
+        for v in 0..self.n {
+            self.adj_start[v + 1] += self.adj_start[v];
+        }
+        self.adj.clear();
+        self.adj.resize(self.adj_start[self.n], 0);
+        // `iter` doubles as the fill cursor.
+        self.iter.clear();
+        self.iter.extend_from_slice(&self.adj_start[..self.n]);
+        for k in 0..m {
+            if self.used[k] {
+                let (u, v) = (self.eu[k], self.ev[k]);
+                self.adj[self.iter[u]] = 2 * k;
+                self.iter[u] += 1;
+                self.adj[self.iter[v]] = 2 * k + 1;
+                self.iter[v] += 1;
+            }
+        }
+    }
+
+    /// Head of residual edge `e`.
+    #[inline]
+    fn rhead(&self, e: usize) -> usize {
+        let k = e >> 1;
+        if e & 1 == 0 {
+            self.ev[k]
+        } else {
+            self.eu[k]
+        }
+    }
+
+    /// Dinic max flow from `s` to `t` on the built residual graph; writes the flows back.
+    fn dinic(&mut self, s: usize, t: usize) -> i128 {
+        let mut total = 0;
+        loop {
+            // BFS levels.
+            self.level.iter_mut().for_each(|l| *l = -1);
+            self.level[s] = 0;
+            self.queue.clear();
+            self.queue.push(s);
+            let mut qi = 0;
+            while qi < self.queue.len() {
+                let u = self.queue[qi];
+                qi += 1;
+                for i in self.adj_start[u]..self.adj_start[u + 1] {
+                    let e = self.adj[i];
+                    let w = self.rhead(e);
+                    if self.rcap[e] > 0 && self.level[w] < 0 {
+                        self.level[w] = self.level[u] + 1;
+                        self.queue.push(w);
+                    }
+                }
+            }
+            if self.level[t] < 0 {
+                break;
+            }
+            self.iter.clear();
+            self.iter.extend_from_slice(&self.adj_start[..self.n]);
+            loop {
+                let f = self.dfs(s, t, i128::MAX);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
+        }
+        let m = self.m();
+        for k in 0..m {
+            if self.used[k] {
+                self.x[k] = self.hi[k] - self.rcap[2 * k];
+            }
+        }
+        total
+    }
+
+    fn dfs(&mut self, v: usize, t: usize, f: i128) -> i128 {
+        if v == t {
+            return f;
+        }
+        while self.iter[v] < self.adj_start[v + 1] {
+            let e = self.adj[self.iter[v]];
+            let w = self.rhead(e);
+            if self.rcap[e] > 0 && self.level[w] == self.level[v] + 1 {
+                let d = self.dfs(w, t, f.min(self.rcap[e]));
+                if d > 0 {
+                    self.rcap[e] -= d;
+                    self.rcap[e ^ 1] += d;
+                    return d;
+                }
+            }
+            self.iter[v] += 1;
+        }
+        0
+    }
+
+    /// Sends as much flow as possible from `s` to `t` through the residual graph of the
+    /// current flow, leaving edge `skip` alone; returns the amount.
+    pub fn augment(&mut self, s: usize, t: usize, skip: Option<usize>) -> i128 {
+        self.build(skip);
+        self.dinic(s, t)
+    }
+
+    /// Marks (in [`Net::mark`]) the nodes reachable from `s` in the residual graph of the
+    /// current flow.
+    pub fn reach_from(&mut self, s: usize) {
+        self.build(None);
+        self.bfs_mark(s);
+    }
+
+    fn bfs_mark(&mut self, s: usize) {
+        self.mark.iter_mut().for_each(|m| *m = false);
+        self.mark[s] = true;
+        self.queue.clear();
+        self.queue.push(s);
+        let mut qi = 0;
+        while qi < self.queue.len() {
+            let u = self.queue[qi];
+            qi += 1;
+            for i in self.adj_start[u]..self.adj_start[u + 1] {
+                let e = self.adj[i];
+                let w = self.rhead(e);
+                if self.rcap[e] > 0 && !self.mark[w] {
+                    self.mark[w] = true;
+                    self.queue.push(w);
+                }
+            }
+        }
+    }
+
+    /// Moves every flow into its bounds and routes the resulting imbalances through the
+    /// network (super source `ss`, super sink `tt`, both otherwise unused nodes).
+    ///
+    /// Returns `true` if the result is a feasible circulation. Otherwise the flow is
+    /// garbage and [`Net::mark`] holds the set `Y` reachable from `ss`: a most violated
+    /// cut, with `sum of lo into Y > sum of hi out of Y` (Hoffman).
+    pub fn make_feasible(&mut self, ss: usize, tt: usize) -> bool {
+        let m = self.m();
+        self.ex.iter_mut().for_each(|e| *e = 0);
+        for k in 0..m {
+            let target = self.x[k].clamp(self.lo[k], self.hi[k]);
+            let d = target - self.x[k];
+            if d != 0 {
+                self.x[k] = target;
+                self.ex[self.ev[k]] += d;
+                self.ex[self.eu[k]] -= d;
+            }
+        }
+        let mut need = 0;
+        for v in 0..self.n {
+            let e = self.ex[v];
+            if e > 0 {
+                self.add(ss, v, 0, e, 0);
+                need += e;
+            } else if e < 0 {
+                self.add(v, tt, 0, -e, 0);
+            }
+        }
+        if need == 0 {
+            self.truncate(m);
+            return true;
+        }
+        let got = self.augment(ss, tt, None);
+        let ok = got == need;
+        if !ok {
+            self.bfs_mark(ss);
+        }
+        self.truncate(m);
+        ok
+    }
+
+    /// Turns the current feasible circulation into one of least cost, then fixes every edge
+    /// whose reduced cost under optimal potentials is not zero, so that the feasible
+    /// circulations left are exactly the least-cost ones. Costs must be `>= 0`.
+    ///
+    /// Primal-dual: empty every costly edge (their lower bounds are zero here), then route
+    /// the imbalances along shortest paths, a blocking flow per distance.
+    pub fn min_cost_and_fix(&mut self, ss: usize, tt: usize) {
+        let m = self.m();
+        self.ex.iter_mut().for_each(|e| *e = 0);
+        for k in 0..m {
+            if self.cost[k] > 0 && self.x[k] > self.lo[k] {
+                let d = self.x[k] - self.lo[k];
+                self.x[k] = self.lo[k];
+                self.ex[self.eu[k]] += d;
+                self.ex[self.ev[k]] -= d;
+            }
+        }
+        let mut need = 0;
+        for v in 0..self.n {
+            let e = self.ex[v];
+            if e > 0 {
+                self.add(ss, v, 0, e, 0);
+                need += e;
+            } else if e < 0 {
+                self.add(v, tt, 0, -e, 0);
+            }
+        }
+        self.pot.iter_mut().for_each(|p| *p = 0);
+        while need > 0 {
+            self.build(None);
+            self.dijkstra(ss);
+            if self.dist[tt] >= INF_DIST {
+                debug_assert!(false, "imbalance of a feasible flow must be routable");
+                break;
+            }
+            let dmax = (0..self.n)
+                .filter(|&v| self.dist[v] < INF_DIST)
+                .map(|v| self.dist[v])
+                .max()
+                .unwrap_or(0);
+            for v in 0..self.n {
+                self.pot[v] += self.dist[v].min(dmax);
+            }
+            // Keep only admissible edges (zero reduced cost).
+            for k in 0..self.m() {
+                if self.used[k] && self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]] != 0 {
+                    self.rcap[2 * k] = 0;
+                    self.rcap[2 * k + 1] = 0;
+                    self.used[k] = false;
+                }
+            }
+            let f = self.dinic(ss, tt);
+            if f == 0 {
+                debug_assert!(false, "a shortest path carries flow");
+                break;
+            }
+            need -= f;
+        }
+        self.truncate(m);
+        // Optimal potentials: shortest distances from a virtual root (Bellman-Ford).
+        self.build(None);
+        self.dist.iter_mut().for_each(|d| *d = 0);
+        for _ in 0..=self.n {
+            let mut changed = false;
+            for e in 0..2 * m {
+                if self.rcap[e] > 0 {
+                    let k = e >> 1;
+                    let (u, v, c) = if e & 1 == 0 {
+                        (self.eu[k], self.ev[k], self.cost[k])
+                    } else {
+                        (self.ev[k], self.eu[k], -self.cost[k])
+                    };
+                    if self.dist[u] + c < self.dist[v] {
+                        self.dist[v] = self.dist[u] + c;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for k in 0..m {
+            if self.lo[k] < self.hi[k] {
+                let rc = self.cost[k] + self.dist[self.eu[k]] - self.dist[self.ev[k]];
+                if rc != 0 {
+                    self.fix(k);
+                }
+            }
+        }
+    }
+
+    /// Dijkstra (dense, `O(n^2)`) on reduced costs of the built residual graph.
+    fn dijkstra(&mut self, s: usize) {
+        self.dist.iter_mut().for_each(|d| *d = INF_DIST);
+        self.done.iter_mut().for_each(|d| *d = false);
+        self.dist[s] = 0;
+        loop {
+            let mut u = usize::MAX;
+            let mut best = INF_DIST;
+            for v in 0..self.n {
+                if !self.done[v] && self.dist[v] < best {
+                    best = self.dist[v];
+                    u = v;
+                }
+            }
+            if u == usize::MAX {
+                break;
+            }
+            self.done[u] = true;
+            for i in self.adj_start[u]..self.adj_start[u + 1] {
+                let e = self.adj[i];
+                if self.rcap[e] <= 0 {
+                    continue;
+                }
+                let k = e >> 1;
+                let c = if e & 1 == 0 {
+                    self.cost[k]
+                } else {
+                    -self.cost[k]
+                };
+                let w = self.rhead(e);
+                let rc = c + self.pot[u] - self.pot[w];
+                debug_assert!(rc >= 0);
+                if best + rc < self.dist[w] {
+                    self.dist[w] = best + rc;
+                }
+            }
+        }
+    }
+}

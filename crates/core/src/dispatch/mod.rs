@@ -1,0 +1,344 @@
+//! Dispatch of one hour on a transport (pipe-flow) network: least firm shortfall, then
+//! least curtailment, then least import, then a sharing rule that splits the shortfall.
+//!
+//! # Model
+//!
+//! Power is integer watts. Nodes `0..R` are *regions* (they have demand; a region with no
+//! demand and no supply is a *hub*, a junction that models a joint limit), nodes `R..R+E`
+//! are *externals* (import sources: supply only, no demand, no arc into them). An [`Arc`] is
+//! directed and has a limit per hour; a line is two arcs, an import link one arc from the
+//! external to a region. No losses, no impedances.
+//!
+//! A [`Dispatcher`] is built once from a [`Topology`] and a [`SharingRule`] and reused for
+//! every hour ([`HourState`] holds the hour's numbers). Its answer, [`Dispatch`], is unique:
+//! in strict lexicographic order it has
+//!
+//! 1. the least total firm shortfall, `sum_r (firm_r - firm_served_r)`;
+//! 2. the least total curtailment of interruptible demand;
+//! 3. the least import, external by external in index order (first the least use of
+//!    external `R`, then of `R + 1`, ...); the use of an external is the flow out of it;
+//! 4. the split of shortfall (then of curtailment) among regions fixed by the rule:
+//!    * [`SharingRule::Shared`] (ENTSO-E curtailment sharing): lexicographically minimise
+//!      the sorted vector of shortfall ratios `firm_short_r / firm_r` (largest first) over
+//!      the regions with firm demand, then the same for curtailment ratios;
+//!    * [`SharingRule::Local`] (default; PRAS / GE MARS): first the least total transfer
+//!      (sum of flows on region-to-region arcs, import arcs excluded), so neighbours pass on
+//!      only their surplus and a shortfall stays where it arises; remaining ties as `Shared`.
+//!
+//! `binding[a]` is true iff one more MW of limit on arc `a` would lower the least total
+//! firm shortfall. Line flows are not unique and are not reported.
+//!
+//! # Worked example (both rules)
+//!
+//! Two regions, A (index 0) and B (index 1), and a line from B to A with a limit of
+//! 100 MW. A has a firm demand of 100 MW and 40 MW of generation; B has a firm demand of
+//! 50 MW and 80 MW of generation. Total demand 150 MW, total supply 120 MW, so the least
+//! firm shortfall is 30 MW, and B's 30 MW surplus must flow to A.
+//!
+//! | rule     | short A | short B | ratio A | ratio B | B -> A flow |
+//! |----------|--------:|--------:|--------:|--------:|------------:|
+//! | `Local`  | 30 MW   | 0 MW    | 0.30    | 0.00    | 30 MW       |
+//! | `Shared` | 20 MW   | 10 MW   | 0.20    | 0.20    | 40 MW       |
+//!
+//! Under `Local` B passes on only its surplus and the shortfall stays in A, where it
+//! arises; under `Shared` both regions lose the same fraction, 30 / 150 = 20 %, of their
+//! demand, and B sends 40 MW so that it is itself short by 10 MW. (Unit test
+//! `worked_example_two_regions` in `tests/dispatch.rs`.)
+//!
+//! Under `Shared`, *more tie capacity can raise one region's shortfall while lowering the
+//! system's*. Take A with 100 MW of demand and no generation, B with 100 MW of demand and
+//! 140 MW of generation, and a line B -> A. With the line at 0 MW, A is short by 100 MW and
+//! B by nothing (its 40 MW surplus is stranded); with the line at 100 MW the total shortfall
+//! falls to 60 MW, but `Shared` splits it 30 / 30, so B's shortfall rises from 0 to 30 MW
+//! (`Local` keeps it at 60 / 0). System EUE is monotone under both rules; a region's LOLE
+//! under `Shared` is not. (Unit test `shared_tie_growth_raises_one_region`.)
+//!
+//! # Integer watts
+//!
+//! The ratio rules give real shares. The sharing rule is computed as a sequence of *levels*:
+//! the regions of a level share one served ratio `p / q`, and the level's total is an exact
+//! integer number of watts. Within a level each region gets `floor(p w_r / q)` watts (`w_r`
+//! its demand), and the watts left over go one each to the regions with the largest
+//! remainders, ties to the lower region index. So totals are exact (the total firm shortfall
+//! equals objective 1's optimum to the watt), and a region whose exact share is zero gets
+//! zero. If that rounded vector cannot be realised by a flow (possible only when a level
+//! contains a smaller set that is itself exactly tight), the realisable integer vector
+//! between the floors and ceilings found by a max flow is taken instead; every share is
+//! still within 1 W of the exact one.
+//!
+//! # Algorithm
+//!
+//! Everything is max flow on a small circulation network with bounded edges (`flow.rs`,
+//! Dinic, exact `i128`): source -> node (supply), arcs, region -> firm sink and region ->
+//! interruptible sink, sinks -> T -> source. Objectives 1 and 2 maximise the flow into the
+//! firm sink, then (that fixed) into the interruptible sink; objective 3 minimises, in
+//! order, each external's supply edge by pushing flow around it in the residual graph, and
+//! fixes it. `Local` then solves a min-cost circulation (cost 1 per watt on region arcs,
+//! primal-dual with blocking flows) and fixes every edge with a non-zero reduced cost, which
+//! leaves exactly the least-transfer dispatches. The ratio rule is the decomposition
+//! algorithm for the lexicographically optimal base of the resulting base polyhedron:
+//! find the largest common served ratio `lambda = p / q` by Newton's (Dinkelbach's)
+//! method on violated cuts, testing `lambda` with lower bounds `p w_r` on a network scaled
+//! by `q`; freeze the regions that cannot exceed it (not reachable in the residual graph),
+//! replacing them by an aggregate edge with their exact integer total; repeat.
+//! `binding` comes from the residual graph of the firm max flow: arc `a` is binding iff its
+//! tail is reachable from the source and its head can reach an unserved firm demand.
+//!
+//! [`Dispatcher::total_firm_shortfall_w`] is the fast path: zero if every region covers its
+//! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions the largest
+//! `demand(Z) - supply(Z) - inbound limit(Z)` over all sets `Z` of regions (externals
+//! folded in as `min(supply, arc limits into Z)`), evaluated incrementally over subsets;
+//! otherwise one max flow.
+
+mod cuts;
+mod flow;
+mod solve;
+
+pub use cuts::CUT_ENUMERATION_MAX_REGIONS;
+
+use std::fmt;
+
+/// How the shortfall (and the curtailment) is split among regions once objectives 1-3 are
+/// at their optimum. See the [module docs](self).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SharingRule {
+    /// Least total line transfer first (a shortfall stays where it arises), then as
+    /// [`SharingRule::Shared`]. PRAS and GE MARS convention.
+    #[default]
+    Local,
+    /// ENTSO-E curtailment sharing: lexicographically minimise the sorted shortfall ratios.
+    Shared,
+}
+
+/// A directed arc of the network; its limit is given per hour in [`HourState`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Arc {
+    /// Index of the node the power leaves (a region or an external).
+    pub from: usize,
+    /// Index of the node the power enters (a region; arcs into externals are refused).
+    pub to: usize,
+}
+
+/// A bad [`Topology`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DispatchError {
+    /// Arc `arc` names a node beyond the `nodes` of the topology.
+    ArcOutOfRange {
+        /// Index of the arc.
+        arc: usize,
+        /// Number of nodes (regions + externals).
+        nodes: usize,
+    },
+    /// Arc `arc` leaves and enters the same node.
+    SelfLoop {
+        /// Index of the arc.
+        arc: usize,
+    },
+    /// Arc `arc` enters an external node; externals are import sources only.
+    ArcIntoExternal {
+        /// Index of the arc.
+        arc: usize,
+    },
+}
+
+impl fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DispatchError::ArcOutOfRange { arc, nodes } => {
+                write!(f, "arc {arc} names a node beyond the {nodes} nodes")
+            }
+            DispatchError::SelfLoop { arc } => write!(f, "arc {arc} is a self-loop"),
+            DispatchError::ArcIntoExternal { arc } => {
+                write!(f, "arc {arc} enters an external (import) node")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DispatchError {}
+
+/// The nodes and arcs of a network: regions `0..regions`, then externals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topology {
+    regions: usize,
+    externals: usize,
+    arcs: Vec<Arc>,
+}
+
+impl Topology {
+    /// Checks the arcs: both ends in range, no self-loop, none entering an external.
+    pub fn new(
+        regions: usize,
+        externals: usize,
+        arcs: Vec<Arc>,
+    ) -> Result<Topology, DispatchError> {
+        let nodes = regions + externals;
+        for (a, arc) in arcs.iter().enumerate() {
+            if arc.from >= nodes || arc.to >= nodes {
+                return Err(DispatchError::ArcOutOfRange { arc: a, nodes });
+            }
+            if arc.from == arc.to {
+                return Err(DispatchError::SelfLoop { arc: a });
+            }
+            if arc.to >= regions {
+                return Err(DispatchError::ArcIntoExternal { arc: a });
+            }
+        }
+        Ok(Topology {
+            regions,
+            externals,
+            arcs,
+        })
+    }
+
+    /// Number of regions (nodes `0..regions`).
+    pub fn regions(&self) -> usize {
+        self.regions
+    }
+
+    /// Number of externals (nodes `regions..regions + externals`).
+    pub fn externals(&self) -> usize {
+        self.externals
+    }
+
+    /// Number of nodes, regions and externals.
+    pub fn nodes(&self) -> usize {
+        self.regions + self.externals
+    }
+
+    /// The arcs, in the order their limits are given.
+    pub fn arcs(&self) -> &[Arc] {
+        &self.arcs
+    }
+}
+
+/// The numbers of one hour, all in watts and all `>= 0`.
+#[derive(Debug, Clone, Copy)]
+pub struct HourState<'a> {
+    /// Per node: available generation (regions) or available export cap (externals).
+    pub supply_w: &'a [i64],
+    /// Per region: firm demand.
+    pub firm_w: &'a [i64],
+    /// Per region: interruptible demand (served after all firm demand is served as well as
+    /// possible).
+    pub interruptible_w: &'a [i64],
+    /// Per arc: available limit (0 when the line is out).
+    pub arc_limit_w: &'a [i64],
+}
+
+/// The unique outcome of one hour.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dispatch {
+    /// Per region: firm demand not served, W.
+    pub firm_short_w: Vec<i64>,
+    /// Per region: interruptible demand not served, W.
+    pub curtailed_w: Vec<i64>,
+    /// Per external: power imported from it (flow out of it), W.
+    pub import_w: Vec<i64>,
+    /// Per arc: one more MW of limit would lower the least total firm shortfall.
+    pub binding: Vec<bool>,
+}
+
+impl Dispatch {
+    /// An empty outcome sized for `topology` (reuse it across hours).
+    pub fn new(topology: &Topology) -> Dispatch {
+        Dispatch {
+            firm_short_w: vec![0; topology.regions],
+            curtailed_w: vec![0; topology.regions],
+            import_w: vec![0; topology.externals],
+            binding: vec![false; topology.arcs.len()],
+        }
+    }
+
+    /// Total firm shortfall, W.
+    pub fn total_firm_short_w(&self) -> i64 {
+        self.firm_short_w.iter().sum()
+    }
+
+    /// Total curtailment, W.
+    pub fn total_curtailed_w(&self) -> i64 {
+        self.curtailed_w.iter().sum()
+    }
+}
+
+/// Dispatches hours of one network under one sharing rule. Build once, reuse for every
+/// hour (one per worker thread): its workspace is allocated on the first calls and reused.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    topology: Topology,
+    rule: SharingRule,
+    net: flow::Net,
+    work: solve::Work,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `topology` under `rule`.
+    pub fn new(topology: Topology, rule: SharingRule) -> Dispatcher {
+        let work = solve::Work::new(&topology);
+        Dispatcher {
+            topology,
+            rule,
+            net: flow::Net::default(),
+            work,
+        }
+    }
+
+    /// The network.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The sharing rule.
+    pub fn rule(&self) -> SharingRule {
+        self.rule
+    }
+
+    /// Least total firm shortfall of the hour, W (objective 1 only; the fast path).
+    ///
+    /// # Panics
+    ///
+    /// If a slice of `state` has the wrong length.
+    pub fn total_firm_shortfall_w(&mut self, state: &HourState) -> i64 {
+        self.check(state);
+        if let Some(v) = cuts::quick_shortfall(&self.topology, state) {
+            return v;
+        }
+        solve::max_flow_shortfall(&self.topology, state, &mut self.net)
+    }
+
+    /// The full dispatch of the hour, written into `out` (resized if needed).
+    ///
+    /// # Panics
+    ///
+    /// If a slice of `state` has the wrong length.
+    pub fn dispatch(&mut self, state: &HourState, out: &mut Dispatch) {
+        self.check(state);
+        let t = &self.topology;
+        out.firm_short_w.resize(t.regions, 0);
+        out.curtailed_w.resize(t.regions, 0);
+        out.import_w.resize(t.externals, 0);
+        out.binding.resize(t.arcs.len(), false);
+        solve::dispatch(t, self.rule, state, &mut self.net, &mut self.work, out);
+    }
+
+    fn check(&self, state: &HourState) {
+        let t = &self.topology;
+        assert_eq!(state.supply_w.len(), t.nodes(), "supply_w: one per node");
+        assert_eq!(state.firm_w.len(), t.regions, "firm_w: one per region");
+        assert_eq!(
+            state.interruptible_w.len(),
+            t.regions,
+            "interruptible_w: one per region"
+        );
+        assert_eq!(
+            state.arc_limit_w.len(),
+            t.arcs.len(),
+            "arc_limit_w: one per arc"
+        );
+        debug_assert!(state.supply_w.iter().all(|&v| v >= 0));
+        debug_assert!(state.firm_w.iter().all(|&v| v >= 0));
+        debug_assert!(state.interruptible_w.iter().all(|&v| v >= 0));
+        debug_assert!(state.arc_limit_w.iter().all(|&v| v >= 0));
+    }
+}

@@ -1,0 +1,282 @@
+//! Two-state outage processes and their transitions, for every component that can fail.
+//!
+//! A component (a generating unit, a line, an import source, an import link) is up or
+//! down; up times are exponential with mean MTTF and down times with mean MTTR. Its initial
+//! state is drawn from the stationary availability `MTTF / (MTTF + MTTR)`; durations are drawn
+//! by inversion from the component's own stream ([`crate::rng`]). A transition at time `t`
+//! (hours) changes the state from hour `ceil(t)` on: **a component's state in hour h is its
+//! state at the start of the hour** (time h). Only transitions are sampled, never a draw per
+//! component-hour.
+//!
+//! When up, a component adds `amount` to one *quantity*: the available generation of a region
+//! (watts), the export cap of an import source (watts), or the number of circuits of a line
+//! or link that are in service (0 or 1). Transitions are recorded as changes of quantities,
+//! summed per block of [`PEAK_BLOCK_H`] hours (net change, and the sum of drops, so that the
+//! lowest possible level of a quantity in a block is known without visiting its hours), and
+//! linked per (quantity, block) so that a block that must be walked finds its changes
+//! directly.
+
+use crate::rng::{Purpose, SampleKey};
+use gridrisk_core::model::{component_id, Outage, PEAK_BLOCK_H};
+use gridrisk_core::SystemModel;
+
+/// `ceil(t)` for `0 <= t < 2^31` without a libm call (no SSE4.1 `roundsd` in the baseline
+/// x86-64 target): one conversion, one compare.
+#[inline]
+fn ceil_hour(t: f64) -> usize {
+    let down = t as u32;
+    (down + u32::from(f64::from(down) < t)) as usize
+}
+
+/// The quantities that outages change, and their layout in one vector: region generation,
+/// import source caps, line circuits in service, link circuits in service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quantities {
+    /// Regions.
+    pub regions: usize,
+    /// Import sources.
+    pub sources: usize,
+    /// Lines.
+    pub lines: usize,
+    /// Import links, all sources together in scenario order.
+    pub links: usize,
+}
+
+impl Quantities {
+    /// The layout for `model`.
+    pub fn of(model: &SystemModel) -> Quantities {
+        let net = model.network();
+        Quantities {
+            regions: model.regions().len(),
+            sources: net.imports.len(),
+            lines: net.lines.len(),
+            links: net.imports.iter().map(|s| s.links.len()).sum(),
+        }
+    }
+
+    /// Total number of quantities.
+    pub fn len(&self) -> usize {
+        self.regions + self.sources + self.lines + self.links
+    }
+
+    /// Index of import source `s`'s export cap.
+    pub fn source(&self, s: usize) -> usize {
+        self.regions + s
+    }
+
+    /// Index of line `l`'s circuits in service.
+    pub fn line(&self, l: usize) -> usize {
+        self.regions + self.sources + l
+    }
+
+    /// Index of link `k`'s circuits in service.
+    pub fn link(&self, k: usize) -> usize {
+        self.regions + self.sources + self.lines + k
+    }
+}
+
+/// Every component with an outage process, struct of arrays.
+#[derive(Clone, Debug)]
+pub struct Components {
+    stream_id: Vec<u64>,
+    purpose: Vec<Purpose>,
+    quantity: Vec<usize>,
+    amount: Vec<i64>,
+    mttf_h: Vec<f64>,
+    mttr_h: Vec<f64>,
+    availability: Vec<f64>,
+    /// Level of every quantity from components that never fail.
+    firm_level: Vec<i64>,
+}
+
+impl Components {
+    /// The components of `model`: every unit with a non-zero capacity, and every line,
+    /// import source and link (those without an outage process count as always up).
+    pub fn of(model: &SystemModel) -> Components {
+        let q = Quantities::of(model);
+        let mut c = Components {
+            stream_id: Vec::new(),
+            purpose: Vec::new(),
+            quantity: Vec::new(),
+            amount: Vec::new(),
+            mttf_h: Vec::new(),
+            mttr_h: Vec::new(),
+            availability: Vec::new(),
+            firm_level: vec![0; q.len()],
+        };
+        let units = model.units();
+        for i in 0..units.len() {
+            // A 0 MW unit changes nothing, whatever its state.
+            if units.capacity_w[i] > 0 {
+                let outage = Outage {
+                    mttf_h: units.mttf_h[i],
+                    mttr_h: units.mttr_h[i],
+                };
+                let (id, region) = (units.stream_id[i], units.region[i]);
+                c.push(
+                    id,
+                    Purpose::UnitOutage,
+                    region,
+                    units.capacity_w[i],
+                    Some(outage),
+                );
+            }
+        }
+        let net = model.network();
+        for (s, source) in net.imports.iter().enumerate() {
+            let id = component_id(&format!("import:{}", source.name));
+            c.push(
+                id,
+                Purpose::ImportOutage,
+                q.source(s),
+                source.cap_w,
+                source.outage,
+            );
+        }
+        for (l, line) in net.lines.iter().enumerate() {
+            let id = component_id(&format!("line:{}", line.name));
+            c.push(id, Purpose::LineOutage, q.line(l), 1, line.outage);
+        }
+        let links = net
+            .imports
+            .iter()
+            .flat_map(|s| s.links.iter().map(move |k| (s, k)));
+        for (k, (source, link)) in links.enumerate() {
+            let id = component_id(&format!("link:{}/{}", source.name, link.name));
+            c.push(id, Purpose::LinkOutage, q.link(k), 1, link.outage);
+        }
+        c
+    }
+
+    fn push(
+        &mut self,
+        stream_id: u64,
+        purpose: Purpose,
+        quantity: usize,
+        amount: i64,
+        outage: Option<Outage>,
+    ) {
+        let Some(o) = outage else {
+            self.firm_level[quantity] += amount;
+            return;
+        };
+        self.stream_id.push(stream_id);
+        self.purpose.push(purpose);
+        self.quantity.push(quantity);
+        self.amount.push(amount);
+        self.mttf_h.push(o.mttf_h);
+        self.mttr_h.push(o.mttr_h);
+        self.availability.push(o.mttf_h / (o.mttf_h + o.mttr_h));
+    }
+}
+
+/// One change of a quantity, at the start of an hour.
+#[derive(Clone, Copy, Debug)]
+struct Change {
+    /// Hour within the block.
+    offset: u32,
+    /// Index of the previous change of the same (quantity, block), or [`NONE`].
+    next: u32,
+    /// Amount gained (repair) or lost (failure).
+    amount: i64,
+}
+
+/// End of a list of changes.
+const NONE: u32 = u32::MAX;
+
+/// The outage history of one sample: initial levels, and the changes per (quantity, block).
+pub struct History {
+    blocks: usize,
+    hours: usize,
+    /// Level of each quantity at hour 0.
+    pub initial: Vec<i64>,
+    changes: Vec<Change>,
+    head: Vec<u32>,
+    net: Vec<i64>,
+    drop: Vec<i64>,
+}
+
+impl History {
+    /// An empty history for `quantities` quantities over `hours` hours.
+    pub fn new(quantities: usize, hours: usize) -> History {
+        let blocks = hours.div_ceil(PEAK_BLOCK_H);
+        History {
+            blocks,
+            hours,
+            initial: vec![0; quantities],
+            changes: Vec::with_capacity(1024),
+            head: vec![NONE; quantities * blocks],
+            net: vec![0; quantities * blocks],
+            drop: vec![0; quantities * blocks],
+        }
+    }
+
+    /// Number of blocks of [`PEAK_BLOCK_H`] hours.
+    pub fn blocks(&self) -> usize {
+        self.blocks
+    }
+
+    /// Draw the history of sample `key` for `components`.
+    pub fn draw(&mut self, components: &Components, key: SampleKey) {
+        let last_hour = (self.hours - 1) as f64;
+        let blocks = self.blocks;
+        self.initial.copy_from_slice(&components.firm_level);
+        self.changes.clear();
+        self.head.fill(NONE);
+        self.net.fill(0);
+        self.drop.fill(0);
+        for i in 0..components.stream_id.len() {
+            let (q, amount) = (components.quantity[i], components.amount[i]);
+            let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
+            let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
+            let mut up = rng.uniform() < components.availability[i];
+            if up {
+                self.initial[q] += amount;
+            }
+            let mut t = 0.0;
+            loop {
+                t += rng.exp1() * if up { mttf } else { mttr };
+                // A transition after time hours-1 falls at hour ceil(t) >= hours.
+                if t > last_hour {
+                    break;
+                }
+                let h = ceil_hour(t);
+                let slot = q * blocks + h / PEAK_BLOCK_H;
+                let change = if up { -amount } else { amount };
+                self.changes.push(Change {
+                    offset: (h % PEAK_BLOCK_H) as u32,
+                    next: self.head[slot],
+                    amount: change,
+                });
+                self.head[slot] = (self.changes.len() - 1) as u32;
+                self.net[slot] += change;
+                self.drop[slot] += change.min(0);
+                up = !up;
+            }
+        }
+    }
+
+    /// Net change of quantity `q` over block `b`.
+    #[inline]
+    pub fn net(&self, q: usize, b: usize) -> i64 {
+        self.net[q * self.blocks + b]
+    }
+
+    /// Sum of the drops of quantity `q` in block `b` (<= 0): its level at the block start
+    /// plus this bounds its level in every hour of the block from below.
+    #[inline]
+    pub fn drop(&self, q: usize, b: usize) -> i64 {
+        self.drop[q * self.blocks + b]
+    }
+
+    /// Add the changes of quantity `q` in block `b` to `per_hour[offset]`.
+    #[inline]
+    pub fn scatter(&self, q: usize, b: usize, per_hour: &mut [i64]) {
+        let mut i = self.head[q * self.blocks + b];
+        while i != NONE {
+            let c = self.changes[i as usize];
+            per_hour[c.offset as usize] += c.amount;
+            i = c.next;
+        }
+    }
+}

@@ -10,6 +10,14 @@ const FILES: &[(&str, &[u8])] = &[
         include_bytes!("../scenarios/benchmarks/ieee-rts79.toml"),
     ),
     (
+        "benchmarks/ieee-rts79-three-area.toml",
+        include_bytes!("../scenarios/benchmarks/ieee-rts79-three-area.toml"),
+    ),
+    (
+        "benchmarks/ieee-rts79-three-area-import.toml",
+        include_bytes!("../scenarios/benchmarks/ieee-rts79-three-area-import.toml"),
+    ),
+    (
         "benchmarks/ieee-rts79/weekly_peak_pct.csv",
         include_bytes!("../scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv"),
     ),

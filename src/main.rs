@@ -49,7 +49,7 @@ fn main() -> ExitCode {
         Some(Command::Validate(args)) => commands::validate::run(&args),
         Some(Command::Scenarios) => {
             for (name, description) in embedded::list() {
-                println!("{name:<32} {description}");
+                println!("{name:<46} {description}");
             }
             Ok(())
         }

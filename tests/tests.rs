@@ -2,5 +2,6 @@
 
 mod analytic;
 mod bad_input;
+mod network;
 mod run;
 mod util;

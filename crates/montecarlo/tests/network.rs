@@ -3,7 +3,7 @@
 //! common random numbers.
 
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
-use gridrisk_core::model::{Line, Network, Sharing, UnitSpec};
+use gridrisk_core::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing, UnitSpec};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::estimators::Estimate;
@@ -31,7 +31,7 @@ fn line(name: &str, from: usize, to: usize, mw: i64, outage: bool) -> Line {
         to,
         forward_w: mw * MW,
         backward_w: mw * MW,
-        outage: outage.then_some(gridrisk_core::model::Outage {
+        outage: outage.then_some(Outage {
             mttf_h: 300.0,
             mttr_h: 30.0,
         }),
@@ -347,6 +347,7 @@ fn random_network(
     regions: usize,
     unit_mw: Vec<(usize, i64)>,
     lines: Vec<(usize, usize, i64)>,
+    import_mw: i64,
     sharing: Sharing,
 ) -> SystemModel {
     let demand = |r: usize| {
@@ -376,7 +377,20 @@ fn random_network(
     .unwrap()
     .with_network(Network {
         lines,
-        imports: vec![],
+        imports: vec![ImportSource {
+            name: "EXT".into(),
+            cap_w: import_mw * MW,
+            outage: Some(Outage {
+                mttf_h: 100.0,
+                mttr_h: 20.0,
+            }),
+            links: vec![ImportLink {
+                name: "EXT-R0".into(),
+                region: 0,
+                cap_w: 15 * MW,
+                outage: None,
+            }],
+        }],
         sharing,
     })
     .unwrap()
@@ -391,7 +405,8 @@ fn system_eue(model: &SystemModel, seed: u64, s: u64) -> f64 {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 16 } else { 64 }))]
 
-    /// More line capacity, or one more unit, never raises system EUE in any sample.
+    /// More line capacity, more import capacity, or one more unit never raises system EUE in
+    /// any sample.
     #[test]
     fn more_capacity_never_raises_system_eue(
         regions in 2usize..5,
@@ -402,15 +417,17 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let sharing = if shared { Sharing::Shared } else { Sharing::Local };
-        let base = random_network(regions, unit_mw.clone(), lines.clone(), sharing);
+        let base = random_network(regions, unit_mw.clone(), lines.clone(), 5, sharing);
         let wider: Vec<_> = lines.iter().map(|&(f, t, mw)| (f, t, mw + extra)).collect();
-        let wide = random_network(regions, unit_mw.clone(), wider, sharing);
+        let wide = random_network(regions, unit_mw.clone(), wider, 5, sharing);
+        let more_import = random_network(regions, unit_mw.clone(), lines.clone(), 5 + extra, sharing);
         let mut more_units = unit_mw.clone();
         more_units.push((0, extra + 1));
-        let bigger = random_network(regions, more_units, lines.clone(), sharing);
+        let bigger = random_network(regions, more_units, lines.clone(), 5, sharing);
         for s in 0..10 {
             let e = system_eue(&base, seed, s);
             prop_assert!(system_eue(&wide, seed, s) <= e, "wider lines raised EUE");
+            prop_assert!(system_eue(&more_import, seed, s) <= e, "more import raised EUE");
             prop_assert!(system_eue(&bigger, seed, s) <= e, "one more unit raised EUE");
         }
     }

@@ -216,9 +216,7 @@ pub(crate) fn dispatch(
     if rule == SharingRule::Local {
         let arcs = l.arc(0)..l.arc(l.a);
         if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
-            eprintln!("before x={:?} lo={:?} hi={:?}", net.x, net.lo, net.hi);
             net.min_cost_and_fix(ss, tt);
-            eprintln!("after x={:?} lo={:?} hi={:?}", net.x, net.lo, net.hi);
         } else {
             for k in arcs {
                 if net.cost[k] > 0 {
@@ -235,14 +233,14 @@ pub(crate) fn dispatch(
             net.fix(l.firm(r));
         }
     } else {
-        share(net, w, &l, TF, l.firm(0), &mut next_agg);
+        share(net, w, &l, TF, l.firm(0), st.firm_w, &mut next_agg);
     }
     if curtail_total == 0 {
         for r in 0..l.r {
             net.fix(l.intr(r));
         }
     } else {
-        share(net, w, &l, TI, l.intr(0), &mut next_agg);
+        share(net, w, &l, TI, l.intr(0), st.interruptible_w, &mut next_agg);
     }
     for r in 0..l.r {
         out.firm_short_w[r] = st.firm_w[r] - net.x[l.firm(r)] as i64;
@@ -299,15 +297,27 @@ fn ratio(p: i128, q: i128) -> (i128, i128) {
 }
 
 /// Lexicographically maximises the sorted served ratios `x_r / w_r` over the terminal
-/// edges `term0 + r` (into sink `sink`), `w_r` = their upper bounds, among the feasible
+/// edges `term0 + r` (into sink `sink`), `w_r = demand[r]`, among the feasible
 /// circulations; then fixes each terminal edge at its integer share.
-fn share(net: &mut Net, w: &mut Work, l: &Layout, sink: usize, term0: usize, next: &mut usize) {
+///
+/// A terminal edge may already carry bounds tighter than `[0, w_r]` (the `Local` face);
+/// the ratio test uses the lower bound `max(lo_r, lambda w_r)`, a convex function of
+/// `lambda`, so Newton's method still converges from above.
+fn share(
+    net: &mut Net,
+    w: &mut Work,
+    l: &Layout,
+    sink: usize,
+    term0: usize,
+    demand: &[i64],
+    next: &mut usize,
+) {
     let (ss, tt) = (l.ss(), l.tt());
     let mut remaining = 0i128;
     for r in 0..l.r {
         let k = term0 + r;
-        w.weight[r] = net.hi[k];
-        w.active[r] = net.hi[k] > 0;
+        w.weight[r] = demand[r] as i128;
+        w.active[r] = demand[r] > 0;
         w.in_stage[r] = w.active[r];
         w.value[r] = 0;
         w.floor[r] = 0;
@@ -319,17 +329,25 @@ fn share(net: &mut Net, w: &mut Work, l: &Layout, sink: usize, term0: usize, nex
     w.save(net);
     while w.active.iter().any(|&a| a) {
         let total_w: i128 = (0..l.r).filter(|&r| w.active[r]).map(|r| w.weight[r]).sum();
-        let (mut p, mut q) = if remaining >= total_w {
-            (1, 1)
-        } else {
-            ratio(remaining, total_w)
-        };
+        // Start above the answer: no more than the remaining total allows, and no region
+        // beyond its upper bound.
+        let (mut p, mut q) = (remaining, total_w);
+        for r in 0..l.r {
+            if w.active[r] {
+                let hi = w.save_hi[term0 + r];
+                if hi * q < p * w.weight[r] {
+                    (p, q) = (hi, w.weight[r]);
+                }
+            }
+        }
+        (p, q) = ratio(p, q);
         // Newton / Dinkelbach on the most violated cut.
         loop {
             w.restore_scaled(net, q);
             for r in 0..l.r {
                 if w.active[r] {
-                    net.lo[term0 + r] = p * w.weight[r];
+                    let k = term0 + r;
+                    net.lo[k] = net.lo[k].max(p * w.weight[r]);
                 }
             }
             if net.make_feasible(ss, tt) {
@@ -342,8 +360,9 @@ fn share(net: &mut Net, w: &mut Work, l: &Layout, sink: usize, term0: usize, nex
                     num += w.save_hi[k];
                 } else if !iu && iv {
                     match k.checked_sub(term0).filter(|&r| r < l.r && w.active[r]) {
-                        Some(r) => den += w.weight[r],
-                        None => num -= w.save_lo[k],
+                        // The lambda part of max(lo, lambda w) is the one that binds.
+                        Some(r) if p * w.weight[r] > w.save_lo[k] * q => den += w.weight[r],
+                        _ => num -= w.save_lo[k],
                     }
                 }
             }
@@ -361,7 +380,8 @@ fn share(net: &mut Net, w: &mut Work, l: &Layout, sink: usize, term0: usize, nex
         for r in 0..l.r {
             if w.active[r] {
                 let k = term0 + r;
-                let free = net.x[k] > net.lo[k] || (net.mark[V0 + r] && net.x[k] < net.hi[k]);
+                let above = net.x[k] > p * w.weight[r];
+                let free = above || (net.mark[V0 + r] && net.x[k] < net.hi[k]);
                 if !free {
                     w.level.push(r);
                 }

@@ -210,7 +210,7 @@ struct Oracle<'a> {
 }
 
 /// Tolerance of the fixed-objective constraints, MW.
-const EPS: f64 = 1e-7;
+const EPS: f64 = 2e-7;
 
 impl<'a> Oracle<'a> {
     fn new(c: &'a Case) -> Self {
@@ -241,6 +241,17 @@ impl<'a> Oracle<'a> {
         maximise: bool,
         extra: &[(Lin, Sense, f64)],
         with_t: bool,
+    ) -> (f64, Vec<f64>) {
+        self.solve_with(obj, maximise, extra, with_t, 0.0)
+    }
+
+    fn solve_with(
+        &self,
+        obj: &Lin,
+        maximise: bool,
+        extra: &[(Lin, Sense, f64)],
+        with_t: bool,
+        slack: f64,
     ) -> (f64, Vec<f64>) {
         let c = self.c;
         let mw = |w: i64| w as f64 / MW as f64;
@@ -288,11 +299,20 @@ impl<'a> Oracle<'a> {
         for (l, s, rhs) in self.cons.iter().chain(extra) {
             let e = lin(l);
             model = match s {
-                Sense::Le => model.with(constraint!(e <= *rhs)),
-                Sense::Ge => model.with(constraint!(e >= *rhs)),
+                Sense::Le => model.with(constraint!(e <= *rhs + slack)),
+                Sense::Ge => model.with(constraint!(e >= *rhs - slack)),
             };
         }
-        let sol = model.solve().expect("oracle LP solves");
+        let sol = match model.solve() {
+            Ok(sol) => sol,
+            // microlp can call a problem whose fixed objectives are pinned within EPS
+            // infeasible; relax the pins a little (the answers are still compared to a few W).
+            Err(e) if slack < 1e-4 => {
+                eprintln!("oracle: {e}, relaxing pins to {} MW", (slack + EPS) * 10.0);
+                return self.solve_with(obj, maximise, extra, with_t, (slack + EPS) * 10.0);
+            }
+            Err(e) => panic!("oracle LP fails: {e}"),
+        };
         let vals: Vec<f64> = vars.iter().map(|&v| sol.value(v)).collect();
         let o = obj.iter().map(|&(i, k)| k * vals[i]).sum();
         (o, vals)
@@ -319,12 +339,12 @@ impl<'a> Oracle<'a> {
             let (tstar, _) = self.solve(&vec![(t, 1.0)], true, &extra, true);
             let floor: Vec<(Lin, Sense, f64)> = active
                 .iter()
-                .map(|&r| (vec![(var(self, r), 1.0)], Sense::Ge, tstar * wm(r) - EPS))
+                .map(|&r| (vec![(var(self, r), 1.0)], Sense::Ge, tstar * wm(r) - 1e-8))
                 .collect();
             let mut blocked = Vec::new();
             for &r in &active {
                 let (best, _) = self.solve(&vec![(var(self, r), 1.0)], true, &floor, false);
-                if best <= tstar * wm(r) + 1e-6 {
+                if best <= tstar * wm(r) + EPS {
                     blocked.push(r);
                 }
             }
@@ -449,12 +469,19 @@ fn check_against_oracle(c: &Case, rule: SharingRule) -> Result<(), TestCaseError
     Ok(())
 }
 
+/// Cases per property: `release` in release mode, `debug` under debug assertions, times
+/// `GRIDRISK_DISPATCH_CASES_X` if set (for long runs).
 fn cases(release: u32, debug: u32) -> ProptestConfig {
-    ProptestConfig::with_cases(if cfg!(debug_assertions) {
+    let base = if cfg!(debug_assertions) {
         debug
     } else {
         release
-    })
+    };
+    let times = std::env::var("GRIDRISK_DISPATCH_CASES_X")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    ProptestConfig::with_cases(base * times)
 }
 
 proptest! {
@@ -581,6 +608,34 @@ fn shared_rounding_keeps_the_total() {
     c.supply = vec![0, 2];
     let d = c.run(SharingRule::Shared);
     assert_eq!(d.firm_short_w, vec![1, 0]);
+}
+
+/// Largest remainder would give both spare watts to regions 0 and 1, which share one
+/// 1 W source: not realisable, so the realisable vector between floors and ceilings is
+/// taken (documented fallback).
+#[test]
+fn rounding_falls_back_to_a_realisable_vector() {
+    let c = Case {
+        regions: 6,
+        externals: 0,
+        arcs: vec![
+            Arc { from: 4, to: 0 },
+            Arc { from: 4, to: 1 },
+            Arc { from: 5, to: 2 },
+            Arc { from: 5, to: 3 },
+        ],
+        supply: vec![0, 0, 0, 0, 1, 1],
+        firm: vec![1, 1, 1, 1, 0, 0],
+        intr: vec![0; 6],
+        limit: vec![10; 4],
+    };
+    for rule in [SharingRule::Local, SharingRule::Shared] {
+        let d = c.run(rule);
+        assert_eq!(d.total_firm_short_w(), 2);
+        assert_eq!(d.firm_short_w[0] + d.firm_short_w[1], 1, "{d:?}");
+        assert_eq!(d.firm_short_w[2] + d.firm_short_w[3], 1, "{d:?}");
+        assert!(realisable(&c, &d));
+    }
 }
 
 /// (b) A hub with a joint limit: two southern regions behind one 1,500 MW corridor.
@@ -730,7 +785,7 @@ fn ring(regions: usize) -> Case {
         externals: 1,
         arcs,
         supply: (0..regions)
-            .map(|r| if r % 2 == 0 { 1300 * MW } else { 600 * MW })
+            .map(|r| if r % 2 == 0 { 1100 * MW } else { 700 * MW })
             .chain([100 * MW])
             .collect(),
         firm: (0..regions)

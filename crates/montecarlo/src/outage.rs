@@ -55,7 +55,7 @@ impl Quantities {
     }
 
     /// Total number of quantities.
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.regions + self.sources + self.lines + self.links
     }
 
@@ -102,7 +102,7 @@ impl Components {
             mttf_h: Vec::new(),
             mttr_h: Vec::new(),
             availability: Vec::new(),
-            firm_level: vec![0; q.len()],
+            firm_level: vec![0; q.count()],
         };
         let units = model.units();
         for i in 0..units.len() {

@@ -314,10 +314,10 @@ fn share(
 ) {
     let (ss, tt) = (l.ss(), l.tt());
     let mut remaining = 0i128;
-    for r in 0..l.r {
+    for (r, &dem) in demand.iter().enumerate() {
         let k = term0 + r;
-        w.weight[r] = demand[r] as i128;
-        w.active[r] = demand[r] > 0;
+        w.weight[r] = dem as i128;
+        w.active[r] = dem > 0;
         w.in_stage[r] = w.active[r];
         w.value[r] = 0;
         w.floor[r] = 0;
@@ -327,7 +327,23 @@ fn share(
         }
     }
     w.save(net);
-    while w.active.iter().any(|&a| a) {
+    loop {
+        let n_active = w.active.iter().filter(|&&a| a).count();
+        if n_active == 0 {
+            break;
+        }
+        // Shortcuts: one region left takes what remains; nothing left means zero for all.
+        if n_active == 1 || remaining == 0 {
+            for r in 0..l.r {
+                if w.active[r] {
+                    w.value[r] = remaining;
+                    w.floor[r] = remaining;
+                    w.ceil[r] = remaining;
+                    w.active[r] = false;
+                }
+            }
+            break;
+        }
         let total_w: i128 = (0..l.r).filter(|&r| w.active[r]).map(|r| w.weight[r]).sum();
         // Start above the answer: no more than the remaining total allows, and no region
         // beyond its upper bound.

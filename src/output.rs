@@ -124,6 +124,27 @@ pub fn run_table(doc: &Value) -> String {
             );
         }
     }
+    for (section, group, key, unit_name) in [
+        (
+            "import source",
+            &doc["imports"],
+            "import_mwh",
+            format!("MWh/{horizon}"),
+        ),
+        ("line", &doc["lines"], "binding_h", format!("h/{horizon}")),
+    ] {
+        for (name, v) in group.as_object().into_iter().flatten() {
+            let e = &v[key];
+            let cell = |x: &Value| x.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+            s += &format!(
+                "{section} {name}: {key} {} (std err {}, 95% {} to {}) {unit_name}\n",
+                cell(&e["mean"]),
+                cell(&e["se"]),
+                cell(&e["ci95"][0]),
+                cell(&e["ci95"][1]),
+            );
+        }
+    }
     let d = &doc["eue_distribution"];
     if d.is_object() {
         s += &format!(
@@ -157,13 +178,15 @@ pub fn analytic_table(doc: &Value) -> String {
 }
 
 /// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi`, one row per area
-/// and index (area `system` or a region name).
+/// and index (area `system`, a region name, an import source's or a line's name).
 pub fn run_csv(doc: &Value) -> String {
     let scenario = doc["scenario"]["name"].as_str().unwrap_or("");
     let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi\n");
     let mut areas = vec![("system", &doc["system"])];
-    if let Some(regions) = doc["regions"].as_object() {
-        areas.extend(regions.iter().map(|(k, v)| (k.as_str(), v)));
+    for group in ["regions", "imports", "lines"] {
+        if let Some(members) = doc[group].as_object() {
+            areas.extend(members.iter().map(|(k, v)| (k.as_str(), v)));
+        }
     }
     let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
     for (area, indices) in areas {

@@ -470,6 +470,8 @@ fn network_with_a_hub_lines_and_imports() {
                 mttf_h: 4000.0,
                 mttr_h: 10.0
             }),
+            fallback_cap_w: 0,
+            cold: None,
             links: vec![
                 ImportLink {
                     name: "Ekibastuz-Barnaul".into(),

@@ -384,6 +384,8 @@ fn random_network(
                 mttf_h: 100.0,
                 mttr_h: 20.0,
             }),
+            fallback_cap_w: 0,
+            cold: None,
             links: vec![ImportLink {
                 name: "EXT-R0".into(),
                 region: 0,

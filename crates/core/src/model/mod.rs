@@ -4,13 +4,21 @@
 //! belongs to a region, and units are sorted by region so that each region's units are one
 //! contiguous range of the struct-of-arrays [`Units`].
 
+mod exchange;
+mod mining;
 mod network;
 mod region;
+mod supply;
 mod units;
+mod weather;
 
+pub use exchange::{Disturbance, Exchange};
+pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 pub use network::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
 pub use region::{Region, PEAK_BLOCK_H};
+pub use supply::{UnitConditions, Vre};
 pub use units::{component_id, UnitSpec, Units};
+pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
 
 use crate::calendar::Calendar;
 use std::ops::Range;
@@ -54,6 +62,9 @@ pub enum ModelError {
     /// A line or import source is invalid.
     #[error("network: {0}")]
     BadNetwork(String),
+    /// Weather, mining or neighbour conditions are invalid.
+    #[error("conditions: {0}")]
+    BadConditions(String),
 }
 
 /// A power system over a study window.
@@ -65,6 +76,34 @@ pub struct SystemModel {
     units: Units,
     region_units: Vec<Range<usize>>,
     network: Network,
+    conditions: Conditions,
+}
+
+/// Everything random or dated beyond unit and line outages: weather and demand, mining and
+/// enforcement, exchanges with neighbours, corridor disturbances, variable renewables, and
+/// what weather and dates do to units. The default (all empty) is a system whose demand is
+/// its fixed profile and whose supply is its units.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Conditions {
+    /// Weather zones, heating demand and the load-forecast error.
+    pub weather: Weather,
+    /// Registered and illegal mining, policies and enforcement.
+    pub mining: Mining,
+    /// Scheduled exports, deviations and bad days of neighbours.
+    pub exchanges: Vec<Exchange>,
+    /// Events that trip corridors.
+    pub disturbances: Vec<Disturbance>,
+    /// Variable renewable plants.
+    pub vre: Vec<Vre>,
+    /// Cold-dependent failures and dated outages of units, by unit name.
+    pub units: Vec<UnitConditions>,
+}
+
+impl Conditions {
+    /// True if nothing beyond the fixed profile and unit and line outages is modelled.
+    pub fn is_empty(&self) -> bool {
+        self == &Conditions::default()
+    }
 }
 
 impl SystemModel {
@@ -116,7 +155,31 @@ impl SystemModel {
             units: Units::from_specs(&units),
             region_units,
             network: Network::default(),
+            conditions: Conditions::default(),
         })
+    }
+
+    /// The same system with `conditions` (weather, mining, neighbours, renewables, ...).
+    pub fn with_conditions(mut self, conditions: Conditions) -> Result<SystemModel, ModelError> {
+        let unit_names: std::collections::HashSet<&str> =
+            self.units.names.iter().map(String::as_str).collect();
+        if let Some(c) = conditions
+            .units
+            .iter()
+            .find(|c| !unit_names.contains(c.unit.as_str()))
+        {
+            return Err(ModelError::BadConditions(format!(
+                "no unit named '{}'",
+                c.unit
+            )));
+        }
+        self.conditions = conditions;
+        Ok(self)
+    }
+
+    /// Weather, mining, neighbours, renewables and unit conditions.
+    pub fn conditions(&self) -> &Conditions {
+        &self.conditions
     }
 
     /// The same system with `network` connecting its regions.

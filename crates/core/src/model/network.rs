@@ -65,6 +65,11 @@ pub struct ImportSource {
     pub cap_w: i64,
     /// Availability process of the source as a whole, if it can fail.
     pub outage: Option<Outage>,
+    /// Export cap while the source is "down", watts (0: nothing; Russia limiting deviations
+    /// falls to its schedule plus the free band instead).
+    pub fallback_cap_w: i64,
+    /// On cold days in the exporter's zone its cap is multiplied by a factor.
+    pub cold: Option<super::weather::ColdRule>,
     /// Links into regions, at least one.
     pub links: Vec<ImportLink>,
 }

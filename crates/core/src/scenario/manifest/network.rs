@@ -151,6 +151,8 @@ fn import(
         name: name?,
         cap_w: cap_w?,
         outage: outage?,
+        fallback_cap_w: 0,
+        cold: None,
         links,
     })
 }

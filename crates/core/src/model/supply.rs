@@ -1,0 +1,34 @@
+//! Supply that depends on time or weather: variable renewables, cold-dependent unit
+//! failures, and dated outages (maintenance or known long repairs).
+
+use super::weather::ColdRule;
+use std::ops::Range;
+
+/// A variable renewable plant: capacity x a capacity factor per hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vre {
+    /// Name.
+    pub name: String,
+    /// Region index.
+    pub region: usize,
+    /// Installed capacity, watts.
+    pub capacity_w: i64,
+    /// Mean capacity factor by hour of day (0 for solar in the evening peak).
+    pub profile: [f64; 24],
+    /// Relative day-to-day variability: the day's factor is `profile x (1 + sd x z_d)`,
+    /// clipped to [0, 1], with `z_d` a standard AR(1) series of persistence `persistence`.
+    pub daily_sd: f64,
+    /// Persistence of the daily variability.
+    pub persistence: f64,
+}
+
+/// What weather and dates do to one unit (by unit name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitConditions {
+    /// Unit name (e.g. `Ekibastuz-1#3`).
+    pub unit: String,
+    /// Failure-rate multiplier on cold days.
+    pub cold: Option<ColdRule>,
+    /// Study hours during which the unit is out whatever its random state.
+    pub dated_outages: Vec<Range<usize>>,
+}

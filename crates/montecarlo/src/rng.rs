@@ -43,6 +43,22 @@ pub enum Purpose {
     ImportOutage = 3,
     /// Up and down times of an import link.
     LinkOutage = 4,
+    /// Daily temperature anomalies of all weather zones (one correlated draw).
+    Weather = 5,
+    /// The load-forecast error of a sample.
+    Forecast = 6,
+    /// Day-to-day variability of a variable renewable plant.
+    Renewable = 7,
+    /// The illegal-mining population: national total, farm sizes, regions, priorities.
+    MiningPopulation = 8,
+    /// Detection of one farm, one uniform per day (`U(f, d)`).
+    Detection = 9,
+    /// Reconnection of one farm: whether, when and where.
+    Reconnection = 10,
+    /// A neighbour's hourly deviations and bad days.
+    Exchange = 11,
+    /// Occurrences of a corridor disturbance.
+    Disturbance = 12,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

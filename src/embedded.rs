@@ -1,10 +1,74 @@
 //! Scenarios compiled into the binary, so the default run works from any directory.
 
-use gridrisk_core::scenario::{self, Embedded, Scenario, ScenarioError};
+use gridrisk_core::scenario::{self, Embedded, Scenario, ScenarioError, Study};
 use std::path::Path;
 
 /// Every embedded file, by its path under `scenarios/`.
 const FILES: &[(&str, &[u8])] = &[
+    (
+        "kazakhstan/as-it-happened.toml",
+        include_bytes!("../scenarios/kazakhstan/as-it-happened.toml"),
+    ),
+    (
+        "kazakhstan/cold-winter.toml",
+        include_bytes!("../scenarios/kazakhstan/cold-winter.toml"),
+    ),
+    (
+        "kazakhstan/demand-096.toml",
+        include_bytes!("../scenarios/kazakhstan/demand-096.toml"),
+    ),
+    (
+        "kazakhstan/early-action.toml",
+        include_bytes!("../scenarios/kazakhstan/early-action.toml"),
+    ),
+    (
+        "kazakhstan/interruptible.toml",
+        include_bytes!("../scenarios/kazakhstan/interruptible.toml"),
+    ),
+    (
+        "kazakhstan/mining-ban.toml",
+        include_bytes!("../scenarios/kazakhstan/mining-ban.toml"),
+    ),
+    (
+        "kazakhstan/mttr-double.toml",
+        include_bytes!("../scenarios/kazakhstan/mttr-double.toml"),
+    ),
+    (
+        "kazakhstan/mttr-half.toml",
+        include_bytes!("../scenarios/kazakhstan/mttr-half.toml"),
+    ),
+    (
+        "kazakhstan/peak-curtailment.toml",
+        include_bytes!("../scenarios/kazakhstan/peak-curtailment.toml"),
+    ),
+    (
+        "kazakhstan/raids-february.toml",
+        include_bytes!("../scenarios/kazakhstan/raids-february.toml"),
+    ),
+    (
+        "kazakhstan/raids-november.toml",
+        include_bytes!("../scenarios/kazakhstan/raids-november.toml"),
+    ),
+    (
+        "kazakhstan/repair-backlog.toml",
+        include_bytes!("../scenarios/kazakhstan/repair-backlog.toml"),
+    ),
+    (
+        "kazakhstan/russia-cap-750.toml",
+        include_bytes!("../scenarios/kazakhstan/russia-cap-750.toml"),
+    ),
+    (
+        "kazakhstan/south-4200.toml",
+        include_bytes!("../scenarios/kazakhstan/south-4200.toml"),
+    ),
+    (
+        "kazakhstan/study.toml",
+        include_bytes!("../scenarios/kazakhstan/study.toml"),
+    ),
+    (
+        "kazakhstan/winter-2021-22.toml",
+        include_bytes!("../scenarios/kazakhstan/winter-2021-22.toml"),
+    ),
     (
         "benchmarks/ieee-rts79.toml",
         include_bytes!("../scenarios/benchmarks/ieee-rts79.toml"),
@@ -30,9 +94,6 @@ const FILES: &[(&str, &[u8])] = &[
         include_bytes!("../scenarios/benchmarks/ieee-rts79/hourly_peak_pct.csv"),
     ),
 ];
-
-/// The embedded scenario `gridrisk` runs with no arguments.
-pub const DEFAULT: &str = "benchmarks/ieee-rts79.toml";
 
 /// The embedded scenario files (TOML only), with a one-line description each.
 pub fn list() -> Vec<(&'static str, String)> {
@@ -71,5 +132,30 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     match find(arg) {
         Some(embedded) if !path.exists() => load_embedded(embedded),
         _ => scenario::load(path),
+    }
+}
+
+/// The embedded study `gridrisk` runs with no arguments.
+pub const DEFAULT_STUDY: &str = "kazakhstan/study.toml";
+
+/// Load a study: a file if one exists at `arg`, else the embedded file of that path under
+/// `scenarios/`; the flag says whether it came from the binary (so its scenarios do too).
+pub fn load_study(arg: &str) -> Result<(Study, bool), ScenarioError> {
+    let path = Path::new(arg);
+    let in_binary = !path.exists() && FILES.iter().any(|(p, _)| Path::new(p) == path);
+    let study = if in_binary {
+        scenario::load_study_with(path, &Embedded::new(FILES))?
+    } else {
+        scenario::load_study(path)?
+    };
+    Ok((study, in_binary))
+}
+
+/// Load the scenario at `path`, from the binary's files or the file system.
+pub fn load_path(path: &Path, in_binary: bool) -> Result<Scenario, ScenarioError> {
+    if in_binary {
+        scenario::load_with(path, &Embedded::new(FILES))
+    } else {
+        scenario::load(path)
     }
 }

@@ -8,7 +8,7 @@ mod output;
 mod progress;
 
 use clap::Parser;
-use cli::args::{Cli, Command, Format, OutputArgs, RunArgs};
+use cli::args::{Cli, Command, StudyArgs};
 use std::process::ExitCode;
 
 /// An error caused by the user's input (a bad scenario or option value): exit status 2.
@@ -31,19 +31,16 @@ pub fn bad(e: impl Into<anyhow::Error>) -> anyhow::Error {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => commands::run::run(&RunArgs {
-            scenario: embedded::DEFAULT.to_string(),
-            samples: 20_000,
-            target_rel_ci: None,
-            max_samples: 20_000,
-            seed: 1,
+        None => commands::compare::study(&StudyArgs {
+            study: None,
+            samples: None,
+            seed: None,
             threads: 0,
-            block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
-            output: OutputArgs {
-                format: Format::Table,
-                out: None,
-            },
+            block_size: 100,
+            out_dir: "gridrisk-out".into(),
         }),
+        Some(Command::Compare(args)) => commands::compare::run(&args),
+        Some(Command::Study(args)) => commands::compare::study(&args),
         Some(Command::Run(args)) => commands::run::run(&args),
         Some(Command::Analytic(args)) => commands::analytic::run(&args),
         Some(Command::Validate(args)) => commands::validate::run(&args),

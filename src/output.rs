@@ -225,3 +225,113 @@ fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// The region to show beside the system in comparison tables: the base's region with the
+/// highest `lole_h` (the South, for Kazakhstan).
+fn focus_region(doc: &Value) -> Option<String> {
+    let regions = doc["base"]["regions"].as_object()?;
+    if regions.len() < 2 {
+        return None;
+    }
+    regions
+        .iter()
+        .max_by(|a, b| {
+            let l = |v: &Value| v["lole_h"]["mean"].as_f64().unwrap_or(0.0);
+            l(a.1).total_cmp(&l(b.1))
+        })
+        .map(|(k, _)| k.clone())
+}
+
+/// A comparison (or study) as a table: per scenario, the headline indices, and per variant
+/// each one's difference from the base with its 95% interval.
+pub fn compare_table(doc: &Value) -> String {
+    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
+    let horizon = if horizon == "sample" {
+        "winter"
+    } else {
+        horizon
+    };
+    let mut s = String::new();
+    if let Some(name) = doc["study"]["name"].as_str() {
+        s += &format!("study {name}\n");
+    }
+    s += &format!(
+        "{} samples per scenario, seed {}, common random numbers (differences are paired)\n",
+        doc["samples"],
+        doc["seed"].as_str().unwrap_or("")
+    );
+    let focus = focus_region(doc);
+    let mut rows: Vec<(String, Option<&str>, &str, String)> = vec![(
+        "system lole_h".into(),
+        None,
+        "lole_h",
+        format!("h/{horizon}"),
+    )];
+    if let Some(f) = &focus {
+        rows.push((
+            format!("{f} lole_h"),
+            Some(f.as_str()),
+            "lole_h",
+            format!("h/{horizon}"),
+        ));
+    }
+    for (key, unit) in [
+        ("eue_mwh", "MWh"),
+        ("eue_household_mwh", "MWh"),
+        ("eue_illegal_mwh", "MWh"),
+        ("p_shortfall", "prob."),
+        ("mining_curtailed_mwh", "MWh"),
+    ] {
+        if doc["base"]["system"][key].is_object() {
+            rows.push((format!("system {key}"), None, key, unit.into()));
+        }
+    }
+    let cell = |v: &Value| v.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+    let pick = |scenario: &Value, region: Option<&str>, key: &str| match region {
+        Some(r) => scenario["regions"][r][key].clone(),
+        None => scenario["system"][key].clone(),
+    };
+    let scenarios =
+        std::iter::once(&doc["base"]).chain(doc["variants"].as_array().into_iter().flatten());
+    for (i, sc) in scenarios.enumerate() {
+        s += &format!("\n{}\n", sc["label"].as_str().unwrap_or(""));
+        if i == 0 {
+            s += &format!(
+                "  {:<28}{:>12}{:>24}  unit\n",
+                "index", "mean", "95% interval"
+            );
+        } else {
+            s += &format!(
+                "  {:<28}{:>12}{:>14}{:>26}  unit\n",
+                "index", "mean", "vs base", "95% interval of diff."
+            );
+        }
+        for (label, region, key, unit) in &rows {
+            let own = pick(sc, *region, key);
+            if i == 0 {
+                s += &format!(
+                    "  {label:<28}{:>12}{:>24}  {unit}\n",
+                    cell(&own["mean"]),
+                    format!("[{}, {}]", cell(&own["ci95"][0]), cell(&own["ci95"][1])),
+                );
+            } else {
+                let d = match region {
+                    Some(r) => &sc["difference"]["regions"][*r][*key],
+                    None => &sc["difference"]["system"][*key],
+                };
+                let sign = if d["mean"].as_f64().unwrap_or(0.0) > 0.0 {
+                    "+"
+                } else {
+                    ""
+                };
+                s += &format!(
+                    "  {label:<28}{:>12}{:>14}{:>26}  {unit}\n",
+                    cell(&own["mean"]),
+                    format!("{sign}{}", cell(&d["mean"])),
+                    format!("[{}, {}]", cell(&d["ci95"][0]), cell(&d["ci95"][1])),
+                );
+            }
+        }
+    }
+    s
+}

@@ -106,13 +106,23 @@ fn table_and_csv_formats() {
 use predicates::prelude::PredicateBooleanExt;
 
 #[test]
-fn default_run_uses_the_embedded_scenario_from_any_directory() {
+fn the_embedded_study_runs_from_any_directory_and_writes_its_results() {
     let dir = tempfile::tempdir().unwrap();
+    // The default run is this study at its own sample count; fewer samples keep the test short.
     gridrisk()
         .current_dir(dir.path())
+        .args(["study", "--samples", "20"])
         .assert()
         .success()
-        .stdout(contains("ieee-rts79").and(contains("eue_mwh")));
+        .stdout(contains("registered mining interruptible").and(contains("SOUTH lole_h")));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("gridrisk-out/study.json")).unwrap())
+            .unwrap();
+    assert_eq!(doc["schema"], "gridrisk.compare/1");
+    assert_eq!(doc["samples"], 20);
+    assert!(doc["variants"].as_array().unwrap().len() >= 14);
+    let d = &doc["variants"][0]["difference"]["system"]["lole_h"];
+    assert!(d["mean"].is_number() && d["ci95"][1].is_number(), "{d}");
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn sample_years(c: &mut Criterion) {
     ] {
         let model = scenario(file);
         group.bench_function(file.trim_end_matches(".toml"), |b| {
-            let mut sampler = Sampler::new(&model);
+            let mut sampler = Sampler::new(&model).unwrap();
             let mut first = 0;
             b.iter(|| {
                 let mut acc = Indices::new(&model);

@@ -1,6 +1,7 @@
 //! One module per command; each turns validated arguments into output.
 
 pub mod analytic;
+pub mod compare;
 pub mod run;
 pub mod validate;
 

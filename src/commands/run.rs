@@ -8,9 +8,20 @@ use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 use std::time::Instant;
 
+/// The number of worker threads `--threads T` means (0: one per core).
+pub fn resolved_threads(threads: usize) -> usize {
+    match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        t => t,
+    }
+}
+
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
     let stop = match args.target_rel_ci {
         Some(target) => StopRule::TargetRelCi {
             target,
@@ -37,12 +48,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         },
     )?;
     bar.finish_and_clear();
-    let threads = match args.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        t => t,
-    };
     let info = RunInfo {
-        threads,
+        threads: resolved_threads(args.threads),
         wall_s: started.elapsed().as_secs_f64(),
     };
     let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info);

@@ -538,3 +538,513 @@ fn scenario_without_network_keys_has_isolated_regions() {
     );
     assert!(!s.summary.regions[0].hub);
 }
+
+/// A small dated two-region scenario using every key of `docs/format-conditions.md`.
+const CONDITIONS_BASE: &str = r#"name = "two-regions-winter"
+
+[study]
+start = 2021-11-29
+end = 2021-12-02
+
+[weather]
+load_forecast_sd = 0.02
+shift_c = -4
+[[weather.zones]]
+name = "north"
+normal_c = -12.0
+anomaly_sd_c = 6.0
+persistence = 0.8
+[[weather.zones]]
+name = "south"
+normal_c = -2
+anomaly_sd_c = 4
+[[weather.correlation]]
+zones = ["south", "north"]
+r = 0.7
+
+[[regions]]
+name = "NORTH"
+weather_zone = "north"
+heating_mw_per_c = 14
+[regions.demand]
+peak_mw = 1000
+hourly_shape = [0.85, 0.85, 0.85, 0.85, 0.85, 0.87, 0.90, 0.93, 0.96, 0.96, 0.96, 0.96,
+                0.93, 0.92, 0.92, 0.93, 0.96, 1.00, 1.00, 1.00, 1.00, 1.00, 0.95, 0.90]
+month_factor = { 11 = 0.9, 12 = 1.1 }
+
+[[regions]]
+name = "SOUTH"
+weather_zone = "south"
+heating_mw_per_c = 5.5
+heating_threshold_c = -5
+[regions.demand]
+file = "load.csv"
+month_factor = { 12 = 2 }
+
+[[units]]
+name = "CHP"
+region = "NORTH"
+count = 3
+mw = 100
+mttf_h = 1000
+mttr_h = 50
+cold = { zone = "north", below_anomaly_c = -10.0, factor = 2.0 }
+[[units.dated_outages]]
+from = 2021-11-30
+to = 2021-11-30
+count = 2
+[[units.dated_outages]]
+from = 2021-11-20
+to = 2021-11-29
+
+[[units]]
+name = "GT"
+region = "SOUTH"
+mw = 50
+mttf_h = 500
+mttr_h = 20
+
+[[lines]]
+name = "NORTH-SOUTH"
+from = "NORTH"
+to = "SOUTH"
+forward_mw = 500
+
+[[lines]]
+name = "NORTH-SOUTH-2"
+from = "NORTH"
+to = "SOUTH"
+forward_mw = 300
+
+[[imports]]
+name = "RUSSIA"
+cap_mw = 1200
+mttf_h = 4000
+mttr_h = 10
+fallback_cap_mw = 750
+cold = { zone = "north", below_anomaly_c = -10, factor = 0.8 }
+[[imports.links]]
+name = "Barnaul"
+region = "NORTH"
+cap_mw = 700
+
+[[mining.registered]]
+region = "NORTH"
+mw = 420
+[[mining.registered]]
+region = "SOUTH"
+mw = 100.5
+
+[mining.illegal]
+min_mw = 340
+mode_mw = 700
+max_mw = 1200
+shares = { SOUTH = 0.4, NORTH = 0.6 }
+farm_mean_mw = 5.0
+farm_cv = 1.0
+
+[[mining.policies]]
+kind = "interruptible"
+from = 2021-11-30
+to = 2021-12-01
+[[mining.policies]]
+kind = "curtail"
+hours_of_day = [17, 18, 19, 20]
+[[mining.policies]]
+kind = "ban"
+from = 2021-12-02
+to = 2022-01-10
+[[mining.policies]]
+kind = "self_limit"
+region = "SOUTH"
+reduction_mw = 50
+from = 2021-12-01
+
+[[mining.enforcement]]
+name = "raids"
+from = 2021-11-30
+hazard_per_day = 0.02
+inspections_per_day = 3
+reconnect_probability = 0.3
+reconnect_delay_days = [10, 20]
+relocate_probability = 0.5
+amnesty = 2021-12-02
+[[mining.enforcement]]
+name = "watch"
+hazard_per_day = 0.001
+
+[[exchanges]]
+name = "CENTRAL-ASIA"
+region = "SOUTH"
+scheduled_export_mw = 100
+deviation_mw = 150
+bad_day_probability = 0.05
+bad_day_draw_mw = [400, 700]
+
+[[disturbances]]
+name = "trip"
+lines = ["NORTH-SOUTH-2", "NORTH-SOUTH"]
+mtbf_h = 2880
+duration_h = 4
+
+[[renewables]]
+name = "SOUTH-wind"
+region = "SOUTH"
+mw = 276
+capacity_factor = 0.15
+daily_sd = 0.5
+persistence = 0.6
+[[renewables]]
+name = "SOUTH-solar"
+region = "SOUTH"
+mw = 100
+profile = [0, 0, 0, 0, 0, 0, 0, 0.1, 0.3, 0.5, 0.6, 0.7, 0.7, 0.6, 0.5, 0.3, 0.1, 0, 0, 0, 0, 0, 0, 0]
+"#;
+
+const CONDITIONS_VARIANT: &str = r#"name = "two-regions-winter-variant"
+extends = "base.toml"
+
+[[units]]
+name = "CHP"
+[[units.dated_outages]]
+from = 2021-12-01
+to = 2021-12-01
+count = 1
+
+[[mining.registered]]
+region = "SOUTH"
+mw = 10
+
+[[mining.enforcement]]
+name = "watch"
+hazard_per_day = 0.5
+
+[[renewables]]
+name = "SOUTH-wind"
+mw = 300
+
+[[exchanges]]
+name = "KYRGYZ"
+region = "SOUTH"
+"#;
+
+fn conditions_files() -> Overlay {
+    let csv = std::iter::once("hour,load_mw".to_string())
+        .chain((0..96).map(|h| format!("{h},{}", 100 + h)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Overlay(vec![
+        (
+            PathBuf::from("c/base.toml"),
+            CONDITIONS_BASE.as_bytes().to_vec(),
+        ),
+        (
+            PathBuf::from("c/variant.toml"),
+            CONDITIONS_VARIANT.as_bytes().to_vec(),
+        ),
+        (PathBuf::from("c/load.csv"), csv.into_bytes()),
+    ])
+}
+
+#[test]
+#[allow(clippy::single_range_in_vec_init)]
+fn conditions_are_read_with_dates_as_study_hours() {
+    use gridrisk_core::model::{
+        ColdRule, Disturbance, Enforcement, Exchange, IllegalMining, MiningPolicy, Outage,
+        RegionClimate, RegisteredMining, UnitConditions, Vre, WeatherZone,
+    };
+    let s = scenario::load_with(Path::new("c/base.toml"), &conditions_files())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = &s.model;
+    assert_eq!(m.hours(), 96);
+    // Demand: peak x shape x month factor (November 0.9, December 1.1).
+    let north = m.regions()[0].demand_w();
+    assert_eq!(north[0], 765_000_000);
+    assert_eq!(north[47], 810_000_000);
+    assert_eq!(north[48], 935_000_000);
+    assert_eq!(north[48 + 17], 1_100_000_000);
+    // CSV demand with a December factor of 2.
+    let south = m.regions()[1].demand_w();
+    assert_eq!((south[47], south[48]), (147_000_000, 296_000_000));
+
+    let c = m.conditions();
+    let w = &c.weather;
+    assert_eq!((w.load_forecast_sd, w.shift_c), (0.02, -4.0));
+    assert_eq!(
+        w.zones,
+        [
+            WeatherZone {
+                name: "north".into(),
+                normal_c: -12.0,
+                anomaly_sd_c: 6.0,
+                persistence: 0.8
+            },
+            WeatherZone {
+                name: "south".into(),
+                normal_c: -2.0,
+                anomaly_sd_c: 4.0,
+                persistence: 0.0
+            }
+        ]
+    );
+    assert_eq!(w.correlation, [1.0, 0.7, 0.7, 1.0]);
+    assert_eq!(
+        w.climates,
+        [
+            RegionClimate {
+                region: 0,
+                zone: 0,
+                heating_w_per_c: 14e6,
+                threshold_c: -12.0
+            },
+            RegionClimate {
+                region: 1,
+                zone: 1,
+                heating_w_per_c: 5.5e6,
+                threshold_c: -5.0
+            }
+        ]
+    );
+
+    // Units: the block's cold rule on every unit; dated outages on the first `count`.
+    let cold = Some(ColdRule {
+        zone: 0,
+        below_anomaly_c: -10.0,
+        factor: 2.0,
+    });
+    let uc = |k: usize, dated: Vec<std::ops::Range<usize>>| UnitConditions {
+        unit: format!("CHP#{k}"),
+        cold: cold.clone(),
+        dated_outages: dated,
+    };
+    assert_eq!(
+        c.units,
+        [
+            uc(1, vec![24..48, 0..24]),
+            uc(2, vec![24..48, 0..24]),
+            uc(3, vec![0..24])
+        ]
+    );
+
+    // Imports: fallback cap and cold rule.
+    let ru = &m.network().imports[0];
+    assert_eq!(ru.fallback_cap_w, 750_000_000);
+    assert_eq!(
+        ru.cold,
+        Some(ColdRule {
+            zone: 0,
+            below_anomaly_c: -10.0,
+            factor: 0.8
+        })
+    );
+
+    // Mining.
+    let mi = &c.mining;
+    assert_eq!(
+        mi.registered,
+        [
+            RegisteredMining {
+                region: 0,
+                load_w: 420_000_000
+            },
+            RegisteredMining {
+                region: 1,
+                load_w: 100_500_000
+            }
+        ]
+    );
+    assert_eq!(
+        mi.illegal,
+        Some(IllegalMining {
+            min_w: 340_000_000,
+            mode_w: 700_000_000,
+            max_w: 1_200_000_000,
+            shares: vec![(0, 0.6), (1, 0.4)],
+            farm_mean_w: 5e6,
+            farm_cv: 1.0,
+        })
+    );
+    let mut evening = [false; 24];
+    evening[17..=20].fill(true);
+    assert_eq!(
+        mi.policies,
+        [
+            MiningPolicy::Interruptible { hours: 24..72 },
+            MiningPolicy::Curtail {
+                hours: 0..96,
+                hours_of_day: evening
+            },
+            MiningPolicy::Ban { hours: 72..96 },
+            MiningPolicy::SelfLimit {
+                region: 1,
+                reduction_w: 50_000_000,
+                from_h: 48
+            },
+        ]
+    );
+    assert_eq!(
+        mi.enforcement,
+        [
+            Enforcement {
+                name: "raids".into(),
+                days: 1..4,
+                hazard_per_day: 0.02,
+                inspections_per_day: 3,
+                reconnect_probability: 0.3,
+                reconnect_delay_days: (10, 20),
+                relocate_probability: 0.5,
+                amnesty_day: Some(3),
+            },
+            Enforcement {
+                name: "watch".into(),
+                days: 0..4,
+                hazard_per_day: 0.001,
+                inspections_per_day: u32::MAX,
+                reconnect_probability: 0.0,
+                reconnect_delay_days: (14, 30),
+                relocate_probability: 0.0,
+                amnesty_day: None,
+            },
+        ]
+    );
+
+    // Neighbours.
+    assert_eq!(
+        c.exchanges,
+        [Exchange {
+            name: "CENTRAL-ASIA".into(),
+            region: 1,
+            scheduled_export_w: 100_000_000,
+            deviation_w: 150_000_000,
+            bad_day_probability: 0.05,
+            bad_day_draw_w: (400_000_000, 700_000_000),
+        }]
+    );
+    assert_eq!(
+        c.disturbances,
+        [Disturbance {
+            name: "trip".into(),
+            lines: vec![1, 0],
+            outage: Outage {
+                mttf_h: 2880.0,
+                mttr_h: 4.0
+            },
+        }]
+    );
+
+    // Renewables.
+    assert_eq!(
+        c.vre[0],
+        Vre {
+            name: "SOUTH-wind".into(),
+            region: 1,
+            capacity_w: 276_000_000,
+            profile: [0.15; 24],
+            daily_sd: 0.5,
+            persistence: 0.6,
+        }
+    );
+    assert_eq!((c.vre[1].profile[11], c.vre[1].profile[20]), (0.7, 0.0));
+    assert_eq!((c.vre[1].daily_sd, c.vre[1].persistence), (0.0, 0.0));
+
+    // Clipped date ranges are warnings, not errors.
+    let warnings: Vec<String> = s.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "c/base.toml:55: units[CHP].dated_outages[1].from: the dates 2021-11-20 to \
+             2021-11-29 are partly outside the study window (2021-11-29 to 2021-12-02); \
+             clipped to 2021-11-29 to 2021-11-29",
+            "c/base.toml:114: mining.policies[2].to: the dates 2021-12-02 to 2022-01-10 are \
+             partly outside the study window (2021-11-29 to 2021-12-02); clipped to \
+             2021-12-02 to 2021-12-02",
+        ]
+    );
+}
+
+#[test]
+#[allow(clippy::single_range_in_vec_init)]
+fn conditions_variant_merges_named_arrays_and_replaces_the_others() {
+    let s = scenario::load_with(Path::new("c/variant.toml"), &conditions_files())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = s.model.conditions();
+    // Unnamed arrays are replaced as a whole.
+    assert_eq!(c.mining.registered.len(), 1);
+    assert_eq!(c.mining.registered[0].load_w, 10_000_000);
+    let dated: Vec<_> = c.units.iter().map(|u| u.dated_outages.clone()).collect();
+    assert_eq!(dated, [vec![48..72], vec![], vec![]]);
+    // Named arrays merge by name.
+    assert_eq!(c.mining.enforcement.len(), 2);
+    assert_eq!(c.mining.enforcement[1].hazard_per_day, 0.5);
+    assert_eq!(c.mining.enforcement[1].inspections_per_day, u32::MAX);
+    assert_eq!(c.vre[0].capacity_w, 300_000_000);
+    assert_eq!(c.vre[0].daily_sd, 0.5);
+    let names: Vec<&str> = c.exchanges.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["CENTRAL-ASIA", "KYRGYZ"]);
+    assert_eq!(c.exchanges[1].scheduled_export_w, 0);
+    // The base's clipped ranges still warn (the ban); the replaced dated outage does not.
+    assert_eq!(s.warnings.len(), 1);
+    assert!(s.warnings[0]
+        .to_string()
+        .starts_with("c/base.toml:114: mining.policies[2].to"));
+}
+
+#[test]
+fn study_file_lists_base_and_variants_relative_to_it() {
+    let files = Embedded::new(&[
+        (
+            "studies/kz/winter.study.toml",
+            b"name = \"kazakhstan-2021-22\"\ndescription = \"winter\"\n\
+              base = \"../../scenarios/./kz/winter.toml\"\nsamples = 500\nseed = 7\n\
+              [[variants]]\nfile = \"v/../interruptible.toml\"\nlabel = \"interruptible\"\n\
+              [[variants]]\nfile = \"ban.toml\"\n"
+                .as_slice(),
+        ),
+        (
+            "studies/bad.study.toml",
+            b"name = \"bad\"\nbase = \"x.toml\"\nsamples = 0\nsead = 3\n\
+              [[variants]]\nlabel = \"no file\"\n"
+                .as_slice(),
+        ),
+        (
+            "studies/min.study.toml",
+            b"name = \"m\"\nbase = \"b.toml\"\n".as_slice(),
+        ),
+    ]);
+    let s = scenario::load_study_with(Path::new("studies/kz/winter.study.toml"), &files)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s,
+        scenario::Study {
+            name: "kazakhstan-2021-22".into(),
+            description: "winter".into(),
+            base: PathBuf::from("scenarios/kz/winter.toml"),
+            variants: vec![
+                scenario::StudyVariant {
+                    file: PathBuf::from("studies/kz/interruptible.toml"),
+                    label: Some("interruptible".into()),
+                },
+                scenario::StudyVariant {
+                    file: PathBuf::from("studies/kz/ban.toml"),
+                    label: None,
+                },
+            ],
+            samples: 500,
+            seed: 7,
+        }
+    );
+    let m = scenario::load_study_with(Path::new("studies/min.study.toml"), &files).unwrap();
+    assert_eq!((m.samples, m.seed, m.variants.len()), (2000, 1, 0));
+    assert_eq!(m.base, PathBuf::from("studies/b.toml"));
+    let e = scenario::load_study_with(Path::new("studies/bad.study.toml"), &files)
+        .unwrap_err()
+        .to_string();
+    for want in [
+        "studies/bad.study.toml:3: samples: must be an integer >= 1, got 0",
+        "studies/bad.study.toml:4: sead: unknown key; did you mean `seed`?",
+        "studies/bad.study.toml:5: variants[0].file: missing required field",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in\n{e}");
+    }
+    assert!(scenario::load_study(Path::new("/nonexistent/x.study.toml")).is_err());
+}

@@ -16,7 +16,11 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 
 pub mod accumulators;
 pub mod analytic;
+pub mod compare;
 pub mod estimators;
+pub mod exchange;
+pub mod inputs;
+pub mod mining;
 pub mod network;
 pub mod outage;
 pub mod result;
@@ -24,6 +28,7 @@ pub mod rng;
 pub mod runner;
 pub mod sampler;
 pub mod spec;
+pub mod weather;
 
 pub use sampler::Sampler;
 pub use spec::{SimulationSpec, StopRule};

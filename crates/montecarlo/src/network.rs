@@ -1,11 +1,17 @@
-//! The network in one hour: from the levels of outage quantities to a dispatch.
+//! The network in one hour: from the levels of outage quantities and the hour's demand and
+//! extra supply to a dispatch.
 //!
 //! Builds the transport problem of [`gridrisk_core::dispatch`] from the model once (nodes:
 //! regions, then one external node per import source; arcs: each line in both directions,
-//! then each import link), and per hour fills in supplies and arc limits from the current
-//! levels of the outage quantities ([`crate::outage::Quantities`]). Imports are used only
-//! after domestic generation, so an hour whose *domestic* problem (import sources at zero)
-//! has no shortfall needs no import and has no shortfall: only other hours are dispatched.
+//! then each import link), and per hour fills in supplies, demands and arc limits. An arc is
+//! in service when its line (or link) is, and no disturbance that trips it is under way.
+//!
+//! Imports are used only after domestic generation, so an hour whose *domestic* problem
+//! (import sources at zero) serves all demand, firm and interruptible, needs no import and
+//! has no shortfall: it is not dispatched. When imports serve everything, the import of each
+//! source follows from totals alone (the least import of a source is the unserved demand
+//! without it minus that with it, sources fixed in order, design section 2), and no full
+//! dispatch is needed either; only hours with unserved demand get one.
 
 use crate::outage::Quantities;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
@@ -16,18 +22,40 @@ use gridrisk_core::SystemModel;
 pub struct NetworkHour {
     dispatcher: Dispatcher,
     q: Quantities,
-    /// Per arc: the quantity that says whether it is in service, and its limit when it is.
-    arc_source: Vec<(usize, i64)>,
-    /// Per line: its two arcs.
-    lines: usize,
+    /// Per arc: the quantities that must be up (its line or link, and the disturbances that
+    /// trip it), and its limit when they are.
+    arc_gates: Vec<(Vec<usize>, i64)>,
     supply_w: Vec<i64>,
-    domestic_w: Vec<i64>,
     firm_w: Vec<i64>,
     interruptible_w: Vec<i64>,
+    total_w: Vec<i64>,
+    zeros: Vec<i64>,
     arc_limit_w: Vec<i64>,
     out: Dispatch,
     /// Per line: would one more MW lower the least firm shortfall in this hour.
     pub line_binding: Vec<bool>,
+}
+
+/// The demand and extra supply of one hour, per region.
+pub struct HourDemand<'a> {
+    /// Firm demand, watts.
+    pub firm_w: &'a dyn Fn(usize) -> i64,
+    /// Interruptible demand, watts.
+    pub interruptible_w: &'a dyn Fn(usize) -> i64,
+    /// Extra supply (renewables, inflows), watts.
+    pub supply_w: &'a dyn Fn(usize) -> i64,
+    /// Export-cap factor of each import source.
+    pub source_factor: &'a dyn Fn(usize) -> f64,
+}
+
+/// What a dispatched hour gives, per region (shortfall, curtailment) and per source.
+pub struct HourResult<'a> {
+    /// Firm shortfall per region, watts.
+    pub short_w: &'a mut [i64],
+    /// Curtailed interruptible demand per region, watts.
+    pub curtailed_w: &'a mut [i64],
+    /// Import per source, watts.
+    pub import_w: &'a mut [i64],
 }
 
 impl NetworkHour {
@@ -38,19 +66,28 @@ impl NetworkHour {
             return None;
         }
         let q = Quantities::of(model);
+        let disturbances = &model.conditions().disturbances;
         let mut arcs = Vec::new();
-        let mut arc_source = Vec::new();
+        let mut arc_gates = Vec::new();
         for (l, line) in net.lines.iter().enumerate() {
+            let mut gates = vec![q.line(l)];
+            gates.extend(
+                disturbances
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.lines.contains(&l))
+                    .map(|(d, _)| q.disturbance(d)),
+            );
             arcs.push(Arc {
                 from: line.from,
                 to: line.to,
             });
-            arc_source.push((q.line(l), line.forward_w));
+            arc_gates.push((gates.clone(), line.forward_w));
             arcs.push(Arc {
                 from: line.to,
                 to: line.from,
             });
-            arc_source.push((q.line(l), line.backward_w));
+            arc_gates.push((gates, line.backward_w));
         }
         let mut k = 0;
         for (s, source) in net.imports.iter().enumerate() {
@@ -59,7 +96,7 @@ impl NetworkHour {
                     from: q.regions + s,
                     to: link.region,
                 });
-                arc_source.push((q.link(k), link.cap_w));
+                arc_gates.push((vec![q.link(k)], link.cap_w));
                 k += 1;
             }
         }
@@ -76,47 +113,91 @@ impl NetworkHour {
             out,
             dispatcher,
             q,
-            lines: q.lines,
             supply_w: vec![0; nodes],
-            domestic_w: vec![0; nodes],
             firm_w: vec![0; q.regions],
             interruptible_w: vec![0; q.regions],
-            arc_limit_w: vec![0; arc_source.len()],
-            arc_source,
+            total_w: vec![0; q.regions],
+            zeros: vec![0; q.regions],
+            arc_limit_w: vec![0; arc_gates.len()],
+            arc_gates,
             line_binding: vec![false; q.lines],
         })
     }
 
-    fn load(&mut self, level: &[i64], firm_w: impl Fn(usize) -> i64) {
+    /// Load quantity levels `level` and the hour's demand and extra supply.
+    pub fn load(&mut self, level: &[i64], hour: &HourDemand) {
         let (r, s) = (self.q.regions, self.q.sources);
-        self.supply_w[..r].copy_from_slice(&level[..r]);
-        self.domestic_w[..r].copy_from_slice(&level[..r]);
-        self.supply_w[r..].copy_from_slice(&level[r..r + s]);
-        for (i, f) in self.firm_w.iter_mut().enumerate() {
-            *f = firm_w(i);
+        for (i, &generation) in level[..r].iter().enumerate() {
+            self.supply_w[i] = generation + (hour.supply_w)(i);
+            self.firm_w[i] = (hour.firm_w)(i);
+            self.interruptible_w[i] = (hour.interruptible_w)(i);
+            self.total_w[i] = self.firm_w[i] + self.interruptible_w[i];
         }
-        for (limit, &(q, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_source) {
-            *limit = level[q] * w;
+        for j in 0..s {
+            let factor = (hour.source_factor)(j);
+            let cap = level[r + j];
+            self.supply_w[r + j] = if factor == 1.0 {
+                cap
+            } else {
+                (cap as f64 * factor).round() as i64
+            };
+        }
+        for (limit, (gates, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+            *limit = if gates.iter().all(|&g| level[g] > 0) {
+                level[gates[0]] * w
+            } else {
+                0
+            };
         }
     }
 
-    /// Whether the domestic problem (no imports) with quantity levels `level` and firm
-    /// demand `firm_w(r)` has a shortfall: if not, no import is used and no region is short.
-    pub fn domestic_deficit(&mut self, level: &[i64], firm_w: impl Fn(usize) -> i64) -> bool {
-        self.load(level, firm_w);
+    /// Least unserved demand (firm and interruptible together) of the loaded hour without
+    /// imports and with them; one pass on small networks.
+    pub fn unserved_w(&mut self) -> (i64, i64) {
         let state = HourState {
-            supply_w: &self.domestic_w,
-            firm_w: &self.firm_w,
-            interruptible_w: &self.interruptible_w,
+            supply_w: &self.supply_w,
+            firm_w: &self.total_w,
+            interruptible_w: &self.zeros,
             arc_limit_w: &self.arc_limit_w,
         };
-        self.dispatcher.total_firm_shortfall_w(&state) > 0
+        self.dispatcher
+            .shortfalls_without_and_with_imports_w(&state)
     }
 
-    /// Dispatch the hour loaded by the last [`NetworkHour::domestic_deficit`]: firm
-    /// shortfall per region into `short_w[..regions]`, import per source into `import_w`,
-    /// and [`NetworkHour::line_binding`].
-    pub fn dispatch(&mut self, short_w: &mut [i64], import_w: &mut [i64]) {
+    /// Least unserved demand with the current source supplies (used to fix sources in
+    /// order).
+    fn unserved_with_imports_w(&mut self) -> i64 {
+        let state = HourState {
+            supply_w: &self.supply_w,
+            firm_w: &self.total_w,
+            interruptible_w: &self.zeros,
+            arc_limit_w: &self.arc_limit_w,
+        };
+        self.dispatcher.total_firm_shortfall_w(&state)
+    }
+
+    /// Dispatch the loaded hour into `result` and [`NetworkHour::line_binding`], given its
+    /// unserved demand without and with imports ([`NetworkHour::unserved_w`]).
+    pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
+        let r = self.q.regions;
+        if unserved.1 == 0 {
+            // Everything served: imports follow from totals, in the order of use.
+            result.short_w[..r].fill(0);
+            result.curtailed_w[..r].fill(0);
+            self.line_binding.fill(false);
+            if self.q.sources == 1 {
+                result.import_w[0] = unserved.0;
+                return;
+            }
+            for s in 0..self.q.sources {
+                let cap = self.supply_w[r + s];
+                self.supply_w[r + s] = 0;
+                let least = self.unserved_with_imports_w();
+                self.supply_w[r + s] = least;
+                result.import_w[s] = least.min(cap);
+            }
+            return;
+        }
         let state = HourState {
             supply_w: &self.supply_w,
             firm_w: &self.firm_w,
@@ -124,9 +205,10 @@ impl NetworkHour {
             arc_limit_w: &self.arc_limit_w,
         };
         self.dispatcher.dispatch(&state, &mut self.out);
-        short_w[..self.q.regions].copy_from_slice(&self.out.firm_short_w);
-        import_w.copy_from_slice(&self.out.import_w);
-        for l in 0..self.lines {
+        result.short_w[..r].copy_from_slice(&self.out.firm_short_w);
+        result.curtailed_w[..r].copy_from_slice(&self.out.curtailed_w);
+        result.import_w.copy_from_slice(&self.out.import_w);
+        for l in 0..self.q.lines {
             self.line_binding[l] = self.out.binding[2 * l] || self.out.binding[2 * l + 1];
         }
     }

@@ -9,16 +9,25 @@
 //! component-hour.
 //!
 //! When up, a component adds `amount` to one *quantity*: the available generation of a region
-//! (watts), the export cap of an import source (watts), or the number of circuits of a line
-//! or link that are in service (0 or 1). Transitions are recorded as changes of quantities,
+//! (watts), the export cap of an import source above its fallback cap (watts), or the number
+//! of circuits of a line or link that are in service (0 or 1), or whether a corridor
+//! disturbance is absent (1) or tripping its lines (0).
+//!
+//! Two conditions change a unit's process ([`gridrisk_core::model::UnitConditions`]): on a
+//! cold day (its zone's anomaly below a level) its failure rate is multiplied by a factor, so
+//! an up time is drawn by inverting the cumulative hazard, day by day, from the same single
+//! exponential draw; and during a dated outage it is out whatever its random state (its
+//! random process runs on underneath, so its draws do not shift). Transitions are recorded as changes of quantities,
 //! summed per block of [`PEAK_BLOCK_H`] hours (net change, and the sum of drops, so that the
 //! lowest possible level of a quantity in a block is known without visiting its hours), and
 //! linked per (quantity, block) so that a block that must be walked finds its changes
 //! directly.
 
 use crate::rng::{Purpose, SampleKey};
-use gridrisk_core::model::{component_id, Outage, PEAK_BLOCK_H};
+use crate::weather::WeatherDraw;
+use gridrisk_core::model::{component_id, ColdRule, Outage, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
+use std::ops::Range;
 
 /// `ceil(t)` for `0 <= t < 2^31` without a libm call (no SSE4.1 `roundsd` in the baseline
 /// x86-64 target): one conversion, one compare.
@@ -29,7 +38,8 @@ fn ceil_hour(t: f64) -> usize {
 }
 
 /// The quantities that outages change, and their layout in one vector: region generation,
-/// import source caps, line circuits in service, link circuits in service.
+/// import source caps, line circuits in service, link circuits in service, disturbances
+/// absent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quantities {
     /// Regions.
@@ -40,6 +50,8 @@ pub struct Quantities {
     pub lines: usize,
     /// Import links, all sources together in scenario order.
     pub links: usize,
+    /// Corridor disturbances.
+    pub disturbances: usize,
 }
 
 impl Quantities {
@@ -51,12 +63,13 @@ impl Quantities {
             sources: net.imports.len(),
             lines: net.lines.len(),
             links: net.imports.iter().map(|s| s.links.len()).sum(),
+            disturbances: model.conditions().disturbances.len(),
         }
     }
 
     /// Total number of quantities.
     pub fn count(&self) -> usize {
-        self.regions + self.sources + self.lines + self.links
+        self.regions + self.sources + self.lines + self.links + self.disturbances
     }
 
     /// Index of import source `s`'s export cap.
@@ -73,6 +86,11 @@ impl Quantities {
     pub fn link(&self, k: usize) -> usize {
         self.regions + self.sources + self.lines + k
     }
+
+    /// Index of disturbance `d`'s absence (1 = not tripping).
+    pub fn disturbance(&self, d: usize) -> usize {
+        self.regions + self.sources + self.lines + self.links + d
+    }
 }
 
 /// Every component with an outage process, struct of arrays.
@@ -85,6 +103,10 @@ pub struct Components {
     mttf_h: Vec<f64>,
     mttr_h: Vec<f64>,
     availability: Vec<f64>,
+    /// Per component: failure-rate multiplier on cold days (zone, anomaly level, factor).
+    cold: Vec<Option<ColdRule>>,
+    /// Per component: study hours during which it is out whatever its state.
+    masks: Vec<Vec<Range<usize>>>,
     /// Level of every quantity from components that never fail.
     firm_level: Vec<i64>,
 }
@@ -102,6 +124,8 @@ impl Components {
             mttf_h: Vec::new(),
             mttr_h: Vec::new(),
             availability: Vec::new(),
+            cold: Vec::new(),
+            masks: Vec::new(),
             firm_level: vec![0; q.count()],
         };
         let units = model.units();
@@ -120,16 +144,29 @@ impl Components {
                     units.capacity_w[i],
                     Some(outage),
                 );
+                if let Some(cond) = model
+                    .conditions()
+                    .units
+                    .iter()
+                    .find(|u| u.unit == units.names[i])
+                {
+                    let last = c.cold.len() - 1;
+                    c.cold[last] = cond.cold.clone();
+                    c.masks[last] = cond.dated_outages.clone();
+                }
             }
         }
         let net = model.network();
         for (s, source) in net.imports.iter().enumerate() {
             let id = component_id(&format!("import:{}", source.name));
+            // Up: the full cap; down: the fallback cap (firm).
+            let fallback = source.fallback_cap_w.min(source.cap_w);
+            c.firm_level[q.source(s)] += fallback;
             c.push(
                 id,
                 Purpose::ImportOutage,
                 q.source(s),
-                source.cap_w,
+                source.cap_w - fallback,
                 source.outage,
             );
         }
@@ -144,6 +181,16 @@ impl Components {
         for (k, (source, link)) in links.enumerate() {
             let id = component_id(&format!("link:{}/{}", source.name, link.name));
             c.push(id, Purpose::LinkOutage, q.link(k), 1, link.outage);
+        }
+        for (d, dist) in model.conditions().disturbances.iter().enumerate() {
+            let id = component_id(&format!("disturbance:{}", dist.name));
+            c.push(
+                id,
+                Purpose::Disturbance,
+                q.disturbance(d),
+                1,
+                Some(dist.outage),
+            );
         }
         c
     }
@@ -167,6 +214,41 @@ impl Components {
         self.mttf_h.push(o.mttf_h);
         self.mttr_h.push(o.mttr_h);
         self.availability.push(o.mttf_h / (o.mttf_h + o.mttr_h));
+        self.cold.push(None);
+        self.masks.push(Vec::new());
+    }
+}
+
+/// The end of an up time that starts at `start` (hours) with standard exponential draw `e`,
+/// when the failure rate `1 / mttf` is multiplied by `rule.factor` on cold days: the
+/// cumulative hazard is piecewise linear by day, and is inverted day by day. Past the window
+/// the rate is the normal one.
+fn cold_up_time(
+    start: f64,
+    e: f64,
+    mttf: f64,
+    rule: &ColdRule,
+    weather: &WeatherDraw,
+    hours: usize,
+) -> f64 {
+    let (mut t, mut e) = (start, e);
+    loop {
+        let day = (t / 24.0) as usize;
+        if day * 24 >= hours {
+            return t + e * mttf;
+        }
+        let m = if weather.anomaly_c(rule.zone, day) < rule.below_anomaly_c {
+            rule.factor
+        } else {
+            1.0
+        };
+        let end = ((day + 1) * 24) as f64;
+        let hazard = m * (end - t) / mttf;
+        if m > 0.0 && e <= hazard {
+            return t + e * mttf / m;
+        }
+        e -= hazard;
+        t = end;
     }
 }
 
@@ -194,6 +276,7 @@ pub struct History {
     head: Vec<u32>,
     net: Vec<i64>,
     drop: Vec<i64>,
+    flips: Vec<usize>,
 }
 
 impl History {
@@ -208,6 +291,7 @@ impl History {
             head: vec![NONE; quantities * blocks],
             net: vec![0; quantities * blocks],
             drop: vec![0; quantities * blocks],
+            flips: Vec::new(),
         }
     }
 
@@ -216,10 +300,10 @@ impl History {
         self.blocks
     }
 
-    /// Draw the history of sample `key` for `components`.
-    pub fn draw(&mut self, components: &Components, key: SampleKey) {
+    /// Draw the history of sample `key` for `components`; `weather` (if the model has
+    /// weather) decides which days are cold.
+    pub fn draw(&mut self, components: &Components, key: SampleKey, weather: Option<&WeatherDraw>) {
         let last_hour = (self.hours - 1) as f64;
-        let blocks = self.blocks;
         self.initial.copy_from_slice(&components.firm_level);
         self.changes.clear();
         self.head.fill(NONE);
@@ -228,32 +312,86 @@ impl History {
         for i in 0..components.stream_id.len() {
             let (q, amount) = (components.quantity[i], components.amount[i]);
             let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
+            let cold = components.cold[i].as_ref().zip(weather);
+            let masks = &components.masks[i];
             let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
             let mut up = rng.uniform() < components.availability[i];
-            if up {
+            // With dated outages the random process runs on underneath: its transitions go
+            // to `self.flips` and are merged with the outage dates below.
+            let masked = !masks.is_empty();
+            self.flips.clear();
+            if up && !masked {
                 self.initial[q] += amount;
             }
+            let up0 = up;
             let mut t = 0.0;
             loop {
-                t += rng.exp1() * if up { mttf } else { mttr };
+                t = match cold {
+                    Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, self.hours),
+                    _ => t + rng.exp1() * if up { mttf } else { mttr },
+                };
                 // A transition after time hours-1 falls at hour ceil(t) >= hours.
                 if t > last_hour {
                     break;
                 }
                 let h = ceil_hour(t);
-                let slot = q * blocks + h / PEAK_BLOCK_H;
-                let change = if up { -amount } else { amount };
-                self.changes.push(Change {
-                    offset: (h % PEAK_BLOCK_H) as u32,
-                    next: self.head[slot],
-                    amount: change,
-                });
-                self.head[slot] = (self.changes.len() - 1) as u32;
-                self.net[slot] += change;
-                self.drop[slot] += change.min(0);
+                if masked {
+                    self.flips.push(h);
+                } else {
+                    self.push_change(q, h, if up { -amount } else { amount });
+                }
                 up = !up;
             }
+            if masked {
+                self.merge_masks(q, amount, up0, masks);
+            }
         }
+    }
+
+    /// Record a change of quantity `q` at hour `h`.
+    #[inline]
+    fn push_change(&mut self, q: usize, h: usize, change: i64) {
+        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        self.changes.push(Change {
+            offset: (h % PEAK_BLOCK_H) as u32,
+            next: self.head[slot],
+            amount: change,
+        });
+        self.head[slot] = (self.changes.len() - 1) as u32;
+        self.net[slot] += change;
+        self.drop[slot] += change.min(0);
+    }
+
+    /// Turn the random state flips in `self.flips` (a component that starts `up0`) and its
+    /// dated outages into changes of its effective state (up and not in an outage).
+    fn merge_masks(&mut self, q: usize, amount: i64, up0: bool, masks: &[Range<usize>]) {
+        let out = |h: usize| masks.iter().any(|m| m.contains(&h));
+        let mut boundaries: Vec<usize> = masks
+            .iter()
+            .flat_map(|m| [m.start, m.end])
+            .filter(|&h| h < self.hours)
+            .chain(self.flips.iter().copied())
+            .collect();
+        boundaries.sort_unstable();
+        boundaries.dedup();
+        let state_at = |h: usize, flips: &[usize]| {
+            // flips at or before h toggle the random state
+            let n = flips.partition_point(|&f| f <= h);
+            (up0 ^ (n % 2 == 1)) && !out(h)
+        };
+        let mut effective = up0 && !out(0);
+        if effective {
+            self.initial[q] += amount;
+        }
+        let flips = std::mem::take(&mut self.flips);
+        for h in boundaries {
+            let now = state_at(h, &flips);
+            if now != effective {
+                self.push_change(q, h, if now { amount } else { -amount });
+                effective = now;
+            }
+        }
+        self.flips = flips;
     }
 
     /// Net change of quantity `q` over block `b`.

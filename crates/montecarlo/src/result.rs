@@ -6,7 +6,8 @@
 //! (wall time, threads) sits under the single key `"run"`, which comparisons ignore, so two
 //! runs of the same scenario and seed give byte-identical files apart from `"run"`.
 
-use crate::accumulators::Indices;
+use crate::accumulators::eue_parts::PARTS;
+use crate::accumulators::{Indices, SAMPLE_TOTALS};
 use crate::estimators::Estimate;
 use crate::runner::RunOutput;
 use crate::spec::{SimulationSpec, StopRule};
@@ -52,8 +53,9 @@ fn estimate(e: Option<Estimate>) -> Value {
     }
 }
 
-/// The indices of area `a` (a region, or the system when `a` = number of regions).
-pub fn area_indices(acc: &Indices, a: usize) -> Map<String, Value> {
+/// The indices of area `a` (a region, or the system when `a` = number of regions); the EUE
+/// parts and `mining_curtailed_mwh` only where the model has mining.
+pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String, Value> {
     let lole = acc.lole.finish(a);
     let eue = acc.eue.finish(a);
     let values = [
@@ -65,11 +67,27 @@ pub fn area_indices(acc: &Indices, a: usize) -> Map<String, Value> {
         eue.neue_ppm,
         Some(lole.p_shortfall),
     ];
-    INDEX_KEYS
+    let mut map: Map<String, Value> = INDEX_KEYS
         .iter()
         .zip(values)
         .map(|(k, v)| (k.to_string(), estimate(v)))
-        .collect()
+        .collect();
+    let mining = &model.conditions().mining;
+    if !mining.is_empty() {
+        for (k, name) in PARTS.iter().enumerate() {
+            map.insert(
+                name.to_string(),
+                estimate(Some(acc.eue_parts.part_mwh(a, k))),
+            );
+        }
+    }
+    if !mining.registered.is_empty() {
+        map.insert(
+            "mining_curtailed_mwh".into(),
+            estimate(Some(acc.mining_curtailed.mwh(a))),
+        );
+    }
+    map
 }
 
 /// The result document of one run.
@@ -86,7 +104,10 @@ pub fn result_json(
         .iter()
         .enumerate()
         .filter(|&(r, region)| region.peak_w() > 0 || !model.region_units(r).is_empty())
-        .map(|(r, region)| (region.name().to_string(), area_indices(&out.acc, r).into()))
+        .map(|(r, region)| {
+            let indices = area_indices(model, &out.acc, r);
+            (region.name().to_string(), indices.into())
+        })
         .collect();
     let net = model.network();
     let imports: Map<String, Value> = net
@@ -117,7 +138,7 @@ pub fn result_json(
             "max_samples": max_samples, "met": out.target_met.unwrap_or(false),
         }),
     };
-    json!({
+    let mut doc = json!({
         "schema": SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": {"name": scenario.name, "content_hash": scenario.content_hash},
@@ -126,12 +147,111 @@ pub fn result_json(
         "horizon_h": model.hours(),
         "block_size": spec.block_size(),
         "stop": stop,
-        "system": area_indices(&out.acc, model.regions().len()),
+        "system": area_indices(model, &out.acc, model.regions().len()),
         "regions": regions,
         "imports": imports,
         "lines": lines,
         "eue_distribution": out.acc.eue_distribution.finish(),
         "heatmap": out.acc.heatmap.finish(),
+    });
+    if !out.acc.illegal_path.is_empty() {
+        doc["illegal_mining_path"] = json!(out.acc.illegal_path.finish());
+    }
+    doc["run"] = json!({
+        "threads": run.threads,
+        "wall_s": run.wall_s,
+        "samples_per_s": out.samples as f64 / run.wall_s.max(1e-9),
+    });
+    doc
+}
+
+/// The totals that exist only where there is mining.
+const MINING_TOTALS: [&str; 4] = [
+    "eue_household_mwh",
+    "eue_illegal_mwh",
+    "eue_registered_mwh",
+    "mining_curtailed_mwh",
+];
+
+/// Schema tag of a paired comparison.
+pub const COMPARE_SCHEMA: &str = "gridrisk.compare/1";
+
+/// One scenario of a comparison: its model, identity and label.
+pub struct Compared<'a> {
+    /// The model.
+    pub model: &'a SystemModel,
+    /// Its identity.
+    pub id: ScenarioId,
+    /// A readable label (a study's, or the scenario name).
+    pub label: String,
+}
+
+/// The comparison document: every scenario's own indices, and each variant's paired
+/// differences from the base (`"difference"`, `{"mean", "se", "ci95"}` per additive index).
+pub fn compare_json(
+    scenarios: &[Compared],
+    spec: &SimulationSpec,
+    out: &RunOutput<crate::compare::Comparison>,
+    run: &RunInfo,
+) -> Value {
+    let base = scenarios[0].model;
+    let areas = base.regions().len();
+    let any_mining = scenarios
+        .iter()
+        .any(|s| !s.model.conditions().mining.is_empty());
+    let scenario_doc = |k: usize| {
+        let s = &scenarios[k];
+        let acc = &out.acc.indices[k];
+        let regions: Map<String, Value> = s
+            .model
+            .regions()
+            .iter()
+            .enumerate()
+            .filter(|&(r, region)| region.peak_w() > 0 || !s.model.region_units(r).is_empty())
+            .map(|(r, region)| {
+                (
+                    region.name().to_string(),
+                    area_indices(s.model, acc, r).into(),
+                )
+            })
+            .collect();
+        let mut doc = json!({
+            "label": s.label,
+            "scenario": {"name": s.id.name, "content_hash": s.id.content_hash},
+            "system": area_indices(s.model, acc, s.model.regions().len()),
+            "regions": regions,
+        });
+        if k > 0 {
+            let diff = |a: usize| -> Map<String, Value> {
+                SAMPLE_TOTALS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (key, _))| any_mining || !MINING_TOTALS.contains(key))
+                    .map(|(i, (key, _))| {
+                        (key.to_string(), estimate(Some(out.acc.difference(k, a, i))))
+                    })
+                    .collect()
+            };
+            let regions: Map<String, Value> = base
+                .regions()
+                .iter()
+                .enumerate()
+                .filter(|&(r, region)| region.peak_w() > 0 || !base.region_units(r).is_empty())
+                .map(|(r, region)| (region.name().to_string(), diff(r).into()))
+                .collect();
+            doc["difference"] = json!({"system": diff(areas), "regions": regions});
+        }
+        doc
+    };
+    json!({
+        "schema": COMPARE_SCHEMA,
+        "version": env!("CARGO_PKG_VERSION"),
+        "seed": spec.seed().to_string(),
+        "samples": out.samples,
+        "horizon_h": base.hours(),
+        "block_size": spec.block_size(),
+        "base": scenario_doc(0),
+        "variants": (1..scenarios.len()).map(scenario_doc).collect::<Vec<_>>(),
         "run": {
             "threads": run.threads,
             "wall_s": run.wall_s,

@@ -8,6 +8,7 @@
 //! time, independent of the number of samples.
 
 use crate::accumulators::Accumulator;
+use crate::inputs::InputError;
 use crate::sampler::Sampler;
 use crate::spec::{SimulationSpec, StopRule};
 use gridrisk_core::SystemModel;
@@ -24,16 +25,26 @@ pub struct RunOutput<A> {
     pub target_met: Option<bool>,
 }
 
-/// An error building the thread pool.
+/// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot start {threads} worker threads: {source}")]
-pub struct PoolError {
-    threads: usize,
-    source: rayon::ThreadPoolBuildError,
+#[non_exhaustive]
+pub enum RunError {
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Pool {
+        /// Threads asked for.
+        threads: usize,
+        /// The pool's error.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The model's weather or mining is invalid.
+    #[error(transparent)]
+    Input(#[from] InputError),
 }
 
 /// Run `spec` on `model` with `threads` workers (0 = one per core). `new_acc` makes an empty
-/// accumulator; `progress` is told how many samples each finished block added.
+/// accumulator; `progress` is told how many samples each finished block added; with a
+/// convergence target, `converged` decides on the merged prefix of blocks.
 pub fn run<A, F>(
     model: &SystemModel,
     spec: &SimulationSpec,
@@ -41,41 +52,83 @@ pub fn run<A, F>(
     new_acc: F,
     progress: &(dyn Fn(u64) + Sync),
     converged: impl Fn(&A) -> bool,
-) -> Result<RunOutput<A>, PoolError>
+) -> Result<RunOutput<A>, RunError>
 where
     A: Accumulator,
     F: Fn() -> A + Sync,
 {
+    // Check the model once here, so that workers can build their samplers infallibly.
+    Sampler::new(model)?;
+    run_blocks(
+        spec,
+        threads,
+        &Blocks {
+            new_worker: || Sampler::new(model).expect("checked before the run"),
+            new_acc,
+            sample: |sampler: &mut Sampler, seed, s, acc: &mut A| sampler.sample(seed, s, acc),
+            merge: |total: &mut A, later: &A| total.merge(later),
+        },
+        progress,
+        converged,
+    )
+}
+
+/// What a run needs besides its spec: a per-thread worker (samplers), an empty block
+/// accumulator, how to draw one sample into it, and how to merge a later block.
+pub struct Blocks<NW, NA, S, M> {
+    /// Makes a worker (built once per thread and reused).
+    pub new_worker: NW,
+    /// Makes an empty block accumulator.
+    pub new_acc: NA,
+    /// Draws sample `s` of `seed` into the accumulator.
+    pub sample: S,
+    /// Merges a later block's accumulator into the total.
+    pub merge: M,
+}
+
+/// Run fixed blocks of samples in parallel and merge them in block order (the engine of
+/// [`run`] and of paired comparisons).
+pub fn run_blocks<W, A, NW, NA, S, M>(
+    spec: &SimulationSpec,
+    threads: usize,
+    blocks_of: &Blocks<NW, NA, S, M>,
+    progress: &(dyn Fn(u64) + Sync),
+    converged: impl Fn(&A) -> bool,
+) -> Result<RunOutput<A>, RunError>
+where
+    A: Send,
+    NW: Fn() -> W + Sync,
+    NA: Fn() -> A + Sync,
+    S: Fn(&mut W, u64, u64, &mut A) + Sync,
+    M: Fn(&mut A, &A) + Sync,
+{
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|source| PoolError { threads, source })?;
+        .map_err(|source| RunError::Pool { threads, source })?;
     let wave = (pool.current_num_threads() as u64 * 4).max(8);
     let blocks = spec.blocks();
-    let mut total = new_acc();
+    let mut total = (blocks_of.new_acc)();
     let mut samples = 0;
     let mut next = 0;
     while next < blocks {
         let wave_blocks: Vec<A> = pool.install(|| {
             (next..(next + wave).min(blocks))
                 .into_par_iter()
-                .map_init(
-                    || Sampler::new(model),
-                    |sampler, b| {
-                        let mut acc = new_acc();
-                        let range = spec.block_samples(b);
-                        let n = range.end - range.start;
-                        for s in range {
-                            sampler.sample(spec.seed(), s, &mut acc);
-                        }
-                        progress(n);
-                        acc
-                    },
-                )
+                .map_init(&blocks_of.new_worker, |worker, b| {
+                    let mut acc = (blocks_of.new_acc)();
+                    let range = spec.block_samples(b);
+                    let n = range.end - range.start;
+                    for s in range {
+                        (blocks_of.sample)(worker, spec.seed(), s, &mut acc);
+                    }
+                    progress(n);
+                    acc
+                })
                 .collect()
         });
         for (b, acc) in (next..).zip(wave_blocks) {
-            total.merge(&acc);
+            (blocks_of.merge)(&mut total, &acc);
             let range = spec.block_samples(b);
             samples += range.end - range.start;
             if let StopRule::TargetRelCi { .. } = spec.stop() {

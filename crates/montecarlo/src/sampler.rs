@@ -1,25 +1,42 @@
 //! The sequential sampler: one sample = one pass over the study window.
 //!
-//! The outage history of the sample is drawn first ([`crate::outage`]): initial levels and
-//! changes of region generation, import caps and circuits in service, summed per block of
-//! [`PEAK_BLOCK_H`] hours. The window is then walked block by block. A block is skipped
-//! without visiting its hours when it cannot have a shortfall and cannot need an import:
-//! when every region's lowest possible generation in the block covers its peak demand in
-//! the block, or, failing that, when the network with every quantity at its lowest level in
-//! the block, no imports, and every region at its block peak still has no shortfall. Other
-//! blocks are walked hour by hour; an hour in which a region is short or an import is used
+//! A sample draws its weather, then its outage history ([`crate::outage`]: initial levels
+//! and changes of region generation, import caps, circuits in service and disturbances,
+//! summed per block of [`PEAK_BLOCK_H`] hours; cold days raise failure rates), then its hourly
+//! demand and extra supply ([`crate::inputs`]: weather, mining, neighbours, renewables). The
+//! window is walked block by block. A block is skipped without visiting its hours when it
+//! cannot have unserved demand and cannot need an import: when every region's lowest
+//! possible supply in the block covers its peak demand in the block, or, failing that, when
+//! the network with every quantity at its lowest level in the block, no imports, and every
+//! region at its block peak still serves everything. Other blocks are walked hour by hour; an
+//! hour in which a region is short, interruptible demand is curtailed or an import is used
 //! goes to the accumulators.
 //!
-//! A region is short when the firm demand it cannot be served is > 0 W: without a network,
-//! when its own available generation is below its demand (strictly); with one, as the
-//! dispatch decides ([`crate::network`]). The system is short when any region is.
+//! A region is short when the firm demand it cannot serve is > 0 W: without a network, when
+//! its own supply is below its firm demand (strictly), interruptible demand taking only what
+//! is left; with one, as the dispatch decides ([`crate::network`]). The system is short when
+//! any region is. A region's shortfall is split between households (and other firm load),
+//! illegal mining and registered mining served as firm load pro rata to their demand
+//! (illegal mining cannot be cut selectively, so it shares shortfalls with households), in
+//! whole watts: the mining parts are rounded down, households take the rest.
 
 use crate::accumulators::{Accumulator, HourView, SampleView};
-use crate::network::NetworkHour;
+use crate::inputs::{InputError, Inputs};
+use crate::network::{HourDemand, HourResult, NetworkHour};
 use crate::outage::{Components, History, Quantities};
 use crate::rng::SampleKey;
 use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
+
+/// Per-area outputs of one hour (regions, then the system).
+struct HourOut {
+    short_w: Vec<i64>,
+    curtailed_w: Vec<i64>,
+    mining_curtailed_w: Vec<i64>,
+    short_illegal_w: Vec<i64>,
+    short_registered_w: Vec<i64>,
+    import_w: Vec<i64>,
+}
 
 /// Per-worker sampling state, built once and reused for every sample (no allocation per
 /// sample once the change buffer has grown to the largest sample seen).
@@ -27,60 +44,67 @@ pub struct Sampler<'m> {
     model: &'m SystemModel,
     components: Components,
     history: History,
+    inputs: Inputs<'m>,
     quantities: usize,
     level: Vec<i64>,
     low: Vec<i64>,
     block_hours: Vec<i64>,
     network: Option<NetworkHour>,
-    short_w: Vec<i64>,
-    import_w: Vec<i64>,
+    out: HourOut,
     no_binding: Vec<bool>,
-    demand_wh: Vec<i64>,
 }
 
 impl<'m> Sampler<'m> {
-    /// A sampler for `model`.
-    pub fn new(model: &'m SystemModel) -> Sampler<'m> {
+    /// A sampler for `model`; fails if its weather or mining model is invalid.
+    pub fn new(model: &'m SystemModel) -> Result<Sampler<'m>, InputError> {
         let q = Quantities::of(model);
-        let regions = model.regions().len();
-        let mut demand_wh: Vec<i64> = (0..regions)
-            .map(|r| i64::try_from(model.demand_wh(r)).unwrap_or(i64::MAX))
-            .collect();
-        demand_wh.push(demand_wh.iter().fold(0i64, |a, &d| a.saturating_add(d)));
-        Sampler {
+        let areas = model.regions().len() + 1;
+        Ok(Sampler {
             model,
             components: Components::of(model),
             history: History::new(q.count(), model.hours()),
+            inputs: Inputs::new(model)?,
             quantities: q.count(),
             level: vec![0; q.count()],
             low: vec![0; q.count()],
             block_hours: vec![0; q.count() * PEAK_BLOCK_H],
             network: NetworkHour::of(model),
-            short_w: vec![0; regions + 1],
-            import_w: vec![0; q.sources],
+            out: HourOut {
+                short_w: vec![0; areas],
+                curtailed_w: vec![0; areas],
+                mining_curtailed_w: vec![0; areas],
+                short_illegal_w: vec![0; areas],
+                short_registered_w: vec![0; areas],
+                import_w: vec![0; q.sources],
+            },
             no_binding: vec![false; q.lines],
-            demand_wh,
-        }
+        })
     }
 
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
+        let key = SampleKey::new(seed, sample);
+        self.inputs.draw_weather(key);
         self.history
-            .draw(&self.components, SampleKey::new(seed, sample));
+            .draw(&self.components, key, self.inputs.weather());
+        self.inputs.fill(key);
         self.walk_hours(acc);
         acc.end_sample(&SampleView {
             sample,
-            demand_wh: &self.demand_wh,
+            demand_wh: &self.inputs.demand_wh,
+            illegal_by_day_w: self.inputs.mining().map(|m| m.illegal_by_day_w()),
         });
     }
 
-    /// Whether block `b` can be skipped: no shortfall and no import in any of its hours.
+    /// Whether block `b` can be skipped: nothing unserved and no import in any of its hours.
     fn block_is_safe(&mut self, b: usize) -> bool {
-        let regions = self.model.regions();
-        let self_sufficient = regions
-            .iter()
-            .enumerate()
-            .all(|(r, region)| self.level[r] + self.history.drop(r, b) >= region.block_peak_w()[b]);
+        let regions = self.model.regions().len();
+        let blocks = self.history.blocks();
+        let inputs = &self.inputs;
+        let self_sufficient = (0..regions).all(|r| {
+            self.level[r] + self.history.drop(r, b) + inputs.block_supply_w[r * blocks + b]
+                >= inputs.block_peak_w[r * blocks + b]
+        });
         if self_sufficient {
             return true;
         }
@@ -90,15 +114,25 @@ impl<'m> Sampler<'m> {
         for (q, low) in self.low.iter_mut().enumerate() {
             *low = self.level[q] + self.history.drop(q, b);
         }
-        !network.domestic_deficit(&self.low, |r| regions[r].block_peak_w()[b])
+        let slot = |r: usize| r * blocks + b;
+        network.load(
+            &self.low,
+            &HourDemand {
+                firm_w: &|r| inputs.block_peak_w[slot(r)],
+                interruptible_w: &|_| 0,
+                supply_w: &|r| inputs.block_supply_w[slot(r)],
+                source_factor: &|_| 1.0,
+            },
+        );
+        network.unserved_w().0 == 0
     }
 
     /// Walk the window block by block, hour by hour only where something can happen.
     fn walk_hours<A: Accumulator>(&mut self, acc: &mut A) {
-        let regions = self.model.regions();
-        let n = regions.len();
+        let n = self.model.regions().len();
         let cal = self.model.calendar();
         let hours = self.model.hours();
+        let days = cal.days();
         self.level.copy_from_slice(&self.history.initial);
         for b in 0..self.history.blocks() {
             if self.block_is_safe(b) {
@@ -116,33 +150,84 @@ impl<'m> Sampler<'m> {
                 for q in 0..self.quantities {
                     self.level[q] += self.block_hours[q * PEAK_BLOCK_H + h - first];
                 }
+                let inputs = &self.inputs;
+                let at = |r: usize| r * hours + h;
+                let out = &mut self.out;
                 let binding = match self.network.as_mut() {
                     None => {
-                        for (r, region) in regions.iter().enumerate() {
-                            self.short_w[r] = (region.demand_w()[h] - self.level[r]).max(0);
+                        for r in 0..n {
+                            let supply = self.level[r] + inputs.supply_w[at(r)];
+                            let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
+                            out.short_w[r] = (firm - supply).max(0);
+                            out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
                         }
                         &self.no_binding
                     }
                     Some(network) => {
-                        if !network.domestic_deficit(&self.level, |r| regions[r].demand_w()[h]) {
+                        let day = cal.day(h);
+                        network.load(
+                            &self.level,
+                            &HourDemand {
+                                firm_w: &|r| inputs.firm_w[at(r)],
+                                interruptible_w: &|r| inputs.interruptible_w[at(r)],
+                                supply_w: &|r| inputs.supply_w[at(r)],
+                                source_factor: &|s| inputs.source_factor[s * days + day],
+                            },
+                        );
+                        let unserved = network.unserved_w();
+                        if unserved.0 == 0 {
                             continue;
                         }
-                        network.dispatch(&mut self.short_w, &mut self.import_w);
+                        network.dispatch(
+                            HourResult {
+                                short_w: &mut out.short_w,
+                                curtailed_w: &mut out.curtailed_w,
+                                import_w: &mut out.import_w,
+                            },
+                            unserved,
+                        );
                         &network.line_binding
                     }
                 };
-                let system: i64 = self.short_w[..n].iter().sum();
-                if system == 0 && self.import_w.iter().all(|&w| w == 0) {
+                let system: i64 = out.short_w[..n].iter().sum();
+                let curtailed: i64 = out.curtailed_w[..n].iter().sum();
+                if system == 0 && curtailed == 0 && out.import_w.iter().all(|&w| w == 0) {
                     continue;
                 }
-                self.short_w[n] = system;
+                for r in 0..n {
+                    let i = at(r);
+                    let part = |whole: i64, of: i64, total: i64| {
+                        (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                    };
+                    let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
+                    out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
+                    out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
+                    out.mining_curtailed_w[r] = part(
+                        out.curtailed_w[r],
+                        inputs.mining_interruptible_w[i],
+                        inputs.interruptible_w[i],
+                    );
+                }
+                for v in [
+                    &mut out.short_illegal_w,
+                    &mut out.short_registered_w,
+                    &mut out.mining_curtailed_w,
+                ] {
+                    v[n] = v[..n].iter().sum();
+                }
+                out.short_w[n] = system;
+                out.curtailed_w[n] = curtailed;
                 acc.record_hour(&HourView {
                     hour: h,
                     day: cal.day(h),
                     hour_of_day: cal.hour_of_day(h),
                     week: cal.study_week(h),
-                    short_w: &self.short_w,
-                    import_w: &self.import_w,
+                    short_w: &out.short_w,
+                    short_illegal_w: &out.short_illegal_w,
+                    short_registered_w: &out.short_registered_w,
+                    curtailed_w: &out.curtailed_w,
+                    mining_curtailed_w: &out.mining_curtailed_w,
+                    import_w: &out.import_w,
                     binding,
                 });
             }

@@ -257,7 +257,7 @@ fn unlimited_lines_equal_one_pooled_region() {
     )
     .unwrap();
     // Same unit names, so the same streams: every sample's system result is identical.
-    let (mut s1, mut s2) = (Sampler::new(&tied), Sampler::new(&pooled));
+    let (mut s1, mut s2) = (Sampler::new(&tied).unwrap(), Sampler::new(&pooled).unwrap());
     for s in 0..300 {
         assert_eq!(
             per_sample(&mut s1, &tied, 2, s, 3),
@@ -285,7 +285,10 @@ fn no_lines_equal_independent_regions() {
     let exact = analytic::exact(&three_area_region(&base, 0)).unwrap();
     for r in 0..3 {
         let alone = three_area_region(&base, r);
-        let (mut s1, mut s2) = (Sampler::new(&isolated), Sampler::new(&alone));
+        let (mut s1, mut s2) = (
+            Sampler::new(&isolated).unwrap(),
+            Sampler::new(&alone).unwrap(),
+        );
         for s in 0..300 {
             assert_eq!(
                 per_sample(&mut s1, &isolated, 4, s, r),
@@ -329,7 +332,7 @@ fn a_zero_mw_unit_or_a_line_that_never_binds_changes_no_sample() {
         .unwrap()
         .with_network(net)
         .unwrap();
-        let (mut s1, mut s2) = (Sampler::new(&base), Sampler::new(&edited));
+        let (mut s1, mut s2) = (Sampler::new(&base).unwrap(), Sampler::new(&edited).unwrap());
         for s in 0..2_000 {
             for a in 0..4 {
                 assert_eq!(
@@ -400,7 +403,7 @@ fn random_network(
 
 fn system_eue(model: &SystemModel, seed: u64, s: u64) -> f64 {
     let mut acc = Indices::new(model);
-    Sampler::new(model).sample(seed, s, &mut acc);
+    Sampler::new(model).unwrap().sample(seed, s, &mut acc);
     acc.eue.finish(model.regions().len()).eue_mwh.mean
 }
 

@@ -100,7 +100,10 @@ fn thread_count_does_not_change_the_result() {
 fn a_zero_mw_unit_changes_no_sample() {
     let model = small_system(None);
     let with_zero = small_system(Some(unit("zero", 0, 50.0, 5.0)));
-    let (mut s1, mut s2) = (Sampler::new(&model), Sampler::new(&with_zero));
+    let (mut s1, mut s2) = (
+        Sampler::new(&model).unwrap(),
+        Sampler::new(&with_zero).unwrap(),
+    );
     for s in 0..2_000 {
         let (mut a, mut b) = (Indices::new(&model), Indices::new(&with_zero));
         s1.sample(5, s, &mut a);
@@ -122,7 +125,7 @@ fn more_capacity_never_raises_risk_on_the_same_seed() {
     // Common random numbers: an extra unit only adds capacity to every hour of every sample.
     let model = small_system(None);
     let more = small_system(Some(unit("d", 5, 100.0, 10.0)));
-    let (mut s1, mut s2) = (Sampler::new(&model), Sampler::new(&more));
+    let (mut s1, mut s2) = (Sampler::new(&model).unwrap(), Sampler::new(&more).unwrap());
     for s in 0..2_000 {
         let (mut a, mut b) = (Indices::new(&model), Indices::new(&more));
         s1.sample(9, s, &mut a);
@@ -154,7 +157,7 @@ fn rts79_million_years_and_calibrated_intervals() {
     let reps: Vec<Indices> = (0..1000u64)
         .into_par_iter()
         .map_init(
-            || Sampler::new(&model),
+            || Sampler::new(&model).unwrap(),
             |sampler, i| {
                 let mut acc = Indices::new(&model);
                 for s in i * 1000..(i + 1) * 1000 {

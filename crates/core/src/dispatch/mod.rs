@@ -270,17 +270,22 @@ pub struct Dispatcher {
     rule: SharingRule,
     net: flow::Net,
     work: solve::Work,
+    cuts: cuts::CutTables,
+    domestic_supply: Vec<i64>,
 }
 
 impl Dispatcher {
     /// A dispatcher for `topology` under `rule`.
     pub fn new(topology: Topology, rule: SharingRule) -> Dispatcher {
         let work = solve::Work::new(&topology);
+        let cuts = cuts::CutTables::new(&topology);
         Dispatcher {
             topology,
             rule,
             net: flow::Net::default(),
             work,
+            cuts,
+            domestic_supply: Vec::new(),
         }
     }
 
@@ -301,10 +306,36 @@ impl Dispatcher {
     /// If a slice of `state` has the wrong length.
     pub fn total_firm_shortfall_w(&mut self, state: &HourState) -> i64 {
         self.check(state);
-        if let Some(v) = cuts::quick_shortfall(&self.topology, state) {
+        if let Some((_, v)) = cuts::quick_shortfalls(&self.topology, state, &mut self.cuts) {
             return v;
         }
         solve::max_flow_shortfall(&self.topology, state, &mut self.net)
+    }
+
+    /// Least total firm shortfall of the hour without imports (every external's supply at
+    /// zero) and with them, W, in one pass where the network is small enough to enumerate
+    /// its cuts. Their difference is the least import that achieves the least shortfall
+    /// when there is a single external.
+    ///
+    /// # Panics
+    ///
+    /// If a slice of `state` has the wrong length.
+    pub fn shortfalls_without_and_with_imports_w(&mut self, state: &HourState) -> (i64, i64) {
+        self.check(state);
+        if let Some(pair) = cuts::quick_shortfalls(&self.topology, state, &mut self.cuts) {
+            return pair;
+        }
+        let with = solve::max_flow_shortfall(&self.topology, state, &mut self.net);
+        let r = self.topology.regions;
+        self.domestic_supply.clear();
+        self.domestic_supply.extend_from_slice(&state.supply_w[..r]);
+        self.domestic_supply.resize(state.supply_w.len(), 0);
+        let domestic = HourState {
+            supply_w: &self.domestic_supply,
+            ..*state
+        };
+        let without = solve::max_flow_shortfall(&self.topology, &domestic, &mut self.net);
+        (without, with)
     }
 
     /// The full dispatch of the hour, written into `out` (resized if needed).

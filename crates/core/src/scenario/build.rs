@@ -1,13 +1,13 @@
 //! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
 
 use super::error::{Problems, ScenarioError};
-use super::manifest::{self, DemandSpec, Manifest};
+use super::manifest::{self, DemandSpec, Manifest, RegionSpec};
 use super::series;
 use super::source::{normalize, Reader, Source};
 use super::tree;
 use super::Scenario;
 use crate::calendar::Calendar;
-use crate::model::{Region, SystemModel, UnitSpec};
+use crate::model::{Region, SystemModel, UnitConditions, UnitSpec};
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
 use std::path::Path;
 
@@ -104,20 +104,24 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
         return Err(p.into_error(reader.files()));
     };
     let m = manifest::extract(&root, &mut p);
+    let months = m.calendar.as_ref().and_then(manifest::month_of_hours);
     let demands: Vec<Option<Vec<i64>>> = m
         .regions
         .iter()
         .map(|r| match (&r.demand, &m.calendar) {
             // A hub has no demand: zero in every hour.
             (None, Some(cal)) if r.hub => Some(vec![0; cal.hours()]),
-            (d, cal) => d
-                .as_ref()
-                .and_then(|d| demand(&mut reader, d, cal.as_ref(), &mut p)),
+            (Some(d), cal) => {
+                let factors = month_factors(r, months.as_deref());
+                demand(&mut reader, d, cal.as_ref(), factors.as_deref(), &mut p)
+            }
+            (None, _) => None,
         })
         .collect();
     if !p.is_empty() {
         return Err(p.into_error(reader.files()));
     }
+    let warnings = p.take_warnings(reader.files());
     let model = model(&m, demands).map_err(|e| {
         let mut p = Problems::default();
         p.push(&path, None, None, e);
@@ -135,13 +139,22 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
         description: m.description,
         content_hash: reader.hash_hex(),
         files: reader.files().to_vec(),
+        warnings,
     })
+}
+
+/// The month factor of each study hour for region `r`, if it has month factors (and the
+/// window has dates: `months` is the month of each hour).
+fn month_factors(r: &RegionSpec, months: Option<&[u32]>) -> Option<Vec<f64>> {
+    let mf = r.month_factor?;
+    Some(months?.iter().map(|&m| mf[m as usize - 1]).collect())
 }
 
 fn demand(
     reader: &mut Reader<'_>,
     d: &DemandSpec,
     cal: Option<&Calendar>,
+    month: Option<&[f64]>,
     p: &mut Problems,
 ) -> Option<Vec<i64>> {
     let hours = cal.map(Calendar::hours);
@@ -152,8 +165,24 @@ fn demand(
             scale,
         } => {
             let csv = series::read(reader, file, p)?;
-            series::demand_column(&csv, column, *scale, hours, p)
+            series::demand_column(&csv, column, *scale, month, hours, p)
         }
+        DemandSpec::Shape {
+            peak_mw,
+            shape,
+            scale,
+        } => match series::shape_demand(cal?, *peak_mw, shape, month, *scale) {
+            Ok(v) => Some(v),
+            Err(hour) => {
+                p.push(
+                    reader.files().first()?,
+                    None,
+                    None,
+                    format!("the demand in hour {hour} is too large"),
+                );
+                None
+            }
+        },
         DemandSpec::Tables {
             peak_mw,
             weekly,
@@ -171,7 +200,7 @@ fn demand(
             let cal = cal?;
             let of_week = series::season_of_week(seasons, cal.weeks(), p)?;
             let (w, d, h) = (w?, d?, h?);
-            match series::rts_demand(cal, *peak_mw, &w, &d, &h, &of_week, *scale) {
+            match series::rts_demand(cal, *peak_mw, &w, &d, &h, &of_week, *scale, month) {
                 Ok(v) => Some(v),
                 Err(hour) => {
                     p.push(
@@ -197,8 +226,22 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
         .collect::<Option<Vec<_>>>()
         .ok_or("a region has no demand")?;
     let mut units = Vec::new();
+    let mut unit_conditions = Vec::new();
     for b in &m.blocks {
         for k in 1..=b.count {
+            let dated_outages: Vec<_> = b
+                .dated_outages
+                .iter()
+                .filter(|(_, count)| k <= *count)
+                .map(|(hours, _)| hours.clone())
+                .collect();
+            if b.cold.is_some() || !dated_outages.is_empty() {
+                unit_conditions.push(UnitConditions {
+                    unit: format!("{}#{k}", b.name),
+                    cold: b.cold.clone(),
+                    dated_outages,
+                });
+            }
             units.push(UnitSpec {
                 name: format!("{}#{k}", b.name),
                 region: b.region,
@@ -209,7 +252,12 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
             });
         }
     }
+    let conditions = crate::model::Conditions {
+        units: unit_conditions,
+        ..m.conditions.clone()
+    };
     SystemModel::new(m.name.clone(), cal, regions, units)
         .and_then(|model| model.with_network(m.network.clone()))
+        .and_then(|model| model.with_conditions(conditions))
         .map_err(|e| e.to_string())
 }

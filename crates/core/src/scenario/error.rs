@@ -79,6 +79,9 @@ impl From<Problem> for ScenarioError {
 #[derive(Debug, Default)]
 pub(crate) struct Problems {
     list: Vec<Problem>,
+    /// Warnings: input that is accepted but probably not what was meant (a date range
+    /// clipped to the study window).
+    warnings: Vec<Problem>,
 }
 
 impl Problems {
@@ -98,6 +101,29 @@ impl Problems {
         });
     }
 
+    /// Record a warning (the scenario still loads).
+    pub(crate) fn warn(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        field: Option<&str>,
+        msg: String,
+    ) {
+        self.warnings.push(Problem {
+            file: file.to_path_buf(),
+            line,
+            field: field.map(str::to_string),
+            message: msg,
+        });
+    }
+
+    /// The warnings, ordered like problems in [`Problems::into_error`].
+    pub(crate) fn take_warnings(&mut self, files: &[PathBuf]) -> Vec<Problem> {
+        let mut list = std::mem::take(&mut self.warnings);
+        sort(&mut list, files);
+        list
+    }
+
     /// True if no problem was recorded.
     pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
@@ -107,15 +133,20 @@ impl Problems {
     /// stable) and then by line.
     pub(crate) fn into_error(self, files: &[PathBuf]) -> ScenarioError {
         let mut list = self.list;
-        list.sort_by_key(|p| {
-            let f = files
-                .iter()
-                .position(|f| *f == p.file)
-                .unwrap_or(usize::MAX);
-            (f, p.line.unwrap_or(0))
-        });
+        sort(&mut list, files);
         ScenarioError { problems: list }
     }
+}
+
+/// Order problems by file (in `files` order, unknown files last, stable), then by line.
+fn sort(list: &mut [Problem], files: &[PathBuf]) {
+    list.sort_by_key(|p| {
+        let f = files
+            .iter()
+            .position(|f| *f == p.file)
+            .unwrap_or(usize::MAX);
+        (f, p.line.unwrap_or(0))
+    });
 }
 
 #[cfg(test)]

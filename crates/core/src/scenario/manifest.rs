@@ -1,14 +1,19 @@
 //! The TOML manifest: typed, validated fields read by hand from the merged [`Node`] tree,
 //! with unknown keys reported (and close misspellings suggested).
 
+mod conditions;
+mod dates;
 mod network;
+
+pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 
 use super::error::Problems;
 use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
-use crate::model::Network;
-use crate::power::mw_to_w;
+use crate::model::{ColdRule, Conditions, Network, RegionClimate};
+use crate::power::{mw_to_w, W_PER_MW};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -33,6 +38,9 @@ pub(crate) struct Manifest {
     pub(crate) blocks: Vec<Block>,
     /// Lines, import sources and the sharing rule (only the valid ones).
     pub(crate) network: Network,
+    /// Weather, mining, exchanges, disturbances and renewables (unit conditions are in
+    /// `blocks`).
+    pub(crate) conditions: Conditions,
 }
 
 /// A region as read from TOML.
@@ -42,6 +50,8 @@ pub(crate) struct RegionSpec {
     /// A hub: no demand (always `None` then) and no units.
     pub(crate) hub: bool,
     pub(crate) demand: Option<DemandSpec>,
+    /// Demand factor by month (January first), if given.
+    pub(crate) month_factor: Option<[f64; 12]>,
 }
 
 /// A file named in TOML: its resolved path and where it was named.
@@ -75,6 +85,12 @@ pub(crate) enum DemandSpec {
         seasons: Seasons,
         scale: f64,
     },
+    /// A peak times a shape by hour of day.
+    Shape {
+        peak_mw: f64,
+        shape: [f64; 24],
+        scale: f64,
+    },
 }
 
 /// Seasons by study week (1-based inclusive ranges).
@@ -98,6 +114,10 @@ pub(crate) struct Block {
     pub(crate) capacity_w: i64,
     pub(crate) mttf_h: f64,
     pub(crate) mttr_h: f64,
+    /// Failure-rate multiplier on cold days (every unit of the block).
+    pub(crate) cold: Option<ColdRule>,
+    /// Dated outages: study hours, and how many units (the first ones) they apply to.
+    pub(crate) dated_outages: Vec<(Range<usize>, usize)>,
 }
 
 /// Edit distance (Levenshtein, by chars).
@@ -127,6 +147,23 @@ pub(crate) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str>
         .map(|(_, c)| c)
 }
 
+/// "unknown region `X`; did you mean `Y`? known regions: ..." for `name` among `names`.
+pub(crate) fn unknown_name(name: &str, kind: &str, names: &[String]) -> String {
+    let known: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if known.is_empty() {
+        return format!("unknown {kind} `{name}`; there are no {kind}s");
+    }
+    let hint = suggest(name, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+    format!(
+        "unknown {kind} `{name}`; {hint}known {kind}s: {}",
+        quoted_list(&known)
+    )
+}
+
 fn quoted_list(items: &[&str]) -> String {
     items
         .iter()
@@ -144,7 +181,12 @@ pub(crate) struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Read `node` as a table whose keys must be among `known`; reports a non-table and
     /// every unknown key.
-    fn new(node: &'a Node, path: &str, known: &[&str], p: &mut Problems) -> Option<Fields<'a>> {
+    pub(crate) fn new(
+        node: &'a Node,
+        path: &str,
+        known: &[&str],
+        p: &mut Problems,
+    ) -> Option<Fields<'a>> {
         let Some(entries) = node.table() else {
             p.push(
                 &node.file,
@@ -178,11 +220,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }
 
-    fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
@@ -208,13 +250,13 @@ impl<'a> Fields<'a> {
     }
 
     /// Report a problem with the value of `key`.
-    fn bad(&self, key: &str, msg: String, p: &mut Problems) {
+    pub(crate) fn bad(&self, key: &str, msg: String, p: &mut Problems) {
         if let Some(n) = self.get(key) {
             p.push(&n.file, Some(n.line), Some(&self.field(key)), msg);
         }
     }
 
-    fn string(&self, key: &str, required: bool, p: &mut Problems) -> Option<String> {
+    pub(crate) fn string(&self, key: &str, required: bool, p: &mut Problems) -> Option<String> {
         let Some(n) = self.get(key) else {
             if required {
                 self.missing(key, "a string", p);
@@ -287,26 +329,183 @@ impl<'a> Fields<'a> {
     /// The index in `regions` of the region named by `key`; an unknown name is reported
     /// with the known names and a suggestion.
     fn region(&self, key: &str, regions: &[String], p: &mut Problems) -> Option<usize> {
+        self.lookup(key, "region", regions, p)
+    }
+
+    /// The index in `names` of the `kind` (such as "region") named by the string at `key`
+    /// (required); an unknown name is reported with the known names and a suggestion.
+    fn lookup(&self, key: &str, kind: &str, names: &[String], p: &mut Problems) -> Option<usize> {
         let r = self.string(key, true, p)?;
-        let i = regions.iter().position(|x| *x == r);
+        let i = names.iter().position(|x| *x == r);
         if i.is_none() {
-            let known: Vec<&str> = regions
-                .iter()
-                .map(String::as_str)
-                .filter(|s| !s.is_empty())
-                .collect();
-            let hint =
-                suggest(&r, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+            self.bad(key, unknown_name(&r, kind, names), p);
+        }
+        i
+    }
+
+    /// Like [`Fields::region`], but a hub is a problem: `what` says what a hub lacks
+    /// ("load", "units").
+    fn ordinary_region(
+        &self,
+        key: &str,
+        regions: &[String],
+        hubs: &[bool],
+        what: &str,
+        p: &mut Problems,
+    ) -> Option<usize> {
+        let r = self.region(key, regions, p)?;
+        if hubs.get(r).copied().unwrap_or(false) {
             self.bad(
                 key,
                 format!(
-                    "unknown region `{r}`; {hint}known regions: {}",
-                    quoted_list(&known)
+                    "region `{}` is a hub (`hub = true`), and a hub has no {what}",
+                    regions[r]
                 ),
                 p,
             );
+            return None;
         }
-        i
+        Some(r)
+    }
+
+    /// An optional cold rule at `key`: `{ zone, below_anomaly_c, factor }`, with the factor
+    /// checked by `ok` (`expect` describes it). `None` if there is a problem, `Some(None)`
+    /// if absent.
+    fn cold_rule(
+        &self,
+        key: &str,
+        zones: &[String],
+        ok: impl Fn(f64) -> bool,
+        expect: &str,
+        p: &mut Problems,
+    ) -> Option<Option<ColdRule>> {
+        let Some(n) = self.get(key) else {
+            return Some(None);
+        };
+        let f = Fields::new(
+            n,
+            &self.field(key),
+            &["zone", "below_anomaly_c", "factor"],
+            p,
+        )?;
+        let zone = f.lookup("zone", "weather zone", zones, p);
+        let below = f.number("below_anomaly_c", "°C", true, p);
+        let factor = f.number_in("factor", "a multiplier", true, ok, expect, p);
+        Some(Some(ColdRule {
+            zone: zone?,
+            below_anomaly_c: below?,
+            factor: factor?,
+        }))
+    }
+
+    /// A fraction in [0, 1] (a probability) at `key`, or `default` if absent.
+    fn probability(&self, key: &str, default: f64, p: &mut Problems) -> Option<f64> {
+        if !self.has(key) {
+            return Some(default);
+        }
+        self.number_in(
+            key,
+            "a probability",
+            true,
+            |x| (0.0..=1.0).contains(&x),
+            "a probability in [0, 1]",
+            p,
+        )
+    }
+
+    /// An AR(1) persistence in [0, 1) at `key`, default 0.
+    fn persistence(&self, key: &str, p: &mut Problems) -> Option<f64> {
+        if !self.has(key) {
+            return Some(0.0);
+        }
+        self.number_in(
+            key,
+            "an AR(1) coefficient",
+            true,
+            |x| (0.0..1.0).contains(&x),
+            "a persistence in [0, 1)",
+            p,
+        )
+    }
+
+    /// An array of exactly `len` numbers at `key` (required), each checked by `ok`.
+    fn numbers(
+        &self,
+        key: &str,
+        len: usize,
+        what: &str,
+        ok: impl Fn(f64) -> bool,
+        expect: &str,
+        p: &mut Problems,
+    ) -> Option<Vec<f64>> {
+        let Some(n) = self.get(key) else {
+            self.missing(key, &format!("an array of {len} numbers ({what})"), p);
+            return None;
+        };
+        let Value::Array(a) = &n.value else {
+            self.bad(
+                key,
+                format!(
+                    "expected an array of {len} numbers ({what}), got {}",
+                    n.value.describe()
+                ),
+                p,
+            );
+            return None;
+        };
+        if a.len() != len {
+            self.bad(
+                key,
+                format!("expected {len} numbers ({what}), got {}", a.len()),
+                p,
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(len);
+        for (i, e) in a.iter().enumerate() {
+            let x = match &e.value {
+                Value::Int(Some(i), _) => Some(*i as f64),
+                Value::Float(Some(x), _) if x.is_finite() => Some(*x),
+                _ => None,
+            };
+            match x {
+                Some(x) if ok(x) => out.push(x),
+                Some(x) => {
+                    p.push(
+                        &e.file,
+                        Some(e.line),
+                        Some(&format!("{}[{i}]", self.field(key))),
+                        format!("must be {expect}, got {x}"),
+                    );
+                }
+                None => {
+                    p.push(
+                        &e.file,
+                        Some(e.line),
+                        Some(&format!("{}[{i}]", self.field(key))),
+                        format!("expected a number ({what}), got {}", e.value.describe()),
+                    );
+                }
+            }
+        }
+        (out.len() == len).then_some(out)
+    }
+
+    /// A pair `[lo, hi]` of numbers with `0 <= lo <= hi` at `key` (required).
+    fn pair(&self, key: &str, what: &str, p: &mut Problems) -> Option<(f64, f64)> {
+        let v = self.numbers(key, 2, what, |x| x >= 0.0, &format!("{what} >= 0"), p)?;
+        if v[0] > v[1] {
+            self.bad(
+                key,
+                format!(
+                    "[{}, {}] is reversed: expected [low, high] with low <= high",
+                    v[0], v[1]
+                ),
+                p,
+            );
+            return None;
+        }
+        Some((v[0], v[1]))
     }
 
     /// A finite number (integer or float); `what` names its unit, e.g. "MW".
@@ -370,7 +569,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn integer(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+    pub(crate) fn integer(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
         let Some(n) = self.get(key) else {
             if required {
                 self.missing(key, "an integer", p);
@@ -411,7 +610,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A table array (`[[key]]`): its elements, or a problem.
-fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node> {
+pub(crate) fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Vec<&'a Node> {
     let Some(n) = f.get(key) else {
         return Vec::new();
     };
@@ -470,6 +669,11 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         "sharing",
         "lines",
         "imports",
+        "weather",
+        "mining",
+        "exchanges",
+        "disturbances",
+        "renewables",
     ];
     let Some(f) = Fields::new(root, "", &known, p) else {
         return m;
@@ -490,6 +694,10 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
             None
         }
     };
+    let win = m.calendar.as_ref().map(Window::of);
+    let win = win.as_ref();
+    let (weather, zone_names) = conditions::weather(&f, p);
+    m.conditions.weather = weather;
 
     let mut region_names: Vec<String> = Vec::new();
     let regions = table_array(&f, "regions", p);
@@ -508,7 +716,15 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     let mut hubs: Vec<bool> = Vec::new();
     for (i, r) in regions.iter().enumerate() {
         let label = element_label("regions", i, r);
-        let Some(rf) = Fields::new(r, &label, &["name", "hub", "demand"], p) else {
+        let known = [
+            "name",
+            "hub",
+            "demand",
+            "weather_zone",
+            "heating_mw_per_c",
+            "heating_threshold_c",
+        ];
+        let Some(rf) = Fields::new(r, &label, &known, p) else {
             continue;
         };
         let name = rf.unique_name("region", &mut first_region, p);
@@ -525,42 +741,140 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
                 None
             }
             (None, true) => None,
-            (Some(d), false) => demand(d, &rf.field("demand"), p),
+            (Some(d), false) => demand(d, &rf.field("demand"), win, p),
             (None, false) => {
                 rf.problem(Some("demand"), NO_DEMAND.into(), p);
                 None
             }
         };
+        let region = m.regions.len();
+        if let Some(c) = climate(&rf, region, hub, &zone_names, &m.conditions.weather, p) {
+            m.conditions.weather.climates.push(c);
+        }
         region_names.push(name.clone().unwrap_or_default());
         hubs.push(hub);
+        let (demand, month_factor) = match demand {
+            Some((d, mf)) => (Some(d), mf),
+            None => (None, None),
+        };
         m.regions.push(RegionSpec {
             name: name.unwrap_or_default(),
             hub,
             demand,
+            month_factor,
         });
     }
 
     let mut first_block: Vec<(String, Rc<Path>, usize)> = Vec::new();
     for (i, u) in table_array(&f, "units", p).into_iter().enumerate() {
         let label = element_label("units", i, u);
-        if let Some(b) = block(u, &label, &region_names, &hubs, &mut first_block, p) {
+        let ctx = BlockCtx {
+            regions: &region_names,
+            hubs: &hubs,
+            zones: &zone_names,
+            win,
+        };
+        if let Some(b) = block(u, &label, &ctx, &mut first_block, p) {
             m.blocks.push(b);
         }
     }
-    m.network = network::network(&f, &region_names, p);
+    m.network = network::network(&f, &region_names, &zone_names, p);
+    let ctx = conditions::Ctx {
+        regions: &region_names,
+        hubs: &hubs,
+        lines: &names_of(&f, "lines"),
+        win,
+    };
+    m.conditions.mining = conditions::mining(&f, &ctx, p);
+    m.conditions.exchanges = conditions::exchanges(&f, &ctx, p);
+    m.conditions.disturbances = conditions::disturbances(&f, &ctx, p);
+    m.conditions.vre = conditions::renewables(&f, &ctx, p);
     m
+}
+
+/// The `name`s of the elements of the table array at `key` (empty for an element without
+/// one), in order: the names other keys may refer to, valid elements or not.
+fn names_of(f: &Fields<'_>, key: &str) -> Vec<String> {
+    match f.get(key).map(|n| &n.value) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|e| e.get_str("name").unwrap_or_default().to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The climate of region `region` (index) from its `weather_zone`, `heating_mw_per_c` and
+/// `heating_threshold_c`; `None` if not given or if there is a problem.
+fn climate(
+    f: &Fields<'_>,
+    region: usize,
+    hub: bool,
+    zones: &[String],
+    weather: &crate::model::Weather,
+    p: &mut Problems,
+) -> Option<RegionClimate> {
+    let keys = ["weather_zone", "heating_mw_per_c", "heating_threshold_c"];
+    if hub {
+        for k in keys {
+            f.bad(
+                k,
+                "a hub (`hub = true`) has no demand, so no heating demand".into(),
+                p,
+            );
+        }
+        return None;
+    }
+    if !f.has("weather_zone") {
+        for k in &keys[1..] {
+            f.bad(
+                k,
+                "needs `weather_zone` (the zone whose temperature drives heating demand)".into(),
+                p,
+            );
+        }
+        return None;
+    }
+    let zone = f.lookup("weather_zone", "weather zone", zones, p);
+    let heating = f.number_in(
+        "heating_mw_per_c",
+        "MW per °C",
+        false,
+        |x| x >= 0.0,
+        "a heating demand >= 0 MW per °C",
+        p,
+    );
+    let threshold = f.number("heating_threshold_c", "°C", false, p);
+    if (f.has("heating_mw_per_c") && heating.is_none())
+        || (f.has("heating_threshold_c") && threshold.is_none())
+    {
+        return None;
+    }
+    let zone = zone?;
+    // The zone's normal is known only if the zone itself is valid (zones are read in order,
+    // so its index is its position among the valid ones when every zone is valid).
+    let threshold_c = match threshold {
+        Some(t) => t,
+        None => weather.zones.get(zone)?.normal_c,
+    };
+    Some(RegionClimate {
+        region,
+        zone,
+        heating_w_per_c: heating.unwrap_or(0.0) * W_PER_MW as f64,
+        threshold_c,
+    })
 }
 
 /// The label of the `i`-th element of the table array at `path` in messages:
 /// `{path}[{name}]`, or `{path}[{i}]` if it has no string `name`.
-fn element_label(path: &str, i: usize, n: &Node) -> String {
+pub(crate) fn element_label(path: &str, i: usize, n: &Node) -> String {
     n.get_str("name")
         .map_or(format!("{path}[{i}]"), |name| format!("{path}[{name}]"))
 }
 
 const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of MW per hour) \
                          or `peak_mw` with `weekly_pct_file`, `daily_pct_file`, \
-                         `hourly_pct_file` and `seasons`";
+                         `hourly_pct_file` and `seasons`, or `peak_mw` with `hourly_shape`";
 
 fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
     let known = ["hours", "first_weekday", "start", "end", "utc_offset"];
@@ -697,16 +1011,26 @@ fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
     })
 }
 
-fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
+fn demand(
+    n: &Node,
+    path: &str,
+    win: Option<&Window>,
+    p: &mut Problems,
+) -> Option<(DemandSpec, Option<[f64; 12]>)> {
     const CSV: [&str; 2] = ["file", "column"];
-    const TABLES: [&str; 5] = [
-        "peak_mw",
+    const TABLES: [&str; 4] = [
         "weekly_pct_file",
         "daily_pct_file",
         "hourly_pct_file",
         "seasons",
     ];
-    let known = [&CSV[..], &TABLES[..], &["scale"]].concat();
+    let known = [
+        &CSV[..],
+        &["peak_mw"],
+        &TABLES[..],
+        &["hourly_shape", "scale", "month_factor"],
+    ]
+    .concat();
     let f = Fields::new(n, path, &known, p)?;
     let scale = f.number_in(
         "scale",
@@ -716,14 +1040,16 @@ fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
         "a multiplier >= 0",
         p,
     );
+    let month = month_factor(&f, win, p);
     let csv = CSV.iter().any(|k| f.has(k));
-    let tables = TABLES.iter().any(|k| f.has(k));
-    match (csv, tables) {
-        (false, false) => {
+    let shape = f.has("hourly_shape");
+    let tables = TABLES.iter().any(|k| f.has(k)) || (f.has("peak_mw") && !shape);
+    let spec = match (csv, tables, shape) {
+        (false, false, false) => {
             f.problem(None, NO_DEMAND.into(), p);
             None
         }
-        (true, true) => {
+        (true, true, _) => {
             f.problem(
                 None,
                 "give either `file` (a CSV of MW per hour) or `peak_mw` with percentage \
@@ -733,7 +1059,27 @@ fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
             );
             None
         }
-        (true, false) => {
+        (true, false, true) => {
+            f.problem(
+                None,
+                "give either `file` (a CSV of MW per hour) or `peak_mw` with \
+                 `hourly_shape`, not both"
+                    .into(),
+                p,
+            );
+            None
+        }
+        (false, true, true) => {
+            f.problem(
+                None,
+                "give either `hourly_shape` or percentage tables (`weekly_pct_file`, \
+                 `daily_pct_file`, `hourly_pct_file`, `seasons`), not both"
+                    .into(),
+                p,
+            );
+            None
+        }
+        (true, false, false) => {
             let file = file_ref(&f, "file", p);
             let column = f.string("column", false, p);
             Some(DemandSpec::Csv {
@@ -742,7 +1088,23 @@ fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
                 scale: scale.unwrap_or(1.0),
             })
         }
-        (false, true) => {
+        (false, false, true) => {
+            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let shape = f.numbers(
+                "hourly_shape",
+                24,
+                "factors by hour of day, 0 to 23",
+                |x| (0.0..=2.0).contains(&x),
+                "a factor in [0, 2]",
+                p,
+            );
+            Some(DemandSpec::Shape {
+                peak_mw: peak?,
+                shape: shape?.try_into().ok()?,
+                scale: scale.unwrap_or(1.0),
+            })
+        }
+        (false, true, false) => {
             let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
             let weekly = file_ref(&f, "weekly_pct_file", p);
             let daily = file_ref(&f, "daily_pct_file", p);
@@ -763,7 +1125,90 @@ fn demand(n: &Node, path: &str, p: &mut Problems) -> Option<DemandSpec> {
                 scale: scale.unwrap_or(1.0),
             })
         }
+    };
+    Some((spec?, month?))
+}
+
+/// The optional `month_factor` table: keys "1" to "12", values > 0; absent months are 1.
+/// `None` if there is a problem, `Some(None)` if absent.
+fn month_factor(
+    f: &Fields<'_>,
+    win: Option<&Window>,
+    p: &mut Problems,
+) -> Option<Option<[f64; 12]>> {
+    let Some(n) = f.get("month_factor") else {
+        return Some(None);
+    };
+    let field = f.field("month_factor");
+    let Some(entries) = n.table() else {
+        f.bad(
+            "month_factor",
+            format!(
+                "expected a table of factors by month, such as `{{ 1 = 1.05, 12 = 1.0 }}`, got {}",
+                n.value.describe()
+            ),
+            p,
+        );
+        return None;
+    };
+    let mut out = [1.0; 12];
+    let mut ok = true;
+    for (k, v) in entries {
+        let month = k
+            .parse::<usize>()
+            .ok()
+            .filter(|m| (1..=12).contains(m) && *k == m.to_string());
+        let Some(month) = month else {
+            p.push(
+                &v.file,
+                Some(v.line),
+                Some(&format!("{field}.{k}")),
+                "unknown month; expected a month number from 1 (January) to 12 (December)".into(),
+            );
+            ok = false;
+            continue;
+        };
+        let x = match &v.value {
+            Value::Int(Some(i), _) => Some(*i as f64),
+            Value::Float(Some(x), _) if x.is_finite() => Some(*x),
+            _ => None,
+        };
+        match x {
+            Some(x) if x > 0.0 => out[month - 1] = x,
+            Some(x) => {
+                p.push(
+                    &v.file,
+                    Some(v.line),
+                    Some(&format!("{field}.{k}")),
+                    format!("must be a factor > 0, got {x}"),
+                );
+                ok = false;
+            }
+            None => {
+                p.push(
+                    &v.file,
+                    Some(v.line),
+                    Some(&format!("{field}.{k}")),
+                    format!(
+                        "expected a number (a factor > 0), got {}",
+                        v.value.describe()
+                    ),
+                );
+                ok = false;
+            }
+        }
     }
+    if win.is_some_and(|w| w.start.is_none()) {
+        f.bad(
+            "month_factor",
+            "month factors need a study window given by start and end (this study has only \
+             `hours`)"
+                .into(),
+            p,
+        );
+        return None;
+    }
+    ok.then_some(Some(out))
 }
 
 fn seasons(n: &Node, path: &str, p: &mut Problems) -> Option<Seasons> {
@@ -848,16 +1293,34 @@ fn seasons(n: &Node, path: &str, p: &mut Problems) -> Option<Seasons> {
     ok.then_some(s)
 }
 
+/// What a unit block may refer to.
+struct BlockCtx<'a> {
+    regions: &'a [String],
+    hubs: &'a [bool],
+    zones: &'a [String],
+    win: Option<&'a Window>,
+}
+
 fn block(
     n: &Node,
     label: &str,
-    regions: &[String],
-    hubs: &[bool],
+    ctx: &BlockCtx<'_>,
     first: &mut Vec<(String, Rc<Path>, usize)>,
     p: &mut Problems,
 ) -> Option<Block> {
+    let (regions, hubs) = (ctx.regions, ctx.hubs);
     let known = [
-        "name", "region", "count", "mw", "mttf_h", "mttr_h", "for", "derate", "cap_mw",
+        "name",
+        "region",
+        "count",
+        "mw",
+        "mttf_h",
+        "mttr_h",
+        "for",
+        "derate",
+        "cap_mw",
+        "cold",
+        "dated_outages",
     ];
     let f = Fields::new(n, label, &known, p)?;
     let name = f.unique_name("unit block", first, p);
@@ -958,6 +1421,14 @@ fn block(
         None if f.has("cap_mw") => None,
         None => Some(None),
     };
+    let cold = f.cold_rule(
+        "cold",
+        ctx.zones,
+        |x| x >= 0.0,
+        "a failure-rate multiplier >= 0",
+        p,
+    );
+    let dated = dated_outages(&f, count, ctx.win, p);
     if !derate_ok {
         return None;
     }
@@ -971,7 +1442,60 @@ fn block(
         capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
         mttf_h: mttf?,
         mttr_h: mttr?,
+        cold: cold?,
+        dated_outages: dated?,
     })
+}
+
+/// The `[[units.dated_outages]]` of a block of `count` units: study hours (clipped to the
+/// window) and how many units.
+fn dated_outages(
+    f: &Fields<'_>,
+    count: Option<usize>,
+    win: Option<&Window>,
+    p: &mut Problems,
+) -> Option<Vec<(Range<usize>, usize)>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, n) in table_array(f, "dated_outages", p).into_iter().enumerate() {
+        let label = format!("{}[{i}]", f.field("dated_outages"));
+        let Some(of) = Fields::new(n, &label, &["from", "to", "count"], p) else {
+            ok = false;
+            continue;
+        };
+        let span = of.day_span(win, true, p);
+        let k = match of.integer("count", false, p) {
+            Some(k) if k >= 1 && count.is_none_or(|c| k as usize <= c) => Some(k as usize),
+            Some(k) => {
+                of.bad(
+                    "count",
+                    match count {
+                        Some(c) => format!(
+                            "must be an integer from 1 to {c} (the units in the block), got {k}"
+                        ),
+                        None => format!("must be an integer >= 1, got {k}"),
+                    },
+                    p,
+                );
+                None
+            }
+            None if of.has("count") => None,
+            None => count,
+        };
+        match (span, k, win) {
+            (Some(span), Some(k), Some(w)) => {
+                let days = of.clip_days(span, w, p);
+                out.push((hours_of_days(&days, w), k));
+            }
+            _ => ok = false,
+        }
+    }
+    // An element that is not a table was reported by `table_array`.
+    let all = f.get("dated_outages").map_or(0, |n| match &n.value {
+        Value::Array(a) => a.len(),
+        _ => usize::MAX,
+    });
+    (ok && out.len() == all).then_some(out)
 }
 
 #[cfg(test)]

@@ -14,6 +14,11 @@ scenarios/x/load.csv:8737: load_mw: expected a number (MW), got "n/a"
 
 # Format (version 1)
 
+The keys below are the core of the format. Weather, demand shapes by hour of day and month,
+mining and enforcement, exchanges, disturbances, renewables, cold-dependent and dated unit
+outages, and fallback import caps are described in `docs/format-conditions.md` (summarised
+under [Conditions](#conditions) below); a scenario without them behaves exactly as before.
+
 ```toml
 name = "ieee-rts79"             # required, in every file (a base too)
 description = "..."             # optional
@@ -34,7 +39,7 @@ name = "RTS"
 file = "load.csv"               #   a header row, then one row per study hour
 column = "load_mw"              #   default "load_mw"
 scale = 1.0                     # optional multiplier (either form), default 1
-# ... or RTS-style percentage tables:
+# ... or RTS-style percentage tables (or `peak_mw` with `hourly_shape`, see below):
 # peak_mw = 2850
 # weekly_pct_file = "w.csv"     # columns week,pct; weeks 1..N, N x 168 >= study hours
 # daily_pct_file = "d.csv"      # columns day,pct; 7 rows Monday..Sunday (`Mon` or `Monday`)
@@ -99,14 +104,101 @@ mttr_h = 15
 * **Units.** `for = 0` means a unit that never fails; it gets
   `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF.
 * **`extends`.** The base is read first (recursively), then the variant is merged over it:
-  tables merge key by key; `[[regions]]`, `[[units]]`, `[[lines]]`, `[[imports]]` and
-  each source's `[[imports.links]]` merge element by element by `name` (an element with a
-  new name is appended); any other value is replaced by the variant's. A cycle of `extends` is an error.
+  tables merge key by key; the arrays of tables with a `name` — `[[regions]]`,
+  `[[units]]`, `[[lines]]`, `[[imports]]`, each source's `[[imports.links]]`,
+  `[[renewables]]`, `[[exchanges]]`, `[[disturbances]]`, `[[weather.zones]]` and
+  `[[mining.enforcement]]` — merge element by element by `name` (an element with a new
+  name is appended). Every other array is **replaced as a whole** by a variant that sets
+  it: the unnamed `[[mining.registered]]`, `[[mining.policies]]`,
+  `[[weather.correlation]]` and a unit's `[[units.dated_outages]]` (so a variant listing
+  one policy has exactly that policy), and arrays of values such as `hourly_shape` or a
+  disturbance's `lines`. Any other value is replaced by the variant's. A cycle of
+  `extends` is an error.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
+* **Warnings.** Input that loads but is probably not what was meant — a date range partly
+  or wholly outside the study window, clipped to it — is listed in [`Scenario::warnings`]
+  (same `file:line: field: message` form), for the caller to print.
 * **Content hash.** [`Scenario::content_hash`] is FNV-1a 64 over every file read, in read
   order (the scenario, its bases, then its CSVs, each file once), each file preceded by its
   length as 8 little-endian bytes; printed as 16 lowercase hex digits. It identifies the
   exact inputs of a run.
+
+# Conditions
+
+From `docs/format-conditions.md`, into [`Conditions`](crate::model::Conditions) (set with
+[`SystemModel::with_conditions`]) and two fields of
+[`ImportSource`](crate::model::ImportSource):
+
+```toml
+[[regions]]
+name = "SOUTH"
+weather_zone = "south"          # optional; heating_* need it (not in a hub)
+heating_mw_per_c = 14           # optional, >= 0 (stored as watts per °C), default 0
+heating_threshold_c = -5.0      # optional, default the zone's normal_c
+[regions.demand]
+peak_mw = 3890                  # a third demand form: peak x shape x month factor x scale
+hourly_shape = [0.85, ...]      #   24 numbers in [0, 2], hour 0 = 00:00-01:00
+month_factor = { 12 = 1.0, 1 = 1.05 }  # optional with any form: keys "1".."12", values > 0,
+                                #   default 1; needs a study given by `start` and `end`
+
+[weather]
+load_forecast_sd = 0.02         # optional, >= 0, default 0
+shift_c = 0.0                   # optional, default 0
+[[weather.zones]]               # unique names
+name = "north"
+normal_c = -12.0                # required
+anomaly_sd_c = 6.0              # required, >= 0
+persistence = 0.8               # optional, [0, 1), default 0
+[[weather.correlation]]         # r in [-1, 1] for two different zones, each pair once;
+zones = ["north", "south"]      #   the full matrix (unit diagonal, unlisted pairs 0)
+r = 0.7                         #   must be positive definite
+
+[[units]]                       # as before, plus
+cold = { zone = "north", below_anomaly_c = -10.0, factor = 2.0 }  # factor >= 0, every unit
+[[units.dated_outages]]         # from, to (dates, both required); count 1..=block count,
+from = 2021-11-01               #   default the whole block: units #1..#count are out
+to = 2021-11-30
+count = 1
+
+[[imports]]                     # as before, plus
+fallback_cap_mw = 750           # optional, >= 0, default 0
+cold = { zone = "north", below_anomaly_c = -10.0, factor = 0.8 }  # factor in [0, 1]
+
+[[renewables]]                  # name, region (not a hub), mw; exactly one of
+capacity_factor = 0.15          #   capacity_factor in [0, 1] or profile (24 in [0, 1]);
+daily_sd = 0.5                  #   daily_sd >= 0, persistence in [0, 1), both default 0
+
+[[mining.registered]]           # region (once each, not a hub), mw
+[mining.illegal]                # min_mw <= mode_mw <= max_mw, shares by region name
+                                #   (each >= 0, sum 1 within 1e-6), farm_mean_mw > 0, farm_cv >= 0
+[[mining.policies]]             # kind = "interruptible" | "ban" (from, to), "curtail"
+                                #   (from, to, hours_of_day: 0..=23), "self_limit"
+                                #   (region, reduction_mw, from); other keys are errors
+[[mining.enforcement]]          # name, from, to (optional), hazard_per_day >= 0,
+                                #   inspections_per_day >= 1 (default unlimited),
+                                #   reconnect_probability, relocate_probability in [0, 1],
+                                #   reconnect_delay_days = [lo, hi], 0 <= lo <= hi
+                                #   (default [14, 30]), amnesty (a date)
+[[exchanges]]                   # name, region (not a hub), scheduled_export_mw,
+                                #   deviation_mw (>= 0, default 0), bad_day_probability
+                                #   in [0, 1] (default 0), bad_day_draw_mw = [lo, hi]
+                                #   (required when the probability is > 0)
+[[disturbances]]                # name, lines (names), mtbf_h > 0, duration_h > 0
+```
+
+* **Dates to study hours.** Date `d` is hour `(d - start).days * 24`; a range `[from, to]`
+  (both days included) is hours `[from_h, to_h + 24)`, clipped to the window with a
+  warning (empty if wholly outside). A missing `from` or `to` (where optional) is the
+  window's first or last day. Enforcement `days` are the same in days; `amnesty` and a
+  `self_limit`'s `from` before the window are its first day (with a warning). `to`
+  before `from` is an error. With a study given by `hours` only, any date key is an error
+  ("dates need a study window given by start and end").
+* **Names** of regions, weather zones and lines resolve to indices, with a suggestion for
+  a near miss. A unit block's conditions become one
+  [`UnitConditions`](crate::model::UnitConditions) per unit, `BLOCK#k`, for units with a
+  cold rule or a dated outage.
+* **Study files** ([`load_study`], [`Study`]) list a base scenario and variants; see
+  [`Study`].
 */
 
 mod build;
@@ -114,12 +206,14 @@ mod error;
 mod manifest;
 mod series;
 mod source;
+mod study;
 mod tree;
 
 pub use build::{RegionSummary, Summary};
 pub use error::{Problem, ScenarioError};
 pub use manifest::NEVER_FAILS_MTTF_H;
 pub use source::{Embedded, FileSystem, Source};
+pub use study::{Study, StudyVariant, DEFAULT_SAMPLES, DEFAULT_SEED};
 
 use crate::model::SystemModel;
 use std::path::{Path, PathBuf};
@@ -140,6 +234,10 @@ pub struct Scenario {
     pub files: Vec<PathBuf>,
     /// Totals for display.
     pub summary: Summary,
+    /// Input accepted but probably not meant (a date range clipped to the study window),
+    /// ordered like errors; to be printed (for example to stderr) as
+    /// `{file}:{line}: {field}: {message}`.
+    pub warnings: Vec<Problem>,
 }
 
 /// Load the scenario at `path` from the file system.
@@ -150,4 +248,15 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Load the scenario at `path` from `source`.
 pub fn load_with(path: &Path, source: &dyn Source) -> Result<Scenario, ScenarioError> {
     build::load(path, source)
+}
+
+/// Read the study file at `path` from the file system (see [`Study`]; the scenarios it
+/// names are not read).
+pub fn load_study(path: &Path) -> Result<Study, ScenarioError> {
+    load_study_with(path, &FileSystem)
+}
+
+/// Read the study file at `path` from `source`.
+pub fn load_study_with(path: &Path, source: &dyn Source) -> Result<Study, ScenarioError> {
+    study::load(path, source)
 }

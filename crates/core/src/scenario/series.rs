@@ -226,12 +226,13 @@ impl Csv {
     }
 }
 
-/// Hourly demand in watts from column `column` (MW) of `csv`, times `scale`; one row per
-/// study hour when `hours` is known.
+/// Hourly demand in watts from column `column` (MW) of `csv`, times `scale` and, if given,
+/// the hour's month factor; one row per study hour when `hours` is known.
 pub(crate) fn demand_column(
     csv: &Csv,
     column: &str,
     scale: f64,
+    month: Option<&[f64]>,
     hours: Option<usize>,
     p: &mut Problems,
 ) -> Option<Vec<i64>> {
@@ -239,8 +240,9 @@ pub(crate) fn demand_column(
     let count_ok = hours.is_none_or(|h| csv.row_count(h, "one per study hour", Some(column), p));
     let mw = csv.numbers(col, "MW", |x| x >= 0.0, "a demand >= 0 MW", p)?;
     let mut out = Vec::with_capacity(mw.len());
-    for (x, (line, _)) in mw.iter().zip(&csv.rows) {
-        match mw_to_w(x * scale) {
+    for (h, (x, (line, _))) in mw.iter().zip(&csv.rows).enumerate() {
+        let f = month.and_then(|m| m.get(h)).copied().unwrap_or(1.0);
+        match mw_to_w(x * scale * f) {
             Some(w) => out.push(w),
             None => {
                 p.push(
@@ -410,6 +412,24 @@ pub(crate) fn season_of_week(s: &Seasons, weeks: usize, p: &mut Problems) -> Opt
     ok.then(|| of[..weeks].iter().map(|l| l[0]).collect())
 }
 
+/// Hourly demand from a shape by hour of day, watts:
+/// `peak_mw x shape[hour of day] x month factor x scale`, rounded to the nearest watt.
+/// `Err(h)` if hour `h`'s demand is out of range.
+pub(crate) fn shape_demand(
+    cal: &Calendar,
+    peak_mw: f64,
+    shape: &[f64; 24],
+    month: Option<&[f64]>,
+    scale: f64,
+) -> Result<Vec<i64>, usize> {
+    (0..cal.hours())
+        .map(|h| {
+            let f = month.map_or(1.0, |m| m[h]);
+            mw_to_w(peak_mw * shape[cal.hour_of_day(h)] * f * scale).ok_or(h)
+        })
+        .collect()
+}
+
 /// `1-3, 7` from `[1, 2, 3, 7]` (sorted).
 fn ranges(xs: &[usize]) -> String {
     let mut parts = Vec::new();
@@ -430,9 +450,11 @@ fn ranges(xs: &[usize]) -> String {
 }
 
 /// Hourly demand from RTS-style tables, watts:
-/// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale`, evaluated left to right,
-/// rounded to the nearest watt. `hourly` is `[season][hour of day][weekend]`.
-/// `Err(h)` if hour `h`'s demand is out of range.
+/// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale * month factor`, evaluated left
+/// to right, rounded to the nearest watt. `hourly` is `[season][hour of day][weekend]`;
+/// `month` the month factor of each hour, if any. `Err(h)` if hour `h`'s demand is out of
+/// range.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rts_demand(
     cal: &Calendar,
     peak_mw: f64,
@@ -441,6 +463,7 @@ pub(crate) fn rts_demand(
     hourly: &[Vec<[f64; 2]>],
     season_of_week: &[usize],
     scale: f64,
+    month: Option<&[f64]>,
 ) -> Result<Vec<i64>, usize> {
     (0..cal.hours())
         .map(|h| {
@@ -449,6 +472,10 @@ pub(crate) fn rts_demand(
             let weekend = usize::from(day >= 5);
             let hr = hourly[season_of_week[week]][cal.hour_of_day(h)][weekend];
             let mw = peak_mw * weekly[week] / 100.0 * daily[day] / 100.0 * hr / 100.0 * scale;
+            let mw = match month {
+                Some(m) => mw * m[h],
+                None => mw,
+            };
             mw_to_w(mw).ok_or(h)
         })
         .collect()
@@ -472,7 +499,7 @@ mod tests {
     #[test]
     fn demand_column_reports_line_and_column() {
         let (c, mut p) = csv("hour,load_mw\n1,10\n2,abc\n3,-1\n4,nan\n");
-        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, Some(4), &mut p).is_none());
+        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(4), &mut p).is_none());
         let m = messages(p);
         assert!(
             m.contains("t.csv:3: load_mw: expected a number (MW), got \"abc\""),
@@ -493,11 +520,11 @@ mod tests {
         let (c, mut p) = csv("\u{feff}load_mw\n1.5\n2\n");
         let c = c.unwrap();
         assert_eq!(
-            demand_column(&c, "load_mw", 2.0, Some(2), &mut p),
+            demand_column(&c, "load_mw", 2.0, None, Some(2), &mut p),
             Some(vec![3_000_000, 4_000_000])
         );
-        assert!(demand_column(&c, "load_mw", 1.0, Some(3), &mut p).is_none());
-        assert!(demand_column(&c, "mw", 1.0, Some(2), &mut p).is_none());
+        assert!(demand_column(&c, "load_mw", 1.0, None, Some(3), &mut p).is_none());
+        assert!(demand_column(&c, "mw", 1.0, None, Some(2), &mut p).is_none());
         let m = messages(p);
         assert!(
             m.contains("t.csv: load_mw: has 2 data rows, expected 3 (one per study hour)"),
@@ -549,14 +576,14 @@ mod tests {
         let daily = [100.0, 90.0, 90.0, 90.0, 90.0, 80.0, 70.0];
         let mut hourly = vec![vec![[100.0, 60.0]; 24]; 2];
         hourly[1][3] = [40.0, 20.0];
-        let d = rts_demand(&cal, 1000.0, &weekly, &daily, &hourly, &[0, 1], 1.0).unwrap();
+        let d = rts_demand(&cal, 1000.0, &weekly, &daily, &hourly, &[0, 1], 1.0, None).unwrap();
         assert_eq!(d[0], 480_000_000); // Saturday, weekend, 1000 * 0.8 * 0.6
         assert_eq!(d[24], 420_000_000); // Sunday
         assert_eq!(d[48], 1_000_000_000); // Monday, weekday
         assert_eq!(d[168 + 3], 1000 * 500_000 * 80 / 100 * 20 / 100); // week 2 Saturday 03h
         assert_eq!(d[168 + 48 + 3], 1000 * 500_000 * 40 / 100); // week 2 Monday 03h
         assert_eq!(
-            rts_demand(&cal, 1e300, &weekly, &daily, &hourly, &[0, 1], 1.0),
+            rts_demand(&cal, 1e300, &weekly, &daily, &hourly, &[0, 1], 1.0, None),
             Err(0)
         );
     }

@@ -254,17 +254,43 @@ fn load_chain(
     Some(merge(base?, root))
 }
 
-/// Merge `over` (a variant) into `base`: tables merge key by key, arrays of tables merge
-/// element by element by `name` (a new name is appended), anything else is replaced.
-/// The merged table keeps the base's location; replaced values keep the variant's.
+/// Arrays of tables whose elements are merged by `name` under `extends` (dotted key paths,
+/// array indices left out); any other array is replaced as a whole by a variant's.
+pub(crate) const NAMED_ARRAYS: [&str; 10] = [
+    "regions",
+    "units",
+    "lines",
+    "imports",
+    "imports.links",
+    "renewables",
+    "exchanges",
+    "disturbances",
+    "weather.zones",
+    "mining.enforcement",
+];
+
+/// Merge `over` (a variant) into `base`: tables merge key by key, the arrays of tables in
+/// [`NAMED_ARRAYS`] merge element by element by `name` (a new name is appended), anything
+/// else (other arrays too) is replaced. The merged table keeps the base's location;
+/// replaced values keep the variant's.
 pub(crate) fn merge(base: Node, over: Node) -> Node {
+    merge_at(base, over, "")
+}
+
+/// [`merge`] of the values at the dotted key path `path` (`""` for the root).
+fn merge_at(base: Node, over: Node, path: &str) -> Node {
     match (base.value, over.value) {
         (Value::Table(mut b), Value::Table(o)) => {
             for (k, v) in o {
                 match b.iter().position(|(bk, _)| *bk == k) {
                     Some(i) => {
+                        let child = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
                         let old = std::mem::replace(&mut b[i].1, placeholder(&v));
-                        b[i].1 = merge(old, v);
+                        b[i].1 = merge_at(old, v, &child);
                     }
                     None => b.push((k, v)),
                 }
@@ -275,7 +301,9 @@ pub(crate) fn merge(base: Node, over: Node) -> Node {
                 line: base.line,
             }
         }
-        (Value::Array(mut b), Value::Array(o)) if mergeable(&b) && mergeable(&o) => {
+        (Value::Array(mut b), Value::Array(o))
+            if NAMED_ARRAYS.contains(&path) && mergeable(&b) && mergeable(&o) =>
+        {
             let mut seen: Vec<String> = Vec::new();
             for v in o {
                 let name = v.get_str("name").map(str::to_string);
@@ -293,7 +321,7 @@ pub(crate) fn merge(base: Node, over: Node) -> Node {
                 match target {
                     Some(i) => {
                         let old = std::mem::replace(&mut b[i], placeholder(&v));
-                        b[i] = merge(old, v);
+                        b[i] = merge_at(old, v, path);
                     }
                     None => b.push(v),
                 }
@@ -404,6 +432,35 @@ mod tests {
             panic!()
         };
         assert_eq!(units.len(), 2);
+    }
+
+    #[test]
+    fn arrays_without_names_are_replaced() {
+        let base = doc(
+            "b.toml",
+            "[[mining.registered]]\nregion = \"A\"\n[[mining.registered]]\nregion = \"B\"\n\
+             [[units]]\nname = \"U\"\n[[units.dated_outages]]\ncount = 1\n\
+             [[units.dated_outages]]\ncount = 2\n\
+             [[mining.enforcement]]\nname = \"E\"\nhazard_per_day = 1\n",
+        );
+        let over = doc(
+            "v.toml",
+            "[[mining.registered]]\nregion = \"C\"\n\
+             [[units]]\nname = \"U\"\n[[units.dated_outages]]\ncount = 3\n\
+             [[mining.enforcement]]\nname = \"E\"\nhazard_per_day = 2\n",
+        );
+        let m = merge(base, over);
+        let len = |n: &Node| match &n.value {
+            Value::Array(a) => a.len(),
+            _ => 0,
+        };
+        let mining = m.get("mining").unwrap();
+        assert_eq!(len(mining.get("registered").unwrap()), 1);
+        assert_eq!(len(mining.get("enforcement").unwrap()), 1);
+        let Value::Array(units) = &m.get("units").unwrap().value else {
+            panic!()
+        };
+        assert_eq!(len(units[0].get("dated_outages").unwrap()), 1);
     }
 
     #[test]

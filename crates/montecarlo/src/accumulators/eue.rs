@@ -13,6 +13,7 @@ use serde::Serialize;
 #[derive(Clone, Debug)]
 pub struct Eue {
     unserved_wh: Vec<i64>,
+    prev_wh: Vec<i64>,
     sums: Vec<PairSums>,
 }
 
@@ -30,8 +31,14 @@ impl Eue {
     pub fn new(areas: usize) -> Eue {
         Eue {
             unserved_wh: vec![0; areas],
+            prev_wh: vec![0; areas],
             sums: vec![PairSums::default(); areas],
         }
+    }
+
+    /// Unserved energy of area `a` in the last sample recorded, watt-hours.
+    pub fn last_wh(&self, a: usize) -> i64 {
+        self.prev_wh[a]
     }
 
     /// Final estimates for area `a`.
@@ -55,6 +62,7 @@ impl Accumulator for Eue {
         for (a, sums) in self.sums.iter_mut().enumerate() {
             sums.push(self.unserved_wh[a], sample.demand_wh[a]);
         }
+        std::mem::swap(&mut self.unserved_wh, &mut self.prev_wh);
         self.unserved_wh.fill(0);
     }
 
@@ -79,6 +87,10 @@ mod tests {
                 hour_of_day: h,
                 week: 0,
                 short_w: &[w],
+                short_illegal_w: &[0; 4],
+                short_registered_w: &[0; 4],
+                curtailed_w: &[0; 4],
+                mining_curtailed_w: &[0; 4],
                 import_w: &[],
                 binding: &[],
             });
@@ -86,10 +98,12 @@ mod tests {
         acc.end_sample(&SampleView {
             sample: 0,
             demand_wh: &[10_000_000_000],
+            illegal_by_day_w: None,
         });
         acc.end_sample(&SampleView {
             sample: 1,
             demand_wh: &[10_000_000_000],
+            illegal_by_day_w: None,
         });
         let r = acc.finish(0);
         assert_eq!(r.eue_mwh.mean, 1.25);

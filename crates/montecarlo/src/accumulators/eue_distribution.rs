@@ -157,6 +157,10 @@ mod tests {
                 hour_of_day: 0,
                 week: 0,
                 short_w: &[mwh * 1_000_000],
+                short_illegal_w: &[0; 4],
+                short_registered_w: &[0; 4],
+                curtailed_w: &[0; 4],
+                mining_curtailed_w: &[0; 4],
                 import_w: &[],
                 binding: &[],
             });
@@ -164,6 +168,7 @@ mod tests {
         acc.end_sample(&SampleView {
             sample: 0,
             demand_wh: &[0],
+            illegal_by_day_w: None,
         });
     }
 

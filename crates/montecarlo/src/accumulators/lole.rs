@@ -21,6 +21,8 @@ pub struct Lole {
     hours: Vec<i64>,
     events: Vec<i64>,
     last_short: Vec<usize>,
+    prev_hours: Vec<i64>,
+    prev_events: Vec<i64>,
     hours_events: Vec<PairSums>,
     any: Vec<PairSums>,
 }
@@ -47,6 +49,8 @@ impl Lole {
             hours: vec![0; areas],
             events: vec![0; areas],
             last_short: vec![NEVER; areas],
+            prev_hours: vec![0; areas],
+            prev_events: vec![0; areas],
             hours_events: vec![PairSums::default(); areas],
             any: vec![PairSums::default(); areas],
         }
@@ -65,6 +69,11 @@ impl Lole {
     /// LOLE of area `a`, hours per sample.
     pub fn lole_h(&self, a: usize) -> Estimate {
         self.hours_events[a].x()
+    }
+
+    /// Shortfall hours and events of area `a` in the last sample recorded.
+    pub fn last(&self, a: usize) -> (i64, i64) {
+        (self.prev_hours[a], self.prev_events[a])
     }
 
     /// Final estimates for area `a`.
@@ -97,6 +106,8 @@ impl Accumulator for Lole {
             self.hours_events[a].push(self.hours[a], self.events[a]);
             self.any[a].push(i64::from(self.hours[a] > 0), 1);
         }
+        std::mem::swap(&mut self.hours, &mut self.prev_hours);
+        std::mem::swap(&mut self.events, &mut self.prev_events);
         self.hours.fill(0);
         self.events.fill(0);
         self.last_short.fill(NEVER);
@@ -121,6 +132,10 @@ mod tests {
             hour_of_day: h % 24,
             week: h / 168,
             short_w: short,
+            short_illegal_w: &[0; 4],
+            short_registered_w: &[0; 4],
+            curtailed_w: &[0; 4],
+            mining_curtailed_w: &[0; 4],
             import_w: &[],
             binding: &[],
         }
@@ -132,6 +147,7 @@ mod tests {
         let end = SampleView {
             sample: 0,
             demand_wh: &[0],
+            illegal_by_day_w: None,
         };
         // sample 1: hours 0,1,2 and 5 short -> 4 h, 2 events
         for h in [0, 1, 2, 5] {
@@ -159,6 +175,7 @@ mod tests {
         acc.end_sample(&SampleView {
             sample: 0,
             demand_wh: &[0, 0],
+            illegal_by_day_w: None,
         });
         assert_eq!(acc.finish(0).lole_h.mean, 0.0);
         assert_eq!(acc.finish(1).lole_h.mean, 1.0);

@@ -13,6 +13,7 @@ use serde::Serialize;
 pub struct LoleDays {
     days: Vec<i64>,
     last_day: Vec<usize>,
+    prev_days: Vec<i64>,
     sums: Vec<PairSums>,
 }
 
@@ -29,8 +30,14 @@ impl LoleDays {
         LoleDays {
             days: vec![0; areas],
             last_day: vec![usize::MAX; areas],
+            prev_days: vec![0; areas],
             sums: vec![PairSums::default(); areas],
         }
+    }
+
+    /// Shortfall days of area `a` in the last sample recorded.
+    pub fn last(&self, a: usize) -> i64 {
+        self.prev_days[a]
     }
 
     /// Final estimate for area `a`.
@@ -56,6 +63,7 @@ impl Accumulator for LoleDays {
         for (sums, &days) in self.sums.iter_mut().zip(&self.days) {
             sums.push(days, 0);
         }
+        std::mem::swap(&mut self.days, &mut self.prev_days);
         self.days.fill(0);
         self.last_day.fill(usize::MAX);
     }
@@ -81,6 +89,10 @@ mod tests {
                 hour_of_day: h % 24,
                 week: 0,
                 short_w: &[3],
+                short_illegal_w: &[0; 4],
+                short_registered_w: &[0; 4],
+                curtailed_w: &[0; 4],
+                mining_curtailed_w: &[0; 4],
                 import_w: &[],
                 binding: &[],
             });
@@ -88,6 +100,7 @@ mod tests {
         acc.end_sample(&SampleView {
             sample: 0,
             demand_wh: &[0],
+            illegal_by_day_w: None,
         });
         assert_eq!(acc.finish(0).lole_d.mean, 3.0);
     }

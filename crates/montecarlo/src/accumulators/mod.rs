@@ -21,18 +21,24 @@
 mod binding;
 mod eue;
 mod eue_distribution;
+pub mod eue_parts;
 mod heatmap;
+mod illegal_path;
 mod imports;
 mod lole;
 mod lole_days;
+mod mining_curtailed;
 
 pub use binding::Binding;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
+pub use eue_parts::EueParts;
 pub use heatmap::{Heatmap, HeatmapResult};
+pub use illegal_path::{IllegalPath, IllegalPathResult};
 pub use imports::Imports;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
+pub use mining_curtailed::MiningCurtailed;
 
 use gridrisk_core::SystemModel;
 
@@ -48,6 +54,14 @@ pub struct HourView<'a> {
     pub week: usize,
     /// Unserved firm demand per area (regions, then the system), watts; `> 0` means short.
     pub short_w: &'a [i64],
+    /// Part of `short_w` that is illegal mining, watts.
+    pub short_illegal_w: &'a [i64],
+    /// Part of `short_w` that is registered mining served as firm load, watts.
+    pub short_registered_w: &'a [i64],
+    /// Interruptible demand curtailed per area, watts.
+    pub curtailed_w: &'a [i64],
+    /// Part of `curtailed_w` that is registered mining, watts.
+    pub mining_curtailed_w: &'a [i64],
     /// Import per source, watts (the least import that achieves the least shortfall).
     pub import_w: &'a [i64],
     /// Per line: would one more MW of limit lower the system's firm shortfall.
@@ -60,6 +74,8 @@ pub struct SampleView<'a> {
     pub sample: u64,
     /// Firm demand energy of the sample per area (regions, then the system), watt-hours.
     pub demand_wh: &'a [i64],
+    /// Illegal mining connected nationally at the end of each day, watts, if any.
+    pub illegal_by_day_w: Option<&'a [i64]>,
 }
 
 /// A streaming result accumulator.
@@ -76,6 +92,20 @@ pub trait Accumulator: Send {
 pub fn areas(model: &SystemModel) -> usize {
     model.regions().len() + 1
 }
+
+/// The additive per-sample totals that paired comparisons difference: (index key, factor
+/// from the total's integer unit to the index's unit).
+pub const SAMPLE_TOTALS: [(&str, f64); 9] = [
+    ("lole_h", 1.0),
+    ("lole_d", 1.0),
+    ("lolf", 1.0),
+    ("eue_mwh", 1e-6),
+    ("eue_household_mwh", 1e-6),
+    ("eue_illegal_mwh", 1e-6),
+    ("eue_registered_mwh", 1e-6),
+    ("p_shortfall", 1.0),
+    ("mining_curtailed_mwh", 1e-6),
+];
 
 /// Every standard index of design section 4.
 #[derive(Clone, Debug)]
@@ -94,6 +124,12 @@ pub struct Indices {
     pub imports: Imports,
     /// Binding hours per line.
     pub binding: Binding,
+    /// EUE split into households, illegal and registered mining.
+    pub eue_parts: EueParts,
+    /// Registered mining curtailed.
+    pub mining_curtailed: MiningCurtailed,
+    /// Illegal mining connected over the window.
+    pub illegal_path: IllegalPath,
 }
 
 impl Indices {
@@ -107,12 +143,33 @@ impl Indices {
             heatmap: Heatmap::new(model.calendar()),
             imports: Imports::new(model.network().imports.len()),
             binding: Binding::new(model.network().lines.len()),
+            eue_parts: EueParts::new(areas(model)),
+            mining_curtailed: MiningCurtailed::new(areas(model)),
+            illegal_path: IllegalPath::new(model),
         }
     }
 
     /// Number of samples recorded.
     pub fn samples(&self) -> u64 {
         self.lole.samples()
+    }
+
+    /// The per-sample totals of area `a` in the last sample recorded, in
+    /// [`SAMPLE_TOTALS`] order and units (hours, days, events, watt-hours, 0/1).
+    pub fn last_sample(&self, a: usize) -> [i64; SAMPLE_TOTALS.len()] {
+        let (hours, events) = self.lole.last(a);
+        let parts = self.eue_parts.last_wh(a);
+        [
+            hours,
+            self.lole_days.last(a),
+            events,
+            self.eue.last_wh(a),
+            parts[0],
+            parts[1],
+            parts[2],
+            i64::from(hours > 0),
+            self.mining_curtailed.last_wh(a),
+        ]
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -131,6 +188,8 @@ impl Accumulator for Indices {
         self.heatmap.record_hour(hour);
         self.imports.record_hour(hour);
         self.binding.record_hour(hour);
+        self.eue_parts.record_hour(hour);
+        self.mining_curtailed.record_hour(hour);
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -141,6 +200,9 @@ impl Accumulator for Indices {
         self.heatmap.end_sample(sample);
         self.imports.end_sample(sample);
         self.binding.end_sample(sample);
+        self.eue_parts.end_sample(sample);
+        self.mining_curtailed.end_sample(sample);
+        self.illegal_path.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {
@@ -151,5 +213,8 @@ impl Accumulator for Indices {
         self.heatmap.merge(&later.heatmap);
         self.imports.merge(&later.imports);
         self.binding.merge(&later.binding);
+        self.eue_parts.merge(&later.eue_parts);
+        self.mining_curtailed.merge(&later.mining_curtailed);
+        self.illegal_path.merge(&later.illegal_path);
     }
 }

@@ -12,9 +12,15 @@ type Seen = Vec<(String, Rc<Path>, usize)>;
 
 const SHARING: [&str; 2] = ["local", "shared"];
 
-/// Read the network from the root table `f`; `regions` are the region names in order.
-/// Only valid lines and sources are kept (any problem is recorded).
-pub(super) fn network(f: &Fields<'_>, regions: &[String], p: &mut Problems) -> Network {
+/// Read the network from the root table `f`; `regions` are the region names in order,
+/// `zones` the weather zone names. Only valid lines and sources are kept (any problem is
+/// recorded).
+pub(super) fn network(
+    f: &Fields<'_>,
+    regions: &[String],
+    zones: &[String],
+    p: &mut Problems,
+) -> Network {
     let mut net = Network {
         sharing: sharing(f, p).unwrap_or_default(),
         ..Network::default()
@@ -35,7 +41,7 @@ pub(super) fn network(f: &Fields<'_>, regions: &[String], p: &mut Problems) -> N
         let Some(sf) = Fields::new(n, &label, &IMPORT_KEYS, p) else {
             continue;
         };
-        if let Some(s) = import(&sf, regions, &mut seen, p) {
+        if let Some(s) = import(&sf, regions, zones, &mut seen, p) {
             net.imports.push(s);
         }
     }
@@ -106,18 +112,39 @@ fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -
     })
 }
 
-const IMPORT_KEYS: [&str; 5] = ["name", "cap_mw", "mttf_h", "mttr_h", "links"];
+const IMPORT_KEYS: [&str; 7] = [
+    "name",
+    "cap_mw",
+    "mttf_h",
+    "mttr_h",
+    "links",
+    "fallback_cap_mw",
+    "cold",
+];
 const LINK_KEYS: [&str; 5] = ["name", "region", "cap_mw", "mttf_h", "mttr_h"];
 
 fn import(
     f: &Fields<'_>,
     regions: &[String],
+    zones: &[String],
     seen: &mut Seen,
     p: &mut Problems,
 ) -> Option<ImportSource> {
     let name = f.unique_name("import", seen, p);
     let cap_w = f.power_w("cap_mw", true, p);
     let outage = outage(f, "a source that is always available", p);
+    let fallback_cap_w = if f.has("fallback_cap_mw") {
+        f.power_w("fallback_cap_mw", true, p)
+    } else {
+        Some(0)
+    };
+    let cold = f.cold_rule(
+        "cold",
+        zones,
+        |x| (0.0..=1.0).contains(&x),
+        "an export-cap factor in [0, 1]",
+        p,
+    );
     let nodes = table_array(f, "links", p);
     let links_given = f
         .get("links")
@@ -151,8 +178,8 @@ fn import(
         name: name?,
         cap_w: cap_w?,
         outage: outage?,
-        fallback_cap_w: 0,
-        cold: None,
+        fallback_cap_w: fallback_cap_w?,
+        cold: cold?,
         links,
     })
 }

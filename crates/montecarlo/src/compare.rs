@@ -1,0 +1,176 @@
+//! Paired comparison: a base and variants run inside the same sample loop on the same random
+//! streams (common random numbers), and each variant's difference from the base estimated
+//! from per-sample differences.
+//!
+//! Sample `s` of every scenario uses the streams of `(seed, s, component, purpose)`, so a
+//! component the variant leaves alone draws exactly what it draws in the base; the
+//! difference of a per-sample total (hours, events, energy) then has far less variance than
+//! the difference of two independent runs, and its interval is computed from the per-sample
+//! differences with exact integer sums ([`crate::estimators::PairSums`]). Areas are matched by
+//! region name; every region of the base must exist in each variant.
+
+use crate::accumulators::{Indices, SAMPLE_TOTALS};
+use crate::estimators::{Estimate, PairSums};
+use crate::runner::{run_blocks, Blocks, RunError, RunOutput};
+use crate::sampler::Sampler;
+use crate::spec::SimulationSpec;
+use gridrisk_core::SystemModel;
+
+/// A variant that cannot be compared with the base.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompareError {
+    /// A region of the base is missing from a variant.
+    #[error("variant '{variant}' has no region '{region}' (every region of the base must exist in each variant)")]
+    MissingRegion {
+        /// Variant name.
+        variant: String,
+        /// Region name.
+        region: String,
+    },
+    /// The study windows differ.
+    #[error("variant '{variant}' has {got} hours, the base {expected}: a paired comparison needs the same window")]
+    Window {
+        /// Variant name.
+        variant: String,
+        /// Hours of the variant.
+        got: usize,
+        /// Hours of the base.
+        expected: usize,
+    },
+}
+
+/// Block accumulator of a comparison: every scenario's own indices, and the sums of the
+/// per-sample differences variant - base, per variant, base area and total.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// Indices of each scenario (the base first).
+    pub indices: Vec<Indices>,
+    /// `area_map[k][a]`: the area of scenario `k` that is area `a` of the base.
+    area_map: Vec<Vec<usize>>,
+    /// `diffs[k - 1][a][i]`: differences of total `i` of area `a`, variant `k` - base.
+    diffs: Vec<Vec<[PairSums; SAMPLE_TOTALS.len()]>>,
+}
+
+impl Comparison {
+    /// An empty comparison of `models` (the base first).
+    pub fn new(models: &[&SystemModel]) -> Result<Comparison, CompareError> {
+        let base = models[0];
+        let base_areas = base.regions().len() + 1;
+        let mut area_map = Vec::new();
+        for m in models {
+            if m.hours() != base.hours() {
+                return Err(CompareError::Window {
+                    variant: m.name().into(),
+                    got: m.hours(),
+                    expected: base.hours(),
+                });
+            }
+            let mut map = Vec::with_capacity(base_areas);
+            for region in base.regions() {
+                let r = m
+                    .regions()
+                    .iter()
+                    .position(|v| v.name() == region.name())
+                    .ok_or_else(|| CompareError::MissingRegion {
+                        variant: m.name().into(),
+                        region: region.name().into(),
+                    })?;
+                map.push(r);
+            }
+            map.push(m.regions().len());
+            area_map.push(map);
+        }
+        Ok(Comparison {
+            indices: models.iter().map(|m| Indices::new(m)).collect(),
+            area_map,
+            diffs: vec![
+                vec![[PairSums::default(); SAMPLE_TOTALS.len()]; base_areas];
+                models.len() - 1
+            ],
+        })
+    }
+
+    /// Draw sample `s` of every scenario with `samplers` (same order as the models) and
+    /// record the differences.
+    pub fn record(&mut self, samplers: &mut [Sampler], seed: u64, s: u64) {
+        for (sampler, acc) in samplers.iter_mut().zip(&mut self.indices) {
+            sampler.sample(seed, s, acc);
+        }
+        let (base, variants) = self.indices.split_first().expect("a base");
+        for (k, variant) in variants.iter().enumerate() {
+            for (a, sums) in self.diffs[k].iter_mut().enumerate() {
+                let b = base.last_sample(self.area_map[0][a]);
+                let v = variant.last_sample(self.area_map[k + 1][a]);
+                for i in 0..SAMPLE_TOTALS.len() {
+                    sums[i].push(v[i] - b[i], 0);
+                }
+            }
+        }
+    }
+
+    /// Add a later block.
+    pub fn merge(&mut self, later: &Comparison) {
+        for (a, b) in self.indices.iter_mut().zip(&later.indices) {
+            crate::accumulators::Accumulator::merge(a, b);
+        }
+        for (a, b) in self.diffs.iter_mut().zip(&later.diffs) {
+            for (x, y) in a.iter_mut().zip(b) {
+                for i in 0..SAMPLE_TOTALS.len() {
+                    x[i].merge(&y[i]);
+                }
+            }
+        }
+    }
+
+    /// Variant `k` (1-based: 0 is the base) minus the base, for total `i` of base area `a`,
+    /// in the index's unit.
+    pub fn difference(&self, k: usize, a: usize, i: usize) -> Estimate {
+        self.diffs[k - 1][a][i].x().scaled(SAMPLE_TOTALS[i].1)
+    }
+}
+
+/// Run a paired comparison of `models` (the base first).
+pub fn compare(
+    models: &[&SystemModel],
+    spec: &SimulationSpec,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunOutput<Comparison>, CompareRunError> {
+    Comparison::new(models)?;
+    for m in models {
+        Sampler::new(m).map_err(RunError::from)?;
+    }
+    let out = run_blocks(
+        spec,
+        threads,
+        &Blocks {
+            new_worker: || {
+                models
+                    .iter()
+                    .map(|m| Sampler::new(m).expect("checked before the run"))
+                    .collect::<Vec<_>>()
+            },
+            new_acc: || Comparison::new(models).expect("checked before the run"),
+            sample: |samplers: &mut Vec<Sampler>, seed, s, acc: &mut Comparison| {
+                acc.record(samplers, seed, s)
+            },
+            merge: |total: &mut Comparison, later: &Comparison| total.merge(later),
+        },
+        progress,
+        |_| false,
+    )?;
+    Ok(out)
+}
+
+/// Why a comparison could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompareRunError {
+    /// The scenarios cannot be paired.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
+    /// A scenario cannot be run.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}

@@ -1,0 +1,242 @@
+//! The hourly inputs of one sample besides outages: demand (firm and interruptible, with its
+//! mining parts), and extra supply (renewables, neighbours' inflows), per region and hour.
+//!
+//! Without [`gridrisk_core::model::Conditions`] these are the model's fixed demand profiles,
+//! built once. With them, each sample draws its weather ([`crate::weather`]), its mining and
+//! enforcement history ([`crate::mining`]) and its neighbours' exchanges
+//! ([`crate::exchange`]), and fills, for region r and hour h:
+//!
+//! ```text
+//! firm          = profile(h) x (1 + forecast error) + heating(day) + registered (firm)
+//!                 + illegal + neighbour draws
+//! interruptible = registered (interruptible) + scheduled exports
+//! extra supply  = renewables + neighbour inflows
+//! heating       = heating_w_per_c x max(0, threshold - (normal + anomaly))
+//! ```
+//!
+//! Per block of [`PEAK_BLOCK_H`] hours it also keeps the largest total demand and the least
+//! extra supply, which the sampler uses to skip blocks.
+
+use crate::exchange;
+use crate::mining::{MiningDraw, MiningSampler};
+use crate::rng::SampleKey;
+use crate::weather::{WeatherDraw, WeatherSampler};
+use gridrisk_core::model::PEAK_BLOCK_H;
+use gridrisk_core::SystemModel;
+
+/// An invalid weather or mining model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The weather model is invalid.
+    #[error("weather: {0}")]
+    Weather(#[from] crate::weather::WeatherError),
+    /// The mining model is invalid.
+    #[error("mining: {0}")]
+    Mining(#[from] crate::mining::MiningError),
+}
+
+/// Per-worker sample inputs, reused for every sample.
+pub struct Inputs<'m> {
+    model: &'m SystemModel,
+    stochastic: bool,
+    weather: Option<(WeatherSampler, WeatherDraw)>,
+    mining: Option<(MiningSampler, MiningDraw)>,
+    hours: usize,
+    blocks: usize,
+    /// Firm demand, `r * hours + h`, watts.
+    pub firm_w: Vec<i64>,
+    /// Interruptible demand, `r * hours + h`, watts.
+    pub interruptible_w: Vec<i64>,
+    /// Part of the interruptible demand that is registered mining, `r * hours + h`, watts.
+    pub mining_interruptible_w: Vec<i64>,
+    /// Part of the firm demand that is illegal mining, `r * hours + h`, watts.
+    pub illegal_w: Vec<i64>,
+    /// Part of the firm demand that is registered mining, `r * hours + h`, watts.
+    pub registered_firm_w: Vec<i64>,
+    /// Extra supply, `r * hours + h`, watts.
+    pub supply_w: Vec<i64>,
+    /// Largest firm + interruptible demand per block, `r * blocks + b`.
+    pub block_peak_w: Vec<i64>,
+    /// Least extra supply per block, `r * blocks + b`.
+    pub block_supply_w: Vec<i64>,
+    /// Export-cap factor of each import source per day, `s * days + d` (cold days).
+    pub source_factor: Vec<f64>,
+    /// Firm demand energy per area (regions, then the system), watt-hours.
+    pub demand_wh: Vec<i64>,
+}
+
+impl<'m> Inputs<'m> {
+    /// Inputs for `model`, checked.
+    pub fn new(model: &'m SystemModel) -> Result<Inputs<'m>, InputError> {
+        let regions = model.regions().len();
+        let hours = model.hours();
+        let days = model.calendar().days();
+        let blocks = hours.div_ceil(PEAK_BLOCK_H);
+        let cond = model.conditions();
+        let weather = if cond.weather.zones.is_empty()
+            && cond.weather.load_forecast_sd == 0.0
+            && cond.vre.is_empty()
+        {
+            None
+        } else {
+            let w = &cond.weather;
+            Some((
+                WeatherSampler::new(w, &cond.vre, days)?,
+                WeatherDraw::new(w.zones.len(), cond.vre.len(), days),
+            ))
+        };
+        let mining = if cond.mining.is_empty() {
+            None
+        } else {
+            Some((
+                MiningSampler::new(&cond.mining, regions, model.calendar())?,
+                MiningDraw::new(regions, hours),
+            ))
+        };
+        let mut inputs = Inputs {
+            model,
+            stochastic: !cond.is_empty(),
+            weather,
+            mining,
+            hours,
+            blocks,
+            firm_w: model
+                .regions()
+                .iter()
+                .flat_map(|r| r.demand_w().iter().copied())
+                .collect(),
+            interruptible_w: vec![0; regions * hours],
+            mining_interruptible_w: vec![0; regions * hours],
+            illegal_w: vec![0; regions * hours],
+            registered_firm_w: vec![0; regions * hours],
+            supply_w: vec![0; regions * hours],
+            block_peak_w: vec![0; regions * blocks],
+            block_supply_w: vec![0; regions * blocks],
+            source_factor: vec![1.0; model.network().imports.len() * days],
+            demand_wh: vec![0; regions + 1],
+        };
+        inputs.summarise();
+        Ok(inputs)
+    }
+
+    /// The weather of the current sample, if the model has weather.
+    pub fn weather(&self) -> Option<&WeatherDraw> {
+        self.weather.as_ref().map(|(_, d)| d)
+    }
+
+    /// The mining of the current sample, if the model has mining.
+    pub fn mining(&self) -> Option<&MiningDraw> {
+        self.mining.as_ref().map(|(_, d)| d)
+    }
+
+    /// Draw the weather of sample `key` (before the outages, which may depend on it).
+    pub fn draw_weather(&mut self, key: SampleKey) {
+        if let Some((sampler, draw)) = self.weather.as_mut() {
+            sampler.sample(key, draw);
+        }
+    }
+
+    /// Fill the hourly arrays of sample `key` (after [`Inputs::draw_weather`]).
+    pub fn fill(&mut self, key: SampleKey) {
+        if !self.stochastic {
+            return;
+        }
+        let model = self.model;
+        let cond = model.conditions();
+        let cal = model.calendar();
+        let hours = self.hours;
+        let forecast = self.weather().map_or(0.0, |w| w.forecast_error());
+        if let Some((sampler, draw)) = self.mining.as_mut() {
+            sampler.sample(key, draw);
+        }
+        for (r, region) in model.regions().iter().enumerate() {
+            let climate = cond.weather.climates.iter().find(|c| c.region == r);
+            let row = r * hours..(r + 1) * hours;
+            for (h, f) in self.firm_w[row.clone()].iter_mut().enumerate() {
+                let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast)).round();
+                if let (Some(c), Some(weather)) = (climate, self.weather.as_ref().map(|x| &x.1)) {
+                    let t =
+                        cond.weather.zones[c.zone].normal_c + weather.anomaly_c(c.zone, cal.day(h));
+                    w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0)).round();
+                }
+                *f = w.max(0.0) as i64;
+            }
+            self.interruptible_w[row.clone()].fill(0);
+            self.supply_w[row.clone()].fill(0);
+            match self.mining.as_ref() {
+                Some((_, m)) => {
+                    for h in 0..hours {
+                        let i = r * hours + h;
+                        self.registered_firm_w[i] = m.registered_firm_w(r, h);
+                        self.illegal_w[i] = m.illegal_w(r, h);
+                        self.mining_interruptible_w[i] = m.registered_interruptible_w(r, h);
+                        self.firm_w[i] += self.registered_firm_w[i] + self.illegal_w[i];
+                        self.interruptible_w[i] += self.mining_interruptible_w[i];
+                    }
+                }
+                None => {
+                    self.registered_firm_w[row.clone()].fill(0);
+                    self.illegal_w[row.clone()].fill(0);
+                    self.mining_interruptible_w[row.clone()].fill(0);
+                }
+            }
+        }
+        for x in &cond.exchanges {
+            let row = x.region * hours..(x.region + 1) * hours;
+            for i in self.interruptible_w[row.clone()].iter_mut() {
+                *i += x.scheduled_export_w;
+            }
+            exchange::add_draws(
+                x,
+                key,
+                &mut self.firm_w[row.clone()],
+                &mut self.supply_w[row],
+            );
+        }
+        if let Some(weather) = self.weather.as_ref().map(|x| &x.1) {
+            for (p, plant) in cond.vre.iter().enumerate() {
+                for h in 0..hours {
+                    let cf = (plant.profile[cal.hour_of_day(h)]
+                        * weather.vre_factor(p, cal.day(h)))
+                    .clamp(0.0, 1.0);
+                    self.supply_w[plant.region * hours + h] +=
+                        (plant.capacity_w as f64 * cf).round() as i64;
+                }
+            }
+            let days = cal.days();
+            for (s, source) in model.network().imports.iter().enumerate() {
+                for d in 0..days {
+                    self.source_factor[s * days + d] = match &source.cold {
+                        Some(rule) if weather.anomaly_c(rule.zone, d) < rule.below_anomaly_c => {
+                            rule.factor
+                        }
+                        _ => 1.0,
+                    };
+                }
+            }
+        }
+        self.summarise();
+    }
+
+    /// Block peaks, block minimum supply and demand energy from the hourly arrays.
+    fn summarise(&mut self) {
+        let (hours, blocks) = (self.hours, self.blocks);
+        let regions = self.model.regions().len();
+        for r in 0..regions {
+            for b in 0..blocks {
+                let hs =
+                    r * hours + b * PEAK_BLOCK_H..r * hours + ((b + 1) * PEAK_BLOCK_H).min(hours);
+                self.block_peak_w[r * blocks + b] = hs
+                    .clone()
+                    .map(|i| self.firm_w[i] + self.interruptible_w[i])
+                    .max()
+                    .unwrap_or(0);
+                self.block_supply_w[r * blocks + b] =
+                    hs.map(|i| self.supply_w[i]).min().unwrap_or(0);
+            }
+            self.demand_wh[r] = self.firm_w[r * hours..(r + 1) * hours].iter().sum();
+        }
+        self.demand_wh[regions] = self.demand_wh[..regions].iter().sum();
+    }
+}

@@ -1,0 +1,102 @@
+//! `gridrisk compare` and `gridrisk study`: paired comparisons of a base and variants on the
+//! same random streams, and the default run (the embedded study).
+
+use super::{emit, json_text, scenario_id};
+use crate::cli::args::{CompareArgs, Format, StudyArgs};
+use crate::{bad, embedded, output, progress};
+use gridrisk_core::scenario::Scenario;
+use gridrisk_montecarlo::compare::compare;
+use gridrisk_montecarlo::result::{compare_json, Compared, RunInfo};
+use gridrisk_montecarlo::{SimulationSpec, StopRule};
+use std::path::Path;
+use std::time::Instant;
+
+/// `gridrisk compare BASE VARIANT...`.
+pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    let mut scenarios = Vec::new();
+    for arg in std::iter::once(&args.base).chain(&args.variants) {
+        let s = embedded::load(arg).map_err(bad)?;
+        let label = s.name.clone();
+        scenarios.push((s, label));
+    }
+    let doc = paired(
+        &scenarios,
+        args.samples,
+        args.seed,
+        args.threads,
+        args.block_size,
+    )?;
+    let text = match args.output.format {
+        Format::Json => json_text(&doc),
+        Format::Table | Format::Csv => output::compare_table(&doc),
+    };
+    emit(&text, args.output.out.as_deref())
+}
+
+/// `gridrisk study [STUDY]`, and the default run: every variant against the base; writes
+/// `study.json` into the output directory and prints the table.
+pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
+    let (study, in_binary) =
+        embedded::load_study(args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY))
+            .map_err(bad)?;
+    let mut scenarios = Vec::new();
+    let base = embedded::load_path(&study.base, in_binary).map_err(bad)?;
+    let base_label = format!("base: {}", base.name);
+    scenarios.push((base, base_label));
+    for v in &study.variants {
+        let s = embedded::load_path(&v.file, in_binary).map_err(bad)?;
+        let label = v.label.clone().unwrap_or_else(|| s.name.clone());
+        scenarios.push((s, label));
+    }
+    let samples = args.samples.unwrap_or(study.samples);
+    let seed = args.seed.unwrap_or(study.seed);
+    let mut doc = paired(&scenarios, samples, seed, args.threads, args.block_size)?;
+    doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
+    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
+        bad(anyhow::anyhow!(
+            "cannot create {}: {e}",
+            args.out_dir.display()
+        ))
+    })?;
+    let path = Path::new(&args.out_dir).join("study.json");
+    output::write_atomic(&path, json_text(&doc).as_bytes()).map_err(bad)?;
+    let mut text = output::compare_table(&doc);
+    text += &format!("\nresults written to {}\n", path.display());
+    emit(&text, None)
+}
+
+/// Run the paired comparison of `scenarios` (the base first) and build its document.
+fn paired(
+    scenarios: &[(Scenario, String)],
+    samples: u64,
+    seed: u64,
+    threads: usize,
+    block_size: u64,
+) -> anyhow::Result<serde_json::Value> {
+    for (s, _) in scenarios {
+        for w in &s.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, block_size).map_err(bad)?;
+    let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
+    let total = samples * scenarios.len() as u64;
+    let bar = progress::bar(total, "scenario-samples");
+    let per = scenarios.len() as u64;
+    let started = Instant::now();
+    let out = compare(&models, &spec, threads, &|n| bar.inc(n * per)).map_err(bad)?;
+    bar.finish_and_clear();
+    let compared: Vec<Compared> = scenarios
+        .iter()
+        .map(|(s, label)| Compared {
+            model: &s.model,
+            id: scenario_id(s),
+            label: label.clone(),
+        })
+        .collect();
+    let info = RunInfo {
+        threads: super::run::resolved_threads(threads),
+        wall_s: started.elapsed().as_secs_f64(),
+    };
+    Ok(compare_json(&compared, &spec, &out, &info))
+}

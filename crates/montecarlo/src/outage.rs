@@ -11,7 +11,9 @@
 //! When up, a component adds `amount` to one *quantity*: the available generation of a region
 //! (watts), the export cap of an import source above its fallback cap (watts), or the number
 //! of circuits of a line or link that are in service (0 or 1), or whether a corridor
-//! disturbance is absent (1) or tripping its lines (0).
+//! disturbance is absent (1) or tripping its lines (0), or the available capacity of a block
+//! whose combined output is capped (its region gets `min(cap, available)`, see
+//! [`Pools`]).
 //!
 //! Two conditions change a unit's process ([`gridrisk_core::model::UnitConditions`]): on a
 //! cold day (its zone's anomaly below a level) its failure rate is multiplied by a factor, so
@@ -52,6 +54,8 @@ pub struct Quantities {
     pub links: usize,
     /// Corridor disturbances.
     pub disturbances: usize,
+    /// Blocks of units with a cap on their combined output.
+    pub pools: usize,
 }
 
 impl Quantities {
@@ -64,12 +68,13 @@ impl Quantities {
             lines: net.lines.len(),
             links: net.imports.iter().map(|s| s.links.len()).sum(),
             disturbances: model.conditions().disturbances.len(),
+            pools: model.conditions().block_caps.len(),
         }
     }
 
     /// Total number of quantities.
     pub fn count(&self) -> usize {
-        self.regions + self.sources + self.lines + self.links + self.disturbances
+        self.regions + self.sources + self.lines + self.links + self.disturbances + self.pools
     }
 
     /// Index of import source `s`'s export cap.
@@ -90,6 +95,11 @@ impl Quantities {
     /// Index of disturbance `d`'s absence (1 = not tripping).
     pub fn disturbance(&self, d: usize) -> usize {
         self.regions + self.sources + self.lines + self.links + d
+    }
+
+    /// Index of capped block `p`'s available capacity before its cap.
+    pub fn pool(&self, p: usize) -> usize {
+        self.regions + self.sources + self.lines + self.links + self.disturbances + p
     }
 }
 
@@ -137,10 +147,17 @@ impl Components {
                     mttr_h: units.mttr_h[i],
                 };
                 let (id, region) = (units.stream_id[i], units.region[i]);
+                // A unit of a capped block adds to its block's quantity, not its region's.
+                let quantity = model
+                    .conditions()
+                    .block_caps
+                    .iter()
+                    .position(|b| b.units.contains(&units.names[i]))
+                    .map_or(region, |p| q.pool(p));
                 c.push(
                     id,
                     Purpose::UnitOutage,
-                    region,
+                    quantity,
                     units.capacity_w[i],
                     Some(outage),
                 );
@@ -415,6 +432,52 @@ impl History {
             let c = self.changes[i as usize];
             per_hour[c.offset as usize] += c.amount;
             i = c.next;
+        }
+    }
+}
+
+/// Blocks of units whose combined output is capped: each has a quantity (its available
+/// capacity) and adds `min(cap, available)` to its region's generation.
+#[derive(Clone, Debug, Default)]
+pub struct Pools {
+    /// (quantity, region, cap in watts) per capped block.
+    pools: Vec<(usize, usize, i64)>,
+}
+
+impl Pools {
+    /// The capped blocks of `model`.
+    pub fn of(model: &SystemModel) -> Pools {
+        let q = Quantities::of(model);
+        let units = model.units();
+        Pools {
+            pools: model
+                .conditions()
+                .block_caps
+                .iter()
+                .enumerate()
+                .map(|(p, b)| {
+                    let region = b
+                        .units
+                        .first()
+                        .and_then(|u| units.names.iter().position(|n| n == u))
+                        .map_or(0, |i| units.region[i]);
+                    (q.pool(p), region, b.cap_w)
+                })
+                .collect(),
+        }
+    }
+
+    /// True if there is no capped block.
+    pub fn is_empty(&self) -> bool {
+        self.pools.is_empty()
+    }
+
+    /// `effective` = `level`, with each capped block's output added to its region.
+    #[inline]
+    pub fn apply(&self, level: &[i64], effective: &mut [i64]) {
+        effective.copy_from_slice(level);
+        for &(q, region, cap) in &self.pools {
+            effective[region] += level[q].min(cap);
         }
     }
 }

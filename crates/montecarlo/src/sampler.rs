@@ -23,7 +23,7 @@
 use crate::accumulators::{Accumulator, HourView, SampleView};
 use crate::inputs::{InputError, Inputs};
 use crate::network::{HourDemand, HourResult, NetworkHour};
-use crate::outage::{Components, History, Quantities};
+use crate::outage::{Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
 use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
@@ -48,6 +48,8 @@ pub struct Sampler<'m> {
     quantities: usize,
     level: Vec<i64>,
     low: Vec<i64>,
+    pools: Pools,
+    effective: Vec<i64>,
     block_hours: Vec<i64>,
     network: Option<NetworkHour>,
     out: HourOut,
@@ -67,6 +69,8 @@ impl<'m> Sampler<'m> {
             quantities: q.count(),
             level: vec![0; q.count()],
             low: vec![0; q.count()],
+            pools: Pools::of(model),
+            effective: vec![0; q.count()],
             block_hours: vec![0; q.count() * PEAK_BLOCK_H],
             network: NetworkHour::of(model),
             out: HourOut {
@@ -101,9 +105,17 @@ impl<'m> Sampler<'m> {
         let regions = self.model.regions().len();
         let blocks = self.history.blocks();
         let inputs = &self.inputs;
+        for (q, low) in self.low.iter_mut().enumerate() {
+            *low = self.level[q] + self.history.drop(q, b);
+        }
+        let low = if self.pools.is_empty() {
+            &self.low
+        } else {
+            self.pools.apply(&self.low, &mut self.effective);
+            &self.effective
+        };
         let self_sufficient = (0..regions).all(|r| {
-            self.level[r] + self.history.drop(r, b) + inputs.block_supply_w[r * blocks + b]
-                >= inputs.block_peak_w[r * blocks + b]
+            low[r] + inputs.block_supply_w[r * blocks + b] >= inputs.block_peak_w[r * blocks + b]
         });
         if self_sufficient {
             return true;
@@ -111,12 +123,9 @@ impl<'m> Sampler<'m> {
         let Some(network) = self.network.as_mut() else {
             return false;
         };
-        for (q, low) in self.low.iter_mut().enumerate() {
-            *low = self.level[q] + self.history.drop(q, b);
-        }
         let slot = |r: usize| r * blocks + b;
         network.load(
-            &self.low,
+            low,
             &HourDemand {
                 firm_w: &|r| inputs.block_peak_w[slot(r)],
                 interruptible_w: &|_| 0,
@@ -152,11 +161,17 @@ impl<'m> Sampler<'m> {
                 }
                 let inputs = &self.inputs;
                 let at = |r: usize| r * hours + h;
+                let level = if self.pools.is_empty() {
+                    &self.level
+                } else {
+                    self.pools.apply(&self.level, &mut self.effective);
+                    &self.effective
+                };
                 let out = &mut self.out;
                 let binding = match self.network.as_mut() {
                     None => {
-                        for r in 0..n {
-                            let supply = self.level[r] + inputs.supply_w[at(r)];
+                        for (r, &generation) in level[..n].iter().enumerate() {
+                            let supply = generation + inputs.supply_w[at(r)];
                             let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
                             out.short_w[r] = (firm - supply).max(0);
                             out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
@@ -166,7 +181,7 @@ impl<'m> Sampler<'m> {
                     Some(network) => {
                         let day = cal.day(h);
                         network.load(
-                            &self.level,
+                            level,
                             &HourDemand {
                                 firm_w: &|r| inputs.firm_w[at(r)],
                                 interruptible_w: &|r| inputs.interruptible_w[at(r)],
@@ -197,7 +212,11 @@ impl<'m> Sampler<'m> {
                 for r in 0..n {
                     let i = at(r);
                     let part = |whole: i64, of: i64, total: i64| {
-                        (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                        if whole == 0 || of == 0 {
+                            0
+                        } else {
+                            (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                        }
                     };
                     let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
                     out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);

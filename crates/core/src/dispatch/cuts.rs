@@ -47,6 +47,12 @@ struct Component {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CutTables {
     components: Vec<Component>,
+    /// Scratch: the sets that attain a maximum.
+    maximizers: Vec<usize>,
+    /// Scratch: node supplies while imports are fixed in order.
+    supply: Vec<i64>,
+    /// Scratch: each component's least unserved demand.
+    best: Vec<i64>,
 }
 
 impl CutTables {
@@ -106,7 +112,10 @@ impl CutTables {
             c.fs = vec![0; sets];
             c.ein = vec![0; sets * c.externals.len()];
         }
-        CutTables { components }
+        CutTables {
+            components,
+            ..CutTables::default()
+        }
     }
 }
 
@@ -141,19 +150,38 @@ pub(crate) fn quick_shortfalls(
     Some((domestic, with))
 }
 
-/// The two maxima of one component.
+/// The two maxima of one component (without and with imports) for firm demand.
 fn component_shortfalls(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64) {
+    scan(c, state, state.supply_w, r_n, |v| state.firm_w[v], None)
+}
+
+/// Rebuild the inbound limits of `c` if the arc limits changed since the last call.
+fn refresh(c: &mut Component, arc_limit_w: &[i64]) {
     let stale = c.limits.len() != c.arcs.len()
         || c.arcs
             .iter()
             .zip(&c.limits)
-            .any(|(&(i, _, _), &l)| state.arc_limit_w[i] != l);
+            .any(|(&(i, _, _), &l)| arc_limit_w[i] != l);
     if stale {
         c.limits.clear();
         c.limits
-            .extend(c.arcs.iter().map(|&(i, _, _)| state.arc_limit_w[i]));
+            .extend(c.arcs.iter().map(|&(i, _, _)| arc_limit_w[i]));
         inbound_limits(c);
     }
+}
+
+/// The largest deficit of a set of `c`'s regions without imports and with imports from
+/// `supply_w`'s externals, for demand `demand(v)`; with `maximizers`, also every set (as a
+/// bit mask of local indices) that attains the largest deficit with imports.
+fn scan(
+    c: &mut Component,
+    state: &HourState,
+    supply_w: &[i64],
+    r_n: usize,
+    demand: impl Fn(usize) -> i64,
+    maximizers: Option<&mut Vec<usize>>,
+) -> (i64, i64) {
+    refresh(c, state.arc_limit_w);
     let sets = 1usize << c.regions.len();
     let Component {
         regions,
@@ -165,18 +193,125 @@ fn component_shortfalls(c: &mut Component, state: &HourState, r_n: usize) -> (i6
     } = c;
     fs[0] = 0;
     let (mut best_domestic, mut best) = (0i64, 0i64);
+    let Some(m) = maximizers else {
+        for x in 1..sets {
+            let v = regions[x.trailing_zeros() as usize];
+            fs[x] = fs[x & (x - 1)] + demand(v) - supply_w[v];
+            let domestic = fs[x] - cin[x];
+            let mut val = domestic;
+            for (k, &e) in externals.iter().enumerate() {
+                val -= ein[k * sets + x].min(supply_w[r_n + e]);
+            }
+            best_domestic = best_domestic.max(domestic);
+            best = best.max(val);
+        }
+        return (best_domestic, best);
+    };
+    m.clear();
+    m.push(0);
     for x in 1..sets {
         let v = regions[x.trailing_zeros() as usize];
-        fs[x] = fs[x & (x - 1)] + state.firm_w[v] - state.supply_w[v];
+        fs[x] = fs[x & (x - 1)] + demand(v) - supply_w[v];
         let domestic = fs[x] - cin[x];
         let mut val = domestic;
         for (k, &e) in externals.iter().enumerate() {
-            val -= ein[k * sets + x].min(state.supply_w[r_n + e]);
+            val -= ein[k * sets + x].min(supply_w[r_n + e]);
         }
         best_domestic = best_domestic.max(domestic);
+        if val > best {
+            m.clear();
+        }
+        if val >= best {
+            m.push(x);
+        }
         best = best.max(val);
     }
     (best_domestic, best)
+}
+
+/// The full dispatch when it is forced by the cuts, or `false` to leave it to the flow
+/// algorithm: when, in every component with unserved demand, a single region `v` is by
+/// itself a set of largest deficit, that region must take the whole deficit (its own
+/// deficit is a lower bound on what it lacks, and the component's total is the same), so
+/// every optimal dispatch, under either sharing rule, leaves `v` short by exactly that, with
+/// its interruptible demand curtailed first, and serves everything else. Imports follow from
+/// totals in the order of use; an arc binds when every set of largest firm deficit has its
+/// head inside and its tail outside (or, from an external, the arc rather than the
+/// external's supply limits the set).
+pub(crate) fn quick_dispatch(
+    topology: &Topology,
+    state: &HourState,
+    tables: &mut CutTables,
+    out: &mut super::Dispatch,
+) -> bool {
+    let r_n = topology.regions;
+    if tables.components.is_empty() {
+        return false;
+    }
+    let CutTables {
+        components,
+        maximizers,
+        supply,
+        best,
+    } = tables;
+    best.clear();
+    out.firm_short_w.fill(0);
+    out.curtailed_w.fill(0);
+    out.import_w.fill(0);
+    for c in components.iter_mut() {
+        let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
+        let (_, unserved) = scan(c, state, state.supply_w, r_n, total, Some(maximizers));
+        best.push(unserved);
+        if unserved == 0 {
+            continue;
+        }
+        let Some(k) = maximizers.iter().find(|x| x.count_ones() == 1) else {
+            return false;
+        };
+        let v = c.regions[k.trailing_zeros() as usize];
+        let curtailed = state.interruptible_w[v].min(unserved);
+        out.curtailed_w[v] = curtailed;
+        out.firm_short_w[v] = unserved - curtailed;
+    }
+    // Imports: the least use of each external, in order, with the earlier ones fixed at
+    // their least use and the later ones at their supply.
+    supply.clear();
+    supply.extend_from_slice(state.supply_w);
+    for (ci, c) in components.iter_mut().enumerate() {
+        for k in 0..c.externals.len() {
+            let e = c.externals[k];
+            supply[r_n + e] = 0;
+            let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
+            let (_, without) = scan(c, state, supply, r_n, total, None);
+            let least = without - best[ci];
+            supply[r_n + e] = least;
+            out.import_w[e] = least;
+        }
+    }
+    // Binding arcs, from the sets of largest firm deficit.
+    out.binding.fill(false);
+    for c in components.iter_mut() {
+        let firm = |v: usize| state.firm_w[v];
+        let (_, short) = scan(c, state, state.supply_w, r_n, firm, Some(maximizers));
+        if short == 0 {
+            continue;
+        }
+        let sets = 1usize << c.regions.len();
+        let r_c = c.regions.len();
+        for &(i, from, to) in &c.arcs {
+            out.binding[i] = maximizers.iter().all(|&z| {
+                let head_in = z >> to & 1 == 1;
+                let tail_out = if from < r_c {
+                    z >> from & 1 == 0
+                } else {
+                    let e = from - r_c;
+                    c.ein[e * sets + z] < state.supply_w[r_n + c.externals[e]]
+                };
+                head_in && tail_out
+            });
+        }
+    }
+    true
 }
 
 /// Fill `cin` and `ein` of component `c` for its current `limits`.

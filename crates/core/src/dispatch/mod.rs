@@ -350,6 +350,9 @@ impl Dispatcher {
         out.curtailed_w.resize(t.regions, 0);
         out.import_w.resize(t.externals, 0);
         out.binding.resize(t.arcs.len(), false);
+        if cuts::quick_dispatch(t, state, &mut self.cuts, out) {
+            return;
+        }
         solve::dispatch(t, self.rule, state, &mut self.net, &mut self.work, out);
     }
 

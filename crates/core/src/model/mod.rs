@@ -16,7 +16,7 @@ pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 pub use network::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
 pub use region::{Region, PEAK_BLOCK_H};
-pub use supply::{UnitConditions, Vre};
+pub use supply::{BlockCap, UnitConditions, Vre};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
 
@@ -97,6 +97,8 @@ pub struct Conditions {
     pub vre: Vec<Vre>,
     /// Cold-dependent failures and dated outages of units, by unit name.
     pub units: Vec<UnitConditions>,
+    /// Caps on the combined output of blocks of units.
+    pub block_caps: Vec<BlockCap>,
 }
 
 impl Conditions {
@@ -163,15 +165,30 @@ impl SystemModel {
     pub fn with_conditions(mut self, conditions: Conditions) -> Result<SystemModel, ModelError> {
         let unit_names: std::collections::HashSet<&str> =
             self.units.names.iter().map(String::as_str).collect();
-        if let Some(c) = conditions
-            .units
-            .iter()
-            .find(|c| !unit_names.contains(c.unit.as_str()))
-        {
-            return Err(ModelError::BadConditions(format!(
-                "no unit named '{}'",
-                c.unit
-            )));
+        let named = conditions.units.iter().map(|c| c.unit.as_str()).chain(
+            conditions
+                .block_caps
+                .iter()
+                .flat_map(|b| b.units.iter().map(String::as_str)),
+        );
+        for name in named {
+            if !unit_names.contains(name) {
+                return Err(ModelError::BadConditions(format!("no unit named '{name}'")));
+            }
+        }
+        for cap in &conditions.block_caps {
+            let regions: std::collections::HashSet<usize> = cap
+                .units
+                .iter()
+                .filter_map(|u| self.units.names.iter().position(|n| n == u))
+                .map(|i| self.units.region[i])
+                .collect();
+            if regions.len() > 1 || cap.cap_w < 0 {
+                return Err(ModelError::BadConditions(format!(
+                    "block cap '{}' must be >= 0 and cover units of one region",
+                    cap.name
+                )));
+            }
         }
         self.conditions = conditions;
         Ok(self)

@@ -22,6 +22,18 @@ pub struct Vre {
     pub persistence: f64,
 }
 
+/// A cap on the combined output of a block of units (a fuel limit: Zhambyl GRES burns at
+/// most 700 MW worth of gas whatever number of its units is up).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockCap {
+    /// Block name.
+    pub name: String,
+    /// Names of its units.
+    pub units: Vec<String>,
+    /// The most the block's available units can produce together, watts.
+    pub cap_w: i64,
+}
+
 /// What weather and dates do to one unit (by unit name).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitConditions {

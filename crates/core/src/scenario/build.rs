@@ -227,7 +227,15 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
         .ok_or("a region has no demand")?;
     let mut units = Vec::new();
     let mut unit_conditions = Vec::new();
+    let mut block_caps = Vec::new();
     for b in &m.blocks {
+        if let Some(cap_w) = b.block_cap_w {
+            block_caps.push(crate::model::BlockCap {
+                name: b.name.clone(),
+                units: (1..=b.count).map(|k| format!("{}#{k}", b.name)).collect(),
+                cap_w,
+            });
+        }
         for k in 1..=b.count {
             let dated_outages: Vec<_> = b
                 .dated_outages
@@ -254,6 +262,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
     }
     let conditions = crate::model::Conditions {
         units: unit_conditions,
+        block_caps,
         ..m.conditions.clone()
     };
     SystemModel::new(m.name.clone(), cal, regions, units)

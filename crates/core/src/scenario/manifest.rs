@@ -118,6 +118,8 @@ pub(crate) struct Block {
     pub(crate) cold: Option<ColdRule>,
     /// Dated outages: study hours, and how many units (the first ones) they apply to.
     pub(crate) dated_outages: Vec<(Range<usize>, usize)>,
+    /// Cap on the block's combined output, watts.
+    pub(crate) block_cap_w: Option<i64>,
 }
 
 /// Edit distance (Levenshtein, by chars).
@@ -1319,6 +1321,7 @@ fn block(
         "for",
         "derate",
         "cap_mw",
+        "block_cap_mw",
         "cold",
         "dated_outages",
     ];
@@ -1421,6 +1424,25 @@ fn block(
         None if f.has("cap_mw") => None,
         None => Some(None),
     };
+    let block_cap = f.number_in(
+        "block_cap_mw",
+        "MW",
+        false,
+        |x| x >= 0.0,
+        "a power >= 0 MW",
+        p,
+    );
+    let block_cap_w = match block_cap {
+        Some(c) => match mw_to_w(c) {
+            Some(w) => Some(Some(w)),
+            None => {
+                f.bad("block_cap_mw", format!("{c} MW is too large"), p);
+                None
+            }
+        },
+        None if f.has("block_cap_mw") => None,
+        None => Some(None),
+    };
     let cold = f.cold_rule(
         "cold",
         ctx.zones,
@@ -1444,6 +1466,7 @@ fn block(
         mttr_h: mttr?,
         cold: cold?,
         dated_outages: dated?,
+        block_cap_w: block_cap_w?,
     })
 }
 

@@ -207,3 +207,42 @@ fn neutral_conditions_reproduce_the_plain_engine_exactly() {
         format!("{:?}", out.acc.indices[1].lole.finish(1))
     );
 }
+
+#[test]
+fn a_block_cap_limits_the_blocks_combined_output() {
+    // Three 10 MW units capped at 20 MW together, 20 MW of demand: short iff at most one
+    // unit is up. With availability 0.9: P(short) = 0.1^3 + 3 x 0.9 x 0.1^2 = 0.028, and the
+    // expected unserved power 0.027 x 10 + 0.001 x 20 = 0.29 MW.
+    let hours = 100;
+    let model = SystemModel::new(
+        "capped",
+        Calendar::from_hours(hours, 0, 360),
+        vec![Region::new("A", vec![20 * MW; hours])],
+        (1..=3)
+            .map(|k| unit(&format!("Z#{k}"), 10, 90.0, 10.0))
+            .collect(),
+    )
+    .unwrap()
+    .with_conditions(Conditions {
+        block_caps: vec![gridrisk_core::model::BlockCap {
+            name: "Z".into(),
+            units: (1..=3).map(|k| format!("Z#{k}")).collect(),
+            cap_w: 20 * MW,
+        }],
+        ..Conditions::default()
+    })
+    .unwrap();
+    let acc = runner::run(
+        &model,
+        &spec(40_000, 8),
+        0,
+        || Indices::new(&model),
+        &|_| {},
+        |_| false,
+    )
+    .unwrap()
+    .acc;
+    let (lole, eue) = (acc.lole.finish(1).lole_h, acc.eue.finish(1).eue_mwh);
+    assert!((lole.mean - 2.8).abs() <= 3.0 * lole.se, "lole {lole:?}");
+    assert!((eue.mean - 29.0).abs() <= 3.0 * eue.se, "eue {eue:?}");
+}

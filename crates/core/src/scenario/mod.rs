@@ -57,6 +57,7 @@ mttf_h = 2940                   # mean time to failure, hours, > 0; or instead
 mttr_h = 60                     # mean time to repair, hours, > 0 (always required)
 derate = 0.0                    # optional fraction in [0, 1): capacity when up = mw x (1 - derate)
 cap_mw = 10                     # optional: capacity when up is at most cap_mw
+block_cap_mw = 700              # optional: the block's units together produce at most this
 
 [[regions]]
 name = "SOUTH-HUB"

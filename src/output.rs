@@ -335,3 +335,45 @@ pub fn compare_table(doc: &Value) -> String {
     }
     s
 }
+
+/// A comparison as CSV: one row per (scenario, area, index) with the scenario's own estimate
+/// and, for variants, the paired difference from the base
+/// (`scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi`).
+pub fn compare_csv(doc: &Value) -> String {
+    let mut s = String::from(
+        "scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi\n",
+    );
+    let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
+    let scenarios =
+        std::iter::once(&doc["base"]).chain(doc["variants"].as_array().into_iter().flatten());
+    for sc in scenarios {
+        let name = csv_field(sc["scenario"]["name"].as_str().unwrap_or(""));
+        let label = csv_field(sc["label"].as_str().unwrap_or(""));
+        let mut areas = vec![(
+            "system".to_string(),
+            &sc["system"],
+            &sc["difference"]["system"],
+        )];
+        for (r, v) in sc["regions"].as_object().into_iter().flatten() {
+            areas.push((r.clone(), v, &sc["difference"]["regions"][r]));
+        }
+        for (area, own, diff) in areas {
+            for (k, v) in own.as_object().into_iter().flatten() {
+                let d = &diff[k];
+                s += &format!(
+                    "{name},{label},{},{k},{},{},{},{},{},{},{},{}\n",
+                    csv_field(&area),
+                    cell(&v["mean"]),
+                    cell(&v["se"]),
+                    cell(&v["ci95"][0]),
+                    cell(&v["ci95"][1]),
+                    cell(&d["mean"]),
+                    cell(&d["se"]),
+                    cell(&d["ci95"][0]),
+                    cell(&d["ci95"][1]),
+                );
+            }
+        }
+    }
+    s
+}

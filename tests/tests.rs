@@ -2,6 +2,7 @@
 
 mod analytic;
 mod bad_input;
+mod compare;
 mod network;
 mod run;
 mod util;

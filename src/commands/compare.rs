@@ -28,7 +28,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     )?;
     let text = match args.output.format {
         Format::Json => json_text(&doc),
-        Format::Table | Format::Csv => output::compare_table(&doc),
+        Format::Table => output::compare_table(&doc),
+        Format::Csv => output::compare_csv(&doc),
     };
     emit(&text, args.output.out.as_deref())
 }

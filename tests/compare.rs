@@ -1,0 +1,56 @@
+//! `gridrisk compare` end to end.
+
+use crate::util::{gridrisk, json};
+use predicates::str::contains;
+
+const BASE: &str = "scenarios/kazakhstan/winter-2021-22.toml";
+
+#[test]
+fn comparing_a_scenario_with_itself_gives_zero_differences() {
+    let doc = json(&["compare", BASE, BASE, "--samples", "30", "--format", "json"]);
+    assert_eq!(doc["schema"], "gridrisk.compare/1");
+    let d = &doc["variants"][0]["difference"];
+    for key in ["lole_h", "eue_mwh", "eue_illegal_mwh", "p_shortfall"] {
+        assert_eq!(d["system"][key]["mean"], 0.0, "{key}");
+        assert_eq!(d["system"][key]["se"], 0.0, "{key}");
+    }
+    assert_eq!(d["regions"]["SOUTH"]["lole_h"]["mean"], 0.0);
+}
+
+#[test]
+fn interruptible_mining_is_curtailed_instead_of_households() {
+    let doc = json(&[
+        "compare",
+        BASE,
+        "scenarios/kazakhstan/interruptible.toml",
+        "--samples",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let d = &doc["variants"][0]["difference"]["system"];
+    assert!(
+        d["eue_household_mwh"]["ci95"][1].as_f64().unwrap() < 0.0,
+        "{d}"
+    );
+    assert!(
+        d["mining_curtailed_mwh"]["ci95"][0].as_f64().unwrap() > 0.0,
+        "{d}"
+    );
+}
+
+#[test]
+fn scenarios_that_cannot_be_paired_are_refused_with_exit_2() {
+    let rts = "scenarios/benchmarks/ieee-rts79.toml";
+    let three = "scenarios/benchmarks/ieee-rts79-three-area.toml";
+    for (base, variant, expect) in [
+        (three, rts, "has no region 'A'"),
+        (BASE, rts, "needs the same window"),
+    ] {
+        gridrisk()
+            .args(["compare", base, variant, "--samples", "10"])
+            .assert()
+            .code(2)
+            .stderr(contains(expect));
+    }
+}

@@ -154,13 +154,14 @@ impl<'m> Inputs<'m> {
             let climate = cond.weather.climates.iter().find(|c| c.region == r);
             let row = r * hours..(r + 1) * hours;
             for (h, f) in self.firm_w[row.clone()].iter_mut().enumerate() {
-                let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast)).round();
+                // Rounded half up by truncation (values are >= 0), without a libm call.
+                let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast) + 0.5) as i64;
                 if let (Some(c), Some(weather)) = (climate, self.weather.as_ref().map(|x| &x.1)) {
                     let t =
                         cond.weather.zones[c.zone].normal_c + weather.anomaly_c(c.zone, cal.day(h));
-                    w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0)).round();
+                    w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64;
                 }
-                *f = w.max(0.0) as i64;
+                *f = w.max(0);
             }
             self.interruptible_w[row.clone()].fill(0);
             self.supply_w[row.clone()].fill(0);

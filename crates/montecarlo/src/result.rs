@@ -221,6 +221,9 @@ pub fn compare_json(
             "system": area_indices(s.model, acc, s.model.regions().len()),
             "regions": regions,
         });
+        if !acc.illegal_path.is_empty() {
+            doc["illegal_mining_path"] = json!(acc.illegal_path.finish());
+        }
         if k > 0 {
             let diff = |a: usize| -> Map<String, Value> {
                 SAMPLE_TOTALS

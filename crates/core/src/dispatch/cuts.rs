@@ -183,46 +183,41 @@ fn scan(
 ) -> (i64, i64) {
     refresh(c, state.arc_limit_w);
     let sets = 1usize << c.regions.len();
-    let Component {
-        regions,
-        externals,
-        cin,
-        ein,
-        fs,
-        ..
-    } = c;
+    const R: usize = CUT_ENUMERATION_MAX_REGIONS;
+    // Per local region: demand minus supply; per local external: its supply.
+    let mut net = [0i64; R];
+    for (n, &v) in net.iter_mut().zip(&c.regions) {
+        *n = demand(v) - supply_w[v];
+    }
+    let mut ext = [0i64; MAX_EXTERNALS];
+    for (s, &e) in ext.iter_mut().zip(&c.externals) {
+        *s = supply_w[r_n + e];
+    }
+    let e_n = c.externals.len();
+    let Component { cin, ein, fs, .. } = c;
+    let mut maximizers = maximizers;
+    if let Some(m) = maximizers.as_deref_mut() {
+        m.clear();
+        m.push(0);
+    }
     fs[0] = 0;
     let (mut best_domestic, mut best) = (0i64, 0i64);
-    let Some(m) = maximizers else {
-        for x in 1..sets {
-            let v = regions[x.trailing_zeros() as usize];
-            fs[x] = fs[x & (x - 1)] + demand(v) - supply_w[v];
-            let domestic = fs[x] - cin[x];
-            let mut val = domestic;
-            for (k, &e) in externals.iter().enumerate() {
-                val -= ein[k * sets + x].min(supply_w[r_n + e]);
-            }
-            best_domestic = best_domestic.max(domestic);
-            best = best.max(val);
-        }
-        return (best_domestic, best);
-    };
-    m.clear();
-    m.push(0);
     for x in 1..sets {
-        let v = regions[x.trailing_zeros() as usize];
-        fs[x] = fs[x & (x - 1)] + demand(v) - supply_w[v];
-        let domestic = fs[x] - cin[x];
+        let f = fs[x & (x - 1)] + net[x.trailing_zeros() as usize % R];
+        fs[x] = f;
+        let domestic = f - cin[x];
         let mut val = domestic;
-        for (k, &e) in externals.iter().enumerate() {
-            val -= ein[k * sets + x].min(supply_w[r_n + e]);
+        for (k, &supply) in ext[..e_n].iter().enumerate() {
+            val -= ein[k * sets + x].min(supply);
         }
         best_domestic = best_domestic.max(domestic);
-        if val > best {
-            m.clear();
-        }
-        if val >= best {
-            m.push(x);
+        if let Some(m) = maximizers.as_deref_mut() {
+            if val > best {
+                m.clear();
+            }
+            if val >= best {
+                m.push(x);
+            }
         }
         best = best.max(val);
     }

@@ -86,6 +86,7 @@
 //! hour, shared between the sampler and its draws.
 
 use crate::rng::{Purpose, SampleKey, Stream};
+use crate::weather::normal_quantile;
 use gridrisk_core::model::{component_id, Enforcement, IllegalMining, Mining, MiningPolicy};
 use gridrisk_core::Calendar;
 use std::ops::Range;
@@ -901,154 +902,9 @@ fn open(u: f64) -> f64 {
     u + 0.5 / (1u64 << 53) as f64
 }
 
-/// The standard normal quantile of `p` in (0, 1), by Wichura's algorithm AS241 (PPND16,
-/// Applied Statistics 37, 1988), relative error about 1e-16. `p` outside (0, 1) gives
-/// -inf, +inf or NaN.
-fn normal_quantile(p: f64) -> f64 {
-    if p.is_nan() || !(0.0..=1.0).contains(&p) {
-        return f64::NAN;
-    }
-    if p == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p == 1.0 {
-        return f64::INFINITY;
-    }
-    let q = p - 0.5;
-    if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        return q
-            * (((((((2.509_080_928_730_122_7e3 * r + 3.343_057_558_358_813e4) * r
-                + 6.726_577_092_700_87e4)
-                * r
-                + 4.592_195_393_154_987e4)
-                * r
-                + 1.373_169_376_550_946e4)
-                * r
-                + 1.971_590_950_306_551_3e3)
-                * r
-                + 1.331_416_678_917_843_8e2)
-                * r
-                + 3.387_132_872_796_366_5)
-            / (((((((5.226_495_278_852_854e3 * r + 2.872_908_573_572_194_3e4) * r
-                + 3.930_789_580_009_271e4)
-                * r
-                + 2.121_379_430_158_659_7e4)
-                * r
-                + 5.394_196_021_424_751e3)
-                * r
-                + 6.871_870_074_920_579e2)
-                * r
-                + 4.231_333_070_160_091e1)
-                * r
-                + 1.0);
-    }
-    let mut r = if q < 0.0 { p } else { 1.0 - p };
-    r = (-libm::log(r)).sqrt();
-    let val = if r <= 5.0 {
-        r -= 1.6;
-        (((((((7.745_450_142_783_414e-4 * r + 2.272_384_498_926_918_4e-2) * r
-            + 2.417_807_251_774_506e-1)
-            * r
-            + 1.270_458_252_452_368_4)
-            * r
-            + 3.647_848_324_763_204_5)
-            * r
-            + 5.769_497_221_460_691)
-            * r
-            + 4.630_337_846_156_546)
-            * r
-            + 1.423_437_110_749_683_5)
-            / (((((((1.050_750_071_644_416_9e-9 * r + 5.475_938_084_995_345e-4) * r
-                + 1.519_866_656_361_645_7e-2)
-                * r
-                + 1.481_039_764_274_800_8e-1)
-                * r
-                + 6.897_673_349_851e-1)
-                * r
-                + 1.676_384_830_183_803_8)
-                * r
-                + 2.053_191_626_637_759)
-                * r
-                + 1.0)
-    } else {
-        r -= 5.0;
-        (((((((2.010_334_399_292_288_1e-7 * r + 2.711_555_568_743_487_6e-5) * r
-            + 1.242_660_947_388_078_4e-3)
-            * r
-            + 2.653_218_952_657_612_4e-2)
-            * r
-            + 2.965_605_718_285_048_7e-1)
-            * r
-            + 1.784_826_539_917_291_3)
-            * r
-            + 5.463_784_911_164_114)
-            * r
-            + 6.657_904_643_501_103)
-            / (((((((2.044_263_103_389_939_7e-15 * r + 1.421_511_758_316_446e-7) * r
-                + 1.846_318_317_510_054_8e-5)
-                * r
-                + 7.868_691_311_456_133e-4)
-                * r
-                + 1.487_536_129_085_061_5e-2)
-                * r
-                + 1.369_298_809_227_358e-1)
-                * r
-                + 5.998_322_065_558_88e-1)
-                * r
-                + 1.0)
-    };
-    if q < 0.0 {
-        -val
-    } else {
-        val
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Standard normal CDF.
-    fn phi(x: f64) -> f64 {
-        0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-    }
-
-    #[test]
-    fn normal_quantile_known_values_and_round_trip() {
-        assert_eq!(normal_quantile(0.5), 0.0);
-        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-15);
-        assert!((normal_quantile(0.025) + 1.959_963_984_540_054).abs() < 1e-15);
-        assert!((normal_quantile(0.841_344_746_068_542_9) - 1.0).abs() < 1e-14);
-        assert!((normal_quantile(1e-10) + 6.361_340_902_404_056).abs() < 1e-13);
-        assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
-        assert_eq!(normal_quantile(1.0), f64::INFINITY);
-        assert!(normal_quantile(1.5).is_nan());
-        // Round trip through the CDF, in the tail through the smaller side.
-        let mut worst: f64 = 0.0;
-        for i in 1..20_000 {
-            let p = i as f64 / 20_000.0;
-            let z = normal_quantile(p);
-            let back = if p < 0.5 { phi(z) } else { 1.0 - phi(-z) };
-            let err = if p < 0.5 {
-                (back - p).abs() / p
-            } else {
-                ((1.0 - back) - (1.0 - p)).abs() / (1.0 - p)
-            };
-            worst = worst.max(err);
-        }
-        for k in 1..300 {
-            let p = 10f64.powi(-k);
-            let z = normal_quantile(p);
-            worst = worst.max((phi(z) - p).abs() / p);
-        }
-        assert!(worst < 1e-12, "worst relative error {worst:e}");
-        // Symmetry, on exactly representable p and 1 - p.
-        for k in 1..1024 {
-            let p = k as f64 / 1024.0;
-            assert!((normal_quantile(p) + normal_quantile(1.0 - p)).abs() < 1e-15);
-        }
-    }
 
     #[test]
     fn farm_id_is_component_id_of_the_name() {

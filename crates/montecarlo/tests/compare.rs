@@ -2,6 +2,9 @@
 //! neutral conditions, curtailment before firm load, and paired intervals against exact
 //! differences.
 
+mod common;
+
+use common::{unit, MW};
 use gridrisk_core::model::{
     Conditions, Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining, UnitSpec,
 };
@@ -10,26 +13,13 @@ use gridrisk_montecarlo::accumulators::{Accumulator, HourView, Indices, SampleVi
 use gridrisk_montecarlo::compare::compare;
 use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
 
-const MW: i64 = 1_000_000;
-
-fn unit(name: &str, mw: i64, mttf_h: f64, mttr_h: f64) -> UnitSpec {
-    UnitSpec {
-        name: name.into(),
-        region: 0,
-        installed_w: mw * MW,
-        capacity_w: mw * MW,
-        mttf_h,
-        mttr_h,
-    }
-}
-
 /// One region, 10 days, load 25-45 MW, three units.
 fn small(extra: Option<UnitSpec>) -> SystemModel {
     let demand = (0..240).map(|h| (25 + (h * 7 % 21) as i64) * MW).collect();
     let mut units = vec![
-        unit("a", 10, 90.0, 10.0),
-        unit("b", 20, 150.0, 30.0),
-        unit("c", 30, 200.0, 20.0),
+        unit("a", 0, 10, 90.0, 10.0),
+        unit("b", 0, 20, 150.0, 30.0),
+        unit("c", 0, 30, 200.0, 20.0),
     ];
     units.extend(extra);
     SystemModel::new(
@@ -48,7 +38,7 @@ fn spec(samples: u64, seed: u64) -> SimulationSpec {
 #[test]
 fn paired_interval_brackets_the_exact_difference_and_beats_independent_runs() {
     let base = small(None);
-    let variant = small(Some(unit("d", 8, 120.0, 15.0)));
+    let variant = small(Some(unit("d", 0, 8, 120.0, 15.0)));
     let exact = analytic::exact(&variant).unwrap().lole_h - analytic::exact(&base).unwrap().lole_h;
     let out = compare(&[&base, &variant], &spec(40_000, 3), 0, &|_| {}).unwrap();
     let d = out.acc.difference(1, 1, 0);
@@ -219,7 +209,7 @@ fn a_block_cap_limits_the_blocks_combined_output() {
         Calendar::from_hours(hours, 0, 360),
         vec![Region::new("A", vec![20 * MW; hours])],
         (1..=3)
-            .map(|k| unit(&format!("Z#{k}"), 10, 90.0, 10.0))
+            .map(|k| unit(&format!("Z#{k}"), 0, 10, 90.0, 10.0))
             .collect(),
     )
     .unwrap()

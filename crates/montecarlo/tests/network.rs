@@ -2,6 +2,9 @@
 //! (unlimited lines = one pooled region; no lines = independent regions), monotonicity and
 //! common random numbers.
 
+mod common;
+
+use common::{unit, MW};
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
 use gridrisk_core::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing, UnitSpec};
 use gridrisk_core::{Calendar, Region, SystemModel};
@@ -10,19 +13,6 @@ use gridrisk_montecarlo::estimators::Estimate;
 use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
 use proptest::prelude::*;
 use std::path::Path;
-
-const MW: i64 = 1_000_000;
-
-fn unit(name: &str, region: usize, mw: i64, mttf_h: f64, mttr_h: f64) -> UnitSpec {
-    UnitSpec {
-        name: name.into(),
-        region,
-        installed_w: mw * MW,
-        capacity_w: mw * MW,
-        mttf_h,
-        mttr_h,
-    }
-}
 
 fn line(name: &str, from: usize, to: usize, mw: i64, outage: bool) -> Line {
     Line {

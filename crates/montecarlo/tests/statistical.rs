@@ -2,6 +2,9 @@
 //!
 //! Run in release mode (`cargo test --release`): the RTS-79 test draws 1,000,000 sample-years.
 
+mod common;
+
+use common::unit;
 use gridrisk_core::model::UnitSpec;
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::{Accumulator, Indices};
@@ -10,26 +13,15 @@ use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
 use rayon::prelude::*;
 use std::path::Path;
 
-fn unit(name: &str, mw: i64, mttf_h: f64, mttr_h: f64) -> UnitSpec {
-    UnitSpec {
-        name: name.into(),
-        region: 0,
-        installed_w: mw * 1_000_000,
-        capacity_w: mw * 1_000_000,
-        mttf_h,
-        mttr_h,
-    }
-}
-
 /// Three units of 10, 20 and 30 MW, 240 hours of load between 25 and 45 MW.
 fn small_system(extra: Option<UnitSpec>) -> SystemModel {
     let demand = (0..240)
         .map(|h| (25 + (h * 7 % 21) as i64) * 1_000_000)
         .collect();
     let mut units = vec![
-        unit("a", 10, 90.0, 10.0),
-        unit("b", 20, 150.0, 30.0),
-        unit("c", 30, 200.0, 20.0),
+        unit("a", 0, 10, 90.0, 10.0),
+        unit("b", 0, 20, 150.0, 30.0),
+        unit("c", 0, 30, 200.0, 20.0),
     ];
     units.extend(extra);
     SystemModel::new(
@@ -99,7 +91,7 @@ fn thread_count_does_not_change_the_result() {
 #[test]
 fn a_zero_mw_unit_changes_no_sample() {
     let model = small_system(None);
-    let with_zero = small_system(Some(unit("zero", 0, 50.0, 5.0)));
+    let with_zero = small_system(Some(unit("zero", 0, 0, 50.0, 5.0)));
     let (mut s1, mut s2) = (
         Sampler::new(&model).unwrap(),
         Sampler::new(&with_zero).unwrap(),
@@ -124,7 +116,7 @@ fn a_zero_mw_unit_changes_no_sample() {
 fn more_capacity_never_raises_risk_on_the_same_seed() {
     // Common random numbers: an extra unit only adds capacity to every hour of every sample.
     let model = small_system(None);
-    let more = small_system(Some(unit("d", 5, 100.0, 10.0)));
+    let more = small_system(Some(unit("d", 0, 5, 100.0, 10.0)));
     let (mut s1, mut s2) = (Sampler::new(&model).unwrap(), Sampler::new(&more).unwrap());
     for s in 0..2_000 {
         let (mut a, mut b) = (Indices::new(&model), Indices::new(&more));

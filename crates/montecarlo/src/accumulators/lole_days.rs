@@ -4,17 +4,16 @@
 //! simulated quantity; the classical daily-peak LOLE of the analytic mode (`lole_d_peak`,
 //! days on which the daily peak load exceeds capacity) is a different one.
 
+use super::tally::Tally;
 use super::{Accumulator, HourView, SampleView};
-use crate::estimators::{Estimate, PairSums};
+use crate::estimators::Estimate;
 use serde::Serialize;
 
 /// Accumulator of days with a shortfall.
 #[derive(Clone, Debug)]
 pub struct LoleDays {
-    days: Vec<i64>,
+    days: Tally,
     last_day: Vec<usize>,
-    prev_days: Vec<i64>,
-    sums: Vec<PairSums>,
 }
 
 /// Final estimate for one area.
@@ -28,22 +27,20 @@ impl LoleDays {
     /// An empty accumulator for `areas` areas.
     pub fn new(areas: usize) -> LoleDays {
         LoleDays {
-            days: vec![0; areas],
+            days: Tally::new(areas),
             last_day: vec![usize::MAX; areas],
-            prev_days: vec![0; areas],
-            sums: vec![PairSums::default(); areas],
         }
     }
 
     /// Shortfall days of area `a` in the last sample recorded.
     pub fn last(&self, a: usize) -> i64 {
-        self.prev_days[a]
+        self.days.last(a)
     }
 
     /// Final estimate for area `a`.
     pub fn finish(&self, a: usize) -> LoleDaysResult {
         LoleDaysResult {
-            lole_d: self.sums[a].x(),
+            lole_d: self.days.estimate(a, 1.0),
         }
     }
 }
@@ -53,25 +50,19 @@ impl Accumulator for LoleDays {
     fn record_hour(&mut self, hour: &HourView) {
         for (a, &short) in hour.short_w.iter().enumerate() {
             if short > 0 && self.last_day[a] != hour.day {
-                self.days[a] += 1;
+                self.days.add(a, 1);
                 self.last_day[a] = hour.day;
             }
         }
     }
 
     fn end_sample(&mut self, _: &SampleView) {
-        for (sums, &days) in self.sums.iter_mut().zip(&self.days) {
-            sums.push(days, 0);
-        }
-        std::mem::swap(&mut self.days, &mut self.prev_days);
-        self.days.fill(0);
+        self.days.end_sample();
         self.last_day.fill(usize::MAX);
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
-            a.merge(b);
-        }
+        self.days.merge(&later.days);
     }
 }
 

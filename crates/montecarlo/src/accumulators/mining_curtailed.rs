@@ -6,58 +6,45 @@
 //! scheduled export), mining rounded down to the watt. E[Σ_h curtailed mining] in MWh per
 //! sample.
 
+use super::tally::Tally;
 use super::{Accumulator, HourView, SampleView};
-use crate::estimators::{Estimate, PairSums};
+use crate::estimators::Estimate;
 use gridrisk_core::power::W_PER_MW;
 
 /// Accumulator of curtailed registered mining per area.
 #[derive(Clone, Debug)]
-pub struct MiningCurtailed {
-    current: Vec<i64>,
-    prev: Vec<i64>,
-    sums: Vec<PairSums>,
-}
+pub struct MiningCurtailed(Tally);
 
 impl MiningCurtailed {
     /// An empty accumulator for `areas` areas.
     pub fn new(areas: usize) -> MiningCurtailed {
-        MiningCurtailed {
-            current: vec![0; areas],
-            prev: vec![0; areas],
-            sums: vec![PairSums::default(); areas],
-        }
+        MiningCurtailed(Tally::new(areas))
     }
 
     /// Registered mining curtailed in area `a` in the last sample recorded, watt-hours.
     pub fn last_wh(&self, a: usize) -> i64 {
-        self.prev[a]
+        self.0.last(a)
     }
 
     /// Registered mining curtailed in area `a`, MWh per sample.
     pub fn mwh(&self, a: usize) -> Estimate {
-        self.sums[a].x().scaled(1.0 / W_PER_MW as f64)
+        self.0.estimate(a, 1.0 / W_PER_MW as f64)
     }
 }
 
 impl Accumulator for MiningCurtailed {
     #[inline]
     fn record_hour(&mut self, hour: &HourView) {
-        for (cur, &w) in self.current.iter_mut().zip(hour.mining_curtailed_w) {
-            *cur += w;
+        for (a, &w) in hour.mining_curtailed_w.iter().enumerate() {
+            self.0.add(a, w);
         }
     }
 
     fn end_sample(&mut self, _: &SampleView) {
-        for (sums, &cur) in self.sums.iter_mut().zip(&self.current) {
-            sums.push(cur, 0);
-        }
-        std::mem::swap(&mut self.current, &mut self.prev);
-        self.current.fill(0);
+        self.0.end_sample();
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
-            a.merge(b);
-        }
+        self.0.merge(&later.0);
     }
 }

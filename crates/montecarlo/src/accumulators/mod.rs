@@ -28,6 +28,7 @@ mod imports;
 mod lole;
 mod lole_days;
 mod mining_curtailed;
+mod tally;
 
 pub use binding::Binding;
 pub use eue::{Eue, EueResult};

@@ -1,0 +1,59 @@
+//! Per-sample totals of several series (one per area, import source or line), folded into
+//! exact cross-sample sums: the machinery shared by the additive indices.
+//!
+//! During a sample, [`Tally::add`] adds to series `i`; at its end, [`Tally::end_sample`]
+//! pushes every series' total into its [`PairSums`] and keeps it as the last sample's value
+//! (paired comparisons read it with [`Tally::last`]).
+
+use crate::estimators::{Estimate, PairSums};
+
+/// Per-sample totals of `n` series and their cross-sample sums.
+#[derive(Clone, Debug)]
+pub struct Tally {
+    current: Vec<i64>,
+    last: Vec<i64>,
+    sums: Vec<PairSums>,
+}
+
+impl Tally {
+    /// An empty tally of `n` series.
+    pub fn new(n: usize) -> Tally {
+        Tally {
+            current: vec![0; n],
+            last: vec![0; n],
+            sums: vec![PairSums::default(); n],
+        }
+    }
+
+    /// Add `value` to series `i` in the current sample.
+    #[inline]
+    pub fn add(&mut self, i: usize, value: i64) {
+        self.current[i] += value;
+    }
+
+    /// Close the sample: fold every series' total into its sums.
+    pub fn end_sample(&mut self) {
+        for (sums, &total) in self.sums.iter_mut().zip(&self.current) {
+            sums.push(total, 0);
+        }
+        std::mem::swap(&mut self.current, &mut self.last);
+        self.current.fill(0);
+    }
+
+    /// Add the sums of a later block.
+    pub fn merge(&mut self, later: &Tally) {
+        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
+            a.merge(b);
+        }
+    }
+
+    /// Mean and standard error of series `i`'s per-sample total, times `factor`.
+    pub fn estimate(&self, i: usize, factor: f64) -> Estimate {
+        self.sums[i].x().scaled(factor)
+    }
+
+    /// Series `i`'s total in the last sample closed.
+    pub fn last(&self, i: usize) -> i64 {
+        self.last[i]
+    }
+}

@@ -42,6 +42,9 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),
         Some(Command::Run(args)) => commands::run::run(&args),
+        Some(Command::Report(args)) => commands::report::run(&args),
+        Some(Command::Sweep(args)) => commands::sweep::run(&args),
+        Some(Command::Merge(args)) => commands::merge::run(&args),
         Some(Command::Analytic(args)) => commands::analytic::run(&args),
         Some(Command::Validate(args)) => commands::validate::run(&args),
         Some(Command::Scenarios) => {

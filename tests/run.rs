@@ -120,6 +120,8 @@ fn the_embedded_study_runs_from_any_directory_and_writes_its_results() {
             .unwrap();
     assert_eq!(doc["schema"], "gridrisk.compare/1");
     assert_eq!(doc["samples"], 20);
+    let html = std::fs::read_to_string(dir.path().join("gridrisk-out/report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("registered mining interruptible"));
     assert!(doc["variants"].as_array().unwrap().len() >= 14);
     let d = &doc["variants"][0]["difference"]["system"]["lole_h"];
     assert!(d["mean"].is_number() && d["ci95"][1].is_number(), "{d}");

@@ -4,5 +4,8 @@ mod analytic;
 mod bad_input;
 mod compare;
 mod network;
+mod report;
 mod run;
+mod shard;
+mod sweep;
 mod util;

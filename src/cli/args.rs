@@ -8,7 +8,8 @@ use std::path::PathBuf;
 ///
 /// With no command, runs the embedded default study: the Kazakhstan winter 2021/22 base and
 /// its enforcement and policy variants on the same random streams, prints each variant's
-/// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json.
+/// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json and
+/// ./gridrisk-out/report.html.
 #[derive(Parser, Debug)]
 #[command(name = "gridrisk", version, about, long_about)]
 pub struct Cli {
@@ -27,6 +28,12 @@ pub enum Command {
     /// Run a study file (a base and variants) and write its results; with no file, the
     /// embedded Kazakhstan winter 2021/22 study.
     Study(StudyArgs),
+    /// A self-contained HTML report (inline SVG charts) of run, compare or study results.
+    Report(ReportArgs),
+    /// A parameter sweep: a base scenario and axes of key paths with values; resumable.
+    Sweep(SweepArgs),
+    /// Merge the shard files of one run into its result, equal to the unsharded run.
+    Merge(MergeArgs),
     /// Exact indices of a single-region scenario by convolution (no sampling).
     Analytic(AnalyticArgs),
     /// Check a scenario and print what it contains; exit 0 if valid, 2 if not.
@@ -87,6 +94,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
+    /// Run only shard K of N (1 <= K <= N): a contiguous, disjoint part of the sample blocks.
+    /// The output is then a shard file (JSON, "gridrisk.shard/1") for `gridrisk merge`;
+    /// not combinable with --target-rel-ci.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
+    pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -135,9 +147,43 @@ pub struct StudyArgs {
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
-    /// Directory for study.json (created if missing).
+    /// Directory for study.json and report.html (created if missing).
     #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
     pub out_dir: std::path::PathBuf,
+}
+
+/// `gridrisk report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Result files (JSON) of `run`, `compare` or `study`.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// The HTML file to write (atomically).
+    #[arg(long, value_name = "FILE", default_value = "report.html")]
+    pub out: PathBuf,
+}
+
+/// `gridrisk sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Sweep TOML file: a base scenario, axes (key paths and values), samples and seed.
+    pub sweep: PathBuf,
+    /// Output directory: one result file per cell under `cells/`, and `summary.csv`.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (0 = one per core).
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// `gridrisk merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard files (`gridrisk run ... --shard K/N --out FILE`), every shard of one run.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `gridrisk analytic`.
@@ -154,6 +200,17 @@ pub struct AnalyticArgs {
 pub struct ValidateArgs {
     /// Scenario TOML file, or the name of an embedded scenario.
     pub scenario: String,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N (e.g. 2/8), got '{s}'");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k >= 1 && k <= n {
+        Ok((k, n))
+    } else {
+        Err(bad())
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {

@@ -61,8 +61,15 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     })?;
     let path = Path::new(&args.out_dir).join("study.json");
     output::write_atomic(&path, json_text(&doc).as_bytes()).map_err(bad)?;
+    let report = Path::new(&args.out_dir).join("report.html");
+    let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
+    output::write_atomic(&report, html.as_bytes()).map_err(bad)?;
     let mut text = output::compare_table(&doc);
-    text += &format!("\nresults written to {}\n", path.display());
+    text += &format!(
+        "\nresults written to {} and {}\n",
+        path.display(),
+        report.display()
+    );
     emit(&text, None)
 }
 

@@ -2,7 +2,10 @@
 
 pub mod analytic;
 pub mod compare;
+pub mod merge;
+pub mod report;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use crate::output;

@@ -3,8 +3,10 @@
 use super::{emit, json_text, scenario_id};
 use crate::cli::args::{Format, RunArgs};
 use crate::{bad, embedded, output, progress};
+use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
-use gridrisk_montecarlo::result::{result_json, RunInfo};
+use gridrisk_montecarlo::result::{result_json, shard_json, RunInfo};
+use gridrisk_montecarlo::runner::RunOutput;
 use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 use std::time::Instant;
 
@@ -14,6 +16,33 @@ pub fn resolved_threads(threads: usize) -> usize {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         t => t,
     }
+}
+
+/// Simulate `model` under `spec` with every standard index (the engine of `run` and
+/// `sweep`); with a convergence target, stop on system `lole_h`'s relative half-width.
+pub fn simulate(
+    model: &SystemModel,
+    spec: &SimulationSpec,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<(RunOutput<Indices>, RunInfo)> {
+    let started = Instant::now();
+    let out = runner::run(
+        model,
+        spec,
+        threads,
+        || Indices::new(model),
+        progress,
+        |acc: &Indices| match spec.stop() {
+            StopRule::TargetRelCi { target, .. } => acc.system_lole_h().rel_half_width() <= target,
+            StopRule::Samples(_) => false,
+        },
+    )?;
+    let info = RunInfo {
+        threads: resolved_threads(threads),
+        wall_s: started.elapsed().as_secs_f64(),
+    };
+    Ok((out, info))
 }
 
 /// Run the command.
@@ -29,29 +58,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         },
         None => StopRule::Samples(args.samples),
     };
-    let spec = SimulationSpec::new(stop, args.seed, args.block_size).map_err(bad)?;
+    let mut spec = SimulationSpec::new(stop, args.seed, args.block_size).map_err(bad)?;
+    if let Some((k, n)) = args.shard {
+        spec = spec.sharded(k, n).map_err(bad)?;
+    }
     let model = &scenario.model;
     let bar = progress::bar(spec.max_samples(), "samples");
-    let started = Instant::now();
-    let out = runner::run(
-        model,
-        &spec,
-        args.threads,
-        || Indices::new(model),
-        &|n| bar.inc(n),
-        |acc: &Indices| {
-            let target = match spec.stop() {
-                StopRule::TargetRelCi { target, .. } => target,
-                StopRule::Samples(_) => return false,
-            };
-            acc.system_lole_h().rel_half_width() <= target
-        },
-    )?;
+    let (out, info) = simulate(model, &spec, args.threads, &|n| bar.inc(n))?;
     bar.finish_and_clear();
-    let info = RunInfo {
-        threads: resolved_threads(args.threads),
-        wall_s: started.elapsed().as_secs_f64(),
-    };
+    if spec.shard().is_some() {
+        // Compact: a shard holds raw histograms, read by `merge`, not by people.
+        let doc = shard_json(&args.scenario, &scenario_id(&scenario), &spec, &out, &info);
+        return emit(&format!("{doc}\n"), args.output.out.as_deref());
+    }
     let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info);
     let text = match args.output.format {
         Format::Json => json_text(&doc),

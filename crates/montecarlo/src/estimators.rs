@@ -47,13 +47,18 @@ impl Estimate {
 }
 
 /// Exact sums of one integer per sample, and optionally of a second for a ratio estimate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PairSums {
     n: u64,
+    #[serde(with = "wide")]
     sx: i128,
+    #[serde(with = "wide")]
     sxx: i128,
+    #[serde(with = "wide")]
     sy: i128,
+    #[serde(with = "wide")]
     syy: i128,
+    #[serde(with = "wide")]
     sxy: i128,
 }
 
@@ -139,6 +144,41 @@ fn covariance(n: u64, sx: i128, sy: i128, sxy: i128) -> f64 {
         .map(|d| d as f64)
         .unwrap_or_else(|| n as f64 * sxy as f64 - sx as f64 * sy as f64);
     num / (n as f64 * (n - 1) as f64)
+}
+
+/// Serde for `i128` sums as decimal strings: exact where JSON numbers (doubles) are not.
+pub(crate) mod wide {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Write `x` as a string.
+    pub fn serialize<S: Serializer>(x: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&x.to_string())
+    }
+
+    /// Read a string written by [`serialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// The same for a vector of sums.
+    pub mod vec {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Write every sum as a string.
+        pub fn serialize<S: Serializer>(v: &[i128], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(i128::to_string))
+        }
+
+        /// Read strings written by [`serialize`].
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i128>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|t| t.parse().map_err(serde::de::Error::custom))
+                .collect()
+        }
+    }
 }
 
 #[cfg(test)]

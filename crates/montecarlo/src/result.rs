@@ -262,3 +262,160 @@ pub fn compare_json(
         },
     })
 }
+
+/// Schema tag of one shard of a run.
+pub const SHARD_SCHEMA: &str = "gridrisk.shard/1";
+
+/// The shard document: the identity of the run it belongs to, which blocks it covers, and
+/// the raw state of its accumulators (exact integer sums), which `merge` adds up.
+pub fn shard_json(
+    source: &str,
+    scenario: &ScenarioId,
+    spec: &SimulationSpec,
+    out: &RunOutput<Indices>,
+    run: &RunInfo,
+) -> Value {
+    let shard = spec.shard().expect("a sharded spec");
+    let blocks = spec.block_range();
+    json!({
+        "schema": SHARD_SCHEMA,
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": {"name": scenario.name, "content_hash": scenario.content_hash, "source": source},
+        "seed": spec.seed().to_string(),
+        "samples": spec.max_samples(),
+        "block_size": spec.block_size(),
+        "shard": {"k": shard.k, "n": shard.n, "blocks": [blocks.start, blocks.end], "samples": out.samples},
+        "state": out.acc,
+        "run": {"threads": run.threads, "wall_s": run.wall_s},
+    })
+}
+
+/// Why shard files cannot be merged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// A file is not a shard file of this version.
+    #[error("{file}: not a gridrisk shard file of this version (expected \"schema\": \"{SHARD_SCHEMA}\", version {})", env!("CARGO_PKG_VERSION"))]
+    NotAShard {
+        /// File name.
+        file: String,
+    },
+    /// Two files disagree on what run they belong to.
+    #[error("{file}: {field} is {got}, but {first} has {expected}: the shards are not from the same run")]
+    Mismatch {
+        /// File name.
+        file: String,
+        /// The field that differs.
+        field: &'static str,
+        /// Its value there.
+        got: String,
+        /// The first file.
+        first: String,
+        /// Its value in the first file.
+        expected: String,
+    },
+    /// A shard is missing or given twice.
+    #[error("shards: expected each of 1..={n} exactly once, got {got:?}")]
+    Incomplete {
+        /// Number of shards.
+        n: u64,
+        /// The shard numbers given, sorted.
+        got: Vec<u64>,
+    },
+    /// A shard's state does not parse.
+    #[error("{file}: its accumulator state cannot be read: {reason}")]
+    BadState {
+        /// File name.
+        file: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The run a set of shards belongs to.
+#[derive(Clone, Debug)]
+pub struct MergedRun {
+    /// Scenario identity.
+    pub scenario: ScenarioId,
+    /// The scenario argument the shards were run with (a file or an embedded name).
+    pub source: String,
+    /// Seed.
+    pub seed: u64,
+    /// Samples of the whole run.
+    pub samples: u64,
+    /// Block size.
+    pub block_size: u64,
+    /// Every shard's accumulators, merged in shard order.
+    pub acc: Indices,
+}
+
+/// Check that `shards` (file name, document) are every shard of one run and merge them.
+pub fn merge_shards(shards: &[(String, Value)]) -> Result<MergedRun, MergeError> {
+    let identity = |v: &Value| -> [(&'static str, String); 7] {
+        [
+            ("version", v["version"].to_string()),
+            ("scenario name", v["scenario"]["name"].to_string()),
+            (
+                "scenario content hash",
+                v["scenario"]["content_hash"].to_string(),
+            ),
+            ("seed", v["seed"].to_string()),
+            ("samples", v["samples"].to_string()),
+            ("block size", v["block_size"].to_string()),
+            ("number of shards", v["shard"]["n"].to_string()),
+        ]
+    };
+    let (first_name, first) = shards
+        .first()
+        .ok_or(MergeError::Incomplete { n: 0, got: vec![] })?;
+    for (file, doc) in shards {
+        if doc["schema"] != SHARD_SCHEMA || doc["version"] != env!("CARGO_PKG_VERSION") {
+            return Err(MergeError::NotAShard { file: file.clone() });
+        }
+        for ((field, got), (_, expected)) in identity(doc).into_iter().zip(identity(first)) {
+            if got != expected {
+                return Err(MergeError::Mismatch {
+                    file: file.clone(),
+                    field,
+                    got,
+                    first: first_name.clone(),
+                    expected,
+                });
+            }
+        }
+    }
+    let n = first["shard"]["n"].as_u64().unwrap_or(0);
+    let mut order: Vec<(u64, &String, &Value)> = shards
+        .iter()
+        .map(|(f, d)| (d["shard"]["k"].as_u64().unwrap_or(0), f, d))
+        .collect();
+    order.sort_by_key(|s| s.0);
+    let got: Vec<u64> = order.iter().map(|s| s.0).collect();
+    if got != (1..=n).collect::<Vec<_>>() {
+        return Err(MergeError::Incomplete { n, got });
+    }
+    let mut acc: Option<Indices> = None;
+    for (_, file, doc) in order {
+        let state: Indices =
+            serde_json::from_value(doc["state"].clone()).map_err(|e| MergeError::BadState {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+        match acc.as_mut() {
+            None => acc = Some(state),
+            Some(total) => crate::accumulators::Accumulator::merge(total, &state),
+        }
+    }
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    Ok(MergedRun {
+        scenario: ScenarioId {
+            name: text(&first["scenario"]["name"]),
+            content_hash: text(&first["scenario"]["content_hash"]),
+        },
+        source: text(&first["scenario"]["source"]),
+        seed: text(&first["seed"]).parse().unwrap_or(0),
+        samples: first["samples"].as_u64().unwrap_or(0),
+        block_size: first["block_size"].as_u64().unwrap_or(0),
+        acc: acc.expect("at least one shard"),
+    })
+}

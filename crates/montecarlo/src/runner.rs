@@ -107,13 +107,13 @@ where
         .build()
         .map_err(|source| RunError::Pool { threads, source })?;
     let wave = (pool.current_num_threads() as u64 * 4).max(8);
-    let blocks = spec.blocks();
+    let blocks = spec.block_range();
     let mut total = (blocks_of.new_acc)();
     let mut samples = 0;
-    let mut next = 0;
-    while next < blocks {
+    let mut next = blocks.start;
+    while next < blocks.end {
         let wave_blocks: Vec<A> = pool.install(|| {
-            (next..(next + wave).min(blocks))
+            (next..(next + wave).min(blocks.end))
                 .into_par_iter()
                 .map_init(&blocks_of.new_worker, |worker, b| {
                     let mut acc = (blocks_of.new_acc)();

@@ -101,25 +101,35 @@ impl<'m> Sampler<'m> {
     }
 
     /// Whether block `b` can be skipped: nothing unserved and no import in any of its hours.
+    #[inline]
     fn block_is_safe(&mut self, b: usize) -> bool {
         let regions = self.model.regions().len();
         let blocks = self.history.blocks();
         let inputs = &self.inputs;
+        let peak =
+            |r: usize| inputs.block_peak_w[r * blocks + b] - inputs.block_supply_w[r * blocks + b];
+        // Without capped blocks a region's lowest generation is its own level plus drops, the
+        // cheap test that decides most blocks; with them, every quantity's low comes first.
+        if self.pools.is_empty() {
+            if (0..regions).all(|r| self.level[r] + self.history.drop(r, b) >= peak(r)) {
+                return true;
+            }
+            if self.network.is_none() {
+                return false;
+            }
+        }
         for (q, low) in self.low.iter_mut().enumerate() {
             *low = self.level[q] + self.history.drop(q, b);
         }
-        let low = if self.pools.is_empty() {
+        let low: &[i64] = if self.pools.is_empty() {
             &self.low
         } else {
             self.pools.apply(&self.low, &mut self.effective);
+            if (0..regions).all(|r| self.effective[r] >= peak(r)) {
+                return true;
+            }
             &self.effective
         };
-        let self_sufficient = (0..regions).all(|r| {
-            low[r] + inputs.block_supply_w[r * blocks + b] >= inputs.block_peak_w[r * blocks + b]
-        });
-        if self_sufficient {
-            return true;
-        }
         let Some(network) = self.network.as_mut() else {
             return false;
         };

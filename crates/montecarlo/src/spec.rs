@@ -27,6 +27,17 @@ pub struct SimulationSpec {
     stop: StopRule,
     seed: u64,
     block_size: u64,
+    shard: Option<Shard>,
+}
+
+/// Shard `k` of `n` (1-based): a contiguous, disjoint range of the sample blocks, so `n`
+/// machines can each run one and `merge` their results into exactly the unsharded run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, 1..=n.
+    pub k: u64,
+    /// Number of shards.
+    pub n: u64,
 }
 
 /// An invalid simulation specification.
@@ -42,6 +53,17 @@ pub enum SpecError {
     /// Target outside (0, 1).
     #[error("the target relative half-width must be a number in (0, 1), got {0}")]
     BadTarget(f64),
+    /// A shard outside 1..=n.
+    #[error("shard {k}/{n}: expected K/N with 1 <= K <= N")]
+    BadShard {
+        /// Shard.
+        k: u64,
+        /// Shards.
+        n: u64,
+    },
+    /// A convergence target with shards.
+    #[error("a convergence target (--target-rel-ci) cannot be split into shards")]
+    ShardedTarget,
 }
 
 impl SimulationSpec {
@@ -63,7 +85,40 @@ impl SimulationSpec {
             stop,
             seed,
             block_size,
+            shard: None,
         })
+    }
+
+    /// The same spec restricted to shard `k` of `n`.
+    pub fn sharded(self, k: u64, n: u64) -> Result<SimulationSpec, SpecError> {
+        if !(1..=n).contains(&k) {
+            return Err(SpecError::BadShard { k, n });
+        }
+        if let StopRule::TargetRelCi { .. } = self.stop {
+            return Err(SpecError::ShardedTarget);
+        }
+        Ok(SimulationSpec {
+            shard: Some(Shard { k, n }),
+            ..self
+        })
+    }
+
+    /// The shard, if any.
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard
+    }
+
+    /// The blocks this spec runs: all of them, or its shard's contiguous part
+    /// (`floor((k - 1) B / n) .. floor(k B / n)` of `B` blocks; possibly empty).
+    pub fn block_range(&self) -> std::ops::Range<u64> {
+        let blocks = self.blocks();
+        match self.shard {
+            None => 0..blocks,
+            Some(Shard { k, n }) => {
+                let at = |i: u64| (u128::from(i) * u128::from(blocks) / u128::from(n)) as u64;
+                at(k - 1)..at(k)
+            }
+        }
     }
 
     /// The stopping rule.
@@ -120,6 +175,21 @@ mod tests {
             Err(SpecError::BadTarget(0.0))
         );
         assert!(SimulationSpec::new(StopRule::Samples(5), 1, 0).is_err());
+    }
+
+    #[test]
+    fn shards_partition_the_blocks() {
+        let s = SimulationSpec::new(StopRule::Samples(7_000), 1, 500).unwrap();
+        for n in [1, 3, 7, 20] {
+            let ranges: Vec<_> = (1..=n)
+                .map(|k| s.sharded(k, n).unwrap().block_range())
+                .collect();
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges[n as usize - 1].end, 14);
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        }
+        assert!(s.sharded(0, 3).is_err());
+        assert!(s.sharded(4, 3).is_err());
     }
 
     #[test]

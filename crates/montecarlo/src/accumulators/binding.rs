@@ -11,7 +11,7 @@ use super::{Accumulator, HourView, SampleView};
 use crate::estimators::Estimate;
 
 /// Accumulator of binding hours per line.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Binding(Tally);
 
 impl Binding {

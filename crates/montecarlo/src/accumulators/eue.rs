@@ -10,7 +10,7 @@ use gridrisk_core::power::W_PER_MW;
 use serde::Serialize;
 
 /// Accumulator of unserved energy.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Eue {
     unserved_wh: Vec<i64>,
     prev_wh: Vec<i64>,

@@ -21,12 +21,35 @@ use std::collections::BTreeMap;
 const BIN_GROWTH: f64 = 1.005;
 
 /// Histogram of per-sample system EUE.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, Default)]
 pub struct EueDistribution {
     unserved_wh: i64,
     zero: u64,
+    #[serde(with = "bins_text")]
     bins: BTreeMap<u32, (u64, i128)>,
     worst_w: i64,
+}
+
+/// Serde for the bins: `[bin, count, "sum"]` triples, sums as strings (exact).
+mod bins_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        bins: &BTreeMap<u32, (u64, i128)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(bins.iter().map(|(k, (c, w))| (k, c, w.to_string())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<u32, (u64, i128)>, D::Error> {
+        Vec::<(u32, u64, String)>::deserialize(d)?
+            .into_iter()
+            .map(|(k, c, w)| Ok((k, (c, w.parse().map_err(serde::de::Error::custom)?))))
+            .collect()
+    }
 }
 
 /// Percentiles and tail measures of per-sample system EUE.

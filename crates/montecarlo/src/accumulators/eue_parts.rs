@@ -14,7 +14,7 @@ use gridrisk_core::power::W_PER_MW;
 pub const PARTS: [&str; 3] = ["eue_household_mwh", "eue_illegal_mwh", "eue_registered_mwh"];
 
 /// Accumulator of EUE parts per area: series `3 a + k` is part `k` of area `a`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EueParts(Tally);
 
 impl EueParts {

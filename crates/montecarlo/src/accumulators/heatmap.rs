@@ -8,7 +8,7 @@ use gridrisk_core::Calendar;
 use serde::Serialize;
 
 /// Accumulator of system shortfall hours per (hour of day, study week) cell.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Heatmap {
     weeks: usize,
     counts: Vec<u64>,

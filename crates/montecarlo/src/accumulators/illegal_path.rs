@@ -10,11 +10,12 @@ use gridrisk_core::SystemModel;
 use serde::Serialize;
 
 /// Accumulator of the illegal-mining path.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IllegalPath {
     days: usize,
     bins: usize,
     counts: Vec<u64>,
+    #[serde(with = "crate::estimators::wide::vec")]
     sums_w: Vec<i128>,
     samples: u64,
 }

@@ -10,7 +10,7 @@ use crate::estimators::Estimate;
 use gridrisk_core::power::W_PER_MW;
 
 /// Accumulator of imported energy per source.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Imports(Tally);
 
 impl Imports {

@@ -16,7 +16,7 @@ use crate::estimators::{Estimate, PairSums};
 use serde::Serialize;
 
 /// Accumulator of shortfall hours and events.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Lole {
     hours: Vec<i64>,
     events: Vec<i64>,

@@ -10,7 +10,7 @@ use crate::estimators::Estimate;
 use serde::Serialize;
 
 /// Accumulator of days with a shortfall.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoleDays {
     days: Tally,
     last_day: Vec<usize>,

@@ -12,7 +12,7 @@ use crate::estimators::Estimate;
 use gridrisk_core::power::W_PER_MW;
 
 /// Accumulator of curtailed registered mining per area.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MiningCurtailed(Tally);
 
 impl MiningCurtailed {

@@ -109,7 +109,7 @@ pub const SAMPLE_TOTALS: [(&str, f64); 9] = [
 ];
 
 /// Every standard index of design section 4.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Indices {
     /// LOLE (hours), LOLF, LOLD, P(shortfall).
     pub lole: Lole,

@@ -8,7 +8,7 @@
 use crate::estimators::{Estimate, PairSums};
 
 /// Per-sample totals of `n` series and their cross-sample sums.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     current: Vec<i64>,
     last: Vec<i64>,

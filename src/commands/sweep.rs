@@ -1,0 +1,321 @@
+//! `gridrisk sweep`: a resumable parameter sweep (see `docs/sweeps.md`).
+//!
+//! A sweep file names a base scenario and axes (key paths into the scenario with lists of
+//! values); each cell is a generated scenario that `extends` the base and sets the cell's
+//! keys, read by the normal scenario reader through an in-memory [`cell::Overlay`]. Every
+//! cell is checked before any runs; each result is written atomically to
+//! `DIR/cells/<id>.json`, where the id hashes everything the result depends on, so a re-run
+//! skips finished cells and a changed sweep re-runs only the cells it changes. Then
+//! `DIR/summary.csv` gets one row per cell.
+
+#[path = "../sweep/cell.rs"]
+mod cell;
+#[path = "../sweep/file.rs"]
+mod file;
+
+use crate::cli::args::SweepArgs;
+use crate::output::write_atomic;
+use crate::{bad, progress};
+use anyhow::{anyhow, Context};
+use file::{KeyPath, Lit, Sweep};
+use gridrisk_core::scenario::{self, Scenario};
+use gridrisk_montecarlo::result::{result_json, SCHEMA};
+use gridrisk_montecarlo::{SimulationSpec, StopRule};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One cell, checked: its values, scenario content hash and file name.
+struct Cell {
+    values: Vec<Lit>,
+    text: String,
+    file: String,
+}
+
+/// Where a cell's generated scenario pretends to be: beside the sweep file, so that `base`
+/// (relative to the sweep file) is also the right `extends`.
+fn overlay_path(sweep_path: &Path) -> PathBuf {
+    let stem = sweep_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    sweep_path.with_file_name(format!("{stem}.cell.toml"))
+}
+
+fn load_text(path: &Path, text: &str) -> Result<Scenario, scenario::ScenarioError> {
+    scenario::load_with(
+        path,
+        &cell::Overlay {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+        },
+    )
+}
+
+/// `k = v, ...` for messages.
+fn describe(sweep: &Sweep, values: &[Lit]) -> String {
+    let parts: Vec<String> = sweep
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| format!("{} = {}", a.key.text, v.toml()))
+        .collect();
+    parts.join(", ")
+}
+
+/// Check that every named element on each axis's key path exists in the base (so that a
+/// misspelt name does not silently add an element), then that every cell loads.
+fn check(sweep_path: &Path, sweep: &Sweep) -> anyhow::Result<Vec<Cell>> {
+    let file = sweep_path.display();
+    let vpath = overlay_path(sweep_path);
+    let base_path = sweep_path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(&sweep.base);
+    let base = scenario::load(&base_path)
+        .map_err(|e| anyhow!("{file}: base {}: cannot be loaded:\n{e}", sweep.base))?;
+    let base_model = format!("{:?}", base.model);
+    for axis in &sweep.axes {
+        let segs = &axis.key.segments;
+        for n in 1..segs.len() {
+            let Some(name) = &segs[n - 1].element else {
+                continue;
+            };
+            let prefix = KeyPath {
+                text: String::new(),
+                segments: segs[..=n].to_vec(),
+            };
+            let probe = cell::scenario_text(&base.name, &sweep.base, &[(&prefix, None)]);
+            let same =
+                load_text(&vpath, &probe).is_ok_and(|s| format!("{:?}", s.model) == base_model);
+            if !same {
+                let mut within: Vec<String> = segs[..n - 1]
+                    .iter()
+                    .map(|s| match &s.element {
+                        Some(e) => format!("{}[{e}]", s.key),
+                        None => s.key.clone(),
+                    })
+                    .collect();
+                within.push(segs[n - 1].key.clone());
+                return Err(anyhow!(
+                    "{file}: unknown key path `{}`: the base scenario {} has no element named \"{name}\" in `{}`",
+                    axis.key.text,
+                    sweep.base,
+                    within.join(".")
+                ));
+            }
+        }
+    }
+    let mut cells = Vec::with_capacity(sweep.cells.len());
+    for (i, values) in sweep.cells.iter().enumerate() {
+        let set: Vec<(&KeyPath, Option<&Lit>)> = sweep
+            .axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| (&a.key, Some(v)))
+            .collect();
+        let name = format!("{} [{}]", base.name, describe(sweep, values));
+        let text = cell::scenario_text(&name, &sweep.base, &set);
+        let sc = load_text(&vpath, &text).map_err(|e| {
+            let unknown = e.problems.iter().find_map(|p| {
+                let field = p.field.as_deref()?;
+                let axis = sweep.axes.iter().find(|a| {
+                    a.key.text == field
+                        || a.key.text.starts_with(&format!("{field}."))
+                        || a.key.text.starts_with(&format!("{field}["))
+                })?;
+                p.message
+                    .starts_with("unknown key")
+                    .then(|| axis.key.text.clone())
+            });
+            match unknown {
+                Some(key) => anyhow!("{file}: unknown key path `{key}`:\n{e}"),
+                None => anyhow!(
+                    "{file}: cell {} ({}) is not a valid scenario:\n{e}",
+                    i + 1,
+                    describe(sweep, values)
+                ),
+            }
+        })?;
+        let id = cell::cell_id(
+            &sc.content_hash,
+            sweep.samples,
+            sweep.seed,
+            sweep.block_size,
+        );
+        cells.push(Cell {
+            values: values.clone(),
+            text,
+            file: format!("{id}.json"),
+        });
+    }
+    Ok(cells)
+}
+
+/// A finished cell's result document, if its file exists and holds one.
+fn finished(path: &Path) -> Option<Value> {
+    let bytes = std::fs::read(path).ok()?;
+    let doc: Value = serde_json::from_slice(&bytes).ok()?;
+    (doc["schema"] == SCHEMA && doc["cell"].is_object() && doc["system"].is_object()).then_some(doc)
+}
+
+/// Remove temporary files left by an interrupted run (`.NAME.tmp-PID`, see
+/// [`write_atomic`]).
+fn clean_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The summary: one row per cell, in cell order; one column per axis, then
+/// `<index>_mean,<index>_lower,<index>_upper` per system index (the union over cells, in
+/// order of first appearance), then `cell_file`.
+fn summary(sweep: &Sweep, cells: &[Cell], docs: &[Value]) -> String {
+    let mut indices: Vec<String> = Vec::new();
+    for doc in docs {
+        for k in doc["system"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            if !indices.contains(k) {
+                indices.push(k.clone());
+            }
+        }
+    }
+    let mut header: Vec<String> = sweep.axes.iter().map(|a| csv_field(&a.key.text)).collect();
+    for k in &indices {
+        for part in ["mean", "lower", "upper"] {
+            header.push(csv_field(&format!("{k}_{part}")));
+        }
+    }
+    header.push("cell_file".into());
+    let mut s = header.join(",") + "\n";
+    let num = |v: &Value| v.as_f64().map(|x| x.to_string()).unwrap_or_default();
+    for (cell, doc) in cells.iter().zip(docs) {
+        let mut row: Vec<String> = cell.values.iter().map(|v| csv_field(&v.text())).collect();
+        for k in &indices {
+            let e = &doc["system"][k];
+            row.extend([num(&e["mean"]), num(&e["ci95"][0]), num(&e["ci95"][1])]);
+        }
+        row.push(csv_field(&format!("cells/{}", cell.file)));
+        s += &(row.join(",") + "\n");
+    }
+    s
+}
+
+/// Run the command.
+pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
+    let path = &args.sweep;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        bad(anyhow!(
+            "{}: cannot read the sweep file: {e}",
+            path.display()
+        ))
+    })?;
+    let sweep = file::read(path, &text).map_err(|m| bad(anyhow!(m)))?;
+    let spec = SimulationSpec::new(
+        StopRule::Samples(sweep.samples),
+        sweep.seed,
+        sweep.block_size,
+    )
+    .map_err(|e| bad(anyhow!("{}: {e}", path.display())))?;
+    let cells = check(path, &sweep).map_err(bad)?;
+
+    // The output directory, checked writable before any cell runs.
+    let cells_dir = args.out.join("cells");
+    std::fs::create_dir_all(&cells_dir).map_err(|e| {
+        bad(anyhow!(
+            "cannot create the output directory {}: {e}",
+            cells_dir.display()
+        ))
+    })?;
+    clean_temporaries(&cells_dir);
+    clean_temporaries(&args.out);
+    let probe = cells_dir.join(".write-check");
+    write_atomic(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe).context("cannot remove a file"))
+        .map_err(|e| {
+            bad(anyhow!(
+                "the output directory {} cannot be written: {e:#}",
+                cells_dir.display()
+            ))
+        })?;
+
+    let mut docs: Vec<Option<Value>> = cells
+        .iter()
+        .map(|c| finished(&cells_dir.join(&c.file)))
+        .collect();
+    let pending: Vec<usize> = (0..cells.len()).filter(|&i| docs[i].is_none()).collect();
+    eprintln!(
+        "sweep {}: {} cells ({} finished before, {} to run), {} samples each, seed {}",
+        sweep.name,
+        cells.len(),
+        cells.len() - pending.len(),
+        pending.len(),
+        sweep.samples,
+        sweep.seed
+    );
+    let multi = indicatif::MultiProgress::new();
+    let cell_bar = multi.add(progress::bar(pending.len() as u64, "cells"));
+    let sample_bar = multi.add(progress::bar(
+        pending.len() as u64 * sweep.samples,
+        "samples",
+    ));
+    let vpath = overlay_path(path);
+    for &i in &pending {
+        let cell = &cells[i];
+        let sc = load_text(&vpath, &cell.text).map_err(|e| {
+            bad(anyhow!(
+                "{}: cell {} changed while the sweep ran:\n{e}",
+                path.display(),
+                i + 1
+            ))
+        })?;
+        for w in &sc.warnings {
+            multi.suspend(|| eprintln!("warning: cell {}: {w}", i + 1));
+        }
+        let model = &sc.model;
+        let (out, info) = super::run::simulate(model, &spec, args.threads, &|n| sample_bar.inc(n))?;
+        let mut doc = result_json(model, &super::scenario_id(&sc), &spec, &out, &info);
+        let cell_keys: serde_json::Map<String, Value> = sweep
+            .axes
+            .iter()
+            .zip(&cell.values)
+            .map(|(a, v)| (a.key.text.clone(), v.json()))
+            .collect();
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("cell".into(), Value::Object(cell_keys));
+        }
+        let target = cells_dir.join(&cell.file);
+        let text = super::json_text(&doc);
+        write_atomic(&target, text.as_bytes()).map_err(bad)?;
+        // The summary always takes numbers as read back from the cell files, so that a
+        // resumed sweep's summary is byte-identical to an uninterrupted one's (parsing a
+        // float is not always the exact inverse of printing it).
+        docs[i] = Some(serde_json::from_str(&text)?);
+        cell_bar.inc(1);
+    }
+    cell_bar.finish_and_clear();
+    sample_bar.finish_and_clear();
+    let docs: Vec<Value> = docs.into_iter().map(Option::unwrap_or_default).collect();
+    let summary_path = args.out.join("summary.csv");
+    write_atomic(&summary_path, summary(&sweep, &cells, &docs).as_bytes()).map_err(bad)?;
+    eprintln!("wrote {}", summary_path.display());
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! `gridrisk sweep`: the grid, resumption, invalidation, SIGKILL safety and bad input.
+
+use crate::util::{gridrisk, RTS79};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// A sweep file over RTS-79 (base given by absolute path) in `dir`.
+fn sweep_file(dir: &Path, samples: u64, mttr: &[&str], peak: &[&str]) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS79);
+    let text = format!(
+        "name = \"t\"\nbase = {:?}\nsamples = {samples}\nseed = 7\nblock_size = 10\n\n\
+         [[axes]]\nkey = \"units[U400].mttr_h\"\nvalues = [{}]\n\n\
+         [[axes]]\nkey = \"regions[RTS].demand.peak_mw\"\nvalues = [{}]\n",
+        base.display().to_string(),
+        mttr.join(", "),
+        peak.join(", ")
+    );
+    let path = dir.join("sweep.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn sweep(file: &Path, out: &Path) -> std::process::Output {
+    gridrisk()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--threads", "2"])
+        .output()
+        .unwrap()
+}
+
+fn ok(out: std::process::Output) {
+    assert!(
+        out.status.success(),
+        "sweep failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every file in `dir/cells` with its modification time.
+fn cell_files(out: &Path) -> BTreeMap<String, SystemTime> {
+    std::fs::read_dir(out.join("cells"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn grid_summary_resumption_and_invalidation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let file = sweep_file(tmp.path(), 30, &["150", "300"], &["2850", "2950", "3050.5"]);
+    ok(sweep(&file, &out));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let rows: Vec<&str> = summary.lines().collect();
+    assert_eq!(rows.len(), 7, "{summary}");
+    let header: Vec<&str> = rows[0].split(',').collect();
+    assert_eq!(
+        &header[..5],
+        &[
+            "units[U400].mttr_h",
+            "regions[RTS].demand.peak_mw",
+            "lole_h_mean",
+            "lole_h_lower",
+            "lole_h_upper"
+        ]
+    );
+    for index in ["lole_d", "lolf", "eue_mwh", "neue_ppm", "p_shortfall"] {
+        for part in ["mean", "lower", "upper"] {
+            let col = format!("{index}_{part}");
+            assert!(header.contains(&col.as_str()), "no {col} in {header:?}");
+        }
+    }
+    assert_eq!(header.last(), Some(&"cell_file"));
+    let cells: Vec<Vec<&str>> = rows[1..].iter().map(|r| r.split(',').collect()).collect();
+    let axes: Vec<(&str, &str)> = cells.iter().map(|c| (c[0], c[1])).collect();
+    assert_eq!(
+        axes,
+        [
+            ("150", "2850"),
+            ("150", "2950"),
+            ("150", "3050.5"),
+            ("300", "2850"),
+            ("300", "2950"),
+            ("300", "3050.5")
+        ]
+    );
+    for c in &cells {
+        assert_eq!(c.len(), header.len());
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(c.last().unwrap())).unwrap()).unwrap();
+        assert_eq!(doc["schema"], "gridrisk.result/1");
+        assert_eq!(doc["samples"], 30);
+        assert_eq!(doc["cell"]["regions[RTS].demand.peak_mw"].to_string(), c[1]);
+        let mean: f64 = c[2].parse().unwrap();
+        assert_eq!(doc["system"]["lole_h"]["mean"].as_f64(), Some(mean));
+    }
+    // More demand or longer repairs: more risk (the same random numbers in every cell).
+    let lole = |i: usize| cells[i][2].parse::<f64>().unwrap();
+    assert!(lole(0) < lole(2) && lole(3) < lole(5) && lole(0) < lole(3));
+
+    // A re-run skips every cell and writes the same summary.
+    let before = cell_files(&out);
+    assert_eq!(before.len(), 6);
+    std::thread::sleep(Duration::from_millis(20));
+    let rerun = sweep(&file, &out);
+    assert!(String::from_utf8_lossy(&rerun.stderr).contains("6 finished before, 0 to run"));
+    ok(rerun);
+    assert_eq!(cell_files(&out), before);
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        summary
+    );
+
+    // Changing one value re-runs only the two cells that have it.
+    let file = sweep_file(tmp.path(), 30, &["150", "300"], &["2850", "2950", "3100"]);
+    let third = sweep(&file, &out);
+    assert!(String::from_utf8_lossy(&third.stderr).contains("4 finished before, 2 to run"));
+    ok(third);
+    let after = cell_files(&out);
+    assert_eq!(after.len(), 8);
+    for (name, time) in &before {
+        assert_eq!(after.get(name), Some(time), "{name} was rewritten");
+    }
+    let changed = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let changed: Vec<&str> = changed.lines().collect();
+    assert_eq!(changed.len(), 7);
+    for i in [1, 2, 4, 5] {
+        assert_eq!(changed[i], rows[i]);
+    }
+    assert!(changed[3].starts_with("150,3100,") && changed[6].starts_with("300,3100,"));
+}
+
+#[test]
+fn sigkill_then_rerun_equals_an_uninterrupted_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mttr = ["100", "150", "200", "300"];
+    let peak = ["2750", "2850", "2950"];
+    let file = sweep_file(tmp.path(), 2000, &mttr, &peak);
+    let whole = tmp.path().join("whole");
+    ok(sweep(&file, &whole));
+    let expected = std::fs::read(whole.join("summary.csv")).unwrap();
+
+    let out = tmp.path().join("killed");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gridrisk"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--threads", "2"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let finished = |out: &Path| {
+        std::fs::read_dir(out.join("cells")).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            })
+            .count()
+        })
+    };
+    while finished(&out) < 2 && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let done = finished(&out);
+    assert!(
+        (2..12).contains(&done),
+        "{done} cells at the kill: the test needs a slower sweep"
+    );
+    assert!(!out.join("summary.csv").exists());
+    // Every cell file is whole; only temporaries (`.NAME.tmp-PID`) may be left over.
+    for e in std::fs::read_dir(out.join("cells")).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            assert_eq!(doc["schema"], "gridrisk.result/1");
+        } else {
+            assert!(name.starts_with('.') && name.contains(".tmp-"), "{name}");
+        }
+    }
+    let rerun = sweep(&file, &out);
+    assert!(String::from_utf8_lossy(&rerun.stderr)
+        .contains(&format!("{done} finished before, {} to run", 12 - done)));
+    ok(rerun);
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), expected);
+    for e in std::fs::read_dir(out.join("cells")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(name.ends_with(".json") && !name.starts_with('.'), "{name}");
+    }
+    assert_eq!(finished(&out), 12);
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, want) in [
+        ("unknown-key.toml", "unknown key path `units[U400].mtr_h`"),
+        (
+            "unknown-element.toml",
+            "unknown key path `units[U999].mttr_h`: the base scenario",
+        ),
+        (
+            "unknown-table.toml",
+            "unknown key path `regions[RTS].demand.nope.peak_mw`",
+        ),
+        ("empty-axis.toml", "values: must list at least one value"),
+        (
+            "bad-value.toml",
+            "units[U400].mttr_h: must be a duration > 0",
+        ),
+        ("no-such-file.toml", "cannot read the sweep file"),
+    ] {
+        let out = tmp.path().join(file);
+        let run = sweep(&Path::new("tests/data/sweep").join(file), &out);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(want), "{file}: {stderr}");
+        assert!(!out.exists(), "{file}: output written");
+    }
+    // An output directory that cannot be created (under a regular file).
+    let plain = tmp.path().join("plain");
+    std::fs::write(&plain, "x").unwrap();
+    let run = sweep(Path::new("tests/data/sweep/rts.toml"), &plain.join("out"));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot create the output directory"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "x");
+}
+
+#[test]
+fn listed_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS79);
+    let file = tmp.path().join("points.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {:?}\nsamples = 20\ngrid = false\n\
+             [[axes]]\nkey = \"units[U400].mttr_h\"\nvalues = [150]\n\
+             [[axes]]\nkey = \"units[U350].mw\"\nvalues = [350]\n\
+             [[points]]\nvalues = [150, 350]\n[[points]]\nvalues = [300, 300.5]\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    ok(sweep(&file, &out));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let firsts: Vec<String> = summary
+        .lines()
+        .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        firsts,
+        ["units[U400].mttr_h,units[U350].mw", "150,350", "300,300.5"]
+    );
+}

@@ -5,7 +5,6 @@
 //! `<svg>` drawn by plotters; the page has no script, stylesheet link, image or any other
 //! external reference, so it reads the same offline and without JavaScript.
 
-#[path = "../report/charts.rs"]
 mod charts;
 
 use crate::cli::args::ReportArgs;

@@ -8,9 +8,7 @@
 //! skips finished cells and a changed sweep re-runs only the cells it changes. Then
 //! `DIR/summary.csv` gets one row per cell.
 
-#[path = "../sweep/cell.rs"]
 mod cell;
-#[path = "../sweep/file.rs"]
 mod file;
 
 use crate::cli::args::SweepArgs;

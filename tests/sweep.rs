@@ -277,3 +277,41 @@ fn listed_points() {
         ["units[U400].mttr_h,units[U350].mw", "150,350", "300,300.5"]
     );
 }
+
+#[test]
+fn sharded_sweeps_fill_the_cells_and_a_final_run_writes_the_same_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(dir.path(), 20, &["100", "150"], &["2850", "2900", "2950"]);
+    let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
+    ok(sweep(&file, &whole));
+    for k in 1..=3 {
+        let out = gridrisk()
+            .args([
+                "sweep",
+                file.to_str().unwrap(),
+                "--out",
+                sharded.to_str().unwrap(),
+            ])
+            .arg("--shard")
+            .arg(format!("{k}/3"))
+            .output()
+            .unwrap();
+        ok(out);
+        assert!(
+            !sharded.join("summary.csv").exists(),
+            "a shard writes no summary"
+        );
+    }
+    assert_eq!(
+        cell_files(&sharded).len(),
+        6,
+        "the shards ran every cell between them"
+    );
+    let before = cell_files(&sharded);
+    ok(sweep(&file, &sharded));
+    assert_eq!(cell_files(&sharded), before, "the final run runs nothing");
+    assert_eq!(
+        std::fs::read(whole.join("summary.csv")).unwrap(),
+        std::fs::read(sharded.join("summary.csv")).unwrap()
+    );
+}

@@ -174,6 +174,10 @@ pub struct SweepArgs {
     /// Worker threads (0 = one per core).
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
+    /// Run only the cells of shard K of N (cells i with i mod N = K - 1) and write no
+    /// summary; a final run without --shard finds every cell done and writes it.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 /// `gridrisk merge`.

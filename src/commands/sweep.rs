@@ -259,7 +259,10 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|c| finished(&cells_dir.join(&c.file)))
         .collect();
-    let pending: Vec<usize> = (0..cells.len()).filter(|&i| docs[i].is_none()).collect();
+    let mine = |i: usize| args.shard.is_none_or(|(k, n)| i as u64 % n == k - 1);
+    let pending: Vec<usize> = (0..cells.len())
+        .filter(|&i| docs[i].is_none() && mine(i))
+        .collect();
     eprintln!(
         "sweep {}: {} cells ({} finished before, {} to run), {} samples each, seed {}",
         sweep.name,
@@ -311,6 +314,13 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     }
     cell_bar.finish_and_clear();
     sample_bar.finish_and_clear();
+    if let Some((k, n)) = args.shard {
+        eprintln!(
+            "shard {k}/{n} done; run without --shard (or merge the cells/ directories of every \
+             shard into one) to write the summary"
+        );
+        return Ok(());
+    }
     let docs: Vec<Value> = docs.into_iter().map(Option::unwrap_or_default).collect();
     let summary_path = args.out.join("summary.csv");
     write_atomic(&summary_path, summary(&sweep, &cells, &docs).as_bytes()).map_err(bad)?;

@@ -1,8 +1,9 @@
 //! The parallel runner: the only code that knows about threads.
 //!
 //! Samples are cut into fixed blocks ([`SimulationSpec::block_samples`]). Blocks run on a
-//! rayon pool in waves; each block gets fresh accumulators, and finished blocks are merged
-//! into the total strictly in block order. Because every sample's random streams depend only
+//! rayon pool in waves, each thread with its own worker (samplers) built once per run; each
+//! block gets fresh accumulators, and finished blocks are merged into the total strictly in
+//! block order. Because every sample's random streams depend only
 //! on (seed, sample, component), and merging is exact integer addition, the result is
 //! bit-identical for any number of threads. Memory holds one wave of block accumulators at a
 //! time, independent of the number of samples.
@@ -13,6 +14,7 @@ use crate::sampler::Sampler;
 use crate::spec::{SimulationSpec, StopRule};
 use gridrisk_core::SystemModel;
 use rayon::prelude::*;
+use std::sync::Mutex;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -97,6 +99,7 @@ pub fn run_blocks<W, A, NW, NA, S, M>(
 ) -> Result<RunOutput<A>, RunError>
 where
     A: Send,
+    W: Send,
     NW: Fn() -> W + Sync,
     NA: Fn() -> A + Sync,
     S: Fn(&mut W, u64, u64, &mut A) + Sync,
@@ -106,27 +109,44 @@ where
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::Pool { threads, source })?;
-    let wave = (pool.current_num_threads() as u64 * 4).max(8);
+    let threads = pool.current_num_threads();
+    let wave = (threads as u64 * 4).max(8);
+    // One worker per thread for the whole run, built on first use: samplers hold the hourly
+    // arrays of a sample, so building them per block would cost time and memory.
+    let workers: Vec<Mutex<Option<W>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let blocks = spec.block_range();
     let mut total = (blocks_of.new_acc)();
     let mut samples = 0;
     let mut next = blocks.start;
     while next < blocks.end {
-        let wave_blocks: Vec<A> = pool.install(|| {
-            (next..(next + wave).min(blocks.end))
-                .into_par_iter()
-                .map_init(&blocks_of.new_worker, |worker, b| {
-                    let mut acc = (blocks_of.new_acc)();
-                    let range = spec.block_samples(b);
-                    let n = range.end - range.start;
-                    for s in range {
-                        (blocks_of.sample)(worker, spec.seed(), s, &mut acc);
-                    }
-                    progress(n);
-                    acc
+        let end = (next + wave).min(blocks.end);
+        // Thread t takes blocks next + t, next + t + threads, ...; the blocks are then put
+        // back in order, so the result does not depend on who ran what.
+        let mut wave_blocks: Vec<(u64, A)> = pool.install(|| {
+            workers
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(t, slot)| {
+                    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+                    let worker = slot.get_or_insert_with(&blocks_of.new_worker);
+                    (next + t as u64..end)
+                        .step_by(threads)
+                        .map(|b| {
+                            let mut acc = (blocks_of.new_acc)();
+                            let range = spec.block_samples(b);
+                            let n = range.end - range.start;
+                            for s in range {
+                                (blocks_of.sample)(worker, spec.seed(), s, &mut acc);
+                            }
+                            progress(n);
+                            (b, acc)
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .collect()
         });
+        wave_blocks.sort_by_key(|(b, _)| *b);
+        let wave_blocks = wave_blocks.into_iter().map(|(_, acc)| acc);
         for (b, acc) in (next..).zip(wave_blocks) {
             (blocks_of.merge)(&mut total, &acc);
             let range = spec.block_samples(b);

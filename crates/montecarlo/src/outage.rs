@@ -269,6 +269,66 @@ fn cold_up_time(
     }
 }
 
+/// The change lists and block sums being written by [`History::draw`].
+struct Log<'a> {
+    blocks: usize,
+    changes: &'a mut Vec<Change>,
+    head: &'a mut [u32],
+    net: &'a mut [i64],
+    drop: &'a mut [i64],
+}
+
+impl Log<'_> {
+    /// Record a change of quantity `q` at hour `h`.
+    #[inline]
+    fn push(&mut self, q: usize, h: usize, change: i64) {
+        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        self.changes.push(Change {
+            offset: (h % PEAK_BLOCK_H) as u32,
+            next: self.head[slot],
+            amount: change,
+        });
+        self.head[slot] = (self.changes.len() - 1) as u32;
+        self.net[slot] += change;
+        self.drop[slot] += change.min(0);
+    }
+}
+
+/// Turn the random state flips `flips` of a component that starts `up0` and its dated
+/// outages into changes of its effective state (up and not in an outage); returns the
+/// effective state at hour 0.
+fn merge_masks(
+    log: &mut Log,
+    hours: usize,
+    flips: &[usize],
+    q: usize,
+    amount: i64,
+    up0: bool,
+    masks: &[Range<usize>],
+) -> bool {
+    let out = |h: usize| masks.iter().any(|m| m.contains(&h));
+    let mut boundaries: Vec<usize> = masks
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .filter(|&h| h < hours)
+        .chain(flips.iter().copied())
+        .collect();
+    boundaries.sort_unstable();
+    boundaries.dedup();
+    // Flips at or before h toggle the random state.
+    let state_at = |h: usize| (up0 ^ (flips.partition_point(|&f| f <= h) % 2 == 1)) && !out(h);
+    let effective0 = up0 && !out(0);
+    let mut effective = effective0;
+    for h in boundaries {
+        let now = state_at(h);
+        if now != effective {
+            log.push(q, h, if now { amount } else { -amount });
+            effective = now;
+        }
+    }
+    effective0
+}
+
 /// One change of a quantity, at the start of an hour.
 #[derive(Clone, Copy, Debug)]
 struct Change {
@@ -320,12 +380,30 @@ impl History {
     /// Draw the history of sample `key` for `components`; `weather` (if the model has
     /// weather) decides which days are cold.
     pub fn draw(&mut self, components: &Components, key: SampleKey, weather: Option<&WeatherDraw>) {
-        let last_hour = (self.hours - 1) as f64;
-        self.initial.copy_from_slice(&components.firm_level);
-        self.changes.clear();
-        self.head.fill(NONE);
-        self.net.fill(0);
-        self.drop.fill(0);
+        // Fields as locals, so the hot loop keeps its pointers in registers.
+        let History {
+            blocks,
+            hours,
+            initial,
+            changes,
+            head,
+            net,
+            drop,
+            flips,
+        } = self;
+        let mut log = Log {
+            blocks: *blocks,
+            changes,
+            head,
+            net,
+            drop,
+        };
+        let last_hour = (*hours - 1) as f64;
+        initial.copy_from_slice(&components.firm_level);
+        log.changes.clear();
+        log.head.fill(NONE);
+        log.net.fill(0);
+        log.drop.fill(0);
         for i in 0..components.stream_id.len() {
             let (q, amount) = (components.quantity[i], components.amount[i]);
             let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
@@ -334,17 +412,17 @@ impl History {
             let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
             let mut up = rng.uniform() < components.availability[i];
             // With dated outages the random process runs on underneath: its transitions go
-            // to `self.flips` and are merged with the outage dates below.
+            // to `flips` and are merged with the outage dates below.
             let masked = !masks.is_empty();
-            self.flips.clear();
+            flips.clear();
             if up && !masked {
-                self.initial[q] += amount;
+                initial[q] += amount;
             }
             let up0 = up;
             let mut t = 0.0;
             loop {
                 t = match cold {
-                    Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, self.hours),
+                    Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, *hours),
                     _ => t + rng.exp1() * if up { mttf } else { mttr },
                 };
                 // A transition after time hours-1 falls at hour ceil(t) >= hours.
@@ -353,62 +431,19 @@ impl History {
                 }
                 let h = ceil_hour(t);
                 if masked {
-                    self.flips.push(h);
+                    flips.push(h);
                 } else {
-                    self.push_change(q, h, if up { -amount } else { amount });
+                    log.push(q, h, if up { -amount } else { amount });
                 }
                 up = !up;
             }
             if masked {
-                self.merge_masks(q, amount, up0, masks);
+                let effective0 = merge_masks(&mut log, *hours, flips, q, amount, up0, masks);
+                if effective0 {
+                    initial[q] += amount;
+                }
             }
         }
-    }
-
-    /// Record a change of quantity `q` at hour `h`.
-    #[inline]
-    fn push_change(&mut self, q: usize, h: usize, change: i64) {
-        let slot = q * self.blocks + h / PEAK_BLOCK_H;
-        self.changes.push(Change {
-            offset: (h % PEAK_BLOCK_H) as u32,
-            next: self.head[slot],
-            amount: change,
-        });
-        self.head[slot] = (self.changes.len() - 1) as u32;
-        self.net[slot] += change;
-        self.drop[slot] += change.min(0);
-    }
-
-    /// Turn the random state flips in `self.flips` (a component that starts `up0`) and its
-    /// dated outages into changes of its effective state (up and not in an outage).
-    fn merge_masks(&mut self, q: usize, amount: i64, up0: bool, masks: &[Range<usize>]) {
-        let out = |h: usize| masks.iter().any(|m| m.contains(&h));
-        let mut boundaries: Vec<usize> = masks
-            .iter()
-            .flat_map(|m| [m.start, m.end])
-            .filter(|&h| h < self.hours)
-            .chain(self.flips.iter().copied())
-            .collect();
-        boundaries.sort_unstable();
-        boundaries.dedup();
-        let state_at = |h: usize, flips: &[usize]| {
-            // flips at or before h toggle the random state
-            let n = flips.partition_point(|&f| f <= h);
-            (up0 ^ (n % 2 == 1)) && !out(h)
-        };
-        let mut effective = up0 && !out(0);
-        if effective {
-            self.initial[q] += amount;
-        }
-        let flips = std::mem::take(&mut self.flips);
-        for h in boundaries {
-            let now = state_at(h, &flips);
-            if now != effective {
-                self.push_change(q, h, if now { amount } else { -amount });
-                effective = now;
-            }
-        }
-        self.flips = flips;
     }
 
     /// Net change of quantity `q` over block `b`.

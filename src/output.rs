@@ -226,10 +226,10 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The region to show beside the system in comparison tables: the base's region with the
-/// highest `lole_h` (the South, for Kazakhstan).
-fn focus_region(doc: &Value) -> Option<String> {
-    let regions = doc["base"]["regions"].as_object()?;
+/// The region to show beside the system in comparisons: the base's region with the highest
+/// `lole_h` (the South, for Kazakhstan), if there are several.
+pub fn focus_region(base: &Value) -> Option<String> {
+    let regions = base["regions"].as_object()?;
     if regions.len() < 2 {
         return None;
     }
@@ -260,7 +260,7 @@ pub fn compare_table(doc: &Value) -> String {
         doc["samples"],
         doc["seed"].as_str().unwrap_or("")
     );
-    let focus = focus_region(doc);
+    let focus = focus_region(&doc["base"]);
     let mut rows: Vec<(String, Option<&str>, &str, String)> = vec![(
         "system lole_h".into(),
         None,

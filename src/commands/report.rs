@@ -612,21 +612,6 @@ fn mining_path(v: &Value, name: &str, band: bool) -> Option<charts::Path> {
     })
 }
 
-/// The base's region with the highest LOLE (the South, for Kazakhstan), if there are several.
-fn focus_region(base: &Value) -> Option<String> {
-    let regions = base["regions"].as_object()?;
-    if regions.len() < 2 {
-        return None;
-    }
-    regions
-        .iter()
-        .max_by(|a, b| {
-            let l = |v: &Value| v["lole_h"]["mean"].as_f64().unwrap_or(0.0);
-            l(a.1).total_cmp(&l(b.1))
-        })
-        .map(|(k, _)| k.clone())
-}
-
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -779,7 +764,7 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
     }
     page.body += "</table>\n";
 
-    let focus = focus_region(base);
+    let focus = crate::output::focus_region(base);
     if !variants.is_empty() {
         page.h3("What each variant changes");
         for v in &variants {

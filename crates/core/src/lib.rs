@@ -15,6 +15,7 @@ Only `scenario` reads files; everything else is plain data.
 
 pub mod calendar;
 pub mod dispatch;
+pub mod hash;
 pub mod model;
 pub mod power;
 pub mod scenario;

@@ -87,6 +87,7 @@
 
 use crate::rng::{Purpose, SampleKey, Stream};
 use crate::weather::normal_quantile;
+use gridrisk_core::hash::{fnv1a, FNV_OFFSET};
 use gridrisk_core::model::{component_id, Enforcement, IllegalMining, Mining, MiningPolicy};
 use gridrisk_core::Calendar;
 use std::ops::Range;
@@ -871,14 +872,6 @@ fn check_enforcement(e: &Enforcement) -> Result<(), MiningError> {
 /// `component_id(&format!("farm:{f}"))` without allocating: FNV-1a continued over the
 /// decimal digits of `f`.
 fn farm_id(f: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut byte = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    for &b in b"farm:" {
-        byte(b);
-    }
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut x = f;
@@ -890,10 +883,7 @@ fn farm_id(f: usize) -> u64 {
             break;
         }
     }
-    for &b in &digits[i..] {
-        byte(b);
-    }
-    h
+    fnv1a(fnv1a(FNV_OFFSET, b"farm:"), &digits[i..])
 }
 
 /// A uniform `k 2^-53` in [0, 1) moved to the middle of its cell: `(k + 1/2) 2^-53` in (0, 1).

@@ -2,6 +2,7 @@
 //! the cell's keys, served from memory by [`Overlay`], and the cell's identity.
 
 use super::file::{KeyPath, Lit};
+use gridrisk_core::hash::{fnv1a, FNV_OFFSET};
 use gridrisk_core::scenario::{FileSystem, Source};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -128,17 +129,6 @@ pub fn scenario_text(name: &str, base: &str, set: &[(&KeyPath, Option<&Lit>)]) -
     );
     root.write("", &mut out);
     out
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
 }
 
 /// The identity of a cell: FNV-1a 64 over a tag, the cell scenario's content hash, samples,

@@ -51,12 +51,7 @@ impl UnitSpec {
 /// Random streams are keyed by this id (not by position), so adding or removing one unit
 /// does not change the draws of any other.
 pub fn component_id(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    crate::hash::fnv1a(crate::hash::FNV_OFFSET, name.as_bytes())
 }
 
 /// All units of a system, struct of arrays, sorted by region.

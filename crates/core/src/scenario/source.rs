@@ -1,6 +1,7 @@
 //! Where scenario files come from: the file system or files embedded in the binary, plus
 //! the reader that records every file read and hashes their contents.
 
+use crate::hash::{fnv1a, FNV_OFFSET};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -101,17 +102,6 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 pub(crate) fn resolve(base: &Path, rel: &str) -> PathBuf {
     let dir = base.parent().unwrap_or(Path::new(""));
     normalize(&dir.join(rel))
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
 }
 
 /// Reads files through a [`Source`], each once: keeps the list of files in read order and

@@ -190,7 +190,9 @@ pub fn run_csv(doc: &Value) -> String {
     }
     let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
     for (area, indices) in areas {
-        for (k, v) in indices.as_object().into_iter().flatten() {
+        // Estimates only (`null` where undefined); paths by day are not rows.
+        let estimates = indices.as_object().into_iter().flatten();
+        for (k, v) in estimates.filter(|(_, v)| v.is_object() || v.is_null()) {
             s += &format!(
                 "{},{},{k},{},{},{},{}\n",
                 csv_field(scenario),

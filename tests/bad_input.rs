@@ -85,3 +85,53 @@ fn an_unwritable_output_exits_2_and_writes_nothing() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn every_command_refuses_an_unwritable_output_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let result = dir.path().join("r.json");
+    gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--format", "json", "--out"])
+        .arg(&result)
+        .assert()
+        .success();
+    let shard = dir.path().join("s.json");
+    gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--shard", "1/1", "--out"])
+        .arg(&shard)
+        .assert()
+        .success();
+    let inside_file = file.join("out.json");
+    for args in [
+        vec![
+            "report".into(),
+            result.display().to_string(),
+            "--out".into(),
+        ],
+        vec!["merge".into(), shard.display().to_string(), "--out".into()],
+        vec![
+            "compare".into(),
+            RTS79.into(),
+            RTS79.into(),
+            "--samples".into(),
+            "10".into(),
+            "--out".into(),
+        ],
+    ] {
+        gridrisk()
+            .args(&args)
+            .arg(&inside_file)
+            .assert()
+            .code(2)
+            .stderr(contains("cannot"));
+    }
+    gridrisk()
+        .args(["study", "--samples", "5", "--out-dir"])
+        .arg(file.join("dir"))
+        .assert()
+        .code(2)
+        .stderr(contains("cannot"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}

@@ -93,25 +93,28 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
     let kinds = chart_kinds(&html);
     assert_eq!(html.matches("<svg ").count(), kinds.len());
     assert_eq!(html.matches("</svg>").count(), kinds.len());
-    // Run of Kazakhstan: regions, heatmap, exceedance, mining, imports, lines.
+    // Run of Kazakhstan: regions, heatmap, exceedance, mining, imports by day and in total,
+    // lines.
     let run_kinds = [
         "regions-lole",
         "regions-eue",
         "heatmap",
         "exceedance",
         "mining-path",
+        "import-path",
         "imports",
         "lines",
     ];
-    assert_eq!(&kinds[..7], &run_kinds);
+    assert_eq!(&kinds[..8], &run_kinds);
     // Three-area benchmark: no mining.
     assert_eq!(
-        &kinds[7..13],
+        &kinds[8..15],
         &[
             "regions-lole",
             "regions-eue",
             "heatmap",
             "exceedance",
+            "import-path",
             "imports",
             "lines"
         ]
@@ -126,8 +129,8 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
         "regions-eue",
         "mining-path",
     ];
-    assert_eq!(&kinds[13..19], &cmp_kinds);
-    assert_eq!(&kinds[19..], &cmp_kinds);
+    assert_eq!(&kinds[15..21], &cmp_kinds);
+    assert_eq!(&kinds[21..], &cmp_kinds);
     // Charts have axis labels with units, and titles.
     for text in [
         "lole_h (h/winter)",
@@ -140,6 +143,7 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
         "energy imported (MWh/year)",
         "variant minus base, lole_h (h/winter)",
         "Imports per source: total energy over the window (not a time series)",
+        "mean import (MW)",
     ] {
         assert!(html.contains(text), "no {text:?} in the report");
     }

@@ -531,8 +531,40 @@ fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
     }
 
     let sources: Vec<String> = obj(&doc["imports"]).map(|(k, _)| k.clone()).collect();
+    let import_paths: Vec<charts::Path> = sources
+        .iter()
+        .filter_map(|s| {
+            let mean: Vec<f64> = doc["imports"][s]["mean_mw_by_day"]
+                .as_array()?
+                .iter()
+                .map(|x| x.as_f64().unwrap_or(0.0))
+                .collect();
+            Some(charts::Path {
+                name: s.clone(),
+                mean,
+                band: None,
+            })
+        })
+        .collect();
     if !sources.is_empty() {
         page.h3("Imports");
+        if !import_paths.is_empty() {
+            let title = "Imports over the window: mean import of each source by day";
+            let svg = charts::paths(
+                title,
+                "day of the study window",
+                "mean import (MW)",
+                &import_paths,
+            )?;
+            let names: Vec<String> = import_paths.iter().map(|p| p.name.clone()).collect();
+            page.figure(
+                "import-path",
+                title,
+                &svg,
+                &names,
+                "Mean over samples of each day's import, the least import that achieves the least shortfall.",
+            );
+        }
         let title =
             "Imports per source: total energy over the window (not a time series), with 95% intervals";
         let svg = charts::rows_chart(&RowsChart {

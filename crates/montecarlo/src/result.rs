@@ -116,7 +116,11 @@ pub fn result_json(
         .enumerate()
         .map(|(s, source)| {
             let e = estimate(Some(out.acc.imports.import_mwh(s)));
-            (source.name.clone(), json!({ "import_mwh": e }))
+            let path = out.acc.import_path.mean_mw_by_day(s);
+            (
+                source.name.clone(),
+                json!({ "import_mwh": e, "mean_mw_by_day": path }),
+            )
         })
         .collect();
     let lines: Map<String, Value> = net

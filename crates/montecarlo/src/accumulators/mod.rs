@@ -24,6 +24,7 @@ mod eue_distribution;
 pub mod eue_parts;
 mod heatmap;
 mod illegal_path;
+mod import_path;
 mod imports;
 mod lole;
 mod lole_days;
@@ -36,6 +37,7 @@ pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
 pub use heatmap::{Heatmap, HeatmapResult};
 pub use illegal_path::{IllegalPath, IllegalPathResult};
+pub use import_path::ImportPath;
 pub use imports::Imports;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
@@ -125,6 +127,8 @@ pub struct Indices {
     pub imports: Imports,
     /// Binding hours per line.
     pub binding: Binding,
+    /// Mean import per source and day.
+    pub import_path: ImportPath,
     /// EUE split into households, illegal and registered mining.
     pub eue_parts: EueParts,
     /// Registered mining curtailed.
@@ -144,6 +148,7 @@ impl Indices {
             heatmap: Heatmap::new(model.calendar()),
             imports: Imports::new(model.network().imports.len()),
             binding: Binding::new(model.network().lines.len()),
+            import_path: ImportPath::new(model.network().imports.len(), model.calendar()),
             eue_parts: EueParts::new(areas(model)),
             mining_curtailed: MiningCurtailed::new(areas(model)),
             illegal_path: IllegalPath::new(model),
@@ -189,6 +194,7 @@ impl Accumulator for Indices {
         self.heatmap.record_hour(hour);
         self.imports.record_hour(hour);
         self.binding.record_hour(hour);
+        self.import_path.record_hour(hour);
         self.eue_parts.record_hour(hour);
         self.mining_curtailed.record_hour(hour);
     }
@@ -201,6 +207,7 @@ impl Accumulator for Indices {
         self.heatmap.end_sample(sample);
         self.imports.end_sample(sample);
         self.binding.end_sample(sample);
+        self.import_path.end_sample(sample);
         self.eue_parts.end_sample(sample);
         self.mining_curtailed.end_sample(sample);
         self.illegal_path.end_sample(sample);
@@ -214,6 +221,7 @@ impl Accumulator for Indices {
         self.heatmap.merge(&later.heatmap);
         self.imports.merge(&later.imports);
         self.binding.merge(&later.binding);
+        self.import_path.merge(&later.import_path);
         self.eue_parts.merge(&later.eue_parts);
         self.mining_curtailed.merge(&later.mining_curtailed);
         self.illegal_path.merge(&later.illegal_path);

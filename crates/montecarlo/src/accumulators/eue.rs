@@ -81,19 +81,7 @@ mod tests {
     fn eue_sums_watts_over_hours() {
         let mut acc = Eue::new(1);
         for (h, w) in [(0, 2_000_000), (1, 500_000)] {
-            acc.record_hour(&HourView {
-                hour: h,
-                day: 0,
-                hour_of_day: h,
-                week: 0,
-                short_w: &[w],
-                short_illegal_w: &[0; 4],
-                short_registered_w: &[0; 4],
-                curtailed_w: &[0; 4],
-                mining_curtailed_w: &[0; 4],
-                import_w: &[],
-                binding: &[],
-            });
+            acc.record_hour(&HourView::short(h, &[w]));
         }
         acc.end_sample(&SampleView {
             sample: 0,

@@ -174,19 +174,7 @@ mod tests {
 
     fn sample(acc: &mut EueDistribution, mwh: i64) {
         if mwh > 0 {
-            acc.record_hour(&HourView {
-                hour: 0,
-                day: 0,
-                hour_of_day: 0,
-                week: 0,
-                short_w: &[mwh * 1_000_000],
-                short_illegal_w: &[0; 4],
-                short_registered_w: &[0; 4],
-                curtailed_w: &[0; 4],
-                mining_curtailed_w: &[0; 4],
-                import_w: &[],
-                binding: &[],
-            });
+            acc.record_hour(&HourView::short(0, &[mwh * 1_000_000]));
         }
         acc.end_sample(&SampleView {
             sample: 0,

@@ -126,19 +126,7 @@ mod tests {
     use super::*;
 
     fn hour(h: usize, short: &[i64]) -> HourView<'_> {
-        HourView {
-            hour: h,
-            day: h / 24,
-            hour_of_day: h % 24,
-            week: h / 168,
-            short_w: short,
-            short_illegal_w: &[0; 4],
-            short_registered_w: &[0; 4],
-            curtailed_w: &[0; 4],
-            mining_curtailed_w: &[0; 4],
-            import_w: &[],
-            binding: &[],
-        }
+        HourView::short(h, short)
     }
 
     #[test]

@@ -74,19 +74,7 @@ mod tests {
     fn several_hours_of_one_day_count_once() {
         let mut acc = LoleDays::new(1);
         for h in [1, 2, 23, 24, 50] {
-            acc.record_hour(&HourView {
-                hour: h,
-                day: h / 24,
-                hour_of_day: h % 24,
-                week: 0,
-                short_w: &[3],
-                short_illegal_w: &[0; 4],
-                short_registered_w: &[0; 4],
-                curtailed_w: &[0; 4],
-                mining_curtailed_w: &[0; 4],
-                import_w: &[],
-                binding: &[],
-            });
+            acc.record_hour(&HourView::short(h, &[3]));
         }
         acc.end_sample(&SampleView {
             sample: 0,

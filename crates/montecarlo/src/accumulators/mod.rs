@@ -81,6 +81,27 @@ pub struct SampleView<'a> {
     pub illegal_by_day_w: Option<&'a [i64]>,
 }
 
+impl<'a> HourView<'a> {
+    /// An hour `h` of a window without dates in which the areas lack `short_w` (tests).
+    #[cfg(test)]
+    pub(crate) fn short(h: usize, short_w: &'a [i64]) -> HourView<'a> {
+        const NONE: &[i64] = &[0; 8];
+        HourView {
+            hour: h,
+            day: h / 24,
+            hour_of_day: h % 24,
+            week: h / 168,
+            short_w,
+            short_illegal_w: NONE,
+            short_registered_w: NONE,
+            curtailed_w: NONE,
+            mining_curtailed_w: NONE,
+            import_w: &[],
+            binding: &[],
+        }
+    }
+}
+
 /// A streaming result accumulator.
 pub trait Accumulator: Send {
     /// One hour in which at least one region is short, in increasing hour order.

@@ -125,10 +125,6 @@ impl Accumulator for Lole {
 mod tests {
     use super::*;
 
-    fn hour(h: usize, short: &[i64]) -> HourView<'_> {
-        HourView::short(h, short)
-    }
-
     #[test]
     fn runs_of_hours_are_events() {
         let mut acc = Lole::new(1);
@@ -139,12 +135,12 @@ mod tests {
         };
         // sample 1: hours 0,1,2 and 5 short -> 4 h, 2 events
         for h in [0, 1, 2, 5] {
-            acc.record_hour(&hour(h, &[1]));
+            acc.record_hour(&HourView::short(h, &[1]));
         }
         acc.end_sample(&end);
         // sample 2: hour 5 and hour 6 short, then hour 8 -> 3 h, 2 events
         for h in [5, 6, 8] {
-            acc.record_hour(&hour(h, &[1]));
+            acc.record_hour(&HourView::short(h, &[1]));
         }
         acc.end_sample(&end);
         // sample 3: nothing
@@ -159,7 +155,7 @@ mod tests {
     #[test]
     fn zero_shortfall_in_an_area_is_not_an_hour() {
         let mut acc = Lole::new(2);
-        acc.record_hour(&hour(3, &[0, 5]));
+        acc.record_hour(&HourView::short(3, &[0, 5]));
         acc.end_sample(&SampleView {
             sample: 0,
             demand_wh: &[0, 0],

@@ -351,17 +351,28 @@ fn run_settings(doc: &Value) -> String {
             }
         ),
     };
-    kv_table(&[
-        ("scenario", text(&doc["scenario"]["name"])),
-        ("content hash", text(&doc["scenario"]["content_hash"])),
-        ("samples", text(&doc["samples"])),
-        ("seed", text(&doc["seed"])),
-        (
-            "window",
-            format!("{} h per sample", text(&doc["horizon_h"])),
-        ),
-        ("block size", text(&doc["block_size"])),
-        ("stopping rule", stop_text),
+    kv_table(
+        &[
+            ("scenario", text(&doc["scenario"]["name"])),
+            ("content hash", text(&doc["scenario"]["content_hash"])),
+            ("samples", text(&doc["samples"])),
+            ("seed", text(&doc["seed"])),
+            (
+                "window",
+                format!("{} h per sample", text(&doc["horizon_h"])),
+            ),
+            ("block size", text(&doc["block_size"])),
+            ("stopping rule", stop_text),
+        ]
+        .into_iter()
+        .chain(version_rows(doc))
+        .collect::<Vec<_>>(),
+    )
+}
+
+/// The rows every settings table ends with: version, threads and wall time of the run.
+fn version_rows(doc: &Value) -> [(&'static str, String); 3] {
+    [
         ("gridrisk version", text(&doc["version"])),
         ("threads", text(&doc["run"]["threads"])),
         (
@@ -371,7 +382,7 @@ fn run_settings(doc: &Value) -> String {
                 .map(|w| format!("{} s", num(w)))
                 .unwrap_or_default(),
         ),
-    ])
+    ]
 }
 
 fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
@@ -751,16 +762,8 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
             "random numbers",
             "common to all scenarios (differences are paired)".into(),
         ),
-        ("gridrisk version", text(&doc["version"])),
-        ("threads", text(&doc["run"]["threads"])),
-        (
-            "wall time",
-            doc["run"]["wall_s"]
-                .as_f64()
-                .map(|w| format!("{} s", num(w)))
-                .unwrap_or_default(),
-        ),
     ]);
+    rows.extend(version_rows(doc));
     page.body += &kv_table(&rows);
     page.body += "<table class=\"scenarios\">\n<tr><th></th><th>label</th><th>scenario</th><th>content hash</th><th>system LOLE</th><th>difference from base (95% interval)</th></tr>\n";
     let all: Vec<&Value> = std::iter::once(base)

@@ -4,32 +4,14 @@
 
 mod common;
 
-use common::{unit, MW};
+use common::{small_system, unit, MW};
 use gridrisk_core::model::{
-    Conditions, Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining, UnitSpec,
+    Conditions, Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining,
 };
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::{Accumulator, HourView, Indices, SampleView};
 use gridrisk_montecarlo::compare::compare;
 use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
-
-/// One region, 10 days, load 25-45 MW, three units.
-fn small(extra: Option<UnitSpec>) -> SystemModel {
-    let demand = (0..240).map(|h| (25 + (h * 7 % 21) as i64) * MW).collect();
-    let mut units = vec![
-        unit("a", 0, 10, 90.0, 10.0),
-        unit("b", 0, 20, 150.0, 30.0),
-        unit("c", 0, 30, 200.0, 20.0),
-    ];
-    units.extend(extra);
-    SystemModel::new(
-        "small",
-        Calendar::from_hours(240, 0, 360),
-        vec![Region::new("A", demand)],
-        units,
-    )
-    .unwrap()
-}
 
 fn spec(samples: u64, seed: u64) -> SimulationSpec {
     SimulationSpec::new(StopRule::Samples(samples), seed, 100).unwrap()
@@ -37,8 +19,8 @@ fn spec(samples: u64, seed: u64) -> SimulationSpec {
 
 #[test]
 fn paired_interval_brackets_the_exact_difference_and_beats_independent_runs() {
-    let base = small(None);
-    let variant = small(Some(unit("d", 0, 8, 120.0, 15.0)));
+    let base = small_system(None);
+    let variant = small_system(Some(unit("d", 0, 8, 120.0, 15.0)));
     let exact = analytic::exact(&variant).unwrap().lole_h - analytic::exact(&base).unwrap().lole_h;
     let out = compare(&[&base, &variant], &spec(40_000, 3), 0, &|_| {}).unwrap();
     let d = out.acc.difference(1, 1, 0);
@@ -116,9 +98,9 @@ fn raids(start_day: usize) -> Enforcement {
 
 #[test]
 fn enforcement_after_the_window_changes_no_sample() {
-    let base = with_mining(small(None), mining(vec![], vec![]));
-    let late = with_mining(small(None), mining(vec![], vec![raids(10)]));
-    let early = with_mining(small(None), mining(vec![], vec![raids(0)]));
+    let base = with_mining(small_system(None), mining(vec![], vec![]));
+    let late = with_mining(small_system(None), mining(vec![], vec![raids(10)]));
+    let early = with_mining(small_system(None), mining(vec![], vec![raids(0)]));
     let out = compare(&[&base, &late, &early], &spec(3_000, 2), 0, &|_| {}).unwrap();
     for i in 0..9 {
         for a in 0..2 {
@@ -157,7 +139,7 @@ impl Accumulator for CurtailedFirst {
 #[test]
 fn interruptible_registered_mining_is_curtailed_before_firm_load() {
     let model = with_mining(
-        small(None),
+        small_system(None),
         mining(vec![MiningPolicy::Interruptible { hours: 0..240 }], vec![]),
     );
     let mut acc = CurtailedFirst {
@@ -173,9 +155,9 @@ fn interruptible_registered_mining_is_curtailed_before_firm_load() {
 
 #[test]
 fn neutral_conditions_reproduce_the_plain_engine_exactly() {
-    let plain = small(None);
+    let plain = small_system(None);
     // Mining of 0 MW with no policy and weather with nothing random: nothing changes.
-    let neutral = small(None)
+    let neutral = small_system(None)
         .with_conditions(Conditions {
             mining: Mining {
                 registered: vec![RegisteredMining {

@@ -4,34 +4,13 @@
 
 mod common;
 
-use common::unit;
-use gridrisk_core::model::UnitSpec;
-use gridrisk_core::{Calendar, Region, SystemModel};
+use common::{small_system, unit};
+use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::{Accumulator, Indices};
 use gridrisk_montecarlo::estimators::Estimate;
 use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
 use rayon::prelude::*;
 use std::path::Path;
-
-/// Three units of 10, 20 and 30 MW, 240 hours of load between 25 and 45 MW.
-fn small_system(extra: Option<UnitSpec>) -> SystemModel {
-    let demand = (0..240)
-        .map(|h| (25 + (h * 7 % 21) as i64) * 1_000_000)
-        .collect();
-    let mut units = vec![
-        unit("a", 0, 10, 90.0, 10.0),
-        unit("b", 0, 20, 150.0, 30.0),
-        unit("c", 0, 30, 200.0, 20.0),
-    ];
-    units.extend(extra);
-    SystemModel::new(
-        "small",
-        Calendar::from_hours(240, 0, 360),
-        vec![Region::new("A", demand)],
-        units,
-    )
-    .unwrap()
-}
 
 fn within(name: &str, e: Estimate, exact: f64, z: f64) {
     assert!(

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: tiny systems built in code.
 
 use gridrisk_core::model::UnitSpec;
+use gridrisk_core::{Calendar, Region, SystemModel};
 
 /// Watts per MW.
 pub const MW: i64 = 1_000_000;
@@ -15,4 +16,24 @@ pub fn unit(name: &str, region: usize, mw: i64, mttf_h: f64, mttr_h: f64) -> Uni
         mttf_h,
         mttr_h,
     }
+}
+
+/// One region over 240 hours of load between 25 and 45 MW, with units of 10, 20 and 30 MW
+/// (and `extra`, if any).
+#[allow(dead_code)] // not every test binary uses it
+pub fn small_system(extra: Option<UnitSpec>) -> SystemModel {
+    let demand = (0..240).map(|h| (25 + (h * 7 % 21) as i64) * MW).collect();
+    let mut units = vec![
+        unit("a", 0, 10, 90.0, 10.0),
+        unit("b", 0, 20, 150.0, 30.0),
+        unit("c", 0, 30, 200.0, 20.0),
+    ];
+    units.extend(extra);
+    SystemModel::new(
+        "small",
+        Calendar::from_hours(240, 0, 360),
+        vec![Region::new("A", demand)],
+        units,
+    )
+    .unwrap()
 }

@@ -95,15 +95,24 @@ const FILES: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The embedded scenario files (TOML only), with a one-line description each.
+/// The embedded scenario and study files, with a one-line description each.
 pub fn list() -> Vec<(&'static str, String)> {
     FILES
         .iter()
         .filter(|(p, _)| p.ends_with(".toml"))
         .map(|&(p, _)| {
-            let description = load_embedded(p)
-                .map(|s| s.description)
-                .unwrap_or_else(|e| format!("(invalid: {e})"));
+            let description = match load_embedded(p) {
+                Ok(s) => s.description,
+                Err(e) => match scenario::load_study_with(Path::new(p), &Embedded::new(FILES)) {
+                    Ok(study) => format!(
+                        "study: {} variants against {} ({})",
+                        study.variants.len(),
+                        study.base.display(),
+                        study.description
+                    ),
+                    Err(_) => format!("(invalid: {e})"),
+                },
+            };
             (p, description)
         })
         .collect()

@@ -150,3 +150,13 @@ fn out_writes_the_file_atomically() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
+
+#[test]
+fn every_embedded_file_is_a_valid_scenario_or_study() {
+    let out = gridrisk().arg("scenarios").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.contains("kazakhstan/study.toml") && text.contains("study: 14 variants"));
+    assert!(text.contains("benchmarks/ieee-rts79.toml"));
+    assert!(!text.contains("(invalid"), "{text}");
+}

@@ -596,7 +596,7 @@ fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
             title,
             &svg,
             &[],
-            "Result files carry each source's total import over the window, not its hourly path.",
+            "Each source's total import over the window; the chart above shows it day by day.",
         );
     }
 

@@ -268,16 +268,7 @@ impl Net {
                 self.ex[self.eu[k]] -= d;
             }
         }
-        let mut need = 0;
-        for v in 0..self.n {
-            let e = self.ex[v];
-            if e > 0 {
-                self.add(ss, v, 0, e, 0);
-                need += e;
-            } else if e < 0 {
-                self.add(v, tt, 0, -e, 0);
-            }
-        }
+        let need = self.connect_excess(ss, tt);
         if need == 0 {
             self.truncate(m);
             return true;
@@ -289,6 +280,22 @@ impl Net {
         }
         self.truncate(m);
         ok
+    }
+
+    /// Connects every node's excess to `ss` (surplus) or `tt` (deficit) with temporary
+    /// edges; returns the total surplus to route.
+    fn connect_excess(&mut self, ss: usize, tt: usize) -> i128 {
+        let mut need = 0;
+        for v in 0..self.n {
+            let e = self.ex[v];
+            if e > 0 {
+                self.add(ss, v, 0, e, 0);
+                need += e;
+            } else if e < 0 {
+                self.add(v, tt, 0, -e, 0);
+            }
+        }
+        need
     }
 
     /// Turns the current feasible circulation into one of least cost, then fixes every edge
@@ -308,16 +315,7 @@ impl Net {
                 self.ex[self.ev[k]] -= d;
             }
         }
-        let mut need = 0;
-        for v in 0..self.n {
-            let e = self.ex[v];
-            if e > 0 {
-                self.add(ss, v, 0, e, 0);
-                need += e;
-            } else if e < 0 {
-                self.add(v, tt, 0, -e, 0);
-            }
-        }
+        let mut need = self.connect_excess(ss, tt);
         self.pot.iter_mut().for_each(|p| *p = 0);
         while need > 0 {
             self.build(None);

@@ -112,6 +112,7 @@ pub fn run_table(doc: &Value) -> String {
             "\n{name:<14}{:>14}{:>12}{:>14}{:>14}  unit\n",
             "mean", "std err", "95% low", "95% high"
         );
+        let mut few = None;
         for (k, v) in area.as_object().into_iter().flatten() {
             let cell = |x: &Value| x.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
             s += &format!(
@@ -121,6 +122,12 @@ pub fn run_table(doc: &Value) -> String {
                 cell(&v["ci95"][0]),
                 cell(&v["ci95"][1]),
                 unit(k, horizon)
+            );
+            few = few.or(v["shortfall_samples"].as_u64());
+        }
+        if let Some(k) = few {
+            s += &format!(
+                "  note: these estimates rest on {k} sample(s) with a shortfall: the intervals are rough\n"
             );
         }
     }

@@ -4,39 +4,121 @@
 //! squares and cross products are kept exactly in `i128`. Merging is integer addition:
 //! associative, so any split of the samples into blocks, threads or shards gives
 //! bit-identical estimates.
+//!
+//! ## Intervals
+//!
+//! Every 95% interval respects the range its index can take:
+//!
+//! * means of non-negative quantities (hours, events, energy, ratios of them) use the normal
+//!   interval `mean -/+ 1.96 se` with its lower end raised to the least possible value
+//!   ([`Estimate::at_least`]: 0, or 1 h for an event's duration), rather than a transformed
+//!   interval, so that the calibrated normal interval is unchanged wherever it is already
+//!   inside the range;
+//! * probabilities use the Wilson score interval ([`Estimate::proportion`]), which stays in
+//!   [0, 1], is not empty when no sample (or every sample) has the event, and keeps close
+//!   to nominal coverage for small counts, where the normal interval does not;
+//! * paired differences keep the symmetric normal interval (they can have either sign).
+//!
+//! An estimate of an area's shortfall indices rests on the samples with a shortfall there.
+//! With fewer than [`FEW_SAMPLES`] of them the normal approximation is poor, so the estimate
+//! records how many there were ([`Estimate::resting_on`], `"shortfall_samples"` in JSON);
+//! a ratio of means (`lold_h`) from a single such sample has no interval at all (its
+//! delta-method standard error would be exactly 0), and shows `null` there.
 
 use serde::Serialize;
 
 /// z for a two-sided 95% normal interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// A mean with its standard error and 95% normal interval.
+/// Below this many samples with a shortfall, an estimate says how many it rests on: the
+/// common rule of thumb for a normal interval on a skewed, mostly-zero quantity.
+pub const FEW_SAMPLES: u64 = 30;
+
+/// A mean with its standard error and 95% interval.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
     /// Sample mean.
     pub mean: f64,
-    /// Standard error of the mean.
+    /// Standard error of the mean (NaN, `null` in JSON, where there is no interval).
     pub se: f64,
-    /// 95% interval, `mean -/+ 1.96 se`.
+    /// 95% interval: `mean -/+ 1.96 se`, kept inside the index's range (see the module
+    /// doc); NaN where there is none.
     pub ci95: [f64; 2],
+    /// The number of samples with a shortfall the estimate rests on, where that is fewer
+    /// than [`FEW_SAMPLES`] (the interval is then only a rough guide).
+    #[serde(rename = "shortfall_samples", skip_serializing_if = "Option::is_none")]
+    pub few_samples: Option<u64>,
 }
 
 impl Estimate {
-    /// An estimate from a mean and standard error.
+    /// An estimate from a mean and standard error, with the symmetric normal interval.
     pub fn new(mean: f64, se: f64) -> Estimate {
         Estimate {
             mean,
             se,
             ci95: [mean - Z95 * se, mean + Z95 * se],
+            few_samples: None,
         }
     }
 
-    /// The same estimate in other units (`x * factor`).
-    pub fn scaled(self, factor: f64) -> Estimate {
-        Estimate::new(self.mean * factor, self.se * factor.abs())
+    /// The estimate of a probability from `k` samples with the event out of `n`: the share,
+    /// its standard error, and the Wilson score interval.
+    pub fn proportion(k: u64, n: u64) -> Estimate {
+        if n == 0 {
+            return Estimate::new(0.0, 0.0);
+        }
+        let (k, n) = (k as f64, n as f64);
+        let p = k / n;
+        let se = if n > 1.0 {
+            (p * (1.0 - p) / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let z2 = Z95 * Z95;
+        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        // The ends are exactly 0 and 1 with no or every sample (rounding aside).
+        let lo = if k == 0.0 { 0.0 } else { centre - half };
+        let hi = if k == n { 1.0 } else { centre + half };
+        Estimate {
+            mean: p,
+            se,
+            ci95: [lo.max(0.0), hi.min(1.0)],
+            few_samples: None,
+        }
     }
 
-    /// Half-width of the 95% interval relative to the mean (infinite when the mean is 0).
+    /// The same estimate with the interval's lower end at least `least` (the least value
+    /// the index can take).
+    pub fn at_least(mut self, least: f64) -> Estimate {
+        self.ci95[0] = self.ci95[0].max(least);
+        self
+    }
+
+    /// The same estimate, noting that it rests on `samples` samples with a shortfall when
+    /// they are few; from a single one, a ratio estimate has no interval.
+    pub fn resting_on(mut self, samples: u64, ratio: bool) -> Estimate {
+        if samples < FEW_SAMPLES {
+            self.few_samples = Some(samples);
+        }
+        if ratio && samples < 2 {
+            self.se = f64::NAN;
+            self.ci95 = [f64::NAN; 2];
+        }
+        self
+    }
+
+    /// The same estimate in other units (`x * factor`), with the normal interval: scale
+    /// before bounding the interval.
+    pub fn scaled(self, factor: f64) -> Estimate {
+        Estimate {
+            few_samples: self.few_samples,
+            ..Estimate::new(self.mean * factor, self.se * factor.abs())
+        }
+    }
+
+    /// Half-width of the 95% normal interval relative to the mean (infinite when the mean
+    /// is 0).
     pub fn rel_half_width(&self) -> f64 {
         if self.mean == 0.0 {
             f64::INFINITY
@@ -88,6 +170,11 @@ impl PairSums {
     /// Number of samples.
     pub fn n(&self) -> u64 {
         self.n
+    }
+
+    /// The number of samples with the event, where x is an indicator (0 or 1).
+    pub fn count(&self) -> u64 {
+        u64::try_from(self.sx).unwrap_or(0)
     }
 
     /// Mean and standard error of x.
@@ -219,5 +306,80 @@ mod tests {
         }
         let r = p.ratio().unwrap();
         assert_eq!((r.mean, r.se), (2.0, 0.0));
+    }
+
+    /// Binomial probabilities of 0..=n events at rate p.
+    fn binomial(n: u64, p: f64) -> Vec<f64> {
+        let mut pmf = vec![(1.0 - p).powi(n as i32)];
+        for k in 1..=n {
+            let prev = pmf[k as usize - 1];
+            pmf.push(prev * (n - k + 1) as f64 / k as f64 * p / (1.0 - p));
+        }
+        pmf
+    }
+
+    #[test]
+    fn wilson_interval_matches_textbook_and_stays_in_range() {
+        // No event in 10 samples: the upper end is z^2 / (n + z^2).
+        let e = Estimate::proportion(0, 10);
+        assert_eq!(e.ci95[0], 0.0);
+        assert!((e.ci95[1] - Z95 * Z95 / (10.0 + Z95 * Z95)).abs() < 1e-12);
+        // Every sample: the mirror image.
+        let e = Estimate::proportion(10, 10);
+        assert!((e.ci95[0] - 10.0 / (10.0 + Z95 * Z95)).abs() < 1e-12);
+        assert_eq!(e.ci95[1], 1.0);
+        // 4,999 of 5,000: the normal interval passes 1, Wilson does not.
+        let e = Estimate::proportion(4999, 5000);
+        assert!(Estimate::new(e.mean, e.se).ci95[1] > 1.0);
+        assert!(e.ci95[0] < e.mean && e.mean < e.ci95[1] && e.ci95[1] <= 1.0);
+        // Standard error as from the exact sums of 0/1 values.
+        let mut sums = PairSums::default();
+        (0..40).for_each(|i| sums.push(i64::from(i % 4 == 0), 1));
+        assert_eq!(sums.count(), 10);
+        assert!((Estimate::proportion(10, 40).se - sums.x().se).abs() < 1e-15);
+    }
+
+    #[test]
+    fn wilson_covers_rare_events_where_the_normal_interval_does_not() {
+        // Exact coverage over the binomial law, for rates a planner meets with few samples.
+        for (n, p) in [(200, 0.01), (1000, 0.003), (100, 0.05), (400, 0.5)] {
+            let pmf = binomial(n, p);
+            let coverage = |interval: &dyn Fn(u64) -> [f64; 2]| -> f64 {
+                (0..=n)
+                    .filter(|&k| {
+                        let [lo, hi] = interval(k);
+                        lo <= p && p <= hi
+                    })
+                    .map(|k| pmf[k as usize])
+                    .sum()
+            };
+            let wilson = coverage(&|k| Estimate::proportion(k, n).ci95);
+            let normal = coverage(&|k| {
+                let e = Estimate::proportion(k, n);
+                Estimate::new(e.mean, e.se).ci95
+            });
+            assert!((0.92..=0.99).contains(&wilson), "n {n}, p {p}: {wilson}");
+            if n as f64 * p < 5.0 {
+                assert!(normal < 0.92, "n {n}, p {p}: normal {normal}");
+            }
+        }
+    }
+
+    #[test]
+    fn intervals_respect_the_least_value_and_few_samples_are_noted() {
+        let e = Estimate::new(0.01, 0.01).at_least(0.0);
+        assert_eq!(e.ci95[0], 0.0);
+        assert!((e.ci95[1] - (0.01 + Z95 * 0.01)).abs() < 1e-15);
+        assert_eq!(e.resting_on(FEW_SAMPLES, false).few_samples, None);
+        assert_eq!(e.resting_on(3, false).few_samples, Some(3));
+        let r = Estimate::new(5.0, 0.0).resting_on(1, true);
+        assert!(r.se.is_nan() && r.ci95.iter().all(|x| x.is_nan()));
+        let json = serde_json::to_value(r).unwrap();
+        assert_eq!(json["mean"], 5.0);
+        assert!(json["se"].is_null() && json["ci95"][0].is_null());
+        assert_eq!(json["shortfall_samples"], 1);
+        assert!(
+            serde_json::to_value(Estimate::new(1.0, 0.1)).unwrap()["shortfall_samples"].is_null()
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The result file (`"schema": "gridrisk.result/1"`): merged accumulators as JSON.
 //!
 //! Keys are stable and ordered. Every index is `{"mean", "se", "ci95": [lo, hi]}` (or `null`
-//! where undefined, e.g. `lold_h` without any event), under `"system"` and under
+//! where undefined, e.g. `lold_h` without any event), with `"shortfall_samples"` added
+//! where it rests on few samples with a shortfall (see [`crate::estimators`]), under
+//! `"system"` and under
 //! `"regions"` by region name. Everything that depends on the run rather than the result
 //! (wall time, threads) sits under the single key `"run"`, which comparisons ignore, so two
 //! runs of the same scenario and seed give byte-identical files apart from `"run"`.
@@ -48,7 +50,7 @@ pub struct RunInfo {
 
 fn estimate(e: Option<Estimate>) -> Value {
     match e {
-        Some(e) if e.mean.is_finite() && e.se.is_finite() => json!(e),
+        Some(e) if e.mean.is_finite() => json!(e),
         _ => Value::Null,
     }
 }
@@ -58,13 +60,15 @@ fn estimate(e: Option<Estimate>) -> Value {
 pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String, Value> {
     let lole = acc.lole.finish(a);
     let eue = acc.eue.finish(a);
+    // Every shortfall index rests on the samples with a shortfall in the area.
+    let k = acc.lole.shortfall_samples(a);
     let values = [
         Some(lole.lole_h),
-        Some(acc.lole_days.finish(a).lole_d),
+        Some(acc.lole_days.finish(a).lole_d.resting_on(k, false)),
         Some(lole.lolf),
         lole.lold_h,
-        Some(eue.eue_mwh),
-        eue.neue_ppm,
+        Some(eue.eue_mwh.resting_on(k, false)),
+        eue.neue_ppm.map(|e| e.resting_on(k, false)),
         Some(lole.p_shortfall),
     ];
     let mut map: Map<String, Value> = INDEX_KEYS
@@ -74,10 +78,10 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
         .collect();
     let mining = &model.conditions().mining;
     if !mining.is_empty() {
-        for (k, name) in PARTS.iter().enumerate() {
+        for (part, name) in PARTS.iter().enumerate() {
             map.insert(
                 name.to_string(),
-                estimate(Some(acc.eue_parts.part_mwh(a, k))),
+                estimate(Some(acc.eue_parts.part_mwh(a, part).resting_on(k, false))),
             );
         }
     }

@@ -44,8 +44,8 @@ impl Eue {
     /// Final estimates for area `a`.
     pub fn finish(&self, a: usize) -> EueResult {
         EueResult {
-            eue_mwh: self.sums[a].x().scaled(1.0 / W_PER_MW as f64),
-            neue_ppm: self.sums[a].ratio().map(|r| r.scaled(1e6)),
+            eue_mwh: self.sums[a].x().scaled(1.0 / W_PER_MW as f64).at_least(0.0),
+            neue_ppm: self.sums[a].ratio().map(|r| r.scaled(1e6).at_least(0.0)),
         }
     }
 }

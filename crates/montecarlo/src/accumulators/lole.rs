@@ -9,7 +9,10 @@
 //! * `lolf` = E[Y], events per sample;
 //! * `lold_h` = E[X] / E[Y], mean event duration in hours (ratio of means, delta-method
 //!   interval); absent when no event was seen;
-//! * `p_shortfall` = P(X > 0), the share of samples with at least one shortfall hour.
+//! * `p_shortfall` = P(X > 0), the share of samples with at least one shortfall hour
+//!   (Wilson score interval).
+//!
+//! Intervals stay inside each index's range; see [`crate::estimators`].
 
 use super::{Accumulator, HourView, SampleView};
 use crate::estimators::{Estimate, PairSums};
@@ -76,13 +79,22 @@ impl Lole {
         (self.prev_hours[a], self.prev_events[a])
     }
 
+    /// The number of samples in which area `a` had a shortfall: what its shortfall
+    /// indices rest on.
+    pub fn shortfall_samples(&self, a: usize) -> u64 {
+        self.any[a].count()
+    }
+
     /// Final estimates for area `a`.
     pub fn finish(&self, a: usize) -> LoleResult {
+        let k = self.shortfall_samples(a);
+        let sums = &self.hours_events[a];
         LoleResult {
-            lole_h: self.hours_events[a].x(),
-            lolf: self.hours_events[a].y(),
-            lold_h: self.hours_events[a].ratio(),
-            p_shortfall: self.any[a].x(),
+            lole_h: sums.x().at_least(0.0).resting_on(k, false),
+            lolf: sums.y().at_least(0.0).resting_on(k, false),
+            // An event lasts at least one hour.
+            lold_h: sums.ratio().map(|r| r.at_least(1.0).resting_on(k, true)),
+            p_shortfall: Estimate::proportion(k, self.any[a].n()),
         }
     }
 }
@@ -124,6 +136,7 @@ impl Accumulator for Lole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::estimators::Z95;
 
     #[test]
     fn runs_of_hours_are_events() {
@@ -164,5 +177,44 @@ mod tests {
         assert_eq!(acc.finish(0).lole_h.mean, 0.0);
         assert_eq!(acc.finish(1).lole_h.mean, 1.0);
         assert!(acc.finish(0).lold_h.is_none());
+    }
+
+    #[test]
+    fn intervals_stay_in_range_with_few_shortfall_samples() {
+        let end = SampleView {
+            sample: 0,
+            demand_wh: &[0],
+            illegal_by_day_w: None,
+        };
+        // One sample of 100 with a single 5-hour event: the normal interval of lole_h would
+        // go below 0, and the delta-method interval of lold_h would have width 0.
+        let mut acc = Lole::new(1);
+        for h in 10..15 {
+            acc.record_hour(&HourView::short(h, &[1]));
+        }
+        acc.end_sample(&end);
+        (0..99).for_each(|_| acc.end_sample(&end));
+        let r = acc.finish(0);
+        assert!(r.lole_h.mean - Z95 * r.lole_h.se < 0.0);
+        assert_eq!(r.lole_h.ci95[0], 0.0);
+        assert_eq!(r.lolf.ci95[0], 0.0);
+        assert_eq!(r.lole_h.few_samples, Some(1));
+        let lold = r.lold_h.unwrap();
+        assert_eq!(lold.mean, 5.0);
+        assert!(lold.se.is_nan(), "{lold:?}");
+        assert!(r.p_shortfall.ci95[0] > 0.0 && r.p_shortfall.ci95[1] < 0.06);
+
+        // Every sample short: P(shortfall) = 1, and its interval ends at 1.
+        let mut acc = Lole::new(1);
+        for _ in 0..200 {
+            acc.record_hour(&HourView::short(0, &[1]));
+            acc.end_sample(&end);
+        }
+        let r = acc.finish(0);
+        assert_eq!(r.p_shortfall.mean, 1.0);
+        assert_eq!(r.p_shortfall.ci95[1], 1.0);
+        assert!(r.p_shortfall.ci95[0] > 0.98);
+        assert_eq!(r.lole_h.few_samples, None);
+        assert!(r.lold_h.unwrap().ci95[0] >= 1.0);
     }
 }

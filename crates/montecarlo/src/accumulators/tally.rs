@@ -47,9 +47,10 @@ impl Tally {
         }
     }
 
-    /// Mean and standard error of series `i`'s per-sample total, times `factor`.
+    /// Mean and standard error of series `i`'s per-sample total, times `factor`; totals
+    /// are never negative, nor is the interval's lower end.
     pub fn estimate(&self, i: usize, factor: f64) -> Estimate {
-        self.sums[i].x().scaled(factor)
+        self.sums[i].x().scaled(factor).at_least(0.0)
     }
 
     /// Series `i`'s total in the last sample closed.

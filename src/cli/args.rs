@@ -94,9 +94,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
-    /// Run only shard K of N (1 <= K <= N): a contiguous, disjoint part of the sample blocks.
-    /// The output is then a shard file (JSON, "gridrisk.shard/1") for `gridrisk merge`;
-    /// not combinable with --target-rel-ci.
+    /// Run only shard K of N (1 <= K <= N <= 1000000): a contiguous, disjoint part of the
+    /// sample blocks (possibly none). The output is then a shard file (JSON,
+    /// "gridrisk.shard/2") for `gridrisk merge`; not combinable with --target-rel-ci.
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
     pub shard: Option<(u64, u64)>,
     #[command(flatten)]
@@ -174,7 +174,7 @@ pub struct SweepArgs {
     /// Worker threads (0 = one per core).
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
-    /// Run only the cells of shard K of N (cells i with i mod N = K - 1) and write no
+    /// Run only the cells of shard K of N (cells i with i mod N = K - 1, N <= 1000000) and write no
     /// summary; a final run without --shard finds every cell done and writes it.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -207,10 +207,11 @@ pub struct ValidateArgs {
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("expected K/N with 1 <= K <= N (e.g. 2/8), got '{s}'");
+    use gridrisk_montecarlo::spec::MAX_SHARDS;
+    let bad = || format!("expected K/N with 1 <= K <= N <= {MAX_SHARDS} (e.g. 2/8), got '{s}'");
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
-    if k >= 1 && k <= n {
+    if k >= 1 && k <= n && n <= MAX_SHARDS {
         Ok((k, n))
     } else {
         Err(bad())

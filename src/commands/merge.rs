@@ -3,9 +3,9 @@
 use super::{emit, json_text};
 use crate::cli::args::{Format, MergeArgs};
 use crate::{bad, embedded, output};
-use gridrisk_montecarlo::result::{merge_shards, result_json, RunInfo};
+use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::RunOutput;
-use gridrisk_montecarlo::{SimulationSpec, StopRule};
+use gridrisk_montecarlo::shard::{merge_shards, sharded_run};
 use std::time::Instant;
 
 /// Run the command.
@@ -20,34 +20,29 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
             .map_err(|e| bad(anyhow::anyhow!("{name}: not a JSON shard file: {e}")))?;
         shards.push((name, doc));
     }
-    let merged = merge_shards(&shards).map_err(bad)?;
-    // The result needs the model (region, line and source names); the scenario must be the
-    // one the shards were run on.
-    let scenario = embedded::load(&merged.source).map_err(bad)?;
-    if scenario.content_hash != merged.scenario.content_hash {
+    let run = sharded_run(&shards).map_err(bad)?;
+    // The scenario must be the one the shards were run on: its model gives the shapes of
+    // their states, re-simulates their first blocks, and names regions, lines and sources.
+    let scenario = embedded::load(&run.source).map_err(bad)?;
+    if scenario.content_hash != run.scenario.content_hash {
         return Err(bad(anyhow::anyhow!(
             "{}: the scenario's files changed since the shards were run (content hash {} now, {} in the shards)",
-            merged.source,
+            run.source,
             scenario.content_hash,
-            merged.scenario.content_hash
+            run.scenario.content_hash
         )));
     }
-    let spec = SimulationSpec::new(
-        StopRule::Samples(merged.samples),
-        merged.seed,
-        merged.block_size,
-    )
-    .map_err(bad)?;
+    let acc = merge_shards(&shards, &run, &scenario.model).map_err(bad)?;
     let out = RunOutput {
-        samples: merged.acc.samples(),
-        acc: merged.acc,
+        samples: acc.samples(),
+        acc,
         target_met: None,
     };
     let info = RunInfo {
         threads: 1,
         wall_s: started.elapsed().as_secs_f64(),
     };
-    let doc = result_json(&scenario.model, &merged.scenario, &spec, &out, &info);
+    let doc = result_json(&scenario.model, &run.scenario, &run.spec, &out, &info);
     let text = match args.output.format {
         Format::Json => json_text(&doc),
         Format::Table => output::run_table(&doc),

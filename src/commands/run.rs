@@ -5,9 +5,11 @@ use crate::cli::args::{Format, RunArgs};
 use crate::{bad, embedded, output, progress};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
-use gridrisk_montecarlo::result::{result_json, shard_json, RunInfo};
+use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::RunOutput;
+use gridrisk_montecarlo::shard::shard_json;
 use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 /// The number of worker threads `--threads T` means (0: one per core).
@@ -20,14 +22,16 @@ pub fn resolved_threads(threads: usize) -> usize {
 
 /// Simulate `model` under `spec` with every standard index (the engine of `run` and
 /// `sweep`); with a convergence target, stop on system `lole_h`'s relative half-width.
+/// `observe` sees every block's accumulators, in block order.
 pub fn simulate(
     model: &SystemModel,
     spec: &SimulationSpec,
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
+    observe: &(dyn Fn(&Indices) + Sync),
 ) -> anyhow::Result<(RunOutput<Indices>, RunInfo)> {
     let started = Instant::now();
-    let out = runner::run(
+    let out = runner::run_observed(
         model,
         spec,
         threads,
@@ -37,6 +41,7 @@ pub fn simulate(
             StopRule::TargetRelCi { target, .. } => acc.system_lole_h().rel_half_width() <= target,
             StopRule::Samples(_) => false,
         },
+        observe,
     )?;
     let info = RunInfo {
         threads: resolved_threads(threads),
@@ -64,11 +69,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     let model = &scenario.model;
     let bar = progress::bar(spec.max_samples(), "samples");
-    let (out, info) = simulate(model, &spec, args.threads, &|n| bar.inc(n))?;
+    // A shard keeps its first block's state, which `merge` simulates again to check it.
+    let first = OnceLock::new();
+    let keep_first = |acc: &Indices| {
+        if spec.shard().is_some() {
+            first.get_or_init(|| acc.clone());
+        }
+    };
+    let (out, info) = simulate(model, &spec, args.threads, &|n| bar.inc(n), &keep_first)?;
     bar.finish_and_clear();
     if spec.shard().is_some() {
         // Compact: a shard holds raw histograms, read by `merge`, not by people.
-        let doc = shard_json(&args.scenario, &scenario_id(&scenario), &spec, &out, &info);
+        let id = scenario_id(&scenario);
+        let doc = shard_json(&args.scenario, &id, &spec, &out, first.get(), &info);
         return emit(&format!("{doc}\n"), args.output.out.as_deref());
     }
     let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info);

@@ -157,14 +157,50 @@ impl PairSums {
         self.sxy += x * y;
     }
 
-    /// Add another set of sums.
+    /// Add another set of sums (sums of samples within the engine's bounds cannot overflow).
     pub fn merge(&mut self, o: &PairSums) {
-        self.n += o.n;
-        self.sx += o.sx;
-        self.sxx += o.sxx;
-        self.sy += o.sy;
-        self.syy += o.syy;
-        self.sxy += o.sxy;
+        self.checked_merge(o).expect("sums within the engine's bounds");
+    }
+
+    /// Add another set of sums; on overflow, the name of the sum that would overflow (and
+    /// `self` is left unchanged).
+    pub fn checked_merge(&mut self, o: &PairSums) -> Result<(), String> {
+        let add = |a: i128, b: i128, name: &str| a.checked_add(b).ok_or_else(|| overflow(name));
+        *self = PairSums {
+            n: self.n.checked_add(o.n).ok_or_else(|| overflow("n"))?,
+            sx: add(self.sx, o.sx, "sx")?,
+            sxx: add(self.sxx, o.sxx, "sxx")?,
+            sy: add(self.sy, o.sy, "sy")?,
+            syy: add(self.syy, o.syy, "syy")?,
+            sxy: add(self.sxy, o.sxy, "sxy")?,
+        };
+        Ok(())
+    }
+
+    /// Check sums read from a file: `n` samples, and sums that some samples can have (sums
+    /// of squares not negative, `(Σx)² <= n Σx²`, `(Σxy)² <= Σx² Σy²`), so that every
+    /// variance formed from them is a number. The error names the sum.
+    pub fn check(&self, n: u64) -> Result<(), String> {
+        if self.n != n {
+            return Err(format!("n: {} samples, but the shard has {n}", self.n));
+        }
+        for (name, ss) in [("sxx", self.sxx), ("syy", self.syy)] {
+            if ss < 0 {
+                return Err(format!("{name}: a sum of squares cannot be negative ({ss})"));
+            }
+        }
+        let nn = i128::from(n);
+        for (name, s, ss) in [("sx", self.sx, self.sxx), ("sy", self.sy, self.syy)] {
+            if !at_most(s, s, nn, ss) {
+                return Err(format!(
+                    "{name}: ({name})^2 exceeds n times the sum of squares: no samples have these sums"
+                ));
+            }
+        }
+        if !at_most(self.sxy, self.sxy, self.sxx, self.syy) {
+            return Err("sxy: (sxy)^2 exceeds sxx syy: no samples have these sums".into());
+        }
+        Ok(())
     }
 
     /// Number of samples.
@@ -202,6 +238,19 @@ impl PairSums {
         let r = mx / my;
         let v = ((vx - 2.0 * r * cxy + r * r * vy) / (self.n as f64 * my * my)).max(0.0);
         Some(Estimate::new(r, v.sqrt()))
+    }
+}
+
+fn overflow(name: &str) -> String {
+    format!("{name}: the sum overflows")
+}
+
+/// `a b <= c d` for `c, d >= 0`, exactly where the products fit in `i128`, else in `f64`
+/// with a relative margin (a sum that large is refused only if clearly impossible).
+fn at_most(a: i128, b: i128, c: i128, d: i128) -> bool {
+    match (a.checked_mul(b), c.checked_mul(d)) {
+        (Some(ab), Some(cd)) => ab <= cd,
+        _ => (a as f64) * (b as f64) <= (c as f64) * (d as f64) * (1.0 + 1e-9),
     }
 }
 
@@ -296,6 +345,34 @@ mod tests {
         xs[37..].iter().for_each(|&x| b.push(x, x / 3));
         b.merge(&a);
         assert_eq!(all, b);
+    }
+
+    #[test]
+    fn impossible_or_overflowing_sums_are_refused() {
+        let mut p = PairSums::default();
+        for x in [3, -1, 4] {
+            p.push(x, 2 * x);
+        }
+        assert_eq!(p.check(3), Ok(()));
+        assert!(p.check(4).unwrap_err().starts_with("n: 3 samples"));
+        for (field, bad) in [
+            (&mut PairSums { sxx: -1, ..p }, "sxx"),
+            (&mut PairSums { sx: 100, ..p }, "sx"),
+            (&mut PairSums { sxy: 100, ..p }, "sxy"),
+        ] {
+            assert!(field.check(3).unwrap_err().starts_with(bad), "{bad}");
+        }
+        let mut big = PairSums {
+            n: u64::MAX,
+            ..PairSums::default()
+        };
+        assert_eq!(big.checked_merge(&p), Err("n: the sum overflows".into()));
+        let mut wide = PairSums {
+            sxx: i128::MAX,
+            ..PairSums::default()
+        };
+        assert_eq!(wide.checked_merge(&p), Err("sxx: the sum overflows".into()));
+        assert_eq!(wide.n, 0, "unchanged on overflow");
     }
 
     #[test]

@@ -59,6 +59,24 @@ where
     A: Accumulator,
     F: Fn() -> A + Sync,
 {
+    run_observed(model, spec, threads, new_acc, progress, converged, &|_| {})
+}
+
+/// [`run`], showing `observe` every block's accumulator, in block order, before it is merged
+/// (a shard keeps its first block's for `merge` to re-simulate).
+pub fn run_observed<A, F>(
+    model: &SystemModel,
+    spec: &SimulationSpec,
+    threads: usize,
+    new_acc: F,
+    progress: &(dyn Fn(u64) + Sync),
+    converged: impl Fn(&A) -> bool,
+    observe: &(dyn Fn(&A) + Sync),
+) -> Result<RunOutput<A>, RunError>
+where
+    A: Accumulator,
+    F: Fn() -> A + Sync,
+{
     // Check the model once here, so that workers can build their samplers infallibly.
     Sampler::new(model)?;
     run_blocks(
@@ -68,7 +86,10 @@ where
             new_worker: || Sampler::new(model).expect("checked before the run"),
             new_acc,
             sample: |sampler: &mut Sampler, seed, s, acc: &mut A| sampler.sample(seed, s, acc),
-            merge: |total: &mut A, later: &A| total.merge(later),
+            merge: |total: &mut A, later: &A| {
+                observe(later);
+                total.merge(later)
+            },
         },
         progress,
         converged,

@@ -21,6 +21,11 @@ pub enum StopRule {
 /// Default number of samples per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 500;
 
+/// Most shards a run may be split into. A shard's work and memory do not depend on the
+/// number of shards (a shard without blocks is valid and empty), but `merge` needs every
+/// shard file at once, so a larger count could never be merged.
+pub const MAX_SHARDS: u64 = 1_000_000;
+
 /// A checked simulation specification.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimulationSpec {
@@ -61,6 +66,14 @@ pub enum SpecError {
         /// Shards.
         n: u64,
     },
+    /// More shards than [`MAX_SHARDS`].
+    #[error("shard {k}/{n}: at most {MAX_SHARDS} shards (merge reads every shard file at once)")]
+    TooManyShards {
+        /// Shard.
+        k: u64,
+        /// Shards.
+        n: u64,
+    },
     /// A convergence target with shards.
     #[error("a convergence target (--target-rel-ci) cannot be split into shards")]
     ShardedTarget,
@@ -93,6 +106,9 @@ impl SimulationSpec {
     pub fn sharded(self, k: u64, n: u64) -> Result<SimulationSpec, SpecError> {
         if !(1..=n).contains(&k) {
             return Err(SpecError::BadShard { k, n });
+        }
+        if n > MAX_SHARDS {
+            return Err(SpecError::TooManyShards { k, n });
         }
         if let StopRule::TargetRelCi { .. } = self.stop {
             return Err(SpecError::ShardedTarget);
@@ -151,8 +167,15 @@ impl SimulationSpec {
 
     /// The sample range of block `b`.
     pub fn block_samples(&self, b: u64) -> std::ops::Range<u64> {
-        let start = b * self.block_size;
-        start..(start + self.block_size).min(self.max_samples())
+        let start = b.saturating_mul(self.block_size).min(self.max_samples());
+        start..start.saturating_add(self.block_size).min(self.max_samples())
+    }
+
+    /// The samples of [`SimulationSpec::block_range`]: those this spec runs if it does not
+    /// stop early.
+    pub fn sample_range(&self) -> std::ops::Range<u64> {
+        let blocks = self.block_range();
+        self.block_samples(blocks.start).start..self.block_samples(blocks.end).start
     }
 }
 
@@ -190,6 +213,16 @@ mod tests {
         }
         assert!(s.sharded(0, 3).is_err());
         assert!(s.sharded(4, 3).is_err());
+        assert_eq!(s.sharded(2, 3).unwrap().sample_range(), 2_000..4_500);
+        let last = s.sharded(MAX_SHARDS, MAX_SHARDS).unwrap();
+        assert_eq!((last.block_range(), last.sample_range()), (13..14, 6_500..7_000));
+        assert_eq!(
+            s.sharded(1, MAX_SHARDS + 1),
+            Err(SpecError::TooManyShards {
+                k: 1,
+                n: MAX_SHARDS + 1
+            })
+        );
     }
 
     #[test]

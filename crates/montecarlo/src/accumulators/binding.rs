@@ -12,7 +12,7 @@ use crate::estimators::Estimate;
 
 /// Accumulator of binding hours per line.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Binding(Tally);
+pub struct Binding(pub(super) Tally);
 
 impl Binding {
     /// An empty accumulator for `lines` lines.
@@ -39,6 +39,6 @@ impl Accumulator for Binding {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.0.merge(&later.0);
+        self.0.checked_merge(&later.0).expect(super::IN_BOUNDS);
     }
 }

@@ -41,6 +41,11 @@ impl Eue {
         self.prev_wh[a]
     }
 
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        super::merge_sums(&mut self.sums, &later.sums, "sums")
+    }
+
     /// Final estimates for area `a`.
     pub fn finish(&self, a: usize) -> EueResult {
         EueResult {
@@ -67,9 +72,7 @@ impl Accumulator for Eue {
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
-            a.merge(b);
-        }
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }
 

@@ -112,6 +112,54 @@ impl EueDistribution {
         total / mass
     }
 
+    /// Add the histogram of a later block; on overflow, the path of the count or sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        self.zero = (self.zero.checked_add(later.zero))
+            .ok_or_else(|| "zero: the sum overflows".to_string())?;
+        for (&k, &(count, sum)) in &later.bins {
+            let bin = self.bins.entry(k).or_default();
+            let fail = || format!("bins (bin {k}): the sum overflows");
+            *bin = (
+                bin.0.checked_add(count).ok_or_else(fail)?,
+                bin.1.checked_add(sum).ok_or_else(fail)?,
+            );
+        }
+        self.worst_w = self.worst_w.max(later.worst_w);
+        Ok(())
+    }
+
+    /// Check a histogram read from a file against its `samples`: every bin holds at least
+    /// one sample and a sum its samples can have (each in `[1.005^k, 1.005^(k+1))` Wh),
+    /// and the zero count and the bins add up to `samples`. The error names the JSON path.
+    pub fn check(&self, samples: u64) -> Result<(), String> {
+        let mut seen = self.zero;
+        for (i, (&k, &(count, sum))) in self.bins.iter().enumerate() {
+            let (lo, hi) = (
+                libm::pow(BIN_GROWTH, f64::from(k)),
+                libm::pow(BIN_GROWTH, f64::from(k) + 1.0),
+            );
+            let n = count as f64;
+            let (s, slack) = (sum as f64, 1e-9);
+            if count == 0 || k > bin_of(i64::MAX) || !(s >= n * lo * (1.0 - slack) && s <= n * hi * (1.0 + slack)) {
+                return Err(format!(
+                    "bins[{i}]: bin {k} cannot hold {count} samples adding up to {sum} Wh"
+                ));
+            }
+            seen = seen
+                .checked_add(count)
+                .ok_or_else(|| format!("bins[{i}]: the counts overflow"))?;
+        }
+        if seen != samples {
+            return Err(format!(
+                "zero: {seen} samples in the histogram (zero and bins), but the shard has {samples}"
+            ));
+        }
+        if self.worst_w < 0 {
+            return Err(format!("worst_w: a shortfall cannot be negative ({})", self.worst_w));
+        }
+        Ok(())
+    }
+
     /// Percentiles, CVaR95 and the exceedance curve.
     pub fn finish(&self) -> EueDistributionResult {
         let n = self.samples().max(1) as f64;
@@ -158,13 +206,7 @@ impl Accumulator for EueDistribution {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.zero += later.zero;
-        for (&k, &(count, sum)) in &later.bins {
-            let bin = self.bins.entry(k).or_default();
-            bin.0 += count;
-            bin.1 += sum;
-        }
-        self.worst_w = self.worst_w.max(later.worst_w);
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }
 

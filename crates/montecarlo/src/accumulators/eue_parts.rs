@@ -15,7 +15,7 @@ pub const PARTS: [&str; 3] = ["eue_household_mwh", "eue_illegal_mwh", "eue_regis
 
 /// Accumulator of EUE parts per area: series `3 a + k` is part `k` of area `a`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct EueParts(Tally);
+pub struct EueParts(pub(super) Tally);
 
 impl EueParts {
     /// An empty accumulator for `areas` areas.
@@ -54,6 +54,6 @@ impl Accumulator for EueParts {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.0.merge(&later.0);
+        self.0.checked_merge(&later.0).expect(super::IN_BOUNDS);
     }
 }

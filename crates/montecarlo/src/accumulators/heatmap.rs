@@ -43,6 +43,14 @@ impl Heatmap {
         }
     }
 
+    /// Add the counts of a later block; on overflow, the path of the count.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        super::add_each(&mut self.counts, &later.counts, "counts", u64::checked_add)?;
+        self.samples = (self.samples.checked_add(later.samples))
+            .ok_or_else(|| "samples: the sum overflows".to_string())?;
+        Ok(())
+    }
+
     /// The probabilities per cell.
     pub fn finish(&self) -> HeatmapResult {
         let p = (0..24)
@@ -81,9 +89,6 @@ impl Accumulator for Heatmap {
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.counts.iter_mut().zip(&later.counts) {
-            *a += b;
-        }
-        self.samples += later.samples;
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }

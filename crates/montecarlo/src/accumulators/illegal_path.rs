@@ -55,6 +55,15 @@ impl IllegalPath {
         }
     }
 
+    /// Add the counts and sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        super::add_each(&mut self.counts, &later.counts, "counts", u64::checked_add)?;
+        super::add_each(&mut self.sums_w, &later.sums_w, "sums_w", i128::checked_add)?;
+        self.samples = (self.samples.checked_add(later.samples))
+            .ok_or_else(|| "samples: the sum overflows".to_string())?;
+        Ok(())
+    }
+
     /// Whether the model has illegal mining to trace.
     pub fn is_empty(&self) -> bool {
         self.days == 0
@@ -109,12 +118,6 @@ impl Accumulator for IllegalPath {
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.counts.iter_mut().zip(&later.counts) {
-            *a += b;
-        }
-        for (a, b) in self.sums_w.iter_mut().zip(&later.sums_w) {
-            *a += b;
-        }
-        self.samples += later.samples;
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }

@@ -33,6 +33,14 @@ impl ImportPath {
         }
     }
 
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        super::add_each(&mut self.sums_wh, &later.sums_wh, "sums_wh", i128::checked_add)?;
+        self.samples = (self.samples.checked_add(later.samples))
+            .ok_or_else(|| "samples: the sum overflows".to_string())?;
+        Ok(())
+    }
+
     /// Mean import of source `s` on each day, MW.
     pub fn mean_mw_by_day(&self, s: usize) -> Vec<f64> {
         let n = self.samples.max(1) as f64;
@@ -60,9 +68,6 @@ impl Accumulator for ImportPath {
     }
 
     fn merge(&mut self, later: &Self) {
-        for (a, b) in self.sums_wh.iter_mut().zip(&later.sums_wh) {
-            *a += b;
-        }
-        self.samples += later.samples;
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }

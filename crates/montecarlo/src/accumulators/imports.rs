@@ -11,7 +11,7 @@ use gridrisk_core::power::W_PER_MW;
 
 /// Accumulator of imported energy per source.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Imports(Tally);
+pub struct Imports(pub(super) Tally);
 
 impl Imports {
     /// An empty accumulator for `sources` import sources.
@@ -38,6 +38,6 @@ impl Accumulator for Imports {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.0.merge(&later.0);
+        self.0.checked_merge(&later.0).expect(super::IN_BOUNDS);
     }
 }

@@ -85,6 +85,12 @@ impl Lole {
         self.any[a].count()
     }
 
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        super::merge_sums(&mut self.hours_events, &later.hours_events, "hours_events")?;
+        super::merge_sums(&mut self.any, &later.any, "any")
+    }
+
     /// Final estimates for area `a`.
     pub fn finish(&self, a: usize) -> LoleResult {
         let k = self.shortfall_samples(a);
@@ -126,10 +132,7 @@ impl Accumulator for Lole {
     }
 
     fn merge(&mut self, later: &Self) {
-        for a in 0..self.hours.len() {
-            self.hours_events[a].merge(&later.hours_events[a]);
-            self.any[a].merge(&later.any[a]);
-        }
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }
 

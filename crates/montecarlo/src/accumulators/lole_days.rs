@@ -37,6 +37,11 @@ impl LoleDays {
         self.days.last(a)
     }
 
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        (self.days.checked_merge(&later.days)).map_err(|e| format!("days.{e}"))
+    }
+
     /// Final estimate for area `a`.
     pub fn finish(&self, a: usize) -> LoleDaysResult {
         LoleDaysResult {
@@ -62,7 +67,7 @@ impl Accumulator for LoleDays {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.days.merge(&later.days);
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }
 

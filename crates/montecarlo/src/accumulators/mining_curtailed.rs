@@ -13,7 +13,7 @@ use gridrisk_core::power::W_PER_MW;
 
 /// Accumulator of curtailed registered mining per area.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct MiningCurtailed(Tally);
+pub struct MiningCurtailed(pub(super) Tally);
 
 impl MiningCurtailed {
     /// An empty accumulator for `areas` areas.
@@ -45,6 +45,6 @@ impl Accumulator for MiningCurtailed {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.0.merge(&later.0);
+        self.0.checked_merge(&later.0).expect(super::IN_BOUNDS);
     }
 }

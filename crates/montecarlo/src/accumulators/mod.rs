@@ -43,6 +43,7 @@ pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 pub use mining_curtailed::MiningCurtailed;
 
+use crate::estimators::PairSums;
 use gridrisk_core::SystemModel;
 
 /// What the sampler shows an accumulator about one hour with a shortfall.
@@ -110,6 +111,32 @@ pub trait Accumulator: Send {
     fn end_sample(&mut self, sample: &SampleView);
     /// Add the sums of a later block.
     fn merge(&mut self, later: &Self);
+}
+
+/// Why merging cannot fail inside a run: every per-sample value is bounded when the scenario
+/// is read, so the sums of a run fit their types.
+const IN_BOUNDS: &str = "sums of a run within the engine's bounds";
+
+/// Add `later` into `total` element by element with `add`, naming `name[i]` on overflow.
+fn add_each<T: Copy>(
+    total: &mut [T],
+    later: &[T],
+    name: &str,
+    add: fn(T, T) -> Option<T>,
+) -> Result<(), String> {
+    for (i, (a, &b)) in total.iter_mut().zip(later).enumerate() {
+        *a = add(*a, b).ok_or_else(|| format!("{name}[{i}]: the sum overflows"))?;
+    }
+    Ok(())
+}
+
+/// Merge `later`'s sums into `total`'s element by element, naming `name[i].<sum>` on
+/// overflow.
+fn merge_sums(total: &mut [PairSums], later: &[PairSums], name: &str) -> Result<(), String> {
+    for (i, (a, b)) in total.iter_mut().zip(later).enumerate() {
+        a.checked_merge(b).map_err(|e| format!("{name}[{i}].{e}"))?;
+    }
+    Ok(())
 }
 
 /// Number of areas (regions plus the system) of a model.
@@ -199,6 +226,32 @@ impl Indices {
         ]
     }
 
+    /// Add the sums of a later block or shard; on overflow, the JSON path of the sum that
+    /// would overflow (`self` is then partly merged and must be dropped).
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        let at = |name: &'static str| move |e: String| format!("{name}.{e}");
+        self.lole.checked_merge(&later.lole).map_err(at("lole"))?;
+        self.lole_days.checked_merge(&later.lole_days).map_err(at("lole_days"))?;
+        self.eue.checked_merge(&later.eue).map_err(at("eue"))?;
+        self.eue_distribution
+            .checked_merge(&later.eue_distribution)
+            .map_err(at("eue_distribution"))?;
+        self.heatmap.checked_merge(&later.heatmap).map_err(at("heatmap"))?;
+        self.imports.0.checked_merge(&later.imports.0).map_err(at("imports"))?;
+        self.binding.0.checked_merge(&later.binding.0).map_err(at("binding"))?;
+        self.import_path
+            .checked_merge(&later.import_path)
+            .map_err(at("import_path"))?;
+        self.eue_parts.0.checked_merge(&later.eue_parts.0).map_err(at("eue_parts"))?;
+        self.mining_curtailed
+            .0
+            .checked_merge(&later.mining_curtailed.0)
+            .map_err(at("mining_curtailed"))?;
+        self.illegal_path
+            .checked_merge(&later.illegal_path)
+            .map_err(at("illegal_path"))
+    }
+
     /// System LOLE so far (for the convergence rule).
     pub fn system_lole_h(&self) -> crate::estimators::Estimate {
         self.lole.lole_h(self.lole.areas() - 1)
@@ -235,16 +288,6 @@ impl Accumulator for Indices {
     }
 
     fn merge(&mut self, later: &Self) {
-        self.lole.merge(&later.lole);
-        self.lole_days.merge(&later.lole_days);
-        self.eue.merge(&later.eue);
-        self.eue_distribution.merge(&later.eue_distribution);
-        self.heatmap.merge(&later.heatmap);
-        self.imports.merge(&later.imports);
-        self.binding.merge(&later.binding);
-        self.import_path.merge(&later.import_path);
-        self.eue_parts.merge(&later.eue_parts);
-        self.mining_curtailed.merge(&later.mining_curtailed);
-        self.illegal_path.merge(&later.illegal_path);
+        self.checked_merge(later).expect(IN_BOUNDS);
     }
 }

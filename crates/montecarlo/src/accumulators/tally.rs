@@ -40,11 +40,9 @@ impl Tally {
         self.current.fill(0);
     }
 
-    /// Add the sums of a later block.
-    pub fn merge(&mut self, later: &Tally) {
-        for (a, b) in self.sums.iter_mut().zip(&later.sums) {
-            a.merge(b);
-        }
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Tally) -> Result<(), String> {
+        super::merge_sums(&mut self.sums, &later.sums, "sums")
     }
 
     /// Mean and standard error of series `i`'s per-sample total, times `factor`; totals

@@ -1,0 +1,581 @@
+//! Shard files (`"schema": "gridrisk.shard/2"`) and their merge: what a shard of a run
+//! writes, and everything `merge` checks before it adds shards up.
+//!
+//! A shard file holds the run's identity (scenario, seed, samples, block size, K and N), its
+//! blocks and samples, the raw accumulator state (exact integer sums), the state of its
+//! first block alone, and a digest over all of these. `merge` trusts none of it:
+//!
+//! * the header: every field of the expected JSON type (the seed a string of a `u64`), the
+//!   same run in every file, each K of N exactly once, N at most [`MAX_SHARDS`](crate::spec::MAX_SHARDS), and the
+//!   block range and sample count re-derived from (samples, block size, K, N);
+//! * the state's shape against the scenario: the empty accumulators of the model
+//!   (`Indices::new`) are the template, so the state must have the same keys and every array
+//!   the same length (the EUE histogram's bins aside, whose number varies), every sum must be
+//!   an integer, and every value that the template fixes (non-zero in empty accumulators:
+//!   calendar weeks, hours per cell and per day, histogram bins, sentinels) must be equal;
+//! * the sample count of every accumulator equals the shard's, the sums are ones that some
+//!   samples can have ([`PairSums::check`], [`EueDistribution::check`]);
+//! * the digest (FNV-1a 64 over the canonical text of the header fields and the states);
+//! * a spot check: the first block is simulated again from the seed and must equal the
+//!   shard's `first_block`, and the whole state must hold at least what the first block does
+//!   (sample counts, counts, sums of squares);
+//! * the merge itself is checked: a sum that would overflow is refused.
+//!
+//! The digest is not cryptographic: it catches edited, copied, relabelled and mixed shards,
+//! not a deliberate forgery that recomputes it and the spot-checked block.
+//!
+//! [`PairSums::check`]: crate::estimators::PairSums::check
+//! [`EueDistribution::check`]: crate::accumulators::EueDistribution::check
+
+use crate::accumulators::Indices;
+use crate::estimators::PairSums;
+use crate::result::{RunInfo, ScenarioId};
+use crate::runner::RunOutput;
+use crate::sampler::Sampler;
+use crate::spec::{SimulationSpec, StopRule};
+use gridrisk_core::hash::{fnv1a, FNV_OFFSET};
+use gridrisk_core::SystemModel;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+/// Schema tag of one shard of a run.
+pub const SHARD_SCHEMA: &str = "gridrisk.shard/2";
+
+/// FNV-1a 64 over the shard's identity and canonical states, as 16 hex digits.
+fn digest(scenario: &ScenarioId, spec: &SimulationSpec, state: &str, first: &str) -> String {
+    let shard = spec.shard().expect("a sharded spec");
+    let (blocks, samples) = (spec.block_range(), spec.sample_range());
+    let mut h = fnv1a(FNV_OFFSET, SHARD_SCHEMA.as_bytes());
+    for text in [
+        env!("CARGO_PKG_VERSION"),
+        &scenario.name,
+        &scenario.content_hash,
+    ] {
+        h = fnv1a(fnv1a(h, b"\0"), text.as_bytes());
+    }
+    for n in [
+        spec.seed(),
+        spec.max_samples(),
+        spec.block_size(),
+        shard.k,
+        shard.n,
+        blocks.start,
+        blocks.end,
+        samples.end - samples.start,
+    ] {
+        h = fnv1a(h, &n.to_le_bytes());
+    }
+    for text in [state, first] {
+        h = fnv1a(fnv1a(h, b"\0"), text.as_bytes());
+    }
+    format!("{h:016x}")
+}
+
+/// Canonical text of a state (`null` for none).
+fn canonical(state: Option<&Indices>) -> String {
+    serde_json::to_string(&state).expect("accumulators serialise")
+}
+
+/// The shard document of a sharded run: `out` is its merged state, `first` the state of its
+/// first block alone (`None` for a shard without blocks).
+pub fn shard_json(
+    source: &str,
+    scenario: &ScenarioId,
+    spec: &SimulationSpec,
+    out: &RunOutput<Indices>,
+    first: Option<&Indices>,
+    run: &RunInfo,
+) -> Value {
+    let shard = spec.shard().expect("a sharded spec");
+    let blocks = spec.block_range();
+    let digest = digest(scenario, spec, &canonical(Some(&out.acc)), &canonical(first));
+    json!({
+        "schema": SHARD_SCHEMA,
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": {"name": scenario.name, "content_hash": scenario.content_hash, "source": source},
+        "seed": spec.seed().to_string(),
+        "samples": spec.max_samples(),
+        "block_size": spec.block_size(),
+        "shard": {"k": shard.k, "n": shard.n, "blocks": [blocks.start, blocks.end], "samples": out.samples},
+        "state": out.acc,
+        "first_block": first,
+        "digest": digest,
+        "run": {"threads": run.threads, "wall_s": run.wall_s},
+    })
+}
+
+/// Why shard files cannot be merged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// A file is not a shard file of this version.
+    #[error("{file}: not a gridrisk shard file of this version (expected \"schema\": \"{SHARD_SCHEMA}\", version {})", env!("CARGO_PKG_VERSION"))]
+    NotAShard {
+        /// File name.
+        file: String,
+    },
+    /// Two files disagree on what run they belong to.
+    #[error("{file}: {field} is {got}, but {first} has {expected}: the shards are not from the same run")]
+    Mismatch {
+        /// File name.
+        file: String,
+        /// The JSON path of the field that differs.
+        field: &'static str,
+        /// Its value there.
+        got: String,
+        /// The first file.
+        first: String,
+        /// Its value in the first file.
+        expected: String,
+    },
+    /// A shard is missing or given twice.
+    #[error("shards: expected each of 1..={n} exactly once: {problem}")]
+    Incomplete {
+        /// Number of shards.
+        n: u64,
+        /// Which shard is missing or repeated.
+        problem: String,
+    },
+    /// A field of a shard is wrong: `problem` starts with its JSON path.
+    #[error("{file}: {problem}")]
+    Invalid {
+        /// File name.
+        file: String,
+        /// The JSON path and what is wrong there.
+        problem: String,
+    },
+}
+
+/// The run a set of shards belongs to, read from their headers.
+#[derive(Clone, Debug)]
+pub struct ShardedRun {
+    /// Scenario identity.
+    pub scenario: ScenarioId,
+    /// The scenario argument the shards were run with (a file or an embedded name).
+    pub source: String,
+    /// The whole run's spec (unsharded).
+    pub spec: SimulationSpec,
+}
+
+fn invalid(file: &str, problem: String) -> MergeError {
+    MergeError::Invalid {
+        file: file.to_string(),
+        problem,
+    }
+}
+
+/// A shard's header fields, typed.
+struct Header<'a> {
+    name: &'a str,
+    content_hash: &'a str,
+    source: &'a str,
+    seed: u64,
+    samples: u64,
+    block_size: u64,
+    k: u64,
+    n: u64,
+}
+
+impl<'a> Header<'a> {
+    fn read(file: &str, doc: &'a Value) -> Result<Header<'a>, MergeError> {
+        if doc["schema"] != SHARD_SCHEMA || doc["version"] != env!("CARGO_PKG_VERSION") {
+            return Err(MergeError::NotAShard {
+                file: file.to_string(),
+            });
+        }
+        let at = |path: &str| path.split('.').fold(doc, |v, key| &v[key]);
+        let text = |path: &str| {
+            at(path)
+                .as_str()
+                .ok_or_else(|| invalid(file, format!("{path}: expected a string, got {}", at(path))))
+        };
+        let count = |path: &str| {
+            at(path).as_u64().ok_or_else(|| {
+                invalid(
+                    file,
+                    format!("{path}: expected a whole number >= 0, got {}", at(path)),
+                )
+            })
+        };
+        let seed = match &doc["seed"] {
+            Value::String(s) if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        }
+        .ok_or_else(|| {
+            invalid(
+                file,
+                format!(
+                    "seed: expected the seed as a string of decimal digits (a u64, e.g. \"5\"), got {}",
+                    doc["seed"]
+                ),
+            )
+        })?;
+        Ok(Header {
+            name: text("scenario.name")?,
+            content_hash: text("scenario.content_hash")?,
+            source: text("scenario.source")?,
+            seed,
+            samples: count("samples")?,
+            block_size: count("block_size")?,
+            k: count("shard.k")?,
+            n: count("shard.n")?,
+        })
+    }
+
+    /// The fields that must agree between the shards of one run, by JSON path.
+    fn identity(&self) -> [(&'static str, String); 6] {
+        [
+            ("scenario.name", format!("{:?}", self.name)),
+            ("scenario.content_hash", format!("{:?}", self.content_hash)),
+            ("seed", self.seed.to_string()),
+            ("samples", self.samples.to_string()),
+            ("block_size", self.block_size.to_string()),
+            ("shard.n", self.n.to_string()),
+        ]
+    }
+
+    /// This shard's spec, checked, with its blocks and samples re-derived and compared.
+    fn spec(&self, file: &str, doc: &Value) -> Result<SimulationSpec, MergeError> {
+        let spec = SimulationSpec::new(StopRule::Samples(self.samples), self.seed, self.block_size)
+            .map_err(|e| invalid(file, format!("samples, block_size: {e}")))?
+            .sharded(self.k, self.n)
+            .map_err(|e| invalid(file, format!("shard: {e}")))?;
+        let blocks = spec.block_range();
+        if doc["shard"]["blocks"] != json!([blocks.start, blocks.end]) {
+            return Err(invalid(
+                file,
+                format!(
+                    "shard.blocks: expected [{}, {}] for shard {} of {} ({} samples in blocks of {}), got {}",
+                    blocks.start, blocks.end, self.k, self.n, self.samples, self.block_size,
+                    doc["shard"]["blocks"]
+                ),
+            ));
+        }
+        let samples = spec.sample_range();
+        let expected = samples.end - samples.start;
+        if doc["shard"]["samples"].as_u64() != Some(expected) {
+            return Err(invalid(
+                file,
+                format!(
+                    "shard.samples: expected {expected} (blocks {} to {}), got {}",
+                    blocks.start, blocks.end, doc["shard"]["samples"]
+                ),
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+/// Check that `shards` (file name, document) are every shard of one run, from their headers
+/// alone, and say which run.
+pub fn sharded_run(shards: &[(String, Value)]) -> Result<ShardedRun, MergeError> {
+    let (first_file, first_doc) = shards.first().ok_or(MergeError::Incomplete {
+        n: 0,
+        problem: "no shard file given".into(),
+    })?;
+    let first = Header::read(first_file, first_doc)?;
+    let mut ks = Vec::with_capacity(shards.len());
+    for (file, doc) in shards {
+        let header = Header::read(file, doc)?;
+        for ((field, got), (_, expected)) in header.identity().into_iter().zip(first.identity()) {
+            if got != expected {
+                return Err(MergeError::Mismatch {
+                    file: file.clone(),
+                    field,
+                    got,
+                    first: first_file.clone(),
+                    expected,
+                });
+            }
+        }
+        header.spec(file, doc)?;
+        ks.push(header.k);
+    }
+    // Without allocating anything of size N: N files, K sorted, K = 1, 2, ..., N.
+    let n = first.n;
+    ks.sort_unstable();
+    let problem = if let Some(w) = ks.windows(2).find(|w| w[0] == w[1]) {
+        Some(format!("shard {} is given twice", w[0]))
+    } else if let Some((i, _)) = (1..).zip(&ks).find(|&(i, &k)| i != k) {
+        Some(format!("shard {i} is missing"))
+    } else if (ks.len() as u64) < n {
+        Some(format!("shard {} is missing", ks.len() + 1))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(MergeError::Incomplete { n, problem });
+    }
+    Ok(ShardedRun {
+        scenario: ScenarioId {
+            name: first.name.to_string(),
+            content_hash: first.content_hash.to_string(),
+        },
+        source: first.source.to_string(),
+        spec: SimulationSpec::new(StopRule::Samples(first.samples), first.seed, first.block_size)
+            .expect("checked with the header"),
+    })
+}
+
+/// Check every shard of `run` against `model` (the scenario the shards name, whose content
+/// hash the caller has checked) and merge them, in shard order, into the run's state.
+pub fn merge_shards(
+    shards: &[(String, Value)],
+    run: &ShardedRun,
+    model: &SystemModel,
+) -> Result<Indices, MergeError> {
+    let template = serde_json::to_value(Indices::new(model)).expect("accumulators serialise");
+    let checked: Vec<Result<(u64, Indices), MergeError>> = shards
+        .par_iter()
+        .map(|(file, doc)| {
+            let header = Header::read(file, doc)?;
+            let spec = header.spec(file, doc)?;
+            check_state(file, doc, &run.scenario, &spec, model, &template)
+                .map(|state| (header.k, state))
+        })
+        .collect();
+    let mut states = Vec::with_capacity(checked.len());
+    for (result, (file, _)) in checked.into_iter().zip(shards) {
+        let (k, state) = result?;
+        states.push((k, file, state));
+    }
+    states.sort_by_key(|s| s.0);
+    let mut states = states.into_iter();
+    let (_, _, mut total) = states.next().expect("at least one shard");
+    for (_, file, state) in states {
+        total
+            .checked_merge(&state)
+            .map_err(|e| invalid(file, format!("state.{e} over the shards before it")))?;
+    }
+    Ok(total)
+}
+
+/// Check one shard's state and first block, and return its state.
+fn check_state(
+    file: &str,
+    doc: &Value,
+    scenario: &ScenarioId,
+    spec: &SimulationSpec,
+    model: &SystemModel,
+    template: &Value,
+) -> Result<Indices, MergeError> {
+    let samples = spec.sample_range();
+    let n = samples.end - samples.start;
+    let read = |key: &str| -> Result<Indices, MergeError> {
+        check_shape(template, &doc[key], key).map_err(|e| invalid(file, e))?;
+        let state: Indices = serde_json::from_value(doc[key].clone())
+            .map_err(|e| invalid(file, format!("{key}: {e}")))?;
+        Ok(state)
+    };
+    let state = read("state")?;
+    check_counts(&doc["state"], "state", n).map_err(|e| invalid(file, e))?;
+    (state.eue_distribution.check(n)).map_err(|e| {
+        invalid(file, format!("state.eue_distribution.{e}"))
+    })?;
+    let blocks = spec.block_range();
+    let first = if blocks.is_empty() {
+        if !doc["first_block"].is_null() {
+            return Err(invalid(
+                file,
+                "first_block: expected null for a shard without blocks".into(),
+            ));
+        }
+        None
+    } else {
+        Some(read("first_block")?)
+    };
+    let expected = digest(scenario, spec, &canonical(Some(&state)), &canonical(first.as_ref()));
+    if doc["digest"] != expected.as_str() {
+        return Err(invalid(
+            file,
+            format!(
+                "digest: {} does not match the shard's contents ({expected}): the file was edited, or its parts come from different shards",
+                doc["digest"]
+            ),
+        ));
+    }
+    if let Some(first) = &first {
+        let again = simulate_block(model, spec, blocks.start)
+            .map_err(|e| invalid(file, format!("first_block: cannot be simulated again: {e}")))?;
+        if canonical(Some(&again)) != canonical(Some(first)) {
+            return Err(invalid(
+                file,
+                format!(
+                    "first_block: differs from block {} simulated again from seed {}: the shard was not produced by this run",
+                    blocks.start,
+                    spec.seed()
+                ),
+            ));
+        }
+        let first = serde_json::to_value(first).expect("accumulators serialise");
+        check_contains(&doc["state"], &first, "state").map_err(|e| invalid(file, e))?;
+    }
+    Ok(state)
+}
+
+/// Block `b` of `spec` on its own, as the runner accumulates it.
+fn simulate_block(
+    model: &SystemModel,
+    spec: &SimulationSpec,
+    b: u64,
+) -> Result<Indices, crate::inputs::InputError> {
+    let mut sampler = Sampler::new(model)?;
+    let mut acc = Indices::new(model);
+    for s in spec.block_samples(b) {
+        sampler.sample(spec.seed(), s, &mut acc);
+    }
+    Ok(acc)
+}
+
+/// Check `got` at JSON path `path` against the `want` of the scenario's empty accumulators:
+/// same keys, same array lengths (except the EUE histogram's bins), integers where
+/// integers are, decimal strings where sums are, and equal values where the template's are
+/// non-zero (fixed by the model).
+fn check_shape(want: &Value, got: &Value, path: &str) -> Result<(), String> {
+    let fail = |what: String| Err(format!("{path}: {what}"));
+    match want {
+        Value::Object(w) => {
+            let Some(g) = got.as_object() else {
+                return fail(format!("expected an object, got {}", kind(got)));
+            };
+            if let Some(k) = g.keys().find(|k| !w.contains_key(*k)) {
+                return fail(format!("unknown key `{k}`"));
+            }
+            for (k, wv) in w {
+                let Some(gv) = g.get(k) else {
+                    return fail(format!("`{k}` is missing"));
+                };
+                check_shape(wv, gv, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        Value::Array(w) => {
+            let Some(g) = got.as_array() else {
+                return fail(format!("expected an array, got {}", kind(got)));
+            };
+            if path.ends_with("eue_distribution.bins") {
+                return Ok(());
+            }
+            if g.len() != w.len() {
+                return fail(format!(
+                    "{} entries, but this scenario has {}",
+                    g.len(),
+                    w.len()
+                ));
+            }
+            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
+                check_shape(wv, gv, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        Value::Number(w) => {
+            if !(got.is_u64() || got.is_i64()) {
+                return fail(format!("expected an integer, got {got}"));
+            }
+            if w.as_u64() != Some(0) && want != got {
+                return fail(format!("expected {want} for this scenario, got {got}"));
+            }
+            Ok(())
+        }
+        Value::String(_) => match got.as_str().map(str::parse::<i128>) {
+            Some(Ok(_)) => Ok(()),
+            _ => fail(format!(
+                "expected an exact sum as a string of digits, got {got}"
+            )),
+        },
+        _ => Ok(()),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Check that every sample count (`n`, `samples`) in the state at `path` is the shard's
+/// `samples` (none for the illegal-mining path of a model without illegal mining), and that
+/// every set of [`PairSums`] is one that samples can have.
+fn check_counts(v: &Value, path: &str, samples: u64) -> Result<(), String> {
+    match v {
+        Value::Object(m) if m.contains_key("sxy") => {
+            let sums: PairSums = serde_json::from_value(v.clone()).map_err(|e| format!("{path}: {e}"))?;
+            sums.check(samples).map_err(|e| format!("{path}.{e}"))
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                let at = format!("{path}.{k}");
+                let samples = if k == "illegal_path" && x["days"] == 0 {
+                    0
+                } else {
+                    samples
+                };
+                if k == "samples" && x.as_u64() != Some(samples) {
+                    return Err(format!("{at}: {x} samples, but the shard has {samples}"));
+                }
+                check_counts(x, &at, samples)?;
+            }
+            Ok(())
+        }
+        Value::Array(a) => (a.iter().enumerate())
+            .try_for_each(|(i, x)| check_counts(x, &format!("{path}[{i}]"), samples)),
+        _ => Ok(()),
+    }
+}
+
+/// Check that the whole state `all` at `path` holds at least what its first block `first`
+/// does: sample counts, counts and sums of squares never decrease as blocks are added.
+fn check_contains(all: &Value, first: &Value, path: &str) -> Result<(), String> {
+    const GROWING: [&str; 5] = ["n", "samples", "sxx", "syy", "zero"];
+    let number = |v: &Value| match v {
+        Value::String(s) => s.parse::<i128>().ok(),
+        v => v.as_u64().map(i128::from),
+    };
+    let at_least = |a: &Value, f: &Value, at: &str| match (number(a), number(f)) {
+        (Some(a), Some(f)) if a < f => Err(format!(
+            "{at}: {a} in the whole shard, less than the {f} of its first block alone"
+        )),
+        _ => Ok(()),
+    };
+    match (all, first) {
+        (Value::Object(a), Value::Object(f)) => {
+            for (k, fv) in f {
+                let at = format!("{path}.{k}");
+                let av = &a[k];
+                if k == "bins" {
+                    // [bin, count, "sum"] triples: every bin of the first block is in the
+                    // whole state with at least its count.
+                    for fb in fv.as_array().into_iter().flatten() {
+                        let found = (av.as_array().into_iter().flatten()).find(|ab| ab[0] == fb[0]);
+                        match found {
+                            Some(ab) => at_least(&ab[1], &fb[1], &format!("{at} (bin {})", fb[0]))?,
+                            None => return Err(format!("{at}: bin {} of the first block is missing", fb[0])),
+                        }
+                    }
+                } else if GROWING.contains(&k.as_str()) {
+                    at_least(av, fv, &at)?;
+                } else if k == "counts" {
+                    for (i, (x, y)) in (av.as_array().into_iter().flatten())
+                        .zip(fv.as_array().into_iter().flatten())
+                        .enumerate()
+                    {
+                        at_least(x, y, &format!("{at}[{i}]"))?;
+                    }
+                } else {
+                    check_contains(av, fv, &at)?;
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(a), Value::Array(f)) => (a.iter().zip(f).enumerate())
+            .try_for_each(|(i, (x, y))| check_contains(x, y, &format!("{path}[{i}]"))),
+        _ => Ok(()),
+    }
+}

@@ -3,7 +3,8 @@
 
 use crate::util::{gridrisk, json, without_run};
 use predicates::str::contains;
-use std::path::Path;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 
@@ -123,6 +124,18 @@ fn mismatched_or_incomplete_shards_are_refused_with_exit_2() {
         assert!(!out.exists(), "no output on error");
     }
     gridrisk()
+        .args([
+            "run",
+            SCENARIO,
+            "--samples",
+            "10",
+            "--shard",
+            "1/18446744073709551615",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("N <= 1000000"));
+    gridrisk()
         .args(["run", SCENARIO, "--samples", "10", "--shard", "4/3"])
         .assert()
         .code(2)
@@ -131,4 +144,167 @@ fn mismatched_or_incomplete_shards_are_refused_with_exit_2() {
         .args(["run", SCENARIO, "--target-rel-ci", "0.1", "--shard", "1/2"])
         .assert()
         .code(2);
+}
+
+/// A copy of shard file `from` in `dir`, named `name`, with `edit` applied to its document.
+fn edited(dir: &Path, from: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(from).unwrap()).unwrap();
+    edit(&mut doc);
+    let out = dir.join(name);
+    std::fs::write(&out, doc.to_string()).unwrap();
+    out
+}
+
+/// `merge` of `files` exits 2 with `expect` on standard error, and writes nothing.
+fn refused(dir: &Path, files: &[&PathBuf], expect: &str) {
+    let out = dir.join("refused.json");
+    gridrisk()
+        .arg("merge")
+        .args(files)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains(expect));
+    assert!(!out.exists(), "no output on error");
+}
+
+#[test]
+fn edited_copied_relabelled_or_mixed_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let [s1, s2, s3] = [1, 2, 3].map(|k| shard(d, k, 3, "5"));
+    let other = shard(d, 2, 3, "6");
+    // Shard 1 copied as shard 2: its blocks give it away; with blocks and samples relabelled
+    // too, its digest.
+    let copy = edited(d, &s1, "copy.json", |v| v["shard"]["k"] = 2.into());
+    refused(
+        d,
+        &[&s1, &copy, &s3],
+        "copy.json: shard.blocks: expected [2, 4]",
+    );
+    let relabelled = edited(d, &s1, "relabelled.json", |v| {
+        v["shard"] = json!({"k": 2, "n": 3, "blocks": [2, 4], "samples": 40});
+    });
+    refused(d, &[&s1, &relabelled, &s3], "relabelled.json: digest:");
+    // Sample counts: in the header (one file, or all files), and in the state.
+    let samples = edited(d, &s2, "samples.json", |v| v["samples"] = 160.into());
+    refused(
+        d,
+        &[&s1, &samples, &s3],
+        "samples.json: samples is 160, but",
+    );
+    let all: Vec<PathBuf> = [&s1, &s2, &s3]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            edited(d, s, &format!("all-{i}.json"), |v| {
+                v["samples"] = 160.into()
+            })
+        })
+        .collect();
+    refused(
+        d,
+        &[&all[0], &all[1], &all[2]],
+        "all-1.json: shard.blocks: expected [2, 5] for shard 2 of 3 (160 samples",
+    );
+    let shard_samples = edited(d, &s2, "shard-samples.json", |v| {
+        v["shard"]["samples"] = 41.into()
+    });
+    refused(
+        d,
+        &[&s1, &shard_samples, &s3],
+        "shard-samples.json: shard.samples: expected 40",
+    );
+    let n = edited(d, &s2, "n.json", |v| {
+        v["state"]["lole"]["hours_events"][3]["n"] = 41.into()
+    });
+    refused(
+        d,
+        &[&s1, &n, &s3],
+        "n.json: state.lole.hours_events[3].n: 41 samples, but the shard has 40",
+    );
+    let heat = edited(d, &s2, "heat.json", |v| {
+        v["state"]["heatmap"]["samples"] = 39.into()
+    });
+    refused(
+        d,
+        &[&s1, &heat, &s3],
+        "heat.json: state.heatmap.samples: 39 samples",
+    );
+    // A count edited consistently with everything else the shard says: the digest.
+    let count = edited(d, &s2, "count.json", |v| {
+        let c = &mut v["state"]["heatmap"]["counts"][100];
+        *c = (c.as_u64().unwrap() + 1).into();
+    });
+    refused(d, &[&s1, &count, &s3], "count.json: digest:");
+    // Counts near the limits of their types.
+    let wraps = edited(d, &s2, "wraps.json", |v| {
+        v["state"]["lole"]["hours_events"][0]["n"] = u64::MAX.into();
+    });
+    refused(
+        d,
+        &[&s1, &wraps, &s3],
+        "wraps.json: state.lole.hours_events[0].n: 18446744073709551615 samples",
+    );
+    let wide = edited(d, &s2, "wide.json", |v| {
+        v["state"]["eue"]["sums"][0]["sxx"] = i128::MAX.to_string().into();
+    });
+    refused(d, &[&s1, &wide, &s3], "wide.json: digest:");
+    let negative = edited(d, &s2, "negative.json", |v| {
+        v["state"]["eue"]["sums"][0]["sxx"] = "-1".into();
+    });
+    refused(
+        d,
+        &[&s1, &negative, &s3],
+        "negative.json: state.eue.sums[0].sxx: a sum of squares cannot be negative",
+    );
+    // Another run's state (and first block and digest) under this run's header.
+    let pasted = edited(d, &s2, "pasted.json", |v| {
+        let o: Value = serde_json::from_slice(&std::fs::read(&other).unwrap()).unwrap();
+        for key in ["state", "first_block", "digest"] {
+            v[key] = o[key].clone();
+        }
+    });
+    refused(d, &[&s1, &pasted, &s3], "pasted.json: digest:");
+    // The seed as a JSON number (it used to be read as seed 0).
+    let seeds: Vec<PathBuf> = [&s1, &s2, &s3]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| edited(d, s, &format!("seed-{i}.json"), |v| v["seed"] = 5.into()))
+        .collect();
+    refused(
+        d,
+        &[&seeds[0], &seeds[1], &seeds[2]],
+        "seed-0.json: seed: expected the seed as a string of decimal digits",
+    );
+    // Shortened arrays, which used to panic (index out of bounds).
+    for (key, expect) in [
+        (
+            "heatmap",
+            "state.heatmap.counts: 431 entries, but this scenario has 432",
+        ),
+        (
+            "illegal_path",
+            "state.illegal_path.counts: 144239 entries, but this scenario has 144240",
+        ),
+    ] {
+        let short = edited(d, &s2, "short.json", |v| {
+            v["state"][key]["counts"].as_array_mut().unwrap().pop();
+        });
+        refused(d, &[&s1, &short, &s3], &format!("short.json: {expect}"));
+    }
+    // A number of shards that would allocate terabytes if trusted.
+    let huge = edited(d, &s1, "huge.json", |v| v["shard"]["n"] = u64::MAX.into());
+    refused(
+        d,
+        &[&huge],
+        "huge.json: shard: shard 1/18446744073709551615: at most 1000000 shards",
+    );
+    // The untouched shards still merge.
+    gridrisk()
+        .arg("merge")
+        .args([&s1, &s2, &s3])
+        .assert()
+        .success();
 }

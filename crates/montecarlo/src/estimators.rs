@@ -159,7 +159,8 @@ impl PairSums {
 
     /// Add another set of sums (sums of samples within the engine's bounds cannot overflow).
     pub fn merge(&mut self, o: &PairSums) {
-        self.checked_merge(o).expect("sums within the engine's bounds");
+        self.checked_merge(o)
+            .expect("sums within the engine's bounds");
     }
 
     /// Add another set of sums; on overflow, the name of the sum that would overflow (and
@@ -186,7 +187,9 @@ impl PairSums {
         }
         for (name, ss) in [("sxx", self.sxx), ("syy", self.syy)] {
             if ss < 0 {
-                return Err(format!("{name}: a sum of squares cannot be negative ({ss})"));
+                return Err(format!(
+                    "{name}: a sum of squares cannot be negative ({ss})"
+                ));
             }
         }
         let nn = i128::from(n);
@@ -355,12 +358,12 @@ mod tests {
         }
         assert_eq!(p.check(3), Ok(()));
         assert!(p.check(4).unwrap_err().starts_with("n: 3 samples"));
-        for (field, bad) in [
-            (&mut PairSums { sxx: -1, ..p }, "sxx"),
-            (&mut PairSums { sx: 100, ..p }, "sx"),
-            (&mut PairSums { sxy: 100, ..p }, "sxy"),
+        for (sums, bad) in [
+            (PairSums { sxx: -1, ..p }, "sxx: "),
+            (PairSums { sx: 100, ..p }, "sx: "),
+            (PairSums { sxy: 100, ..p }, "sxy: "),
         ] {
-            assert!(field.check(3).unwrap_err().starts_with(bad), "{bad}");
+            assert!(sums.check(3).unwrap_err().starts_with(bad), "{bad}");
         }
         let mut big = PairSums {
             n: u64::MAX,

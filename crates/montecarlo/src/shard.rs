@@ -88,7 +88,12 @@ pub fn shard_json(
 ) -> Value {
     let shard = spec.shard().expect("a sharded spec");
     let blocks = spec.block_range();
-    let digest = digest(scenario, spec, &canonical(Some(&out.acc)), &canonical(first));
+    let digest = digest(
+        scenario,
+        spec,
+        &canonical(Some(&out.acc)),
+        &canonical(first),
+    );
     json!({
         "schema": SHARD_SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),
@@ -185,9 +190,9 @@ impl<'a> Header<'a> {
         }
         let at = |path: &str| path.split('.').fold(doc, |v, key| &v[key]);
         let text = |path: &str| {
-            at(path)
-                .as_str()
-                .ok_or_else(|| invalid(file, format!("{path}: expected a string, got {}", at(path))))
+            at(path).as_str().ok_or_else(|| {
+                invalid(file, format!("{path}: expected a string, got {}", at(path)))
+            })
         };
         let count = |path: &str| {
             at(path).as_u64().ok_or_else(|| {
@@ -314,8 +319,12 @@ pub fn sharded_run(shards: &[(String, Value)]) -> Result<ShardedRun, MergeError>
             content_hash: first.content_hash.to_string(),
         },
         source: first.source.to_string(),
-        spec: SimulationSpec::new(StopRule::Samples(first.samples), first.seed, first.block_size)
-            .expect("checked with the header"),
+        spec: SimulationSpec::new(
+            StopRule::Samples(first.samples),
+            first.seed,
+            first.block_size,
+        )
+        .expect("checked with the header"),
     })
 }
 
@@ -371,9 +380,8 @@ fn check_state(
     };
     let state = read("state")?;
     check_counts(&doc["state"], "state", n).map_err(|e| invalid(file, e))?;
-    (state.eue_distribution.check(n)).map_err(|e| {
-        invalid(file, format!("state.eue_distribution.{e}"))
-    })?;
+    (state.eue_distribution.check(n))
+        .map_err(|e| invalid(file, format!("state.eue_distribution.{e}")))?;
     let blocks = spec.block_range();
     let first = if blocks.is_empty() {
         if !doc["first_block"].is_null() {
@@ -386,12 +394,17 @@ fn check_state(
     } else {
         Some(read("first_block")?)
     };
-    let expected = digest(scenario, spec, &canonical(Some(&state)), &canonical(first.as_ref()));
+    let expected = digest(
+        scenario,
+        spec,
+        &canonical(Some(&state)),
+        &canonical(first.as_ref()),
+    );
     if doc["digest"] != expected.as_str() {
         return Err(invalid(
             file,
             format!(
-                "digest: {} does not match the shard's contents ({expected}): the file was edited, or its parts come from different shards",
+                "digest: {} does not match the shard's contents: the file was edited, or its parts come from different shards",
                 doc["digest"]
             ),
         ));
@@ -506,7 +519,8 @@ fn kind(v: &Value) -> &'static str {
 fn check_counts(v: &Value, path: &str, samples: u64) -> Result<(), String> {
     match v {
         Value::Object(m) if m.contains_key("sxy") => {
-            let sums: PairSums = serde_json::from_value(v.clone()).map_err(|e| format!("{path}: {e}"))?;
+            let sums: PairSums =
+                serde_json::from_value(v.clone()).map_err(|e| format!("{path}: {e}"))?;
             sums.check(samples).map_err(|e| format!("{path}.{e}"))
         }
         Value::Object(m) => {
@@ -556,7 +570,12 @@ fn check_contains(all: &Value, first: &Value, path: &str) -> Result<(), String> 
                         let found = (av.as_array().into_iter().flatten()).find(|ab| ab[0] == fb[0]);
                         match found {
                             Some(ab) => at_least(&ab[1], &fb[1], &format!("{at} (bin {})", fb[0]))?,
-                            None => return Err(format!("{at}: bin {} of the first block is missing", fb[0])),
+                            None => {
+                                return Err(format!(
+                                    "{at}: bin {} of the first block is missing",
+                                    fb[0]
+                                ))
+                            }
                         }
                     }
                 } else if GROWING.contains(&k.as_str()) {
@@ -577,5 +596,156 @@ fn check_contains(all: &Value, first: &Value, path: &str) -> Result<(), String> 
         (Value::Array(a), Value::Array(f)) => (a.iter().zip(f).enumerate())
             .try_for_each(|(i, (x, y))| check_contains(x, y, &format!("{path}[{i}]"))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridrisk_core::scenario::{load, Scenario};
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    fn rts79() -> Scenario {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        load(&dir.join("../../scenarios/benchmarks/ieee-rts79.toml")).unwrap()
+    }
+
+    fn id(sc: &Scenario) -> ScenarioId {
+        ScenarioId {
+            name: sc.name.clone(),
+            content_hash: sc.content_hash.clone(),
+        }
+    }
+
+    fn spec(seed: u64, k: u64, n: u64) -> SimulationSpec {
+        let spec = SimulationSpec::new(StopRule::Samples(60), seed, 20).unwrap();
+        spec.sharded(k, n).unwrap()
+    }
+
+    /// Shard `k` of `n` of 60 samples in blocks of 20, as `run --shard` writes it.
+    fn shard(sc: &Scenario, seed: u64, k: u64, n: u64) -> (String, Value) {
+        let (model, spec) = (&sc.model, spec(seed, k, n));
+        let first = OnceLock::new();
+        let out = crate::runner::run_observed(
+            model,
+            &spec,
+            1,
+            || Indices::new(model),
+            &|_| {},
+            |_| false,
+            &|acc: &Indices| {
+                first.get_or_init(|| acc.clone());
+            },
+        )
+        .unwrap();
+        let info = RunInfo {
+            threads: 1,
+            wall_s: 0.0,
+        };
+        let doc = shard_json("ieee-rts79", &id(sc), &spec, &out, first.get(), &info);
+        (format!("shard-{k}.json"), doc)
+    }
+
+    /// Recompute the digest after an edit, as a deliberate forger would.
+    fn forge(sc: &Scenario, doc: &mut Value, spec: &SimulationSpec) {
+        let state: Indices = serde_json::from_value(doc["state"].clone()).unwrap();
+        let first: Option<Indices> = serde_json::from_value(doc["first_block"].clone()).unwrap();
+        let text = (canonical(Some(&state)), canonical(first.as_ref()));
+        doc["digest"] = digest(&id(sc), spec, &text.0, &text.1).into();
+    }
+
+    fn merged(sc: &Scenario, shards: &[(String, Value)]) -> Result<Indices, MergeError> {
+        merge_shards(shards, &sharded_run(shards)?, &sc.model)
+    }
+
+    #[test]
+    fn shards_merge_into_the_unsharded_state() {
+        let sc = rts79();
+        let shards: Vec<_> = (1..=2).map(|k| shard(&sc, 5, k, 2)).collect();
+        let whole = crate::runner::run(
+            &sc.model,
+            &SimulationSpec::new(StopRule::Samples(60), 5, 20).unwrap(),
+            1,
+            || Indices::new(&sc.model),
+            &|_| {},
+            |_| false,
+        )
+        .unwrap();
+        let merged = merged(&sc, &shards).unwrap();
+        assert_eq!(canonical(Some(&merged)), canonical(Some(&whole.acc)));
+    }
+
+    #[test]
+    fn a_state_with_a_recomputed_digest_fails_the_spot_check() {
+        let sc = rts79();
+        // Another seed's shard 2 under seed 5's header, digest recomputed: the first block
+        // simulated again from seed 5 differs.
+        let (name, mut pasted) = shard(&sc, 6, 2, 2);
+        pasted["seed"] = "5".into();
+        forge(&sc, &mut pasted, &spec(5, 2, 2));
+        let err = merged(&sc, &[shard(&sc, 5, 1, 2), (name, pasted)]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "shard-2.json: first_block: differs from block 1 simulated again from seed 5"
+            ),
+            "{err}"
+        );
+        // A whole state smaller than its own first block.
+        let (name, mut shrunk) = shard(&sc, 5, 2, 2);
+        let first = shrunk["first_block"]["lole"]["hours_events"][1]["sxx"].clone();
+        assert_ne!(first, "0", "the first block has shortfall hours");
+        shrunk["state"]["lole"]["hours_events"][1]["sxx"] = "0".into();
+        shrunk["state"]["lole"]["hours_events"][1]["sx"] = "0".into();
+        shrunk["state"]["lole"]["hours_events"][1]["sxy"] = "0".into();
+        forge(&sc, &mut shrunk, &spec(5, 2, 2));
+        let err = merged(&sc, &[shard(&sc, 5, 1, 2), (name, shrunk)]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(&format!(
+                "shard-2.json: state.lole.hours_events[1].sxx: 0 in the whole shard, less than the {} of its first block alone",
+                first.as_str().unwrap()
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sums_that_would_overflow_in_the_merge_are_refused() {
+        let sc = rts79();
+        let half = (i128::MAX / 2 + 1).to_string();
+        let shards: Vec<_> = (1..=2)
+            .map(|k| {
+                let (name, mut doc) = shard(&sc, 5, k, 2);
+                doc["state"]["eue"]["sums"][0]["sxx"] = half.as_str().into();
+                forge(&sc, &mut doc, &spec(5, k, 2));
+                (name, doc)
+            })
+            .collect();
+        let err = merged(&sc, &shards).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shard-2.json: state.eue.sums[0].sxx: the sum overflows over the shards before it"
+        );
+    }
+
+    #[test]
+    fn a_shard_without_blocks_has_no_first_block() {
+        let sc = rts79();
+        // 3 blocks over 4 shards: shard 1 has none.
+        let (name, mut empty) = shard(&sc, 5, 1, 4);
+        assert!(empty["first_block"].is_null());
+        let rest: Vec<_> = (2..=4).map(|k| shard(&sc, 5, k, 4)).collect();
+        let all = |first: Value| {
+            let mut all = vec![(name.clone(), first)];
+            all.extend(rest.iter().cloned());
+            all
+        };
+        assert_eq!(merged(&sc, &all(empty.clone())).unwrap().samples(), 60);
+        empty["first_block"] = rest[0].1["first_block"].clone();
+        let err = merged(&sc, &all(empty)).unwrap_err();
+        assert!(
+            err.to_string().contains("first_block: expected null"),
+            "{err}"
+        );
     }
 }

@@ -168,7 +168,10 @@ impl SimulationSpec {
     /// The sample range of block `b`.
     pub fn block_samples(&self, b: u64) -> std::ops::Range<u64> {
         let start = b.saturating_mul(self.block_size).min(self.max_samples());
-        start..start.saturating_add(self.block_size).min(self.max_samples())
+        start
+            ..start
+                .saturating_add(self.block_size)
+                .min(self.max_samples())
     }
 
     /// The samples of [`SimulationSpec::block_range`]: those this spec runs if it does not
@@ -215,7 +218,10 @@ mod tests {
         assert!(s.sharded(4, 3).is_err());
         assert_eq!(s.sharded(2, 3).unwrap().sample_range(), 2_000..4_500);
         let last = s.sharded(MAX_SHARDS, MAX_SHARDS).unwrap();
-        assert_eq!((last.block_range(), last.sample_range()), (13..14, 6_500..7_000));
+        assert_eq!(
+            (last.block_range(), last.sample_range()),
+            (13..14, 6_500..7_000)
+        );
         assert_eq!(
             s.sharded(1, MAX_SHARDS + 1),
             Err(SpecError::TooManyShards {

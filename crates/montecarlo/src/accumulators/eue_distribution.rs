@@ -140,7 +140,10 @@ impl EueDistribution {
             );
             let n = count as f64;
             let (s, slack) = (sum as f64, 1e-9);
-            if count == 0 || k > bin_of(i64::MAX) || !(s >= n * lo * (1.0 - slack) && s <= n * hi * (1.0 + slack)) {
+            if count == 0
+                || k > bin_of(i64::MAX)
+                || !(s >= n * lo * (1.0 - slack) && s <= n * hi * (1.0 + slack))
+            {
                 return Err(format!(
                     "bins[{i}]: bin {k} cannot hold {count} samples adding up to {sum} Wh"
                 ));
@@ -155,7 +158,10 @@ impl EueDistribution {
             ));
         }
         if self.worst_w < 0 {
-            return Err(format!("worst_w: a shortfall cannot be negative ({})", self.worst_w));
+            return Err(format!(
+                "worst_w: a shortfall cannot be negative ({})",
+                self.worst_w
+            ));
         }
         Ok(())
     }

@@ -35,7 +35,12 @@ impl ImportPath {
 
     /// Add the sums of a later block; on overflow, the path of the sum.
     pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
-        super::add_each(&mut self.sums_wh, &later.sums_wh, "sums_wh", i128::checked_add)?;
+        super::add_each(
+            &mut self.sums_wh,
+            &later.sums_wh,
+            "sums_wh",
+            i128::checked_add,
+        )?;
         self.samples = (self.samples.checked_add(later.samples))
             .ok_or_else(|| "samples: the sum overflows".to_string())?;
         Ok(())

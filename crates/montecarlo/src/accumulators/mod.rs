@@ -231,18 +231,31 @@ impl Indices {
     pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
         let at = |name: &'static str| move |e: String| format!("{name}.{e}");
         self.lole.checked_merge(&later.lole).map_err(at("lole"))?;
-        self.lole_days.checked_merge(&later.lole_days).map_err(at("lole_days"))?;
+        self.lole_days
+            .checked_merge(&later.lole_days)
+            .map_err(at("lole_days"))?;
         self.eue.checked_merge(&later.eue).map_err(at("eue"))?;
         self.eue_distribution
             .checked_merge(&later.eue_distribution)
             .map_err(at("eue_distribution"))?;
-        self.heatmap.checked_merge(&later.heatmap).map_err(at("heatmap"))?;
-        self.imports.0.checked_merge(&later.imports.0).map_err(at("imports"))?;
-        self.binding.0.checked_merge(&later.binding.0).map_err(at("binding"))?;
+        self.heatmap
+            .checked_merge(&later.heatmap)
+            .map_err(at("heatmap"))?;
+        self.imports
+            .0
+            .checked_merge(&later.imports.0)
+            .map_err(at("imports"))?;
+        self.binding
+            .0
+            .checked_merge(&later.binding.0)
+            .map_err(at("binding"))?;
         self.import_path
             .checked_merge(&later.import_path)
             .map_err(at("import_path"))?;
-        self.eue_parts.0.checked_merge(&later.eue_parts.0).map_err(at("eue_parts"))?;
+        self.eue_parts
+            .0
+            .checked_merge(&later.eue_parts.0)
+            .map_err(at("eue_parts"))?;
         self.mining_curtailed
             .0
             .checked_merge(&later.mining_curtailed.0)

@@ -315,3 +315,41 @@ fn sharded_sweeps_fill_the_cells_and_a_final_run_writes_the_same_summary() {
         std::fs::read(sharded.join("summary.csv")).unwrap()
     );
 }
+
+#[test]
+fn edited_or_copied_cell_files_are_run_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), 30, &["150", "300"], &["2850", "2950"]);
+    let fresh = tmp.path().join("fresh");
+    ok(sweep(&file, &fresh));
+    let expected = std::fs::read_to_string(fresh.join("summary.csv")).unwrap();
+    let out = tmp.path().join("out");
+    ok(sweep(&file, &out));
+    let names: Vec<String> = cell_files(&out).into_keys().collect();
+    // One cell's LOLE edited (still valid JSON), and another cell's file copied over a third.
+    let edited = out.join("cells").join(&names[0]);
+    let text = std::fs::read_to_string(&edited).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mean = doc["system"]["lole_h"]["mean"].to_string();
+    let text = text.replacen(&format!("\"mean\": {mean}"), "\"mean\": 0.0", 1);
+    std::fs::write(&edited, text).unwrap();
+    std::fs::copy(
+        out.join("cells").join(&names[1]),
+        out.join("cells").join(&names[2]),
+    )
+    .unwrap();
+    let rerun = sweep(&file, &out);
+    let stderr = String::from_utf8_lossy(&rerun.stderr).into_owned();
+    ok(rerun);
+    assert!(stderr.contains("2 finished before, 2 to run"), "{stderr}");
+    for name in [&names[0], &names[2]] {
+        assert!(
+            stderr.contains(&format!("{name}: not the finished cell")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        expected
+    );
+}

@@ -12,7 +12,7 @@ mod cell;
 mod file;
 
 use crate::cli::args::SweepArgs;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_atomic_with};
 use crate::{bad, progress};
 use anyhow::{anyhow, Context};
 use file::{KeyPath, Lit, Sweep};
@@ -21,13 +21,6 @@ use gridrisk_montecarlo::result::{result_json, SCHEMA};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// One cell, checked: its values, scenario content hash and file name.
-struct Cell {
-    values: Vec<Lit>,
-    text: String,
-    file: String,
-}
 
 /// Where a cell's generated scenario pretends to be: beside the sweep file, so that `base`
 /// (relative to the sweep file) is also the right `extends`.
@@ -60,9 +53,27 @@ fn describe(sweep: &Sweep, values: &[Lit]) -> String {
     parts.join(", ")
 }
 
+/// The text of cell `i`'s generated scenario.
+fn cell_text(sweep: &Sweep, base_name: &str, values: &[Lit]) -> String {
+    let set: Vec<(&KeyPath, Option<&Lit>)> = sweep
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| (&a.key, Some(v)))
+        .collect();
+    let name = format!("{base_name} [{}]", describe(sweep, values));
+    cell::scenario_text(&name, &sweep.base, &set)
+}
+
 /// Check that every named element on each axis's key path exists in the base (so that a
-/// misspelt name does not silently add an element), then that every cell loads.
-fn check(sweep_path: &Path, sweep: &Sweep) -> anyhow::Result<Vec<Cell>> {
+/// misspelt name does not silently add an element), then that every cell loads; return the
+/// base's name and every cell's id (the cells themselves are made again when they run, so
+/// that memory does not grow with the sweep).
+fn check(
+    sweep_path: &Path,
+    sweep: &Sweep,
+    checked: &dyn Fn(),
+) -> anyhow::Result<(String, Vec<u64>)> {
     let file = sweep_path.display();
     let vpath = overlay_path(sweep_path);
     let base_path = sweep_path
@@ -103,16 +114,10 @@ fn check(sweep_path: &Path, sweep: &Sweep) -> anyhow::Result<Vec<Cell>> {
             }
         }
     }
-    let mut cells = Vec::with_capacity(sweep.cells.len());
-    for (i, values) in sweep.cells.iter().enumerate() {
-        let set: Vec<(&KeyPath, Option<&Lit>)> = sweep
-            .axes
-            .iter()
-            .zip(values)
-            .map(|(a, v)| (&a.key, Some(v)))
-            .collect();
-        let name = format!("{} [{}]", base.name, describe(sweep, values));
-        let text = cell::scenario_text(&name, &sweep.base, &set);
+    let mut ids = Vec::with_capacity(sweep.cells() as usize);
+    for i in 0..sweep.cells() {
+        let values = sweep.cell(i);
+        let text = cell_text(sweep, &base.name, &values);
         let sc = load_text(&vpath, &text).map_err(|e| {
             let unknown = e.problems.iter().find_map(|p| {
                 let field = p.field.as_deref()?;
@@ -130,30 +135,79 @@ fn check(sweep_path: &Path, sweep: &Sweep) -> anyhow::Result<Vec<Cell>> {
                 None => anyhow!(
                     "{file}: cell {} ({}) is not a valid scenario:\n{e}",
                     i + 1,
-                    describe(sweep, values)
+                    describe(sweep, &values)
                 ),
             }
         })?;
-        let id = cell::cell_id(
+        ids.push(cell::cell_id(
             &sc.content_hash,
             sweep.samples,
             sweep.seed,
             sweep.block_size,
-        );
-        cells.push(Cell {
-            values: values.clone(),
-            text,
-            file: format!("{id}.json"),
-        });
+        ));
+        checked();
     }
-    Ok(cells)
+    Ok((base.name, ids))
 }
 
-/// A finished cell's result document, if its file exists and holds one.
-fn finished(path: &Path) -> Option<Value> {
-    let bytes = std::fs::read(path).ok()?;
-    let doc: Value = serde_json::from_slice(&bytes).ok()?;
-    (doc["schema"] == SCHEMA && doc["cell"].is_object() && doc["system"].is_object()).then_some(doc)
+/// What a cell's file holds.
+enum Found {
+    /// No file.
+    Missing,
+    /// A file that is not a finished cell of this id: edited, copied, or cut short.
+    Invalid,
+    /// The cell's result document.
+    Finished(Value),
+}
+
+/// The cell file `path` of cell `id`: finished if it holds a result document whose digest
+/// matches its contents and the cell's inputs.
+fn finished(path: &Path, id: u64) -> Found {
+    let Ok(bytes) = std::fs::read(path) else {
+        return if path.exists() {
+            Found::Invalid
+        } else {
+            Found::Missing
+        };
+    };
+    let doc = String::from_utf8(bytes)
+        .ok()
+        .and_then(|text| cell::unsealed(id, &text))
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .filter(|doc| {
+            doc["schema"] == SCHEMA && doc["cell"].is_object() && doc["system"].is_object()
+        });
+    doc.map_or(Found::Invalid, Found::Finished)
+}
+
+/// The summary's index columns: the union of every cell's system indices, each at its first
+/// appearance in cell order. `first[key]` = (cell, position) of that appearance, so cells
+/// can be seen in any order.
+#[derive(Default)]
+struct Columns {
+    first: std::collections::BTreeMap<String, (u64, usize)>,
+}
+
+impl Columns {
+    fn see(&mut self, cell: u64, doc: &Value) {
+        for (pos, key) in doc["system"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .enumerate()
+        {
+            let at = self.first.entry(key.clone()).or_insert((cell, pos));
+            *at = (*at).min((cell, pos));
+        }
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<(&(u64, usize), &str)> =
+            self.first.iter().map(|(k, at)| (at, k.as_str())).collect();
+        keys.sort();
+        keys.into_iter().map(|(_, k)| k).collect()
+    }
 }
 
 /// Remove temporary files left by an interrupted run (`.NAME.tmp-PID`, see
@@ -181,21 +235,16 @@ fn csv_field(s: &str) -> String {
 
 /// The summary: one row per cell, in cell order; one column per axis, then
 /// `<index>_mean,<index>_lower,<index>_upper` per system index (the union over cells, in
-/// order of first appearance), then `cell_file`.
-fn summary(sweep: &Sweep, cells: &[Cell], docs: &[Value]) -> String {
-    let mut indices: Vec<String> = Vec::new();
-    for doc in docs {
-        for k in doc["system"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k)
-        {
-            if !indices.contains(k) {
-                indices.push(k.clone());
-            }
-        }
-    }
+/// order of first appearance), then `cell_file`. Streamed into `out` one cell file at a
+/// time.
+fn summary(
+    out: &mut dyn std::io::Write,
+    sweep: &Sweep,
+    ids: &[u64],
+    cells_dir: &Path,
+    columns: &Columns,
+) -> std::io::Result<()> {
+    let indices = columns.keys();
     let mut header: Vec<String> = sweep.axes.iter().map(|a| csv_field(&a.key.text)).collect();
     for k in &indices {
         for part in ["mean", "lower", "upper"] {
@@ -203,18 +252,26 @@ fn summary(sweep: &Sweep, cells: &[Cell], docs: &[Value]) -> String {
         }
     }
     header.push("cell_file".into());
-    let mut s = header.join(",") + "\n";
+    writeln!(out, "{}", header.join(","))?;
     let num = |v: &Value| v.as_f64().map(|x| x.to_string()).unwrap_or_default();
-    for (cell, doc) in cells.iter().zip(docs) {
-        let mut row: Vec<String> = cell.values.iter().map(|v| csv_field(&v.text())).collect();
+    for (i, &id) in (0..).zip(ids) {
+        let file = cell::cell_file(id);
+        let Found::Finished(doc) = finished(&cells_dir.join(&file), id) else {
+            return Err(std::io::Error::other(format!(
+                "cells/{file} changed while the sweep ran"
+            )));
+        };
+        let mut row: Vec<String> = (sweep.cell(i).iter())
+            .map(|v| csv_field(&v.text()))
+            .collect();
         for k in &indices {
             let e = &doc["system"][k];
             row.extend([num(&e["mean"]), num(&e["ci95"][0]), num(&e["ci95"][1])]);
         }
-        row.push(csv_field(&format!("cells/{}", cell.file)));
-        s += &(row.join(",") + "\n");
+        row.push(csv_field(&format!("cells/{file}")));
+        writeln!(out, "{}", row.join(","))?;
     }
-    s
+    Ok(())
 }
 
 /// Run the command.
@@ -233,7 +290,10 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         sweep.block_size,
     )
     .map_err(|e| bad(anyhow!("{}: {e}", path.display())))?;
-    let cells = check(path, &sweep).map_err(bad)?;
+    eprintln!("sweep {}: checking {} cells", sweep.name, sweep.cells());
+    let check_bar = progress::bar(sweep.cells(), "cells checked");
+    let (base_name, ids) = check(path, &sweep, &|| check_bar.inc(1)).map_err(bad)?;
+    check_bar.finish_and_clear();
 
     // The output directory, checked writable before any cell runs.
     let cells_dir = args.out.join("cells");
@@ -255,19 +315,34 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             ))
         })?;
 
-    let mut docs: Vec<Option<Value>> = cells
-        .iter()
-        .map(|c| finished(&cells_dir.join(&c.file)))
-        .collect();
-    let mine = |i: usize| args.shard.is_none_or(|(k, n)| i as u64 % n == k - 1);
-    let pending: Vec<usize> = (0..cells.len())
-        .filter(|&i| docs[i].is_none() && mine(i))
-        .collect();
+    // Which cells are finished: a file whose digest does not match is run again.
+    let mut columns = Columns::default();
+    let mine = |i: u64| args.shard.is_none_or(|(k, n)| i % n == k - 1);
+    let mut pending = Vec::new();
+    for (i, &id) in (0..).zip(&ids) {
+        let file = cells_dir.join(cell::cell_file(id));
+        match finished(&file, id) {
+            Found::Finished(doc) => columns.see(i, &doc),
+            found => {
+                if let Found::Invalid = found {
+                    eprintln!(
+                        "warning: {}: not the finished cell {} (edited, copied from another cell, or cut short): running it again",
+                        file.display(),
+                        i + 1
+                    );
+                }
+                if mine(i) {
+                    pending.push(i);
+                }
+            }
+        }
+    }
+    let done_before = ids.len() - pending.len();
     eprintln!(
         "sweep {}: {} cells ({} finished before, {} to run), {} samples each, seed {}",
         sweep.name,
-        cells.len(),
-        cells.len() - pending.len(),
+        ids.len(),
+        done_before,
         pending.len(),
         sweep.samples,
         sweep.seed
@@ -275,13 +350,13 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     let multi = indicatif::MultiProgress::new();
     let cell_bar = multi.add(progress::bar(pending.len() as u64, "cells"));
     let sample_bar = multi.add(progress::bar(
-        pending.len() as u64 * sweep.samples,
+        (pending.len() as u64).saturating_mul(sweep.samples),
         "samples",
     ));
     let vpath = overlay_path(path);
-    for &i in &pending {
-        let cell = &cells[i];
-        let sc = load_text(&vpath, &cell.text).map_err(|e| {
+    for (done, &i) in pending.iter().enumerate() {
+        let values = sweep.cell(i);
+        let sc = load_text(&vpath, &cell_text(&sweep, &base_name, &values)).map_err(|e| {
             bad(anyhow!(
                 "{}: cell {} changed while the sweep ran:\n{e}",
                 path.display(),
@@ -298,20 +373,27 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         let cell_keys: serde_json::Map<String, Value> = sweep
             .axes
             .iter()
-            .zip(&cell.values)
+            .zip(&values)
             .map(|(a, v)| (a.key.text.clone(), v.json()))
             .collect();
         if let Some(map) = doc.as_object_mut() {
             map.insert("cell".into(), Value::Object(cell_keys));
         }
-        let target = cells_dir.join(&cell.file);
+        let id = ids[i as usize];
+        let target = cells_dir.join(cell::cell_file(id));
         let text = super::json_text(&doc);
-        write_atomic(&target, text.as_bytes()).map_err(bad)?;
-        // The summary always takes numbers as read back from the cell files, so that a
-        // resumed sweep's summary is byte-identical to an uninterrupted one's (parsing a
-        // float is not always the exact inverse of printing it).
-        docs[i] = Some(serde_json::from_str(&text)?);
+        write_atomic(&target, cell::sealed(id, &text).as_bytes()).map_err(bad)?;
+        columns.see(i, &doc);
         cell_bar.inc(1);
+        if cell_bar.is_hidden() {
+            eprintln!(
+                "cell {} done ({} of {} to run): {}",
+                i + 1,
+                done + 1,
+                pending.len(),
+                target.display()
+            );
+        }
     }
     cell_bar.finish_and_clear();
     sample_bar.finish_and_clear();
@@ -322,9 +404,11 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let docs: Vec<Value> = docs.into_iter().map(Option::unwrap_or_default).collect();
     let summary_path = args.out.join("summary.csv");
-    write_atomic(&summary_path, summary(&sweep, &cells, &docs).as_bytes()).map_err(bad)?;
+    write_atomic_with(&summary_path, |out| {
+        summary(out, &sweep, &ids, &cells_dir, &columns)
+    })
+    .map_err(bad)?;
     eprintln!("wrote {}", summary_path.display());
     Ok(())
 }

@@ -269,8 +269,41 @@ pub struct Sweep {
     pub block_size: u64,
     /// The axes.
     pub axes: Vec<Axis>,
-    /// The cells: one value per axis each, in order.
-    pub cells: Vec<Vec<Lit>>,
+    /// The listed points (`grid = false`), or none: the cells are the grid of the axes.
+    pub points: Vec<Vec<Lit>>,
+}
+
+/// Most cells a sweep may have (each is a scenario load and a run).
+pub const MAX_CELLS: u64 = 1_000_000;
+
+impl Sweep {
+    /// Number of cells.
+    pub fn cells(&self) -> u64 {
+        if self.points.is_empty() {
+            self.axes.iter().map(|a| a.values.len() as u64).product()
+        } else {
+            self.points.len() as u64
+        }
+    }
+
+    /// The values of cell `i` (grid order: the first axis varies slowest), made on demand so
+    /// that a large grid is never held in memory.
+    pub fn cell(&self, i: u64) -> Vec<Lit> {
+        if !self.points.is_empty() {
+            return self.points[i as usize].clone();
+        }
+        let mut rest = i;
+        let mut values: Vec<Lit> = (self.axes.iter().rev())
+            .map(|a| {
+                let n = a.values.len() as u64;
+                let v = a.values[(rest % n) as usize].clone();
+                rest /= n;
+                v
+            })
+            .collect();
+        values.reverse();
+        values
+    }
 }
 
 fn uint(key: &str, v: &Lit, min: i64) -> Result<u64, String> {
@@ -300,7 +333,7 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
         seed: gridrisk_core::scenario::DEFAULT_SEED,
         block_size: 100,
         axes: Vec::new(),
-        cells: Vec::new(),
+        points: Vec::new(),
     };
     let mut grid = true;
     let mut have_samples = false;
@@ -463,20 +496,21 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                 "[[points]] need `grid = false` (with grid = true, the default, the cells are every combination of the axes' values)".into(),
             ));
         }
-        let mut cells: Vec<Vec<Lit>> = vec![Vec::new()];
-        for axis in &sweep.axes {
-            cells = cells
-                .into_iter()
-                .flat_map(|c| {
-                    axis.values.iter().map(move |v| {
-                        let mut c = c.clone();
-                        c.push(v.clone());
-                        c
-                    })
-                })
-                .collect();
+        let sizes: Vec<String> = sweep
+            .axes
+            .iter()
+            .map(|a| a.values.len().to_string())
+            .collect();
+        let cells = (sweep.axes.iter())
+            .try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64))
+            .filter(|&n| n <= MAX_CELLS);
+        if cells.is_none() {
+            return Err(format!(
+                "{}: the grid has {} cells, more than {MAX_CELLS}: use fewer values, or grid = false with [[points]]",
+                file(),
+                sizes.join(" x ")
+            ));
         }
-        sweep.cells = cells;
     } else {
         if points.is_empty() {
             return Err(format!(
@@ -484,6 +518,14 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                 file()
             ));
         }
+        if points.len() as u64 > MAX_CELLS {
+            return Err(format!(
+                "{}: {} [[points]], more than {MAX_CELLS}",
+                file(),
+                points.len()
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
         for (line, values) in points {
             if values.len() != sweep.axes.len() {
                 return Err(at(
@@ -495,17 +537,17 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                     ),
                 ));
             }
-            if sweep.cells.contains(&values) {
-                let mut s = String::new();
-                for v in &values {
-                    let _ = write!(s, "{} ", v.toml());
-                }
+            let mut s = String::new();
+            for v in &values {
+                let _ = write!(s, "{} ", v.toml());
+            }
+            if !seen.insert(s.clone()) {
                 return Err(at(
                     line,
                     format!("points: [{}] is listed twice", s.trim_end()),
                 ));
             }
-            sweep.cells.push(values);
+            sweep.points.push(values);
         }
     }
     Ok(sweep)
@@ -531,12 +573,12 @@ values = ["a\"b", 2022-01-05, true, [1, 2]]
 "#;
         let s = read(Path::new("s.toml"), text).unwrap();
         assert_eq!(s.samples, 1000);
-        assert_eq!(s.cells.len(), 12);
+        assert_eq!(s.cells(), 12);
         assert_eq!(s.axes[1].key.segments.len(), 3);
-        assert_eq!(s.cells[1][1].toml(), "2022-01-05");
-        assert_eq!(s.cells[4][0].toml(), "150.5");
-        assert_eq!(s.cells[0][1].toml(), "\"a\\\"b\"");
-        assert_eq!(s.cells[3][1].toml(), "[1, 2]");
+        assert_eq!(s.cell(1)[1].toml(), "2022-01-05");
+        assert_eq!(s.cell(4)[0].toml(), "150.5");
+        assert_eq!(s.cell(0)[1].toml(), "\"a\\\"b\"");
+        assert_eq!(s.cell(3)[1].toml(), "[1, 2]");
     }
 
     #[test]
@@ -553,5 +595,34 @@ values = ["a\"b", 2022-01-05, true, [1, 2]]
             let e = read(Path::new("s.toml"), text).unwrap_err();
             assert!(e.contains(want), "{e} lacks {want}");
         }
+    }
+
+    #[test]
+    fn cells_are_made_on_demand_and_bounded() {
+        let axis = |k: &str, n: usize| {
+            let values: Vec<String> = (1..=n).map(|v| v.to_string()).collect();
+            format!(
+                "[[axes]]\nkey = \"{k}\"\nvalues = [{}]\n",
+                values.join(", ")
+            )
+        };
+        let head = "base = \"b\"\nsamples = 1\n";
+        let s = read(
+            Path::new("s.toml"),
+            &(head.to_string() + &axis("a", 1000) + &axis("b", 1000)),
+        )
+        .unwrap();
+        assert_eq!(s.cells(), 1_000_000);
+        assert_eq!(s.cell(999_999), [Lit::Int(1000), Lit::Int(1000)]);
+        assert_eq!(s.cell(1_234), [Lit::Int(2), Lit::Int(235)]);
+        let e = read(
+            Path::new("s.toml"),
+            &(head.to_string() + &axis("a", 1000) + &axis("b", 1001)),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("the grid has 1000 x 1001 cells, more than 1000000"),
+            "{e}"
+        );
     }
 }

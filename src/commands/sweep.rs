@@ -5,8 +5,10 @@
 //! keys, read by the normal scenario reader through an in-memory [`cell::Overlay`]. Every
 //! cell is checked before any runs; each result is written atomically to
 //! `DIR/cells/<id>.json`, where the id hashes everything the result depends on, so a re-run
-//! skips finished cells and a changed sweep re-runs only the cells it changes. Then
-//! `DIR/summary.csv` gets one row per cell.
+//! skips finished cells and a changed sweep re-runs only the cells it changes; a cell file
+//! is sealed with a digest of its contents and id, and one that does not match is run
+//! again. Then `DIR/summary.csv` gets one row per cell. Cells are made, run and summarised
+//! one at a time: memory holds only their ids.
 
 mod cell;
 mod file;
@@ -53,7 +55,7 @@ fn describe(sweep: &Sweep, values: &[Lit]) -> String {
     parts.join(", ")
 }
 
-/// The text of cell `i`'s generated scenario.
+/// The text of a cell's generated scenario, from its values.
 fn cell_text(sweep: &Sweep, base_name: &str, values: &[Lit]) -> String {
     let set: Vec<(&KeyPath, Option<&Lit>)> = sweep
         .axes

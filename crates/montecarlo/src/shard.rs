@@ -336,29 +336,33 @@ pub fn merge_shards(
     model: &SystemModel,
 ) -> Result<Indices, MergeError> {
     let template = serde_json::to_value(Indices::new(model)).expect("accumulators serialise");
-    let checked: Vec<Result<(u64, Indices), MergeError>> = shards
-        .par_iter()
-        .map(|(file, doc)| {
-            let header = Header::read(file, doc)?;
-            let spec = header.spec(file, doc)?;
-            check_state(file, doc, &run.scenario, &spec, model, &template)
-                .map(|state| (header.k, state))
-        })
-        .collect();
-    let mut states = Vec::with_capacity(checked.len());
-    for (result, (file, _)) in checked.into_iter().zip(shards) {
-        let (k, state) = result?;
-        states.push((k, file, state));
+    let mut order: Vec<(u64, &(String, Value))> = shards
+        .iter()
+        .map(|shard| Ok((Header::read(&shard.0, &shard.1)?.k, shard)))
+        .collect::<Result<_, MergeError>>()?;
+    order.sort_by_key(|s| s.0);
+    // A wave of shards at a time is checked in parallel (each re-simulates a block) and
+    // merged in shard order, so memory holds one wave of states, not every shard's.
+    let mut total: Option<Indices> = None;
+    for wave in order.chunks(rayon::current_num_threads().max(1)) {
+        let checked: Vec<Result<Indices, MergeError>> = wave
+            .par_iter()
+            .map(|(_, (file, doc))| {
+                let spec = Header::read(file, doc)?.spec(file, doc)?;
+                check_state(file, doc, &run.scenario, &spec, model, &template)
+            })
+            .collect();
+        for (state, (_, (file, _))) in checked.into_iter().zip(wave) {
+            let state = state?;
+            match total.as_mut() {
+                None => total = Some(state),
+                Some(total) => total
+                    .checked_merge(&state)
+                    .map_err(|e| invalid(file, format!("state.{e} over the shards before it")))?,
+            }
+        }
     }
-    states.sort_by_key(|s| s.0);
-    let mut states = states.into_iter();
-    let (_, _, mut total) = states.next().expect("at least one shard");
-    for (_, file, state) in states {
-        total
-            .checked_merge(&state)
-            .map_err(|e| invalid(file, format!("state.{e} over the shards before it")))?;
-    }
-    Ok(total)
+    Ok(total.expect("at least one shard"))
 }
 
 /// Check one shard's state and first block, and return its state.

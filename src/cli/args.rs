@@ -183,7 +183,9 @@ pub struct SweepArgs {
 /// `gridrisk merge`.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// Shard files (`gridrisk run ... --shard K/N --out FILE`), every shard of one run.
+    /// Shard files (`gridrisk run ... --shard K/N --out FILE`), every shard of one run. Each
+    /// is checked (digest, counts and array lengths against the scenario, its first block
+    /// simulated again) and refused, naming the file and JSON path, if anything disagrees.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     #[command(flatten)]

@@ -228,6 +228,10 @@ fn bad_input_exits_2_and_writes_nothing() {
             "units[U400].mttr_h: must be a duration > 0",
         ),
         ("no-such-file.toml", "cannot read the sweep file"),
+        (
+            "too-many-cells.toml",
+            "the grid has 1000 x 1001 cells, more than 1000000",
+        ),
     ] {
         let out = tmp.path().join(file);
         let run = sweep(&Path::new("tests/data/sweep").join(file), &out);

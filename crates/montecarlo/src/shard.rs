@@ -6,7 +6,7 @@
 //! first block alone, and a digest over all of these. `merge` trusts none of it:
 //!
 //! * the header: every field of the expected JSON type (the seed a string of a `u64`), the
-//!   same run in every file, each K of N exactly once, N at most [`MAX_SHARDS`](crate::spec::MAX_SHARDS), and the
+//!   same run in every file, each K of N exactly once, N at most [`MAX_SHARDS`], and the
 //!   block range and sample count re-derived from (samples, block size, K, N);
 //! * the state's shape against the scenario: the empty accumulators of the model
 //!   (`Indices::new`) are the template, so the state must have the same keys and every array
@@ -26,6 +26,7 @@
 //!
 //! [`PairSums::check`]: crate::estimators::PairSums::check
 //! [`EueDistribution::check`]: crate::accumulators::EueDistribution::check
+//! [`MAX_SHARDS`]: crate::spec::MAX_SHARDS
 
 use crate::accumulators::Indices;
 use crate::estimators::PairSums;
@@ -37,6 +38,7 @@ use gridrisk_core::hash::{fnv1a, FNV_OFFSET};
 use gridrisk_core::SystemModel;
 use rayon::prelude::*;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Schema tag of one shard of a run.
 pub const SHARD_SCHEMA: &str = "gridrisk.shard/2";
@@ -550,7 +552,7 @@ fn check_counts(v: &Value, path: &str, samples: u64) -> Result<(), String> {
 
 /// Check that the whole state `all` at `path` holds at least what its first block `first`
 /// does: sample counts, counts and sums of squares never decrease as blocks are added.
-fn check_contains(all: &Value, first: &Value, path: &str) -> Result<(), String> {
+fn check_contains<'a>(all: &'a Value, first: &'a Value, path: &str) -> Result<(), String> {
     const GROWING: [&str; 5] = ["n", "samples", "sxx", "syy", "zero"];
     let number = |v: &Value| match v {
         Value::String(s) => s.parse::<i128>().ok(),
@@ -570,17 +572,19 @@ fn check_contains(all: &Value, first: &Value, path: &str) -> Result<(), String> 
                 if k == "bins" {
                     // [bin, count, "sum"] triples: every bin of the first block is in the
                     // whole state with at least its count.
-                    for fb in fv.as_array().into_iter().flatten() {
-                        let found = (av.as_array().into_iter().flatten()).find(|ab| ab[0] == fb[0]);
-                        match found {
-                            Some(ab) => at_least(&ab[1], &fb[1], &format!("{at} (bin {})", fb[0]))?,
-                            None => {
-                                return Err(format!(
-                                    "{at}: bin {} of the first block is missing",
-                                    fb[0]
-                                ))
-                            }
-                        }
+                    let bins = |v: &'a Value| {
+                        let triples = v.as_array().into_iter().flatten();
+                        triples
+                            .map(|t| (t[0].as_u64(), &t[1]))
+                            .collect::<BTreeMap<_, _>>()
+                    };
+                    let whole = bins(av);
+                    for (bin, count) in bins(fv) {
+                        let at = format!("{at} (bin {})", bin.unwrap_or_default());
+                        let all = whole.get(&bin);
+                        let all =
+                            all.ok_or_else(|| format!("{at}: missing, but in the first block"));
+                        at_least(all?, count, &at)?;
                     }
                 } else if GROWING.contains(&k.as_str()) {
                     at_least(av, fv, &at)?;

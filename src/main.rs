@@ -1,5 +1,6 @@
 //! The `gridrisk` command line: parse arguments, run a command, turn errors into readable
-//! diagnostics and exit statuses (0 success, 2 bad input, 1 any other failure).
+//! diagnostics and exit statuses (0 success, 2 bad input, 1 any other failure, 3 a required
+//! convergence target not met).
 
 mod cli;
 mod commands;
@@ -22,6 +23,18 @@ impl std::fmt::Display for BadInput {
 }
 
 impl std::error::Error for BadInput {}
+
+/// `run --require-target` ran but did not meet its convergence target: exit status 3.
+#[derive(Debug)]
+pub struct TargetNotMet(pub String);
+
+impl std::fmt::Display for TargetNotMet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TargetNotMet {}
 
 /// Mark an error as caused by bad input.
 pub fn bad(e: impl Into<anyhow::Error>) -> anyhow::Error {
@@ -47,19 +60,23 @@ fn main() -> ExitCode {
         Some(Command::Merge(args)) => commands::merge::run(&args),
         Some(Command::Analytic(args)) => commands::analytic::run(&args),
         Some(Command::Validate(args)) => commands::validate::run(&args),
-        Some(Command::Scenarios) => {
-            for (name, description) in embedded::list() {
-                println!("{name:<46} {description}");
-            }
-            Ok(())
-        }
+        Some(Command::Scenarios) => output::print(
+            &embedded::list()
+                .into_iter()
+                .map(|(name, description)| format!("{name:<46} {description}\n"))
+                .collect::<String>(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`| head`) is not an error.
+        Err(e) if e.is::<output::OutputClosed>() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() {
+            if e.is::<BadInput>() {
                 ExitCode::from(2)
+            } else if e.is::<TargetNotMet>() {
+                ExitCode::from(3)
             } else {
                 ExitCode::from(1)
             }

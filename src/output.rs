@@ -1,26 +1,186 @@
-//! Writing output: to standard output or atomically to a file, and the table and CSV forms
-//! of result documents.
+//! Writing output: to standard output or atomically to a file, the checks of output paths
+//! made before any work, and the table and CSV forms of result documents.
+//!
+//! Output files are written whole or not at all: a temporary file `.NAME.tmp-PID` in the
+//! same directory, synced, then renamed over `NAME`. Only regular files are written: an
+//! existing target that is a symbolic link, a FIFO, a device, a socket or a directory is
+//! refused (a rename would replace it, and `/dev/full` or a link to a shared file is never
+//! what `--out` was meant for). Every command checks its output paths before it simulates
+//! ([`check_file`], [`prepare_dir`]), so a bad path costs nothing; if a write still fails
+//! afterwards (a full disk), the output goes to standard output before the error, so no
+//! result is lost.
 
-use anyhow::Context;
+use anyhow::{anyhow, Context};
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Write `text` to `path` atomically (a temporary file in the same directory, then a
-/// rename), or to standard output when `path` is `None`.
-pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .context("cannot write to standard output")
-        }
-        Some(path) => write_atomic(path, text.as_bytes()).map_err(crate::bad),
+/// Standard output was closed by its reader (`gridrisk ... | head`): the command ends
+/// quietly with status 0, as a pipeline expects.
+#[derive(Debug)]
+pub struct OutputClosed;
+
+impl std::fmt::Display for OutputClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
     }
 }
 
-/// Write `bytes` to `path` so that readers see either the old file or the whole new one.
+impl std::error::Error for OutputClosed {}
+
+/// Write `text` to standard output; a closed pipe gives [`OutputClosed`], any other failure
+/// (`> /dev/full`) an error of the environment.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        Err(e) => Err(e).context("cannot write to standard output"),
+    }
+}
+
+/// Write `text` to `path` atomically, or to standard output when `path` is `None`. If the
+/// file cannot be written, `text` goes to standard output before the error is returned.
+pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    match path {
+        None => print(text),
+        Some(path) => write_atomic(path, text.as_bytes()).inspect_err(|_| {
+            // Best effort: the write error is what is reported.
+            let _ = print(text);
+        }),
+    }
+}
+
+/// The directory `path` is written in.
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// What a non-regular file is, for messages.
+fn kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Refuse an existing `path` that is not a regular file (a symbolic link is not followed).
+fn refuse_non_regular(path: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_file() => Err(anyhow!(
+            "{}: is {}; output is written to regular files only (it would be replaced)",
+            path.display(),
+            kind(meta.file_type())
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The temporary file of this process for `name` in `dir`.
+fn temporary(dir: &Path, name: &OsStr) -> PathBuf {
+    dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ))
+}
+
+/// Check, before any work, that [`write_atomic`] can write `path`: it does not exist or is
+/// a regular file, and its directory exists and takes a new file (created and removed).
+/// Errors are bad input.
+pub fn check_file(path: &Path) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| crate::bad(anyhow!("{}: not a file name", path.display())))?;
+    refuse_non_regular(path).map_err(crate::bad)?;
+    let dir = parent(path);
+    let probe = temporary(dir, name);
+    std::fs::File::create(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| {
+            crate::bad(anyhow!(
+                "{}: cannot write in the directory {}: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })
+}
+
+/// [`check_file`] for `--out FILE`, if given (standard output needs no check).
+pub fn check_target(path: Option<&Path>) -> anyhow::Result<()> {
+    path.map_or(Ok(()), check_file)
+}
+
+/// Check, before any work, that `dir` is a directory that takes new files, creating it (and
+/// its parents) if missing. Errors are bad input.
+pub fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
+    let fail = |e: &dyn std::fmt::Display| {
+        crate::bad(anyhow!(
+            "{}: cannot be used as the output directory: {e}",
+            dir.display()
+        ))
+    };
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if !meta.is_dir() {
+            return Err(fail(&"it is not a directory"));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+    let probe = temporary(dir, OsStr::new("write-check"));
+    std::fs::File::create(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| fail(&e))
+}
+
+/// Whether process `pid` is running on this machine (true when that cannot be known).
+fn alive(pid: u32) -> bool {
+    !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Remove the temporary files `.NAME.tmp-PID` in `dir` (of `name` only, or of any name)
+/// whose writer was killed between writing and renaming: process `PID` is not running on
+/// this machine. A concurrent run's temporary file is never removed (runs on several
+/// machines must not share an output directory: their process ids mean nothing here).
+pub fn clean_stale_temporaries(dir: &Path, name: Option<&OsStr>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = name.map(|n| format!(".{}", n.to_string_lossy()));
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let Some((stem, pid)) = file.rsplit_once(".tmp-") else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        let ours = match &prefix {
+            Some(p) => stem == p,
+            None => stem.starts_with('.'),
+        };
+        if ours && !alive(pid) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Write `bytes` to `path` so that readers see either the old file or the whole new one
+/// (see the module documentation); stale temporary files of `path` are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
@@ -31,18 +191,13 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = parent(path);
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    refuse_non_regular(path)?;
+    clean_stale_temporaries(dir, Some(name));
+    let tmp = temporary(dir, name);
     let result = std::fs::File::create(&tmp)
         .and_then(|file| {
             let mut out = std::io::BufWriter::new(file);

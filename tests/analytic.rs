@@ -30,3 +30,138 @@ fn table_output_names_the_indices() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// The analytic value of `key` in `doc`.
+fn exact_value(doc: &serde_json::Value, key: &str) -> Option<f64> {
+    doc["system"][key].as_f64()
+}
+
+/// Each feature the exact convolution models (deterministic renewables, dated outages,
+/// capped blocks, all three together) against the Monte Carlo engine on the same scenario:
+/// within 3 standard errors (fixed seed), and the feature changes the exact value (so it was
+/// not ignored).
+#[test]
+fn modelled_features_match_monte_carlo() {
+    let dir = "tests/data/analytic";
+    let exact = |name: &str| {
+        json(&[
+            "analytic",
+            &format!("{dir}/{name}.toml"),
+            "--format",
+            "json",
+        ])
+    };
+    let base = exact("base");
+    let base_lole = exact_value(&base, "lole_h").unwrap();
+    for (name, lole_vs_base) in [
+        ("base", 1.0),
+        ("renewable", 0.5),
+        ("dated", 5.0),
+        ("capped", 1.2),
+        ("combined", 10.0),
+    ] {
+        let file = format!("{dir}/{name}.toml");
+        let x = exact(name);
+        let lole = exact_value(&x, "lole_h").unwrap();
+        // Renewables lower the risk; outages and caps raise it.
+        if lole_vs_base < 1.0 {
+            assert!(
+                lole < lole_vs_base * base_lole,
+                "{name}: {lole} vs {base_lole}"
+            );
+        } else if lole_vs_base > 1.0 {
+            assert!(
+                lole > lole_vs_base * base_lole,
+                "{name}: {lole} vs {base_lole}"
+            );
+        }
+        let mc = json(&[
+            "run",
+            &file,
+            "--samples",
+            "20000",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ]);
+        for key in ["lole_h", "eue_mwh", "lolf"] {
+            let want = exact_value(&x, key).unwrap();
+            let est = &mc["system"][key];
+            let (mean, se) = (est["mean"].as_f64().unwrap(), est["se"].as_f64().unwrap());
+            assert!(
+                (mean - want).abs() <= 3.0 * se,
+                "{name} {key}: Monte Carlo {mean} ± {se}, exact {want}"
+            );
+        }
+    }
+}
+
+/// Every feature the exact convolution cannot model is refused by name (exit 2, the file
+/// named): the first line of each `refuse-*.toml` says what.
+#[test]
+fn unmodelled_features_are_refused_by_name() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/analytic");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("refuse-") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let want = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix("# refused: ")
+            .unwrap();
+        let out = gridrisk().arg("analytic").arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(want),
+            "{name}: expected '{want}' in {stderr}"
+        );
+        assert!(
+            stderr.contains(&name),
+            "{name}: the file is not named in {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{name}: printed a value");
+        // Monte Carlo runs it.
+        gridrisk()
+            .arg("run")
+            .arg(&path)
+            .args(["--samples", "20"])
+            .assert()
+            .success();
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+/// A system whose convolutions would take minutes is refused at once, naming the estimate.
+#[test]
+fn work_above_the_budget_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    std::fs::write(
+        &file,
+        "name = \"big\"\n[study]\nhours = 168\n[[regions]]\nname = \"A\"\n\
+         [regions.demand]\npeak_mw = 95000\nhourly_shape = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, \
+         1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n[[units]]\nname = \"G\"\nregion = \"A\"\n\
+         count = 100000\nmw = 1\nmttf_h = 950\nmttr_h = 50\n",
+    )
+    .unwrap();
+    gridrisk()
+        .arg("analytic")
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(
+            contains("big.toml")
+                .and(contains("multiply-adds"))
+                .and(contains("100000 units")),
+        );
+}

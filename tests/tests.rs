@@ -4,6 +4,7 @@ mod analytic;
 mod bad_input;
 mod compare;
 mod network;
+mod outputs;
 mod report;
 mod run;
 mod shard;

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 /// its enforcement and policy variants on the same random streams, prints each variant's
 /// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json and
 /// ./gridrisk-out/report.html.
+///
+/// Exit status: 0 success (also when standard output is closed early, as by `| head`),
+/// 1 failure of the environment (a full disk, an unwritable standard output), 2 bad input
+/// (scenario, option or path), 3 `run --require-target` ran but did not meet its target.
 #[derive(Parser, Debug)]
 #[command(name = "gridrisk", version, about, long_about)]
 pub struct Cli {
@@ -34,7 +38,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Merge the shard files of one run into its result, equal to the unsharded run.
     Merge(MergeArgs),
-    /// Exact indices of a single-region scenario by convolution (no sampling).
+    /// Exact indices of a single-region scenario by convolution (no sampling). Models units,
+    /// deterministic renewables, dated outages and capped blocks; refuses (exit 2, naming it)
+    /// any other feature, and systems whose convolutions would exceed its work budget.
     Analytic(AnalyticArgs),
     /// Check a scenario and print what it contains; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
@@ -60,7 +66,8 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the output to FILE (atomically: a temporary file renamed into place) instead of
-    /// standard output.
+    /// standard output. FILE must be a regular file or not exist (a symbolic link, FIFO or
+    /// device is refused), in an existing directory; it is checked before any work.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -71,7 +78,7 @@ pub struct RunArgs {
     /// Scenario TOML file, or the name of an embedded scenario (see `gridrisk scenarios`).
     pub scenario: String,
     /// Number of samples (simulated study windows: years for RTS-79, winters for a winter
-    /// study).
+    /// study); at most 10^12.
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "target_rel_ci")]
     pub samples: u64,
@@ -83,12 +90,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1_000_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_samples: u64,
+    /// With --target-rel-ci: exit with status 3 if the target is not met within
+    /// --max-samples (the result is still written, with "stop": {"met": false}).
+    #[arg(long, requires = "target_rel_ci", conflicts_with = "samples")]
+    pub require_target: bool,
     /// Seed of every random stream (any unsigned 64-bit integer). The same seed gives
     /// bit-identical results for any thread count.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (0 = one per core).
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Samples per block (the unit of parallel work and of the convergence check).
     #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
@@ -118,8 +129,8 @@ pub struct CompareArgs {
     /// Seed of every random stream.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (0 = one per core).
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Samples per block.
     #[arg(long, value_name = "N", default_value_t = 100,
@@ -140,14 +151,15 @@ pub struct StudyArgs {
     /// Seed (default: the study's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (0 = one per core).
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Samples per block.
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
-    /// Directory for study.json and report.html (created if missing).
+    /// Directory for study.json and report.html (created if missing; checked writable
+    /// before the study runs).
     #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
     pub out_dir: std::path::PathBuf,
 }
@@ -158,7 +170,7 @@ pub struct ReportArgs {
     /// Result files (JSON) of `run`, `compare` or `study`.
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
-    /// The HTML file to write (atomically).
+    /// The HTML file to write (atomically; a regular file or a new one, checked first).
     #[arg(long, value_name = "FILE", default_value = "report.html")]
     pub out: PathBuf,
 }
@@ -171,8 +183,8 @@ pub struct SweepArgs {
     /// Output directory: one result file per cell under `cells/`, and `summary.csv`.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Worker threads (0 = one per core).
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Run only the cells of shard K of N (cells i with i mod N = K - 1, N <= 1000000) and write no
     /// summary; a final run without --shard finds every cell done and writes it.
@@ -217,6 +229,25 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         Ok((k, n))
     } else {
         Err(bad())
+    }
+}
+
+/// Most worker threads per core that `--threads` accepts: more only adds memory (one
+/// sampler and a wave of block accumulators per thread) and time.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let t: usize = s
+        .parse()
+        .map_err(|_| format!("expected a number of threads (0 = one per core), got '{s}'"))?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    if t <= max {
+        Ok(t)
+    } else {
+        Err(format!(
+            "at most {max} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores here), got {t}"
+        ))
     }
 }
 

@@ -12,9 +12,11 @@ pub const SCHEMA: &str = "gridrisk.analytic/1";
 
 /// Run the command.
 pub fn run(args: &AnalyticArgs) -> anyhow::Result<()> {
+    output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
     let started = Instant::now();
-    let x = analytic::exact(&scenario.model).map_err(bad)?;
+    let x = analytic::exact(&scenario.model)
+        .map_err(|e| bad(anyhow::anyhow!("{}: {e}", args.scenario)))?;
     let doc = json!({
         "schema": SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),

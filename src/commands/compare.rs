@@ -13,6 +13,7 @@ use std::time::Instant;
 
 /// `gridrisk compare BASE VARIANT...`.
 pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    output::check_target(args.output.out.as_deref())?;
     let mut scenarios = Vec::new();
     for arg in std::iter::once(&args.base).chain(&args.variants) {
         let s = embedded::load(arg).map_err(bad)?;
@@ -51,26 +52,32 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     }
     let samples = args.samples.unwrap_or(study.samples);
     let seed = args.seed.unwrap_or(study.seed);
+    // Every output is checked before anything is simulated.
+    output::prepare_dir(&args.out_dir)?;
+    let path = Path::new(&args.out_dir).join("study.json");
+    let report = Path::new(&args.out_dir).join("report.html");
+    output::check_file(&path)?;
+    output::check_file(&report)?;
     let mut doc = paired(&scenarios, samples, seed, args.threads, args.block_size)?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
-    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
-        bad(anyhow::anyhow!(
-            "cannot create {}: {e}",
-            args.out_dir.display()
-        ))
-    })?;
-    let path = Path::new(&args.out_dir).join("study.json");
-    output::write_atomic(&path, json_text(&doc).as_bytes()).map_err(bad)?;
-    let report = Path::new(&args.out_dir).join("report.html");
-    let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
-    output::write_atomic(&report, html.as_bytes()).map_err(bad)?;
-    let mut text = output::compare_table(&doc);
-    text += &format!(
-        "\nresults written to {} and {}\n",
-        path.display(),
-        report.display()
-    );
-    emit(&text, None)
+    let table = output::compare_table(&doc);
+    let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
+        let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
+        output::write_atomic(&report, html.as_bytes())
+    });
+    if let Err(e) = written {
+        // The table at least is not lost; the write error is what is reported.
+        let _ = output::print(&table);
+        return Err(e);
+    }
+    emit(
+        &format!(
+            "{table}\nresults written to {} and {}\n",
+            path.display(),
+            report.display()
+        ),
+        None,
+    )
 }
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document.

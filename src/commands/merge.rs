@@ -10,6 +10,7 @@ use std::time::Instant;
 
 /// Run the command.
 pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
+    output::check_target(args.output.out.as_deref())?;
     let started = Instant::now();
     let mut shards = Vec::new();
     for path in &args.shards {

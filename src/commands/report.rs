@@ -14,6 +14,7 @@ use serde_json::Value;
 
 /// Run the command: read every result file, render, write `--out` atomically.
 pub fn run(args: &ReportArgs) -> Result<()> {
+    crate::output::check_file(&args.out)?;
     let mut docs = Vec::with_capacity(args.results.len());
     for path in &args.results {
         let name = path.display().to_string();
@@ -27,7 +28,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         docs.push((name, doc));
     }
     let html = render(&docs)?;
-    crate::output::write_atomic(&args.out, html.as_bytes()).map_err(crate::bad)?;
+    crate::output::write_atomic(&args.out, html.as_bytes())?;
     eprintln!(
         "wrote {} ({} result file{})",
         args.out.display(),

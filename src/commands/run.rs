@@ -2,7 +2,7 @@
 
 use super::{emit, json_text, scenario_id};
 use crate::cli::args::{Format, RunArgs};
-use crate::{bad, embedded, output, progress};
+use crate::{bad, embedded, output, progress, TargetNotMet};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::result::{result_json, RunInfo};
@@ -52,6 +52,7 @@ pub fn simulate(
 
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
@@ -90,5 +91,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         Format::Table => output::run_table(&doc),
         Format::Csv => output::run_csv(&doc),
     };
-    emit(&text, args.output.out.as_deref())
+    emit(&text, args.output.out.as_deref())?;
+    match (args.require_target, args.target_rel_ci, out.target_met) {
+        (true, Some(target), Some(false)) => Err(TargetNotMet(format!(
+            "the target relative half-width {target} of system lole_h was not met within \
+             --max-samples {} (exit status 3; the result was written)",
+            out.samples
+        ))
+        .into()),
+        _ => Ok(()),
+    }
 }

@@ -14,7 +14,7 @@ mod cell;
 mod file;
 
 use crate::cli::args::SweepArgs;
-use crate::output::{write_atomic, write_atomic_with};
+use crate::output::{check_file, clean_stale_temporaries, write_atomic, write_atomic_with};
 use crate::{bad, progress};
 use anyhow::{anyhow, Context};
 use file::{KeyPath, Lit, Sweep};
@@ -212,21 +212,6 @@ impl Columns {
     }
 }
 
-/// Remove temporary files left by an interrupted run (`.NAME.tmp-PID`, see
-/// [`write_atomic`]).
-fn clean_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -305,8 +290,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             cells_dir.display()
         ))
     })?;
-    clean_temporaries(&cells_dir);
-    clean_temporaries(&args.out);
+    clean_stale_temporaries(&cells_dir, None);
+    clean_stale_temporaries(&args.out, None);
+    check_file(&args.out.join("summary.csv"))?;
     let probe = cells_dir.join(".write-check");
     write_atomic(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe).context("cannot remove a file"))

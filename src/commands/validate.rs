@@ -31,6 +31,5 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             r.name, r.units, r.installed_mw, r.peak_demand_mw, r.demand_mwh
         );
     }
-    print!("{text}");
-    Ok(())
+    crate::output::print(&text)
 }

@@ -6,15 +6,33 @@
 //! Carlo engine can be checked against it. It is the classical HL-I method of Billinton and
 //! Allan, extended with the hourly-sampled frequency that a sequential simulation estimates.
 //!
+//! # What it models, and what it refuses
+//!
+//! Every feature of a model is either modelled exactly or refused
+//! ([`AnalyticError::Unsupported`], naming the feature): an exact value is never given for a
+//! different model. Modelled: units (two-state, any number of types), renewables without
+//! daily variability (`daily_sd = 0`: a deterministic hourly output, subtracted from the
+//! load, so each hour's test is against its net load), dated outages (in the hours of a
+//! dated outage the unit is out: hours with the same set of units out share one capacity
+//! table) and capped blocks (a block's available capacity is `min(cap, sum of its units
+//! up)`: its own table with the mass above the cap moved to the cap, convolved in as one
+//! multi-state unit). Refused: more than one region ([`AnalyticError::MultiRegion`]),
+//! import sources, lines, weather zones, a load-forecast error, mining, exchanges,
+//! disturbances, renewables with daily variability (random) and cold-dependent failures.
+//!
 //! # Conventions
 //!
 //! * Units are independent two-state Markov processes: failure rate λ = 1/MTTF, repair rate
 //!   μ = 1/MTTR, availability A = MTTF/(MTTF+MTTR), unavailability q = MTTR/(MTTF+MTTR). The
 //!   process is stationary (each unit is up with probability A at every instant). Units whose
 //!   capacity when up is 0 W are skipped.
-//! * The available capacity C is the sum of the capacities of the units that are up. It lives
-//!   on a grid of step s = gcd of all unit capacities in watts (1 MW for RTS-79); k steps
+//! * The available capacity C is the sum of the capacities of the units that are up (each
+//!   capped block counting `min(cap, its units up)`). It lives on a grid of step s = gcd of
+//!   all unit capacities (and of the caps that can bind) in watts (1 MW for RTS-79); k steps
 //!   means k·s watts. Loads are integer watts and need not lie on the grid.
+//! * The load L_h of hour h is the firm demand less the renewables' output
+//!   `round(capacity × clamp(profile(hour of day), 0, 1))`, as the Monte Carlo engine
+//!   computes it.
 //! * Loss of load in hour h (event S_h) iff C < L_h, strictly. On the grid,
 //!   C = k·s < L ⇔ k < m(L) with m(L) = ⌈L/s⌉ (0 if L ≤ 0), so every probability below is
 //!   a prefix sum of a table evaluated at an integer index, and ties are decided exactly.
@@ -23,26 +41,36 @@
 //!
 //! # Formulas
 //!
-//! With p_k = P(C = k·s) and H hours:
+//! With p_k = P(C = k·s) (the table of hour h's set of units out) and H hours:
 //!
 //! * `lole_h` = Σ_h P(C < L_h).
 //! * `eue_mwh` = Σ_h E[max(0, L_h − C)] = Σ_h Σ_{k < m(L_h)} p_k (L_h − k·s).
 //! * `lole_d_peak` = Σ_days P(C < max_{h in day} L_h), days of 24 hours (day = h/24; a
-//!   partial last day uses its hours).
+//!   partial last day uses its hours), with the table of the day's first hour of largest
+//!   load.
 //! * `lolf`, hourly sampled, window not cyclic: the expected number of maximal runs of
 //!   shortfall hours, P(S_0) + Σ_{h≥1} [P(S_h) − P(S_{h−1} ∧ S_h)]. The joint term needs the
 //!   law of (C_t, C_{t+1}) one hour apart. Per unit, over Δt = 1 h with e = 1 − exp(−(λ+μ)):
 //!   P(up→down) = q·e, P(down→up) = A·e, so the joint pmf of the unit's capacity at
-//!   (t, t+1) is {uu: A(1−qe), ud: Aqe, du: qAe, dd: q(1−Ae)}. The 2-D joint pmf of the
-//!   system is built by 2-D convolution over units, then turned into a 2-D cumulative
-//!   table so each hour is an O(1) lookup.
+//!   (t, t+1) is {uu: A(1−qe), ud: Aqe, du: qAe, dd: q(1−Ae)}; a unit out (dated) at t
+//!   only is {du: A, dd: q}, at t+1 only {ud: A, dd: q}. The 2-D joint pmf of the system is
+//!   built by 2-D convolution over units (a capped block first gets its own 2-D pmf, each
+//!   coordinate capped, then is convolved in as one component), one per pair of sets of
+//!   units out that follow each other, then turned into a 2-D cumulative table so each
+//!   hour is an O(1) lookup.
 //! * `lolf_ct`, the continuous-time (Billinton-Allan) frequency with piecewise-constant
 //!   hourly load and a cyclic window: Σ_h [rate of entering {C < L_h}] × 1 h +
-//!   Σ_h P(L_{h−1} ≤ C < L_h) (load jumps up at hour boundaries; for h = 0, h−1 is the last
-//!   hour). The entering rate is Σ_i λ_i A_i P(L − c_i ≤ C_{−i} < L), where C_{−i} is the
-//!   capacity of all units but i; its table is built once per distinct unit type
-//!   (capacity, MTTF, MTTR) by convolving all units but one of that type.
-//! * `lold_h` = `lole_h` / `lolf`, `neue_ppm` = `eue_mwh` / demand energy × 10⁶.
+//!   Σ_h P(C_{h−1} ≥ L_{h−1}, C_h < L_h) at the boundary (load jumps up, or a dated outage
+//!   starts; for h = 0, h−1 is the last hour): P(L_{h−1} ≤ C < L_h) when the same units are
+//!   in service, else from the 2-D table of the two sets at one instant (e = 0 above). The
+//!   entering rate is Σ_i λ_i A_i P(L − c_i ≤ C_{−i} < L) over the units i in service,
+//!   where C_{−i} is the capacity of the units in service but i; its table is built once per
+//!   set of units out and unit type (capacity, MTTF, MTTR, block) by convolving all but one
+//!   unit of that type. For a unit of a block capped at k it is
+//!   λ_i A_i Σ_s P(S = s) P(L − min(k, s + c_i) ≤ R < L − s), S the capacity of the block's
+//!   other units (capped at k) and R that of everything but the block.
+//! * `lold_h` = `lole_h` / `lolf`, `neue_ppm` = `eue_mwh` / demand energy × 10⁶ (the firm
+//!   demand, before renewables).
 //!
 //! # Cost and limits
 //!
@@ -50,10 +78,15 @@
 //! higher capacity, so every table is truncated to M = min(total/s + 1, max_h m(L_h))
 //! points per axis without changing any result. The capacity grid must have at most
 //! [`MAX_GRID_POINTS`] points (total/s + 1), otherwise [`AnalyticError::GridTooLarge`]
-//! is returned; when the 2-D table would have more than [`MAX_JOINT_POINTS_PER_AXIS`]
-//! points per axis (a large system at a fine step), `lolf` and `lold_h` are not computed
-//! (`None`) and every other index is. RTS-79 needs a 2850 × 2850 table (65 MB) and takes well under a second in
-//! release mode.
+//! is returned. The work is estimated before anything is computed, in multiply-adds: M per
+//! unit and table (l per unit of a capped block of l grid points, and l·M to convolve it
+//! in; one table per set of units out, and one per set and unit type for `lolf_ct`),
+//! plus the hours times the tables and dated outages; more than [`WORK_BUDGET`] is refused ([`AnalyticError::TooMuchWork`]).
+//! `lolf` and `lold_h` (and `lolf_ct` where the set of units out changes) are left out
+//! (`None`) when a 2-D table would have more than [`MAX_JOINT_POINTS_PER_AXIS`] points per
+//! axis or their M² per unit and table (l² M² per capped block) would take the total past
+//! the budget. RTS-79 needs a 2850 × 2850 table (65 MB, 2.6·10⁸ multiply-adds) and
+//! takes well under a second in release mode.
 //!
 //! # References
 //!
@@ -67,6 +100,8 @@
 
 use gridrisk_core::power::{wh_to_mwh, W_PER_MW};
 use gridrisk_core::SystemModel;
+use std::collections::HashMap;
+use std::ops::Range;
 
 /// Largest capacity grid (total capacity / step + 1 points) [`exact`] accepts.
 pub const MAX_GRID_POINTS: u64 = 20_000_000;
@@ -74,6 +109,11 @@ pub const MAX_GRID_POINTS: u64 = 20_000_000;
 /// Largest number of points per axis of the 2-D joint table that [`exact`] builds for
 /// [`ExactIndices::lolf`] (the table holds the square of this many `f64`).
 pub const MAX_JOINT_POINTS_PER_AXIS: u64 = 6_000;
+
+/// Largest work estimate, in multiply-adds, that [`exact`] accepts: about 20 s at the
+/// 5·10⁸ per second measured on one core (20,000 units of 1 MW, 7.6·10⁸: 0.7 s); 100,000
+/// such units (1.9·10¹⁰) are refused.
+pub const WORK_BUDGET: u64 = 10_000_000_000;
 
 /// Exact adequacy indices of a single-region system over its study window.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -86,11 +126,13 @@ pub struct ExactIndices {
     pub lole_d_peak: f64,
     /// Hourly-sampled loss-of-load frequency: expected number of maximal runs of shortfall
     /// hours, capacity observed at the start of each hour, window not cyclic; events per window.
-    /// `None` when its 2-D table would exceed [`MAX_JOINT_POINTS_PER_AXIS`] per axis.
+    /// `None` when its 2-D tables would exceed [`MAX_JOINT_POINTS_PER_AXIS`] per axis or the
+    /// work budget.
     pub lolf: Option<f64>,
     /// Continuous-time (Billinton-Allan) frequency of entering loss of load, piecewise-constant
-    /// hourly load, cyclic window; events per window.
-    pub lolf_ct: f64,
+    /// hourly load, cyclic window; events per window. `None` with dated outages when the 2-D
+    /// tables of their boundaries would exceed the limits of `lolf`.
+    pub lolf_ct: Option<f64>,
     /// Mean duration of a loss-of-load run, `lole_h / lolf`, hours (0 if `lolf` is 0; `None`
     /// without `lolf`).
     pub lold_h: Option<f64>,
@@ -112,6 +154,34 @@ pub enum AnalyticError {
     MultiRegion {
         /// Number of regions of the model.
         regions: usize,
+    },
+    /// The model has a feature the exact convolution does not represent.
+    #[error(
+        "the exact convolution cannot model {feature}; use `gridrisk run` (Monte Carlo) instead"
+    )]
+    Unsupported {
+        /// The feature, as the scenario file names it.
+        feature: String,
+    },
+    /// The convolutions would take longer than [`WORK_BUDGET`] allows.
+    #[error(
+        "the exact convolution would need about {:.2e} multiply-adds ({units} units, \
+         {tables} capacity tables of {points} points, {hours} hours), more than the budget of \
+         {:.0e}; use `gridrisk run` (Monte Carlo) instead",
+        *.estimate as f64,
+        WORK_BUDGET as f64
+    )]
+    TooMuchWork {
+        /// Estimated multiply-adds.
+        estimate: u128,
+        /// Units with a non-zero capacity.
+        units: usize,
+        /// Capacity tables to build.
+        tables: usize,
+        /// Points per table.
+        points: usize,
+        /// Hours of the window.
+        hours: usize,
     },
     /// A probability table would be too large (too fine a grid for the total capacity).
     #[error(
@@ -147,6 +217,67 @@ struct GridUnit {
     mu: f64,
     /// Type key: capacity and the bit patterns of MTTF and MTTR.
     key: (usize, u64, u64),
+    /// Index of its capped block in the model's `block_caps`, if any.
+    block: Option<usize>,
+    /// Index of the unit in the model's units (for its dated outages).
+    unit: usize,
+}
+
+/// The first feature of `model` that [`exact`] cannot represent, named as in the scenario
+/// file (see the module documentation).
+fn unsupported(model: &SystemModel) -> Option<String> {
+    let net = model.network();
+    let c = model.conditions();
+    if let Some(s) = net.imports.first() {
+        return Some(format!("import sources ([[imports]] '{}')", s.name));
+    }
+    if let Some(l) = net.lines.first() {
+        return Some(format!("lines ([[lines]] '{}')", l.name));
+    }
+    if let Some(z) = c.weather.zones.first() {
+        return Some(format!(
+            "weather ([[weather.zones]] '{}': random temperatures)",
+            z.name
+        ));
+    }
+    if c.weather.load_forecast_sd != 0.0 {
+        return Some("a random load-forecast error (weather.load_forecast_sd)".into());
+    }
+    if !c.mining.is_empty() {
+        return Some(
+            "mining ([mining]: registered and illegal mining load, policies, enforcement)".into(),
+        );
+    }
+    if let Some(x) = c.exchanges.first() {
+        return Some(format!("exchanges ([[exchanges]] '{}')", x.name));
+    }
+    if let Some(d) = c.disturbances.first() {
+        return Some(format!("disturbances ([[disturbances]] '{}')", d.name));
+    }
+    if let Some(p) = c.vre.iter().find(|p| p.daily_sd != 0.0) {
+        return Some(format!(
+            "random renewables ([[renewables]] '{}' with daily_sd = {})",
+            p.name, p.daily_sd
+        ));
+    }
+    if let Some(u) = c.units.iter().find(|u| u.cold.is_some()) {
+        return Some(format!("cold-dependent failures (unit '{}', cold)", u.unit));
+    }
+    None
+}
+
+/// The load each hour's capacity is tested against: firm demand less the deterministic
+/// renewables, computed as the sampler does ([`crate::inputs`]), watts.
+fn net_load_w(model: &SystemModel) -> Vec<i64> {
+    let cal = model.calendar();
+    let mut load = model.regions()[0].demand_w().to_vec();
+    for plant in &model.conditions().vre {
+        for (h, l) in load.iter_mut().enumerate() {
+            let cf = plant.profile[cal.hour_of_day(h)].clamp(0.0, 1.0);
+            *l -= (plant.capacity_w as f64 * cf).round() as i64;
+        }
+    }
+    load
 }
 
 fn gcd(mut a: i64, mut b: i64) -> i64 {
@@ -170,15 +301,63 @@ fn convolve(p: &mut [f64], hi: &mut usize, c: usize, a: f64, q: f64) {
     *hi = new_hi;
 }
 
-/// The pmf (truncated to `n` points) of the capacity of `units`, skipping index `skip`.
-fn capacity_pmf(units: &[GridUnit], n: usize, skip: Option<usize>) -> Vec<f64> {
+/// Convolve one unit into the pmf `b` of a capped block, whose last index is the cap: what
+/// would go above it stays at it (`min(cap, x + c) = min(cap, min(cap, x) + c)`).
+fn convolve_capped(b: &mut [f64], c: usize, a: f64, q: f64) {
+    let top = b.len() - 1;
+    let reach_top: f64 = b[top.saturating_sub(c)..].iter().sum();
+    let old_top = b[top];
+    for k in (c..top).rev() {
+        b[k] = q * b[k] + a * b[k - c];
+    }
+    for v in &mut b[..c.min(top)] {
+        *v *= q;
+    }
+    b[top] = q * old_top + a * reach_top;
+}
+
+/// Convolve a multi-state component of pmf `b` into `p` (entries above `hi` zero).
+fn mix(p: &mut [f64], hi: &mut usize, b: &[f64]) {
+    let n = p.len();
+    let new_hi = (*hi + b.len() - 1).min(n - 1);
+    for k in (0..=new_hi).rev() {
+        let first = k.saturating_sub(*hi);
+        p[k] = (first..=k.min(b.len() - 1)).map(|j| b[j] * p[k - j]).sum();
+    }
+    *hi = new_hi;
+}
+
+/// The pmf (truncated to `n` points) of the capacity of the `units` that `take` admits,
+/// each capped block (`caps[b]` steps) counting at most its cap.
+fn capacity_pmf(
+    units: &[GridUnit],
+    caps: &[usize],
+    n: usize,
+    take: impl Fn(usize) -> bool + Copy,
+) -> Vec<f64> {
     let mut p = vec![0.0; n];
     p[0] = 1.0;
     let mut hi = 0;
     for (i, u) in units.iter().enumerate() {
-        if Some(i) != skip {
+        if u.block.is_none() && take(i) {
             convolve(&mut p, &mut hi, u.c, u.a, u.q);
         }
+    }
+    for (b, &cap) in caps.iter().enumerate() {
+        let members = || {
+            units
+                .iter()
+                .enumerate()
+                .filter(move |&(i, u)| u.block == Some(b) && take(i))
+        };
+        let size = members().map(|(_, u)| u.c).sum::<usize>().min(cap) + 1;
+        let mut block = vec![0.0; size];
+        block[0] = 1.0;
+        for (_, u) in members() {
+            convolve_capped(&mut block, u.c, u.a, u.q);
+        }
+        block.truncate(n);
+        mix(&mut p, &mut hi, &block);
     }
     p
 }
@@ -195,23 +374,83 @@ fn prefix(p: &[f64]) -> Vec<f64> {
     cum
 }
 
-/// The 2-D cumulative table G[(a, b)] = P(C_t ≤ a, C_{t+1} ≤ b), a, b < n, of the
-/// available capacity at two instants one hour apart (row-major, n × n).
-fn joint_cumulative(units: &[GridUnit], n: usize) -> Vec<f64> {
+/// First moments: `mom[m]` = Σ_{k<m} k p_k (length n+1).
+fn moments(p: &[f64]) -> Vec<f64> {
+    let mut mom = Vec::with_capacity(p.len() + 1);
+    let mut s = 0.0;
+    mom.push(0.0);
+    for (k, &v) in p.iter().enumerate() {
+        s += k as f64 * v;
+        mom.push(s);
+    }
+    mom
+}
+
+/// The joint law of a unit's capacity at two instants `dt_h` hours apart (0 or 1), as the
+/// weights (up-up, up-down, down-up, down-down); `None` if it is out (a dated outage) at
+/// both. Out at one instant, it counts as down there, and its state at the other is
+/// stationary (its random process runs on underneath).
+fn pair_weights(u: &GridUnit, dt_h: f64, first: bool, second: bool) -> Option<[f64; 4]> {
+    match (first, second) {
+        (true, true) => {
+            // 1 − exp(−(λ + μ)·Δt), by expm1 for accuracy on slow units.
+            let e = -(-(u.lambda + u.mu) * dt_h).exp_m1();
+            Some([
+                u.a * (1.0 - u.q * e),
+                u.a * u.q * e,
+                u.q * u.a * e,
+                u.q * (1.0 - u.a * e),
+            ])
+        }
+        (true, false) => Some([0.0, u.a, 0.0, u.q]),
+        (false, true) => Some([0.0, 0.0, u.a, u.q]),
+        (false, false) => None,
+    }
+}
+
+/// A unit's capacity in grid steps and its [`pair_weights`].
+type Kernel = (usize, [f64; 4]);
+
+/// A capped block: its cap in grid steps and its units' [`Kernel`]s.
+type BlockKernels = (usize, Vec<Kernel>);
+
+/// The joint pmf (`l` × `l`, row-major, `l` = cap + 1) of a capped block's capacity at two
+/// instants, from its units' capacities in steps and [`pair_weights`]: each coordinate is
+/// `min(cap, sum of the units up)`.
+fn block_joint(cap: usize, kernels: &[Kernel]) -> Vec<f64> {
+    let l = cap + 1;
+    let mut k = vec![0.0; l * l];
+    k[0] = 1.0;
+    let mut next = vec![0.0; l * l];
+    for &(c, w) in kernels {
+        next.fill(0.0);
+        for a in 0..l {
+            for b in 0..l {
+                let p = k[a * l + b];
+                if p == 0.0 {
+                    continue;
+                }
+                let (ua, ub) = ((a + c).min(cap), (b + c).min(cap));
+                next[ua * l + ub] += w[0] * p;
+                next[ua * l + b] += w[1] * p;
+                next[a * l + ub] += w[2] * p;
+                next[a * l + b] += w[3] * p;
+            }
+        }
+        std::mem::swap(&mut k, &mut next);
+    }
+    k
+}
+
+/// The 2-D cumulative table G[(a, b)] = P(C_t ≤ a, C_{t'} ≤ b), a, b < n, of the available
+/// capacity at two instants (row-major, n × n), from each free unit's capacity in steps
+/// and [`pair_weights`], and each capped block's cap and its units' (capacity, weights).
+fn joint_cumulative(kernels: &[Kernel], blocks: &[BlockKernels], n: usize) -> Vec<f64> {
     let mut j = vec![0.0; n * n];
     j[0] = 1.0;
     let mut hi = 0usize;
     let mut scratch = vec![0.0; n];
-    for u in units {
-        let c = u.c;
-        // 1 − exp(−(λ + μ)·1 h), by expm1 for accuracy on slow units.
-        let e = -(-(u.lambda + u.mu)).exp_m1();
-        let (uu, ud, du, dd) = (
-            u.a * (1.0 - u.q * e),
-            u.a * u.q * e,
-            u.q * u.a * e,
-            u.q * (1.0 - u.a * e),
-        );
+    for &(c, [uu, ud, du, dd]) in kernels {
         let new_hi = (hi + c).min(n - 1);
         let w = new_hi + 1;
         // Row a (state at t) takes dd/du from old row a and uu/ud from old row a − c;
@@ -241,6 +480,26 @@ fn joint_cumulative(units: &[GridUnit], n: usize) -> Vec<f64> {
         }
         hi = new_hi;
     }
+    // Each capped block as one multi-state component: in place, descending in a then b, so
+    // every entry read (at or below and left of the one written) is still the old one.
+    for (cap, block_kernels) in blocks {
+        let k = block_joint(*cap, block_kernels);
+        let l = cap + 1;
+        let kl = l.min(n);
+        let new_hi = (hi + kl - 1).min(n - 1);
+        for a in (0..=new_hi).rev() {
+            for b in (0..=new_hi).rev() {
+                let mut v = 0.0;
+                for i in a.saturating_sub(hi)..=a.min(kl - 1) {
+                    for x in b.saturating_sub(hi)..=b.min(kl - 1) {
+                        v += k[i * l + x] * j[(a - i) * n + (b - x)];
+                    }
+                }
+                j[a * n + b] = v;
+            }
+        }
+        hi = new_hi;
+    }
     // Cumulate along b within each row, then along a.
     for row in j.chunks_exact_mut(n) {
         let mut s = 0.0;
@@ -260,40 +519,68 @@ fn joint_cumulative(units: &[GridUnit], n: usize) -> Vec<f64> {
 }
 
 /// Exact adequacy indices of a single-region system by convolution (see the
-/// [module documentation](self) for the formulas and conventions).
+/// [module documentation](self) for what is modelled, the formulas and conventions).
 ///
 /// Errors: [`AnalyticError::MultiRegion`] if the model has more than one region,
+/// [`AnalyticError::Unsupported`] if it has a feature this method does not represent,
 /// [`AnalyticError::GridTooLarge`] if the capacity grid has more than [`MAX_GRID_POINTS`]
-/// points or the 2-D table of `lolf` more than [`MAX_JOINT_POINTS_PER_AXIS`] per axis.
+/// points, [`AnalyticError::TooMuchWork`] if the estimated work exceeds [`WORK_BUDGET`].
 pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     let regions = model.regions().len();
     if regions != 1 {
         return Err(AnalyticError::MultiRegion { regions });
     }
-    let demand = model.regions()[0].demand_w();
-    let hours = demand.len();
+    if let Some(feature) = unsupported(model) {
+        return Err(AnalyticError::Unsupported { feature });
+    }
+    let load = net_load_w(model);
+    let hours = load.len();
     let u = model.units();
+    let cond = model.conditions();
+
+    // Capped blocks (by index in `block_caps`) and their units' total capacity.
+    let block_of = |i: usize| {
+        cond.block_caps
+            .iter()
+            .position(|b| b.units.contains(&u.names[i]))
+    };
+    let live: Vec<usize> = (0..u.len()).filter(|&i| u.capacity_w[i] > 0).collect();
+    let mut block_w = vec![0i128; cond.block_caps.len()];
+    let mut total_w: i128 = 0;
+    for &i in &live {
+        match block_of(i) {
+            Some(b) => block_w[b] += i128::from(u.capacity_w[i]),
+            None => total_w += i128::from(u.capacity_w[i]),
+        }
+    }
+    // A cap at or above its block's total never binds: it is left out of the grid.
+    let binding: Vec<bool> = (cond.block_caps.iter().zip(&block_w))
+        .map(|(b, &w)| i128::from(b.cap_w) < w)
+        .collect();
+    for (b, &w) in block_w.iter().enumerate() {
+        total_w += w.min(i128::from(cond.block_caps[b].cap_w));
+    }
 
     // Grid.
-    let live: Vec<usize> = (0..u.len()).filter(|&i| u.capacity_w[i] > 0).collect();
-    let step = live.iter().fold(0, |g, &i| gcd(g, u.capacity_w[i]));
+    let caps_w = (cond.block_caps.iter().zip(&binding))
+        .filter(|&(_, &bind)| bind)
+        .map(|(b, _)| b.cap_w);
+    let step = live
+        .iter()
+        .map(|&i| u.capacity_w[i])
+        .chain(caps_w)
+        .fold(0, gcd);
     let step = if step == 0 { W_PER_MW } else { step };
-    let total_w: i128 = live.iter().map(|&i| i128::from(u.capacity_w[i])).sum();
     let total_steps = total_w / i128::from(step);
     let grid_points = u64::try_from(total_steps + 1).unwrap_or(u64::MAX);
-    let too_large = |what, points, limit| AnalyticError::GridTooLarge {
-        what,
-        points,
-        limit,
-        total_w,
-        step_w: step,
-    };
     if grid_points > MAX_GRID_POINTS {
-        return Err(too_large(
-            "the capacity outage table",
-            grid_points,
-            MAX_GRID_POINTS,
-        ));
+        return Err(AnalyticError::GridTooLarge {
+            what: "the capacity outage table",
+            points: grid_points,
+            limit: MAX_GRID_POINTS,
+            total_w,
+            step_w: step,
+        });
     }
     let full = grid_points as usize;
 
@@ -306,98 +593,222 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
             m.min(full as i128) as usize
         }
     };
-    let m: Vec<usize> = demand.iter().map(|&l| m_of(l)).collect();
+    let m: Vec<usize> = load.iter().map(|&l| m_of(l)).collect();
     // Truncation: no index at or above max m is ever looked up.
-    let n = m.iter().copied().max().unwrap_or(0).max(1);
+    let max_m = m.iter().copied().max().unwrap_or(0);
+    let n = max_m.max(1);
 
     let mut units: Vec<GridUnit> = live
         .iter()
         .map(|&i| {
             let (f, r) = (u.mttf_h[i], u.mttr_h[i]);
+            let c = (u.capacity_w[i] / step) as usize;
             GridUnit {
-                c: (u.capacity_w[i] / step) as usize,
+                c,
                 a: f / (f + r),
                 q: r / (f + r),
                 lambda: 1.0 / f,
                 mu: 1.0 / r,
-                key: ((u.capacity_w[i] / step) as usize, f.to_bits(), r.to_bits()),
+                key: (c, f.to_bits(), r.to_bits()),
+                block: block_of(i),
+                unit: i,
             }
         })
         .collect();
     // Small units first keeps the support of the partial tables small.
-    units.sort_by_key(|g| g.key);
+    units.sort_by_key(|g| (g.key, g.block));
+    let caps: Vec<usize> = (cond.block_caps.iter().zip(&block_w))
+        .map(|(b, &w)| (i128::from(b.cap_w).min(w) / i128::from(step)) as usize)
+        .collect();
 
-    // Capacity outage probability table, prefix sums and first moments.
-    let p = capacity_pmf(&units, n, None);
-    let cum = prefix(&p);
-    let mut mom = Vec::with_capacity(n + 1);
-    let mut s = 0.0;
-    mom.push(0.0);
-    for (k, &v) in p.iter().enumerate() {
-        s += k as f64 * v;
-        mom.push(s);
+    // Dated outages: hours with the same set of units out share one table (class 0: none).
+    let out_in: Vec<&[Range<usize>]> = units
+        .iter()
+        .map(|g| {
+            cond.units
+                .iter()
+                .find(|c| c.unit == u.names[g.unit])
+                .map_or(&[][..], |c| &c.dated_outages[..])
+        })
+        .collect();
+    let masked: Vec<usize> = (0..units.len())
+        .filter(|&k| !out_in[k].is_empty())
+        .collect();
+    let mut classes: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut class_of_hour = vec![0usize; hours];
+    if !masked.is_empty() {
+        let mut index: HashMap<Vec<usize>, usize> = HashMap::from([(Vec::new(), 0)]);
+        for (h, class) in class_of_hour.iter_mut().enumerate() {
+            let out: Vec<usize> = masked
+                .iter()
+                .copied()
+                .filter(|&k| out_in[k].iter().any(|r| r.contains(&h)))
+                .collect();
+            *class = *index.entry(out).or_insert_with_key(|out| {
+                classes.push(out.clone());
+                classes.len() - 1
+            });
+        }
     }
+    let in_service = |class: usize, k: usize| classes[class].binary_search(&k).is_err();
+    // Pairs of classes: of consecutive hours (for `lolf`), and of the two sides of an hour
+    // boundary where the set of units out changes (for `lolf_ct`, cyclic).
+    let mut apart: Vec<(usize, usize)> = (1..hours)
+        .map(|h| (class_of_hour[h - 1], class_of_hour[h]))
+        .collect();
+    apart.sort_unstable();
+    apart.dedup();
+    let mut instant: Vec<(usize, usize)> = (0..hours)
+        .map(|h| (class_of_hour[(h + hours - 1) % hours], class_of_hour[h]))
+        .filter(|(a, b)| a != b)
+        .collect();
+    instant.sort_unstable();
+    instant.dedup();
+
+    // Work, in multiply-adds: every table, then the hours.
+    let types = 1
+        + (units.windows(2))
+            .filter(|w| (w[0].key, w[0].block) != (w[1].key, w[1].block))
+            .count();
+    let per_table: u128 = units
+        .iter()
+        .map(|g| match g.block {
+            None => n as u128,
+            Some(b) => caps[b] as u128 + 1,
+        })
+        .sum::<u128>()
+        + caps
+            .iter()
+            .map(|&c| (n.min(c + 1) * n) as u128)
+            .sum::<u128>();
+    let tables = classes.len() * (1 + types);
+    let ranges: usize = masked.iter().map(|&k| out_in[k].len()).sum();
+    // A capped block's types also scan its grid every hour for `lolf_ct`.
+    let block_points: u128 = caps.iter().map(|&c| c as u128 + 1).sum();
+    let work = per_table * tables as u128
+        + (hours as u128) * (tables as u128 + 1 + ranges as u128 + block_points * types as u128);
+    if work > u128::from(WORK_BUDGET) {
+        return Err(AnalyticError::TooMuchWork {
+            estimate: work,
+            units: units.len(),
+            tables,
+            points: n,
+            hours,
+        });
+    }
+    // Per 2-D table: n² per unit, and per capped block 4 l² per unit and n² l² to mix it in.
+    let per_joint: u128 = (units.len() as u128) * (n as u128).pow(2)
+        + units
+            .iter()
+            .filter_map(|g| g.block)
+            .map(|b| 4 * (caps[b] as u128 + 1).pow(2))
+            .sum::<u128>()
+        + caps
+            .iter()
+            .map(|&c| (n as u128).pow(2) * (n.min(c + 1) as u128).pow(2))
+            .sum::<u128>();
+    let joint_work = ((apart.len() + instant.len()) as u128) * per_joint;
+    let joint_ok =
+        max_m as u64 <= MAX_JOINT_POINTS_PER_AXIS && work + joint_work <= u128::from(WORK_BUDGET);
+
+    // Capacity outage probability tables, prefix sums and first moments, per class.
+    let tables: Vec<(Vec<f64>, Vec<f64>)> = (0..classes.len())
+        .map(|class| {
+            let p = capacity_pmf(&units, &caps, n, |k| in_service(class, k));
+            (prefix(&p), moments(&p))
+        })
+        .collect();
 
     let step_f = step as f64;
     let mut lole_h = 0.0;
     let mut eue_wh = 0.0;
-    for (&l, &mh) in demand.iter().zip(&m) {
+    for h in 0..hours {
+        let (cum, mom) = &tables[class_of_hour[h]];
+        let mh = m[h];
         lole_h += cum[mh];
         // Σ_{k<m} p_k (L − k·s), in steps to keep magnitudes moderate.
-        eue_wh += (l as f64 / step_f * cum[mh] - mom[mh]) * step_f;
+        eue_wh += (load[h] as f64 / step_f * cum[mh] - mom[mh]) * step_f;
     }
 
+    // Daily peak: the day's first hour of largest load, with that hour's table.
     let days = model.calendar().days();
-    let mut day_peak = vec![i64::MIN; days];
-    for (h, &l) in demand.iter().enumerate() {
+    let mut peak_hour: Vec<Option<usize>> = vec![None; days];
+    for h in 0..hours {
         let d = model.calendar().day(h);
-        day_peak[d] = day_peak[d].max(l);
-    }
-    let lole_d_peak: f64 = day_peak.iter().map(|&l| cum[m_of(l)]).sum();
-
-    // Hourly-sampled frequency: needs the joint table (skip it when there is no shortfall).
-    let max_m = m.iter().copied().max().unwrap_or(0);
-    let mut lolf = Some(0.0);
-    if max_m as u64 > MAX_JOINT_POINTS_PER_AXIS {
-        lolf = None;
-    } else if max_m > 0 {
-        let g = joint_cumulative(&units, n);
-        let both = |m1: usize, m2: usize| {
-            if m1 == 0 || m2 == 0 {
-                0.0
-            } else {
-                g[(m1 - 1) * n + (m2 - 1)]
-            }
-        };
-        let mut runs = cum[m[0]];
-        for h in 1..hours {
-            runs += cum[m[h]] - both(m[h - 1], m[h]);
+        if peak_hour[d].is_none_or(|p| load[h] > load[p]) {
+            peak_hour[d] = Some(h);
         }
-        lolf = Some(runs);
     }
+    let lole_d_peak: f64 = peak_hour
+        .iter()
+        .flatten()
+        .map(|&h| tables[class_of_hour[h]].0[m[h]])
+        .sum();
 
-    // Continuous-time frequency, cyclic window.
-    let mut lolf_ct = 0.0;
-    if max_m > 0 {
-        // Entering rate per hour: Σ over unit types of count × λA × P(L − c ≤ C_{−i} < L).
-        let mut rate = vec![0.0; hours];
-        let mut i = 0;
-        while i < units.len() {
-            let t = units[i];
-            let count = units[i..].iter().take_while(|v| v.key == t.key).count();
-            let cum_other = prefix(&capacity_pmf(&units, n, Some(i)));
-            let w = count as f64 * t.lambda * t.a;
-            for (r, &mh) in rate.iter_mut().zip(&m) {
-                *r += w * (cum_other[mh] - cum_other[mh.saturating_sub(t.c)]);
-            }
-            i += count;
+    // The 2-D tables of class pairs, `dt_h` hours apart.
+    let joint = |pairs: &[(usize, usize)], dt_h: f64| -> HashMap<(usize, usize), Vec<f64>> {
+        pairs
+            .iter()
+            .map(|&(a, b)| {
+                let kernel = |k: usize| {
+                    let u = &units[k];
+                    pair_weights(u, dt_h, in_service(a, k), in_service(b, k)).map(|w| (u.c, w))
+                };
+                let free: Vec<Kernel> = (0..units.len())
+                    .filter(|&k| units[k].block.is_none())
+                    .filter_map(kernel)
+                    .collect();
+                let blocks: Vec<BlockKernels> = (caps.iter().enumerate())
+                    .map(|(p, &cap)| {
+                        let members = (0..units.len()).filter(|&k| units[k].block == Some(p));
+                        (cap, members.filter_map(kernel).collect())
+                    })
+                    .collect();
+                ((a, b), joint_cumulative(&free, &blocks, n))
+            })
+            .collect()
+    };
+    // P(C < m1 at the first instant, C < m2 at the second) from a 2-D cumulative table.
+    let both = |g: &[f64], m1: usize, m2: usize| {
+        if m1 == 0 || m2 == 0 {
+            0.0
+        } else {
+            g[(m1 - 1) * n + (m2 - 1)]
         }
-        lolf_ct = rate.iter().sum::<f64>();
-        for h in 0..hours {
-            let prev = m[(h + hours - 1) % hours];
-            if m[h] > prev {
-                lolf_ct += cum[m[h]] - cum[prev];
+    };
+    let cum = |h: usize| &tables[class_of_hour[h]].0;
+    let (mut lolf, mut lolf_ct) = (None, None);
+    if max_m == 0 {
+        (lolf, lolf_ct) = (Some(0.0), Some(0.0));
+    } else {
+        // Hourly-sampled frequency: needs the joint tables one hour apart.
+        if joint_ok {
+            let g = joint(&apart, 1.0);
+            let mut runs = cum(0)[m[0]];
+            for h in 1..hours {
+                let pair = &g[&(class_of_hour[h - 1], class_of_hour[h])];
+                runs += cum(h)[m[h]] - both(pair, m[h - 1], m[h]);
             }
+            lolf = Some(runs);
+        }
+        if instant.is_empty() || joint_ok {
+            let g = joint(&instant, 0.0);
+            let crossing = |h: usize| {
+                let prev = (h + hours - 1) % hours;
+                let (a, b) = (class_of_hour[prev], class_of_hour[h]);
+                if a != b {
+                    cum(h)[m[h]] - both(&g[&(a, b)], m[prev], m[h])
+                } else if m[h] > m[prev] {
+                    cum(h)[m[h]] - cum(h)[m[prev]]
+                } else {
+                    0.0
+                }
+            };
+            let mut ct = failure_rate(&units, &caps, n, &m, &classes, &class_of_hour);
+            for h in 0..hours {
+                ct += crossing(h);
+            }
+            lolf_ct = Some(ct);
         }
     }
 
@@ -419,10 +830,78 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     })
 }
 
+/// The failure part of `lolf_ct`: Σ_h over the units i in service in hour h of
+/// λ_i P(i up, C ≥ L_h, C without i < L_h), by unit type (capacity, MTTF, MTTR, block) and
+/// set of units out, one capacity table per type and set. For a free unit that is
+/// A P(L − c ≤ C_{−i} < L); for a unit of a block capped at k steps it is
+/// A Σ_s P(S = s) P(L − min(k, s + c) ≤ R < L − s), with S the capacity of the block's other
+/// units in service (capped at k) and R that of everything but the block.
+fn failure_rate(
+    units: &[GridUnit],
+    caps: &[usize],
+    n: usize,
+    m: &[usize],
+    classes: &[Vec<usize>],
+    class_of_hour: &[usize],
+) -> f64 {
+    let mut rate = vec![0.0; m.len()];
+    for (class, out) in classes.iter().enumerate() {
+        let serving = |k: usize| out.binary_search(&k).is_err();
+        let hours: Vec<usize> = (0..m.len())
+            .filter(|&h| class_of_hour[h] == class)
+            .collect();
+        let mut i = 0;
+        while i < units.len() {
+            let t = units[i];
+            let of_type = units[i..]
+                .iter()
+                .take_while(|v| (v.key, v.block) == (t.key, t.block))
+                .count();
+            let serving_of_type: Vec<usize> = (i..i + of_type).filter(|&k| serving(k)).collect();
+            i += of_type;
+            let Some(&first) = serving_of_type.first() else {
+                continue;
+            };
+            let w = serving_of_type.len() as f64 * t.lambda * t.a;
+            let Some(b) = t.block else {
+                let cum_other = prefix(&capacity_pmf(units, caps, n, |k| k != first && serving(k)));
+                for &h in &hours {
+                    rate[h] += w * (cum_other[m[h]] - cum_other[m[h].saturating_sub(t.c)]);
+                }
+                continue;
+            };
+            let cum_rest = prefix(&capacity_pmf(units, caps, n, |k| {
+                serving(k) && units[k].block != Some(b)
+            }));
+            let others: Vec<&GridUnit> = (0..units.len())
+                .filter(|&k| k != first && units[k].block == Some(b) && serving(k))
+                .map(|k| &units[k])
+                .collect();
+            let cap = caps[b];
+            let mut sp = vec![0.0; others.iter().map(|u| u.c).sum::<usize>().min(cap) + 1];
+            sp[0] = 1.0;
+            for u in others {
+                convolve_capped(&mut sp, u.c, u.a, u.q);
+            }
+            for &h in &hours {
+                let mh = m[h];
+                let p: f64 = (sp.iter().enumerate())
+                    .map(|(x, &px)| {
+                        let up = (x + t.c).min(cap);
+                        px * (cum_rest[mh.saturating_sub(x)] - cum_rest[mh.saturating_sub(up)])
+                    })
+                    .sum();
+                rate[h] += w * p;
+            }
+        }
+    }
+    rate.iter().sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridrisk_core::model::{Region, UnitSpec};
+    use gridrisk_core::model::{BlockCap, Conditions, Region, UnitConditions, UnitSpec, Vre};
     use gridrisk_core::power::mw_to_w;
     use gridrisk_core::Calendar;
 
@@ -483,7 +962,7 @@ mod tests {
         close(lolf, ps + 2.0 * a1 * a2 * (1.0 - stay_up), 1e-10, "lolf");
         // Constant load, cyclic: rate of leaving "both up" over 3 hours.
         close(
-            x.lolf_ct,
+            x.lolf_ct.unwrap(),
             3.0 * a1 * a2 * (1.0 / f1 + 1.0 / f2),
             1e-12,
             "lolf_ct",
@@ -619,7 +1098,249 @@ mod tests {
         close(x.eue_mwh, b.eue, 1e-11, "eue");
         close(x.lole_d_peak, b.lole_d, 1e-12, "lole_d_peak");
         close(x.lolf.unwrap(), b.lolf, 1e-11, "lolf");
-        close(x.lolf_ct, b.lolf_ct, 1e-11, "lolf_ct");
+        close(x.lolf_ct.unwrap(), b.lolf_ct, 1e-11, "lolf_ct");
+    }
+
+    /// Indices by enumeration of the unit states, hour by hour: `units` (capacity MW,
+    /// MTTF, MTTR), net loads in watts, and `cap(s, h)`, the capacity in MW of state `s` (bit
+    /// i: unit i up) in hour `h`. `lolf` from pairs of states one hour apart; `lolf_ct` from
+    /// failures within an hour and crossings of hour boundaries (cyclic), where the load or
+    /// the set of units out may change; `lole_d` at each day's first hour of largest load.
+    fn enumerate(
+        units: &[(f64, f64, f64)],
+        net_w: &[i64],
+        cap: &dyn Fn(usize, usize) -> f64,
+    ) -> Brute {
+        let n = units.len();
+        let states = 1usize << n;
+        let pi = |s: usize| -> f64 {
+            (0..n)
+                .map(|i| {
+                    let (_, f, r) = units[i];
+                    if s >> i & 1 == 1 {
+                        f / (f + r)
+                    } else {
+                        r / (f + r)
+                    }
+                })
+                .product()
+        };
+        let trans = |s: usize, t: usize| -> f64 {
+            (0..n)
+                .map(|i| {
+                    let (_, f, r) = units[i];
+                    let (a, q) = (f / (f + r), r / (f + r));
+                    let e = 1.0 - (-(1.0 / f + 1.0 / r)).exp();
+                    match (s >> i & 1, t >> i & 1) {
+                        (1, 1) => 1.0 - q * e,
+                        (1, 0) => q * e,
+                        (0, 1) => a * e,
+                        _ => 1.0 - a * e,
+                    }
+                })
+                .product()
+        };
+        let cap_w = |s: usize, h: usize| mw_to_w(cap(s, h)).unwrap();
+        let short = |s: usize, h: usize| cap_w(s, h) < net_w[h];
+        let hrs = net_w.len();
+        let mut b = Brute {
+            lole: 0.0,
+            eue: 0.0,
+            lole_d: 0.0,
+            lolf: 0.0,
+            lolf_ct: 0.0,
+        };
+        for h in 0..hrs {
+            for s in 0..states {
+                if short(s, h) {
+                    b.lole += pi(s);
+                    b.eue += pi(s) * (net_w[h] - cap_w(s, h)) as f64 / 1e6;
+                    if h == 0 {
+                        b.lolf += pi(s);
+                    }
+                    continue;
+                }
+                for i in (0..n).filter(|&i| s >> i & 1 == 1) {
+                    if short(s & !(1 << i), h) {
+                        b.lolf_ct += pi(s) / units[i].1;
+                    }
+                }
+                if h + 1 < hrs {
+                    for t in (0..states).filter(|&t| short(t, h + 1)) {
+                        b.lolf += pi(s) * trans(s, t);
+                    }
+                }
+                if short(s, (h + 1) % hrs) {
+                    b.lolf_ct += pi(s);
+                }
+            }
+        }
+        for day in 0..hrs.div_ceil(24) {
+            let hours = day * 24..(day * 24 + 24).min(hrs);
+            let peak = hours
+                .clone()
+                .fold(hours.start, |a, h| if net_w[h] > net_w[a] { h } else { a });
+            b.lole_d += (0..states).filter(|&s| short(s, peak)).map(pi).sum::<f64>();
+        }
+        b
+    }
+
+    const UNITS: [(f64, f64, f64); 5] = [
+        (10.0, 300.0, 20.0),
+        (20.0, 150.0, 30.0),
+        (15.0, 500.0, 60.0),
+        (15.0, 300.0, 20.0),
+        (20.0, 150.0, 30.0),
+    ];
+
+    /// A model of [`UNITS`] (named `u0`..`u4`) under `loads_mw`, with `conditions`.
+    fn with_conditions(loads_mw: &[f64], conditions: Conditions) -> SystemModel {
+        let specs = (UNITS.iter().enumerate())
+            .map(|(i, &(c, f, r))| unit(&format!("u{i}"), 0, c, f, r))
+            .collect();
+        model(loads_mw, specs).with_conditions(conditions).unwrap()
+    }
+
+    fn dated(i: usize, hours: Range<usize>) -> UnitConditions {
+        UnitConditions {
+            unit: format!("u{i}"),
+            cold: None,
+            dated_outages: vec![hours],
+        }
+    }
+
+    fn plant(mw: f64, profile: [f64; 24]) -> Vre {
+        Vre {
+            name: "pv".into(),
+            region: 0,
+            capacity_w: mw_to_w(mw).unwrap(),
+            profile,
+            daily_sd: 0.0,
+            persistence: 0.0,
+        }
+    }
+
+    fn check_all(x: &ExactIndices, b: &Brute) {
+        close(x.lole_h, b.lole, 1e-12, "lole");
+        close(x.eue_mwh, b.eue, 1e-11, "eue");
+        close(x.lole_d_peak, b.lole_d, 1e-12, "lole_d_peak");
+        close(x.lolf.unwrap(), b.lolf, 1e-11, "lolf");
+        close(x.lolf_ct.unwrap(), b.lolf_ct, 1e-11, "lolf_ct");
+    }
+
+    /// Dated outages and a deterministic renewable plant against enumeration.
+    #[test]
+    fn dated_outages_and_renewables_match_brute_force_enumeration() {
+        // u1 out in hours 5..12, u3 and u4 from hour 9 on.
+        let out = |i: usize, h: usize| (i == 1 && (5..12).contains(&h)) || (i >= 3 && h >= 9);
+        let loads: Vec<f64> = (0..40)
+            .map(|h| 35.0 + 30.0 * ((h % 5) as f64 / 4.0))
+            .collect();
+        let profile: [f64; 24] = std::array::from_fn(|k| (k % 3) as f64 * 0.4);
+        let m = with_conditions(
+            &loads,
+            Conditions {
+                vre: vec![plant(10.0, profile)],
+                units: vec![dated(1, 5..12), dated(3, 9..40), dated(4, 9..40)],
+                ..Conditions::default()
+            },
+        );
+        let net_w: Vec<i64> = (0..loads.len())
+            .map(|h| mw_to_w(loads[h]).unwrap() - (10e6 * profile[h % 24]).round() as i64)
+            .collect();
+        let cap = |s: usize, h: usize| -> f64 {
+            (0..UNITS.len())
+                .filter(|&i| s >> i & 1 == 1 && !out(i, h))
+                .map(|i| UNITS[i].0)
+                .sum()
+        };
+        check_all(&exact(&m).unwrap(), &enumerate(&UNITS, &net_w, &cap));
+    }
+
+    /// A capped block, dated outages (one of them of a unit in the block) and a
+    /// deterministic renewable plant (with factors clipped to 1) against enumeration.
+    #[test]
+    fn capped_blocks_match_brute_force_enumeration() {
+        let block = [2, 3]; // capped at 25 MW of their 30
+        let out = |i: usize, h: usize| {
+            (i == 1 && (5..12).contains(&h)) || (i == 3 && h >= 20) || (i == 4 && h >= 9)
+        };
+        let loads: Vec<f64> = (0..50)
+            .map(|h| 40.0 + 25.0 * ((h % 7) as f64 / 6.0))
+            .collect();
+        let profile: [f64; 24] = std::array::from_fn(|k| (k % 5) as f64 * 0.3);
+        let m = with_conditions(
+            &loads,
+            Conditions {
+                vre: vec![plant(12.5, profile)],
+                units: vec![dated(1, 5..12), dated(3, 20..50), dated(4, 9..50)],
+                block_caps: vec![BlockCap {
+                    name: "b".into(),
+                    units: vec!["u2".into(), "u3".into()],
+                    cap_w: mw_to_w(25.0).unwrap(),
+                }],
+                ..Conditions::default()
+            },
+        );
+        let net_w: Vec<i64> = (0..loads.len())
+            .map(|h| {
+                let pv = (12.5e6 * profile[h % 24].clamp(0.0, 1.0)).round() as i64;
+                mw_to_w(loads[h]).unwrap() - pv
+            })
+            .collect();
+        let cap = |s: usize, h: usize| -> f64 {
+            let up = |i: usize| s >> i & 1 == 1 && !out(i, h);
+            let free: f64 = (0..UNITS.len())
+                .filter(|&i| up(i) && !block.contains(&i))
+                .map(|i| UNITS[i].0)
+                .sum();
+            let capped: f64 = block.iter().filter(|&&i| up(i)).map(|&i| UNITS[i].0).sum();
+            free + capped.min(25.0)
+        };
+        let x = exact(&m).unwrap();
+        assert_eq!(x.step_mw, 5.0);
+        check_all(&x, &enumerate(&UNITS, &net_w, &cap));
+    }
+
+    #[test]
+    fn unmodelled_conditions_are_refused_by_name() {
+        use gridrisk_core::model::ColdRule;
+        let base = || model(&[10.0], vec![unit("u", 0, 20.0, 100.0, 10.0)]);
+        let random = Conditions {
+            vre: vec![Vre {
+                name: "wind".into(),
+                region: 0,
+                capacity_w: 1,
+                profile: [0.5; 24],
+                daily_sd: 0.3,
+                persistence: 0.0,
+            }],
+            ..Conditions::default()
+        };
+        let cold = Conditions {
+            units: vec![UnitConditions {
+                unit: "u".into(),
+                cold: Some(ColdRule {
+                    zone: 0,
+                    below_anomaly_c: -10.0,
+                    factor: 2.0,
+                }),
+                dated_outages: Vec::new(),
+            }],
+            ..Conditions::default()
+        };
+        for (c, want) in [
+            (random, "'wind' with daily_sd = 0.3"),
+            (cold, "unit 'u', cold"),
+        ] {
+            let m = base().with_conditions(c).unwrap();
+            match exact(&m) {
+                Err(AnalyticError::Unsupported { feature }) => {
+                    assert!(feature.contains(want), "{feature}")
+                }
+                other => panic!("{want}: {other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -657,7 +1378,7 @@ mod tests {
         // 7001 points per axis for the joint table: `lolf` is left out, the rest computed.
         let x = exact(&m).unwrap();
         assert_eq!((x.lolf, x.lold_h), (None, None));
-        assert!(x.lole_h > 0.0 && x.lolf_ct > 0.0);
+        assert!(x.lole_h > 0.0 && x.lolf_ct.unwrap() > 0.0);
     }
 
     #[test]
@@ -671,7 +1392,7 @@ mod tests {
         close(x.eue_mwh, 15.0, 1e-15, "eue");
         assert_eq!(x.lolf, Some(2.0));
         // Cyclic: jumps up at hours 1 and 4.
-        assert_eq!(x.lolf_ct, 2.0);
+        assert_eq!(x.lolf_ct, Some(2.0));
         assert_eq!(x.step_mw, 1.0);
     }
 
@@ -757,7 +1478,8 @@ mod tests {
         );
         let lolf = x.lolf.unwrap();
         assert!((lolf - 1.913131).abs() <= 1e-4, "lolf {lolf}");
-        assert!((x.lolf_ct - 2.0197).abs() <= 1e-3, "lolf_ct {}", x.lolf_ct);
-        assert!((x.lole_h / x.lolf_ct - 4.651).abs() <= 2e-3);
+        let lolf_ct = x.lolf_ct.unwrap();
+        assert!((lolf_ct - 2.0197).abs() <= 1e-3, "lolf_ct {lolf_ct}");
+        assert!((x.lole_h / lolf_ct - 4.651).abs() <= 2e-3);
     }
 }

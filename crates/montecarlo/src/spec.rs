@@ -18,6 +18,14 @@ pub enum StopRule {
     },
 }
 
+/// Most samples a spec may ask for (a count, or the cap of a convergence target): 10¹².
+///
+/// The engine's pace is of the order of 10⁵ samples of a year per second and core, so this
+/// is months of a thousand cores: anything above it is a typing error, and refused with a
+/// clear message rather than run "forever". It also bounds every count of samples, blocks
+/// and events that the accumulators sum, with head-room below 2⁶³.
+pub const MAX_SAMPLES: u64 = 1_000_000_000_000;
+
 /// Default number of samples per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 500;
 
@@ -55,6 +63,9 @@ pub enum SpecError {
     /// Zero block size.
     #[error("the block size must be at least 1")]
     NoBlockSize,
+    /// More than [`MAX_SAMPLES`] samples requested.
+    #[error("at most {MAX_SAMPLES} samples (10^12) can be run, got {0}")]
+    TooManySamples(u64),
     /// Target outside (0, 1).
     #[error("the target relative half-width must be a number in (0, 1), got {0}")]
     BadTarget(f64),
@@ -88,6 +99,11 @@ impl SimulationSpec {
             }
             StopRule::TargetRelCi { target, .. } if !(target > 0.0 && target < 1.0) => {
                 return Err(SpecError::BadTarget(target))
+            }
+            StopRule::Samples(n) | StopRule::TargetRelCi { max_samples: n, .. }
+                if n > MAX_SAMPLES =>
+            {
+                return Err(SpecError::TooManySamples(n))
             }
             _ => {}
         }
@@ -201,6 +217,16 @@ mod tests {
             Err(SpecError::BadTarget(0.0))
         );
         assert!(SimulationSpec::new(StopRule::Samples(5), 1, 0).is_err());
+        assert!(SimulationSpec::new(StopRule::Samples(MAX_SAMPLES), 1, 500).is_ok());
+        assert_eq!(
+            SimulationSpec::new(StopRule::Samples(MAX_SAMPLES + 1), 1, 500),
+            Err(SpecError::TooManySamples(MAX_SAMPLES + 1))
+        );
+        let cap = StopRule::TargetRelCi {
+            target: 0.1,
+            max_samples: MAX_SAMPLES + 1,
+        };
+        assert!(SimulationSpec::new(cap, 1, 500).is_err());
     }
 
     #[test]

@@ -114,7 +114,11 @@ mttr_h = 15
   `[[weather.correlation]]` and a unit's `[[units.dated_outages]]` (so a variant listing
   one policy has exactly that policy), and arrays of values such as `hourly_shape` or a
   disturbance's `lines`. Any other value is replaced by the variant's. A cycle of
-  `extends` is an error.
+  `extends` is an error, and so is a chain of more than [`MAX_EXTENDS_DEPTH`] (64) bases.
+* **Files.** Every file read must be a regular file (or a link to one): a directory, a
+  device such as `/dev/zero` or a FIFO is refused without being opened for a blocking
+  read. TOML files may be at most 4 MiB, CSV files 64 MiB, and a scenario's files together
+  256 MiB ([`crate::files`] gives the reasons for each limit).
 * **Unknown keys are errors**, with a suggestion when a known key is close.
 * **Warnings.** Input that loads but is probably not what was meant — a date range partly
   or wholly outside the study window, clipped to it — is listed in [`Scenario::warnings`]
@@ -215,6 +219,7 @@ pub use error::{Problem, ScenarioError};
 pub use manifest::NEVER_FAILS_MTTF_H;
 pub use source::{Embedded, FileSystem, Source};
 pub use study::{Study, StudyVariant, DEFAULT_SAMPLES, DEFAULT_SEED};
+pub use tree::MAX_EXTENDS_DEPTH;
 
 use crate::model::SystemModel;
 use std::path::{Path, PathBuf};

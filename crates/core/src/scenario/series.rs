@@ -20,7 +20,7 @@ pub(crate) struct Csv {
 
 /// Read the CSV named by `f`. A missing file is reported at the TOML key naming it.
 pub(crate) fn read(reader: &mut Reader<'_>, f: &FileRef, p: &mut Problems) -> Option<Csv> {
-    let bytes = match reader.read(&f.path) {
+    let bytes = match reader.read(&f.path, &crate::files::CSV) {
         Ok(b) => b,
         Err(e) => {
             p.push(

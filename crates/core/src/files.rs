@@ -177,7 +177,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("gridrisk-files-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("gridrisk-files-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -217,10 +218,7 @@ mod tests {
     fn a_sparse_file_over_the_limit_is_refused_before_reading() {
         let dir = temp_dir("sparse");
         let path = dir.join("big.csv");
-        File::create(&path)
-            .unwrap()
-            .set_len(CSV.bytes + 1)
-            .unwrap();
+        File::create(&path).unwrap().set_len(CSV.bytes + 1).unwrap();
         assert_eq!(
             read_regular(&path, &CSV).unwrap_err().to_string(),
             "larger than the 64 MiB limit for a CSV file"

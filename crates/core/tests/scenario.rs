@@ -1082,7 +1082,10 @@ fn extends_chain_of_20000_files_stops_at_the_depth_limit() {
     let e = scenario::load(&dir.join("s0.toml")).unwrap_err();
     assert_eq!(e.problems.len(), 1, "{e}");
     let msg = e.to_string();
-    let at = format!("{}:2: extends: too many levels of `extends`", dir.join("s64.toml").display());
+    let at = format!(
+        "{}:2: extends: too many levels of `extends`",
+        dir.join("s64.toml").display()
+    );
     assert!(msg.starts_with(&at), "{msg}");
     assert!(msg.contains("would be base number 65 of"), "{msg}");
     assert!(msg.contains("at most 64 are allowed"), "{msg}");
@@ -1184,13 +1187,22 @@ fn devices_fifos_and_huge_files_are_refused_promptly() {
     // The scenario itself.
     for (path, why) in [
         (fifo.clone(), "not a regular file (a FIFO)"),
-        (big_toml.clone(), "larger than the 4 MiB limit for a TOML file"),
+        (
+            big_toml.clone(),
+            "larger than the 4 MiB limit for a TOML file",
+        ),
         (dir.clone(), "not a regular file (a directory)"),
     ] {
         let e = scenario::load(&path).unwrap_err().to_string();
-        assert_eq!(e, format!("{}: cannot read scenario file: {why}", path.display()));
+        assert_eq!(
+            e,
+            format!("{}: cannot read scenario file: {why}", path.display())
+        );
         let e = scenario::load_study(&path).unwrap_err().to_string();
-        assert_eq!(e, format!("{}: cannot read study file: {why}", path.display()));
+        assert_eq!(
+            e,
+            format!("{}: cannot read study file: {why}", path.display())
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -88,6 +88,12 @@ mttr_h = 15
 
 * Paths are relative to the file they are written in (a base's CSVs stay relative to the
   base), and `.` and `..` are resolved lexically.
+* **CSV files** have a header row of unique column names (a repeated name is an error)
+  and are UTF-8 (a byte order mark is skipped); fields are trimmed. A demand CSV may have
+  an `hour` column beside its MW column: it is checked, not used (rows are hours in
+  order), and must number the rows `1, 2, 3, ...` or `0, 1, 2, ...`; so must `week` in
+  a weekly table and `hour` in an hourly table (both from 1). A message shows at most 40
+  characters of a bad value.
 * **Demand from percentage tables.** In hour `h` (0-based): study week `w = h / 168`,
   weekday `d` from the calendar, hour of day `h % 24` (row `hour = 1` is 00:00-01:00),
   weekend = Saturday or Sunday, season = the one containing study week `w + 1`.

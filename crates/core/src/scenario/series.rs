@@ -1,15 +1,20 @@
 //! The CSV layer: hourly demand columns and RTS-style percentage tables, checked cell by
 //! cell with file, line and column.
 
-use super::error::Problems;
+use super::error::{excerpt, short, Problems};
 use super::manifest::{FileRef, Seasons};
 use super::source::Reader;
 use crate::calendar::{Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Most bad cells reported per column; the rest are counted in one summary problem.
+/// Most bad cells reported per column (and most bad header names per file); the rest are
+/// counted in one summary problem.
 const MAX_CELL_PROBLEMS: usize = 10;
+
+/// The index column a demand CSV may have beside its MW column: checked, otherwise unused.
+const HOUR_COLUMN: &str = "hour";
 
 /// A CSV file read into strings: a header row and data rows with their line numbers.
 pub(crate) struct Csv {
@@ -35,7 +40,8 @@ pub(crate) fn read(reader: &mut Reader<'_>, f: &FileRef, p: &mut Problems) -> Op
     parse(&bytes, &f.path, p)
 }
 
-/// Parse CSV bytes (a UTF-8 byte order mark is skipped; fields are trimmed).
+/// Parse CSV bytes (a UTF-8 byte order mark is skipped; fields are trimmed). Column names
+/// must be unique.
 pub(crate) fn parse(bytes: &[u8], path: &Path, p: &mut Problems) -> Option<Csv> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut r = csv::ReaderBuilder::new()
@@ -82,11 +88,66 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, p: &mut Problems) -> Option<Csv> 
         );
         return None;
     };
+    ok &= unique_names(&header, path, p);
     ok.then_some(Csv {
         path: path.to_path_buf(),
         header,
         rows,
     })
+}
+
+/// Check that no column name is repeated (a repeated name would be ambiguous: only the
+/// first column of that name would be read).
+fn unique_names(header: &[String], path: &Path, p: &mut Problems) -> bool {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+    let mut repeats = 0;
+    for (i, name) in header.iter().enumerate() {
+        let Some(&j) = first.get(name.as_str()) else {
+            first.insert(name, i);
+            continue;
+        };
+        if repeats < MAX_CELL_PROBLEMS {
+            p.push(
+                path,
+                Some(1),
+                Some(&short(name)),
+                format!(
+                    "duplicate column name: columns {} and {} are both named {}; \
+                     each column needs its own name",
+                    j + 1,
+                    i + 1,
+                    excerpt(name)
+                ),
+            );
+        }
+        repeats += 1;
+    }
+    if repeats > MAX_CELL_PROBLEMS {
+        p.push(
+            path,
+            Some(1),
+            None,
+            format!(
+                "{} more duplicate column names not shown",
+                repeats - MAX_CELL_PROBLEMS
+            ),
+        );
+    }
+    repeats == 0
+}
+
+/// The header's names for a message: `` `a`, `b` ``, at most [`MAX_CELL_PROBLEMS`] of them,
+/// each cut to an excerpt.
+fn header_names(header: &[String]) -> String {
+    let mut names: Vec<String> = header
+        .iter()
+        .take(MAX_CELL_PROBLEMS)
+        .map(|h| format!("`{}`", short(h)))
+        .collect();
+    if header.len() > MAX_CELL_PROBLEMS {
+        names.push(format!("and {} more", header.len() - MAX_CELL_PROBLEMS));
+    }
+    names.join(", ")
 }
 
 impl Csv {
@@ -100,11 +161,7 @@ impl Csv {
                 Some(name),
                 format!(
                     "missing column `{name}`; the header has {}",
-                    self.header
-                        .iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    header_names(&self.header)
                 ),
             );
         }
@@ -114,26 +171,34 @@ impl Csv {
     /// Check the header is exactly `names` (in any order).
     fn exact_columns(&self, names: &[String], p: &mut Problems) -> Option<Vec<usize>> {
         let cols: Vec<Option<usize>> = names.iter().map(|n| self.column(n, p)).collect();
-        let mut ok = cols.iter().all(Option::is_some);
-        for h in &self.header {
-            if !names.contains(h) {
-                let expected: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                p.push(
-                    &self.path,
-                    Some(1),
-                    Some(h),
-                    format!(
-                        "unexpected column; expected exactly {}",
-                        expected.join(", ")
-                    ),
-                );
-                ok = false;
-            }
+        let ok = cols.iter().all(Option::is_some);
+        let unexpected: Vec<&String> = self.header.iter().filter(|h| !names.contains(h)).collect();
+        let expected: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        for h in unexpected.iter().take(MAX_CELL_PROBLEMS) {
+            p.push(
+                &self.path,
+                Some(1),
+                Some(&short(h)),
+                format!(
+                    "unexpected column; expected exactly {}",
+                    expected.join(", ")
+                ),
+            );
         }
-        ok.then(|| cols.into_iter().flatten().collect())
+        if unexpected.len() > MAX_CELL_PROBLEMS {
+            p.push(
+                &self.path,
+                Some(1),
+                None,
+                format!(
+                    "{} more unexpected columns not shown",
+                    unexpected.len() - MAX_CELL_PROBLEMS
+                ),
+            );
+        }
+        (ok && unexpected.is_empty()).then(|| cols.into_iter().flatten().collect())
     }
 
-    /// Check the number of data rows.
     /// Check the number of data rows; a problem names the first extra row's line, if any.
     fn row_count(
         &self,
@@ -183,8 +248,8 @@ impl Csv {
                     out.push(x);
                     None
                 }
-                Ok(x) if x.is_finite() => Some(format!("must be {expect}, got {cell}")),
-                _ => Some(format!("expected a number ({what}), got {cell:?}")),
+                Ok(x) if x.is_finite() => Some(format!("must be {expect}, got {}", short(cell))),
+                _ => Some(format!("expected a number ({what}), got {}", excerpt(cell))),
             };
             if let Some(msg) = msg {
                 if bad < MAX_CELL_PROBLEMS {
@@ -204,20 +269,34 @@ impl Csv {
         (bad == 0).then_some(out)
     }
 
-    /// Check that column `col` holds 1, 2, ... in order (a week or hour index).
-    fn index_column(&self, col: usize, p: &mut Problems) -> bool {
+    /// Check that column `col` numbers the rows in order, 1, 2, ... (a week or hour
+    /// index), or also 0, 1, ... if `from_zero`; the first bad row is reported.
+    fn index_column(&self, col: usize, from_zero: bool, p: &mut Problems) -> bool {
         let name = &self.header[col];
+        let mut first = None;
         for (i, (line, fields)) in self.rows.iter().enumerate() {
             let cell = fields.get(col).map_or("", String::as_str);
-            if cell.parse::<usize>().ok() != Some(i + 1) {
+            let n = cell.parse::<usize>().ok();
+            let first = *first.get_or_insert(match n {
+                Some(0) if from_zero => 0,
+                _ => 1,
+            });
+            if n != Some(first + i) {
+                let expected = if i == 0 && from_zero {
+                    "0 or 1 (rows numbered 0, 1, 2, ... or 1, 2, 3, ... in order)".to_string()
+                } else {
+                    format!(
+                        "{} (rows numbered {first}, {}, {}, ... in order)",
+                        first + i,
+                        first + 1,
+                        first + 2
+                    )
+                };
                 p.push(
                     &self.path,
                     Some(*line),
                     Some(name),
-                    format!(
-                        "expected {} (rows numbered 1, 2, ... in order), got {cell:?}",
-                        i + 1
-                    ),
+                    format!("expected {expected}, got {}", excerpt(cell)),
                 );
                 return false;
             }
@@ -227,7 +306,9 @@ impl Csv {
 }
 
 /// Hourly demand in watts from column `column` (MW) of `csv`, times `scale` and, if given,
-/// the hour's month factor; one row per study hour when `hours` is known.
+/// the hour's month factor; one row per study hour when `hours` is known. A column
+/// `hour`, if the CSV has one (and it is not `column`), must number the rows 1, 2, ... or
+/// 0, 1, ... in order.
 pub(crate) fn demand_column(
     csv: &Csv,
     column: &str,
@@ -237,6 +318,10 @@ pub(crate) fn demand_column(
     p: &mut Problems,
 ) -> Option<Vec<i64>> {
     let col = csv.column(column, p)?;
+    let hour_ok = match csv.header.iter().position(|h| h == HOUR_COLUMN) {
+        Some(i) if i != col => csv.index_column(i, true, p),
+        _ => true,
+    };
     let count_ok = hours.is_none_or(|h| csv.row_count(h, "one per study hour", Some(column), p));
     let mw = csv.numbers(col, "MW", |x| x >= 0.0, "a demand >= 0 MW", p)?;
     let mut out = Vec::with_capacity(mw.len());
@@ -255,7 +340,7 @@ pub(crate) fn demand_column(
             }
         }
     }
-    count_ok.then_some(out)
+    (count_ok && hour_ok).then_some(out)
 }
 
 /// The RTS-79 weekly table: columns `week,pct`, weeks numbered 1..N.
@@ -270,7 +355,7 @@ pub(crate) fn weekly_table(csv: &Csv, hours: Option<usize>, p: &mut Problems) ->
         );
         return None;
     }
-    let idx_ok = csv.index_column(cols[0], p);
+    let idx_ok = csv.index_column(cols[0], false, p);
     let pct = csv.numbers(cols[1], "percent", |x| x >= 0.0, "a percentage >= 0", p)?;
     if let Some(h) = hours {
         if pct.len() * 168 < h {
@@ -310,8 +395,9 @@ pub(crate) fn daily_table(csv: &Csv, p: &mut Problems) -> Option<[f64; 7]> {
                 Some("day"),
                 format!(
                     "expected {want} or an abbreviation such as {} (rows run Monday to \
-                     Sunday), got {day:?}",
-                    &want[..3]
+                     Sunday), got {}",
+                    &want[..3],
+                    excerpt(day)
                 ),
             );
             ok = false;
@@ -337,7 +423,7 @@ pub(crate) fn hourly_table(
     if !csv.row_count(24, "hours 1 to 24", None, p) {
         return None;
     }
-    let idx_ok = csv.index_column(cols[0], p);
+    let idx_ok = csv.index_column(cols[0], false, p);
     let mut out = vec![vec![[0.0; 2]; 24]; seasons.len()];
     let mut ok = idx_ok;
     for (s, season) in out.iter_mut().enumerate() {
@@ -532,6 +618,81 @@ mod tests {
         );
         assert!(
             m.contains("t.csv:1: mw: missing column `mw`; the header has `load_mw`"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_column_name_is_refused() {
+        let (c, p) = csv("hour,load_mw,x,load_mw,x\n1,2,3,4,5\n");
+        assert!(c.is_none());
+        let m = messages(p);
+        assert_eq!(
+            m,
+            "t.csv:1: load_mw: duplicate column name: columns 2 and 4 are both named \
+             \"load_mw\"; each column needs its own name\n\
+             t.csv:1: x: duplicate column name: columns 3 and 5 are both named \"x\"; each \
+             column needs its own name"
+        );
+    }
+
+    #[test]
+    fn the_hour_column_of_a_demand_csv_counts_from_zero_or_one() {
+        for text in [
+            "hour,load_mw\n0,1\n1,2\n2,3\n",
+            "load_mw,hour\n1,1\n2,2\n3,3\n",
+        ] {
+            let (c, mut p) = csv(text);
+            let d = demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(3), &mut p);
+            assert_eq!(d, Some(vec![1_000_000, 2_000_000, 3_000_000]), "{text}");
+        }
+        // The hour column may be the demand column itself (then it is not an index).
+        let (c, mut p) = csv("hour\n5\n");
+        assert!(demand_column(&c.unwrap(), "hour", 1.0, None, Some(1), &mut p).is_some());
+        for (text, expect) in [
+            (
+                "hour,load_mw\n3,1\n2,2\n1,3\n",
+                "t.csv:2: hour: expected 0 or 1 (rows numbered 0, 1, 2, ... or 1, 2, 3, ... \
+                 in order), got \"3\"",
+            ),
+            (
+                "hour,load_mw\n1,1\n2,2\n2,3\n",
+                "t.csv:4: hour: expected 3 (rows numbered 1, 2, 3, ... in order), got \"2\"",
+            ),
+            (
+                "hour,load_mw\n0,1\n1,2\n2.0,3\n",
+                "t.csv:4: hour: expected 2 (rows numbered 0, 1, 2, ... in order), got \"2.0\"",
+            ),
+        ] {
+            let (c, mut p) = csv(text);
+            assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(3), &mut p).is_none());
+            assert_eq!(messages(p), expect);
+        }
+    }
+
+    #[test]
+    fn messages_show_only_an_excerpt_of_what_the_file_holds() {
+        let long = "y".repeat(5000);
+        let header: Vec<String> = (0..30).map(|i| format!("{long}{i}")).collect();
+        let (c, mut p) = csv(&format!("{}\n", header.join(",")));
+        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, None, &mut p).is_none());
+        let m = messages(p);
+        assert!(m.len() < 800, "{m}");
+        assert!(
+            m.ends_with(&format!("`{}...`, and 20 more", &long[..40])),
+            "{m}"
+        );
+        let (c, mut p) = csv(&format!("load_mw\n{long}\n-{}\n", "1".repeat(100)));
+        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(2), &mut p).is_none());
+        let m = messages(p);
+        assert!(m.contains(&format!("got \"{}\"...\n", &long[..40])), "{m}");
+        assert!(m.ends_with(&format!("got -{}...", "1".repeat(39))), "{m}");
+        let (c, mut p) = csv(&format!("week,pct,{}\n1,2,3\n", header.join(",")));
+        assert!(weekly_table(&c.unwrap(), None, &mut p).is_none());
+        let m = messages(p);
+        assert!(m.len() < 3000, "{m}");
+        assert!(
+            m.ends_with("t.csv:1: 20 more unexpected columns not shown"),
             "{m}"
         );
     }

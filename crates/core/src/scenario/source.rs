@@ -218,7 +218,10 @@ mod tests {
             what: "a small file",
         };
         let e = r.read(Path::new("a"), &small).unwrap_err();
-        assert_eq!(e.to_string(), "larger than the 999 bytes limit for a small file");
+        assert_eq!(
+            e.to_string(),
+            "larger than the 999 bytes limit for a small file"
+        );
         r.read(Path::new("a"), &files::TOML).unwrap();
         r.read(Path::new("b"), &files::TOML).unwrap();
         let e = r.read(Path::new("c"), &files::TOML).unwrap_err();

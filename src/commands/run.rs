@@ -53,9 +53,7 @@ pub fn simulate(
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
-    for w in &scenario.warnings {
-        eprintln!("warning: {w}");
-    }
+    super::print_warnings(&scenario);
     let stop = match args.target_rel_ci {
         Some(target) => StopRule::TargetRelCi {
             target,

@@ -215,6 +215,7 @@ daily_sd = 0.5                  #   daily_sd >= 0, persistence in [0, 1), both d
 mod build;
 mod error;
 mod manifest;
+mod plausible;
 mod series;
 mod source;
 mod study;

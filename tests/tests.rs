@@ -9,3 +9,4 @@ mod run;
 mod shard;
 mod sweep;
 mod util;
+mod validate;

@@ -58,10 +58,14 @@ fn conditions(model: &SystemModel) -> Vec<String> {
     let mut lines = Vec::new();
     if !c.vre.is_empty() {
         let total_w: i128 = c.vre.iter().map(|v| i128::from(v.capacity_w)).sum();
-        let names = c
-            .vre
-            .iter()
-            .map(|v| format!("{} {:.1} MW in {}", v.name, w_to_mw(v.capacity_w), region(v.region)));
+        let names = c.vre.iter().map(|v| {
+            format!(
+                "{} {:.1} MW in {}",
+                v.name,
+                w_to_mw(v.capacity_w),
+                region(v.region)
+            )
+        });
         lines.push(format!(
             "renewables: {} plant{}, {:.1} MW: {}",
             c.vre.len(),
@@ -78,7 +82,11 @@ fn conditions(model: &SystemModel) -> Vec<String> {
             plural(w.zones.len()),
             list(w.zones.iter().map(|z| z.name.clone()))
         );
-        let heated = w.climates.iter().filter(|k| k.heating_w_per_c > 0.0).count();
+        let heated = w
+            .climates
+            .iter()
+            .filter(|k| k.heating_w_per_c > 0.0)
+            .count();
         if heated > 0 {
             line += &format!(", heating demand in {heated} region{}", plural(heated));
         }
@@ -136,14 +144,24 @@ fn conditions(model: &SystemModel) -> Vec<String> {
             .map(|d| format!("{} ({})", d.name, count(d.lines.len(), "line", "lines")));
         lines.push(format!("disturbances: {}", list(names)));
     }
-    let dated = c.units.iter().filter(|u| !u.dated_outages.is_empty()).count();
+    let dated = c
+        .units
+        .iter()
+        .filter(|u| !u.dated_outages.is_empty())
+        .count();
     let cold = c.units.iter().filter(|u| u.cold.is_some()).count();
     let mut parts = Vec::new();
     if dated > 0 {
-        parts.push(format!("dated outages of {}", count(dated, "unit", "units")));
+        parts.push(format!(
+            "dated outages of {}",
+            count(dated, "unit", "units")
+        ));
     }
     if cold > 0 {
-        parts.push(format!("cold-dependent failures of {}", count(cold, "unit", "units")));
+        parts.push(format!(
+            "cold-dependent failures of {}",
+            count(cold, "unit", "units")
+        ));
     }
     if !c.block_caps.is_empty() {
         parts.push(count(c.block_caps.len(), "block cap", "block caps"));

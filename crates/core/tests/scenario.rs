@@ -1206,3 +1206,52 @@ fn devices_fifos_and_huge_files_are_refused_promptly() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The warnings of implausible sizes fire just past their thresholds (a unit 10 times the
+/// peak, installed capacity 20 times the peak, supply below the peak), not at them.
+#[test]
+fn implausible_sizes_warn_just_past_their_thresholds() {
+    let warnings = |units: &str| {
+        let text = format!(
+            "name = \"p\"\n{}{units}",
+            &SMALL[..SMALL.find("[[units]]").unwrap()]
+        );
+        let src = Overlay(vec![(PathBuf::from("p.toml"), text.into_bytes())]);
+        let s = scenario::load_with(Path::new("p.toml"), &src).unwrap_or_else(|e| panic!("{e}"));
+        s.warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let block = |name: &str, count: u32, mw: f64| {
+        format!(
+            "[[units]]\nname = \"{name}\"\nregion = \"R\"\ncount = {count}\nmw = {mw}\n\
+             mttf_h = 1000\nmttr_h = 10\n"
+        )
+    };
+    // Peak 100 MW: a 1000 MW unit and 2000 MW installed are at the thresholds.
+    assert!(warnings(&block("G", 1, 1000.0)).is_empty());
+    assert!(warnings(&(block("G", 1, 1000.0) + &block("H", 10, 100.0))).is_empty());
+    assert_eq!(
+        warnings(&block("G", 1, 1000.001)),
+        [
+            "p.toml:11: units[G].mw: one unit of 1000.001 MW is more than 10 times the system's \
+          peak demand of 100 MW; is it a typo?"
+        ]
+    );
+    assert_eq!(
+        warnings(&(block("G", 1, 1000.0) + &block("H", 10, 100.001))),
+        [
+            "p.toml: the installed capacity (2000.01 MW with renewables) is more than 20 times \
+          the peak demand (100 MW); is a unit or the demand mistyped?"
+        ]
+    );
+    assert!(warnings(&block("G", 1, 100.0)).is_empty());
+    assert_eq!(
+        warnings(&block("G", 1, 99.999)),
+        [
+            "p.toml: all units, renewables and imports together (99.999 MW) are less than the \
+          peak demand (100 MW): the peak hours are short even with nothing out"
+        ]
+    );
+}

@@ -74,7 +74,10 @@ pub(crate) fn check(
     for line in &network.lines {
         let element = find(root, "lines", &line.name);
         let backward_given = element.is_some_and(|e| e.get("backward_mw").is_some());
-        for (key, w) in [("forward_mw", line.forward_w), ("backward_mw", line.backward_w)] {
+        for (key, w) in [
+            ("forward_mw", line.forward_w),
+            ("backward_mw", line.backward_w),
+        ] {
             let mw = w_to_mw(w);
             if mw > LINE_SUPPLY_RATIO * supply_mw && (key == "forward_mw" || backward_given) {
                 let msg = format!(

@@ -36,7 +36,7 @@ pub enum Command {
     Merge(MergeArgs),
     /// Exact indices of a single-region scenario by convolution (no sampling).
     Analytic(AnalyticArgs),
-    /// Check a scenario and print what it contains; exit 0 if valid, 2 if not.
+    /// Check a scenario and print what it contains and the warnings a run would print; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
     /// List the scenarios embedded in the binary.
     Scenarios,

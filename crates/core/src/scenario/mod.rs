@@ -126,9 +126,13 @@ mttr_h = 15
   read. TOML files may be at most 4 MiB, CSV files 64 MiB, and a scenario's files together
   256 MiB ([`crate::files`] gives the reasons for each limit).
 * **Unknown keys are errors**, with a suggestion when a known key is close.
-* **Warnings.** Input that loads but is probably not what was meant — a date range partly
-  or wholly outside the study window, clipped to it — is listed in [`Scenario::warnings`]
-  (same `file:line: field: message` form), for the caller to print.
+* **Warnings.** Input that loads but is probably not what was meant is listed in
+  [`Scenario::warnings`] (same `file:line: field: message` form), for the caller to print:
+  a date range partly or wholly outside the study window (clipped to it), and sizes
+  implausible beside the rest of the system (a unit or renewable plant above 10 times the
+  system's peak demand, a line limit above 10 times all units, renewables and imports,
+  that supply below the peak demand, installed capacity above 20 times the peak; see
+  `plausible.rs` for why these thresholds).
 * **Content hash.** [`Scenario::content_hash`] is FNV-1a 64 over every file read, in read
   order (the scenario, its bases, then its CSVs, each file once), each file preceded by its
   length as 8 little-endian bytes; printed as 16 lowercase hex digits. It identifies the
@@ -247,8 +251,8 @@ pub struct Scenario {
     pub files: Vec<PathBuf>,
     /// Totals for display.
     pub summary: Summary,
-    /// Input accepted but probably not meant (a date range clipped to the study window),
-    /// ordered like errors; to be printed (for example to stderr) as
+    /// Input accepted but probably not meant (a date range clipped to the study window, an
+    /// implausible size), ordered like errors; to be printed (for example to stderr) as
     /// `{file}:{line}: {field}: {message}`.
     pub warnings: Vec<Problem>,
 }

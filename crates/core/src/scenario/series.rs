@@ -2,7 +2,7 @@
 //! cell with file, line and column.
 
 use super::error::{excerpt, short, Problems};
-use super::manifest::{FileRef, Seasons};
+use super::manifest::{FileRef, Seasons, MAX_HOURS};
 use super::source::Reader;
 use crate::calendar::{Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
@@ -16,11 +16,51 @@ const MAX_CELL_PROBLEMS: usize = 10;
 /// The index column a demand CSV may have beside its MW column: checked, otherwise unused.
 const HOUR_COLUMN: &str = "hour";
 
+/// Most data rows of a CSV: one per hour of the longest study.
+const MAX_ROWS: usize = MAX_HOURS as usize;
+
+/// Most columns of a CSV.
+const MAX_COLUMNS: usize = 10_000;
+
 /// A CSV file read into strings: a header row and data rows with their line numbers.
+///
+/// The data fields are held in one string (with a 4-byte end offset each), not as a
+/// `String` each, so that memory stays a small multiple of the file's size.
 pub(crate) struct Csv {
     pub(crate) path: PathBuf,
     pub(crate) header: Vec<String>,
-    pub(crate) rows: Vec<(usize, Vec<String>)>,
+    /// The data rows' fields, trimmed, one after another.
+    text: String,
+    /// Where each field ends in `text`, row after row.
+    ends: Vec<u32>,
+    /// Each data row's line and the index in `ends` of its first field.
+    rows: Vec<(usize, usize)>,
+}
+
+/// The fields of one data row.
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'a> {
+    text: &'a str,
+    /// Where the row starts in `text`.
+    start: usize,
+    ends: &'a [u32],
+}
+
+impl<'a> Row<'a> {
+    /// Field `col`, if the row has it.
+    pub(crate) fn get(&self, col: usize) -> Option<&'a str> {
+        let end = *self.ends.get(col)? as usize;
+        let start = match col {
+            0 => self.start,
+            _ => self.ends[col - 1] as usize,
+        };
+        Some(&self.text[start..end])
+    }
+
+    /// Number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
 }
 
 /// Read the CSV named by `f`. A missing file is reported at the TOML key naming it.
@@ -41,59 +81,198 @@ pub(crate) fn read(reader: &mut Reader<'_>, f: &FileRef, p: &mut Problems) -> Op
 }
 
 /// Parse CSV bytes (a UTF-8 byte order mark is skipped; fields are trimmed). Column names
-/// must be unique.
+/// must be unique, at most [`MAX_COLUMNS`]; a row may not have more fields than the header;
+/// at most [`MAX_ROWS`] data rows.
 pub(crate) fn parse(bytes: &[u8], path: &Path, p: &mut Problems) -> Option<Csv> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let mut header: Option<Vec<String>> = None;
+    if u32::try_from(bytes.len()).is_err() {
+        p.push(path, None, None, "larger than 4 GiB".into());
+        return None;
+    }
+    let mut records = Records::new(bytes);
+    let (line, header) = match records.next(MAX_COLUMNS) {
+        Record::End => {
+            p.push(
+                path,
+                None,
+                None,
+                "the file is empty; expected a header row".into(),
+            );
+            return None;
+        }
+        Record::TooLong { line, fields } => {
+            p.push(
+                path,
+                Some(line),
+                None,
+                format!("the header has {fields} columns, more than the {MAX_COLUMNS} allowed"),
+            );
+            return None;
+        }
+        Record::Fields { line, text, ends } => (line, split(text, ends)),
+    };
+    let header: Option<Vec<String>> = header.map(|h| h.map(str::to_string).collect());
+    let mut bad = usize::from(header.is_none());
+    if header.is_none() {
+        p.push(path, Some(line), None, "the line is not valid UTF-8".into());
+    }
+    let columns = header.as_ref().map_or(MAX_COLUMNS, Vec::len);
+    let mut text = String::new();
+    let mut ends: Vec<u32> = Vec::new();
     let mut rows = Vec::new();
-    let mut ok = true;
-    for rec in r.byte_records() {
-        let rec = match rec {
-            Ok(rec) => rec,
-            Err(e) => {
-                let line = e.position().map(|pos| pos.line() as usize);
-                p.push(path, line, None, format!("bad CSV: {e}"));
+    loop {
+        let (line, msg) = match records.next(columns) {
+            Record::End => break,
+            Record::TooLong { line, fields } => (
+                line,
+                format!("the row has {fields} fields, the header has {columns}"),
+            ),
+            Record::Fields { line, .. } if rows.len() == MAX_ROWS => {
+                p.push(
+                    path,
+                    Some(line),
+                    None,
+                    format!(
+                        "more than {MAX_ROWS} data rows; no table needs more (a study is at \
+                         most {MAX_ROWS} hours)"
+                    ),
+                );
                 return None;
             }
-        };
-        let line = rec.position().map_or(0, |pos| pos.line() as usize);
-        let mut fields = Vec::with_capacity(rec.len());
-        for field in rec.iter() {
-            match std::str::from_utf8(field) {
-                Ok(s) => fields.push(s.to_string()),
-                Err(_) => {
-                    p.push(path, Some(line), None, "the line is not valid UTF-8".into());
-                    ok = false;
-                    fields.push(String::new());
+            Record::Fields {
+                line,
+                text: t,
+                ends: e,
+            } => match split(t, e) {
+                Some(fields) => {
+                    rows.push((line, ends.len()));
+                    for f in fields {
+                        text.push_str(f);
+                        // Fits: `text` is no longer than the file.
+                        ends.push(text.len() as u32);
+                    }
+                    continue;
                 }
-            }
+                None => (line, "the line is not valid UTF-8".into()),
+            },
+        };
+        if bad < MAX_CELL_PROBLEMS {
+            p.push(path, Some(line), None, msg);
         }
-        if header.is_none() {
-            header = Some(fields);
-        } else {
-            rows.push((line, fields));
-        }
+        bad += 1;
     }
-    let Some(header) = header else {
+    if bad > MAX_CELL_PROBLEMS {
         p.push(
             path,
             None,
             None,
-            "the file is empty; expected a header row".into(),
+            format!("{} more bad rows not shown", bad - MAX_CELL_PROBLEMS),
         );
-        return None;
-    };
-    ok &= unique_names(&header, path, p);
+    }
+    let header = header?;
+    let ok = unique_names(&header, path, p) && bad == 0;
     ok.then_some(Csv {
         path: path.to_path_buf(),
         header,
+        text,
+        ends,
         rows,
     })
+}
+
+/// The fields of a record (`ends`: where each ends in `text`), trimmed; `None` if not UTF-8.
+fn split<'a>(text: &'a [u8], ends: &'a [usize]) -> Option<impl Iterator<Item = &'a str>> {
+    let text = std::str::from_utf8(text).ok()?;
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    Some(
+        starts
+            .zip(ends)
+            .map(|(a, &b)| text[a..b].trim_matches(|c: char| c.is_ascii_whitespace())),
+    )
+}
+
+/// One record read by [`Records`].
+enum Record<'a> {
+    /// No more records.
+    End,
+    /// A record of more fields than allowed (the fields are not kept).
+    TooLong { line: usize, fields: usize },
+    /// A record's fields, one after another in `text`, each ending at its `ends` entry.
+    Fields {
+        line: usize,
+        text: &'a [u8],
+        ends: &'a [usize],
+    },
+}
+
+/// Reads CSV records one by one into reused buffers, keeping none with more fields than
+/// asked: a line of millions of fields costs no more memory than its bytes.
+struct Records<'a> {
+    input: &'a [u8],
+    core: csv_core::Reader,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<'a> Records<'a> {
+    fn new(input: &'a [u8]) -> Records<'a> {
+        Records {
+            input,
+            core: csv_core::Reader::new(),
+            text: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The next record, if it has at most `max_fields` fields.
+    fn next(&mut self, max_fields: usize) -> Record<'_> {
+        use csv_core::ReadRecordResult as R;
+        // The line the record starts at (blank lines before it are skipped, as the `csv`
+        // crate does).
+        let line = self.core.line() as usize;
+        let (mut text_len, mut ends_len, mut skipped) = (0, 0, 0);
+        loop {
+            let (res, n_in, n_text, n_ends) = self.core.read_record(
+                self.input,
+                &mut self.text[text_len..],
+                &mut self.ends[ends_len..],
+            );
+            self.input = &self.input[n_in..];
+            text_len += n_text;
+            ends_len += n_ends;
+            match res {
+                R::InputEmpty => {}
+                R::OutputFull if skipped > 0 => text_len = 0,
+                R::OutputFull => {
+                    let n = self.text.len() * 2;
+                    self.text.resize(n, 0);
+                }
+                R::OutputEndsFull if skipped > 0 || self.ends.len() > max_fields => {
+                    // Too many fields: count and drop the rest.
+                    skipped += ends_len;
+                    (text_len, ends_len) = (0, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = (self.ends.len() * 2).min(max_fields + 1);
+                    self.ends.resize(n, 0);
+                }
+                R::Record if skipped > 0 || ends_len > max_fields => {
+                    return Record::TooLong {
+                        line,
+                        fields: skipped + ends_len,
+                    };
+                }
+                R::Record => {
+                    return Record::Fields {
+                        line,
+                        text: &self.text[..text_len],
+                        ends: &self.ends[..ends_len],
+                    };
+                }
+                R::End => return Record::End,
+            }
+        }
+    }
 }
 
 /// Check that no column name is repeated (a repeated name would be ambiguous: only the
@@ -151,6 +330,23 @@ fn header_names(header: &[String]) -> String {
 }
 
 impl Csv {
+    /// The data rows with their line numbers.
+    pub(crate) fn rows(&self) -> impl ExactSizeIterator<Item = (usize, Row<'_>)> {
+        self.rows.iter().enumerate().map(|(i, &(line, first))| {
+            let last = self.rows.get(i + 1).map_or(self.ends.len(), |r| r.1);
+            let start = match first {
+                0 => 0,
+                _ => self.ends[first - 1] as usize,
+            };
+            let row = Row {
+                text: &self.text,
+                start,
+                ends: &self.ends[first..last],
+            };
+            (line, row)
+        })
+    }
+
     /// Index of the column named `name`, or a problem.
     pub(crate) fn column(&self, name: &str, p: &mut Problems) -> Option<usize> {
         let i = self.header.iter().position(|h| h == name);
@@ -236,8 +432,8 @@ impl Csv {
         let name = &self.header[col];
         let mut out = Vec::with_capacity(self.rows.len());
         let mut bad = 0;
-        for (line, fields) in &self.rows {
-            let cell = fields.get(col).map_or("", String::as_str);
+        for (line, fields) in self.rows() {
+            let cell = fields.get(col).unwrap_or("");
             let msg = match cell.parse::<f64>() {
                 _ if fields.len() <= col => Some(format!(
                     "the row has {} fields, the header has {}",
@@ -253,7 +449,7 @@ impl Csv {
             };
             if let Some(msg) = msg {
                 if bad < MAX_CELL_PROBLEMS {
-                    p.push(&self.path, Some(*line), Some(name), msg);
+                    p.push(&self.path, Some(line), Some(name), msg);
                 }
                 bad += 1;
             }
@@ -274,8 +470,8 @@ impl Csv {
     fn index_column(&self, col: usize, from_zero: bool, p: &mut Problems) -> bool {
         let name = &self.header[col];
         let mut first = None;
-        for (i, (line, fields)) in self.rows.iter().enumerate() {
-            let cell = fields.get(col).map_or("", String::as_str);
+        for (i, (line, fields)) in self.rows().enumerate() {
+            let cell = fields.get(col).unwrap_or("");
             let n = cell.parse::<usize>().ok();
             let first = *first.get_or_insert(match n {
                 Some(0) if from_zero => 0,
@@ -294,7 +490,7 @@ impl Csv {
                 };
                 p.push(
                     &self.path,
-                    Some(*line),
+                    Some(line),
                     Some(name),
                     format!("expected {expected}, got {}", excerpt(cell)),
                 );
@@ -383,15 +579,15 @@ pub(crate) fn daily_table(csv: &Csv, p: &mut Problems) -> Option<[f64; 7]> {
         return None;
     }
     let mut ok = true;
-    for (i, (line, fields)) in csv.rows.iter().enumerate() {
-        let day = fields.get(cols[0]).map_or("", String::as_str);
+    for (i, (line, fields)) in csv.rows().enumerate() {
+        let day = fields.get(cols[0]).unwrap_or("");
         let lower = day.to_lowercase();
         if lower.chars().count() < 2 || !WEEKDAYS[i].starts_with(&lower) {
             let mut want = WEEKDAYS[i].to_string();
             want[..1].make_ascii_uppercase();
             p.push(
                 &csv.path,
-                Some(*line),
+                Some(line),
                 Some("day"),
                 format!(
                     "expected {want} or an abbreviation such as {} (rows run Monday to \
@@ -695,6 +891,61 @@ mod tests {
             m.ends_with("t.csv:1: 20 more unexpected columns not shown"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn rows_are_read_compactly_with_their_lines() {
+        let (c, _) = csv("a, b ,c\n1,\"x\ny\",3\n 4 ,5\n,,\n");
+        let c = c.unwrap();
+        assert_eq!(c.header, ["a", "b", "c"]);
+        let rows: Vec<(usize, Vec<&str>)> = c
+            .rows()
+            .map(|(line, r)| (line, (0..r.len()).filter_map(|i| r.get(i)).collect()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (2, vec!["1", "x\ny", "3"]),
+                (4, vec!["4", "5"]),
+                (5, vec!["", "", ""])
+            ]
+        );
+    }
+
+    /// A line of millions of fields took gigabytes: a row may not have more fields than
+    /// the header, the header at most 10,000, and a file at most 1,000,000 data rows.
+    #[test]
+    fn rows_and_columns_are_bounded() {
+        let many = vec!["1"; 3_000_000].join(",");
+        let (c, p) = csv(&format!("a,b\n1,2\n{many}\n1,2,3\n"));
+        assert!(c.is_none());
+        assert_eq!(
+            messages(p),
+            "t.csv:3: the row has 3000000 fields, the header has 2\n\
+             t.csv:4: the row has 3 fields, the header has 2"
+        );
+        let (c, p) = csv(&format!("{}\n", vec!["x"; 10_001].join(",")));
+        assert!(c.is_none());
+        assert_eq!(
+            messages(p),
+            "t.csv:1: the header has 10001 columns, more than the 10000 allowed"
+        );
+        let rows = "1\n".repeat(MAX_ROWS);
+        let (c, _) = csv(&format!("a\n{rows}"));
+        assert_eq!(c.unwrap().rows().len(), MAX_ROWS);
+        let (c, p) = csv(&format!("a\n{rows}1\n"));
+        assert!(c.is_none());
+        assert!(messages(p).starts_with("t.csv:1000002: more than 1000000 data rows"));
+        let mut bad = b"a\n".to_vec();
+        for _ in 0..50 {
+            bad.extend_from_slice(b"\xff\n");
+        }
+        let mut p = Problems::default();
+        assert!(parse(&bad, Path::new("t.csv"), &mut p).is_none());
+        let m = messages(p);
+        assert_eq!(m.lines().count(), 11, "{m}");
+        assert!(m.ends_with("t.csv:11: the line is not valid UTF-8"), "{m}");
+        assert!(m.starts_with("t.csv: 40 more bad rows not shown\n"), "{m}");
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub const TOML: Limit = Limit {
 };
 
 /// CSV files of a scenario: the longest study (1,000,000 hours) at 64 bytes per row, an
-/// hour index and several columns of MW.
+/// hour index and several columns of MW. A CSV read takes about two to four times its size
+/// in memory.
 pub const CSV: Limit = Limit {
     bytes: 64 * MIB,
     what: "a CSV file",

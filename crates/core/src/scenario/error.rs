@@ -110,10 +110,16 @@ pub(crate) fn short(s: &str) -> String {
     }
 }
 
+/// Most problems (and most warnings) kept for one scenario; a file of 400,000 empty tables
+/// gave two million lines of errors. The rest are counted in one last problem.
+const MAX_PROBLEMS: usize = 200;
+
 /// Collects problems while a scenario is read.
 #[derive(Debug, Default)]
 pub(crate) struct Problems {
     list: Vec<Problem>,
+    /// Problems not kept, beyond [`MAX_PROBLEMS`].
+    more: usize,
     /// Warnings: input that is accepted but probably not what was meant (a date range
     /// clipped to the study window).
     warnings: Vec<Problem>,
@@ -128,6 +134,10 @@ impl Problems {
         field: Option<&str>,
         msg: String,
     ) {
+        if self.list.len() >= MAX_PROBLEMS {
+            self.more += 1;
+            return;
+        }
         self.list.push(Problem {
             file: file.to_path_buf(),
             line,
@@ -144,6 +154,9 @@ impl Problems {
         field: Option<&str>,
         msg: String,
     ) {
+        if self.warnings.len() >= MAX_PROBLEMS {
+            return;
+        }
         self.warnings.push(Problem {
             file: file.to_path_buf(),
             line,
@@ -169,6 +182,13 @@ impl Problems {
     pub(crate) fn into_error(self, files: &[PathBuf]) -> ScenarioError {
         let mut list = self.list;
         sort(&mut list, files);
+        if self.more > 0 {
+            let file = files.first().unwrap_or(&list[0].file);
+            list.push(Problem::file(
+                file,
+                format!("{} more problems not shown", self.more),
+            ));
+        }
         ScenarioError { problems: list }
     }
 }
@@ -201,6 +221,20 @@ mod tests {
         assert_eq!(short(&long), format!("{}...", &long[..40]));
         assert_eq!(short("load_mw"), "load_mw");
         assert_eq!(short("\u{7}"), "\\u{7}");
+    }
+
+    #[test]
+    fn problems_beyond_the_limit_are_counted() {
+        let mut p = Problems::default();
+        for line in 0..MAX_PROBLEMS + 5 {
+            p.push(Path::new("a.toml"), Some(line), None, "bad".into());
+        }
+        let e = p.into_error(&[PathBuf::from("a.toml")]);
+        assert_eq!(e.problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(
+            e.problems[MAX_PROBLEMS].to_string(),
+            "a.toml: 5 more problems not shown"
+        );
     }
 
     #[test]

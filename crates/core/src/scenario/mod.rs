@@ -88,8 +88,9 @@ mttr_h = 15
 
 * Paths are relative to the file they are written in (a base's CSVs stay relative to the
   base), and `.` and `..` are resolved lexically.
-* **CSV files** have a header row of unique column names (a repeated name is an error)
-  and are UTF-8 (a byte order mark is skipped); fields are trimmed. A demand CSV may have
+* **CSV files** have a header row of unique column names (a repeated name is an error),
+  at most 10,000 columns, no row with more fields than the header and at most 1,000,000
+  data rows; they are UTF-8 (a byte order mark is skipped); fields are trimmed. A demand CSV may have
   an `hour` column beside its MW column: it is checked, not used (rows are hours in
   order), and must number the rows `1, 2, 3, ...` or `0, 1, 2, ...`; so must `week` in
   a weekly table and `hour` in an hourly table (both from 1). A message shows at most 40
@@ -124,7 +125,8 @@ mttr_h = 15
 * **Files.** Every file read must be a regular file (or a link to one): a directory, a
   device such as `/dev/zero` or a FIFO is refused without being opened for a blocking
   read. TOML files may be at most 4 MiB, CSV files 64 MiB, and a scenario's files together
-  256 MiB ([`crate::files`] gives the reasons for each limit).
+  256 MiB ([`crate::files`] gives the reasons for each limit). At most 200 problems are
+  listed, then how many more there are.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
 * **Warnings.** Input that loads but is probably not what was meant is listed in
   [`Scenario::warnings`] (same `file:line: field: message` form), for the caller to print:

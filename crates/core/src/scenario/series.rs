@@ -227,9 +227,14 @@ impl<'a> Records<'a> {
     /// The next record, if it has at most `max_fields` fields.
     fn next(&mut self, max_fields: usize) -> Record<'_> {
         use csv_core::ReadRecordResult as R;
-        // The line the record starts at (blank lines before it are skipped, as the `csv`
-        // crate does).
-        let line = self.core.line() as usize;
+        // The line the record starts at: the reader skips blank lines before it.
+        let blank = self
+            .input
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .filter(|&&b| b == b'\n')
+            .count();
+        let line = self.core.line() as usize + blank;
         let (mut text_len, mut ends_len, mut skipped) = (0, 0, 0);
         loop {
             let (res, n_in, n_text, n_ends) = self.core.read_record(
@@ -895,7 +900,7 @@ mod tests {
 
     #[test]
     fn rows_are_read_compactly_with_their_lines() {
-        let (c, _) = csv("a, b ,c\n1,\"x\ny\",3\n 4 ,5\n,,\n");
+        let (c, _) = csv("\r\na, b ,c\n1,\"x\ny\",3\n\n\r\n 4 ,5\n,,\n");
         let c = c.unwrap();
         assert_eq!(c.header, ["a", "b", "c"]);
         let rows: Vec<(usize, Vec<&str>)> = c
@@ -905,9 +910,9 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (2, vec!["1", "x\ny", "3"]),
-                (4, vec!["4", "5"]),
-                (5, vec!["", "", ""])
+                (3, vec!["1", "x\ny", "3"]),
+                (7, vec!["4", "5"]),
+                (8, vec!["", "", ""])
             ]
         );
     }

@@ -135,3 +135,70 @@ fn every_command_refuses_an_unwritable_output_with_exit_2() {
         .stderr(contains("cannot"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
+
+/// `/dev/zero` or `/dev/urandom` grew to gigabytes and a FIFO hung forever wherever a
+/// command read a file the user named: every command now refuses them, and a file over its
+/// size limit (sparse, so it costs no disk), at once with exit 2 and the file's name.
+#[cfg(unix)]
+#[test]
+fn devices_fifos_and_huge_files_exit_2_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(gridrisk_core::files::JSON.bytes + 1)
+        .unwrap();
+    let fifo = fifo.to_str().unwrap();
+    let huge = huge.to_str().unwrap();
+    let html = dir.path().join("r.html");
+    let html = html.to_str().unwrap();
+    let sweep_out = dir.path().join("sweep");
+    let sweep_out = sweep_out.to_str().unwrap();
+    let fifo_why = format!("{fifo}: cannot read scenario file: not a regular file (a FIFO)");
+    let zero_why = "/dev/zero: cannot read scenario file: not a regular file (a character device)";
+    let huge_why = "larger than the 256 MiB limit for a JSON file";
+    for (args, expect) in [
+        (vec!["validate", fifo], fifo_why.clone()),
+        (vec!["run", "/dev/zero"], zero_why.into()),
+        (vec!["compare", RTS79, fifo], fifo_why.clone()),
+        (vec!["analytic", fifo], fifo_why),
+        (
+            vec!["study", fifo],
+            format!("{fifo}: cannot read study file: not a regular file (a FIFO)"),
+        ),
+        (
+            vec!["sweep", "/dev/urandom", "--out", sweep_out],
+            "/dev/urandom: cannot read the sweep file: not a regular file (a character device)"
+                .into(),
+        ),
+        (
+            vec!["merge", fifo],
+            format!("{fifo}: cannot read the shard file: not a regular file (a FIFO)"),
+        ),
+        (
+            vec!["merge", huge],
+            format!("{huge}: cannot read the shard file: {huge_why}"),
+        ),
+        (
+            vec!["report", "/dev/zero", "--out", html],
+            "cannot read result file /dev/zero: not a regular file (a character device)".into(),
+        ),
+        (
+            vec!["report", huge, "--out", html],
+            format!("cannot read result file {huge}: {huge_why}"),
+        ),
+    ] {
+        gridrisk()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(contains(expect));
+    }
+}

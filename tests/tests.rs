@@ -10,3 +10,4 @@ mod run;
 mod shard;
 mod sweep;
 mod util;
+mod validate;

@@ -42,7 +42,7 @@ pub enum Command {
     /// deterministic renewables, dated outages and capped blocks; refuses (exit 2, naming it)
     /// any other feature, and systems whose convolutions would exceed its work budget.
     Analytic(AnalyticArgs),
-    /// Check a scenario and print what it contains; exit 0 if valid, 2 if not.
+    /// Check a scenario and print what it contains and the warnings a run would print; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
     /// List the scenarios embedded in the binary.
     Scenarios,

@@ -89,9 +89,7 @@ fn paired(
     block_size: u64,
 ) -> anyhow::Result<serde_json::Value> {
     for (s, _) in scenarios {
-        for w in &s.warnings {
-            eprintln!("warning: {w}");
-        }
+        super::print_warnings(s);
     }
     let spec = SimulationSpec::new(StopRule::Samples(samples), seed, block_size).map_err(bad)?;
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();

@@ -15,7 +15,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
     let mut shards = Vec::new();
     for path in &args.shards {
         let name = path.display().to_string();
-        let text = std::fs::read(path)
+        let text = gridrisk_core::files::read_regular(path, &gridrisk_core::files::JSON)
             .map_err(|e| bad(anyhow::anyhow!("{name}: cannot read the shard file: {e}")))?;
         let doc: serde_json::Value = serde_json::from_slice(&text)
             .map_err(|e| bad(anyhow::anyhow!("{name}: not a JSON shard file: {e}")))?;

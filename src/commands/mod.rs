@@ -20,6 +20,13 @@ pub fn scenario_id(scenario: &Scenario) -> ScenarioId {
     }
 }
 
+/// Print the scenario's warnings (input accepted but probably not meant) on standard error.
+pub fn print_warnings(scenario: &Scenario) {
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// Write a JSON document pretty-printed with a final newline.
 pub fn json_text(doc: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(doc).expect("a JSON value always serialises");

@@ -18,7 +18,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let mut docs = Vec::with_capacity(args.results.len());
     for path in &args.results {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = gridrisk_core::files::read_text(path, &gridrisk_core::files::JSON)
             .with_context(|| format!("cannot read result file {name}"))
             .map_err(crate::bad)?;
         let doc: Value = serde_json::from_str(&text)

@@ -54,9 +54,7 @@ pub fn simulate(
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
-    for w in &scenario.warnings {
-        eprintln!("warning: {w}");
-    }
+    super::print_warnings(&scenario);
     let stop = match args.target_rel_ci {
         Some(target) => StopRule::TargetRelCi {
             target,

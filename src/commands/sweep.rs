@@ -165,7 +165,7 @@ enum Found {
 /// The cell file `path` of cell `id`: finished if it holds a result document whose digest
 /// matches its contents and the cell's inputs.
 fn finished(path: &Path, id: u64) -> Found {
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(bytes) = gridrisk_core::files::read_regular(path, &gridrisk_core::files::JSON) else {
         return if path.exists() {
             Found::Invalid
         } else {
@@ -264,7 +264,7 @@ fn summary(
 /// Run the command.
 pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     let path = &args.sweep;
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = gridrisk_core::files::read_text(path, &gridrisk_core::files::TOML).map_err(|e| {
         bad(anyhow!(
             "{}: cannot read the sweep file: {e}",
             path.display()

@@ -1,11 +1,19 @@
-//! `gridrisk validate`: check a scenario and print what it contains.
+//! `gridrisk validate`: check a scenario and print what it contains, with the warnings a
+//! run would print.
 
 use crate::cli::args::ValidateArgs;
 use crate::{bad, embedded};
+use gridrisk_core::model::Conditions;
+use gridrisk_core::power::w_to_mw;
+use gridrisk_core::SystemModel;
+
+/// Most names listed in one line of the summary.
+const MAX_NAMES: usize = 6;
 
 /// Run the command.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
+    super::print_warnings(&scenario);
     let s = &scenario.summary;
     let mut text = format!(
         "{}: valid scenario '{}' ({})\n  {} h, {} regions ({} hubs), {} lines, {} import sources, {} units, {:.1} MW installed, system peak demand {:.1} MW\n",
@@ -31,5 +39,156 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             r.name, r.units, r.installed_mw, r.peak_demand_mw, r.demand_mwh
         );
     }
+    for line in conditions(&scenario.model) {
+        text += &format!("  {line}\n");
+    }
+    if !scenario.warnings.is_empty() {
+        let n = scenario.warnings.len();
+        text += &format!("  {n} warning{} (on standard error)\n", plural(n));
+    }
     crate::output::print(&text)
+}
+
+/// One line per kind of condition the scenario has (renewables, weather, mining,
+/// exchanges, disturbances, unit conditions); none for a scenario without conditions.
+fn conditions(model: &SystemModel) -> Vec<String> {
+    let c: &Conditions = model.conditions();
+    let region = |r: usize| model.regions()[r].name().to_string();
+    let mut lines = Vec::new();
+    if !c.vre.is_empty() {
+        let total_w: i128 = c.vre.iter().map(|v| i128::from(v.capacity_w)).sum();
+        let names = c.vre.iter().map(|v| {
+            format!(
+                "{} {:.1} MW in {}",
+                v.name,
+                w_to_mw(v.capacity_w),
+                region(v.region)
+            )
+        });
+        lines.push(format!(
+            "renewables: {} plant{}, {:.1} MW: {}",
+            c.vre.len(),
+            plural(c.vre.len()),
+            total_w as f64 / 1e6,
+            list(names)
+        ));
+    }
+    let w = &c.weather;
+    if !w.zones.is_empty() {
+        let mut line = format!(
+            "weather: {} zone{} ({})",
+            w.zones.len(),
+            plural(w.zones.len()),
+            list(w.zones.iter().map(|z| z.name.clone()))
+        );
+        let heated = w
+            .climates
+            .iter()
+            .filter(|k| k.heating_w_per_c > 0.0)
+            .count();
+        if heated > 0 {
+            line += &format!(", heating demand in {heated} region{}", plural(heated));
+        }
+        if w.load_forecast_sd > 0.0 {
+            line += &format!(", load forecast error sd {}", w.load_forecast_sd);
+        }
+        lines.push(line);
+    }
+    let m = &c.mining;
+    let mut parts = Vec::new();
+    if !m.registered.is_empty() {
+        let mw: i128 = m.registered.iter().map(|r| i128::from(r.load_w)).sum();
+        parts.push(format!(
+            "{:.1} MW registered in {} region{}",
+            mw as f64 / 1e6,
+            m.registered.len(),
+            plural(m.registered.len())
+        ));
+    }
+    if let Some(i) = &m.illegal {
+        parts.push(format!(
+            "illegal {:.1} to {:.1} MW (mode {:.1} MW)",
+            w_to_mw(i.min_w),
+            w_to_mw(i.max_w),
+            w_to_mw(i.mode_w)
+        ));
+    }
+    if !m.policies.is_empty() {
+        parts.push(count(m.policies.len(), "policy", "policies"));
+    }
+    if !m.enforcement.is_empty() {
+        parts.push(format!(
+            "enforcement {}",
+            list(m.enforcement.iter().map(|e| e.name.clone()))
+        ));
+    }
+    if !parts.is_empty() {
+        lines.push(format!("mining: {}", parts.join(", ")));
+    }
+    if !c.exchanges.is_empty() {
+        let names = c.exchanges.iter().map(|e| {
+            format!(
+                "{} ({:.1} MW scheduled export from {})",
+                e.name,
+                w_to_mw(e.scheduled_export_w),
+                region(e.region)
+            )
+        });
+        lines.push(format!("exchanges: {}", list(names)));
+    }
+    if !c.disturbances.is_empty() {
+        let names = c
+            .disturbances
+            .iter()
+            .map(|d| format!("{} ({})", d.name, count(d.lines.len(), "line", "lines")));
+        lines.push(format!("disturbances: {}", list(names)));
+    }
+    let dated = c
+        .units
+        .iter()
+        .filter(|u| !u.dated_outages.is_empty())
+        .count();
+    let cold = c.units.iter().filter(|u| u.cold.is_some()).count();
+    let mut parts = Vec::new();
+    if dated > 0 {
+        parts.push(format!(
+            "dated outages of {}",
+            count(dated, "unit", "units")
+        ));
+    }
+    if cold > 0 {
+        parts.push(format!(
+            "cold-dependent failures of {}",
+            count(cold, "unit", "units")
+        ));
+    }
+    if !c.block_caps.is_empty() {
+        parts.push(count(c.block_caps.len(), "block cap", "block caps"));
+    }
+    if !parts.is_empty() {
+        lines.push(format!("units: {}", parts.join(", ")));
+    }
+    lines
+}
+
+/// At most [`MAX_NAMES`] items, comma-separated, then how many more.
+fn list(items: impl ExactSizeIterator<Item = String>) -> String {
+    let n = items.len();
+    let mut shown: Vec<String> = items.take(MAX_NAMES).collect();
+    if n > MAX_NAMES {
+        shown.push(format!("and {} more", n - MAX_NAMES));
+    }
+    shown.join(", ")
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

@@ -9,12 +9,14 @@ The system model of gridrisk: what exists, and the files that describe it.
 * Power is integer watts and energy integer watt-hours throughout ([`power`]), so ties
   between load and capacity are decided exactly and sums are associative.
 
-Only `scenario` reads files; everything else is plain data.
+Only [`files`] (regular files within a size limit) and `scenario`, through it, read files;
+everything else is plain data.
 */
 #![deny(missing_docs)]
 
 pub mod calendar;
 pub mod dispatch;
+pub mod files;
 pub mod hash;
 pub mod model;
 pub mod power;

@@ -1048,3 +1048,210 @@ fn study_file_lists_base_and_variants_relative_to_it() {
     }
     assert!(scenario::load_study(Path::new("/nonexistent/x.study.toml")).is_err());
 }
+
+/// A fresh directory under the system's temporary directory.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gridrisk-scenario-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small valid scenario: one region of 24 hours at 100 MW, one 150 MW unit.
+const SMALL: &str = "[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+    demand = { peak_mw = 100, hourly_shape = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, \
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] }\n\
+    [[units]]\nname = \"G\"\nregion = \"R\"\nmw = 150\nmttf_h = 1000\nmttr_h = 10\n";
+
+/// `s0.toml` extends `s1.toml`, ..., which extends `s{bases}.toml`, the full scenario.
+fn extends_chain(dir: &Path, bases: usize) {
+    for i in 0..bases {
+        let text = format!("name = \"s{i}\"\nextends = \"s{}.toml\"\n", i + 1);
+        std::fs::write(dir.join(format!("s{i}.toml")), text).unwrap();
+    }
+    let text = format!("name = \"s{bases}\"\n{SMALL}");
+    std::fs::write(dir.join(format!("s{bases}.toml")), text).unwrap();
+}
+
+/// A chain of 20,000 files overflowed the stack of the recursive walk; the walk is a loop
+/// that stops at the depth limit, naming the file and the limit.
+#[test]
+fn extends_chain_of_20000_files_stops_at_the_depth_limit() {
+    let dir = temp_dir("extends-20000");
+    extends_chain(&dir, 20_000);
+    let e = scenario::load(&dir.join("s0.toml")).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    let msg = e.to_string();
+    let at = format!(
+        "{}:2: extends: too many levels of `extends`",
+        dir.join("s64.toml").display()
+    );
+    assert!(msg.starts_with(&at), "{msg}");
+    assert!(msg.contains("would be base number 65 of"), "{msg}");
+    assert!(msg.contains("at most 64 are allowed"), "{msg}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// 64 bases load (every name merged over the last file's scenario); 65 are refused.
+#[test]
+fn extends_chain_at_the_depth_limit_loads() {
+    let dir = temp_dir("extends-64");
+    extends_chain(&dir, 64);
+    let s = scenario::load(&dir.join("s0.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.name, "s0");
+    assert_eq!(s.files.len(), 65);
+    assert_eq!(s.summary.installed_mw, 150.0);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = temp_dir("extends-65");
+    extends_chain(&dir, 65);
+    let e = scenario::load(&dir.join("s0.toml")).unwrap_err();
+    assert!(e.to_string().contains("base number 65"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `/dev/zero` grew to gigabytes when read as a base or a CSV, and a FIFO hung forever:
+/// only regular files are read, each within its limit, and the error names the file at
+/// fault and why.
+#[cfg(unix)]
+#[test]
+fn devices_fifos_and_huge_files_are_refused_promptly() {
+    let dir = temp_dir("special");
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // A CSV and a TOML file one byte over their limits, sparse so they cost no disk.
+    let big_csv = dir.join("big.csv");
+    std::fs::File::create(&big_csv)
+        .unwrap()
+        .set_len(gridrisk_core::files::CSV.bytes + 1)
+        .unwrap();
+    let big_toml = dir.join("big.toml");
+    std::fs::File::create(&big_toml)
+        .unwrap()
+        .set_len(gridrisk_core::files::TOML.bytes + 1)
+        .unwrap();
+    let demand_from = |file: &str| {
+        format!(
+            "name = \"x\"\n[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+             demand = {{ file = \"{file}\" }}\n"
+        )
+    };
+    let cases = [
+        (
+            "extends = \"/dev/zero\"\n".to_string(),
+            "case.toml:2: extends: cannot read base scenario `/dev/zero`: not a regular file \
+             (a character device)",
+        ),
+        (
+            "extends = \"fifo\"\n".to_string(),
+            "case.toml:2: extends: cannot read base scenario `DIR/fifo`: not a regular file \
+             (a FIFO)",
+        ),
+        (
+            "extends = \"big.toml\"\n".to_string(),
+            "case.toml:2: extends: cannot read base scenario `DIR/big.toml`: larger than the \
+             4 MiB limit for a TOML file",
+        ),
+        (
+            demand_from("/dev/urandom"),
+            "case.toml:6: regions[R].demand.file: cannot read `/dev/urandom`: not a regular \
+             file (a character device)",
+        ),
+        (
+            demand_from("fifo"),
+            "case.toml:6: regions[R].demand.file: cannot read `DIR/fifo`: not a regular file \
+             (a FIFO)",
+        ),
+        (
+            demand_from("big.csv"),
+            "case.toml:6: regions[R].demand.file: cannot read `DIR/big.csv`: larger than the \
+             64 MiB limit for a CSV file",
+        ),
+    ];
+    let d = dir.display().to_string();
+    for (text, expect) in cases {
+        let case = dir.join("case.toml");
+        let text = if text.starts_with("name") {
+            text
+        } else {
+            format!("name = \"x\"\n{text}")
+        };
+        std::fs::write(&case, text).unwrap();
+        let e = scenario::load(&case).unwrap_err().to_string();
+        let expect = format!("{d}/{}", expect.replace("DIR", &d));
+        assert_eq!(e, expect);
+    }
+    // The scenario itself.
+    for (path, why) in [
+        (fifo.clone(), "not a regular file (a FIFO)"),
+        (
+            big_toml.clone(),
+            "larger than the 4 MiB limit for a TOML file",
+        ),
+        (dir.clone(), "not a regular file (a directory)"),
+    ] {
+        let e = scenario::load(&path).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("{}: cannot read scenario file: {why}", path.display())
+        );
+        let e = scenario::load_study(&path).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("{}: cannot read study file: {why}", path.display())
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The warnings of implausible sizes fire just past their thresholds (a unit 10 times the
+/// peak, installed capacity 20 times the peak, supply below the peak), not at them.
+#[test]
+fn implausible_sizes_warn_just_past_their_thresholds() {
+    let warnings = |units: &str| {
+        let text = format!(
+            "name = \"p\"\n{}{units}",
+            &SMALL[..SMALL.find("[[units]]").unwrap()]
+        );
+        let src = Overlay(vec![(PathBuf::from("p.toml"), text.into_bytes())]);
+        let s = scenario::load_with(Path::new("p.toml"), &src).unwrap_or_else(|e| panic!("{e}"));
+        s.warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let block = |name: &str, count: u32, mw: f64| {
+        format!(
+            "[[units]]\nname = \"{name}\"\nregion = \"R\"\ncount = {count}\nmw = {mw}\n\
+             mttf_h = 1000\nmttr_h = 10\n"
+        )
+    };
+    // Peak 100 MW: a 1000 MW unit and 2000 MW installed are at the thresholds.
+    assert!(warnings(&block("G", 1, 1000.0)).is_empty());
+    assert!(warnings(&(block("G", 1, 1000.0) + &block("H", 10, 100.0))).is_empty());
+    assert_eq!(
+        warnings(&block("G", 1, 1000.001)),
+        [
+            "p.toml:11: units[G].mw: one unit of 1000.001 MW is more than 10 times the system's \
+          peak demand of 100 MW; is it a typo?"
+        ]
+    );
+    assert_eq!(
+        warnings(&(block("G", 1, 1000.0) + &block("H", 10, 100.001))),
+        [
+            "p.toml: the installed capacity (2000.01 MW with renewables) is more than 20 times \
+          the peak demand (100 MW); is a unit or the demand mistyped?"
+        ]
+    );
+    assert!(warnings(&block("G", 1, 100.0)).is_empty());
+    assert_eq!(
+        warnings(&block("G", 1, 99.999)),
+        [
+            "p.toml: all units, renewables and imports together (99.999 MW) are less than the \
+          peak demand (100 MW): the peak hours are short even with nothing out"
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 
 use super::error::{Problems, ScenarioError};
 use super::manifest::{self, DemandSpec, Manifest, RegionSpec};
+use super::plausible;
 use super::series;
 use super::source::{normalize, Reader, Source};
 use super::tree;
@@ -121,7 +122,6 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
     if !p.is_empty() {
         return Err(p.into_error(reader.files()));
     }
-    let warnings = p.take_warnings(reader.files());
     let model = model(&m, demands).map_err(|e| {
         let mut p = Problems::default();
         p.push(&path, None, None, e);
@@ -132,6 +132,8 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
         s.hub = r.hub;
     }
     summary.hubs = m.regions.iter().filter(|r| r.hub).count();
+    plausible::check(&path, &root, &m.blocks, &model, &summary, &mut p);
+    let warnings = p.take_warnings(reader.files());
     Ok(Scenario {
         summary,
         model,

@@ -7,7 +7,7 @@ mod network;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 
-use super::error::Problems;
+use super::error::{excerpt, short, Problems};
 use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
@@ -156,10 +156,11 @@ pub(crate) fn unknown_name(name: &str, kind: &str, names: &[String]) -> String {
         .map(String::as_str)
         .filter(|s| !s.is_empty())
         .collect();
+    let name = short(name);
     if known.is_empty() {
         return format!("unknown {kind} `{name}`; there are no {kind}s");
     }
-    let hint = suggest(name, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
+    let hint = suggest(&name, &known).map_or(String::new(), |s| format!("did you mean `{s}`? "));
     format!(
         "unknown {kind} `{name}`; {hint}known {kind}s: {}",
         quoted_list(&known)
@@ -887,7 +888,7 @@ fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
             None => {
                 f.bad(
                     "utc_offset",
-                    format!("expected an offset like \"+06:00\" (sign, HH:MM, -12:00 to +14:00), got {s:?}"),
+                    format!("expected an offset like \"+06:00\" (sign, HH:MM, -12:00 to +14:00), got {}", excerpt(&s)),
                     p,
                 );
                 None

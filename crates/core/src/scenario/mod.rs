@@ -88,6 +88,13 @@ mttr_h = 15
 
 * Paths are relative to the file they are written in (a base's CSVs stay relative to the
   base), and `.` and `..` are resolved lexically.
+* **CSV files** have a header row of unique column names (a repeated name is an error),
+  at most 10,000 columns, no row with more fields than the header and at most 1,000,000
+  data rows; they are UTF-8 (a byte order mark is skipped); fields are trimmed. A demand CSV may have
+  an `hour` column beside its MW column: it is checked, not used (rows are hours in
+  order), and must number the rows `1, 2, 3, ...` or `0, 1, 2, ...`; so must `week` in
+  a weekly table and `hour` in an hourly table (both from 1). A message shows at most 40
+  characters of a bad value.
 * **Demand from percentage tables.** In hour `h` (0-based): study week `w = h / 168`,
   weekday `d` from the calendar, hour of day `h % 24` (row `hour = 1` is 00:00-01:00),
   weekend = Saturday or Sunday, season = the one containing study week `w + 1`.
@@ -114,11 +121,20 @@ mttr_h = 15
   `[[weather.correlation]]` and a unit's `[[units.dated_outages]]` (so a variant listing
   one policy has exactly that policy), and arrays of values such as `hourly_shape` or a
   disturbance's `lines`. Any other value is replaced by the variant's. A cycle of
-  `extends` is an error.
+  `extends` is an error, and so is a chain of more than [`MAX_EXTENDS_DEPTH`] (64) bases.
+* **Files.** Every file read must be a regular file (or a link to one): a directory, a
+  device such as `/dev/zero` or a FIFO is refused without being opened for a blocking
+  read. TOML files may be at most 4 MiB, CSV files 64 MiB, and a scenario's files together
+  256 MiB ([`crate::files`] gives the reasons for each limit). At most 200 problems are
+  listed, then how many more there are.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
-* **Warnings.** Input that loads but is probably not what was meant — a date range partly
-  or wholly outside the study window, clipped to it — is listed in [`Scenario::warnings`]
-  (same `file:line: field: message` form), for the caller to print.
+* **Warnings.** Input that loads but is probably not what was meant is listed in
+  [`Scenario::warnings`] (same `file:line: field: message` form), for the caller to print:
+  a date range partly or wholly outside the study window (clipped to it), and sizes
+  implausible beside the rest of the system (a unit or renewable plant above 10 times the
+  system's peak demand, a line limit above 10 times all units, renewables and imports,
+  that supply below the peak demand, installed capacity above 20 times the peak; see
+  `plausible.rs` for why these thresholds).
 * **Content hash.** [`Scenario::content_hash`] is FNV-1a 64 over every file read, in read
   order (the scenario, its bases, then its CSVs, each file once), each file preceded by its
   length as 8 little-endian bytes; printed as 16 lowercase hex digits. It identifies the
@@ -205,6 +221,7 @@ daily_sd = 0.5                  #   daily_sd >= 0, persistence in [0, 1), both d
 mod build;
 mod error;
 mod manifest;
+mod plausible;
 mod series;
 mod source;
 mod study;
@@ -215,6 +232,7 @@ pub use error::{Problem, ScenarioError};
 pub use manifest::NEVER_FAILS_MTTF_H;
 pub use source::{Embedded, FileSystem, Source};
 pub use study::{Study, StudyVariant, DEFAULT_SAMPLES, DEFAULT_SEED};
+pub use tree::MAX_EXTENDS_DEPTH;
 
 use crate::model::SystemModel;
 use std::path::{Path, PathBuf};
@@ -235,8 +253,8 @@ pub struct Scenario {
     pub files: Vec<PathBuf>,
     /// Totals for display.
     pub summary: Summary,
-    /// Input accepted but probably not meant (a date range clipped to the study window),
-    /// ordered like errors; to be printed (for example to stderr) as
+    /// Input accepted but probably not meant (a date range clipped to the study window, an
+    /// implausible size), ordered like errors; to be printed (for example to stderr) as
     /// `{file}:{line}: {field}: {message}`.
     pub warnings: Vec<Problem>,
 }

@@ -1,26 +1,71 @@
 //! The CSV layer: hourly demand columns and RTS-style percentage tables, checked cell by
 //! cell with file, line and column.
 
-use super::error::Problems;
-use super::manifest::{FileRef, Seasons};
+use super::error::{excerpt, short, Problems};
+use super::manifest::{FileRef, Seasons, MAX_HOURS};
 use super::source::Reader;
 use crate::calendar::{Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Most bad cells reported per column; the rest are counted in one summary problem.
+/// Most bad cells reported per column (and most bad header names per file); the rest are
+/// counted in one summary problem.
 const MAX_CELL_PROBLEMS: usize = 10;
 
+/// The index column a demand CSV may have beside its MW column: checked, otherwise unused.
+const HOUR_COLUMN: &str = "hour";
+
+/// Most data rows of a CSV: one per hour of the longest study.
+const MAX_ROWS: usize = MAX_HOURS as usize;
+
+/// Most columns of a CSV.
+const MAX_COLUMNS: usize = 10_000;
+
 /// A CSV file read into strings: a header row and data rows with their line numbers.
+///
+/// The data fields are held in one string (with a 4-byte end offset each), not as a
+/// `String` each, so that memory stays a small multiple of the file's size.
 pub(crate) struct Csv {
     pub(crate) path: PathBuf,
     pub(crate) header: Vec<String>,
-    pub(crate) rows: Vec<(usize, Vec<String>)>,
+    /// The data rows' fields, trimmed, one after another.
+    text: String,
+    /// Where each field ends in `text`, row after row.
+    ends: Vec<u32>,
+    /// Each data row's line and the index in `ends` of its first field.
+    rows: Vec<(usize, usize)>,
+}
+
+/// The fields of one data row.
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'a> {
+    text: &'a str,
+    /// Where the row starts in `text`.
+    start: usize,
+    ends: &'a [u32],
+}
+
+impl<'a> Row<'a> {
+    /// Field `col`, if the row has it.
+    pub(crate) fn get(&self, col: usize) -> Option<&'a str> {
+        let end = *self.ends.get(col)? as usize;
+        let start = match col {
+            0 => self.start,
+            _ => self.ends[col - 1] as usize,
+        };
+        Some(&self.text[start..end])
+    }
+
+    /// Number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
 }
 
 /// Read the CSV named by `f`. A missing file is reported at the TOML key naming it.
 pub(crate) fn read(reader: &mut Reader<'_>, f: &FileRef, p: &mut Problems) -> Option<Csv> {
-    let bytes = match reader.read(&f.path) {
+    let bytes = match reader.read(&f.path, &crate::files::CSV) {
         Ok(b) => b,
         Err(e) => {
             p.push(
@@ -35,61 +80,278 @@ pub(crate) fn read(reader: &mut Reader<'_>, f: &FileRef, p: &mut Problems) -> Op
     parse(&bytes, &f.path, p)
 }
 
-/// Parse CSV bytes (a UTF-8 byte order mark is skipped; fields are trimmed).
+/// Parse CSV bytes (a UTF-8 byte order mark is skipped; fields are trimmed). Column names
+/// must be unique, at most [`MAX_COLUMNS`]; a row may not have more fields than the header;
+/// at most [`MAX_ROWS`] data rows.
 pub(crate) fn parse(bytes: &[u8], path: &Path, p: &mut Problems) -> Option<Csv> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let mut header: Option<Vec<String>> = None;
+    if u32::try_from(bytes.len()).is_err() {
+        p.push(path, None, None, "larger than 4 GiB".into());
+        return None;
+    }
+    let mut records = Records::new(bytes);
+    let (line, header) = match records.next(MAX_COLUMNS) {
+        Record::End => {
+            p.push(
+                path,
+                None,
+                None,
+                "the file is empty; expected a header row".into(),
+            );
+            return None;
+        }
+        Record::TooLong { line, fields } => {
+            p.push(
+                path,
+                Some(line),
+                None,
+                format!("the header has {fields} columns, more than the {MAX_COLUMNS} allowed"),
+            );
+            return None;
+        }
+        Record::Fields { line, text, ends } => (line, split(text, ends)),
+    };
+    let header: Option<Vec<String>> = header.map(|h| h.map(str::to_string).collect());
+    let mut bad = usize::from(header.is_none());
+    if header.is_none() {
+        p.push(path, Some(line), None, "the line is not valid UTF-8".into());
+    }
+    let columns = header.as_ref().map_or(MAX_COLUMNS, Vec::len);
+    let mut text = String::new();
+    let mut ends: Vec<u32> = Vec::new();
     let mut rows = Vec::new();
-    let mut ok = true;
-    for rec in r.byte_records() {
-        let rec = match rec {
-            Ok(rec) => rec,
-            Err(e) => {
-                let line = e.position().map(|pos| pos.line() as usize);
-                p.push(path, line, None, format!("bad CSV: {e}"));
+    loop {
+        let (line, msg) = match records.next(columns) {
+            Record::End => break,
+            Record::TooLong { line, fields } => (
+                line,
+                format!("the row has {fields} fields, the header has {columns}"),
+            ),
+            Record::Fields { line, .. } if rows.len() == MAX_ROWS => {
+                p.push(
+                    path,
+                    Some(line),
+                    None,
+                    format!(
+                        "more than {MAX_ROWS} data rows; no table needs more (a study is at \
+                         most {MAX_ROWS} hours)"
+                    ),
+                );
                 return None;
             }
-        };
-        let line = rec.position().map_or(0, |pos| pos.line() as usize);
-        let mut fields = Vec::with_capacity(rec.len());
-        for field in rec.iter() {
-            match std::str::from_utf8(field) {
-                Ok(s) => fields.push(s.to_string()),
-                Err(_) => {
-                    p.push(path, Some(line), None, "the line is not valid UTF-8".into());
-                    ok = false;
-                    fields.push(String::new());
+            Record::Fields {
+                line,
+                text: t,
+                ends: e,
+            } => match split(t, e) {
+                Some(fields) => {
+                    rows.push((line, ends.len()));
+                    for f in fields {
+                        text.push_str(f);
+                        // Fits: `text` is no longer than the file.
+                        ends.push(text.len() as u32);
+                    }
+                    continue;
                 }
-            }
+                None => (line, "the line is not valid UTF-8".into()),
+            },
+        };
+        if bad < MAX_CELL_PROBLEMS {
+            p.push(path, Some(line), None, msg);
         }
-        if header.is_none() {
-            header = Some(fields);
-        } else {
-            rows.push((line, fields));
-        }
+        bad += 1;
     }
-    let Some(header) = header else {
+    if bad > MAX_CELL_PROBLEMS {
         p.push(
             path,
             None,
             None,
-            "the file is empty; expected a header row".into(),
+            format!("{} more bad rows not shown", bad - MAX_CELL_PROBLEMS),
         );
-        return None;
-    };
+    }
+    let header = header?;
+    let ok = unique_names(&header, path, p) && bad == 0;
     ok.then_some(Csv {
         path: path.to_path_buf(),
         header,
+        text,
+        ends,
         rows,
     })
 }
 
+/// The fields of a record (`ends`: where each ends in `text`), trimmed; `None` if not UTF-8.
+fn split<'a>(text: &'a [u8], ends: &'a [usize]) -> Option<impl Iterator<Item = &'a str>> {
+    let text = std::str::from_utf8(text).ok()?;
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    Some(
+        starts
+            .zip(ends)
+            .map(|(a, &b)| text[a..b].trim_matches(|c: char| c.is_ascii_whitespace())),
+    )
+}
+
+/// One record read by [`Records`].
+enum Record<'a> {
+    /// No more records.
+    End,
+    /// A record of more fields than allowed (the fields are not kept).
+    TooLong { line: usize, fields: usize },
+    /// A record's fields, one after another in `text`, each ending at its `ends` entry.
+    Fields {
+        line: usize,
+        text: &'a [u8],
+        ends: &'a [usize],
+    },
+}
+
+/// Reads CSV records one by one into reused buffers, keeping none with more fields than
+/// asked: a line of millions of fields costs no more memory than its bytes.
+struct Records<'a> {
+    input: &'a [u8],
+    core: csv_core::Reader,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<'a> Records<'a> {
+    fn new(input: &'a [u8]) -> Records<'a> {
+        Records {
+            input,
+            core: csv_core::Reader::new(),
+            text: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The next record, if it has at most `max_fields` fields.
+    fn next(&mut self, max_fields: usize) -> Record<'_> {
+        use csv_core::ReadRecordResult as R;
+        // The line the record starts at: the reader skips blank lines before it.
+        let blank = self
+            .input
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .filter(|&&b| b == b'\n')
+            .count();
+        let line = self.core.line() as usize + blank;
+        let (mut text_len, mut ends_len, mut skipped) = (0, 0, 0);
+        loop {
+            let (res, n_in, n_text, n_ends) = self.core.read_record(
+                self.input,
+                &mut self.text[text_len..],
+                &mut self.ends[ends_len..],
+            );
+            self.input = &self.input[n_in..];
+            text_len += n_text;
+            ends_len += n_ends;
+            match res {
+                R::InputEmpty => {}
+                R::OutputFull if skipped > 0 => text_len = 0,
+                R::OutputFull => {
+                    let n = self.text.len() * 2;
+                    self.text.resize(n, 0);
+                }
+                R::OutputEndsFull if skipped > 0 || self.ends.len() > max_fields => {
+                    // Too many fields: count and drop the rest.
+                    skipped += ends_len;
+                    (text_len, ends_len) = (0, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = (self.ends.len() * 2).min(max_fields + 1);
+                    self.ends.resize(n, 0);
+                }
+                R::Record if skipped > 0 || ends_len > max_fields => {
+                    return Record::TooLong {
+                        line,
+                        fields: skipped + ends_len,
+                    };
+                }
+                R::Record => {
+                    return Record::Fields {
+                        line,
+                        text: &self.text[..text_len],
+                        ends: &self.ends[..ends_len],
+                    };
+                }
+                R::End => return Record::End,
+            }
+        }
+    }
+}
+
+/// Check that no column name is repeated (a repeated name would be ambiguous: only the
+/// first column of that name would be read).
+fn unique_names(header: &[String], path: &Path, p: &mut Problems) -> bool {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+    let mut repeats = 0;
+    for (i, name) in header.iter().enumerate() {
+        let Some(&j) = first.get(name.as_str()) else {
+            first.insert(name, i);
+            continue;
+        };
+        if repeats < MAX_CELL_PROBLEMS {
+            p.push(
+                path,
+                Some(1),
+                Some(&short(name)),
+                format!(
+                    "duplicate column name: columns {} and {} are both named {}; \
+                     each column needs its own name",
+                    j + 1,
+                    i + 1,
+                    excerpt(name)
+                ),
+            );
+        }
+        repeats += 1;
+    }
+    if repeats > MAX_CELL_PROBLEMS {
+        p.push(
+            path,
+            Some(1),
+            None,
+            format!(
+                "{} more duplicate column names not shown",
+                repeats - MAX_CELL_PROBLEMS
+            ),
+        );
+    }
+    repeats == 0
+}
+
+/// The header's names for a message: `` `a`, `b` ``, at most [`MAX_CELL_PROBLEMS`] of them,
+/// each cut to an excerpt.
+fn header_names(header: &[String]) -> String {
+    let mut names: Vec<String> = header
+        .iter()
+        .take(MAX_CELL_PROBLEMS)
+        .map(|h| format!("`{}`", short(h)))
+        .collect();
+    if header.len() > MAX_CELL_PROBLEMS {
+        names.push(format!("and {} more", header.len() - MAX_CELL_PROBLEMS));
+    }
+    names.join(", ")
+}
+
 impl Csv {
+    /// The data rows with their line numbers.
+    pub(crate) fn rows(&self) -> impl ExactSizeIterator<Item = (usize, Row<'_>)> {
+        self.rows.iter().enumerate().map(|(i, &(line, first))| {
+            let last = self.rows.get(i + 1).map_or(self.ends.len(), |r| r.1);
+            let start = match first {
+                0 => 0,
+                _ => self.ends[first - 1] as usize,
+            };
+            let row = Row {
+                text: &self.text,
+                start,
+                ends: &self.ends[first..last],
+            };
+            (line, row)
+        })
+    }
+
     /// Index of the column named `name`, or a problem.
     pub(crate) fn column(&self, name: &str, p: &mut Problems) -> Option<usize> {
         let i = self.header.iter().position(|h| h == name);
@@ -100,11 +362,7 @@ impl Csv {
                 Some(name),
                 format!(
                     "missing column `{name}`; the header has {}",
-                    self.header
-                        .iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    header_names(&self.header)
                 ),
             );
         }
@@ -114,26 +372,34 @@ impl Csv {
     /// Check the header is exactly `names` (in any order).
     fn exact_columns(&self, names: &[String], p: &mut Problems) -> Option<Vec<usize>> {
         let cols: Vec<Option<usize>> = names.iter().map(|n| self.column(n, p)).collect();
-        let mut ok = cols.iter().all(Option::is_some);
-        for h in &self.header {
-            if !names.contains(h) {
-                let expected: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                p.push(
-                    &self.path,
-                    Some(1),
-                    Some(h),
-                    format!(
-                        "unexpected column; expected exactly {}",
-                        expected.join(", ")
-                    ),
-                );
-                ok = false;
-            }
+        let ok = cols.iter().all(Option::is_some);
+        let unexpected: Vec<&String> = self.header.iter().filter(|h| !names.contains(h)).collect();
+        let expected: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        for h in unexpected.iter().take(MAX_CELL_PROBLEMS) {
+            p.push(
+                &self.path,
+                Some(1),
+                Some(&short(h)),
+                format!(
+                    "unexpected column; expected exactly {}",
+                    expected.join(", ")
+                ),
+            );
         }
-        ok.then(|| cols.into_iter().flatten().collect())
+        if unexpected.len() > MAX_CELL_PROBLEMS {
+            p.push(
+                &self.path,
+                Some(1),
+                None,
+                format!(
+                    "{} more unexpected columns not shown",
+                    unexpected.len() - MAX_CELL_PROBLEMS
+                ),
+            );
+        }
+        (ok && unexpected.is_empty()).then(|| cols.into_iter().flatten().collect())
     }
 
-    /// Check the number of data rows.
     /// Check the number of data rows; a problem names the first extra row's line, if any.
     fn row_count(
         &self,
@@ -171,8 +437,8 @@ impl Csv {
         let name = &self.header[col];
         let mut out = Vec::with_capacity(self.rows.len());
         let mut bad = 0;
-        for (line, fields) in &self.rows {
-            let cell = fields.get(col).map_or("", String::as_str);
+        for (line, fields) in self.rows() {
+            let cell = fields.get(col).unwrap_or("");
             let msg = match cell.parse::<f64>() {
                 _ if fields.len() <= col => Some(format!(
                     "the row has {} fields, the header has {}",
@@ -183,12 +449,12 @@ impl Csv {
                     out.push(x);
                     None
                 }
-                Ok(x) if x.is_finite() => Some(format!("must be {expect}, got {cell}")),
-                _ => Some(format!("expected a number ({what}), got {cell:?}")),
+                Ok(x) if x.is_finite() => Some(format!("must be {expect}, got {}", short(cell))),
+                _ => Some(format!("expected a number ({what}), got {}", excerpt(cell))),
             };
             if let Some(msg) = msg {
                 if bad < MAX_CELL_PROBLEMS {
-                    p.push(&self.path, Some(*line), Some(name), msg);
+                    p.push(&self.path, Some(line), Some(name), msg);
                 }
                 bad += 1;
             }
@@ -204,20 +470,34 @@ impl Csv {
         (bad == 0).then_some(out)
     }
 
-    /// Check that column `col` holds 1, 2, ... in order (a week or hour index).
-    fn index_column(&self, col: usize, p: &mut Problems) -> bool {
+    /// Check that column `col` numbers the rows in order, 1, 2, ... (a week or hour
+    /// index), or also 0, 1, ... if `from_zero`; the first bad row is reported.
+    fn index_column(&self, col: usize, from_zero: bool, p: &mut Problems) -> bool {
         let name = &self.header[col];
-        for (i, (line, fields)) in self.rows.iter().enumerate() {
-            let cell = fields.get(col).map_or("", String::as_str);
-            if cell.parse::<usize>().ok() != Some(i + 1) {
+        let mut first = None;
+        for (i, (line, fields)) in self.rows().enumerate() {
+            let cell = fields.get(col).unwrap_or("");
+            let n = cell.parse::<usize>().ok();
+            let first = *first.get_or_insert(match n {
+                Some(0) if from_zero => 0,
+                _ => 1,
+            });
+            if n != Some(first + i) {
+                let expected = if i == 0 && from_zero {
+                    "0 or 1 (rows numbered 0, 1, 2, ... or 1, 2, 3, ... in order)".to_string()
+                } else {
+                    format!(
+                        "{} (rows numbered {first}, {}, {}, ... in order)",
+                        first + i,
+                        first + 1,
+                        first + 2
+                    )
+                };
                 p.push(
                     &self.path,
-                    Some(*line),
+                    Some(line),
                     Some(name),
-                    format!(
-                        "expected {} (rows numbered 1, 2, ... in order), got {cell:?}",
-                        i + 1
-                    ),
+                    format!("expected {expected}, got {}", excerpt(cell)),
                 );
                 return false;
             }
@@ -227,7 +507,9 @@ impl Csv {
 }
 
 /// Hourly demand in watts from column `column` (MW) of `csv`, times `scale` and, if given,
-/// the hour's month factor; one row per study hour when `hours` is known.
+/// the hour's month factor; one row per study hour when `hours` is known. A column
+/// `hour`, if the CSV has one (and it is not `column`), must number the rows 1, 2, ... or
+/// 0, 1, ... in order.
 pub(crate) fn demand_column(
     csv: &Csv,
     column: &str,
@@ -237,6 +519,10 @@ pub(crate) fn demand_column(
     p: &mut Problems,
 ) -> Option<Vec<i64>> {
     let col = csv.column(column, p)?;
+    let hour_ok = match csv.header.iter().position(|h| h == HOUR_COLUMN) {
+        Some(i) if i != col => csv.index_column(i, true, p),
+        _ => true,
+    };
     let count_ok = hours.is_none_or(|h| csv.row_count(h, "one per study hour", Some(column), p));
     let mw = csv.numbers(col, "MW", |x| x >= 0.0, "a demand >= 0 MW", p)?;
     let mut out = Vec::with_capacity(mw.len());
@@ -255,7 +541,7 @@ pub(crate) fn demand_column(
             }
         }
     }
-    count_ok.then_some(out)
+    (count_ok && hour_ok).then_some(out)
 }
 
 /// The RTS-79 weekly table: columns `week,pct`, weeks numbered 1..N.
@@ -270,7 +556,7 @@ pub(crate) fn weekly_table(csv: &Csv, hours: Option<usize>, p: &mut Problems) ->
         );
         return None;
     }
-    let idx_ok = csv.index_column(cols[0], p);
+    let idx_ok = csv.index_column(cols[0], false, p);
     let pct = csv.numbers(cols[1], "percent", |x| x >= 0.0, "a percentage >= 0", p)?;
     if let Some(h) = hours {
         if pct.len() * 168 < h {
@@ -298,20 +584,21 @@ pub(crate) fn daily_table(csv: &Csv, p: &mut Problems) -> Option<[f64; 7]> {
         return None;
     }
     let mut ok = true;
-    for (i, (line, fields)) in csv.rows.iter().enumerate() {
-        let day = fields.get(cols[0]).map_or("", String::as_str);
+    for (i, (line, fields)) in csv.rows().enumerate() {
+        let day = fields.get(cols[0]).unwrap_or("");
         let lower = day.to_lowercase();
         if lower.chars().count() < 2 || !WEEKDAYS[i].starts_with(&lower) {
             let mut want = WEEKDAYS[i].to_string();
             want[..1].make_ascii_uppercase();
             p.push(
                 &csv.path,
-                Some(*line),
+                Some(line),
                 Some("day"),
                 format!(
                     "expected {want} or an abbreviation such as {} (rows run Monday to \
-                     Sunday), got {day:?}",
-                    &want[..3]
+                     Sunday), got {}",
+                    &want[..3],
+                    excerpt(day)
                 ),
             );
             ok = false;
@@ -337,7 +624,7 @@ pub(crate) fn hourly_table(
     if !csv.row_count(24, "hours 1 to 24", None, p) {
         return None;
     }
-    let idx_ok = csv.index_column(cols[0], p);
+    let idx_ok = csv.index_column(cols[0], false, p);
     let mut out = vec![vec![[0.0; 2]; 24]; seasons.len()];
     let mut ok = idx_ok;
     for (s, season) in out.iter_mut().enumerate() {
@@ -534,6 +821,136 @@ mod tests {
             m.contains("t.csv:1: mw: missing column `mw`; the header has `load_mw`"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_repeated_column_name_is_refused() {
+        let (c, p) = csv("hour,load_mw,x,load_mw,x\n1,2,3,4,5\n");
+        assert!(c.is_none());
+        let m = messages(p);
+        assert_eq!(
+            m,
+            "t.csv:1: load_mw: duplicate column name: columns 2 and 4 are both named \
+             \"load_mw\"; each column needs its own name\n\
+             t.csv:1: x: duplicate column name: columns 3 and 5 are both named \"x\"; each \
+             column needs its own name"
+        );
+    }
+
+    #[test]
+    fn the_hour_column_of_a_demand_csv_counts_from_zero_or_one() {
+        for text in [
+            "hour,load_mw\n0,1\n1,2\n2,3\n",
+            "load_mw,hour\n1,1\n2,2\n3,3\n",
+        ] {
+            let (c, mut p) = csv(text);
+            let d = demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(3), &mut p);
+            assert_eq!(d, Some(vec![1_000_000, 2_000_000, 3_000_000]), "{text}");
+        }
+        // The hour column may be the demand column itself (then it is not an index).
+        let (c, mut p) = csv("hour\n5\n");
+        assert!(demand_column(&c.unwrap(), "hour", 1.0, None, Some(1), &mut p).is_some());
+        for (text, expect) in [
+            (
+                "hour,load_mw\n3,1\n2,2\n1,3\n",
+                "t.csv:2: hour: expected 0 or 1 (rows numbered 0, 1, 2, ... or 1, 2, 3, ... \
+                 in order), got \"3\"",
+            ),
+            (
+                "hour,load_mw\n1,1\n2,2\n2,3\n",
+                "t.csv:4: hour: expected 3 (rows numbered 1, 2, 3, ... in order), got \"2\"",
+            ),
+            (
+                "hour,load_mw\n0,1\n1,2\n2.0,3\n",
+                "t.csv:4: hour: expected 2 (rows numbered 0, 1, 2, ... in order), got \"2.0\"",
+            ),
+        ] {
+            let (c, mut p) = csv(text);
+            assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(3), &mut p).is_none());
+            assert_eq!(messages(p), expect);
+        }
+    }
+
+    #[test]
+    fn messages_show_only_an_excerpt_of_what_the_file_holds() {
+        let long = "y".repeat(5000);
+        let header: Vec<String> = (0..30).map(|i| format!("{long}{i}")).collect();
+        let (c, mut p) = csv(&format!("{}\n", header.join(",")));
+        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, None, &mut p).is_none());
+        let m = messages(p);
+        assert!(m.len() < 800, "{m}");
+        assert!(
+            m.ends_with(&format!("`{}...`, and 20 more", &long[..40])),
+            "{m}"
+        );
+        let (c, mut p) = csv(&format!("load_mw\n{long}\n-{}\n", "1".repeat(100)));
+        assert!(demand_column(&c.unwrap(), "load_mw", 1.0, None, Some(2), &mut p).is_none());
+        let m = messages(p);
+        assert!(m.contains(&format!("got \"{}\"...\n", &long[..40])), "{m}");
+        assert!(m.ends_with(&format!("got -{}...", "1".repeat(39))), "{m}");
+        let (c, mut p) = csv(&format!("week,pct,{}\n1,2,3\n", header.join(",")));
+        assert!(weekly_table(&c.unwrap(), None, &mut p).is_none());
+        let m = messages(p);
+        assert!(m.len() < 3000, "{m}");
+        assert!(
+            m.ends_with("t.csv:1: 20 more unexpected columns not shown"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn rows_are_read_compactly_with_their_lines() {
+        let (c, _) = csv("\r\na, b ,c\n1,\"x\ny\",3\n\n\r\n 4 ,5\n,,\n");
+        let c = c.unwrap();
+        assert_eq!(c.header, ["a", "b", "c"]);
+        let rows: Vec<(usize, Vec<&str>)> = c
+            .rows()
+            .map(|(line, r)| (line, (0..r.len()).filter_map(|i| r.get(i)).collect()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (3, vec!["1", "x\ny", "3"]),
+                (7, vec!["4", "5"]),
+                (8, vec!["", "", ""])
+            ]
+        );
+    }
+
+    /// A line of millions of fields took gigabytes: a row may not have more fields than
+    /// the header, the header at most 10,000, and a file at most 1,000,000 data rows.
+    #[test]
+    fn rows_and_columns_are_bounded() {
+        let many = vec!["1"; 3_000_000].join(",");
+        let (c, p) = csv(&format!("a,b\n1,2\n{many}\n1,2,3\n"));
+        assert!(c.is_none());
+        assert_eq!(
+            messages(p),
+            "t.csv:3: the row has 3000000 fields, the header has 2\n\
+             t.csv:4: the row has 3 fields, the header has 2"
+        );
+        let (c, p) = csv(&format!("{}\n", vec!["x"; 10_001].join(",")));
+        assert!(c.is_none());
+        assert_eq!(
+            messages(p),
+            "t.csv:1: the header has 10001 columns, more than the 10000 allowed"
+        );
+        let rows = "1\n".repeat(MAX_ROWS);
+        let (c, _) = csv(&format!("a\n{rows}"));
+        assert_eq!(c.unwrap().rows().len(), MAX_ROWS);
+        let (c, p) = csv(&format!("a\n{rows}1\n"));
+        assert!(c.is_none());
+        assert!(messages(p).starts_with("t.csv:1000002: more than 1000000 data rows"));
+        let mut bad = b"a\n".to_vec();
+        for _ in 0..50 {
+            bad.extend_from_slice(b"\xff\n");
+        }
+        let mut p = Problems::default();
+        assert!(parse(&bad, Path::new("t.csv"), &mut p).is_none());
+        let m = messages(p);
+        assert_eq!(m.lines().count(), 11, "{m}");
+        assert!(m.ends_with("t.csv:11: the line is not valid UTF-8"), "{m}");
+        assert!(m.starts_with("t.csv: 40 more bad rows not shown\n"), "{m}");
     }
 
     #[test]

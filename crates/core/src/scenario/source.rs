@@ -1,6 +1,8 @@
 //! Where scenario files come from: the file system or files embedded in the binary, plus
-//! the reader that records every file read and hashes their contents.
+//! the reader that records every file read, hashes their contents and applies the size
+//! limits of [`crate::files`].
 
+use crate::files::{self, Limit, ReadError};
 use crate::hash::{fnv1a, FNV_OFFSET};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -16,13 +18,15 @@ pub trait Source {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
 }
 
-/// Files on disk (`std::fs::read`).
+/// Regular files on disk, each at most [`files::CSV`] bytes long, the largest limit of a
+/// scenario's files (read with [`files::read_regular`]; the scenario reader then applies
+/// the limit of each kind of file).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FileSystem;
 
 impl Source for FileSystem {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        Ok(files::read_regular(path, &files::CSV)?)
     }
 }
 
@@ -106,12 +110,14 @@ pub(crate) fn resolve(base: &Path, rel: &str) -> PathBuf {
 
 /// Reads files through a [`Source`], each once: keeps the list of files in read order and
 /// the content hash (FNV-1a 64 over each file's length as 8 little-endian bytes followed
-/// by its bytes, in read order).
+/// by its bytes, in read order), and refuses a file over its kind's limit or one that
+/// takes the files read together over [`files::SCENARIO_TOTAL`].
 pub(crate) struct Reader<'a> {
     source: &'a dyn Source,
     files: Vec<PathBuf>,
     cache: HashMap<PathBuf, Rc<[u8]>>,
     hash: u64,
+    total_bytes: u64,
 }
 
 impl<'a> Reader<'a> {
@@ -121,15 +127,25 @@ impl<'a> Reader<'a> {
             files: Vec::new(),
             cache: HashMap::new(),
             hash: FNV_OFFSET,
+            total_bytes: 0,
         }
     }
 
-    /// The bytes of `path` (read at most once).
-    pub(crate) fn read(&mut self, path: &Path) -> io::Result<Rc<[u8]>> {
+    /// The bytes of `path` (read at most once), a file of the kind `limit` describes.
+    pub(crate) fn read(&mut self, path: &Path, limit: &Limit) -> io::Result<Rc<[u8]>> {
         if let Some(b) = self.cache.get(path) {
             return Ok(b.clone());
         }
-        let bytes: Rc<[u8]> = self.source.read(path)?.into();
+        let bytes = self.source.read(path)?;
+        let len = bytes.len() as u64;
+        if len > limit.bytes {
+            return Err(ReadError::TooLarge(*limit).into());
+        }
+        if self.total_bytes + len > files::SCENARIO_TOTAL.bytes {
+            return Err(ReadError::TooLarge(files::SCENARIO_TOTAL).into());
+        }
+        self.total_bytes += len;
+        let bytes: Rc<[u8]> = bytes.into();
         self.hash = fnv1a(self.hash, &(bytes.len() as u64).to_le_bytes());
         self.hash = fnv1a(self.hash, &bytes);
         self.files.push(path.to_path_buf());
@@ -178,9 +194,9 @@ mod tests {
     fn reader_hashes_length_then_bytes_once_per_file() {
         let src = Embedded::new(&[("a", b"xy".as_slice()), ("b", b"".as_slice())]);
         let mut r = Reader::new(&src);
-        r.read(Path::new("a")).unwrap();
-        r.read(Path::new("a")).unwrap();
-        r.read(Path::new("b")).unwrap();
+        r.read(Path::new("a"), &files::TOML).unwrap();
+        r.read(Path::new("a"), &files::TOML).unwrap();
+        r.read(Path::new("b"), &files::TOML).unwrap();
         let mut expect = FNV_OFFSET;
         for content in [&b"xy"[..], &b""[..]] {
             expect = fnv1a(expect, &(content.len() as u64).to_le_bytes());
@@ -188,6 +204,31 @@ mod tests {
         }
         assert_eq!(r.hash_hex(), format!("{expect:016x}"));
         assert_eq!(r.files(), &[PathBuf::from("a"), PathBuf::from("b")]);
-        assert!(r.read(Path::new("c")).is_err());
+        assert!(r.read(Path::new("c"), &files::TOML).is_err());
+    }
+
+    #[test]
+    fn reader_applies_the_limit_of_each_kind_and_the_total() {
+        static BIG: [u8; 1000] = [b'#'; 1000];
+        let src = Embedded::new(&[("a", &BIG[..]), ("b", &BIG[..]), ("c", &BIG[..])]);
+        let mut r = Reader::new(&src);
+        r.total_bytes = files::SCENARIO_TOTAL.bytes - 2000;
+        let small = Limit {
+            bytes: 999,
+            what: "a small file",
+        };
+        let e = r.read(Path::new("a"), &small).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "larger than the 999 bytes limit for a small file"
+        );
+        r.read(Path::new("a"), &files::TOML).unwrap();
+        r.read(Path::new("b"), &files::TOML).unwrap();
+        let e = r.read(Path::new("c"), &files::TOML).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "larger than the 256 MiB limit for the files of one scenario together"
+        );
+        assert_eq!(r.files(), &[PathBuf::from("a"), PathBuf::from("b")]);
     }
 }

@@ -54,7 +54,7 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Study, ScenarioEr
     let path = normalize(path);
     let mut reader = Reader::new(source);
     let mut p = Problems::default();
-    let bytes = match reader.read(&path) {
+    let bytes = match reader.read(&path, &crate::files::TOML) {
         Ok(b) => b,
         Err(e) => {
             p.push(&path, None, None, format!("cannot read study file: {e}"));

@@ -3,6 +3,7 @@
 
 use super::error::Problems;
 use super::source::{resolve, Reader};
+use crate::files;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use toml::de::{DeTable, DeValue};
@@ -170,25 +171,88 @@ pub(crate) fn parse(bytes: &[u8], file: &Path, problems: &mut Problems) -> Optio
     }
 }
 
+/// Most bases a scenario may have in its `extends` chain. Real chains are two or three
+/// files deep; the limit keeps a generated or runaway chain from reading thousands of
+/// files.
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
 /// Read `path` and every file it `extends`, and merge them (variant over base). The
-/// `extends` key is consumed. Returns `None` when a file could not be read or parsed.
+/// `extends` key is consumed. Returns `None` when a file could not be read or parsed, the
+/// chain has a cycle or more than [`MAX_EXTENDS_DEPTH`] bases.
 pub(crate) fn load(reader: &mut Reader<'_>, path: &Path, problems: &mut Problems) -> Option<Node> {
-    let mut chain = Vec::new();
-    let mut root = load_chain(reader, path, None, &mut chain, problems)?;
+    // The chain is walked with a loop, not recursion, so its length cannot overflow the
+    // stack: `chain` holds the scenario, its base, the base's base, ...
+    let mut chain: Vec<(PathBuf, Node)> = Vec::new();
+    let mut next = path.to_path_buf();
+    let mut via: Option<Node> = None;
+    loop {
+        let (root, extends) = read_one(reader, &next, via.as_ref(), problems)?;
+        chain.push((next, root));
+        let Some(ext) = extends else { break };
+        let file = &chain[chain.len() - 1].0;
+        let Value::Str(rel) = &ext.value else {
+            problems.push(
+                file,
+                Some(ext.line),
+                Some("extends"),
+                format!(
+                    "expected a string (path of the base scenario, relative to this file), got {}",
+                    ext.value.describe()
+                ),
+            );
+            return None;
+        };
+        let base_path = resolve(file, rel);
+        if let Some(i) = chain.iter().position(|(p, _)| *p == base_path) {
+            let mut names: Vec<String> = chain[i..]
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect();
+            names.push(base_path.display().to_string());
+            problems.push(
+                file,
+                Some(ext.line),
+                Some("extends"),
+                format!("cycle of `extends`: {}", names.join(" -> ")),
+            );
+            return None;
+        }
+        if chain.len() > MAX_EXTENDS_DEPTH {
+            problems.push(
+                file,
+                Some(ext.line),
+                Some("extends"),
+                format!(
+                    "too many levels of `extends`: the base named here would be base \
+                     number {} of `{}`; at most {MAX_EXTENDS_DEPTH} are allowed",
+                    chain.len(),
+                    path.display()
+                ),
+            );
+            return None;
+        }
+        next = base_path;
+        via = Some(ext);
+    }
+    let (_, mut root) = chain.pop()?;
+    while let Some((_, over)) = chain.pop() {
+        root = merge(root, over);
+    }
     // Problems with the scenario as a whole (a missing `[study]`, no region) belong to the
     // file loaded, not to the base whose root table the merge kept.
     root.file = Rc::from(path);
     Some(root)
 }
 
-fn load_chain(
+/// Read and parse one file of an `extends` chain (`via`: the `extends` naming it, if any);
+/// returns its tree, without its `extends` key, and that key's value.
+fn read_one(
     reader: &mut Reader<'_>,
     path: &Path,
     via: Option<&Node>,
-    chain: &mut Vec<PathBuf>,
     problems: &mut Problems,
-) -> Option<Node> {
-    let bytes = match reader.read(path) {
+) -> Option<(Node, Option<Node>)> {
+    let bytes = match reader.read(path, &files::TOML) {
         Ok(b) => b,
         Err(e) => {
             match via {
@@ -213,45 +277,14 @@ fn load_chain(
                 .into(),
         );
     }
-    let Value::Table(entries) = &mut root.value else {
-        return Some(root);
-    };
-    let Some(i) = entries.iter().position(|(k, _)| k == "extends") else {
-        return Some(root);
-    };
-    let (_, ext) = entries.remove(i);
-    let Value::Str(rel) = &ext.value else {
-        problems.push(
-            path,
-            Some(ext.line),
-            Some("extends"),
-            format!(
-                "expected a string (path of the base scenario, relative to this file), got {}",
-                ext.value.describe()
-            ),
-        );
-        return None;
-    };
-    let base_path = resolve(path, rel);
-    chain.push(path.to_path_buf());
-    if chain.contains(&base_path) {
-        let mut names: Vec<String> = chain
+    let extends = match &mut root.value {
+        Value::Table(entries) => entries
             .iter()
-            .skip_while(|p| **p != base_path)
-            .map(|p| p.display().to_string())
-            .collect();
-        names.push(base_path.display().to_string());
-        problems.push(
-            path,
-            Some(ext.line),
-            Some("extends"),
-            format!("cycle of `extends`: {}", names.join(" -> ")),
-        );
-        return None;
-    }
-    let base = load_chain(reader, &base_path, Some(&ext), chain, problems);
-    chain.pop();
-    Some(merge(base?, root))
+            .position(|(k, _)| k == "extends")
+            .map(|i| entries.remove(i).1),
+        _ => None,
+    };
+    Some((root, extends))
 }
 
 /// Arrays of tables whose elements are merged by `name` under `extends` (dotted key paths,

@@ -24,6 +24,14 @@
 //! lowest possible level of a quantity in a block is known without visiting its hours), and
 //! linked per (quantity, block) so that a block that must be walked finds its changes
 //! directly.
+//!
+//! Memory is bounded by construction: two transitions of a component within one hour cancel
+//! before they are stored (the hour's state is read at its start), so one sample's history
+//! holds at most one change per component and hour, at most
+//! [`MAX_OUTAGE_CHANGES`](gridrisk_core::bounds::MAX_OUTAGE_CHANGES) changes (checked when
+//! a scenario is read, so `u32` change indices cannot wrap); with every mean up and down
+//! time at least one hour ([`gridrisk_core::bounds`]), the expected number is at most
+//! `Σ 2 hours / (MTTF + MTTR)`, below one per component and hour.
 
 use crate::rng::{Purpose, SampleKey};
 use crate::weather::WeatherDraw;
@@ -292,6 +300,17 @@ impl Log<'_> {
         self.net[slot] += change;
         self.drop[slot] += change.min(0);
     }
+
+    /// Undo the last [`Log::push`], a change of quantity `q` at hour `h`.
+    #[inline]
+    fn pop(&mut self, q: usize, h: usize) {
+        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        if let Some(c) = self.changes.pop() {
+            self.head[slot] = c.next;
+            self.net[slot] -= c.amount;
+            self.drop[slot] -= c.amount.min(0);
+        }
+    }
 }
 
 /// Turn the random state flips `flips` of a component that starts `up0` and its dated
@@ -420,6 +439,10 @@ impl History {
             }
             let up0 = up;
             let mut t = 0.0;
+            // The hour of the last transition kept: a second one in the same hour cancels
+            // it (an hour's state is read at its start), so a component keeps at most one
+            // change per hour and a history at most components x hours changes.
+            let mut last_h = usize::MAX;
             loop {
                 t = match cold {
                     Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, *hours),
@@ -430,10 +453,20 @@ impl History {
                     break;
                 }
                 let h = ceil_hour(t);
-                if masked {
-                    flips.push(h);
+                if h == last_h {
+                    if masked {
+                        flips.pop();
+                    } else {
+                        log.pop(q, h);
+                    }
+                    last_h = usize::MAX;
                 } else {
-                    log.push(q, h, if up { -amount } else { amount });
+                    if masked {
+                        flips.push(h);
+                    } else {
+                        log.push(q, h, if up { -amount } else { amount });
+                    }
+                    last_h = h;
                 }
                 up = !up;
             }

@@ -12,18 +12,28 @@ use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
 use crate::model::{ColdRule, Conditions, Network, RegionClimate};
+use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-/// Longest study window accepted, hours (about 114 years): guards against allocating
-/// absurd amounts of memory for a mistyped number.
-pub(crate) const MAX_HOURS: i64 = 1_000_000;
+/// Longest study window accepted, hours ([`crate::bounds::MAX_HOURS`]).
+pub(crate) const MAX_HOURS: i64 = crate::bounds::MAX_HOURS as i64;
 /// Largest study week accepted in `seasons`.
 pub(crate) const MAX_WEEKS: i64 = (MAX_HOURS + 167) / 168;
 /// Most units accepted in one block.
 pub(crate) const MAX_COUNT: i64 = 100_000;
+/// What a mean up or down time must be: at least one time step (an hour), or the process
+/// would change state several times within a step whose state is read once.
+pub(crate) const MEAN_DURATION: &str =
+    "a mean duration >= 1 hour (one time step; a shorter mean up or down time is a modelling error)";
+
+/// The message for a power above [`MAX_POWER_MW`].
+pub(crate) fn too_much_power(mw: f64) -> String {
+    format!("{mw} MW is more than the largest power accepted, {MAX_POWER_MW:e} MW")
+}
+
 /// Mean time to failure used for a unit with `for = 0` (a unit that never fails): the
 /// model needs a finite MTTF, and 1e30 h is never reached in any study.
 pub const NEVER_FAILS_MTTF_H: f64 = 1e30;
@@ -47,6 +57,8 @@ pub(crate) struct Manifest {
 #[derive(Debug)]
 pub(crate) struct RegionSpec {
     pub(crate) name: String,
+    /// Where its table is (for its totals).
+    pub(crate) at: Place,
     /// A hub: no demand (always `None` then) and no units.
     pub(crate) hub: bool,
     pub(crate) demand: Option<DemandSpec>,
@@ -78,6 +90,7 @@ pub(crate) enum DemandSpec {
     },
     /// RTS-style percentage tables.
     Tables {
+        at: Place,
         peak_mw: f64,
         weekly: FileRef,
         daily: FileRef,
@@ -87,10 +100,20 @@ pub(crate) enum DemandSpec {
     },
     /// A peak times a shape by hour of day.
     Shape {
+        at: Place,
         peak_mw: f64,
         shape: [f64; 24],
         scale: f64,
     },
+}
+
+/// Where a table is, for problems with what its values make together.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    pub(crate) file: Rc<Path>,
+    pub(crate) line: usize,
+    /// Its TOML path, e.g. `regions[RTS].demand`.
+    pub(crate) field: String,
 }
 
 /// Seasons by study week (1-based inclusive ranges).
@@ -222,6 +245,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Where this table is.
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            file: self.node.file.clone(),
+            line: self.node.line,
+            field: self.path.clone(),
+        }
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }
@@ -289,14 +321,39 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A power in MW, >= 0, as watts.
-    fn power_w(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+    /// A power in MW, from 0 to [`MAX_POWER_MW`].
+    fn power_mw(&self, key: &str, required: bool, p: &mut Problems) -> Option<f64> {
         let x = self.number_in(key, "MW", required, |x| x >= 0.0, "a power >= 0 MW", p)?;
-        let w = mw_to_w(x);
-        if w.is_none() {
-            self.bad(key, format!("{x} MW is too large"), p);
+        if x > MAX_POWER_MW {
+            self.bad(key, too_much_power(x), p);
+            return None;
         }
-        w
+        Some(x)
+    }
+
+    /// A power in MW, from 0 to [`MAX_POWER_MW`], as watts.
+    fn power_w(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+        self.power_mw(key, required, p).and_then(mw_to_w)
+    }
+
+    /// An optional power at `key` (see [`Fields::power_w`]): `None` if there is a problem,
+    /// `Some(None)` if absent.
+    fn opt_power_w(&self, key: &str, p: &mut Problems) -> Option<Option<i64>> {
+        if !self.has(key) {
+            return Some(None);
+        }
+        self.power_w(key, true, p).map(Some)
+    }
+
+    /// A mean up or down time at `key`, hours: at least one time step.
+    pub(crate) fn mean_duration_h(
+        &self,
+        key: &str,
+        required: bool,
+        p: &mut Problems,
+    ) -> Option<f64> {
+        let ok = |x: f64| x >= MIN_MEAN_DURATION_H;
+        self.number_in(key, "hours", required, ok, MEAN_DURATION, p)
     }
 
     /// The `name` of an element of a table array, which must be non-empty and not among
@@ -761,6 +818,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         };
         m.regions.push(RegionSpec {
             name: name.unwrap_or_default(),
+            at: rf.place(),
             hub,
             demand,
             month_factor,
@@ -859,6 +917,21 @@ fn climate(
         Some(t) => t,
         None => weather.zones.get(zone)?.normal_c,
     };
+    // The engine never lets a temperature fall below absolute zero, so this is the most
+    // heating demand can add in any hour.
+    let most_mw = heating.unwrap_or(0.0) * (threshold_c - ABSOLUTE_ZERO_C).max(0.0);
+    if !(most_mw <= MAX_POWER_MW) {
+        f.bad(
+            "heating_mw_per_c",
+            format!(
+                "{} MW per °C below a threshold of {threshold_c} °C adds {most_mw:e} MW at \
+                 absolute zero, more than the largest power accepted, {MAX_POWER_MW:e} MW",
+                heating.unwrap_or(0.0)
+            ),
+            p,
+        );
+        return None;
+    }
     Some(RegionClimate {
         region,
         zone,
@@ -1038,8 +1111,8 @@ fn demand(
         "scale",
         "a multiplier",
         false,
-        |x| x >= 0.0,
-        "a multiplier >= 0",
+        |x| (0.0..=MAX_SCALE).contains(&x),
+        &format!("a multiplier from 0 to {MAX_SCALE:e}"),
         p,
     );
     let month = month_factor(&f, win, p);
@@ -1091,7 +1164,7 @@ fn demand(
             })
         }
         (false, false, true) => {
-            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let peak = f.power_mw("peak_mw", true, p);
             let shape = f.numbers(
                 "hourly_shape",
                 24,
@@ -1101,13 +1174,14 @@ fn demand(
                 p,
             );
             Some(DemandSpec::Shape {
+                at: f.place(),
                 peak_mw: peak?,
                 shape: shape?.try_into().ok()?,
                 scale: scale.unwrap_or(1.0),
             })
         }
         (false, true, false) => {
-            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let peak = f.power_mw("peak_mw", true, p);
             let weekly = file_ref(&f, "weekly_pct_file", p);
             let daily = file_ref(&f, "daily_pct_file", p);
             let hourly = file_ref(&f, "hourly_pct_file", p);
@@ -1119,6 +1193,7 @@ fn demand(
                 }
             };
             Some(DemandSpec::Tables {
+                at: f.place(),
                 peak_mw: peak?,
                 weekly: weekly?,
                 daily: daily?,
@@ -1354,16 +1429,9 @@ fn block(
         None if f.has("count") => None,
         None => Some(1),
     };
-    let mw = f.number_in("mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
-    let installed_w = mw.and_then(|x| {
-        let w = mw_to_w(x);
-        if w.is_none() {
-            f.bad("mw", format!("{x} MW is too large"), p);
-        }
-        w
-    });
-    let positive = |x: f64| x > 0.0;
-    let mttr = f.number_in("mttr_h", "hours", true, positive, "a duration > 0 hours", p);
+    let mw = f.power_mw("mw", true, p);
+    let installed_w = mw.and_then(mw_to_w);
+    let mttr = f.mean_duration_h("mttr_h", true, p);
     let mttf = match (f.has("mttf_h"), f.has("for")) {
         (true, true) => {
             f.bad(
@@ -1382,7 +1450,7 @@ fn block(
             );
             None
         }
-        (true, false) => f.number_in("mttf_h", "hours", true, positive, "a duration > 0 hours", p),
+        (true, false) => f.mean_duration_h("mttf_h", true, p),
         (false, true) => {
             let rate = f.number_in(
                 "for",
@@ -1394,11 +1462,27 @@ fn block(
             );
             match (rate, mttr) {
                 // for = 0: never fails; a tiny positive `for` can overflow to infinity.
-                (Some(r), Some(m)) => Some(if r > 0.0 {
-                    (m * (1.0 - r) / r).min(NEVER_FAILS_MTTF_H)
-                } else {
-                    NEVER_FAILS_MTTF_H
-                }),
+                (Some(r), Some(m)) => {
+                    let mttf = if r > 0.0 {
+                        (m * (1.0 - r) / r).min(NEVER_FAILS_MTTF_H)
+                    } else {
+                        NEVER_FAILS_MTTF_H
+                    };
+                    if mttf < MIN_MEAN_DURATION_H {
+                        f.bad(
+                            "for",
+                            format!(
+                                "{r} with mttr_h = {m} means a mean time to failure of \
+                                 {mttf} h (mttr_h x (1 - for) / for), below one time step \
+                                 (1 hour); lower `for` or raise `mttr_h`"
+                            ),
+                            p,
+                        );
+                        None
+                    } else {
+                        Some(mttf)
+                    }
+                }
                 _ => None,
             }
         }
@@ -1412,37 +1496,8 @@ fn block(
         p,
     );
     let derate_ok = derate.is_some() || !f.has("derate");
-    let cap = f.number_in("cap_mw", "MW", false, |x| x >= 0.0, "a power >= 0 MW", p);
-    let cap_w = match cap {
-        Some(c) => match mw_to_w(c) {
-            Some(w) => Some(Some(w)),
-            None => {
-                f.bad("cap_mw", format!("{c} MW is too large"), p);
-                None
-            }
-        },
-        None if f.has("cap_mw") => None,
-        None => Some(None),
-    };
-    let block_cap = f.number_in(
-        "block_cap_mw",
-        "MW",
-        false,
-        |x| x >= 0.0,
-        "a power >= 0 MW",
-        p,
-    );
-    let block_cap_w = match block_cap {
-        Some(c) => match mw_to_w(c) {
-            Some(w) => Some(Some(w)),
-            None => {
-                f.bad("block_cap_mw", format!("{c} MW is too large"), p);
-                None
-            }
-        },
-        None if f.has("block_cap_mw") => None,
-        None => Some(None),
-    };
+    let cap_w = f.opt_power_w("cap_mw", p);
+    let block_cap_w = f.opt_power_w("block_cap_mw", p);
     let cold = f.cold_rule(
         "cold",
         ctx.zones,

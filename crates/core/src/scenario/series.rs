@@ -5,6 +5,8 @@ use super::error::Problems;
 use super::manifest::{FileRef, Seasons};
 use super::source::Reader;
 use crate::calendar::{Calendar, WEEKDAYS};
+use super::manifest::too_much_power;
+use crate::bounds::MAX_POWER_MW;
 use crate::power::mw_to_w;
 use std::path::{Path, PathBuf};
 
@@ -242,14 +244,22 @@ pub(crate) fn demand_column(
     let mut out = Vec::with_capacity(mw.len());
     for (h, (x, (line, _))) in mw.iter().zip(&csv.rows).enumerate() {
         let f = month.and_then(|m| m.get(h)).copied().unwrap_or(1.0);
-        match mw_to_w(x * scale * f) {
+        let mw = x * scale * f;
+        match mw_to_w(mw).filter(|_| mw <= MAX_POWER_MW) {
             Some(w) => out.push(w),
+            None if scale == 1.0 && f == 1.0 => {
+                p.push(&csv.path, Some(*line), Some(column), too_much_power(*x));
+                return None;
+            }
             None => {
                 p.push(
                     &csv.path,
                     Some(*line),
                     Some(column),
-                    format!("{x} MW is too large"),
+                    format!(
+                        "{x} MW x scale {scale} x month factor {f} = {mw:e} MW is more than \
+                         the largest power accepted, {MAX_POWER_MW:e} MW"
+                    ),
                 );
                 return None;
             }
@@ -414,20 +424,25 @@ pub(crate) fn season_of_week(s: &Seasons, weeks: usize, p: &mut Problems) -> Opt
 
 /// Hourly demand from a shape by hour of day, watts:
 /// `peak_mw x shape[hour of day] x month factor x scale`, rounded to the nearest watt.
-/// `Err(h)` if hour `h`'s demand is out of range.
+/// `Err((h, mw))` if hour `h`'s demand `mw` is above [`MAX_POWER_MW`].
 pub(crate) fn shape_demand(
     cal: &Calendar,
     peak_mw: f64,
     shape: &[f64; 24],
     month: Option<&[f64]>,
     scale: f64,
-) -> Result<Vec<i64>, usize> {
+) -> Result<Vec<i64>, (usize, f64)> {
     (0..cal.hours())
         .map(|h| {
             let f = month.map_or(1.0, |m| m[h]);
-            mw_to_w(peak_mw * shape[cal.hour_of_day(h)] * f * scale).ok_or(h)
+            bounded_w(peak_mw * shape[cal.hour_of_day(h)] * f * scale).map_err(|mw| (h, mw))
         })
         .collect()
+}
+
+/// Watts of `mw` if it is at most [`MAX_POWER_MW`], else `(_, mw)` for the message.
+fn bounded_w(mw: f64) -> Result<i64, f64> {
+    mw_to_w(mw).filter(|_| mw <= MAX_POWER_MW).ok_or(mw)
 }
 
 /// `1-3, 7` from `[1, 2, 3, 7]` (sorted).
@@ -452,8 +467,8 @@ fn ranges(xs: &[usize]) -> String {
 /// Hourly demand from RTS-style tables, watts:
 /// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale * month factor`, evaluated left
 /// to right, rounded to the nearest watt. `hourly` is `[season][hour of day][weekend]`;
-/// `month` the month factor of each hour, if any. `Err(h)` if hour `h`'s demand is out of
-/// range.
+/// `month` the month factor of each hour, if any. `Err((h, mw))` if hour `h`'s demand `mw`
+/// is above [`MAX_POWER_MW`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rts_demand(
     cal: &Calendar,
@@ -464,7 +479,7 @@ pub(crate) fn rts_demand(
     season_of_week: &[usize],
     scale: f64,
     month: Option<&[f64]>,
-) -> Result<Vec<i64>, usize> {
+) -> Result<Vec<i64>, (usize, f64)> {
     (0..cal.hours())
         .map(|h| {
             let week = cal.study_week(h);
@@ -476,7 +491,7 @@ pub(crate) fn rts_demand(
                 Some(m) => mw * m[h],
                 None => mw,
             };
-            mw_to_w(mw).ok_or(h)
+            bounded_w(mw).map_err(|mw| (h, mw))
         })
         .collect()
 }

@@ -1628,7 +1628,8 @@ mod tests {
         for want in [
             "t.toml:11: units[A].mw: must be a power >= 0 MW, got -1",
             "t.toml:12: units[A].for: must be a forced outage rate in [0, 1), got 1",
-            "t.toml:13: units[A].mttr_h: must be a duration > 0 hours, got 0",
+            "t.toml:13: units[A].mttr_h: must be a mean duration >= 1 hour (one time step; a \
+             shorter mean up or down time is a modelling error), got 0",
             "t.toml:14: units[A].mtr_h: unknown key; did you mean `mttr_h`?",
             "t.toml:17: units[B].region: unknown region `Q`; known regions: `R`",
             "t.toml:18: units[B].mw: expected a number (MW), got a string (\"12\")",

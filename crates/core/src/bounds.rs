@@ -98,9 +98,17 @@ pub struct Excess {
     pub message: String,
 }
 
-/// MW for messages, from watts.
-fn mw(w: i128) -> f64 {
-    w as f64 / W_PER_MW as f64
+/// Exact MW (or MWh) for messages, from watts (or watt-hours): `1100000000.000001`.
+fn mw(w: i128) -> String {
+    let unit = i128::from(W_PER_MW);
+    let (whole, frac) = (w / unit, (w % unit).abs());
+    let frac = format!("{frac:06}");
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac}")
+    }
 }
 
 /// Watts from a non-negative float, rounded up; saturating (a non-finite value is huge).
@@ -228,10 +236,10 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
             out.push(Excess {
                 region: Some(r),
                 message: format!(
-                    "the region's power adds up to {:e} MW (demand bound {:e} MW with \
+                    "the region's power adds up to {} MW (demand bound {} MW with \
                      forecast error, heating at absolute zero, mining and exchanges; plus \
                      units, renewables, inflows, lines and import links), more than the \
-                     bound of {:e} MW per region",
+                     bound of {} MW per region",
                     mw(t),
                     mw(demand_bound_w(model, r)),
                     mw(i128::from(MAX_REGION_W))
@@ -251,7 +259,7 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
             region: None,
             message: format!(
                 "the system's power (every region's total and every import source's cap) \
-                 adds up to {:e} MW, more than the bound of {:e} MW",
+                 adds up to {} MW, more than the bound of {} MW",
                 mw(system),
                 mw(i128::from(MAX_SYSTEM_W))
             ),
@@ -263,7 +271,7 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
             region: None,
             message: format!(
                 "the window's energy bound (demand bounds and import caps over {} hours) \
-                 is {:e} MWh, more than the bound of {:e} MWh per sample",
+                 is {} MWh, more than the bound of {} MWh per sample",
                 model.hours(),
                 mw(e),
                 mw(i128::from(MAX_WINDOW_WH))
@@ -300,5 +308,12 @@ mod tests {
         assert_eq!(i128::MAX / (e * e), 7);
         // An outage history of at most MAX_OUTAGE_CHANGES changes fits u32 indices.
         assert!(MAX_OUTAGE_CHANGES < u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn messages_show_exact_megawatts() {
+        assert_eq!(mw(1_100_000_000_000_001), "1100000000.000001");
+        assert_eq!(mw(i128::from(MAX_REGION_W)), "1000000000");
+        assert_eq!(mw(2_500_000), "2.5");
     }
 }

@@ -228,8 +228,9 @@ fn too_much_demand(at: &Place, hour: usize, mw: f64, how: &str, p: &mut Problems
         Some(at.line),
         Some(&at.field),
         format!(
-            "the demand in hour {hour} ({how}) is {mw:e} MW, more than the largest power \
-             accepted, {MAX_POWER_MW:e} MW"
+            "the demand in hour {hour} ({how}) is {} MW, more than the largest power \
+             accepted, {MAX_POWER_MW:e} MW",
+            manifest::short(mw)
         ),
     );
 }

@@ -31,7 +31,27 @@ pub(crate) const MEAN_DURATION: &str =
 
 /// The message for a power above [`MAX_POWER_MW`].
 pub(crate) fn too_much_power(mw: f64) -> String {
-    format!("{mw} MW is more than the largest power accepted, {MAX_POWER_MW:e} MW")
+    format!(
+        "{} MW is more than the largest power accepted, {MAX_POWER_MW:e} MW",
+        short(mw)
+    )
+}
+
+/// A number for messages: as written when short (`-5`, `0.25`), else to six significant
+/// digits (`0.111111`, `2.6315e11`, `1e300`, not three hundred digits).
+pub(crate) fn short(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 16 {
+        return plain;
+    }
+    let trim = |t: &str| t.trim_end_matches('0').trim_end_matches('.').to_string();
+    if (1e-3..1e6).contains(&x.abs()) {
+        trim(&format!("{x:.6}"))
+    } else {
+        let t = format!("{x:.5e}");
+        let (mantissa, exp) = t.split_once('e').unwrap_or((&t, "0"));
+        format!("{}e{exp}", trim(mantissa))
+    }
 }
 
 /// Mean time to failure used for a unit with `for = 0` (a unit that never fails): the
@@ -623,7 +643,7 @@ impl<'a> Fields<'a> {
         if ok(x) {
             Some(x)
         } else {
-            self.bad(key, format!("must be {expect}, got {x}"), p);
+            self.bad(key, format!("must be {expect}, got {}", short(x)), p);
             None
         }
     }
@@ -924,9 +944,11 @@ fn climate(
         f.bad(
             "heating_mw_per_c",
             format!(
-                "{} MW per °C below a threshold of {threshold_c} °C adds {most_mw:e} MW at \
-                 absolute zero, more than the largest power accepted, {MAX_POWER_MW:e} MW",
-                heating.unwrap_or(0.0)
+                "{} MW per °C below a threshold of {} °C adds {} MW at absolute zero \
+                 (-273.15 °C), more than the largest power accepted, {MAX_POWER_MW:e} MW",
+                short(heating.unwrap_or(0.0)),
+                short(threshold_c),
+                short(most_mw)
             ),
             p,
         );
@@ -1473,8 +1495,9 @@ fn block(
                             "for",
                             format!(
                                 "{r} with mttr_h = {m} means a mean time to failure of \
-                                 {mttf} h (mttr_h x (1 - for) / for), below one time step \
-                                 (1 hour); lower `for` or raise `mttr_h`"
+                                 {} h (mttr_h x (1 - for) / for), below one time step \
+                                 (1 hour); lower `for` or raise `mttr_h`",
+                                short(mttf)
                             ),
                             p,
                         );
@@ -1592,6 +1615,15 @@ mod tests {
             .map(|x| x.to_string())
             .collect();
         (m, msgs)
+    }
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        assert_eq!(short(-5.0), "-5");
+        assert_eq!(short(0.000001), "0.000001");
+        assert_eq!(short(1.0 / 9.0), "0.111111");
+        assert_eq!(short(263_149_999_999.999_97), "2.6315e11");
+        assert_eq!(short(1e300), "1e300");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::error::Problems;
 use super::manifest::{FileRef, Seasons};
 use super::source::Reader;
 use crate::calendar::{Calendar, WEEKDAYS};
-use super::manifest::too_much_power;
+use super::manifest::{short, too_much_power};
 use crate::bounds::MAX_POWER_MW;
 use crate::power::mw_to_w;
 use std::path::{Path, PathBuf};
@@ -257,8 +257,10 @@ pub(crate) fn demand_column(
                     Some(*line),
                     Some(column),
                     format!(
-                        "{x} MW x scale {scale} x month factor {f} = {mw:e} MW is more than \
-                         the largest power accepted, {MAX_POWER_MW:e} MW"
+                        "{x} MW x scale {} x month factor {f} = {} MW is more than the \
+                         largest power accepted, {MAX_POWER_MW:e} MW",
+                        short(scale),
+                        short(mw)
                     ),
                 );
                 return None;

@@ -99,7 +99,7 @@ pub struct Excess {
 }
 
 /// Exact MW (or MWh) for messages, from watts (or watt-hours): `1100000000.000001`.
-fn mw(w: i128) -> String {
+pub fn mw_text(w: i128) -> String {
     let unit = i128::from(W_PER_MW);
     let (whole, frac) = (w / unit, (w % unit).abs());
     let frac = format!("{frac:06}");
@@ -240,9 +240,9 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
                      forecast error, heating at absolute zero, mining and exchanges; plus \
                      units, renewables, inflows, lines and import links), more than the \
                      bound of {} MW per region",
-                    mw(t),
-                    mw(demand_bound_w(model, r)),
-                    mw(i128::from(MAX_REGION_W))
+                    mw_text(t),
+                    mw_text(demand_bound_w(model, r)),
+                    mw_text(i128::from(MAX_REGION_W))
                 ),
             });
         }
@@ -260,8 +260,8 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
             message: format!(
                 "the system's power (every region's total and every import source's cap) \
                  adds up to {} MW, more than the bound of {} MW",
-                mw(system),
-                mw(i128::from(MAX_SYSTEM_W))
+                mw_text(system),
+                mw_text(i128::from(MAX_SYSTEM_W))
             ),
         });
     }
@@ -273,8 +273,8 @@ pub fn check(model: &SystemModel) -> Vec<Excess> {
                 "the window's energy bound (demand bounds and import caps over {} hours) \
                  is {} MWh, more than the bound of {} MWh per sample",
                 model.hours(),
-                mw(e),
-                mw(i128::from(MAX_WINDOW_WH))
+                mw_text(e),
+                mw_text(i128::from(MAX_WINDOW_WH))
             ),
         });
     }
@@ -312,8 +312,8 @@ mod tests {
 
     #[test]
     fn messages_show_exact_megawatts() {
-        assert_eq!(mw(1_100_000_000_000_001), "1100000000.000001");
-        assert_eq!(mw(i128::from(MAX_REGION_W)), "1000000000");
-        assert_eq!(mw(2_500_000), "2.5");
+        assert_eq!(mw_text(1_100_000_000_000_001), "1100000000.000001");
+        assert_eq!(mw_text(i128::from(MAX_REGION_W)), "1000000000");
+        assert_eq!(mw_text(2_500_000), "2.5");
     }
 }

@@ -267,7 +267,9 @@ fn mean_var(n: u64, s: i128, ss: i128) -> (f64, f64) {
     if n < 2 {
         return (mean, 0.0);
     }
-    (mean, covariance(n, s, s, ss))
+    // A variance is never negative, though the f64 fallback of a huge numerator can round
+    // below zero (and the standard error would be NaN).
+    (mean, covariance(n, s, s, ss).max(0.0))
 }
 
 /// Unbiased covariance from exact sums: `(n Σxy - Σx Σy) / (n (n - 1))`.

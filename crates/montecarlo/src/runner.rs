@@ -55,7 +55,7 @@ pub enum RunError {
     /// More samples than the model's sums can hold ([`gridrisk_core::bounds::max_samples`]).
     #[error(
         "{samples} samples of '{model}' are more than its sums can hold exactly: at most \
-         {max} for a window whose energy bound is {window_mwh:e} MWh (see the bounds in the \
+         {max} for a window whose energy bound is {window_mwh} MWh (see the bounds in the \
          README's units of measure)"
     )]
     TooManySamples {
@@ -65,8 +65,8 @@ pub enum RunError {
         samples: u64,
         /// Most samples allowed.
         max: u64,
-        /// The window energy bound, MWh.
-        window_mwh: f64,
+        /// The window energy bound, MWh (exact, for the message).
+        window_mwh: String,
     },
 }
 
@@ -84,7 +84,7 @@ pub fn check_bounds(model: &SystemModel, samples: u64) -> Result<(), RunError> {
             model: model.name().to_string(),
             samples,
             max,
-            window_mwh: bounds::window_wh(model) as f64 / 1e6,
+            window_mwh: bounds::mw_text(bounds::window_wh(model)),
         });
     }
     Ok(())

@@ -37,16 +37,24 @@ pub(crate) fn too_much_power(mw: f64) -> String {
     )
 }
 
-/// A number for messages: as written when short (`-5`, `0.25`), else to six significant
-/// digits (`0.111111`, `2.6315e11`, `1e300`, not three hundred digits).
+/// A number for messages: as written when short (`-5`, `0.25`), else to twelve significant
+/// digits and at most six decimals (a watt, for MW) from 1e-3 to 1e15 (`0.111111`,
+/// `263150000000`, `100000023.795`), else in scientific notation (`1e300`, not three
+/// hundred digits).
 pub(crate) fn short(x: f64) -> String {
     let plain = x.to_string();
     if plain.len() <= 16 {
         return plain;
     }
     let trim = |t: &str| t.trim_end_matches('0').trim_end_matches('.').to_string();
-    if (1e-3..1e6).contains(&x.abs()) {
-        trim(&format!("{x:.6}"))
+    if (1e-3..1e15).contains(&x.abs()) {
+        let decimals = (11 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        let t = format!("{x:.decimals$}");
+        if t.contains('.') {
+            trim(&t)
+        } else {
+            t
+        }
     } else {
         let t = format!("{x:.5e}");
         let (mantissa, exp) = t.split_once('e').unwrap_or((&t, "0"));
@@ -1622,7 +1630,8 @@ mod tests {
         assert_eq!(short(-5.0), "-5");
         assert_eq!(short(0.000001), "0.000001");
         assert_eq!(short(1.0 / 9.0), "0.111111");
-        assert_eq!(short(263_149_999_999.999_97), "2.6315e11");
+        assert_eq!(short(263_149_999_999.999_97), "263150000000");
+        assert_eq!(short(366_099.3 * 273.15), "100000023.795");
         assert_eq!(short(1e300), "1e300");
     }
 

@@ -381,6 +381,23 @@ mod tests {
     }
 
     #[test]
+    fn sums_too_large_for_exact_variance_never_give_a_nan() {
+        // Near the window energy bound n Σx² overflows i128; the f64 fallback cancels
+        // catastrophically (here to -3.8e22), and a negative variance made the se NaN.
+        let mut p = PairSums::default();
+        for x in [
+            4_611_685_459_810_597_678,
+            4_611_685_459_810_597_677,
+            4_611_685_459_810_597_677,
+            4_611_685_459_810_597_677,
+        ] {
+            p.push(x, x);
+        }
+        let (x, r) = (p.x(), p.ratio().unwrap());
+        assert!(x.se >= 0.0 && r.se >= 0.0, "{x:?} {r:?}");
+    }
+
+    #[test]
     fn ratio_of_constant_pairs_has_zero_error() {
         let mut p = PairSums::default();
         for _ in 0..10 {

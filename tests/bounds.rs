@@ -43,3 +43,17 @@ fn a_window_at_its_energy_bound_runs_its_largest_sample_count_exactly() {
             "9 samples of 'window-at-bound' are more than its sums can hold exactly: at most 8",
         ));
 }
+
+#[test]
+fn a_too_fine_analytic_grid_names_the_file_and_the_cause() {
+    let file = "tests/data/bounds/analytic-fine-grid.toml";
+    gridrisk()
+        .args(["analytic", file])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "{file}: the exact convolution needs 30000001 points for the capacity outage \
+             table, more than its limit of 20000000: the units' total capacity of 30000000 W \
+             in steps of 1 W"
+        )));
+}

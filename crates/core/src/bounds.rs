@@ -34,8 +34,10 @@
 //! inputs, so it is at most `T_r <= 1e15 W`; differences are at most `2 T_r`. Sums over
 //! regions (system shortfall, curtailment, imports, line flows) are sums of region totals
 //! and source caps, so at most [`MAX_SYSTEM_W`] = 1e16 W, and `2 x 1e16 < i64::MAX ~ 9.22e18`
-//! with a factor of 400 to spare. Load-time sums are formed in `i128` before they are
-//! compared with the bounds, so they cannot wrap either.
+//! with a factor of 400 to spare. The dispatch works in `i128` and, for the shared
+//! curtailment rule, multiplies watts by a sum of demands: at most `(1e16)^2 = 1e32`, far
+//! below `i128::MAX ~ 1.7e38`. Load-time sums are formed in `i128` before they are compared
+//! with the bounds, so they cannot wrap either.
 //!
 //! Per sample, every energy the accumulators add up (unserved energy and its parts, demand
 //! energy, curtailed mining, imported energy per source) is at most one hour's demand bound

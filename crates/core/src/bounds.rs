@@ -162,8 +162,14 @@ fn region_total_w(model: &SystemModel, r: usize) -> i128 {
     let net = model.network();
     let sum = |it: &mut dyn Iterator<Item = i64>| it.map(i128::from).sum::<i128>();
     demand_bound_w(model, r)
-        + sum(&mut model.units().installed_w[model.region_units(r)].iter().copied())
-        + sum(&mut cond.vre.iter().filter(|v| v.region == r).map(|v| v.capacity_w))
+        + sum(&mut model.units().installed_w[model.region_units(r)]
+            .iter()
+            .copied())
+        + sum(&mut cond
+            .vre
+            .iter()
+            .filter(|v| v.region == r)
+            .map(|v| v.capacity_w))
         + sum(&mut cond
             .exchanges
             .iter()

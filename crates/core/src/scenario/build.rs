@@ -2,11 +2,11 @@
 
 use super::error::{Problems, ScenarioError};
 use super::manifest::{self, DemandSpec, Manifest, Place, RegionSpec};
-use crate::bounds::{self, MAX_POWER_MW};
 use super::series;
 use super::source::{normalize, Reader, Source};
 use super::tree;
 use super::Scenario;
+use crate::bounds::{self, MAX_POWER_MW};
 use crate::calendar::Calendar;
 use crate::model::{Region, SystemModel, UnitConditions, UnitSpec};
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
@@ -187,7 +187,13 @@ fn demand(
         } => match series::shape_demand(cal?, *peak_mw, shape, month, *scale) {
             Ok(v) => Some(v),
             Err((hour, mw)) => {
-                too_much_demand(at, hour, mw, "peak_mw x hourly_shape x month factor x scale", p);
+                too_much_demand(
+                    at,
+                    hour,
+                    mw,
+                    "peak_mw x hourly_shape x month factor x scale",
+                    p,
+                );
                 None
             }
         },
@@ -212,7 +218,8 @@ fn demand(
             match series::rts_demand(cal, *peak_mw, &w, &d, &h, &of_week, *scale, month) {
                 Ok(v) => Some(v),
                 Err((hour, mw)) => {
-                    let how = "peak_mw x weekly x daily x hourly percentages x scale x month factor";
+                    let how =
+                        "peak_mw x weekly x daily x hourly percentages x scale x month factor";
                     too_much_demand(at, hour, mw, how, p);
                     None
                 }

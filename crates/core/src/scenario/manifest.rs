@@ -10,9 +10,9 @@ pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 use super::error::Problems;
 use super::source::resolve;
 use super::tree::{Node, Value};
+use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
 use crate::model::{ColdRule, Conditions, Network, RegionClimate};
-use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -948,7 +948,7 @@ fn climate(
     // The engine never lets a temperature fall below absolute zero, so this is the most
     // heating demand can add in any hour.
     let most_mw = heating.unwrap_or(0.0) * (threshold_c - ABSOLUTE_ZERO_C).max(0.0);
-    if !(most_mw <= MAX_POWER_MW) {
+    if most_mw > MAX_POWER_MW {
         f.bad(
             "heating_mw_per_c",
             format!(

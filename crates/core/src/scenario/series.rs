@@ -2,11 +2,11 @@
 //! cell with file, line and column.
 
 use super::error::Problems;
+use super::manifest::{short, too_much_power};
 use super::manifest::{FileRef, Seasons};
 use super::source::Reader;
-use crate::calendar::{Calendar, WEEKDAYS};
-use super::manifest::{short, too_much_power};
 use crate::bounds::MAX_POWER_MW;
+use crate::calendar::{Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
 use std::path::{Path, PathBuf};
 
@@ -599,15 +599,24 @@ mod tests {
         assert_eq!(d[48], 1_000_000_000); // Monday, weekday
         assert_eq!(d[168 + 3], 1000 * 500_000 * 80 / 100 * 20 / 100); // week 2 Saturday 03h
         assert_eq!(d[168 + 48 + 3], 1000 * 500_000 * 40 / 100); // week 2 Monday 03h
-        // Hour 0 (Saturday) is 1e300 x 0.8 x 0.6; at the bound exactly, Monday's peak hour
-        // is accepted and its 1 W more is not.
+                                                                // Hour 0 (Saturday) is 1e300 x 0.8 x 0.6; at the bound exactly, Monday's peak hour
+                                                                // is accepted and its 1 W more is not.
         assert_eq!(
             rts_demand(&cal, 1e300, &weekly, &daily, &hourly, &[0, 1], 1.0, None),
             Err((0, 1e300 * 100.0 / 100.0 * 80.0 / 100.0 * 60.0 / 100.0))
         );
         let at_bound = rts_demand(&cal, 1e8, &weekly, &daily, &hourly, &[0, 1], 1.0, None);
         assert_eq!(at_bound.unwrap()[48], crate::bounds::MAX_POWER_W);
-        let above = rts_demand(&cal, 1e8 + 1e-6, &weekly, &daily, &hourly, &[0, 1], 1.0, None);
+        let above = rts_demand(
+            &cal,
+            1e8 + 1e-6,
+            &weekly,
+            &daily,
+            &hourly,
+            &[0, 1],
+            1.0,
+            None,
+        );
         assert_eq!(above.map_err(|(h, _)| h), Err(48));
     }
 }

@@ -549,3 +549,79 @@ impl Pools {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridrisk_core::model::UnitSpec;
+    use gridrisk_core::{Calendar, Region};
+
+    #[test]
+    fn a_history_keeps_one_change_per_component_and_hour_and_the_right_levels() {
+        // Means far below one step (refused in a scenario, allowed here) flip the unit about
+        // 100 times an hour; the history must still hold at most one change per hour, and
+        // every hour's level must be the state at the start of the hour.
+        let hours = 100;
+        let (mttf, mttr) = (0.01, 0.02);
+        let unit = UnitSpec {
+            name: "u".into(),
+            region: 0,
+            installed_w: 5,
+            capacity_w: 5,
+            mttf_h: mttf,
+            mttr_h: mttr,
+        };
+        let model = SystemModel::new(
+            "flips",
+            Calendar::from_hours(hours, 0, 0),
+            vec![Region::new("A", vec![0; hours])],
+            vec![unit],
+        )
+        .unwrap();
+        let components = Components::of(&model);
+        let mut history = History::new(Quantities::of(&model).count(), hours);
+        for sample in 0..20 {
+            let key = SampleKey::new(7, sample);
+            history.draw(&components, key, None);
+            assert!(history.changes.len() < hours, "{}", history.changes.len());
+            // The same draws replayed: the state in hour h is toggled by every transition at
+            // t <= h (a transition at t counts from hour ceil(t) on).
+            let mut rng = key.stream(component_id("u"), Purpose::UnitOutage);
+            let up0 = rng.uniform() < mttf / (mttf + mttr);
+            let (mut up, mut t, mut times) = (up0, 0.0, Vec::new());
+            loop {
+                t += rng.exp1() * if up { mttf } else { mttr };
+                if t > (hours - 1) as f64 {
+                    break;
+                }
+                times.push(t);
+                up = !up;
+            }
+            assert!(times.len() > 10 * hours, "{} transitions", times.len());
+            let want: Vec<i64> = (0..hours)
+                .map(|h| {
+                    let flips = times.iter().filter(|&&x| x <= h as f64).count();
+                    if up0 ^ (flips % 2 == 1) {
+                        5
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let mut level = history.initial[0];
+            let mut per_hour = [0i64; PEAK_BLOCK_H];
+            let mut got = Vec::with_capacity(hours);
+            for b in 0..history.blocks() {
+                per_hour.fill(0);
+                history.scatter(0, b, &mut per_hour);
+                for (o, change) in per_hour.iter().enumerate() {
+                    if b * PEAK_BLOCK_H + o < hours {
+                        level += change;
+                        got.push(level);
+                    }
+                }
+            }
+            assert_eq!(got, want, "sample {sample}");
+        }
+    }
+}

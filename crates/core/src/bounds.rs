@@ -49,7 +49,7 @@
 //! `|Σ x y| <= n E^2 <= i128::MAX` because [`max_samples`] is `floor(i128::MAX / E^2)`; the
 //! plain sums `n E` are smaller. The largest window energy `E = 2^62` allows 7 samples,
 //! a 10^6 MW system over a year (`E ~ 8.8e15 Wh`) about 2.2 million, the IEEE RTS-79
-//! (`E ~ 2.6e13 Wh`) about 2.5e11.
+//! (`E ~ 2.5e13 Wh`) about 2.7e11.
 //!
 //! # Transitions
 //!

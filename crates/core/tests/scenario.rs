@@ -58,6 +58,9 @@ fn ieee_rts79_loads_with_published_totals() {
     // Files and hash.
     assert_eq!(s.files.len(), 4);
     assert_eq!(s.content_hash.len(), 16);
+    // Bounds: E = (2850 MW + 1 W) x 8736 h, so (2^127 - 1) / E^2 samples at most.
+    assert_eq!(gridrisk_core::bounds::window_wh(m), 24_897_600_008_736);
+    assert_eq!(gridrisk_core::bounds::max_samples(m), 274_469_744_655);
     assert!(s
         .content_hash
         .bytes()

@@ -225,7 +225,7 @@ fn bad_input_exits_2_and_writes_nothing() {
         ("empty-axis.toml", "values: must list at least one value"),
         (
             "bad-value.toml",
-            "units[U400].mttr_h: must be a duration > 0",
+            "units[U400].mttr_h: must be a mean duration >= 1 hour",
         ),
         ("no-such-file.toml", "cannot read the sweep file"),
         (

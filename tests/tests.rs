@@ -2,6 +2,7 @@
 
 mod analytic;
 mod bad_input;
+mod bounds;
 mod compare;
 mod network;
 mod outputs;

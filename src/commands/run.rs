@@ -6,7 +6,7 @@ use crate::{bad, embedded, output, progress, TargetNotMet};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::result::{result_json, RunInfo};
-use gridrisk_montecarlo::runner::RunOutput;
+use gridrisk_montecarlo::runner::{RunError, RunOutput};
 use gridrisk_montecarlo::shard::shard_json;
 use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 use std::sync::OnceLock;
@@ -42,7 +42,12 @@ pub fn simulate(
             StopRule::Samples(_) => false,
         },
         observe,
-    )?;
+    )
+    .map_err(|e| match e {
+        // Too many samples for the model's sums: the sample count is the user's input.
+        RunError::TooManySamples { .. } | RunError::OutOfBounds { .. } => bad(e),
+        e => e.into(),
+    })?;
     let info = RunInfo {
         threads: resolved_threads(threads),
         wall_s: started.elapsed().as_secs_f64(),

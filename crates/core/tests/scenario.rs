@@ -58,6 +58,9 @@ fn ieee_rts79_loads_with_published_totals() {
     // Files and hash.
     assert_eq!(s.files.len(), 4);
     assert_eq!(s.content_hash.len(), 16);
+    // Bounds: E = (2850 MW + 1 W) x 8736 h, so (2^127 - 1) / E^2 samples at most.
+    assert_eq!(gridrisk_core::bounds::window_wh(m), 24_897_600_008_736);
+    assert_eq!(gridrisk_core::bounds::max_samples(m), 274_469_744_655);
     assert!(s
         .content_hash
         .bytes()
@@ -1253,5 +1256,142 @@ fn implausible_sizes_warn_just_past_their_thresholds() {
             "p.toml: all units, renewables and imports together (99.999 MW) are less than the \
           peak demand (100 MW): the peak hours are short even with nothing out"
         ]
+    );
+}
+
+/// Load a one-file scenario from `text`; `Err` holds the messages.
+fn load_text(text: &str) -> Result<scenario::Scenario, String> {
+    // Embedded files are 'static (compiled in); a leaked test string is too.
+    let text: &'static str = Box::leak(text.to_string().into_boxed_str());
+    let files = Embedded::new(&[("b.toml", text.as_bytes())]);
+    scenario::load_with(Path::new("b.toml"), &files).map_err(|e| e.to_string())
+}
+
+/// A window of `hours` hours with region A of flat demand `peak_mw`, then `rest`.
+fn flat(hours: usize, peak_mw: &str, rest: &str) -> String {
+    format!(
+        "name = \"edge\"\n[study]\nhours = {hours}\n[[regions]]\nname = \"A\"\n{rest}\n\
+         [regions.demand]\npeak_mw = {peak_mw}\nhourly_shape = [{}]\n",
+        ["1"; 24].join(", ")
+    )
+}
+
+/// Region A with one block of `count` units of `mw` MW and `outage` (e.g. `for = 0`).
+fn with_units(hours: usize, count: u64, mw: &str, outage: &str) -> String {
+    flat(hours, "100", "")
+        + &format!(
+            "[[units]]\nname = \"G\"\nregion = \"A\"\ncount = {count}\nmw = {mw}\n{outage}\n"
+        )
+}
+
+#[test]
+fn the_largest_powers_are_exact_and_one_watt_more_is_refused() {
+    use gridrisk_core::bounds::MAX_POWER_W;
+    let s = load_text(&with_units(24, 3, "1e8", "for = 0\nmttr_h = 10")).unwrap();
+    assert_eq!(s.model.installed_w(0), 3 * MAX_POWER_W);
+    assert_eq!(s.summary.installed_mw, 3e8);
+    let e = load_text(&with_units(
+        24,
+        3,
+        "100000000.000001",
+        "for = 0\nmttr_h = 10",
+    ))
+    .unwrap_err();
+    assert!(e.contains("b.toml:14: units[G].mw: 100000000.000001 MW is more than the largest power accepted, 1e8 MW"), "{e}");
+    // A demand peak at the bound gives exactly 1e14 W in every hour; one watt more does not load.
+    let s = load_text(&flat(24, "1e8", "")).unwrap();
+    assert!(s.model.regions()[0]
+        .demand_w()
+        .iter()
+        .all(|&w| w == MAX_POWER_W));
+    let e = load_text(&flat(24, "100000000.000001", "")).unwrap_err();
+    assert!(
+        e.contains("b.toml:8: regions[A].demand.peak_mw: 100000000.000001 MW is more"),
+        "{e}"
+    );
+}
+
+#[test]
+fn region_totals_are_bounded_at_the_region() {
+    // 9 units of 1e8 MW and a 1e8 MW peak (demand bound 1e8 MW + 1 W of rounding) is 1 W
+    // over the region bound of 1e9 MW; a peak 1 W lower is exactly at it.
+    let e = load_text(
+        &with_units(24, 9, "1e8", "for = 0\nmttr_h = 10").replace("peak_mw = 100", "peak_mw = 1e8"),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("b.toml:4: regions[A]: the region's power adds up to 1000000000.000001 MW"),
+        "{e}"
+    );
+    let at = with_units(24, 9, "1e8", "for = 0\nmttr_h = 10")
+        .replace("peak_mw = 100", "peak_mw = 99999999.999999");
+    assert!(load_text(&at).is_ok());
+}
+
+#[test]
+fn the_window_energy_bound_is_exact() {
+    // (1e14 W + 1 W) x 46,116 h < 2^62 Wh < (1e14 W + 1 W) x 46,117 h.
+    let s = load_text(&flat(46_116, "1e8", "")).unwrap();
+    assert_eq!(gridrisk_core::bounds::max_samples(&s.model), 8);
+    let e = load_text(&flat(46_117, "1e8", "")).unwrap_err();
+    assert!(e.contains("b.toml: the window's energy bound (demand bounds and import caps over 46117 hours) is 4611700000000.046117 MWh"), "{e}");
+}
+
+#[test]
+fn heating_is_bounded_at_absolute_zero() {
+    let zone = "[weather]\n[[weather.zones]]\nname = \"z\"\nnormal_c = -10\nanomaly_sd_c = 5\n";
+    // 1e8 MW over 273.15 °C: exactly at the bound with a threshold of 0 °C.
+    let heating = |mw_per_c: &str| {
+        flat(
+            24,
+            "100",
+            &format!(
+                "weather_zone = \"z\"\nheating_mw_per_c = {mw_per_c}\nheating_threshold_c = 0"
+            ),
+        )
+        .replacen("[[regions]]", &format!("{zone}[[regions]]"), 1)
+    };
+    assert!(load_text(&heating("366099.2")).is_ok());
+    let e = load_text(&heating("366099.3")).unwrap_err();
+    assert!(e.contains("regions[A].heating_mw_per_c: 366099.3 MW per °C below a threshold of 0 °C adds 100000023.795 MW at absolute zero"), "{e}");
+}
+
+#[test]
+fn mean_durations_below_one_step_are_refused() {
+    let ok = ["mttf_h = 1\nmttr_h = 1", "for = 0.5\nmttr_h = 1"];
+    for outage in ok {
+        assert!(
+            load_text(&with_units(24, 1, "200", outage)).is_ok(),
+            "{outage}"
+        );
+    }
+    for (outage, want) in [
+        (
+            "mttf_h = 0.999999\nmttr_h = 1",
+            "units[G].mttf_h: must be a mean duration >= 1 hour",
+        ),
+        (
+            "mttf_h = 1\nmttr_h = 0.999999",
+            "units[G].mttr_h: must be a mean duration >= 1 hour",
+        ),
+        (
+            "for = 0.500001\nmttr_h = 1",
+            "units[G].for: 0.500001 with mttr_h = 1 means a mean time to failure of 0.999996 h",
+        ),
+    ] {
+        let e = load_text(&with_units(24, 1, "200", outage)).unwrap_err();
+        assert!(e.contains(want), "{outage}: {e}");
+    }
+}
+
+#[test]
+fn outage_histories_are_bounded() {
+    // 65,536 units x 4,096 hours = 2^28 changes at most: accepted; one hour more is not.
+    let at = with_units(4096, 65_536, "1", "mttf_h = 1000\nmttr_h = 10");
+    assert!(load_text(&at).is_ok());
+    let e = load_text(&with_units(4097, 65_536, "1", "mttf_h = 1000\nmttr_h = 10")).unwrap_err();
+    assert!(
+        e.contains("components that can fail x hours is 268500992, more than 268435456"),
+        "{e}"
     );
 }

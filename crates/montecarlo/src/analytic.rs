@@ -185,8 +185,10 @@ pub enum AnalyticError {
     },
     /// A probability table would be too large (too fine a grid for the total capacity).
     #[error(
-        "capacity grid too large for {what}: {points} points (total capacity {total_w} W / \
-         step {step_w} W), limit {limit}"
+        "the exact convolution needs {points} points for {what}, more than its limit of \
+         {limit}: the units' total capacity of {total_w} W in steps of {step_w} W (the greatest \
+         common divisor of the unit capacities); round capacities to a coarser common step \
+         (such as whole MW), or estimate with `gridrisk run`"
     )]
     GridTooLarge {
         /// Which table: the capacity outage table or the 2-D joint table of `lolf`.
@@ -1150,11 +1152,11 @@ mod tests {
             lolf: 0.0,
             lolf_ct: 0.0,
         };
-        for h in 0..hrs {
+        for (h, &net) in net_w.iter().enumerate() {
             for s in 0..states {
                 if short(s, h) {
                     b.lole += pi(s);
-                    b.eue += pi(s) * (net_w[h] - cap_w(s, h)) as f64 / 1e6;
+                    b.eue += pi(s) * (net - cap_w(s, h)) as f64 / 1e6;
                     if h == 0 {
                         b.lolf += pi(s);
                     }

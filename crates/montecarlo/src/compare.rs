@@ -139,6 +139,9 @@ pub fn compare(
 ) -> Result<RunOutput<Comparison>, CompareRunError> {
     Comparison::new(models)?;
     for m in models {
+        // A paired difference is at most the larger window energy bound, so each model's
+        // sample limit bounds the sums of squared differences too.
+        crate::runner::check_bounds(m, spec.max_samples())?;
         Sampler::new(m).map_err(RunError::from)?;
     }
     let out = run_blocks(

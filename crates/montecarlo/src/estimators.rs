@@ -267,7 +267,9 @@ fn mean_var(n: u64, s: i128, ss: i128) -> (f64, f64) {
     if n < 2 {
         return (mean, 0.0);
     }
-    (mean, covariance(n, s, s, ss))
+    // A variance is never negative, though the f64 fallback of a huge numerator can round
+    // below zero (and the standard error would be NaN).
+    (mean, covariance(n, s, s, ss).max(0.0))
 }
 
 /// Unbiased covariance from exact sums: `(n Σxy - Σx Σy) / (n (n - 1))`.
@@ -376,6 +378,23 @@ mod tests {
         };
         assert_eq!(wide.checked_merge(&p), Err("sxx: the sum overflows".into()));
         assert_eq!(wide.n, 0, "unchanged on overflow");
+    }
+
+    #[test]
+    fn sums_too_large_for_exact_variance_never_give_a_nan() {
+        // Near the window energy bound n Σx² overflows i128; the f64 fallback cancels
+        // catastrophically (here to -3.8e22), and a negative variance made the se NaN.
+        let mut p = PairSums::default();
+        for x in [
+            4_611_685_459_810_597_678,
+            4_611_685_459_810_597_677,
+            4_611_685_459_810_597_677,
+            4_611_685_459_810_597_677,
+        ] {
+            p.push(x, x);
+        }
+        let (x, r) = (p.x(), p.ratio().unwrap());
+        assert!(x.se >= 0.0 && r.se >= 0.0, "{x:?} {r:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!                 + illegal + neighbour draws
 //! interruptible = registered (interruptible) + scheduled exports
 //! extra supply  = renewables + neighbour inflows
-//! heating       = heating_w_per_c x max(0, threshold - (normal + anomaly))
+//! heating       = heating_w_per_c x max(0, threshold - max(normal + anomaly, -273.15 °C))
 //! ```
 //!
 //! Per block of [`PEAK_BLOCK_H`] hours it also keeps the largest total demand and the least
@@ -21,6 +21,7 @@ use crate::exchange;
 use crate::mining::{MiningDraw, MiningSampler};
 use crate::rng::SampleKey;
 use crate::weather::{WeatherDraw, WeatherSampler};
+use gridrisk_core::bounds::ABSOLUTE_ZERO_C;
 use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
 
@@ -157,8 +158,11 @@ impl<'m> Inputs<'m> {
                 // Rounded half up by truncation (values are >= 0), without a libm call.
                 let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast) + 0.5) as i64;
                 if let (Some(c), Some(weather)) = (climate, self.weather.as_ref().map(|x| &x.1)) {
-                    let t =
-                        cond.weather.zones[c.zone].normal_c + weather.anomaly_c(c.zone, cal.day(h));
+                    // Never below absolute zero: this bounds heating demand (see
+                    // `gridrisk_core::bounds`) whatever the anomaly's law.
+                    let t = (cond.weather.zones[c.zone].normal_c
+                        + weather.anomaly_c(c.zone, cal.day(h)))
+                    .max(ABSOLUTE_ZERO_C);
                     w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64;
                 }
                 *f = w.max(0);

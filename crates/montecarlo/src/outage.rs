@@ -24,6 +24,14 @@
 //! lowest possible level of a quantity in a block is known without visiting its hours), and
 //! linked per (quantity, block) so that a block that must be walked finds its changes
 //! directly.
+//!
+//! Memory is bounded by construction: two transitions of a component within one hour cancel
+//! before they are stored (the hour's state is read at its start), so one sample's history
+//! holds at most one change per component and hour, at most
+//! [`MAX_OUTAGE_CHANGES`](gridrisk_core::bounds::MAX_OUTAGE_CHANGES) changes (checked when
+//! a scenario is read, so `u32` change indices cannot wrap); with every mean up and down
+//! time at least one hour ([`gridrisk_core::bounds`]), the expected number is at most
+//! `Σ 2 hours / (MTTF + MTTR)`, below one per component and hour.
 
 use crate::rng::{Purpose, SampleKey};
 use crate::weather::WeatherDraw;
@@ -292,6 +300,17 @@ impl Log<'_> {
         self.net[slot] += change;
         self.drop[slot] += change.min(0);
     }
+
+    /// Undo the last [`Log::push`], a change of quantity `q` at hour `h`.
+    #[inline]
+    fn pop(&mut self, q: usize, h: usize) {
+        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        if let Some(c) = self.changes.pop() {
+            self.head[slot] = c.next;
+            self.net[slot] -= c.amount;
+            self.drop[slot] -= c.amount.min(0);
+        }
+    }
 }
 
 /// Turn the random state flips `flips` of a component that starts `up0` and its dated
@@ -420,6 +439,10 @@ impl History {
             }
             let up0 = up;
             let mut t = 0.0;
+            // The hour of the last transition kept: a second one in the same hour cancels
+            // it (an hour's state is read at its start), so a component keeps at most one
+            // change per hour and a history at most components x hours changes.
+            let mut last_h = usize::MAX;
             loop {
                 t = match cold {
                     Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, *hours),
@@ -430,10 +453,20 @@ impl History {
                     break;
                 }
                 let h = ceil_hour(t);
-                if masked {
-                    flips.push(h);
+                if h == last_h {
+                    if masked {
+                        flips.pop();
+                    } else {
+                        log.pop(q, h);
+                    }
+                    last_h = usize::MAX;
                 } else {
-                    log.push(q, h, if up { -amount } else { amount });
+                    if masked {
+                        flips.push(h);
+                    } else {
+                        log.push(q, h, if up { -amount } else { amount });
+                    }
+                    last_h = h;
                 }
                 up = !up;
             }
@@ -513,6 +546,82 @@ impl Pools {
         effective.copy_from_slice(level);
         for &(q, region, cap) in &self.pools {
             effective[region] += level[q].min(cap);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridrisk_core::model::UnitSpec;
+    use gridrisk_core::{Calendar, Region};
+
+    #[test]
+    fn a_history_keeps_one_change_per_component_and_hour_and_the_right_levels() {
+        // Means far below one step (refused in a scenario, allowed here) flip the unit about
+        // 100 times an hour; the history must still hold at most one change per hour, and
+        // every hour's level must be the state at the start of the hour.
+        let hours = 100;
+        let (mttf, mttr) = (0.01, 0.02);
+        let unit = UnitSpec {
+            name: "u".into(),
+            region: 0,
+            installed_w: 5,
+            capacity_w: 5,
+            mttf_h: mttf,
+            mttr_h: mttr,
+        };
+        let model = SystemModel::new(
+            "flips",
+            Calendar::from_hours(hours, 0, 0),
+            vec![Region::new("A", vec![0; hours])],
+            vec![unit],
+        )
+        .unwrap();
+        let components = Components::of(&model);
+        let mut history = History::new(Quantities::of(&model).count(), hours);
+        for sample in 0..20 {
+            let key = SampleKey::new(7, sample);
+            history.draw(&components, key, None);
+            assert!(history.changes.len() < hours, "{}", history.changes.len());
+            // The same draws replayed: the state in hour h is toggled by every transition at
+            // t <= h (a transition at t counts from hour ceil(t) on).
+            let mut rng = key.stream(component_id("u"), Purpose::UnitOutage);
+            let up0 = rng.uniform() < mttf / (mttf + mttr);
+            let (mut up, mut t, mut times) = (up0, 0.0, Vec::new());
+            loop {
+                t += rng.exp1() * if up { mttf } else { mttr };
+                if t > (hours - 1) as f64 {
+                    break;
+                }
+                times.push(t);
+                up = !up;
+            }
+            assert!(times.len() > 10 * hours, "{} transitions", times.len());
+            let want: Vec<i64> = (0..hours)
+                .map(|h| {
+                    let flips = times.iter().filter(|&&x| x <= h as f64).count();
+                    if up0 ^ (flips % 2 == 1) {
+                        5
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let mut level = history.initial[0];
+            let mut per_hour = [0i64; PEAK_BLOCK_H];
+            let mut got = Vec::with_capacity(hours);
+            for b in 0..history.blocks() {
+                per_hour.fill(0);
+                history.scatter(0, b, &mut per_hour);
+                for (o, change) in per_hour.iter().enumerate() {
+                    if b * PEAK_BLOCK_H + o < hours {
+                        level += change;
+                        got.push(level);
+                    }
+                }
+            }
+            assert_eq!(got, want, "sample {sample}");
         }
     }
 }

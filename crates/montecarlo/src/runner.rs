@@ -12,6 +12,7 @@ use crate::accumulators::Accumulator;
 use crate::inputs::InputError;
 use crate::sampler::Sampler;
 use crate::spec::{SimulationSpec, StopRule};
+use gridrisk_core::bounds;
 use gridrisk_core::SystemModel;
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -42,6 +43,51 @@ pub enum RunError {
     /// The model's weather or mining is invalid.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// The model exceeds a bound of [`gridrisk_core::bounds`] (a scenario read from files
+    /// never does: the reader refuses it).
+    #[error("model '{model}': {message}")]
+    OutOfBounds {
+        /// Model name.
+        model: String,
+        /// The bound exceeded.
+        message: String,
+    },
+    /// More samples than the model's sums can hold ([`gridrisk_core::bounds::max_samples`]).
+    #[error(
+        "{samples} samples of '{model}' are more than its sums can hold exactly: at most \
+         {max} for a window whose energy bound is {window_mwh} MWh (see the bounds in the \
+         README's units of measure)"
+    )]
+    TooManySamples {
+        /// Model name.
+        model: String,
+        /// Samples asked for.
+        samples: u64,
+        /// Most samples allowed.
+        max: u64,
+        /// The window energy bound, MWh (exact, for the message).
+        window_mwh: String,
+    },
+}
+
+/// Check that `model` is within its bounds and that `samples` fit its sums.
+pub fn check_bounds(model: &SystemModel, samples: u64) -> Result<(), RunError> {
+    if let Some(e) = bounds::check(model).into_iter().next() {
+        return Err(RunError::OutOfBounds {
+            model: model.name().to_string(),
+            message: e.message,
+        });
+    }
+    let max = bounds::max_samples(model);
+    if samples > max {
+        return Err(RunError::TooManySamples {
+            model: model.name().to_string(),
+            samples,
+            max,
+            window_mwh: bounds::mw_text(bounds::window_wh(model)),
+        });
+    }
+    Ok(())
 }
 
 /// Run `spec` on `model` with `threads` workers (0 = one per core). `new_acc` makes an empty
@@ -78,6 +124,7 @@ where
     F: Fn() -> A + Sync,
 {
     // Check the model once here, so that workers can build their samplers infallibly.
+    check_bounds(model, spec.max_samples())?;
     Sampler::new(model)?;
     run_blocks(
         spec,

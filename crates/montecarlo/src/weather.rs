@@ -703,6 +703,8 @@ mod tests {
         let hi = -normal_quantile((1.0 - (1.0 - 1.0 / (1u64 << 53) as f64)) - HALF_CELL);
         assert_eq!(lo, -hi);
         assert!(lo.is_finite() && lo < -8.2 && lo > -8.3, "{lo}");
+        // The demand bound of `gridrisk_core::bounds` relies on this.
+        assert!(lo.abs() <= gridrisk_core::bounds::MAX_STANDARD_NORMAL);
         // Around the middle: u just below and at 1/2.
         let below = normal_quantile((0.5 - 1.0 / (1u64 << 53) as f64) + HALF_CELL);
         let at = -normal_quantile((1.0 - 0.5) - HALF_CELL);

@@ -1,12 +1,13 @@
 //! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
 
 use super::error::{Problems, ScenarioError};
-use super::manifest::{self, DemandSpec, Manifest, RegionSpec};
+use super::manifest::{self, DemandSpec, Manifest, Place, RegionSpec};
 use super::plausible;
 use super::series;
 use super::source::{normalize, Reader, Source};
 use super::tree;
 use super::Scenario;
+use crate::bounds::{self, MAX_POWER_MW};
 use crate::calendar::Calendar;
 use crate::model::{Region, SystemModel, UnitConditions, UnitSpec};
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
@@ -127,6 +128,17 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
         p.push(&path, None, None, e);
         p.into_error(&[])
     })?;
+    let excess = bounds::check(&model);
+    if !excess.is_empty() {
+        let mut p = Problems::default();
+        for e in excess {
+            match e.region.map(|r| &m.regions[r].at) {
+                Some(at) => p.push(&at.file, Some(at.line), Some(&at.field), e.message),
+                None => p.push(&path, None, None, e.message),
+            }
+        }
+        return Err(p.into_error(reader.files()));
+    }
     let mut summary = Summary::of(&model);
     for (s, r) in summary.regions.iter_mut().zip(&m.regions) {
         s.hub = r.hub;
@@ -170,22 +182,25 @@ fn demand(
             series::demand_column(&csv, column, *scale, month, hours, p)
         }
         DemandSpec::Shape {
+            at,
             peak_mw,
             shape,
             scale,
         } => match series::shape_demand(cal?, *peak_mw, shape, month, *scale) {
             Ok(v) => Some(v),
-            Err(hour) => {
-                p.push(
-                    reader.files().first()?,
-                    None,
-                    None,
-                    format!("the demand in hour {hour} is too large"),
+            Err((hour, mw)) => {
+                too_much_demand(
+                    at,
+                    hour,
+                    mw,
+                    "peak_mw x hourly_shape x month factor x scale",
+                    p,
                 );
                 None
             }
         },
         DemandSpec::Tables {
+            at,
             peak_mw,
             weekly,
             daily,
@@ -204,18 +219,29 @@ fn demand(
             let (w, d, h) = (w?, d?, h?);
             match series::rts_demand(cal, *peak_mw, &w, &d, &h, &of_week, *scale, month) {
                 Ok(v) => Some(v),
-                Err(hour) => {
-                    p.push(
-                        &seasons.file,
-                        Some(seasons.line),
-                        None,
-                        format!("the demand in hour {hour} is too large"),
-                    );
+                Err((hour, mw)) => {
+                    let how =
+                        "peak_mw x weekly x daily x hourly percentages x scale x month factor";
+                    too_much_demand(at, hour, mw, how, p);
                     None
                 }
             }
         }
     }
+}
+
+/// Report that hour `hour`'s demand, `mw` as computed `how`, is above the largest power.
+fn too_much_demand(at: &Place, hour: usize, mw: f64, how: &str, p: &mut Problems) {
+    p.push(
+        &at.file,
+        Some(at.line),
+        Some(&at.field),
+        format!(
+            "the demand in hour {hour} ({how}) is {} MW, more than the largest power \
+             accepted, {MAX_POWER_MW:e} MW",
+            manifest::short_number(mw)
+        ),
+    );
 }
 
 fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, String> {

@@ -10,6 +10,7 @@ pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 use super::error::{excerpt, short, Problems};
 use super::source::resolve;
 use super::tree::{Node, Value};
+use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{Calendar, Date, WEEKDAYS};
 use crate::model::{ColdRule, Conditions, Network, RegionClimate};
 use crate::power::{mw_to_w, W_PER_MW};
@@ -17,13 +18,50 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-/// Longest study window accepted, hours (about 114 years): guards against allocating
-/// absurd amounts of memory for a mistyped number.
-pub(crate) const MAX_HOURS: i64 = 1_000_000;
+/// Longest study window accepted, hours ([`crate::bounds::MAX_HOURS`]).
+pub(crate) const MAX_HOURS: i64 = crate::bounds::MAX_HOURS as i64;
 /// Largest study week accepted in `seasons`.
 pub(crate) const MAX_WEEKS: i64 = (MAX_HOURS + 167) / 168;
 /// Most units accepted in one block.
 pub(crate) const MAX_COUNT: i64 = 100_000;
+/// What a mean up or down time must be: at least one time step (an hour), or the process
+/// would change state several times within a step whose state is read once.
+pub(crate) const MEAN_DURATION: &str =
+    "a mean duration >= 1 hour (one time step; a shorter mean up or down time is a modelling error)";
+
+/// The message for a power above [`MAX_POWER_MW`].
+pub(crate) fn too_much_power(mw: f64) -> String {
+    format!(
+        "{} MW is more than the largest power accepted, {MAX_POWER_MW:e} MW",
+        short_number(mw)
+    )
+}
+
+/// A number for messages: as written when short (`-5`, `0.25`), else to twelve significant
+/// digits and at most six decimals (a watt, for MW) from 1e-3 to 1e15 (`0.111111`,
+/// `263150000000`, `100000023.795`), else in scientific notation (`1e300`, not three
+/// hundred digits).
+pub(crate) fn short_number(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 16 {
+        return plain;
+    }
+    let trim = |t: &str| t.trim_end_matches('0').trim_end_matches('.').to_string();
+    if (1e-3..1e15).contains(&x.abs()) {
+        let decimals = (11 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        let t = format!("{x:.decimals$}");
+        if t.contains('.') {
+            trim(&t)
+        } else {
+            t
+        }
+    } else {
+        let t = format!("{x:.5e}");
+        let (mantissa, exp) = t.split_once('e').unwrap_or((&t, "0"));
+        format!("{}e{exp}", trim(mantissa))
+    }
+}
+
 /// Mean time to failure used for a unit with `for = 0` (a unit that never fails): the
 /// model needs a finite MTTF, and 1e30 h is never reached in any study.
 pub const NEVER_FAILS_MTTF_H: f64 = 1e30;
@@ -47,6 +85,8 @@ pub(crate) struct Manifest {
 #[derive(Debug)]
 pub(crate) struct RegionSpec {
     pub(crate) name: String,
+    /// Where its table is (for its totals).
+    pub(crate) at: Place,
     /// A hub: no demand (always `None` then) and no units.
     pub(crate) hub: bool,
     pub(crate) demand: Option<DemandSpec>,
@@ -78,6 +118,7 @@ pub(crate) enum DemandSpec {
     },
     /// RTS-style percentage tables.
     Tables {
+        at: Place,
         peak_mw: f64,
         weekly: FileRef,
         daily: FileRef,
@@ -87,10 +128,20 @@ pub(crate) enum DemandSpec {
     },
     /// A peak times a shape by hour of day.
     Shape {
+        at: Place,
         peak_mw: f64,
         shape: [f64; 24],
         scale: f64,
     },
+}
+
+/// Where a table is, for problems with what its values make together.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    pub(crate) file: Rc<Path>,
+    pub(crate) line: usize,
+    /// Its TOML path, e.g. `regions[RTS].demand`.
+    pub(crate) field: String,
 }
 
 /// Seasons by study week (1-based inclusive ranges).
@@ -223,6 +274,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Where this table is.
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            file: self.node.file.clone(),
+            line: self.node.line,
+            field: self.path.clone(),
+        }
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key)
     }
@@ -290,14 +350,39 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A power in MW, >= 0, as watts.
-    fn power_w(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+    /// A power in MW, from 0 to [`MAX_POWER_MW`].
+    fn power_mw(&self, key: &str, required: bool, p: &mut Problems) -> Option<f64> {
         let x = self.number_in(key, "MW", required, |x| x >= 0.0, "a power >= 0 MW", p)?;
-        let w = mw_to_w(x);
-        if w.is_none() {
-            self.bad(key, format!("{x} MW is too large"), p);
+        if x > MAX_POWER_MW {
+            self.bad(key, too_much_power(x), p);
+            return None;
         }
-        w
+        Some(x)
+    }
+
+    /// A power in MW, from 0 to [`MAX_POWER_MW`], as watts.
+    fn power_w(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
+        self.power_mw(key, required, p).and_then(mw_to_w)
+    }
+
+    /// An optional power at `key` (see [`Fields::power_w`]): `None` if there is a problem,
+    /// `Some(None)` if absent.
+    fn opt_power_w(&self, key: &str, p: &mut Problems) -> Option<Option<i64>> {
+        if !self.has(key) {
+            return Some(None);
+        }
+        self.power_w(key, true, p).map(Some)
+    }
+
+    /// A mean up or down time at `key`, hours: at least one time step.
+    pub(crate) fn mean_duration_h(
+        &self,
+        key: &str,
+        required: bool,
+        p: &mut Problems,
+    ) -> Option<f64> {
+        let ok = |x: f64| x >= MIN_MEAN_DURATION_H;
+        self.number_in(key, "hours", required, ok, MEAN_DURATION, p)
     }
 
     /// The `name` of an element of a table array, which must be non-empty and not among
@@ -567,7 +652,7 @@ impl<'a> Fields<'a> {
         if ok(x) {
             Some(x)
         } else {
-            self.bad(key, format!("must be {expect}, got {x}"), p);
+            self.bad(key, format!("must be {expect}, got {}", short_number(x)), p);
             None
         }
     }
@@ -762,6 +847,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         };
         m.regions.push(RegionSpec {
             name: name.unwrap_or_default(),
+            at: rf.place(),
             hub,
             demand,
             month_factor,
@@ -860,6 +946,23 @@ fn climate(
         Some(t) => t,
         None => weather.zones.get(zone)?.normal_c,
     };
+    // The engine never lets a temperature fall below absolute zero, so this is the most
+    // heating demand can add in any hour.
+    let most_mw = heating.unwrap_or(0.0) * (threshold_c - ABSOLUTE_ZERO_C).max(0.0);
+    if most_mw > MAX_POWER_MW {
+        f.bad(
+            "heating_mw_per_c",
+            format!(
+                "{} MW per °C below a threshold of {} °C adds {} MW at absolute zero \
+                 (-273.15 °C), more than the largest power accepted, {MAX_POWER_MW:e} MW",
+                short_number(heating.unwrap_or(0.0)),
+                short_number(threshold_c),
+                short_number(most_mw)
+            ),
+            p,
+        );
+        return None;
+    }
     Some(RegionClimate {
         region,
         zone,
@@ -1039,8 +1142,8 @@ fn demand(
         "scale",
         "a multiplier",
         false,
-        |x| x >= 0.0,
-        "a multiplier >= 0",
+        |x| (0.0..=MAX_SCALE).contains(&x),
+        &format!("a multiplier from 0 to {MAX_SCALE:e}"),
         p,
     );
     let month = month_factor(&f, win, p);
@@ -1092,7 +1195,7 @@ fn demand(
             })
         }
         (false, false, true) => {
-            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let peak = f.power_mw("peak_mw", true, p);
             let shape = f.numbers(
                 "hourly_shape",
                 24,
@@ -1102,13 +1205,14 @@ fn demand(
                 p,
             );
             Some(DemandSpec::Shape {
+                at: f.place(),
                 peak_mw: peak?,
                 shape: shape?.try_into().ok()?,
                 scale: scale.unwrap_or(1.0),
             })
         }
         (false, true, false) => {
-            let peak = f.number_in("peak_mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
+            let peak = f.power_mw("peak_mw", true, p);
             let weekly = file_ref(&f, "weekly_pct_file", p);
             let daily = file_ref(&f, "daily_pct_file", p);
             let hourly = file_ref(&f, "hourly_pct_file", p);
@@ -1120,6 +1224,7 @@ fn demand(
                 }
             };
             Some(DemandSpec::Tables {
+                at: f.place(),
                 peak_mw: peak?,
                 weekly: weekly?,
                 daily: daily?,
@@ -1355,16 +1460,9 @@ fn block(
         None if f.has("count") => None,
         None => Some(1),
     };
-    let mw = f.number_in("mw", "MW", true, |x| x >= 0.0, "a power >= 0 MW", p);
-    let installed_w = mw.and_then(|x| {
-        let w = mw_to_w(x);
-        if w.is_none() {
-            f.bad("mw", format!("{x} MW is too large"), p);
-        }
-        w
-    });
-    let positive = |x: f64| x > 0.0;
-    let mttr = f.number_in("mttr_h", "hours", true, positive, "a duration > 0 hours", p);
+    let mw = f.power_mw("mw", true, p);
+    let installed_w = mw.and_then(mw_to_w);
+    let mttr = f.mean_duration_h("mttr_h", true, p);
     let mttf = match (f.has("mttf_h"), f.has("for")) {
         (true, true) => {
             f.bad(
@@ -1383,7 +1481,7 @@ fn block(
             );
             None
         }
-        (true, false) => f.number_in("mttf_h", "hours", true, positive, "a duration > 0 hours", p),
+        (true, false) => f.mean_duration_h("mttf_h", true, p),
         (false, true) => {
             let rate = f.number_in(
                 "for",
@@ -1395,11 +1493,28 @@ fn block(
             );
             match (rate, mttr) {
                 // for = 0: never fails; a tiny positive `for` can overflow to infinity.
-                (Some(r), Some(m)) => Some(if r > 0.0 {
-                    (m * (1.0 - r) / r).min(NEVER_FAILS_MTTF_H)
-                } else {
-                    NEVER_FAILS_MTTF_H
-                }),
+                (Some(r), Some(m)) => {
+                    let mttf = if r > 0.0 {
+                        (m * (1.0 - r) / r).min(NEVER_FAILS_MTTF_H)
+                    } else {
+                        NEVER_FAILS_MTTF_H
+                    };
+                    if mttf < MIN_MEAN_DURATION_H {
+                        f.bad(
+                            "for",
+                            format!(
+                                "{r} with mttr_h = {m} means a mean time to failure of \
+                                 {} h (mttr_h x (1 - for) / for), below one time step \
+                                 (1 hour); lower `for` or raise `mttr_h`",
+                                short_number(mttf)
+                            ),
+                            p,
+                        );
+                        None
+                    } else {
+                        Some(mttf)
+                    }
+                }
                 _ => None,
             }
         }
@@ -1413,37 +1528,8 @@ fn block(
         p,
     );
     let derate_ok = derate.is_some() || !f.has("derate");
-    let cap = f.number_in("cap_mw", "MW", false, |x| x >= 0.0, "a power >= 0 MW", p);
-    let cap_w = match cap {
-        Some(c) => match mw_to_w(c) {
-            Some(w) => Some(Some(w)),
-            None => {
-                f.bad("cap_mw", format!("{c} MW is too large"), p);
-                None
-            }
-        },
-        None if f.has("cap_mw") => None,
-        None => Some(None),
-    };
-    let block_cap = f.number_in(
-        "block_cap_mw",
-        "MW",
-        false,
-        |x| x >= 0.0,
-        "a power >= 0 MW",
-        p,
-    );
-    let block_cap_w = match block_cap {
-        Some(c) => match mw_to_w(c) {
-            Some(w) => Some(Some(w)),
-            None => {
-                f.bad("block_cap_mw", format!("{c} MW is too large"), p);
-                None
-            }
-        },
-        None if f.has("block_cap_mw") => None,
-        None => Some(None),
-    };
+    let cap_w = f.opt_power_w("cap_mw", p);
+    let block_cap_w = f.opt_power_w("block_cap_mw", p);
     let cold = f.cold_rule(
         "cold",
         ctx.zones,
@@ -1541,6 +1627,16 @@ mod tests {
     }
 
     #[test]
+    fn long_numbers_are_shortened() {
+        assert_eq!(short_number(-5.0), "-5");
+        assert_eq!(short_number(0.000001), "0.000001");
+        assert_eq!(short_number(1.0 / 9.0), "0.111111");
+        assert_eq!(short_number(263_149_999_999.999_97), "263150000000");
+        assert_eq!(short_number(366_099.3 * 273.15), "100000023.795");
+        assert_eq!(short_number(1e300), "1e300");
+    }
+
+    #[test]
     fn suggestions_are_close_keys() {
         assert_eq!(edit_distance("mtr_h", "mttr_h"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
@@ -1574,7 +1670,8 @@ mod tests {
         for want in [
             "t.toml:11: units[A].mw: must be a power >= 0 MW, got -1",
             "t.toml:12: units[A].for: must be a forced outage rate in [0, 1), got 1",
-            "t.toml:13: units[A].mttr_h: must be a duration > 0 hours, got 0",
+            "t.toml:13: units[A].mttr_h: must be a mean duration >= 1 hour (one time step; a \
+             shorter mean up or down time is a modelling error), got 0",
             "t.toml:14: units[A].mtr_h: unknown key; did you mean `mttr_h`?",
             "t.toml:17: units[B].region: unknown region `Q`; known regions: `R`",
             "t.toml:18: units[B].mw: expected a number (MW), got a string (\"12\")",

@@ -38,7 +38,7 @@ name = "RTS"
 [regions.demand]                # either a CSV of MW per hour ...
 file = "load.csv"               #   a header row, then one row per study hour
 column = "load_mw"              #   default "load_mw"
-scale = 1.0                     # optional multiplier (either form), default 1
+scale = 1.0                     # optional multiplier (either form), 0 to 1e8, default 1
 # ... or RTS-style percentage tables (or `peak_mw` with `hourly_shape`, see below):
 # peak_mw = 2850
 # weekly_pct_file = "w.csv"     # columns week,pct; weeks 1..N, N x 168 >= study hours
@@ -50,11 +50,11 @@ scale = 1.0                     # optional multiplier (either form), default 1
 name = "U12"                    # a block; its k-th unit (1-based) is named `U12#k`
 region = "RTS"
 count = 5                       # optional, default 1
-mw = 12                         # nameplate MW per unit, >= 0
-mttf_h = 2940                   # mean time to failure, hours, > 0; or instead
+mw = 12                         # nameplate MW per unit, 0 to 1e8 (see Bounds below)
+mttf_h = 2940                   # mean time to failure, hours, >= 1 (one step); or instead
 # for = 0.02                    #   the forced outage rate in [0, 1):
                                 #   mttf_h = mttr_h x (1 - for) / for
-mttr_h = 60                     # mean time to repair, hours, > 0 (always required)
+mttr_h = 60                     # mean time to repair, hours, >= 1 (always required)
 derate = 0.0                    # optional fraction in [0, 1): capacity when up = mw x (1 - derate)
 cap_mw = 10                     # optional: capacity when up is at most cap_mw
 block_cap_mw = 700              # optional: the block's units together produce at most this
@@ -71,13 +71,13 @@ to = "SOUTH-HUB"
 forward_mw = 1000               # limit from -> to, >= 0
 backward_mw = 800               # limit to -> from, >= 0; optional, default forward_mw
 mttf_h = 2000                   # optional outage process of the line: both or neither,
-mttr_h = 20                     #   each > 0 hours
+mttr_h = 20                     #   each >= 1 hour
 
 [[imports]]
 name = "RUSSIA"                 # unique among import sources
 cap_mw = 1200                   # export cap of the source, >= 0
 mttf_h = 4000                   # optional availability process of the source: both or
-mttr_h = 10                     #   neither, each > 0 hours
+mttr_h = 10                     #   neither, each >= 1 hour
 [[imports.links]]               # at least one per source
 name = "Ekibastuz-Barnaul"      # unique within the source
 region = "North"                # the region fed (a hub too)
@@ -127,6 +127,21 @@ mttr_h = 15
   read. TOML files may be at most 4 MiB, CSV files 64 MiB, and a scenario's files together
   256 MiB ([`crate::files`] gives the reasons for each limit). At most 200 problems are
   listed, then how many more there are.
+* **Bounds** ([`crate::bounds`], where the head-room proof is): any one power — `mw`,
+  `cap_mw`, `block_cap_mw`, line limits, import and link caps, renewables, mining,
+  exchanges, `peak_mw` and every hourly demand value (after `scale` and month factors) —
+  is at most 1e8 MW; `scale` at most 1e8; `load_forecast_sd` at most 1;
+  `heating_mw_per_c x (threshold + 273.15 °C)` (heating at absolute zero, below which the
+  engine never lets a temperature fall) at most 1e8 MW. A region's total power (its demand
+  bound — peak x (1 + 8.3 load_forecast_sd), heating at absolute zero, registered and
+  illegal mining, exchanges — plus units, renewables, neighbour inflows, lines and import
+  links touching it) is at most 1e9 MW, reported at the region's line; the system's (all
+  regions and import caps) at most 1e10 MW; the window's energy bound, hours x (demand
+  bounds + import caps), at most 2^62 Wh; components that can fail x hours at most 2^28
+  (one sample's outage history). Every mean up or down time (`mttf_h`, `mttr_h` of units,
+  lines, sources and links, the MTTF that `for` implies, a disturbance's `mtbf_h` and
+  `duration_h`) is at least one time step, 1 hour. A run may have at most
+  [`max_samples`](crate::bounds::max_samples) samples.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
 * **Warnings.** Input that loads but is probably not what was meant is listed in
   [`Scenario::warnings`] (same `file:line: field: message` form), for the caller to print:
@@ -200,7 +215,7 @@ daily_sd = 0.5                  #   daily_sd >= 0, persistence in [0, 1), both d
                                 #   deviation_mw (>= 0, default 0), bad_day_probability
                                 #   in [0, 1] (default 0), bad_day_draw_mw = [lo, hi]
                                 #   (required when the probability is > 0)
-[[disturbances]]                # name, lines (names), mtbf_h > 0, duration_h > 0
+[[disturbances]]                # name, lines (names), mtbf_h >= 1, duration_h >= 1
 ```
 
 * **Dates to study hours.** Date `d` is hour `(d - start).days * 24`; a range `[from, to]`

@@ -2,8 +2,9 @@
 //! cell with file, line and column.
 
 use super::error::{excerpt, short, Problems};
-use super::manifest::{FileRef, Seasons, MAX_HOURS};
+use super::manifest::{short_number, too_much_power, FileRef, Seasons, MAX_HOURS};
 use super::source::Reader;
+use crate::bounds::MAX_POWER_MW;
 use crate::calendar::{Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
 use std::collections::HashMap;
@@ -528,14 +529,24 @@ pub(crate) fn demand_column(
     let mut out = Vec::with_capacity(mw.len());
     for (h, (x, (line, _))) in mw.iter().zip(&csv.rows).enumerate() {
         let f = month.and_then(|m| m.get(h)).copied().unwrap_or(1.0);
-        match mw_to_w(x * scale * f) {
+        let mw = x * scale * f;
+        match mw_to_w(mw).filter(|_| mw <= MAX_POWER_MW) {
             Some(w) => out.push(w),
+            None if scale == 1.0 && f == 1.0 => {
+                p.push(&csv.path, Some(*line), Some(column), too_much_power(*x));
+                return None;
+            }
             None => {
                 p.push(
                     &csv.path,
                     Some(*line),
                     Some(column),
-                    format!("{x} MW is too large"),
+                    format!(
+                        "{x} MW x scale {} x month factor {f} = {} MW is more than the \
+                         largest power accepted, {MAX_POWER_MW:e} MW",
+                        short_number(scale),
+                        short_number(mw)
+                    ),
                 );
                 return None;
             }
@@ -701,20 +712,25 @@ pub(crate) fn season_of_week(s: &Seasons, weeks: usize, p: &mut Problems) -> Opt
 
 /// Hourly demand from a shape by hour of day, watts:
 /// `peak_mw x shape[hour of day] x month factor x scale`, rounded to the nearest watt.
-/// `Err(h)` if hour `h`'s demand is out of range.
+/// `Err((h, mw))` if hour `h`'s demand `mw` is above [`MAX_POWER_MW`].
 pub(crate) fn shape_demand(
     cal: &Calendar,
     peak_mw: f64,
     shape: &[f64; 24],
     month: Option<&[f64]>,
     scale: f64,
-) -> Result<Vec<i64>, usize> {
+) -> Result<Vec<i64>, (usize, f64)> {
     (0..cal.hours())
         .map(|h| {
             let f = month.map_or(1.0, |m| m[h]);
-            mw_to_w(peak_mw * shape[cal.hour_of_day(h)] * f * scale).ok_or(h)
+            bounded_w(peak_mw * shape[cal.hour_of_day(h)] * f * scale).map_err(|mw| (h, mw))
         })
         .collect()
+}
+
+/// Watts of `mw` if it is at most [`MAX_POWER_MW`], else `(_, mw)` for the message.
+fn bounded_w(mw: f64) -> Result<i64, f64> {
+    mw_to_w(mw).filter(|_| mw <= MAX_POWER_MW).ok_or(mw)
 }
 
 /// `1-3, 7` from `[1, 2, 3, 7]` (sorted).
@@ -739,8 +755,8 @@ fn ranges(xs: &[usize]) -> String {
 /// Hourly demand from RTS-style tables, watts:
 /// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale * month factor`, evaluated left
 /// to right, rounded to the nearest watt. `hourly` is `[season][hour of day][weekend]`;
-/// `month` the month factor of each hour, if any. `Err(h)` if hour `h`'s demand is out of
-/// range.
+/// `month` the month factor of each hour, if any. `Err((h, mw))` if hour `h`'s demand `mw`
+/// is above [`MAX_POWER_MW`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rts_demand(
     cal: &Calendar,
@@ -751,7 +767,7 @@ pub(crate) fn rts_demand(
     season_of_week: &[usize],
     scale: f64,
     month: Option<&[f64]>,
-) -> Result<Vec<i64>, usize> {
+) -> Result<Vec<i64>, (usize, f64)> {
     (0..cal.hours())
         .map(|h| {
             let week = cal.study_week(h);
@@ -763,7 +779,7 @@ pub(crate) fn rts_demand(
                 Some(m) => mw * m[h],
                 None => mw,
             };
-            mw_to_w(mw).ok_or(h)
+            bounded_w(mw).map_err(|mw| (h, mw))
         })
         .collect()
 }
@@ -999,9 +1015,24 @@ mod tests {
         assert_eq!(d[48], 1_000_000_000); // Monday, weekday
         assert_eq!(d[168 + 3], 1000 * 500_000 * 80 / 100 * 20 / 100); // week 2 Saturday 03h
         assert_eq!(d[168 + 48 + 3], 1000 * 500_000 * 40 / 100); // week 2 Monday 03h
+                                                                // Hour 0 (Saturday) is 1e300 x 0.8 x 0.6; at the bound exactly, Monday's peak hour
+                                                                // is accepted and its 1 W more is not.
         assert_eq!(
             rts_demand(&cal, 1e300, &weekly, &daily, &hourly, &[0, 1], 1.0, None),
-            Err(0)
+            Err((0, 1e300 * 100.0 / 100.0 * 80.0 / 100.0 * 60.0 / 100.0))
         );
+        let at_bound = rts_demand(&cal, 1e8, &weekly, &daily, &hourly, &[0, 1], 1.0, None);
+        assert_eq!(at_bound.unwrap()[48], crate::bounds::MAX_POWER_W);
+        let above = rts_demand(
+            &cal,
+            1e8 + 1e-6,
+            &weekly,
+            &daily,
+            &hourly,
+            &[0, 1],
+            1.0,
+            None,
+        );
+        assert_eq!(above.map_err(|(h, _)| h), Err(48));
     }
 }

@@ -2,7 +2,11 @@
 //! conditions of a system beyond its units and lines (see `docs/format-conditions.md`).
 
 use super::dates::Window;
-use super::{element_label, hours_of_days, names_of, suggest, table_array, unknown_name, Fields};
+use super::{
+    element_label, hours_of_days, names_of, suggest, table_array, too_much_power, unknown_name,
+    Fields,
+};
+use crate::bounds::{MAX_FORECAST_SD, MAX_POWER_MW};
 use crate::model::{
     Disturbance, Enforcement, Exchange, IllegalMining, Mining, MiningPolicy, Outage,
     RegisteredMining, Vre, Weather, WeatherZone,
@@ -47,8 +51,8 @@ pub(crate) fn weather(f: &Fields<'_>, p: &mut Problems) -> (Weather, Vec<String>
             "load_forecast_sd",
             "a fraction",
             false,
-            |x| x >= 0.0,
-            "a standard deviation >= 0",
+            |x| (0.0..=MAX_FORECAST_SD).contains(&x),
+            &format!("a standard deviation from 0 to {MAX_FORECAST_SD} (a fraction of demand)"),
             p,
         )
         .unwrap_or(0.0);
@@ -716,11 +720,11 @@ pub(crate) fn exchanges(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<
         let prob = ef.probability("bad_day_probability", 0.0, p);
         let draw = if ef.has("bad_day_draw_mw") {
             ef.pair("bad_day_draw_mw", "MW", p).and_then(|(a, b)| {
-                let (a, b) = (mw_to_w(a), mw_to_w(b));
-                if a.is_none() || b.is_none() {
-                    ef.bad("bad_day_draw_mw", "too large".into(), p);
+                if b > MAX_POWER_MW {
+                    ef.bad("bad_day_draw_mw", too_much_power(b), p);
+                    return None;
                 }
-                Some((a?, b?))
+                Some((mw_to_w(a)?, mw_to_w(b)?))
             })
         } else if prob.is_some_and(|x| x > 0.0) {
             ef.missing(
@@ -760,16 +764,8 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
         };
         let name = df.unique_name("disturbance", &mut seen, p);
         let lines = disturbance_lines(&df, ctx.lines, p);
-        let positive = |x: f64| x > 0.0;
-        let mtbf = df.number_in("mtbf_h", "hours", true, positive, "a duration > 0 hours", p);
-        let duration = df.number_in(
-            "duration_h",
-            "hours",
-            true,
-            positive,
-            "a duration > 0 hours",
-            p,
-        );
+        let mtbf = df.mean_duration_h("mtbf_h", true, p);
+        let duration = df.mean_duration_h("duration_h", true, p);
         if let (Some(name), Some(lines), Some(mttf_h), Some(mttr_h)) = (name, lines, mtbf, duration)
         {
             out.push(Disturbance {

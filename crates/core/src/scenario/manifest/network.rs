@@ -210,16 +210,14 @@ fn link(
 }
 
 /// An optional two-state outage process: `mttf_h` and `mttr_h`, both or neither, each a
-/// duration > 0. `None` if there is a problem; `Some(None)` if neither is given.
-/// `never` describes the element without them, for messages.
+/// mean duration of at least one time step. `None` if there is a problem; `Some(None)` if
+/// neither is given. `never` describes the element without them, for messages.
 fn outage(f: &Fields<'_>, never: &str, p: &mut Problems) -> Option<Option<Outage>> {
-    let positive = |x: f64| x > 0.0;
-    let expect = "a duration > 0 hours";
     match (f.has("mttf_h"), f.has("mttr_h")) {
         (false, false) => Some(None),
         (true, true) => {
-            let mttf = f.number_in("mttf_h", "hours", true, positive, expect, p);
-            let mttr = f.number_in("mttr_h", "hours", true, positive, expect, p);
+            let mttf = f.mean_duration_h("mttf_h", true, p);
+            let mttr = f.mean_duration_h("mttr_h", true, p);
             Some(Some(Outage {
                 mttf_h: mttf?,
                 mttr_h: mttr?,
@@ -235,7 +233,7 @@ fn outage(f: &Fields<'_>, never: &str, p: &mut Problems) -> Option<Option<Outage
                 have,
                 format!(
                     "given without `{missing}`: an outage process needs both `mttf_h` and \
-                     `mttr_h` (> 0 hours); give neither for {never}"
+                     `mttr_h` (>= 1 hour each); give neither for {never}"
                 ),
                 p,
             );
@@ -335,7 +333,8 @@ mod tests {
              `to` are both `South`",
             "t.toml:26: imports[RU].links: the import source is linked to nothing",
             "t.toml:34: imports[KG].links[L].region: unknown region `West`",
-            "t.toml:36: imports[KG].links[L].mttr_h: must be a duration > 0 hours, got 0",
+            "t.toml:36: imports[KG].links[L].mttr_h: must be a mean duration >= 1 hour (one time \
+             step; a shorter mean up or down time is a modelling error), got 0",
             "t.toml:39: imports[KG].links[L].name: duplicate link name `L`",
         ] {
             assert!(all.contains(want), "missing {want:?} in\n{all}");

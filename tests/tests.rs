@@ -4,6 +4,7 @@ mod analytic;
 mod bad_input;
 mod bounds;
 mod compare;
+mod fuzz;
 mod network;
 mod outputs;
 mod report;

@@ -1211,6 +1211,19 @@ impl Case {
     }
 }
 
+/// The names of the files a shipped scenario reads: an exit-2 message about it must name
+/// one of them.
+fn inputs_of(scenario: &str) -> Vec<String> {
+    let mut files = vec![scenario];
+    if scenario.contains("kazakhstan") {
+        files.push(KAZ);
+    } else {
+        files.extend([THREE]);
+        files.extend(CSVS);
+    }
+    files.into_iter().map(base_name).collect()
+}
+
 fn samples_for(scenario: &str) -> &'static str {
     if scenario.contains("kazakhstan") {
         "4"
@@ -1248,7 +1261,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         }
     };
     let text = String::from_utf8_lossy(&tree.read(file)).into_owned();
-    let mut names = vec![base_name(scenario), base_name(file)];
+    let mut names = inputs_of(scenario);
+    names.push(base_name(file));
     let roll = rng.below(100);
     let (new, desc) = if roll < 65 {
         replace_number(&text, !csv, false, rng).unwrap_or_else(|| structural(&text, rng))
@@ -1474,9 +1488,12 @@ fn sweep_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     };
     tree.write(file, new.as_bytes());
     case.mutation = format!("{file}: {desc}");
-    // The base scenario's name may be blamed too.
-    names.push(s("ieee-rts79.toml"));
-    names.push(s("raids-february.toml"));
+    // The base scenario and its files may be blamed too.
+    names.extend(inputs_of(if file == SWEEP_RTS {
+        RTS
+    } else {
+        "scenarios/kazakhstan/raids-february.toml"
+    }));
     let mut run = tree.run(
         &strings(&["sweep", file, "--out", "out/sweep", "--threads", "1"]),
         &names,
@@ -1846,9 +1863,23 @@ fn group(run: &Run) -> String {
             .or(text.split_once(": "))
             .map_or(text, |p| p.1);
     }
+    // Nor the region, line or import source.
+    let mut named = String::new();
+    let mut rest = text;
+    while let Some(at) = ["regions.", "lines.", "imports."]
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
+        .min()
+    {
+        named.push_str(&rest[..at]);
+        named.push('*');
+        rest = &rest[at..];
+        rest = &rest[rest.find('.').unwrap_or(rest.len())..];
+    }
+    named.push_str(rest);
     let mut detail = String::new();
     let mut last_digit = false;
-    for c in text.chars() {
+    for c in named.chars() {
         if c.is_ascii_digit() {
             if !last_digit {
                 detail.push('N');

@@ -871,7 +871,9 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= TOL * a.abs().max(b.abs()).max(1.0)
 }
 
-/// `(mean, se, lo, hi)` of an estimate, `None` for null.
+/// `(mean, se, lo, hi)` of an estimate, `None` for null. `lold_h` from a single sample
+/// with events has no interval (`se` and `ci95` null): it counts as a point. Where an
+/// estimate rests on few samples with a shortfall it carries their count.
 fn estimate(v: &Value, at: &str) -> Result<Option<[f64; 4]>, String> {
     if v.is_null() {
         return Ok(None);
@@ -880,8 +882,12 @@ fn estimate(v: &Value, at: &str) -> Result<Option<[f64; 4]>, String> {
         x.as_f64()
             .ok_or_else(|| format!("{at}.{what} is not a number: {}", short(x)))
     };
+    let mean = num(&v["mean"], "mean")?;
+    if at.ends_with(".lold_h") && v["se"].is_null() && v["ci95"].is_null() {
+        return Ok(Some([mean, 0.0, mean, mean]));
+    }
     let e = [
-        num(&v["mean"], "mean")?,
+        mean,
         num(&v["se"], "se")?,
         num(&v["ci95"][0], "ci95[0]")?,
         num(&v["ci95"][1], "ci95[1]")?,
@@ -894,6 +900,11 @@ fn estimate(v: &Value, at: &str) -> Result<Option<[f64; 4]>, String> {
         return Err(format!(
             "{at}: mean {mean} outside its interval [{lo}, {hi}]"
         ));
+    }
+    if let Some(k) = v.get("shortfall_samples") {
+        if k.as_u64().is_none() {
+            return Err(format!("{at}.shortfall_samples is not a count: {k}"));
+        }
     }
     Ok(Some(e))
 }

@@ -316,8 +316,9 @@ impl Tree {
 
     /// A device node that fails every write (like /dev/full), made afresh for each use in
     /// the worker's tree when the user may make device nodes, so that a binary replacing
-    /// its `--out` target cannot damage the machine's /dev/full.
-    fn full_device(&self) -> String {
+    /// its `--out` target cannot damage the machine's /dev/full; else /dev/full itself,
+    /// but not for root, who could replace it. `None`: no such target here.
+    fn full_device(&self) -> Option<String> {
         let node = self.root.join("special/full");
         let _ = fs::remove_file(&node);
         let made = Command::new("mknod")
@@ -327,10 +328,15 @@ impl Tree {
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-        if made {
-            "special/full".into()
-        } else {
-            "/dev/full".into()
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout.trim_ascii() == b"0")
+            .unwrap_or(true);
+        match (made, root) {
+            (true, _) => Some("special/full".into()),
+            (false, false) => Some("/dev/full".into()),
+            (false, true) => None,
         }
     }
 
@@ -1365,23 +1371,16 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             ])
         }
         6 | 7 => {
-            case.uses_device = true;
-            let full = tree.full_device();
-            let mut a = strings(&[
-                "run",
-                scenario,
-                "--samples",
-                samples,
-                "--threads",
-                "1",
-                "--out",
-            ]);
-            a.push(full);
+            let mut a = strings(&["run", scenario, "--samples", samples, "--threads", "1"]);
+            if let Some(full) = tree.full_device() {
+                case.uses_device = true;
+                a.extend([s("--out"), full]);
+            }
             a
         }
         _ => return shard_roundtrip(tree, case, scenario, samples, &names),
     };
-    let env = if extra == 6 || extra == 7 {
+    let env = if case.uses_device {
         Env::WriteFails
     } else {
         Env::Normal

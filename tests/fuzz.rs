@@ -889,7 +889,9 @@ fn estimate(v: &Value, at: &str) -> Result<Option<[f64; 4]>, String> {
             .ok_or_else(|| format!("{at}.{what} is not a number: {}", short(x)))
     };
     let mean = num(&v["mean"], "mean")?;
-    if at.ends_with(".lold_h") && v["se"].is_null() && v["ci95"].is_null() {
+    // README: `se` and `ci95` null; the engine writes `"ci95": [null, null]`.
+    let no_interval = v["ci95"].is_null() || (v["ci95"][0].is_null() && v["ci95"][1].is_null());
+    if at.ends_with(".lold_h") && v["se"].is_null() && no_interval {
         return Ok(Some([mean, 0.0, mean, mean]));
     }
     let e = [
@@ -1828,7 +1830,14 @@ fn pristine(dir: &Path) -> BTreeMap<String, Value> {
 /// Keep a failing case's tree and the commands that reproduce it.
 fn keep(tree: &Tree, dest: &Path, case: &Case, seed: u64, index: usize) {
     let _ = fs::remove_dir_all(dest);
-    for sub in ["scenarios", "tests", "shards", "results"] {
+    // Only what the case's commands read: shard sets are large.
+    let subs: &[&str] = match case.kind {
+        "shard" => &["scenarios", "shards"],
+        "result" => &["results"],
+        "sweep" => &["scenarios", "tests"],
+        _ => &["scenarios"],
+    };
+    for sub in subs {
         copy_dir(&tree.root.join(sub), &dest.join(sub));
     }
     let mut script = format!(

@@ -107,11 +107,25 @@ fn mismatched_or_incomplete_shards_are_refused_with_exit_2() {
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "not json").unwrap();
     let out = dir.path().join("out.json");
+    let (a1_name, a2_name) = (a1.display(), a2.display());
     for (files, expect) in [
-        (vec![&a1, &b2], "seed"),
-        (vec![&a1], "exactly once"),
-        (vec![&a1, &a1, &a2], "exactly once"),
-        (vec![&a1, &garbage], "garbage.json: not a JSON shard file"),
+        (vec![&a1, &b2], "seed".to_string()),
+        (
+            vec![&a1],
+            format!("exactly once: shard 2 is missing; given: {a1_name} (shard 1)"),
+        ),
+        (
+            vec![&a2],
+            format!("shard 1 is missing; given: {a2_name} (shard 2)"),
+        ),
+        (
+            vec![&a1, &a1, &a2],
+            format!("shard 1 is given twice, in {a1_name} and {a1_name}"),
+        ),
+        (
+            vec![&a1, &garbage],
+            "garbage.json: not a JSON shard file".to_string(),
+        ),
     ] {
         gridrisk()
             .arg("merge")
@@ -120,7 +134,7 @@ fn mismatched_or_incomplete_shards_are_refused_with_exit_2() {
             .arg(&out)
             .assert()
             .code(2)
-            .stderr(contains(expect));
+            .stderr(contains(expect.as_str()));
         assert!(!out.exists(), "no output on error");
     }
     gridrisk()

@@ -298,17 +298,36 @@ pub fn sharded_run(shards: &[(String, Value)]) -> Result<ShardedRun, MergeError>
             }
         }
         header.spec(file, doc)?;
-        ks.push(header.k);
+        ks.push((header.k, file.as_str()));
     }
     // Without allocating anything of size N: N files, K sorted, K = 1, 2, ..., N.
     let n = first.n;
     ks.sort_unstable();
-    let problem = if let Some(w) = ks.windows(2).find(|w| w[0] == w[1]) {
-        Some(format!("shard {} is given twice", w[0]))
-    } else if let Some((i, _)) = (1..).zip(&ks).find(|&(i, &k)| i != k) {
-        Some(format!("shard {i} is missing"))
+    // The files given, for a message that cannot name the file at fault.
+    let given = || {
+        let mut list: Vec<String> = ks
+            .iter()
+            .take(4)
+            .map(|(k, f)| format!("{f} (shard {k})"))
+            .collect();
+        if ks.len() > 4 {
+            list.push(format!("{} more", ks.len() - 4));
+        }
+        list.join(", ")
+    };
+    let problem = if let Some(w) = ks.windows(2).find(|w| w[0].0 == w[1].0) {
+        Some(format!(
+            "shard {} is given twice, in {} and {}",
+            w[0].0, w[0].1, w[1].1
+        ))
+    } else if let Some((i, _)) = (1..).zip(&ks).find(|&(i, &(k, _))| i != k) {
+        Some(format!("shard {i} is missing; given: {}", given()))
     } else if (ks.len() as u64) < n {
-        Some(format!("shard {} is missing", ks.len() + 1))
+        Some(format!(
+            "shard {} is missing; given: {}",
+            ks.len() + 1,
+            given()
+        ))
     } else {
         None
     };

@@ -2,6 +2,15 @@
 //! diagnostics and exit statuses (0 success, 2 bad input, 1 any other failure, 3 a required
 //! convergence target not met).
 
+/// `eprintln!` that ignores a failed write: a closed or broken standard error must not turn
+/// a finished run into a panic.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod commands;
 mod embedded;
@@ -72,7 +81,7 @@ fn main() -> ExitCode {
         // A reader that stopped reading (`| head`) is not an error.
         Err(e) if e.is::<output::OutputClosed>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            note!("error: {e:#}");
             if e.is::<BadInput>() {
                 ExitCode::from(2)
             } else if e.is::<TargetNotMet>() {

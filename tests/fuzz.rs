@@ -212,6 +212,8 @@ impl Class {
 /// One command run: its class, what went wrong (for failing classes), and its output.
 struct Run {
     args: Vec<String>,
+    /// Standard output went to /dev/full.
+    stdout_full: bool,
     class: Class,
     detail: String,
     code: Option<i32>,
@@ -234,6 +236,8 @@ enum Env {
     Normal,
     /// The case makes writing the output fail: exit 1 expected.
     WriteFails,
+    /// Standard output is /dev/full (written to, never replaced): exit 1 expected.
+    StdoutFull,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -353,7 +357,13 @@ impl Tree {
             .args(args)
             .current_dir(&self.root)
             .stdin(Stdio::null())
-            .stdout(fs::File::create(&stdout_path).unwrap())
+            .stdout(match env {
+                Env::StdoutFull => fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+                _ => fs::File::create(&stdout_path).unwrap(),
+            })
             .stderr(fs::File::create(&stderr_path).unwrap())
             .spawn()
             .expect("prlimit (util-linux) runs the binary");
@@ -395,7 +405,7 @@ impl Tree {
         } else {
             match (code, env) {
                 (Some(0), Env::Normal) => (Class::Ok0, String::new()),
-                (Some(0), Env::WriteFails) => (
+                (Some(0), Env::WriteFails | Env::StdoutFull) => (
                     Class::UnexpectedStatus,
                     "exit 0 although the output cannot be written".into(),
                 ),
@@ -406,7 +416,7 @@ impl Tree {
                     Class::Exit2WithoutFileName,
                     format!("names none of {names:?}: {}", first_line(&stderr)),
                 ),
-                (Some(1), Env::WriteFails) => (Class::Env1, String::new()),
+                (Some(1), Env::WriteFails | Env::StdoutFull) => (Class::Env1, String::new()),
                 (c, _) => (
                     Class::UnexpectedStatus,
                     format!("exit {c:?}: {}", first_line(&stderr)),
@@ -415,6 +425,7 @@ impl Tree {
         };
         Run {
             args: args.to_vec(),
+            stdout_full: matches!(env, Env::StdoutFull),
             class,
             detail,
             code,
@@ -1338,6 +1349,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         return case;
     }
     let extra = rng.below(10);
+    let mut stdout_full = false;
     let args: Vec<String> = match extra {
         0 => strings(&["run", scenario, "--samples", samples, "--threads", "1"]),
         1 => strings(&[
@@ -1372,7 +1384,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
                 "json",
             ])
         }
-        6 | 7 => {
+        6 => {
             let mut a = strings(&["run", scenario, "--samples", samples, "--threads", "1"]);
             if let Some(full) = tree.full_device() {
                 case.uses_device = true;
@@ -1380,10 +1392,16 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             }
             a
         }
+        7 => {
+            stdout_full = Path::new("/dev/full").exists();
+            strings(&["run", scenario, "--samples", samples, "--threads", "1"])
+        }
         _ => return shard_roundtrip(tree, case, scenario, samples, &names),
     };
     let env = if case.uses_device {
         Env::WriteFails
+    } else if stdout_full {
+        Env::StdoutFull
     } else {
         Env::Normal
     };
@@ -1889,7 +1907,8 @@ fn keep(tree: &Tree, dest: &Path, case: &Case, seed: u64, index: usize) {
         )
         .unwrap();
         let quoted: Vec<String> = run.args.iter().map(|a| format!("'{a}'")).collect();
-        writeln!(script, "\"$G\" {}", quoted.join(" ")).unwrap();
+        let to_full = if run.stdout_full { " > /dev/full" } else { "" };
+        writeln!(script, "\"$G\" {}{to_full}", quoted.join(" ")).unwrap();
         if run.class.failing() {
             let err: String = run.stderr.chars().take(2000).collect();
             for line in err.lines() {

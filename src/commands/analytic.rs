@@ -14,6 +14,7 @@ pub const SCHEMA: &str = "gridrisk.analytic/1";
 pub fn run(args: &AnalyticArgs) -> anyhow::Result<()> {
     output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
+    super::print_warnings(&scenario);
     let started = Instant::now();
     let x = analytic::exact(&scenario.model)
         .map_err(|e| bad(anyhow::anyhow!("{}: {e}", args.scenario)))?;

@@ -23,7 +23,7 @@ pub fn scenario_id(scenario: &Scenario) -> ScenarioId {
 /// Print the scenario's warnings (input accepted but probably not meant) on standard error.
 pub fn print_warnings(scenario: &Scenario) {
     for w in &scenario.warnings {
-        eprintln!("warning: {w}");
+        note!("warning: {w}");
     }
 }
 

@@ -29,7 +29,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     let html = render(&docs)?;
     crate::output::write_atomic(&args.out, html.as_bytes())?;
-    eprintln!(
+    note!(
         "wrote {} ({} result file{})",
         args.out.display(),
         docs.len(),

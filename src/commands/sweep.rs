@@ -277,7 +277,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         sweep.block_size,
     )
     .map_err(|e| bad(anyhow!("{}: {e}", path.display())))?;
-    eprintln!("sweep {}: checking {} cells", sweep.name, sweep.cells());
+    note!("sweep {}: checking {} cells", sweep.name, sweep.cells());
     let check_bar = progress::bar(sweep.cells(), "cells checked");
     let (base_name, ids) = check(path, &sweep, &|| check_bar.inc(1)).map_err(bad)?;
     check_bar.finish_and_clear();
@@ -313,7 +313,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             Found::Finished(doc) => columns.see(i, &doc),
             found => {
                 if let Found::Invalid = found {
-                    eprintln!(
+                    note!(
                         "warning: {}: not the finished cell {} (edited, copied from another cell, or cut short): running it again",
                         file.display(),
                         i + 1
@@ -326,7 +326,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         }
     }
     let done_before = ids.len() - pending.len();
-    eprintln!(
+    note!(
         "sweep {}: {} cells ({} finished before, {} to run), {} samples each, seed {}",
         sweep.name,
         ids.len(),
@@ -352,7 +352,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             ))
         })?;
         for w in &sc.warnings {
-            multi.suspend(|| eprintln!("warning: cell {}: {w}", i + 1));
+            multi.suspend(|| note!("warning: cell {}: {w}", i + 1));
         }
         let model = &sc.model;
         let (out, info) =
@@ -374,7 +374,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         columns.see(i, &doc);
         cell_bar.inc(1);
         if cell_bar.is_hidden() {
-            eprintln!(
+            note!(
                 "cell {} done ({} of {} to run): {}",
                 i + 1,
                 done + 1,
@@ -386,7 +386,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
     cell_bar.finish_and_clear();
     sample_bar.finish_and_clear();
     if let Some((k, n)) = args.shard {
-        eprintln!(
+        note!(
             "shard {k}/{n} done; run without --shard (or merge the cells/ directories of every \
              shard into one) to write the summary"
         );
@@ -397,6 +397,6 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         summary(out, &sweep, &ids, &cells_dir, &columns)
     })
     .map_err(bad)?;
-    eprintln!("wrote {}", summary_path.display());
+    note!("wrote {}", summary_path.display());
     Ok(())
 }

@@ -399,6 +399,15 @@ impl<'a> Fields<'a> {
             self.bad("name", "must not be empty".into(), p);
             return None;
         }
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            self.bad(
+                "name",
+                format!("must be at most {MAX_NAME_CHARS} characters, got {chars}"),
+                p,
+            );
+            return None;
+        }
         if let Some((_, file, line)) = first.iter().find(|(x, ..)| *x == name) {
             self.bad(
                 "name",
@@ -974,9 +983,14 @@ fn climate(
 /// The label of the `i`-th element of the table array at `path` in messages:
 /// `{path}[{name}]`, or `{path}[{i}]` if it has no string `name`.
 pub(crate) fn element_label(path: &str, i: usize, n: &Node) -> String {
-    n.get_str("name")
-        .map_or(format!("{path}[{i}]"), |name| format!("{path}[{name}]"))
+    n.get_str("name").map_or(format!("{path}[{i}]"), |name| {
+        format!("{path}[{}]", short(name))
+    })
 }
+
+/// Longest name of a region, unit, line or other element, in characters: names appear in
+/// every message and output about the element, so a name is a label, not a document.
+pub(crate) const MAX_NAME_CHARS: usize = 100;
 
 const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of MW per hour) \
                          or `peak_mw` with `weekly_pct_file`, `daily_pct_file`, \

@@ -142,6 +142,8 @@ mttr_h = 15
   lines, sources and links, the MTTF that `for` implies, a disturbance's `mtbf_h` and
   `duration_h`) is at least one time step, 1 hour. A run may have at most
   [`max_samples`](crate::bounds::max_samples) samples.
+* **Names** of regions, units, lines and every other element are unique within their kind,
+  non-empty and at most 100 characters; messages show at most 40 of them.
 * **Unknown keys are errors**, with a suggestion when a known key is close.
 * **Warnings.** Input that loads but is probably not what was meant is listed in
   [`Scenario::warnings`] (same `file:line: field: message` form), for the caller to print:

@@ -58,7 +58,7 @@ fn main() -> ExitCode {
             samples: None,
             seed: None,
             threads: 0,
-            block_size: 100,
+            block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
             out_dir: "gridrisk-out".into(),
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),

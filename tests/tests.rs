@@ -3,6 +3,7 @@
 mod analytic;
 mod bad_input;
 mod bounds;
+mod cli;
 mod compare;
 mod fuzz;
 mod network;

@@ -53,7 +53,9 @@ pub enum Command {
 pub enum Format {
     /// A readable table.
     Table,
-    /// The result document (schema gridrisk.result/1 or gridrisk.analytic/1).
+    /// The result document: schema gridrisk.result/1 from `run` and `merge`,
+    /// gridrisk.shard/2 from `run --shard`, gridrisk.compare/1 from `compare` and `study`,
+    /// gridrisk.analytic/1 from `analytic`.
     Json,
     /// One row per (scenario, area, index).
     Csv,
@@ -132,8 +134,8 @@ pub struct CompareArgs {
     /// Worker threads (0 = one per core; at most 4 per core).
     #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
-    /// Samples per block.
-    #[arg(long, value_name = "N", default_value_t = 100,
+    /// Samples per block (the unit of parallel work; results do not depend on it).
+    #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
     #[command(flatten)]
@@ -154,8 +156,8 @@ pub struct StudyArgs {
     /// Worker threads (0 = one per core; at most 4 per core).
     #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
-    /// Samples per block.
-    #[arg(long, value_name = "N", default_value_t = 100,
+    /// Samples per block (the unit of parallel work; results do not depend on it).
+    #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
     /// Directory for study.json and report.html (created if missing; checked writable

@@ -331,7 +331,7 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
         base: String::new(),
         samples: 0,
         seed: gridrisk_core::scenario::DEFAULT_SEED,
-        block_size: 100,
+        block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
         axes: Vec::new(),
         points: Vec::new(),
     };

@@ -1,0 +1,83 @@
+//! CLI consistency across commands: the help names the schema each command writes, one
+//! block-size default, a shard needs `--out`, the same CSV columns, `study --format` and
+//! `sweep --samples`.
+
+use crate::util::{gridrisk, json, without_run, RTS79};
+use predicates::str::contains;
+
+fn help(command: &str) -> String {
+    let out = gridrisk().args([command, "--help"]).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn each_commands_help_names_the_schema_it_writes() {
+    let run = json(&["run", RTS79, "--samples", "10", "--format", "json"]);
+    let compare = json(&[
+        "compare",
+        RTS79,
+        RTS79,
+        "--samples",
+        "10",
+        "--format",
+        "json",
+    ]);
+    let analytic = json(&["analytic", RTS79, "--format", "json"]);
+    for (command, doc) in [("run", run), ("compare", compare), ("analytic", analytic)] {
+        let schema = doc["schema"].as_str().unwrap();
+        assert!(
+            help(command).contains(&format!("{schema} from `{command}`")),
+            "`{command} --help` does not name {schema}"
+        );
+    }
+}
+
+#[test]
+fn every_command_has_the_same_block_size_default() {
+    let run = json(&["run", RTS79, "--samples", "250", "--format", "json"]);
+    let compare = json(&[
+        "compare",
+        RTS79,
+        RTS79,
+        "--samples",
+        "10",
+        "--format",
+        "json",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    gridrisk()
+        .args(["study", "--samples", "4", "--threads", "1", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let study: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("study.json")).unwrap())
+            .unwrap();
+    assert_eq!(run["block_size"], 100);
+    assert_eq!(compare["block_size"], run["block_size"]);
+    assert_eq!(study["block_size"], run["block_size"]);
+    for command in ["run", "compare", "study"] {
+        let text = help(command);
+        let option = &text[text.find("--block-size").unwrap()..];
+        let default = &option[option.find("[default: ").unwrap()..];
+        assert!(
+            default.starts_with("[default: 100]"),
+            "`{command} --help`: {option}"
+        );
+    }
+    // With a fixed sample count the block size is recorded but changes no result.
+    let mut other = json(&[
+        "run",
+        RTS79,
+        "--samples",
+        "250",
+        "--block-size",
+        "500",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(other["block_size"], 500);
+    other["block_size"] = run["block_size"].clone();
+    assert_eq!(without_run(other), without_run(run));
+}

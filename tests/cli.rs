@@ -81,3 +81,37 @@ fn every_command_has_the_same_block_size_default() {
     other["block_size"] = run["block_size"].clone();
     assert_eq!(without_run(other), without_run(run));
 }
+
+#[test]
+fn a_shard_needs_out_and_prints_nothing_without_it() {
+    let out = gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--shard", "1/3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--shard") && stderr.contains("--out FILE"),
+        "{stderr}"
+    );
+    // With --out the shard file is written, and `merge` reads it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shard-1-of-1.json");
+    gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--shard", "1/1", "--out"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("");
+    gridrisk()
+        .arg("merge")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("lole_h"));
+}

@@ -109,7 +109,8 @@ pub struct RunArgs {
     pub block_size: u64,
     /// Run only shard K of N (1 <= K <= N <= 1000000): a contiguous, disjoint part of the
     /// sample blocks (possibly none). The output is then a shard file (JSON,
-    /// "gridrisk.shard/2") for `gridrisk merge`; not combinable with --target-rel-ci.
+    /// "gridrisk.shard/2") for `gridrisk merge`, written to --out FILE (required);
+    /// not combinable with --target-rel-ci.
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
     pub shard: Option<(u64, u64)>,
     #[command(flatten)]

@@ -57,6 +57,12 @@ pub fn simulate(
 
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    if args.shard.is_some() && args.output.out.is_none() {
+        // A shard file is raw accumulator state for `merge`: nothing to read on a terminal.
+        return Err(bad(anyhow::anyhow!(
+            "--shard writes a shard file for `gridrisk merge`: give its path with --out FILE"
+        )));
+    }
     output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load(&args.scenario).map_err(bad)?;
     super::print_warnings(&scenario);

@@ -382,15 +382,16 @@ pub fn run_csv(doc: &Value) -> String {
     s
 }
 
-/// An analytic result as CSV: `scenario,area,index,value`.
+/// An analytic result as CSV, in `run`'s columns so that one loader reads both: an exact
+/// value is its own mean and interval, with standard error 0.
 pub fn analytic_csv(doc: &Value) -> String {
     let scenario = csv_field(doc["scenario"]["name"].as_str().unwrap_or(""));
-    let mut s = String::from("scenario,area,index,value\n");
+    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi\n");
     for (k, v) in doc["system"].as_object().into_iter().flatten() {
-        s += &format!(
-            "{scenario},system,{k},{}\n",
-            v.as_f64().map(|x| x.to_string()).unwrap_or_default()
-        );
+        s += &match v.as_f64() {
+            Some(x) => format!("{scenario},system,{k},{x},0,{x},{x}\n"),
+            None => format!("{scenario},system,{k},,,,\n"),
+        };
     }
     s
 }

@@ -115,3 +115,29 @@ fn a_shard_needs_out_and_prints_nothing_without_it() {
         .success()
         .stdout(contains("lole_h"));
 }
+
+#[test]
+fn analytic_csv_has_runs_columns_with_an_exact_interval() {
+    let csv = |args: &[&str]| {
+        let out = gridrisk().args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let run = csv(&["run", RTS79, "--samples", "10", "--format", "csv"]);
+    let analytic = csv(&["analytic", RTS79, "--format", "csv"]);
+    let header = |s: &str| s.lines().next().unwrap().to_string();
+    assert_eq!(header(&analytic), header(&run));
+    let doc = json(&["analytic", RTS79, "--format", "json"]);
+    let system = doc["system"].as_object().unwrap();
+    let rows: Vec<&str> = analytic.lines().skip(1).collect();
+    assert_eq!(rows.len(), system.len());
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[..2], ["ieee-rts79", "system"], "{row}");
+        let exact = system[cells[2]].as_f64().unwrap();
+        let mean: f64 = cells[3].parse().unwrap();
+        assert_eq!(mean, exact, "{row}");
+        assert_eq!(cells[4], "0", "{row}");
+        assert_eq!(cells[5..], [cells[3], cells[3]], "{row}");
+    }
+}

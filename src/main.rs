@@ -60,6 +60,7 @@ fn main() -> ExitCode {
             threads: 0,
             block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
             out_dir: "gridrisk-out".into(),
+            format: cli::args::Format::Table,
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),

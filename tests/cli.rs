@@ -4,6 +4,7 @@
 
 use crate::util::{gridrisk, json, without_run, RTS79};
 use predicates::str::contains;
+use std::path::{Path, PathBuf};
 
 fn help(command: &str) -> String {
     let out = gridrisk().args([command, "--help"]).output().unwrap();
@@ -140,4 +141,124 @@ fn analytic_csv_has_runs_columns_with_an_exact_interval() {
         assert_eq!(cells[4], "0", "{row}");
         assert_eq!(cells[5..], [cells[3], cells[3]], "{row}");
     }
+}
+
+/// A study of RTS-79 against itself in `dir`.
+fn small_study(dir: &Path) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS79);
+    let path = dir.join("study.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"s\"\nbase = {:?}\nsamples = 20\nseed = 3\n\n[[variants]]\nfile = {:?}\nlabel = \"same\"\n",
+            base.display().to_string(),
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn study_prints_the_chosen_format_and_always_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = small_study(dir.path());
+    let stdout = |format: &str, out_dir: &str| {
+        let out = gridrisk()
+            .arg("study")
+            .arg(&study)
+            .args(["--format", format, "--out-dir"])
+            .arg(dir.path().join(out_dir))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    };
+    let written = |out_dir: &str| {
+        assert!(dir.path().join(out_dir).join("report.html").is_file());
+        std::fs::read_to_string(dir.path().join(out_dir).join("study.json")).unwrap()
+    };
+    let (table, _) = stdout("table", "t");
+    assert!(table.contains("results written to"), "{table}");
+    // json: the study document alone on standard output, equal to study.json.
+    let (doc, stderr) = stdout("json", "j");
+    assert!(stderr.contains("results written to"), "{stderr}");
+    assert_eq!(doc, written("j"));
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["schema"], "gridrisk.compare/1");
+    // csv: compare's CSV of the same document.
+    let (csv, stderr) = stdout("csv", "c");
+    assert!(stderr.contains("results written to"), "{stderr}");
+    written("c");
+    let compare = gridrisk()
+        .args([
+            "compare",
+            RTS79,
+            RTS79,
+            "--samples",
+            "20",
+            "--seed",
+            "3",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let compare = String::from_utf8(compare.stdout).unwrap();
+    // The same rows (the labels aside: a study names its variants).
+    assert_eq!(csv.lines().next(), compare.lines().next());
+    assert_eq!(csv.lines().count(), compare.lines().count());
+    assert!(csv.lines().count() > 2, "{csv}");
+}
+
+#[test]
+fn sweep_samples_overrides_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS79);
+    let file = |samples: u64| {
+        let path = dir.path().join(format!("sweep-{samples}.toml"));
+        let text = format!(
+            "name = \"t\"\nbase = {:?}\nsamples = {samples}\nseed = 7\nblock_size = 10\n\n\
+             [[axes]]\nkey = \"units[U400].mttr_h\"\nvalues = [150, 300]\n",
+            base.display().to_string()
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let sweep = |file: &Path, out: &str, samples: Option<&str>| {
+        let out = dir.path().join(out);
+        let mut cmd = gridrisk();
+        cmd.arg("sweep").arg(file).arg("--out").arg(&out);
+        if let Some(n) = samples {
+            cmd.args(["--samples", n]);
+        }
+        cmd.assert().success();
+        std::fs::read_to_string(out.join("summary.csv")).unwrap()
+    };
+    let overridden = sweep(&file(50), "a", Some("30"));
+    // The same cells (named by their inputs, samples included) as a file that says 30.
+    assert_eq!(overridden, sweep(&file(30), "b", None));
+    assert_ne!(overridden, sweep(&file(50), "c", None));
+    let cell = std::fs::read_dir(dir.path().join("a/cells"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cell).unwrap()).unwrap();
+    assert_eq!(doc["samples"], 30);
+    gridrisk()
+        .arg("sweep")
+        .arg(file(50))
+        .arg("--out")
+        .arg(dir.path().join("d"))
+        .args(["--samples", "0"])
+        .assert()
+        .code(2)
+        .stderr(contains("--samples"));
 }

@@ -165,6 +165,11 @@ pub struct StudyArgs {
     /// before the study runs).
     #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
     pub out_dir: std::path::PathBuf,
+    /// What to print on standard output (the files in --out-dir are written in any case):
+    /// the table, the study document (as study.json) or its CSV (as `compare`'s). With json
+    /// or csv the names of the files written go to standard error.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `gridrisk report`.
@@ -186,6 +191,10 @@ pub struct SweepArgs {
     /// Output directory: one result file per cell under `cells/`, and `summary.csv`.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Samples per cell, instead of the sweep file's `samples` (part of each cell's
+    /// identity: cells run with another count are run again, not reused).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub samples: Option<u64>,
     /// Worker threads (0 = one per core; at most 4 per core).
     #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,

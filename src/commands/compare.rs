@@ -27,12 +27,19 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         args.threads,
         args.block_size,
     )?;
-    let text = match args.output.format {
-        Format::Json => json_text(&doc),
-        Format::Table => output::compare_table(&doc),
-        Format::Csv => output::compare_csv(&doc),
-    };
-    emit(&text, args.output.out.as_deref())
+    emit(
+        &formatted(&doc, args.output.format),
+        args.output.out.as_deref(),
+    )
+}
+
+/// A comparison document as `format`.
+fn formatted(doc: &serde_json::Value, format: Format) -> String {
+    match format {
+        Format::Json => json_text(doc),
+        Format::Table => output::compare_table(doc),
+        Format::Csv => output::compare_csv(doc),
+    }
 }
 
 /// `gridrisk study [STUDY]`, and the default run: every variant against the base; writes
@@ -60,24 +67,28 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     output::check_file(&report)?;
     let mut doc = paired(&scenarios, samples, seed, args.threads, args.block_size)?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
-    let table = output::compare_table(&doc);
+    let text = formatted(&doc, args.format);
     let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
         let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
         output::write_atomic(&report, html.as_bytes())
     });
     if let Err(e) = written {
-        // The table at least is not lost; the write error is what is reported.
-        let _ = output::print(&table);
+        // The output at least is not lost; the write error is what is reported.
+        let _ = output::print(&text);
         return Err(e);
     }
-    emit(
-        &format!(
-            "{table}\nresults written to {} and {}\n",
-            path.display(),
-            report.display()
-        ),
-        None,
-    )
+    let files = format!(
+        "results written to {} and {}",
+        path.display(),
+        report.display()
+    );
+    if args.format == Format::Table {
+        emit(&format!("{text}\n{files}\n"), None)
+    } else {
+        // Standard output holds the document alone, for a program to read.
+        note!("{files}");
+        emit(&text, None)
+    }
 }
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document.

@@ -270,13 +270,19 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             path.display()
         ))
     })?;
-    let sweep = file::read(path, &text).map_err(|m| bad(anyhow!(m)))?;
+    let mut sweep = file::read(path, &text).map_err(|m| bad(anyhow!(m)))?;
+    // The origin of the sample count, for a refused spec.
+    let mut samples_from = path.display().to_string();
+    if let Some(samples) = args.samples {
+        sweep.samples = samples;
+        samples_from = "--samples".into();
+    }
     let spec = SimulationSpec::new(
         StopRule::Samples(sweep.samples),
         sweep.seed,
         sweep.block_size,
     )
-    .map_err(|e| bad(anyhow!("{}: {e}", path.display())))?;
+    .map_err(|e| bad(anyhow!("{samples_from}: {e}")))?;
     note!("sweep {}: checking {} cells", sweep.name, sweep.cells());
     let check_bar = progress::bar(sweep.cells(), "cells checked");
     let (base_name, ids) = check(path, &sweep, &|| check_bar.inc(1)).map_err(bad)?;

@@ -125,3 +125,24 @@ fn validate_lists_the_conditions() {
         assert!(!stdout.contains(kind), "{kind} in:\n{stdout}");
     }
 }
+
+/// "1 regions": every count in the summary agrees with its number.
+#[test]
+fn validate_counts_in_the_singular_and_plural() {
+    let out = gridrisk().args(["validate", RTS79]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("8736 h, 1 region (0 hubs), 0 lines, 0 import sources, 32 units,"),
+        "{text}"
+    );
+    assert!(text.contains("region RTS: 32 units,"), "{text}");
+    let out = gridrisk()
+        .args(["validate", "scenarios/kazakhstan/winter-2021-22.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("7 regions (1 hub), 6 lines, 3 import sources, 114 units,"),
+        "{text}"
+    );
+}

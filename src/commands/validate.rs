@@ -16,16 +16,16 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     super::print_warnings(&scenario);
     let s = &scenario.summary;
     let mut text = format!(
-        "{}: valid scenario '{}' ({})\n  {} h, {} regions ({} hubs), {} lines, {} import sources, {} units, {:.1} MW installed, system peak demand {:.1} MW\n",
+        "{}: valid scenario '{}' ({})\n  {} h, {} ({}), {}, {}, {}, {:.1} MW installed, system peak demand {:.1} MW\n",
         args.scenario,
         scenario.name,
         scenario.content_hash,
         s.hours,
-        s.regions.len(),
-        s.hubs,
-        s.lines,
-        s.imports,
-        s.units,
+        count(s.regions.len(), "region", "regions"),
+        count(s.hubs, "hub", "hubs"),
+        count(s.lines, "line", "lines"),
+        count(s.imports, "import source", "import sources"),
+        count(s.units, "unit", "units"),
         s.installed_mw,
         s.peak_demand_mw,
     );
@@ -35,8 +35,12 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             continue;
         }
         text += &format!(
-            "  region {}: {} units, {:.1} MW installed, peak {:.1} MW, demand {:.1} MWh\n",
-            r.name, r.units, r.installed_mw, r.peak_demand_mw, r.demand_mwh
+            "  region {}: {}, {:.1} MW installed, peak {:.1} MW, demand {:.1} MWh\n",
+            r.name,
+            count(r.units, "unit", "units"),
+            r.installed_mw,
+            r.peak_demand_mw,
+            r.demand_mwh
         );
     }
     for line in conditions(&scenario.model) {

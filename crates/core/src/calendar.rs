@@ -14,6 +14,17 @@ pub const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
+/// The weekday index (0 = Monday) of a weekday's name or abbreviation of at least two
+/// letters, in any case (`Monday`, `mon`, `Mo`): the one reading of `first_weekday` and of
+/// a daily table's `day` column. Two letters already tell every weekday apart.
+pub fn parse_weekday(s: &str) -> Option<usize> {
+    let lower = s.to_lowercase();
+    if lower.chars().count() < 2 {
+        return None;
+    }
+    WEEKDAYS.iter().position(|d| d.starts_with(&lower))
+}
+
 /// A calendar date (proleptic Gregorian).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {
@@ -150,6 +161,23 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_by_name_or_abbreviation_in_any_case() {
+        for (s, d) in [
+            ("monday", 0),
+            ("Mon", 0),
+            ("MO", 0),
+            ("tu", 1),
+            ("Th", 3),
+            ("sun", 6),
+        ] {
+            assert_eq!(parse_weekday(s), Some(d), "{s}");
+        }
+        for s in ["", "m", "t", "mondays", "munday", "mon "] {
+            assert_eq!(parse_weekday(s), None, "{s:?}");
+        }
+    }
 
     #[test]
     fn winter_2021_22_has_2880_hours_and_starts_on_a_monday() {

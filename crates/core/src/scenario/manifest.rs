@@ -11,7 +11,7 @@ use super::error::{excerpt, short, Problems};
 use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
-use crate::calendar::{Calendar, Date, WEEKDAYS};
+use crate::calendar::{parse_weekday, Calendar, Date, WEEKDAYS};
 use crate::model::{ColdRule, Conditions, Network, RegionClimate};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
@@ -65,6 +65,11 @@ pub(crate) fn short_number(x: f64) -> String {
 /// Mean time to failure used for a unit with `for = 0` (a unit that never fails): the
 /// model needs a finite MTTF, and 1e30 h is never reached in any study.
 pub const NEVER_FAILS_MTTF_H: f64 = 1e30;
+
+/// Mean time to repair used for a unit with `for = 0` and no `mttr_h`: one time step. It
+/// never matters: the unit's availability 1e30 / (1e30 + 1) is 1 in f64, so it starts up and
+/// never fails.
+pub const NEVER_FAILS_MTTR_H: f64 = MIN_MEAN_DURATION_H;
 
 /// The whole scenario as read from TOML, before CSVs are read.
 #[derive(Debug, Default)]
@@ -226,6 +231,12 @@ fn quoted_list(items: &[&str]) -> String {
         .join(", ")
 }
 
+/// The message for `for` in a table with an outage process other than a unit's (a line, an
+/// import source or link).
+const FOR_ELSEWHERE: &str = "unknown key: `for` (a forced outage rate) is for units; lines, \
+                             import sources and links take `mttf_h` and `mttr_h` (mean hours \
+                             up and down, both or neither)";
+
 /// A TOML table being read: its known keys, and its path for messages.
 pub(crate) struct Fields<'a> {
     node: &'a Node,
@@ -257,6 +268,8 @@ impl<'a> Fields<'a> {
         for (k, v) in entries {
             if !known.contains(&k.as_str()) {
                 let msg = match suggest(k, known) {
+                    // Units take `for`; a line's `for` is not a typo of `from`.
+                    _ if k == "for" && known.contains(&"mttr_h") => FOR_ELSEWHERE.to_string(),
                     Some(s) => format!("unknown key; did you mean `{s}`?"),
                     None => format!("unknown key; expected one of {}", quoted_list(known)),
                 };
@@ -1024,16 +1037,16 @@ fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
             );
             None
         }
-        Some(s) => match WEEKDAYS.iter().position(|d| d.eq_ignore_ascii_case(&s)) {
+        Some(s) => match parse_weekday(&s) {
             Some(d) => Some(d),
             None => {
-                let hint = suggest(&s, &WEEKDAYS)
+                let hint = suggest(&s.to_lowercase(), &WEEKDAYS)
                     .map_or(String::new(), |d| format!("; did you mean `{d}`?"));
                 f.bad(
                     "first_weekday",
                     format!(
-                        "unknown weekday {s:?}, expected one of {}{hint}",
-                        quoted_list(&WEEKDAYS)
+                        "unknown weekday {s:?}, expected a weekday's name or its abbreviation \
+                         (\"monday\", \"Mon\", any case){hint}"
                     ),
                     p,
                 );
@@ -1476,7 +1489,25 @@ fn block(
     };
     let mw = f.power_mw("mw", true, p);
     let installed_w = mw.and_then(mw_to_w);
-    let mttr = f.mean_duration_h("mttr_h", true, p);
+    // `for` is read before `mttr_h`: a unit with `for = 0` is never down, so it needs no
+    // repair time.
+    let rate = (f.has("for") && !f.has("mttf_h")).then(|| {
+        f.number_in(
+            "for",
+            "a fraction",
+            true,
+            |x| (0.0..1.0).contains(&x),
+            "a forced outage rate in [0, 1)",
+            p,
+        )
+    });
+    let mttr = if rate == Some(Some(0.0)) && !f.has("mttr_h") {
+        // Never used (the unit is up from hour 0 and its first failure is 1e30 h away);
+        // the model wants a positive number.
+        Some(NEVER_FAILS_MTTR_H)
+    } else {
+        f.mean_duration_h("mttr_h", true, p)
+    };
     let mttf = match (f.has("mttf_h"), f.has("for")) {
         (true, true) => {
             f.bad(
@@ -1497,15 +1528,7 @@ fn block(
         }
         (true, false) => f.mean_duration_h("mttf_h", true, p),
         (false, true) => {
-            let rate = f.number_in(
-                "for",
-                "a fraction",
-                true,
-                |x| (0.0..1.0).contains(&x),
-                "a forced outage rate in [0, 1)",
-                p,
-            );
-            match (rate, mttr) {
+            match (rate.flatten(), mttr) {
                 // for = 0: never fails; a tiny positive `for` can overflow to infinity.
                 (Some(r), Some(m)) => {
                     let mttf = if r > 0.0 {

@@ -28,7 +28,8 @@ sharing = "local"               # optional: how an unavoidable shortfall is spli
 
 [study]                         # the window: either `hours` ...
 hours = 8736
-first_weekday = "monday"        #   weekday of hour 0 (with `hours` only); default monday
+first_weekday = "monday"        #   weekday of hour 0 (with `hours` only), a name or its
+                                #   abbreviation, any case ("Mon"); default monday
 # start = 2021-11-01            # ... or `start` and `end`, TOML local dates, both days
 # end = 2022-02-28              #   included (hours = days x 24); hour 0 is start's midnight
 utc_offset = "+06:00"           # optional, default "+06:00", `±HH:MM`
@@ -54,7 +55,8 @@ mw = 12                         # nameplate MW per unit, 0 to 1e8 (see Bounds be
 mttf_h = 2940                   # mean time to failure, hours, >= 1 (one step); or instead
 # for = 0.02                    #   the forced outage rate in [0, 1):
                                 #   mttf_h = mttr_h x (1 - for) / for
-mttr_h = 60                     # mean time to repair, hours, >= 1 (always required)
+mttr_h = 60                     # mean time to repair, hours, >= 1 (required, except
+                                #   with `for = 0`)
 derate = 0.0                    # optional fraction in [0, 1): capacity when up = mw x (1 - derate)
 cap_mw = 10                     # optional: capacity when up is at most cap_mw
 block_cap_mw = 700              # optional: the block's units together produce at most this
@@ -110,7 +112,10 @@ mttr_h = 15
   `"shared"` minimises the largest shortfall / demand ratio first (ENTSO-E curtailment
   sharing). A line, source or link without `mttf_h` and `mttr_h` never fails.
 * **Units.** `for = 0` means a unit that never fails; it gets
-  `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF.
+  `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF, and
+  needs no `mttr_h` (without one it gets [`NEVER_FAILS_MTTR_H`], 1 h, which is never used:
+  the unit is up from hour 0 and never fails). Lines, import sources and links have no
+  `for`: their outage process is `mttf_h` and `mttr_h`, both or neither.
 * **`extends`.** The base is read first (recursively), then the variant is merged over it:
   tables merge key by key; the arrays of tables with a `name` — `[[regions]]`,
   `[[units]]`, `[[lines]]`, `[[imports]]`, each source's `[[imports.links]]`,
@@ -246,7 +251,7 @@ mod tree;
 
 pub use build::{RegionSummary, Summary};
 pub use error::{Problem, ScenarioError};
-pub use manifest::NEVER_FAILS_MTTF_H;
+pub use manifest::{NEVER_FAILS_MTTF_H, NEVER_FAILS_MTTR_H};
 pub use source::{Embedded, FileSystem, Source};
 pub use study::{Study, StudyVariant, DEFAULT_SAMPLES, DEFAULT_SEED};
 pub use tree::MAX_EXTENDS_DEPTH;

@@ -5,7 +5,7 @@ use super::error::{excerpt, short, Problems};
 use super::manifest::{short_number, too_much_power, FileRef, Seasons, MAX_HOURS};
 use super::source::Reader;
 use crate::bounds::MAX_POWER_MW;
-use crate::calendar::{Calendar, WEEKDAYS};
+use crate::calendar::{parse_weekday, Calendar, WEEKDAYS};
 use crate::power::mw_to_w;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -597,8 +597,7 @@ pub(crate) fn daily_table(csv: &Csv, p: &mut Problems) -> Option<[f64; 7]> {
     let mut ok = true;
     for (i, (line, fields)) in csv.rows().enumerate() {
         let day = fields.get(cols[0]).unwrap_or("");
-        let lower = day.to_lowercase();
-        if lower.chars().count() < 2 || !WEEKDAYS[i].starts_with(&lower) {
+        if parse_weekday(day) != Some(i) {
             let mut want = WEEKDAYS[i].to_string();
             want[..1].make_ascii_uppercase();
             p.push(

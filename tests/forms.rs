@@ -1,0 +1,81 @@
+//! Accepted forms of the scenario format that used to be refused: `first_weekday` written
+//! as the daily CSV accepts it (`Mon`), and `for = 0` without `mttr_h`.
+
+use crate::util::{gridrisk, json, RTS79};
+use std::path::Path;
+
+/// Write `text` as `name` in `dir`, with the 24-hour demand CSV of the bad-input corpus.
+fn scenario(dir: &Path, name: &str, text: &str) -> String {
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad/data/load24.csv");
+    std::fs::copy(csv, dir.join("load24.csv")).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// System results of a run, without what names the scenario or the run.
+fn system(file: &str) -> serde_json::Value {
+    let doc = json(&[
+        "run",
+        file,
+        "--samples",
+        "200",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]);
+    doc["system"].clone()
+}
+
+#[test]
+fn first_weekday_takes_names_and_abbreviations_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS79);
+    let starting = |day: &str| {
+        let file = scenario(
+            dir.path(),
+            &format!("{day}.toml"),
+            &format!(
+                "name = \"w\"\nextends = {:?}\n[study]\nfirst_weekday = {day:?}\n",
+                base.display().to_string()
+            ),
+        );
+        gridrisk().args(["validate", &file]).assert().success();
+        system(&file)
+    };
+    let saturday = starting("saturday");
+    for day in ["Sat", "SA", "Saturday", "satur"] {
+        assert_eq!(starting(day), saturday, "{day}");
+    }
+    // The weekday is read, not ignored: a Monday start gives another result.
+    assert_eq!(starting("Mon"), starting("monday"));
+    assert_ne!(starting("Mon"), saturday);
+}
+
+#[test]
+fn a_unit_with_for_zero_needs_no_mttr_and_never_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |unit: &str| {
+        scenario(
+            dir.path(),
+            "s.toml",
+            &format!(
+                "name = \"s\"\n[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+                 [regions.demand]\nfile = \"load24.csv\"\n\
+                 [[units]]\nname = \"G\"\nregion = \"R\"\ncount = 3\nmw = 40\n{unit}\n"
+            ),
+        )
+    };
+    // 3 x 40 MW against a peak of about 100 MW: short whenever a unit is out.
+    let never = system(&with("for = 0"));
+    assert_eq!(never["lole_h"]["mean"], 0.0, "{never}");
+    assert_eq!(never, system(&with("for = 0\nmttr_h = 1")));
+    // The same units when they do fail: the scenario can be short, so the zero above is
+    // the never-failing units'.
+    let failing = system(&with("for = 0.2\nmttr_h = 10"));
+    assert!(
+        failing["lole_h"]["mean"].as_f64().unwrap() > 0.0,
+        "{failing}"
+    );
+}

@@ -211,53 +211,105 @@ pub fn write_atomic_with(
     result.with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The unit of each index, for tables.
-fn unit(index: &str, horizon: &str) -> String {
+/// The unit of an index (`h/yr`, `MWh/window`, ...), with `per` the word of one sample
+/// (see [`per`]).
+pub fn unit(index: &str, per: &str) -> String {
     match index {
-        "lole_h" => format!("h/{horizon}"),
-        "lole_d" => format!("d/{horizon}"),
-        "lole_d_peak" => format!("d/{horizon}"),
-        "lolf" | "lolf_ct" => format!("events/{horizon}"),
+        "lole_h" | "binding_h" => format!("h/{per}"),
+        "lole_d" | "lole_d_peak" => format!("d/{per}"),
+        "lolf" | "lolf_ct" => format!("events/{per}"),
         "lold_h" => "h/event".into(),
-        "eue_mwh" => format!("MWh/{horizon}"),
         "neue_ppm" => "ppm".into(),
         "p_shortfall" => "probability".into(),
+        k if k.ends_with("_mwh") => format!("MWh/{per}"),
         _ => String::new(),
     }
 }
 
-fn fmt_num(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.abs() >= 1e5 || x.abs() < 1e-3 {
-        format!("{x:.4e}")
-    } else {
-        let digits = (5 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
-        format!("{x:.digits$}")
+/// What one sample of a result is: the word after the slash in its units (`yr`, `window`,
+/// `sample`) and the same in words (`year`, `1 Nov 2021 - 28 Feb 2022 window`,
+/// `168-h sample`), from its `"window"` (or its `"horizon_h"` in files written before
+/// results recorded the window).
+pub fn per(doc: &Value) -> (String, String) {
+    let w = &doc["window"];
+    match (w["unit"].as_str(), w["per"].as_str()) {
+        (Some(u), Some(p)) => (u.into(), p.into()),
+        _ => match doc["horizon_h"].as_u64().unwrap_or(0) {
+            8736 | 8760 => ("yr".into(), "year".into()),
+            h => ("sample".into(), format!("{h}-h sample")),
+        },
     }
 }
 
-/// The word for one sample in tables: a year for 8,736- or 8,760-hour windows.
-pub fn horizon_word(horizon_h: u64) -> &'static str {
-    if horizon_h >= 8736 {
-        "yr"
-    } else {
-        "sample"
+/// The line of a table that names the window and its unit: `window: 2021-11-01 to
+/// 2022-02-28, clock UTC+06:00, 2880 h; "/window" = per 1 Nov 2021 - 28 Feb 2022 window`.
+pub fn window_line(doc: &Value) -> String {
+    let (unit, words) = per(doc);
+    let w = &doc["window"];
+    let dates = match (w["start"].as_str(), w["end"].as_str()) {
+        (Some(s), Some(e)) => format!(
+            "{s} to {e}, clock UTC{}, ",
+            w["utc_offset"].as_str().unwrap_or("")
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "window: {dates}{} h; \"/{unit}\" = per {words}\n",
+        doc["horizon_h"]
+    )
+}
+
+/// Most decimals a table shows: smaller values print as 0.
+const MAX_DECIMALS: i32 = 9;
+
+/// The decimals that show `sig` significant figures of `x`.
+fn decimals(x: f64, sig: i32) -> usize {
+    if x == 0.0 || !x.is_finite() {
+        return 0;
     }
+    (sig - 1 - x.abs().log10().floor() as i32).clamp(0, MAX_DECIMALS) as usize
+}
+
+/// `x` in plain decimals (never scientific notation) to `places` decimals; no `-0`.
+fn fixed(x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// A value without a standard error: four significant figures in plain decimals.
+pub fn plain(x: f64) -> String {
+    fixed(x, decimals(x, 4))
+}
+
+/// The mean, standard error and 95% interval of an estimate (`"-"` where missing), all to
+/// the decimal that two significant figures of the standard error reach: a mean is shown
+/// to the precision its interval supports. Without a standard error (or a zero one), plain.
+fn estimate_cells(v: &Value) -> [String; 4] {
+    let places = v["se"]
+        .as_f64()
+        .filter(|&se| se > 0.0 && se.is_finite())
+        .map(|se| decimals(se, 2));
+    [&v["mean"], &v["se"], &v["ci95"][0], &v["ci95"][1]].map(|x| match x.as_f64() {
+        Some(x) => places.map_or_else(|| plain(x), |p| fixed(x, p)),
+        None => "-".into(),
+    })
 }
 
 /// A run result as a table.
 pub fn run_table(doc: &Value) -> String {
-    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
+    let (horizon, _) = per(doc);
     let mut s = format!(
-        "gridrisk {}: scenario {} ({}), {} samples, seed {}, {} h per sample\n",
+        "gridrisk {}: scenario {} ({}), {} samples, seed {}\n",
         doc["version"].as_str().unwrap_or(""),
         doc["scenario"]["name"].as_str().unwrap_or(""),
         doc["scenario"]["content_hash"].as_str().unwrap_or(""),
         doc["samples"],
         doc["seed"].as_str().unwrap_or(""),
-        doc["horizon_h"],
     );
+    s += &window_line(doc);
     if let Some(met) = doc["stop"]["met"].as_bool() {
         s += &format!(
             "stopping rule: relative 95% half-width of system lole_h <= {} ({})\n",
@@ -277,19 +329,15 @@ pub fn run_table(doc: &Value) -> String {
     }
     for (name, area) in areas {
         s += &format!(
-            "\n{name:<14}{:>14}{:>12}{:>14}{:>14}  unit\n",
+            "\n{name:<22}{:>14}{:>12}{:>14}{:>14}  unit\n",
             "mean", "std err", "95% low", "95% high"
         );
         let mut few = None;
         for (k, v) in area.as_object().into_iter().flatten() {
-            let cell = |x: &Value| x.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+            let [mean, se, lo, hi] = estimate_cells(v);
             s += &format!(
-                "  {k:<12}{:>14}{:>12}{:>14}{:>14}  {}\n",
-                cell(&v["mean"]),
-                cell(&v["se"]),
-                cell(&v["ci95"][0]),
-                cell(&v["ci95"][1]),
-                unit(k, horizon)
+                "  {k:<20}{mean:>14}{se:>12}{lo:>14}{hi:>14}  {}\n",
+                unit(k, &horizon)
             );
             few = few.or(v["shortfall_samples"].as_u64());
         }
@@ -299,37 +347,28 @@ pub fn run_table(doc: &Value) -> String {
             );
         }
     }
-    for (section, group, key, unit_name) in [
-        (
-            "import source",
-            &doc["imports"],
-            "import_mwh",
-            format!("MWh/{horizon}"),
-        ),
-        ("line", &doc["lines"], "binding_h", format!("h/{horizon}")),
+    for (section, group, key) in [
+        ("import source", &doc["imports"], "import_mwh"),
+        ("line", &doc["lines"], "binding_h"),
     ] {
         for (name, v) in group.as_object().into_iter().flatten() {
-            let e = &v[key];
-            let cell = |x: &Value| x.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
+            let [mean, se, lo, hi] = estimate_cells(&v[key]);
             s += &format!(
-                "{section} {name}: {key} {} (std err {}, 95% {} to {}) {unit_name}\n",
-                cell(&e["mean"]),
-                cell(&e["se"]),
-                cell(&e["ci95"][0]),
-                cell(&e["ci95"][1]),
+                "{section} {name}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
+                unit(key, &horizon)
             );
         }
     }
     let d = &doc["eue_distribution"];
     if d.is_object() {
         s += &format!(
-            "\nsystem EUE per sample (MWh): P50 {}  P90 {}  P95 {}  P99 {}  CVaR95 {}\nworst hourly shortfall: {} MW\n",
-            fmt_num(d["p50_mwh"].as_f64().unwrap_or(0.0)),
-            fmt_num(d["p90_mwh"].as_f64().unwrap_or(0.0)),
-            fmt_num(d["p95_mwh"].as_f64().unwrap_or(0.0)),
-            fmt_num(d["p99_mwh"].as_f64().unwrap_or(0.0)),
-            fmt_num(d["cvar95_mwh"].as_f64().unwrap_or(0.0)),
-            fmt_num(d["worst_shortfall_mw"].as_f64().unwrap_or(0.0)),
+            "\nsystem EUE (MWh/{horizon}): P50 {}  P90 {}  P95 {}  P99 {}  CVaR95 {}\nworst hourly shortfall: {} MW\n",
+            plain(d["p50_mwh"].as_f64().unwrap_or(0.0)),
+            plain(d["p90_mwh"].as_f64().unwrap_or(0.0)),
+            plain(d["p95_mwh"].as_f64().unwrap_or(0.0)),
+            plain(d["p99_mwh"].as_f64().unwrap_or(0.0)),
+            plain(d["cvar95_mwh"].as_f64().unwrap_or(0.0)),
+            plain(d["worst_shortfall_mw"].as_f64().unwrap_or(0.0)),
         );
     }
     s
@@ -337,26 +376,28 @@ pub fn run_table(doc: &Value) -> String {
 
 /// An analytic result as a table.
 pub fn analytic_table(doc: &Value) -> String {
-    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
+    let (horizon, _) = per(doc);
     let mut s = format!(
-        "gridrisk {}: exact indices of scenario {} ({}), {} h\n\n",
+        "gridrisk {}: exact indices of scenario {} ({})\n",
         doc["version"].as_str().unwrap_or(""),
         doc["scenario"]["name"].as_str().unwrap_or(""),
         doc["scenario"]["content_hash"].as_str().unwrap_or(""),
-        doc["horizon_h"],
     );
+    s += &window_line(doc);
+    s.push('\n');
     for (k, v) in doc["system"].as_object().into_iter().flatten() {
-        let x = v.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
-        s += &format!("  {k:<12}{x:>16}  {}\n", unit(k, horizon));
+        let x = v.as_f64().map(plain).unwrap_or_else(|| "-".into());
+        s += &format!("  {k:<12}{x:>16}  {}\n", unit(k, &horizon));
     }
     s
 }
 
-/// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi`, one row per area
-/// and index (area `system`, a region name, an import source's or a line's name).
+/// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
+/// area and index (area `system`, a region name, an import source's or a line's name).
 pub fn run_csv(doc: &Value) -> String {
     let scenario = doc["scenario"]["name"].as_str().unwrap_or("");
-    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi\n");
+    let (per, _) = per(doc);
+    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n");
     let mut areas = vec![("system", &doc["system"])];
     for group in ["regions", "imports", "lines"] {
         if let Some(members) = doc[group].as_object() {
@@ -369,13 +410,14 @@ pub fn run_csv(doc: &Value) -> String {
         let estimates = indices.as_object().into_iter().flatten();
         for (k, v) in estimates.filter(|(_, v)| v.is_object() || v.is_null()) {
             s += &format!(
-                "{},{},{k},{},{},{},{}\n",
+                "{},{},{k},{},{},{},{},{}\n",
                 csv_field(scenario),
                 csv_field(area),
                 cell(&v["mean"]),
                 cell(&v["se"]),
                 cell(&v["ci95"][0]),
                 cell(&v["ci95"][1]),
+                unit(k, &per),
             );
         }
     }
@@ -423,12 +465,7 @@ pub fn focus_region(base: &Value) -> Option<String> {
 /// A comparison (or study) as a table: per scenario, the headline indices, and per variant
 /// each one's difference from the base with its 95% interval.
 pub fn compare_table(doc: &Value) -> String {
-    let horizon = horizon_word(doc["horizon_h"].as_u64().unwrap_or(0));
-    let horizon = if horizon == "sample" {
-        "winter"
-    } else {
-        horizon
-    };
+    let (horizon, _) = per(doc);
     let mut s = String::new();
     if let Some(name) = doc["study"]["name"].as_str() {
         s += &format!("study {name}\n");
@@ -438,33 +475,33 @@ pub fn compare_table(doc: &Value) -> String {
         doc["samples"],
         doc["seed"].as_str().unwrap_or("")
     );
+    s += &window_line(doc);
     let focus = focus_region(&doc["base"]);
     let mut rows: Vec<(String, Option<&str>, &str, String)> = vec![(
         "system lole_h".into(),
         None,
         "lole_h",
-        format!("h/{horizon}"),
+        unit("lole_h", &horizon),
     )];
     if let Some(f) = &focus {
         rows.push((
             format!("{f} lole_h"),
             Some(f.as_str()),
             "lole_h",
-            format!("h/{horizon}"),
+            unit("lole_h", &horizon),
         ));
     }
-    for (key, unit) in [
-        ("eue_mwh", "MWh"),
-        ("eue_household_mwh", "MWh"),
-        ("eue_illegal_mwh", "MWh"),
-        ("p_shortfall", "prob."),
-        ("mining_curtailed_mwh", "MWh"),
+    for key in [
+        "eue_mwh",
+        "eue_household_mwh",
+        "eue_illegal_mwh",
+        "p_shortfall",
+        "mining_curtailed_mwh",
     ] {
         if doc["base"]["system"][key].is_object() {
-            rows.push((format!("system {key}"), None, key, unit.into()));
+            rows.push((format!("system {key}"), None, key, unit(key, &horizon)));
         }
     }
-    let cell = |v: &Value| v.as_f64().map(fmt_num).unwrap_or_else(|| "-".into());
     let pick = |scenario: &Value, region: Option<&str>, key: &str| match region {
         Some(r) => scenario["regions"][r][key].clone(),
         None => scenario["system"][key].clone(),
@@ -486,27 +523,27 @@ pub fn compare_table(doc: &Value) -> String {
         }
         for (label, region, key, unit) in &rows {
             let own = pick(sc, *region, key);
+            let [mean, _, lo, hi] = estimate_cells(&own);
             if i == 0 {
                 s += &format!(
-                    "  {label:<28}{:>12}{:>24}  {unit}\n",
-                    cell(&own["mean"]),
-                    format!("[{}, {}]", cell(&own["ci95"][0]), cell(&own["ci95"][1])),
+                    "  {label:<28}{mean:>12}{:>24}  {unit}\n",
+                    format!("[{lo}, {hi}]"),
                 );
             } else {
                 let d = match region {
                     Some(r) => &sc["difference"]["regions"][*r][*key],
                     None => &sc["difference"]["system"][*key],
                 };
-                let sign = if d["mean"].as_f64().unwrap_or(0.0) > 0.0 {
-                    "+"
-                } else {
+                let [diff, _, diff_lo, diff_hi] = estimate_cells(d);
+                let sign = if diff.starts_with('-') || diff.bytes().all(|b| b == b'0' || b == b'.') {
                     ""
+                } else {
+                    "+"
                 };
                 s += &format!(
-                    "  {label:<28}{:>12}{:>14}{:>26}  {unit}\n",
-                    cell(&own["mean"]),
-                    format!("{sign}{}", cell(&d["mean"])),
-                    format!("[{}, {}]", cell(&d["ci95"][0]), cell(&d["ci95"][1])),
+                    "  {label:<28}{mean:>12}{:>14}{:>26}  {unit}\n",
+                    format!("{sign}{diff}"),
+                    format!("[{diff_lo}, {diff_hi}]"),
                 );
             }
         }
@@ -516,10 +553,11 @@ pub fn compare_table(doc: &Value) -> String {
 
 /// A comparison as CSV: one row per (scenario, area, index) with the scenario's own estimate
 /// and, for variants, the paired difference from the base
-/// (`scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi`).
+/// (`scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit`).
 pub fn compare_csv(doc: &Value) -> String {
+    let (per, _) = per(doc);
     let mut s = String::from(
-        "scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi\n",
+        "scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit\n",
     );
     let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
     let scenarios =
@@ -539,7 +577,7 @@ pub fn compare_csv(doc: &Value) -> String {
             for (k, v) in own.as_object().into_iter().flatten() {
                 let d = &diff[k];
                 s += &format!(
-                    "{name},{label},{},{k},{},{},{},{},{},{},{},{}\n",
+                    "{name},{label},{},{k},{},{},{},{},{},{},{},{},{}\n",
                     csv_field(&area),
                     cell(&v["mean"]),
                     cell(&v["se"]),
@@ -549,6 +587,7 @@ pub fn compare_csv(doc: &Value) -> String {
                     cell(&d["se"]),
                     cell(&d["ci95"][0]),
                     cell(&d["ci95"][1]),
+                    unit(k, &per),
                 );
             }
         }

@@ -133,15 +133,15 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
     assert_eq!(&kinds[21..], &cmp_kinds);
     // Charts have axis labels with units, and titles.
     for text in [
-        "lole_h (h/winter)",
-        "eue_mwh (MWh/winter)",
+        "lole_h (h/window)",
+        "eue_mwh (MWh/window)",
         "hour of day (h, scenario clock)",
         "week of the study window",
-        "system unserved energy in one sample, x (MWh/winter)",
+        "system unserved energy in one sample, x (MWh/window)",
         "illegal mining load (MW)",
-        "energy imported (MWh/winter)",
+        "energy imported (MWh/window)",
         "energy imported (MWh/year)",
-        "variant minus base, lole_h (h/winter)",
+        "variant minus base, lole_h (h/window)",
         "Imports per source: total energy over the window (not a time series)",
         "mean import (MW)",
     ] {

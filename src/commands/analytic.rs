@@ -23,6 +23,7 @@ pub fn run(args: &AnalyticArgs) -> anyhow::Result<()> {
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": {"name": scenario.name, "content_hash": scenario.content_hash},
         "horizon_h": scenario.model.hours(),
+        "window": gridrisk_montecarlo::result::window_json(&scenario.model),
         "system": {
             "lole_h": x.lole_h,
             "lole_d_peak": x.lole_d_peak,

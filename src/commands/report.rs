@@ -8,6 +8,7 @@
 mod charts;
 
 use crate::cli::args::ReportArgs;
+use crate::output::{self, unit};
 use anyhow::{bail, Context, Result};
 use charts::{Est, RowsChart, Series};
 use serde_json::Value;
@@ -215,19 +216,17 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number with about four significant digits and thousands separators.
+/// A number to three significant figures in plain decimals (never scientific notation),
+/// with thousands separators; below 10^-9 it is 0.
 fn num(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
-    if x == 0.0 {
+    let a = x.abs();
+    if a < 5e-10 {
         return "0".into();
     }
-    let a = x.abs();
-    if !(1e-3..1e9).contains(&a) {
-        return format!("{x:.3e}");
-    }
-    let digits = (3 - a.log10().floor() as i32).clamp(0, 5) as usize;
+    let digits = (2 - a.log10().floor() as i32).clamp(0, 9) as usize;
     let s = format!("{a:.digits$}");
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
@@ -272,27 +271,15 @@ fn interval(e: &Est) -> String {
     }
 }
 
-/// The period one sample covers, for units ("per year" for a year-long window).
-fn period(doc: &Value) -> &'static str {
-    if doc["horizon_h"].as_u64().unwrap_or(0) >= 8736 {
-        "year"
-    } else {
-        "winter"
-    }
+/// The word after the slash in units (`yr`, `window`, `sample`; see [`output::per`]).
+fn period(doc: &Value) -> String {
+    output::per(doc).0
 }
 
-/// The unit of an index for one sample period.
-fn unit(index: &str, per: &str) -> String {
-    match index {
-        "lole_h" | "binding_h" => format!("h/{per}"),
-        "lole_d" => format!("d/{per}"),
-        "lolf" => format!("events/{per}"),
-        "lold_h" => "h/event".into(),
-        "neue_ppm" => "ppm".into(),
-        "p_shortfall" => "probability".into(),
-        k if k.ends_with("_mwh") => format!("MWh/{per}"),
-        _ => String::new(),
-    }
+/// The window of a result for the settings table: dates, clock, hours and unit.
+fn window_text(doc: &Value) -> String {
+    let line = output::window_line(doc);
+    line.trim_end().trim_start_matches("window: ").to_string()
 }
 
 fn obj(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
@@ -360,7 +347,7 @@ fn run_settings(doc: &Value) -> String {
             ("seed", text(&doc["seed"])),
             (
                 "window",
-                format!("{} h per sample", text(&doc["horizon_h"])),
+                window_text(doc),
             ),
             ("block size", text(&doc["block_size"])),
             ("stopping rule", stop_text),
@@ -387,7 +374,7 @@ fn version_rows(doc: &Value) -> [(&'static str, String); 3] {
 }
 
 fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
-    let per = period(doc);
+    let per = &period(doc);
     page.h3("Scenario and run settings");
     page.body += &run_settings(doc);
 
@@ -690,29 +677,33 @@ fn summary(
     })?;
     let y = est(own)?;
     let d = est(diff)?;
-    let verb = if d.mean < 0.0 {
-        "lowers"
-    } else if d.mean > 0.0 {
-        "raises"
-    } else {
-        "leaves"
+    let interval = match (d.lo, d.hi) {
+        (Some(l), Some(h)) => format!("{} to {}", signed(l), signed(h)),
+        _ => "undefined".into(),
     };
-    let mut s = format!(
-        "{} {verb} {where_} expected hours of shortfall from {} to {} h per {per} (difference {} h, 95% interval {})",
-        capitalised(label),
-        num(b.mean),
-        num(y.mean),
-        signed(d.mean),
-        match (d.lo, d.hi) {
-            (Some(l), Some(h)) => format!("{} to {}", signed(l), signed(h)),
-            _ => "undefined".into(),
-        }
-    );
-    if let (Some(l), Some(h)) = (d.lo, d.hi) {
-        if l <= 0.0 && h >= 0.0 {
-            s += "; the interval includes zero, so this run cannot tell the change from no change";
-        }
-    }
+    // A change is named (lowers, raises) only where its interval excludes zero: otherwise
+    // the sentence says the run cannot tell it from no change, and nothing else.
+    let clear = match (d.lo, d.hi) {
+        (Some(l), Some(h)) => l > 0.0 || h < 0.0,
+        _ => false,
+    };
+    let mut s = if clear {
+        format!(
+            "{} {} {where_} expected hours of shortfall from {} to {} h per {per} (difference {} h, 95% interval {interval})",
+            capitalised(label),
+            if d.mean < 0.0 { "lowers" } else { "raises" },
+            num(b.mean),
+            num(y.mean),
+            signed(d.mean),
+        )
+    } else {
+        format!(
+            "With {label}, {where_} expected hours of shortfall are {} h per {per} against {} in the base: this run cannot tell the difference ({} h, 95% interval {interval}) from no change",
+            num(y.mean),
+            num(b.mean),
+            signed(d.mean),
+        )
+    };
     if let (Some(eb), Some(ey), Some(ed)) = (
         est(&base["system"]["eue_mwh"]),
         est(&v["system"]["eue_mwh"]),
@@ -734,7 +725,7 @@ fn summary(
 }
 
 fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
-    let per = period(doc);
+    let per = &period(doc);
     let base = &doc["base"];
     let variants: Vec<&Value> = doc["variants"].as_array().into_iter().flatten().collect();
     let label = |v: &Value| {
@@ -756,7 +747,7 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
         ("seed", text(&doc["seed"])),
         (
             "window",
-            format!("{} h per sample", text(&doc["horizon_h"])),
+            window_text(doc),
         ),
         ("block size", text(&doc["block_size"])),
         (
@@ -804,7 +795,7 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
     if !variants.is_empty() {
         page.h3("What each variant changes");
         for v in &variants {
-            if let Some(s) = summary(base, v, focus.as_deref(), &label(v), per) {
+            if let Some(s) = summary(base, v, focus.as_deref(), &label(v), &output::per(doc).1) {
                 page.body += &format!("<p class=\"summary\">{}</p>\n", esc(&s));
             }
         }

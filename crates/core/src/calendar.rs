@@ -70,6 +70,32 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The date as people write it in a sentence: `1 Nov 2021`.
+    pub fn long(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let month = MONTHS[(self.month as usize).clamp(1, 12) - 1];
+        format!("{} {month} {}", self.day, self.year)
+    }
+
+    /// The date `days` days after this one (`days` >= 0).
+    pub fn plus_days(self, days: i64) -> Date {
+        // Days-from-civil inverse (H. Hinnant's algorithm).
+        let z = self.days_since_epoch() + days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -126,6 +152,51 @@ impl Calendar {
     /// First date of the window, if the window is given by dates.
     pub fn start(&self) -> Option<Date> {
         self.start
+    }
+
+    /// Last date of the window (both ends included), if the window is given by dates.
+    pub fn end(&self) -> Option<Date> {
+        self.start
+            .map(|s| s.plus_days(self.days().saturating_sub(1) as i64))
+    }
+
+    /// Whether one sample is a year: 8,736 or 8,760 hours, or a dated window of 365 or 366
+    /// days.
+    fn is_year(&self) -> bool {
+        match self.start {
+            None => matches!(self.hours, 8736 | 8760),
+            Some(_) => matches!(self.days(), 365 | 366),
+        }
+    }
+
+    /// The unit word of one sample, after the slash in every unit (`h/yr`, `MWh/window`):
+    /// `yr` for a year, `window` for any other dated window, `sample` for a window given in
+    /// hours only.
+    pub fn per_unit(&self) -> &'static str {
+        if self.is_year() {
+            "yr"
+        } else if self.start.is_some() {
+            "window"
+        } else {
+            "sample"
+        }
+    }
+
+    /// What one sample is, in words, to follow "per": `year`, `1 Nov 2021 - 28 Feb 2022
+    /// window`, or `168-h sample`.
+    pub fn per_words(&self) -> String {
+        match (self.is_year(), self.start, self.end()) {
+            (true, _, _) => "year".into(),
+            (false, Some(s), Some(e)) => format!("{} - {} window", s.long(), e.long()),
+            _ => format!("{}-h sample", self.hours),
+        }
+    }
+
+    /// The study clock as `+06:00`.
+    pub fn utc_offset(&self) -> String {
+        let m = self.utc_offset_min;
+        let sign = if m < 0 { '-' } else { '+' };
+        format!("{sign}{:02}:{:02}", m.unsigned_abs() / 60, m.unsigned_abs() % 60)
     }
 
     /// Offset of the study clock from UTC, minutes.
@@ -191,6 +262,23 @@ mod tests {
         assert_eq!(cal.weekday(24 * 5), 5);
         assert_eq!(cal.study_week(167), 0);
         assert_eq!(cal.study_week(168), 1);
+    }
+
+    #[test]
+    fn windows_name_their_sample() {
+        let date = |y, m, d| Date::new(y, m, d).unwrap();
+        let winter = Calendar::from_dates(date(2021, 11, 1), date(2022, 2, 28), 360);
+        assert_eq!(winter.end(), Some(date(2022, 2, 28)));
+        assert_eq!(winter.per_unit(), "window");
+        assert_eq!(winter.per_words(), "1 Nov 2021 - 28 Feb 2022 window");
+        assert_eq!(winter.utc_offset(), "+06:00");
+        let leap = Calendar::from_dates(date(2024, 1, 1), date(2024, 12, 31), -330);
+        assert_eq!((leap.per_unit(), leap.per_words()), ("yr", "year".into()));
+        assert_eq!(leap.utc_offset(), "-05:30");
+        let rts = Calendar::from_hours(8736, 0, 0);
+        assert_eq!((rts.per_unit(), rts.end()), ("yr", None));
+        let week = Calendar::from_hours(168, 0, 0);
+        assert_eq!((week.per_unit(), week.per_words()), ("sample", "168-h sample".into()));
     }
 
     #[test]

@@ -55,6 +55,21 @@ fn estimate(e: Option<Estimate>) -> Value {
     }
 }
 
+/// The study window of a result (`"window"`): its hours, first and last dates (`null` for a
+/// window given in hours), clock, and the sample it is counted per: `"unit"` is the word
+/// after the slash in every unit (`yr`, `window`, `sample`), `"per"` the same in words.
+pub fn window_json(model: &SystemModel) -> Value {
+    let cal = model.calendar();
+    json!({
+        "hours": cal.hours(),
+        "start": cal.start().map(|d| d.to_string()),
+        "end": cal.end().map(|d| d.to_string()),
+        "utc_offset": cal.utc_offset(),
+        "unit": cal.per_unit(),
+        "per": cal.per_words(),
+    })
+}
+
 /// The indices of area `a` (a region, or the system when `a` = number of regions); the EUE
 /// parts and `mining_curtailed_mwh` only where the model has mining.
 pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String, Value> {
@@ -153,6 +168,7 @@ pub fn result_json(
         "seed": spec.seed().to_string(),
         "samples": out.samples,
         "horizon_h": model.hours(),
+        "window": window_json(model),
         "block_size": spec.block_size(),
         "stop": stop,
         "system": area_indices(model, &out.acc, model.regions().len()),
@@ -260,6 +276,7 @@ pub fn compare_json(
         "seed": spec.seed().to_string(),
         "samples": out.samples,
         "horizon_h": base.hours(),
+        "window": window_json(base),
         "block_size": spec.block_size(),
         "base": scenario_doc(0),
         "variants": (1..scenarios.len()).map(scenario_doc).collect::<Vec<_>>(),

@@ -241,21 +241,30 @@ pub fn per(doc: &Value) -> (String, String) {
     }
 }
 
-/// The line of a table that names the window and its unit: `window: 2021-11-01 to
-/// 2022-02-28, clock UTC+06:00, 2880 h; "/window" = per 1 Nov 2021 - 28 Feb 2022 window`.
-pub fn window_line(doc: &Value) -> String {
-    let (unit, words) = per(doc);
+/// The window of a result: `2021-11-01 to 2022-02-28 (2880 h, clock UTC+06:00)`, or
+/// `8736 h` for a window given in hours.
+pub fn window_span(doc: &Value) -> String {
     let w = &doc["window"];
-    let dates = match (w["start"].as_str(), w["end"].as_str()) {
+    match (w["start"].as_str(), w["end"].as_str()) {
         (Some(s), Some(e)) => format!(
-            "{s} to {e}, clock UTC{}, ",
+            "{s} to {e} ({} h, clock UTC{})",
+            doc["horizon_h"],
             w["utc_offset"].as_str().unwrap_or("")
         ),
-        _ => String::new(),
-    };
+        _ => format!("{} h", doc["horizon_h"]),
+    }
+}
+
+/// The line of a table that names the window and its unit: `window: 2021-11-01 to
+/// 2022-02-28 (2880 h, clock UTC+06:00); "/window" = per window`, `window: 8736 h; "/yr" =
+/// per year`, `window: 168 h; "/sample" = per 168-h sample`.
+pub fn window_line(doc: &Value) -> String {
+    let (unit, words) = per(doc);
+    // The dates are on the line already.
+    let words = if unit == "window" { unit.clone() } else { words };
     format!(
-        "window: {dates}{} h; \"/{unit}\" = per {words}\n",
-        doc["horizon_h"]
+        "window: {}; \"/{unit}\" = per {words}\n",
+        window_span(doc)
     )
 }
 

@@ -13,5 +13,6 @@ mod report;
 mod run;
 mod shard;
 mod sweep;
+mod units;
 mod util;
 mod validate;

@@ -276,10 +276,13 @@ fn period(doc: &Value) -> String {
     output::per(doc).0
 }
 
-/// The window of a result for the settings table: dates, clock, hours and unit.
+/// The window of a result for the settings table: dates, hours, clock and unit.
 fn window_text(doc: &Value) -> String {
-    let line = output::window_line(doc);
-    line.trim_end().trim_start_matches("window: ").to_string()
+    let (unit, words) = output::per(doc);
+    format!(
+        "{}; units per {unit}: per {words}",
+        output::window_span(doc)
+    )
 }
 
 fn obj(v: &Value) -> impl Iterator<Item = (&String, &Value)> {

@@ -140,7 +140,7 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
         "system unserved energy in one sample, x (MWh/window)",
         "illegal mining load (MW)",
         "energy imported (MWh/window)",
-        "energy imported (MWh/year)",
+        "energy imported (MWh/yr)",
         "variant minus base, lole_h (h/window)",
         "Imports per source: total energy over the window (not a time series)",
         "mean import (MW)",

@@ -98,7 +98,7 @@ fn table_and_csv_formats() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("scenario,area,index,mean,se,ci95_lo,ci95_hi\n"));
+    assert!(text.starts_with("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n"));
     assert!(text.contains("ieee-rts79,system,lole_h,"));
     assert!(text.contains("ieee-rts79,RTS,eue_mwh,"));
 }

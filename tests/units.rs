@@ -216,3 +216,41 @@ fn tables_have_plain_numbers_and_fit_100_columns() {
     check_readable(&study, "study");
     assert!(Path::new(&study_dir).join("study.json").exists());
 }
+
+/// The report's sentence of each variant: it names a change (lowers, raises) only when the
+/// interval of the difference excludes zero, never with "cannot tell"; numbers are plain.
+#[test]
+fn report_sentences_never_name_a_change_they_cannot_tell() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmp = dir.path().join("cmp.json");
+    gridrisk()
+        .args(["compare", KZ, KZ_VARIANT, KZ, "--samples", "12"])
+        .args(["--format", "json", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let html = dir.path().join("report.html");
+    gridrisk()
+        .arg("report")
+        .arg(&cmp)
+        .arg("--out")
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&html).unwrap();
+    let sentences: Vec<&str> = html
+        .split(['<', '>'])
+        .filter(|t| t.contains("expected hours of shortfall") && t.contains(" h per "))
+        .collect();
+    assert_eq!(sentences.len(), 2, "{sentences:?}");
+    // The interruptible variant lowers the South's LOLE clearly; the base against itself
+    // changes nothing.
+    assert!(sentences[0].contains(" lowers "), "{}", sentences[0]);
+    assert!(sentences[1].contains("cannot tell"), "{}", sentences[1]);
+    for s in sentences {
+        let names_change = s.contains(" lowers ") || s.contains(" raises ");
+        assert!(names_change != s.contains("cannot tell"), "{s}");
+        assert!(scientific(s).is_empty(), "{s}");
+        assert!(s.contains("per 1 Nov 2021 - 28 Feb 2022 window"), "{s}");
+    }
+}

@@ -226,7 +226,15 @@ fn num(x: f64) -> String {
     if a < 5e-10 {
         return "0".into();
     }
-    let digits = (2 - a.log10().floor() as i32).clamp(0, 9) as usize;
+    let magnitude = a.log10().floor() as i32;
+    let digits = (2 - magnitude).clamp(0, 9) as usize;
+    // Past three integer digits, the rest are rounded to zeros: 36,651 is 36,700.
+    let a = if magnitude > 2 {
+        let scale = 10f64.powi(magnitude - 2);
+        (a / scale).round() * scale
+    } else {
+        a
+    };
     let s = format!("{a:.digits$}");
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),

@@ -261,11 +261,12 @@ pub fn window_span(doc: &Value) -> String {
 pub fn window_line(doc: &Value) -> String {
     let (unit, words) = per(doc);
     // The dates are on the line already.
-    let words = if unit == "window" { unit.clone() } else { words };
-    format!(
-        "window: {}; \"/{unit}\" = per {words}\n",
-        window_span(doc)
-    )
+    let words = if unit == "window" {
+        unit.clone()
+    } else {
+        words
+    };
+    format!("window: {}; \"/{unit}\" = per {words}\n", window_span(doc))
 }
 
 /// Most decimals a table shows: smaller values print as 0.
@@ -544,7 +545,8 @@ pub fn compare_table(doc: &Value) -> String {
                     None => &sc["difference"]["system"][*key],
                 };
                 let [diff, _, diff_lo, diff_hi] = estimate_cells(d);
-                let sign = if diff.starts_with('-') || diff.bytes().all(|b| b == b'0' || b == b'.') {
+                let sign = if diff.starts_with('-') || diff.bytes().all(|b| b == b'0' || b == b'.')
+                {
                     ""
                 } else {
                     "+"

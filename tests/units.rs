@@ -103,7 +103,11 @@ fn check_window_json(doc: &Value, scenario: &str, per: &str, words: &str, start:
     assert_eq!(w["per"], words, "{scenario}");
     assert_eq!(w["hours"], doc["horizon_h"], "{scenario}");
     assert_eq!(w["start"].as_str(), start, "{scenario}");
-    assert_eq!(w["utc_offset"].as_str().map(str::len), Some(6), "{scenario}");
+    assert_eq!(
+        w["utc_offset"].as_str().map(str::len),
+        Some(6),
+        "{scenario}"
+    );
 }
 
 #[test]
@@ -169,10 +173,10 @@ fn check_readable(table: &str, what: &str) {
 
 #[test]
 fn scientific_notation_is_caught() {
-    assert_eq!(scientific("mean 1.0727e5 [-3.8556e-4, 0.002386]"), [
-        "1.0727e5",
-        "-3.8556e-4"
-    ]);
+    assert_eq!(
+        scientific("mean 1.0727e5 [-3.8556e-4, 0.002386]"),
+        ["1.0727e5", "-3.8556e-4"]
+    );
     assert!(scientific("ieee-rts79 (fa1e12d47b6b5b48) 107270 h/yr").is_empty());
 }
 

@@ -356,10 +356,7 @@ fn run_settings(doc: &Value) -> String {
             ("content hash", text(&doc["scenario"]["content_hash"])),
             ("samples", text(&doc["samples"])),
             ("seed", text(&doc["seed"])),
-            (
-                "window",
-                window_text(doc),
-            ),
+            ("window", window_text(doc)),
             ("block size", text(&doc["block_size"])),
             ("stopping rule", stop_text),
         ]
@@ -756,10 +753,7 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
     rows.extend([
         ("samples per scenario", text(&doc["samples"])),
         ("seed", text(&doc["seed"])),
-        (
-            "window",
-            window_text(doc),
-        ),
+        ("window", window_text(doc)),
         ("block size", text(&doc["block_size"])),
         (
             "random numbers",

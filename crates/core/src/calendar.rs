@@ -196,7 +196,11 @@ impl Calendar {
     pub fn utc_offset(&self) -> String {
         let m = self.utc_offset_min;
         let sign = if m < 0 { '-' } else { '+' };
-        format!("{sign}{:02}:{:02}", m.unsigned_abs() / 60, m.unsigned_abs() % 60)
+        format!(
+            "{sign}{:02}:{:02}",
+            m.unsigned_abs() / 60,
+            m.unsigned_abs() % 60
+        )
     }
 
     /// Offset of the study clock from UTC, minutes.
@@ -278,7 +282,10 @@ mod tests {
         let rts = Calendar::from_hours(8736, 0, 0);
         assert_eq!((rts.per_unit(), rts.end()), ("yr", None));
         let week = Calendar::from_hours(168, 0, 0);
-        assert_eq!((week.per_unit(), week.per_words()), ("sample", "168-h sample".into()));
+        assert_eq!(
+            (week.per_unit(), week.per_words()),
+            ("sample", "168-h sample".into())
+        );
     }
 
     #[test]

@@ -406,7 +406,7 @@ pub fn analytic_table(doc: &Value) -> String {
 /// area and index (area `system`, a region name, an import source's or a line's name).
 pub fn run_csv(doc: &Value) -> String {
     let scenario = doc["scenario"]["name"].as_str().unwrap_or("");
-    let (per, _) = per(doc);
+    let (sample_unit, _) = per(doc);
     let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n");
     let mut areas = vec![("system", &doc["system"])];
     for group in ["regions", "imports", "lines"] {
@@ -427,7 +427,7 @@ pub fn run_csv(doc: &Value) -> String {
                 cell(&v["se"]),
                 cell(&v["ci95"][0]),
                 cell(&v["ci95"][1]),
-                unit(k, &per),
+                unit(k, &sample_unit),
             );
         }
     }
@@ -566,7 +566,7 @@ pub fn compare_table(doc: &Value) -> String {
 /// and, for variants, the paired difference from the base
 /// (`scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit`).
 pub fn compare_csv(doc: &Value) -> String {
-    let (per, _) = per(doc);
+    let (sample_unit, _) = per(doc);
     let mut s = String::from(
         "scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit\n",
     );
@@ -598,7 +598,7 @@ pub fn compare_csv(doc: &Value) -> String {
                     cell(&d["se"]),
                     cell(&d["ci95"][0]),
                     cell(&d["ci95"][1]),
-                    unit(k, &per),
+                    unit(k, &sample_unit),
                 );
             }
         }

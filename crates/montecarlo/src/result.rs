@@ -55,19 +55,20 @@ fn estimate(e: Option<Estimate>) -> Value {
     }
 }
 
-/// The study window of a result (`"window"`): its hours, first and last dates (`null` for a
-/// window given in hours), clock, and the sample it is counted per: `"unit"` is the word
+/// The study window of a result (`"window"`): its hours, first and last dates (only for a
+/// window given by dates), clock, and the sample it is counted per: `"unit"` is the word
 /// after the slash in every unit (`yr`, `window`, `sample`), `"per"` the same in words.
 pub fn window_json(model: &SystemModel) -> Value {
     let cal = model.calendar();
-    json!({
-        "hours": cal.hours(),
-        "start": cal.start().map(|d| d.to_string()),
-        "end": cal.end().map(|d| d.to_string()),
-        "utc_offset": cal.utc_offset(),
-        "unit": cal.per_unit(),
-        "per": cal.per_words(),
-    })
+    let mut w = json!({"hours": cal.hours()});
+    if let (Some(start), Some(end)) = (cal.start(), cal.end()) {
+        w["start"] = start.to_string().into();
+        w["end"] = end.to_string().into();
+    }
+    w["utc_offset"] = cal.utc_offset().into();
+    w["unit"] = cal.per_unit().into();
+    w["per"] = cal.per_words().into();
+    w
 }
 
 /// The indices of area `a` (a region, or the system when `a` = number of regions); the EUE

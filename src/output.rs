@@ -438,11 +438,13 @@ pub fn run_csv(doc: &Value) -> String {
 /// value is its own mean and interval, with standard error 0.
 pub fn analytic_csv(doc: &Value) -> String {
     let scenario = csv_field(doc["scenario"]["name"].as_str().unwrap_or(""));
-    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi\n");
+    let (sample_unit, _) = per(doc);
+    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n");
     for (k, v) in doc["system"].as_object().into_iter().flatten() {
+        let unit = unit(k, &sample_unit);
         s += &match v.as_f64() {
-            Some(x) => format!("{scenario},system,{k},{x},0,{x},{x}\n"),
-            None => format!("{scenario},system,{k},,,,\n"),
+            Some(x) => format!("{scenario},system,{k},{x},0,{x},{x},{unit}\n"),
+            None => format!("{scenario},system,{k},,,,,{unit}\n"),
         };
     }
     s

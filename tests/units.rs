@@ -130,6 +130,8 @@ fn the_unit_follows_the_window_in_table_csv_json_and_report() {
         let adoc = json(&["analytic", scenario, "--format", "json"]);
         check_window_json(&adoc, scenario, per, words, start);
         check_table_units(&stdout(&["analytic", scenario]), per, scenario);
+        let acsv = stdout(&["analytic", scenario, "--format", "csv"]);
+        check_csv_units(&acsv, per, scenario);
 
         let file = dir.path().join("doc.json");
         std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();

@@ -507,6 +507,7 @@ pub fn compare_table(doc: &Value) -> String {
         "eue_mwh",
         "eue_household_mwh",
         "eue_illegal_mwh",
+        "eue_registered_mwh",
         "p_shortfall",
         "mining_curtailed_mwh",
     ] {

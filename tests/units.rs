@@ -260,3 +260,37 @@ fn report_sentences_never_name_a_change_they_cannot_tell() {
         assert!(s.contains("per 1 Nov 2021 - 28 Feb 2022 window"), "{s}");
     }
 }
+
+/// In the comparison table, the EUE parts (households, illegal and registered mining) are
+/// all shown and add up to the total, for the base and for each variant.
+#[test]
+fn compare_tables_show_every_eue_part_and_they_add_up() {
+    let table = stdout(&["compare", KZ, KZ_VARIANT, "--samples", "20"]);
+    let mut blocks = 0;
+    let mut total = None;
+    let mut parts = Vec::new();
+    let mean = |line: &str| -> f64 { line.split_whitespace().nth(2).unwrap().parse().unwrap() };
+    for line in table.lines() {
+        let t = line.trim_start();
+        if t.starts_with("system eue_mwh") {
+            total = Some(mean(t));
+            parts.clear();
+        } else if t.starts_with("system eue_") {
+            parts.push(mean(t));
+            if parts.len() == 3 {
+                let total = total.expect("eue_mwh comes first");
+                let sum: f64 = parts.iter().sum();
+                // Each figure is rounded to the precision of its own interval.
+                assert!(
+                    (sum - total).abs() <= 0.01 * total + 1.0,
+                    "parts {parts:?} vs total {total}:\n{table}"
+                );
+                blocks += 1;
+            }
+        }
+    }
+    assert_eq!(
+        blocks, 2,
+        "base and variant each show three parts:\n{table}"
+    );
+}

@@ -983,6 +983,40 @@ mod tests {
         lolf_ct: f64,
     }
 
+    /// Stationary probability of unit state set `s` (bit i set: unit i up) of `units`
+    /// given as (MW, MTTF h, MTTR h).
+    fn state_probability(units: &[(f64, f64, f64)], s: usize) -> f64 {
+        units
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, f, r))| {
+                if s >> i & 1 == 1 {
+                    f / (f + r)
+                } else {
+                    r / (f + r)
+                }
+            })
+            .product()
+    }
+
+    /// One-hour transition probability from unit state set `s` to `t`.
+    fn transition_probability(units: &[(f64, f64, f64)], s: usize, t: usize) -> f64 {
+        units
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, f, r))| {
+                let (a, q) = (f / (f + r), r / (f + r));
+                let e = 1.0 - (-(1.0 / f + 1.0 / r)).exp();
+                match (s >> i & 1, t >> i & 1) {
+                    (1, 1) => 1.0 - q * e,
+                    (1, 0) => q * e,
+                    (0, 1) => a * e,
+                    _ => 1.0 - a * e,
+                }
+            })
+            .product()
+    }
+
     fn brute(loads_mw: &[f64], units: &[(f64, f64, f64)]) -> Brute {
         let n = units.len();
         let states = 1usize << n;
@@ -992,34 +1026,8 @@ mod tests {
                 .map(|i| units[i].0)
                 .sum()
         };
-        let pi = |s: usize| -> f64 {
-            (0..n)
-                .map(|i| {
-                    let (_, f, r) = units[i];
-                    if s >> i & 1 == 1 {
-                        f / (f + r)
-                    } else {
-                        r / (f + r)
-                    }
-                })
-                .product()
-        };
-        // One-hour transition probability from state s to state t.
-        let trans = |s: usize, t: usize| -> f64 {
-            (0..n)
-                .map(|i| {
-                    let (_, f, r) = units[i];
-                    let (a, q) = (f / (f + r), r / (f + r));
-                    let e = 1.0 - (-(1.0 / f + 1.0 / r)).exp();
-                    match (s >> i & 1, t >> i & 1) {
-                        (1, 1) => 1.0 - q * e,
-                        (1, 0) => q * e,
-                        (0, 1) => a * e,
-                        _ => 1.0 - a * e,
-                    }
-                })
-                .product()
-        };
+        let pi = |s: usize| state_probability(units, s);
+        let trans = |s: usize, t: usize| transition_probability(units, s, t);
         let short = |s: usize, l: f64| cap(s) < l;
         let p_short = |l: f64| -> f64 { (0..states).filter(|&s| short(s, l)).map(pi).sum() };
         let mut b = Brute {
@@ -1115,33 +1123,8 @@ mod tests {
     ) -> Brute {
         let n = units.len();
         let states = 1usize << n;
-        let pi = |s: usize| -> f64 {
-            (0..n)
-                .map(|i| {
-                    let (_, f, r) = units[i];
-                    if s >> i & 1 == 1 {
-                        f / (f + r)
-                    } else {
-                        r / (f + r)
-                    }
-                })
-                .product()
-        };
-        let trans = |s: usize, t: usize| -> f64 {
-            (0..n)
-                .map(|i| {
-                    let (_, f, r) = units[i];
-                    let (a, q) = (f / (f + r), r / (f + r));
-                    let e = 1.0 - (-(1.0 / f + 1.0 / r)).exp();
-                    match (s >> i & 1, t >> i & 1) {
-                        (1, 1) => 1.0 - q * e,
-                        (1, 0) => q * e,
-                        (0, 1) => a * e,
-                        _ => 1.0 - a * e,
-                    }
-                })
-                .product()
-        };
+        let pi = |s: usize| state_probability(units, s);
+        let trans = |s: usize, t: usize| transition_probability(units, s, t);
         let cap_w = |s: usize, h: usize| mw_to_w(cap(s, h)).unwrap();
         let short = |s: usize, h: usize| cap_w(s, h) < net_w[h];
         let hrs = net_w.len();

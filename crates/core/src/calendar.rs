@@ -82,8 +82,13 @@ impl Date {
 
     /// The date `days` days after this one (`days` >= 0).
     pub fn plus_days(self, days: i64) -> Date {
-        // Days-from-civil inverse (H. Hinnant's algorithm).
-        let z = self.days_since_epoch() + days + 719_468;
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// The date `days` days after 1970-01-01 (before if negative): the inverse of
+    /// [`Date::days_since_epoch`] (civil-from-days, H. Hinnant's algorithm).
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

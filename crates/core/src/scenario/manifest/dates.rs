@@ -35,7 +35,7 @@ impl Window {
     /// The date of study day `day` (which may be outside the window); `None` without dates.
     pub(crate) fn date(&self, day: i64) -> Option<Date> {
         self.start
-            .map(|s| date_from_days(s.days_since_epoch() + day))
+            .map(|s| Date::from_days_since_epoch(s.days_since_epoch() + day))
     }
 
     /// `2021-11-01 to 2022-02-28`, the window's dates.
@@ -47,31 +47,12 @@ impl Window {
     }
 }
 
-/// The date `days` days after 1970-01-01 (before if negative): the inverse of
-/// [`Date::days_since_epoch`] (civil-from-days).
-pub(crate) fn date_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Date {
-        year: year as i32,
-        month,
-        day,
-    }
-}
-
 /// The month (1..=12) of each hour of a window given by dates.
 pub(crate) fn month_of_hours(cal: &Calendar) -> Option<Vec<u32>> {
     let start = cal.start()?.days_since_epoch();
     Some(
         (0..cal.hours())
-            .map(|h| date_from_days(start + (h / 24) as i64).month)
+            .map(|h| Date::from_days_since_epoch(start + (h / 24) as i64).month)
             .collect(),
     )
 }
@@ -239,11 +220,11 @@ mod tests {
             (2100, 3, 1),
         ] {
             let date = Date::new(y, m, d).unwrap();
-            assert_eq!(date_from_days(date.days_since_epoch()), date);
+            assert_eq!(Date::from_days_since_epoch(date.days_since_epoch()), date);
         }
         let start = Date::new(2021, 11, 1).unwrap().days_since_epoch();
         for k in 0..2000 {
-            let d = date_from_days(start + k);
+            let d = Date::from_days_since_epoch(start + k);
             assert_eq!(d.days_since_epoch(), start + k);
             assert!(Date::new(d.year, d.month, d.day).is_some());
         }

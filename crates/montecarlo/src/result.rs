@@ -110,24 +110,25 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
     map
 }
 
-/// The result document of one run.
-pub fn result_json(
-    model: &SystemModel,
-    scenario: &ScenarioId,
-    spec: &SimulationSpec,
-    out: &RunOutput<Indices>,
-    run: &RunInfo,
-) -> Value {
-    // Hubs have no demand: no index of theirs can be non-zero.
-    let regions: Map<String, Value> = model
+/// The regions of `model` that can have indices: hubs have no demand and no units, so no
+/// index of theirs can be non-zero.
+fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str)> {
+    model
         .regions()
         .iter()
         .enumerate()
         .filter(|&(r, region)| region.peak_w() > 0 || !model.region_units(r).is_empty())
-        .map(|(r, region)| {
-            let indices = area_indices(model, &out.acc, r);
-            (region.name().to_string(), indices.into())
-        })
+        .map(|(r, region)| (r, region.name()))
+}
+
+/// Every section of a scenario's results, in output order: `"system"`, `"regions"`,
+/// `"imports"`, `"lines"`, `"eue_distribution"`, `"heatmap"` and, where there is illegal
+/// mining, `"illegal_mining_path"`. A run's document and each scenario of a comparison are
+/// made of these same sections, so a section added here appears in both with the same name
+/// and shape.
+pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Value> {
+    let regions: Map<String, Value> = indexed_regions(model)
+        .map(|(r, name)| (name.to_string(), area_indices(model, acc, r).into()))
         .collect();
     let net = model.network();
     let imports: Map<String, Value> = net
@@ -135,8 +136,8 @@ pub fn result_json(
         .iter()
         .enumerate()
         .map(|(s, source)| {
-            let e = estimate(Some(out.acc.imports.import_mwh(s)));
-            let path = out.acc.import_path.mean_mw_by_day(s);
+            let e = estimate(Some(acc.imports.import_mwh(s)));
+            let path = acc.import_path.mean_mw_by_day(s);
             (
                 source.name.clone(),
                 json!({ "import_mwh": e, "mean_mw_by_day": path }),
@@ -148,10 +149,40 @@ pub fn result_json(
         .iter()
         .enumerate()
         .map(|(l, line)| {
-            let e = estimate(Some(out.acc.binding.binding_h(l)));
+            let e = estimate(Some(acc.binding.binding_h(l)));
             (line.name.clone(), json!({ "binding_h": e }))
         })
         .collect();
+    let mut sections = Map::new();
+    sections.insert(
+        "system".into(),
+        area_indices(model, acc, model.regions().len()).into(),
+    );
+    sections.insert("regions".into(), regions.into());
+    sections.insert("imports".into(), imports.into());
+    sections.insert("lines".into(), lines.into());
+    sections.insert(
+        "eue_distribution".into(),
+        json!(acc.eue_distribution.finish()),
+    );
+    sections.insert("heatmap".into(), json!(acc.heatmap.finish()));
+    if !acc.illegal_path.is_empty() {
+        sections.insert(
+            "illegal_mining_path".into(),
+            json!(acc.illegal_path.finish()),
+        );
+    }
+    sections
+}
+
+/// The result document of one run.
+pub fn result_json(
+    model: &SystemModel,
+    scenario: &ScenarioId,
+    spec: &SimulationSpec,
+    out: &RunOutput<Indices>,
+    run: &RunInfo,
+) -> Value {
     let stop = match spec.stop() {
         StopRule::Samples(n) => json!({"rule": "samples", "samples": n}),
         StopRule::TargetRelCi {
@@ -172,15 +203,9 @@ pub fn result_json(
         "window": window_json(model),
         "block_size": spec.block_size(),
         "stop": stop,
-        "system": area_indices(model, &out.acc, model.regions().len()),
-        "regions": regions,
-        "imports": imports,
-        "lines": lines,
-        "eue_distribution": out.acc.eue_distribution.finish(),
-        "heatmap": out.acc.heatmap.finish(),
     });
-    if !out.acc.illegal_path.is_empty() {
-        doc["illegal_mining_path"] = json!(out.acc.illegal_path.finish());
+    if let Some(map) = doc.as_object_mut() {
+        map.extend(scenario_sections(model, &out.acc));
     }
     doc["run"] = json!({
         "threads": run.threads,
@@ -211,8 +236,13 @@ pub struct Compared<'a> {
     pub label: String,
 }
 
-/// The comparison document: every scenario's own indices, and each variant's paired
-/// differences from the base (`"difference"`, `{"mean", "se", "ci95"}` per additive index).
+/// The comparison document: per scenario (`"base"`, then each of `"variants"`) its label,
+/// identity and every section a run's document has ([`scenario_sections`], same names and
+/// shapes), and for each variant its paired differences from the base (`"difference"`:
+/// `{"mean", "se", "ci95"}` per additive index of the system and of each region of the
+/// base). Imports, lines, the EUE distribution, the heatmap and the paths have no paired
+/// difference: they are each scenario's own estimates. Adding sections keeps the schema at
+/// `gridrisk.compare/1`: readers ignore keys they do not know.
 pub fn compare_json(
     scenarios: &[Compared],
     spec: &SimulationSpec,
@@ -226,28 +256,12 @@ pub fn compare_json(
         .any(|s| !s.model.conditions().mining.is_empty());
     let scenario_doc = |k: usize| {
         let s = &scenarios[k];
-        let acc = &out.acc.indices[k];
-        let regions: Map<String, Value> = s
-            .model
-            .regions()
-            .iter()
-            .enumerate()
-            .filter(|&(r, region)| region.peak_w() > 0 || !s.model.region_units(r).is_empty())
-            .map(|(r, region)| {
-                (
-                    region.name().to_string(),
-                    area_indices(s.model, acc, r).into(),
-                )
-            })
-            .collect();
         let mut doc = json!({
             "label": s.label,
             "scenario": {"name": s.id.name, "content_hash": s.id.content_hash},
-            "system": area_indices(s.model, acc, s.model.regions().len()),
-            "regions": regions,
         });
-        if !acc.illegal_path.is_empty() {
-            doc["illegal_mining_path"] = json!(acc.illegal_path.finish());
+        if let Some(map) = doc.as_object_mut() {
+            map.extend(scenario_sections(s.model, &out.acc.indices[k]));
         }
         if k > 0 {
             let diff = |a: usize| -> Map<String, Value> {
@@ -260,12 +274,8 @@ pub fn compare_json(
                     })
                     .collect()
             };
-            let regions: Map<String, Value> = base
-                .regions()
-                .iter()
-                .enumerate()
-                .filter(|&(r, region)| region.peak_w() > 0 || !base.region_units(r).is_empty())
-                .map(|(r, region)| (region.name().to_string(), diff(r).into()))
+            let regions: Map<String, Value> = indexed_regions(base)
+                .map(|(r, name)| (name.to_string(), diff(r).into()))
                 .collect();
             doc["difference"] = json!({"system": diff(areas), "regions": regions});
         }

@@ -402,52 +402,80 @@ pub fn analytic_table(doc: &Value) -> String {
     s
 }
 
-/// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
-/// area and index (area `system`, a region name, an import source's or a line's name).
-pub fn run_csv(doc: &Value) -> String {
-    let scenario = doc["scenario"]["name"].as_str().unwrap_or("");
-    let (sample_unit, _) = per(doc);
-    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n");
-    let mut areas = vec![("system", &doc["system"])];
+/// The areas of one scenario's results in CSV order: the system, each region, each import
+/// source and each line, with the paired differences of each (`"difference"`, only for
+/// the system and regions of a comparison's variant; `null` elsewhere).
+fn csv_areas(sc: &Value) -> Vec<(&str, &Value, &Value)> {
+    let mut areas = vec![("system", &sc["system"], &sc["difference"]["system"])];
     for group in ["regions", "imports", "lines"] {
-        if let Some(members) = doc[group].as_object() {
-            areas.extend(members.iter().map(|(k, v)| (k.as_str(), v)));
+        for (name, v) in sc[group].as_object().into_iter().flatten() {
+            areas.push((name.as_str(), v, &sc["difference"][group][name]));
         }
     }
-    let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
-    for (area, indices) in areas {
-        // Estimates only (`null` where undefined); paths by day are not rows.
-        let estimates = indices.as_object().into_iter().flatten();
-        for (k, v) in estimates.filter(|(_, v)| v.is_object() || v.is_null()) {
-            s += &format!(
-                "{},{},{k},{},{},{},{},{}\n",
-                csv_field(scenario),
-                csv_field(area),
-                cell(&v["mean"]),
-                cell(&v["se"]),
-                cell(&v["ci95"][0]),
-                cell(&v["ci95"][1]),
-                unit(k, &sample_unit),
-            );
+    areas
+}
+
+/// The one CSV writer of results: one row per (scenario, area, index) of `scenarios`, with
+/// columns `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`; `paired` adds `label` after
+/// `scenario` and `diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi` (empty where there is no
+/// paired difference) before `unit`, which is always last. Estimates only (`null` ones as
+/// empty cells); paths by day are not rows.
+fn results_csv(scenarios: &[&Value], paired: bool, sample_unit: &str) -> String {
+    let mut s = String::from("scenario,");
+    if paired {
+        s += "label,";
+    }
+    s += "area,index,mean,se,ci95_lo,ci95_hi,";
+    if paired {
+        s += "diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,";
+    }
+    s += "unit\n";
+    let cells = |e: &Value| {
+        [&e["mean"], &e["se"], &e["ci95"][0], &e["ci95"][1]]
+            .map(|x| x.as_f64().map(|x| x.to_string()).unwrap_or_default())
+            .join(",")
+    };
+    for sc in scenarios {
+        let name = csv_field(sc["scenario"]["name"].as_str().unwrap_or(""));
+        let label = csv_field(sc["label"].as_str().unwrap_or(""));
+        for (area, own, diff) in csv_areas(sc) {
+            let estimates = own.as_object().into_iter().flatten();
+            for (k, v) in estimates.filter(|(_, v)| v.is_object() || v.is_null()) {
+                s += &name;
+                if paired {
+                    s += &format!(",{label}");
+                }
+                s += &format!(",{},{k},{}", csv_field(area), cells(v));
+                if paired {
+                    s += &format!(",{}", cells(&diff[k]));
+                }
+                s += &format!(",{}\n", unit(k, sample_unit));
+            }
         }
     }
     s
 }
 
+/// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
+/// area and index (area `system`, a region name, an import source's or a line's name).
+pub fn run_csv(doc: &Value) -> String {
+    results_csv(&[doc], false, &per(doc).0)
+}
+
 /// An analytic result as CSV, in `run`'s columns so that one loader reads both: an exact
 /// value is its own mean and interval, with standard error 0.
 pub fn analytic_csv(doc: &Value) -> String {
-    let scenario = csv_field(doc["scenario"]["name"].as_str().unwrap_or(""));
-    let (sample_unit, _) = per(doc);
-    let mut s = String::from("scenario,area,index,mean,se,ci95_lo,ci95_hi,unit\n");
-    for (k, v) in doc["system"].as_object().into_iter().flatten() {
-        let unit = unit(k, &sample_unit);
-        s += &match v.as_f64() {
-            Some(x) => format!("{scenario},system,{k},{x},0,{x},{x},{unit}\n"),
-            None => format!("{scenario},system,{k},,,,,{unit}\n"),
-        };
-    }
-    s
+    let system: serde_json::Map<String, Value> = (doc["system"].as_object().into_iter())
+        .flatten()
+        .map(|(k, v)| {
+            let exact = v
+                .as_f64()
+                .map(|x| serde_json::json!({"mean": x, "se": 0.0, "ci95": [x, x]}));
+            (k.clone(), exact.unwrap_or(Value::Null))
+        })
+        .collect();
+    let exact = serde_json::json!({"scenario": doc["scenario"], "system": system});
+    results_csv(&[&exact], false, &per(doc).0)
 }
 
 fn csv_field(s: &str) -> String {
@@ -565,46 +593,12 @@ pub fn compare_table(doc: &Value) -> String {
     s
 }
 
-/// A comparison as CSV: one row per (scenario, area, index) with the scenario's own estimate
-/// and, for variants, the paired difference from the base
-/// (`scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit`).
+/// A comparison or study as CSV: [`results_csv`] of the base and every variant, paired:
+/// `scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit`.
+/// `compare --format csv`, `study --format csv` and the study's `study.csv` are this.
 pub fn compare_csv(doc: &Value) -> String {
-    let (sample_unit, _) = per(doc);
-    let mut s = String::from(
-        "scenario,label,area,index,mean,se,ci95_lo,ci95_hi,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,unit\n",
-    );
-    let cell = |x: &Value| x.as_f64().map(|x| x.to_string()).unwrap_or_default();
-    let scenarios =
-        std::iter::once(&doc["base"]).chain(doc["variants"].as_array().into_iter().flatten());
-    for sc in scenarios {
-        let name = csv_field(sc["scenario"]["name"].as_str().unwrap_or(""));
-        let label = csv_field(sc["label"].as_str().unwrap_or(""));
-        let mut areas = vec![(
-            "system".to_string(),
-            &sc["system"],
-            &sc["difference"]["system"],
-        )];
-        for (r, v) in sc["regions"].as_object().into_iter().flatten() {
-            areas.push((r.clone(), v, &sc["difference"]["regions"][r]));
-        }
-        for (area, own, diff) in areas {
-            for (k, v) in own.as_object().into_iter().flatten() {
-                let d = &diff[k];
-                s += &format!(
-                    "{name},{label},{},{k},{},{},{},{},{},{},{},{},{}\n",
-                    csv_field(&area),
-                    cell(&v["mean"]),
-                    cell(&v["se"]),
-                    cell(&v["ci95"][0]),
-                    cell(&v["ci95"][1]),
-                    cell(&d["mean"]),
-                    cell(&d["se"]),
-                    cell(&d["ci95"][0]),
-                    cell(&d["ci95"][1]),
-                    unit(k, &sample_unit),
-                );
-            }
-        }
-    }
-    s
+    let scenarios: Vec<&Value> = std::iter::once(&doc["base"])
+        .chain(doc["variants"].as_array().into_iter().flatten())
+        .collect();
+    results_csv(&scenarios, true, &per(doc).0)
 }

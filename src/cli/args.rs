@@ -8,8 +8,8 @@ use std::path::PathBuf;
 ///
 /// With no command, runs the embedded default study: the Kazakhstan winter 2021/22 base and
 /// its enforcement and policy variants on the same random streams, prints each variant's
-/// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json and
-/// ./gridrisk-out/report.html.
+/// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json,
+/// ./gridrisk-out/study.csv and ./gridrisk-out/report.html.
 ///
 /// Exit status: 0 success (also when standard output is closed early, as by `| head`),
 /// 1 failure of the environment (a full disk, an unwritable standard output), 2 bad input
@@ -161,13 +161,14 @@ pub struct StudyArgs {
     #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
-    /// Directory for study.json and report.html (created if missing; checked writable
-    /// before the study runs).
+    /// Directory for study.json (the study document), study.csv (one row per scenario, area
+    /// and index, as `compare --format csv`) and report.html (created if missing; each file
+    /// checked writable before the study runs).
     #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
     pub out_dir: std::path::PathBuf,
     /// What to print on standard output (the files in --out-dir are written in any case):
-    /// the table, the study document (as study.json) or its CSV (as `compare`'s). With json
-    /// or csv the names of the files written go to standard error.
+    /// the table, the study document (as study.json) or its CSV (as study.csv, the layout
+    /// of `compare --format csv`). With json or csv the names of the files written go to standard error.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -195,6 +196,12 @@ pub struct SweepArgs {
     /// identity: cells run with another count are run again, not reused).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub samples: Option<u64>,
+    /// Regions to summarise beside the system, comma-separated (`--regions SOUTH,WEST`):
+    /// summary.csv gets `<REGION>.<index>_mean`, `_lower` and `_upper` columns for each.
+    /// Replaces the sweep file's `regions`; each must be a region of the base with demand or
+    /// units. Not part of a cell's identity: changing it re-runs no cell.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
     /// Worker threads (0 = one per core; at most 4 per core).
     #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,

@@ -43,7 +43,8 @@ fn formatted(doc: &serde_json::Value, format: Format) -> String {
 }
 
 /// `gridrisk study [STUDY]`, and the default run: every variant against the base; writes
-/// `study.json` into the output directory and prints the table.
+/// `study.json`, `study.csv` (as `compare --format csv`) and `report.html` into the output
+/// directory and prints the table.
 pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     let (study, in_binary) =
         embedded::load_study(args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY))
@@ -62,13 +63,16 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     // Every output is checked before anything is simulated.
     output::prepare_dir(&args.out_dir)?;
     let path = Path::new(&args.out_dir).join("study.json");
+    let csv = Path::new(&args.out_dir).join("study.csv");
     let report = Path::new(&args.out_dir).join("report.html");
-    output::check_file(&path)?;
-    output::check_file(&report)?;
+    for file in [&path, &csv, &report] {
+        output::check_file(file)?;
+    }
     let mut doc = paired(&scenarios, samples, seed, args.threads, args.block_size)?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     let text = formatted(&doc, args.format);
     let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
+        output::write_atomic(&csv, output::compare_csv(&doc).as_bytes())?;
         let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
         output::write_atomic(&report, html.as_bytes())
     });
@@ -78,8 +82,9 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         return Err(e);
     }
     let files = format!(
-        "results written to {} and {}",
+        "results written to {}, {} and {}",
         path.display(),
+        csv.display(),
         report.display()
     );
     if args.format == Format::Table {

@@ -19,7 +19,7 @@ use crate::{bad, progress};
 use anyhow::{anyhow, Context};
 use file::{KeyPath, Lit, Sweep};
 use gridrisk_core::scenario::{self, Scenario};
-use gridrisk_montecarlo::result::{result_json, SCHEMA};
+use gridrisk_montecarlo::result::{indexed_regions, result_json, SCHEMA};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -84,6 +84,7 @@ fn check(
         .join(&sweep.base);
     let base = scenario::load(&base_path)
         .map_err(|e| anyhow!("{file}: base {}: cannot be loaded:\n{e}", sweep.base))?;
+    check_regions(sweep, &base)?;
     let base_model = format!("{:?}", base.model);
     for axis in &sweep.axes {
         let segs = &axis.key.segments;
@@ -150,6 +151,30 @@ fn check(
         checked();
     }
     Ok((base.name, ids))
+}
+
+/// Check that every region the summary is to show is a region of the base with indices
+/// (demand or units: a hub has none).
+fn check_regions(sweep: &Sweep, base: &Scenario) -> anyhow::Result<()> {
+    let indexed: Vec<&str> = indexed_regions(&base.model).map(|(_, n)| n).collect();
+    for name in &sweep.regions {
+        if indexed.contains(&name.as_str()) {
+            continue;
+        }
+        let hub = base.model.regions().iter().any(|r| r.name() == name);
+        let what = if hub {
+            "is a hub (no demand, no units): it has no indices"
+        } else {
+            "is not a region"
+        };
+        return Err(anyhow!(
+            "{}: \"{name}\" {what} of the base scenario {} (its regions with indices: {})",
+            sweep.regions_from,
+            sweep.base,
+            indexed.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// What a cell's file holds.
@@ -220,10 +245,23 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// The summary's window columns and the keys of `"window"` they show: a sweep may vary the
+/// window itself, so every row says which window its per-sample units count.
+const WINDOW_COLUMNS: [(&str, &str); 5] = [
+    ("window_start", "start"),
+    ("window_end", "end"),
+    ("window_hours", "hours"),
+    ("window_utc_offset", "utc_offset"),
+    ("window_unit", "unit"),
+];
+
 /// The summary: one row per cell, in cell order; one column per axis, then
 /// `<index>_mean,<index>_lower,<index>_upper` per system index (the union over cells, in
-/// order of first appearance), then `cell_file`. Streamed into `out` one cell file at a
-/// time.
+/// order of first appearance), then the same indices of each chosen region as
+/// `<REGION>.<index>_mean,...` (empty where a cell has no such index), then the cell's
+/// window ([`WINDOW_COLUMNS`]: its dates, if given by dates, hours, clock and the unit
+/// word of every `/` in its units), then `cell_file`.
+/// Streamed into `out` one cell file at a time.
 fn summary(
     out: &mut dyn std::io::Write,
     sweep: &Sweep,
@@ -233,11 +271,17 @@ fn summary(
 ) -> std::io::Result<()> {
     let indices = columns.keys();
     let mut header: Vec<String> = sweep.axes.iter().map(|a| csv_field(&a.key.text)).collect();
-    for k in &indices {
-        for part in ["mean", "lower", "upper"] {
-            header.push(csv_field(&format!("{k}_{part}")));
+    let areas: Vec<(String, Option<&str>)> = std::iter::once((String::new(), None))
+        .chain(sweep.regions.iter().map(|r| (format!("{r}."), Some(r.as_str()))))
+        .collect();
+    for (prefix, _) in &areas {
+        for k in &indices {
+            for part in ["mean", "lower", "upper"] {
+                header.push(csv_field(&format!("{prefix}{k}_{part}")));
+            }
         }
     }
+    header.extend(WINDOW_COLUMNS.map(|(column, _)| column.to_string()));
     header.push("cell_file".into());
     writeln!(out, "{}", header.join(","))?;
     let num = |v: &Value| v.as_f64().map(|x| x.to_string()).unwrap_or_default();
@@ -251,10 +295,21 @@ fn summary(
         let mut row: Vec<String> = (sweep.cell(i).iter())
             .map(|v| csv_field(&v.text()))
             .collect();
-        for k in &indices {
-            let e = &doc["system"][k];
-            row.extend([num(&e["mean"]), num(&e["ci95"][0]), num(&e["ci95"][1])]);
+        for (_, region) in &areas {
+            let area = match region {
+                Some(r) => &doc["regions"][r],
+                None => &doc["system"],
+            };
+            for k in &indices {
+                let e = &area[k];
+                row.extend([num(&e["mean"]), num(&e["ci95"][0]), num(&e["ci95"][1])]);
+            }
         }
+        row.extend(WINDOW_COLUMNS.map(|(_, key)| match &doc["window"][key] {
+            Value::String(s) => csv_field(s),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }));
         row.push(csv_field(&format!("cells/{file}")));
         writeln!(out, "{}", row.join(","))?;
     }
@@ -271,6 +326,11 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         ))
     })?;
     let mut sweep = file::read(path, &text).map_err(|m| bad(anyhow!(m)))?;
+    if let Some(regions) = &args.regions {
+        let list = file::Lit::Array(regions.iter().cloned().map(file::Lit::Str).collect());
+        sweep.regions = file::names("--regions", &list).map_err(|m| bad(anyhow!(m)))?;
+        sweep.regions_from = "--regions".into();
+    }
     // The origin of the sample count, for a refused spec.
     let mut samples_from = path.display().to_string();
     if let Some(samples) = args.samples {

@@ -112,7 +112,7 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
 
 /// The regions of `model` that can have indices: hubs have no demand and no units, so no
 /// index of theirs can be non-zero.
-fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str)> {
+pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str)> {
     model
         .regions()
         .iter()

@@ -271,6 +271,10 @@ pub struct Sweep {
     pub axes: Vec<Axis>,
     /// The listed points (`grid = false`), or none: the cells are the grid of the axes.
     pub points: Vec<Vec<Lit>>,
+    /// The regions the summary shows beside the system (`regions`), in order.
+    pub regions: Vec<String>,
+    /// Where `regions` was given (`FILE:LINE`), for messages.
+    pub regions_from: String,
 }
 
 /// Most cells a sweep may have (each is a scenario load and a run).
@@ -318,6 +322,36 @@ fn uint(key: &str, v: &Lit, min: i64) -> Result<u64, String> {
     }
 }
 
+/// A list of distinct, non-empty names (`regions = ["SOUTH", "WEST"]`), or a region list
+/// given on the command line.
+pub fn names(key: &str, v: &Lit) -> Result<Vec<String>, String> {
+    let Lit::Array(items) = v else {
+        return Err(format!(
+            "{key}: expected an array of names, got {} ({})",
+            v.kind(),
+            v.toml()
+        ));
+    };
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Lit::Str(s) if s.is_empty() => return Err(format!("{key}: an empty name")),
+            Lit::Str(s) if out.contains(s) => {
+                return Err(format!("{key}: \"{s}\" is listed twice"))
+            }
+            Lit::Str(s) => out.push(s.clone()),
+            other => {
+                return Err(format!(
+                    "{key}: expected names (strings), got {} ({})",
+                    other.kind(),
+                    other.toml()
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Read and check the sweep file text `text` of `path`.
 pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
     let at = |line: usize, msg: String| format!("{}:{line}: {msg}", path.display());
@@ -334,6 +368,8 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
         block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
         axes: Vec::new(),
         points: Vec::new(),
+        regions: Vec::new(),
+        regions_from: String::new(),
     };
     let mut grid = true;
     let mut have_samples = false;
@@ -349,6 +385,10 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
             }
             ("seed", _) => sweep.seed = uint(key, v, 0).map_err(|m| at(line, m))?,
             ("block_size", _) => sweep.block_size = uint(key, v, 1).map_err(|m| at(line, m))?,
+            ("regions", _) => {
+                sweep.regions = names("regions", v).map_err(|m| at(line, m))?;
+                sweep.regions_from = format!("{}:{line}: regions", path.display());
+            }
             ("name" | "base", other) => {
                 return Err(at(
                     line,
@@ -365,7 +405,7 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                 return Err(at(
                     line,
                     format!(
-                        "{key}: unknown key (expected name, base, samples, seed, block_size, grid, [[axes]], [[points]])"
+                        "{key}: unknown key (expected name, base, samples, seed, block_size, grid, regions, [[axes]], [[points]])"
                     ),
                 ))
             }

@@ -54,3 +54,41 @@ fn scenarios_that_cannot_be_paired_are_refused_with_exit_2() {
             .stderr(contains(expect));
     }
 }
+
+/// Every scenario of a comparison carries every section of a run of that scenario, with
+/// the same names, shapes and (common random numbers: the same seed and samples) values;
+/// besides them only its label and, for a variant, its paired differences.
+#[test]
+fn every_scenario_of_a_comparison_carries_every_section_of_its_run() {
+    const VARIANT: &str = "scenarios/kazakhstan/interruptible.toml";
+    let samples = ["--samples", "12", "--format", "json"];
+    let cmp = json(&[&["compare", BASE, VARIANT][..], &samples].concat());
+    // What describes the run as a whole rather than the scenario's results.
+    let header = [
+        "schema",
+        "version",
+        "seed",
+        "samples",
+        "horizon_h",
+        "block_size",
+        "stop",
+        "run",
+    ];
+    for (scenario, doc) in [(BASE, &cmp["base"]), (VARIANT, &cmp["variants"][0])] {
+        let run = json(&[&["run", scenario][..], &samples].concat());
+        let run = run.as_object().unwrap();
+        let doc = doc.as_object().unwrap();
+        for (key, value) in run.iter().filter(|(k, _)| !header.contains(&k.as_str())) {
+            assert_eq!(doc.get(key), Some(value), "{scenario}: {key}");
+        }
+        for key in doc.keys() {
+            assert!(
+                run.contains_key(key) || key == "label" || key == "difference",
+                "{scenario}: {key} is not a key of the run"
+            );
+        }
+        for section in ["imports", "lines", "eue_distribution", "heatmap"] {
+            assert!(doc.contains_key(section), "{scenario}: no {section}");
+        }
+    }
+}

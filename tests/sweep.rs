@@ -229,6 +229,18 @@ fn bad_input_exits_2_and_writes_nothing() {
         ),
         ("no-such-file.toml", "cannot read the sweep file"),
         (
+            "unknown-region.toml",
+            "unknown-region.toml:3: regions: \"D\" is not a region of the base scenario",
+        ),
+        (
+            "hub-region.toml",
+            "regions: \"SOUTH-HUB\" is a hub (no demand, no units, so no indices)",
+        ),
+        (
+            "regions-not-names.toml",
+            "regions-not-names.toml:3: regions: expected an array of names, got a string",
+        ),
+        (
             "too-many-cells.toml",
             "the grid has 1000 x 1001 cells, more than 1000000",
         ),
@@ -239,6 +251,27 @@ fn bad_input_exits_2_and_writes_nothing() {
         assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
         assert!(stderr.contains(want), "{file}: {stderr}");
         assert!(!out.exists(), "{file}: output written");
+    }
+    // `--regions`: every name must be a region of the base with indices, once.
+    for (regions, want) in [
+        (
+            "A,SOUTH",
+            "--regions: \"SOUTH\" is not a region of the base scenario ../../../scenarios/benchmarks/ieee-rts79-three-area.toml (its regions with indices: A, B, C)",
+        ),
+        ("B,B", "--regions: \"B\" is listed twice"),
+        ("A,", "--regions: an empty name"),
+    ] {
+        let out = tmp.path().join("regions");
+        let run = gridrisk()
+            .args(["sweep", "tests/data/sweep/unknown-region.toml", "--regions", regions])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{regions}: {stderr}");
+        assert!(stderr.contains(want), "{regions}: {stderr}");
+        assert!(!out.exists(), "{regions}: output written");
     }
     // An output directory that cannot be created (under a regular file).
     let plain = tmp.path().join("plain");
@@ -356,4 +389,86 @@ fn edited_or_copied_cell_files_are_run_again() {
         std::fs::read_to_string(out.join("summary.csv")).unwrap(),
         expected
     );
+}
+
+/// `regions` in the sweep file (or `--regions`) adds each region's columns to the summary,
+/// equal to the cell files' region estimates; every row records its window; the EUE parts
+/// add up to the total for the system and each region.
+#[test]
+fn the_summary_shows_the_chosen_regions_and_the_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(sweep(Path::new("tests/data/sweep/kz-regions.toml"), &out));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut rows = summary.lines().map(|l| l.split(',').collect::<Vec<_>>());
+    let header = rows.next().unwrap();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|c| *c == name)
+            .unwrap_or_else(|| panic!("no {name} in {header:?}"))
+    };
+    let rows: Vec<Vec<&str>> = rows.collect();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(row[col("cell_file")])).unwrap())
+                .unwrap();
+        for (prefix, area) in [
+            ("", &doc["system"]),
+            ("SOUTH.", &doc["regions"]["SOUTH"]),
+            ("W-CASPIAN.", &doc["regions"]["W-CASPIAN"]),
+        ] {
+            let value = |index: &str, part: &str| -> f64 {
+                row[col(&format!("{prefix}{index}_{part}"))].parse().unwrap()
+            };
+            for index in ["lole_h", "eue_mwh", "p_shortfall", "eue_illegal_mwh"] {
+                assert_eq!(
+                    Some(value(index, "mean")),
+                    area[index]["mean"].as_f64(),
+                    "{prefix}{index}"
+                );
+                assert_eq!(Some(value(index, "upper")), area[index]["ci95"][1].as_f64());
+            }
+            let parts: f64 = ["eue_household_mwh", "eue_illegal_mwh", "eue_registered_mwh"]
+                .iter()
+                .map(|p| value(p, "mean"))
+                .sum();
+            let total = value("eue_mwh", "mean");
+            assert!(
+                (parts - total).abs() <= 1e-9 * total.max(1.0),
+                "{prefix}: parts {parts} vs total {total}"
+            );
+        }
+        assert!(value_differs(&doc, "SOUTH", "W-CASPIAN"));
+        for (column, want) in [
+            ("window_start", "2021-11-01"),
+            ("window_end", "2022-02-28"),
+            ("window_hours", "2880"),
+            ("window_utc_offset", "+06:00"),
+            ("window_unit", "window"),
+        ] {
+            assert_eq!(row[col(column)], want, "{column}");
+        }
+    }
+    // `--regions` replaces the file's list and re-runs no cell (it is not part of a cell's
+    // identity).
+    let before = cell_files(&out);
+    let run = gridrisk()
+        .args(["sweep", "tests/data/sweep/kz-regions.toml", "--regions", "NORTH"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    ok(run);
+    assert_eq!(cell_files(&out), before);
+    let header = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    assert!(header.contains(",NORTH.lole_h_mean,"), "{header}");
+    assert!(!header.contains("SOUTH."), "{header}");
+}
+
+/// The two regions' estimates differ, so a column cannot have been read from the wrong one.
+fn value_differs(doc: &serde_json::Value, a: &str, b: &str) -> bool {
+    doc["regions"][a]["lole_h"] != doc["regions"][b]["lole_h"]
 }

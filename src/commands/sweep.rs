@@ -163,12 +163,12 @@ fn check_regions(sweep: &Sweep, base: &Scenario) -> anyhow::Result<()> {
         }
         let hub = base.model.regions().iter().any(|r| r.name() == name);
         let what = if hub {
-            "is a hub (no demand, no units): it has no indices"
+            "a hub (no demand, no units, so no indices)"
         } else {
-            "is not a region"
+            "not a region"
         };
         return Err(anyhow!(
-            "{}: \"{name}\" {what} of the base scenario {} (its regions with indices: {})",
+            "{}: \"{name}\" is {what} of the base scenario {} (its regions with indices: {})",
             sweep.regions_from,
             sweep.base,
             indexed.join(", ")

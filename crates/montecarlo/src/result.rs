@@ -237,7 +237,8 @@ pub struct Compared<'a> {
 }
 
 /// The comparison document: per scenario (`"base"`, then each of `"variants"`) its label,
-/// identity and every section a run's document has ([`scenario_sections`], same names and
+/// identity, window (the same hours as the base's, possibly other dates; the top-level
+/// `"window"` is the base's) and every section a run's document has ([`scenario_sections`], same names and
 /// shapes), and for each variant its paired differences from the base (`"difference"`:
 /// `{"mean", "se", "ci95"}` per additive index of the system and of each region of the
 /// base). Imports, lines, the EUE distribution, the heatmap and the paths have no paired
@@ -259,6 +260,7 @@ pub fn compare_json(
         let mut doc = json!({
             "label": s.label,
             "scenario": {"name": s.id.name, "content_hash": s.id.content_hash},
+            "window": window_json(s.model),
         });
         if let Some(map) = doc.as_object_mut() {
             map.extend(scenario_sections(s.model, &out.acc.indices[k]));

@@ -9,6 +9,7 @@ mod forms;
 mod fuzz;
 mod network;
 mod outputs;
+mod readme;
 mod report;
 mod run;
 mod shard;

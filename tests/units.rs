@@ -261,36 +261,127 @@ fn report_sentences_never_name_a_change_they_cannot_tell() {
     }
 }
 
-/// In the comparison table, the EUE parts (households, illegal and registered mining) are
-/// all shown and add up to the total, for the base and for each variant.
-#[test]
-fn compare_tables_show_every_eue_part_and_they_add_up() {
-    let table = stdout(&["compare", KZ, KZ_VARIANT, "--samples", "20"]);
-    let mut blocks = 0;
+/// The EUE parts (households, illegal and registered mining) of a table: each `eue_mwh`
+/// row is followed, in its area, by the three parts, which add up to it (each figure rounded
+/// to the precision of its own interval). Returns how many areas were checked.
+fn check_eue_parts_in_table(table: &str, what: &str) -> usize {
+    let mut checked = 0;
     let mut total = None;
     let mut parts = Vec::new();
-    let mean = |line: &str| -> f64 { line.split_whitespace().nth(2).unwrap().parse().unwrap() };
     for line in table.lines() {
-        let t = line.trim_start();
-        if t.starts_with("system eue_mwh") {
-            total = Some(mean(t));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // `  eue_mwh MEAN ...` in run tables, `  system eue_mwh MEAN ...` in comparisons.
+        let Some(at) = words.iter().take(2).position(|w| w.starts_with("eue_")) else {
+            continue;
+        };
+        let mean: f64 = words[at + 1].parse().unwrap();
+        if words[at] == "eue_mwh" {
+            total = Some(mean);
             parts.clear();
-        } else if t.starts_with("system eue_") {
-            parts.push(mean(t));
-            if parts.len() == 3 {
-                let total = total.expect("eue_mwh comes first");
-                let sum: f64 = parts.iter().sum();
-                // Each figure is rounded to the precision of its own interval.
-                assert!(
-                    (sum - total).abs() <= 0.01 * total + 1.0,
-                    "parts {parts:?} vs total {total}:\n{table}"
-                );
-                blocks += 1;
-            }
+            continue;
+        }
+        parts.push(mean);
+        if parts.len() == 3 {
+            let total = total.take().expect("eue_mwh comes first");
+            let sum: f64 = parts.iter().sum();
+            assert!(
+                (sum - total).abs() <= 0.01 * total + 1.0,
+                "{what}: parts {parts:?} vs total {total}:\n{table}"
+            );
+            checked += 1;
         }
     }
-    assert_eq!(
-        blocks, 2,
-        "base and variant each show three parts:\n{table}"
-    );
+    checked
+}
+
+/// The fields of a CSV line (quoted fields may hold commas).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+/// In a results CSV, for every scenario and area, the EUE parts add up to `eue_mwh`, in the
+/// means and (where there are some) the paired differences. Returns how many
+/// (scenario, area) were checked.
+fn check_eue_parts_in_csv(csv: &str, what: &str) -> usize {
+    use std::collections::BTreeMap;
+    let mut lines = csv.lines();
+    let header = csv_fields(lines.next().unwrap());
+    let col = |name: &str| header.iter().position(|c| c == name);
+    let key = [col("scenario"), col("label"), col("area")];
+    let (index, mean, diff) = (col("index").unwrap(), col("mean").unwrap(), col("diff_mean"));
+    // (scenario, label, area) -> index -> (mean, diff)
+    let mut areas: BTreeMap<Vec<String>, BTreeMap<String, (f64, Option<f64>)>> =
+        BTreeMap::new();
+    for line in lines {
+        let f = csv_fields(line);
+        assert_eq!(f.len(), header.len(), "{what}: {line}");
+        let area: Vec<String> = key.iter().flatten().map(|&i| f[i].clone()).collect();
+        let d = diff.and_then(|i| f[i].parse().ok());
+        let m = f[mean].parse().unwrap_or(f64::NAN);
+        areas.entry(area).or_default().insert(f[index].clone(), (m, d));
+    }
+    let mut checked = 0;
+    for (area, indices) in &areas {
+        let Some(&(total, total_diff)) = indices.get("eue_mwh") else {
+            continue;
+        };
+        let parts: Vec<(f64, Option<f64>)> =
+            ["eue_household_mwh", "eue_illegal_mwh", "eue_registered_mwh"]
+                .iter()
+                .map(|p| indices[*p])
+                .collect();
+        let sum: f64 = parts.iter().map(|p| p.0).sum();
+        assert!(
+            (sum - total).abs() <= 1e-9 * total.max(1.0),
+            "{what} {area:?}: parts {parts:?} vs total {total}"
+        );
+        if let Some(total_diff) = total_diff {
+            let sum: f64 = parts.iter().map(|p| p.1.unwrap()).sum();
+            assert!(
+                (sum - total_diff).abs() <= 1e-9 * total.max(1.0),
+                "{what} {area:?}: differences {parts:?} vs {total_diff}"
+            );
+        }
+        checked += 1;
+    }
+    checked
+}
+
+/// In every table and CSV with the EUE parts (households, illegal and registered mining),
+/// they are all shown and add up to the total: run, compare and study, for the system and
+/// (in runs and CSV) every region; study.csv is what `study --format csv` prints.
+#[test]
+fn the_eue_parts_add_up_in_every_table_and_csv() {
+    let run = ["run", KZ, "--samples", "20"];
+    // The system and six regions with demand.
+    assert_eq!(check_eue_parts_in_table(&stdout(&run), "run table"), 7);
+    let run_csv = stdout(&[&run[..], &["--format", "csv"]].concat());
+    assert_eq!(check_eue_parts_in_csv(&run_csv, "run csv"), 7);
+    let cmp = ["compare", KZ, KZ_VARIANT, "--samples", "20"];
+    assert_eq!(check_eue_parts_in_table(&stdout(&cmp), "compare table"), 2);
+    let cmp_csv = stdout(&[&cmp[..], &["--format", "csv"]].concat());
+    assert_eq!(check_eue_parts_in_csv(&cmp_csv, "compare csv"), 14);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let study = ["study", "--samples", "3", "--out-dir", out];
+    let table = stdout(&study);
+    assert_eq!(check_eue_parts_in_table(&table, "study table"), 15);
+    let study_csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
+    assert_eq!(check_eue_parts_in_csv(&study_csv, "study.csv"), 15 * 7);
+    let printed = stdout(&[&study[..], &["--format", "csv"]].concat());
+    assert_eq!(printed, study_csv, "study --format csv prints study.csv");
 }

@@ -58,7 +58,11 @@ fn the_readme_pandas_snippet_runs() {
     );
     let dir = tempfile::tempdir().unwrap();
     for args in &commands {
-        let out = gridrisk().current_dir(dir.path()).args(args).output().unwrap();
+        let out = gridrisk()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "gridrisk {args:?}: {}",

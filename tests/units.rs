@@ -322,17 +322,24 @@ fn check_eue_parts_in_csv(csv: &str, what: &str) -> usize {
     let header = csv_fields(lines.next().unwrap());
     let col = |name: &str| header.iter().position(|c| c == name);
     let key = [col("scenario"), col("label"), col("area")];
-    let (index, mean, diff) = (col("index").unwrap(), col("mean").unwrap(), col("diff_mean"));
+    let (index, mean, diff) = (
+        col("index").unwrap(),
+        col("mean").unwrap(),
+        col("diff_mean"),
+    );
     // (scenario, label, area) -> index -> (mean, diff)
-    let mut areas: BTreeMap<Vec<String>, BTreeMap<String, (f64, Option<f64>)>> =
-        BTreeMap::new();
+    type Indices = BTreeMap<String, (f64, Option<f64>)>;
+    let mut areas: BTreeMap<Vec<String>, Indices> = BTreeMap::new();
     for line in lines {
         let f = csv_fields(line);
         assert_eq!(f.len(), header.len(), "{what}: {line}");
         let area: Vec<String> = key.iter().flatten().map(|&i| f[i].clone()).collect();
         let d = diff.and_then(|i| f[i].parse().ok());
         let m = f[mean].parse().unwrap_or(f64::NAN);
-        areas.entry(area).or_default().insert(f[index].clone(), (m, d));
+        areas
+            .entry(area)
+            .or_default()
+            .insert(f[index].clone(), (m, d));
     }
     let mut checked = 0;
     for (area, indices) in &areas {

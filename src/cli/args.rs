@@ -57,7 +57,10 @@ pub enum Format {
     /// gridrisk.shard/2 from `run --shard`, gridrisk.compare/1 from `compare` and `study`,
     /// gridrisk.analytic/1 from `analytic`.
     Json,
-    /// One row per (scenario, area, index).
+    /// One row per (scenario, area, index), an area being the system, a region, an import
+    /// source or a line: scenario,area,index,mean,se,ci95_lo,ci95_hi,unit; `compare` and
+    /// `study` add label after scenario and diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi
+    /// before unit.
     Csv,
 }
 

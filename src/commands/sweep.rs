@@ -272,7 +272,12 @@ fn summary(
     let indices = columns.keys();
     let mut header: Vec<String> = sweep.axes.iter().map(|a| csv_field(&a.key.text)).collect();
     let areas: Vec<(String, Option<&str>)> = std::iter::once((String::new(), None))
-        .chain(sweep.regions.iter().map(|r| (format!("{r}."), Some(r.as_str()))))
+        .chain(
+            sweep
+                .regions
+                .iter()
+                .map(|r| (format!("{r}."), Some(r.as_str()))),
+        )
         .collect();
     for (prefix, _) in &areas {
         for k in &indices {

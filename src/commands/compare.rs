@@ -82,10 +82,8 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         return Err(e);
     }
     let files = format!(
-        "results written to {}, {} and {}",
-        path.display(),
-        csv.display(),
-        report.display()
+        "results written to {}: study.json, study.csv and report.html",
+        args.out_dir.display()
     );
     if args.format == Format::Table {
         emit(&format!("{text}\n{files}\n"), None)

@@ -1529,11 +1529,24 @@ fn sweep_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     } else {
         "scenarios/kazakhstan/raids-february.toml"
     }));
-    let mut run = tree.run(
-        &strings(&["sweep", file, "--out", "out/sweep", "--threads", "1"]),
-        &names,
-        Env::Normal,
-    );
+    let mut args = strings(&["sweep", file, "--out", "out/sweep", "--threads", "1"]);
+    if rng.chance(0.2) {
+        // Regions to summarise: some exist in one base or the other, some nowhere.
+        let regions = *rng.pick(&[
+            "RTS",
+            "SOUTH",
+            "SOUHT",
+            "SOUTH,SOUTH",
+            "SOUTH-HUB",
+            ",",
+            "NORTH,SOUTH,W-URAL",
+            "",
+        ]);
+        args.extend(strings(&["--regions", regions]));
+        case.mutation += &format!(" --regions {regions:?}");
+        names.push(s("--regions"));
+    }
+    let mut run = tree.run(&args, &names, Env::Normal);
     if run.class == Class::Ok0 {
         case.reached_simulation = true;
         if !tree.root.join("out/sweep/summary.csv").is_file() {

@@ -1,4 +1,7 @@
-//! The result file (`"schema": "gridrisk.result/1"`): merged accumulators as JSON.
+//! The result files: a run's (`"schema": "gridrisk.result/1"`) and a comparison's
+//! (`"gridrisk.compare/1"`), merged accumulators as JSON. Both are made of the same
+//! per-scenario sections ([`scenario_sections`]): a run has them at the top level, a
+//! comparison under `"base"` and each of `"variants"`.
 //!
 //! Keys are stable and ordered. Every index is `{"mean", "se", "ci95": [lo, hi]}` (or `null`
 //! where undefined, e.g. `lold_h` without any event), with `"shortfall_samples"` added

@@ -82,8 +82,8 @@ pub struct OutputArgs {
 pub struct RunArgs {
     /// Scenario TOML file, or the name of an embedded scenario (see `gridrisk scenarios`).
     pub scenario: String,
-    /// Number of samples (simulated study windows: years for RTS-79, winters for a winter
-    /// study); at most 10^12.
+    /// Number of samples, each one simulated study window (a year for a year-long window such
+    /// as RTS-79's, the dated window otherwise, e.g. one Nov-Feb winter); at most 10^12.
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "target_rel_ci")]
     pub samples: u64,

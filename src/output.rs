@@ -297,7 +297,7 @@ pub fn plain(x: f64) -> String {
 /// The mean, standard error and 95% interval of an estimate (`"-"` where missing), all to
 /// the decimal that two significant figures of the standard error reach: a mean is shown
 /// to the precision its interval supports. Without a standard error (or a zero one), plain.
-fn estimate_cells(v: &Value) -> [String; 4] {
+pub fn estimate_cells(v: &Value) -> [String; 4] {
     let places = v["se"]
         .as_f64()
         .filter(|&se| se > 0.0 && se.is_finite())

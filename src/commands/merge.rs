@@ -1,11 +1,12 @@
-//! `gridrisk merge`: shard files of one run into its result, equal to the unsharded run.
+//! `gridrisk merge`: shard files of one run into its result, equal to the unsharded run
+//! apart from its `"run"` key, which records the shards' threads and wall times.
 
 use super::{emit, json_text};
 use crate::cli::args::{Format, MergeArgs};
 use crate::{bad, embedded, output};
 use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::RunOutput;
-use gridrisk_montecarlo::shard::{merge_shards, sharded_run};
+use gridrisk_montecarlo::shard::{merge_shards, merged_run_json, sharded_run};
 use std::time::Instant;
 
 /// Run the command.
@@ -39,11 +40,15 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
         acc,
         target_met: None,
     };
+    let samples = out.samples;
+    let merge_wall_s = started.elapsed().as_secs_f64();
     let info = RunInfo {
         threads: 1,
-        wall_s: started.elapsed().as_secs_f64(),
+        wall_s: merge_wall_s,
     };
-    let doc = result_json(&scenario.model, &run.scenario, &run.spec, &out, &info);
+    let mut doc = result_json(&scenario.model, &run.scenario, &run.spec, &out, &info);
+    // The run took what its shards took; the merge's own time is one entry of it.
+    doc["run"] = merged_run_json(&shards, samples, merge_wall_s);
     let text = match args.output.format {
         Format::Json => json_text(&doc),
         Format::Table => output::run_table(&doc),

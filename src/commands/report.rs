@@ -1,16 +1,21 @@
 //! `gridrisk report`: a self-contained HTML report of result files.
 //!
 //! Each input is a run result (`gridrisk.result/1`) or a comparison or study
-//! (`gridrisk.compare/1`); the report shows what each file has. Every chart is its own inline
-//! `<svg>` drawn by plotters; the page has no script, stylesheet link, image or any other
-//! external reference, so it reads the same offline and without JavaScript.
+//! (`gridrisk.compare/1`); the report shows what each file has. Each file's section opens
+//! with a headline (the question, the base's risk, each policy's effect, one chart), then
+//! the detail charts, and ends with the settings. A comparison's base is drawn by the same
+//! code as a run, from whichever run sections (heatmap, EUE distribution, imports, lines,
+//! corridors) its file carries. Every chart is its own inline `<svg>` drawn by plotters; the
+//! page has no script, stylesheet link, image or any other external reference, so it reads
+//! the same offline and without JavaScript.
 
 mod charts;
 
 use crate::cli::args::ReportArgs;
 use crate::output::{self, unit};
 use anyhow::{bail, Context, Result};
-use charts::{Est, RowsChart, Series};
+use charts::{DayAxis, Est, Panel, Panels};
+use gridrisk_core::calendar::Date;
 use serde_json::Value;
 
 /// Run the command: read every result file, render, write `--out` atomically.
@@ -92,8 +97,14 @@ pub fn render(docs: &[(String, Value)]) -> Result<String> {
                 None => "Comparison with a base scenario".into(),
             },
         };
+        let window = Window::of(doc);
+        // The dates of the window, for readers (and scripts/render-report.sh) to check axes by.
+        let dated = window
+            .start
+            .map(|d| format!(" data-window-start=\"{d}\""))
+            .unwrap_or_default();
         page.body += &format!(
-            "<section class=\"doc\" id=\"doc-{}\">\n<h2>{} <span class=\"file\">({})</span></h2>\n",
+            "<section class=\"doc\" id=\"doc-{}\"{dated}>\n<h2>{} <span class=\"file\">({})</span></h2>\n",
             i + 1,
             esc(&title),
             esc(name)
@@ -101,8 +112,8 @@ pub fn render(docs: &[(String, Value)]) -> Result<String> {
         page.toc
             .push((format!("doc-{}", i + 1), format!("{title} ({name})")));
         match kind {
-            Kind::Run => run_section(&mut page, doc)?,
-            Kind::Compare => compare_section(&mut page, doc)?,
+            Kind::Run => run_section(&mut page, doc, &window)?,
+            Kind::Compare => compare_section(&mut page, doc, &window)?,
         }
         page.body += "</section>\n";
     }
@@ -139,9 +150,9 @@ impl Page {
         if !legend.is_empty() {
             self.body += "<ul class=\"legend\">";
             for (i, l) in legend.iter().enumerate() {
+                let c = charts::css_color(i);
                 self.body += &format!(
-                    "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>",
-                    charts::css_color(i),
+                    "<li data-color=\"{c}\"><span class=\"swatch\" style=\"background:{c}\"></span>{}</li>",
                     esc(l)
                 );
             }
@@ -157,6 +168,14 @@ impl Page {
         self.body += &format!("<h3>{}</h3>\n", esc(text));
     }
 
+    /// Open the headline of the current section with its question.
+    fn headline(&mut self, question: &str) {
+        self.body += &format!(
+            "<div class=\"headline\">\n<p class=\"question\"><strong>Question:</strong> {}</p>\n",
+            esc(question)
+        );
+    }
+
     fn finish(self, files: usize) -> String {
         let mut s = String::from(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -165,22 +184,25 @@ impl Page {
         );
         s += STYLE;
         s += "</style>\n</head>\n<body>\n<header>\n<h1>gridrisk report</h1>\n";
+        if self.toc.len() > 1 {
+            s += "<nav><ul>\n";
+            for (id, t) in &self.toc {
+                s += &format!("<li><a href=\"#{id}\">{}</a></li>\n", esc(t));
+            }
+            s += "</ul></nav>\n";
+        }
+        s += "</header>\n<main>\n";
+        s += &self.body;
         s += &format!(
-            "<p>gridrisk {}: {} result file{}, {} chart{}. Intervals are 95% confidence \
-             intervals of the Monte Carlo estimates; differences between scenarios are paired \
-             (common random numbers).</p>\n<nav><ul>\n",
+            "</main>\n<footer><p>gridrisk {}: {} result file{}, {} chart{}. Intervals are 95% \
+             confidence intervals of the Monte Carlo estimates; differences between scenarios \
+             are paired (common random numbers).</p></footer>\n</body>\n</html>\n",
             env!("CARGO_PKG_VERSION"),
             files,
             if files == 1 { "" } else { "s" },
             self.charts,
             if self.charts == 1 { "" } else { "s" },
         );
-        for (id, t) in &self.toc {
-            s += &format!("<li><a href=\"#{id}\">{}</a></li>\n", esc(t));
-        }
-        s += "</ul></nav>\n</header>\n<main>\n";
-        s += &self.body;
-        s += "</main>\n</body>\n</html>\n";
         s
     }
 }
@@ -188,16 +210,19 @@ impl Page {
 const STYLE: &str = "body{font-family:sans-serif;margin:0 auto;max-width:1000px;padding:0 16px 40px;color:#222;line-height:1.4}
 h1{margin-bottom:4px}h2{border-bottom:2px solid #1f77b4;padding-bottom:4px;margin-top:40px}
 .file{font-weight:normal;font-size:0.7em;color:#666}
+.headline{background:#f6f9fc;border:1px solid #cfdcea;padding:4px 12px;margin:12px 0 24px}
+.headline p.question{font-size:1.1em}
+ul.effects{padding-left:20px}ul.effects li{margin:4px 0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:0.9em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f3f3f3}
-figure.chart{margin:16px 0 28px;border:1px solid #ddd;padding:4px}
+figure.chart{margin:16px 0 28px;border:1px solid #ddd;padding:4px;background:#fff}
 svg.plot{display:block;max-width:100%;height:auto}
 figcaption{font-size:0.85em;color:#555;margin:4px 8px}
 ul.legend{list-style:none;padding:0 8px;margin:4px 0;font-size:0.85em;columns:2}
 ul.legend li{margin:2px 0}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle}
-p.summary{background:#f6f9fc;border-left:4px solid #1f77b4;padding:6px 10px}
+footer{margin-top:40px;font-size:0.85em;color:#555}
 ";
 
 /// Escape text for HTML (also safe inside attribute values).
@@ -216,50 +241,83 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number to three significant figures in plain decimals (never scientific notation),
-/// with thousands separators; below 10^-9 it is 0.
-fn num(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    let a = x.abs();
-    if a < 5e-10 {
-        return "0".into();
-    }
-    let magnitude = a.log10().floor() as i32;
-    let digits = (2 - magnitude).clamp(0, 9) as usize;
-    // Past three integer digits, the rest are rounded to zeros: 36,651 is 36,700.
-    let a = if magnitude > 2 {
-        let scale = 10f64.powi(magnitude - 2);
-        (a / scale).round() * scale
-    } else {
-        a
+/// Thousands separators in a plain decimal (`107273.5` is `107,273.5`).
+fn grouped(s: &str) -> String {
+    let (sign, s) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s),
     };
-    let s = format!("{a:.digits$}");
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (s.clone(), None),
-    };
-    let mut grouped = String::new();
+    let (int, frac) = s.split_once('.').map_or((s, ""), |(i, f)| (i, f));
+    let mut out = String::from(sign);
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(ch);
+        out.push(ch);
     }
-    let sign = if x < 0.0 { "-" } else { "" };
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A value without a standard error (a percentile, a wall time): as in the tables.
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        grouped(&output::plain(x))
+    } else {
+        "-".into()
     }
 }
 
-/// A signed number (for differences).
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", num(x))
+/// An estimate in words: mean, interval ends (to the precision of its standard error, as
+/// in the tables) and whether its interval excludes zero.
+struct Said {
+    mean: String,
+    lo: String,
+    hi: String,
+    clear: bool,
+    below_zero: bool,
+}
+
+fn said(v: &Value) -> Option<Said> {
+    let e = est(v)?;
+    let [mean, _, lo, hi] = output::estimate_cells(v).map(|c| grouped(&c));
+    let clear = matches!((e.lo, e.hi), (Some(l), Some(h)) if l > 0.0 || h < 0.0);
+    Some(Said {
+        mean,
+        lo,
+        hi,
+        clear,
+        below_zero: e.mean < 0.0,
+    })
+}
+
+impl Said {
+    fn interval(&self) -> String {
+        format!("95% interval {} to {}", self.lo, self.hi)
+    }
+
+    /// A difference with its sign.
+    fn signed(&self) -> String {
+        signed(&self.mean)
+    }
+
+    fn signed_interval(&self) -> String {
+        format!(
+            "95% interval {} to {}",
+            signed(&self.lo),
+            signed(&self.hi)
+        )
+    }
+}
+
+fn signed(s: &str) -> String {
+    if s.starts_with('-') || s == "-" || s.bytes().all(|b| b == b'0' || b == b'.' || b == b',') {
+        s.to_string()
     } else {
-        num(x)
+        format!("+{s}")
     }
 }
 
@@ -272,16 +330,71 @@ fn est(v: &Value) -> Option<Est> {
     })
 }
 
-fn interval(e: &Est) -> String {
-    match (e.lo, e.hi) {
-        (Some(l), Some(h)) => format!("{} to {}", num(l), num(h)),
-        _ => "undefined".into(),
-    }
+/// The study window of a result, for sentences and axes.
+struct Window {
+    /// The word after the slash in units (`yr`, `window`, `sample`; see [`output::per`]).
+    unit: String,
+    /// One sample in words (`year`, `1 Nov 2021 - 28 Feb 2022 window`).
+    words: String,
+    /// The first date, for a window given by dates.
+    start: Option<Date>,
+    /// Its dates and clock in words, for a window given by dates.
+    dates: Option<String>,
 }
 
-/// The word after the slash in units (`yr`, `window`, `sample`; see [`output::per`]).
-fn period(doc: &Value) -> String {
-    output::per(doc).0
+impl Window {
+    fn of(doc: &Value) -> Window {
+        let (unit, words) = output::per(doc);
+        let w = &doc["window"];
+        let date = |k: &str| {
+            let s = w[k].as_str()?;
+            let mut parts = s.splitn(3, '-');
+            let y = parts.next()?.parse().ok()?;
+            let m = parts.next()?.parse().ok()?;
+            let d = parts.next()?.parse().ok()?;
+            Date::new(y, m, d)
+        };
+        let start = date("start");
+        let dates = match (start, date("end")) {
+            (Some(s), Some(e)) => Some(format!(
+                "{} - {}, clock UTC{}",
+                s.long(),
+                e.long(),
+                w["utc_offset"].as_str().unwrap_or("")
+            )),
+            _ => None,
+        };
+        Window {
+            unit,
+            words,
+            start,
+            dates,
+        }
+    }
+
+    /// The label of day `d` (1-based): its date (`8 Nov`) or its number.
+    fn day(&self, d: usize) -> String {
+        match self.start {
+            Some(s) => {
+                let date = s.plus_days(d as i64 - 1);
+                let long = date.long();
+                // Day and month; the years are in the axis description.
+                long.rsplit_once(' ').map_or(long.clone(), |(dm, _)| dm.to_string())
+            }
+            None => d.to_string(),
+        }
+    }
+
+    /// Axis descriptions of days and weeks.
+    fn axis_descs(&self) -> (String, String) {
+        match &self.dates {
+            Some(d) => (format!("date ({d})"), format!("week starting ({d})")),
+            None => (
+                "day of the study window (day 1 = its first 24 h)".into(),
+                "week of the study window (week 1 = its first 7 days)".into(),
+            ),
+        }
+    }
 }
 
 /// The window of a result for the settings table: dates, hours, clock and unit.
@@ -315,14 +428,14 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// The table of one area's indices (mean, 95% interval, unit).
+/// The table of one area's indices (mean, 95% interval, unit), numbers as in the tables.
 fn index_table(area: &Value, per: &str) -> String {
     let mut s = String::from(
         "<table class=\"indices\">\n<tr><th>index</th><th>mean</th><th>95% interval</th><th>unit</th></tr>\n",
     );
     for (k, v) in obj(area) {
-        let (m, ci) = match est(v) {
-            Some(e) => (num(e.mean), interval(&e)),
+        let (m, ci) = match said(v) {
+            Some(e) => (e.mean.clone(), format!("{} to {}", e.lo, e.hi)),
             None => ("undefined".into(), String::new()),
         };
         s += &format!(
@@ -366,203 +479,265 @@ fn run_settings(doc: &Value) -> String {
     )
 }
 
-/// The rows every settings table ends with: version, threads and wall time of the run.
-fn version_rows(doc: &Value) -> [(&'static str, String); 3] {
-    [
-        ("gridrisk version", text(&doc["version"])),
-        ("threads", text(&doc["run"]["threads"])),
-        (
-            "wall time",
-            doc["run"]["wall_s"]
-                .as_f64()
-                .map(|w| format!("{} s", num(w)))
-                .unwrap_or_default(),
-        ),
-    ]
+/// Seconds in words.
+fn secs(v: &Value) -> Option<String> {
+    v.as_f64().map(|w| format!("{} s", num(w)))
 }
 
-fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
-    let per = &period(doc);
-    page.h3("Scenario and run settings");
-    page.body += &run_settings(doc);
+/// The rows every settings table ends with: version, threads and wall time of the run; for
+/// a merged run, those of its shards (and the merge's own time apart).
+fn version_rows(doc: &Value) -> Vec<(&'static str, String)> {
+    let run = &doc["run"];
+    let mut rows = vec![("gridrisk version", text(&doc["version"]))];
+    match run["shards"].as_array() {
+        Some(shards) => {
+            const LISTED: usize = 8;
+            let list = |key: &str, f: &dyn Fn(&Value) -> Option<String>| {
+                let mut items: Vec<String> = shards
+                    .iter()
+                    .take(LISTED)
+                    .map(|s| f(&s[key]).unwrap_or_else(|| "?".into()))
+                    .collect();
+                if shards.len() > LISTED {
+                    items.push(format!("... ({} more)", shards.len() - LISTED));
+                }
+                items.join(", ")
+            };
+            rows.push(("shards", format!("{} shard files merged", shards.len())));
+            rows.push((
+                "threads",
+                format!(
+                    "{} in all over the shards (per shard: {})",
+                    text(&run["threads"]),
+                    list("threads", &|v| v.as_u64().map(|t| t.to_string()))
+                ),
+            ));
+            rows.push((
+                "wall time",
+                format!(
+                    "shards {} in all (per shard: {}; longest {}; {} thread-seconds); the merge itself {}",
+                    secs(&run["wall_s"]).unwrap_or_default(),
+                    list("wall_s", &secs),
+                    secs(&run["shard_wall_s_max"]).unwrap_or_default(),
+                    run["thread_s"].as_f64().map(num).unwrap_or_default(),
+                    secs(&run["merge_wall_s"]).unwrap_or_default(),
+                ),
+            ));
+        }
+        None => {
+            rows.push(("threads", text(&run["threads"])));
+            rows.push(("wall time", secs(&run["wall_s"]).unwrap_or_default()));
+        }
+    }
+    rows
+}
 
-    // Summary sentence.
+/// The areas of a scenario: the system, then its regions (when there are several).
+fn areas(sc: &Value) -> Vec<(String, Option<String>)> {
+    let mut out = vec![("system".to_string(), None)];
+    let regions: Vec<&String> = obj(&sc["regions"]).map(|(k, _)| k).collect();
+    if regions.len() > 1 {
+        out.extend(regions.into_iter().map(|r| (r.clone(), Some(r.clone()))));
+    }
+    out
+}
+
+/// An area's index: `sc["system"][key]` or `sc["regions"][r][key]`.
+fn area_value<'a>(sc: &'a Value, region: Option<&str>, key: &str) -> &'a Value {
+    match region {
+        Some(r) => &sc["regions"][r][key],
+        None => &sc["system"][key],
+    }
+}
+
+fn run_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
+    let per = &w.unit;
+    let name = text(&doc["scenario"]["name"]);
+    page.headline(&format!(
+        "how much risk of power shortfall does {name} carry over the {}, and where?",
+        w.words
+    ));
     let regions: Vec<String> = obj(&doc["regions"]).map(|(k, _)| k.clone()).collect();
-    if let Some(l) = est(&doc["system"]["lole_h"]) {
+    if let Some(l) = said(&doc["system"]["lole_h"]) {
         let mut s = format!(
-            "Over {} sampled {per}s, the system has an expected {} hours of shortfall per {per} \
-             (95% interval {})",
+            "Over {} sampled {per}s, the system has an expected {} hours of shortfall per {} \
+             ({})",
             text(&doc["samples"]),
-            num(l.mean),
-            interval(&l)
+            l.mean,
+            w.words,
+            l.interval()
         );
-        if let Some(e) = est(&doc["system"]["eue_mwh"]) {
+        if let Some(e) = said(&doc["system"]["eue_mwh"]) {
             s += &format!(
-                " and {} MWh of expected unserved energy (95% interval {})",
-                num(e.mean),
-                interval(&e)
+                " and {} MWh of expected unserved energy ({})",
+                e.mean,
+                e.interval()
             );
         }
         if regions.len() > 1 {
             if let Some((r, e)) = regions
                 .iter()
-                .filter_map(|r| est(&doc["regions"][r]["lole_h"]).map(|e| (r, e)))
+                .filter_map(|r| Some((r, est(&doc["regions"][r]["lole_h"])?)))
                 .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
             {
-                s += &format!(
-                    "; the region most at risk is {r}, with {} hours per {per}",
-                    num(e.mean)
-                );
+                let e = said(&doc["regions"][r]["lole_h"]).map_or(num(e.mean), |s| s.mean);
+                s += &format!("; the region most at risk is {r}, with {e} hours per {per}");
             }
         }
         s += ".";
         page.body += &format!("<p class=\"summary\">{}</p>\n", esc(&s));
     }
+    // The headline chart: LOLE and EUE of the system and of each region, each on its own
+    // scale.
+    let areas = areas(doc);
+    let title = "LOLE and EUE of the system and of each region, with 95% intervals";
+    let svg = charts::panels(&Panels {
+        title,
+        rows: areas.iter().map(|a| a.0.clone()).collect(),
+        row_colors: (0..areas.len()).map(|i| usize::from(i > 0)).collect(),
+        panels: ["lole_h", "eue_mwh"]
+            .into_iter()
+            .map(|key| Panel {
+                caption: format!("{key} ({})", unit(key, per)),
+                values: areas
+                    .iter()
+                    .map(|(_, r)| est(area_value(doc, r.as_deref(), key)))
+                    .collect(),
+            })
+            .collect(),
+        bars: true,
+        zero_line: false,
+    })?;
+    page.figure(
+        "headline",
+        title,
+        &svg,
+        &[],
+        "Bars: expected hours of shortfall (LOLE) and expected unserved energy (EUE) per sample; whiskers: 95% intervals. Each panel has its own scale.",
+    );
+    page.body += "</div>\n";
 
     page.h3("System indices");
     page.body += &index_table(&doc["system"], per);
+    scenario_charts(page, doc, doc, w, true)?;
+    page.h3("Settings");
+    page.body += &run_settings(doc);
+    Ok(())
+}
 
-    page.h3("Regions");
-    let mut rows = vec!["system".to_string()];
-    rows.extend(regions.iter().cloned());
-    for (key, kind, what) in [
-        (
-            "lole_h",
-            "regions-lole",
-            "LOLE (expected hours of shortfall)",
-        ),
-        ("eue_mwh", "regions-eue", "EUE (expected unserved energy)"),
-    ] {
-        let mut values = vec![est(&doc["system"][key])];
-        values.extend(regions.iter().map(|r| est(&doc["regions"][r][key])));
-        let title = format!("{what} by region, with 95% intervals");
-        let x_label = format!("{key} ({})", unit(key, per));
-        let svg = charts::rows_chart(&RowsChart {
-            title: &title,
-            x_label: &x_label,
-            rows: rows.clone(),
-            series: vec![Series { values }],
-            bars: true,
-            zero_line: false,
-        })?;
+/// The charts of one scenario's run sections (a run, or a comparison's base): when
+/// shortfalls happen, the EUE distribution, illegal mining (when `mining`), imports, lines
+/// and corridors. A section the file lacks is left out.
+fn scenario_charts(
+    page: &mut Page,
+    sc: &Value,
+    doc: &Value,
+    w: &Window,
+    mining: bool,
+) -> Result<()> {
+    let per = &w.unit;
+    let (day_desc, week_desc) = w.axis_descs();
+    let day = |d: usize| w.day(d);
+    let days = DayAxis {
+        day_desc: &day_desc,
+        week_desc: &week_desc,
+        day: &day,
+        max_labels: if w.start.is_some() { 10 } else { 12 },
+    };
+
+    let grid: Vec<Vec<f64>> = sc["heatmap"]["p"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(floats)
+        .collect();
+    if grid.iter().any(|r| !r.is_empty()) {
+        page.h3("When shortfalls happen");
+        let title = "Shortfall probability by hour of day and week of the window";
+        let svg = charts::heatmap(title, &grid, &days)?;
         page.figure(
-            kind,
-            &title,
+            "heatmap",
+            title,
             &svg,
             &[],
-            "Bars: means; whiskers: 95% intervals.",
+            "Each cell: the probability that an hour of that hour of day, in that week, has a shortfall anywhere in the system (averaged over the week's days and all samples).",
         );
     }
 
-    let h = &doc["heatmap"];
-    if let Some(p) = h["p"].as_array() {
-        let grid: Vec<Vec<f64>> = p
+    let d = &sc["eue_distribution"];
+    let pts: Vec<(f64, f64)> = d["exceedance"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+        .collect();
+    if !pts.is_empty() {
+        page.h3("Distribution of unserved energy");
+        let marks: Vec<(String, f64)> = ["p50", "p90", "p95", "p99"]
             .iter()
-            .map(|row| {
-                row.as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|x| x.as_f64().unwrap_or(f64::NAN))
-                    .collect()
-            })
+            .filter_map(|k| Some((k.to_uppercase(), d[format!("{k}_mwh").as_str()].as_f64()?)))
             .collect();
-        if !grid.is_empty() && grid.iter().any(|r| !r.is_empty()) {
-            page.h3("When shortfalls happen");
-            let title = "Shortfall probability by hour of day and week of the study window";
-            let svg = charts::heatmap(title, &grid)?;
+        let title = "EUE exceedance curve: probability that a sample's unserved energy exceeds x";
+        let samples = doc["samples"].as_f64().filter(|&n| n >= 1.0).unwrap_or(1e4);
+        let svg = charts::exceedance(
+            title,
+            &format!("system unserved energy in one sample, x (MWh/{per})"),
+            &pts,
+            &marks,
+            1.0 / samples,
+        )?;
+        let mut note = String::from(
+            "Probability on a log scale, so that the rare worst samples show. Grey lines: percentiles of EUE per sample.",
+        );
+        for (k, label) in [
+            ("p50_mwh", "P50"),
+            ("p90_mwh", "P90"),
+            ("p95_mwh", "P95"),
+            ("p99_mwh", "P99"),
+            ("cvar95_mwh", "CVaR95"),
+        ] {
+            if let Some(x) = d[k].as_f64() {
+                note += &format!(" {label} {} MWh;", num(x));
+            }
+        }
+        if let Some(x) = d["worst_shortfall_mw"].as_f64() {
+            note += &format!(" worst hourly shortfall {} MW.", num(x));
+        }
+        page.figure("exceedance", title, &svg, &[], &note);
+    }
+
+    if mining {
+        if let Some(path) = mining_path(&sc["illegal_mining_path"], "illegal mining", true) {
+            page.h3("Illegal mining");
+            let title = "Illegal mining load by day: mean and 10-90% band over samples";
+            let svg = charts::paths(title, &days, "illegal mining load (MW)", &[path])?;
             page.figure(
-                "heatmap",
+                "mining-path",
                 title,
                 &svg,
                 &[],
-                "Each cell: the probability that an hour of that hour of day, in that week, has a shortfall anywhere in the system (averaged over the week's days and all samples).",
+                "Line: mean over samples; shaded: 10th to 90th percentile.",
             );
         }
     }
 
-    let d = &doc["eue_distribution"];
-    if let Some(ex) = d["exceedance"].as_array() {
-        let pts: Vec<(f64, f64)> = ex
-            .iter()
-            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
-            .collect();
-        if !pts.is_empty() {
-            page.h3("Distribution of unserved energy");
-            let marks: Vec<(String, f64)> = ["p50", "p90", "p95", "p99"]
-                .iter()
-                .filter_map(|k| Some((k.to_uppercase(), d[format!("{k}_mwh").as_str()].as_f64()?)))
-                .collect();
-            let title =
-                "EUE exceedance curve: probability that a sample's unserved energy exceeds x";
-            let svg = charts::exceedance(
-                title,
-                &format!("system unserved energy in one sample, x (MWh/{per})"),
-                &pts,
-                &marks,
-            )?;
-            let mut note = String::from("Grey lines: percentiles of EUE per sample.");
-            for (k, label) in [
-                ("p50_mwh", "P50"),
-                ("p90_mwh", "P90"),
-                ("p95_mwh", "P95"),
-                ("p99_mwh", "P99"),
-                ("cvar95_mwh", "CVaR95"),
-            ] {
-                if let Some(x) = d[k].as_f64() {
-                    note += &format!(" {label} {} MWh;", num(x));
-                }
-            }
-            if let Some(w) = d["worst_shortfall_mw"].as_f64() {
-                note += &format!(" worst hourly shortfall {} MW.", num(w));
-            }
-            page.figure("exceedance", title, &svg, &[], &note);
-        }
-    }
-
-    if let Some(path) = mining_path(&doc["illegal_mining_path"], "illegal mining", true) {
-        page.h3("Illegal mining");
-        let title = "Illegal mining load by day: mean and 10-90% band over samples";
-        let svg = charts::paths(
-            title,
-            "day of the study window",
-            "illegal mining load (MW)",
-            &[path],
-        )?;
-        page.figure(
-            "mining-path",
-            title,
-            &svg,
-            &[],
-            "Line: mean over samples; shaded: 10th to 90th percentile.",
-        );
-    }
-
-    let sources: Vec<String> = obj(&doc["imports"]).map(|(k, _)| k.clone()).collect();
-    let import_paths: Vec<charts::Path> = sources
-        .iter()
-        .filter_map(|s| {
-            let mean: Vec<f64> = doc["imports"][s]["mean_mw_by_day"]
-                .as_array()?
-                .iter()
-                .map(|x| x.as_f64().unwrap_or(0.0))
-                .collect();
-            Some(charts::Path {
-                name: s.clone(),
-                mean,
-                band: None,
-            })
-        })
-        .collect();
+    let sources: Vec<String> = obj(&sc["imports"]).map(|(k, _)| k.clone()).collect();
     if !sources.is_empty() {
         page.h3("Imports");
+        let import_paths: Vec<charts::Path> = sources
+            .iter()
+            .filter_map(|s| {
+                let mean = floats(&sc["imports"][s]["mean_mw_by_day"]);
+                (!mean.is_empty()).then(|| charts::Path {
+                    name: s.clone(),
+                    mean,
+                    band: None,
+                })
+            })
+            .collect();
         if !import_paths.is_empty() {
             let title = "Imports over the window: mean import of each source by day";
-            let svg = charts::paths(
-                title,
-                "day of the study window",
-                "mean import (MW)",
-                &import_paths,
-            )?;
+            let svg = charts::paths(title, &days, "mean import (MW)", &import_paths)?;
             let names: Vec<String> = import_paths.iter().map(|p| p.name.clone()).collect();
             page.figure(
                 "import-path",
@@ -572,54 +747,87 @@ fn run_section(page: &mut Page, doc: &Value) -> Result<()> {
                 "Mean over samples of each day's import, the least import that achieves the least shortfall.",
             );
         }
-        let title =
-            "Imports per source: total energy over the window (not a time series), with 95% intervals";
-        let svg = charts::rows_chart(&RowsChart {
-            title,
-            x_label: &format!("energy imported (MWh/{per})"),
-            rows: sources.clone(),
-            series: vec![Series {
-                values: sources
-                    .iter()
-                    .map(|s| est(&doc["imports"][s]["import_mwh"]))
-                    .collect(),
-            }],
-            bars: true,
-            zero_line: false,
-        })?;
-        page.figure(
-            "imports",
-            title,
-            &svg,
-            &[],
-            "Each source's total import over the window; the chart above shows it day by day.",
-        );
+        let values: Vec<Option<Est>> = sources
+            .iter()
+            .map(|s| est(&sc["imports"][s]["import_mwh"]))
+            .collect();
+        if values.iter().any(Option::is_some) {
+            let title = "Imports per source: total energy over the window (not a time series), with 95% intervals";
+            let svg = charts::panels(&Panels {
+                title,
+                rows: sources.clone(),
+                row_colors: Vec::new(),
+                panels: vec![Panel {
+                    caption: format!("energy imported (MWh/{per})"),
+                    values,
+                }],
+                bars: true,
+                zero_line: false,
+            })?;
+            page.figure(
+                "imports",
+                title,
+                &svg,
+                &[],
+                "Each source's total import over the window; the chart above shows it day by day.",
+            );
+        }
     }
 
-    let lines: Vec<String> = obj(&doc["lines"]).map(|(k, _)| k.clone()).collect();
-    if !lines.is_empty() {
-        page.h3("Transmission lines");
-        let title = "Hours in which each line's limit binds, with 95% intervals";
-        let svg = charts::rows_chart(&RowsChart {
+    // Lines one by one, then corridors (sets of lines) in the second colour.
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    let mut row_colors = Vec::new();
+    for (l, v) in obj(&sc["lines"]) {
+        rows.push(l.clone());
+        values.push(est(&v["binding_h"]));
+        row_colors.push(0);
+    }
+    let lines = rows.len();
+    for (c, v) in obj(&sc["corridors"]) {
+        let members: Vec<String> = v["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        rows.push(format!("corridor {c} ({})", members.join(" + ")));
+        values.push(est(&v["binding_h"]));
+        row_colors.push(1);
+    }
+    if values.iter().any(Option::is_some) {
+        let corridors = rows.len() > lines;
+        page.h3(if corridors {
+            "Transmission lines and corridors"
+        } else {
+            "Transmission lines"
+        });
+        let title = if corridors {
+            "Hours in which each line's, and each corridor's, limit binds, with 95% intervals"
+        } else {
+            "Hours in which each line's limit binds, with 95% intervals"
+        };
+        let svg = charts::panels(&Panels {
             title,
-            x_label: &format!("binding hours (h/{per})"),
-            rows: lines.clone(),
-            series: vec![Series {
-                values: lines
-                    .iter()
-                    .map(|l| est(&doc["lines"][l]["binding_h"]))
-                    .collect(),
+            rows,
+            row_colors,
+            panels: vec![Panel {
+                caption: format!("binding hours (h/{per})"),
+                values,
             }],
             bars: true,
             zero_line: false,
         })?;
-        page.figure(
-            "lines",
-            title,
-            &svg,
-            &[],
+        let mut note = String::from(
             "A line binds in an hour when one more MW of its limit would lower the total firm shortfall.",
         );
+        let legend: Vec<String> = if corridors {
+            note += " A corridor binds when one more MW on every line of the set would: two lines into one hub can each have spare room for nothing while together they bind.";
+            vec!["line".into(), "corridor (a set of lines)".into()]
+        } else {
+            Vec::new()
+        };
+        page.figure("lines", title, &svg, &legend, &note);
     }
     Ok(())
 }
@@ -659,96 +867,284 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// The plain-language sentence for one variant.
-fn summary(
-    base: &Value,
-    v: &Value,
-    region: Option<&str>,
-    label: &str,
-    per: &str,
-) -> Option<String> {
-    let (own, diff, where_) = match region {
-        Some(r) => (
-            &v["regions"][r]["lole_h"],
-            &v["difference"]["regions"][r]["lole_h"],
-            format!("{r}'s"),
-        ),
-        None => (
-            &v["system"]["lole_h"],
-            &v["difference"]["system"]["lole_h"],
-            "the system's".to_string(),
-        ),
+/// The sentence of one variant's effect: on the focus area's LOLE, then on system EUE, in
+/// the units of the tables (`h/window`). A change is named (lowers, raises) only where its
+/// interval excludes zero; otherwise the sentence says the run cannot tell it from no
+/// change, and nothing else about it.
+fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str) -> Option<String> {
+    let where_ = match region {
+        Some(r) => format!("{r}'s"),
+        None => "the system's".to_string(),
     };
-    let b = est(&match region {
-        Some(r) => base["regions"][r]["lole_h"].clone(),
-        None => base["system"]["lole_h"].clone(),
-    })?;
-    let y = est(own)?;
-    let d = est(diff)?;
-    let interval = match (d.lo, d.hi) {
-        (Some(l), Some(h)) => format!("{} to {}", signed(l), signed(h)),
-        _ => "undefined".into(),
-    };
-    // A change is named (lowers, raises) only where its interval excludes zero: otherwise
-    // the sentence says the run cannot tell it from no change, and nothing else.
-    let clear = match (d.lo, d.hi) {
-        (Some(l), Some(h)) => l > 0.0 || h < 0.0,
-        _ => false,
-    };
-    let mut s = if clear {
+    let h = unit("lole_h", per);
+    let b = said(area_value(base, region, "lole_h"))?;
+    let y = said(area_value(v, region, "lole_h"))?;
+    let d = said(area_value(&v["difference"], region, "lole_h"))?;
+    let mut s = if d.clear {
         format!(
-            "{} {} {where_} expected hours of shortfall from {} to {} h per {per} (difference {} h, 95% interval {interval})",
+            "{} {} {where_} expected hours of shortfall from {} to {} {h} ({} h, {})",
             capitalised(label),
-            if d.mean < 0.0 { "lowers" } else { "raises" },
-            num(b.mean),
-            num(y.mean),
-            signed(d.mean),
+            if d.below_zero { "lowers" } else { "raises" },
+            b.mean,
+            y.mean,
+            d.signed(),
+            d.signed_interval(),
         )
     } else {
         format!(
-            "With {label}, {where_} expected hours of shortfall are {} h per {per} against {} in the base: this run cannot tell the difference ({} h, 95% interval {interval}) from no change",
-            num(y.mean),
-            num(b.mean),
-            signed(d.mean),
+            "With {label}, {where_} expected hours of shortfall are {} {h} against {} in the base, a difference ({} h, {}) this run cannot tell from no change",
+            y.mean,
+            b.mean,
+            d.signed(),
+            d.signed_interval(),
         )
     };
+    let mwh = unit("eue_mwh", per);
     if let (Some(eb), Some(ey), Some(ed)) = (
-        est(&base["system"]["eue_mwh"]),
-        est(&v["system"]["eue_mwh"]),
-        est(&v["difference"]["system"]["eue_mwh"]),
+        said(&base["system"]["eue_mwh"]),
+        said(&v["system"]["eue_mwh"]),
+        said(&v["difference"]["system"]["eue_mwh"]),
     ) {
-        s += &format!(
-            ". System unserved energy goes from {} to {} MWh (difference {} MWh, 95% interval {})",
-            num(eb.mean),
-            num(ey.mean),
-            signed(ed.mean),
-            match (ed.lo, ed.hi) {
-                (Some(l), Some(h)) => format!("{} to {}", signed(l), signed(h)),
-                _ => "undefined".into(),
-            }
-        );
+        s += &if ed.clear {
+            format!(
+                "; system unserved energy {} from {} to {} {mwh} ({} MWh, {})",
+                if ed.below_zero { "falls" } else { "rises" },
+                eb.mean,
+                ey.mean,
+                ed.signed(),
+                ed.signed_interval(),
+            )
+        } else {
+            format!(
+                "; its change of system unserved energy ({} MWh, {}) cannot be told from no change",
+                ed.signed(),
+                ed.signed_interval(),
+            )
+        };
     }
     s.push('.');
     Some(s)
 }
 
-fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
-    let per = &period(doc);
+fn label(v: &Value) -> String {
+    v["label"]
+        .as_str()
+        .or(v["scenario"]["name"].as_str())
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
+    let per = &w.unit;
     let base = &doc["base"];
     let variants: Vec<&Value> = doc["variants"].as_array().into_iter().flatten().collect();
-    let label = |v: &Value| {
-        v["label"]
-            .as_str()
-            .or(v["scenario"]["name"].as_str())
-            .unwrap_or("?")
-            .to_string()
-    };
+    let all: Vec<&Value> = std::iter::once(base)
+        .chain(variants.iter().copied())
+        .collect();
+    let focus = output::focus_region(base);
+    let area = focus.as_deref().unwrap_or("the system");
+    let description = text(&doc["study"]["description"]);
+    if !description.is_empty() {
+        page.body += &format!("<p class=\"description\">{}</p>\n", esc(&description));
+    }
 
-    page.h3("Scenarios and run settings");
+    // Headline: question, the base's risk, one sentence per policy, one chart.
+    page.headline(&format!(
+        "what does each variant change in {area}'s risk of power shortfall over the {}, against the base ({})?",
+        w.words,
+        label(base)
+    ));
+    let mut risk = format!(
+        "In the base scenario, {}, ",
+        text(&base["scenario"]["name"])
+    );
+    if let Some(l) = said(area_value(base, focus.as_deref(), "lole_h")) {
+        risk += &format!(
+            "{area} expects {} hours of shortfall per {} ({})",
+            l.mean,
+            w.words,
+            l.interval()
+        );
+        if focus.is_some() {
+            if let Some(s) = said(&base["system"]["lole_h"]) {
+                risk += &format!(", the system {} hours", s.mean);
+            }
+        }
+    }
+    if let Some(e) = said(&base["system"]["eue_mwh"]) {
+        risk += &format!(
+            "; the system expects {} MWh of unserved energy ({})",
+            e.mean,
+            e.interval()
+        );
+    }
+    risk.push('.');
+    page.body += &format!("<p class=\"summary\">{}</p>\n", esc(&risk));
+    if !variants.is_empty() {
+        page.body += "<ul class=\"effects\">\n";
+        for v in &variants {
+            if let Some(s) = effect(base, v, focus.as_deref(), &label(v), per) {
+                page.body += &format!("<li class=\"effect\">{}</li>\n", esc(&s));
+            }
+        }
+        page.body += "</ul>\n";
+        let mut panels: Vec<(String, Option<&str>, &str)> = Vec::new();
+        if let Some(f) = &focus {
+            panels.push((f.clone(), Some(f.as_str()), "lole_h"));
+        }
+        panels.push(("system".into(), None, "lole_h"));
+        panels.push(("system".into(), None, "eue_mwh"));
+        let title = "Each variant's paired difference from the base, with 95% intervals";
+        let svg = charts::panels(&Panels {
+            title,
+            rows: variants.iter().map(|v| label(v)).collect(),
+            row_colors: Vec::new(),
+            panels: panels
+                .iter()
+                .map(|(name, region, key)| Panel {
+                    caption: format!("{name} {key} ({})", unit(key, per)),
+                    values: variants
+                        .iter()
+                        .map(|v| est(area_value(&v["difference"], *region, key)))
+                        .collect(),
+                })
+                .collect(),
+            bars: false,
+            zero_line: true,
+        })?;
+        page.figure(
+            "headline",
+            title,
+            &svg,
+            &[],
+            &format!(
+                "Each dot: a variant minus the base ({}), paired by common random numbers; whiskers: 95% intervals; left of the zero line is better. Each panel has its own scale.",
+                label(base)
+            ),
+        );
+    }
+    page.body += "</div>\n";
+
+    page.h3("Regions");
+    // The system and the focus region first; at most four panels a chart, so each stays
+    // readable.
+    let mut areas = areas(base);
+    if let Some(f) = &focus {
+        if let Some(i) = areas.iter().position(|a| a.1.as_deref() == Some(f.as_str())) {
+            let a = areas.remove(i);
+            areas.insert(1, a);
+        }
+    }
+    let names: Vec<String> = all.iter().map(|s| label(s)).collect();
+    for (key, kind, what) in [
+        (
+            "lole_h",
+            "regions-lole",
+            "LOLE (expected hours of shortfall)",
+        ),
+        ("eue_mwh", "regions-eue", "EUE (expected unserved energy)"),
+    ] {
+        let chunks: Vec<&[(String, Option<String>)]> = areas.chunks(4).collect();
+        for (c, chunk) in chunks.iter().enumerate() {
+            // Rows: scenarios (the base first, in the second colour); one panel per area.
+            let title = if chunks.len() == 1 {
+                format!("{what} by scenario, one panel per area, with 95% intervals")
+            } else {
+                format!(
+                    "{what} by scenario, one panel per area ({} of {}), with 95% intervals",
+                    c + 1,
+                    chunks.len()
+                )
+            };
+            let svg = charts::panels(&Panels {
+                title: &title,
+                rows: names.clone(),
+                row_colors: std::iter::once(1).chain(variants.iter().map(|_| 0)).collect(),
+                panels: chunk
+                    .iter()
+                    .map(|(name, region)| Panel {
+                        caption: format!("{name} ({})", unit(key, per)),
+                        values: all
+                            .iter()
+                            .map(|s| est(area_value(s, region.as_deref(), key)))
+                            .collect(),
+                    })
+                    .collect(),
+                bars: false,
+                zero_line: false,
+            })?;
+            page.figure(
+                kind,
+                &title,
+                &svg,
+                &[],
+                "Dots: means; whiskers: 95% intervals; orange: the base. Each panel has its own scale, so a region near zero and one with hundreds can both be read.",
+            );
+        }
+    }
+
+    if let Some(p) = mining_path(&base["illegal_mining_path"], &label(base), true) {
+        // Variants with the same path share one line (and one legend entry): drawn one
+        // over another, all but the last would be hidden.
+        let mut groups: Vec<(Vec<f64>, Vec<String>)> = Vec::new();
+        let mut as_base = Vec::new();
+        for v in &variants {
+            let Some(q) = mining_path(&v["illegal_mining_path"], &label(v), false) else {
+                continue;
+            };
+            if q.mean == p.mean {
+                as_base.push(label(v));
+            } else if let Some(g) = groups.iter_mut().find(|g| g.0 == q.mean) {
+                g.1.push(label(v));
+            } else {
+                groups.push((q.mean, vec![label(v)]));
+            }
+        }
+        let mut paths = vec![p];
+        paths.extend(groups.into_iter().map(|(mean, names)| charts::Path {
+            name: names.join("; "),
+            mean,
+            band: None,
+        }));
+        page.h3("Illegal mining");
+        let title = "Illegal mining load by day: mean (and the base's 10-90% band)";
+        let (day_desc, week_desc) = w.axis_descs();
+        let day = |d: usize| w.day(d);
+        let svg = charts::paths(
+            title,
+            &DayAxis {
+                day_desc: &day_desc,
+                week_desc: &week_desc,
+                day: &day,
+                max_labels: if w.start.is_some() { 10 } else { 12 },
+            },
+            "illegal mining load (MW)",
+            &paths,
+        )?;
+        let legend: Vec<String> = paths.iter().map(|p| p.name.clone()).collect();
+        let mut note = String::from(
+            "Shaded: the base's 10th to 90th percentile over samples. Variants with the same path share a line and a legend entry.",
+        );
+        if !as_base.is_empty() {
+            note += &format!(" Same path as the base: {}.", as_base.join("; "));
+        }
+        page.figure("mining-path", title, &svg, &legend, &note);
+    }
+
+    // The base in detail, drawn as a run (from what the file carries).
+    let detail = ["heatmap", "eue_distribution", "imports", "lines", "corridors"];
+    if detail.iter().any(|k| !base[*k].is_null()) {
+        page.body += &format!(
+            "<h3 class=\"base-detail\">The base ({}) in detail</h3>\n",
+            esc(&label(base))
+        );
+        scenario_charts(page, base, doc, w, false)?;
+    }
+
+    page.h3("Settings");
     let mut rows: Vec<(&str, String)> = Vec::new();
     if doc["study"].is_object() {
         rows.push(("study", text(&doc["study"]["name"])));
-        rows.push(("description", text(&doc["study"]["description"])));
     }
     rows.extend([
         ("samples per scenario", text(&doc["samples"])),
@@ -762,159 +1158,16 @@ fn compare_section(page: &mut Page, doc: &Value) -> Result<()> {
     ]);
     rows.extend(version_rows(doc));
     page.body += &kv_table(&rows);
-    page.body += "<table class=\"scenarios\">\n<tr><th></th><th>label</th><th>scenario</th><th>content hash</th><th>system LOLE</th><th>difference from base (95% interval)</th></tr>\n";
-    let all: Vec<&Value> = std::iter::once(base)
-        .chain(variants.iter().copied())
-        .collect();
+    page.body += "<table class=\"scenarios\">\n<tr><th></th><th>label</th><th>scenario</th><th>content hash</th></tr>\n";
     for (i, sc) in all.iter().enumerate() {
-        let own = est(&sc["system"]["lole_h"])
-            .map(|e| format!("{} h/{per}", num(e.mean)))
-            .unwrap_or_default();
-        let diff = if i == 0 {
-            String::new()
-        } else {
-            est(&sc["difference"]["system"]["lole_h"])
-                .map(|d| {
-                    format!(
-                        "{} [{}, {}]",
-                        signed(d.mean),
-                        d.lo.map(signed).unwrap_or_default(),
-                        d.hi.map(signed).unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default()
-        };
         page.body += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             if i == 0 { "base" } else { "variant" },
             esc(&label(sc)),
             esc(&text(&sc["scenario"]["name"])),
             esc(&text(&sc["scenario"]["content_hash"])),
-            esc(&own),
-            esc(&diff)
         );
     }
     page.body += "</table>\n";
-
-    let focus = crate::output::focus_region(base);
-    if !variants.is_empty() {
-        page.h3("What each variant changes");
-        for v in &variants {
-            if let Some(s) = summary(base, v, focus.as_deref(), &label(v), &output::per(doc).1) {
-                page.body += &format!("<p class=\"summary\">{}</p>\n", esc(&s));
-            }
-        }
-        let names: Vec<String> = variants.iter().map(|v| label(v)).collect();
-        let mut forests: Vec<(String, Option<&str>, &str)> =
-            vec![("system".into(), None, "lole_h")];
-        if let Some(f) = &focus {
-            forests.push((f.clone(), Some(f.as_str()), "lole_h"));
-        }
-        forests.push(("system".into(), None, "eue_mwh"));
-        for (area, region, key) in forests {
-            let values: Vec<Option<Est>> = variants
-                .iter()
-                .map(|v| match region {
-                    Some(r) => est(&v["difference"]["regions"][r][key]),
-                    None => est(&v["difference"]["system"][key]),
-                })
-                .collect();
-            if values.iter().all(Option::is_none) {
-                continue;
-            }
-            let what = if key == "lole_h" { "LOLE" } else { "EUE" };
-            let title = format!("Difference from the base in {area} {what}, with 95% intervals");
-            let svg = charts::rows_chart(&RowsChart {
-                title: &title,
-                x_label: &format!("variant minus base, {key} ({})", unit(key, per)),
-                rows: names.clone(),
-                series: vec![Series { values }],
-                bars: false,
-                zero_line: true,
-            })?;
-            page.figure(
-                "forest",
-                &title,
-                &svg,
-                &[],
-                &format!(
-                    "Forest plot: each dot is a variant's paired difference from the base ({}); whiskers: 95% intervals; left of the zero line is better.",
-                    label(base)
-                ),
-            );
-        }
-    }
-
-    page.h3("Regions");
-    let regions: Vec<String> = obj(&base["regions"]).map(|(k, _)| k.clone()).collect();
-    let names: Vec<String> = all.iter().map(|s| label(s)).collect();
-    for (key, kind, what) in [
-        (
-            "lole_h",
-            "regions-lole",
-            "LOLE (expected hours of shortfall)",
-        ),
-        ("eue_mwh", "regions-eue", "EUE (expected unserved energy)"),
-    ] {
-        // Rows: scenarios; one coloured series per area (system first, then regions).
-        let mut series = vec![Series {
-            values: all.iter().map(|s| est(&s["system"][key])).collect(),
-        }];
-        if regions.len() > 1 {
-            for r in &regions {
-                series.push(Series {
-                    values: all.iter().map(|s| est(&s["regions"][r][key])).collect(),
-                });
-            }
-        }
-        let title = format!("{what} by scenario and region, with 95% intervals");
-        let svg = charts::rows_chart(&RowsChart {
-            title: &title,
-            x_label: &format!("{key} ({})", unit(key, per)),
-            rows: names.clone(),
-            series,
-            bars: false,
-            zero_line: false,
-        })?;
-        let mut legend = vec!["system".to_string()];
-        if regions.len() > 1 {
-            legend.extend(regions.iter().cloned());
-        }
-        page.figure(
-            kind,
-            &title,
-            &svg,
-            &legend,
-            "Dots: means; whiskers: 95% intervals. The first row is the base.",
-        );
-    }
-
-    if let Some(mut p) = mining_path(&base["illegal_mining_path"], &label(base), true) {
-        p.name = label(base);
-        let mut paths = vec![p];
-        for v in &variants {
-            if let Some(q) = mining_path(&v["illegal_mining_path"], &label(v), false) {
-                if q.mean != paths[0].mean {
-                    paths.push(q);
-                }
-            }
-        }
-        page.h3("Illegal mining");
-        let title = "Illegal mining load by day: mean (and the base's 10-90% band)";
-        let svg = charts::paths(
-            title,
-            "day of the study window",
-            "illegal mining load (MW)",
-            &paths,
-        )?;
-        let legend: Vec<String> = paths.iter().map(|p| p.name.clone()).collect();
-        page.figure(
-            "mining-path",
-            title,
-            &svg,
-            &legend,
-            "Shaded: the base's 10th to 90th percentile over samples. Variants whose path equals the base's are not drawn.",
-        );
-    }
     Ok(())
 }

@@ -111,6 +111,44 @@ pub fn shard_json(
     })
 }
 
+/// The `"run"` key of a merged result: what the shards took, not the merge. Per shard (in
+/// shard order) its file, threads and wall time as its file records them; in all, the
+/// threads of every shard, the sum of their wall times (`wall_s`, the run's time had the
+/// shards run one after another), the longest, the thread-seconds (threads times wall time,
+/// summed) and the merge's own wall time. A shard file without a `"run"` key counts as
+/// nothing.
+pub fn merged_run_json(shards: &[(String, Value)], samples: u64, merge_wall_s: f64) -> Value {
+    let mut per: Vec<(u64, Value)> = shards
+        .iter()
+        .map(|(file, doc)| {
+            let run = &doc["run"];
+            let k = doc["shard"]["k"].as_u64().unwrap_or(0);
+            (
+                k,
+                json!({"k": k, "file": file, "threads": run["threads"], "wall_s": run["wall_s"]}),
+            )
+        })
+        .collect();
+    per.sort_by_key(|(k, _)| *k);
+    let threads: u64 = per.iter().filter_map(|(_, s)| s["threads"].as_u64()).sum();
+    let wall = |s: &Value| s["wall_s"].as_f64().filter(|w| w.is_finite() && *w >= 0.0);
+    let wall_s: f64 = per.iter().filter_map(|(_, s)| wall(s)).sum();
+    let longest = per.iter().filter_map(|(_, s)| wall(s)).fold(0.0, f64::max);
+    let thread_s: f64 = per
+        .iter()
+        .filter_map(|(_, s)| Some(wall(s)? * s["threads"].as_u64()? as f64))
+        .sum();
+    json!({
+        "threads": threads,
+        "wall_s": wall_s,
+        "samples_per_s": samples as f64 / wall_s.max(1e-9),
+        "shard_wall_s_max": longest,
+        "thread_s": thread_s,
+        "merge_wall_s": merge_wall_s,
+        "shards": per.into_iter().map(|(_, s)| s).collect::<Vec<_>>(),
+    })
+}
+
 /// Why shard files cannot be merged.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

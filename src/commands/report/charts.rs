@@ -46,21 +46,26 @@ pub struct Est {
     pub hi: Option<f64>,
 }
 
-/// One series of a rows chart: a value (or none) per row.
-pub struct Series {
+/// One panel of a [`Panels`] chart: its caption (what and unit) and a value (or none) per
+/// row.
+pub struct Panel {
+    pub caption: String,
     pub values: Vec<Option<Est>>,
 }
 
-/// A horizontal chart with one row per category (a region, a scenario, an import source):
-/// bars or dots, each with its 95% interval whisker.
-pub struct RowsChart<'a> {
+/// Small multiples: one row per category (a region, a scenario, a line), drawn once on the
+/// left, and one panel per quantity beside it, each on its own scale, so that a region with
+/// 0.05 h and one with 95 h can both be read. Each value is a bar from zero or a dot, with
+/// its 95% interval whisker.
+pub struct Panels<'a> {
     pub title: &'a str,
-    pub x_label: &'a str,
     pub rows: Vec<String>,
-    pub series: Vec<Series>,
+    /// Colour (palette index) of each row's marks; missing rows take colour 0.
+    pub row_colors: Vec<usize>,
+    pub panels: Vec<Panel>,
     /// Bars from zero (otherwise dots, as in a forest plot).
     pub bars: bool,
-    /// Draw a vertical line at zero.
+    /// Draw a vertical line at zero (differences).
     pub zero_line: bool,
 }
 
@@ -79,116 +84,142 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Axis tick labels: short, with thousands as k and millions as M.
-fn tick(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{}M", trim(v / 1e6))
-    } else if a >= 1e4 {
-        format!("{}k", trim(v / 1e3))
-    } else {
-        trim(v)
+/// The decimals that keep the labels of a linear axis over `lo..hi` with at most `n` labels
+/// distinct: plotters steps by 1, 2 or 5 times a power of ten, never less than the range
+/// over `n`, so the decimals of that quotient are enough (0.0005 apart: four decimals).
+pub fn axis_decimals(lo: f64, hi: f64, n: usize) -> usize {
+    let step = (hi - lo).abs() / n.max(1) as f64;
+    if !(step.is_finite() && step > 0.0) {
+        return 0;
     }
+    (-step.log10().floor()).clamp(0.0, 12.0) as usize
 }
 
-fn trim(v: f64) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
+/// A tick label: `decimals` places with trailing zeros trimmed and thousands separated,
+/// never scientific notation, no `-0`.
+pub fn tick_label(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        s.to_string()
+        s
+    };
+    let (sign, s) = match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => ("", rest.to_string()),
+        Some(rest) => ("-", rest.to_string()),
+        None => ("", s),
+    };
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), format!(".{f}")),
+        None => (s.clone(), String::new()),
+    };
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
     }
+    format!("{sign}{grouped}{frac}")
 }
 
-/// A rows chart (see [`RowsChart`]).
-pub fn rows_chart(c: &RowsChart) -> Result<String> {
-    let n = c.rows.len();
-    let k = c.series.len().max(1);
-    if n == 0 {
-        bail!("chart {:?} has no rows", c.title);
-    }
+/// The range of a panel's values (means and interval ends), widened to take zero when
+/// `with_zero`, and padded.
+fn panel_range(values: &[Option<Est>], with_zero: bool, bars: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for s in &c.series {
-        for e in s.values.iter().flatten() {
-            for x in [Some(e.mean), e.lo, e.hi].into_iter().flatten() {
-                if x.is_finite() {
-                    lo = lo.min(x);
-                    hi = hi.max(x);
-                }
+    for e in values.iter().flatten() {
+        for x in [Some(e.mean), e.lo, e.hi].into_iter().flatten() {
+            if x.is_finite() {
+                lo = lo.min(x);
+                hi = hi.max(x);
             }
         }
     }
     if !lo.is_finite() {
-        bail!("chart {:?} has no values", c.title);
+        (lo, hi) = (0.0, 1.0);
     }
-    if c.bars || c.zero_line {
+    if with_zero {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
     if hi - lo <= 0.0 {
         hi = lo + 1.0;
     }
-    let pad = 0.05 * (hi - lo);
-    if !(c.bars && lo == 0.0) {
+    let pad = 0.06 * (hi - lo);
+    if !(bars && lo == 0.0) {
         lo -= pad;
     }
-    hi += pad;
+    (lo, hi + pad)
+}
+
+/// A small-multiples chart (see [`Panels`]).
+pub fn panels(c: &Panels) -> Result<String> {
+    let n = c.rows.len();
+    let k = c.panels.len();
+    if n == 0 || k == 0 {
+        bail!("chart {:?} has no rows or no panels", c.title);
+    }
+    if c.panels.iter().all(|p| p.values.iter().all(Option::is_none)) {
+        bail!("chart {:?} has no values", c.title);
+    }
     let labels: Vec<String> = c.rows.iter().map(|r| truncate(r, 52)).collect();
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
     let label_w = (longest as u32 * 7 + 20).clamp(70, 390);
-    let row_h: u32 = if k > 1 {
-        (8 * k as u32 + 10).max(26)
-    } else {
-        28
-    };
-    let height = 110 + row_h * n as u32;
+    // At least 150 px per panel: the page scales a wider chart down.
+    let width = WIDTH.max(label_w + 150 * k as u32);
+    let row_h = 26;
+    let height = 120 + row_h * n as u32;
+    let ticks = if k > 2 { 3 } else { 5 };
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(c.title, (FONT, 17))
-            .margin(12)
-            .x_label_area_size(46)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(8)
-            .x_label_formatter(&|v| tick(*v))
-            .x_desc(c.x_label)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .draw()
-            .map_err(draw_err)?;
-        let row_y = |i: usize| (n - 1 - i) as f64;
-        if c.zero_line {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-                    BLACK.stroke_width(1),
-                )))
+        let body = root.titled(c.title, (FONT, 17)).map_err(draw_err)?;
+        let (_, plots) = body.split_horizontally(label_w);
+        let areas = plots.split_evenly((1, k));
+        let mut row_px: Vec<i32> = Vec::new();
+        for (area, p) in areas.iter().zip(&c.panels) {
+            let (lo, hi) = panel_range(&p.values, c.bars || c.zero_line, c.bars);
+            let places = axis_decimals(lo, hi, ticks);
+            let mut chart = ChartBuilder::on(area)
+                .caption(&p.caption, (FONT, 14))
+                .margin_left(6)
+                .margin_right(14)
+                .margin_top(4)
+                .x_label_area_size(30)
+                .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
                 .map_err(draw_err)?;
-        }
-        let band = 0.7;
-        let thick = band / k as f64;
-        for (s_i, s) in c.series.iter().enumerate() {
-            let col = color(s_i);
-            for (i, e) in s.values.iter().enumerate() {
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_labels(ticks)
+                .x_label_formatter(&|v| tick_label(*v, places))
+                .label_style((FONT, 12))
+                .light_line_style(RGBColor(238, 238, 238))
+                .draw()
+                .map_err(draw_err)?;
+            let row_y = |i: usize| (n - 1 - i) as f64;
+            if lo < 0.0 && hi > 0.0 && c.zero_line {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                        BLACK.stroke_width(1),
+                    )))
+                    .map_err(draw_err)?;
+            }
+            for (i, e) in p.values.iter().enumerate() {
                 let Some(e) = e else { continue };
                 if !e.mean.is_finite() {
                     continue;
                 }
-                let y = row_y(i) + band / 2.0 - thick * (s_i as f64 + 0.5);
+                let col = color(c.row_colors.get(i).copied().unwrap_or(0));
+                let y = row_y(i);
                 if c.bars {
                     chart
                         .draw_series(std::iter::once(Rectangle::new(
-                            [(0.0, y - thick * 0.42), (e.mean, y + thick * 0.42)],
+                            [(0.0, y - 0.3), (e.mean, y + 0.3)],
                             col.mix(0.75).filled(),
                         )))
                         .map_err(draw_err)?;
@@ -199,25 +230,26 @@ pub fn rows_chart(c: &RowsChart) -> Result<String> {
                 }
                 if let (Some(l), Some(h)) = (e.lo, e.hi) {
                     if l.is_finite() && h.is_finite() {
-                        let cap = (thick * 0.3).min(0.15);
                         let stroke = BLACK.stroke_width(1);
                         chart
                             .draw_series([
                                 PathElement::new(vec![(l, y), (h, y)], stroke),
-                                PathElement::new(vec![(l, y - cap), (l, y + cap)], stroke),
-                                PathElement::new(vec![(h, y - cap), (h, y + cap)], stroke),
+                                PathElement::new(vec![(l, y - 0.15), (l, y + 0.15)], stroke),
+                                PathElement::new(vec![(h, y - 0.15), (h, y + 0.15)], stroke),
                             ])
                             .map_err(draw_err)?;
                     }
                 }
             }
+            if row_px.is_empty() {
+                row_px = (0..n).map(|i| chart.backend_coord(&(lo, row_y(i))).1).collect();
+            }
         }
         let style = (FONT, 13)
             .into_text_style(&root)
             .pos(Pos::new(HPos::Right, VPos::Center));
-        for (i, label) in labels.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(lo, row_y(i)));
-            root.draw(&Text::new(label.clone(), (px - 8, py), style.clone()))
+        for (label, py) in labels.iter().zip(row_px) {
+            root.draw(&Text::new(label.clone(), (label_w as i32 - 8, py), style.clone()))
                 .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
@@ -249,8 +281,32 @@ fn heat(t: f64) -> RGBColor {
     RGBColor(165, 0, 38)
 }
 
-/// The shortfall-probability heatmap: `p[hour][week]`.
-pub fn heatmap(title: &str, p: &[Vec<f64>]) -> Result<String> {
+/// How the days of a window are named on an axis: by date where the window has dates,
+/// by number otherwise.
+pub struct DayAxis<'a> {
+    /// The axis description of days and of weeks.
+    pub day_desc: &'a str,
+    pub week_desc: &'a str,
+    /// The label of day `d` (1-based) of the window.
+    pub day: &'a dyn Fn(usize) -> String,
+    /// At most this many labels along the axis (dates are wider than numbers).
+    pub max_labels: usize,
+}
+
+/// Label of an axis value that should be a whole day or week number: the label of that
+/// number, or nothing between whole numbers.
+fn whole(v: f64, label: impl Fn(usize) -> String) -> String {
+    let r = v.round();
+    if (v - r).abs() < 1e-6 && r >= 1.0 {
+        label(r as usize)
+    } else {
+        String::new()
+    }
+}
+
+/// The shortfall-probability heatmap: `p[hour][week]`, weeks named by `days` (week `w`
+/// by its first day).
+pub fn heatmap(title: &str, p: &[Vec<f64>], days: &DayAxis) -> Result<String> {
     let hours = p.len();
     let weeks = p.iter().map(Vec::len).max().unwrap_or(0);
     if hours == 0 || weeks == 0 {
@@ -278,11 +334,11 @@ pub fn heatmap(title: &str, p: &[Vec<f64>]) -> Result<String> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_labels(weeks.min(26))
+            .x_labels(weeks.min(days.max_labels))
             .y_labels(13)
-            .x_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| whole(*v, |w| (days.day)(7 * (w - 1) + 1)))
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .x_desc("week of the study window (week 1 = its first 7 days)")
+            .x_desc(days.week_desc)
             .y_desc("hour of day (h, scenario clock)")
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))
@@ -295,6 +351,7 @@ pub fn heatmap(title: &str, p: &[Vec<f64>]) -> Result<String> {
             })
         });
         chart.draw_series(cells).map_err(draw_err)?;
+        let bar_places = axis_decimals(0.0, scale, 6);
         let mut bar_chart = ChartBuilder::on(&bar)
             .margin_top(44)
             .margin_bottom(58)
@@ -307,7 +364,7 @@ pub fn heatmap(title: &str, p: &[Vec<f64>]) -> Result<String> {
             .disable_mesh()
             .disable_x_axis()
             .y_labels(6)
-            .y_label_formatter(&|v| trim(*v))
+            .y_label_formatter(&|v| tick_label(*v, bar_places))
             .y_desc("P(shortfall in the hour)")
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 13))
@@ -326,13 +383,15 @@ pub fn heatmap(title: &str, p: &[Vec<f64>]) -> Result<String> {
     Ok(svg)
 }
 
-/// The exceedance curve: points `(x, P(EUE > x))`, and labelled vertical marks
-/// (percentiles).
+/// The exceedance curve: points `(x, P(EUE > x))` on a logarithmic probability axis (the
+/// tail, where the risk is, spans decades), and labelled vertical marks (percentiles).
+/// Probabilities below `p_min` (one sample in the run) are drawn at `p_min`.
 pub fn exceedance(
     title: &str,
     x_label: &str,
     pts: &[(f64, f64)],
     marks: &[(String, f64)],
+    p_min: f64,
 ) -> Result<String> {
     if pts.is_empty() {
         bail!("exceedance curve {title:?} has no points");
@@ -344,6 +403,16 @@ pub fn exceedance(
         .filter(|x| x.is_finite())
         .fold(0.0, f64::max);
     let xmax = if xmax > 0.0 { xmax * 1.03 } else { 1.0 };
+    // From the decade below the least probability to 1.
+    let smallest = pts
+        .iter()
+        .map(|p| p.1)
+        .chain(std::iter::once(p_min))
+        .filter(|&p| p > 0.0 && p.is_finite())
+        .fold(1.0, f64::min);
+    let decades = (-smallest.log10()).ceil().clamp(1.0, 12.0) as i32;
+    let ymin = 10f64.powi(-decades);
+    let x_places = axis_decimals(0.0, xmax, 10);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 460)).into_drawing_area();
@@ -352,17 +421,18 @@ pub fn exceedance(
             .caption(title, (FONT, 17))
             .margin(12)
             .x_label_area_size(46)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..xmax, 0.0..1.05)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..xmax, (ymin..1.0).log_scale())
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .x_labels(10)
-            .y_labels(11)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| trim(*v))
+            // One label per decade: 1, 0.1, 0.01, ...
+            .y_labels(decades as usize)
+            .x_label_formatter(&|v| tick_label(*v, x_places))
+            .y_label_formatter(&|v| tick_label(*v, (-v.log10().round()).max(0.0) as usize))
             .x_desc(x_label)
-            .y_desc("probability that a sample's EUE exceeds x")
+            .y_desc("P(sample's EUE > x), log scale")
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))
             .light_line_style(RGBColor(235, 235, 235))
@@ -370,8 +440,9 @@ pub fn exceedance(
             .map_err(draw_err)?;
         let mut step = Vec::with_capacity(2 * pts.len());
         for (i, &(x, p)) in pts.iter().enumerate() {
+            let p = p.max(ymin);
             if i > 0 {
-                step.push((x, pts[i - 1].1));
+                step.push((x, pts[i - 1].1.max(ymin)));
             }
             step.push((x, p));
         }
@@ -387,13 +458,17 @@ pub fn exceedance(
             }
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(*x, 0.0), (*x, 1.05)],
+                    vec![(*x, ymin), (*x, 1.0)],
                     RGBColor(150, 150, 150).stroke_width(1),
                 )))
                 .map_err(draw_err)?;
-            let (px, py) = chart.backend_coord(&(*x, 1.05 - 0.06 * j as f64));
-            root.draw(&Text::new(name.clone(), (px + 3, py + 2), style.clone()))
-                .map_err(draw_err)?;
+            let (px, py) = chart.backend_coord(&(*x, 1.0));
+            root.draw(&Text::new(
+                name.clone(),
+                (px + 3, py + 2 + 14 * j as i32),
+                style.clone(),
+            ))
+            .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
     }
@@ -407,8 +482,8 @@ pub struct Path {
     pub band: Option<(Vec<f64>, Vec<f64>)>,
 }
 
-/// A chart of paths over the days of the window (`x` = day 1, 2, ...).
-pub fn paths(title: &str, x_label: &str, y_label: &str, paths: &[Path]) -> Result<String> {
+/// A chart of paths over the days of the window (`x` = day 1, 2, ..., named by `days`).
+pub fn paths(title: &str, days_axis: &DayAxis, y_label: &str, paths: &[Path]) -> Result<String> {
     let days = paths.iter().map(|p| p.mean.len()).max().unwrap_or(0);
     if days == 0 {
         bail!("chart {title:?} has no days");
@@ -424,6 +499,7 @@ pub fn paths(title: &str, x_label: &str, y_label: &str, paths: &[Path]) -> Resul
         .filter(|x| x.is_finite())
         .fold(0.0, f64::max);
     let ymax = if ymax > 0.0 { ymax * 1.08 } else { 1.0 };
+    let y_places = axis_decimals(0.0, ymax, 8);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 460)).into_drawing_area();
@@ -431,17 +507,19 @@ pub fn paths(title: &str, x_label: &str, y_label: &str, paths: &[Path]) -> Resul
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 17))
             .margin(12)
+            // Room for the last date label.
+            .margin_right(30)
             .x_label_area_size(46)
             .y_label_area_size(70)
             .build_cartesian_2d(1.0..days as f64, 0.0..ymax)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
-            .x_labels(12)
+            .x_labels(days.saturating_sub(1).clamp(2, days_axis.max_labels))
             .y_labels(8)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| tick(*v))
-            .x_desc(x_label)
+            .x_label_formatter(&|v| whole(*v, days_axis.day))
+            .y_label_formatter(&|v| tick_label(*v, y_places))
+            .x_desc(days_axis.day_desc)
             .y_desc(y_label)
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))

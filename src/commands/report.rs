@@ -98,13 +98,8 @@ pub fn render(docs: &[(String, Value)]) -> Result<String> {
             },
         };
         let window = Window::of(doc);
-        // The dates of the window, for readers (and scripts/render-report.sh) to check axes by.
-        let dated = window
-            .start
-            .map(|d| format!(" data-window-start=\"{d}\""))
-            .unwrap_or_default();
         page.body += &format!(
-            "<section class=\"doc\" id=\"doc-{}\"{dated}>\n<h2>{} <span class=\"file\">({})</span></h2>\n",
+            "<section class=\"doc\" id=\"doc-{}\">\n<h2>{} <span class=\"file\">({})</span></h2>\n",
             i + 1,
             esc(&title),
             esc(name)

@@ -323,7 +323,7 @@ pub fn heatmap(title: &str, p: &[Vec<f64>], days: &DayAxis) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let (main, bar) = root.split_horizontally(WIDTH - 130);
+        let (main, bar) = root.split_horizontally(WIDTH - 150);
         let mut chart = ChartBuilder::on(&main)
             .caption(title, (FONT, 17))
             .margin(12)
@@ -356,7 +356,7 @@ pub fn heatmap(title: &str, p: &[Vec<f64>], days: &DayAxis) -> Result<String> {
             .margin_top(44)
             .margin_bottom(58)
             .margin_right(12)
-            .y_label_area_size(70)
+            .y_label_area_size(90)
             .build_cartesian_2d(0.0..1.0, 0.0..scale)
             .map_err(draw_err)?;
         bar_chart
@@ -422,7 +422,8 @@ pub fn exceedance(
             .margin(12)
             .x_label_area_size(46)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..xmax, (ymin..1.0).log_scale())
+            // A hair below the last decade, so that it gets its label.
+            .build_cartesian_2d(0.0..xmax, (ymin * 0.999..1.0).log_scale())
             .map_err(draw_err)?;
         chart
             .configure_mesh()

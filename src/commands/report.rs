@@ -300,11 +300,7 @@ impl Said {
     }
 
     fn signed_interval(&self) -> String {
-        format!(
-            "95% interval {} to {}",
-            signed(&self.lo),
-            signed(&self.hi)
-        )
+        format!("95% interval {} to {}", signed(&self.lo), signed(&self.hi))
     }
 }
 
@@ -374,7 +370,8 @@ impl Window {
                 let date = s.plus_days(d as i64 - 1);
                 let long = date.long();
                 // Day and month; the years are in the axis description.
-                long.rsplit_once(' ').map_or(long.clone(), |(dm, _)| dm.to_string())
+                long.rsplit_once(' ')
+                    .map_or(long.clone(), |(dm, _)| dm.to_string())
             }
             None => d.to_string(),
         }
@@ -1025,7 +1022,10 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
     // readable.
     let mut areas = areas(base);
     if let Some(f) = &focus {
-        if let Some(i) = areas.iter().position(|a| a.1.as_deref() == Some(f.as_str())) {
+        if let Some(i) = areas
+            .iter()
+            .position(|a| a.1.as_deref() == Some(f.as_str()))
+        {
             let a = areas.remove(i);
             areas.insert(1, a);
         }
@@ -1054,7 +1054,9 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
             let svg = charts::panels(&Panels {
                 title: &title,
                 rows: names.clone(),
-                row_colors: std::iter::once(1).chain(variants.iter().map(|_| 0)).collect(),
+                row_colors: std::iter::once(1)
+                    .chain(variants.iter().map(|_| 0))
+                    .collect(),
                 panels: chunk
                     .iter()
                     .map(|(name, region)| Panel {
@@ -1127,7 +1129,13 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
     }
 
     // The base in detail, drawn as a run (from what the file carries).
-    let detail = ["heatmap", "eue_distribution", "imports", "lines", "corridors"];
+    let detail = [
+        "heatmap",
+        "eue_distribution",
+        "imports",
+        "lines",
+        "corridors",
+    ];
     if detail.iter().any(|k| !base[*k].is_null()) {
         page.body += &format!(
             "<h3 class=\"base-detail\">The base ({}) in detail</h3>\n",

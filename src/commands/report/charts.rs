@@ -159,7 +159,10 @@ pub fn panels(c: &Panels) -> Result<String> {
     if n == 0 || k == 0 {
         bail!("chart {:?} has no rows or no panels", c.title);
     }
-    if c.panels.iter().all(|p| p.values.iter().all(Option::is_none)) {
+    if c.panels
+        .iter()
+        .all(|p| p.values.iter().all(Option::is_none))
+    {
         bail!("chart {:?} has no values", c.title);
     }
     let labels: Vec<String> = c.rows.iter().map(|r| truncate(r, 52)).collect();
@@ -242,15 +245,21 @@ pub fn panels(c: &Panels) -> Result<String> {
                 }
             }
             if row_px.is_empty() {
-                row_px = (0..n).map(|i| chart.backend_coord(&(lo, row_y(i))).1).collect();
+                row_px = (0..n)
+                    .map(|i| chart.backend_coord(&(lo, row_y(i))).1)
+                    .collect();
             }
         }
         let style = (FONT, 13)
             .into_text_style(&root)
             .pos(Pos::new(HPos::Right, VPos::Center));
         for (label, py) in labels.iter().zip(row_px) {
-            root.draw(&Text::new(label.clone(), (label_w as i32 - 8, py), style.clone()))
-                .map_err(draw_err)?;
+            root.draw(&Text::new(
+                label.clone(),
+                (label_w as i32 - 8, py),
+                style.clone(),
+            ))
+            .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
     }
@@ -555,4 +564,29 @@ pub fn paths(title: &str, days_axis: &DayAxis, y_label: &str, paths: &[Path]) ->
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels_of_a_small_range_are_distinct() {
+        // The colour bar of the screenshots: 0 to 0.0024 in six labels, steps of 0.0005.
+        let places = axis_decimals(0.0, 0.0024, 6);
+        let labels: Vec<String> = (0..5)
+            .map(|i| tick_label(0.0005 * i as f64, places))
+            .collect();
+        assert_eq!(labels, ["0", "0.0005", "0.001", "0.0015", "0.002"]);
+    }
+
+    #[test]
+    fn tick_labels_are_plain_grouped_and_never_minus_zero() {
+        assert_eq!(tick_label(107_273.0, 0), "107,273");
+        assert_eq!(tick_label(-0.0000001, 3), "0");
+        assert_eq!(tick_label(-2500.5, 1), "-2,500.5");
+        assert_eq!(tick_label(1e-7, 9), "0.0000001");
+        assert_eq!(axis_decimals(0.0, 200_000.0, 5), 0);
+        assert_eq!(axis_decimals(0.0, 1.0, 0), 0);
+    }
 }

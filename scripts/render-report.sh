@@ -4,14 +4,20 @@
 #
 #   scripts/render-report.sh [REPORT.html [SCREENSHOT.png]]
 #   scripts/render-report.sh --self-test [REPORT.html]
+#   scripts/render-report.sh --screenshots [DIR]
 #
 # Without a report it builds gridrisk and makes a demo report in target/report-demo/: a
 # Kazakhstan run (dated window), a three-area benchmark run merged from three shards (window
 # in hours), and the default study (small sample counts). `--self-test` first checks that
 # report (it must pass), then plants each defect in turn in a copy of its DOM and checks
 # that the check names it: a report with the defect fails. Chromium is installed from the
-# distribution's packages when missing (`apt-get install -y chromium`, needs root). Exit
-# status 0 when the report (or every self-test) passes, 1 otherwise, 2 on bad arguments.
+# distribution's packages when missing (`apt-get install -y chromium`, needs root).
+# `--screenshots` makes the two reports the README shows (the default study with 200 samples
+# per scenario, and a Kazakhstan run of 1,000 samples merged from two shards), checks each as
+# above, and saves screenshots of their parts in DIR (default docs/img/): the headline,
+# the regions and the illegal mining of the study; the headline, when shortfalls happen,
+# mining and imports, and lines and settings of the run. Exit status 0 when the report (or
+# every self-test) passes, 1 otherwise, 2 on bad arguments.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,6 +26,50 @@ self_test=0
 if [[ ${1:-} == --self-test ]]; then
     self_test=1
     shift
+elif [[ ${1:-} == --screenshots ]]; then
+    dir=${2:-docs/img}
+    mkdir -p "$dir"
+    cargo build --release --quiet
+    bin=target/release/gridrisk demo=target/report-screens kz=scenarios/kazakhstan/winter-2021-22.toml
+    mkdir -p "$demo"
+    "$bin" study --samples 200 --out-dir "$demo/study" > /dev/null
+    for k in 1 2; do
+        "$bin" run "$kz" --samples 1000 --shard "$k/2" --out "$demo/shard-$k.json"
+    done
+    "$bin" merge "$demo"/shard-{1,2}.json --format json --out "$demo/merged-run.json"
+    "$bin" report "$demo/merged-run.json" --out "$demo/run.html"
+    # Check both reports in full (and keep their full-page screenshots in $demo).
+    "$0" "$demo/study/report.html" "$demo/study.png"
+    "$0" "$demo/run.html" "$demo/run.png"
+    # Each part: a copy of the report that shows only the section heading and the chosen
+    # elements, its height measured by the browser, then its screenshot.
+    part() {
+        local report=$1 out=$2 keep css work
+        keep=$(sed 's/\(^\|,\)/\1section.doc>/g' <<< "$3")
+        work=$(mktemp -d)
+        css="header,footer,section.doc>*{display:none}section.doc>h2,section.doc>p.description,$keep{display:block}"
+        { cat "$report"; echo "<style>$css</style>"; } > "$work/part.html"
+        { cat "$work/part.html"; echo '<script>document.body.insertAdjacentHTML("beforeend","<pre id=h>"+document.documentElement.scrollHeight+"</pre>")</script>'; } > "$work/measure.html"
+        local flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
+                     --disable-component-update --disable-sync --no-first-run --hide-scrollbars
+                     --user-data-dir="$work/profile")
+        local height
+        height=$(chromium "${flags[@]}" --window-size=1100,1000 --dump-dom "file://$(realpath "$work/measure.html")" 2>/dev/null \
+            | sed -n 's/.*<pre id="h">\([0-9]*\)<.*/\1/p')
+        chromium "${flags[@]}" --window-size=1100,"${height:-2000}" --screenshot="$(realpath "$dir")/$out" \
+            "file://$(realpath "$work/part.html")" > /dev/null 2>&1
+        rm -rf "$work"
+        echo "render-report: $dir/$out (1100x${height:-2000}, $(( $(stat -c %s "$dir/$out") / 1024 )) KB)"
+    }
+    s="$demo/study/report.html" r="$demo/run.html"
+    part "$s" study-headline.png ".headline"
+    part "$s" study-regions.png "figure[data-chart=regions-lole]"
+    part "$s" study-mining.png "figure[data-chart=mining-path]"
+    part "$r" run-headline.png ".headline"
+    part "$r" run-when.png "figure[data-chart=heatmap],figure[data-chart=exceedance]"
+    part "$r" run-days.png "figure[data-chart=mining-path],figure[data-chart=import-path]"
+    part "$r" run-lines-settings.png "figure[data-chart=imports],figure[data-chart=lines],table.settings"
+    exit 0
 fi
 
 demo_report() {
@@ -277,7 +327,7 @@ flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
 
 # The verdict of the checking copy, with `$1` the query string (a planted defect or none).
 verdict_of() {
-    "$browser" "${flags[@]}" --virtual-time-budget=5000 --dump-dom "file://$work/check.html$1" \
+    "$browser" "${flags[@]}" --window-size=1100,1000 --virtual-time-budget=5000 --dump-dom "file://$work/check.html$1" \
         > "$work/dom.html" 2> "$work/check.log" || true
     grep -o '<pre id="render-check">[^<]*' "$work/dom.html" | sed 's/<pre id="render-check">//' \
         | sed 's/&quot;/"/g; s/&amp;/\&/g' || true

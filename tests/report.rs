@@ -268,7 +268,7 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
     assert!(html.contains("ieee-rts79-three-area-import"));
     assert!(html.contains(&escaped(tricky)));
     assert!(!html.contains("<b>from</b>"));
-    assert!(html.contains("SOUTH&#39;s expected hours of shortfall from"));
+    assert!(html.contains("SOUTH&#39;s hours of shortfall from"));
     assert_eq!(html.matches("<p class=\"summary\">").count(), 2 + 2);
     assert_eq!(html.matches("<li class=\"effect\">").count(), 2);
     // The file names appear as section headings.
@@ -668,4 +668,47 @@ fn bad_result_files_exit_2_name_the_file_and_write_nothing() {
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_sentence_names_a_change_only_where_its_interval_excludes_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmp = write_json(
+        dir.path(),
+        "cmp.json",
+        &["compare", KZ, RAIDS, "--samples", "40"],
+    );
+    let mut doc = read(&cmp);
+    let effect = |html: &str| {
+        let e = &html[html.find("<li class=\"effect\">").unwrap()..];
+        e[..e.find("</li>").unwrap()].to_string()
+    };
+    // As run: raids from 1 Nov lower the South's shortfall, clearly.
+    let clear = effect(&report_of(dir.path(), &[("cmp.json", &doc)]));
+    assert!(
+        clear.contains(" lowers SOUTH&#39;s hours of shortfall from "),
+        "{clear}"
+    );
+    assert!(!clear.contains("cannot tell"), "{clear}");
+    // The same means with intervals that include zero: no "lowers", no "falls".
+    for path in [("regions", Some("SOUTH")), ("system", None)] {
+        let d = match path.1 {
+            Some(r) => &mut doc["variants"][0]["difference"]["regions"][r]["lole_h"],
+            None => &mut doc["variants"][0]["difference"]["system"]["eue_mwh"],
+        };
+        let m = d["mean"].as_f64().unwrap();
+        d["ci95"] = serde_json::json!([m - 2.0 * m.abs(), m + 2.0 * m.abs()]);
+    }
+    let unclear = effect(&report_of(dir.path(), &[("cmp.json", &doc)]));
+    assert!(
+        unclear.contains("this run cannot tell the difference"),
+        "{unclear}"
+    );
+    assert!(
+        unclear.contains(", nor its change of system unserved energy"),
+        "{unclear}"
+    );
+    for word in ["lowers", "raises", "falls", "rises"] {
+        assert!(!unclear.contains(word), "{word}: {unclear}");
+    }
 }

@@ -205,7 +205,7 @@ impl Page {
 const STYLE: &str = "body{font-family:sans-serif;margin:0 auto;max-width:1000px;padding:0 16px 40px;color:#222;line-height:1.4}
 h1{margin-bottom:4px}h2{border-bottom:2px solid #1f77b4;padding-bottom:4px;margin-top:40px}
 .file{font-weight:normal;font-size:0.7em;color:#666}
-.headline{background:#f6f9fc;border:1px solid #cfdcea;padding:4px 12px;margin:12px 0 24px}
+.headline{border:1px solid #cfdcea;border-left:5px solid #1f77b4;padding:4px 12px;margin:12px 0 24px}
 .headline p.question{font-size:1.1em}
 ul.effects{padding-left:20px}ul.effects li{margin:4px 0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:0.9em}
@@ -595,6 +595,7 @@ fn run_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
                     .iter()
                     .map(|(_, r)| est(area_value(doc, r.as_deref(), key)))
                     .collect(),
+                unit: if key == "lole_h" { "h" } else { "MWh" },
             })
             .collect(),
         bars: true,
@@ -605,7 +606,7 @@ fn run_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
         title,
         &svg,
         &[],
-        "Bars: expected hours of shortfall (LOLE) and expected unserved energy (EUE) per sample; whiskers: 95% intervals. Each panel has its own scale.",
+        "Bars and numbers: expected hours of shortfall (LOLE) and expected unserved energy (EUE) per sample; whiskers: 95% intervals. Each panel has its own scale.",
     );
     page.body += "</div>\n";
 
@@ -752,6 +753,7 @@ fn scenario_charts(
                 panels: vec![Panel {
                     caption: format!("energy imported (MWh/{per})"),
                     values,
+                    unit: "MWh",
                 }],
                 bars: true,
                 zero_line: false,
@@ -806,6 +808,7 @@ fn scenario_charts(
             panels: vec![Panel {
                 caption: format!("binding hours (h/{per})"),
                 values,
+                unit: "h",
             }],
             bars: true,
             zero_line: false,
@@ -874,7 +877,7 @@ fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str)
     let d = said(area_value(&v["difference"], region, "lole_h"))?;
     let mut s = if d.clear {
         format!(
-            "{} {} {where_} expected hours of shortfall from {} to {} {h} ({} h, {})",
+            "{} {} {where_} hours of shortfall from {} to {} {h} ({} h, {})",
             capitalised(label),
             if d.below_zero { "lowers" } else { "raises" },
             b.mean,
@@ -884,7 +887,7 @@ fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str)
         )
     } else {
         format!(
-            "With {label}, {where_} expected hours of shortfall are {} {h} against {} in the base, a difference ({} h, {}) this run cannot tell from no change",
+            "With {label}, {where_} hours of shortfall are {} {h} against {} in the base: this run cannot tell the difference ({} h, {}) from no change",
             y.mean,
             b.mean,
             d.signed(),
@@ -906,9 +909,15 @@ fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str)
                 ed.signed(),
                 ed.signed_interval(),
             )
-        } else {
+        } else if d.clear {
             format!(
                 "; its change of system unserved energy ({} MWh, {}) cannot be told from no change",
+                ed.signed(),
+                ed.signed_interval(),
+            )
+        } else {
+            format!(
+                ", nor its change of system unserved energy ({} MWh, {})",
                 ed.signed(),
                 ed.signed_interval(),
             )
@@ -942,9 +951,9 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
 
     // Headline: question, the base's risk, one sentence per policy, one chart.
     page.headline(&format!(
-        "what does each variant change in {area}'s risk of power shortfall over the {}, against the base ({})?",
+        "what does each variant change in {area}'s risk of power shortfall over the {}, against the base scenario {}?",
         w.words,
-        label(base)
+        text(&base["scenario"]["name"])
     ));
     let mut risk = format!(
         "In the base scenario, {}, ",
@@ -999,6 +1008,7 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
                         .iter()
                         .map(|v| est(area_value(&v["difference"], *region, key)))
                         .collect(),
+                    unit: "",
                 })
                 .collect(),
             bars: false,
@@ -1065,6 +1075,7 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
                             .iter()
                             .map(|s| est(area_value(s, region.as_deref(), key)))
                             .collect(),
+                        unit: "",
                     })
                     .collect(),
                 bars: false,

@@ -51,6 +51,8 @@ pub struct Est {
 pub struct Panel {
     pub caption: String,
     pub values: Vec<Option<Est>>,
+    /// The unit written after each bar's value (`h`, `MWh`); bars only.
+    pub unit: &'static str,
 }
 
 /// Small multiples: one row per category (a region, a scenario, a line), drawn once on the
@@ -152,6 +154,23 @@ fn panel_range(values: &[Option<Est>], with_zero: bool, bars: bool) -> (f64, f64
     (lo, hi + pad)
 }
 
+/// A bar's value label: three significant figures and the unit (`0.0512 h`, `31,700 MWh`),
+/// never a bare number, which would read as a tick label.
+fn value_label(v: f64, unit: &str) -> String {
+    let places = if v == 0.0 || !v.is_finite() {
+        0
+    } else {
+        (2.0 - v.abs().log10().floor()).clamp(0.0, 9.0) as usize
+    };
+    let rounded = if v.abs() >= 1000.0 {
+        let scale = 10f64.powf(v.abs().log10().floor() - 2.0);
+        (v / scale).round() * scale
+    } else {
+        v
+    };
+    format!("{} {unit}", tick_label(rounded, places))
+}
+
 /// A small-multiples chart (see [`Panels`]).
 pub fn panels(c: &Panels) -> Result<String> {
     let n = c.rows.len();
@@ -182,8 +201,15 @@ pub fn panels(c: &Panels) -> Result<String> {
         let (_, plots) = body.split_horizontally(label_w);
         let areas = plots.split_evenly((1, k));
         let mut row_px: Vec<i32> = Vec::new();
+        let value_style = (FONT, 11)
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Left, VPos::Center));
         for (area, p) in areas.iter().zip(&c.panels) {
-            let (lo, hi) = panel_range(&p.values, c.bars || c.zero_line, c.bars);
+            let (lo, mut hi) = panel_range(&p.values, c.bars || c.zero_line, c.bars);
+            if c.bars {
+                // Room for the value labels right of the bars.
+                hi += 0.3 * (hi - lo);
+            }
             let places = axis_decimals(lo, hi, ticks);
             let mut chart = ChartBuilder::on(area)
                 .caption(&p.caption, (FONT, 14))
@@ -226,6 +252,19 @@ pub fn panels(c: &Panels) -> Result<String> {
                             col.mix(0.75).filled(),
                         )))
                         .map_err(draw_err)?;
+                    let end = [Some(e.mean), e.hi]
+                        .into_iter()
+                        .flatten()
+                        .filter(|x| x.is_finite())
+                        .fold(e.mean.max(0.0), f64::max);
+                    let (px, py) = chart.backend_coord(&(end, y));
+                    // Backend coordinates: drawn on the root, as the row labels are.
+                    root.draw(&Text::new(
+                        value_label(e.mean, p.unit),
+                        (px + 5, py),
+                        value_style.clone(),
+                    ))
+                    .map_err(draw_err)?;
                 } else {
                     chart
                         .draw_series(std::iter::once(Circle::new((e.mean, y), 4, col.filled())))
@@ -578,6 +617,14 @@ mod tests {
             .map(|i| tick_label(0.0005 * i as f64, places))
             .collect();
         assert_eq!(labels, ["0", "0.0005", "0.001", "0.0015", "0.002"]);
+    }
+
+    #[test]
+    fn bar_values_have_three_figures_and_a_unit() {
+        assert_eq!(value_label(0.0512, "h"), "0.0512 h");
+        assert_eq!(value_label(101.04, "h"), "101 h");
+        assert_eq!(value_label(31_696.0, "MWh"), "31,700 MWh");
+        assert_eq!(value_label(0.0, "h"), "0 h");
     }
 
     #[test]

@@ -268,7 +268,7 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
     assert!(html.contains("ieee-rts79-three-area-import"));
     assert!(html.contains(&escaped(tricky)));
     assert!(!html.contains("<b>from</b>"));
-    assert!(html.contains("SOUTH&#39;s hours of shortfall from"));
+    assert!(html.contains("SOUTH&#39;s expected hours of shortfall from"));
     assert_eq!(html.matches("<p class=\"summary\">").count(), 2 + 2);
     assert_eq!(html.matches("<li class=\"effect\">").count(), 2);
     // The file names appear as section headings.
@@ -686,7 +686,7 @@ fn a_sentence_names_a_change_only_where_its_interval_excludes_zero() {
     // As run: raids from 1 Nov lower the South's shortfall, clearly.
     let clear = effect(&report_of(dir.path(), &[("cmp.json", &doc)]));
     assert!(
-        clear.contains(" lowers SOUTH&#39;s hours of shortfall from "),
+        clear.contains(" lowers SOUTH&#39;s expected hours of shortfall from "),
         "{clear}"
     );
     assert!(!clear.contains("cannot tell"), "{clear}");

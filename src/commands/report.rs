@@ -862,22 +862,28 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// The sentence of one variant's effect: on the focus area's LOLE, then on system EUE, in
-/// the units of the tables (`h/window`). A change is named (lowers, raises) only where its
+/// The sentence of one variant's effect: on the focus area's LOLE (in hours per the named
+/// window), then on system EUE. A change is named (lowers, raises) only where its
 /// interval excludes zero; otherwise the sentence says the run cannot tell it from no
 /// change, and nothing else about it.
-fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str) -> Option<String> {
+fn effect(
+    base: &Value,
+    v: &Value,
+    region: Option<&str>,
+    label: &str,
+    w: &Window,
+) -> Option<String> {
     let where_ = match region {
         Some(r) => format!("{r}'s"),
         None => "the system's".to_string(),
     };
-    let h = unit("lole_h", per);
+    let h = format!("h per {}", w.words);
     let b = said(area_value(base, region, "lole_h"))?;
     let y = said(area_value(v, region, "lole_h"))?;
     let d = said(area_value(&v["difference"], region, "lole_h"))?;
     let mut s = if d.clear {
         format!(
-            "{} {} {where_} hours of shortfall from {} to {} {h} ({} h, {})",
+            "{} {} {where_} expected hours of shortfall from {} to {} {h} ({} h, {})",
             capitalised(label),
             if d.below_zero { "lowers" } else { "raises" },
             b.mean,
@@ -887,14 +893,13 @@ fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str)
         )
     } else {
         format!(
-            "With {label}, {where_} hours of shortfall are {} {h} against {} in the base: this run cannot tell the difference ({} h, {}) from no change",
+            "With {label}, {where_} expected hours of shortfall are {} {h} against {} in the base: this run cannot tell the difference ({} h, {}) from no change",
             y.mean,
             b.mean,
             d.signed(),
             d.signed_interval(),
         )
     };
-    let mwh = unit("eue_mwh", per);
     if let (Some(eb), Some(ey), Some(ed)) = (
         said(&base["system"]["eue_mwh"]),
         said(&v["system"]["eue_mwh"]),
@@ -902,7 +907,7 @@ fn effect(base: &Value, v: &Value, region: Option<&str>, label: &str, per: &str)
     ) {
         s += &if ed.clear {
             format!(
-                "; system unserved energy {} from {} to {} {mwh} ({} MWh, {})",
+                "; system unserved energy {} from {} to {} MWh ({} MWh, {})",
                 if ed.below_zero { "falls" } else { "rises" },
                 eb.mean,
                 ey.mean,
@@ -984,7 +989,7 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
     if !variants.is_empty() {
         page.body += "<ul class=\"effects\">\n";
         for v in &variants {
-            if let Some(s) = effect(base, v, focus.as_deref(), &label(v), per) {
+            if let Some(s) = effect(base, v, focus.as_deref(), &label(v), w) {
                 page.body += &format!("<li class=\"effect\">{}</li>\n", esc(&s));
             }
         }

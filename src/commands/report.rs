@@ -971,15 +971,16 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
             w.words,
             l.interval()
         );
-        if focus.is_some() {
-            if let Some(s) = said(&base["system"]["lole_h"]) {
-                risk += &format!(", the system {} hours", s.mean);
-            }
-        }
     }
+    // The system: its hours too when the focus is a region, and its unserved energy.
+    let system_h = focus
+        .as_ref()
+        .and_then(|_| said(&base["system"]["lole_h"]))
+        .map(|s| format!("{} hours of shortfall and ", s.mean))
+        .unwrap_or_default();
     if let Some(e) = said(&base["system"]["eue_mwh"]) {
         risk += &format!(
-            "; the system expects {} MWh of unserved energy ({})",
+            "; the system expects {system_h}{} MWh of unserved energy ({})",
             e.mean,
             e.interval()
         );

@@ -65,6 +65,7 @@ elif [[ ${1:-} == --screenshots ]]; then
     part "$s" study-headline.png ".headline"
     part "$s" study-regions.png "figure[data-chart=regions-lole]"
     part "$s" study-mining.png "figure[data-chart=mining-path]"
+    part "$s" study-when.png "h3.base-detail,figure[data-chart=heatmap],figure[data-chart=exceedance]"
     part "$r" run-headline.png ".headline"
     part "$r" run-when.png "figure[data-chart=heatmap],figure[data-chart=exceedance]"
     part "$r" run-days.png "figure[data-chart=mining-path],figure[data-chart=import-path]"

@@ -232,7 +232,8 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
         ]
     );
     // Each comparison: the headline (the paired differences), the regions in two charts per
-    // index (the system and South first, at most four panels each), the mining path.
+    // index (the system and South first, at most four panels each), the mining path, then
+    // the base in detail, drawn as a run from the sections the file carries.
     let cmp_kinds = [
         "headline",
         "regions-lole",
@@ -240,9 +241,14 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
         "regions-eue",
         "regions-eue",
         "mining-path",
+        "heatmap",
+        "exceedance",
+        "import-path",
+        "imports",
+        "lines",
     ];
-    assert_eq!(&kinds[13..19], &cmp_kinds);
-    assert_eq!(&kinds[19..], &cmp_kinds);
+    assert_eq!(&kinds[13..24], &cmp_kinds);
+    assert_eq!(&kinds[24..], &cmp_kinds);
     // Charts have axis labels with units, and titles.
     for text in [
         "lole_h (h/window)",
@@ -543,13 +549,29 @@ fn a_comparison_draws_its_base_as_a_run_from_the_sections_it_carries() {
         &["compare", KZ, RAIDS, "--samples", "40"],
     );
     let run = write_json(dir.path(), "run.json", &["run", KZ, "--samples", "40"]);
-    let mut doc = read(&cmp);
-    let plain = report_of(dir.path(), &[("cmp.json", &doc)]);
+    let doc = read(&cmp);
+    // Without the run sections (a file of an older gridrisk): no detail of the base.
+    let mut plain = doc.clone();
+    for key in [
+        "imports",
+        "lines",
+        "eue_distribution",
+        "heatmap",
+        "corridors",
+    ] {
+        plain["base"].as_object_mut().unwrap().remove(key);
+    }
+    let plain = report_of(dir.path(), &[("cmp.json", &plain)]);
     assert!(!plain.contains("class=\"base-detail\""));
-    // The base with the run's sections, as compare and study files will carry them.
+    assert!(!chart_kinds(&plain).contains(&"heatmap".to_string()));
+    // As compare writes it: the base carries every section of a run, drawn as a run's.
     let r = read(&run);
     for key in ["imports", "lines", "eue_distribution", "heatmap"] {
-        doc["base"][key] = r[key].clone();
+        assert_eq!(
+            doc["base"][key].as_object().map(|o| o.len()),
+            r[key].as_object().map(|o| o.len()),
+            "{key}"
+        );
     }
     let html = report_of(dir.path(), &[("cmp.json", &doc)]);
     assert!(html

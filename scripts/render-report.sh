@@ -15,8 +15,9 @@
 # `--screenshots` makes the two reports the README shows (the default study with 200 samples
 # per scenario, and a Kazakhstan run of 1,000 samples merged from two shards), checks each as
 # above, and saves screenshots of their parts in DIR (default docs/img/): the headline,
-# the regions and the illegal mining of the study; the headline, when shortfalls happen,
-# mining and imports, and lines and settings of the run. Exit status 0 when the report (or
+# the regions, the illegal mining and when shortfalls happen (in the base) of the study;
+# the headline, when shortfalls happen, mining and imports, and lines and settings of the
+# run. Exit status 0 when the report (or
 # every self-test) passes, 1 otherwise, 2 on bad arguments.
 set -euo pipefail
 

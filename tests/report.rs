@@ -574,8 +574,9 @@ fn a_comparison_draws_its_base_as_a_run_from_the_sections_it_carries() {
         );
     }
     let html = report_of(dir.path(), &[("cmp.json", &doc)]);
-    assert!(html
-        .contains("<h3 class=\"base-detail\">The base (kazakhstan-winter-2021-22) in detail</h3>"));
+    assert!(html.contains(
+        "<h3 class=\"base-detail\">The base scenario, kazakhstan-winter-2021-22, in detail</h3>"
+    ));
     let kinds = chart_kinds(&html);
     for kind in ["heatmap", "exceedance", "import-path", "imports", "lines"] {
         assert!(kinds.contains(&kind.to_string()), "no {kind} in {kinds:?}");

@@ -1155,8 +1155,8 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
     ];
     if detail.iter().any(|k| !base[*k].is_null()) {
         page.body += &format!(
-            "<h3 class=\"base-detail\">The base ({}) in detail</h3>\n",
-            esc(&label(base))
+            "<h3 class=\"base-detail\">The base scenario, {}, in detail</h3>\n",
+            esc(&text(&base["scenario"]["name"]))
         );
         scenario_charts(page, base, doc, w, false)?;
     }

@@ -242,6 +242,7 @@ daily_sd = 0.5                  #   daily_sd >= 0, persistence in [0, 1), both d
 
 mod build;
 mod error;
+pub mod keys;
 mod manifest;
 mod plausible;
 mod series;

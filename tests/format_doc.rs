@@ -64,7 +64,10 @@ fn doc_tables(doc: &str) -> BTreeMap<Kind, Tables> {
             let p = path
                 .clone()
                 .unwrap_or_else(|| panic!("{DOC}:{}: a key table under no table", i + 1));
-            let fresh = out.entry(kind).or_default().insert(p.clone(), BTreeSet::new());
+            let fresh = out
+                .entry(kind)
+                .or_default()
+                .insert(p.clone(), BTreeSet::new());
             assert!(fresh.is_none(), "{DOC}:{}: table `{p}` twice", i + 1);
             continue;
         }
@@ -74,7 +77,12 @@ fn doc_tables(doc: &str) -> BTreeMap<Kind, Tables> {
         if let (true, Some(row)) = (in_table, line.strip_prefix("| `")) {
             let key = row.split('`').next().unwrap_or_default().to_string();
             let p = path.clone().unwrap_or_default();
-            let new = out.get_mut(&kind).unwrap().get_mut(&p).unwrap().insert(key.clone());
+            let new = out
+                .get_mut(&kind)
+                .unwrap()
+                .get_mut(&p)
+                .unwrap()
+                .insert(key.clone());
             assert!(new, "{DOC}:{}: key `{key}` twice in `{p}`", i + 1);
         }
     }
@@ -115,8 +123,14 @@ fn sweep_tables() -> Tables {
     let top = "base = \"b.toml\"\nsamples = 1\n";
     BTreeMap::from([
         (String::new(), expected("zzz = 1\n")),
-        ("axes".into(), expected(&format!("{top}[[axes]]\nzzz = 1\n"))),
-        ("points".into(), expected(&format!("{top}[[points]]\nzzz = 1\n"))),
+        (
+            "axes".into(),
+            expected(&format!("{top}[[axes]]\nzzz = 1\n")),
+        ),
+        (
+            "points".into(),
+            expected(&format!("{top}[[points]]\nzzz = 1\n")),
+        ),
     ])
 }
 
@@ -315,44 +329,147 @@ fn every_shipped_scenario_satisfies_the_schema() {
     assert!(checked >= 29, "only {checked} scenarios found");
 }
 
+/// The schema and the reader agree on edits of the walkthrough's scenario: bad keys, types
+/// and values are refused by both, and values at the edges of the documented ranges are
+/// accepted or refused by both.
 #[test]
-fn the_schema_and_the_reader_refuse_bad_files() {
+fn the_schema_and_the_reader_agree_on_bad_files_and_edges() {
     let v = Validator::new();
     let good = read(EXAMPLE);
-    v.check(&good).expect("the walkthrough's scenario satisfies the schema");
+    v.check(&good)
+        .expect("the walkthrough's scenario satisfies the schema");
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         root().join("docs/examples/two-region/demand.csv"),
         dir.path().join("demand.csv"),
     )
     .unwrap();
-    // (what is wrong, text replaced, replacement)
+    // (what, text replaced, replacement, accepted)
     let cases = [
-        ("an unknown top-level key", "name = ", "colour = 1\nname = "),
-        ("an unknown key of a unit", "mttr_h = 50", "mtr_h = 50"),
-        ("`for` in a line", "mttf_h = 2000\n", "for = 0.01\n"),
-        ("a power given as a string", "mw = 300", "mw = \"300\""),
-        ("a forced outage rate of 1", "for = 0.04", "for = 1.0"),
-        ("a negative line limit", "forward_mw = 300", "forward_mw = -1"),
-        ("an unknown sharing rule", "name = ", "sharing = \"Local\"\nname = "),
-        ("a count of 0", "count = 4", "count = 0"),
-        ("a link without a name", "name = \"Neighbour-South\"\n", ""),
+        (
+            "an unknown top-level key",
+            "name = ",
+            "colour = 1\nname = ",
+            false,
+        ),
+        (
+            "an unknown key of a unit",
+            "mttr_h = 50",
+            "mtr_h = 50",
+            false,
+        ),
+        ("`for` in a line", "mttf_h = 2000\n", "for = 0.01\n", false),
+        (
+            "a power given as a string",
+            "mw = 300",
+            "mw = \"300\"",
+            false,
+        ),
+        (
+            "an unknown sharing rule",
+            "name = ",
+            "sharing = \"Local\"\nname = ",
+            false,
+        ),
+        (
+            "a link without a name",
+            "name = \"Neighbour-South\"\n",
+            "",
+            false,
+        ),
+        (
+            "a forced outage rate of 1",
+            "for = 0.04",
+            "for = 1.0",
+            false,
+        ),
+        ("a forced outage rate of 0", "for = 0.04", "for = 0", true),
+        (
+            "a negative line limit",
+            "forward_mw = 300",
+            "forward_mw = -1",
+            false,
+        ),
+        (
+            "a line limit of 1e8 MW",
+            "forward_mw = 300",
+            "forward_mw = 1e8",
+            true,
+        ),
+        (
+            "a line limit above 1e8 MW",
+            "forward_mw = 300",
+            "forward_mw = 100000000.1",
+            false,
+        ),
+        ("a count of 0", "count = 4", "count = 0", false),
+        ("a count of 100,000", "count = 4", "count = 100000", true),
+        ("a count of 100,001", "count = 4", "count = 100001", false),
+        ("an MTTF of 1 h", "mttf_h = 1150", "mttf_h = 1", true),
+        ("an MTTF below 1 h", "mttf_h = 1150", "mttf_h = 0.99", false),
+        (
+            "a derating just below 1",
+            "mw = 300",
+            "mw = 300\nderate = 0.999",
+            true,
+        ),
+        ("a derating of 1", "mw = 300", "mw = 300\nderate = 1", false),
+        (
+            "the easternmost UTC offset",
+            "end = 2022-01-16",
+            "end = 2022-01-16\nutc_offset = \"+14:00\"",
+            true,
+        ),
+        (
+            "a badly formed UTC offset",
+            "end = 2022-01-16",
+            "end = 2022-01-16\nutc_offset = \"6:00\"",
+            false,
+        ),
+        (
+            "a scale of 0",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nscale = 0",
+            true,
+        ),
+        (
+            "a negative scale",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nscale = -0.1",
+            false,
+        ),
+        (
+            "a month factor of 0",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nmonth_factor = { 1 = 0 }",
+            false,
+        ),
+        (
+            "a month 13",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nmonth_factor = { 13 = 1 }",
+            false,
+        ),
+        (
+            "a month factor for January",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nmonth_factor = { 1 = 1.05 }",
+            true,
+        ),
     ];
     let mut problems = Vec::new();
-    for (what, from, to) in cases {
+    for (what, from, to, accepted) in cases {
         assert!(good.contains(from), "{what}: {from:?} not in {EXAMPLE}");
-        let bad = good.replacen(from, to, 1);
-        if v.check(&bad).is_ok() {
-            problems.push(format!("the schema accepts {what}"));
+        let text = good.replacen(from, to, 1);
+        let verdict = |ok: bool| if ok { "accepts" } else { "refuses" };
+        let schema_ok = v.check(&text).is_ok();
+        if schema_ok != accepted {
+            problems.push(format!("the schema {} {what}", verdict(schema_ok)));
         }
-        let file = dir.path().join("bad.toml");
-        std::fs::write(&file, &bad).unwrap();
-        let out = gridrisk()
-            .args(["validate", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        if out.status.code() != Some(2) {
-            problems.push(format!("the reader accepts {what}"));
+        let file = dir.path().join("edit.toml");
+        std::fs::write(&file, &text).unwrap();
+        if valid(&file) != accepted {
+            problems.push(format!("the reader {} {what}", verdict(!accepted)));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -411,7 +528,10 @@ fn the_walkthrough_shows_what_the_commands_print() {
     );
     let csv = read("docs/examples/two-region/demand.csv");
     let head = all.iter().find(|b| b.info == "csv").expect("a csv block");
-    assert!(csv.starts_with(&head.text), "{DOC}: the csv block is not the file's head");
+    assert!(
+        csv.starts_with(&head.text),
+        "{DOC}: the csv block is not the file's head"
+    );
 
     let mut fresh = doc.clone();
     let mut stale = Vec::new();
@@ -421,7 +541,9 @@ fn the_walkthrough_shows_what_the_commands_print() {
         let (command, shown) = b.text.split_once('\n').unwrap_or((&b.text, ""));
         let now = console(command);
         if now != shown {
-            stale.push(format!("{command}\n--- shown:\n{shown}--- prints now:\n{now}"));
+            stale.push(format!(
+                "{command}\n--- shown:\n{shown}--- prints now:\n{now}"
+            ));
             fresh = fresh.replacen(&b.text, &format!("{command}\n{now}"), 1);
         }
     }

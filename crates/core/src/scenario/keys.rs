@@ -170,7 +170,8 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("mining.enforcement", ENFORCEMENT),
 ];
 
-pub(crate) const STUDY_FILE: &[&str] = &["name", "description", "base", "samples", "seed", "variants"];
+pub(crate) const STUDY_FILE: &[&str] =
+    &["name", "description", "base", "samples", "seed", "variants"];
 pub(crate) const VARIANT: &[&str] = &["file", "label"];
 
 /// Every table of a study file ([`crate::scenario::Study`]), by TOML path, with the keys it
@@ -185,15 +186,15 @@ mod tests {
     fn paths_and_keys_are_unique() {
         for tables in [SCENARIO, STUDY] {
             for (i, (path, keys)) in tables.iter().enumerate() {
-                assert!(
-                    tables[..i].iter().all(|(p, _)| p != path),
-                    "{path} twice"
-                );
+                assert!(tables[..i].iter().all(|(p, _)| p != path), "{path} twice");
                 for (j, k) in keys.iter().enumerate() {
                     assert!(!keys[..j].contains(k), "{path}.{k} twice");
                 }
             }
         }
-        assert!(DEMAND_CSV.iter().chain(DEMAND_TABLES).all(|k| DEMAND.contains(k)));
+        assert!(DEMAND_CSV
+            .iter()
+            .chain(DEMAND_TABLES)
+            .all(|k| DEMAND.contains(k)));
     }
 }

@@ -1,9 +1,9 @@
 //! Study files: a base scenario and variants to compare on the same random streams.
 
 use super::error::{Problems, ScenarioError};
+use super::keys;
 use super::manifest::{element_label, table_array, Fields};
 use super::source::{normalize, resolve, Reader, Source};
-use super::keys;
 use super::tree;
 use std::path::{Path, PathBuf};
 
@@ -65,7 +65,8 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Study, ScenarioEr
     let Some(root) = tree::parse(&bytes, &path, &mut p) else {
         return Err(p.into_error(reader.files()));
     };
-    let study = Fields::new(&root, "", keys::STUDY_FILE, &mut p).and_then(|f| study(&f, &path, &mut p));
+    let study =
+        Fields::new(&root, "", keys::STUDY_FILE, &mut p).and_then(|f| study(&f, &path, &mut p));
     match study {
         Some(s) if p.is_empty() => Ok(s),
         _ => Err(p.into_error(reader.files())),

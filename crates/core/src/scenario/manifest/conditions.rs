@@ -1,5 +1,5 @@
 //! `[weather]`, `[mining]`, `[[exchanges]]`, `[[disturbances]]` and `[[renewables]]`: the
-//! conditions of a system beyond its units and lines (see `docs/format-conditions.md`).
+//! conditions of a system beyond its units and lines (see `docs/scenario-format.md`).
 
 use super::dates::Window;
 use super::{

@@ -353,6 +353,12 @@ fn the_schema_and_the_reader_agree_on_bad_files_and_edges() {
             false,
         ),
         (
+            "an empty scenario name",
+            "name = \"two-region\"",
+            "name = \"\"",
+            false,
+        ),
+        (
             "an unknown key of a unit",
             "mttr_h = 50",
             "mtr_h = 50",

@@ -770,7 +770,15 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     };
     // A missing `name` is reported per file by the tree loader.
     if f.has("name") {
-        m.name = f.string("name", true, p).unwrap_or_default();
+        match f.string("name", true, p) {
+            Some(name) if name.is_empty() => f.bad(
+                "name",
+                "must not be empty: the scenario's name labels every output".into(),
+                p,
+            ),
+            Some(name) => m.name = name,
+            None => {}
+        }
     }
     m.description = f.string("description", false, p).unwrap_or_default();
     m.calendar = match f.get("study") {

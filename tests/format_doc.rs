@@ -463,6 +463,26 @@ fn the_schema_and_the_reader_agree_on_bad_files_and_edges() {
             true,
         ),
     ];
+    let policy = |kind: &str, key: &str| {
+        format!("cap_mw = 100\n\n[[mining.policies]]\nkind = \"{kind}\"\n{key}\n")
+    };
+    let (curtail, interruptible) = (
+        policy("curtail", "hours_of_day = [18]"),
+        policy("interruptible", "hours_of_day = [18]"),
+    );
+    let policies = [
+        ("a curtailment in some hours", curtail.as_str(), true),
+        (
+            "hours of day in an interruptible policy",
+            interruptible.as_str(),
+            false,
+        ),
+    ];
+    let cases = cases.into_iter().chain(
+        policies
+            .into_iter()
+            .map(|(what, to, accepted)| (what, "cap_mw = 100\n", to, accepted)),
+    );
     let mut problems = Vec::new();
     for (what, from, to, accepted) in cases {
         assert!(good.contains(from), "{what}: {from:?} not in {EXAMPLE}");

@@ -583,3 +583,30 @@ fn the_walkthrough_shows_what_the_commands_print() {
         stale.join("\n")
     );
 }
+
+/// taplo (the engine of Even Better TOML), if installed (`taplo` on the path, or its path in
+/// `GRIDRISK_TAPLO`), applies the schema through the repository's `.taplo.toml` and the
+/// walkthrough's `#:schema` line: it passes every shipped scenario and flags the typo.
+#[test]
+fn taplo_applies_the_schema_if_installed() {
+    let taplo = std::env::var("GRIDRISK_TAPLO").unwrap_or_else(|_| "taplo".into());
+    let run = |args: &[&str]| {
+        std::process::Command::new(&taplo)
+            .arg("check")
+            .args(args)
+            .current_dir(root())
+            .output()
+    };
+    let Ok(ok) = run(&["scenarios/**/*.toml", EXAMPLE]) else {
+        eprintln!("skipped: no `{taplo}` (npm install @taplo/cli, or set GRIDRISK_TAPLO)");
+        return;
+    };
+    assert!(
+        ok.status.success(),
+        "taplo refuses a shipped scenario:\n{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let typo = run(&["docs/examples/two-region/typo.toml"]).unwrap();
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(!typo.status.success() && err.contains("mtr_h"), "{err}");
+}

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const DOC: &str = "docs/scenario-format.md";
 const SCHEMA: &str = "docs/scenario.schema.json";
 const EXAMPLE: &str = "docs/examples/two-region/two-region.toml";
+const VARIANT: &str = "docs/examples/two-region/south-gas-5.toml";
 
 /// Keys by table path (`""` is the top level).
 type Tables = BTreeMap<String, BTreeSet<String>>;
@@ -547,11 +548,13 @@ fn console(command: &str) -> String {
 fn the_walkthrough_shows_what_the_commands_print() {
     let doc = read(DOC);
     let all = blocks(&doc);
-    let example = read(EXAMPLE);
-    assert!(
-        all.iter().any(|b| b.info == "toml" && b.text == example),
-        "{DOC} must show {EXAMPLE} as it is"
-    );
+    for file in [EXAMPLE, VARIANT] {
+        let text = read(file);
+        assert!(
+            all.iter().any(|b| b.info == "toml" && b.text == text),
+            "{DOC} must show {file} as it is"
+        );
+    }
     let csv = read("docs/examples/two-region/demand.csv");
     let head = all.iter().find(|b| b.info == "csv").expect("a csv block");
     assert!(
@@ -562,7 +565,7 @@ fn the_walkthrough_shows_what_the_commands_print() {
     let mut fresh = doc.clone();
     let mut stale = Vec::new();
     let consoles: Vec<&Block> = all.iter().filter(|b| b.info == "console").collect();
-    assert!(consoles.len() >= 3, "validate, an error and run");
+    assert!(consoles.len() >= 4, "validate, an error, run and compare");
     for b in consoles {
         let (command, shown) = b.text.split_once('\n').unwrap_or((&b.text, ""));
         let now = console(command);

@@ -542,7 +542,7 @@ fn scenario_without_network_keys_has_isolated_regions() {
     assert!(!s.summary.regions[0].hub);
 }
 
-/// A small dated two-region scenario using every key of `docs/format-conditions.md`.
+/// A small dated two-region scenario using every condition key of `docs/scenario-format.md`.
 const CONDITIONS_BASE: &str = r#"name = "two-regions-winter"
 
 [study]

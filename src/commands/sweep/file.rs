@@ -352,6 +352,23 @@ pub fn names(key: &str, v: &Lit) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// The top-level keys of a sweep file besides its `[[axes]]` and `[[points]]` (listed in
+/// the unknown-key message, which `tests/format_doc.rs` checks against
+/// `docs/scenario-format.md`).
+const TOP_KEYS: [&str; 7] = [
+    "name",
+    "base",
+    "samples",
+    "seed",
+    "block_size",
+    "grid",
+    "regions",
+];
+/// The keys of an `[[axes]]` table.
+const AXIS_KEYS: [&str; 2] = ["key", "values"];
+/// The keys of a `[[points]]` table.
+const POINT_KEYS: [&str; 1] = ["values"];
+
 /// Read and check the sweep file text `text` of `path`.
 pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
     let at = |line: usize, msg: String| format!("{}:{line}: {msg}", path.display());
@@ -405,7 +422,8 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                 return Err(at(
                     line,
                     format!(
-                        "{key}: unknown key (expected name, base, samples, seed, block_size, grid, regions, [[axes]], [[points]])"
+                        "{key}: unknown key (expected {}, [[axes]], [[points]])",
+                        TOP_KEYS.join(", ")
                     ),
                 ))
             }
@@ -447,7 +465,10 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                         _ => {
                             return Err(at(
                                 *l,
-                                format!("axes.{k}: unknown key (expected key, values)"),
+                                format!(
+                                    "axes.{k}: unknown key (expected {})",
+                                    AXIS_KEYS.join(", ")
+                                ),
                             ))
                         }
                     }
@@ -486,7 +507,9 @@ pub fn read(path: &Path, text: &str) -> Result<Sweep, String> {
                             return Err(at(
                                 *l,
                                 format!(
-                                    "points.{k}: unknown key or not an array (expected values = [...], one value per axis)"
+                                    "points.{k}: unknown key or not an array (expected {}, an \
+                                     array of one value per axis)",
+                                    POINT_KEYS.join(", ")
                                 ),
                             ))
                         }

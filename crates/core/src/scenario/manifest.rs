@@ -8,6 +8,7 @@ mod network;
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 
 use super::error::{excerpt, short, Problems};
+use super::keys;
 use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
@@ -492,12 +493,7 @@ impl<'a> Fields<'a> {
         let Some(n) = self.get(key) else {
             return Some(None);
         };
-        let f = Fields::new(
-            n,
-            &self.field(key),
-            &["zone", "below_anomaly_c", "factor"],
-            p,
-        )?;
+        let f = Fields::new(n, &self.field(key), keys::COLD, p)?;
         let zone = f.lookup("zone", "weather zone", zones, p);
         let below = f.number("below_anomaly_c", "°C", true, p);
         let factor = f.number_in("factor", "a multiplier", true, ok, expect, p);
@@ -769,28 +765,20 @@ pub(crate) fn table_array<'a>(f: &Fields<'a>, key: &str, p: &mut Problems) -> Ve
 /// left out of the result.
 pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     let mut m = Manifest::default();
-    let known = [
-        "name",
-        "description",
-        "extends",
-        "study",
-        "regions",
-        "units",
-        "sharing",
-        "lines",
-        "imports",
-        "weather",
-        "mining",
-        "exchanges",
-        "disturbances",
-        "renewables",
-    ];
-    let Some(f) = Fields::new(root, "", &known, p) else {
+    let Some(f) = Fields::new(root, "", keys::ROOT, p) else {
         return m;
     };
     // A missing `name` is reported per file by the tree loader.
     if f.has("name") {
-        m.name = f.string("name", true, p).unwrap_or_default();
+        match f.string("name", true, p) {
+            Some(name) if name.is_empty() => f.bad(
+                "name",
+                "must not be empty: the scenario's name labels every output".into(),
+                p,
+            ),
+            Some(name) => m.name = name,
+            None => {}
+        }
     }
     m.description = f.string("description", false, p).unwrap_or_default();
     m.calendar = match f.get("study") {
@@ -826,15 +814,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     let mut hubs: Vec<bool> = Vec::new();
     for (i, r) in regions.iter().enumerate() {
         let label = element_label("regions", i, r);
-        let known = [
-            "name",
-            "hub",
-            "demand",
-            "weather_zone",
-            "heating_mw_per_c",
-            "heating_threshold_c",
-        ];
-        let Some(rf) = Fields::new(r, &label, &known, p) else {
+        let Some(rf) = Fields::new(r, &label, keys::REGION, p) else {
             continue;
         };
         let name = rf.unique_name("region", &mut first_region, p);
@@ -1010,8 +990,7 @@ const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of 
                          `hourly_pct_file` and `seasons`, or `peak_mw` with `hourly_shape`";
 
 fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
-    let known = ["hours", "first_weekday", "start", "end", "utc_offset"];
-    let f = Fields::new(n, "study", &known, p)?;
+    let f = Fields::new(n, "study", keys::STUDY_WINDOW, p)?;
     let offset = match f.string("utc_offset", false, p) {
         Some(s) => match parse_utc_offset(&s) {
             Some(m) => Some(m),
@@ -1150,21 +1129,7 @@ fn demand(
     win: Option<&Window>,
     p: &mut Problems,
 ) -> Option<(DemandSpec, Option<[f64; 12]>)> {
-    const CSV: [&str; 2] = ["file", "column"];
-    const TABLES: [&str; 4] = [
-        "weekly_pct_file",
-        "daily_pct_file",
-        "hourly_pct_file",
-        "seasons",
-    ];
-    let known = [
-        &CSV[..],
-        &["peak_mw"],
-        &TABLES[..],
-        &["hourly_shape", "scale", "month_factor"],
-    ]
-    .concat();
-    let f = Fields::new(n, path, &known, p)?;
+    let f = Fields::new(n, path, keys::DEMAND, p)?;
     let scale = f.number_in(
         "scale",
         "a multiplier",
@@ -1174,9 +1139,9 @@ fn demand(
         p,
     );
     let month = month_factor(&f, win, p);
-    let csv = CSV.iter().any(|k| f.has(k));
+    let csv = keys::DEMAND_CSV.iter().any(|k| f.has(k));
     let shape = f.has("hourly_shape");
-    let tables = TABLES.iter().any(|k| f.has(k)) || (f.has("peak_mw") && !shape);
+    let tables = keys::DEMAND_TABLES.iter().any(|k| f.has(k)) || (f.has("peak_mw") && !shape);
     let spec = match (csv, tables, shape) {
         (false, false, false) => {
             f.problem(None, NO_DEMAND.into(), p);
@@ -1444,21 +1409,7 @@ fn block(
     p: &mut Problems,
 ) -> Option<Block> {
     let (regions, hubs) = (ctx.regions, ctx.hubs);
-    let known = [
-        "name",
-        "region",
-        "count",
-        "mw",
-        "mttf_h",
-        "mttr_h",
-        "for",
-        "derate",
-        "cap_mw",
-        "block_cap_mw",
-        "cold",
-        "dated_outages",
-    ];
-    let f = Fields::new(n, label, &known, p)?;
+    let f = Fields::new(n, label, keys::UNIT, p)?;
     let name = f.unique_name("unit block", first, p);
     let region = f.region("region", regions, p).filter(|&r| {
         if hubs[r] {
@@ -1606,7 +1557,7 @@ fn dated_outages(
     let mut ok = true;
     for (i, n) in table_array(f, "dated_outages", p).into_iter().enumerate() {
         let label = format!("{}[{i}]", f.field("dated_outages"));
-        let Some(of) = Fields::new(n, &label, &["from", "to", "count"], p) else {
+        let Some(of) = Fields::new(n, &label, keys::DATED_OUTAGE, p) else {
             ok = false;
             continue;
         };

@@ -1,6 +1,7 @@
 //! Study files: a base scenario and variants to compare on the same random streams.
 
 use super::error::{Problems, ScenarioError};
+use super::keys;
 use super::manifest::{element_label, table_array, Fields};
 use super::source::{normalize, resolve, Reader, Source};
 use super::tree;
@@ -64,8 +65,8 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Study, ScenarioEr
     let Some(root) = tree::parse(&bytes, &path, &mut p) else {
         return Err(p.into_error(reader.files()));
     };
-    let known = ["name", "description", "base", "samples", "seed", "variants"];
-    let study = Fields::new(&root, "", &known, &mut p).and_then(|f| study(&f, &path, &mut p));
+    let study =
+        Fields::new(&root, "", keys::STUDY_FILE, &mut p).and_then(|f| study(&f, &path, &mut p));
     match study {
         Some(s) if p.is_empty() => Ok(s),
         _ => Err(p.into_error(reader.files())),
@@ -97,7 +98,7 @@ fn study(f: &Fields<'_>, path: &Path, p: &mut Problems) -> Option<Study> {
     let mut variants = Vec::new();
     for (i, n) in table_array(f, "variants", p).into_iter().enumerate() {
         let label = element_label("variants", i, n);
-        let Some(vf) = Fields::new(n, &label, &["file", "label"], p) else {
+        let Some(vf) = Fields::new(n, &label, keys::VARIANT, p) else {
             continue;
         };
         let file = file(&vf, "file", path, p);

@@ -1,5 +1,5 @@
 //! `[weather]`, `[mining]`, `[[exchanges]]`, `[[disturbances]]` and `[[renewables]]`: the
-//! conditions of a system beyond its units and lines (see `docs/format-conditions.md`).
+//! conditions of a system beyond its units and lines (see `docs/scenario-format.md`).
 
 use super::dates::Window;
 use super::{
@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::power::{mw_to_w, W_PER_MW};
 use crate::scenario::error::Problems;
+use crate::scenario::keys;
 use crate::scenario::tree::Value;
 use std::path::Path;
 use std::rc::Rc;
@@ -42,8 +43,7 @@ pub(crate) fn weather(f: &Fields<'_>, p: &mut Problems) -> (Weather, Vec<String>
     let Some(n) = f.get("weather") else {
         return (w, Vec::new());
     };
-    let known = ["load_forecast_sd", "shift_c", "zones", "correlation"];
-    let Some(wf) = Fields::new(n, "weather", &known, p) else {
+    let Some(wf) = Fields::new(n, "weather", keys::WEATHER, p) else {
         return (w, Vec::new());
     };
     w.load_forecast_sd = wf
@@ -63,8 +63,7 @@ pub(crate) fn weather(f: &Fields<'_>, p: &mut Problems) -> (Weather, Vec<String>
     let mut ok = nodes.len() == names.len();
     for (i, z) in nodes.into_iter().enumerate() {
         let label = element_label("weather.zones", i, z);
-        let known = ["name", "normal_c", "anomaly_sd_c", "persistence"];
-        let Some(zf) = Fields::new(z, &label, &known, p) else {
+        let Some(zf) = Fields::new(z, &label, keys::ZONE, p) else {
             ok = false;
             continue;
         };
@@ -124,7 +123,7 @@ fn correlation(wf: &Fields<'_>, zones: &[String], p: &mut Problems) -> Option<Ve
     ok &= nodes.len() == all;
     for (i, c) in nodes.into_iter().enumerate() {
         let label = format!("weather.correlation[{i}]");
-        let Some(cf) = Fields::new(c, &label, &["zones", "r"], p) else {
+        let Some(cf) = Fields::new(c, &label, keys::CORRELATION, p) else {
             ok = false;
             continue;
         };
@@ -259,14 +258,13 @@ pub(crate) fn mining(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Mining 
     let Some(n) = f.get("mining") else {
         return m;
     };
-    let known = ["registered", "illegal", "policies", "enforcement"];
-    let Some(mf) = Fields::new(n, "mining", &known, p) else {
+    let Some(mf) = Fields::new(n, "mining", keys::MINING, p) else {
         return m;
     };
     let mut seen: Vec<(usize, Rc<Path>, usize)> = Vec::new();
     for (i, r) in table_array(&mf, "registered", p).into_iter().enumerate() {
         let label = format!("mining.registered[{i}]");
-        let Some(rf) = Fields::new(r, &label, &["region", "mw"], p) else {
+        let Some(rf) = Fields::new(r, &label, keys::REGISTERED, p) else {
             continue;
         };
         let region = rf.ordinary_region("region", ctx.regions, ctx.hubs, "load", p);
@@ -309,15 +307,7 @@ pub(crate) fn mining(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Mining 
 }
 
 fn illegal(n: &super::Node, ctx: &Ctx<'_>, p: &mut Problems) -> Option<IllegalMining> {
-    let known = [
-        "min_mw",
-        "mode_mw",
-        "max_mw",
-        "shares",
-        "farm_mean_mw",
-        "farm_cv",
-    ];
-    let f = Fields::new(n, "mining.illegal", &known, p)?;
+    let f = Fields::new(n, "mining.illegal", keys::ILLEGAL, p)?;
     let min = f.power_w("min_mw", true, p);
     let mode = f.power_w("mode_mw", true, p);
     let max = f.power_w("max_mw", true, p);
@@ -466,15 +456,7 @@ fn policy_keys(kind: &str) -> &'static [&'static str] {
 
 fn policy(n: &super::Node, i: usize, ctx: &Ctx<'_>, p: &mut Problems) -> Option<MiningPolicy> {
     let label = format!("mining.policies[{i}]");
-    let all = [
-        "kind",
-        "from",
-        "to",
-        "hours_of_day",
-        "region",
-        "reduction_mw",
-    ];
-    let f = Fields::new(n, &label, &all, p)?;
+    let f = Fields::new(n, &label, keys::POLICY, p)?;
     let kind = match f.get("kind") {
         None => {
             f.missing(
@@ -501,7 +483,7 @@ fn policy(n: &super::Node, i: usize, ctx: &Ctx<'_>, p: &mut Problems) -> Option<
     }
     let allowed = policy_keys(&kind);
     let mut ok = true;
-    for k in all {
+    for &k in keys::POLICY {
         if f.has(k) && !allowed.contains(&k) {
             let users: Vec<String> = POLICY_KINDS
                 .iter()
@@ -622,18 +604,7 @@ fn enforcement(
     p: &mut Problems,
 ) -> Option<Enforcement> {
     let label = element_label("mining.enforcement", i, n);
-    let known = [
-        "name",
-        "from",
-        "to",
-        "hazard_per_day",
-        "inspections_per_day",
-        "reconnect_probability",
-        "reconnect_delay_days",
-        "relocate_probability",
-        "amnesty",
-    ];
-    let f = Fields::new(n, &label, &known, p)?;
+    let f = Fields::new(n, &label, keys::ENFORCEMENT, p)?;
     let name = f.unique_name("enforcement", seen, p);
     let span = f.day_span(ctx.win, false, p);
     let hazard = f.number_in(
@@ -702,15 +673,7 @@ pub(crate) fn exchanges(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "exchanges", p).into_iter().enumerate() {
         let label = element_label("exchanges", i, n);
-        let known = [
-            "name",
-            "region",
-            "scheduled_export_mw",
-            "deviation_mw",
-            "bad_day_probability",
-            "bad_day_draw_mw",
-        ];
-        let Some(ef) = Fields::new(n, &label, &known, p) else {
+        let Some(ef) = Fields::new(n, &label, keys::EXCHANGE, p) else {
             continue;
         };
         let name = ef.unique_name("exchange", &mut seen, p);
@@ -758,8 +721,7 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "disturbances", p).into_iter().enumerate() {
         let label = element_label("disturbances", i, n);
-        let known = ["name", "lines", "mtbf_h", "duration_h"];
-        let Some(df) = Fields::new(n, &label, &known, p) else {
+        let Some(df) = Fields::new(n, &label, keys::DISTURBANCE, p) else {
             continue;
         };
         let name = df.unique_name("disturbance", &mut seen, p);
@@ -841,16 +803,7 @@ pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "renewables", p).into_iter().enumerate() {
         let label = element_label("renewables", i, n);
-        let known = [
-            "name",
-            "region",
-            "mw",
-            "capacity_factor",
-            "profile",
-            "daily_sd",
-            "persistence",
-        ];
-        let Some(rf) = Fields::new(n, &label, &known, p) else {
+        let Some(rf) = Fields::new(n, &label, keys::RENEWABLE, p) else {
             continue;
         };
         let name = rf.unique_name("renewable plant", &mut seen, p);

@@ -3,6 +3,7 @@
 use super::{element_label, suggest, table_array, Fields};
 use crate::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
 use crate::scenario::error::Problems;
+use crate::scenario::keys;
 use crate::scenario::tree::Value;
 use std::path::Path;
 use std::rc::Rc;
@@ -28,7 +29,7 @@ pub(super) fn network(
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "lines", p).into_iter().enumerate() {
         let label = element_label("lines", i, n);
-        let Some(lf) = Fields::new(n, &label, &LINE_KEYS, p) else {
+        let Some(lf) = Fields::new(n, &label, keys::LINE, p) else {
             continue;
         };
         if let Some(l) = line(&lf, regions, &mut seen, p) {
@@ -38,7 +39,7 @@ pub(super) fn network(
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "imports", p).into_iter().enumerate() {
         let label = element_label("imports", i, n);
-        let Some(sf) = Fields::new(n, &label, &IMPORT_KEYS, p) else {
+        let Some(sf) = Fields::new(n, &label, keys::IMPORT, p) else {
             continue;
         };
         if let Some(s) = import(&sf, regions, zones, &mut seen, p) {
@@ -67,16 +68,6 @@ fn sharing(f: &Fields<'_>, p: &mut Problems) -> Option<Sharing> {
         }
     }
 }
-
-const LINE_KEYS: [&str; 7] = [
-    "name",
-    "from",
-    "to",
-    "forward_mw",
-    "backward_mw",
-    "mttf_h",
-    "mttr_h",
-];
 
 fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -> Option<Line> {
     let name = f.unique_name("line", seen, p);
@@ -111,17 +102,6 @@ fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -
         outage: outage?,
     })
 }
-
-const IMPORT_KEYS: [&str; 7] = [
-    "name",
-    "cap_mw",
-    "mttf_h",
-    "mttr_h",
-    "links",
-    "fallback_cap_mw",
-    "cold",
-];
-const LINK_KEYS: [&str; 5] = ["name", "region", "cap_mw", "mttf_h", "mttr_h"];
 
 fn import(
     f: &Fields<'_>,
@@ -164,7 +144,7 @@ fn import(
     let mut seen_links = Seen::new();
     for (i, n) in nodes.into_iter().enumerate() {
         let label = element_label(&f.field("links"), i, n);
-        match Fields::new(n, &label, &LINK_KEYS, p)
+        match Fields::new(n, &label, keys::LINK, p)
             .and_then(|lf| link(&lf, regions, &mut seen_links, p))
         {
             Some(l) => links.push(l),

@@ -360,11 +360,24 @@ pub fn run_table(doc: &Value) -> String {
     for (section, group, key) in [
         ("import source", &doc["imports"], "import_mwh"),
         ("line", &doc["lines"], "binding_h"),
+        ("corridor", &doc["corridors"], "binding_h"),
     ] {
         for (name, v) in group.as_object().into_iter().flatten() {
             let [mean, se, lo, hi] = estimate_cells(&v[key]);
+            // A corridor names its lines.
+            let lines: Vec<&str> = v["lines"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let of = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", lines.join(" + "))
+            };
             s += &format!(
-                "{section} {name}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
+                "{section} {name}{of}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
                 unit(key, &horizon)
             );
         }
@@ -403,11 +416,11 @@ pub fn analytic_table(doc: &Value) -> String {
 }
 
 /// The areas of one scenario's results in CSV order: the system, each region, each import
-/// source and each line, with the paired differences of each (`"difference"`, only for
+/// source, each line and each corridor, with the paired differences of each (`"difference"`, only for
 /// the system and regions of a comparison's variant; `null` elsewhere).
 fn csv_areas(sc: &Value) -> Vec<(&str, &Value, &Value)> {
     let mut areas = vec![("system", &sc["system"], &sc["difference"]["system"])];
-    for group in ["regions", "imports", "lines"] {
+    for group in ["regions", "imports", "lines", "corridors"] {
         for (name, v) in sc[group].as_object().into_iter().flatten() {
             areas.push((name.as_str(), v, &sc["difference"][group][name]));
         }
@@ -457,7 +470,8 @@ fn results_csv(scenarios: &[&Value], paired: bool, sample_unit: &str) -> String 
 }
 
 /// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
-/// area and index (area `system`, a region name, an import source's or a line's name).
+/// area and index (area `system`, a region name, an import source's, a line's or a
+/// corridor's name).
 pub fn run_csv(doc: &Value) -> String {
     results_csv(&[doc], false, &per(doc).0)
 }

@@ -140,6 +140,18 @@ fn conditions(model: &SystemModel) -> Vec<String> {
         });
         lines.push(format!("exchanges: {}", list(names)));
     }
+    let net = model.network();
+    if !net.corridors.is_empty() {
+        let names = net.corridors.iter().map(|k| {
+            let lines: Vec<&str> = k
+                .lines
+                .iter()
+                .map(|&l| net.lines[l].name.as_str())
+                .collect();
+            format!("{} ({})", k.name, lines.join(" + "))
+        });
+        lines.push(format!("corridors: {}", list(names)));
+    }
     if !c.disturbances.is_empty() {
         let names = c
             .disturbances

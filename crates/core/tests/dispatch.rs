@@ -935,7 +935,11 @@ fn corridor_binds_where_no_line_does() {
     let c = Case {
         regions: 3,
         externals: 0,
-        arcs: vec![Arc { from: 0, to: 2 }, Arc { from: 0, to: 1 }, Arc { from: 2, to: 1 }],
+        arcs: vec![
+            Arc { from: 0, to: 2 },
+            Arc { from: 0, to: 1 },
+            Arc { from: 2, to: 1 },
+        ],
         supply: vec![200 * MW, 0, 0],
         firm: vec![100 * MW, 100 * MW, 0],
         intr: vec![0; 3],

@@ -3,8 +3,8 @@
 
 use super::dates::Window;
 use super::{
-    element_label, hours_of_days, line_set, names_of, suggest, table_array, too_much_power, unknown_name,
-    Fields,
+    element_label, hours_of_days, line_set, names_of, suggest, table_array, too_much_power,
+    unknown_name, Fields,
 };
 use crate::bounds::{MAX_FORECAST_SD, MAX_POWER_MW};
 use crate::model::{

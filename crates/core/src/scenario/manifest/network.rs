@@ -442,8 +442,10 @@ mod tests {
         assert!(net.corridors.is_empty());
         assert_eq!(
             msgs,
-            vec!["t.toml:13: corridors[A]: a corridor is a set of lines, but the scenario has \
-                  no `[[lines]]`: add the lines between regions first, or remove the corridor"]
+            vec![
+                "t.toml:13: corridors[A]: a corridor is a set of lines, but the scenario has \
+                  no `[[lines]]`: add the lines between regions first, or remove the corridor"
+            ]
         );
     }
 

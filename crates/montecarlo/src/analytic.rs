@@ -233,9 +233,6 @@ fn unsupported(model: &SystemModel) -> Option<String> {
     if let Some(s) = net.imports.first() {
         return Some(format!("import sources ([[imports]] '{}')", s.name));
     }
-    if let Some(c) = net.corridors.first() {
-        return Some(format!("corridors ([[corridors]] '{}')", c.name));
-    }
     if let Some(l) = net.lines.first() {
         return Some(format!("lines ([[lines]] '{}')", l.name));
     }

@@ -75,6 +75,10 @@ backward_mw = 800               # limit to -> from, >= 0; optional, default forw
 mttf_h = 2000                   # optional outage process of the line: both or neither,
 mttr_h = 20                     #   each >= 1 hour
 
+[[corridors]]                   # optional, a set of lines reported together (needs lines)
+name = "into South"             # unique among corridors
+lines = ["North-HUB", "HUB-South"]  # line names, at least one, each once
+
 [[imports]]
 name = "RUSSIA"                 # unique among import sources
 cap_mw = 1200                   # export cap of the source, >= 0
@@ -111,6 +115,11 @@ mttr_h = 15
   shortfall where it arises (least line transfer, as PRAS and GE MARS);
   `"shared"` minimises the largest shortfall / demand ratio first (ENTSO-E curtailment
   sharing). A line, source or link without `mttf_h` and `mttr_h` never fails.
+  A `[[corridors]]` entry changes no dispatch: it names a set of lines whose `binding_h`
+  is reported as a whole, the hours in which one more MW on every line of the set (both
+  directions) would lower the system's firm shortfall. A line's own `binding_h` tests one
+  line at a time and misses limits in series or in parallel that bind together (the lines
+  into a hub and out of it at the same total); a corridor of them does not.
 * **Units.** `for = 0` means a unit that never fails; it gets
   `mttf_h` = [`NEVER_FAILS_MTTF_H`] (1e30 h), since the model needs a finite MTTF, and
   needs no `mttr_h` (without one it gets [`NEVER_FAILS_MTTR_H`], 1 h, which is never used:
@@ -118,14 +127,14 @@ mttr_h = 15
   `for`: their outage process is `mttf_h` and `mttr_h`, both or neither.
 * **`extends`.** The base is read first (recursively), then the variant is merged over it:
   tables merge key by key; the arrays of tables with a `name` — `[[regions]]`,
-  `[[units]]`, `[[lines]]`, `[[imports]]`, each source's `[[imports.links]]`,
+  `[[units]]`, `[[lines]]`, `[[corridors]]`, `[[imports]]`, each source's `[[imports.links]]`,
   `[[renewables]]`, `[[exchanges]]`, `[[disturbances]]`, `[[weather.zones]]` and
   `[[mining.enforcement]]` — merge element by element by `name` (an element with a new
   name is appended). Every other array is **replaced as a whole** by a variant that sets
   it: the unnamed `[[mining.registered]]`, `[[mining.policies]]`,
   `[[weather.correlation]]` and a unit's `[[units.dated_outages]]` (so a variant listing
   one policy has exactly that policy), and arrays of values such as `hourly_shape` or a
-  disturbance's `lines`. Any other value is replaced by the variant's. A cycle of
+  disturbance's or a corridor's `lines`. Any other value is replaced by the variant's. A cycle of
   `extends` is an error, and so is a chain of more than [`MAX_EXTENDS_DEPTH`] (64) bases.
 * **Files.** Every file read must be a regular file (or a link to one): a directory, a
   device such as `/dev/zero` or a FIFO is refused without being opened for a blocking

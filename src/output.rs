@@ -364,22 +364,20 @@ pub fn run_table(doc: &Value) -> String {
     ] {
         for (name, v) in group.as_object().into_iter().flatten() {
             let [mean, se, lo, hi] = estimate_cells(&v[key]);
-            // A corridor names its lines.
+            s += &format!(
+                "{section} {name}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
+                unit(key, &horizon)
+            );
+            // A corridor names its lines, on a line of their own (tables fit 100 columns).
             let lines: Vec<&str> = v["lines"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
-            let of = if lines.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", lines.join(" + "))
-            };
-            s += &format!(
-                "{section} {name}{of}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
-                unit(key, &horizon)
-            );
+            if !lines.is_empty() {
+                s += &format!("  of lines {}\n", lines.join(", "));
+            }
         }
     }
     let d = &doc["eue_distribution"];

@@ -145,7 +145,8 @@ fn corridors_are_reported_in_json_csv_and_table() {
     let table = gridrisk().args(args("table")).output().unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(
-        table.contains("corridor SOUTH-corridor (NORTH-HUB + EAST-HUB + HUB-SOUTH): binding_h "),
+        table.contains("\ncorridor SOUTH-corridor: binding_h ")
+            && table.contains(" h/window\n  of lines NORTH-HUB, EAST-HUB, HUB-SOUTH\n"),
         "{table}"
     );
 }

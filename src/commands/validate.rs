@@ -142,14 +142,10 @@ fn conditions(model: &SystemModel) -> Vec<String> {
     }
     let net = model.network();
     if !net.corridors.is_empty() {
-        let names = net.corridors.iter().map(|k| {
-            let lines: Vec<&str> = k
-                .lines
-                .iter()
-                .map(|&l| net.lines[l].name.as_str())
-                .collect();
-            format!("{} ({})", k.name, lines.join(" + "))
-        });
+        let names = net
+            .corridors
+            .iter()
+            .map(|k| format!("{} ({})", k.name, net.corridor_line_names(k).join(" + ")));
         lines.push(format!("corridors: {}", list(names)));
     }
     if !c.disturbances.is_empty() {

@@ -126,11 +126,7 @@ pub fn corridors_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
         .iter()
         .enumerate()
         .map(|(c, corridor)| {
-            let lines: Vec<&str> = corridor
-                .lines
-                .iter()
-                .map(|&l| net.lines[l].name.as_str())
-                .collect();
+            let lines = net.corridor_line_names(corridor);
             let e = estimate(Some(acc.corridors.binding_h(c)));
             (
                 corridor.name.clone(),

@@ -100,6 +100,14 @@ pub struct Network {
 }
 
 impl Network {
+    /// The names of the lines of corridor `c`, in its order.
+    pub fn corridor_line_names(&self, c: &Corridor) -> Vec<&str> {
+        c.lines
+            .iter()
+            .map(|&l| self.lines[l].name.as_str())
+            .collect()
+    }
+
     /// True if regions are isolated: no line and no import source.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.imports.is_empty()

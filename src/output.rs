@@ -360,6 +360,7 @@ pub fn run_table(doc: &Value) -> String {
     for (section, group, key) in [
         ("import source", &doc["imports"], "import_mwh"),
         ("line", &doc["lines"], "binding_h"),
+        ("corridor", &doc["corridors"], "binding_h"),
     ] {
         for (name, v) in group.as_object().into_iter().flatten() {
             let [mean, se, lo, hi] = estimate_cells(&v[key]);
@@ -367,6 +368,16 @@ pub fn run_table(doc: &Value) -> String {
                 "{section} {name}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
                 unit(key, &horizon)
             );
+            // A corridor names its lines, on a line of their own (tables fit 100 columns).
+            let lines: Vec<&str> = v["lines"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if !lines.is_empty() {
+                s += &format!("  of lines {}\n", lines.join(", "));
+            }
         }
     }
     let d = &doc["eue_distribution"];
@@ -403,11 +414,11 @@ pub fn analytic_table(doc: &Value) -> String {
 }
 
 /// The areas of one scenario's results in CSV order: the system, each region, each import
-/// source and each line, with the paired differences of each (`"difference"`, only for
+/// source, each line and each corridor, with the paired differences of each (`"difference"`, only for
 /// the system and regions of a comparison's variant; `null` elsewhere).
 fn csv_areas(sc: &Value) -> Vec<(&str, &Value, &Value)> {
     let mut areas = vec![("system", &sc["system"], &sc["difference"]["system"])];
-    for group in ["regions", "imports", "lines"] {
+    for group in ["regions", "imports", "lines", "corridors"] {
         for (name, v) in sc[group].as_object().into_iter().flatten() {
             areas.push((name.as_str(), v, &sc["difference"][group][name]));
         }
@@ -457,7 +468,8 @@ fn results_csv(scenarios: &[&Value], paired: bool, sample_unit: &str) -> String 
 }
 
 /// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
-/// area and index (area `system`, a region name, an import source's or a line's name).
+/// area and index (area `system`, a region name, an import source's, a line's or a
+/// corridor's name).
 pub fn run_csv(doc: &Value) -> String {
     results_csv(&[doc], false, &per(doc).0)
 }

@@ -628,6 +628,7 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
             let stray = *rng.pick(&[
                 "[[units]]",
                 "[[regions]]",
+                "[[corridors]]",
                 "[study]",
                 "= 1",
                 "x = [",
@@ -1136,7 +1137,12 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
     match doc["schema"].as_str() {
         Some("gridrisk.result/1") => {
             check_system(doc, "$", horizon_h, ranges)?;
-            for (group, index) in [("imports", "import_mwh"), ("lines", "binding_h")] {
+            let lole_h = doc["system"]["lole_h"]["mean"].as_f64().unwrap_or(0.0);
+            for (group, index) in [
+                ("imports", "import_mwh"),
+                ("lines", "binding_h"),
+                ("corridors", "binding_h"),
+            ] {
                 for (name, x) in doc[group].as_object().into_iter().flatten() {
                     let here = format!("$.{group}.{name}.{index}");
                     if let Some([mean, _, lo, _]) = estimate(&x[index], &here)? {
@@ -1145,6 +1151,10 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
                         }
                         if index == "binding_h" && mean > horizon_h * (1.0 + TOL) {
                             return Err(format!("{here} {mean} above the horizon"));
+                        }
+                        // A corridor binds only in hours with a shortfall, sample by sample.
+                        if group == "corridors" && mean > lole_h * (1.0 + TOL) + TOL {
+                            return Err(format!("{here} {mean} above system lole_h {lole_h}"));
                         }
                     }
                 }

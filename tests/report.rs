@@ -515,17 +515,20 @@ fn a_merged_run_shows_its_shards_threads_and_wall_times() {
 fn corridors_are_drawn_with_the_lines_when_the_result_has_them() {
     let dir = tempfile::tempdir().unwrap();
     let run = write_json(dir.path(), "run.json", &["run", KZ, "--samples", "40"]);
-    let mut doc = read(&run);
-    let without = report_of(dir.path(), &[("run.json", &doc)]);
+    let doc = read(&run);
+    // The Kazakhstan base declares the corridor into the South.
+    assert_eq!(
+        doc["corridors"]["SOUTH-corridor"]["lines"],
+        serde_json::json!(["NORTH-HUB", "EAST-HUB", "HUB-SOUTH"])
+    );
+    let mut without = doc.clone();
+    without.as_object_mut().unwrap().remove("corridors");
+    let without = report_of(dir.path(), &[("run.json", &without)]);
     assert!(!without.contains("corridor"));
-    // The key as the corridors part writes it (a hand-made fixture until it lands).
-    doc["corridors"] = serde_json::json!({
-        "SOUTH-IN": {"lines": ["NORTH-SOUTH", "EAST-SOUTH"],
-                     "binding_h": {"mean": 97.5, "se": 4.1, "ci95": [89.5, 105.5]}}
-    });
     let html = report_of(dir.path(), &[("run.json", &doc)]);
     let f = figure(&html, "lines");
-    assert!(f.contains("corridor SOUTH-IN (NORTH-SOUTH + EAST-SOUTH)"));
+    assert!(f.contains(">\ncorridor SOUTH-corridor\n<") || f.contains(">corridor SOUTH-corridor<"));
+    assert!(f.contains("Corridors: SOUTH-corridor = NORTH-HUB + EAST-HUB + HUB-SOUTH."));
     assert!(
         f.contains("corridor (a set of lines)"),
         "a legend line / corridor"
@@ -594,6 +597,7 @@ fn a_result_without_its_optional_sections_still_has_a_headline() {
     for key in [
         "imports",
         "lines",
+        "corridors",
         "eue_distribution",
         "heatmap",
         "illegal_mining_path",

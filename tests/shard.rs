@@ -308,6 +308,26 @@ fn edited_copied_relabelled_or_mixed_shards_are_refused() {
         });
         refused(d, &[&s1, &short, &s3], &format!("short.json: {expect}"));
     }
+    // The corridors' state: shortened, or left out.
+    let short = edited(d, &s2, "short.json", |v| {
+        v["state"]["corridors"]["sums"]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+    });
+    refused(
+        d,
+        &[&s1, &short, &s3],
+        "short.json: state.corridors.sums: 0 entries, but this scenario has 1",
+    );
+    let gone = edited(d, &s2, "gone.json", |v| {
+        v["state"].as_object_mut().unwrap().remove("corridors");
+    });
+    refused(
+        d,
+        &[&s1, &gone, &s3],
+        "gone.json: state: `corridors` is missing",
+    );
     // A number of shards that would allocate terabytes if trusted.
     let huge = edited(d, &s1, "huge.json", |v| v["shard"]["n"] = u64::MAX.into());
     refused(

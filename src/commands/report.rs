@@ -778,6 +778,8 @@ fn scenario_charts(
         row_colors.push(0);
     }
     let lines = rows.len();
+    // A corridor's row names it; its lines, which would not fit a row label, go in the note.
+    let mut members_of = Vec::new();
     for (c, v) in obj(&sc["corridors"]) {
         let members: Vec<String> = v["lines"]
             .as_array()
@@ -785,7 +787,8 @@ fn scenario_charts(
             .flatten()
             .map(text)
             .collect();
-        rows.push(format!("corridor {c} ({})", members.join(" + ")));
+        members_of.push(format!("{c} = {}", members.join(" + ")));
+        rows.push(format!("corridor {c}"));
         values.push(est(&v["binding_h"]));
         row_colors.push(1);
     }
@@ -817,7 +820,9 @@ fn scenario_charts(
             "A line binds in an hour when one more MW of its limit would lower the total firm shortfall.",
         );
         let legend: Vec<String> = if corridors {
-            note += " A corridor binds when one more MW on every line of the set would: two lines into one hub can each have spare room for nothing while together they bind.";
+            note += " A corridor binds when one more MW on every line of the set would: two lines into one hub can each have spare room for nothing while together they bind. Corridors: ";
+            note += &members_of.join("; ");
+            note += ".";
             vec!["line".into(), "corridor (a set of lines)".into()]
         } else {
             Vec::new()

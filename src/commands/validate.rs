@@ -140,6 +140,14 @@ fn conditions(model: &SystemModel) -> Vec<String> {
         });
         lines.push(format!("exchanges: {}", list(names)));
     }
+    let net = model.network();
+    if !net.corridors.is_empty() {
+        let names = net
+            .corridors
+            .iter()
+            .map(|k| format!("{} ({})", k.name, net.corridor_line_names(k).join(" + ")));
+        lines.push(format!("corridors: {}", list(names)));
+    }
     if !c.disturbances.is_empty() {
         let names = c
             .disturbances

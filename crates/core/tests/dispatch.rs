@@ -829,3 +829,142 @@ fn timing() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Sets of arcs (corridors)
+
+/// `Dispatcher::sets_binding` of `c` for `sets`.
+fn sets_binding(c: &Case, sets: &[Vec<usize>]) -> Vec<bool> {
+    let mut d = Dispatcher::new(c.topology(), SharingRule::Local);
+    let mut out = vec![false; sets.len()];
+    d.sets_binding(&c.state(), sets, &mut out);
+    out
+}
+
+/// `c` with every region-to-region arc made a line: the arc and its reverse, adjacent, the
+/// reverse with the next arc's limit (so the directions differ); arcs from externals stay
+/// single. Returns the case and its lines (arc index sets).
+fn as_lines(c: &Case) -> (Case, Vec<Vec<usize>>) {
+    let mut l = c.clone();
+    l.arcs.clear();
+    l.limit.clear();
+    let mut lines = Vec::new();
+    for (a, arc) in c.arcs.iter().enumerate() {
+        let k = l.arcs.len();
+        l.arcs.push(*arc);
+        l.limit.push(c.limit[a]);
+        if arc.from < c.regions {
+            l.arcs.push(Arc {
+                from: arc.to,
+                to: arc.from,
+            });
+            l.limit.push(c.limit[(a + 1) % c.arcs.len()]);
+            lines.push(vec![k, k + 1]);
+        } else {
+            lines.push(vec![k]);
+        }
+    }
+    (l, lines)
+}
+
+proptest! {
+    #![proptest_config(cases(1500, 150))]
+
+    /// The definition, by brute force: re-solve the hour with one more watt on every arc of
+    /// the set and compare the least firm shortfall.
+    #[test]
+    fn sets_binding_matches_brute_force(
+        c in case_with(2..=8, 14),
+        raw in proptest::collection::vec(
+            proptest::collection::vec(any::<prop::sample::Index>(), 1..=4),
+            1..=5,
+        ),
+    ) {
+        prop_assume!(!c.arcs.is_empty());
+        let sets: Vec<Vec<usize>> = raw
+            .iter()
+            .map(|s| {
+                let mut v: Vec<usize> = s.iter().map(|i| i.index(c.arcs.len())).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let total = exact_shortfall(&c, &c.supply, &c.limit);
+        let binding = c.run(SharingRule::Local).binding;
+        for (set, binds) in sets.iter().zip(sets_binding(&c, &sets)) {
+            for extra in [1, MW] {
+                let mut limit = c.limit.clone();
+                for &a in set {
+                    limit[a] += extra;
+                }
+                let lower = exact_shortfall(&c, &c.supply, &limit) < total;
+                prop_assert_eq!(binds, lower, "set {:?}, {} W more", set, extra);
+            }
+            // A set with a binding arc binds.
+            if set.iter().any(|&a| binding[a]) {
+                prop_assert!(binds, "set {:?} holds a binding arc", set);
+            }
+        }
+        // A set of one arc is that arc's `binding`.
+        let singles: Vec<Vec<usize>> = (0..c.arcs.len()).map(|a| vec![a]).collect();
+        prop_assert_eq!(sets_binding(&c, &singles), binding);
+    }
+
+    /// A corridor of one line (both directions) binds iff the line does in either direction.
+    #[test]
+    fn one_line_set_is_the_lines_binding(c in case_with(2..=8, 10)) {
+        prop_assume!(!c.arcs.is_empty());
+        let (l, lines) = as_lines(&c);
+        let binding = l.run(SharingRule::Shared).binding;
+        let want: Vec<bool> = lines
+            .iter()
+            .map(|arcs| arcs.iter().any(|&a| binding[a]))
+            .collect();
+        prop_assert_eq!(sets_binding(&l, &lines), want);
+    }
+}
+
+/// A set binds where none of its arcs binds alone: two minimum cuts, each crossed by one
+/// arc of the set.
+#[test]
+fn corridor_binds_where_no_line_does() {
+    // A (0) has 100 MW of surplus, B (1) is short by 100 MW; a hub H (2). Lines A -> H
+    // (50 MW) and A -> B (50 MW) and H -> B (30 MW): the cut {B} has inbound 80 MW, the cut
+    // {H, B} inbound 100 MW, so B is short by 20 MW and only the cut {B} is minimal.
+    let c = Case {
+        regions: 3,
+        externals: 0,
+        arcs: vec![
+            Arc { from: 0, to: 2 },
+            Arc { from: 0, to: 1 },
+            Arc { from: 2, to: 1 },
+        ],
+        supply: vec![200 * MW, 0, 0],
+        firm: vec![100 * MW, 100 * MW, 0],
+        intr: vec![0; 3],
+        limit: vec![50 * MW, 50 * MW, 30 * MW],
+    };
+    assert_eq!(c.fast(), 20 * MW);
+    let d = c.run(SharingRule::Local);
+    // Both arcs into B bind; the arc into the hub does not.
+    assert_eq!(d.binding, vec![false, true, true]);
+    assert_eq!(
+        sets_binding(&c, &[vec![0], vec![1, 2], vec![0, 2]]),
+        vec![false, true, true]
+    );
+    // Two equal minimum cuts: {B} (A -> B and H -> B, 80 MW) and {H, B} (A -> B and A -> H,
+    // 80 MW). No single arc crosses both cuts but A -> B; drop it and no arc binds alone,
+    // yet the pair A -> H, H -> B crosses both and binds.
+    let c = Case {
+        limit: vec![30 * MW, 50 * MW, 30 * MW],
+        ..c
+    };
+    assert_eq!(c.fast(), 20 * MW);
+    let d = c.run(SharingRule::Local);
+    assert_eq!(d.binding, vec![false, true, false]);
+    assert_eq!(
+        sets_binding(&c, &[vec![0], vec![2], vec![0, 2], vec![1]]),
+        vec![false, false, true, true]
+    );
+}

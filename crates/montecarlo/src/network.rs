@@ -34,6 +34,11 @@ pub struct NetworkHour {
     out: Dispatch,
     /// Per line: would one more MW lower the least firm shortfall in this hour.
     pub line_binding: Vec<bool>,
+    /// Per corridor: its arcs (both directions of each of its lines).
+    corridor_arcs: Vec<Vec<usize>>,
+    /// Per corridor: would one more MW on every line of it lower the least firm shortfall in
+    /// this hour (empty without corridors, and then never computed).
+    pub corridor_binding: Vec<bool>,
 }
 
 /// The demand and extra supply of one hour, per region.
@@ -106,6 +111,12 @@ impl NetworkHour {
             Sharing::Local => SharingRule::Local,
             Sharing::Shared => SharingRule::Shared,
         };
+        // Line `l` is arcs `2l` (forward) and `2l + 1` (backward).
+        let corridor_arcs: Vec<Vec<usize>> = net
+            .corridors
+            .iter()
+            .map(|c| c.lines.iter().flat_map(|&l| [2 * l, 2 * l + 1]).collect())
+            .collect();
         let out = Dispatch::new(&topology);
         let dispatcher = Dispatcher::new(topology, rule);
         let nodes = q.regions + q.sources;
@@ -121,6 +132,8 @@ impl NetworkHour {
             arc_limit_w: vec![0; arc_gates.len()],
             arc_gates,
             line_binding: vec![false; q.lines],
+            corridor_binding: vec![false; corridor_arcs.len()],
+            corridor_arcs,
         })
     }
 
@@ -176,8 +189,9 @@ impl NetworkHour {
         self.dispatcher.total_firm_shortfall_w(&state)
     }
 
-    /// Dispatch the loaded hour into `result` and [`NetworkHour::line_binding`], given its
-    /// unserved demand without and with imports ([`NetworkHour::unserved_w`]).
+    /// Dispatch the loaded hour into `result`, [`NetworkHour::line_binding`] and
+    /// [`NetworkHour::corridor_binding`], given its unserved demand without and with imports
+    /// ([`NetworkHour::unserved_w`]).
     pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
         let r = self.q.regions;
         if unserved.1 == 0 {
@@ -185,6 +199,7 @@ impl NetworkHour {
             result.short_w[..r].fill(0);
             result.curtailed_w[..r].fill(0);
             self.line_binding.fill(false);
+            self.corridor_binding.fill(false);
             if self.q.sources == 1 {
                 result.import_w[0] = unserved.0;
                 return;
@@ -210,6 +225,17 @@ impl NetworkHour {
         result.import_w.copy_from_slice(&self.out.import_w);
         for l in 0..self.q.lines {
             self.line_binding[l] = self.out.binding[2 * l] || self.out.binding[2 * l + 1];
+        }
+        if !self.corridor_arcs.is_empty() {
+            if self.out.total_firm_short_w() > 0 {
+                self.dispatcher.sets_binding(
+                    &state,
+                    &self.corridor_arcs,
+                    &mut self.corridor_binding,
+                );
+            } else {
+                self.corridor_binding.fill(false);
+            }
         }
     }
 }

@@ -113,6 +113,30 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
     map
 }
 
+/// The corridors of a model (`"corridors"`): per corridor name, its lines and `binding_h`
+/// (hours in which one more MW on every line of it would lower the least firm shortfall);
+/// `None` for a model without corridors, whose results then have no such key.
+pub fn corridors_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
+    let net = model.network();
+    if net.corridors.is_empty() {
+        return None;
+    }
+    let corridors: Map<String, Value> = net
+        .corridors
+        .iter()
+        .enumerate()
+        .map(|(c, corridor)| {
+            let lines = net.corridor_line_names(corridor);
+            let e = estimate(Some(acc.corridors.binding_h(c)));
+            (
+                corridor.name.clone(),
+                json!({ "lines": lines, "binding_h": e }),
+            )
+        })
+        .collect();
+    Some(corridors.into())
+}
+
 /// The regions of `model` that can have indices: hubs have no demand and no units, so no
 /// index of theirs can be non-zero.
 pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str)> {
@@ -125,8 +149,8 @@ pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str
 }
 
 /// Every section of a scenario's results, in output order: `"system"`, `"regions"`,
-/// `"imports"`, `"lines"`, `"eue_distribution"`, `"heatmap"` and, where there is illegal
-/// mining, `"illegal_mining_path"`. A run's document and each scenario of a comparison are
+/// `"imports"`, `"lines"`, where corridors are declared `"corridors"`, `"eue_distribution"`,
+/// `"heatmap"` and, where there is illegal mining, `"illegal_mining_path"`. A run's document and each scenario of a comparison are
 /// made of these same sections, so a section added here appears in both with the same name
 /// and shape.
 pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Value> {
@@ -164,6 +188,9 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
     sections.insert("regions".into(), regions.into());
     sections.insert("imports".into(), imports.into());
     sections.insert("lines".into(), lines.into());
+    if let Some(corridors) = corridors_json(model, acc) {
+        sections.insert("corridors".into(), corridors);
+    }
     sections.insert(
         "eue_distribution".into(),
         json!(acc.eue_distribution.finish()),

@@ -178,7 +178,7 @@ impl<'m> Sampler<'m> {
                     &self.effective
                 };
                 let out = &mut self.out;
-                let binding = match self.network.as_mut() {
+                let (binding, corridor_binding) = match self.network.as_mut() {
                     None => {
                         for (r, &generation) in level[..n].iter().enumerate() {
                             let supply = generation + inputs.supply_w[at(r)];
@@ -186,7 +186,8 @@ impl<'m> Sampler<'m> {
                             out.short_w[r] = (firm - supply).max(0);
                             out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
                         }
-                        &self.no_binding
+                        // Corridors need lines, hence a network.
+                        (&self.no_binding[..], &[][..])
                     }
                     Some(network) => {
                         let day = cal.day(h);
@@ -211,7 +212,7 @@ impl<'m> Sampler<'m> {
                             },
                             unserved,
                         );
-                        &network.line_binding
+                        (&network.line_binding[..], &network.corridor_binding[..])
                     }
                 };
                 let system: i64 = out.short_w[..n].iter().sum();
@@ -258,6 +259,7 @@ impl<'m> Sampler<'m> {
                     mining_curtailed_w: &out.mining_curtailed_w,
                     import_w: &out.import_w,
                     binding,
+                    corridor_binding,
                 });
             }
         }

@@ -6,7 +6,9 @@ mod common;
 
 use common::{unit, MW};
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
-use gridrisk_core::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing, UnitSpec};
+use gridrisk_core::model::{
+    Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing, UnitSpec,
+};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::estimators::Estimate;
@@ -96,13 +98,27 @@ fn small_network(sharing: Sharing) -> SystemModel {
         ],
         imports: vec![],
         sharing,
+        corridors: vec![
+            Corridor {
+                name: "A-B".into(),
+                lines: vec![0, 1],
+            },
+            Corridor {
+                name: "HUB-B".into(),
+                lines: vec![1],
+            },
+        ],
     })
     .unwrap()
 }
 
-/// Per-region LOLE and EUE by enumerating every combination of unit and line states in every
-/// hour (states are independent and each hour's marginal is the stationary law).
-fn enumerate(model: &SystemModel, rule: SharingRule) -> (Vec<f64>, Vec<f64>) {
+/// Per-region LOLE and EUE, and per corridor the binding hours, by enumerating every
+/// combination of unit and line states in every hour (states are independent and each
+/// hour's marginal is the stationary law). A corridor binds where one more watt on both
+/// directions of each of its lines lowers the least firm shortfall (re-solved: brute force).
+fn enumerate(model: &SystemModel, rule: SharingRule) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let corridors = &model.network().corridors;
+    let mut binding_h = vec![0.0; corridors.len()];
     let u = model.units();
     let lines = &model.network().lines;
     let regions = model.regions().len();
@@ -168,9 +184,25 @@ fn enumerate(model: &SystemModel, rule: SharingRule) -> (Vec<f64>, Vec<f64>) {
                     eue[r] += p * short as f64 / MW as f64;
                 }
             }
+            for (c, corridor) in corridors.iter().enumerate() {
+                let mut more = limits.clone();
+                for &l in &corridor.lines {
+                    more[2 * l] += 1;
+                    more[2 * l + 1] += 1;
+                }
+                let less = dispatcher.total_firm_shortfall_w(&HourState {
+                    supply_w: &supply,
+                    firm_w: &firm,
+                    interruptible_w: &zeros,
+                    arc_limit_w: &more,
+                });
+                if less < total {
+                    binding_h[c] += p;
+                }
+            }
         }
     }
-    (lole, eue)
+    (lole, eue, binding_h)
 }
 
 #[test]
@@ -180,8 +212,21 @@ fn small_network_matches_exact_enumeration_under_both_rules() {
         (Sharing::Shared, SharingRule::Shared),
     ] {
         let model = small_network(sharing);
-        let (lole, eue) = enumerate(&model, rule);
+        let (lole, eue, binding_h) = enumerate(&model, rule);
         let acc = run(&model, 200_000, 17);
+        for (c, name) in [(0, "A-B"), (1, "HUB-B")] {
+            within(
+                &format!("{sharing:?} corridor {name} binding_h"),
+                acc.corridors.binding_h(c),
+                binding_h[c],
+            );
+        }
+        // The corridor of one line is the line; the pair binds where the line alone does not.
+        assert_eq!(
+            format!("{:?}", acc.corridors.binding_h(1)),
+            format!("{:?}", acc.binding.binding_h(1))
+        );
+        assert!(binding_h[0] > binding_h[1], "{binding_h:?}");
         for (a, name) in [(0, "A"), (1, "B"), (3, "system")] {
             within(
                 &format!("{sharing:?} {name} lole_h"),
@@ -228,6 +273,7 @@ fn three_area_unlimited() -> SystemModel {
         lines,
         imports: vec![],
         sharing: Sharing::Local,
+        corridors: vec![],
     })
     .unwrap()
 }
@@ -386,6 +432,7 @@ fn random_network(
                 outage: None,
             }],
         }],
+        corridors: vec![],
         sharing,
     })
     .unwrap()

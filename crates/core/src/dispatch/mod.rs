@@ -28,6 +28,13 @@
 //! `binding[a]` is true iff one more MW of limit on arc `a` would lower the least total
 //! firm shortfall. Line flows are not unique and are not reported.
 //!
+//! [`Dispatcher::sets_binding`] asks the same of *sets* of arcs (a corridor: the two
+//! directions of several lines): would one more watt on every arc of the set lower the least
+//! total firm shortfall? With integer limits that is exactly: every minimum cut of the firm
+//! max flow crosses an arc of the set (then one watt or one MW lowers it alike). A set
+//! can bind when none of its arcs does alone (two parallel lines into a region that are
+//! both full); a set that contains a binding arc binds.
+//!
 //! # Worked example (both rules)
 //!
 //! Two regions, A (index 0) and B (index 1), and a line from B to A with a limit of
@@ -82,7 +89,9 @@
 //! by `q`; freeze the regions that cannot exceed it (not reachable in the residual graph),
 //! replacing them by an aggregate edge with their exact integer total; repeat.
 //! `binding` comes from the residual graph of the firm max flow: arc `a` is binding iff its
-//! tail is reachable from the source and its head can reach an unserved firm demand.
+//! tail is reachable from the source and its head can reach an unserved firm demand. A set
+//! of arcs binds iff, with one more watt on each of its arcs, the residual graph of a firm
+//! max flow has an augmenting path (one search per set, after one max flow per hour).
 //!
 //! [`Dispatcher::total_firm_shortfall_w`] is the fast path: zero if every region covers its
 //! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions the largest
@@ -354,6 +363,26 @@ impl Dispatcher {
             return;
         }
         solve::dispatch(t, self.rule, state, &mut self.net, &mut self.work, out);
+    }
+
+    /// Per set of arcs (`sets[i]`, arc indices): `out[i]` is true iff one more watt of limit
+    /// on every arc of the set would lower the least total firm shortfall of the hour (all
+    /// false without a shortfall). Separate from [`Dispatcher::dispatch`] (it solves the
+    /// firm max flow again), so an hour pays for it only when sets are asked about.
+    ///
+    /// # Panics
+    ///
+    /// If a slice of `state` has the wrong length, `out` is not one per set, or a set names
+    /// an arc beyond the topology's.
+    pub fn sets_binding(&mut self, state: &HourState, sets: &[Vec<usize>], out: &mut [bool]) {
+        self.check(state);
+        let t = &self.topology;
+        assert_eq!(out.len(), sets.len(), "out: one per set");
+        assert!(
+            sets.iter().flatten().all(|&a| a < t.arcs.len()),
+            "sets: arc indices within the topology"
+        );
+        solve::sets_binding(t, state, sets, &mut self.net, out);
     }
 
     fn check(&self, state: &HourState) {

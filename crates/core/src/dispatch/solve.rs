@@ -162,6 +162,35 @@ pub(crate) fn max_flow_shortfall(t: &Topology, st: &HourState, net: &mut Net) ->
     (firm - served) as i64
 }
 
+/// `out[i]`: one more watt on every arc of `sets[i]` would lower the least total firm
+/// shortfall. After a firm max flow, that is an augmenting path from the source to the firm
+/// sink in the residual graph with the set's arcs one watt larger (the flow stays feasible,
+/// and the max flow grows iff such a path exists).
+pub(crate) fn sets_binding(
+    t: &Topology,
+    st: &HourState,
+    sets: &[Vec<usize>],
+    net: &mut Net,
+    out: &mut [bool],
+) {
+    let l = build(t, SharingRule::Shared, st, net);
+    let served = net.augment(S, TF, None);
+    if served == net.hi[l.tf()] {
+        out.fill(false);
+        return;
+    }
+    for (binds, set) in out.iter_mut().zip(sets) {
+        for &a in set {
+            net.hi[l.arc(a)] += 1;
+        }
+        net.reach_from(S);
+        *binds = net.mark[TF];
+        for &a in set {
+            net.hi[l.arc(a)] -= 1;
+        }
+    }
+}
+
 /// The full dispatch; see the module docs of `dispatch` for the stages.
 pub(crate) fn dispatch(
     t: &Topology,

@@ -14,7 +14,7 @@ mod weather;
 
 pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
-pub use network::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
+pub use network::{Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing};
 pub use region::{Region, PEAK_BLOCK_H};
 pub use supply::{BlockCap, UnitConditions, Vre};
 pub use units::{component_id, UnitSpec, Units};

@@ -74,7 +74,19 @@ pub struct ImportSource {
     pub links: Vec<ImportLink>,
 }
 
-/// Everything that connects regions: lines, import sources and the sharing rule.
+/// A corridor: a named set of lines whose limits are studied together (the lines into a
+/// region's hub). It binds in an hour when one more MW on every line of the set, in both
+/// directions, would lower the least firm shortfall; it changes no dispatch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Corridor {
+    /// Corridor name, unique among corridors.
+    pub name: String,
+    /// Line indices, at least one, each once.
+    pub lines: Vec<usize>,
+}
+
+/// Everything that connects regions: lines, import sources and the sharing rule; and the
+/// corridors reported on.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Network {
     /// Transmission lines.
@@ -83,9 +95,19 @@ pub struct Network {
     pub imports: Vec<ImportSource>,
     /// How unavoidable shortfalls are split.
     pub sharing: Sharing,
+    /// Corridors (sets of lines) whose binding hours are reported.
+    pub corridors: Vec<Corridor>,
 }
 
 impl Network {
+    /// The names of the lines of corridor `c`, in its order.
+    pub fn corridor_line_names(&self, c: &Corridor) -> Vec<&str> {
+        c.lines
+            .iter()
+            .map(|&l| self.lines[l].name.as_str())
+            .collect()
+    }
+
     /// True if regions are isolated: no line and no import source.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.imports.is_empty()
@@ -113,6 +135,20 @@ impl Network {
             }
             if !outage_ok(&l.outage) {
                 return Err(format!("line '{}' needs positive MTTF and MTTR", l.name));
+            }
+        }
+        for c in &self.corridors {
+            let mut lines = c.lines.clone();
+            lines.sort_unstable();
+            lines.dedup();
+            if c.lines.is_empty()
+                || lines.len() != c.lines.len()
+                || lines.last().is_some_and(|&l| l >= self.lines.len())
+            {
+                return Err(format!(
+                    "corridor '{}' needs distinct lines of the network, at least one",
+                    c.name
+                ));
             }
         }
         for s in &self.imports {

@@ -24,6 +24,7 @@ pub(crate) const ROOT: &[&str] = &[
     "exchanges",
     "disturbances",
     "renewables",
+    "corridors",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &["hours", "first_weekday", "start", "end", "utc_offset"];
 pub(crate) const REGION: &[&str] = &[
@@ -81,6 +82,7 @@ pub(crate) const LINE: &[&str] = &[
     "mttf_h",
     "mttr_h",
 ];
+pub(crate) const CORRIDOR: &[&str] = &["name", "lines"];
 pub(crate) const IMPORT: &[&str] = &[
     "name",
     "cap_mw",
@@ -154,6 +156,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("units.cold", COLD),
     ("units.dated_outages", DATED_OUTAGE),
     ("lines", LINE),
+    ("corridors", CORRIDOR),
     ("imports", IMPORT),
     ("imports.cold", COLD),
     ("imports.links", LINK),

@@ -895,6 +895,78 @@ fn names_of(f: &Fields<'_>, key: &str) -> Vec<String> {
     }
 }
 
+/// `lines = ["A", "B"]` of table `f`: at least one line of `lines` (all line names, in
+/// order), by name, each once; `what` says what the set is, for messages. The indices, or
+/// `None` if there is a problem.
+pub(crate) fn line_set(
+    f: &Fields<'_>,
+    lines: &[String],
+    what: &str,
+    p: &mut Problems,
+) -> Option<Vec<usize>> {
+    let expect = "an array of line names, such as [\"NORTH-SOUTH\", \"EAST-SOUTH\"]";
+    let Some(n) = f.get("lines") else {
+        f.missing("lines", &format!("{expect}: {what}"), p);
+        return None;
+    };
+    let a = match &n.value {
+        Value::Array(a) if a.is_empty() => {
+            f.bad(
+                "lines",
+                format!("names no line; expected {expect}: {what}"),
+                p,
+            );
+            return None;
+        }
+        Value::Array(a) => a,
+        v => {
+            f.bad(
+                "lines",
+                format!("expected {expect}, got {}", v.describe()),
+                p,
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, e) in a.iter().enumerate() {
+        let at = format!("{}[{i}]", f.field("lines"));
+        let Value::Str(s) = &e.value else {
+            p.push(
+                &e.file,
+                Some(e.line),
+                Some(&at),
+                format!("expected a line name, got {}", e.value.describe()),
+            );
+            ok = false;
+            continue;
+        };
+        match lines.iter().position(|l| l == s) {
+            Some(l) if out.contains(&l) => {
+                p.push(
+                    &e.file,
+                    Some(e.line),
+                    Some(&at),
+                    format!("line `{}` is listed twice", short(s)),
+                );
+                ok = false;
+            }
+            Some(l) => out.push(l),
+            None => {
+                p.push(
+                    &e.file,
+                    Some(e.line),
+                    Some(&at),
+                    unknown_name(s, "line", lines),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
 /// The climate of region `region` (index) from its `weather_zone`, `heating_mw_per_c` and
 /// `heating_threshold_c`; `None` if not given or if there is a problem.
 fn climate(

@@ -289,10 +289,11 @@ fn read_one(
 
 /// Arrays of tables whose elements are merged by `name` under `extends` (dotted key paths,
 /// array indices left out); any other array is replaced as a whole by a variant's.
-pub(crate) const NAMED_ARRAYS: [&str; 10] = [
+pub(crate) const NAMED_ARRAYS: [&str; 11] = [
     "regions",
     "units",
     "lines",
+    "corridors",
     "imports",
     "imports.links",
     "renewables",

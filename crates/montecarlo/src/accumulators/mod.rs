@@ -19,6 +19,7 @@
 //! the sampler fills it.
 
 mod binding;
+mod corridors;
 mod eue;
 mod eue_distribution;
 pub mod eue_parts;
@@ -32,6 +33,7 @@ mod mining_curtailed;
 mod tally;
 
 pub use binding::Binding;
+pub use corridors::Corridors;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
@@ -70,6 +72,9 @@ pub struct HourView<'a> {
     pub import_w: &'a [i64],
     /// Per line: would one more MW of limit lower the system's firm shortfall.
     pub binding: &'a [bool],
+    /// Per corridor: would one more MW on every line of it lower the system's firm
+    /// shortfall.
+    pub corridor_binding: &'a [bool],
 }
 
 /// What the sampler shows an accumulator at the end of a sample.
@@ -99,6 +104,7 @@ impl<'a> HourView<'a> {
             mining_curtailed_w: NONE,
             import_w: &[],
             binding: &[],
+            corridor_binding: &[],
         }
     }
 }
@@ -175,6 +181,8 @@ pub struct Indices {
     pub imports: Imports,
     /// Binding hours per line.
     pub binding: Binding,
+    /// Binding hours per corridor.
+    pub corridors: Corridors,
     /// Mean import per source and day.
     pub import_path: ImportPath,
     /// EUE split into households, illegal and registered mining.
@@ -196,6 +204,7 @@ impl Indices {
             heatmap: Heatmap::new(model.calendar()),
             imports: Imports::new(model.network().imports.len()),
             binding: Binding::new(model.network().lines.len()),
+            corridors: Corridors::new(model.network().corridors.len()),
             import_path: ImportPath::new(model.network().imports.len(), model.calendar()),
             eue_parts: EueParts::new(areas(model)),
             mining_curtailed: MiningCurtailed::new(areas(model)),
@@ -249,6 +258,10 @@ impl Indices {
             .0
             .checked_merge(&later.binding.0)
             .map_err(at("binding"))?;
+        self.corridors
+            .0
+            .checked_merge(&later.corridors.0)
+            .map_err(at("corridors"))?;
         self.import_path
             .checked_merge(&later.import_path)
             .map_err(at("import_path"))?;
@@ -281,6 +294,7 @@ impl Accumulator for Indices {
         self.heatmap.record_hour(hour);
         self.imports.record_hour(hour);
         self.binding.record_hour(hour);
+        self.corridors.record_hour(hour);
         self.import_path.record_hour(hour);
         self.eue_parts.record_hour(hour);
         self.mining_curtailed.record_hour(hour);
@@ -294,6 +308,7 @@ impl Accumulator for Indices {
         self.heatmap.end_sample(sample);
         self.imports.end_sample(sample);
         self.binding.end_sample(sample);
+        self.corridors.end_sample(sample);
         self.import_path.end_sample(sample);
         self.eue_parts.end_sample(sample);
         self.mining_curtailed.end_sample(sample);

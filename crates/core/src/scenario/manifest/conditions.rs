@@ -3,8 +3,8 @@
 
 use super::dates::Window;
 use super::{
-    element_label, hours_of_days, names_of, suggest, table_array, too_much_power, unknown_name,
-    Fields,
+    element_label, hours_of_days, line_set, names_of, suggest, table_array, too_much_power,
+    unknown_name, Fields,
 };
 use crate::bounds::{MAX_FORECAST_SD, MAX_POWER_MW};
 use crate::model::{
@@ -725,7 +725,7 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
             continue;
         };
         let name = df.unique_name("disturbance", &mut seen, p);
-        let lines = disturbance_lines(&df, ctx.lines, p);
+        let lines = line_set(&df, ctx.lines, "the lines tripped together", p);
         let mtbf = df.mean_duration_h("mtbf_h", true, p);
         let duration = df.mean_duration_h("duration_h", true, p);
         if let (Some(name), Some(lines), Some(mttf_h), Some(mttr_h)) = (name, lines, mtbf, duration)
@@ -738,63 +738,6 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
         }
     }
     out
-}
-
-/// `lines = ["A", "B"]`: at least one line, by name, each once.
-fn disturbance_lines(f: &Fields<'_>, lines: &[String], p: &mut Problems) -> Option<Vec<usize>> {
-    let expect = "an array of line names, such as [\"NORTH-SOUTH\", \"EAST-SOUTH\"]";
-    let Some(n) = f.get("lines") else {
-        f.missing("lines", &format!("{expect}: the lines tripped together"), p);
-        return None;
-    };
-    let a = match &n.value {
-        Value::Array(a) if !a.is_empty() => a,
-        v => {
-            f.bad(
-                "lines",
-                format!("expected {expect}, got {}", v.describe()),
-                p,
-            );
-            return None;
-        }
-    };
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (i, e) in a.iter().enumerate() {
-        let at = format!("{}[{i}]", f.field("lines"));
-        let Value::Str(s) = &e.value else {
-            p.push(
-                &e.file,
-                Some(e.line),
-                Some(&at),
-                format!("expected a line name, got {}", e.value.describe()),
-            );
-            ok = false;
-            continue;
-        };
-        match lines.iter().position(|l| l == s) {
-            Some(l) if out.contains(&l) => {
-                p.push(
-                    &e.file,
-                    Some(e.line),
-                    Some(&at),
-                    format!("line `{s}` is listed twice"),
-                );
-                ok = false;
-            }
-            Some(l) => out.push(l),
-            None => {
-                p.push(
-                    &e.file,
-                    Some(e.line),
-                    Some(&at),
-                    unknown_name(s, "line", lines),
-                );
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
 }
 
 /// `[[renewables]]`.

@@ -1,7 +1,8 @@
-//! `sharing`, `[[lines]]` and `[[imports]]`: the network between regions.
+//! `sharing`, `[[lines]]` and `[[imports]]`: the network between regions; and
+//! `[[corridors]]`, the sets of lines whose binding hours are reported.
 
-use super::{element_label, suggest, table_array, Fields};
-use crate::model::{ImportLink, ImportSource, Line, Network, Outage, Sharing};
+use super::{element_label, line_set, names_of, suggest, table_array, Fields};
+use crate::model::{Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing};
 use crate::scenario::error::Problems;
 use crate::scenario::keys;
 use crate::scenario::tree::Value;
@@ -46,7 +47,39 @@ pub(super) fn network(
             net.imports.push(s);
         }
     }
+    net.corridors = corridors(f, p);
     net
+}
+
+/// `[[corridors]]`: each a `name` and the `lines` it groups, by name. Line indices are
+/// positions among all `[[lines]]` (as for disturbances), which are the model's when every
+/// line is valid (otherwise the scenario is refused anyway).
+fn corridors(f: &Fields<'_>, p: &mut Problems) -> Vec<Corridor> {
+    let lines = names_of(f, "lines");
+    let mut out = Vec::new();
+    let mut seen = Seen::new();
+    for (i, n) in table_array(f, "corridors", p).into_iter().enumerate() {
+        let label = element_label("corridors", i, n);
+        let Some(cf) = Fields::new(n, &label, keys::CORRIDOR, p) else {
+            continue;
+        };
+        let name = cf.unique_name("corridor", &mut seen, p);
+        if lines.is_empty() {
+            cf.problem(
+                None,
+                "a corridor is a set of lines, but the scenario has no `[[lines]]`: add the \
+                 lines between regions first, or remove the corridor"
+                    .into(),
+                p,
+            );
+            continue;
+        }
+        let set = line_set(&cf, &lines, "the lines of the corridor", p);
+        if let (Some(name), Some(lines)) = (name, set) {
+            out.push(Corridor { name, lines });
+        }
+    }
+    out
 }
 
 fn sharing(f: &Fields<'_>, p: &mut Problems) -> Option<Sharing> {
@@ -319,6 +352,81 @@ mod tests {
         ] {
             assert!(all.contains(want), "missing {want:?} in\n{all}");
         }
+    }
+
+    const TWO_LINES: &str = "[[lines]]\nname = \"N-H\"\nfrom = \"North\"\nto = \"HUB\"\n\
+                             forward_mw = 1\n\
+                             [[lines]]\nname = \"H-S\"\nfrom = \"HUB\"\nto = \"South\"\n\
+                             forward_mw = 1\n";
+
+    #[test]
+    fn corridors_are_read_as_line_indices() {
+        let (net, msgs) = extract_text(
+            "",
+            &format!(
+                "{TWO_LINES}[[corridors]]\nname = \"into South\"\nlines = [\"H-S\", \"N-H\"]\n\
+                 [[corridors]]\nname = \"last\"\nlines = [\"H-S\"]\n"
+            ),
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(
+            net.corridors,
+            vec![
+                Corridor {
+                    name: "into South".into(),
+                    lines: vec![1, 0]
+                },
+                Corridor {
+                    name: "last".into(),
+                    lines: vec![1]
+                }
+            ]
+        );
+        assert_eq!(net.check(3), Ok(()));
+    }
+
+    #[test]
+    fn corridor_problems_are_reported_together() {
+        let (net, msgs) = extract_text(
+            "",
+            &format!(
+                "{TWO_LINES}[[corridors]]\nname = \"A\"\nlines = [\"H-S\", \"H-s\"]\n\
+                 [[corridors]]\nname = \"A\"\nlines = []\n\
+                 [[corridors]]\nname = \"C\"\nlines = [\"N-H\", \"N-H\"]\nline = 1\n\
+                 [[corridors]]\nname = \"D\"\nlines = \"N-H\"\n\
+                 [[corridors]]\nname = \"E\"\n"
+            ),
+        );
+        assert!(net.corridors.is_empty(), "{:?}", net.corridors);
+        let all = msgs.join("\n");
+        for want in [
+            "t.toml:25: corridors[A].lines[1]: unknown line `H-s`; did you mean `H-S`? known \
+             lines: `N-H`, `H-S`",
+            "t.toml:27: corridors[A].name: duplicate corridor name `A` (first defined at \
+             t.toml:23)",
+            "t.toml:28: corridors[A].lines: names no line; expected an array of line names",
+            "t.toml:31: corridors[C].lines[1]: line `N-H` is listed twice",
+            "t.toml:32: corridors[C].line: unknown key",
+            "t.toml:35: corridors[D].lines: expected an array of line names, such as \
+             [\"NORTH-SOUTH\", \"EAST-SOUTH\"], got a string (\"N-H\")",
+            "t.toml:36: corridors[E].lines: missing required field; expected an array of \
+             line names, such as [\"NORTH-SOUTH\", \"EAST-SOUTH\"]: the lines of the corridor",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn corridors_need_lines() {
+        let (net, msgs) = extract_text("", "[[corridors]]\nname = \"A\"\nlines = [\"N-S\"]\n");
+        assert!(net.corridors.is_empty());
+        assert_eq!(
+            msgs,
+            vec![
+                "t.toml:13: corridors[A]: a corridor is a set of lines, but the scenario has \
+                  no `[[lines]]`: add the lines between regions first, or remove the corridor"
+            ]
+        );
     }
 
     #[test]

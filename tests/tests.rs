@@ -13,6 +13,7 @@ mod report;
 mod run;
 mod shard;
 mod sweep;
+mod synth;
 mod units;
 mod util;
 mod validate;

@@ -19,7 +19,11 @@ fn scale(c: &mut Criterion) {
         for variant in [Variant::Loose, Variant::Tight] {
             let synth = Synth::new(regions, variant, Rule::Local);
             let model = synth.load().expect("a generated scenario loads").model;
-            let years: u64 = if regions >= 96 { 2 } else { 96 / regions as u64 };
+            let years: u64 = if regions >= 96 {
+                2
+            } else {
+                96 / regions as u64
+            };
             group.throughput(Throughput::Elements(years));
             group.bench_function(synth.name(), |b| {
                 let mut sampler = Sampler::new(&model).unwrap();

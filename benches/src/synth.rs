@@ -159,7 +159,11 @@ impl Synth {
             _ => (0..r).map(|i| (i, (i + 1) % r)).collect(),
         };
         if r >= 4 {
-            lines.extend((0..r).filter(|i| i % 3 == 0 && 2 * i < r).map(|i| (i, i + r / 2)));
+            lines.extend(
+                (0..r)
+                    .filter(|i| i % 3 == 0 && 2 * i < r)
+                    .map(|i| (i, i + r / 2)),
+            );
         }
         lines
     }
@@ -327,7 +331,10 @@ mod tests {
             assert_eq!(net.lines.len(), synth.lines().len());
             for (k, line) in net.lines.iter().enumerate() {
                 assert_eq!(line.outage.is_some(), k % 2 == 0, "line {k}");
-                assert_eq!((line.forward_w, line.backward_w), (300_000_000, 300_000_000));
+                assert_eq!(
+                    (line.forward_w, line.backward_w),
+                    (300_000_000, 300_000_000)
+                );
             }
             let want = match rule {
                 Rule::Local => Sharing::Local,
@@ -346,14 +353,20 @@ mod tests {
         )
         .expect("the shipped RTS-79 scenario loads")
         .model;
-        let one = Synth::new(1, Variant::Loose, Rule::Local).load().unwrap().model;
+        let one = Synth::new(1, Variant::Loose, Rule::Local)
+            .load()
+            .unwrap()
+            .model;
         let (a, b) = (rts.units(), one.units());
         assert_eq!(a.installed_w, b.installed_w);
         assert_eq!(a.capacity_w, b.capacity_w);
         assert_eq!(a.mttf_h, b.mttf_h);
         assert_eq!(a.mttr_h, b.mttr_h);
         assert_eq!(rts.regions()[0].demand_w(), one.regions()[0].demand_w());
-        let tight = Synth::new(1, Variant::Tight, Rule::Local).load().unwrap().model;
+        let tight = Synth::new(1, Variant::Tight, Rule::Local)
+            .load()
+            .unwrap()
+            .model;
         assert_eq!(
             tight.regions()[0].peak_w(),
             (rts.regions()[0].peak_w() as f64 * 1.1).round() as i64

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(about = "Write synthetic systems of R IEEE RTS-79 areas (ring plus chords) as scenario files")]
+#[command(
+    about = "Write synthetic systems of R IEEE RTS-79 areas (ring plus chords) as scenario files"
+)]
 struct Args {
     /// Numbers of areas, one scenario each (comma-separated, each 1 to 100,000).
     #[arg(long, value_name = "R", required = true, value_delimiter = ',',

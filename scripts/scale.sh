@@ -162,7 +162,8 @@ for rule in rules:
             if b is None:
                 continue
             s, r0, r1 = steps(series, b)
-            print(f"  {what} per region-sample-year ~ R^{b:.2f} over R = 12..384 "
+            fitted = [r for r, _ in series if 12 <= r <= 384]
+            print(f"  {what} per region-sample-year ~ R^{b:.2f} over R = {fitted[0]}..{fitted[-1]} "
                   f"(per sample-year ~ R^{1 + b:.2f}); largest step vs trend: {s:.2f}x "
                   f"from R = {r0} to {r1}")
 

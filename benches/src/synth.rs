@@ -1,8 +1,8 @@
 //! Synthetic systems of R IEEE RTS-79 areas: the large-system benchmark of gridrisk.
 //!
-//! [`Synth`] describes one system and writes it as a scenario file; the criterion benchmark
-//! (`benches/benches/scale.rs`), the `synth` binary and `scripts/scale.sh` all build their systems
-//! here, so they measure the same thing. The output is a function of the parameters alone
+//! [`Synth`] describes one system and writes it as a scenario file; the criterion
+//! benchmark (`benches/benches/scale.rs`), the `synth` binary and `scripts/scale.sh` all
+//! build their systems here, so they measure the same thing. The output is a function of the parameters alone
 //! (same R, variant and rule, same bytes).
 //!
 //! # The system

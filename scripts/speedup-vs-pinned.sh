@@ -53,6 +53,7 @@ extra=()
 [ -n "$samples" ] && extra=(--samples "$samples")
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/gridrisk-speedup.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
 
 # One run in a fresh directory; prints its wall time in seconds.
 timed() {

@@ -374,6 +374,15 @@ mod tests {
         );
     }
 
+    /// The systems never change silently: `docs/performance.md` measured these bytes (the
+    /// scenario and its load tables, whose hash `gridrisk validate` prints too). A change to
+    /// the construction updates this hash and re-measures the baseline.
+    #[test]
+    fn the_benchmark_is_pinned() {
+        let sc = Synth::new(24, Variant::Tight, Rule::Local).load().unwrap();
+        assert_eq!(sc.content_hash, "e03e21a1af44497b");
+    }
+
     #[test]
     fn same_parameters_same_bytes() {
         let a = Synth::new(24, Variant::Tight, Rule::Shared);

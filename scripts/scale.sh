@@ -37,6 +37,11 @@ cargo build --release --quiet --bin synth -p gridrisk-benches
 exec python3 - "$@" <<'PY'
 import math, os, re, statistics, subprocess, sys, tempfile, json
 
+def bad(message):
+    """Bad arguments: the message and exit status 2, as the project's tools."""
+    print(f"scale.sh: {message}", file=sys.stderr)
+    sys.exit(2)
+
 args = sys.argv[1:]
 opt = {"sizes": "1,2,3,4,6,8,9,12,24,48,96,192,384", "variants": "loose,tight",
        "rules": "local", "runs": "5", "budget": "960", "callgrind-max": "96", "csv": ""}
@@ -47,36 +52,38 @@ while i < len(args):
         opt.update(sizes="1,3,8,9,12,24", runs="1", budget="96")
         i += 1
     elif a in ("-h", "--help"):
-        for line in open("scripts/scale.sh").read().splitlines()[1:33]:
+        for line in open("scripts/scale.sh").read().splitlines()[1:]:
+            if not line.startswith("#"):
+                break
             print(line[2:])
         sys.exit(0)
     elif a.startswith("--") and a[2:] in opt and i + 1 < len(args):
         opt[a[2:]] = args[i + 1]
         i += 2
     else:
-        sys.exit(f"scale.sh: unknown or incomplete argument '{a}' (see --help)")
+        bad(f"unknown or incomplete argument '{a}' (see --help)")
 
 def ints(key):
     try:
         v = [int(x) for x in opt[key].split(",")]
     except ValueError:
-        sys.exit(f"scale.sh: --{key} must be comma-separated integers, got '{opt[key]}'")
+        bad(f"--{key} must be comma-separated integers, got '{opt[key]}'")
     if any(x < 0 for x in v):
-        sys.exit(f"scale.sh: --{key} must not be negative")
+        bad(f"--{key} must not be negative")
     return v
 
 sizes = sorted(set(ints("sizes")))
 if 0 in sizes:
-    sys.exit("scale.sh: --sizes must be at least 1")
+    bad("--sizes must be at least 1")
 runs, budget, cg_max = ints("runs")[0], ints("budget")[0], ints("callgrind-max")[0]
 variants = opt["variants"].split(",")
 rules = opt["rules"].split(",")
 for v in variants:
     if v not in ("loose", "tight"):
-        sys.exit(f"scale.sh: --variants: 'loose' or 'tight', got '{v}'")
+        bad(f"--variants: 'loose' or 'tight', got '{v}'")
 for r in rules:
     if r not in ("local", "shared"):
-        sys.exit(f"scale.sh: --rules: 'local' or 'shared', got '{r}'")
+        bad(f"--rules: 'local' or 'shared', got '{r}'")
 
 gridrisk = os.path.abspath("target/release/gridrisk")
 synth = os.path.abspath("target/release/synth")

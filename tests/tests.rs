@@ -15,6 +15,7 @@ mod report;
 mod run;
 mod shard;
 mod sweep;
+mod synth;
 mod units;
 mod util;
 mod validate;

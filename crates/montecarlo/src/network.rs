@@ -10,8 +10,9 @@
 //! (import sources at zero) serves all demand, firm and interruptible, needs no import and
 //! has no shortfall: it is not dispatched. When imports serve everything, the import of each
 //! source follows from totals alone (the least import of a source is the unserved demand
-//! without it minus that with it, sources fixed in order, design section 2), and no full
-//! dispatch is needed either; only hours with unserved demand get one.
+//! without it minus that with it, sources fixed in order, design section 2; the screening
+//! pass of the dispatcher gives them), and no full dispatch is needed either; only hours
+//! with unserved demand get one.
 
 use crate::outage::Quantities;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
@@ -32,6 +33,8 @@ pub struct NetworkHour {
     zeros: Vec<i64>,
     arc_limit_w: Vec<i64>,
     out: Dispatch,
+    /// Per source: its least import in the loaded hour when everything is served.
+    served_import_w: Vec<i64>,
     /// Per line: would one more MW lower the least firm shortfall in this hour.
     pub line_binding: Vec<bool>,
 }
@@ -119,6 +122,7 @@ impl NetworkHour {
             total_w: vec![0; q.regions],
             zeros: vec![0; q.regions],
             arc_limit_w: vec![0; arc_gates.len()],
+            served_import_w: vec![0; q.sources],
             arc_gates,
             line_binding: vec![false; q.lines],
         })
@@ -152,7 +156,8 @@ impl NetworkHour {
     }
 
     /// Least unserved demand (firm and interruptible together) of the loaded hour without
-    /// imports and with them; one pass on small networks.
+    /// imports and with them; one pass on small networks, which also gives the least import
+    /// of each source when everything is served.
     pub fn unserved_w(&mut self) -> (i64, i64) {
         let state = HourState {
             supply_w: &self.supply_w,
@@ -161,19 +166,7 @@ impl NetworkHour {
             arc_limit_w: &self.arc_limit_w,
         };
         self.dispatcher
-            .shortfalls_without_and_with_imports_w(&state)
-    }
-
-    /// Least unserved demand with the current source supplies (used to fix sources in
-    /// order).
-    fn unserved_with_imports_w(&mut self) -> i64 {
-        let state = HourState {
-            supply_w: &self.supply_w,
-            firm_w: &self.total_w,
-            interruptible_w: &self.zeros,
-            arc_limit_w: &self.arc_limit_w,
-        };
-        self.dispatcher.total_firm_shortfall_w(&state)
+            .shortfalls_and_least_imports_w(&state, Some(&mut self.served_import_w))
     }
 
     /// Dispatch the loaded hour into `result` and [`NetworkHour::line_binding`], given its
@@ -181,21 +174,11 @@ impl NetworkHour {
     pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
         let r = self.q.regions;
         if unserved.1 == 0 {
-            // Everything served: imports follow from totals, in the order of use.
+            // Everything served: the imports are the least ones found with the screening.
             result.short_w[..r].fill(0);
             result.curtailed_w[..r].fill(0);
             self.line_binding.fill(false);
-            if self.q.sources == 1 {
-                result.import_w[0] = unserved.0;
-                return;
-            }
-            for s in 0..self.q.sources {
-                let cap = self.supply_w[r + s];
-                self.supply_w[r + s] = 0;
-                let least = self.unserved_with_imports_w();
-                self.supply_w[r + s] = least;
-                result.import_w[s] = least.min(cap);
-            }
+            result.import_w.copy_from_slice(&self.served_import_w);
             return;
         }
         let state = HourState {

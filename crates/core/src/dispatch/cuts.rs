@@ -38,6 +38,9 @@ struct Component {
     ein: Vec<i64>,
     /// `fs[x]`: firm demand minus supply of set `x` (per call).
     fs: Vec<i64>,
+    /// `base[x]`: `fs[x] - cin[x]`, the deficit of set `x` without imports (per call, kept
+    /// for the passes that fix imports in order).
+    base: Vec<i64>,
     /// The arc limits `cin` and `ein` were built for.
     limits: Vec<i64>,
 }
@@ -53,6 +56,9 @@ pub(crate) struct CutTables {
     supply: Vec<i64>,
     /// Scratch: each component's least unserved demand.
     best: Vec<i64>,
+    /// Scratch: per component, its largest deficit without imports and with them, and with
+    /// every import but its first external's.
+    screen: Vec<(i64, i64, i64)>,
 }
 
 impl CutTables {
@@ -110,6 +116,7 @@ impl CutTables {
             c.arcs = arcs;
             c.cin = vec![0; sets];
             c.fs = vec![0; sets];
+            c.base = vec![0; sets];
             c.ein = vec![0; sets * c.externals.len()];
         }
         CutTables {
@@ -121,38 +128,138 @@ impl CutTables {
 
 /// `Some((least total firm shortfall without imports, with imports))` when it is cheap:
 /// zero if every region covers its own firm demand, else by cut enumeration per component;
-/// `None` when a component is too large.
+/// `None` when a component is too large. With `import_w`, and when every component can
+/// serve everything (the least unserved demand with imports is zero), also the least
+/// import of every external, external by external in index order, each earlier one fixed
+/// at its least import and each later one at its supply.
+///
+/// Exact: the least use of external `e` among the flows that serve everything is the
+/// component's deficit without `e` minus that with it (max-flow min-cut: the flow without
+/// `e` extends to a maximum flow with it, and no maximum flow uses less of `e`). So
+/// the first external's least import comes from the same enumeration as the screening
+/// (it also tracks the largest deficit with every import but the first), and each later
+/// external takes one more pass over the sets of its component only, from the kept
+/// `fs - cin` of every set: a component with one external (or none short) needs no pass at
+/// all, where the sequential form took one enumeration of the whole network per external.
 #[inline]
-pub(crate) fn quick_shortfalls(
+pub(crate) fn quick_screen(
     topology: &Topology,
     state: &HourState,
     tables: &mut CutTables,
+    import_w: Option<&mut [i64]>,
 ) -> Option<(i64, i64)> {
     let r_n = topology.regions;
     if (0..r_n).all(|r| state.firm_w[r] <= state.supply_w[r]) {
+        if let Some(import_w) = import_w {
+            import_w.fill(0);
+        }
         return Some((0, 0));
     }
     if tables.components.is_empty() {
         return None;
     }
+    let CutTables {
+        components, screen, ..
+    } = tables;
+    screen.clear();
     let (mut domestic, mut with) = (0, 0);
-    for c in &mut tables.components {
-        if c.regions
+    for c in components.iter_mut() {
+        let covered = c
+            .regions
             .iter()
-            .all(|&r| state.firm_w[r] <= state.supply_w[r])
-        {
-            continue;
+            .all(|&r| state.firm_w[r] <= state.supply_w[r]);
+        let triple = if covered {
+            (0, 0, 0)
+        } else {
+            scan_first(c, state, r_n)
+        };
+        domestic += triple.0;
+        with += triple.1;
+        screen.push(triple);
+    }
+    if let Some(import_w) = import_w {
+        if with == 0 {
+            // Externals without arcs, and those of components served by their own supply,
+            // import nothing.
+            import_w.fill(0);
+            for (c, &(d, _, first)) in components.iter().zip(screen.iter()) {
+                if d > 0 {
+                    later_imports(c, state, r_n, first, import_w);
+                }
+            }
         }
-        let (d, w) = component_shortfalls(c, state, r_n);
-        domestic += d;
-        with += w;
     }
     Some((domestic, with))
 }
 
-/// The two maxima of one component (without and with imports) for firm demand.
-fn component_shortfalls(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64) {
-    scan(c, state, state.supply_w, r_n, |v| state.firm_w[v], None)
+/// One pass over the sets of `c` for demand `state.firm_w`: its largest deficit without
+/// imports, with them, and with every import but the first external's (the deficit itself
+/// when `c` has no external). Keeps `fs - cin` of every set in `c.base`.
+fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i64) {
+    refresh(c, state.arc_limit_w);
+    let sets = 1usize << c.regions.len();
+    const R: usize = CUT_ENUMERATION_MAX_REGIONS;
+    let mut net = [0i64; R];
+    for (n, &v) in net.iter_mut().zip(&c.regions) {
+        *n = state.firm_w[v] - state.supply_w[v];
+    }
+    let mut ext = [0i64; MAX_EXTERNALS];
+    for (s, &e) in ext.iter_mut().zip(&c.externals) {
+        *s = state.supply_w[r_n + e];
+    }
+    let e_n = c.externals.len();
+    let Component {
+        cin, ein, fs, base, ..
+    } = c;
+    fs[0] = 0;
+    base[0] = 0;
+    let (mut best_domestic, mut best, mut best_but_first) = (0i64, 0i64, 0i64);
+    for x in 1..sets {
+        let f = fs[x & (x - 1)] + net[x.trailing_zeros() as usize % R];
+        fs[x] = f;
+        let domestic = f - cin[x];
+        base[x] = domestic;
+        let mut later = 0;
+        for (k, &supply) in ext[..e_n].iter().enumerate().skip(1) {
+            later += ein[k * sets + x].min(supply);
+        }
+        let first = if e_n > 0 { ein[x].min(ext[0]) } else { 0 };
+        best_domestic = best_domestic.max(domestic);
+        best_but_first = best_but_first.max(domestic - later);
+        best = best.max(domestic - later - first);
+    }
+    (best_domestic, best, best_but_first)
+}
+
+/// The least imports of `c`'s externals in order, given the first one's (`first`), from
+/// `c.base` of the last [`scan_first`], when the component serves everything with imports.
+fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, import_w: &mut [i64]) {
+    let e_n = c.externals.len();
+    if e_n == 0 {
+        return;
+    }
+    let sets = 1usize << c.regions.len();
+    // Each external's limit: its least import once fixed, its supply until then.
+    let mut cap = [0i64; MAX_EXTERNALS];
+    for (s, &e) in cap.iter_mut().zip(&c.externals) {
+        *s = state.supply_w[r_n + e];
+    }
+    cap[0] = first;
+    import_w[c.externals[0]] = first;
+    for k in 1..e_n {
+        let mut least = 0i64;
+        for x in 1..sets {
+            let mut val = c.base[x];
+            for (j, &limit) in cap[..e_n].iter().enumerate() {
+                if j != k {
+                    val -= c.ein[j * sets + x].min(limit);
+                }
+            }
+            least = least.max(val);
+        }
+        cap[k] = least;
+        import_w[c.externals[k]] = least;
+    }
 }
 
 /// Rebuild the inbound limits of `c` if the arc limits changed since the last call.
@@ -248,6 +355,7 @@ pub(crate) fn quick_dispatch(
         maximizers,
         supply,
         best,
+        ..
     } = tables;
     best.clear();
     out.firm_short_w.fill(0);

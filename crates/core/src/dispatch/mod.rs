@@ -306,7 +306,7 @@ impl Dispatcher {
     /// If a slice of `state` has the wrong length.
     pub fn total_firm_shortfall_w(&mut self, state: &HourState) -> i64 {
         self.check(state);
-        if let Some((_, v)) = cuts::quick_shortfalls(&self.topology, state, &mut self.cuts) {
+        if let Some((_, v)) = cuts::quick_screen(&self.topology, state, &mut self.cuts, None) {
             return v;
         }
         solve::max_flow_shortfall(&self.topology, state, &mut self.net)
@@ -314,19 +314,39 @@ impl Dispatcher {
 
     /// Least total firm shortfall of the hour without imports (every external's supply at
     /// zero) and with them, W, in one pass where the network is small enough to enumerate
-    /// its cuts. Their difference is the least import that achieves the least shortfall
-    /// when there is a single external.
+    /// its cuts. With `import_w`, and when the shortfall with imports is zero, also the
+    /// least import of every external, in index order (each earlier one fixed at its least
+    /// import, each later one at its supply): the imports of objective 3 in an hour with no
+    /// shortfall, in the same pass (see `cuts::quick_screen`).
     ///
     /// # Panics
     ///
-    /// If a slice of `state` has the wrong length.
-    pub fn shortfalls_without_and_with_imports_w(&mut self, state: &HourState) -> (i64, i64) {
+    /// If a slice of `state` has the wrong length, or `import_w` is not one per external.
+    pub fn shortfalls_and_least_imports_w(
+        &mut self,
+        state: &HourState,
+        mut import_w: Option<&mut [i64]>,
+    ) -> (i64, i64) {
         self.check(state);
-        if let Some(pair) = cuts::quick_shortfalls(&self.topology, state, &mut self.cuts) {
+        if let Some(import_w) = import_w.as_deref() {
+            assert_eq!(
+                import_w.len(),
+                self.topology.externals,
+                "import_w: one per external"
+            );
+        }
+        let quick = cuts::quick_screen(
+            &self.topology,
+            state,
+            &mut self.cuts,
+            import_w.as_deref_mut(),
+        );
+        if let Some(pair) = quick {
             return pair;
         }
-        let with = solve::max_flow_shortfall(&self.topology, state, &mut self.net);
-        let r = self.topology.regions;
+        let t = &self.topology;
+        let with = solve::max_flow_shortfall(t, state, &mut self.net);
+        let r = t.regions;
         self.domestic_supply.clear();
         self.domestic_supply.extend_from_slice(&state.supply_w[..r]);
         self.domestic_supply.resize(state.supply_w.len(), 0);
@@ -334,7 +354,21 @@ impl Dispatcher {
             supply_w: &self.domestic_supply,
             ..*state
         };
-        let without = solve::max_flow_shortfall(&self.topology, &domestic, &mut self.net);
+        let without = solve::max_flow_shortfall(t, &domestic, &mut self.net);
+        if let (Some(import_w), 0) = (import_w, with) {
+            // Fix the externals in order: each one's least import is the shortfall without
+            // it (earlier ones at their least import, later ones at their supply).
+            self.domestic_supply.copy_from_slice(state.supply_w);
+            for (e, least_w) in import_w.iter_mut().enumerate() {
+                self.domestic_supply[r + e] = 0;
+                let st = HourState {
+                    supply_w: &self.domestic_supply,
+                    ..*state
+                };
+                *least_w = solve::max_flow_shortfall(t, &st, &mut self.net);
+                self.domestic_supply[r + e] = *least_w;
+            }
+        }
         (without, with)
     }
 

@@ -23,9 +23,10 @@ use gridrisk_core::SystemModel;
 pub struct NetworkHour {
     dispatcher: Dispatcher,
     q: Quantities,
-    /// Per arc: the quantities that must be up (its line or link, and the disturbances that
-    /// trip it), and its limit when they are.
-    arc_gates: Vec<(Vec<usize>, i64)>,
+    /// Per arc: its gates (a range of `gates`: its line or link, then the disturbances that
+    /// trip it, quantities that must all be up) and its limit per unit of its line or link.
+    arc_gates: Vec<(usize, usize, i64)>,
+    gates: Vec<usize>,
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
     interruptible_w: Vec<i64>,
@@ -39,16 +40,43 @@ pub struct NetworkHour {
     pub line_binding: Vec<bool>,
 }
 
+/// Per-region values of one hour in a table: region `r`'s is `values[r * stride + at]`.
+#[derive(Clone, Copy)]
+pub struct Column<'a, T> {
+    /// The table.
+    pub values: &'a [T],
+    /// Distance between two regions' (or sources') rows.
+    pub stride: usize,
+    /// Offset of the hour (or block, or day) in a row.
+    pub at: usize,
+}
+
+impl<'a, T: Copy> Column<'a, T> {
+    /// The same value for every region.
+    pub fn constant(value: &'a [T; 1]) -> Column<'a, T> {
+        Column {
+            values: value,
+            stride: 0,
+            at: 0,
+        }
+    }
+
+    #[inline]
+    fn get(&self, r: usize) -> T {
+        self.values[r * self.stride + self.at]
+    }
+}
+
 /// The demand and extra supply of one hour, per region.
 pub struct HourDemand<'a> {
     /// Firm demand, watts.
-    pub firm_w: &'a dyn Fn(usize) -> i64,
+    pub firm_w: Column<'a, i64>,
     /// Interruptible demand, watts.
-    pub interruptible_w: &'a dyn Fn(usize) -> i64,
+    pub interruptible_w: Column<'a, i64>,
     /// Extra supply (renewables, inflows), watts.
-    pub supply_w: &'a dyn Fn(usize) -> i64,
+    pub supply_w: Column<'a, i64>,
     /// Export-cap factor of each import source.
-    pub source_factor: &'a dyn Fn(usize) -> f64,
+    pub source_factor: Column<'a, f64>,
 }
 
 /// What a dispatched hour gives, per region (shortfall, curtailment) and per source.
@@ -72,8 +100,10 @@ impl NetworkHour {
         let disturbances = &model.conditions().disturbances;
         let mut arcs = Vec::new();
         let mut arc_gates = Vec::new();
+        let mut gates = Vec::new();
         for (l, line) in net.lines.iter().enumerate() {
-            let mut gates = vec![q.line(l)];
+            let start = gates.len();
+            gates.push(q.line(l));
             gates.extend(
                 disturbances
                     .iter()
@@ -85,12 +115,12 @@ impl NetworkHour {
                 from: line.from,
                 to: line.to,
             });
-            arc_gates.push((gates.clone(), line.forward_w));
+            arc_gates.push((start, gates.len(), line.forward_w));
             arcs.push(Arc {
                 from: line.to,
                 to: line.from,
             });
-            arc_gates.push((gates, line.backward_w));
+            arc_gates.push((start, gates.len(), line.backward_w));
         }
         let mut k = 0;
         for (s, source) in net.imports.iter().enumerate() {
@@ -99,7 +129,8 @@ impl NetworkHour {
                     from: q.regions + s,
                     to: link.region,
                 });
-                arc_gates.push((vec![q.link(k)], link.cap_w));
+                arc_gates.push((gates.len(), gates.len() + 1, link.cap_w));
+                gates.push(q.link(k));
                 k += 1;
             }
         }
@@ -124,6 +155,7 @@ impl NetworkHour {
             arc_limit_w: vec![0; arc_gates.len()],
             served_import_w: vec![0; q.sources],
             arc_gates,
+            gates,
             line_binding: vec![false; q.lines],
         })
     }
@@ -132,13 +164,13 @@ impl NetworkHour {
     pub fn load(&mut self, level: &[i64], hour: &HourDemand) {
         let (r, s) = (self.q.regions, self.q.sources);
         for (i, &generation) in level[..r].iter().enumerate() {
-            self.supply_w[i] = generation + (hour.supply_w)(i);
-            self.firm_w[i] = (hour.firm_w)(i);
-            self.interruptible_w[i] = (hour.interruptible_w)(i);
+            self.supply_w[i] = generation + hour.supply_w.get(i);
+            self.firm_w[i] = hour.firm_w.get(i);
+            self.interruptible_w[i] = hour.interruptible_w.get(i);
             self.total_w[i] = self.firm_w[i] + self.interruptible_w[i];
         }
         for j in 0..s {
-            let factor = (hour.source_factor)(j);
+            let factor = hour.source_factor.get(j);
             let cap = level[r + j];
             self.supply_w[r + j] = if factor == 1.0 {
                 cap
@@ -146,7 +178,8 @@ impl NetworkHour {
                 (cap as f64 * factor).round() as i64
             };
         }
-        for (limit, (gates, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+        for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+            let gates = &self.gates[start..end];
             *limit = if gates.iter().all(|&g| level[g] > 0) {
                 level[gates[0]] * w
             } else {

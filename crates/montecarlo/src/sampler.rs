@@ -22,7 +22,7 @@
 
 use crate::accumulators::{Accumulator, HourView, SampleView};
 use crate::inputs::{InputError, Inputs};
-use crate::network::{HourDemand, HourResult, NetworkHour};
+use crate::network::{Column, HourDemand, HourResult, NetworkHour};
 use crate::outage::{Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
 use gridrisk_core::model::PEAK_BLOCK_H;
@@ -133,14 +133,18 @@ impl<'m> Sampler<'m> {
         let Some(network) = self.network.as_mut() else {
             return false;
         };
-        let slot = |r: usize| r * blocks + b;
+        let block = |values| Column {
+            values,
+            stride: blocks,
+            at: b,
+        };
         network.load(
             low,
             &HourDemand {
-                firm_w: &|r| inputs.block_peak_w[slot(r)],
-                interruptible_w: &|_| 0,
-                supply_w: &|r| inputs.block_supply_w[slot(r)],
-                source_factor: &|_| 1.0,
+                firm_w: block(&inputs.block_peak_w),
+                interruptible_w: Column::constant(&[0]),
+                supply_w: block(&inputs.block_supply_w),
+                source_factor: Column::constant(&[1.0]),
             },
         );
         network.unserved_w().0 == 0
@@ -189,14 +193,22 @@ impl<'m> Sampler<'m> {
                         &self.no_binding
                     }
                     Some(network) => {
-                        let day = cal.day(h);
+                        let hourly = |values| Column {
+                            values,
+                            stride: hours,
+                            at: h,
+                        };
                         network.load(
                             level,
                             &HourDemand {
-                                firm_w: &|r| inputs.firm_w[at(r)],
-                                interruptible_w: &|r| inputs.interruptible_w[at(r)],
-                                supply_w: &|r| inputs.supply_w[at(r)],
-                                source_factor: &|s| inputs.source_factor[s * days + day],
+                                firm_w: hourly(&inputs.firm_w),
+                                interruptible_w: hourly(&inputs.interruptible_w),
+                                supply_w: hourly(&inputs.supply_w),
+                                source_factor: Column {
+                                    values: &inputs.source_factor,
+                                    stride: days,
+                                    at: cal.day(h),
+                                },
                             },
                         );
                         let unserved = network.unserved_w();

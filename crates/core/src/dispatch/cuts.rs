@@ -24,8 +24,15 @@ pub const CUT_ENUMERATION_MAX_REGIONS: usize = 8;
 /// Largest number of externals of one component handled by the enumeration.
 const MAX_EXTERNALS: usize = 4;
 
+/// One value per set of a component's regions (a bit mask below `2^R`): fixed-size, so
+/// that indexing by a mask needs no bounds check in the enumeration loops.
+type Sets = [i64; 1 << CUT_ENUMERATION_MAX_REGIONS];
+
+/// The largest set mask, to index a [`Sets`].
+const ALL: usize = (1 << CUT_ENUMERATION_MAX_REGIONS) - 1;
+
 /// One component: its regions and externals (global indices), its arcs, and its tables.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Component {
     regions: Vec<usize>,
     externals: Vec<usize>,
@@ -33,14 +40,14 @@ struct Component {
     /// for external `e` of the component, local head region).
     arcs: Vec<(usize, usize, usize)>,
     /// `cin[x]`: limit of the arcs from the component's regions outside set `x` into it.
-    cin: Vec<i64>,
-    /// `ein[e * 2^R + x]`: limit of external `e`'s arcs into set `x`.
-    ein: Vec<i64>,
+    cin: Box<Sets>,
+    /// `ein[e][x]`: limit of external `e`'s arcs into set `x`.
+    ein: Box<[Sets; MAX_EXTERNALS]>,
     /// `fs[x]`: firm demand minus supply of set `x` (per call).
-    fs: Vec<i64>,
+    fs: Box<Sets>,
     /// `base[x]`: `fs[x] - cin[x]`, the deficit of set `x` without imports (per call, kept
     /// for the passes that fix imports in order).
-    base: Vec<i64>,
+    base: Box<Sets>,
     /// The arc limits `cin` and `ein` were built for.
     limits: Vec<i64>,
 }
@@ -84,7 +91,16 @@ impl CutTables {
             let r = root(&mut parent, node);
             if of_root[r] == usize::MAX {
                 of_root[r] = components.len();
-                components.push(Component::default());
+                components.push(Component {
+                    regions: Vec::new(),
+                    externals: Vec::new(),
+                    arcs: Vec::new(),
+                    cin: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                    ein: Box::new([[0; 1 << CUT_ENUMERATION_MAX_REGIONS]; MAX_EXTERNALS]),
+                    fs: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                    base: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                    limits: Vec::new(),
+                });
             }
             let c = &mut components[of_root[r]];
             if node < r_n {
@@ -112,12 +128,7 @@ impl CutTables {
                 .enumerate()
                 .filter_map(|(i, arc)| Some((i, local(arc.from)?, local(arc.to)?)))
                 .collect();
-            let sets = 1 << c.regions.len();
             c.arcs = arcs;
-            c.cin = vec![0; sets];
-            c.fs = vec![0; sets];
-            c.base = vec![0; sets];
-            c.ein = vec![0; sets * c.externals.len()];
         }
         CutTables {
             components,
@@ -215,15 +226,19 @@ fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i6
     base[0] = 0;
     let (mut best_domestic, mut best, mut best_but_first) = (0i64, 0i64, 0i64);
     for x in 1..sets {
-        let f = fs[x & (x - 1)] + net[x.trailing_zeros() as usize % R];
-        fs[x] = f;
-        let domestic = f - cin[x];
-        base[x] = domestic;
+        let f = fs[x & (x - 1) & ALL] + net[x.trailing_zeros() as usize % R];
+        fs[x & ALL] = f;
+        let domestic = f - cin[x & ALL];
+        base[x & ALL] = domestic;
         let mut later = 0;
         for (k, &supply) in ext[..e_n].iter().enumerate().skip(1) {
-            later += ein[k * sets + x].min(supply);
+            later += ein[k][x & ALL].min(supply);
         }
-        let first = if e_n > 0 { ein[x].min(ext[0]) } else { 0 };
+        let first = if e_n > 0 {
+            ein[0][x & ALL].min(ext[0])
+        } else {
+            0
+        };
         best_domestic = best_domestic.max(domestic);
         best_but_first = best_but_first.max(domestic - later);
         best = best.max(domestic - later - first);
@@ -249,10 +264,10 @@ fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, impor
     for k in 1..e_n {
         let mut least = 0i64;
         for x in 1..sets {
-            let mut val = c.base[x];
+            let mut val = c.base[x & ALL];
             for (j, &limit) in cap[..e_n].iter().enumerate() {
                 if j != k {
-                    val -= c.ein[j * sets + x].min(limit);
+                    val -= c.ein[j][x & ALL].min(limit);
                 }
             }
             least = least.max(val);
@@ -310,12 +325,12 @@ fn scan(
     fs[0] = 0;
     let (mut best_domestic, mut best) = (0i64, 0i64);
     for x in 1..sets {
-        let f = fs[x & (x - 1)] + net[x.trailing_zeros() as usize % R];
-        fs[x] = f;
-        let domestic = f - cin[x];
+        let f = fs[x & (x - 1) & ALL] + net[x.trailing_zeros() as usize % R];
+        fs[x & ALL] = f;
+        let domestic = f - cin[x & ALL];
         let mut val = domestic;
         for (k, &supply) in ext[..e_n].iter().enumerate() {
-            val -= ein[k * sets + x].min(supply);
+            val -= ein[k][x & ALL].min(supply);
         }
         best_domestic = best_domestic.max(domestic);
         if let Some(m) = maximizers.as_deref_mut() {
@@ -399,7 +414,6 @@ pub(crate) fn quick_dispatch(
         if short == 0 {
             continue;
         }
-        let sets = 1usize << c.regions.len();
         let r_c = c.regions.len();
         for &(i, from, to) in &c.arcs {
             out.binding[i] = maximizers.iter().all(|&z| {
@@ -408,7 +422,7 @@ pub(crate) fn quick_dispatch(
                     z >> from & 1 == 0
                 } else {
                     let e = from - r_c;
-                    c.ein[e * sets + z] < state.supply_w[r_n + c.externals[e]]
+                    c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
                 };
                 head_in && tail_out
             });
@@ -441,20 +455,20 @@ fn inbound_limits(c: &mut Component) {
     let sets = 1usize << r_n;
     c.cin[0] = 0;
     for e in 0..c.externals.len() {
-        c.ein[e * sets] = 0;
+        c.ein[e][0] = 0;
     }
     for x in 1..sets {
         let v = x.trailing_zeros() as usize;
         let xp = x & (x - 1);
-        let mut cut = c.cin[xp] + inbound[v];
+        let mut cut = c.cin[xp & ALL] + inbound[v];
         let mut inside = xp & nb[v];
         while inside != 0 {
             cut -= sym[v * R + inside.trailing_zeros() as usize];
             inside &= inside - 1;
         }
-        c.cin[x] = cut;
+        c.cin[x & ALL] = cut;
         for e in 0..c.externals.len() {
-            c.ein[e * sets + x] = c.ein[e * sets + xp] + me[e * R + v];
+            c.ein[e][x & ALL] = c.ein[e][xp & ALL] + me[e * R + v];
         }
     }
 }

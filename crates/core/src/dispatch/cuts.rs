@@ -71,45 +71,20 @@ pub(crate) struct CutTables {
 impl CutTables {
     /// Tables for `topology` (none when a component is too large to enumerate).
     pub(crate) fn new(topology: &Topology) -> CutTables {
-        let (r_n, nodes) = (topology.regions, topology.regions + topology.externals);
-        // Union-find over nodes; every arc joins its ends.
-        let mut parent: Vec<usize> = (0..nodes).collect();
-        fn root(parent: &mut [usize], mut i: usize) -> usize {
-            while parent[i] != i {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
-            }
-            i
-        }
-        for arc in &topology.arcs {
-            let (a, b) = (root(&mut parent, arc.from), root(&mut parent, arc.to));
-            parent[a] = b;
-        }
-        let mut components: Vec<Component> = Vec::new();
-        let mut of_root = vec![usize::MAX; nodes];
-        for node in 0..nodes {
-            let r = root(&mut parent, node);
-            if of_root[r] == usize::MAX {
-                of_root[r] = components.len();
-                components.push(Component {
-                    regions: Vec::new(),
-                    externals: Vec::new(),
-                    arcs: Vec::new(),
-                    cin: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
-                    ein: Box::new([[0; 1 << CUT_ENUMERATION_MAX_REGIONS]; MAX_EXTERNALS]),
-                    fs: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
-                    base: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
-                    limits: Vec::new(),
-                });
-            }
-            let c = &mut components[of_root[r]];
-            if node < r_n {
-                c.regions.push(node);
-            } else {
-                c.externals.push(node - r_n);
-            }
-        }
-        components.retain(|c| !c.regions.is_empty());
+        let r_n = topology.regions;
+        let mut components: Vec<Component> = super::components(topology)
+            .into_iter()
+            .map(|(regions, externals)| Component {
+                regions,
+                externals,
+                arcs: Vec::new(),
+                cin: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                ein: Box::new([[0; 1 << CUT_ENUMERATION_MAX_REGIONS]; MAX_EXTERNALS]),
+                fs: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                base: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                limits: Vec::new(),
+            })
+            .collect();
         for c in &mut components {
             if c.regions.len() > CUT_ENUMERATION_MAX_REGIONS || c.externals.len() > MAX_EXTERNALS {
                 return CutTables::default();

@@ -262,6 +262,141 @@ impl Dispatch {
     }
 }
 
+/// The components of `topology` that have regions: regions joined by arcs, an external
+/// joining every region it feeds; each as (regions, externals), in increasing node order.
+fn components(topology: &Topology) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let (r_n, nodes) = (topology.regions, topology.nodes());
+    // Union-find over nodes; every arc joins its ends.
+    let mut parent: Vec<usize> = (0..nodes).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for arc in &topology.arcs {
+        let (a, b) = (root(&mut parent, arc.from), root(&mut parent, arc.to));
+        parent[a] = b;
+    }
+    let mut components: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut of_root = vec![usize::MAX; nodes];
+    for node in 0..nodes {
+        let r = root(&mut parent, node);
+        if of_root[r] == usize::MAX {
+            of_root[r] = components.len();
+            components.push((Vec::new(), Vec::new()));
+        }
+        let c = &mut components[of_root[r]];
+        if node < r_n {
+            c.0.push(node);
+        } else {
+            c.1.push(node - r_n);
+        }
+    }
+    components.retain(|c| !c.0.is_empty());
+    components
+}
+
+/// One component of a network with several, dispatched on its own (see
+/// [`Dispatcher::dispatch`]): its nodes and arcs in the whole network, a dispatcher of its
+/// own topology, and the buffers of its hour.
+#[derive(Debug, Clone)]
+struct Part {
+    regions: Vec<usize>,
+    externals: Vec<usize>,
+    arcs: Vec<usize>,
+    dispatcher: Dispatcher,
+    supply_w: Vec<i64>,
+    firm_w: Vec<i64>,
+    interruptible_w: Vec<i64>,
+    arc_limit_w: Vec<i64>,
+    out: Dispatch,
+}
+
+impl Part {
+    /// The parts of `topology` under `rule`: none when it is a single component.
+    fn of(topology: &Topology, rule: SharingRule) -> Vec<Part> {
+        let components = components(topology);
+        if components.len() < 2 {
+            return Vec::new();
+        }
+        let r_n = topology.regions;
+        components
+            .into_iter()
+            .map(|(regions, externals)| {
+                let local = |node: usize| {
+                    if node < r_n {
+                        regions.iter().position(|&r| r == node)
+                    } else {
+                        let e = externals.iter().position(|&e| e == node - r_n)?;
+                        Some(regions.len() + e)
+                    }
+                };
+                let (mut arcs, mut local_arcs) = (Vec::new(), Vec::new());
+                for (a, arc) in topology.arcs.iter().enumerate() {
+                    if let (Some(from), Some(to)) = (local(arc.from), local(arc.to)) {
+                        arcs.push(a);
+                        local_arcs.push(Arc { from, to });
+                    }
+                }
+                let sub = Topology::new(regions.len(), externals.len(), local_arcs)
+                    .expect("a component of a valid topology is valid");
+                Part {
+                    supply_w: vec![0; sub.nodes()],
+                    firm_w: vec![0; sub.regions],
+                    interruptible_w: vec![0; sub.regions],
+                    arc_limit_w: vec![0; sub.arcs.len()],
+                    out: Dispatch::new(&sub),
+                    dispatcher: Dispatcher::whole(sub, rule),
+                    regions,
+                    externals,
+                    arcs,
+                }
+            })
+            .collect()
+    }
+
+    /// Dispatch this part's share of the hour `state` of the whole network; `true` if
+    /// anything in it is unserved.
+    fn dispatch(&mut self, state: &HourState) -> bool {
+        let r = self.regions.len();
+        for (k, &v) in self.regions.iter().enumerate() {
+            self.supply_w[k] = state.supply_w[v];
+            self.firm_w[k] = state.firm_w[v];
+            self.interruptible_w[k] = state.interruptible_w[v];
+        }
+        for (k, &e) in self.externals.iter().enumerate() {
+            self.supply_w[r + k] = state.supply_w[state.firm_w.len() + e];
+        }
+        for (k, &a) in self.arcs.iter().enumerate() {
+            self.arc_limit_w[k] = state.arc_limit_w[a];
+        }
+        let sub = HourState {
+            supply_w: &self.supply_w,
+            firm_w: &self.firm_w,
+            interruptible_w: &self.interruptible_w,
+            arc_limit_w: &self.arc_limit_w,
+        };
+        self.dispatcher.dispatch(&sub, &mut self.out);
+        self.out.total_firm_short_w() > 0 || self.out.total_curtailed_w() > 0
+    }
+
+    /// Write this part's dispatch into the whole network's `out`.
+    fn scatter(&self, out: &mut Dispatch) {
+        for (k, &v) in self.regions.iter().enumerate() {
+            out.firm_short_w[v] = self.out.firm_short_w[k];
+            out.curtailed_w[v] = self.out.curtailed_w[k];
+        }
+        for (k, &e) in self.externals.iter().enumerate() {
+            out.import_w[e] = self.out.import_w[k];
+        }
+        for (k, &a) in self.arcs.iter().enumerate() {
+            out.binding[a] = self.out.binding[k];
+        }
+    }
+}
+
 /// Dispatches hours of one network under one sharing rule. Build once, reuse for every
 /// hour (one per worker thread): its workspace is allocated on the first calls and reused.
 #[derive(Debug, Clone)]
@@ -272,11 +407,22 @@ pub struct Dispatcher {
     work: solve::Work,
     cuts: cuts::CutTables,
     domestic_supply: Vec<i64>,
+    /// The components, when there are several.
+    parts: Vec<Part>,
 }
 
 impl Dispatcher {
     /// A dispatcher for `topology` under `rule`.
     pub fn new(topology: Topology, rule: SharingRule) -> Dispatcher {
+        let parts = Part::of(&topology, rule);
+        Dispatcher {
+            parts,
+            ..Dispatcher::whole(topology, rule)
+        }
+    }
+
+    /// A dispatcher that solves `topology` as one network.
+    fn whole(topology: Topology, rule: SharingRule) -> Dispatcher {
         let work = solve::Work::new(&topology);
         let cuts = cuts::CutTables::new(&topology);
         Dispatcher {
@@ -286,6 +432,7 @@ impl Dispatcher {
             work,
             cuts,
             domestic_supply: Vec::new(),
+            parts: Vec::new(),
         }
     }
 
@@ -386,6 +533,18 @@ impl Dispatcher {
         out.binding.resize(t.arcs.len(), false);
         if cuts::quick_dispatch(t, state, &mut self.cuts, out) {
             return;
+        }
+        if !self.parts.is_empty() {
+            let mut short = 0;
+            for p in &mut self.parts {
+                short += usize::from(p.dispatch(state));
+            }
+            if short <= 1 {
+                for p in &self.parts {
+                    p.scatter(out);
+                }
+                return;
+            }
         }
         solve::dispatch(t, self.rule, state, &mut self.net, &mut self.work, out);
     }

@@ -183,9 +183,7 @@ pub(crate) fn quick_screen(
 /// when `c` has no external). Keeps `fs - cin` of every set in `c.base`.
 fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i64) {
     refresh(c, state.arc_limit_w);
-    let sets = 1usize << c.regions.len();
-    const R: usize = CUT_ENUMERATION_MAX_REGIONS;
-    let mut net = [0i64; R];
+    let mut net = [0i64; CUT_ENUMERATION_MAX_REGIONS];
     for (n, &v) in net.iter_mut().zip(&c.regions) {
         *n = state.firm_w[v] - state.supply_w[v];
     }
@@ -193,7 +191,25 @@ fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i6
     for (s, &e) in ext.iter_mut().zip(&c.externals) {
         *s = state.supply_w[r_n + e];
     }
-    let e_n = c.externals.len();
+    match c.externals.len() {
+        0 => scan_sets::<0>(c, &net, &ext),
+        1 => scan_sets::<1>(c, &net, &ext),
+        2 => scan_sets::<2>(c, &net, &ext),
+        3 => scan_sets::<3>(c, &net, &ext),
+        _ => scan_sets::<MAX_EXTERNALS>(c, &net, &ext),
+    }
+}
+
+/// The loop of [`scan_first`] for a component with `E` externals (a constant, so that the
+/// loop over externals unrolls): `net` per local region, `ext` per local external.
+#[inline(always)]
+fn scan_sets<const E: usize>(
+    c: &mut Component,
+    net: &[i64; CUT_ENUMERATION_MAX_REGIONS],
+    ext: &[i64; MAX_EXTERNALS],
+) -> (i64, i64, i64) {
+    const R: usize = CUT_ENUMERATION_MAX_REGIONS;
+    let sets = 1usize << c.regions.len();
     let Component {
         cin, ein, fs, base, ..
     } = c;
@@ -206,10 +222,10 @@ fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i6
         let domestic = f - cin[x & ALL];
         base[x & ALL] = domestic;
         let mut later = 0;
-        for (k, &supply) in ext[..e_n].iter().enumerate().skip(1) {
-            later += ein[k][x & ALL].min(supply);
+        for k in 1..E {
+            later += ein[k][x & ALL].min(ext[k]);
         }
-        let first = if e_n > 0 {
+        let first = if E > 0 {
             ein[0][x & ALL].min(ext[0])
         } else {
             0

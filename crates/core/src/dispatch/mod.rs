@@ -494,6 +494,13 @@ impl Dispatcher {
         let t = &self.topology;
         let with = solve::max_flow_shortfall(t, state, &mut self.net);
         let r = t.regions;
+        if state.supply_w[r..].iter().all(|&s| s == 0) {
+            // No import available: the shortfall without imports is the same flow.
+            if let Some(import_w) = import_w {
+                import_w.fill(0);
+            }
+            return (with, with);
+        }
         self.domestic_supply.clear();
         self.domestic_supply.extend_from_slice(&state.supply_w[..r]);
         self.domestic_supply.resize(state.supply_w.len(), 0);

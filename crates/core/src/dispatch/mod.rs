@@ -576,3 +576,78 @@ impl Dispatcher {
         debug_assert!(state.arc_limit_w.iter().all(|&v| v >= 0));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Two random components side by side: (topology, supply, firm, interruptible, limits).
+    fn two_components() -> impl Strategy<Value = (Topology, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)>
+    {
+        let mw = || {
+            prop_oneof![
+                Just(0i64),
+                (0i64..=300).prop_map(|m| m * 1_000_000),
+                0i64..=300_000_000
+            ]
+        };
+        (1usize..=4, 1usize..=4, 0usize..=2, 0usize..=2).prop_flat_map(move |(ra, rb, ea, eb)| {
+            let (r, e) = (ra + rb, ea + eb);
+            (
+                proptest::collection::vec(mw(), r + e),
+                proptest::collection::vec(mw(), r),
+                proptest::collection::vec(prop_oneof![2 => Just(0i64), 1 => mw()], r),
+                proptest::collection::vec((any::<bool>(), 0usize..8, 0usize..8, mw()), 0..=12),
+            )
+                .prop_map(move |(supply, firm, intr, raw)| {
+                    // Regions 0..ra and externals 0..ea form component A, the rest B.
+                    let (mut arcs, mut limit) = (Vec::new(), Vec::new());
+                    for (in_a, from, to, lim) in raw {
+                        let (r0, rn, e0, en) = if in_a {
+                            (0, ra, 0, ea)
+                        } else {
+                            (ra, rb, ea, eb)
+                        };
+                        let to = r0 + to % rn;
+                        let from = if from % (rn + en) < rn {
+                            r0 + from % (rn + en)
+                        } else {
+                            r + e0 + (from % (rn + en) - rn)
+                        };
+                        if from != to {
+                            arcs.push(Arc { from, to });
+                            limit.push(lim);
+                        }
+                    }
+                    let topology = Topology::new(r, e, arcs).unwrap();
+                    (topology, supply.clone(), firm.clone(), intr.clone(), limit)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 300 } else { 3000 }))]
+
+        /// Dispatching the components one by one gives, bit for bit, the dispatch of the
+        /// whole network whenever the parts are used (at most one component short).
+        #[test]
+        fn parts_dispatch_as_the_whole((t, supply, firm, intr, limit) in two_components()) {
+            let state = HourState {
+                supply_w: &supply,
+                firm_w: &firm,
+                interruptible_w: &intr,
+                arc_limit_w: &limit,
+            };
+            for rule in [SharingRule::Local, SharingRule::Shared] {
+                let mut parts = Dispatcher::new(t.clone(), rule);
+                let mut whole = Dispatcher::whole(t.clone(), rule);
+                let (mut a, mut b) = (Dispatch::new(&t), Dispatch::new(&t));
+                parts.dispatch(&state, &mut a);
+                whole.net = flow::Net::default();
+                solve::dispatch(&t, rule, &state, &mut whole.net, &mut whole.work, &mut b);
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
+}

@@ -12,7 +12,12 @@
 //! enumerated on its own (`2^R_c` sets instead of `2^R`: Kazakhstan's isolated West costs 4
 //! sets, not a factor of 4). Within a component, the inbound limit of every set depends only
 //! on the arc limits, which change only with outages: it is kept for the limits of the last
-//! call, and only the demand and supply terms are summed per call.
+//! call, and only the demand and supply terms are summed per call. The tables have a fixed
+//! size (`2^8` sets), so the loops index them without bounds checks.
+//!
+//! The same pass gives the least import of a component's first external when everything is
+//! served (the largest deficit with every import but that one), and the set deficits it
+//! keeps give the later externals' in one more pass each ([`quick_screen`]).
 
 use super::{HourState, Topology};
 

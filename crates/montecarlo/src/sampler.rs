@@ -50,7 +50,10 @@ pub struct Sampler<'m> {
     low: Vec<i64>,
     pools: Pools,
     effective: Vec<i64>,
+    /// Per-hour changes of the walked block, `q * PEAK_BLOCK_H + offset` (zero outside it).
     block_hours: Vec<i64>,
+    /// The quantities that change in the walked block.
+    changed: Vec<usize>,
     network: Option<NetworkHour>,
     out: HourOut,
     no_binding: Vec<bool>,
@@ -72,6 +75,7 @@ impl<'m> Sampler<'m> {
             pools: Pools::of(model),
             effective: vec![0; q.count()],
             block_hours: vec![0; q.count() * PEAK_BLOCK_H],
+            changed: Vec::with_capacity(q.count()),
             network: NetworkHour::of(model),
             out: HourOut {
                 short_w: vec![0; areas],
@@ -164,13 +168,18 @@ impl<'m> Sampler<'m> {
                 }
                 continue;
             }
-            self.block_hours.fill(0);
+            // Only the quantities that change in the block are scattered and stepped (their
+            // rows of `block_hours` are zeroed again after the block).
+            self.changed.clear();
             for (q, per_hour) in self.block_hours.chunks_exact_mut(PEAK_BLOCK_H).enumerate() {
-                self.history.scatter(q, b, per_hour);
+                if self.history.changes_in(q, b) {
+                    self.changed.push(q);
+                    self.history.scatter(q, b, per_hour);
+                }
             }
             let first = b * PEAK_BLOCK_H;
             for h in first..(first + PEAK_BLOCK_H).min(hours) {
-                for q in 0..self.quantities {
+                for &q in &self.changed {
                     self.level[q] += self.block_hours[q * PEAK_BLOCK_H + h - first];
                 }
                 let inputs = &self.inputs;
@@ -271,6 +280,9 @@ impl<'m> Sampler<'m> {
                     import_w: &out.import_w,
                     binding,
                 });
+            }
+            for &q in &self.changed {
+                self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
             }
         }
     }

@@ -17,7 +17,11 @@
 //!
 //! The same pass gives the least import of a component's first external when everything is
 //! served (the largest deficit with every import but that one), and the set deficits it
-//! keeps give the later externals' in one more pass each ([`quick_screen`]).
+//! keeps give the later externals' in one more pass each ([`quick_screen`]). When the
+//! component's last region is a hub in the hour (no demand, no supply, no external feeding
+//! it), a set and the set with the hub differ only in their inbound limit, so the screening
+//! enumerates the sets without the hub against the lesser of the two limits: the same
+//! maxima from half the sets (Kazakhstan's South hub).
 
 use super::{HourState, Topology};
 
@@ -55,6 +59,15 @@ struct Component {
     base: Box<Sets>,
     /// The arc limits `cin` and `ein` were built for.
     limits: Vec<i64>,
+    /// Whether the last local region is fed by no external: then, in a call where it has
+    /// neither demand nor supply (a hub), a set and the set with it differ only in their
+    /// inbound limit, and the screening enumerates the sets without it against
+    /// `cin_hub[x] = min(cin[x], cin[x + hub])`, half as many.
+    hub_last: bool,
+    /// See `hub_last`.
+    cin_hub: Box<Sets>,
+    /// Number of sets the last [`scan_first`] enumerated (what `base` holds).
+    scanned: usize,
 }
 
 /// Per-dispatcher components and tables, sized once, so a call neither allocates nor
@@ -88,6 +101,9 @@ impl CutTables {
                 fs: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
                 base: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
                 limits: Vec::new(),
+                hub_last: false,
+                cin_hub: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                scanned: 0,
             })
             .collect();
         for c in &mut components {
@@ -108,6 +124,11 @@ impl CutTables {
                 .enumerate()
                 .filter_map(|(i, arc)| Some((i, local(arc.from)?, local(arc.to)?)))
                 .collect();
+            let last = c.regions.len() - 1;
+            c.hub_last = c.regions.len() > 1
+                && arcs
+                    .iter()
+                    .all(|&(_, from, to)| to != last || from < c.regions.len());
             c.arcs = arcs;
         }
         CutTables {
@@ -196,6 +217,12 @@ fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i6
     for (s, &e) in ext.iter_mut().zip(&c.externals) {
         *s = state.supply_w[r_n + e];
     }
+    let regions = c.regions.len();
+    c.scanned = if c.hub_last && net[regions - 1] == 0 {
+        1 << (regions - 1)
+    } else {
+        1 << regions
+    };
     match c.externals.len() {
         0 => scan_sets::<0>(c, &net, &ext),
         1 => scan_sets::<1>(c, &net, &ext),
@@ -214,10 +241,20 @@ fn scan_sets<const E: usize>(
     ext: &[i64; MAX_EXTERNALS],
 ) -> (i64, i64, i64) {
     const R: usize = CUT_ENUMERATION_MAX_REGIONS;
-    let sets = 1usize << c.regions.len();
+    let sets = c.scanned;
     let Component {
-        cin, ein, fs, base, ..
+        cin,
+        cin_hub,
+        ein,
+        fs,
+        base,
+        ..
     } = c;
+    let cin = if sets < 1 << c.regions.len() {
+        cin_hub
+    } else {
+        cin
+    };
     fs[0] = 0;
     base[0] = 0;
     let (mut best_domestic, mut best, mut best_but_first) = (0i64, 0i64, 0i64);
@@ -249,7 +286,7 @@ fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, impor
     if e_n == 0 {
         return;
     }
-    let sets = 1usize << c.regions.len();
+    let sets = c.scanned;
     // Each external's limit: its least import once fixed, its supply until then.
     let mut cap = [0i64; MAX_EXTERNALS];
     for (s, &e) in cap.iter_mut().zip(&c.externals) {
@@ -465,6 +502,12 @@ fn inbound_limits(c: &mut Component) {
         c.cin[x & ALL] = cut;
         for e in 0..c.externals.len() {
             c.ein[e][x & ALL] = c.ein[e][xp & ALL] + me[e * R + v];
+        }
+    }
+    if c.hub_last {
+        let hub = sets >> 1;
+        for x in 0..hub {
+            c.cin_hub[x & ALL] = c.cin[x & ALL].min(c.cin[(x | hub) & ALL]);
         }
     }
 }

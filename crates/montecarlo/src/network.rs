@@ -160,8 +160,9 @@ impl NetworkHour {
         })
     }
 
-    /// Load quantity levels `level` and the hour's demand and extra supply.
-    pub fn load(&mut self, level: &[i64], hour: &HourDemand) {
+    /// Load quantity levels `level` and the hour's demand and extra supply; with
+    /// `same_levels`, `level` is what the last call loaded, so the arc limits are kept.
+    pub fn load(&mut self, level: &[i64], hour: &HourDemand, same_levels: bool) {
         let (r, s) = (self.q.regions, self.q.sources);
         for (i, &generation) in level[..r].iter().enumerate() {
             self.supply_w[i] = generation + hour.supply_w.get(i);
@@ -177,6 +178,9 @@ impl NetworkHour {
             } else {
                 (cap as f64 * factor).round() as i64
             };
+        }
+        if same_levels {
+            return;
         }
         for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
             let gates = &self.gates[start..end];

@@ -150,6 +150,7 @@ impl<'m> Sampler<'m> {
                 supply_w: block(&inputs.block_supply_w),
                 source_factor: Column::constant(&[1.0]),
             },
+            false,
         );
         network.unserved_w().0 == 0
     }
@@ -179,8 +180,13 @@ impl<'m> Sampler<'m> {
             }
             let first = b * PEAK_BLOCK_H;
             for h in first..(first + PEAK_BLOCK_H).min(hours) {
+                // The block test may have loaded other levels into the network before the
+                // first hour.
+                let mut same_levels = h > first;
                 for &q in &self.changed {
-                    self.level[q] += self.block_hours[q * PEAK_BLOCK_H + h - first];
+                    let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
+                    self.level[q] += step;
+                    same_levels &= step == 0;
                 }
                 let inputs = &self.inputs;
                 let at = |r: usize| r * hours + h;
@@ -219,6 +225,7 @@ impl<'m> Sampler<'m> {
                                     at: cal.day(h),
                                 },
                             },
+                            same_levels,
                         );
                         let unserved = network.unserved_w();
                         if unserved.0 == 0 {

@@ -66,7 +66,15 @@ fn case_with(
     regions: std::ops::RangeInclusive<usize>,
     max_arcs: usize,
 ) -> impl Strategy<Value = Case> {
-    (regions, 0usize..=2).prop_flat_map(move |(r, e)| {
+    case_shaped(regions, 0..=2, max_arcs)
+}
+
+fn case_shaped(
+    regions: std::ops::RangeInclusive<usize>,
+    externals: std::ops::RangeInclusive<usize>,
+    max_arcs: usize,
+) -> impl Strategy<Value = Case> {
+    (regions, externals).prop_flat_map(move |(r, e)| {
         let n = r + e;
         (
             Just(r),
@@ -555,6 +563,72 @@ proptest! {
             d.dispatch(&h.state(), &mut out);
             prop_assert_eq!(&out, &h.run(SharingRule::Local));
             prop_assert_eq!(d.total_firm_shortfall_w(&h.state()), h.fast());
+        }
+    }
+}
+
+/// The least import of every external in an hour without shortfall, by definition: in index
+/// order, each external's shortfall without it (earlier ones at their least import, later
+/// ones at their supply), by the independent max flow.
+fn sequential_least_imports(c: &Case) -> Vec<i64> {
+    let mut supply = c.supply.clone();
+    (0..c.externals)
+        .map(|e| {
+            supply[c.regions + e] = 0;
+            let least = exact_shortfall(c, &supply, &c.limit);
+            supply[c.regions + e] = least;
+            least
+        })
+        .collect()
+}
+
+/// The screening pass against exact max flows and, where everything is served, its least
+/// imports against the definition and the full dispatch.
+fn check_screening(c: &Case) -> Result<(), TestCaseError> {
+    let mut c = c.clone();
+    c.intr.iter_mut().for_each(|i| *i = 0);
+    let mut d = Dispatcher::new(c.topology(), SharingRule::Local);
+    let mut import_w = vec![-1; c.externals];
+    let (without, with) = d.shortfalls_and_least_imports_w(&c.state(), Some(&mut import_w));
+    let mut domestic = c.supply.clone();
+    domestic[c.regions..].fill(0);
+    prop_assert_eq!(without, exact_shortfall(&c, &domestic, &c.limit));
+    prop_assert_eq!(with, exact_shortfall(&c, &c.supply, &c.limit));
+    prop_assert_eq!(
+        d.shortfalls_and_least_imports_w(&c.state(), None),
+        (without, with)
+    );
+    if with == 0 {
+        prop_assert_eq!(&import_w, &sequential_least_imports(&c));
+        prop_assert_eq!(&import_w, &c.run(SharingRule::Local).import_w);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(cases(2000, 200))]
+
+    #[test]
+    fn least_imports_of_a_served_hour_are_exact(c in case_shaped(2..=12, 0..=4, 30)) {
+        check_screening(&c)?;
+    }
+
+    #[test]
+    fn least_imports_of_a_served_hour_match_the_lp_oracle(c in case_shaped(2..=6, 1..=4, 12)) {
+        check_screening(&c)?;
+        let mut c = c;
+        c.intr.iter_mut().for_each(|i| *i = 0);
+        if exact_shortfall(&c, &c.supply, &c.limit) == 0 {
+            let mut d = Dispatcher::new(c.topology(), SharingRule::Local);
+            let mut import_w = vec![0; c.externals];
+            d.shortfalls_and_least_imports_w(&c.state(), Some(&mut import_w));
+            let ex = oracle(&c, SharingRule::Local);
+            for e in 0..c.externals {
+                prop_assert!(
+                    (import_w[e] as f64 - ex.import[e] * MW as f64).abs() <= TOL_W,
+                    "import {}: {:?} vs LP {:?}", e, import_w, ex.import
+                );
+            }
         }
     }
 }

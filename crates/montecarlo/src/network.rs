@@ -10,8 +10,9 @@
 //! (import sources at zero) serves all demand, firm and interruptible, needs no import and
 //! has no shortfall: it is not dispatched. When imports serve everything, the import of each
 //! source follows from totals alone (the least import of a source is the unserved demand
-//! without it minus that with it, sources fixed in order, design section 2), and no full
-//! dispatch is needed either; only hours with unserved demand get one.
+//! without it minus that with it, sources fixed in order, design section 2; the screening
+//! pass of the dispatcher gives them), and no full dispatch is needed either; only hours
+//! with unserved demand get one.
 
 use crate::outage::Quantities;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
@@ -22,9 +23,10 @@ use gridrisk_core::SystemModel;
 pub struct NetworkHour {
     dispatcher: Dispatcher,
     q: Quantities,
-    /// Per arc: the quantities that must be up (its line or link, and the disturbances that
-    /// trip it), and its limit when they are.
-    arc_gates: Vec<(Vec<usize>, i64)>,
+    /// Per arc: its gates (a range of `gates`: its line or link, then the disturbances that
+    /// trip it, quantities that must all be up) and its limit per unit of its line or link.
+    arc_gates: Vec<(usize, usize, i64)>,
+    gates: Vec<usize>,
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
     interruptible_w: Vec<i64>,
@@ -32,6 +34,8 @@ pub struct NetworkHour {
     zeros: Vec<i64>,
     arc_limit_w: Vec<i64>,
     out: Dispatch,
+    /// Per source: its least import in the loaded hour when everything is served.
+    served_import_w: Vec<i64>,
     /// Per line: would one more MW lower the least firm shortfall in this hour.
     pub line_binding: Vec<bool>,
     /// Per corridor: its arcs (both directions of each of its lines).
@@ -41,16 +45,43 @@ pub struct NetworkHour {
     pub corridor_binding: Vec<bool>,
 }
 
+/// Per-region values of one hour in a table: region `r`'s is `values[r * stride + at]`.
+#[derive(Clone, Copy)]
+pub struct Column<'a, T> {
+    /// The table.
+    pub values: &'a [T],
+    /// Distance between two regions' (or sources') rows.
+    pub stride: usize,
+    /// Offset of the hour (or block, or day) in a row.
+    pub at: usize,
+}
+
+impl<'a, T: Copy> Column<'a, T> {
+    /// The same value for every region.
+    pub fn constant(value: &'a [T; 1]) -> Column<'a, T> {
+        Column {
+            values: value,
+            stride: 0,
+            at: 0,
+        }
+    }
+
+    #[inline]
+    fn get(&self, r: usize) -> T {
+        self.values[r * self.stride + self.at]
+    }
+}
+
 /// The demand and extra supply of one hour, per region.
 pub struct HourDemand<'a> {
     /// Firm demand, watts.
-    pub firm_w: &'a dyn Fn(usize) -> i64,
+    pub firm_w: Column<'a, i64>,
     /// Interruptible demand, watts.
-    pub interruptible_w: &'a dyn Fn(usize) -> i64,
+    pub interruptible_w: Column<'a, i64>,
     /// Extra supply (renewables, inflows), watts.
-    pub supply_w: &'a dyn Fn(usize) -> i64,
+    pub supply_w: Column<'a, i64>,
     /// Export-cap factor of each import source.
-    pub source_factor: &'a dyn Fn(usize) -> f64,
+    pub source_factor: Column<'a, f64>,
 }
 
 /// What a dispatched hour gives, per region (shortfall, curtailment) and per source.
@@ -74,8 +105,10 @@ impl NetworkHour {
         let disturbances = &model.conditions().disturbances;
         let mut arcs = Vec::new();
         let mut arc_gates = Vec::new();
+        let mut gates = Vec::new();
         for (l, line) in net.lines.iter().enumerate() {
-            let mut gates = vec![q.line(l)];
+            let start = gates.len();
+            gates.push(q.line(l));
             gates.extend(
                 disturbances
                     .iter()
@@ -87,12 +120,12 @@ impl NetworkHour {
                 from: line.from,
                 to: line.to,
             });
-            arc_gates.push((gates.clone(), line.forward_w));
+            arc_gates.push((start, gates.len(), line.forward_w));
             arcs.push(Arc {
                 from: line.to,
                 to: line.from,
             });
-            arc_gates.push((gates, line.backward_w));
+            arc_gates.push((start, gates.len(), line.backward_w));
         }
         let mut k = 0;
         for (s, source) in net.imports.iter().enumerate() {
@@ -101,7 +134,8 @@ impl NetworkHour {
                     from: q.regions + s,
                     to: link.region,
                 });
-                arc_gates.push((vec![q.link(k)], link.cap_w));
+                arc_gates.push((gates.len(), gates.len() + 1, link.cap_w));
+                gates.push(q.link(k));
                 k += 1;
             }
         }
@@ -130,24 +164,27 @@ impl NetworkHour {
             total_w: vec![0; q.regions],
             zeros: vec![0; q.regions],
             arc_limit_w: vec![0; arc_gates.len()],
+            served_import_w: vec![0; q.sources],
             arc_gates,
+            gates,
             line_binding: vec![false; q.lines],
             corridor_binding: vec![false; corridor_arcs.len()],
             corridor_arcs,
         })
     }
 
-    /// Load quantity levels `level` and the hour's demand and extra supply.
-    pub fn load(&mut self, level: &[i64], hour: &HourDemand) {
+    /// Load quantity levels `level` and the hour's demand and extra supply; with
+    /// `same_levels`, `level` is what the last call loaded, so the arc limits are kept.
+    pub fn load(&mut self, level: &[i64], hour: &HourDemand, same_levels: bool) {
         let (r, s) = (self.q.regions, self.q.sources);
         for (i, &generation) in level[..r].iter().enumerate() {
-            self.supply_w[i] = generation + (hour.supply_w)(i);
-            self.firm_w[i] = (hour.firm_w)(i);
-            self.interruptible_w[i] = (hour.interruptible_w)(i);
+            self.supply_w[i] = generation + hour.supply_w.get(i);
+            self.firm_w[i] = hour.firm_w.get(i);
+            self.interruptible_w[i] = hour.interruptible_w.get(i);
             self.total_w[i] = self.firm_w[i] + self.interruptible_w[i];
         }
         for j in 0..s {
-            let factor = (hour.source_factor)(j);
+            let factor = hour.source_factor.get(j);
             let cap = level[r + j];
             self.supply_w[r + j] = if factor == 1.0 {
                 cap
@@ -155,7 +192,11 @@ impl NetworkHour {
                 (cap as f64 * factor).round() as i64
             };
         }
-        for (limit, (gates, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+        if same_levels {
+            return;
+        }
+        for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+            let gates = &self.gates[start..end];
             *limit = if gates.iter().all(|&g| level[g] > 0) {
                 level[gates[0]] * w
             } else {
@@ -165,7 +206,8 @@ impl NetworkHour {
     }
 
     /// Least unserved demand (firm and interruptible together) of the loaded hour without
-    /// imports and with them; one pass on small networks.
+    /// imports and with them; one pass on small networks, which also gives the least import
+    /// of each source when everything is served.
     pub fn unserved_w(&mut self) -> (i64, i64) {
         let state = HourState {
             supply_w: &self.supply_w,
@@ -174,19 +216,7 @@ impl NetworkHour {
             arc_limit_w: &self.arc_limit_w,
         };
         self.dispatcher
-            .shortfalls_without_and_with_imports_w(&state)
-    }
-
-    /// Least unserved demand with the current source supplies (used to fix sources in
-    /// order).
-    fn unserved_with_imports_w(&mut self) -> i64 {
-        let state = HourState {
-            supply_w: &self.supply_w,
-            firm_w: &self.total_w,
-            interruptible_w: &self.zeros,
-            arc_limit_w: &self.arc_limit_w,
-        };
-        self.dispatcher.total_firm_shortfall_w(&state)
+            .shortfalls_and_least_imports_w(&state, Some(&mut self.served_import_w))
     }
 
     /// Dispatch the loaded hour into `result`, [`NetworkHour::line_binding`] and
@@ -195,22 +225,12 @@ impl NetworkHour {
     pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
         let r = self.q.regions;
         if unserved.1 == 0 {
-            // Everything served: imports follow from totals, in the order of use.
+            // Everything served: the imports are the least ones found with the screening.
             result.short_w[..r].fill(0);
             result.curtailed_w[..r].fill(0);
             self.line_binding.fill(false);
             self.corridor_binding.fill(false);
-            if self.q.sources == 1 {
-                result.import_w[0] = unserved.0;
-                return;
-            }
-            for s in 0..self.q.sources {
-                let cap = self.supply_w[r + s];
-                self.supply_w[r + s] = 0;
-                let least = self.unserved_with_imports_w();
-                self.supply_w[r + s] = least;
-                result.import_w[s] = least.min(cap);
-            }
+            result.import_w.copy_from_slice(&self.served_import_w);
             return;
         }
         let state = HourState {

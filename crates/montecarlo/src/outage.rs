@@ -492,6 +492,12 @@ impl History {
         self.drop[q * self.blocks + b]
     }
 
+    /// Whether quantity `q` changes in block `b`.
+    #[inline]
+    pub fn changes_in(&self, q: usize, b: usize) -> bool {
+        self.head[q * self.blocks + b] != NONE
+    }
+
     /// Add the changes of quantity `q` in block `b` to `per_hour[offset]`.
     #[inline]
     pub fn scatter(&self, q: usize, b: usize, per_hour: &mut [i64]) {

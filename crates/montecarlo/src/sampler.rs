@@ -22,7 +22,7 @@
 
 use crate::accumulators::{Accumulator, HourView, SampleView};
 use crate::inputs::{InputError, Inputs};
-use crate::network::{HourDemand, HourResult, NetworkHour};
+use crate::network::{Column, HourDemand, HourResult, NetworkHour};
 use crate::outage::{Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
 use gridrisk_core::model::PEAK_BLOCK_H;
@@ -50,7 +50,10 @@ pub struct Sampler<'m> {
     low: Vec<i64>,
     pools: Pools,
     effective: Vec<i64>,
+    /// Per-hour changes of the walked block, `q * PEAK_BLOCK_H + offset` (zero outside it).
     block_hours: Vec<i64>,
+    /// The quantities that change in the walked block.
+    changed: Vec<usize>,
     network: Option<NetworkHour>,
     out: HourOut,
     no_binding: Vec<bool>,
@@ -72,6 +75,7 @@ impl<'m> Sampler<'m> {
             pools: Pools::of(model),
             effective: vec![0; q.count()],
             block_hours: vec![0; q.count() * PEAK_BLOCK_H],
+            changed: Vec::with_capacity(q.count()),
             network: NetworkHour::of(model),
             out: HourOut {
                 short_w: vec![0; areas],
@@ -133,15 +137,20 @@ impl<'m> Sampler<'m> {
         let Some(network) = self.network.as_mut() else {
             return false;
         };
-        let slot = |r: usize| r * blocks + b;
+        let block = |values| Column {
+            values,
+            stride: blocks,
+            at: b,
+        };
         network.load(
             low,
             &HourDemand {
-                firm_w: &|r| inputs.block_peak_w[slot(r)],
-                interruptible_w: &|_| 0,
-                supply_w: &|r| inputs.block_supply_w[slot(r)],
-                source_factor: &|_| 1.0,
+                firm_w: block(&inputs.block_peak_w),
+                interruptible_w: Column::constant(&[0]),
+                supply_w: block(&inputs.block_supply_w),
+                source_factor: Column::constant(&[1.0]),
             },
+            false,
         );
         network.unserved_w().0 == 0
     }
@@ -160,14 +169,24 @@ impl<'m> Sampler<'m> {
                 }
                 continue;
             }
-            self.block_hours.fill(0);
+            // Only the quantities that change in the block are scattered and stepped (their
+            // rows of `block_hours` are zeroed again after the block).
+            self.changed.clear();
             for (q, per_hour) in self.block_hours.chunks_exact_mut(PEAK_BLOCK_H).enumerate() {
-                self.history.scatter(q, b, per_hour);
+                if self.history.changes_in(q, b) {
+                    self.changed.push(q);
+                    self.history.scatter(q, b, per_hour);
+                }
             }
             let first = b * PEAK_BLOCK_H;
             for h in first..(first + PEAK_BLOCK_H).min(hours) {
-                for q in 0..self.quantities {
-                    self.level[q] += self.block_hours[q * PEAK_BLOCK_H + h - first];
+                // The block test may have loaded other levels into the network before the
+                // first hour.
+                let mut same_levels = h > first;
+                for &q in &self.changed {
+                    let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
+                    self.level[q] += step;
+                    same_levels &= step == 0;
                 }
                 let inputs = &self.inputs;
                 let at = |r: usize| r * hours + h;
@@ -190,15 +209,24 @@ impl<'m> Sampler<'m> {
                         (&self.no_binding[..], &[][..])
                     }
                     Some(network) => {
-                        let day = cal.day(h);
+                        let hourly = |values| Column {
+                            values,
+                            stride: hours,
+                            at: h,
+                        };
                         network.load(
                             level,
                             &HourDemand {
-                                firm_w: &|r| inputs.firm_w[at(r)],
-                                interruptible_w: &|r| inputs.interruptible_w[at(r)],
-                                supply_w: &|r| inputs.supply_w[at(r)],
-                                source_factor: &|s| inputs.source_factor[s * days + day],
+                                firm_w: hourly(&inputs.firm_w),
+                                interruptible_w: hourly(&inputs.interruptible_w),
+                                supply_w: hourly(&inputs.supply_w),
+                                source_factor: Column {
+                                    values: &inputs.source_factor,
+                                    stride: days,
+                                    at: cal.day(h),
+                                },
                             },
+                            same_levels,
                         );
                         let unserved = network.unserved_w();
                         if unserved.0 == 0 {
@@ -261,6 +289,9 @@ impl<'m> Sampler<'m> {
                     binding,
                     corridor_binding,
                 });
+            }
+            for &q in &self.changed {
+                self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
             }
         }
     }

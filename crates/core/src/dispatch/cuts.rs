@@ -12,7 +12,16 @@
 //! enumerated on its own (`2^R_c` sets instead of `2^R`: Kazakhstan's isolated West costs 4
 //! sets, not a factor of 4). Within a component, the inbound limit of every set depends only
 //! on the arc limits, which change only with outages: it is kept for the limits of the last
-//! call, and only the demand and supply terms are summed per call.
+//! call, and only the demand and supply terms are summed per call. The tables have a fixed
+//! size (`2^8` sets), so the loops index them without bounds checks.
+//!
+//! The same pass gives the least import of a component's first external when everything is
+//! served (the largest deficit with every import but that one), and the set deficits it
+//! keeps give the later externals' in one more pass each ([`quick_screen`]). When the
+//! component's last region is a hub in the hour (no demand, no supply, no external feeding
+//! it), a set and the set with the hub differ only in their inbound limit, so the screening
+//! enumerates the sets without the hub against the lesser of the two limits: the same
+//! maxima from half the sets (Kazakhstan's South hub).
 
 use super::{HourState, Topology};
 
@@ -24,8 +33,15 @@ pub const CUT_ENUMERATION_MAX_REGIONS: usize = 8;
 /// Largest number of externals of one component handled by the enumeration.
 const MAX_EXTERNALS: usize = 4;
 
+/// One value per set of a component's regions (a bit mask below `2^R`): fixed-size, so
+/// that indexing by a mask needs no bounds check in the enumeration loops.
+type Sets = [i64; 1 << CUT_ENUMERATION_MAX_REGIONS];
+
+/// The largest set mask, to index a [`Sets`].
+const ALL: usize = (1 << CUT_ENUMERATION_MAX_REGIONS) - 1;
+
 /// One component: its regions and externals (global indices), its arcs, and its tables.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Component {
     regions: Vec<usize>,
     externals: Vec<usize>,
@@ -33,13 +49,25 @@ struct Component {
     /// for external `e` of the component, local head region).
     arcs: Vec<(usize, usize, usize)>,
     /// `cin[x]`: limit of the arcs from the component's regions outside set `x` into it.
-    cin: Vec<i64>,
-    /// `ein[e * 2^R + x]`: limit of external `e`'s arcs into set `x`.
-    ein: Vec<i64>,
+    cin: Box<Sets>,
+    /// `ein[e][x]`: limit of external `e`'s arcs into set `x`.
+    ein: Box<[Sets; MAX_EXTERNALS]>,
     /// `fs[x]`: firm demand minus supply of set `x` (per call).
-    fs: Vec<i64>,
+    fs: Box<Sets>,
+    /// `base[x]`: `fs[x] - cin[x]`, the deficit of set `x` without imports (per call, kept
+    /// for the passes that fix imports in order).
+    base: Box<Sets>,
     /// The arc limits `cin` and `ein` were built for.
     limits: Vec<i64>,
+    /// Whether the last local region is fed by no external: then, in a call where it has
+    /// neither demand nor supply (a hub), a set and the set with it differ only in their
+    /// inbound limit, and the screening enumerates the sets without it against
+    /// `cin_hub[x] = min(cin[x], cin[x + hub])`, half as many.
+    hub_last: bool,
+    /// See `hub_last`.
+    cin_hub: Box<Sets>,
+    /// Number of sets the last [`scan_first`] enumerated (what `base` holds).
+    scanned: usize,
 }
 
 /// Per-dispatcher components and tables, sized once, so a call neither allocates nor
@@ -53,41 +81,31 @@ pub(crate) struct CutTables {
     supply: Vec<i64>,
     /// Scratch: each component's least unserved demand.
     best: Vec<i64>,
+    /// Scratch: per component, its largest deficit without imports and with them, and with
+    /// every import but its first external's.
+    screen: Vec<(i64, i64, i64)>,
 }
 
 impl CutTables {
     /// Tables for `topology` (none when a component is too large to enumerate).
     pub(crate) fn new(topology: &Topology) -> CutTables {
-        let (r_n, nodes) = (topology.regions, topology.regions + topology.externals);
-        // Union-find over nodes; every arc joins its ends.
-        let mut parent: Vec<usize> = (0..nodes).collect();
-        fn root(parent: &mut [usize], mut i: usize) -> usize {
-            while parent[i] != i {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
-            }
-            i
-        }
-        for arc in &topology.arcs {
-            let (a, b) = (root(&mut parent, arc.from), root(&mut parent, arc.to));
-            parent[a] = b;
-        }
-        let mut components: Vec<Component> = Vec::new();
-        let mut of_root = vec![usize::MAX; nodes];
-        for node in 0..nodes {
-            let r = root(&mut parent, node);
-            if of_root[r] == usize::MAX {
-                of_root[r] = components.len();
-                components.push(Component::default());
-            }
-            let c = &mut components[of_root[r]];
-            if node < r_n {
-                c.regions.push(node);
-            } else {
-                c.externals.push(node - r_n);
-            }
-        }
-        components.retain(|c| !c.regions.is_empty());
+        let r_n = topology.regions;
+        let mut components: Vec<Component> = super::components(topology)
+            .into_iter()
+            .map(|(regions, externals)| Component {
+                regions,
+                externals,
+                arcs: Vec::new(),
+                cin: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                ein: Box::new([[0; 1 << CUT_ENUMERATION_MAX_REGIONS]; MAX_EXTERNALS]),
+                fs: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                base: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                limits: Vec::new(),
+                hub_last: false,
+                cin_hub: Box::new([0; 1 << CUT_ENUMERATION_MAX_REGIONS]),
+                scanned: 0,
+            })
+            .collect();
         for c in &mut components {
             if c.regions.len() > CUT_ENUMERATION_MAX_REGIONS || c.externals.len() > MAX_EXTERNALS {
                 return CutTables::default();
@@ -106,11 +124,12 @@ impl CutTables {
                 .enumerate()
                 .filter_map(|(i, arc)| Some((i, local(arc.from)?, local(arc.to)?)))
                 .collect();
-            let sets = 1 << c.regions.len();
+            let last = c.regions.len() - 1;
+            c.hub_last = c.regions.len() > 1
+                && arcs
+                    .iter()
+                    .all(|&(_, from, to)| to != last || from < c.regions.len());
             c.arcs = arcs;
-            c.cin = vec![0; sets];
-            c.fs = vec![0; sets];
-            c.ein = vec![0; sets * c.externals.len()];
         }
         CutTables {
             components,
@@ -121,38 +140,174 @@ impl CutTables {
 
 /// `Some((least total firm shortfall without imports, with imports))` when it is cheap:
 /// zero if every region covers its own firm demand, else by cut enumeration per component;
-/// `None` when a component is too large.
+/// `None` when a component is too large. With `import_w`, and when every component can
+/// serve everything (the least unserved demand with imports is zero), also the least
+/// import of every external, external by external in index order, each earlier one fixed
+/// at its least import and each later one at its supply.
+///
+/// Exact: the least use of external `e` among the flows that serve everything is the
+/// component's deficit without `e` minus that with it (max-flow min-cut: the flow without
+/// `e` extends to a maximum flow with it, and no maximum flow uses less of `e`). So
+/// the first external's least import comes from the same enumeration as the screening
+/// (it also tracks the largest deficit with every import but the first), and each later
+/// external takes one more pass over the sets of its component only, from the kept
+/// `fs - cin` of every set: a component with one external (or none short) needs no pass at
+/// all, where the sequential form took one enumeration of the whole network per external.
 #[inline]
-pub(crate) fn quick_shortfalls(
+pub(crate) fn quick_screen(
     topology: &Topology,
     state: &HourState,
     tables: &mut CutTables,
+    import_w: Option<&mut [i64]>,
 ) -> Option<(i64, i64)> {
     let r_n = topology.regions;
     if (0..r_n).all(|r| state.firm_w[r] <= state.supply_w[r]) {
+        if let Some(import_w) = import_w {
+            import_w.fill(0);
+        }
         return Some((0, 0));
     }
     if tables.components.is_empty() {
         return None;
     }
+    let CutTables {
+        components, screen, ..
+    } = tables;
+    screen.clear();
     let (mut domestic, mut with) = (0, 0);
-    for c in &mut tables.components {
-        if c.regions
+    for c in components.iter_mut() {
+        let covered = c
+            .regions
             .iter()
-            .all(|&r| state.firm_w[r] <= state.supply_w[r])
-        {
-            continue;
+            .all(|&r| state.firm_w[r] <= state.supply_w[r]);
+        let triple = if covered {
+            (0, 0, 0)
+        } else {
+            scan_first(c, state, r_n)
+        };
+        domestic += triple.0;
+        with += triple.1;
+        screen.push(triple);
+    }
+    if let Some(import_w) = import_w {
+        if with == 0 {
+            // Externals without arcs, and those of components served by their own supply,
+            // import nothing.
+            import_w.fill(0);
+            for (c, &(d, _, first)) in components.iter().zip(screen.iter()) {
+                if d > 0 {
+                    later_imports(c, state, r_n, first, import_w);
+                }
+            }
         }
-        let (d, w) = component_shortfalls(c, state, r_n);
-        domestic += d;
-        with += w;
     }
     Some((domestic, with))
 }
 
-/// The two maxima of one component (without and with imports) for firm demand.
-fn component_shortfalls(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64) {
-    scan(c, state, state.supply_w, r_n, |v| state.firm_w[v], None)
+/// One pass over the sets of `c` for demand `state.firm_w`: its largest deficit without
+/// imports, with them, and with every import but the first external's (the deficit itself
+/// when `c` has no external). Keeps `fs - cin` of every set in `c.base`.
+fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i64) {
+    refresh(c, state.arc_limit_w);
+    let mut net = [0i64; CUT_ENUMERATION_MAX_REGIONS];
+    for (n, &v) in net.iter_mut().zip(&c.regions) {
+        *n = state.firm_w[v] - state.supply_w[v];
+    }
+    let mut ext = [0i64; MAX_EXTERNALS];
+    for (s, &e) in ext.iter_mut().zip(&c.externals) {
+        *s = state.supply_w[r_n + e];
+    }
+    let regions = c.regions.len();
+    c.scanned = if c.hub_last && net[regions - 1] == 0 {
+        1 << (regions - 1)
+    } else {
+        1 << regions
+    };
+    match c.externals.len() {
+        0 => scan_sets::<0>(c, &net, &ext),
+        1 => scan_sets::<1>(c, &net, &ext),
+        2 => scan_sets::<2>(c, &net, &ext),
+        3 => scan_sets::<3>(c, &net, &ext),
+        _ => scan_sets::<MAX_EXTERNALS>(c, &net, &ext),
+    }
+}
+
+/// The loop of [`scan_first`] for a component with `E` externals (a constant, so that the
+/// loop over externals unrolls): `net` per local region, `ext` per local external.
+#[inline(always)]
+fn scan_sets<const E: usize>(
+    c: &mut Component,
+    net: &[i64; CUT_ENUMERATION_MAX_REGIONS],
+    ext: &[i64; MAX_EXTERNALS],
+) -> (i64, i64, i64) {
+    const R: usize = CUT_ENUMERATION_MAX_REGIONS;
+    let sets = c.scanned;
+    let Component {
+        cin,
+        cin_hub,
+        ein,
+        fs,
+        base,
+        ..
+    } = c;
+    let cin = if sets < 1 << c.regions.len() {
+        cin_hub
+    } else {
+        cin
+    };
+    fs[0] = 0;
+    base[0] = 0;
+    let (mut best_domestic, mut best, mut best_but_first) = (0i64, 0i64, 0i64);
+    for x in 1..sets {
+        let f = fs[x & (x - 1) & ALL] + net[x.trailing_zeros() as usize % R];
+        fs[x & ALL] = f;
+        let domestic = f - cin[x & ALL];
+        base[x & ALL] = domestic;
+        let mut later = 0;
+        for k in 1..E {
+            later += ein[k][x & ALL].min(ext[k]);
+        }
+        let first = if E > 0 {
+            ein[0][x & ALL].min(ext[0])
+        } else {
+            0
+        };
+        best_domestic = best_domestic.max(domestic);
+        best_but_first = best_but_first.max(domestic - later);
+        best = best.max(domestic - later - first);
+    }
+    (best_domestic, best, best_but_first)
+}
+
+/// The least imports of `c`'s externals in order, given the first one's (`first`), from
+/// `c.base` of the last [`scan_first`], when the component serves everything with imports.
+fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, import_w: &mut [i64]) {
+    let e_n = c.externals.len();
+    if e_n == 0 {
+        return;
+    }
+    let sets = c.scanned;
+    // Each external's limit: its least import once fixed, its supply until then.
+    let mut cap = [0i64; MAX_EXTERNALS];
+    for (s, &e) in cap.iter_mut().zip(&c.externals) {
+        *s = state.supply_w[r_n + e];
+    }
+    cap[0] = first;
+    import_w[c.externals[0]] = first;
+    for k in 1..e_n {
+        let mut least = 0i64;
+        for x in 1..sets {
+            let mut val = c.base[x & ALL];
+            for (j, &limit) in cap[..e_n].iter().enumerate() {
+                if j != k {
+                    val -= c.ein[j][x & ALL].min(limit);
+                }
+            }
+            least = least.max(val);
+        }
+        cap[k] = least;
+        import_w[c.externals[k]] = least;
+    }
 }
 
 /// Rebuild the inbound limits of `c` if the arc limits changed since the last call.
@@ -203,12 +358,12 @@ fn scan(
     fs[0] = 0;
     let (mut best_domestic, mut best) = (0i64, 0i64);
     for x in 1..sets {
-        let f = fs[x & (x - 1)] + net[x.trailing_zeros() as usize % R];
-        fs[x] = f;
-        let domestic = f - cin[x];
+        let f = fs[x & (x - 1) & ALL] + net[x.trailing_zeros() as usize % R];
+        fs[x & ALL] = f;
+        let domestic = f - cin[x & ALL];
         let mut val = domestic;
         for (k, &supply) in ext[..e_n].iter().enumerate() {
-            val -= ein[k * sets + x].min(supply);
+            val -= ein[k][x & ALL].min(supply);
         }
         best_domestic = best_domestic.max(domestic);
         if let Some(m) = maximizers.as_deref_mut() {
@@ -248,6 +403,7 @@ pub(crate) fn quick_dispatch(
         maximizers,
         supply,
         best,
+        ..
     } = tables;
     best.clear();
     out.firm_short_w.fill(0);
@@ -291,7 +447,6 @@ pub(crate) fn quick_dispatch(
         if short == 0 {
             continue;
         }
-        let sets = 1usize << c.regions.len();
         let r_c = c.regions.len();
         for &(i, from, to) in &c.arcs {
             out.binding[i] = maximizers.iter().all(|&z| {
@@ -300,7 +455,7 @@ pub(crate) fn quick_dispatch(
                     z >> from & 1 == 0
                 } else {
                     let e = from - r_c;
-                    c.ein[e * sets + z] < state.supply_w[r_n + c.externals[e]]
+                    c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
                 };
                 head_in && tail_out
             });
@@ -333,20 +488,26 @@ fn inbound_limits(c: &mut Component) {
     let sets = 1usize << r_n;
     c.cin[0] = 0;
     for e in 0..c.externals.len() {
-        c.ein[e * sets] = 0;
+        c.ein[e][0] = 0;
     }
     for x in 1..sets {
         let v = x.trailing_zeros() as usize;
         let xp = x & (x - 1);
-        let mut cut = c.cin[xp] + inbound[v];
+        let mut cut = c.cin[xp & ALL] + inbound[v];
         let mut inside = xp & nb[v];
         while inside != 0 {
             cut -= sym[v * R + inside.trailing_zeros() as usize];
             inside &= inside - 1;
         }
-        c.cin[x] = cut;
+        c.cin[x & ALL] = cut;
         for e in 0..c.externals.len() {
-            c.ein[e * sets + x] = c.ein[e * sets + xp] + me[e * R + v];
+            c.ein[e][x & ALL] = c.ein[e][xp & ALL] + me[e * R + v];
+        }
+    }
+    if c.hub_last {
+        let hub = sets >> 1;
+        for x in 0..hub {
+            c.cin_hub[x & ALL] = c.cin[x & ALL].min(c.cin[(x | hub) & ALL]);
         }
     }
 }

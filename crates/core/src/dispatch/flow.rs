@@ -4,6 +4,9 @@
 //! Everything is exact integer arithmetic in `i128`: values are watts, or watts times the
 //! denominator of a sharing ratio while the sharing rule tests a candidate ratio.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 /// A circulation network with lower and upper bounds on every edge and a current flow.
 ///
 /// Edges are kept in parallel arrays (struct of arrays); edge `k` is `eu[k] -> ev[k]` with
@@ -35,6 +38,8 @@ pub(crate) struct Net {
     dist: Vec<i64>,
     pot: Vec<i64>,
     done: Vec<bool>,
+    /// Dijkstra's queue of (distance, node).
+    heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
 const INF_DIST: i64 = i64::MAX / 4;
@@ -381,22 +386,18 @@ impl Net {
         }
     }
 
-    /// Dijkstra (dense, `O(n^2)`) on reduced costs of the built residual graph.
+    /// Dijkstra on reduced costs of the built residual graph, with a binary heap
+    /// (`O(m log n)`, entries left stale rather than decreased): the work follows the nodes
+    /// and residual edges reached, where a dense minimum search scans every node per step.
     fn dijkstra(&mut self, s: usize) {
         self.dist.iter_mut().for_each(|d| *d = INF_DIST);
         self.done.iter_mut().for_each(|d| *d = false);
         self.dist[s] = 0;
-        loop {
-            let mut u = usize::MAX;
-            let mut best = INF_DIST;
-            for v in 0..self.n {
-                if !self.done[v] && self.dist[v] < best {
-                    best = self.dist[v];
-                    u = v;
-                }
-            }
-            if u == usize::MAX {
-                break;
+        self.heap.clear();
+        self.heap.push(Reverse((0, s)));
+        while let Some(Reverse((best, u))) = self.heap.pop() {
+            if self.done[u] {
+                continue;
             }
             self.done[u] = true;
             for i in self.adj_start[u]..self.adj_start[u + 1] {
@@ -415,6 +416,7 @@ impl Net {
                 debug_assert!(rc >= 0);
                 if best + rc < self.dist[w] {
                     self.dist[w] = best + rc;
+                    self.heap.push(Reverse((best + rc, w)));
                 }
             }
         }

@@ -351,7 +351,14 @@ fn share(
         w.value[r] = 0;
         w.floor[r] = 0;
         w.ceil[r] = 0;
-        if w.active[r] {
+        if w.active[r] && net.lo[k] == net.hi[k] {
+            // Already fixed (by the `Local` face): its share is its exact value in every
+            // level it could join (remainder zero, so no extra watt), so it leaves now.
+            w.active[r] = false;
+            w.value[r] = net.x[k];
+            w.floor[r] = net.x[k];
+            w.ceil[r] = net.x[k];
+        } else if w.active[r] {
             remaining += net.x[k];
         }
     }

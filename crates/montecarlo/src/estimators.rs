@@ -228,15 +228,38 @@ impl PairSums {
     /// The ratio of means `E[x] / E[y]` with a delta-method standard error:
     /// `Var(r) ~ (Var x - 2 r Cov(x, y) + r^2 Var y) / (n E[y]^2)`.
     /// `None` when `E[y] = 0`.
+    ///
+    /// With `r = Sx / Sy` the bracket is the residuals' variance, `Σ(x - r y)^2 / (n - 1)`,
+    /// and `Sy^2 Σ(x - r y)^2 = Sy^2 Sxx - 2 Sx Sy Sxy + Sx^2 Syy` is formed in `i128` when
+    /// it fits: samples whose x is exactly r times y (every event 3 h long) then get a
+    /// standard error of exactly 0, not rounding noise.
     pub fn ratio(&self) -> Option<Estimate> {
         if self.sy == 0 || self.n == 0 {
             return None;
         }
-        let (mx, vx) = mean_var(self.n, self.sx, self.sxx);
-        let (my, vy) = mean_var(self.n, self.sy, self.syy);
-        let cxy = covariance(self.n, self.sx, self.sy, self.sxy);
-        let r = mx / my;
-        let v = ((vx - 2.0 * r * cxy + r * r * vy) / (self.n as f64 * my * my)).max(0.0);
+        let r = self.sx as f64 / self.sy as f64;
+        if self.n < 2 {
+            return Some(Estimate::new(r, 0.0));
+        }
+        let (sx, sy) = (self.sx, self.sy);
+        let exact = (|| {
+            let a = sy.checked_mul(sy)?.checked_mul(self.sxx)?;
+            let b = sx.checked_mul(sy)?.checked_mul(self.sxy)?.checked_mul(2)?;
+            let c = sx.checked_mul(sx)?.checked_mul(self.syy)?;
+            a.checked_sub(b)?.checked_add(c)
+        })();
+        let n = self.n as f64;
+        let my = sy as f64 / n;
+        let residual_var = match exact {
+            Some(num) => num as f64 / (sy as f64 * sy as f64) / (n - 1.0),
+            None => {
+                let (_, vx) = mean_var(self.n, sx, self.sxx);
+                let (_, vy) = mean_var(self.n, sy, self.syy);
+                let cxy = covariance(self.n, sx, sy, self.sxy);
+                vx - 2.0 * r * cxy + r * r * vy
+            }
+        };
+        let v = (residual_var / (n * my * my)).max(0.0);
         Some(Estimate::new(r, v.sqrt()))
     }
 }
@@ -392,6 +415,30 @@ mod tests {
         }
         let (x, r) = (p.x(), p.ratio().unwrap());
         assert!(x.se >= 0.0 && r.se >= 0.0, "{x:?} {r:?}");
+    }
+
+    #[test]
+    fn ratio_of_proportional_pairs_has_exactly_zero_error() {
+        // Every sample's x is 3 times its y (each event 3 h long): the rounding of the
+        // moment formula left a standard error of about 1e-8 here.
+        let mut p = PairSums::default();
+        for (x, y) in [(3, 1), (6, 2), (0, 0), (0, 0), (9, 3)] {
+            p.push(x, y);
+        }
+        for _ in 0..1995 {
+            p.push(0, 0);
+        }
+        let r = p.ratio().unwrap();
+        assert_eq!((r.mean, r.se), (3.0, 0.0));
+        // Not proportional: the exact form agrees with the moment formula.
+        p.push(4, 1);
+        let r = p.ratio().unwrap();
+        let (mx, vx) = mean_var(p.n, p.sx, p.sxx);
+        let (my, vy) = mean_var(p.n, p.sy, p.syy);
+        let cxy = covariance(p.n, p.sx, p.sy, p.sxy);
+        let q = mx / my;
+        let se = ((vx - 2.0 * q * cxy + q * q * vy) / (p.n as f64 * my * my)).sqrt();
+        assert!((r.se - se).abs() <= 1e-12 * se, "{} vs {se}", r.se);
     }
 
     #[test]

@@ -201,6 +201,20 @@ fn edited_copied_relabelled_or_mixed_shards_are_refused() {
         v["shard"] = json!({"k": 2, "n": 3, "blocks": [2, 4], "samples": 40});
     });
     refused(d, &[&s1, &relabelled, &s3], "relabelled.json: digest:");
+    // A scenario that cannot be loaded any more: the shard that names it is blamed too.
+    let [m1, m2, m3] = [&s1, &s2, &s3].map(|s| {
+        let name = format!("moved-{}", s.file_name().unwrap().to_string_lossy());
+        edited(d, s, &name, |v| {
+            v["scenario"]["source"] = "scenarios/benchmarks/moved-away.toml".into()
+        })
+    });
+    refused(
+        d,
+        &[&m1, &m2, &m3],
+        "moved-shard-5-1-of-3.json: $.scenario.source: the scenario the shards were run on, \
+         `scenarios/benchmarks/moved-away.toml`, cannot be loaded: \
+         scenarios/benchmarks/moved-away.toml: cannot read scenario file",
+    );
     // Sample counts: in the header (one file, or all files), and in the state.
     let samples = edited(d, &s2, "samples.json", |v| v["samples"] = 160.into());
     refused(

@@ -25,10 +25,17 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
     let run = sharded_run(&shards).map_err(bad)?;
     // The scenario must be the one the shards were run on: its model gives the shapes of
     // their states, re-simulates their first blocks, and names regions, lines and sources.
-    let scenario = embedded::load(&run.source).map_err(bad)?;
+    // Problems with it are the shards' too: name the first shard and its field.
+    let first = &shards[0].0;
+    let scenario = embedded::load(&run.source).map_err(|e| {
+        bad(anyhow::Error::from(e).context(format!(
+            "{first}: $.scenario.source: the scenario the shards were run on, `{}`, cannot be loaded",
+            run.source
+        )))
+    })?;
     if scenario.content_hash != run.scenario.content_hash {
         return Err(bad(anyhow::anyhow!(
-            "{}: the scenario's files changed since the shards were run (content hash {} now, {} in the shards)",
+            "{first}: $.scenario.content_hash: the scenario's files ({}) changed since the shards were run (content hash {} now, {} in the shards)",
             run.source,
             scenario.content_hash,
             run.scenario.content_hash

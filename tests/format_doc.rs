@@ -463,6 +463,24 @@ fn the_schema_and_the_reader_agree_on_bad_files_and_edges() {
             "column = \"south_mw\"\nmonth_factor = { 1 = 1.05 }",
             true,
         ),
+        (
+            "day factors for the weekend and holidays",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nday_factor = { Sat = 0.97, sunday = 0.95, holiday = 0.93 }",
+            true,
+        ),
+        (
+            "a day factor of 0",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nday_factor = { Sun = 0 }",
+            false,
+        ),
+        (
+            "a day factor for a day that is not one",
+            "column = \"south_mw\"",
+            "column = \"south_mw\"\nday_factor = { Sab = 0.9 }",
+            false,
+        ),
     ];
     let policy = |kind: &str, key: &str| {
         format!("cap_mw = 100\n\n[[mining.policies]]\nkind = \"{kind}\"\n{key}\n")

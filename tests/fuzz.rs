@@ -650,6 +650,8 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[regions]]",
                 "[[corridors]]",
                 "[study]",
+                "holidays = [2021-12-16, 2021-12-16]",
+                "day_factor = { Sat = 0.97, holiday = 0 }",
                 "= 1",
                 "x = [",
                 "name = \"dup\"",
@@ -1305,6 +1307,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/raids-february.toml",
         "scenarios/kazakhstan/as-it-happened.toml",
         "scenarios/kazakhstan/sensitivity/corridor-plus500.toml",
+        "scenarios/kazakhstan/sensitivity/calendar.toml",
     ];
     // (scenario run, file mutated)
     let (scenario, file): (&str, &str) = if csv {

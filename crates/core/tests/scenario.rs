@@ -749,6 +749,87 @@ fn conditions_files() -> Overlay {
     ])
 }
 
+/// Four weeks from Monday 13 December 2021, with Kazakhstan's holidays in them: a shape
+/// region with month and day factors, and a CSV region with day factors only.
+const DAY_FACTORS: &str = r#"
+name = "days"
+[study]
+start = 2021-12-13
+end = 2022-01-09
+holidays = [2021-12-16, 2021-12-17, 2022-01-03, 2022-01-04, 2022-01-07, 2022-03-08]
+[[regions]]
+name = "A"
+[regions.demand]
+peak_mw = 1000
+hourly_shape = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+month_factor = { 1 = 1.1 }
+day_factor = { saturday = 0.97, Sun = 0.95, holiday = 0.93 }
+[[regions]]
+name = "B"
+[regions.demand]
+file = "load.csv"
+day_factor = { Fri = 1.5 }
+[[units]]
+name = "G"
+region = "A"
+mw = 2000
+for = 0
+"#;
+
+#[test]
+fn demand_takes_day_and_holiday_factors_on_their_dates() {
+    let csv = std::iter::once("load_mw".to_string())
+        .chain((0..28 * 24).map(|_| "200".to_string()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let files = Overlay(vec![
+        (
+            PathBuf::from("d/days.toml"),
+            DAY_FACTORS.as_bytes().to_vec(),
+        ),
+        (PathBuf::from("d/load.csv"), csv.into_bytes()),
+    ]);
+    let s = scenario::load_with(Path::new("d/days.toml"), &files).unwrap_or_else(|e| panic!("{e}"));
+    // 8 March 2022 is outside the window: a warning, and no effect.
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].to_string().contains(
+            "study.holidays[5]: 2022-03-08 is outside the study window (2021-12-13 to \
+             2022-01-09); it never applies"
+        ),
+        "{}",
+        s.warnings[0]
+    );
+    let (a, b) = (
+        s.model.regions()[0].demand_w(),
+        s.model.regions()[1].demand_w(),
+    );
+    // Study days of the holidays: 16, 17 Dec; 3, 4, 7 Jan. 1 January is day 19.
+    let holidays = [3, 4, 21, 22, 25];
+    for day in 0..28 {
+        let weekday = day % 7; // 13 December 2021 was a Monday
+        let month = if day >= 19 { 1.1 } else { 1.0 };
+        let by_day = if holidays.contains(&day) {
+            0.93
+        } else {
+            [1.0, 1.0, 1.0, 1.0, 1.0, 0.97, 0.95][weekday]
+        };
+        let friday = if weekday == 4 { 1.5 } else { 1.0 };
+        for h in day * 24..(day + 1) * 24 {
+            let want = 1000e6 * month * by_day;
+            assert!((a[h] as f64 - want).abs() <= 1.0, "A hour {h}: {}", a[h]);
+            // B has no holiday factor: Friday 17 December, a holiday, keeps Friday's.
+            assert_eq!(b[h] as f64, 200e6 * friday, "B hour {h}");
+        }
+    }
+    // Spot checks: Thursday 16 December (holiday), Saturday 18 December, Friday 7 January
+    // (holiday in January), Saturday 8 January.
+    assert_eq!(
+        [a[3 * 24], a[5 * 24], a[25 * 24], a[26 * 24]],
+        [930_000_000, 970_000_000, 1_023_000_000, 1_067_000_000]
+    );
+}
+
 #[test]
 #[allow(clippy::single_range_in_vec_init)]
 fn conditions_are_read_with_dates_as_study_hours() {

@@ -1,7 +1,7 @@
 //! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
 
 use super::error::{Problems, ScenarioError};
-use super::manifest::{self, DemandSpec, Manifest, Place, RegionSpec};
+use super::manifest::{self, CalendarFactors, DemandSpec, Manifest, Place, RegionSpec};
 use super::plausible;
 use super::series;
 use super::source::{normalize, Reader, Source};
@@ -114,7 +114,9 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
             // A hub has no demand: zero in every hour.
             (None, Some(cal)) if r.hub => Some(vec![0; cal.hours()]),
             (Some(d), cal) => {
-                let factors = month_factors(r, months.as_deref());
+                let factors = cal
+                    .as_ref()
+                    .and_then(|c| calendar_factors(r, c, months.as_deref(), &m.holidays));
                 demand(&mut reader, d, cal.as_ref(), factors.as_deref(), &mut p)
             }
             (None, _) => None,
@@ -157,11 +159,40 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
     })
 }
 
-/// The month factor of each study hour for region `r`, if it has month factors (and the
-/// window has dates: `months` is the month of each hour).
-fn month_factors(r: &RegionSpec, months: Option<&[u32]>) -> Option<Vec<f64>> {
-    let mf = r.month_factor?;
-    Some(months?.iter().map(|&m| mf[m as usize - 1]).collect())
+/// The calendar factor of each study hour for region `r`, if it has month or day factors:
+/// the month's factor (`months` is the month of each hour, in a window with dates) times the
+/// day's (a holiday's, on a study day in `holidays`, else its weekday's). With one of the
+/// two only, that one exactly.
+fn calendar_factors(
+    r: &RegionSpec,
+    cal: &Calendar,
+    months: Option<&[u32]>,
+    holidays: &[usize],
+) -> Option<Vec<f64>> {
+    let CalendarFactors { month, day } = r.factors;
+    let month = month.zip(months);
+    if month.is_none() && day.is_none() {
+        return None;
+    }
+    let mut is_holiday = vec![false; cal.days()];
+    for &d in holidays {
+        is_holiday[d] = true;
+    }
+    Some(
+        (0..cal.hours())
+            .map(|h| {
+                let by_month = month.map(|(f, months)| f[months[h] as usize - 1]);
+                let by_day = day.map(|f| match f.holiday {
+                    Some(x) if is_holiday[cal.day(h)] => x,
+                    _ => f.weekday[cal.weekday(h)],
+                });
+                match (by_month, by_day) {
+                    (Some(m), Some(d)) => m * d,
+                    (m, d) => m.or(d).unwrap_or(1.0),
+                }
+            })
+            .collect(),
+    )
 }
 
 fn demand(
@@ -193,7 +224,7 @@ fn demand(
                     at,
                     hour,
                     mw,
-                    "peak_mw x hourly_shape x month factor x scale",
+                    "peak_mw x hourly_shape x calendar factor x scale",
                     p,
                 );
                 None
@@ -221,7 +252,7 @@ fn demand(
                 Ok(v) => Some(v),
                 Err((hour, mw)) => {
                     let how =
-                        "peak_mw x weekly x daily x hourly percentages x scale x month factor";
+                        "peak_mw x weekly x daily x hourly percentages x scale x calendar factor";
                     too_much_demand(at, hour, mw, how, p);
                     None
                 }

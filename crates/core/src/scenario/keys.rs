@@ -6,7 +6,7 @@
 //! A table is named by its TOML path with array brackets dropped: `""` is the top level,
 //! `regions` each `[[regions]]`, `regions.demand` a region's `[regions.demand]`,
 //! `imports.links` each `[[imports.links]]`, `units.cold` a unit's inline `cold` table.
-//! Tables whose keys are names chosen by the user (`seasons`, `month_factor`,
+//! Tables whose keys are names chosen by the user (`seasons`, `month_factor`, `day_factor`,
 //! `mining.illegal.shares`) are not listed.
 
 pub(crate) const ROOT: &[&str] = &[
@@ -26,7 +26,14 @@ pub(crate) const ROOT: &[&str] = &[
     "renewables",
     "corridors",
 ];
-pub(crate) const STUDY_WINDOW: &[&str] = &["hours", "first_weekday", "start", "end", "utc_offset"];
+pub(crate) const STUDY_WINDOW: &[&str] = &[
+    "hours",
+    "first_weekday",
+    "start",
+    "end",
+    "utc_offset",
+    "holidays",
+];
 pub(crate) const REGION: &[&str] = &[
     "name",
     "hub",
@@ -55,6 +62,7 @@ pub(crate) const DEMAND: &[&str] = &[
     "hourly_shape",
     "scale",
     "month_factor",
+    "day_factor",
 ];
 pub(crate) const UNIT: &[&str] = &[
     "name",

@@ -3,9 +3,11 @@
 
 mod conditions;
 mod dates;
+mod demand_factors;
 mod network;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
+pub(crate) use demand_factors::DayFactor;
 
 use super::error::{excerpt, short, Problems};
 use super::keys;
@@ -78,6 +80,8 @@ pub(crate) struct Manifest {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) calendar: Option<Calendar>,
+    /// The study's holidays, as sorted study days inside the window.
+    pub(crate) holidays: Vec<usize>,
     pub(crate) regions: Vec<RegionSpec>,
     pub(crate) blocks: Vec<Block>,
     /// Lines, import sources and the sharing rule (only the valid ones).
@@ -96,8 +100,17 @@ pub(crate) struct RegionSpec {
     /// A hub: no demand (always `None` then) and no units.
     pub(crate) hub: bool,
     pub(crate) demand: Option<DemandSpec>,
-    /// Demand factor by month (January first), if given.
-    pub(crate) month_factor: Option<[f64; 12]>,
+    /// Demand factors by month and by day, if given.
+    pub(crate) factors: CalendarFactors,
+}
+
+/// A region's demand factors by calendar (see `demand_factors.rs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CalendarFactors {
+    /// By month, January first.
+    pub(crate) month: Option<[f64; 12]>,
+    /// By weekday and on holidays.
+    pub(crate) day: Option<DayFactor>,
 }
 
 /// A file named in TOML: its resolved path and where it was named.
@@ -697,21 +710,22 @@ impl<'a> Fields<'a> {
 
     fn date(&self, key: &str, p: &mut Problems) -> Option<Date> {
         let n = self.get(key)?;
-        let expect = "expected a TOML local date such as 2021-11-01 (without quotes)";
-        match &n.value {
-            Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
-                let dd = d.date?;
-                let date = Date::new(i32::from(dd.year), u32::from(dd.month), u32::from(dd.day));
-                if date.is_none() {
-                    self.bad(key, format!("{dd} is not a calendar date"), p);
-                }
-                date
-            }
-            v => {
-                self.bad(key, format!("{expect}, got {}", v.describe()), p);
-                None
-            }
+        toml_date(&n.value).map_err(|e| self.bad(key, e, p)).ok()
+    }
+}
+
+/// The date of a TOML local date, or what is wrong with the value.
+fn toml_date(v: &Value) -> Result<Date, String> {
+    match v {
+        Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+            let dd = d.date.ok_or_else(|| format!("{d} has no date"))?;
+            Date::new(i32::from(dd.year), u32::from(dd.month), u32::from(dd.day))
+                .ok_or_else(|| format!("{dd} is not a calendar date"))
         }
+        v => Err(format!(
+            "expected a TOML local date such as 2021-11-01 (without quotes), got {}",
+            v.describe()
+        )),
     }
 }
 
@@ -781,7 +795,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         }
     }
     m.description = f.string("description", false, p).unwrap_or_default();
-    m.calendar = match f.get("study") {
+    (m.calendar, m.holidays) = match f.get("study") {
         Some(n) => study(n, p),
         None => {
             f.missing(
@@ -789,7 +803,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
                 "a `[study]` table with `hours`, or `start` and `end`",
                 p,
             );
-            None
+            (None, Vec::new())
         }
     };
     let win = m.calendar.as_ref().map(Window::of);
@@ -843,16 +857,16 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         }
         region_names.push(name.clone().unwrap_or_default());
         hubs.push(hub);
-        let (demand, month_factor) = match demand {
-            Some((d, mf)) => (Some(d), mf),
-            None => (None, None),
+        let (demand, factors) = match demand {
+            Some((d, cf)) => (Some(d), cf),
+            None => (None, CalendarFactors::default()),
         };
         m.regions.push(RegionSpec {
             name: name.unwrap_or_default(),
             at: rf.place(),
             hub,
             demand,
-            month_factor,
+            factors,
         });
     }
 
@@ -1061,8 +1075,21 @@ const NO_DEMAND: &str = "the region has no demand: give either `file` (a CSV of 
                          or `peak_mw` with `weekly_pct_file`, `daily_pct_file`, \
                          `hourly_pct_file` and `seasons`, or `peak_mw` with `hourly_shape`";
 
-fn study(n: &Node, p: &mut Problems) -> Option<Calendar> {
-    let f = Fields::new(n, "study", keys::STUDY_WINDOW, p)?;
+/// The `[study]` table: its window, and its holidays as study days.
+fn study(n: &Node, p: &mut Problems) -> (Option<Calendar>, Vec<usize>) {
+    let Some(f) = Fields::new(n, "study", keys::STUDY_WINDOW, p) else {
+        return (None, Vec::new());
+    };
+    let cal = window(&f, p);
+    let holidays = cal
+        .as_ref()
+        .map(|c| demand_factors::holidays(&f, c, p))
+        .unwrap_or_default();
+    (cal, holidays)
+}
+
+/// The study window: `hours` (with `first_weekday`), or `start` and `end`; `utc_offset`.
+fn window(f: &Fields<'_>, p: &mut Problems) -> Option<Calendar> {
     let offset = match f.string("utc_offset", false, p) {
         Some(s) => match parse_utc_offset(&s) {
             Some(m) => Some(m),
@@ -1200,7 +1227,7 @@ fn demand(
     path: &str,
     win: Option<&Window>,
     p: &mut Problems,
-) -> Option<(DemandSpec, Option<[f64; 12]>)> {
+) -> Option<(DemandSpec, CalendarFactors)> {
     let f = Fields::new(n, path, keys::DEMAND, p)?;
     let scale = f.number_in(
         "scale",
@@ -1210,7 +1237,8 @@ fn demand(
         &format!("a multiplier from 0 to {MAX_SCALE:e}"),
         p,
     );
-    let month = month_factor(&f, win, p);
+    let month = demand_factors::month_factor(&f, win, p);
+    let day = demand_factors::day_factor(&f, p);
     let csv = keys::DEMAND_CSV.iter().any(|k| f.has(k));
     let shape = f.has("hourly_shape");
     let tables = keys::DEMAND_TABLES.iter().any(|k| f.has(k)) || (f.has("peak_mw") && !shape);
@@ -1298,89 +1326,13 @@ fn demand(
             })
         }
     };
-    Some((spec?, month?))
-}
-
-/// The optional `month_factor` table: keys "1" to "12", values > 0; absent months are 1.
-/// `None` if there is a problem, `Some(None)` if absent.
-fn month_factor(
-    f: &Fields<'_>,
-    win: Option<&Window>,
-    p: &mut Problems,
-) -> Option<Option<[f64; 12]>> {
-    let Some(n) = f.get("month_factor") else {
-        return Some(None);
-    };
-    let field = f.field("month_factor");
-    let Some(entries) = n.table() else {
-        f.bad(
-            "month_factor",
-            format!(
-                "expected a table of factors by month, such as `{{ 1 = 1.05, 12 = 1.0 }}`, got {}",
-                n.value.describe()
-            ),
-            p,
-        );
-        return None;
-    };
-    let mut out = [1.0; 12];
-    let mut ok = true;
-    for (k, v) in entries {
-        let month = k
-            .parse::<usize>()
-            .ok()
-            .filter(|m| (1..=12).contains(m) && *k == m.to_string());
-        let Some(month) = month else {
-            p.push(
-                &v.file,
-                Some(v.line),
-                Some(&format!("{field}.{k}")),
-                "unknown month; expected a month number from 1 (January) to 12 (December)".into(),
-            );
-            ok = false;
-            continue;
-        };
-        let x = match &v.value {
-            Value::Int(Some(i), _) => Some(*i as f64),
-            Value::Float(Some(x), _) if x.is_finite() => Some(*x),
-            _ => None,
-        };
-        match x {
-            Some(x) if x > 0.0 => out[month - 1] = x,
-            Some(x) => {
-                p.push(
-                    &v.file,
-                    Some(v.line),
-                    Some(&format!("{field}.{k}")),
-                    format!("must be a factor > 0, got {x}"),
-                );
-                ok = false;
-            }
-            None => {
-                p.push(
-                    &v.file,
-                    Some(v.line),
-                    Some(&format!("{field}.{k}")),
-                    format!(
-                        "expected a number (a factor > 0), got {}",
-                        v.value.describe()
-                    ),
-                );
-                ok = false;
-            }
-        }
-    }
-    if win.is_some_and(|w| w.start.is_none()) {
-        f.bad(
-            "month_factor",
-            "month factors need a study window given by start and end (this study has only \
-             `hours`)"
-                .into(),
-            p,
-        );
-        return None;
-    }
-    ok.then_some(Some(out))
+    Some((
+        spec?,
+        CalendarFactors {
+            month: month?,
+            day: day?,
+        },
+    ))
 }
 
 fn seasons(n: &Node, path: &str, p: &mut Problems) -> Option<Seasons> {

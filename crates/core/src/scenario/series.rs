@@ -508,7 +508,7 @@ impl Csv {
 }
 
 /// Hourly demand in watts from column `column` (MW) of `csv`, times `scale` and, if given,
-/// the hour's month factor; one row per study hour when `hours` is known. A column
+/// the hour's calendar factor (month x day); one row per study hour when `hours` is known. A column
 /// `hour`, if the CSV has one (and it is not `column`), must number the rows 1, 2, ... or
 /// 0, 1, ... in order.
 pub(crate) fn demand_column(
@@ -542,7 +542,7 @@ pub(crate) fn demand_column(
                     Some(*line),
                     Some(column),
                     format!(
-                        "{x} MW x scale {} x month factor {f} = {} MW is more than the \
+                        "{x} MW x scale {} x calendar factor {f} = {} MW is more than the \
                          largest power accepted, {MAX_POWER_MW:e} MW",
                         short_number(scale),
                         short_number(mw)
@@ -710,7 +710,7 @@ pub(crate) fn season_of_week(s: &Seasons, weeks: usize, p: &mut Problems) -> Opt
 }
 
 /// Hourly demand from a shape by hour of day, watts:
-/// `peak_mw x shape[hour of day] x month factor x scale`, rounded to the nearest watt.
+/// `peak_mw x shape[hour of day] x calendar factor x scale`, rounded to the nearest watt.
 /// `Err((h, mw))` if hour `h`'s demand `mw` is above [`MAX_POWER_MW`].
 pub(crate) fn shape_demand(
     cal: &Calendar,
@@ -752,9 +752,9 @@ fn ranges(xs: &[usize]) -> String {
 }
 
 /// Hourly demand from RTS-style tables, watts:
-/// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale * month factor`, evaluated left
+/// `peak_mw * weekly/100 * daily/100 * hourly/100 * scale * calendar factor`, evaluated left
 /// to right, rounded to the nearest watt. `hourly` is `[season][hour of day][weekend]`;
-/// `month` the month factor of each hour, if any. `Err((h, mw))` if hour `h`'s demand `mw`
+/// `month` the calendar factor (month x day) of each hour, if any. `Err((h, mw))` if hour `h`'s demand `mw`
 /// is above [`MAX_POWER_MW`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rts_demand(

@@ -39,7 +39,7 @@ impl Window {
     }
 
     /// `2021-11-01 to 2022-02-28`, the window's dates.
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match (self.date(0), self.date(self.days() as i64 - 1)) {
             (Some(a), Some(b)) => format!("{a} to {b}"),
             _ => format!("hours 0 to {}", self.hours),

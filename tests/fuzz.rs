@@ -1308,6 +1308,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/as-it-happened.toml",
         "scenarios/kazakhstan/sensitivity/corridor-plus500.toml",
         "scenarios/kazakhstan/sensitivity/calendar.toml",
+        "scenarios/kazakhstan/sensitivity/raids-november-frailty.toml",
     ];
     // (scenario run, file mutated)
     let (scenario, file): (&str, &str) = if csv {

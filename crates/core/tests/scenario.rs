@@ -946,6 +946,8 @@ fn conditions_are_read_with_dates_as_study_hours() {
             shares: vec![(0, 0.6), (1, 0.4)],
             farm_mean_w: 5e6,
             farm_cv: 1.0,
+            detectability_cv: 0.0,
+            detectability_size_exponent: 0.0,
         })
     );
     let mut evening = [false; 24];

@@ -64,6 +64,19 @@
 //!    Of the farms a campaign detects, at most `inspections_per_day` are disconnected:
 //!    highest priority first, ties by farm index (the others stay connected).
 //!
+//! # Heterogeneous detectability
+//!
+//! With `detectability_cv` `c > 0` or `detectability_size_exponent` `g > 0`, farm `f` has a
+//! detectability `D_f = Z_f (S_f / m)^g`, where `S_f` is its size, `m` the mean farm size and
+//! `Z_f` a gamma frailty of mean 1 and CV `c` (shape `1 / c^2`; 1 when `c = 0`) drawn from
+//! the farm's own stream `key.stream(component_id("farm:{f}"), Purpose::Detectability)` by
+//! `gamma_mean_one` (Marsaglia and Tsang), after the population and independent of every other draw. Every
+//! campaign's hazard is then `hazard_per_day D_f` for that farm, with step 4 unchanged
+//! otherwise, so a farm is still connected after `t` days of one uncapped campaign with
+//! probability `exp(-hazard D_f t)`, and, over the frailty, `(1 + c^2 hazard t)^(-1/c^2)`
+//! (the gamma's Laplace transform): the easy farms are found first. With `c = 0` and `g = 0`
+//! nothing more is drawn and the output is that of homogeneous detection, bit for bit.
+//!
 //! A disconnected farm draws four uniforms from its reconnection stream
 //! `key.stream(component_id("farm:{f}"), Purpose::Reconnection)`, always four per
 //! disconnection, used or not: `u1 < reconnect_probability` decides whether it reconnects;
@@ -148,6 +161,17 @@ pub enum MiningError {
         /// Coefficient of variation.
         cv: f64,
     },
+    /// The detectability law is not valid.
+    #[error(
+        "farm detectability needs cv >= 0 and size exponent >= 0 (finite), got cv {cv}, \
+         exponent {exponent}"
+    )]
+    Detectability {
+        /// Coefficient of variation of the frailty.
+        cv: f64,
+        /// Exponent of the size bias.
+        exponent: f64,
+    },
     /// Too many farms would be drawn.
     #[error("illegal mining of up to {max_w} W in farms of {mean_w} W is more than 1e6 farms")]
     TooManyFarms {
@@ -206,9 +230,32 @@ struct Illegal {
     cumulative: Vec<(usize, f64)>,
     mu: f64,
     sigma: f64,
+    /// Mean farm size, watts (the size bias of detection is relative to it).
+    mean_w: f64,
+    /// Shape `1 / cv^2` of the detectability frailty; `None` without one.
+    frailty_shape: Option<f64>,
+    /// Exponent of the size bias of detection (0: none).
+    size_exponent: f64,
 }
 
 impl Illegal {
+    /// Whether farms differ in detectability (otherwise every farm has a campaign's hazard).
+    fn heterogeneous(&self) -> bool {
+        self.frailty_shape.is_some() || self.size_exponent != 0.0
+    }
+
+    /// The detectability of a farm of `size_w`: its frailty from its own stream `s` (gamma,
+    /// mean 1) times `(size / mean)^size_exponent`.
+    fn detectability(&self, size_w: i64, s: &mut Stream) -> f64 {
+        let frailty = self.frailty_shape.map_or(1.0, |k| gamma_mean_one(k, s));
+        let bias = if self.size_exponent == 0.0 {
+            1.0
+        } else {
+            libm::pow(size_w as f64 / self.mean_w, self.size_exponent)
+        };
+        frailty * bias
+    }
+
     /// The national total of uniform `u`, by inversion of the triangular law.
     fn total_w(&self, u: f64) -> i64 {
         let (a, c, b) = (self.min_w, self.mode_w, self.max_w);
@@ -286,6 +333,8 @@ impl Illegal {
 struct Campaign {
     /// Days, clipped to the window (non-empty).
     days: Range<usize>,
+    /// Detection hazard per day (of a farm of detectability 1).
+    hazard: f64,
     /// Daily detection probability `1 - exp(-hazard)`.
     p: f64,
     /// `1 / p` (infinite if `p = 0`: then never used).
@@ -330,6 +379,9 @@ pub struct MiningDraw {
     reconnect_region: Vec<usize>,
     /// Detection uniforms `U(f, d)` for the inspection days, `f * span + (d - first)`.
     u: Vec<f64>,
+    /// With heterogeneous detectability, per campaign `c` and farm `f` (`c * farms + f`):
+    /// the daily detection probability `p`, `1 / p` and `1 / (1 - p)`.
+    farm_p: Vec<[f64; 3]>,
     reconnect: Vec<Stream>,
     // Scratch.
     detected: Vec<usize>,
@@ -369,6 +421,7 @@ impl MiningDraw {
             reconnect_day: Vec::new(),
             reconnect_region: Vec::new(),
             u: Vec::new(),
+            farm_p: Vec::new(),
             reconnect: Vec::new(),
             detected: Vec::new(),
             connected_w: vec![0; regions],
@@ -480,6 +533,7 @@ impl MiningDraw {
         self.reconnect_day.clear();
         self.reconnect_region.clear();
         self.u.clear();
+        self.farm_p.clear();
         self.reconnect.clear();
         self.detected.clear();
     }
@@ -604,11 +658,13 @@ impl MiningSampler {
             }
             let clipped = e.days.start..e.days.end.min(days);
             if clipped.start < clipped.end {
+                let [p, inv_p, inv_q] = detection(e.hazard_per_day);
                 campaigns.push(Campaign {
                     days: clipped,
-                    p: -libm::expm1(-e.hazard_per_day),
-                    inv_p: 1.0 / -libm::expm1(-e.hazard_per_day),
-                    inv_q: 1.0 / libm::exp(-e.hazard_per_day),
+                    hazard: e.hazard_per_day,
+                    p,
+                    inv_p,
+                    inv_q,
                     cap: usize::try_from(e.inspections_per_day).unwrap_or(usize::MAX),
                     reconnect_p: e.reconnect_probability,
                     delay: e.reconnect_delay_days,
@@ -695,6 +751,17 @@ impl MiningSampler {
                 out.reconnect.push(key.stream(id, Purpose::Reconnection));
             }
         }
+        let heterogeneous = ill.heterogeneous();
+        if heterogeneous {
+            out.farm_p.resize(self.campaigns.len() * n, [0.0; 3]);
+            for f in 0..n {
+                let mut s = key.stream(farm_id(f), Purpose::Detectability);
+                let d = ill.detectability(out.size_w[f], &mut s);
+                for (c, campaign) in self.campaigns.iter().enumerate() {
+                    out.farm_p[c * n + f] = detection(campaign.hazard * d);
+                }
+            }
+        }
 
         let mut connected = n;
         let mut pending = 0usize;
@@ -725,7 +792,7 @@ impl MiningSampler {
                 }
             }
             // 3. Campaigns.
-            for c in &self.campaigns {
+            for (ci, c) in self.campaigns.iter().enumerate() {
                 if !c.days.contains(&d) {
                     continue;
                 }
@@ -734,12 +801,17 @@ impl MiningSampler {
                     if out.state[f] != FarmState::Connected {
                         continue;
                     }
-                    let u = &mut out.u[f * span + d - first];
-                    if *u < c.p {
-                        out.detected.push(f);
-                        *u *= c.inv_p;
+                    let [p, inv_p, inv_q] = if heterogeneous {
+                        out.farm_p[ci * n + f]
                     } else {
-                        *u = (*u - c.p) * c.inv_q;
+                        [c.p, c.inv_p, c.inv_q]
+                    };
+                    let u = &mut out.u[f * span + d - first];
+                    if *u < p {
+                        out.detected.push(f);
+                        *u *= inv_p;
+                    } else {
+                        *u = (*u - p) * inv_q;
                     }
                 }
                 if out.detected.len() > c.cap {
@@ -820,6 +892,13 @@ fn prepare_illegal(ill: &IllegalMining, regions: usize) -> Result<Illegal, Minin
     if !(m.is_finite() && m >= 1.0 && v.is_finite() && v >= 0.0) {
         return Err(MiningError::FarmSize { mean_w: m, cv: v });
     }
+    let (fc, fe) = (ill.detectability_cv, ill.detectability_size_exponent);
+    if !(fc.is_finite() && fc >= 0.0 && fe.is_finite() && fe >= 0.0) {
+        return Err(MiningError::Detectability {
+            cv: fc,
+            exponent: fe,
+        });
+    }
     if ill.max_w as f64 / m > MAX_FARMS_RATIO {
         return Err(MiningError::TooManyFarms {
             max_w: ill.max_w,
@@ -835,7 +914,45 @@ fn prepare_illegal(ill: &IllegalMining, regions: usize) -> Result<Illegal, Minin
         cumulative,
         mu: libm::log(m) - 0.5 * sigma2,
         sigma: sigma2.sqrt(),
+        mean_w: m,
+        frailty_shape: (ill.detectability_cv > 0.0)
+            .then(|| 1.0 / (ill.detectability_cv * ill.detectability_cv)),
+        size_exponent: ill.detectability_size_exponent,
     })
+}
+
+/// The daily detection probability of `hazard`, `p = 1 - exp(-hazard)`, with `1 / p` and
+/// `1 / (1 - p)` (infinite where `p` is 0 or 1: then never used).
+fn detection(hazard: f64) -> [f64; 3] {
+    let p = -libm::expm1(-hazard);
+    [p, 1.0 / p, 1.0 / libm::exp(-hazard)]
+}
+
+/// A gamma variate of shape `k` and mean 1 (scale `1 / k`) from `s`, by Marsaglia and
+/// Tsang's squeeze method (ACM TOMS 26(3), 2000), boosted by `U^(1/k)` for `k < 1`. Written
+/// here rather than taken from a crate so that results stay the same across crate versions,
+/// as the rest of the sampling does; each draw uses a variable number of uniforms, which is
+/// why a farm's frailty has a stream of its own.
+fn gamma_mean_one(k: f64, s: &mut Stream) -> f64 {
+    let (shape, boost) = if k < 1.0 {
+        (k + 1.0, libm::pow(open(s.uniform()), 1.0 / k))
+    } else {
+        (k, 1.0)
+    };
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x = normal_quantile(open(s.uniform()));
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u = open(s.uniform());
+        if libm::log(u) < 0.5 * x * x + d - d * v + d * libm::log(v) {
+            return d * v * boost / k;
+        }
+    }
 }
 
 /// Check one enforcement campaign's parameters.
@@ -912,6 +1029,8 @@ mod tests {
                 shares,
                 farm_mean_w: 5.0,
                 farm_cv: 1.0,
+                detectability_cv: 0.0,
+                detectability_size_exponent: 0.0,
             },
             4,
         )

@@ -59,6 +59,8 @@ pub enum Purpose {
     Exchange = 11,
     /// Occurrences of a corridor disturbance.
     Disturbance = 12,
+    /// The detectability frailty of one farm.
+    Detectability = 13,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

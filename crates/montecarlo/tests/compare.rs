@@ -78,6 +78,8 @@ fn mining(policies: Vec<MiningPolicy>, enforcement: Vec<Enforcement>) -> Mining 
             shares: vec![(0, 1.0)],
             farm_mean_w: MW as f64,
             farm_cv: 0.5,
+            detectability_cv: 0.0,
+            detectability_size_exponent: 0.0,
         }),
         enforcement,
     }

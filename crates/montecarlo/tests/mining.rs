@@ -25,6 +25,8 @@ fn illegal() -> IllegalMining {
         ],
         farm_mean_w: 5e6,
         farm_cv: 1.0,
+        detectability_cv: 0.0,
+        detectability_size_exponent: 0.0,
     }
 }
 
@@ -144,6 +146,102 @@ fn unlimited_inspections_leave_t_mean_exp_minus_hazard_t() {
             assert!(z.abs() < 4.0, "{label} t={t}: z = {z}");
             assert!(zr.abs() < 4.0, "{label} t={t}: z = {zr}");
         }
+    }
+}
+
+/// Mining with one unlimited campaign from day 0 and the given detectability law.
+fn heterogeneous(hazard: f64, cv: f64, size_exponent: f64) -> Mining {
+    let mut m = mining(vec![campaign(0..60, hazard, u32::MAX)]);
+    let ill = m.illegal.as_mut().unwrap();
+    ill.detectability_cv = cv;
+    ill.detectability_size_exponent = size_exponent;
+    m
+}
+
+#[test]
+fn gamma_frailty_leaves_the_closed_form_share_of_farms() {
+    // A farm of frailty Z is still connected after t days with probability exp(-h Z t); over
+    // a gamma Z of mean 1 and CV c that is (1 + c^2 h t)^(-1/c^2): detections fall as the easy
+    // farms are found. Shapes 4 (c = 0.5) and 1/2.25 (c = 1.5, the boosted branch).
+    let (hazard, samples) = (0.05, 3000u64);
+    let cal = window(60);
+    for cv in [0.5, 1.5] {
+        let sampler = MiningSampler::new(&heterogeneous(hazard, cv, 0.0), 6, &cal).unwrap();
+        let mut draw = sampler.draw();
+        let ts = [1usize, 5, 20, 60];
+        let mut left = vec![Vec::new(); ts.len()];
+        for s in 0..samples {
+            sampler.sample(SampleKey::new(17, s), &mut draw);
+            for (i, &t) in ts.iter().enumerate() {
+                left[i].push(draw.farms_connected_by_day()[t - 1] as f64 / draw.farms() as f64);
+            }
+        }
+        for (i, &t) in ts.iter().enumerate() {
+            let c2 = cv * cv;
+            let expect = (1.0 + c2 * hazard * t as f64).powf(-1.0 / c2);
+            let homogeneous = (-hazard * t as f64).exp();
+            let (m, se) = mean_sd(&left[i]);
+            let z = (m - expect) / se;
+            println!("cv {cv} t={t:2}: share left {m:.4} (closed form {expect:.4}, z {z:+.2})");
+            assert!(z.abs() < 4.0, "cv {cv} t={t}: z = {z}");
+            // Heterogeneity leaves more farms than the same mean hazard for all would (after
+            // the first day, where the two differ by less than the noise).
+            assert!(t == 1 || m > homogeneous + 4.0 * se, "cv {cv} t={t}");
+        }
+    }
+}
+
+#[test]
+fn size_biased_detection_matches_the_drawn_sizes() {
+    // With hazard h (size / mean)^g and no frailty, a farm of size S is still connected
+    // after t days with probability exp(-h t (S / mean)^g): averaged over the farms each
+    // sample drew, the expected share left; the simulated share must match it on average.
+    let (hazard, g, samples) = (0.05, 1.0, 2000u64);
+    let cal = window(60);
+    let sampler = MiningSampler::new(&heterogeneous(hazard, 0.0, g), 6, &cal).unwrap();
+    let mut draw = sampler.draw();
+    let ts = [1usize, 10, 40];
+    let mut gap = vec![Vec::new(); ts.len()];
+    let mut mw_vs_count = vec![Vec::new(); ts.len()];
+    for s in 0..samples {
+        sampler.sample(SampleKey::new(19, s), &mut draw);
+        let n = draw.farms() as f64;
+        for (i, &t) in ts.iter().enumerate() {
+            let expect = draw
+                .farm_sizes_w()
+                .iter()
+                .map(|&w| (-hazard * t as f64 * (w as f64 / 5e6).powf(g)).exp())
+                .sum::<f64>()
+                / n;
+            let share = draw.farms_connected_by_day()[t - 1] as f64 / n;
+            gap[i].push(share - expect);
+            let mw_share = draw.illegal_by_day_w()[t - 1] as f64 / draw.illegal_total_w() as f64;
+            mw_vs_count[i].push(share - mw_share);
+        }
+    }
+    for (i, &t) in ts.iter().enumerate() {
+        let (m, se) = mean_sd(&gap[i]);
+        println!("t={t:2}: share left minus its expectation {m:+.5} (se {se:.5})");
+        assert!((m / se).abs() < 4.0, "t={t}: z = {}", m / se);
+        // Large farms go first: a smaller share of the MW is left than of the farms.
+        let (d, se) = mean_sd(&mw_vs_count[i]);
+        assert!(d > 4.0 * se, "t={t}: {d} (se {se})");
+    }
+}
+
+#[test]
+fn uniform_detectability_is_the_homogeneous_campaign() {
+    // A CV of 0 and an exponent of 0 draw nothing more: the same output, bit for bit, as
+    // before the keys existed.
+    let cal = window(30);
+    let zero = MiningSampler::new(&heterogeneous(0.1, 0.0, 0.0), 6, &cal).unwrap();
+    let plain = MiningSampler::new(&mining(vec![campaign(0..60, 0.1, u32::MAX)]), 6, &cal).unwrap();
+    let (mut a, mut b) = (zero.draw(), plain.draw());
+    for s in 0..20 {
+        zero.sample(SampleKey::new(3, s), &mut a);
+        plain.sample(SampleKey::new(3, s), &mut b);
+        assert_eq!(outputs(&a, 6, 30 * 24), outputs(&b, 6, 30 * 24));
+        assert!(a.disconnections() > 0);
     }
 }
 

@@ -66,6 +66,13 @@ pub struct IllegalMining {
     pub farm_mean_w: f64,
     /// Coefficient of variation of farm sizes (lognormal).
     pub farm_cv: f64,
+    /// Coefficient of variation of the farms' detectability: each farm's detection hazard is
+    /// a campaign's hazard times a gamma frailty of mean 1 and this CV (0: every farm the
+    /// same), so the easy farms are found first and detections fall over a campaign.
+    pub detectability_cv: f64,
+    /// Size bias of detection: a farm's hazard is also multiplied by (size / mean size)^this
+    /// (0: none; 1: in proportion to its size, as when inspectors follow metered anomalies).
+    pub detectability_size_exponent: f64,
 }
 
 /// An enforcement campaign against illegal farms.

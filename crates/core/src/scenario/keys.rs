@@ -131,6 +131,8 @@ pub(crate) const ILLEGAL: &[&str] = &[
     "shares",
     "farm_mean_mw",
     "farm_cv",
+    "detectability_cv",
+    "detectability_size_exponent",
 ];
 /// Every policy key; each kind allows only some of them (`policy_keys` in the reader).
 pub(crate) const POLICY: &[&str] = &[

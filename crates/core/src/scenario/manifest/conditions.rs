@@ -306,6 +306,12 @@ pub(crate) fn mining(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Mining 
     m
 }
 
+/// Largest `detectability_cv`: a gamma frailty of CV 10 (shape 0.01) already puts almost all
+/// detections on a handful of farms; larger values only underflow.
+const MAX_DETECTABILITY_CV: f64 = 10.0;
+/// Largest `detectability_size_exponent` (hazards of `size^4` leave nothing to model).
+const MAX_SIZE_EXPONENT: f64 = 4.0;
+
 fn illegal(n: &super::Node, ctx: &Ctx<'_>, p: &mut Problems) -> Option<IllegalMining> {
     let f = Fields::new(n, "mining.illegal", keys::ILLEGAL, p)?;
     let min = f.power_w("min_mw", true, p);
@@ -344,6 +350,34 @@ fn illegal(n: &super::Node, ctx: &Ctx<'_>, p: &mut Problems) -> Option<IllegalMi
         "a coefficient of variation >= 0",
         p,
     );
+    let frailty = f.number_in(
+        "detectability_cv",
+        "a coefficient of variation",
+        false,
+        |x| (0.0..=MAX_DETECTABILITY_CV).contains(&x),
+        &format!("a coefficient of variation from 0 to {MAX_DETECTABILITY_CV}"),
+        p,
+    );
+    let size_exponent = f.number_in(
+        "detectability_size_exponent",
+        "an exponent",
+        false,
+        |x| (0.0..=MAX_SIZE_EXPONENT).contains(&x),
+        &format!("an exponent from 0 to {MAX_SIZE_EXPONENT}"),
+        p,
+    );
+    let (frailty, size_exponent) = (
+        if f.has("detectability_cv") {
+            frailty?
+        } else {
+            0.0
+        },
+        if f.has("detectability_size_exponent") {
+            size_exponent?
+        } else {
+            0.0
+        },
+    );
     Some(IllegalMining {
         min_w: min?,
         mode_w: mode?,
@@ -351,6 +385,8 @@ fn illegal(n: &super::Node, ctx: &Ctx<'_>, p: &mut Problems) -> Option<IllegalMi
         shares: shares?,
         farm_mean_w: mean? * W_PER_MW as f64,
         farm_cv: cv?,
+        detectability_cv: frailty,
+        detectability_size_exponent: size_exponent,
     })
 }
 

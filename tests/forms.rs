@@ -1,5 +1,6 @@
 //! Accepted forms of the scenario format that used to be refused: `first_weekday` written
-//! as the daily CSV accepts it (`Mon`), and `for = 0` without `mttr_h`.
+//! as the daily CSV accepts it (`Mon`), and `for = 0` without `mttr_h`; and equivalent forms
+//! that must give the same results (a renewable's full-window series equal to its profile).
 
 use crate::util::{gridrisk, json, RTS79};
 use std::path::Path;
@@ -78,4 +79,84 @@ fn a_unit_with_for_zero_needs_no_mttr_and_never_fails() {
         failing["lole_h"]["mean"].as_f64().unwrap() > 0.0,
         "{failing}"
     );
+}
+
+/// A one-week system with a solar plant whose capacity factors are given as `factors`.
+fn solar_week(factors: &str) -> String {
+    format!(
+        r#"name = "solar-week"
+[study]
+hours = 168
+[[regions]]
+name = "A"
+[regions.demand]
+peak_mw = 300
+hourly_shape = [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.7, 0.8, 0.9, 0.9, 0.9, 0.9,
+                0.9, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7, 0.6]
+[[units]]
+name = "G"
+region = "A"
+count = 4
+mw = 80
+mttf_h = 500
+mttr_h = 50
+[[renewables]]
+name = "pv"
+region = "A"
+mw = 60
+daily_sd = 0.3
+persistence = 0.5
+{factors}
+"#
+    )
+}
+
+#[test]
+fn a_full_window_series_equal_to_the_profile_gives_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile: Vec<f64> = (0..24)
+        .map(|h| {
+            if (7..18).contains(&h) {
+                0.1 * (h - 6) as f64 / 1.2
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let listed = profile
+        .iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by_hour = scenario(
+        dir.path(),
+        "by-hour.toml",
+        &solar_week(&format!("profile = [{listed}]")),
+    );
+    // The plant's name is the default column; another column is there to be ignored.
+    let csv = std::iter::once("hour,pv,other".to_string())
+        .chain((0..168).map(|h| format!("{},{},0.5", h + 1, profile[h % 24])))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("pv.csv"), csv).unwrap();
+    let series = scenario(dir.path(), "series.toml", &solar_week("file = \"pv.csv\""));
+    let (a, b) = (system(&by_hour), system(&series));
+    assert!(a["lole_h"]["mean"].as_f64().unwrap() > 0.0, "{a}");
+    assert_eq!(a, b);
+    // `column` picks another column: a different plant, different results.
+    let other = scenario(
+        dir.path(),
+        "other.toml",
+        &solar_week("file = \"pv.csv\"\ncolumn = \"other\""),
+    );
+    assert_ne!(system(&other), a);
+    // The exact mode too (without day-to-day variability).
+    let exact = |file: &str| {
+        let text = std::fs::read_to_string(file)
+            .unwrap()
+            .replace("daily_sd = 0.3", "daily_sd = 0");
+        let f = scenario(dir.path(), "exact.toml", &text);
+        json(&["analytic", &f, "--format", "json"])["system"].clone()
+    };
+    assert_eq!(exact(&by_hour), exact(&series));
 }

@@ -835,7 +835,7 @@ fn demand_takes_day_and_holiday_factors_on_their_dates() {
 fn conditions_are_read_with_dates_as_study_hours() {
     use gridrisk_core::model::{
         ColdRule, Disturbance, Enforcement, Exchange, IllegalMining, MiningPolicy, Outage,
-        RegionClimate, RegisteredMining, UnitConditions, Vre, WeatherZone,
+        RegionClimate, RegisteredMining, UnitConditions, Vre, VreProfile, WeatherZone,
     };
     let s = scenario::load_with(Path::new("c/base.toml"), &conditions_files())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -1025,12 +1025,18 @@ fn conditions_are_read_with_dates_as_study_hours() {
             name: "SOUTH-wind".into(),
             region: 1,
             capacity_w: 276_000_000,
-            profile: [0.15; 24],
+            profile: VreProfile::ByHourOfDay([0.15; 24]),
             daily_sd: 0.5,
             persistence: 0.6,
         }
     );
-    assert_eq!((c.vre[1].profile[11], c.vre[1].profile[20]), (0.7, 0.0));
+    assert_eq!(
+        (
+            c.vre[1].profile.factor(0, 11),
+            c.vre[1].profile.factor(0, 20)
+        ),
+        (0.7, 0.0)
+    );
     assert_eq!((c.vre[1].daily_sd, c.vre[1].persistence), (0.0, 0.0));
 
     // Clipped date ranges are warnings, not errors.

@@ -275,7 +275,7 @@ fn net_load_w(model: &SystemModel) -> Vec<i64> {
     let mut load = model.regions()[0].demand_w().to_vec();
     for plant in &model.conditions().vre {
         for (h, l) in load.iter_mut().enumerate() {
-            let cf = plant.profile[cal.hour_of_day(h)].clamp(0.0, 1.0);
+            let cf = plant.profile.factor(h, cal.hour_of_day(h)).clamp(0.0, 1.0);
             *l -= (plant.capacity_w as f64 * cf).round() as i64;
         }
     }
@@ -903,7 +903,9 @@ fn failure_rate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridrisk_core::model::{BlockCap, Conditions, Region, UnitConditions, UnitSpec, Vre};
+    use gridrisk_core::model::{
+        BlockCap, Conditions, Region, UnitConditions, UnitSpec, Vre, VreProfile,
+    };
     use gridrisk_core::power::mw_to_w;
     use gridrisk_core::Calendar;
 
@@ -1199,7 +1201,7 @@ mod tests {
             name: "pv".into(),
             region: 0,
             capacity_w: mw_to_w(mw).unwrap(),
-            profile,
+            profile: VreProfile::ByHourOfDay(profile),
             daily_sd: 0.0,
             persistence: 0.0,
         }
@@ -1296,7 +1298,7 @@ mod tests {
                 name: "wind".into(),
                 region: 0,
                 capacity_w: 1,
-                profile: [0.5; 24],
+                profile: VreProfile::ByHourOfDay([0.5; 24]),
                 daily_sd: 0.3,
                 persistence: 0.0,
             }],

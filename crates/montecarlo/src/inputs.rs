@@ -202,7 +202,7 @@ impl<'m> Inputs<'m> {
         if let Some(weather) = self.weather.as_ref().map(|x| &x.1) {
             for (p, plant) in cond.vre.iter().enumerate() {
                 for h in 0..hours {
-                    let cf = (plant.profile[cal.hour_of_day(h)]
+                    let cf = (plant.profile.factor(h, cal.hour_of_day(h))
                         * weather.vre_factor(p, cal.day(h)))
                     .clamp(0.0, 1.0);
                     self.supply_w[plant.region * hours + h] +=

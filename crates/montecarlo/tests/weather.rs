@@ -2,7 +2,7 @@
 //! moments of the anomaly, forecast and renewable processes over fixed-seed samples, input
 //! validation, reproducibility and common random numbers.
 
-use gridrisk_core::model::{RegionClimate, Vre, Weather, WeatherZone};
+use gridrisk_core::model::{RegionClimate, Vre, VreProfile, Weather, WeatherZone};
 use gridrisk_montecarlo::rng::SampleKey;
 use gridrisk_montecarlo::weather::{normal_quantile, WeatherDraw, WeatherError, WeatherSampler};
 
@@ -43,7 +43,7 @@ fn vre(name: &str, sd: f64, phi: f64) -> Vre {
         name: name.into(),
         region: 0,
         capacity_w: 100_000_000,
-        profile: [0.3; 24],
+        profile: VreProfile::ByHourOfDay([0.3; 24]),
         daily_sd: sd,
         persistence: phi,
     }

@@ -16,7 +16,7 @@ pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 pub use network::{Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing};
 pub use region::{Region, PEAK_BLOCK_H};
-pub use supply::{BlockCap, UnitConditions, Vre};
+pub use supply::{BlockCap, UnitConditions, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
 

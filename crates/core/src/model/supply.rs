@@ -13,13 +13,33 @@ pub struct Vre {
     pub region: usize,
     /// Installed capacity, watts.
     pub capacity_w: i64,
-    /// Mean capacity factor by hour of day (0 for solar in the evening peak).
-    pub profile: [f64; 24],
+    /// Mean capacity factor by hour of day, or for every study hour.
+    pub profile: VreProfile,
     /// Relative day-to-day variability: the day's factor is `profile x (1 + sd x z_d)`,
     /// clipped to [0, 1], with `z_d` a standard AR(1) series of persistence `persistence`.
     pub daily_sd: f64,
     /// Persistence of the daily variability.
     pub persistence: f64,
+}
+
+/// The mean capacity factor of a variable renewable plant over the window.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VreProfile {
+    /// By hour of day, the same every day (0 for solar in the evening peak).
+    ByHourOfDay([f64; 24]),
+    /// One factor per study hour (a full-window series, e.g. a reanalysis year).
+    Hourly(Vec<f64>),
+}
+
+impl VreProfile {
+    /// The capacity factor of study hour `h`, whose hour of day is `hour_of_day`.
+    #[inline]
+    pub fn factor(&self, h: usize, hour_of_day: usize) -> f64 {
+        match self {
+            VreProfile::ByHourOfDay(p) => p[hour_of_day],
+            VreProfile::Hourly(p) => p[h],
+        }
+    }
 }
 
 /// A cap on the combined output of a block of units (a fuel limit: Zhambyl GRES burns at

@@ -9,7 +9,7 @@ use super::tree;
 use super::Scenario;
 use crate::bounds::{self, MAX_POWER_MW};
 use crate::calendar::Calendar;
-use crate::model::{Region, SystemModel, UnitConditions, UnitSpec};
+use crate::model::{Region, SystemModel, UnitConditions, UnitSpec, VreProfile};
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
 use std::path::Path;
 
@@ -105,7 +105,7 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
     let Some(root) = tree::load(&mut reader, &path, &mut p) else {
         return Err(p.into_error(reader.files()));
     };
-    let m = manifest::extract(&root, &mut p);
+    let mut m = manifest::extract(&root, &mut p);
     let months = m.calendar.as_ref().and_then(manifest::month_of_hours);
     let demands: Vec<Option<Vec<i64>>> = m
         .regions
@@ -122,6 +122,16 @@ pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, Scenari
             (None, _) => None,
         })
         .collect();
+    if let Some(cal) = &m.calendar {
+        for s in &m.vre_series {
+            let csv = series::read(&mut reader, &s.file, &mut p);
+            if let Some(factors) =
+                csv.and_then(|c| series::factor_column(&c, &s.column, cal.hours(), &mut p))
+            {
+                m.conditions.vre[s.plant].profile = VreProfile::Hourly(factors);
+            }
+        }
+    }
     if !p.is_empty() {
         return Err(p.into_error(reader.files()));
     }

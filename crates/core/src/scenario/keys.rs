@@ -110,6 +110,8 @@ pub(crate) const RENEWABLE: &[&str] = &[
     "mw",
     "capacity_factor",
     "profile",
+    "file",
+    "column",
     "daily_sd",
     "persistence",
 ];

@@ -82,6 +82,8 @@ pub(crate) struct Manifest {
     pub(crate) calendar: Option<Calendar>,
     /// The study's holidays, as sorted study days inside the window.
     pub(crate) holidays: Vec<usize>,
+    /// Renewable plants whose capacity factors are read from a CSV (in `build.rs`).
+    pub(crate) vre_series: Vec<conditions::VreSeries>,
     pub(crate) regions: Vec<RegionSpec>,
     pub(crate) blocks: Vec<Block>,
     /// Lines, import sources and the sharing rule (only the valid ones).
@@ -893,7 +895,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     m.conditions.mining = conditions::mining(&f, &ctx, p);
     m.conditions.exchanges = conditions::exchanges(&f, &ctx, p);
     m.conditions.disturbances = conditions::disturbances(&f, &ctx, p);
-    m.conditions.vre = conditions::renewables(&f, &ctx, p);
+    (m.conditions.vre, m.vre_series) = conditions::renewables(&f, &ctx, p);
     m
 }
 

@@ -555,6 +555,26 @@ pub(crate) fn demand_column(
     (count_ok && hour_ok).then_some(out)
 }
 
+/// A renewable plant's capacity factors, one per study hour, from column `column` of `csv`:
+/// each in [0, 1], exactly `hours` rows.
+pub(crate) fn factor_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    p: &mut Problems,
+) -> Option<Vec<f64>> {
+    let col = csv.column(column, p)?;
+    let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
+    let factors = csv.numbers(
+        col,
+        "a capacity factor",
+        |x| (0.0..=1.0).contains(&x),
+        "a capacity factor in [0, 1]",
+        p,
+    )?;
+    count_ok.then_some(factors)
+}
+
 /// The RTS-79 weekly table: columns `week,pct`, weeks numbered 1..N.
 pub(crate) fn weekly_table(csv: &Csv, hours: Option<usize>, p: &mut Problems) -> Option<Vec<f64>> {
     let cols = csv.exact_columns(&["week".into(), "pct".into()], p)?;

@@ -3,13 +3,13 @@
 
 use super::dates::Window;
 use super::{
-    element_label, hours_of_days, line_set, names_of, suggest, table_array, too_much_power,
-    unknown_name, Fields,
+    element_label, file_ref, hours_of_days, line_set, names_of, suggest, table_array,
+    too_much_power, unknown_name, Fields, FileRef,
 };
 use crate::bounds::{MAX_FORECAST_SD, MAX_POWER_MW};
 use crate::model::{
     Disturbance, Enforcement, Exchange, IllegalMining, Mining, MiningPolicy, Outage,
-    RegisteredMining, Vre, Weather, WeatherZone,
+    RegisteredMining, Vre, VreProfile, Weather, WeatherZone,
 };
 use crate::power::{mw_to_w, W_PER_MW};
 use crate::scenario::error::Problems;
@@ -777,8 +777,24 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
 }
 
 /// `[[renewables]]`.
-pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<Vre> {
+/// A renewable plant's full-window series of capacity factors, to be read from its CSV
+/// (`file`, `column`) once the manifest is read: the plant's index in `vre`.
+#[derive(Debug)]
+pub(crate) struct VreSeries {
+    pub(crate) plant: usize,
+    pub(crate) file: FileRef,
+    pub(crate) column: String,
+}
+
+/// `[[renewables]]`, with the plants whose factors come from a CSV (their profile is
+/// empty until `build.rs` reads it).
+pub(crate) fn renewables(
+    f: &Fields<'_>,
+    ctx: &Ctx<'_>,
+    p: &mut Problems,
+) -> (Vec<Vre>, Vec<VreSeries>) {
     let mut out = Vec::new();
+    let mut series = Vec::new();
     let mut seen = Seen::new();
     for (i, n) in table_array(f, "renewables", p).into_iter().enumerate() {
         let label = element_label("renewables", i, n);
@@ -788,27 +804,53 @@ pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec
         let name = rf.unique_name("renewable plant", &mut seen, p);
         let region = rf.ordinary_region("region", ctx.regions, ctx.hubs, "units", p);
         let cap = rf.power_w("mw", true, p);
-        let profile = match (rf.has("capacity_factor"), rf.has("profile")) {
-            (true, true) => {
+        let forms = ["capacity_factor", "profile", "file"];
+        let given: Vec<&str> = forms.into_iter().filter(|k| rf.has(k)).collect();
+        if rf.has("column") && !rf.has("file") {
+            rf.bad(
+                "column",
+                "only goes with `file` (a CSV of capacity factors per study hour)".into(),
+                p,
+            );
+        }
+        let profile = match given[..] {
+            [_, second, ..] => {
                 rf.bad(
-                    "profile",
-                    "give either `capacity_factor` (flat) or `profile` (by hour of day), not both"
+                    second,
+                    "give one of `capacity_factor` (flat), `profile` (by hour of day) and \
+                     `file` (a CSV per study hour), not several"
                         .into(),
                     p,
                 );
                 None
             }
-            (false, false) => {
+            [] => {
                 rf.problem(
                     Some("capacity_factor"),
-                    "missing: give either `capacity_factor` (a flat factor in [0, 1]) or \
-                     `profile` (24 factors in [0, 1] by hour of day)"
+                    "missing: give either `capacity_factor` (a flat factor in [0, 1]), \
+                     `profile` (24 factors in [0, 1] by hour of day) or `file` (a CSV of \
+                     factors in [0, 1] per study hour)"
                         .into(),
                     p,
                 );
                 None
             }
-            (true, false) => rf
+            ["file"] => {
+                let file = file_ref(&rf, "file", p);
+                let column = match rf.get("column") {
+                    Some(_) => rf.string("column", true, p),
+                    None => name.clone(),
+                };
+                if let (Some(file), Some(column)) = (file, column) {
+                    series.push(VreSeries {
+                        plant: out.len(),
+                        file,
+                        column,
+                    });
+                }
+                Some(VreProfile::Hourly(Vec::new()))
+            }
+            ["capacity_factor"] => rf
                 .number_in(
                     "capacity_factor",
                     "a fraction",
@@ -817,8 +859,8 @@ pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec
                     "a capacity factor in [0, 1]",
                     p,
                 )
-                .map(|x| [x; 24]),
-            (false, true) => rf
+                .map(|x| VreProfile::ByHourOfDay([x; 24])),
+            _ => rf
                 .numbers(
                     "profile",
                     24,
@@ -827,7 +869,8 @@ pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec
                     "a capacity factor in [0, 1]",
                     p,
                 )
-                .and_then(|v| v.try_into().ok()),
+                .and_then(|v| v.try_into().ok())
+                .map(VreProfile::ByHourOfDay),
         };
         let sd = if rf.has("daily_sd") {
             rf.number_in(
@@ -859,9 +902,11 @@ pub(crate) fn renewables(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec
                 daily_sd,
                 persistence,
             });
+        } else {
+            series.retain(|s: &VreSeries| s.plant != out.len());
         }
     }
-    out
+    (out, series)
 }
 
 #[cfg(test)]

@@ -235,6 +235,7 @@ impl<'m> Sampler<'m> {
                 self.history.scatter(q, b, per_hour);
             }
         }
+        let plain = self.network.is_none() && self.pools.is_empty();
         let first = b * PEAK_BLOCK_H;
         for h in first..(first + PEAK_BLOCK_H).min(hours) {
             // The block test may have loaded other levels into the network before the
@@ -247,6 +248,16 @@ impl<'m> Sampler<'m> {
             }
             let inputs = &self.inputs;
             let at = |r: usize| r * hours + h;
+            // Without a network or capped blocks, an hour in which every region is served is
+            // passed over at once (most walked hours are).
+            if plain
+                && (self.level[..n].iter().enumerate()).all(|(r, &generation)| {
+                    inputs.firm_w[at(r)] + inputs.interruptible_w[at(r)]
+                        <= generation + inputs.supply_w[at(r)]
+                })
+            {
+                continue;
+            }
             let level = if self.pools.is_empty() {
                 &self.level
             } else {
@@ -256,18 +267,11 @@ impl<'m> Sampler<'m> {
             let out = &mut self.out;
             let (binding, corridor_binding) = match self.network.as_mut() {
                 None => {
-                    // Most walked hours serve everything: they are passed over before any sum.
-                    let mut served = true;
                     for (r, &generation) in level[..n].iter().enumerate() {
                         let supply = generation + inputs.supply_w[at(r)];
                         let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
                         out.short_w[r] = (firm - supply).max(0);
                         out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
-                        served &= firm + int <= supply;
-                    }
-                    // Without a network no import is ever used.
-                    if served {
-                        continue;
                     }
                     // Corridors need lines, hence a network.
                     (&self.no_binding[..], &[][..])

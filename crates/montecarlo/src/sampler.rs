@@ -218,6 +218,42 @@ impl<'m> Sampler<'m> {
         }
     }
 
+    /// Without a network or capped blocks: step the levels from hour `h` of the walked block
+    /// that starts at hour `first` on, hour by hour, to the first hour before `end` in which
+    /// some region's supply is below its demand (firm and interruptible), and return it
+    /// (`end` if there is none).
+    #[inline]
+    fn pass_served(&mut self, first: usize, mut h: usize, end: usize) -> usize {
+        let (regions, hours) = (self.model.regions().len(), self.model.hours());
+        // Fields as locals, so that the loop keeps its pointers in registers.
+        let Sampler {
+            changed,
+            block_hours,
+            level,
+            inputs,
+            ..
+        } = self;
+        let (firm_w, interruptible_w, supply_w) = (
+            &inputs.firm_w[..],
+            &inputs.interruptible_w[..],
+            &inputs.supply_w[..],
+        );
+        while h < end {
+            for &q in changed.iter() {
+                level[q] += block_hours[q * PEAK_BLOCK_H + h - first];
+            }
+            let served = (0..regions).all(|r| {
+                let i = r * hours + h;
+                firm_w[i] + interruptible_w[i] <= level[r] + supply_w[i]
+            });
+            if !served {
+                return h;
+            }
+            h += 1;
+        }
+        end
+    }
+
     /// Walk block `b` hour by hour, showing `acc` the hours in which something happens
     /// (out of line: few blocks are walked).
     #[inline(never)]
@@ -237,27 +273,30 @@ impl<'m> Sampler<'m> {
         }
         let plain = self.network.is_none() && self.pools.is_empty();
         let first = b * PEAK_BLOCK_H;
-        for h in first..(first + PEAK_BLOCK_H).min(hours) {
+        let end = (first + PEAK_BLOCK_H).min(hours);
+        let mut next = first;
+        while next < end {
+            let mut h = next;
             // The block test may have loaded other levels into the network before the
             // first hour.
             let mut same_levels = h > first;
-            for &q in &self.changed {
-                let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
-                self.level[q] += step;
-                same_levels &= step == 0;
+            if plain {
+                // Without a network or capped blocks, the hours in which every region is
+                // served are passed over at once (most walked hours are).
+                h = self.pass_served(first, h, end);
+                if h == end {
+                    break;
+                }
+            } else {
+                for &q in &self.changed {
+                    let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
+                    self.level[q] += step;
+                    same_levels &= step == 0;
+                }
             }
+            next = h + 1;
             let inputs = &self.inputs;
             let at = |r: usize| r * hours + h;
-            // Without a network or capped blocks, an hour in which every region is served is
-            // passed over at once (most walked hours are).
-            if plain
-                && (self.level[..n].iter().enumerate()).all(|(r, &generation)| {
-                    inputs.firm_w[at(r)] + inputs.interruptible_w[at(r)]
-                        <= generation + inputs.supply_w[at(r)]
-                })
-            {
-                continue;
-            }
             let level = if self.pools.is_empty() {
                 &self.level
             } else {

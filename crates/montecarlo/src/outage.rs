@@ -382,36 +382,34 @@ fn cold_up_time(
 struct Log<'a> {
     quantities: usize,
     changes: &'a mut Vec<Change>,
-    head: &'a mut [u32],
-    net: &'a mut [i64],
-    drop: &'a mut [i64],
+    sums: &'a mut [BlockSums],
 }
 
 impl Log<'_> {
     /// Record a change of quantity `q` at hour `h`.
     #[inline]
     fn push(&mut self, q: usize, h: usize, change: i64) {
-        let slot = h / PEAK_BLOCK_H * self.quantities + q;
+        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
         self.changes.push(Change {
             offset: (h % PEAK_BLOCK_H) as u32,
-            next: self.head[slot],
+            next: sums.head,
             amount: change,
         });
-        self.head[slot] = (self.changes.len() - 1) as u32;
-        self.net[slot] += change;
+        sums.head = (self.changes.len() - 1) as u32;
+        sums.net_w += change;
         if change < 0 {
-            self.drop[slot] += change;
+            sums.drop_w += change;
         }
     }
 
     /// Undo the last [`Log::push`], a change of quantity `q` at hour `h`.
     #[inline]
     fn pop(&mut self, q: usize, h: usize) {
-        let slot = h / PEAK_BLOCK_H * self.quantities + q;
+        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
         if let Some(c) = self.changes.pop() {
-            self.head[slot] = c.next;
-            self.net[slot] -= c.amount;
-            self.drop[slot] -= c.amount.min(0);
+            sums.head = c.next;
+            sums.net_w -= c.amount;
+            sums.drop_w -= c.amount.min(0);
         }
     }
 }
@@ -465,6 +463,27 @@ struct Change {
 /// End of a list of changes.
 const NONE: u32 = u32::MAX;
 
+/// What the history knows of one quantity in one block without visiting its hours.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSums {
+    /// Net change over the block (in the quantity's unit: watts, or circuits).
+    pub net_w: i64,
+    /// Sum of the drops in the block (<= 0): the quantity's level at the block start plus
+    /// this bounds its level in every hour of the block from below.
+    pub drop_w: i64,
+    /// Index of the block's last change, or [`NONE`].
+    head: u32,
+}
+
+impl BlockSums {
+    /// A block without changes.
+    const EMPTY: BlockSums = BlockSums {
+        net_w: 0,
+        drop_w: 0,
+        head: NONE,
+    };
+}
+
 /// The outage history of one sample: initial levels, and the changes per (quantity, block).
 pub struct History {
     blocks: usize,
@@ -474,10 +493,8 @@ pub struct History {
     pub initial: Vec<i64>,
     changes: Vec<Change>,
     /// Per (block, quantity), at `b * quantities + q` (a block's quantities side by side, as
-    /// the sampler reads them): the last change, the net change and the sum of drops.
-    head: Vec<u32>,
-    net: Vec<i64>,
-    drop: Vec<i64>,
+    /// the sampler reads them).
+    sums: Vec<BlockSums>,
     flips: Vec<usize>,
 }
 
@@ -491,9 +508,7 @@ impl History {
             hours,
             initial: vec![0; quantities],
             changes: Vec::with_capacity(1024),
-            head: vec![NONE; quantities * blocks],
-            net: vec![0; quantities * blocks],
-            drop: vec![0; quantities * blocks],
+            sums: vec![BlockSums::EMPTY; quantities * blocks],
             flips: Vec::new(),
         }
     }
@@ -513,24 +528,18 @@ impl History {
             hours,
             initial,
             changes,
-            head,
-            net,
-            drop,
+            sums,
             flips,
         } = self;
         let mut log = Log {
             quantities: *quantities,
             changes,
-            head,
-            net,
-            drop,
+            sums,
         };
         let last_hour = (*hours - 1) as f64;
         initial.copy_from_slice(&components.firm_level);
         log.changes.clear();
-        log.head.fill(NONE);
-        log.net.fill(0);
-        log.drop.fill(0);
+        log.sums.fill(BlockSums::EMPTY);
         for i in 0..components.stream_id.len() {
             let (q, amount) = (components.quantity[i], components.amount[i]);
             let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
@@ -582,31 +591,23 @@ impl History {
         }
     }
 
-    /// Net change of every quantity over every block, quantity `q` of block `b` at
+    /// The sums of every quantity in every block, quantity `q` of block `b` at
     /// `b * quantities + q`.
     #[inline]
-    pub fn nets(&self) -> &[i64] {
-        &self.net
-    }
-
-    /// Sum of the drops (<= 0) of every quantity in every block, laid out as
-    /// [`History::nets`]: a quantity's level at a block's start plus this bounds its level
-    /// in every hour of the block from below.
-    #[inline]
-    pub fn drops(&self) -> &[i64] {
-        &self.drop
+    pub fn sums(&self) -> &[BlockSums] {
+        &self.sums
     }
 
     /// Whether quantity `q` changes in block `b`.
     #[inline]
     pub fn changes_in(&self, q: usize, b: usize) -> bool {
-        self.head[b * self.quantities + q] != NONE
+        self.sums[b * self.quantities + q].head != NONE
     }
 
     /// Add the changes of quantity `q` in block `b` to `per_hour[offset]`.
     #[inline]
     pub fn scatter(&self, q: usize, b: usize, per_hour: &mut [i64]) {
-        let mut i = self.head[b * self.quantities + q];
+        let mut i = self.sums[b * self.quantities + q].head;
         while i != NONE {
             let c = self.changes[i as usize];
             per_hour[c.offset as usize] += c.amount;

@@ -114,7 +114,7 @@ impl<'m> Sampler<'m> {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let blocks = self.history.blocks();
         // Plain slices in locals: the loop runs for every block of every sample.
-        let (nets, drops) = (self.history.nets(), self.history.drops());
+        let sums = self.history.sums();
         let (peak_w, supply_w) = (
             &self.inputs.block_peak_w[..],
             &self.inputs.block_supply_w[..],
@@ -123,8 +123,8 @@ impl<'m> Sampler<'m> {
         if quantities == 1 {
             // One region and nothing else (no network): a scalar loop, the fastest path.
             let mut generation = level[0];
-            while b < blocks && generation + drops[b] >= peak_w[b] - supply_w[b] {
-                generation += nets[b];
+            while b < blocks && generation + sums[b].drop_w >= peak_w[b] - supply_w[b] {
+                generation += sums[b].net_w;
                 b += 1;
             }
             level[0] = generation;
@@ -133,13 +133,13 @@ impl<'m> Sampler<'m> {
         while b < blocks {
             let at = b * quantities;
             let covered = (0..regions).all(|r| {
-                level[r] + drops[at + r] >= peak_w[r * blocks + b] - supply_w[r * blocks + b]
+                level[r] + sums[at + r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b]
             });
             if !covered {
                 break;
             }
             for (q, level) in level.iter_mut().enumerate() {
-                *level += nets[at + q];
+                *level += sums[at + q].net_w;
             }
             b += 1;
         }
@@ -159,7 +159,7 @@ impl<'m> Sampler<'m> {
         }
         let at = b * self.quantities;
         for (q, low) in self.low.iter_mut().enumerate() {
-            *low = self.level[q] + self.history.drops()[at + q];
+            *low = self.level[q] + self.history.sums()[at + q].drop_w;
         }
         let low: &[i64] = if self.pools.is_empty() {
             &self.low
@@ -209,7 +209,7 @@ impl<'m> Sampler<'m> {
             if self.block_is_safe(b) {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
-                    *level += self.history.nets()[at + q];
+                    *level += self.history.sums()[at + q].net_w;
                 }
             } else {
                 self.walk_block(b, acc);

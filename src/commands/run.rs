@@ -31,11 +31,13 @@ pub fn simulate(
     observe: &(dyn Fn(&Indices) + Sync),
 ) -> anyhow::Result<(RunOutput<Indices>, RunInfo)> {
     let started = Instant::now();
+    // Every block starts from a copy: building empty accumulators walks the calendar.
+    let empty = Indices::new(model);
     let out = runner::run_observed(
         model,
         spec,
         threads,
-        || Indices::new(model),
+        || empty.clone(),
         progress,
         |acc: &Indices| match spec.stop() {
             StopRule::TargetRelCi { target, .. } => acc.system_lole_h().rel_half_width() <= target,

@@ -33,7 +33,7 @@
 //! time at least one hour ([`gridrisk_core::bounds`]), the expected number is at most
 //! `Σ 2 hours / (MTTF + MTTR)`, below one per component and hour.
 
-use crate::rng::{Purpose, SampleKey};
+use crate::rng::{Purpose, SampleKey, Stream};
 use crate::weather::WeatherDraw;
 use gridrisk_core::model::{component_id, ColdRule, Outage, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
@@ -244,6 +244,107 @@ impl Components {
     }
 }
 
+/// Where the transitions of one component go.
+trait Record {
+    /// A transition at hour `h` of a component that was `up` before it.
+    fn push(&mut self, h: usize, up: bool);
+    /// Cancel the last transition recorded, at hour `h`.
+    fn pop(&mut self, h: usize);
+}
+
+/// Transitions as changes of quantity `q` by `amount`, in the log.
+struct ToLog<'l, 'a> {
+    log: &'l mut Log<'a>,
+    q: usize,
+    amount: i64,
+}
+
+impl Record for ToLog<'_, '_> {
+    #[inline(always)]
+    fn push(&mut self, h: usize, up: bool) {
+        let change = if up { -self.amount } else { self.amount };
+        self.log.push(self.q, h, change);
+    }
+
+    #[inline(always)]
+    fn pop(&mut self, h: usize) {
+        self.log.pop(self.q, h);
+    }
+}
+
+/// Transitions as the hours at which the random state flips (merged with dated outages).
+impl Record for &mut Vec<usize> {
+    #[inline(always)]
+    fn push(&mut self, h: usize, _up: bool) {
+        Vec::push(self, h);
+    }
+
+    #[inline(always)]
+    fn pop(&mut self, _h: usize) {
+        Vec::pop(self);
+    }
+}
+
+/// Draw the transitions of a component that starts `up` from `rng` until time `last_hour`
+/// into `record`; `next(rng, t, up)` is the time of the next transition after one at `t`.
+#[inline(always)]
+fn transitions<N, R>(rng: &mut Stream, up: bool, last_hour: f64, mut next: N, mut record: R)
+where
+    N: FnMut(&mut Stream, f64, bool) -> f64,
+    R: Record,
+{
+    let mut at = Transition {
+        t: 0.0,
+        last_h: usize::MAX,
+        last_hour,
+    };
+    // Failures and repairs alternate, so each step is specialised for its constant `up`.
+    if !up && !at.step(rng, &mut next, &mut record, false) {
+        return;
+    }
+    while at.step(rng, &mut next, &mut record, true) && at.step(rng, &mut next, &mut record, false)
+    {
+    }
+}
+
+/// Where [`transitions`] is.
+struct Transition {
+    /// Time of the last transition drawn, hours.
+    t: f64,
+    /// The hour of the last transition kept: a second one in the same hour cancels it (an
+    /// hour's state is read at its start), so a component keeps at most one change per hour
+    /// and a history at most components x hours changes.
+    last_h: usize,
+    /// The window's last hour, as a time.
+    last_hour: f64,
+}
+
+impl Transition {
+    /// Draw and record the transition of a component that is `up` before it; false past the
+    /// window.
+    #[inline(always)]
+    fn step<N, R>(&mut self, rng: &mut Stream, next: &mut N, record: &mut R, up: bool) -> bool
+    where
+        N: FnMut(&mut Stream, f64, bool) -> f64,
+        R: Record,
+    {
+        self.t = next(rng, self.t, up);
+        // A transition after time hours-1 falls at hour ceil(t) >= hours.
+        if self.t > self.last_hour {
+            return false;
+        }
+        let h = ceil_hour(self.t);
+        if h == self.last_h {
+            record.pop(h);
+            self.last_h = usize::MAX;
+        } else {
+            record.push(h, up);
+            self.last_h = h;
+        }
+        true
+    }
+}
+
 /// The end of an up time that starts at `start` (hours) with standard exponential draw `e`,
 /// when the failure rate `1 / mttf` is multiplied by `rule.factor` on cold days: the
 /// cumulative hazard is piecewise linear by day, and is inverted day by day. Past the window
@@ -279,36 +380,36 @@ fn cold_up_time(
 
 /// The change lists and block sums being written by [`History::draw`].
 struct Log<'a> {
-    blocks: usize,
+    quantities: usize,
     changes: &'a mut Vec<Change>,
-    head: &'a mut [u32],
-    net: &'a mut [i64],
-    drop: &'a mut [i64],
+    sums: &'a mut [BlockSums],
 }
 
 impl Log<'_> {
     /// Record a change of quantity `q` at hour `h`.
     #[inline]
     fn push(&mut self, q: usize, h: usize, change: i64) {
-        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
         self.changes.push(Change {
             offset: (h % PEAK_BLOCK_H) as u32,
-            next: self.head[slot],
+            next: sums.head,
             amount: change,
         });
-        self.head[slot] = (self.changes.len() - 1) as u32;
-        self.net[slot] += change;
-        self.drop[slot] += change.min(0);
+        sums.head = (self.changes.len() - 1) as u32;
+        sums.net_w += change;
+        if change < 0 {
+            sums.drop_w += change;
+        }
     }
 
     /// Undo the last [`Log::push`], a change of quantity `q` at hour `h`.
     #[inline]
     fn pop(&mut self, q: usize, h: usize) {
-        let slot = q * self.blocks + h / PEAK_BLOCK_H;
+        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
         if let Some(c) = self.changes.pop() {
-            self.head[slot] = c.next;
-            self.net[slot] -= c.amount;
-            self.drop[slot] -= c.amount.min(0);
+            sums.head = c.next;
+            sums.net_w -= c.amount;
+            sums.drop_w -= c.amount.min(0);
         }
     }
 }
@@ -362,16 +463,38 @@ struct Change {
 /// End of a list of changes.
 const NONE: u32 = u32::MAX;
 
+/// What the history knows of one quantity in one block without visiting its hours.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSums {
+    /// Net change over the block (in the quantity's unit: watts, or circuits).
+    pub net_w: i64,
+    /// Sum of the drops in the block (<= 0): the quantity's level at the block start plus
+    /// this bounds its level in every hour of the block from below.
+    pub drop_w: i64,
+    /// Index of the block's last change, or [`NONE`].
+    head: u32,
+}
+
+impl BlockSums {
+    /// A block without changes.
+    const EMPTY: BlockSums = BlockSums {
+        net_w: 0,
+        drop_w: 0,
+        head: NONE,
+    };
+}
+
 /// The outage history of one sample: initial levels, and the changes per (quantity, block).
 pub struct History {
     blocks: usize,
+    quantities: usize,
     hours: usize,
     /// Level of each quantity at hour 0.
     pub initial: Vec<i64>,
     changes: Vec<Change>,
-    head: Vec<u32>,
-    net: Vec<i64>,
-    drop: Vec<i64>,
+    /// Per (block, quantity), at `b * quantities + q` (a block's quantities side by side, as
+    /// the sampler reads them).
+    sums: Vec<BlockSums>,
     flips: Vec<usize>,
 }
 
@@ -381,12 +504,11 @@ impl History {
         let blocks = hours.div_ceil(PEAK_BLOCK_H);
         History {
             blocks,
+            quantities,
             hours,
             initial: vec![0; quantities],
             changes: Vec::with_capacity(1024),
-            head: vec![NONE; quantities * blocks],
-            net: vec![0; quantities * blocks],
-            drop: vec![0; quantities * blocks],
+            sums: vec![BlockSums::EMPTY; quantities * blocks],
             flips: Vec::new(),
         }
     }
@@ -401,35 +523,30 @@ impl History {
     pub fn draw(&mut self, components: &Components, key: SampleKey, weather: Option<&WeatherDraw>) {
         // Fields as locals, so the hot loop keeps its pointers in registers.
         let History {
-            blocks,
+            blocks: _,
+            quantities,
             hours,
             initial,
             changes,
-            head,
-            net,
-            drop,
+            sums,
             flips,
         } = self;
         let mut log = Log {
-            blocks: *blocks,
+            quantities: *quantities,
             changes,
-            head,
-            net,
-            drop,
+            sums,
         };
         let last_hour = (*hours - 1) as f64;
         initial.copy_from_slice(&components.firm_level);
         log.changes.clear();
-        log.head.fill(NONE);
-        log.net.fill(0);
-        log.drop.fill(0);
+        log.sums.fill(BlockSums::EMPTY);
         for i in 0..components.stream_id.len() {
             let (q, amount) = (components.quantity[i], components.amount[i]);
             let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
             let cold = components.cold[i].as_ref().zip(weather);
             let masks = &components.masks[i];
             let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
-            let mut up = rng.uniform() < components.availability[i];
+            let up = rng.uniform() < components.availability[i];
             // With dated outages the random process runs on underneath: its transitions go
             // to `flips` and are merged with the outage dates below.
             let masked = !masks.is_empty();
@@ -438,37 +555,32 @@ impl History {
                 initial[q] += amount;
             }
             let up0 = up;
-            let mut t = 0.0;
-            // The hour of the last transition kept: a second one in the same hour cancels
-            // it (an hour's state is read at its start), so a component keeps at most one
-            // change per hour and a history at most components x hours changes.
-            let mut last_h = usize::MAX;
-            loop {
-                t = match cold {
-                    Some((rule, w)) if up => cold_up_time(t, rng.exp1(), mttf, rule, w, *hours),
-                    _ => t + rng.exp1() * if up { mttf } else { mttr },
-                };
-                // A transition after time hours-1 falls at hour ceil(t) >= hours.
-                if t > last_hour {
-                    break;
-                }
-                let h = ceil_hour(t);
-                if h == last_h {
+            // Plain components (nearly all) run without the tests for cold days and dated
+            // outages.
+            let plain =
+                |rng: &mut Stream, t: f64, up: bool| t + rng.exp1() * if up { mttf } else { mttr };
+            let to_log = ToLog {
+                log: &mut log,
+                q,
+                amount,
+            };
+            match (cold, masked) {
+                (None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
+                (Some((rule, w)), _) => {
+                    let next = |rng: &mut Stream, t: f64, up: bool| {
+                        if up {
+                            cold_up_time(t, rng.exp1(), mttf, rule, w, *hours)
+                        } else {
+                            plain(rng, t, up)
+                        }
+                    };
                     if masked {
-                        flips.pop();
+                        transitions(&mut rng, up, last_hour, next, &mut *flips);
                     } else {
-                        log.pop(q, h);
+                        transitions(&mut rng, up, last_hour, next, to_log);
                     }
-                    last_h = usize::MAX;
-                } else {
-                    if masked {
-                        flips.push(h);
-                    } else {
-                        log.push(q, h, if up { -amount } else { amount });
-                    }
-                    last_h = h;
                 }
-                up = !up;
+                (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
             }
             if masked {
                 let effective0 = merge_masks(&mut log, *hours, flips, q, amount, up0, masks);
@@ -479,29 +591,23 @@ impl History {
         }
     }
 
-    /// Net change of quantity `q` over block `b`.
+    /// The sums of every quantity in every block, quantity `q` of block `b` at
+    /// `b * quantities + q`.
     #[inline]
-    pub fn net(&self, q: usize, b: usize) -> i64 {
-        self.net[q * self.blocks + b]
-    }
-
-    /// Sum of the drops of quantity `q` in block `b` (<= 0): its level at the block start
-    /// plus this bounds its level in every hour of the block from below.
-    #[inline]
-    pub fn drop(&self, q: usize, b: usize) -> i64 {
-        self.drop[q * self.blocks + b]
+    pub fn sums(&self) -> &[BlockSums] {
+        &self.sums
     }
 
     /// Whether quantity `q` changes in block `b`.
     #[inline]
     pub fn changes_in(&self, q: usize, b: usize) -> bool {
-        self.head[q * self.blocks + b] != NONE
+        self.sums[b * self.quantities + q].head != NONE
     }
 
     /// Add the changes of quantity `q` in block `b` to `per_hour[offset]`.
     #[inline]
     pub fn scatter(&self, q: usize, b: usize, per_hour: &mut [i64]) {
-        let mut i = self.head[q * self.blocks + b];
+        let mut i = self.sums[b * self.quantities + q].head;
         while i != NONE {
             let c = self.changes[i as usize];
             per_hour[c.offset as usize] += c.amount;

@@ -104,31 +104,70 @@ impl<'m> Sampler<'m> {
         });
     }
 
-    /// Whether block `b` can be skipped: nothing unserved and no import in any of its hours.
+    /// The first block from `b` on whose regions' lowest generation does not cover their
+    /// peak, the levels stepped over the blocks before it (which are skipped: nothing can be
+    /// unserved in them and no import is needed). Without capped blocks a region's lowest
+    /// generation in a block is its level at the block start plus the block's drops; this
+    /// cheap test decides most blocks.
     #[inline]
+    fn skip_covered(&mut self, mut b: usize) -> usize {
+        let (regions, quantities) = (self.model.regions().len(), self.quantities);
+        let blocks = self.history.blocks();
+        // Plain slices in locals: the loop runs for every block of every sample.
+        let sums = self.history.sums();
+        let (peak_w, supply_w) = (
+            &self.inputs.block_peak_w[..],
+            &self.inputs.block_supply_w[..],
+        );
+        let level = &mut self.level[..];
+        if quantities == 1 {
+            // One region and nothing else (no network): a scalar loop, the fastest path.
+            let mut generation = level[0];
+            while b < blocks && generation + sums[b].drop_w >= peak_w[b] - supply_w[b] {
+                generation += sums[b].net_w;
+                b += 1;
+            }
+            level[0] = generation;
+            return b;
+        }
+        while b < blocks {
+            let at = b * quantities;
+            let covered = (0..regions).all(|r| {
+                level[r] + sums[at + r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b]
+            });
+            if !covered {
+                break;
+            }
+            for (q, level) in level.iter_mut().enumerate() {
+                *level += sums[at + q].net_w;
+            }
+            b += 1;
+        }
+        b
+    }
+
+    /// Whether block `b`, which [`Sampler::skip_covered`] did not skip, can be skipped:
+    /// nothing unserved and no import in any of its hours, with every quantity at its lowest
+    /// level in the block (capped blocks applied), every region at its block peak and, with
+    /// a network, no imports.
     fn block_is_safe(&mut self, b: usize) -> bool {
         let regions = self.model.regions().len();
         let blocks = self.history.blocks();
         let inputs = &self.inputs;
-        let peak =
-            |r: usize| inputs.block_peak_w[r * blocks + b] - inputs.block_supply_w[r * blocks + b];
-        // Without capped blocks a region's lowest generation is its own level plus drops, the
-        // cheap test that decides most blocks; with them, every quantity's low comes first.
-        if self.pools.is_empty() {
-            if (0..regions).all(|r| self.level[r] + self.history.drop(r, b) >= peak(r)) {
-                return true;
-            }
-            if self.network.is_none() {
-                return false;
-            }
+        if self.network.is_none() && self.pools.is_empty() {
+            return false;
         }
+        let at = b * self.quantities;
         for (q, low) in self.low.iter_mut().enumerate() {
-            *low = self.level[q] + self.history.drop(q, b);
+            *low = self.level[q] + self.history.sums()[at + q].drop_w;
         }
         let low: &[i64] = if self.pools.is_empty() {
             &self.low
         } else {
             self.pools.apply(&self.low, &mut self.effective);
+            let peak = |r: usize| {
+                inputs.block_peak_w[r * blocks + b] - inputs.block_supply_w[r * blocks + b]
+            };
             if (0..regions).all(|r| self.effective[r] >= peak(r)) {
                 return true;
             }
@@ -157,142 +196,209 @@ impl<'m> Sampler<'m> {
 
     /// Walk the window block by block, hour by hour only where something can happen.
     fn walk_hours<A: Accumulator>(&mut self, acc: &mut A) {
+        let blocks = self.history.blocks();
+        self.level.copy_from_slice(&self.history.initial);
+        let mut b = 0;
+        while b < blocks {
+            if self.pools.is_empty() {
+                b = self.skip_covered(b);
+                if b == blocks {
+                    break;
+                }
+            }
+            if self.block_is_safe(b) {
+                let at = b * self.quantities;
+                for (q, level) in self.level.iter_mut().enumerate() {
+                    *level += self.history.sums()[at + q].net_w;
+                }
+            } else {
+                self.walk_block(b, acc);
+            }
+            b += 1;
+        }
+    }
+
+    /// Without a network or capped blocks: step the levels from hour `h` of the walked block
+    /// that starts at hour `first` on, hour by hour, to the first hour before `end` in which
+    /// some region's supply is below its demand (firm and interruptible), and return it
+    /// (`end` if there is none).
+    #[inline]
+    fn pass_served(&mut self, first: usize, mut h: usize, end: usize) -> usize {
+        let (regions, hours) = (self.model.regions().len(), self.model.hours());
+        // Fields as locals, so that the loop keeps its pointers in registers.
+        let Sampler {
+            changed,
+            block_hours,
+            level,
+            inputs,
+            ..
+        } = self;
+        let (firm_w, interruptible_w, supply_w) = (
+            &inputs.firm_w[..],
+            &inputs.interruptible_w[..],
+            &inputs.supply_w[..],
+        );
+        while h < end {
+            for &q in changed.iter() {
+                level[q] += block_hours[q * PEAK_BLOCK_H + h - first];
+            }
+            let served = (0..regions).all(|r| {
+                let i = r * hours + h;
+                firm_w[i] + interruptible_w[i] <= level[r] + supply_w[i]
+            });
+            if !served {
+                return h;
+            }
+            h += 1;
+        }
+        end
+    }
+
+    /// Walk block `b` hour by hour, showing `acc` the hours in which something happens
+    /// (out of line: few blocks are walked).
+    #[inline(never)]
+    fn walk_block<A: Accumulator>(&mut self, b: usize, acc: &mut A) {
         let n = self.model.regions().len();
         let cal = self.model.calendar();
         let hours = self.model.hours();
         let days = cal.days();
-        self.level.copy_from_slice(&self.history.initial);
-        for b in 0..self.history.blocks() {
-            if self.block_is_safe(b) {
-                for q in 0..self.quantities {
-                    self.level[q] += self.history.net(q, b);
-                }
-                continue;
+        // Only the quantities that change in the block are scattered and stepped (their
+        // rows of `block_hours` are zeroed again after the block).
+        self.changed.clear();
+        for (q, per_hour) in self.block_hours.chunks_exact_mut(PEAK_BLOCK_H).enumerate() {
+            if self.history.changes_in(q, b) {
+                self.changed.push(q);
+                self.history.scatter(q, b, per_hour);
             }
-            // Only the quantities that change in the block are scattered and stepped (their
-            // rows of `block_hours` are zeroed again after the block).
-            self.changed.clear();
-            for (q, per_hour) in self.block_hours.chunks_exact_mut(PEAK_BLOCK_H).enumerate() {
-                if self.history.changes_in(q, b) {
-                    self.changed.push(q);
-                    self.history.scatter(q, b, per_hour);
+        }
+        let plain = self.network.is_none() && self.pools.is_empty();
+        let first = b * PEAK_BLOCK_H;
+        let end = (first + PEAK_BLOCK_H).min(hours);
+        let mut next = first;
+        while next < end {
+            let mut h = next;
+            // The block test may have loaded other levels into the network before the
+            // first hour.
+            let mut same_levels = h > first;
+            if plain {
+                // Without a network or capped blocks, the hours in which every region is
+                // served are passed over at once (most walked hours are).
+                h = self.pass_served(first, h, end);
+                if h == end {
+                    break;
                 }
-            }
-            let first = b * PEAK_BLOCK_H;
-            for h in first..(first + PEAK_BLOCK_H).min(hours) {
-                // The block test may have loaded other levels into the network before the
-                // first hour.
-                let mut same_levels = h > first;
+            } else {
                 for &q in &self.changed {
                     let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
                     self.level[q] += step;
                     same_levels &= step == 0;
                 }
-                let inputs = &self.inputs;
-                let at = |r: usize| r * hours + h;
-                let level = if self.pools.is_empty() {
-                    &self.level
-                } else {
-                    self.pools.apply(&self.level, &mut self.effective);
-                    &self.effective
-                };
-                let out = &mut self.out;
-                let (binding, corridor_binding) = match self.network.as_mut() {
-                    None => {
-                        for (r, &generation) in level[..n].iter().enumerate() {
-                            let supply = generation + inputs.supply_w[at(r)];
-                            let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
-                            out.short_w[r] = (firm - supply).max(0);
-                            out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
-                        }
-                        // Corridors need lines, hence a network.
-                        (&self.no_binding[..], &[][..])
+            }
+            next = h + 1;
+            let inputs = &self.inputs;
+            let at = |r: usize| r * hours + h;
+            let level = if self.pools.is_empty() {
+                &self.level
+            } else {
+                self.pools.apply(&self.level, &mut self.effective);
+                &self.effective
+            };
+            let out = &mut self.out;
+            let (binding, corridor_binding) = match self.network.as_mut() {
+                None => {
+                    for (r, &generation) in level[..n].iter().enumerate() {
+                        let supply = generation + inputs.supply_w[at(r)];
+                        let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
+                        out.short_w[r] = (firm - supply).max(0);
+                        out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
                     }
-                    Some(network) => {
-                        let hourly = |values| Column {
-                            values,
-                            stride: hours,
-                            at: h,
-                        };
-                        network.load(
-                            level,
-                            &HourDemand {
-                                firm_w: hourly(&inputs.firm_w),
-                                interruptible_w: hourly(&inputs.interruptible_w),
-                                supply_w: hourly(&inputs.supply_w),
-                                source_factor: Column {
-                                    values: &inputs.source_factor,
-                                    stride: days,
-                                    at: cal.day(h),
-                                },
-                            },
-                            same_levels,
-                        );
-                        let unserved = network.unserved_w();
-                        if unserved.0 == 0 {
-                            continue;
-                        }
-                        network.dispatch(
-                            HourResult {
-                                short_w: &mut out.short_w,
-                                curtailed_w: &mut out.curtailed_w,
-                                import_w: &mut out.import_w,
-                            },
-                            unserved,
-                        );
-                        (&network.line_binding[..], &network.corridor_binding[..])
-                    }
-                };
-                let system: i64 = out.short_w[..n].iter().sum();
-                let curtailed: i64 = out.curtailed_w[..n].iter().sum();
-                if system == 0 && curtailed == 0 && out.import_w.iter().all(|&w| w == 0) {
-                    continue;
+                    // Corridors need lines, hence a network.
+                    (&self.no_binding[..], &[][..])
                 }
-                for r in 0..n {
-                    let i = at(r);
-                    let part = |whole: i64, of: i64, total: i64| {
-                        if whole == 0 || of == 0 {
-                            0
-                        } else {
-                            (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
-                        }
+                Some(network) => {
+                    let hourly = |values| Column {
+                        values,
+                        stride: hours,
+                        at: h,
                     };
-                    let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
-                    out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
-                    out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
-                    out.mining_curtailed_w[r] = part(
-                        out.curtailed_w[r],
-                        inputs.mining_interruptible_w[i],
-                        inputs.interruptible_w[i],
+                    network.load(
+                        level,
+                        &HourDemand {
+                            firm_w: hourly(&inputs.firm_w),
+                            interruptible_w: hourly(&inputs.interruptible_w),
+                            supply_w: hourly(&inputs.supply_w),
+                            source_factor: Column {
+                                values: &inputs.source_factor,
+                                stride: days,
+                                at: cal.day(h),
+                            },
+                        },
+                        same_levels,
                     );
+                    let unserved = network.unserved_w();
+                    if unserved.0 == 0 {
+                        continue;
+                    }
+                    network.dispatch(
+                        HourResult {
+                            short_w: &mut out.short_w,
+                            curtailed_w: &mut out.curtailed_w,
+                            import_w: &mut out.import_w,
+                        },
+                        unserved,
+                    );
+                    (&network.line_binding[..], &network.corridor_binding[..])
                 }
-                for v in [
-                    &mut out.short_illegal_w,
-                    &mut out.short_registered_w,
-                    &mut out.mining_curtailed_w,
-                ] {
-                    v[n] = v[..n].iter().sum();
-                }
-                out.short_w[n] = system;
-                out.curtailed_w[n] = curtailed;
-                acc.record_hour(&HourView {
-                    hour: h,
-                    day: cal.day(h),
-                    hour_of_day: cal.hour_of_day(h),
-                    week: cal.study_week(h),
-                    short_w: &out.short_w,
-                    short_illegal_w: &out.short_illegal_w,
-                    short_registered_w: &out.short_registered_w,
-                    curtailed_w: &out.curtailed_w,
-                    mining_curtailed_w: &out.mining_curtailed_w,
-                    import_w: &out.import_w,
-                    binding,
-                    corridor_binding,
-                });
+            };
+            let system: i64 = out.short_w[..n].iter().sum();
+            let curtailed: i64 = out.curtailed_w[..n].iter().sum();
+            if system == 0 && curtailed == 0 && out.import_w.iter().all(|&w| w == 0) {
+                continue;
             }
-            for &q in &self.changed {
-                self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
+            for r in 0..n {
+                let i = at(r);
+                let part = |whole: i64, of: i64, total: i64| {
+                    if whole == 0 || of == 0 {
+                        0
+                    } else {
+                        (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                    }
+                };
+                let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
+                out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
+                out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
+                out.mining_curtailed_w[r] = part(
+                    out.curtailed_w[r],
+                    inputs.mining_interruptible_w[i],
+                    inputs.interruptible_w[i],
+                );
             }
+            for v in [
+                &mut out.short_illegal_w,
+                &mut out.short_registered_w,
+                &mut out.mining_curtailed_w,
+            ] {
+                v[n] = v[..n].iter().sum();
+            }
+            out.short_w[n] = system;
+            out.curtailed_w[n] = curtailed;
+            acc.record_hour(&HourView {
+                hour: h,
+                day: cal.day(h),
+                hour_of_day: cal.hour_of_day(h),
+                week: cal.study_week(h),
+                short_w: &out.short_w,
+                short_illegal_w: &out.short_illegal_w,
+                short_registered_w: &out.short_registered_w,
+                curtailed_w: &out.curtailed_w,
+                mining_curtailed_w: &out.mining_curtailed_w,
+                import_w: &out.import_w,
+                binding,
+                corridor_binding,
+            });
+        }
+        for &q in &self.changed {
+            self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
         }
     }
 }

@@ -87,6 +87,11 @@ pub(crate) struct CutTables {
 }
 
 impl CutTables {
+    /// Whether the network is too large to enumerate (no tables).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.components.is_empty()
+    }
+
     /// Tables for `topology` (none when a component is too large to enumerate).
     pub(crate) fn new(topology: &Topology) -> CutTables {
         let r_n = topology.regions;

@@ -45,8 +45,9 @@ const ALL: usize = (1 << CUT_ENUMERATION_MAX_REGIONS) - 1;
 struct Component {
     regions: Vec<usize>,
     externals: Vec<usize>,
-    /// (arc index, local tail: a region index below `regions.len()`, or `regions.len() + e`
-    /// for external `e` of the component, local head region).
+    /// In increasing arc index: (arc index, local tail: a region index below
+    /// `regions.len()`, or `regions.len() + e` for external `e` of the component, local
+    /// head region).
     arcs: Vec<(usize, usize, usize)>,
     /// `cin[x]`: limit of the arcs from the component's regions outside set `x` into it.
     cin: Box<Sets>,
@@ -452,18 +453,71 @@ pub(crate) fn quick_dispatch(
         if short == 0 {
             continue;
         }
-        let r_c = c.regions.len();
         for &(i, from, to) in &c.arcs {
-            out.binding[i] = maximizers.iter().all(|&z| {
-                let head_in = z >> to & 1 == 1;
-                let tail_out = if from < r_c {
-                    z >> from & 1 == 0
-                } else {
-                    let e = from - r_c;
-                    c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
-                };
-                head_in && tail_out
-            });
+            out.binding[i] = maximizers
+                .iter()
+                .all(|&z| lifts(c, state, r_n, (from, to), z));
+        }
+    }
+    true
+}
+
+/// Whether one more watt on the arc from local node `ends.0` to local region `ends.1` of
+/// `c` lowers the deficit of set `z`: its head is inside and its tail outside, or, from
+/// an external, the arc rather than the external's supply limits what enters `z`.
+#[inline]
+fn lifts(c: &Component, state: &HourState, r_n: usize, ends: (usize, usize), z: usize) -> bool {
+    let (from, to) = ends;
+    let r_c = c.regions.len();
+    let head_in = z >> to & 1 == 1;
+    let tail_out = if from < r_c {
+        z >> from & 1 == 0
+    } else {
+        let e = from - r_c;
+        c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
+    };
+    head_in && tail_out
+}
+
+/// [`super::Dispatcher::sets_binding`] from the cuts, or `false` to leave it to the flow
+/// algorithm: one more watt on every arc of a set lowers the least firm shortfall iff, in
+/// some component, it lowers the deficit of every set of largest firm deficit (integer
+/// deficits: the others are at least one watt below the largest), that is, every such set
+/// has an arc of the set lifting it ([`lifts`]). One enumeration per component, however
+/// many sets are asked about.
+pub(crate) fn sets_binding(
+    topology: &Topology,
+    state: &HourState,
+    tables: &mut CutTables,
+    sets: &[Vec<usize>],
+    out: &mut [bool],
+) -> bool {
+    let r_n = topology.regions;
+    if tables.components.is_empty() {
+        return false;
+    }
+    out.fill(false);
+    let CutTables {
+        components,
+        maximizers,
+        ..
+    } = tables;
+    for c in components.iter_mut() {
+        let firm = |v: usize| state.firm_w[v];
+        let (_, short) = scan(c, state, state.supply_w, r_n, firm, Some(maximizers));
+        if short == 0 {
+            continue;
+        }
+        let c = &*c;
+        for (binds, set) in out.iter_mut().zip(sets) {
+            *binds = *binds
+                || maximizers.iter().all(|&z| {
+                    set.iter().any(|&a| {
+                        c.arcs
+                            .binary_search_by_key(&a, |&(i, _, _)| i)
+                            .is_ok_and(|k| lifts(c, state, r_n, (c.arcs[k].1, c.arcs[k].2), z))
+                    })
+                });
         }
     }
     true

@@ -766,7 +766,9 @@ impl Dispatcher {
             sets.iter().flatten().all(|&a| a < t.arcs.len()),
             "sets: arc indices within the topology"
         );
-        solve::sets_binding(t, state, sets, &mut self.net, out);
+        if !cuts::sets_binding(t, state, &mut self.cuts, sets, out) {
+            solve::sets_binding(t, state, sets, &mut self.net, out);
+        }
     }
 
     fn check(&self, state: &HourState) {

@@ -85,12 +85,26 @@ pub(crate) struct CutTables {
     /// Scratch: per component, its largest deficit without imports and with them, and with
     /// every import but its first external's.
     screen: Vec<(i64, i64, i64)>,
+    /// The arc limits (all arcs) the components' tables were last checked against.
+    limits: Vec<i64>,
 }
 
 impl CutTables {
     /// Whether the network is too large to enumerate (no tables).
     pub(crate) fn is_empty(&self) -> bool {
         self.components.is_empty()
+    }
+
+    /// Bring the components' inbound limits up to `arc_limit_w`: one comparison of the
+    /// whole slice in the usual hour (no outage change), a per-component check otherwise.
+    fn sync(&mut self, arc_limit_w: &[i64]) {
+        if self.limits != arc_limit_w {
+            self.limits.clear();
+            self.limits.extend_from_slice(arc_limit_w);
+            for c in &mut self.components {
+                refresh(c, arc_limit_w);
+            }
+        }
     }
 
     /// Tables for `topology` (none when a component is too large to enumerate).
@@ -176,6 +190,7 @@ pub(crate) fn quick_screen(
     if tables.components.is_empty() {
         return None;
     }
+    tables.sync(state.arc_limit_w);
     let CutTables {
         components, screen, ..
     } = tables;
@@ -214,7 +229,6 @@ pub(crate) fn quick_screen(
 /// imports, with them, and with every import but the first external's (the deficit itself
 /// when `c` has no external). Keeps `fs - cin` of every set in `c.base`.
 fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i64) {
-    refresh(c, state.arc_limit_w);
     let mut net = [0i64; CUT_ENUMERATION_MAX_REGIONS];
     for (n, &v) in net.iter_mut().zip(&c.regions) {
         *n = state.firm_w[v] - state.supply_w[v];
@@ -316,7 +330,7 @@ fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, impor
     }
 }
 
-/// Rebuild the inbound limits of `c` if the arc limits changed since the last call.
+/// Rebuild the inbound limits of `c` if its arcs' limits changed since the last call.
 fn refresh(c: &mut Component, arc_limit_w: &[i64]) {
     let stale = c.limits.len() != c.arcs.len()
         || c.arcs
@@ -336,13 +350,11 @@ fn refresh(c: &mut Component, arc_limit_w: &[i64]) {
 /// bit mask of local indices) that attains the largest deficit with imports.
 fn scan(
     c: &mut Component,
-    state: &HourState,
     supply_w: &[i64],
     r_n: usize,
     demand: impl Fn(usize) -> i64,
     maximizers: Option<&mut Vec<usize>>,
 ) -> (i64, i64) {
-    refresh(c, state.arc_limit_w);
     let sets = 1usize << c.regions.len();
     const R: usize = CUT_ENUMERATION_MAX_REGIONS;
     // Per local region: demand minus supply; per local external: its supply.
@@ -404,6 +416,7 @@ pub(crate) fn quick_dispatch(
     if tables.components.is_empty() {
         return false;
     }
+    tables.sync(state.arc_limit_w);
     let CutTables {
         components,
         maximizers,
@@ -417,7 +430,7 @@ pub(crate) fn quick_dispatch(
     out.import_w.fill(0);
     for c in components.iter_mut() {
         let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
-        let (_, unserved) = scan(c, state, state.supply_w, r_n, total, Some(maximizers));
+        let (_, unserved) = scan(c, state.supply_w, r_n, total, Some(maximizers));
         best.push(unserved);
         if unserved == 0 {
             continue;
@@ -439,7 +452,7 @@ pub(crate) fn quick_dispatch(
             let e = c.externals[k];
             supply[r_n + e] = 0;
             let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
-            let (_, without) = scan(c, state, supply, r_n, total, None);
+            let (_, without) = scan(c, supply, r_n, total, None);
             let least = without - best[ci];
             supply[r_n + e] = least;
             out.import_w[e] = least;
@@ -449,7 +462,7 @@ pub(crate) fn quick_dispatch(
     out.binding.fill(false);
     for c in components.iter_mut() {
         let firm = |v: usize| state.firm_w[v];
-        let (_, short) = scan(c, state, state.supply_w, r_n, firm, Some(maximizers));
+        let (_, short) = scan(c, state.supply_w, r_n, firm, Some(maximizers));
         if short == 0 {
             continue;
         }
@@ -497,6 +510,7 @@ pub(crate) fn sets_binding(
         return false;
     }
     out.fill(false);
+    tables.sync(state.arc_limit_w);
     let CutTables {
         components,
         maximizers,
@@ -504,7 +518,7 @@ pub(crate) fn sets_binding(
     } = tables;
     for c in components.iter_mut() {
         let firm = |v: usize| state.firm_w[v];
-        let (_, short) = scan(c, state, state.supply_w, r_n, firm, Some(maximizers));
+        let (_, short) = scan(c, state.supply_w, r_n, firm, Some(maximizers));
         if short == 0 {
             continue;
         }

@@ -27,7 +27,7 @@ use super::{HourState, Topology};
 
 /// Largest number of regions in one component for which
 /// [`super::Dispatcher::total_firm_shortfall_w`] enumerates cuts (`2^R` sets); beyond it,
-/// it runs one max flow.
+/// it runs the local max flow, whose cost follows the deficits rather than the network.
 pub const CUT_ENUMERATION_MAX_REGIONS: usize = 8;
 
 /// Largest number of externals of one component handled by the enumeration.

@@ -110,8 +110,8 @@ impl LocalFlow {
         self.marked.clear();
         self.short.clear();
         let mut total = 0;
-        for r in 0..t.regions {
-            let net = demand_w[r] - st.supply_w[r];
+        for (r, (&demand, &supply)) in demand_w.iter().zip(st.supply_w).enumerate() {
+            let net = demand - supply;
             self.need[r] = net.max(0);
             self.spare[r] = (-net).max(0);
             if net > 0 {
@@ -192,7 +192,7 @@ impl LocalFlow {
                     break;
                 }
                 for i in self.start[w]..self.start[w + 1] {
-                    let (u, res) = self.into_node(w, self.inc[i], limit_w);
+                    let (u, res) = self.toward(w, self.inc[i], limit_w);
                     if res > 0 && self.fed[u] != 2 {
                         if self.fed[u] == 1 {
                             found = true;
@@ -228,7 +228,7 @@ impl LocalFlow {
 
     /// Residual capacity from the other end of arc `a` into node `v`, and that other end.
     #[inline]
-    fn into_node(&self, v: usize, a: usize, limit_w: &[i64]) -> (usize, i64) {
+    fn toward(&self, v: usize, a: usize, limit_w: &[i64]) -> (usize, i64) {
         if self.to[a] == v {
             (self.from[a], limit_w[a] - self.flow[a])
         } else {
@@ -262,7 +262,7 @@ impl LocalFlow {
             self.iter[w] = self.start[w];
             for i in self.start[w]..self.start[w + 1] {
                 let a = self.inc[i];
-                let (u, res) = self.into_node(w, a, limit_w);
+                let (u, res) = self.toward(w, a, limit_w);
                 if res > 0 && self.level[u] == UNSEEN {
                     self.level[u] = lw + 1;
                     self.seen.push(u);

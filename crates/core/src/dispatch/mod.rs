@@ -94,10 +94,12 @@
 //! max flow has an augmenting path (one search per set, after one max flow per hour).
 //!
 //! [`Dispatcher::total_firm_shortfall_w`] is the fast path: zero if every region covers its
-//! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions the largest
-//! `demand(Z) - supply(Z) - inbound limit(Z)` over all sets `Z` of regions (externals
-//! folded in as `min(supply, arc limits into Z)`), evaluated incrementally over subsets;
-//! otherwise one max flow.
+//! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions per component the
+//! largest `demand(Z) - supply(Z) - inbound limit(Z)` over all sets `Z` of regions
+//! (externals folded in as `min(supply, arc limits into Z)`), evaluated incrementally over
+//! subsets; otherwise a max flow whose work follows the deficits (`local.rs`: every region
+//! serves itself first, and Dinic's algorithm searches backwards from the regions still
+//! short, stopping at the first level with spare supply).
 //!
 //! # Shortcuts, and why they are exact
 //!
@@ -122,9 +124,19 @@
 //!   stage has already fixed leaves the progressive filling at once; its share is exact in
 //!   whatever level it would join (remainder zero, so it never takes a leftover watt, and
 //!   the other regions' floors, remainders and leftovers are unchanged).
-//! * The min-cost stage's shortest paths use a binary heap (`O(m log n)`), and the max-flow
-//!   screening of a network too large to enumerate computes one flow, not two, when no
-//!   import is available.
+//! * **Large networks by the deficits**: a network with a component too large to enumerate
+//!   is screened by the local max flow, which touches only the short regions and the
+//!   neighbourhood it must search for spare supply (without imports, then continued with
+//!   them; the least imports of a served hour by routing flow away from each source in
+//!   turn). Its full dispatch solves only the *cluster* that can reach an unserved firm
+//!   demand after that max flow, when the rest has no interruptible demand and no import
+//!   (`Dispatcher::dispatch_cluster` gives the argument). Tested bit for bit against the
+//!   whole network's flow dispatch, and against independent max flows.
+//! * **Corridors from the cuts**: on a network small enough to enumerate, a set of arcs
+//!   binds iff in some component every set of largest firm deficit has an arc of the set
+//!   entering it (one enumeration for all sets). Tested against re-solving with one more
+//!   watt.
+//! * The min-cost stage's shortest paths use a binary heap (`O(m log n)`).
 
 mod cuts;
 mod flow;
@@ -436,7 +448,7 @@ impl Part {
 
 /// The cluster of a network too large to enumerate that a full dispatch solves: the nodes
 /// that can reach an unserved firm demand after a firm max flow, as a network of its own
-/// (see [`Dispatcher::dispatch_cluster`]), with the buffers of its hour.
+/// (see `Dispatcher::dispatch_cluster`), with the buffers of its hour.
 #[derive(Debug, Clone)]
 struct Cluster {
     /// Per node of the whole network: its index in the cluster, or `usize::MAX`.

@@ -398,9 +398,10 @@ fn scan(
 }
 
 /// The full dispatch when it is forced by the cuts, or `false` to leave it to the flow
-/// algorithm: when, in every component with unserved demand, a single region `v` is by
-/// itself a set of largest deficit, that region must take the whole deficit (its own
-/// deficit is a lower bound on what it lacks, and the component's total is the same), so
+/// algorithm: when, in every component with unserved demand, a set of largest deficit has
+/// a single region `v` with demand (the others, hubs, have none), that region must take the
+/// whole deficit (the set's deficit is a lower bound on what its regions lack, and the
+/// component's total is the same; only `v` can lack anything), so
 /// every optimal dispatch, under either sharing rule, leaves `v` short by exactly that, with
 /// its interruptible demand curtailed first, and serves everything else. Imports follow from
 /// totals in the order of use; an arc binds when every set of largest firm deficit has its
@@ -435,7 +436,19 @@ pub(crate) fn quick_dispatch(
         if unserved == 0 {
             continue;
         }
-        let Some(k) = maximizers.iter().find(|x| x.count_ones() == 1) else {
+        // The regions of the component with demand: a set's other regions can be short of
+        // nothing.
+        let demand_mask = c
+            .regions
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| total(v) > 0)
+            .fold(0usize, |m, (k, _)| m | 1 << k);
+        let Some(k) = maximizers
+            .iter()
+            .map(|&x| x & demand_mask)
+            .find(|x| x.count_ones() == 1)
+        else {
             return false;
         };
         let v = c.regions[k.trailing_zeros() as usize];

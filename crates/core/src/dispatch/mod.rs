@@ -853,13 +853,13 @@ mod tests {
         })
     }
 
-    /// A network too large to enumerate (`CUT_ENUMERATION_MAX_REGIONS + 1` to 24 regions,
+    /// A network too large to enumerate (`CUT_ENUMERATION_MAX_REGIONS + 1` to 40 regions,
     /// a ring plus random arcs, up to two externals), mostly without interruptible demand
     /// or import so that the cluster dispatch applies: (topology, supply, firm,
     /// interruptible, limits).
     fn large() -> impl Strategy<Value = (Topology, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)> {
         let mw = |max: i64| (0..=max).prop_map(|m| m * 1_000_000);
-        (CUT_ENUMERATION_MAX_REGIONS + 1..=24, 0usize..=2).prop_flat_map(move |(r, e)| {
+        (CUT_ENUMERATION_MAX_REGIONS + 1..=40, 0usize..=2).prop_flat_map(move |(r, e)| {
             (
                 proptest::collection::vec(mw(300), r + e),
                 proptest::collection::vec(mw(300), r),
@@ -896,6 +896,52 @@ mod tests {
         })
     }
 
+    /// A ring of 12 regions, one of them short behind full lines: the cluster dispatch
+    /// applies, solves that region alone (its two inbound lines turned into supply), and
+    /// gives the whole network's dispatch.
+    #[test]
+    fn cluster_of_one_short_region() {
+        let r = 12;
+        let mut arcs = Vec::new();
+        for v in 0..r {
+            arcs.push(Arc {
+                from: v,
+                to: (v + 1) % r,
+            });
+            arcs.push(Arc {
+                from: (v + 1) % r,
+                to: v,
+            });
+        }
+        let t = Topology::new(r, 0, arcs).unwrap();
+        let mw = 1_000_000;
+        let mut supply = vec![500 * mw; r];
+        supply[5] = 100 * mw;
+        let firm = vec![400 * mw; r];
+        let intr = vec![0; r];
+        let limit = vec![50 * mw; 2 * r];
+        let state = HourState {
+            supply_w: &supply,
+            firm_w: &firm,
+            interruptible_w: &intr,
+            arc_limit_w: &limit,
+        };
+        for rule in [SharingRule::Local, SharingRule::Shared] {
+            let mut fast = Dispatcher::new(t.clone(), rule);
+            let (mut a, mut b) = (Dispatch::new(&t), Dispatch::new(&t));
+            assert!(fast.dispatch_cluster(&state, &mut a));
+            assert_eq!(fast.cluster.nodes, vec![5]);
+            assert_eq!(fast.cluster.inbound, vec![8, 11]);
+            let mut whole = Dispatcher::whole(t.clone(), rule);
+            solve::dispatch(&t, rule, &state, &mut whole.net, &mut whole.work, &mut b);
+            assert_eq!(a, b);
+            assert_eq!(a.firm_short_w[5], 200 * mw);
+            // The two lines into region 5 bind (their tails have spare supply).
+            let binding: Vec<usize> = (0..2 * r).filter(|&k| a.binding[k]).collect();
+            assert_eq!(binding, vec![8, 11]);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 300 } else { 3000 }))]
 
@@ -918,6 +964,10 @@ mod tests {
                 solve::dispatch(&t, rule, &state, &mut whole.net, &mut whole.work, &mut b);
                 prop_assert_eq!(&a, &b);
                 prop_assert_eq!(fast.total_firm_shortfall_w(&state), b.total_firm_short_w());
+                let mut c = Dispatch::new(&t);
+                if fast.dispatch_cluster(&state, &mut c) {
+                    prop_assert_eq!(&c, &b);
+                }
             }
         }
 

@@ -205,11 +205,14 @@ impl LocalFlow {
                 }
             }
             if found {
-                // Only `v` is known fed; the others seen go back to not known.
+                // Only `v` is known fed; the others seen go back to not known (they were
+                // marked with the queue, in its order, so they leave `marked` too).
                 for &u in &self.queue {
                     self.fed[u] = 0;
                 }
+                self.marked.truncate(self.marked.len() - self.queue.len());
                 self.fed[v] = 1;
+                self.marked.push(v);
             }
         }
         self.fed[v] == 1

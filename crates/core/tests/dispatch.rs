@@ -739,6 +739,31 @@ fn hub_with_joint_limit() {
     }
 }
 
+/// (b') One region behind a hub: the set of largest deficit is the region with the hub (two
+/// regions, one with demand), and the region takes the whole deficit, its interruptible
+/// demand first (the cuts decide it; checked against the LP oracle too).
+#[test]
+fn one_region_behind_a_hub() {
+    // 0 = North, 1 = South, 2 = hub.
+    let c = Case {
+        regions: 3,
+        externals: 0,
+        arcs: vec![Arc { from: 0, to: 2 }, Arc { from: 2, to: 1 }],
+        supply: vec![3000 * MW, 500 * MW, 0],
+        firm: vec![1000 * MW, 2200 * MW, 0],
+        intr: vec![0, 100 * MW, 0],
+        limit: vec![1500 * MW, 2000 * MW],
+    };
+    assert_eq!(c.fast(), 200 * MW);
+    for rule in [SharingRule::Local, SharingRule::Shared] {
+        let d = c.run(rule);
+        assert_eq!(d.firm_short_w, vec![0, 200 * MW, 0], "{rule:?}");
+        assert_eq!(d.curtailed_w, vec![0, 100 * MW, 0], "{rule:?}");
+        assert_eq!(d.binding, vec![true, false], "{rule:?}");
+        check_against_oracle(&c, rule).unwrap();
+    }
+}
+
 /// (c) An external is used only when needed, after curtailment, and the first external is
 /// the last resort.
 #[test]

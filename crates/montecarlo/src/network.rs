@@ -173,9 +173,19 @@ impl NetworkHour {
         })
     }
 
+    /// Per quantity: whether an arc limit depends on it (a line, a link, a disturbance).
+    pub fn gates_arcs(&self) -> Vec<bool> {
+        let mut gate = vec![false; self.q.count()];
+        for &g in &self.gates {
+            gate[g] = true;
+        }
+        gate
+    }
+
     /// Load quantity levels `level` and the hour's demand and extra supply; with
-    /// `same_levels`, `level` is what the last call loaded, so the arc limits are kept.
-    pub fn load(&mut self, level: &[i64], hour: &HourDemand, same_levels: bool) {
+    /// `same_gates`, the quantities that gate arcs ([`NetworkHour::gates_arcs`]) are at the
+    /// levels of the last call, so the arc limits are kept.
+    pub fn load(&mut self, level: &[i64], hour: &HourDemand, same_gates: bool) {
         let (r, s) = (self.q.regions, self.q.sources);
         for (i, &generation) in level[..r].iter().enumerate() {
             self.supply_w[i] = generation + hour.supply_w.get(i);
@@ -192,7 +202,7 @@ impl NetworkHour {
                 (cap as f64 * factor).round() as i64
             };
         }
-        if same_levels {
+        if same_gates {
             return;
         }
         for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {

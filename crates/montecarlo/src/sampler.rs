@@ -54,6 +54,8 @@ pub struct Sampler<'m> {
     block_hours: Vec<i64>,
     /// The quantities that change in the walked block.
     changed: Vec<usize>,
+    /// Per quantity: whether an arc limit of the network depends on it.
+    gates_arcs: Vec<bool>,
     network: Option<NetworkHour>,
     out: HourOut,
     no_binding: Vec<bool>,
@@ -64,6 +66,7 @@ impl<'m> Sampler<'m> {
     pub fn new(model: &'m SystemModel) -> Result<Sampler<'m>, InputError> {
         let q = Quantities::of(model);
         let areas = model.regions().len() + 1;
+        let network = NetworkHour::of(model);
         Ok(Sampler {
             model,
             components: Components::of(model),
@@ -76,7 +79,10 @@ impl<'m> Sampler<'m> {
             effective: vec![0; q.count()],
             block_hours: vec![0; q.count() * PEAK_BLOCK_H],
             changed: Vec::with_capacity(q.count()),
-            network: NetworkHour::of(model),
+            gates_arcs: network
+                .as_ref()
+                .map_or_else(|| vec![false; q.count()], NetworkHour::gates_arcs),
+            network,
             out: HourOut {
                 short_w: vec![0; areas],
                 curtailed_w: vec![0; areas],
@@ -278,8 +284,9 @@ impl<'m> Sampler<'m> {
         while next < end {
             let mut h = next;
             // The block test may have loaded other levels into the network before the
-            // first hour.
-            let mut same_levels = h > first;
+            // first hour. Only lines, links and disturbances change arc limits (a capped
+            // block's pool adds to its region's generation only).
+            let mut same_gates = h > first;
             if plain {
                 // Without a network or capped blocks, the hours in which every region is
                 // served are passed over at once (most walked hours are).
@@ -291,7 +298,7 @@ impl<'m> Sampler<'m> {
                 for &q in &self.changed {
                     let step = self.block_hours[q * PEAK_BLOCK_H + h - first];
                     self.level[q] += step;
-                    same_levels &= step == 0;
+                    same_gates &= step == 0 || !self.gates_arcs[q];
                 }
             }
             next = h + 1;
@@ -333,7 +340,7 @@ impl<'m> Sampler<'m> {
                                 at: cal.day(h),
                             },
                         },
-                        same_levels,
+                        same_gates,
                     );
                     let unserved = network.unserved_w();
                     if unserved.0 == 0 {

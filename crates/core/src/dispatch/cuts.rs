@@ -27,7 +27,7 @@ use super::{HourState, Topology};
 
 /// Largest number of regions in one component for which
 /// [`super::Dispatcher::total_firm_shortfall_w`] enumerates cuts (`2^R` sets); beyond it,
-/// it runs one max flow.
+/// it runs the local max flow, whose cost follows the deficits rather than the network.
 pub const CUT_ENUMERATION_MAX_REGIONS: usize = 8;
 
 /// Largest number of externals of one component handled by the enumeration.
@@ -45,8 +45,9 @@ const ALL: usize = (1 << CUT_ENUMERATION_MAX_REGIONS) - 1;
 struct Component {
     regions: Vec<usize>,
     externals: Vec<usize>,
-    /// (arc index, local tail: a region index below `regions.len()`, or `regions.len() + e`
-    /// for external `e` of the component, local head region).
+    /// In increasing arc index: (arc index, local tail: a region index below
+    /// `regions.len()`, or `regions.len() + e` for external `e` of the component, local
+    /// head region).
     arcs: Vec<(usize, usize, usize)>,
     /// `cin[x]`: limit of the arcs from the component's regions outside set `x` into it.
     cin: Box<Sets>,
@@ -84,9 +85,28 @@ pub(crate) struct CutTables {
     /// Scratch: per component, its largest deficit without imports and with them, and with
     /// every import but its first external's.
     screen: Vec<(i64, i64, i64)>,
+    /// The arc limits (all arcs) the components' tables were last checked against.
+    limits: Vec<i64>,
 }
 
 impl CutTables {
+    /// Whether the network is too large to enumerate (no tables).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.components.is_empty()
+    }
+
+    /// Bring the components' inbound limits up to `arc_limit_w`: one comparison of the
+    /// whole slice in the usual hour (no outage change), a per-component check otherwise.
+    fn sync(&mut self, arc_limit_w: &[i64]) {
+        if self.limits != arc_limit_w {
+            self.limits.clear();
+            self.limits.extend_from_slice(arc_limit_w);
+            for c in &mut self.components {
+                refresh(c, arc_limit_w);
+            }
+        }
+    }
+
     /// Tables for `topology` (none when a component is too large to enumerate).
     pub(crate) fn new(topology: &Topology) -> CutTables {
         let r_n = topology.regions;
@@ -170,6 +190,7 @@ pub(crate) fn quick_screen(
     if tables.components.is_empty() {
         return None;
     }
+    tables.sync(state.arc_limit_w);
     let CutTables {
         components, screen, ..
     } = tables;
@@ -208,7 +229,6 @@ pub(crate) fn quick_screen(
 /// imports, with them, and with every import but the first external's (the deficit itself
 /// when `c` has no external). Keeps `fs - cin` of every set in `c.base`.
 fn scan_first(c: &mut Component, state: &HourState, r_n: usize) -> (i64, i64, i64) {
-    refresh(c, state.arc_limit_w);
     let mut net = [0i64; CUT_ENUMERATION_MAX_REGIONS];
     for (n, &v) in net.iter_mut().zip(&c.regions) {
         *n = state.firm_w[v] - state.supply_w[v];
@@ -310,7 +330,7 @@ fn later_imports(c: &Component, state: &HourState, r_n: usize, first: i64, impor
     }
 }
 
-/// Rebuild the inbound limits of `c` if the arc limits changed since the last call.
+/// Rebuild the inbound limits of `c` if its arcs' limits changed since the last call.
 fn refresh(c: &mut Component, arc_limit_w: &[i64]) {
     let stale = c.limits.len() != c.arcs.len()
         || c.arcs
@@ -330,13 +350,11 @@ fn refresh(c: &mut Component, arc_limit_w: &[i64]) {
 /// bit mask of local indices) that attains the largest deficit with imports.
 fn scan(
     c: &mut Component,
-    state: &HourState,
     supply_w: &[i64],
     r_n: usize,
     demand: impl Fn(usize) -> i64,
     maximizers: Option<&mut Vec<usize>>,
 ) -> (i64, i64) {
-    refresh(c, state.arc_limit_w);
     let sets = 1usize << c.regions.len();
     const R: usize = CUT_ENUMERATION_MAX_REGIONS;
     // Per local region: demand minus supply; per local external: its supply.
@@ -380,9 +398,10 @@ fn scan(
 }
 
 /// The full dispatch when it is forced by the cuts, or `false` to leave it to the flow
-/// algorithm: when, in every component with unserved demand, a single region `v` is by
-/// itself a set of largest deficit, that region must take the whole deficit (its own
-/// deficit is a lower bound on what it lacks, and the component's total is the same), so
+/// algorithm: when, in every component with unserved demand, a set of largest deficit has
+/// a single region `v` with demand (the others, hubs, have none), that region must take the
+/// whole deficit (the set's deficit is a lower bound on what its regions lack, and the
+/// component's total is the same; only `v` can lack anything), so
 /// every optimal dispatch, under either sharing rule, leaves `v` short by exactly that, with
 /// its interruptible demand curtailed first, and serves everything else. Imports follow from
 /// totals in the order of use; an arc binds when every set of largest firm deficit has its
@@ -398,6 +417,7 @@ pub(crate) fn quick_dispatch(
     if tables.components.is_empty() {
         return false;
     }
+    tables.sync(state.arc_limit_w);
     let CutTables {
         components,
         maximizers,
@@ -411,12 +431,24 @@ pub(crate) fn quick_dispatch(
     out.import_w.fill(0);
     for c in components.iter_mut() {
         let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
-        let (_, unserved) = scan(c, state, state.supply_w, r_n, total, Some(maximizers));
+        let (_, unserved) = scan(c, state.supply_w, r_n, total, Some(maximizers));
         best.push(unserved);
         if unserved == 0 {
             continue;
         }
-        let Some(k) = maximizers.iter().find(|x| x.count_ones() == 1) else {
+        // The regions of the component with demand: a set's other regions can be short of
+        // nothing.
+        let demand_mask = c
+            .regions
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| total(v) > 0)
+            .fold(0usize, |m, (k, _)| m | 1 << k);
+        let Some(k) = maximizers
+            .iter()
+            .map(|&x| x & demand_mask)
+            .find(|x| x.count_ones() == 1)
+        else {
             return false;
         };
         let v = c.regions[k.trailing_zeros() as usize];
@@ -433,7 +465,7 @@ pub(crate) fn quick_dispatch(
             let e = c.externals[k];
             supply[r_n + e] = 0;
             let total = |v: usize| state.firm_w[v] + state.interruptible_w[v];
-            let (_, without) = scan(c, state, supply, r_n, total, None);
+            let (_, without) = scan(c, supply, r_n, total, None);
             let least = without - best[ci];
             supply[r_n + e] = least;
             out.import_w[e] = least;
@@ -443,22 +475,76 @@ pub(crate) fn quick_dispatch(
     out.binding.fill(false);
     for c in components.iter_mut() {
         let firm = |v: usize| state.firm_w[v];
-        let (_, short) = scan(c, state, state.supply_w, r_n, firm, Some(maximizers));
+        let (_, short) = scan(c, state.supply_w, r_n, firm, Some(maximizers));
         if short == 0 {
             continue;
         }
-        let r_c = c.regions.len();
         for &(i, from, to) in &c.arcs {
-            out.binding[i] = maximizers.iter().all(|&z| {
-                let head_in = z >> to & 1 == 1;
-                let tail_out = if from < r_c {
-                    z >> from & 1 == 0
-                } else {
-                    let e = from - r_c;
-                    c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
-                };
-                head_in && tail_out
-            });
+            out.binding[i] = maximizers
+                .iter()
+                .all(|&z| lifts(c, state, r_n, (from, to), z));
+        }
+    }
+    true
+}
+
+/// Whether one more watt on the arc from local node `ends.0` to local region `ends.1` of
+/// `c` lowers the deficit of set `z`: its head is inside and its tail outside, or, from
+/// an external, the arc rather than the external's supply limits what enters `z`.
+#[inline]
+fn lifts(c: &Component, state: &HourState, r_n: usize, ends: (usize, usize), z: usize) -> bool {
+    let (from, to) = ends;
+    let r_c = c.regions.len();
+    let head_in = z >> to & 1 == 1;
+    let tail_out = if from < r_c {
+        z >> from & 1 == 0
+    } else {
+        let e = from - r_c;
+        c.ein[e][z & ALL] < state.supply_w[r_n + c.externals[e]]
+    };
+    head_in && tail_out
+}
+
+/// [`super::Dispatcher::sets_binding`] from the cuts, or `false` to leave it to the flow
+/// algorithm: one more watt on every arc of a set lowers the least firm shortfall iff, in
+/// some component, it lowers the deficit of every set of largest firm deficit (integer
+/// deficits: the others are at least one watt below the largest), that is, every such set
+/// has an arc of the set lifting it ([`lifts`]). One enumeration per component, however
+/// many sets are asked about.
+pub(crate) fn sets_binding(
+    topology: &Topology,
+    state: &HourState,
+    tables: &mut CutTables,
+    sets: &[Vec<usize>],
+    out: &mut [bool],
+) -> bool {
+    let r_n = topology.regions;
+    if tables.components.is_empty() {
+        return false;
+    }
+    out.fill(false);
+    tables.sync(state.arc_limit_w);
+    let CutTables {
+        components,
+        maximizers,
+        ..
+    } = tables;
+    for c in components.iter_mut() {
+        let firm = |v: usize| state.firm_w[v];
+        let (_, short) = scan(c, state.supply_w, r_n, firm, Some(maximizers));
+        if short == 0 {
+            continue;
+        }
+        let c = &*c;
+        for (binds, set) in out.iter_mut().zip(sets) {
+            *binds = *binds
+                || maximizers.iter().all(|&z| {
+                    set.iter().any(|&a| {
+                        c.arcs
+                            .binary_search_by_key(&a, |&(i, _, _)| i)
+                            .is_ok_and(|k| lifts(c, state, r_n, (c.arcs[k].1, c.arcs[k].2), z))
+                    })
+                });
         }
     }
     true

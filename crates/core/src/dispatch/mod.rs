@@ -94,10 +94,12 @@
 //! max flow has an augmenting path (one search per set, after one max flow per hour).
 //!
 //! [`Dispatcher::total_firm_shortfall_w`] is the fast path: zero if every region covers its
-//! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions the largest
-//! `demand(Z) - supply(Z) - inbound limit(Z)` over all sets `Z` of regions (externals
-//! folded in as `min(supply, arc limits into Z)`), evaluated incrementally over subsets;
-//! otherwise one max flow.
+//! own firm demand; for up to [`CUT_ENUMERATION_MAX_REGIONS`] regions per component the
+//! largest `demand(Z) - supply(Z) - inbound limit(Z)` over all sets `Z` of regions
+//! (externals folded in as `min(supply, arc limits into Z)`), evaluated incrementally over
+//! subsets; otherwise a max flow whose work follows the deficits (`local.rs`: every region
+//! serves itself first, and Dinic's algorithm searches backwards from the regions still
+//! short, stopping at the first level with spare supply).
 //!
 //! # Shortcuts, and why they are exact
 //!
@@ -122,12 +124,23 @@
 //!   stage has already fixed leaves the progressive filling at once; its share is exact in
 //!   whatever level it would join (remainder zero, so it never takes a leftover watt, and
 //!   the other regions' floors, remainders and leftovers are unchanged).
-//! * The min-cost stage's shortest paths use a binary heap (`O(m log n)`), and the max-flow
-//!   screening of a network too large to enumerate computes one flow, not two, when no
-//!   import is available.
+//! * **Large networks by the deficits**: a network with a component too large to enumerate
+//!   is screened by the local max flow, which touches only the short regions and the
+//!   neighbourhood it must search for spare supply (without imports, then continued with
+//!   them; the least imports of a served hour by routing flow away from each source in
+//!   turn). Its full dispatch solves only the *cluster* that can reach an unserved firm
+//!   demand after that max flow, when the rest has no interruptible demand and no import
+//!   (`Dispatcher::dispatch_cluster` gives the argument). Tested bit for bit against the
+//!   whole network's flow dispatch, and against independent max flows.
+//! * **Corridors from the cuts**: on a network small enough to enumerate, a set of arcs
+//!   binds iff in some component every set of largest firm deficit has an arc of the set
+//!   entering it (one enumeration for all sets). Tested against re-solving with one more
+//!   watt.
+//! * The min-cost stage's shortest paths use a binary heap (`O(m log n)`).
 
 mod cuts;
 mod flow;
+mod local;
 mod solve;
 
 pub use cuts::CUT_ENUMERATION_MAX_REGIONS;
@@ -433,6 +446,50 @@ impl Part {
     }
 }
 
+/// The cluster of a network too large to enumerate that a full dispatch solves: the nodes
+/// that can reach an unserved firm demand after a firm max flow, as a network of its own
+/// (see `Dispatcher::dispatch_cluster`), with the buffers of its hour.
+#[derive(Debug, Clone)]
+struct Cluster {
+    /// Per node of the whole network: its index in the cluster, or `usize::MAX`.
+    local: Vec<usize>,
+    /// The cluster's regions, then its externals (whole-network indices, increasing).
+    nodes: Vec<usize>,
+    /// The cluster's arcs (whole-network indices, increasing).
+    arcs: Vec<usize>,
+    /// The arcs into the cluster from outside it.
+    inbound: Vec<usize>,
+    topology: Topology,
+    work: solve::Work,
+    supply_w: Vec<i64>,
+    firm_w: Vec<i64>,
+    interruptible_w: Vec<i64>,
+    arc_limit_w: Vec<i64>,
+    out: Dispatch,
+}
+
+impl Cluster {
+    /// Buffers for the clusters of `topology`, sized for the whole network.
+    fn new(topology: &Topology, work: &solve::Work) -> Cluster {
+        Cluster {
+            local: vec![usize::MAX; topology.nodes()],
+            nodes: Vec::with_capacity(topology.nodes()),
+            arcs: Vec::with_capacity(topology.arcs.len()),
+            inbound: Vec::with_capacity(topology.arcs.len()),
+            topology: Topology {
+                arcs: Vec::with_capacity(topology.arcs.len()),
+                ..topology.clone()
+            },
+            work: work.clone(),
+            supply_w: Vec::with_capacity(topology.nodes()),
+            firm_w: Vec::with_capacity(topology.regions),
+            interruptible_w: Vec::with_capacity(topology.regions),
+            arc_limit_w: Vec::with_capacity(topology.arcs.len()),
+            out: Dispatch::new(topology),
+        }
+    }
+}
+
 /// Dispatches hours of one network under one sharing rule. Build once, reuse for every
 /// hour (one per worker thread): its workspace is allocated on the first calls and reused.
 #[derive(Debug, Clone)]
@@ -442,7 +499,8 @@ pub struct Dispatcher {
     net: flow::Net,
     work: solve::Work,
     cuts: cuts::CutTables,
-    domestic_supply: Vec<i64>,
+    local: local::LocalFlow,
+    cluster: Cluster,
     /// The components, when there are several.
     parts: Vec<Part>,
 }
@@ -461,13 +519,16 @@ impl Dispatcher {
     fn whole(topology: Topology, rule: SharingRule) -> Dispatcher {
         let work = solve::Work::new(&topology);
         let cuts = cuts::CutTables::new(&topology);
+        let local = local::LocalFlow::new(&topology);
+        let cluster = Cluster::new(&topology, &work);
         Dispatcher {
             topology,
             rule,
             net: flow::Net::default(),
             work,
+            cluster,
             cuts,
-            domestic_supply: Vec::new(),
+            local,
             parts: Vec::new(),
         }
     }
@@ -492,7 +553,10 @@ impl Dispatcher {
         if let Some((_, v)) = cuts::quick_screen(&self.topology, state, &mut self.cuts, None) {
             return v;
         }
-        solve::max_flow_shortfall(&self.topology, state, &mut self.net)
+        let (t, local) = (&self.topology, &mut self.local);
+        let need = local.start(t, state, state.firm_w);
+        local.open_imports(t, state);
+        need - local.route(state.arc_limit_w)
     }
 
     /// Least total firm shortfall of the hour without imports (every external's supply at
@@ -527,36 +591,16 @@ impl Dispatcher {
         if let Some(pair) = quick {
             return pair;
         }
-        let t = &self.topology;
-        let with = solve::max_flow_shortfall(t, state, &mut self.net);
-        let r = t.regions;
-        if state.supply_w[r..].iter().all(|&s| s == 0) {
-            // No import available: the shortfall without imports is the same flow.
-            if let Some(import_w) = import_w {
-                import_w.fill(0);
-            }
-            return (with, with);
-        }
-        self.domestic_supply.clear();
-        self.domestic_supply.extend_from_slice(&state.supply_w[..r]);
-        self.domestic_supply.resize(state.supply_w.len(), 0);
-        let domestic = HourState {
-            supply_w: &self.domestic_supply,
-            ..*state
-        };
-        let without = solve::max_flow_shortfall(t, &domestic, &mut self.net);
+        let (t, local) = (&self.topology, &mut self.local);
+        let need = local.start(t, state, state.firm_w);
+        let without = need - local.route(state.arc_limit_w);
+        local.open_imports(t, state);
+        let with = without - local.route(state.arc_limit_w);
         if let (Some(import_w), 0) = (import_w, with) {
-            // Fix the externals in order: each one's least import is the shortfall without
-            // it (earlier ones at their least import, later ones at their supply).
-            self.domestic_supply.copy_from_slice(state.supply_w);
+            // Fix the externals in order: each one's least import with the earlier ones at
+            // their least import and the later ones at their supply.
             for (e, least_w) in import_w.iter_mut().enumerate() {
-                self.domestic_supply[r + e] = 0;
-                let st = HourState {
-                    supply_w: &self.domestic_supply,
-                    ..*state
-                };
-                *least_w = solve::max_flow_shortfall(t, &st, &mut self.net);
-                self.domestic_supply[r + e] = *least_w;
+                *least_w = local.least_use(t.regions + e, state.arc_limit_w);
             }
         }
         (without, with)
@@ -589,7 +633,132 @@ impl Dispatcher {
                 return;
             }
         }
+        if self.cuts.is_empty() && self.dispatch_cluster(state, out) {
+            return;
+        }
+        let t = &self.topology;
         solve::dispatch(t, self.rule, state, &mut self.net, &mut self.work, out);
+    }
+
+    /// The full dispatch of a network too large to enumerate by solving only the cluster
+    /// that can reach an unserved firm demand, or `false` to leave it to the whole network.
+    ///
+    /// After a firm max flow (imports open), let `B` be the nodes from which an unserved
+    /// firm demand is reachable in the residual graph (the same set for every max flow).
+    /// Every max flow saturates the arcs into `B`, sends nothing out of it, uses all of its
+    /// supply and serves all firm demand outside it (max-flow min-cut), and every flow that
+    /// also serves interruptible demand but keeps the firm maximum does the same and serves
+    /// no interruptible demand in `B`. So once objective 1 is at its optimum, `B` and the
+    /// rest are separate problems joined by fixed flows, and objectives 2-4 are sums of
+    /// their parts (or, for the ratio rule, the rest is at served ratio 1 for firm demand,
+    /// remainder zero, and `B` at 0 for interruptible demand, exact shares that never take
+    /// a leftover watt). When the rest can have no curtailment (no interruptible demand)
+    /// and no import (no external supply), its outcome is all zero, and `B` is dispatched
+    /// alone, its inbound arcs turned into supply at their heads. An arc binds iff its head
+    /// is in `B` and its tail is reachable from spare supply: only arcs into `B` can.
+    fn dispatch_cluster(&mut self, state: &HourState, out: &mut Dispatch) -> bool {
+        let (t, lf, c) = (&self.topology, &mut self.local, &mut self.cluster);
+        let r_n = t.regions;
+        let limit_w = state.arc_limit_w;
+        let need = lf.start(t, state, state.firm_w);
+        lf.open_imports(t, state);
+        if need - lf.route(limit_w) == 0 {
+            return false;
+        }
+        for &v in &c.nodes {
+            c.local[v] = usize::MAX;
+        }
+        c.nodes.clear();
+        c.nodes.extend_from_slice(&lf.seen);
+        for &v in &c.nodes {
+            c.local[v] = 0;
+        }
+        let rest_is_idle = (0..r_n).all(|r| c.local[r] == 0 || state.interruptible_w[r] == 0)
+            && (r_n..t.nodes()).all(|v| c.local[v] == 0 || state.supply_w[v] == 0);
+        if !rest_is_idle {
+            return false;
+        }
+        c.nodes.sort_unstable();
+        let regions = c.nodes.partition_point(|&v| v < r_n);
+        for (k, &v) in c.nodes.iter().enumerate() {
+            c.local[v] = k;
+        }
+        c.arcs.clear();
+        c.inbound.clear();
+        for &v in &c.nodes[..regions] {
+            for &a in lf.arcs_of(v) {
+                let arc = t.arcs[a];
+                if arc.to != v {
+                    continue;
+                }
+                if c.local[arc.from] == usize::MAX {
+                    c.inbound.push(a);
+                } else {
+                    c.arcs.push(a);
+                }
+            }
+        }
+        c.arcs.sort_unstable();
+        let sub = &mut c.topology;
+        sub.regions = regions;
+        sub.externals = c.nodes.len() - regions;
+        sub.arcs.clear();
+        sub.arcs.extend(c.arcs.iter().map(|&a| Arc {
+            from: c.local[t.arcs[a].from],
+            to: c.local[t.arcs[a].to],
+        }));
+        c.supply_w.clear();
+        c.supply_w
+            .extend(c.nodes.iter().map(|&v| state.supply_w[v]));
+        for &a in &c.inbound {
+            c.supply_w[c.local[t.arcs[a].to]] += limit_w[a];
+        }
+        c.firm_w.clear();
+        c.firm_w
+            .extend(c.nodes[..regions].iter().map(|&v| state.firm_w[v]));
+        c.interruptible_w.clear();
+        c.interruptible_w
+            .extend(c.nodes[..regions].iter().map(|&v| state.interruptible_w[v]));
+        c.arc_limit_w.clear();
+        c.arc_limit_w.extend(c.arcs.iter().map(|&a| limit_w[a]));
+        let sub_state = HourState {
+            supply_w: &c.supply_w,
+            firm_w: &c.firm_w,
+            interruptible_w: &c.interruptible_w,
+            arc_limit_w: &c.arc_limit_w,
+        };
+        c.out.firm_short_w.resize(sub.regions, 0);
+        c.out.curtailed_w.resize(sub.regions, 0);
+        c.out.import_w.resize(sub.externals, 0);
+        c.out.binding.resize(sub.arcs.len(), false);
+        c.work.fit(sub);
+        solve::dispatch(
+            sub,
+            self.rule,
+            &sub_state,
+            &mut self.net,
+            &mut c.work,
+            &mut c.out,
+        );
+        out.firm_short_w.fill(0);
+        out.curtailed_w.fill(0);
+        out.import_w.fill(0);
+        out.binding.fill(false);
+        for (k, &v) in c.nodes.iter().enumerate() {
+            if k < regions {
+                out.firm_short_w[v] = c.out.firm_short_w[k];
+                out.curtailed_w[v] = c.out.curtailed_w[k];
+            } else {
+                out.import_w[v - r_n] = c.out.import_w[k - regions];
+            }
+        }
+        for (k, &a) in c.arcs.iter().enumerate() {
+            out.binding[a] = c.out.binding[k];
+        }
+        for &a in &c.inbound {
+            out.binding[a] = lf.fed(t.arcs[a].from, limit_w);
+        }
+        true
     }
 
     /// Per set of arcs (`sets[i]`, arc indices): `out[i]` is true iff one more watt of limit
@@ -609,7 +778,9 @@ impl Dispatcher {
             sets.iter().flatten().all(|&a| a < t.arcs.len()),
             "sets: arc indices within the topology"
         );
-        solve::sets_binding(t, state, sets, &mut self.net, out);
+        if !cuts::sets_binding(t, state, &mut self.cuts, sets, out) {
+            solve::sets_binding(t, state, sets, &mut self.net, out);
+        }
     }
 
     fn check(&self, state: &HourState) {
@@ -682,8 +853,123 @@ mod tests {
         })
     }
 
+    /// A network too large to enumerate (`CUT_ENUMERATION_MAX_REGIONS + 1` to 40 regions,
+    /// a ring plus random arcs, up to two externals), mostly without interruptible demand
+    /// or import so that the cluster dispatch applies: (topology, supply, firm,
+    /// interruptible, limits).
+    fn large() -> impl Strategy<Value = (Topology, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)> {
+        let mw = |max: i64| (0..=max).prop_map(|m| m * 1_000_000);
+        (CUT_ENUMERATION_MAX_REGIONS + 1..=40, 0usize..=2).prop_flat_map(move |(r, e)| {
+            (
+                proptest::collection::vec(mw(300), r + e),
+                proptest::collection::vec(mw(300), r),
+                prop_oneof![
+                    3 => Just(vec![0i64; r]),
+                    1 => proptest::collection::vec(prop_oneof![3 => Just(0i64), 1 => mw(100)], r),
+                ],
+                proptest::collection::vec(mw(150), r),
+                proptest::collection::vec((0usize..64, 0usize..64, mw(150)), 0..=r),
+                any::<bool>(),
+            )
+                .prop_map(move |(mut supply, firm, intr, ring, raw, imports)| {
+                    let (mut arcs, mut limit) = (Vec::new(), Vec::new());
+                    for (v, lim) in ring.into_iter().enumerate() {
+                        arcs.push(Arc {
+                            from: v,
+                            to: (v + 1) % r,
+                        });
+                        limit.push(lim);
+                    }
+                    for (from, to, lim) in raw {
+                        let (from, to) = (from % (r + e), to % r);
+                        if from != to {
+                            arcs.push(Arc { from, to });
+                            limit.push(lim);
+                        }
+                    }
+                    if !imports {
+                        supply[r..].fill(0);
+                    }
+                    let topology = Topology::new(r, e, arcs).unwrap();
+                    (topology, supply, firm, intr, limit)
+                })
+        })
+    }
+
+    /// A ring of 12 regions, one of them short behind full lines: the cluster dispatch
+    /// applies, solves that region alone (its two inbound lines turned into supply), and
+    /// gives the whole network's dispatch.
+    #[test]
+    fn cluster_of_one_short_region() {
+        let r = 12;
+        let mut arcs = Vec::new();
+        for v in 0..r {
+            arcs.push(Arc {
+                from: v,
+                to: (v + 1) % r,
+            });
+            arcs.push(Arc {
+                from: (v + 1) % r,
+                to: v,
+            });
+        }
+        let t = Topology::new(r, 0, arcs).unwrap();
+        let mw = 1_000_000;
+        let mut supply = vec![500 * mw; r];
+        supply[5] = 100 * mw;
+        let firm = vec![400 * mw; r];
+        let intr = vec![0; r];
+        let limit = vec![50 * mw; 2 * r];
+        let state = HourState {
+            supply_w: &supply,
+            firm_w: &firm,
+            interruptible_w: &intr,
+            arc_limit_w: &limit,
+        };
+        for rule in [SharingRule::Local, SharingRule::Shared] {
+            let mut fast = Dispatcher::new(t.clone(), rule);
+            let (mut a, mut b) = (Dispatch::new(&t), Dispatch::new(&t));
+            assert!(fast.dispatch_cluster(&state, &mut a));
+            assert_eq!(fast.cluster.nodes, vec![5]);
+            assert_eq!(fast.cluster.inbound, vec![8, 11]);
+            let mut whole = Dispatcher::whole(t.clone(), rule);
+            solve::dispatch(&t, rule, &state, &mut whole.net, &mut whole.work, &mut b);
+            assert_eq!(a, b);
+            assert_eq!(a.firm_short_w[5], 200 * mw);
+            // The two lines into region 5 bind (their tails have spare supply).
+            let binding: Vec<usize> = (0..2 * r).filter(|&k| a.binding[k]).collect();
+            assert_eq!(binding, vec![8, 11]);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 300 } else { 3000 }))]
+
+        /// The dispatch of a large network (its short cluster alone where that applies)
+        /// gives, bit for bit, the whole network's flow dispatch; its screening gives the
+        /// whole network's least shortfalls.
+        #[test]
+        fn cluster_dispatch_as_the_whole((t, supply, firm, intr, limit) in large()) {
+            let state = HourState {
+                supply_w: &supply,
+                firm_w: &firm,
+                interruptible_w: &intr,
+                arc_limit_w: &limit,
+            };
+            for rule in [SharingRule::Local, SharingRule::Shared] {
+                let mut fast = Dispatcher::new(t.clone(), rule);
+                let mut whole = Dispatcher::whole(t.clone(), rule);
+                let (mut a, mut b) = (Dispatch::new(&t), Dispatch::new(&t));
+                fast.dispatch(&state, &mut a);
+                solve::dispatch(&t, rule, &state, &mut whole.net, &mut whole.work, &mut b);
+                prop_assert_eq!(&a, &b);
+                prop_assert_eq!(fast.total_firm_shortfall_w(&state), b.total_firm_short_w());
+                let mut c = Dispatch::new(&t);
+                if fast.dispatch_cluster(&state, &mut c) {
+                    prop_assert_eq!(&c, &b);
+                }
+            }
+        }
 
         /// Dispatching the components one by one gives, bit for bit, the dispatch of the
         /// whole network whenever the parts are used (at most one component short).

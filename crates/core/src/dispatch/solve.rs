@@ -106,6 +106,27 @@ impl Work {
         }
     }
 
+    /// Sizes the scratch for `t` (a cluster of a larger network: within the capacity
+    /// reserved for the whole, so nothing is allocated).
+    pub(crate) fn fit(&mut self, t: &Topology) {
+        let (r, n) = (t.regions, t.nodes());
+        for v in [
+            &mut self.weight,
+            &mut self.value,
+            &mut self.floor,
+            &mut self.ceil,
+            &mut self.rem,
+        ] {
+            v.resize(r, 0);
+        }
+        for v in [&mut self.active, &mut self.in_stage] {
+            v.resize(r, false);
+        }
+        for v in [&mut self.reach_s, &mut self.reach_t] {
+            v.resize(n, false);
+        }
+    }
+
     fn save(&mut self, net: &Net) {
         self.save_lo.clear();
         self.save_lo.extend_from_slice(&net.lo);
@@ -152,14 +173,6 @@ fn build(t: &Topology, rule: SharingRule, st: &HourState, net: &mut Net) -> Layo
     net.add(TI, T, 0, intr, 0);
     net.add(T, S, 0, firm + intr, 0);
     l
-}
-
-/// Least total firm shortfall by one max flow (any network size).
-pub(crate) fn max_flow_shortfall(t: &Topology, st: &HourState, net: &mut Net) -> i64 {
-    let l = build(t, SharingRule::Shared, st, net);
-    let firm = net.hi[l.tf()];
-    let served = net.augment(S, TF, None);
-    (firm - served) as i64
 }
 
 /// `out[i]`: one more watt on every arc of `sets[i]` would lower the least total firm

@@ -1,5 +1,7 @@
 //! Dispatch of one hour on a transport (pipe-flow) network: least firm shortfall, then
 //! least curtailment, then least import, then a sharing rule that splits the shortfall.
+//! A scenario that names a ladder of last resorts is dispatched by [`LadderDispatcher`]
+//! instead (module `ladder`), whose default ladder is this order.
 //!
 //! # Model
 //!
@@ -140,10 +142,12 @@
 
 mod cuts;
 mod flow;
+mod ladder;
 mod local;
 mod solve;
 
 pub use cuts::CUT_ENUMERATION_MAX_REGIONS;
+pub use ladder::{Ladder, LadderDispatch, LadderDispatcher, LadderHour, Resource};
 
 use std::fmt;
 
@@ -189,6 +193,14 @@ pub enum DispatchError {
         /// Index of the arc.
         arc: usize,
     },
+    /// Resource `resource` of a ladder names a node beyond the `nodes` it may name
+    /// (regions for a demand resource, regions and externals for a supply resource).
+    ResourceOutOfRange {
+        /// Index of the resource.
+        resource: usize,
+        /// Number of nodes it may name.
+        nodes: usize,
+    },
 }
 
 impl fmt::Display for DispatchError {
@@ -200,6 +212,12 @@ impl fmt::Display for DispatchError {
             DispatchError::SelfLoop { arc } => write!(f, "arc {arc} is a self-loop"),
             DispatchError::ArcIntoExternal { arc } => {
                 write!(f, "arc {arc} enters an external (import) node")
+            }
+            DispatchError::ResourceOutOfRange { resource, nodes } => {
+                write!(
+                    f,
+                    "ladder resource {resource} names a node beyond the {nodes} it may"
+                )
             }
         }
     }

@@ -127,6 +127,23 @@ impl Work {
         }
     }
 
+    /// Sizes the per-terminal scratch for `n` terminal edges of one sharing stage.
+    pub(crate) fn reserve_terms(&mut self, n: usize) {
+        if self.weight.len() < n {
+            for v in [
+                &mut self.weight,
+                &mut self.value,
+                &mut self.floor,
+                &mut self.ceil,
+                &mut self.rem,
+            ] {
+                v.resize(n, 0);
+            }
+            self.active.resize(n, false);
+            self.in_stage.resize(n, false);
+        }
+    }
+
     fn save(&mut self, net: &Net) {
         self.save_lo.clear();
         self.save_lo.extend_from_slice(&net.lo);
@@ -275,14 +292,22 @@ pub(crate) fn dispatch(
             net.fix(l.firm(r));
         }
     } else {
-        share(net, w, &l, TF, l.firm(0), st.firm_w, &mut next_agg);
+        share(net, w, (ss, tt), TF, l.firm(0), st.firm_w, &mut next_agg);
     }
     if curtail_total == 0 {
         for r in 0..l.r {
             net.fix(l.intr(r));
         }
     } else {
-        share(net, w, &l, TI, l.intr(0), st.interruptible_w, &mut next_agg);
+        share(
+            net,
+            w,
+            (ss, tt),
+            TI,
+            l.intr(0),
+            st.interruptible_w,
+            &mut next_agg,
+        );
     }
     for r in 0..l.r {
         out.firm_short_w[r] = st.firm_w[r] - net.x[l.firm(r)] as i64;
@@ -339,22 +364,25 @@ fn ratio(p: i128, q: i128) -> (i128, i128) {
 }
 
 /// Lexicographically maximises the sorted served ratios `x_r / w_r` over the terminal
-/// edges `term0 + r` (into sink `sink`), `w_r = demand[r]`, among the feasible
-/// circulations; then fixes each terminal edge at its integer share.
+/// edges `term0 + r` (into sink `sink`), `w_r = demand[r]`, `r < demand.len()`, among the
+/// feasible circulations (super source and sink `ss`, `tt`); then fixes each terminal edge
+/// at its integer share. The default dispatch calls it on the regions' firm and
+/// interruptible edges, the ladder dispatch also on each rank's unused edges.
 ///
 /// A terminal edge may already carry bounds tighter than `[0, w_r]` (the `Local` face);
 /// the ratio test uses the lower bound `max(lo_r, lambda w_r)`, a convex function of
 /// `lambda`, so Newton's method still converges from above.
-fn share(
+pub(crate) fn share(
     net: &mut Net,
     w: &mut Work,
-    l: &Layout,
+    (ss, tt): (usize, usize),
     sink: usize,
     term0: usize,
     demand: &[i64],
     next: &mut usize,
 ) {
-    let (ss, tt) = (l.ss(), l.tt());
+    let n = demand.len();
+    w.reserve_terms(n);
     let mut remaining = 0i128;
     for (r, &dem) in demand.iter().enumerate() {
         let k = term0 + r;
@@ -377,13 +405,13 @@ fn share(
     }
     w.save(net);
     loop {
-        let n_active = w.active.iter().filter(|&&a| a).count();
+        let n_active = w.active[..n].iter().filter(|&&a| a).count();
         if n_active == 0 {
             break;
         }
         // Shortcuts: one region left takes what remains; nothing left means zero for all.
         if n_active == 1 || remaining == 0 {
-            for r in 0..l.r {
+            for r in 0..n {
                 if w.active[r] {
                     w.value[r] = remaining;
                     w.floor[r] = remaining;
@@ -393,11 +421,11 @@ fn share(
             }
             break;
         }
-        let total_w: i128 = (0..l.r).filter(|&r| w.active[r]).map(|r| w.weight[r]).sum();
+        let total_w: i128 = (0..n).filter(|&r| w.active[r]).map(|r| w.weight[r]).sum();
         // Start above the answer: no more than the remaining total allows, and no region
         // beyond its upper bound.
         let (mut p, mut q) = (remaining, total_w);
-        for r in 0..l.r {
+        for r in 0..n {
             if w.active[r] {
                 let hi = w.save_hi[term0 + r];
                 if hi * q < p * w.weight[r] {
@@ -409,7 +437,7 @@ fn share(
         // Newton / Dinkelbach on the most violated cut.
         loop {
             w.restore_scaled(net, q);
-            for r in 0..l.r {
+            for r in 0..n {
                 if w.active[r] {
                     let k = term0 + r;
                     net.lo[k] = net.lo[k].max(p * w.weight[r]);
@@ -424,7 +452,7 @@ fn share(
                 if iu && !iv {
                     num += w.save_hi[k];
                 } else if !iu && iv {
-                    match k.checked_sub(term0).filter(|&r| r < l.r && w.active[r]) {
+                    match k.checked_sub(term0).filter(|&r| r < n && w.active[r]) {
                         // The lambda part of max(lo, lambda w) is the one that binds.
                         Some(r) if p * w.weight[r] > w.save_lo[k] * q => den += w.weight[r],
                         _ => num -= w.save_lo[k],
@@ -442,11 +470,11 @@ fn share(
         // Regions that cannot go above the ratio form this level.
         net.reach_from(sink);
         w.level.clear();
-        for r in 0..l.r {
+        for r in 0..n {
             if w.active[r] {
                 let k = term0 + r;
                 let above = net.x[k] > p * w.weight[r];
-                let free = above || (net.mark[V0 + r] && net.x[k] < net.hi[k]);
+                let free = above || (net.mark[net.eu[k]] && net.x[k] < net.hi[k]);
                 if !free {
                     w.level.push(r);
                 }
@@ -454,7 +482,7 @@ fn share(
         }
         if w.level.is_empty() {
             debug_assert!(false, "a tight level exists at the largest ratio");
-            w.level.extend((0..l.r).filter(|&r| w.active[r]));
+            w.level.extend((0..n).filter(|&r| w.active[r]));
         }
         // Exact integer level total, largest-remainder split.
         let level_w: i128 = w.level.iter().map(|&r| w.weight[r]).sum();
@@ -495,7 +523,7 @@ fn share(
     }
     // Fix the rounded shares; if that vector is not realisable, take a realisable one
     // between the floors and ceilings.
-    for r in 0..l.r {
+    for r in 0..n {
         if w.in_stage[r] {
             let k = term0 + r;
             net.lo[k] = w.value[r];
@@ -504,7 +532,7 @@ fn share(
     }
     if !net.make_feasible(ss, tt) {
         w.restore_scaled(net, 1);
-        for r in 0..l.r {
+        for r in 0..n {
             if w.in_stage[r] {
                 let k = term0 + r;
                 net.lo[k] = w.floor[r];
@@ -513,7 +541,7 @@ fn share(
         }
         let ok = net.make_feasible(ss, tt);
         debug_assert!(ok, "the exact shares lie between floors and ceilings");
-        for r in 0..l.r {
+        for r in 0..n {
             if w.in_stage[r] {
                 net.fix(term0 + r);
             }

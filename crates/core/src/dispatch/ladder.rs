@@ -1,0 +1,453 @@
+//! Dispatch of one hour under a ranked *ladder of last resorts*: which resources the
+//! operator calls, in which order, when domestic generation does not serve everything.
+//!
+//! # Model
+//!
+//! The network is a [`Topology`] as for [`Dispatcher`](super::Dispatcher). Domestic
+//! generation of a region is free and used first. Every other way to close a gap is a
+//! [`Resource`] on a *rank* of a [`Ladder`] (rank 0 the cheapest):
+//!
+//! * [`Resource::Supply`]: extra power into a node, up to what is available in the hour
+//!   (an import tier of a source feeds the source's external node; voltage reduction and
+//!   public appeals feed a region). Its *use* is the power taken from it.
+//! * [`Resource::Demand`]: a class of interruptible demand at a region (registered mining,
+//!   a scheduled export). Its *use* is the part of it not served.
+//!
+//! Shedding firm demand is above every rank. The import of an external is the use of the
+//! supply resources that feed it (an external has no supply of its own in a ladder hour).
+//!
+//! # Objective
+//!
+//! The answer, [`LadderDispatch`], is unique: in strict lexicographic order it has
+//!
+//! 1. the least total firm shortfall;
+//! 2. the least total use of each rank, from the costliest rank down to the cheapest;
+//! 3. under [`SharingRule::Local`], the least total transfer (flow on region-to-region
+//!    arcs), minimised once after every rank's total, since it is one quantity of the
+//!    whole network (under [`SharingRule::Shared`] there is no such stage);
+//! 4. the split of the firm shortfall among regions, the lexicographic min-max of
+//!    `short_r / firm_r` (as the default dispatch); then for each rank, from the costliest
+//!    down, the lexicographic min-max of `use_j / available_j` among its resources;
+//! 5. exact integer watts by the largest-remainder rule of the default dispatch, leftover
+//!    watts to the larger remainders, ties to the resource listed first in its rank.
+//!
+//! The default order of [`Dispatcher`](super::Dispatcher) is one ladder: one rank per
+//! external (the last external the cheapest) below one rank of every region's
+//! interruptible demand ([`Ladder::default_of`]); the tests check it gives the default
+//! dispatch to the watt.
+//!
+//! # Algorithm
+//!
+//! One circulation, as in the default dispatch, with a sink per rank: a supply resource
+//! `j` is a node `P_j` fed exactly its availability from the source, with a *use* edge into
+//! its node and an *unused* edge into its rank's sink; a demand resource is an edge from
+//! its region into its rank's sink. Every rank's terminal edges carry what is *not* used,
+//! so objective 2 maximises the flow into each rank's sink in turn (and fixes it), and
+//! objective 4 is the progressive filling of the default dispatch on the terminal edges
+//! of a rank, weighted by availability. `binding` comes from the residual graph of the
+//! firm max flow: one more watt on arc `a` opens an augmenting path (one search per
+//! saturated arc leaving the reachable set).
+
+use super::flow::Net;
+use super::solve::{self, Work};
+use super::{DispatchError, SharingRule, Topology};
+
+/// A last-resort resource of a [`Ladder`]; see the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// Extra power into node `node` (a region, or an external for an import tier).
+    Supply {
+        /// The node it feeds.
+        node: usize,
+    },
+    /// A class of interruptible demand at region `region`; its use is what is not served.
+    Demand {
+        /// The region.
+        region: usize,
+    },
+}
+
+/// The ranks of last resorts of a network, cheapest first; firm shedding is above them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ladder {
+    /// The resources, rank by rank (rank 0 first), each rank in its own order.
+    resources: Vec<Resource>,
+    /// Per rank: its range of `resources`.
+    ranks: Vec<std::ops::Range<usize>>,
+}
+
+impl Ladder {
+    /// A ladder of `ranks` (cheapest first, each a list of resources) on `topology`: every
+    /// node must exist, a demand resource must be at a region.
+    pub fn new(topology: &Topology, ranks: Vec<Vec<Resource>>) -> Result<Ladder, DispatchError> {
+        let mut resources = Vec::new();
+        let mut ranges = Vec::new();
+        for rank in ranks {
+            let start = resources.len();
+            for res in rank {
+                let (node, limit) = match res {
+                    Resource::Supply { node } => (node, topology.nodes()),
+                    Resource::Demand { region } => (region, topology.regions()),
+                };
+                if node >= limit {
+                    return Err(DispatchError::ResourceOutOfRange {
+                        resource: resources.len(),
+                        nodes: limit,
+                    });
+                }
+                resources.push(res);
+            }
+            ranges.push(start..resources.len());
+        }
+        Ok(Ladder {
+            resources,
+            ranks: ranges,
+        })
+    }
+
+    /// The default order of the dispatcher as a ladder: rank `k < E` is external
+    /// `E - 1 - k` (the first external the costliest), rank `E` every region's
+    /// interruptible demand (resource `E + r` is region `r`'s).
+    pub fn default_of(topology: &Topology) -> Ladder {
+        let (r, e) = (topology.regions(), topology.externals());
+        let mut ranks: Vec<Vec<Resource>> = (0..e)
+            .rev()
+            .map(|x| vec![Resource::Supply { node: r + x }])
+            .collect();
+        ranks.push((0..r).map(|region| Resource::Demand { region }).collect());
+        Ladder::new(topology, ranks).expect("the default ladder names existing nodes")
+    }
+
+    /// The resources, rank by rank, cheapest rank first.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Number of ranks.
+    pub fn ranks(&self) -> usize {
+        self.ranks.len()
+    }
+
+    /// The rank of resource `j`.
+    pub fn rank_of(&self, j: usize) -> usize {
+        self.ranks.partition_point(|r| r.end <= j)
+    }
+}
+
+/// The numbers of one hour under a ladder, all in watts and all `>= 0`.
+#[derive(Debug, Clone, Copy)]
+pub struct LadderHour<'a> {
+    /// Per region: domestic generation (free).
+    pub supply_w: &'a [i64],
+    /// Per region: firm demand.
+    pub firm_w: &'a [i64],
+    /// Per arc: available limit.
+    pub arc_limit_w: &'a [i64],
+    /// Per resource of the ladder: what it can give (supply) or its demand (demand).
+    pub available_w: &'a [i64],
+}
+
+/// The unique outcome of one hour under a ladder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LadderDispatch {
+    /// Per region: firm demand not served, W.
+    pub firm_short_w: Vec<i64>,
+    /// Per resource: its use, W (power taken, or interruptible demand not served).
+    pub use_w: Vec<i64>,
+    /// Per external: power imported from it, W.
+    pub import_w: Vec<i64>,
+    /// Per arc: one more watt of limit would lower the least total firm shortfall.
+    pub binding: Vec<bool>,
+}
+
+impl LadderDispatch {
+    /// An empty outcome for `topology` and `ladder`.
+    pub fn new(topology: &Topology, ladder: &Ladder) -> LadderDispatch {
+        LadderDispatch {
+            firm_short_w: vec![0; topology.regions()],
+            use_w: vec![0; ladder.resources.len()],
+            import_w: vec![0; topology.externals()],
+            binding: vec![false; topology.arcs().len()],
+        }
+    }
+}
+
+const S: usize = 0;
+const T: usize = 1;
+const TF: usize = 2;
+/// First rank sink.
+const K0: usize = 3;
+
+/// Node and edge numbering of the circulation of one hour.
+#[derive(Debug, Clone, Copy, Default)]
+struct Layout {
+    /// First level-aggregate node, the super source (the super sink follows it).
+    agg0: usize,
+    ss: usize,
+    n: usize,
+    /// First arc edge, first firm edge, first terminal edge, first rank edge, the firm
+    /// return edge.
+    arc0: usize,
+    firm0: usize,
+    term0: usize,
+    rank0: usize,
+    tf: usize,
+}
+
+/// Dispatches hours of one network under one ladder and sharing rule; reuse it for every
+/// hour (its workspace is allocated on the first calls).
+#[derive(Debug, Clone)]
+pub struct LadderDispatcher {
+    topology: Topology,
+    ladder: Ladder,
+    rule: SharingRule,
+    net: Net,
+    work: Work,
+    /// Per region: firm demand plus the demand resources at it (the trivial-hour test).
+    need_w: Vec<i64>,
+    /// Per arc: a candidate for `binding` in this hour.
+    candidate: Vec<bool>,
+}
+
+impl LadderDispatcher {
+    /// A dispatcher for `topology` under `ladder` and `rule`.
+    pub fn new(topology: Topology, ladder: Ladder, rule: SharingRule) -> LadderDispatcher {
+        let work = Work::new(&topology);
+        LadderDispatcher {
+            need_w: vec![0; topology.regions()],
+            candidate: vec![false; topology.arcs().len()],
+            topology,
+            ladder,
+            rule,
+            net: Net::default(),
+            work,
+        }
+    }
+
+    /// The ladder.
+    pub fn ladder(&self) -> &Ladder {
+        &self.ladder
+    }
+
+    /// The full dispatch of the hour, written into `out` (resized if needed).
+    ///
+    /// # Panics
+    ///
+    /// If a slice of `hour` has the wrong length.
+    pub fn dispatch(&mut self, hour: &LadderHour, out: &mut LadderDispatch) {
+        let t = &self.topology;
+        let (r_n, lad) = (t.regions(), &self.ladder);
+        assert_eq!(hour.supply_w.len(), r_n, "supply_w: one per region");
+        assert_eq!(hour.firm_w.len(), r_n, "firm_w: one per region");
+        assert_eq!(
+            hour.arc_limit_w.len(),
+            t.arcs().len(),
+            "arc_limit_w: one per arc"
+        );
+        assert_eq!(
+            hour.available_w.len(),
+            lad.resources.len(),
+            "available_w: one per resource"
+        );
+        out.firm_short_w.resize(r_n, 0);
+        out.use_w.resize(lad.resources.len(), 0);
+        out.import_w.resize(t.externals(), 0);
+        out.binding.resize(t.arcs().len(), false);
+        // Every region serves its own firm and interruptible demand: nothing is used.
+        self.need_w.copy_from_slice(hour.firm_w);
+        for (res, &a) in lad.resources.iter().zip(hour.available_w) {
+            if let Resource::Demand { region } = *res {
+                self.need_w[region] += a;
+            }
+        }
+        if self.need_w.iter().zip(hour.supply_w).all(|(n, s)| n <= s) {
+            out.firm_short_w.fill(0);
+            out.use_w.fill(0);
+            out.import_w.fill(0);
+            out.binding.fill(false);
+            return;
+        }
+        self.solve(hour, out);
+    }
+
+    fn build(&mut self, hour: &LadderHour) -> Layout {
+        let t = &self.topology;
+        let lad = &self.ladder;
+        let (r_n, nodes, j_n, k_n) = (t.regions(), t.nodes(), lad.resources.len(), lad.ranks.len());
+        let v0 = K0 + k_n;
+        let p0 = v0 + nodes;
+        let agg0 = p0 + j_n;
+        let ss = agg0 + r_n + j_n;
+        let mut l = Layout {
+            agg0,
+            ss,
+            n: ss + 2,
+            ..Layout::default()
+        };
+        let net = &mut self.net;
+        net.reset(l.n);
+        for r in 0..r_n {
+            net.add(S, v0 + r, 0, hour.supply_w[r] as i128, 0);
+        }
+        l.arc0 = net.m();
+        for (arc, &lim) in t.arcs().iter().zip(hour.arc_limit_w) {
+            let cost = i64::from(self.rule == SharingRule::Local && arc.from < r_n && arc.to < r_n);
+            net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
+        }
+        l.firm0 = net.m();
+        let mut firm = 0i128;
+        for r in 0..r_n {
+            net.add(v0 + r, TF, 0, hour.firm_w[r] as i128, 0);
+            firm += hour.firm_w[r] as i128;
+        }
+        // Supply resources: fed exactly their availability, which starts unused.
+        let mut total = firm;
+        for (j, res) in lad.resources.iter().enumerate() {
+            if let Resource::Supply { node } = *res {
+                let a = hour.available_w[j] as i128;
+                let k = net.add(S, p0 + j, a, a, 0);
+                net.x[k] = a;
+                net.add(p0 + j, v0 + node, 0, a, 0);
+            }
+        }
+        l.term0 = net.m();
+        for (j, res) in lad.resources.iter().enumerate() {
+            let a = hour.available_w[j] as i128;
+            let sink = K0 + lad.rank_of(j);
+            total += a;
+            match *res {
+                Resource::Supply { .. } => {
+                    let k = net.add(p0 + j, sink, 0, a, 0);
+                    net.x[k] = a;
+                }
+                Resource::Demand { region } => {
+                    net.add(v0 + region, sink, 0, a, 0);
+                }
+            }
+        }
+        l.rank0 = net.m();
+        let mut unused = 0;
+        for (k, range) in lad.ranks.iter().enumerate() {
+            let (mut avail, mut supplied) = (0i128, 0i128);
+            for j in range.clone() {
+                avail += hour.available_w[j] as i128;
+                if matches!(lad.resources[j], Resource::Supply { .. }) {
+                    supplied += hour.available_w[j] as i128;
+                }
+            }
+            let e = net.add(K0 + k, T, 0, avail, 0);
+            net.x[e] = supplied;
+            unused += supplied;
+        }
+        l.tf = net.add(TF, T, 0, firm, 0);
+        let back = net.add(T, S, 0, total, 0);
+        net.x[back] = unused;
+        l
+    }
+
+    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch) {
+        let l = self.build(hour);
+        let (r_n, a_n) = (self.topology.regions(), self.topology.arcs().len());
+        let net = &mut self.net;
+        // 1. Most firm demand served.
+        let served = net.augment(T, TF, Some(l.tf));
+        net.x[l.tf] += served;
+        net.fix(l.tf);
+        let short_total = net.hi[l.firm0..l.firm0 + r_n].iter().sum::<i128>() - served;
+        if short_total > 0 {
+            binding(net, &l, &mut self.candidate, out);
+        } else {
+            out.binding.fill(false);
+        }
+        // 2. Least use of each rank, costliest first: most flow into its sink.
+        let lad = &self.ladder;
+        for k in (0..lad.ranks.len()).rev() {
+            let e = l.rank0 + k;
+            if net.x[e] < net.hi[e] {
+                let more = net.augment(T, K0 + k, Some(e));
+                net.x[e] += more;
+            }
+            net.fix(e);
+        }
+        // A rank needs a split when it is partly used and has two resources to share it.
+        let split = |net: &Net, k: usize| {
+            let avail = &hour.available_w[lad.ranks[k].clone()];
+            net.x[l.rank0 + k] < avail.iter().map(|&a| a as i128).sum::<i128>()
+                && avail.iter().filter(|&&a| a > 0).nth(1).is_some()
+        };
+        let any_split = short_total > 0 || (0..lad.ranks.len()).any(|k| split(net, k));
+        if any_split {
+            // 3. Local: least total transfer.
+            if self.rule == SharingRule::Local {
+                let arcs = l.arc0..l.arc0 + a_n;
+                if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
+                    net.min_cost_and_fix(l.ss, l.ss + 1);
+                } else {
+                    for k in arcs {
+                        if net.cost[k] > 0 {
+                            net.fix(k);
+                        }
+                    }
+                }
+            }
+            // 4. The splits: firm, then each rank from the costliest down.
+            let mut next = l.agg0;
+            let w = &mut self.work;
+            if short_total > 0 {
+                solve::share(
+                    net,
+                    w,
+                    (l.ss, l.ss + 1),
+                    TF,
+                    l.firm0,
+                    hour.firm_w,
+                    &mut next,
+                );
+            }
+            for k in (0..lad.ranks.len()).rev() {
+                if split(net, k) {
+                    let range = lad.ranks[k].clone();
+                    let avail = &hour.available_w[range.clone()];
+                    let term = l.term0 + range.start;
+                    solve::share(net, w, (l.ss, l.ss + 1), K0 + k, term, avail, &mut next);
+                }
+            }
+        }
+        // Every terminal edge is now at its unique value (fixed by a split, or by its
+        // rank's total when no split is needed).
+        for r in 0..r_n {
+            out.firm_short_w[r] = hour.firm_w[r] - net.x[l.firm0 + r] as i64;
+        }
+        out.import_w.fill(0);
+        for (j, res) in lad.resources.iter().enumerate() {
+            let used = hour.available_w[j] - net.x[l.term0 + j] as i64;
+            out.use_w[j] = used;
+            if let Resource::Supply { node } = *res {
+                if node >= r_n {
+                    out.import_w[node - r_n] += used;
+                }
+            }
+        }
+    }
+}
+
+/// `out.binding[a]` after the firm max flow (its return edge fixed): one more watt on arc
+/// `a` opens an augmenting path from `T` to the firm sink. Only an arc from the set
+/// reachable from `T` to its complement can (it is saturated, or its head would be
+/// reachable), so only those are searched again.
+fn binding(net: &mut Net, l: &Layout, candidate: &mut [bool], out: &mut LadderDispatch) {
+    net.reach_from(T);
+    for (a, c) in candidate.iter_mut().enumerate() {
+        let k = l.arc0 + a;
+        *c = net.mark[net.eu[k]] && !net.mark[net.ev[k]];
+    }
+    for (a, &c) in candidate.iter().enumerate() {
+        let k = l.arc0 + a;
+        out.binding[a] = c && {
+            net.hi[k] += 1;
+            net.reach_from(T);
+            net.hi[k] -= 1;
+            net.mark[TF]
+        };
+    }
+}

@@ -21,6 +21,7 @@ pub mod compare;
 pub mod estimators;
 pub mod exchange;
 pub mod inputs;
+pub mod ladder;
 pub mod mining;
 pub mod network;
 pub mod outage;

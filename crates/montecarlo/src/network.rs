@@ -13,7 +13,12 @@
 //! without it minus that with it, sources fixed in order, design section 2; the screening
 //! pass of the dispatcher gives them), and no full dispatch is needed either; only hours
 //! with unserved demand get one.
+//!
+//! A scenario that names a ladder of last resorts is dispatched by it ([`crate::ladder`])
+//! in every hour whose domestic problem leaves something unserved (the cheapest rank is not
+//! free, so the totals alone no longer give the imports).
 
+use crate::ladder::{LadderInputs, LadderNet};
 use crate::outage::Quantities;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
 use gridrisk_core::model::Sharing;
@@ -30,6 +35,7 @@ pub struct NetworkHour {
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
     interruptible_w: Vec<i64>,
+    mining_w: Vec<i64>,
     total_w: Vec<i64>,
     zeros: Vec<i64>,
     arc_limit_w: Vec<i64>,
@@ -43,6 +49,12 @@ pub struct NetworkHour {
     /// Per corridor: would one more MW on every line of it lower the least firm shortfall in
     /// this hour (empty without corridors, and then never computed).
     pub corridor_binding: Vec<bool>,
+    /// The ladder of last resorts, if the scenario names one.
+    pub ladder: Option<LadderNet>,
+    /// Day of the loaded hour.
+    day: usize,
+    /// Supply per node for the corridors' test (with a ladder's extra supply).
+    binding_supply_w: Vec<i64>,
 }
 
 /// Per-region values of one hour in a table: region `r`'s is `values[r * stride + at]`.
@@ -82,6 +94,11 @@ pub struct HourDemand<'a> {
     pub supply_w: Column<'a, i64>,
     /// Export-cap factor of each import source.
     pub source_factor: Column<'a, f64>,
+    /// Part of the interruptible demand that is registered mining, watts (used by a
+    /// ladder).
+    pub mining_w: Column<'a, i64>,
+    /// Day of the hour.
+    pub day: usize,
 }
 
 /// What a dispatched hour gives, per region (shortfall, curtailment) and per source.
@@ -152,6 +169,7 @@ impl NetworkHour {
             .map(|c| c.lines.iter().flat_map(|&l| [2 * l, 2 * l + 1]).collect())
             .collect();
         let out = Dispatch::new(&topology);
+        let ladder = LadderNet::of(net, &topology, rule);
         let dispatcher = Dispatcher::new(topology, rule);
         let nodes = q.regions + q.sources;
         Some(NetworkHour {
@@ -161,6 +179,7 @@ impl NetworkHour {
             supply_w: vec![0; nodes],
             firm_w: vec![0; q.regions],
             interruptible_w: vec![0; q.regions],
+            mining_w: vec![0; q.regions],
             total_w: vec![0; q.regions],
             zeros: vec![0; q.regions],
             arc_limit_w: vec![0; arc_gates.len()],
@@ -170,6 +189,9 @@ impl NetworkHour {
             line_binding: vec![false; q.lines],
             corridor_binding: vec![false; corridor_arcs.len()],
             corridor_arcs,
+            ladder,
+            day: 0,
+            binding_supply_w: vec![0; nodes],
         })
     }
 
@@ -187,10 +209,12 @@ impl NetworkHour {
     /// levels of the last call, so the arc limits are kept.
     pub fn load(&mut self, level: &[i64], hour: &HourDemand, same_gates: bool) {
         let (r, s) = (self.q.regions, self.q.sources);
+        self.day = hour.day;
         for (i, &generation) in level[..r].iter().enumerate() {
             self.supply_w[i] = generation + hour.supply_w.get(i);
             self.firm_w[i] = hour.firm_w.get(i);
             self.interruptible_w[i] = hour.interruptible_w.get(i);
+            self.mining_w[i] = hour.mining_w.get(i);
             self.total_w[i] = self.firm_w[i] + self.interruptible_w[i];
         }
         for j in 0..s {
@@ -234,6 +258,26 @@ impl NetworkHour {
     /// ([`NetworkHour::unserved_w`]).
     pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
         let r = self.q.regions;
+        if let Some(ladder) = self.ladder.as_mut() {
+            let binding = ladder.dispatch(
+                self.day,
+                &LadderInputs {
+                    supply_w: &self.supply_w,
+                    firm_w: &self.firm_w,
+                    interruptible_w: &self.interruptible_w,
+                    mining_w: &self.mining_w,
+                    arc_limit_w: &self.arc_limit_w,
+                },
+                result.short_w,
+                result.curtailed_w,
+                result.import_w,
+            );
+            for l in 0..self.q.lines {
+                self.line_binding[l] = binding[2 * l] || binding[2 * l + 1];
+            }
+            self.binding_sets(result.short_w[..r].iter().sum());
+            return;
+        }
         if unserved.1 == 0 {
             // Everything served: the imports are the least ones found with the screening.
             result.short_w[..r].fill(0);
@@ -256,16 +300,33 @@ impl NetworkHour {
         for l in 0..self.q.lines {
             self.line_binding[l] = self.out.binding[2 * l] || self.out.binding[2 * l + 1];
         }
-        if !self.corridor_arcs.is_empty() {
-            if self.out.total_firm_short_w() > 0 {
-                self.dispatcher.sets_binding(
-                    &state,
-                    &self.corridor_arcs,
-                    &mut self.corridor_binding,
-                );
-            } else {
-                self.corridor_binding.fill(false);
+        self.binding_sets(self.out.total_firm_short_w());
+    }
+
+    /// [`NetworkHour::corridor_binding`] of the loaded hour, whose least total firm
+    /// shortfall is `short_w`: corridors bind only when something is short.
+    fn binding_sets(&mut self, short_w: i64) {
+        if self.corridor_arcs.is_empty() {
+            return;
+        }
+        if short_w == 0 {
+            self.corridor_binding.fill(false);
+            return;
+        }
+        // Under a ladder every last resort that feeds a region counts as its supply.
+        self.binding_supply_w.copy_from_slice(&self.supply_w);
+        if let Some(ladder) = &self.ladder {
+            for (s, extra) in self.binding_supply_w.iter_mut().zip(&ladder.region_extra_w) {
+                *s += extra;
             }
         }
+        let state = HourState {
+            supply_w: &self.binding_supply_w,
+            firm_w: &self.firm_w,
+            interruptible_w: &self.interruptible_w,
+            arc_limit_w: &self.arc_limit_w,
+        };
+        self.dispatcher
+            .sets_binding(&state, &self.corridor_arcs, &mut self.corridor_binding);
     }
 }

@@ -194,6 +194,8 @@ impl<'m> Sampler<'m> {
                 interruptible_w: Column::constant(&[0]),
                 supply_w: block(&inputs.block_supply_w),
                 source_factor: Column::constant(&[1.0]),
+                mining_w: Column::constant(&[0]),
+                day: 0,
             },
             false,
         );
@@ -204,6 +206,9 @@ impl<'m> Sampler<'m> {
     fn walk_hours<A: Accumulator>(&mut self, acc: &mut A) {
         let blocks = self.history.blocks();
         self.level.copy_from_slice(&self.history.initial);
+        if let Some(ladder) = self.network.as_mut().and_then(|n| n.ladder.as_mut()) {
+            ladder.start_sample();
+        }
         let mut b = 0;
         while b < blocks {
             if self.pools.is_empty() {
@@ -311,7 +316,7 @@ impl<'m> Sampler<'m> {
                 &self.effective
             };
             let out = &mut self.out;
-            let (binding, corridor_binding) = match self.network.as_mut() {
+            let (binding, corridor_binding, ladder) = match self.network.as_mut() {
                 None => {
                     for (r, &generation) in level[..n].iter().enumerate() {
                         let supply = generation + inputs.supply_w[at(r)];
@@ -319,8 +324,8 @@ impl<'m> Sampler<'m> {
                         out.short_w[r] = (firm - supply).max(0);
                         out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
                     }
-                    // Corridors need lines, hence a network.
-                    (&self.no_binding[..], &[][..])
+                    // Corridors and ladders need a network.
+                    (&self.no_binding[..], &[][..], None)
                 }
                 Some(network) => {
                     let hourly = |values| Column {
@@ -339,6 +344,8 @@ impl<'m> Sampler<'m> {
                                 stride: days,
                                 at: cal.day(h),
                             },
+                            mining_w: hourly(&inputs.mining_interruptible_w),
+                            day: cal.day(h),
                         },
                         same_gates,
                     );
@@ -354,12 +361,21 @@ impl<'m> Sampler<'m> {
                         },
                         unserved,
                     );
-                    (&network.line_binding[..], &network.corridor_binding[..])
+                    (
+                        &network.line_binding[..],
+                        &network.corridor_binding[..],
+                        network.ladder.as_ref(),
+                    )
                 }
             };
             let system: i64 = out.short_w[..n].iter().sum();
             let curtailed: i64 = out.curtailed_w[..n].iter().sum();
-            if system == 0 && curtailed == 0 && out.import_w.iter().all(|&w| w == 0) {
+            let rank_use_w = ladder.map_or(&[][..], |l| &l.rank_use_w[..]);
+            if system == 0
+                && curtailed == 0
+                && out.import_w.iter().all(|&w| w == 0)
+                && rank_use_w.iter().all(|&w| w == 0)
+            {
                 continue;
             }
             for r in 0..n {
@@ -374,11 +390,15 @@ impl<'m> Sampler<'m> {
                 let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
                 out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
                 out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
-                out.mining_curtailed_w[r] = part(
-                    out.curtailed_w[r],
-                    inputs.mining_interruptible_w[i],
-                    inputs.interruptible_w[i],
-                );
+                // A ladder knows the mining part exactly; otherwise it is pro rata.
+                out.mining_curtailed_w[r] = match ladder {
+                    Some(l) => l.mining_curtailed_w[r],
+                    None => part(
+                        out.curtailed_w[r],
+                        inputs.mining_interruptible_w[i],
+                        inputs.interruptible_w[i],
+                    ),
+                };
             }
             for v in [
                 &mut out.short_illegal_w,
@@ -402,6 +422,7 @@ impl<'m> Sampler<'m> {
                 import_w: &out.import_w,
                 binding,
                 corridor_binding,
+                rank_use_w,
             });
         }
         for &q in &self.changed {

@@ -14,7 +14,10 @@ mod weather;
 
 pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
-pub use network::{Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing};
+pub use network::{
+    Corridor, ImportLink, ImportSource, InterruptibleClass, LadderRank, LadderStep, Line, Network,
+    Outage, Sharing,
+};
 pub use region::{Region, PEAK_BLOCK_H};
 pub use supply::{BlockCap, UnitConditions, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};

@@ -85,6 +85,56 @@ pub struct Corridor {
     pub lines: Vec<usize>,
 }
 
+/// A class of interruptible demand that a ladder rank curtails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InterruptibleClass {
+    /// Registered mining that a policy makes interruptible.
+    Mining,
+    /// Scheduled exports to neighbours.
+    Exports,
+}
+
+/// One step of a rank of the ladder of last resorts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LadderStep {
+    /// A tier of import source `source`: the next `cap_w` of its available export cap in
+    /// the hour (the source's tiers take it in ladder order), or with `None` the rest of it
+    /// (the source's last tier).
+    Import {
+        /// Source index.
+        source: usize,
+        /// Tier size, watts; `None`: the rest of the source's cap.
+        cap_w: Option<i64>,
+    },
+    /// Curtailing a class of interruptible demand, in every region that has it.
+    Interruptible(InterruptibleClass),
+    /// Voltage reduction in a region: `fraction` of its demand (firm and interruptible).
+    VoltageReduction {
+        /// Region index.
+        region: usize,
+        /// Fraction of the region's demand, `0 < fraction < 1`.
+        fraction: f64,
+    },
+    /// Public appeals in a region: up to `cap_w`, in at most `hours_per_day` hours a day.
+    Appeal {
+        /// Region index.
+        region: usize,
+        /// Power, watts.
+        cap_w: i64,
+        /// Hours of a day in which it may be used, `1..=24`.
+        hours_per_day: u32,
+    },
+}
+
+/// A rank of the ladder of last resorts: its name and steps, all equally costly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LadderRank {
+    /// Rank name, unique among ranks (labels the report).
+    pub name: String,
+    /// Its steps, at least one.
+    pub steps: Vec<LadderStep>,
+}
+
 /// Everything that connects regions: lines, import sources and the sharing rule; and the
 /// corridors reported on.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -97,6 +147,10 @@ pub struct Network {
     pub sharing: Sharing,
     /// Corridors (sets of lines) whose binding hours are reported.
     pub corridors: Vec<Corridor>,
+    /// The ladder of last resorts, cheapest rank first (firm shedding after the last);
+    /// empty for the default order (least firm shortfall, least curtailment, least import
+    /// source by source).
+    pub ladder: Vec<LadderRank>,
 }
 
 impl Network {
@@ -149,6 +203,27 @@ impl Network {
                     "corridor '{}' needs distinct lines of the network, at least one",
                     c.name
                 ));
+            }
+        }
+        for rank in &self.ladder {
+            for step in &rank.steps {
+                let ok = match *step {
+                    LadderStep::Import { source, cap_w } => {
+                        source < self.imports.len() && cap_w.is_none_or(|c| c >= 0)
+                    }
+                    LadderStep::Interruptible(_) => true,
+                    LadderStep::VoltageReduction { region, fraction } => {
+                        region < regions && fraction > 0.0 && fraction < 1.0
+                    }
+                    LadderStep::Appeal {
+                        region,
+                        cap_w,
+                        hours_per_day,
+                    } => region < regions && cap_w >= 0 && (1..=24).contains(&hours_per_day),
+                };
+                if !ok || rank.steps.is_empty() {
+                    return Err(format!("ladder rank '{}' has an invalid step", rank.name));
+                }
             }
         }
         for s in &self.imports {

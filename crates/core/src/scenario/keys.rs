@@ -25,6 +25,7 @@ pub(crate) const ROOT: &[&str] = &[
     "disturbances",
     "renewables",
     "corridors",
+    "ladder",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &[
     "hours",
@@ -101,6 +102,16 @@ pub(crate) const IMPORT: &[&str] = &[
     "cold",
 ];
 pub(crate) const LINK: &[&str] = &["name", "region", "cap_mw", "mttf_h", "mttr_h"];
+pub(crate) const LADDER: &[&str] = &[
+    "name",
+    "imports",
+    "interruptible",
+    "voltage_reduction",
+    "appeals",
+];
+pub(crate) const LADDER_IMPORT: &[&str] = &["source", "mw"];
+pub(crate) const LADDER_VOLTAGE: &[&str] = &["region", "pct"];
+pub(crate) const LADDER_APPEAL: &[&str] = &["region", "mw", "hours_per_day"];
 pub(crate) const WEATHER: &[&str] = &["load_forecast_sd", "shift_c", "zones", "correlation"];
 pub(crate) const ZONE: &[&str] = &["name", "normal_c", "anomaly_sd_c", "persistence"];
 pub(crate) const CORRELATION: &[&str] = &["zones", "r"];
@@ -172,6 +183,10 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("imports", IMPORT),
     ("imports.cold", COLD),
     ("imports.links", LINK),
+    ("ladder", LADDER),
+    ("ladder.imports", LADDER_IMPORT),
+    ("ladder.voltage_reduction", LADDER_VOLTAGE),
+    ("ladder.appeals", LADDER_APPEAL),
     ("weather", WEATHER),
     ("weather.zones", ZONE),
     ("weather.correlation", CORRELATION),

@@ -4,6 +4,7 @@
 mod conditions;
 mod dates;
 mod demand_factors;
+mod ladder;
 mod network;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
@@ -896,6 +897,11 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     m.conditions.exchanges = conditions::exchanges(&f, &ctx, p);
     m.conditions.disturbances = conditions::disturbances(&f, &ctx, p);
     (m.conditions.vre, m.vre_series) = conditions::renewables(&f, &ctx, p);
+    let sources = names_of(&f, "imports");
+    m.network.ladder = ladder::ladder(&f, &region_names, &sources, p);
+    if m.network.ladder.len() == f.get("ladder").map_or(0, network::array_len) {
+        ladder::check(&f, &m.network.ladder, &sources, &m.conditions, p);
+    }
     m
 }
 

@@ -75,6 +75,8 @@ pub struct HourView<'a> {
     /// Per corridor: would one more MW on every line of it lower the system's firm
     /// shortfall.
     pub corridor_binding: &'a [bool],
+    /// Per rank of the ladder of last resorts: its use, watts (empty without a ladder).
+    pub rank_use_w: &'a [i64],
 }
 
 /// What the sampler shows an accumulator at the end of a sample.
@@ -105,6 +107,7 @@ impl<'a> HourView<'a> {
             import_w: &[],
             binding: &[],
             corridor_binding: &[],
+            rank_use_w: &[],
         }
     }
 }

@@ -197,7 +197,7 @@ fn import(
     })
 }
 
-fn array_len(n: &super::Node) -> usize {
+pub(super) fn array_len(n: &super::Node) -> usize {
     match &n.value {
         Value::Array(a) => a.len(),
         _ => usize::MAX,

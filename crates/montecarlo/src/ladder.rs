@@ -1,0 +1,361 @@
+//! The ladder of last resorts in the hourly loop: from the model's ranks and steps to the
+//! resources of [`gridrisk_core::dispatch::Ladder`], their availability in each hour, and
+//! the daily budget of public appeals.
+//!
+//! Each step becomes resources of its rank, in the step's order: an import tier one supply
+//! resource at its source's external node (a source's tiers take its available export cap
+//! of the hour in ladder order, the last one the rest); an interruptible class one demand
+//! resource per region (registered mining is the mining part of a region's interruptible
+//! demand, exports the rest); voltage reduction one supply resource at its region, its
+//! fraction of the region's demand (firm and interruptible); an appeal one supply resource
+//! at its region.
+//!
+//! # Appeals limited in hours per day: the rule
+//!
+//! The rule is non-anticipative: an appeal is available at its full power in an hour
+//! unless it has already been used in `hours_per_day` earlier hours of the same day, and
+//! then not at all for the rest of the day. An hour counts when the dispatch uses the appeal
+//! (use > 0), whatever the amount. It decides with what is known up to the hour: nothing is
+//! held back for a worse hour later in the day.
+//!
+//! The rule is not monotone. More supply (or more line capacity) can make an appeal useful
+//! in an early hour in which it was not used before, which spends an hour of the budget that
+//! a later, worse hour then lacks: the later hour's shortfall rises by up to the appeal's
+//! power while the early hour's falls by less. Test
+//! `appeals_budget_is_not_monotone` shows it on two hours of one day; a rule that is
+//! monotone needs the whole day's hours (hindsight), which a real operator does not have.
+
+use gridrisk_core::dispatch::{
+    Ladder, LadderDispatch, LadderDispatcher, LadderHour, Resource, SharingRule, Topology,
+};
+use gridrisk_core::model::{InterruptibleClass, LadderStep, Network};
+
+/// How a resource's availability is found in an hour.
+#[derive(Debug, Clone, Copy)]
+enum Avail {
+    /// A tier of source `source`: `Some(cap)` the next `cap` W of its cap, `None` the rest.
+    Tier {
+        source: usize,
+        cap_w: Option<i64>,
+    },
+    Mining {
+        region: usize,
+    },
+    Exports {
+        region: usize,
+    },
+    Voltage {
+        region: usize,
+        fraction: f64,
+    },
+    /// Appeal `appeal` (index among the appeals) at region `region`.
+    Appeal {
+        appeal: usize,
+        region: usize,
+        cap_w: i64,
+    },
+}
+
+/// The ladder of a network in the hourly loop (one per worker).
+pub struct LadderNet {
+    dispatcher: LadderDispatcher,
+    out: LadderDispatch,
+    avail: Vec<Avail>,
+    available_w: Vec<i64>,
+    /// Per resource: its rank.
+    rank: Vec<usize>,
+    /// Per source: what is left of its cap while tiers are filled.
+    left_w: Vec<i64>,
+    /// Per appeal: its hours per day, and the hours used so far on `day`.
+    appeal_hours: Vec<u32>,
+    appeal_used: Vec<u32>,
+    day: usize,
+    /// Per rank: its use in the last dispatched hour, W.
+    pub rank_use_w: Vec<i64>,
+    /// Per region: registered mining curtailed in the last dispatched hour, W.
+    pub mining_curtailed_w: Vec<i64>,
+    /// Per region: what the supply resources at it (voltage reduction, appeals) could give
+    /// in the last dispatched hour, W.
+    pub region_extra_w: Vec<i64>,
+}
+
+/// The hour's per-region numbers a ladder needs, watts.
+pub struct LadderInputs<'a> {
+    /// Per node: domestic generation (regions), available export cap (sources).
+    pub supply_w: &'a [i64],
+    /// Per region: firm demand.
+    pub firm_w: &'a [i64],
+    /// Per region: interruptible demand.
+    pub interruptible_w: &'a [i64],
+    /// Part of `interruptible_w` that is registered mining.
+    pub mining_w: &'a [i64],
+    /// Per arc: available limit.
+    pub arc_limit_w: &'a [i64],
+}
+
+impl LadderNet {
+    /// The ladder of `net` on `topology`, or `None` if it names none.
+    pub fn of(net: &Network, topology: &Topology, rule: SharingRule) -> Option<LadderNet> {
+        if net.ladder.is_empty() {
+            return None;
+        }
+        let (r_n, s_n) = (topology.regions(), topology.externals());
+        let (mut ranks, mut avail, mut rank, mut appeal_hours) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (k, r) in net.ladder.iter().enumerate() {
+            let mut res = Vec::new();
+            for step in &r.steps {
+                let mut push = |resource, a| {
+                    res.push(resource);
+                    avail.push(a);
+                    rank.push(k);
+                };
+                match *step {
+                    LadderStep::Import { source, cap_w } => push(
+                        Resource::Supply { node: r_n + source },
+                        Avail::Tier { source, cap_w },
+                    ),
+                    LadderStep::Interruptible(class) => {
+                        for region in 0..r_n {
+                            let a = match class {
+                                InterruptibleClass::Mining => Avail::Mining { region },
+                                InterruptibleClass::Exports => Avail::Exports { region },
+                            };
+                            push(Resource::Demand { region }, a);
+                        }
+                    }
+                    LadderStep::VoltageReduction { region, fraction } => push(
+                        Resource::Supply { node: region },
+                        Avail::Voltage { region, fraction },
+                    ),
+                    LadderStep::Appeal {
+                        region,
+                        cap_w,
+                        hours_per_day,
+                    } => {
+                        let appeal = appeal_hours.len();
+                        appeal_hours.push(hours_per_day);
+                        push(
+                            Resource::Supply { node: region },
+                            Avail::Appeal {
+                                appeal,
+                                region,
+                                cap_w,
+                            },
+                        );
+                    }
+                }
+            }
+            ranks.push(res);
+        }
+        let ladder = Ladder::new(topology, ranks).expect("a validated ladder names valid nodes");
+        let out = LadderDispatch::new(topology, &ladder);
+        Some(LadderNet {
+            dispatcher: LadderDispatcher::new(topology.clone(), ladder, rule),
+            out,
+            available_w: vec![0; avail.len()],
+            avail,
+            rank,
+            left_w: vec![0; s_n],
+            appeal_used: vec![0; appeal_hours.len()],
+            appeal_hours,
+            day: usize::MAX,
+            rank_use_w: vec![0; net.ladder.len()],
+            mining_curtailed_w: vec![0; r_n],
+            region_extra_w: vec![0; r_n],
+        })
+    }
+
+    /// A new sample starts: every appeal's budget is whole again.
+    pub fn start_sample(&mut self) {
+        self.day = usize::MAX;
+    }
+
+    /// Dispatch the hour on day `day` into `short_w`, `curtailed_w` and `import_w`, and
+    /// [`LadderNet::rank_use_w`] and [`LadderNet::mining_curtailed_w`]; returns the per-arc
+    /// binding flags.
+    pub fn dispatch(
+        &mut self,
+        day: usize,
+        hour: &LadderInputs,
+        short_w: &mut [i64],
+        curtailed_w: &mut [i64],
+        import_w: &mut [i64],
+    ) -> &[bool] {
+        let r_n = hour.firm_w.len();
+        if day != self.day {
+            self.day = day;
+            self.appeal_used.fill(0);
+        }
+        self.left_w.copy_from_slice(&hour.supply_w[r_n..]);
+        for (a, kind) in self.available_w.iter_mut().zip(&self.avail) {
+            *a = match *kind {
+                Avail::Tier { source, cap_w } => {
+                    let left = &mut self.left_w[source];
+                    let take = cap_w.map_or(*left, |c| c.min(*left));
+                    *left -= take;
+                    take
+                }
+                Avail::Mining { region } => hour.mining_w[region],
+                Avail::Exports { region } => hour.interruptible_w[region] - hour.mining_w[region],
+                Avail::Voltage { region, fraction } => {
+                    let demand = hour.firm_w[region] + hour.interruptible_w[region];
+                    (demand as f64 * fraction).round() as i64
+                }
+                Avail::Appeal { appeal, cap_w, .. } => {
+                    if self.appeal_used[appeal] < self.appeal_hours[appeal] {
+                        cap_w
+                    } else {
+                        0
+                    }
+                }
+            };
+        }
+        self.dispatcher.dispatch(
+            &LadderHour {
+                supply_w: &hour.supply_w[..r_n],
+                firm_w: hour.firm_w,
+                arc_limit_w: hour.arc_limit_w,
+                available_w: &self.available_w,
+            },
+            &mut self.out,
+        );
+        short_w[..r_n].copy_from_slice(&self.out.firm_short_w);
+        import_w.copy_from_slice(&self.out.import_w);
+        curtailed_w[..r_n].fill(0);
+        self.mining_curtailed_w.fill(0);
+        self.region_extra_w.fill(0);
+        self.rank_use_w.fill(0);
+        for (j, kind) in self.avail.iter().enumerate() {
+            let used = self.out.use_w[j];
+            self.rank_use_w[self.rank[j]] += used;
+            match *kind {
+                Avail::Mining { region } => {
+                    curtailed_w[region] += used;
+                    self.mining_curtailed_w[region] += used;
+                }
+                Avail::Exports { region } => curtailed_w[region] += used,
+                Avail::Voltage { region, .. } => {
+                    self.region_extra_w[region] += self.available_w[j];
+                }
+                Avail::Appeal { appeal, region, .. } => {
+                    self.region_extra_w[region] += self.available_w[j];
+                    self.appeal_used[appeal] += u32::from(used > 0);
+                }
+                Avail::Tier { .. } => {}
+            }
+        }
+        &self.out.binding
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridrisk_core::dispatch::Arc;
+    use gridrisk_core::model::LadderRank;
+
+    const MW: i64 = 1_000_000;
+
+    /// Two regions, B -> A; an appeal of 50 MW in B, one hour a day. Hour 1: A short by
+    /// 10 MW; hour 2: B short by 50 MW. With the line out in hour 1 the appeal cannot help
+    /// A, stays unused and serves B in hour 2 (10 MW short in all); with the line in, hour 1
+    /// spends the budget on 10 MW and hour 2 is short by 50 MW (50 MW in all).
+    #[test]
+    fn appeals_budget_is_not_monotone() {
+        let topology = Topology::new(2, 0, vec![Arc { from: 1, to: 0 }]).unwrap();
+        let net = Network {
+            ladder: vec![LadderRank {
+                name: "appeals".into(),
+                steps: vec![LadderStep::Appeal {
+                    region: 1,
+                    cap_w: 50 * MW,
+                    hours_per_day: 1,
+                }],
+            }],
+            ..Network::default()
+        };
+        let total_short = |line_mw: i64| {
+            let mut l = LadderNet::of(&net, &topology, SharingRule::Local).unwrap();
+            l.start_sample();
+            let (mut short, mut curt, mut imp) = ([0; 2], [0; 2], [0; 0]);
+            let mut total = 0;
+            for (supply, firm, line) in [
+                ([90 * MW, 100 * MW], [100 * MW, 100 * MW], line_mw * MW),
+                ([100 * MW, 50 * MW], [100 * MW, 100 * MW], 0),
+            ] {
+                l.dispatch(
+                    0,
+                    &LadderInputs {
+                        supply_w: &supply,
+                        firm_w: &firm,
+                        interruptible_w: &[0, 0],
+                        mining_w: &[0, 0],
+                        arc_limit_w: &[line],
+                    },
+                    &mut short,
+                    &mut curt,
+                    &mut imp,
+                );
+                total += short.iter().sum::<i64>();
+            }
+            total
+        };
+        assert_eq!(total_short(0), 10 * MW);
+        assert_eq!(total_short(100), 50 * MW);
+    }
+
+    /// Tiers take the source's cap in ladder order; an appeal's budget renews each day.
+    #[test]
+    fn tiers_fill_in_order_and_appeals_renew_daily() {
+        let topology = Topology::new(1, 1, vec![Arc { from: 1, to: 0 }]).unwrap();
+        let net = Network {
+            ladder: vec![
+                LadderRank {
+                    name: "scheduled".into(),
+                    steps: vec![LadderStep::Import {
+                        source: 0,
+                        cap_w: Some(30 * MW),
+                    }],
+                },
+                LadderRank {
+                    name: "appeals".into(),
+                    steps: vec![LadderStep::Appeal {
+                        region: 0,
+                        cap_w: 20 * MW,
+                        hours_per_day: 1,
+                    }],
+                },
+                LadderRank {
+                    name: "emergency".into(),
+                    steps: vec![LadderStep::Import {
+                        source: 0,
+                        cap_w: None,
+                    }],
+                },
+            ],
+            ..Network::default()
+        };
+        let mut l = LadderNet::of(&net, &topology, SharingRule::Local).unwrap();
+        let (mut short, mut curt, mut imp) = ([0; 1], [0; 1], [0; 1]);
+        let mut hour = |l: &mut LadderNet, day| {
+            l.dispatch(
+                day,
+                &LadderInputs {
+                    supply_w: &[100 * MW, 80 * MW],
+                    firm_w: &[160 * MW],
+                    interruptible_w: &[0],
+                    mining_w: &[0],
+                    arc_limit_w: &[1000 * MW],
+                },
+                &mut short,
+                &mut curt,
+                &mut imp,
+            );
+            (l.rank_use_w.clone(), short[0])
+        };
+        assert_eq!(hour(&mut l, 0), (vec![30 * MW, 20 * MW, 10 * MW], 0));
+        assert_eq!(hour(&mut l, 0), (vec![30 * MW, 0, 30 * MW], 0));
+        assert_eq!(hour(&mut l, 1), (vec![30 * MW, 20 * MW, 10 * MW], 0));
+    }
+}

@@ -12,10 +12,10 @@
 //! | [`MAX_POWER_MW`] | 1e8 MW = 1e14 W | any one power: a unit, a cap, a line limit, an import source or link, a renewable plant, mining, an exchange, a demand `peak_mw` and every hourly demand value |
 //! | [`MAX_SCALE`] | 1e8 | a demand `scale` (a per-unit profile times its peak) |
 //! | [`MAX_FORECAST_SD`] | 1 | `load_forecast_sd` |
-//! | [`MAX_REGION_W`] | 1e9 MW = 1e15 W | a region's total power: its demand bound, units, renewables, neighbour inflows, lines and import links |
+//! | [`MAX_REGION_W`] | 1e9 MW = 1e15 W | a region's total power: its demand bound, units, renewables, neighbour inflows, lines, import links and a ladder's public appeals |
 //! | [`MAX_SYSTEM_W`] | 1e10 MW = 1e16 W | the sum of the region totals and of the import source caps |
 //! | [`MAX_HOURS`] | 1,000,000 h | the study window |
-//! | [`MAX_WINDOW_WH`] | 2^62 Wh ~ 4.6e12 MWh | the window's energy bound `E`: hours x (the regions' demand bounds + the import caps) |
+//! | [`MAX_WINDOW_WH`] | 2^62 Wh ~ 4.6e12 MWh | the window's energy bound `E`: hours x (the regions' demand bounds + the import caps + a ladder's public appeals) |
 //! | [`max_samples`] | `(2^127 - 1) / E^2` | the samples of one run (shards and merges included) |
 //! | [`MIN_MEAN_DURATION_H`] | 1 h (one step) | every MTTF and MTTR (units, lines, sources, links; `for` through the MTTF it implies), and a disturbance's `mtbf_h` and `duration_h` |
 //! | [`MAX_OUTAGE_CHANGES`] | 2^28 | components that can fail x hours: the changes one sample's outage history can hold |
@@ -186,6 +186,24 @@ fn region_total_w(model: &SystemModel, r: usize) -> i128 {
             .flat_map(|s| &s.links)
             .filter(|k| k.region == r)
             .map(|k| k.cap_w))
+        + appeals_w(net, Some(r))
+}
+
+/// The power of the ladder's public appeals, in region `r` or (`None`) in all, watts.
+/// (Voltage reduction is a fraction of a demand already counted.)
+fn appeals_w(net: &crate::model::Network, r: Option<usize>) -> i128 {
+    net.ladder
+        .iter()
+        .flat_map(|k| &k.steps)
+        .map(|s| match *s {
+            crate::model::LadderStep::Appeal { region, cap_w, .. }
+                if r.is_none_or(|r| r == region) =>
+            {
+                i128::from(cap_w)
+            }
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The most one import source can export in an hour, watts.
@@ -200,6 +218,7 @@ pub fn window_wh(model: &SystemModel) -> i128 {
     let power: i128 = (0..model.regions().len())
         .map(|r| demand_bound_w(model, r))
         .chain(model.network().imports.iter().map(source_cap_w))
+        .chain([appeals_w(model.network(), None)])
         .sum();
     let hours = model.hours() as i128;
     power.saturating_mul(hours).max(hours)

@@ -289,7 +289,7 @@ fn read_one(
 
 /// Arrays of tables whose elements are merged by `name` under `extends` (dotted key paths,
 /// array indices left out); any other array is replaced as a whole by a variant's.
-pub(crate) const NAMED_ARRAYS: [&str; 11] = [
+pub(crate) const NAMED_ARRAYS: [&str; 12] = [
     "regions",
     "units",
     "lines",
@@ -301,6 +301,7 @@ pub(crate) const NAMED_ARRAYS: [&str; 11] = [
     "disturbances",
     "weather.zones",
     "mining.enforcement",
+    "ladder",
 ];
 
 /// Merge `over` (a variant) into `base`: tables merge key by key, the arrays of tables in

@@ -221,9 +221,17 @@ pub(super) fn check(
         };
         f.bad("ladder", msg, p);
     }
-    for (class, present) in [
-        ("mining", !conditions.mining.registered.is_empty()),
-        ("exports", !conditions.exchanges.is_empty()),
+    for (class, what, present) in [
+        (
+            "mining",
+            "registered mining",
+            !conditions.mining.registered.is_empty(),
+        ),
+        (
+            "exports",
+            "scheduled exports",
+            !conditions.exchanges.is_empty(),
+        ),
     ] {
         let c = CLASSES.iter().find(|(n, _)| *n == class).unwrap().1;
         let ranks = ladder
@@ -234,7 +242,7 @@ pub(super) fn check(
             f.bad(
                 "ladder",
                 format!(
-                    "the scenario has {class} interruptible demand, but no rank curtails it: add \
+                    "the scenario has {what}, but no rank curtails it: add \
                      `interruptible = [\"{class}\"]` to a rank"
                 ),
                 p,

@@ -207,7 +207,7 @@ pub(super) fn check(
                 LadderStep::Import { source, cap_w } if *source == s => Some(*cap_w),
                 _ => None,
             })
-            .last();
+            .next_back();
         let msg = match last {
             None => format!(
                 "import source `{name}` is on no rank: add a tier such as \

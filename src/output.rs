@@ -215,8 +215,8 @@ pub fn write_atomic_with(
 /// (see [`per`]).
 pub fn unit(index: &str, per: &str) -> String {
     match index {
-        "lole_h" | "binding_h" => format!("h/{per}"),
-        "lole_d" | "lole_d_peak" => format!("d/{per}"),
+        "lole_h" | "binding_h" | "used_h" => format!("h/{per}"),
+        "lole_d" | "lole_d_peak" | "used_d" => format!("d/{per}"),
         "lolf" | "lolf_ct" => format!("events/{per}"),
         "lold_h" => "h/event".into(),
         "neue_ppm" => "ppm".into(),
@@ -380,6 +380,16 @@ pub fn run_table(doc: &Value) -> String {
             }
         }
     }
+    for (name, v) in doc["ladder"].as_object().into_iter().flatten() {
+        s += &format!("ladder rank {name}:\n");
+        for key in ["used_h", "used_mwh", "used_d"] {
+            let [mean, se, lo, hi] = estimate_cells(&v[key]);
+            s += &format!(
+                "  {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
+                unit(key, &horizon)
+            );
+        }
+    }
     let d = &doc["eue_distribution"];
     if d.is_object() {
         s += &format!(
@@ -414,11 +424,11 @@ pub fn analytic_table(doc: &Value) -> String {
 }
 
 /// The areas of one scenario's results in CSV order: the system, each region, each import
-/// source, each line and each corridor, with the paired differences of each (`"difference"`, only for
+/// source, each line, each corridor and each ladder rank, with the paired differences of each (`"difference"`, only for
 /// the system and regions of a comparison's variant; `null` elsewhere).
 fn csv_areas(sc: &Value) -> Vec<(&str, &Value, &Value)> {
     let mut areas = vec![("system", &sc["system"], &sc["difference"]["system"])];
-    for group in ["regions", "imports", "lines", "corridors"] {
+    for group in ["regions", "imports", "lines", "corridors", "ladder"] {
         for (name, v) in sc[group].as_object().into_iter().flatten() {
             areas.push((name.as_str(), v, &sc["difference"][group][name]));
         }

@@ -137,6 +137,32 @@ pub fn corridors_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
     Some(corridors.into())
 }
 
+/// The ladder of a model (`"ladder"`): per rank name, cheapest first, its `used_h`,
+/// `used_mwh` and `used_d`; `None` for a model without a ladder, whose results then have
+/// no such key.
+pub fn ladder_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
+    let ladder = &model.network().ladder;
+    if ladder.is_empty() {
+        return None;
+    }
+    let ranks: Map<String, Value> = ladder
+        .iter()
+        .enumerate()
+        .map(|(k, rank)| {
+            let l = &acc.ladder;
+            (
+                rank.name.clone(),
+                json!({
+                    "used_h": estimate(Some(l.used_h(k))),
+                    "used_mwh": estimate(Some(l.used_mwh(k))),
+                    "used_d": estimate(Some(l.used_d(k))),
+                }),
+            )
+        })
+        .collect();
+    Some(ranks.into())
+}
+
 /// The regions of `model` that can have indices: hubs have no demand and no units, so no
 /// index of theirs can be non-zero.
 pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str)> {
@@ -149,7 +175,8 @@ pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str
 }
 
 /// Every section of a scenario's results, in output order: `"system"`, `"regions"`,
-/// `"imports"`, `"lines"`, where corridors are declared `"corridors"`, `"eue_distribution"`,
+/// `"imports"`, `"lines"`, where corridors are declared `"corridors"`, where a ladder is
+/// named `"ladder"`, `"eue_distribution"`,
 /// `"heatmap"` and, where there is illegal mining, `"illegal_mining_path"`. A run's document and each scenario of a comparison are
 /// made of these same sections, so a section added here appears in both with the same name
 /// and shape.
@@ -190,6 +217,9 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
     sections.insert("lines".into(), lines.into());
     if let Some(corridors) = corridors_json(model, acc) {
         sections.insert("corridors".into(), corridors);
+    }
+    if let Some(ladder) = ladder_json(model, acc) {
+        sections.insert("ladder".into(), ladder);
     }
     sections.insert(
         "eue_distribution".into(),

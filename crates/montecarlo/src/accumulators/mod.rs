@@ -27,6 +27,7 @@ mod heatmap;
 mod illegal_path;
 mod import_path;
 mod imports;
+mod ladder_use;
 mod lole;
 mod lole_days;
 mod mining_curtailed;
@@ -41,6 +42,7 @@ pub use heatmap::{Heatmap, HeatmapResult};
 pub use illegal_path::{IllegalPath, IllegalPathResult};
 pub use import_path::ImportPath;
 pub use imports::Imports;
+pub use ladder_use::LadderUse;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 pub use mining_curtailed::MiningCurtailed;
@@ -194,6 +196,8 @@ pub struct Indices {
     pub mining_curtailed: MiningCurtailed,
     /// Illegal mining connected over the window.
     pub illegal_path: IllegalPath,
+    /// Use of each rank of the ladder of last resorts.
+    pub ladder: LadderUse,
 }
 
 impl Indices {
@@ -212,6 +216,7 @@ impl Indices {
             eue_parts: EueParts::new(areas(model)),
             mining_curtailed: MiningCurtailed::new(areas(model)),
             illegal_path: IllegalPath::new(model),
+            ladder: LadderUse::new(model.network().ladder.len()),
         }
     }
 
@@ -278,7 +283,10 @@ impl Indices {
             .map_err(at("mining_curtailed"))?;
         self.illegal_path
             .checked_merge(&later.illegal_path)
-            .map_err(at("illegal_path"))
+            .map_err(at("illegal_path"))?;
+        self.ladder
+            .checked_merge(&later.ladder)
+            .map_err(at("ladder"))
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -301,6 +309,7 @@ impl Accumulator for Indices {
         self.import_path.record_hour(hour);
         self.eue_parts.record_hour(hour);
         self.mining_curtailed.record_hour(hour);
+        self.ladder.record_hour(hour);
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -316,6 +325,7 @@ impl Accumulator for Indices {
         self.eue_parts.end_sample(sample);
         self.mining_curtailed.end_sample(sample);
         self.illegal_path.end_sample(sample);
+        self.ladder.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {

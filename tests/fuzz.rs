@@ -42,6 +42,7 @@ const KEEP_PER_GROUP: usize = 3;
 const RTS: &str = "scenarios/benchmarks/ieee-rts79.toml";
 const THREE: &str = "scenarios/benchmarks/ieee-rts79-three-area.toml";
 const THREE_IMPORT: &str = "scenarios/benchmarks/ieee-rts79-three-area-import.toml";
+const THREE_LADDER: &str = "scenarios/benchmarks/ieee-rts79-three-area-ladder.toml";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
@@ -649,6 +650,7 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[units]]",
                 "[[regions]]",
                 "[[corridors]]",
+                "[[ladder]]",
                 "[study]",
                 "holidays = [2021-12-16, 2021-12-16]",
                 "day_factor = { Sat = 0.97, holiday = 0 }",
@@ -1314,10 +1316,11 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     let (scenario, file): (&str, &str) = if csv {
         (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
     } else {
-        match rng.below(10) {
+        match rng.below(11) {
             0..=2 => (RTS, RTS),
             3 | 4 => (THREE, THREE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
+            6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
             _ => {
                 let top = *rng.pick(&kaz_files);
                 (top, if rng.chance(0.5) { KAZ } else { top })

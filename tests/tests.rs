@@ -8,6 +8,7 @@ mod compare;
 mod format_doc;
 mod forms;
 mod fuzz;
+mod ladder;
 mod network;
 mod outputs;
 mod readme;

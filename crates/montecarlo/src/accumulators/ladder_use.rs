@@ -93,7 +93,11 @@ mod tests {
         };
         // Sample 1: rank 0 in hours 1 and 2 (day 0) and 30 (day 1), rank 1 in hour 2;
         // sample 2: nothing.
-        for (h, use_w) in [(1, [5_000_000, 0]), (2, [1_000_000, 2_000_000]), (30, [3_000_000, 0])] {
+        for (h, use_w) in [
+            (1, [5_000_000, 0]),
+            (2, [1_000_000, 2_000_000]),
+            (30, [3_000_000, 0]),
+        ] {
             acc.record_hour(&HourView {
                 rank_use_w: &use_w,
                 ..HourView::short(h, &[0, 0])

@@ -2,7 +2,7 @@
 //! index, the appeals' daily budget holds in a run, a Kazakhstan ladder keeps the firm
 //! shortfall and moves use between ranks, and the outputs report each rank.
 
-use crate::util::{gridrisk, json};
+use crate::util::{gridrisk, json, without_run};
 use serde_json::Value;
 
 const IMPORT: &str = "scenarios/benchmarks/ieee-rts79-three-area-import.toml";
@@ -118,4 +118,41 @@ fn kazakhstan_ladder_keeps_the_shortfall_and_curtails_mining_first() {
             .unwrap()
             > 0.0
     );
+}
+
+/// Shards carry the ranks' sums: three shards merge into the unsharded run.
+#[test]
+fn ladder_shards_merge_into_the_unsharded_result() {
+    let args = ["--samples", "600", "--block-size", "100", "--seed", "3"];
+    let full = json(&[&["run", LADDER], &args[..], &["--format", "json"]].concat());
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<_> = (1..=3)
+        .map(|k| {
+            let out = dir.path().join(format!("shard-{k}.json"));
+            gridrisk()
+                .args(["run", LADDER])
+                .args(args)
+                .arg("--shard")
+                .arg(format!("{k}/3"))
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    let merged = gridrisk()
+        .arg("merge")
+        .args(&files)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(merged.status.success());
+    let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_eq!(
+        without_run(merged),
+        without_run(full.clone()),
+        "merged shards"
+    );
+    assert!(full["ladder"]["voltage reduction"]["used_h"]["mean"].as_f64().unwrap() > 0.0);
 }

@@ -154,5 +154,33 @@ fn ladder_shards_merge_into_the_unsharded_result() {
         without_run(full.clone()),
         "merged shards"
     );
-    assert!(full["ladder"]["voltage reduction"]["used_h"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(
+        full["ladder"]["voltage reduction"]["used_h"]["mean"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}
+
+/// A ladder acts on a system without lines or imports too: voltage reduction lowers LOLE
+/// and EUE (same random streams), and is used in at least every hour that stays short. The
+/// exact (analytic) method refuses it by name.
+#[test]
+fn voltage_reduction_alone_lowers_the_shortfall() {
+    let plain = run("scenarios/benchmarks/ieee-rts79.toml", "2000");
+    let vr = run("tests/data/ladder/rts-voltage.toml", "2000");
+    let mean = |d: &Value, k: &str| d["system"][k]["mean"].as_f64().unwrap();
+    assert!(mean(&vr, "lole_h") < mean(&plain, "lole_h"));
+    assert!(mean(&vr, "eue_mwh") < mean(&plain, "eue_mwh"));
+    let used_h = vr["ladder"]["voltage reduction"]["used_h"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(used_h >= mean(&vr, "lole_h") && used_h <= mean(&plain, "lole_h"));
+    gridrisk()
+        .args(["analytic", "tests/data/ladder/rts-voltage.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "a ladder of last resorts ([[ladder]] 'voltage reduction')",
+        ));
 }

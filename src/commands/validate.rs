@@ -148,6 +148,43 @@ fn conditions(model: &SystemModel) -> Vec<String> {
             .map(|k| format!("{} ({})", k.name, net.corridor_line_names(k).join(" + ")));
         lines.push(format!("corridors: {}", list(names)));
     }
+    if !net.ladder.is_empty() {
+        use gridrisk_core::model::{InterruptibleClass, LadderStep};
+        let step = |st: &LadderStep| match *st {
+            LadderStep::Import { source, cap_w } => {
+                let name = &net.imports[source].name;
+                match cap_w {
+                    Some(w) => format!("{name} {:.1} MW", w_to_mw(w)),
+                    None => format!("{name} rest of cap"),
+                }
+            }
+            LadderStep::Interruptible(InterruptibleClass::Mining) => "mining curtailed".into(),
+            LadderStep::Interruptible(InterruptibleClass::Exports) => "exports curtailed".into(),
+            LadderStep::VoltageReduction {
+                region: r,
+                fraction,
+            } => {
+                format!("voltage -{}% in {}", fraction * 100.0, region(r))
+            }
+            LadderStep::Appeal {
+                region: r,
+                cap_w,
+                hours_per_day,
+            } => format!(
+                "appeal {:.1} MW in {}, {hours_per_day} h/day",
+                w_to_mw(cap_w),
+                region(r)
+            ),
+        };
+        let ranks = net.ladder.iter().map(|k| {
+            let steps: Vec<String> = k.steps.iter().map(step).collect();
+            format!("{} ({})", k.name, steps.join(" + "))
+        });
+        lines.push(format!(
+            "ladder, cheapest first: {}, then firm shedding",
+            list(ranks)
+        ));
+    }
     if !c.disturbances.is_empty() {
         let names = c
             .disturbances

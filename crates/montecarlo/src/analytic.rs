@@ -236,6 +236,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
     if let Some(l) = net.lines.first() {
         return Some(format!("lines ([[lines]] '{}')", l.name));
     }
+    if let Some(k) = net.ladder.first() {
+        return Some(format!(
+            "a ladder of last resorts ([[ladder]] '{}')",
+            k.name
+        ));
+    }
     if let Some(z) = c.weather.zones.first() {
         return Some(format!(
             "weather ([[weather.zones]] '{}': random temperatures)",

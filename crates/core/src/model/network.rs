@@ -162,9 +162,10 @@ impl Network {
             .collect()
     }
 
-    /// True if regions are isolated: no line and no import source.
+    /// True if regions are isolated and on their own: no line, no import source, no
+    /// ladder of last resorts.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty() && self.imports.is_empty()
+        self.lines.is_empty() && self.imports.is_empty() && self.ladder.is_empty()
     }
 
     /// Check indices and values against `regions` regions; returns what is wrong.

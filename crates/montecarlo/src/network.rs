@@ -214,8 +214,12 @@ impl NetworkHour {
             self.supply_w[i] = generation + hour.supply_w.get(i);
             self.firm_w[i] = hour.firm_w.get(i);
             self.interruptible_w[i] = hour.interruptible_w.get(i);
-            self.mining_w[i] = hour.mining_w.get(i);
             self.total_w[i] = self.firm_w[i] + self.interruptible_w[i];
+        }
+        if self.ladder.is_some() {
+            for (i, m) in self.mining_w.iter_mut().enumerate() {
+                *m = hour.mining_w.get(i);
+            }
         }
         for j in 0..s {
             let factor = hour.source_factor.get(j);

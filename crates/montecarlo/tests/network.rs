@@ -108,6 +108,7 @@ fn small_network(sharing: Sharing) -> SystemModel {
                 lines: vec![1],
             },
         ],
+        ladder: vec![],
     })
     .unwrap()
 }
@@ -274,6 +275,7 @@ fn three_area_unlimited() -> SystemModel {
         imports: vec![],
         sharing: Sharing::Local,
         corridors: vec![],
+        ladder: vec![],
     })
     .unwrap()
 }
@@ -434,6 +436,7 @@ fn random_network(
         }],
         corridors: vec![],
         sharing,
+        ladder: vec![],
     })
     .unwrap()
 }

@@ -1,8 +1,9 @@
 //! Result accumulators: what to measure, separate from how samples are drawn.
 //!
 //! The sampler calls [`Accumulator::record_hour`] for every hour in which some region has a
-//! shortfall or an import is used (other hours contribute nothing to any index, which is
-//! what lets the sampler skip them), then [`Accumulator::end_sample`] once per sample. A worker owns
+//! shortfall, an import is used or a rank of the ladder of last resorts is used (other hours
+//! contribute nothing to any index, which is what lets the sampler skip them), then
+//! [`Accumulator::end_sample`] once per sample. A worker owns
 //! one accumulator per block of samples; blocks are merged in block order with
 //! [`Accumulator::merge`]; each accumulator's `finish` turns the merged sums into estimates.
 //!

@@ -29,6 +29,14 @@ pub(super) fn ladder(
     let mut seen: Vec<(String, Rc<Path>, usize)> = Vec::new();
     // Per source: whether a tier without `mw` (the rest of its cap) has been seen.
     let mut rest_seen = vec![false; sources.len()];
+    if matches!(f.get("ladder").map(|n| &n.value), Some(Value::Array(a)) if a.is_empty()) {
+        f.bad(
+            "ladder",
+            "names no rank: add `[[ladder]]` tables, or remove `ladder` for the default order"
+                .into(),
+            p,
+        );
+    }
     for (i, n) in table_array(f, "ladder", p).into_iter().enumerate() {
         let label = element_label("ladder", i, n);
         let Some(rf) = Fields::new(n, &label, keys::LADDER, p) else {

@@ -5,8 +5,9 @@
 //! Each step becomes resources of its rank, in the step's order: an import tier one supply
 //! resource at its source's external node (a source's tiers take its available export cap
 //! of the hour in ladder order, the last one the rest); an interruptible class one demand
-//! resource per region (registered mining is the mining part of a region's interruptible
-//! demand, exports the rest); voltage reduction one supply resource at its region, its
+//! resource per region that has it (registered mining is the mining part of a region's
+//! interruptible demand, exports the rest; a region without the class would only add a
+//! resource that is never available, which changes no result); voltage reduction one supply resource at its region, its
 //! fraction of the region's demand (firm and interruptible); an appeal one supply resource
 //! at its region.
 //!
@@ -28,7 +29,7 @@
 use gridrisk_core::dispatch::{
     Ladder, LadderDispatch, LadderDispatcher, LadderHour, Resource, SharingRule, Topology,
 };
-use gridrisk_core::model::{InterruptibleClass, LadderStep, Network};
+use gridrisk_core::model::{Conditions, InterruptibleClass, LadderStep, Network};
 
 /// How a resource's availability is found in an hour.
 #[derive(Debug, Clone, Copy)]
@@ -94,8 +95,14 @@ pub struct LadderInputs<'a> {
 }
 
 impl LadderNet {
-    /// The ladder of `net` on `topology`, or `None` if it names none.
-    pub fn of(net: &Network, topology: &Topology, rule: SharingRule) -> Option<LadderNet> {
+    /// The ladder of `net` on `topology` (with the interruptible demand of `conditions`), or
+    /// `None` if it names none.
+    pub fn of(
+        net: &Network,
+        conditions: &Conditions,
+        topology: &Topology,
+        rule: SharingRule,
+    ) -> Option<LadderNet> {
         if net.ladder.is_empty() {
             return None;
         }
@@ -117,11 +124,23 @@ impl LadderNet {
                     ),
                     LadderStep::Interruptible(class) => {
                         for region in 0..r_n {
-                            let a = match class {
-                                InterruptibleClass::Mining => Avail::Mining { region },
-                                InterruptibleClass::Exports => Avail::Exports { region },
+                            let (a, has) = match class {
+                                InterruptibleClass::Mining => (
+                                    Avail::Mining { region },
+                                    conditions
+                                        .mining
+                                        .registered
+                                        .iter()
+                                        .any(|m| m.region == region),
+                                ),
+                                InterruptibleClass::Exports => (
+                                    Avail::Exports { region },
+                                    conditions.exchanges.iter().any(|x| x.region == region),
+                                ),
                             };
-                            push(Resource::Demand { region }, a);
+                            if has {
+                                push(Resource::Demand { region }, a);
+                            }
                         }
                     }
                     LadderStep::VoltageReduction { region, fraction } => push(
@@ -276,7 +295,8 @@ mod tests {
             ..Network::default()
         };
         let total_short = |line_mw: i64| {
-            let mut l = LadderNet::of(&net, &topology, SharingRule::Local).unwrap();
+            let mut l =
+                LadderNet::of(&net, &Conditions::default(), &topology, SharingRule::Local).unwrap();
             l.start_sample();
             let (mut short, mut curt, mut imp) = ([0; 2], [0; 2], [0; 0]);
             let mut total = 0;
@@ -336,7 +356,8 @@ mod tests {
             ],
             ..Network::default()
         };
-        let mut l = LadderNet::of(&net, &topology, SharingRule::Local).unwrap();
+        let mut l =
+            LadderNet::of(&net, &Conditions::default(), &topology, SharingRule::Local).unwrap();
         let (mut short, mut curt, mut imp) = ([0; 1], [0; 1], [0; 1]);
         let mut hour = |l: &mut LadderNet, day| {
             l.dispatch(

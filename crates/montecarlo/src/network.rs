@@ -169,7 +169,7 @@ impl NetworkHour {
             .map(|c| c.lines.iter().flat_map(|&l| [2 * l, 2 * l + 1]).collect())
             .collect();
         let out = Dispatch::new(&topology);
-        let ladder = LadderNet::of(net, &topology, rule);
+        let ladder = LadderNet::of(net, model.conditions(), &topology, rule);
         let dispatcher = Dispatcher::new(topology, rule);
         let nodes = q.regions + q.sources;
         Some(NetworkHour {

@@ -390,15 +390,16 @@ impl<'m> Sampler<'m> {
                 let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
                 out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
                 out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
-                // A ladder knows the mining part exactly; otherwise it is pro rata.
-                out.mining_curtailed_w[r] = match ladder {
-                    Some(l) => l.mining_curtailed_w[r],
-                    None => part(
-                        out.curtailed_w[r],
-                        inputs.mining_interruptible_w[i],
-                        inputs.interruptible_w[i],
-                    ),
-                };
+                out.mining_curtailed_w[r] = part(
+                    out.curtailed_w[r],
+                    inputs.mining_interruptible_w[i],
+                    inputs.interruptible_w[i],
+                );
+            }
+            // A ladder knows the mining part exactly (the pro-rata split above is the
+            // default order's).
+            if let Some(l) = ladder {
+                out.mining_curtailed_w[..n].copy_from_slice(&l.mining_curtailed_w);
             }
             for v in [
                 &mut out.short_illegal_w,

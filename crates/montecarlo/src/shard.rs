@@ -1,4 +1,4 @@
-//! Shard files (`"schema": "gridrisk.shard/3"`) and their merge: what a shard of a run
+//! Shard files (`"schema": "gridrisk.shard/4"`) and their merge: what a shard of a run
 //! writes, and everything `merge` checks before it adds shards up.
 //!
 //! A shard file holds the run's identity (scenario, seed, samples, block size, K and N), its
@@ -37,11 +37,12 @@ use crate::spec::{SimulationSpec, StopRule};
 use gridrisk_core::hash::{fnv1a, FNV_OFFSET};
 use gridrisk_core::SystemModel;
 use rayon::prelude::*;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Schema tag of one shard of a run.
-pub const SHARD_SCHEMA: &str = "gridrisk.shard/3";
+pub const SHARD_SCHEMA: &str = "gridrisk.shard/4";
 
 /// FNV-1a 64 over the shard's identity and canonical states, as 16 hex digits.
 fn digest(scenario: &ScenarioId, spec: &SimulationSpec, state: &str, first: &str) -> String {
@@ -115,18 +116,26 @@ pub fn shard_json(
 /// shard order) its file, threads and wall time as its file records them; in all, the
 /// threads of every shard, the sum of their wall times (`wall_s`, the run's time had the
 /// shards run one after another), the longest, the thread-seconds (threads times wall time,
-/// summed) and the merge's own wall time. A shard file without a `"run"` key counts as
-/// nothing.
+/// summed) and the merge's own wall time. The `"run"` key is not part of a shard's digest:
+/// a shard without it, or whose threads are not a count >= 1 or whose wall time is not a
+/// finite time >= 0, has that value left out (and counts as nothing in the sums).
 pub fn merged_run_json(shards: &[(String, Value)], samples: u64, merge_wall_s: f64) -> Value {
     let mut per: Vec<(u64, Value)> = shards
         .iter()
         .map(|(file, doc)| {
             let run = &doc["run"];
             let k = doc["shard"]["k"].as_u64().unwrap_or(0);
-            (
-                k,
-                json!({"k": k, "file": file, "threads": run["threads"], "wall_s": run["wall_s"]}),
-            )
+            let mut entry = json!({"k": k, "file": file});
+            if let Some(t) = run["threads"].as_u64().filter(|&t| t >= 1) {
+                entry["threads"] = t.into();
+            }
+            if let Some(w) = run["wall_s"]
+                .as_f64()
+                .filter(|w| w.is_finite() && *w >= 0.0)
+            {
+                entry["wall_s"] = w.into();
+            }
+            (k, entry)
         })
         .collect();
     per.sort_by_key(|(k, _)| *k);
@@ -437,8 +446,9 @@ fn check_state(
     let n = samples.end - samples.start;
     let read = |key: &str| -> Result<Indices, MergeError> {
         check_shape(template, &doc[key], key).map_err(|e| invalid(file, e))?;
-        let state: Indices = serde_json::from_value(doc[key].clone())
-            .map_err(|e| invalid(file, format!("{key}: {e}")))?;
+        // Read from the document in place (a clone of a large state would double it).
+        let state =
+            Indices::deserialize(&doc[key]).map_err(|e| invalid(file, format!("{key}: {e}")))?;
         Ok(state)
     };
     let state = read("state")?;
@@ -666,6 +676,33 @@ fn check_contains<'a>(all: &'a Value, first: &'a Value, path: &str) -> Result<()
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn merged_run_info_leaves_out_what_is_not_a_count_or_a_time() {
+        let shard =
+            |k: u64, run: Value| (format!("s{k}.json"), json!({"shard": {"k": k}, "run": run}));
+        let shards = [
+            shard(2, json!({"threads": 2, "wall_s": 1.5})),
+            shard(1, json!({"threads": null, "wall_s": -1.0})),
+            shard(3, json!({"threads": 0, "wall_s": "2"})),
+            (String::from("s4.json"), json!({"shard": {"k": 4}})),
+        ];
+        let run = merged_run_json(&shards, 100, 0.25);
+        assert_eq!(
+            run["shards"],
+            json!([
+                {"k": 1, "file": "s1.json"},
+                {"k": 2, "file": "s2.json", "threads": 2, "wall_s": 1.5},
+                {"k": 3, "file": "s3.json"},
+                {"k": 4, "file": "s4.json"},
+            ])
+        );
+        assert_eq!(
+            (run["threads"].as_u64(), run["wall_s"].as_f64()),
+            (Some(2), Some(1.5))
+        );
+        assert_eq!(run["thread_s"].as_f64(), Some(3.0));
+    }
+
     use super::*;
     use gridrisk_core::scenario::{load, Scenario};
     use std::path::Path;

@@ -742,3 +742,28 @@ fn a_sentence_names_a_change_only_where_its_interval_excludes_zero() {
         assert!(!unclear.contains(word), "{word}: {unclear}");
     }
 }
+
+#[test]
+fn a_ladder_is_drawn_rank_by_rank_and_only_when_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ladder = "scenarios/benchmarks/ieee-rts79-three-area-ladder.toml";
+    let run = write_json(dir.path(), "run.json", &["run", ladder, "--samples", "50"]);
+    let doc = read(&run);
+    let ranks: Vec<&String> = doc["ladder"].as_object().unwrap().keys().collect();
+    assert!(ranks.len() >= 2, "{ranks:?}");
+    let html = report_of(dir.path(), &[("run.json", &doc)]);
+    let f = figure(&html, "ladder");
+    for rank in &ranks {
+        assert!(
+            f.contains(&format!(">\n{rank}\n<")) || f.contains(&format!(">{rank}<")),
+            "{rank}"
+        );
+    }
+    for caption in ["hours used (h/yr)", "energy (MWh/yr)", "days used (d/yr)"] {
+        assert!(f.contains(caption), "{caption}");
+    }
+    let mut without = doc.clone();
+    without.as_object_mut().unwrap().remove("ladder");
+    let plain = report_of(dir.path(), &[("run.json", &without)]);
+    assert!(!chart_kinds(&plain).contains(&"ladder".to_string()));
+}

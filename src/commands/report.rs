@@ -5,7 +5,7 @@
 //! with a headline (the question, the base's risk, each policy's effect, one chart), then
 //! the detail charts, and ends with the settings. A comparison's base is drawn by the same
 //! code as a run, from whichever run sections (heatmap, EUE distribution, imports, lines,
-//! corridors) its file carries. Every chart is its own inline `<svg>` drawn by plotters; the
+//! corridors, ladder) its file carries. Every chart is its own inline `<svg>` drawn by plotters; the
 //! page has no script, stylesheet link, image or any other external reference, so it reads
 //! the same offline and without JavaScript.
 
@@ -829,6 +829,37 @@ fn scenario_charts(
         };
         page.figure("lines", title, &svg, &legend, &note);
     }
+
+    // The ladder of last resorts: how much each rank is called on, cheapest first.
+    let ranks: Vec<(&String, &Value)> = obj(&sc["ladder"]).collect();
+    if !ranks.is_empty() {
+        page.h3("Ladder of last resorts");
+        let title = "How often and how much each rank of the ladder is used, with 95% intervals";
+        let panel = |key: &str, caption: String, unit: &'static str| Panel {
+            caption,
+            values: ranks.iter().map(|(_, v)| est(&v[key])).collect(),
+            unit,
+        };
+        let svg = charts::panels(&Panels {
+            title,
+            rows: ranks.iter().map(|(name, _)| name.to_string()).collect(),
+            row_colors: Vec::new(),
+            panels: vec![
+                panel("used_h", format!("hours used (h/{per})"), "h"),
+                panel("used_mwh", format!("energy (MWh/{per})"), "MWh"),
+                panel("used_d", format!("days used (d/{per})"), "d"),
+            ],
+            bars: true,
+            zero_line: false,
+        })?;
+        page.figure(
+            "ladder",
+            title,
+            &svg,
+            &[],
+            "Ranks from the cheapest (top) to the costliest; firm shedding comes after the last. A rank is used in an hour when any of it is called (imports taken, interruptible load not served, voltage reduced, appeals made); a day counts when it is used in at least one hour, as GE MARS counts days of emergency operating procedures.",
+        );
+    }
     Ok(())
 }
 
@@ -1157,6 +1188,7 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
         "imports",
         "lines",
         "corridors",
+        "ladder",
     ];
     if detail.iter().any(|k| !base[*k].is_null()) {
         page.body += &format!(

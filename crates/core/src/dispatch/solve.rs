@@ -109,7 +109,21 @@ impl Work {
     /// Sizes the scratch for `t` (a cluster of a larger network: within the capacity
     /// reserved for the whole, so nothing is allocated).
     pub(crate) fn fit(&mut self, t: &Topology) {
-        let (r, n) = (t.regions, t.nodes());
+        self.size_terms(t.regions);
+        for v in [&mut self.reach_s, &mut self.reach_t] {
+            v.resize(t.nodes(), false);
+        }
+    }
+
+    /// Sizes the per-terminal scratch for `n` terminal edges of one sharing stage.
+    pub(crate) fn reserve_terms(&mut self, n: usize) {
+        if self.weight.len() < n {
+            self.size_terms(n);
+        }
+    }
+
+    /// The per-terminal scratch resized to `n` terminal edges.
+    fn size_terms(&mut self, n: usize) {
         for v in [
             &mut self.weight,
             &mut self.value,
@@ -117,30 +131,10 @@ impl Work {
             &mut self.ceil,
             &mut self.rem,
         ] {
-            v.resize(r, 0);
+            v.resize(n, 0);
         }
         for v in [&mut self.active, &mut self.in_stage] {
-            v.resize(r, false);
-        }
-        for v in [&mut self.reach_s, &mut self.reach_t] {
             v.resize(n, false);
-        }
-    }
-
-    /// Sizes the per-terminal scratch for `n` terminal edges of one sharing stage.
-    pub(crate) fn reserve_terms(&mut self, n: usize) {
-        if self.weight.len() < n {
-            for v in [
-                &mut self.weight,
-                &mut self.value,
-                &mut self.floor,
-                &mut self.ceil,
-                &mut self.rem,
-            ] {
-                v.resize(n, 0);
-            }
-            self.active.resize(n, false);
-            self.in_stage.resize(n, false);
         }
     }
 

@@ -59,11 +59,15 @@
 //! demand and the demand resources at it), and each component is then one of:
 //!
 //! * **served at home**: nothing is left unserved; no resource is used, nothing binds;
-//! * **served by one resource**: its cheapest rank with anything available has exactly one
-//!   resource there, a supply, and the max flow continued from that resource serves the
-//!   rest. Then every costlier rank is unused, and the resource's least use is what the
-//!   domestic flow left unserved (a max flow without a source extends to one with it, and
-//!   none uses less of it); its share is that exact integer;
+//! * **served by one resource**: among the resources that can reach an unserved need in the
+//!   residual graph of the domestic flow, the cheapest rank with anything available has
+//!   exactly one, a supply, and the max flow continued from it serves the rest. Then every
+//!   costlier rank is unused, and the resource's least use is what the domestic flow left
+//!   unserved (a max flow without a source extends to one with it, and none uses less of
+//!   it); its share is that exact integer. The others are unused: the set `B` of nodes that
+//!   can reach an unserved need takes in across its boundary all that any flow can bring
+//!   (those arcs are full), so a resource outside `B` serves no need in it, and every need
+//!   outside `B` is served at home;
 //! * otherwise **solved**: the circulation above, with the other components' supplies,
 //!   demands, arc limits and resources at zero (they take no part in any level).
 //!
@@ -339,7 +343,12 @@ impl Components {
         self.only.fill(usize::MAX);
         for (j, &a) in hour.available_w.iter().enumerate() {
             let c = self.of_resource[j];
-            if a == 0 || self.first_rank[c] < lad.rank_of(j) {
+            let node = match lad.resources[j] {
+                Resource::Supply { node } => node,
+                Resource::Demand { region } => region,
+            };
+            // A resource that cannot reach an unserved need is never used.
+            if a == 0 || self.first_rank[c] < lad.rank_of(j) || !lf.reaches_need(node) {
                 continue;
             }
             if self.first_rank[c] == usize::MAX

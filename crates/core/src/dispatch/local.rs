@@ -167,6 +167,12 @@ impl LocalFlow {
         least
     }
 
+    /// Whether node `v` can still reach an unserved need, after [`LocalFlow::route`] (it is
+    /// in [`LocalFlow::seen`]).
+    pub(crate) fn reaches_need(&self, v: usize) -> bool {
+        self.level[v] != UNSEEN
+    }
+
     /// The arcs at node `v` (either end).
     pub(crate) fn arcs_of(&self, v: usize) -> &[usize] {
         &self.inc[self.start[v]..self.start[v + 1]]

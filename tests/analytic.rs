@@ -165,3 +165,49 @@ fn work_above_the_budget_is_refused() {
                 .and(contains("100000 units")),
         );
 }
+
+/// RTS-79 with its units in discrete time (PRAS's convention, p = 1/MTTF and 1/MTTR): the
+/// same availability per unit, so the same exact LOLE and EUE; its own hourly frequency (a
+/// different correlation from hour to hour), no continuous-time frequency; and the Monte
+/// Carlo engine within 3 standard errors of its exact values.
+#[test]
+fn discrete_time_rts79_keeps_the_exact_lole_and_matches_monte_carlo() {
+    const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
+    let cont = json(&["analytic", RTS79, "--format", "json"]);
+    let disc = json(&["analytic", DISCRETE, "--format", "json"]);
+    for key in ["lole_h", "eue_mwh", "lole_d_peak"] {
+        let (a, b) = (
+            exact_value(&cont, key).unwrap(),
+            exact_value(&disc, key).unwrap(),
+        );
+        assert!((a - b).abs() <= 1e-9 * a, "{key}: {a} vs {b}");
+    }
+    let (lolf_c, lolf_d) = (
+        exact_value(&cont, "lolf").unwrap(),
+        exact_value(&disc, "lolf").unwrap(),
+    );
+    assert!(
+        (lolf_c - lolf_d).abs() > 1e-3,
+        "the frequencies differ: {lolf_c} vs {lolf_d}"
+    );
+    assert!(disc["system"]["lolf_ct"].is_null());
+    let mc = json(&[
+        "run",
+        DISCRETE,
+        "--samples",
+        "20000",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ]);
+    for key in ["lole_h", "eue_mwh", "lolf"] {
+        let want = exact_value(&disc, key).unwrap();
+        let est = &mc["system"][key];
+        let (mean, se) = (est["mean"].as_f64().unwrap(), est["se"].as_f64().unwrap());
+        assert!(
+            (mean - want).abs() <= 3.0 * se,
+            "{key}: Monte Carlo {mean} ± {se}, exact {want}"
+        );
+    }
+}

@@ -43,6 +43,9 @@ const RTS: &str = "scenarios/benchmarks/ieee-rts79.toml";
 const THREE: &str = "scenarios/benchmarks/ieee-rts79-three-area.toml";
 const THREE_IMPORT: &str = "scenarios/benchmarks/ieee-rts79-three-area-import.toml";
 const THREE_LADDER: &str = "scenarios/benchmarks/ieee-rts79-three-area-ladder.toml";
+/// RTS-79 with discrete-time units (`outage_model`, `failure_probability`,
+/// `repair_probability`).
+const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
@@ -648,6 +651,8 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
             let i = rng.below(n + 1);
             let stray = *rng.pick(&[
                 "[[units]]",
+                "outage_model = \"discrete\"",
+                "failure_probability = 0.5",
                 "[[regions]]",
                 "[[corridors]]",
                 "[[ladder]]",
@@ -1317,7 +1322,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
     } else {
         match rng.below(11) {
-            0..=2 => (RTS, RTS),
+            0 | 1 => (RTS, RTS),
+            2 => (DISCRETE, DISCRETE),
             3 | 4 => (THREE, THREE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),

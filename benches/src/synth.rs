@@ -361,8 +361,7 @@ mod tests {
         let (a, b) = (rts.units(), one.units());
         assert_eq!(a.installed_w, b.installed_w);
         assert_eq!(a.capacity_w, b.capacity_w);
-        assert_eq!(a.mttf_h, b.mttf_h);
-        assert_eq!(a.mttr_h, b.mttr_h);
+        assert_eq!(a.outage, b.outage);
         assert_eq!(rts.regions()[0].demand_w(), one.regions()[0].demand_w());
         let tight = Synth::new(1, Variant::Tight, Rule::Local)
             .load()

@@ -1,6 +1,7 @@
 //! Scenario files end to end: the shipped RTS-79 benchmark, `extends` variants, embedded
 //! sources, and the corpus of bad scenarios in the repository's `tests/bad/`.
 
+use gridrisk_core::model::{Outage, OutageModel};
 use gridrisk_core::scenario::{self, Embedded, Source};
 use std::path::{Path, PathBuf};
 
@@ -44,8 +45,15 @@ fn ieee_rts79_loads_with_published_totals() {
     assert!(u.names.contains(&"U400#2".to_string()));
     let i = u.names.iter().position(|n| n == "U20#1").unwrap();
     assert_eq!(
-        (u.mttf_h[i], u.mttr_h[i], u.capacity_w[i]),
-        (450.0, 50.0, 20_000_000)
+        (u.outage[i], u.capacity_w[i]),
+        (
+            Outage {
+                mttf_h: 450.0,
+                mttr_h: 50.0
+            }
+            .into(),
+            20_000_000
+        )
     );
     // Summary.
     let sum = &s.summary;
@@ -139,9 +147,19 @@ fn variant_extends_base_overriding_one_block_and_adding_one() {
     assert_eq!(u.len(), 34);
     assert_eq!(s.model.installed_w(0), 3_415_000_000);
     let i = u.names.iter().position(|n| n == "U20#4").unwrap();
-    assert_eq!((u.mttf_h[i], u.mttr_h[i]), (450.0, 100.0));
+    assert_eq!(
+        u.outage[i],
+        Outage {
+            mttf_h: 450.0,
+            mttr_h: 100.0
+        }
+        .into()
+    );
     let j = u.names.iter().position(|n| n == "U5#2").unwrap();
-    assert!((u.mttf_h[j] - 190.0).abs() < 1e-9);
+    let OutageModel::Continuous(o) = u.outage[j] else {
+        panic!("U5 is a continuous-time unit")
+    };
+    assert!((o.mttf_h - 190.0).abs() < 1e-9);
     // Base CSVs stay relative to the base file.
     assert_eq!(s.files.len(), 5);
     assert_eq!(s.files[0], variant);
@@ -420,7 +438,7 @@ fn network_files() -> Overlay {
 
 #[test]
 fn network_with_a_hub_lines_and_imports() {
-    use gridrisk_core::model::{ImportLink, ImportSource, Line, Outage, Sharing};
+    use gridrisk_core::model::{ImportLink, ImportSource, Line, Sharing};
     let s = scenario::load_with(Path::new("n/base.toml"), &network_files())
         .unwrap_or_else(|e| panic!("{e}"));
     let m = &s.model;
@@ -834,8 +852,8 @@ fn demand_takes_day_and_holiday_factors_on_their_dates() {
 #[allow(clippy::single_range_in_vec_init)]
 fn conditions_are_read_with_dates_as_study_hours() {
     use gridrisk_core::model::{
-        ColdRule, Disturbance, Enforcement, Exchange, IllegalMining, MiningPolicy, Outage,
-        RegionClimate, RegisteredMining, UnitConditions, Vre, VreProfile, WeatherZone,
+        ColdRule, Disturbance, Enforcement, Exchange, IllegalMining, MiningPolicy, RegionClimate,
+        RegisteredMining, UnitConditions, Vre, VreProfile, WeatherZone,
     };
     let s = scenario::load_with(Path::new("c/base.toml"), &conditions_files())
         .unwrap_or_else(|e| panic!("{e}"));

@@ -22,10 +22,12 @@
 //!
 //! # Conventions
 //!
-//! * Units are independent two-state Markov processes: failure rate λ = 1/MTTF, repair rate
-//!   μ = 1/MTTR, availability A = MTTF/(MTTF+MTTR), unavailability q = MTTR/(MTTF+MTTR). The
-//!   process is stationary (each unit is up with probability A at every instant). Units whose
-//!   capacity when up is 0 W are skipped.
+//! * Units are independent two-state Markov processes, in continuous time (failure rate
+//!   λ = 1/MTTF, repair rate μ = 1/MTTR, availability A = MTTF/(MTTF+MTTR), unavailability
+//!   q = MTTR/(MTTF+MTTR)) or in discrete time (per-hour probabilities λ = p_fail,
+//!   μ = p_repair, A = μ/(λ+μ), q = λ/(λ+μ); see [`OutageModel`]). The process is stationary
+//!   (each unit is up with probability A in every hour). Units whose capacity when up is 0 W
+//!   are skipped.
 //! * The available capacity C is the sum of the capacities of the units that are up (each
 //!   capped block counting `min(cap, its units up)`). It lives on a grid of step s = gcd of
 //!   all unit capacities (and of the caps that can bind) in watts (1 MW for RTS-79); k steps
@@ -50,7 +52,8 @@
 //!   load.
 //! * `lolf`, hourly sampled, window not cyclic: the expected number of maximal runs of
 //!   shortfall hours, P(S_0) + Σ_{h≥1} [P(S_h) − P(S_{h−1} ∧ S_h)]. The joint term needs the
-//!   law of (C_t, C_{t+1}) one hour apart. Per unit, over Δt = 1 h with e = 1 − exp(−(λ+μ)):
+//!   law of (C_t, C_{t+1}) one hour apart. Per unit, over one hour with e = 1 − exp(−(λ+μ))
+//!   (continuous time) or e = λ + μ (discrete time: P(up→down) = λ = q(λ+μ)),
 //!   P(up→down) = q·e, P(down→up) = A·e, so the joint pmf of the unit's capacity at
 //!   (t, t+1) is {uu: A(1−qe), ud: Aqe, du: qAe, dd: q(1−Ae)}; a unit out (dated) at t
 //!   only is {du: A, dd: q}, at t+1 only {ud: A, dd: q}. The 2-D joint pmf of the system is
@@ -68,7 +71,8 @@
 //!   set of units out and unit type (capacity, MTTF, MTTR, block) by convolving all but one
 //!   unit of that type. For a unit of a block capped at k it is
 //!   λ_i A_i Σ_s P(S = s) P(L − min(k, s + c_i) ≤ R < L − s), S the capacity of the block's
-//!   other units (capped at k) and R that of everything but the block.
+//!   other units (capped at k) and R that of everything but the block. Not defined (`None`)
+//!   with a discrete-time unit, whose state changes only between hours.
 //! * `lold_h` = `lole_h` / `lolf`, `neue_ppm` = `eue_mwh` / demand energy × 10⁶ (the firm
 //!   demand, before renewables).
 //!
@@ -98,6 +102,7 @@
 //!   gives LOLE 9.394175 h/yr, EENS 1176.298 MWh/yr, daily-peak LOLE 1.368863 d/yr,
 //!   hourly-sampled LOLF 1.913131 /yr and continuous-time frequency 2.0197 /yr.
 
+use gridrisk_core::model::OutageModel;
 use gridrisk_core::power::{wh_to_mwh, W_PER_MW};
 use gridrisk_core::SystemModel;
 use std::collections::HashMap;
@@ -131,7 +136,8 @@ pub struct ExactIndices {
     pub lolf: Option<f64>,
     /// Continuous-time (Billinton-Allan) frequency of entering loss of load, piecewise-constant
     /// hourly load, cyclic window; events per window. `None` with dated outages when the 2-D
-    /// tables of their boundaries would exceed the limits of `lolf`.
+    /// tables of their boundaries would exceed the limits of `lolf`, and with discrete-time
+    /// units (their states change only between hours).
     pub lolf_ct: Option<f64>,
     /// Mean duration of a loss-of-load run, `lole_h / lolf`, hours (0 if `lolf` is 0; `None`
     /// without `lolf`).
@@ -209,16 +215,16 @@ pub enum AnalyticError {
 struct GridUnit {
     /// Capacity when up, grid steps.
     c: usize,
-    /// Availability MTTF/(MTTF+MTTR).
+    /// Availability MTTF/(MTTF+MTTR), or μ/(λ+μ) in discrete time.
     a: f64,
-    /// Unavailability MTTR/(MTTF+MTTR).
+    /// Unavailability MTTR/(MTTF+MTTR), or λ/(λ+μ).
     q: f64,
-    /// Failure rate, per hour.
-    lambda: f64,
-    /// Repair rate, per hour.
-    mu: f64,
-    /// Type key: capacity and the bit patterns of MTTF and MTTR.
-    key: (usize, u64, u64),
+    /// Failure rate 1/MTTF, per hour; `None` in discrete time (no rate within an hour).
+    lambda: Option<f64>,
+    /// `e` of the joint law one hour apart ([`OutageModel::hour_mixing`]).
+    e: f64,
+    /// Type key: capacity, whether discrete, and the bit patterns of its two parameters.
+    key: (usize, bool, u64, u64),
     /// Index of its capped block in the model's `block_caps`, if any.
     block: Option<usize>,
     /// Index of the unit in the model's units (for its dated outages).
@@ -394,15 +400,14 @@ fn moments(p: &[f64]) -> Vec<f64> {
     mom
 }
 
-/// The joint law of a unit's capacity at two instants `dt_h` hours apart (0 or 1), as the
-/// weights (up-up, up-down, down-up, down-down); `None` if it is out (a dated outage) at
-/// both. Out at one instant, it counts as down there, and its state at the other is
-/// stationary (its random process runs on underneath).
-fn pair_weights(u: &GridUnit, dt_h: f64, first: bool, second: bool) -> Option<[f64; 4]> {
+/// The joint law of a unit's capacity at two instants one hour apart (`one_hour`) or at
+/// the same instant, as the weights (up-up, up-down, down-up, down-down); `None` if it is
+/// out (a dated outage) at both. Out at one instant, it counts as down there, and its state
+/// at the other is stationary (its random process runs on underneath).
+fn pair_weights(u: &GridUnit, one_hour: bool, first: bool, second: bool) -> Option<[f64; 4]> {
     match (first, second) {
         (true, true) => {
-            // 1 − exp(−(λ + μ)·Δt), by expm1 for accuracy on slow units.
-            let e = -(-(u.lambda + u.mu) * dt_h).exp_m1();
+            let e = if one_hour { u.e } else { 0.0 };
             Some([
                 u.a * (1.0 - u.q * e),
                 u.a * u.q * e,
@@ -609,15 +614,24 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     let mut units: Vec<GridUnit> = live
         .iter()
         .map(|&i| {
-            let (f, r) = (u.mttf_h[i], u.mttr_h[i]);
+            let o = u.outage[i];
             let c = (u.capacity_w[i] / step) as usize;
+            let (lambda, key) = match o {
+                OutageModel::Continuous(o) => (
+                    Some(1.0 / o.mttf_h),
+                    (c, false, o.mttf_h.to_bits(), o.mttr_h.to_bits()),
+                ),
+                OutageModel::Discrete { p_fail, p_repair } => {
+                    (None, (c, true, p_fail.to_bits(), p_repair.to_bits()))
+                }
+            };
             GridUnit {
                 c,
-                a: f / (f + r),
-                q: r / (f + r),
-                lambda: 1.0 / f,
-                mu: 1.0 / r,
-                key: (c, f.to_bits(), r.to_bits()),
+                a: o.availability(),
+                q: o.unavailability(),
+                lambda,
+                e: o.hour_mixing(),
+                key,
                 block: block_of(i),
                 unit: i,
             }
@@ -753,14 +767,14 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
         .map(|&h| tables[class_of_hour[h]].0[m[h]])
         .sum();
 
-    // The 2-D tables of class pairs, `dt_h` hours apart.
-    let joint = |pairs: &[(usize, usize)], dt_h: f64| -> HashMap<(usize, usize), Vec<f64>> {
+    // The 2-D tables of class pairs, one hour apart or at one instant.
+    let joint = |pairs: &[(usize, usize)], one_hour: bool| -> HashMap<(usize, usize), Vec<f64>> {
         pairs
             .iter()
             .map(|&(a, b)| {
                 let kernel = |k: usize| {
                     let u = &units[k];
-                    pair_weights(u, dt_h, in_service(a, k), in_service(b, k)).map(|w| (u.c, w))
+                    pair_weights(u, one_hour, in_service(a, k), in_service(b, k)).map(|w| (u.c, w))
                 };
                 let free: Vec<Kernel> = (0..units.len())
                     .filter(|&k| units[k].block.is_none())
@@ -786,12 +800,15 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     };
     let cum = |h: usize| &tables[class_of_hour[h]].0;
     let (mut lolf, mut lolf_ct) = (None, None);
+    // A discrete-time unit has no rate within an hour: no continuous-time frequency.
+    let continuous_time = units.iter().all(|g| g.lambda.is_some());
     if max_m == 0 {
-        (lolf, lolf_ct) = (Some(0.0), Some(0.0));
+        lolf = Some(0.0);
+        lolf_ct = continuous_time.then_some(0.0);
     } else {
         // Hourly-sampled frequency: needs the joint tables one hour apart.
         if joint_ok {
-            let g = joint(&apart, 1.0);
+            let g = joint(&apart, true);
             let mut runs = cum(0)[m[0]];
             for h in 1..hours {
                 let pair = &g[&(class_of_hour[h - 1], class_of_hour[h])];
@@ -799,8 +816,8 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
             }
             lolf = Some(runs);
         }
-        if instant.is_empty() || joint_ok {
-            let g = joint(&instant, 0.0);
+        if continuous_time && (instant.is_empty() || joint_ok) {
+            let g = joint(&instant, false);
             let crossing = |h: usize| {
                 let prev = (h + hours - 1) % hours;
                 let (a, b) = (class_of_hour[prev], class_of_hour[h]);
@@ -870,7 +887,8 @@ fn failure_rate(
             let Some(&first) = serving_of_type.first() else {
                 continue;
             };
-            let w = serving_of_type.len() as f64 * t.lambda * t.a;
+            // Called with continuous-time units only (NaN would show otherwise).
+            let w = serving_of_type.len() as f64 * t.lambda.unwrap_or(f64::NAN) * t.a;
             let Some(b) = t.block else {
                 let cum_other = prefix(&capacity_pmf(units, caps, n, |k| k != first && serving(k)));
                 for &h in &hours {
@@ -910,7 +928,7 @@ fn failure_rate(
 mod tests {
     use super::*;
     use gridrisk_core::model::{
-        BlockCap, Conditions, Region, UnitConditions, UnitSpec, Vre, VreProfile,
+        BlockCap, Conditions, Outage, Region, UnitConditions, UnitSpec, Vre, VreProfile,
     };
     use gridrisk_core::power::mw_to_w;
     use gridrisk_core::Calendar;
@@ -923,8 +941,7 @@ mod tests {
             region,
             installed_w: w,
             capacity_w: w,
-            mttf_h,
-            mttr_h,
+            outage: Outage { mttf_h, mttr_h }.into(),
         }
     }
 
@@ -1117,6 +1134,90 @@ mod tests {
         close(x.lole_d_peak, b.lole_d, 1e-12, "lole_d_peak");
         close(x.lolf.unwrap(), b.lolf, 1e-11, "lolf");
         close(x.lolf_ct.unwrap(), b.lolf_ct, 1e-11, "lolf_ct");
+    }
+
+    #[test]
+    fn discrete_time_units_match_markov_enumeration() {
+        // Each unit as (MW, availability, P(up -> down), P(down -> up)) over one hour: three
+        // discrete-time units (independent, slow, anti-correlated) and a continuous one.
+        let discrete = [(10.0, 0.1, 0.9), (20.0, 0.02, 0.1), (15.0, 0.6, 0.7)];
+        let (c, f, r): (f64, f64, f64) = (15.0, 300.0, 20.0);
+        let e = 1.0 - (-(1.0 / f + 1.0 / r)).exp();
+        let mut chain: Vec<(f64, f64, f64, f64)> = discrete
+            .iter()
+            .map(|&(c, l, m)| (c, m / (l + m), l, m))
+            .collect();
+        chain.push((c, f / (f + r), r / (f + r) * e, f / (f + r) * e));
+        let mut specs: Vec<UnitSpec> = discrete
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, p_fail, p_repair))| UnitSpec {
+                outage: OutageModel::Discrete { p_fail, p_repair },
+                ..unit(&format!("d{i}"), 0, c, 1.0, 1.0)
+            })
+            .collect();
+        specs.push(unit("c", 0, c, f, r));
+        let loads: Vec<f64> = (0..30)
+            .map(|h| [30.0, 47.3, 12.5, 55.0, 60.0][h % 5])
+            .collect();
+        let x = exact(&model(&loads, specs)).unwrap();
+
+        let states = 1usize << chain.len();
+        let up = |s: usize, i: usize| s >> i & 1 == 1;
+        let cap = |s: usize| -> f64 {
+            (0..chain.len())
+                .filter(|&i| up(s, i))
+                .map(|i| chain[i].0)
+                .sum()
+        };
+        let pi = |s: usize| -> f64 {
+            (0..chain.len())
+                .map(|i| {
+                    if up(s, i) {
+                        chain[i].1
+                    } else {
+                        1.0 - chain[i].1
+                    }
+                })
+                .product()
+        };
+        let trans = |s: usize, t: usize| -> f64 {
+            (0..chain.len())
+                .map(|i| {
+                    let (_, _, fail, repair) = chain[i];
+                    match (up(s, i), up(t, i)) {
+                        (true, true) => 1.0 - fail,
+                        (true, false) => fail,
+                        (false, true) => repair,
+                        (false, false) => 1.0 - repair,
+                    }
+                })
+                .product()
+        };
+        let (mut lole, mut eue, mut lolf) = (0.0, 0.0, 0.0);
+        for (h, &l) in loads.iter().enumerate() {
+            for s in 0..states {
+                if cap(s) < l {
+                    lole += pi(s);
+                    eue += pi(s) * (l - cap(s));
+                    if h == 0 {
+                        lolf += pi(s);
+                    }
+                } else if h + 1 < loads.len() {
+                    lolf += (0..states)
+                        .filter(|&t| cap(t) < loads[h + 1])
+                        .map(|t| pi(s) * trans(s, t))
+                        .sum::<f64>();
+                }
+            }
+        }
+        close(x.lole_h, lole, 1e-12, "lole");
+        close(x.eue_mwh, eue, 1e-11, "eue");
+        close(x.lolf.unwrap(), lolf, 1e-11, "lolf");
+        assert_eq!(
+            x.lolf_ct, None,
+            "no continuous-time frequency with discrete units"
+        );
     }
 
     /// Indices by enumeration of the unit states, hour by hour: `units` (capacity MW,

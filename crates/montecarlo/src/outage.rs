@@ -1,12 +1,16 @@
 //! Two-state outage processes and their transitions, for every component that can fail.
 //!
 //! A component (a generating unit, a line, an import source, an import link) is up or
-//! down; up times are exponential with mean MTTF and down times with mean MTTR. Its initial
-//! state is drawn from the stationary availability `MTTF / (MTTF + MTTR)`; durations are drawn
-//! by inversion from the component's own stream ([`crate::rng`]). A transition at time `t`
-//! (hours) changes the state from hour `ceil(t)` on: **a component's state in hour h is its
-//! state at the start of the hour** (time h). Only transitions are sampled, never a draw per
-//! component-hour.
+//! down, in one of the two conventions of [`OutageModel`]. In continuous time, up times are
+//! exponential with mean MTTF and down times with mean MTTR; in discrete time they are
+//! geometric, a whole number K >= 1 of steps with P(K > k) = (1 - p)^k. Its initial state is
+//! drawn from the stationary availability ([`OutageModel::availability`]); durations are
+//! drawn by inversion from the component's own stream ([`crate::rng`]), one standard
+//! exponential draw E per duration: E x MTTF hours, or K = max(1, ceil(E / -ln(1 - p)))
+//! steps (P(K > k) = P(E > -k ln(1 - p)) = (1 - p)^k). A transition at time `t` (hours)
+//! changes the state from hour `ceil(t)` on: **a component's state in hour h is its state at
+//! the start of the hour** (time h); discrete transitions fall on whole hours. Only
+//! transitions are sampled, never a draw per component-hour.
 //!
 //! When up, a component adds `amount` to one *quantity*: the available generation of a region
 //! (watts), the export cap of an import source above its fallback cap (watts), or the number
@@ -35,7 +39,7 @@
 
 use crate::rng::{Purpose, SampleKey, Stream};
 use crate::weather::WeatherDraw;
-use gridrisk_core::model::{component_id, ColdRule, Outage, PEAK_BLOCK_H};
+use gridrisk_core::model::{component_id, ColdRule, OutageModel, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
 use std::ops::Range;
 
@@ -45,6 +49,18 @@ use std::ops::Range;
 fn ceil_hour(t: f64) -> usize {
     let down = t as u32;
     (down + u32::from(f64::from(down) < t)) as usize
+}
+
+/// A discrete-time duration: `x` = E / -ln(1 - p) for a standard exponential draw E, as the
+/// whole number of steps max(1, ceil(x)) (geometric with parameter p); a duration of 2^31
+/// steps or more is past any window and is returned as it is.
+#[inline]
+fn whole_steps(x: f64) -> f64 {
+    if x < 2_147_483_648.0 {
+        ceil_hour(x).max(1) as f64
+    } else {
+        x
+    }
 }
 
 /// The quantities that outages change, and their layout in one vector: region generation,
@@ -118,8 +134,12 @@ pub struct Components {
     purpose: Vec<Purpose>,
     quantity: Vec<usize>,
     amount: Vec<i64>,
-    mttf_h: Vec<f64>,
-    mttr_h: Vec<f64>,
+    /// Scale of an up time: MTTF hours, or 1 / -ln(1 - p_fail) steps in discrete time.
+    up_scale: Vec<f64>,
+    /// Scale of a down time: MTTR hours, or 1 / -ln(1 - p_repair) steps.
+    down_scale: Vec<f64>,
+    /// Components `continuous..` are in discrete time (durations are whole steps).
+    continuous: usize,
     availability: Vec<f64>,
     /// Per component: failure-rate multiplier on cold days (zone, anomaly level, factor).
     cold: Vec<Option<ColdRule>>,
@@ -139,47 +159,19 @@ impl Components {
             purpose: Vec::new(),
             quantity: Vec::new(),
             amount: Vec::new(),
-            mttf_h: Vec::new(),
-            mttr_h: Vec::new(),
+            up_scale: Vec::new(),
+            down_scale: Vec::new(),
+            continuous: 0,
             availability: Vec::new(),
             cold: Vec::new(),
             masks: Vec::new(),
             firm_level: vec![0; q.count()],
         };
         let units = model.units();
-        for i in 0..units.len() {
-            // A 0 MW unit changes nothing, whatever its state.
-            if units.capacity_w[i] > 0 {
-                let outage = Outage {
-                    mttf_h: units.mttf_h[i],
-                    mttr_h: units.mttr_h[i],
-                };
-                let (id, region) = (units.stream_id[i], units.region[i]);
-                // A unit of a capped block adds to its block's quantity, not its region's.
-                let quantity = model
-                    .conditions()
-                    .block_caps
-                    .iter()
-                    .position(|b| b.units.contains(&units.names[i]))
-                    .map_or(region, |p| q.pool(p));
-                c.push(
-                    id,
-                    Purpose::UnitOutage,
-                    quantity,
-                    units.capacity_w[i],
-                    Some(outage),
-                );
-                if let Some(cond) = model
-                    .conditions()
-                    .units
-                    .iter()
-                    .find(|u| u.unit == units.names[i])
-                {
-                    let last = c.cold.len() - 1;
-                    c.cold[last] = cond.cold.clone();
-                    c.masks[last] = cond.dated_outages.clone();
-                }
-            }
+        let discrete = |i: &usize| matches!(units.outage[*i], OutageModel::Discrete { .. });
+        // Continuous-time components first, discrete-time units last (see `continuous`).
+        for i in (0..units.len()).filter(|i| !discrete(i)) {
+            c.push_unit(model, &q, i);
         }
         let net = model.network();
         for (s, source) in net.imports.iter().enumerate() {
@@ -192,12 +184,18 @@ impl Components {
                 Purpose::ImportOutage,
                 q.source(s),
                 source.cap_w - fallback,
-                source.outage,
+                source.outage.map(OutageModel::from),
             );
         }
         for (l, line) in net.lines.iter().enumerate() {
             let id = component_id(&format!("line:{}", line.name));
-            c.push(id, Purpose::LineOutage, q.line(l), 1, line.outage);
+            c.push(
+                id,
+                Purpose::LineOutage,
+                q.line(l),
+                1,
+                line.outage.map(OutageModel::from),
+            );
         }
         let links = net
             .imports
@@ -205,7 +203,13 @@ impl Components {
             .flat_map(|s| s.links.iter().map(move |k| (s, k)));
         for (k, (source, link)) in links.enumerate() {
             let id = component_id(&format!("link:{}/{}", source.name, link.name));
-            c.push(id, Purpose::LinkOutage, q.link(k), 1, link.outage);
+            c.push(
+                id,
+                Purpose::LinkOutage,
+                q.link(k),
+                1,
+                link.outage.map(OutageModel::from),
+            );
         }
         for (d, dist) in model.conditions().disturbances.iter().enumerate() {
             let id = component_id(&format!("disturbance:{}", dist.name));
@@ -214,10 +218,48 @@ impl Components {
                 Purpose::Disturbance,
                 q.disturbance(d),
                 1,
-                Some(dist.outage),
+                Some(dist.outage.into()),
             );
         }
+        c.continuous = c.stream_id.len();
+        for i in (0..units.len()).filter(discrete) {
+            c.push_unit(model, &q, i);
+        }
         c
+    }
+
+    /// Push unit `i` of `model` (nothing if it is 0 MW: it changes nothing, whatever its
+    /// state).
+    fn push_unit(&mut self, model: &SystemModel, q: &Quantities, i: usize) {
+        let units = model.units();
+        if units.capacity_w[i] == 0 {
+            return;
+        }
+        let (id, region) = (units.stream_id[i], units.region[i]);
+        // A unit of a capped block adds to its block's quantity, not its region's.
+        let quantity = model
+            .conditions()
+            .block_caps
+            .iter()
+            .position(|b| b.units.contains(&units.names[i]))
+            .map_or(region, |p| q.pool(p));
+        self.push(
+            id,
+            Purpose::UnitOutage,
+            quantity,
+            units.capacity_w[i],
+            Some(units.outage[i]),
+        );
+        if let Some(cond) = model
+            .conditions()
+            .units
+            .iter()
+            .find(|u| u.unit == units.names[i])
+        {
+            let last = self.cold.len() - 1;
+            self.cold[last] = cond.cold.clone();
+            self.masks[last] = cond.dated_outages.clone();
+        }
     }
 
     fn push(
@@ -226,7 +268,7 @@ impl Components {
         purpose: Purpose,
         quantity: usize,
         amount: i64,
-        outage: Option<Outage>,
+        outage: Option<OutageModel>,
     ) {
         let Some(o) = outage else {
             self.firm_level[quantity] += amount;
@@ -236,9 +278,16 @@ impl Components {
         self.purpose.push(purpose);
         self.quantity.push(quantity);
         self.amount.push(amount);
-        self.mttf_h.push(o.mttf_h);
-        self.mttr_h.push(o.mttr_h);
-        self.availability.push(o.mttf_h / (o.mttf_h + o.mttr_h));
+        let (up, down) = match o {
+            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h),
+            // 1 / -ln(1 - p): infinite for p = 0 (never), 0 for p = 1 (one step).
+            OutageModel::Discrete { p_fail, p_repair } => {
+                (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p())
+            }
+        };
+        self.up_scale.push(up);
+        self.down_scale.push(down);
+        self.availability.push(o.availability());
         self.cold.push(None);
         self.masks.push(Vec::new());
     }
@@ -305,6 +354,88 @@ where
     while at.step(rng, &mut next, &mut record, true) && at.step(rng, &mut next, &mut record, false)
     {
     }
+}
+
+/// Draw the history of component `i` of `components` (in discrete time if `DISCRETE`) into
+/// `log` and `initial`; `flips` is scratch for its random state flips.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn draw_component<const DISCRETE: bool>(
+    components: &Components,
+    i: usize,
+    key: SampleKey,
+    weather: Option<&WeatherDraw>,
+    hours: usize,
+    initial: &mut [i64],
+    log: &mut Log,
+    flips: &mut Vec<usize>,
+) {
+    let last_hour = (hours - 1) as f64;
+    let (q, amount) = (components.quantity[i], components.amount[i]);
+    let (mttf, mttr) = (components.up_scale[i], components.down_scale[i]);
+    let cold = components.cold[i].as_ref().zip(weather);
+    let masks = &components.masks[i];
+    let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
+    let up = rng.uniform() < components.availability[i];
+    // With dated outages the random process runs on underneath: its transitions go
+    // to `flips` and are merged with the outage dates below.
+    let masked = !masks.is_empty();
+    flips.clear();
+    if up && !masked {
+        initial[q] += amount;
+    }
+    let up0 = up;
+    // Plain components (nearly all) run without the tests for cold days and dated
+    // outages. In discrete time a duration is a whole number of steps.
+    let plain = |rng: &mut Stream, t: f64, up: bool| {
+        let x = rng.exp1() * if up { mttf } else { mttr };
+        if DISCRETE {
+            t + whole_steps(x)
+        } else {
+            t + x
+        }
+    };
+    let to_log = ToLog { log, q, amount };
+    // The scenario reader refuses cold rules on discrete-time units.
+    match (cold, masked) {
+        (None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
+        (Some((rule, w)), _) => {
+            let next = |rng: &mut Stream, t: f64, up: bool| {
+                if up {
+                    cold_up_time(t, rng.exp1(), mttf, rule, w, hours)
+                } else {
+                    plain(rng, t, up)
+                }
+            };
+            if masked {
+                transitions(&mut rng, up, last_hour, next, &mut *flips);
+            } else {
+                transitions(&mut rng, up, last_hour, next, to_log);
+            }
+        }
+        (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
+    }
+    if masked {
+        let effective0 = merge_masks(log, hours, flips, q, amount, up0, masks);
+        if effective0 {
+            initial[q] += amount;
+        }
+    }
+}
+
+/// [`draw_component`] for a discrete-time component, out of line so that the loop over the
+/// continuous-time components, the hot one, is compiled as if it were alone.
+#[inline(never)]
+fn draw_discrete(
+    components: &Components,
+    i: usize,
+    key: SampleKey,
+    hours: usize,
+    initial: &mut [i64],
+    log: &mut Log,
+    flips: &mut Vec<usize>,
+) {
+    draw_component::<true>(components, i, key, None, hours, initial, log, flips);
 }
 
 /// Where [`transitions`] is.
@@ -536,58 +667,15 @@ impl History {
             changes,
             sums,
         };
-        let last_hour = (*hours - 1) as f64;
         initial.copy_from_slice(&components.firm_level);
         log.changes.clear();
         log.sums.fill(BlockSums::EMPTY);
-        for i in 0..components.stream_id.len() {
-            let (q, amount) = (components.quantity[i], components.amount[i]);
-            let (mttf, mttr) = (components.mttf_h[i], components.mttr_h[i]);
-            let cold = components.cold[i].as_ref().zip(weather);
-            let masks = &components.masks[i];
-            let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
-            let up = rng.uniform() < components.availability[i];
-            // With dated outages the random process runs on underneath: its transitions go
-            // to `flips` and are merged with the outage dates below.
-            let masked = !masks.is_empty();
-            flips.clear();
-            if up && !masked {
-                initial[q] += amount;
-            }
-            let up0 = up;
-            // Plain components (nearly all) run without the tests for cold days and dated
-            // outages.
-            let plain =
-                |rng: &mut Stream, t: f64, up: bool| t + rng.exp1() * if up { mttf } else { mttr };
-            let to_log = ToLog {
-                log: &mut log,
-                q,
-                amount,
-            };
-            match (cold, masked) {
-                (None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
-                (Some((rule, w)), _) => {
-                    let next = |rng: &mut Stream, t: f64, up: bool| {
-                        if up {
-                            cold_up_time(t, rng.exp1(), mttf, rule, w, *hours)
-                        } else {
-                            plain(rng, t, up)
-                        }
-                    };
-                    if masked {
-                        transitions(&mut rng, up, last_hour, next, &mut *flips);
-                    } else {
-                        transitions(&mut rng, up, last_hour, next, to_log);
-                    }
-                }
-                (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
-            }
-            if masked {
-                let effective0 = merge_masks(&mut log, *hours, flips, q, amount, up0, masks);
-                if effective0 {
-                    initial[q] += amount;
-                }
-            }
+        let (hours, continuous) = (*hours, components.continuous);
+        for i in 0..continuous {
+            draw_component::<false>(components, i, key, weather, hours, initial, &mut log, flips);
+        }
+        for i in continuous..components.stream_id.len() {
+            draw_discrete(components, i, key, hours, initial, &mut log, flips);
         }
     }
 
@@ -665,8 +753,145 @@ impl Pools {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridrisk_core::model::UnitSpec;
+    use gridrisk_core::model::{Outage, UnitSpec};
     use gridrisk_core::{Calendar, Region};
+
+    /// The level of quantity `q` in every hour of `history`.
+    fn levels(history: &History, q: usize) -> Vec<i64> {
+        let mut level = history.initial[q];
+        let mut per_hour = [0i64; PEAK_BLOCK_H];
+        let mut got = Vec::with_capacity(history.hours);
+        for b in 0..history.blocks() {
+            per_hour.fill(0);
+            history.scatter(q, b, &mut per_hour);
+            for (o, change) in per_hour.iter().enumerate() {
+                if b * PEAK_BLOCK_H + o < history.hours {
+                    level += change;
+                    got.push(level);
+                }
+            }
+        }
+        got
+    }
+
+    /// A model of one region per unit, each unit alone in its region, over `hours` hours.
+    fn separate(units: Vec<UnitSpec>, hours: usize) -> SystemModel {
+        let regions = (0..units.len())
+            .map(|r| Region::new(&format!("R{r}"), vec![0; hours]))
+            .collect();
+        SystemModel::new("units", Calendar::from_hours(hours, 0, 0), regions, units).unwrap()
+    }
+
+    fn discrete(name: &str, region: usize, p_fail: f64, p_repair: f64) -> UnitSpec {
+        UnitSpec {
+            name: name.into(),
+            region,
+            installed_w: 1,
+            capacity_w: 1,
+            outage: OutageModel::Discrete { p_fail, p_repair },
+        }
+    }
+
+    #[test]
+    fn discrete_units_follow_their_markov_chain_step_by_step() {
+        // Drawn by geometric durations, the states must be the chain's: up with probability
+        // μ / (λ + μ) in every hour (the first one too), up -> down with probability λ and
+        // down -> up with μ from each hour to the next, and with λ + μ = 1 no correlation
+        // between successive hours.
+        let hours = 48;
+        for (p_fail, p_repair) in [(0.1, 0.9), (0.05, 0.3), (0.6, 0.7)] {
+            let model = separate(vec![discrete("u", 0, p_fail, p_repair)], hours);
+            let components = Components::of(&model);
+            let mut history = History::new(Quantities::of(&model).count(), hours);
+            let a = p_repair / (p_fail + p_repair);
+            let samples = 20_000u64;
+            let mut up_in_hour = vec![0u64; hours];
+            let (mut up, mut up_down, mut down, mut down_up) = (0u64, 0u64, 0u64, 0u64);
+            let (mut sxy, mut sx) = (0u64, 0u64);
+            for sample in 0..samples {
+                history.draw(&components, SampleKey::new(3, sample), None);
+                let l = levels(&history, 0);
+                for (h, &x) in l.iter().enumerate() {
+                    up_in_hour[h] += x as u64;
+                }
+                for w in l.windows(2) {
+                    match (w[0], w[1]) {
+                        (1, 0) => (up, up_down) = (up + 1, up_down + 1),
+                        (1, _) => up += 1,
+                        (_, 1) => (down, down_up) = (down + 1, down_up + 1),
+                        _ => down += 1,
+                    }
+                    sxy += (w[0] * w[1]) as u64;
+                    sx += w[0] as u64;
+                }
+            }
+            let z = |got: f64, want: f64, n: f64| (got - want) / (want * (1.0 - want) / n).sqrt();
+            let n = samples as f64;
+            for (h, &k) in up_in_hour.iter().enumerate() {
+                // 48 hours: |z| < 4 for each, at a family-wise level well below 1e-2.
+                let zh = z(k as f64 / n, a, n);
+                assert!(zh.abs() < 4.0, "({p_fail}, {p_repair}) hour {h}: z = {zh}");
+            }
+            let pairs = n * (hours - 1) as f64;
+            let fail = z(up_down as f64 / up as f64, p_fail, up as f64);
+            let repair = z(down_up as f64 / down as f64, p_repair, down as f64);
+            assert!(
+                fail.abs() < 4.0,
+                "({p_fail}, {p_repair}) failure z = {fail}"
+            );
+            assert!(
+                repair.abs() < 4.0,
+                "({p_fail}, {p_repair}) repair z = {repair}"
+            );
+            if p_fail + p_repair == 1.0 {
+                // Lag-1 correlation of successive states (0 in theory): its standard error
+                // is about 1 / sqrt(pairs) (pairs within a sample are dependent only
+                // through the states, which are independent here).
+                let m = sx as f64 / pairs;
+                let r = (sxy as f64 / pairs - m * m) / (m * (1.0 - m));
+                assert!(r.abs() < 4.0 / pairs.sqrt(), "lag-1 correlation {r}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_units_convention_moves_no_other_components_draws() {
+        // Unit `v` changes convention (and parameters); unit `u`, in another region, must
+        // keep every hour of every sample.
+        let hours = 300;
+        let u = UnitSpec {
+            name: "u".into(),
+            region: 0,
+            installed_w: 1,
+            capacity_w: 1,
+            outage: Outage {
+                mttf_h: 20.0,
+                mttr_h: 5.0,
+            }
+            .into(),
+        };
+        let continuous = UnitSpec {
+            name: "v".into(),
+            region: 1,
+            ..u.clone()
+        };
+        let a = separate(vec![u.clone(), continuous], hours);
+        let b = separate(vec![u, discrete("v", 1, 0.1, 0.9)], hours);
+        let (ca, cb) = (Components::of(&a), Components::of(&b));
+        let mut ha = History::new(Quantities::of(&a).count(), hours);
+        let mut hb = History::new(Quantities::of(&b).count(), hours);
+        let mut differ = 0;
+        for sample in 0..200 {
+            ha.draw(&ca, SampleKey::new(9, sample), None);
+            hb.draw(&cb, SampleKey::new(9, sample), None);
+            assert_eq!(levels(&ha, 0), levels(&hb, 0), "sample {sample}");
+            differ += usize::from(levels(&ha, 1) != levels(&hb, 1));
+        }
+        assert!(
+            differ > 150,
+            "v's own states changed in only {differ} samples"
+        );
+    }
 
     #[test]
     fn a_history_keeps_one_change_per_component_and_hour_and_the_right_levels() {
@@ -680,8 +905,11 @@ mod tests {
             region: 0,
             installed_w: 5,
             capacity_w: 5,
-            mttf_h: mttf,
-            mttr_h: mttr,
+            outage: Outage {
+                mttf_h: mttf,
+                mttr_h: mttr,
+            }
+            .into(),
         };
         let model = SystemModel::new(
             "flips",

@@ -39,8 +39,7 @@ fn units_of(model: &SystemModel, region_map: impl Fn(usize) -> Option<usize>) ->
                 region: region_map(u.region[i])?,
                 installed_w: u.installed_w[i],
                 capacity_w: u.capacity_w[i],
-                mttf_h: u.mttf_h[i],
-                mttr_h: u.mttr_h[i],
+                outage: u.outage[i],
             })
         })
         .collect()
@@ -140,7 +139,7 @@ fn enumerate(model: &SystemModel, rule: SharingRule) -> (Vec<f64>, Vec<f64>, Vec
     let n = u.len() + lines.len();
     let avail = |i: usize| -> f64 {
         if i < u.len() {
-            u.mttf_h[i] / (u.mttf_h[i] + u.mttr_h[i])
+            u.outage[i].availability()
         } else {
             let o = lines[i - u.len()].outage;
             o.map_or(1.0, |o| o.mttf_h / (o.mttf_h + o.mttr_h))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{small_system, unit};
+use common::{discrete_unit, small_system, small_system_of, unit};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::{Accumulator, Indices};
 use gridrisk_montecarlo::estimators::Estimate;
@@ -41,6 +41,25 @@ fn small_system_brackets_the_exact_values() {
     let model = small_system(None);
     let exact = analytic::exact(&model).unwrap();
     let acc = run(&model, 100_000, 3, 0);
+    within("lole_h", acc.lole.finish(1).lole_h, exact.lole_h, 3.0);
+    within("lolf", acc.lole.finish(1).lolf, exact.lolf.unwrap(), 3.0);
+    within("eue_mwh", acc.eue.finish(1).eue_mwh, exact.eue_mwh, 3.0);
+}
+
+#[test]
+fn discrete_time_units_bracket_the_exact_values() {
+    // PRAS's convention: independent from hour to hour (0.1 + 0.9 = 1), slow (0.02 + 0.1),
+    // and anti-correlated (0.6 + 0.7 > 1), beside a continuous-time unit. LOLF tests the
+    // law of the states one hour apart, LOLE and EUE the availability of every hour.
+    let model = small_system_of(vec![
+        discrete_unit("a", 0, 10, 0.1, 0.9),
+        discrete_unit("b", 0, 20, 0.02, 0.1),
+        discrete_unit("d", 0, 15, 0.6, 0.7),
+        unit("c", 0, 30, 200.0, 20.0),
+    ]);
+    let exact = analytic::exact(&model).unwrap();
+    assert_eq!(exact.lolf_ct, None);
+    let acc = run(&model, 100_000, 5, 0);
     within("lole_h", acc.lole.finish(1).lole_h, exact.lole_h, 3.0);
     within("lolf", acc.lole.finish(1).lolf, exact.lolf.unwrap(), 3.0);
     within("eue_mwh", acc.eue.finish(1).eue_mwh, exact.eue_mwh, 3.0);

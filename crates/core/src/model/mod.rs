@@ -7,6 +7,7 @@
 mod exchange;
 mod mining;
 mod network;
+mod outage;
 mod region;
 mod supply;
 mod units;
@@ -18,6 +19,7 @@ pub use network::{
     Corridor, ImportLink, ImportSource, InterruptibleClass, LadderRank, LadderStep, Line, Network,
     Outage, Sharing,
 };
+pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
 pub use supply::{BlockCap, UnitConditions, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};

@@ -1,8 +1,10 @@
 //! Generating units as a struct of arrays: one entry per physical unit, sorted by region.
 //!
-//! A unit is a two-state Markov process (up / down) with exponential up times of mean
-//! `mttf_h` and down times of mean `mttr_h`. When up it offers `capacity_w` =
-//! nameplate x (1 - derate), limited by its cap.
+//! A unit is a two-state Markov process (up / down), in continuous or discrete time
+//! ([`OutageModel`]). When up it offers `capacity_w` = nameplate x (1 - derate), limited by
+//! its cap.
+
+use super::OutageModel;
 
 /// One unit as the scenario reader hands it to [`crate::SystemModel::new`].
 #[derive(Clone, Debug, PartialEq)]
@@ -15,10 +17,8 @@ pub struct UnitSpec {
     pub installed_w: i64,
     /// Capacity offered when up, watts (after derate and cap).
     pub capacity_w: i64,
-    /// Mean time to failure, hours.
-    pub mttf_h: f64,
-    /// Mean time to repair, hours.
-    pub mttr_h: f64,
+    /// Its outage process.
+    pub outage: OutageModel,
 }
 
 impl UnitSpec {
@@ -30,19 +30,7 @@ impl UnitSpec {
                 self.capacity_w, self.installed_w
             ));
         }
-        if !(self.mttf_h.is_finite() && self.mttf_h > 0.0) {
-            return Err(format!(
-                "mttf_h must be a positive number of hours, got {}",
-                self.mttf_h
-            ));
-        }
-        if !(self.mttr_h.is_finite() && self.mttr_h > 0.0) {
-            return Err(format!(
-                "mttr_h must be a positive number of hours, got {}",
-                self.mttr_h
-            ));
-        }
-        Ok(())
+        self.outage.check()
     }
 }
 
@@ -65,10 +53,8 @@ pub struct Units {
     pub installed_w: Vec<i64>,
     /// Capacity when up, watts.
     pub capacity_w: Vec<i64>,
-    /// Mean time to failure, hours.
-    pub mttf_h: Vec<f64>,
-    /// Mean time to repair, hours.
-    pub mttr_h: Vec<f64>,
+    /// Outage process of each unit.
+    pub outage: Vec<OutageModel>,
     /// Stable id of each unit's random stream ([`component_id`] of its name).
     pub stream_id: Vec<u64>,
 }
@@ -80,8 +66,7 @@ impl Units {
             region: specs.iter().map(|u| u.region).collect(),
             installed_w: specs.iter().map(|u| u.installed_w).collect(),
             capacity_w: specs.iter().map(|u| u.capacity_w).collect(),
-            mttf_h: specs.iter().map(|u| u.mttf_h).collect(),
-            mttr_h: specs.iter().map(|u| u.mttr_h).collect(),
+            outage: specs.iter().map(|u| u.outage).collect(),
             stream_id: specs.iter().map(|u| component_id(&u.name)).collect(),
         }
     }
@@ -96,9 +81,10 @@ impl Units {
         self.names.is_empty()
     }
 
-    /// Forced outage rate (long-run unavailability) of unit `i`: MTTR / (MTTF + MTTR).
+    /// Forced outage rate (long-run unavailability) of unit `i`: MTTR / (MTTF + MTTR), or
+    /// p_fail / (p_fail + p_repair) in discrete time.
     pub fn for_(&self, i: usize) -> f64 {
-        self.mttr_h[i] / (self.mttf_h[i] + self.mttr_h[i])
+        self.outage[i].unavailability()
     }
 }
 

@@ -324,8 +324,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
                 region: b.region,
                 installed_w: b.installed_w,
                 capacity_w: b.capacity_w,
-                mttf_h: b.mttf_h,
-                mttr_h: b.mttr_h,
+                outage: b.outage,
             });
         }
     }

@@ -16,7 +16,7 @@ use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{parse_weekday, Calendar, Date, WEEKDAYS};
-use crate::model::{ColdRule, Conditions, Network, RegionClimate};
+use crate::model::{ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -185,8 +185,7 @@ pub(crate) struct Block {
     pub(crate) count: usize,
     pub(crate) installed_w: i64,
     pub(crate) capacity_w: i64,
-    pub(crate) mttf_h: f64,
-    pub(crate) mttr_h: f64,
+    pub(crate) outage: OutageModel,
     /// Failure-rate multiplier on cold days (every unit of the block).
     pub(crate) cold: Option<ColdRule>,
     /// Dated outages: study hours, and how many units (the first ones) they apply to.
@@ -1472,6 +1471,125 @@ fn block(
     };
     let mw = f.power_mw("mw", true, p);
     let installed_w = mw.and_then(mw_to_w);
+    let outage = unit_outage(&f, p);
+    let derate = f.number_in(
+        "derate",
+        "a fraction",
+        false,
+        |x| (0.0..1.0).contains(&x),
+        "a fraction in [0, 1)",
+        p,
+    );
+    let derate_ok = derate.is_some() || !f.has("derate");
+    let cap_w = f.opt_power_w("cap_mw", p);
+    let block_cap_w = f.opt_power_w("block_cap_mw", p);
+    let cold = f.cold_rule(
+        "cold",
+        ctx.zones,
+        |x| x >= 0.0,
+        "a failure-rate multiplier >= 0",
+        p,
+    );
+    if matches!(outage, Some(OutageModel::Discrete { .. })) && f.has("cold") {
+        f.bad(
+            "cold",
+            "a cold rule multiplies a continuous-time failure rate; a discrete-time unit \
+             (`outage_model = \"discrete\"`) cannot take one"
+                .into(),
+            p,
+        );
+    }
+    let dated = dated_outages(&f, count, ctx.win, p);
+    if !derate_ok {
+        return None;
+    }
+    let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);
+    let derated = mw_to_w(mw * (1.0 - derate.unwrap_or(0.0)))?.min(installed_w);
+    Some(Block {
+        name: name?,
+        region: region?,
+        count: count?,
+        installed_w,
+        capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
+        outage: outage?,
+        cold: cold?,
+        dated_outages: dated?,
+        block_cap_w: block_cap_w?,
+    })
+}
+
+/// The outage keys of a unit block, in one of the two conventions of [`OutageModel`]:
+/// `outage_model = "continuous"` (the default: `mttf_h`, or `for` with `mttr_h`) or
+/// `"discrete"` (`failure_probability` and `repair_probability`, per hour). A key of the
+/// other convention is an error naming it.
+fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
+    const CONTINUOUS: [&str; 3] = ["mttf_h", "mttr_h", "for"];
+    const DISCRETE: [&str; 2] = ["failure_probability", "repair_probability"];
+    let discrete = match f.string("outage_model", false, p).as_deref() {
+        None if f.has("outage_model") => return None,
+        None | Some("continuous") => false,
+        Some("discrete") => true,
+        Some(other) => {
+            f.bad(
+                "outage_model",
+                format!("must be \"continuous\" or \"discrete\", got \"{other}\""),
+                p,
+            );
+            return None;
+        }
+    };
+    let (own, other) = if discrete {
+        (&DISCRETE[..], &CONTINUOUS[..])
+    } else {
+        (&CONTINUOUS[..], &DISCRETE[..])
+    };
+    let mut clash = false;
+    for key in other.iter().filter(|k| f.has(k)) {
+        let msg = if discrete {
+            format!(
+                "a discrete-time unit (`outage_model = \"discrete\"`) takes \
+                 `failure_probability` and `repair_probability` (per hour), not `{key}`"
+            )
+        } else {
+            format!(
+                "`{key}` is for discrete-time units: give `outage_model = \"discrete\"` with \
+                 `failure_probability` and `repair_probability`, and no {}",
+                quoted_list(own)
+            )
+        };
+        f.bad(key, msg, p);
+        clash = true;
+    }
+    if clash {
+        return None;
+    }
+    if !discrete {
+        return continuous_outage(f, p).map(OutageModel::Continuous);
+    }
+    let p_fail = f.number_in(
+        "failure_probability",
+        "a probability",
+        true,
+        |x| (0.0..1.0).contains(&x),
+        "a probability per hour in [0, 1)",
+        p,
+    );
+    let p_repair = f.number_in(
+        "repair_probability",
+        "a probability",
+        true,
+        |x| x > 0.0 && x <= 1.0,
+        "a probability per hour in (0, 1]",
+        p,
+    );
+    Some(OutageModel::Discrete {
+        p_fail: p_fail?,
+        p_repair: p_repair?,
+    })
+}
+
+/// A continuous-time unit's `mttf_h`, or `for` with `mttr_h`.
+fn continuous_outage(f: &Fields<'_>, p: &mut Problems) -> Option<Outage> {
     // `for` is read before `mttr_h`: a unit with `for = 0` is never down, so it needs no
     // repair time.
     let rate = (f.has("for") && !f.has("mttf_h")).then(|| {
@@ -1524,8 +1642,8 @@ fn block(
                             "for",
                             format!(
                                 "{r} with mttr_h = {m} means a mean time to failure of \
-                                 {} h (mttr_h x (1 - for) / for), below one time step \
-                                 (1 hour); lower `for` or raise `mttr_h`",
+                                     {} h (mttr_h x (1 - for) / for), below one time step \
+                                     (1 hour); lower `for` or raise `mttr_h`",
                                 short_number(mttf)
                             ),
                             p,
@@ -1539,41 +1657,9 @@ fn block(
             }
         }
     };
-    let derate = f.number_in(
-        "derate",
-        "a fraction",
-        false,
-        |x| (0.0..1.0).contains(&x),
-        "a fraction in [0, 1)",
-        p,
-    );
-    let derate_ok = derate.is_some() || !f.has("derate");
-    let cap_w = f.opt_power_w("cap_mw", p);
-    let block_cap_w = f.opt_power_w("block_cap_mw", p);
-    let cold = f.cold_rule(
-        "cold",
-        ctx.zones,
-        |x| x >= 0.0,
-        "a failure-rate multiplier >= 0",
-        p,
-    );
-    let dated = dated_outages(&f, count, ctx.win, p);
-    if !derate_ok {
-        return None;
-    }
-    let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);
-    let derated = mw_to_w(mw * (1.0 - derate.unwrap_or(0.0)))?.min(installed_w);
-    Some(Block {
-        name: name?,
-        region: region?,
-        count: count?,
-        installed_w,
-        capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
+    Some(Outage {
         mttf_h: mttf?,
         mttr_h: mttr?,
-        cold: cold?,
-        dated_outages: dated?,
-        block_cap_w: block_cap_w?,
     })
 }
 
@@ -1711,11 +1797,57 @@ mod tests {
         );
         assert!(msgs.is_empty(), "{msgs:?}");
         let a = &m.blocks[0];
-        assert!((a.mttf_h - 1152.0).abs() < 1e-9);
+        let mttf = |b: &Block| match b.outage {
+            OutageModel::Continuous(o) => o.mttf_h,
+            OutageModel::Discrete { .. } => panic!("continuous by default"),
+        };
+        assert!((mttf(a) - 1152.0).abs() < 1e-9);
         assert_eq!(
             (a.installed_w, a.capacity_w, a.count),
             (100_000_000, 85_000_000, 2)
         );
-        assert_eq!(m.blocks[1].mttf_h, NEVER_FAILS_MTTF_H);
+        assert_eq!(mttf(&m.blocks[1]), NEVER_FAILS_MTTF_H);
+    }
+
+    #[test]
+    fn discrete_units_take_probabilities_and_no_mean_durations() {
+        let head = "name = \"x\"\n[study]\nhours = 24\n[[regions]]\nname = \"R\"\n\
+                    [regions.demand]\nfile = \"d.csv\"\n";
+        let (m, msgs) = extract_text(&format!(
+            "{head}[[units]]\nname = \"A\"\nregion = \"R\"\nmw = 10\n\
+             outage_model = \"discrete\"\nfailure_probability = 0.1\nrepair_probability = 0.9\n\
+             [[units]]\nname = \"B\"\nregion = \"R\"\nmw = 10\noutage_model = \"continuous\"\n\
+             mttf_h = 9\nmttr_h = 1\n"
+        ));
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(
+            m.blocks[0].outage,
+            OutageModel::Discrete {
+                p_fail: 0.1,
+                p_repair: 0.9
+            }
+        );
+        assert_eq!(m.blocks[0].outage.availability(), 0.9);
+        assert_eq!(m.blocks[1].outage.availability(), 0.9);
+        let (_, msgs) = extract_text(&format!(
+            "{head}[[units]]\nname = \"A\"\nregion = \"R\"\nmw = 10\n\
+             outage_model = \"discrete\"\nfailure_probability = 1\nrepair_probability = 0\n\
+             [[units]]\nname = \"B\"\nregion = \"R\"\nmw = 10\nfailure_probability = 0.1\n\
+             mttf_h = 9\nmttr_h = 1\n\
+             [[units]]\nname = \"C\"\nregion = \"R\"\nmw = 10\noutage_model = \"discrete\"\n\
+             failure_probability = 0.1\nrepair_probability = 0.9\nmttr_h = 1\n\
+             [[units]]\nname = \"D\"\nregion = \"R\"\nmw = 10\noutage_model = \"hourly\"\n"
+        ));
+        let all = msgs.join("\n");
+        for want in [
+            "units[A].failure_probability: must be a probability per hour in [0, 1), got 1",
+            "units[A].repair_probability: must be a probability per hour in (0, 1], got 0",
+            "units[B].failure_probability: `failure_probability` is for discrete-time units",
+            "units[C].mttr_h: a discrete-time unit (`outage_model = \"discrete\"`) takes \
+             `failure_probability` and `repair_probability` (per hour), not `mttr_h`",
+            "units[D].outage_model: must be \"continuous\" or \"discrete\", got \"hourly\"",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in\n{all}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: tiny systems built in code.
 
-use gridrisk_core::model::UnitSpec;
+use gridrisk_core::model::{Outage, OutageModel, UnitSpec};
 use gridrisk_core::{Calendar, Region, SystemModel};
 
 /// Watts per MW.
@@ -13,8 +13,17 @@ pub fn unit(name: &str, region: usize, mw: i64, mttf_h: f64, mttr_h: f64) -> Uni
         region,
         installed_w: mw * MW,
         capacity_w: mw * MW,
-        mttf_h,
-        mttr_h,
+        outage: Outage { mttf_h, mttr_h }.into(),
+    }
+}
+
+/// A discrete-time unit of `mw` MW in region `region` with per-hour failure and repair
+/// probabilities.
+#[allow(dead_code)] // not every test binary uses it
+pub fn discrete_unit(name: &str, region: usize, mw: i64, p_fail: f64, p_repair: f64) -> UnitSpec {
+    UnitSpec {
+        outage: OutageModel::Discrete { p_fail, p_repair },
+        ..unit(name, region, mw, 1.0, 1.0)
     }
 }
 
@@ -22,13 +31,19 @@ pub fn unit(name: &str, region: usize, mw: i64, mttf_h: f64, mttr_h: f64) -> Uni
 /// (and `extra`, if any).
 #[allow(dead_code)] // not every test binary uses it
 pub fn small_system(extra: Option<UnitSpec>) -> SystemModel {
-    let demand = (0..240).map(|h| (25 + (h * 7 % 21) as i64) * MW).collect();
     let mut units = vec![
         unit("a", 0, 10, 90.0, 10.0),
         unit("b", 0, 20, 150.0, 30.0),
         unit("c", 0, 30, 200.0, 20.0),
     ];
     units.extend(extra);
+    small_system_of(units)
+}
+
+/// One region over 240 hours of load between 25 and 45 MW, with `units`.
+#[allow(dead_code)] // not every test binary uses it
+pub fn small_system_of(units: Vec<UnitSpec>) -> SystemModel {
+    let demand = (0..240).map(|h| (25 + (h * 7 % 21) as i64) * MW).collect();
     SystemModel::new(
         "small",
         Calendar::from_hours(240, 0, 360),

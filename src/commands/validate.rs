@@ -93,6 +93,9 @@ fn conditions(model: &SystemModel) -> Vec<String> {
         if heated > 0 {
             line += &format!(", heating demand in {heated} region{}", plural(heated));
         }
+        if w.load_forecast_error != 0.0 {
+            line += &format!(", load forecast error {:+}", w.load_forecast_error);
+        }
         if w.load_forecast_sd > 0.0 {
             line += &format!(", load forecast error sd {}", w.load_forecast_sd);
         }

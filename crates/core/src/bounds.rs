@@ -12,6 +12,7 @@
 //! | [`MAX_POWER_MW`] | 1e8 MW = 1e14 W | any one power: a unit, a cap, a line limit, an import source or link, a renewable plant, mining, an exchange, a demand `peak_mw` and every hourly demand value |
 //! | [`MAX_SCALE`] | 1e8 | a demand `scale` (a per-unit profile times its peak) |
 //! | [`MAX_FORECAST_SD`] | 1 | `load_forecast_sd` |
+//! | [`MAX_FORECAST_ERROR`] | 0.5 | magnitude of `load_forecast_error` |
 //! | [`MAX_REGION_W`] | 1e9 MW = 1e15 W | a region's total power: its demand bound, units, renewables, neighbour inflows, lines, import links and a ladder's public appeals |
 //! | [`MAX_SYSTEM_W`] | 1e10 MW = 1e16 W | the sum of the region totals and of the import source caps |
 //! | [`MAX_HOURS`] | 1,000,000 h | the study window |
@@ -23,7 +24,7 @@
 //! # Why no sum can wrap
 //!
 //! A region's *demand bound* `D_r` is what its firm plus interruptible demand can reach in
-//! any hour of any sample: its peak profile value times `1 + 8.3 x load_forecast_sd` (the
+//! any hour of any sample: its peak profile value times `1 + max(0, load_forecast_error) + 8.3 x load_forecast_sd` (the
 //! engine's standard normals are at most [`MAX_STANDARD_NORMAL`] in magnitude), plus one
 //! watt of rounding, plus heating at absolute zero (`heating_w_per_c x (threshold_c +
 //! 273.15)`; the engine clamps temperatures at [`ABSOLUTE_ZERO_C`]), plus its registered
@@ -70,6 +71,9 @@ pub const MAX_POWER_MW: f64 = 1e8;
 pub const MAX_POWER_W: i64 = 100_000_000 * W_PER_MW;
 /// Largest demand `scale` (a per-unit profile times its peak in MW).
 pub const MAX_SCALE: f64 = 1e8;
+/// Largest magnitude of `load_forecast_error` (a fraction of demand): demand is at least half
+/// and at most one and a half times its profile before the random error.
+pub const MAX_FORECAST_ERROR: f64 = 0.5;
 /// Largest `load_forecast_sd` (a fraction of demand).
 pub const MAX_FORECAST_SD: f64 = 1.0;
 /// Largest magnitude of the engine's standard normal draws (8.29, rounded up).
@@ -127,7 +131,7 @@ fn ceil_w(x: f64) -> i128 {
 pub fn demand_bound_w(model: &SystemModel, r: usize) -> i128 {
     let cond = model.conditions();
     let w = &cond.weather;
-    let forecast = 1.0 + MAX_STANDARD_NORMAL * w.load_forecast_sd;
+    let forecast = 1.0 + w.load_forecast_error.max(0.0) + MAX_STANDARD_NORMAL * w.load_forecast_sd;
     let mut d = ceil_w(model.regions()[r].peak_w() as f64 * forecast) + 1;
     for c in w.climates.iter().filter(|c| c.region == r) {
         d += ceil_w(c.heating_w_per_c * (c.threshold_c - ABSOLUTE_ZERO_C).max(0.0)) + 1;

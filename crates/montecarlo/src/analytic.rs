@@ -254,6 +254,9 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             z.name
         ));
     }
+    if c.weather.load_forecast_error != 0.0 {
+        return Some("a load-forecast error (weather.load_forecast_error)".into());
+    }
     if c.weather.load_forecast_sd != 0.0 {
         return Some("a random load-forecast error (weather.load_forecast_sd)".into());
     }

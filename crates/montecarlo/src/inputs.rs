@@ -77,6 +77,7 @@ impl<'m> Inputs<'m> {
         let cond = model.conditions();
         let weather = if cond.weather.zones.is_empty()
             && cond.weather.load_forecast_sd == 0.0
+            && cond.weather.load_forecast_error == 0.0
             && cond.vre.is_empty()
         {
             None

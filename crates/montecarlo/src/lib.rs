@@ -11,6 +11,9 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
   order, so results are bit-identical for any thread count;
 * [`result`] turns merged accumulators into the result file (`gridrisk.result/1`);
 * [`shard`] writes a shard of a run (`gridrisk.shard/4`) and checks and merges shards;
+* [`design`] places an uncertain-parameter study's outer points and summarises its
+  per-point estimates (spread with the inner noise removed, probability of beating the
+  base, sensitivity);
 * [`analytic`] is the exact convolution reference for single-region systems.
 */
 #![deny(missing_docs)]
@@ -18,6 +21,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 pub mod accumulators;
 pub mod analytic;
 pub mod compare;
+pub mod design;
 pub mod estimators;
 pub mod exchange;
 pub mod inputs;

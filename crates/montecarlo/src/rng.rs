@@ -61,6 +61,8 @@ pub enum Purpose {
     Disturbance = 12,
     /// The detectability frailty of one farm.
     Detectability = 13,
+    /// The permutations and jitters of a Latin-hypercube outer design.
+    Design = 14,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

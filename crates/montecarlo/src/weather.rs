@@ -30,7 +30,8 @@
 //! same-day correlation slightly. `S0` is positive definite whenever `C` is (Schur product
 //! theorem), and is factored once, at construction.
 //!
-//! The load-forecast error is `load_forecast_sd * z`, one standard normal `z` per sample.
+//! The load-forecast error is `load_forecast_error + load_forecast_sd * z`: a fixed part and
+//! one standard normal `z` per sample.
 //!
 //! A VRE plant with daily sd `v` and persistence `rho` has the multiplier
 //! `m[d] = max(0, 1 + v * y[d])`, with `y` a standard AR(1) series:
@@ -138,6 +139,9 @@ pub enum WeatherError {
     /// The load-forecast sd is negative or not finite.
     #[error("load-forecast sd is {0}, must be finite and >= 0")]
     ForecastSd(f64),
+    /// The fixed load-forecast error is not finite.
+    #[error("load-forecast error is {0}, must be finite")]
+    ForecastError(f64),
     /// A regional climate refers to a zone that does not exist.
     #[error("region {region} refers to weather zone {zone}, but there are only {zones} zones")]
     ClimateZone {
@@ -200,6 +204,8 @@ pub struct WeatherSampler {
     chol_start: Vec<f64>,
     shift_c: f64,
     forecast_sd: f64,
+    /// The fixed part of the forecast error (`load_forecast_error`).
+    forecast_fixed: f64,
     plants: Vec<Plant>,
 }
 
@@ -351,6 +357,9 @@ impl WeatherSampler {
         if !(weather.load_forecast_sd.is_finite() && weather.load_forecast_sd >= 0.0) {
             return Err(WeatherError::ForecastSd(weather.load_forecast_sd));
         }
+        if !weather.load_forecast_error.is_finite() {
+            return Err(WeatherError::ForecastError(weather.load_forecast_error));
+        }
         if let Some(c) = weather.climates.iter().find(|c| c.zone >= n) {
             return Err(WeatherError::ClimateZone {
                 region: c.region,
@@ -455,6 +464,7 @@ impl WeatherSampler {
             chol_start,
             shift_c: weather.shift_c,
             forecast_sd: weather.load_forecast_sd,
+            forecast_fixed: weather.load_forecast_error,
             plants,
         })
     }
@@ -481,7 +491,7 @@ impl WeatherSampler {
 
     /// Draw one sample's weather into `out` (no allocation after the first call):
     /// `anomalies[zone][day]` in °C (including `weather.shift_c`), the load-forecast error
-    /// (a fraction, normal with sd `load_forecast_sd`), and each VRE plant's daily factor
+    /// (a fraction: `load_forecast_error` plus a normal with sd `load_forecast_sd`), and each VRE plant's daily factor
     /// multiplier `m[plant][day] = max(0, 1 + daily_sd * z_d)` where `z` is a standard AR(1)
     /// series with the plant's persistence (stationary start).
     ///
@@ -519,12 +529,14 @@ impl WeatherSampler {
             }
         }
 
-        out.forecast_error = if self.forecast_sd > 0.0 {
-            let mut s = key.stream(component_id("forecast"), Purpose::Forecast);
-            self.forecast_sd * standard_normal(&mut s)
-        } else {
-            0.0
-        };
+        // `0.0 + x == x` exactly, so a zero fixed part leaves every draw's bits unchanged.
+        out.forecast_error = self.forecast_fixed
+            + if self.forecast_sd > 0.0 {
+                let mut s = key.stream(component_id("forecast"), Purpose::Forecast);
+                self.forecast_sd * standard_normal(&mut s)
+            } else {
+                0.0
+            };
 
         for (p, plant) in self.plants.iter().enumerate() {
             let m = &mut out.vre[p * days..(p + 1) * days];

@@ -29,6 +29,7 @@ fn kazakhstan(shift_c: f64) -> Weather {
         correlation: vec![1.0, 0.7, 0.7, 0.7, 1.0, 0.5, 0.7, 0.5, 1.0],
         shift_c,
         load_forecast_sd: 0.02,
+        load_forecast_error: 0.0,
         climates: vec![RegionClimate {
             region: 0,
             zone: 0,

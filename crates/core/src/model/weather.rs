@@ -45,6 +45,9 @@ pub struct Weather {
     pub shift_c: f64,
     /// Standard deviation of the load-forecast error, as a fraction (0.02 = 2%).
     pub load_forecast_sd: f64,
+    /// A fixed load-forecast error of the winter, as a fraction, added to the random one in
+    /// every sample (an uncertain parameter fixes it per outer point; 0: none).
+    pub load_forecast_error: f64,
     /// Regions whose demand depends on a zone.
     pub climates: Vec<RegionClimate>,
 }
@@ -63,6 +66,6 @@ pub struct ColdRule {
 impl Weather {
     /// True if there is nothing random about the weather or the forecast.
     pub fn is_empty(&self) -> bool {
-        self.zones.is_empty() && self.load_forecast_sd == 0.0
+        self.zones.is_empty() && self.load_forecast_sd == 0.0 && self.load_forecast_error == 0.0
     }
 }

@@ -98,13 +98,23 @@ impl Summary {
     }
 }
 
-pub(crate) fn load(path: &Path, source: &dyn Source) -> Result<Scenario, ScenarioError> {
+/// Load the scenario at `path` with `settings` applied to its merged tree (their text is
+/// part of the content hash).
+pub(crate) fn load(
+    path: &Path,
+    source: &dyn Source,
+    settings: &[tree::Setting],
+) -> Result<Scenario, ScenarioError> {
     let path = normalize(path);
     let mut reader = Reader::new(source);
     let mut p = Problems::default();
-    let Some(root) = tree::load(&mut reader, &path, &mut p) else {
+    let Some(mut root) = tree::load(&mut reader, &path, &mut p) else {
         return Err(p.into_error(reader.files()));
     };
+    for s in settings {
+        tree::set(&mut root, s, &mut p);
+        reader.mix(s.text().as_bytes());
+    }
     let mut m = manifest::extract(&root, &mut p);
     let months = m.calendar.as_ref().and_then(manifest::month_of_hours);
     let demands: Vec<Option<Vec<i64>>> = m

@@ -115,7 +115,13 @@ pub(crate) const LADDER: &[&str] = &[
 pub(crate) const LADDER_IMPORT: &[&str] = &["source", "mw"];
 pub(crate) const LADDER_VOLTAGE: &[&str] = &["region", "pct"];
 pub(crate) const LADDER_APPEAL: &[&str] = &["region", "mw", "hours_per_day"];
-pub(crate) const WEATHER: &[&str] = &["load_forecast_sd", "shift_c", "zones", "correlation"];
+pub(crate) const WEATHER: &[&str] = &[
+    "load_forecast_sd",
+    "load_forecast_error",
+    "shift_c",
+    "zones",
+    "correlation",
+];
 pub(crate) const ZONE: &[&str] = &["name", "normal_c", "anomaly_sd_c", "persistence"];
 pub(crate) const CORRELATION: &[&str] = &["zones", "r"];
 pub(crate) const RENEWABLE: &[&str] = &[
@@ -203,13 +209,46 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("mining.enforcement", ENFORCEMENT),
 ];
 
-pub(crate) const STUDY_FILE: &[&str] =
-    &["name", "description", "base", "samples", "seed", "variants"];
+pub(crate) const STUDY_FILE: &[&str] = &[
+    "name",
+    "description",
+    "base",
+    "samples",
+    "seed",
+    "variants",
+    "uncertain",
+    "design",
+];
 pub(crate) const VARIANT: &[&str] = &["file", "label"];
+pub(crate) const UNCERTAIN: &[&str] = &[
+    "name",
+    "description",
+    "keys",
+    "law",
+    "low",
+    "high",
+    "mode",
+    "mean",
+    "sd",
+    "integer",
+    "source",
+];
+pub(crate) const DESIGN: &[&str] = &[
+    "method",
+    "points",
+    "seed",
+    "beat_by_lole_h",
+    "beat_by_eue_mwh",
+];
 
 /// Every table of a study file ([`crate::scenario::Study`]), by TOML path, with the keys it
 /// accepts.
-pub const STUDY: &[(&str, &[&str])] = &[("", STUDY_FILE), ("variants", VARIANT)];
+pub const STUDY: &[(&str, &[&str])] = &[
+    ("", STUDY_FILE),
+    ("variants", VARIANT),
+    ("uncertain", UNCERTAIN),
+    ("design", DESIGN),
+];
 
 #[cfg(test)]
 mod tests {

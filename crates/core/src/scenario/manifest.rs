@@ -333,7 +333,7 @@ impl<'a> Fields<'a> {
         );
     }
 
-    fn missing(&self, key: &str, what: &str, p: &mut Problems) {
+    pub(crate) fn missing(&self, key: &str, what: &str, p: &mut Problems) {
         self.problem(
             Some(key),
             format!("missing required field; expected {what}"),
@@ -364,7 +364,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn boolean(&self, key: &str, p: &mut Problems) -> Option<bool> {
+    pub(crate) fn boolean(&self, key: &str, p: &mut Problems) -> Option<bool> {
         let n = self.get(key)?;
         match &n.value {
             Value::Bool(b) => Some(*b),
@@ -630,7 +630,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A finite number (integer or float); `what` names its unit, e.g. "MW".
-    fn number(&self, key: &str, what: &str, required: bool, p: &mut Problems) -> Option<f64> {
+    pub(crate) fn number(&self, key: &str, what: &str, required: bool, p: &mut Problems) -> Option<f64> {
         let Some(n) = self.get(key) else {
             if required {
                 self.missing(key, &format!("a number ({what})"), p);

@@ -35,6 +35,7 @@ have either.
 
 mod build;
 mod error;
+mod keypath;
 pub mod keys;
 mod manifest;
 mod plausible;
@@ -47,8 +48,11 @@ pub use build::{RegionSummary, Summary};
 pub use error::{Problem, ScenarioError};
 pub use manifest::{NEVER_FAILS_MTTF_H, NEVER_FAILS_MTTR_H};
 pub use source::{Embedded, FileSystem, Source};
-pub use study::{Study, StudyVariant, DEFAULT_SAMPLES, DEFAULT_SEED};
-pub use tree::MAX_EXTENDS_DEPTH;
+pub use keypath::{KeyPath, Segment};
+pub use study::{
+    Design, DesignMethod, Law, Study, StudyVariant, Uncertain, DEFAULT_SAMPLES, DEFAULT_SEED,
+};
+pub use tree::{Setting, MAX_EXTENDS_DEPTH};
 
 use crate::model::SystemModel;
 use std::path::{Path, PathBuf};
@@ -82,7 +86,18 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Load the scenario at `path` from `source`.
 pub fn load_with(path: &Path, source: &dyn Source) -> Result<Scenario, ScenarioError> {
-    build::load(path, source)
+    build::load(path, source, &[])
+}
+
+/// Load the scenario at `path` from `source` with `settings` set in its tree (after its
+/// `extends` chain is merged), each checked as if written by hand: a problem with one names
+/// the file and line that set it. The settings are part of the content hash.
+pub fn load_set(
+    path: &Path,
+    source: &dyn Source,
+    settings: &[Setting],
+) -> Result<Scenario, ScenarioError> {
+    build::load(path, source, settings)
 }
 
 /// Read the study file at `path` from the file system (see [`Study`]; the scenarios it

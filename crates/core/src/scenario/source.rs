@@ -158,6 +158,12 @@ impl<'a> Reader<'a> {
         &self.files
     }
 
+    /// Fold `bytes` that are not a file (values set by a study) into the content hash.
+    pub(crate) fn mix(&mut self, bytes: &[u8]) {
+        self.hash = fnv1a(self.hash, &(bytes.len() as u64).to_le_bytes());
+        self.hash = fnv1a(self.hash, bytes);
+    }
+
     /// The content hash as 16 lowercase hex digits.
     pub(crate) fn hash_hex(&self) -> String {
         format!("{:016x}", self.hash)

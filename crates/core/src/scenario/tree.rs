@@ -2,6 +2,7 @@
 //! and line, follow `extends` chains, and merge a variant over its base.
 
 use super::error::Problems;
+use super::keypath::KeyPath;
 use super::source::{resolve, Reader};
 use crate::files;
 use std::path::{Path, PathBuf};
@@ -372,6 +373,121 @@ fn merge_at(base: Node, over: Node, path: &str) -> Node {
             file: over.file,
             line: over.line,
         },
+    }
+}
+
+/// A value set in a scenario's tree after its `extends` chain is merged and before it is
+/// read, as if written there by hand: by a study's uncertain parameter. It is checked like a
+/// written value, and a problem with it names `file` and `line` (where the study declares
+/// it) and the scenario's field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// Where in the scenario.
+    pub key: KeyPath,
+    /// The value.
+    pub value: f64,
+    /// Written as an integer (rounded to the nearest), for keys that take integers.
+    pub integer: bool,
+    /// The file that sets it.
+    pub file: PathBuf,
+    /// The line there, 1-based.
+    pub line: usize,
+}
+
+impl Setting {
+    /// `key = value`, as it would be written in TOML: for messages and the content hash.
+    pub fn text(&self) -> String {
+        format!("{} = {}", self.key.text, self.value_text())
+    }
+
+    fn value_text(&self) -> String {
+        if self.integer {
+            format!("{}", self.value.round())
+        } else {
+            // Shortest text that reads back as the same f64, always with `.` or `e`.
+            format!("{:?}", self.value)
+        }
+    }
+}
+
+/// Set `s` in the merged tree `root`: every table and named element on its key path must
+/// exist (an element is found by `name`, as `extends` merges it); the last key is replaced
+/// or added, and then checked by the reader like any key.
+pub(crate) fn set(root: &mut Node, s: &Setting, problems: &mut Problems) {
+    let file: Rc<Path> = Rc::from(s.file.as_path());
+    let segs = &s.key.segments;
+    let mut node = root;
+    let mut within = String::new();
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        let here = if within.is_empty() {
+            seg.key.clone()
+        } else {
+            format!("{within}.{}", seg.key)
+        };
+        let Value::Table(entries) = &mut node.value else {
+            problems.push(
+                &file,
+                Some(s.line),
+                Some(&s.key.text),
+                format!("unknown key path: `{within}` is not a table in the scenario"),
+            );
+            return;
+        };
+        let at = entries.iter().position(|(k, _)| *k == seg.key);
+        if last {
+            let value = if s.integer {
+                Value::Int(Some(s.value.round() as i64), s.value_text())
+            } else {
+                Value::Float(Some(s.value), s.value_text())
+            };
+            let new = Node {
+                value,
+                file: file.clone(),
+                line: s.line,
+            };
+            match at {
+                Some(i) => entries[i].1 = new,
+                None => entries.push((seg.key.clone(), new)),
+            }
+            return;
+        }
+        let Some(at) = at else {
+            problems.push(
+                &file,
+                Some(s.line),
+                Some(&s.key.text),
+                format!("unknown key path: the scenario has no `{here}`"),
+            );
+            return;
+        };
+        node = &mut entries[at].1;
+        within = here;
+        if let Some(name) = &seg.element {
+            let Value::Array(elements) = &mut node.value else {
+                problems.push(
+                    &file,
+                    Some(s.line),
+                    Some(&s.key.text),
+                    format!("unknown key path: `{within}` is not an array of tables"),
+                );
+                return;
+            };
+            let Some(e) = elements
+                .iter_mut()
+                .find(|e| e.get_str("name") == Some(name.as_str()))
+            else {
+                problems.push(
+                    &file,
+                    Some(s.line),
+                    Some(&s.key.text),
+                    format!("unknown key path: the scenario has no element named \"{name}\" in `{within}`"),
+                );
+                return;
+            };
+            node = e;
+            within = format!("{within}[{name}]");
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use super::{
     element_label, file_ref, hours_of_days, line_set, names_of, suggest, table_array,
     too_much_power, unknown_name, Fields, FileRef,
 };
-use crate::bounds::{MAX_FORECAST_SD, MAX_POWER_MW};
+use crate::bounds::{MAX_FORECAST_ERROR, MAX_FORECAST_SD, MAX_POWER_MW};
 use crate::model::{
     Disturbance, Enforcement, Exchange, IllegalMining, Mining, MiningPolicy, Outage,
     RegisteredMining, Vre, VreProfile, Weather, WeatherZone,
@@ -53,6 +53,16 @@ pub(crate) fn weather(f: &Fields<'_>, p: &mut Problems) -> (Weather, Vec<String>
             false,
             |x| (0.0..=MAX_FORECAST_SD).contains(&x),
             &format!("a standard deviation from 0 to {MAX_FORECAST_SD} (a fraction of demand)"),
+            p,
+        )
+        .unwrap_or(0.0);
+    w.load_forecast_error = wf
+        .number_in(
+            "load_forecast_error",
+            "a fraction",
+            false,
+            |x| x.abs() <= MAX_FORECAST_ERROR,
+            &format!("a fraction of demand from -{MAX_FORECAST_ERROR} to {MAX_FORECAST_ERROR}"),
             p,
         )
         .unwrap_or(0.0);

@@ -162,9 +162,18 @@ pub fn load_study(arg: &str) -> Result<(Study, bool), ScenarioError> {
 
 /// Load the scenario at `path`, from the binary's files or the file system.
 pub fn load_path(path: &Path, in_binary: bool) -> Result<Scenario, ScenarioError> {
+    load_set(path, in_binary, &[])
+}
+
+/// [`load_path`] with `settings` set in the scenario's tree ([`scenario::load_set`]).
+pub fn load_set(
+    path: &Path,
+    in_binary: bool,
+    settings: &[scenario::Setting],
+) -> Result<Scenario, ScenarioError> {
     if in_binary {
-        scenario::load_with(path, &Embedded::new(FILES))
+        scenario::load_set(path, &Embedded::new(FILES), settings)
     } else {
-        scenario::load(path)
+        scenario::load_set(path, &scenario::FileSystem, settings)
     }
 }

@@ -49,6 +49,9 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     let (study, in_binary) =
         embedded::load_study(args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY))
             .map_err(bad)?;
+    if let Some(design) = &study.design {
+        return super::uncertain::run(args, &study, design, in_binary);
+    }
     let mut scenarios = Vec::new();
     let base = embedded::load_path(&study.base, in_binary).map_err(bad)?;
     let base_label = format!("base: {}", base.name);

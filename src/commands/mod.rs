@@ -6,6 +6,7 @@ pub mod merge;
 pub mod report;
 pub mod run;
 pub mod sweep;
+pub mod uncertain;
 pub mod validate;
 
 use crate::output;

@@ -54,9 +54,14 @@
 //! magnitude how much of the ranking it explains; the parameter with the largest magnitude
 //! drives the answer most. Inner noise lowers every magnitude alike.
 
+use crate::accumulators::SAMPLE_TOTALS;
+use crate::compare::Comparison;
+use crate::estimators::Estimate;
 use crate::rng::{Purpose, Stream};
 use crate::weather::normal_quantile;
-use gridrisk_core::scenario::{DesignMethod, Law};
+use gridrisk_core::scenario::{Design, DesignMethod, Law, Uncertain};
+use gridrisk_core::SystemModel;
+use serde_json::{json, Map, Value};
 
 /// The design's points in `[0, 1)^dims`: `points[i][j]` is point `i`'s coordinate for
 /// parameter `j` (see the [module docs](self)). Depends only on its arguments.
@@ -261,6 +266,239 @@ fn ranks(v: &[f64]) -> Vec<f64> {
     r
 }
 
+/// Schema tag of an uncertain-parameter study's document.
+pub const SCHEMA: &str = "gridrisk.uncertain/1";
+
+/// The system indices a design reports, in order.
+pub const INDICES: [&str; 2] = ["lole_h", "eue_mwh"];
+
+/// One scenario's system estimates at one point of the design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointResult {
+    /// Each of [`INDICES`].
+    pub index: [Estimate; 2],
+    /// For a variant, its paired difference from the base (variant - base) in each.
+    pub difference: Option<[Estimate; 2]>,
+}
+
+/// The system estimates of every scenario of a finished comparison (the base first).
+pub fn point_results(models: &[&SystemModel], cmp: &Comparison) -> Vec<PointResult> {
+    let total = |key: &str| {
+        SAMPLE_TOTALS
+            .iter()
+            .position(|(k, _)| *k == key)
+            .expect("a sample total")
+    };
+    let system = models[0].regions().len();
+    models
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let a = m.regions().len();
+            let acc = &cmp.indices[k];
+            PointResult {
+                index: [acc.lole.finish(a).lole_h, acc.eue.finish(a).eue_mwh],
+                difference: (k > 0)
+                    .then(|| INDICES.map(|key| cmp.difference(k, system, total(key)))),
+            }
+        })
+        .collect()
+}
+
+/// What an uncertain-parameter study ran and found.
+pub struct Outcome<'a> {
+    /// The study's name and description.
+    pub name: &'a str,
+    /// Its description.
+    pub description: &'a str,
+    /// The parameters.
+    pub parameters: &'a [Uncertain],
+    /// The design.
+    pub design: &'a Design,
+    /// Each scenario's label (the base first).
+    pub labels: &'a [String],
+    /// Inner seed and samples per point (the same at every point and for every scenario).
+    pub seed: u64,
+    /// Inner samples per point.
+    pub samples: u64,
+    /// `values[i][j]`: parameter `j` at point `i`.
+    pub values: &'a [Vec<f64>],
+    /// `results[i][k]`: scenario `k` at point `i`.
+    pub results: &'a [Vec<PointResult>],
+    /// Every scenario at the parameters' central values.
+    pub central: &'a [PointResult],
+}
+
+fn estimate_json(e: &Estimate) -> Value {
+    json!({"mean": e.mean, "se": e.se})
+}
+
+fn quantiles_json(q: &[f64; 3]) -> Value {
+    json!({"p10": q[0], "p50": q[1], "p90": q[2]})
+}
+
+fn spread_json(s: &Spread) -> Value {
+    json!({
+        "mean": s.mean,
+        "mean_se": s.mean_se,
+        "var_total": s.var_total,
+        "var_noise": s.var_noise,
+        "var_between": s.var_between,
+        "reliability": s.reliability,
+        "corrected": quantiles_json(&s.corrected),
+        "raw": quantiles_json(&s.raw),
+    })
+}
+
+impl Outcome<'_> {
+    /// Over the design, scenario `k`'s index `m`: the estimates, or (`diff`) the paired
+    /// differences base - scenario; with their standard errors.
+    fn series(&self, k: usize, m: usize, diff: bool) -> (Vec<f64>, Vec<f64>) {
+        self.results
+            .iter()
+            .map(|r| match (&r[k].difference, diff) {
+                (Some(d), true) => (-d[m].mean, d[m].se),
+                _ => (r[k].index[m].mean, r[k].index[m].se),
+            })
+            .unzip()
+    }
+
+    /// Rank correlation of each parameter with `y`, and the name of the largest in
+    /// magnitude.
+    fn sensitivity(&self, y: &[f64]) -> (Map<String, Value>, Value) {
+        let mut map = Map::new();
+        let mut driver: Option<(f64, &str)> = None;
+        for (j, u) in self.parameters.iter().enumerate() {
+            let x: Vec<f64> = self.values.iter().map(|v| v[j]).collect();
+            let r = spearman(&x, y);
+            map.insert(u.name.clone(), json!(r));
+            if r != 0.0 && driver.is_none_or(|(best, _)| r.abs() > best) {
+                driver = Some((r.abs(), &u.name));
+            }
+        }
+        (map, driver.map_or(Value::Null, |(_, n)| json!(n)))
+    }
+
+    /// The document (schema [`SCHEMA`]); `run` is added by the caller.
+    pub fn json(&self) -> Value {
+        let thresholds = [self.design.beat_by_lole_h, self.design.beat_by_eue_mwh];
+        let scenarios: Vec<Value> = (0..self.labels.len())
+            .map(|k| {
+                let mut doc = Map::new();
+                doc.insert("label".into(), json!(self.labels[k]));
+                for (m, key) in INDICES.iter().enumerate() {
+                    let (y, se) = self.series(k, m, false);
+                    let (sens, driver) = self.sensitivity(&y);
+                    let mut ix = json!({
+                        "central": estimate_json(&self.central[k].index[m]),
+                        "design": spread_json(&Spread::of(&y, &se)),
+                        "sensitivity": sens,
+                        "driver": driver,
+                    });
+                    if k > 0 {
+                        let (d, dse) = self.series(k, m, true);
+                        let b = Beats::of(&d, &dse, thresholds[m]);
+                        let (sens, driver) = self.sensitivity(&d);
+                        let central = self.central[k].difference.as_ref().map(|c| -c[m].mean);
+                        ix["beats_base"] = json!({
+                            "threshold": b.threshold,
+                            "probability": b.corrected,
+                            "probability_raw": b.raw,
+                            "central_reduction": central,
+                            "reduction": spread_json(&b.difference),
+                            "sensitivity": sens,
+                            "driver": driver,
+                        });
+                    }
+                    doc.insert(key.to_string(), ix);
+                }
+                Value::Object(doc)
+            })
+            .collect();
+        let parameters: Vec<Value> = self
+            .parameters
+            .iter()
+            .map(|u| {
+                let mut p = json!({
+                    "name": u.name,
+                    "keys": u.keys.iter().map(|k| k.text.as_str()).collect::<Vec<_>>(),
+                    "replaces": u.replaces.iter().map(|k| k.text.as_str()).collect::<Vec<_>>(),
+                    "law": u.law.name(),
+                    "central": u.law.central(),
+                    "source": u.source,
+                    "description": u.description,
+                });
+                let fields: &[(&str, f64)] = match u.law {
+                    Law::Uniform { low, high } => &[("low", low), ("high", high)],
+                    Law::Triangular { low, mode, high } => {
+                        &[("low", low), ("mode", mode), ("high", high)]
+                    }
+                    Law::Normal {
+                        mean,
+                        sd,
+                        low,
+                        high,
+                    } => &[("mean", mean), ("sd", sd), ("low", low), ("high", high)],
+                };
+                for (k, v) in fields {
+                    p[*k] = json!(v);
+                }
+                p
+            })
+            .collect();
+        let points: Vec<Value> = self
+            .values
+            .iter()
+            .zip(self.results)
+            .map(|(v, r)| {
+                let values: Map<String, Value> = self
+                    .parameters
+                    .iter()
+                    .zip(v)
+                    .map(|(u, x)| (u.name.clone(), json!(x)))
+                    .collect();
+                let scen: Vec<Value> = r
+                    .iter()
+                    .map(|p| {
+                        let mut o = Map::new();
+                        for (m, key) in INDICES.iter().enumerate() {
+                            o.insert(key.to_string(), estimate_json(&p.index[m]));
+                        }
+                        if let Some(d) = &p.difference {
+                            let diff: Map<String, Value> = INDICES
+                                .iter()
+                                .zip(d)
+                                .map(|(key, e)| (key.to_string(), estimate_json(e)))
+                                .collect();
+                            o.insert("difference".into(), Value::Object(diff));
+                        }
+                        Value::Object(o)
+                    })
+                    .collect();
+                json!({"values": values, "scenarios": scen})
+            })
+            .collect();
+        json!({
+            "schema": SCHEMA,
+            "version": env!("CARGO_PKG_VERSION"),
+            "study": {"name": self.name, "description": self.description},
+            "seed": self.seed.to_string(),
+            "samples_per_point": self.samples,
+            "design": {
+                "method": match self.design.method {
+                    DesignMethod::Sobol => "sobol",
+                    DesignMethod::LatinHypercube => "latin-hypercube",
+                },
+                "points": self.design.points,
+                "seed": self.design.seed,
+            },
+            "parameters": parameters,
+            "scenarios": scenarios,
+            "points": points,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +605,10 @@ mod tests {
         // The corrected 10-90% width is that of N(50, 3): 2 x 1.2816 x 3 = 7.69.
         let width = sp.corrected[2] - sp.corrected[0];
         assert!((width - 7.69).abs() < 0.5, "{width}");
-        assert!(sp.raw[2] - sp.raw[0] > 12.0, "the raw width is that of sd 5");
+        assert!(
+            sp.raw[2] - sp.raw[0] > 12.0,
+            "the raw width is that of sd 5"
+        );
         // No noise: nothing to remove.
         let exact = Spread::of(&truth, &vec![0.0; n]);
         assert_eq!(exact.reliability, 1.0);

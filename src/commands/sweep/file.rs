@@ -165,7 +165,6 @@ fn lit(value: &toml::de::DeValue, line: usize) -> Result<Lit, (usize, String)> {
 }
 pub use gridrisk_core::scenario::KeyPath;
 
-
 /// One axis: a key path and its values.
 #[derive(Clone, Debug)]
 pub struct Axis {

@@ -224,6 +224,7 @@ pub(crate) const UNCERTAIN: &[&str] = &[
     "name",
     "description",
     "keys",
+    "replaces",
     "law",
     "low",
     "high",

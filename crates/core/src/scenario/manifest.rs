@@ -630,7 +630,13 @@ impl<'a> Fields<'a> {
     }
 
     /// A finite number (integer or float); `what` names its unit, e.g. "MW".
-    pub(crate) fn number(&self, key: &str, what: &str, required: bool, p: &mut Problems) -> Option<f64> {
+    pub(crate) fn number(
+        &self,
+        key: &str,
+        what: &str,
+        required: bool,
+        p: &mut Problems,
+    ) -> Option<f64> {
         let Some(n) = self.get(key) else {
             if required {
                 self.missing(key, &format!("a number ({what})"), p);

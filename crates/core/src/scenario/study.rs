@@ -72,6 +72,9 @@ pub struct Uncertain {
     /// The key paths it sets, all to the same value (`min_mw`, `mode_mw` and `max_mw` of a
     /// per-sample law, to fix it).
     pub keys: Vec<KeyPath>,
+    /// Key paths set to 0 at every point: the per-sample spread this parameter replaces
+    /// (`weather.load_forecast_sd` for a fixed `weather.load_forecast_error`).
+    pub replaces: Vec<KeyPath>,
     /// Its law over the design.
     pub law: Law,
     /// Set as an integer (rounded to the nearest), for keys that take integers.
@@ -87,17 +90,17 @@ pub struct Uncertain {
 }
 
 impl Uncertain {
-    /// The settings that give it `value` in a scenario.
+    /// The settings that give it `value` in a scenario (and 0 to what it replaces).
     pub fn settings(&self, value: f64) -> Vec<Setting> {
-        self.keys
-            .iter()
-            .map(|key| Setting {
-                key: key.clone(),
-                value,
-                integer: self.integer,
-                file: self.file.clone(),
-                line: self.line,
-            })
+        let set = |key: &KeyPath, value: f64, integer: bool| Setting {
+            key: key.clone(),
+            value,
+            integer,
+            file: self.file.clone(),
+            line: self.line,
+        };
+        let keys = self.keys.iter().map(|k| set(k, value, self.integer));
+        keys.chain(self.replaces.iter().map(|k| set(k, 0.0, false)))
             .collect()
     }
 }
@@ -304,14 +307,17 @@ fn uncertain(f: &Fields<'_>, path: &Path, p: &mut Problems) -> Vec<Uncertain> {
                 uf.bad("name", format!("a second parameter named \"{name}\""), p);
             }
         }
-        let keys = key_paths(&uf, p);
-        for k in keys.iter().flatten() {
-            if let Some(u) = out.iter().find(|u| u.keys.contains(k)) {
-                uf.bad(
-                    "keys",
-                    format!("`{}` is already set by parameter \"{}\"", k.text, u.name),
-                    p,
-                );
+        let keys = key_paths(&uf, "keys", true, p);
+        let replaces = key_paths(&uf, "replaces", false, p);
+        let mine: Vec<&KeyPath> = keys.iter().chain(&replaces).flatten().collect();
+        for (i, k) in mine.iter().enumerate() {
+            let other = out
+                .iter()
+                .find(|u| u.keys.contains(k) || u.replaces.contains(k))
+                .map(|u| format!("parameter \"{}\"", u.name))
+                .or_else(|| mine[..i].contains(k).then(|| "this parameter".to_string()));
+            if let Some(other) = other {
+                uf.bad("keys", format!("`{}` is already set by {other}", k.text), p);
             }
         }
         let law = law(&uf, p);
@@ -319,10 +325,13 @@ fn uncertain(f: &Fields<'_>, path: &Path, p: &mut Problems) -> Vec<Uncertain> {
         let source = uf.string("source", true, p);
         let description = uf.string("description", false, p).unwrap_or_default();
         let line = uf.get("keys").map_or(n.line, |k| k.line);
-        if let (Some(name), Some(keys), Some(law), Some(source)) = (name, keys, law, source) {
+        if let (Some(name), Some(keys), Some(replaces), Some(law), Some(source)) =
+            (name, keys, replaces, law, source)
+        {
             out.push(Uncertain {
                 name,
                 keys,
+                replaces,
                 law,
                 integer,
                 source,
@@ -335,35 +344,50 @@ fn uncertain(f: &Fields<'_>, path: &Path, p: &mut Problems) -> Vec<Uncertain> {
     out
 }
 
-/// `keys`: a non-empty array of key paths.
-fn key_paths(f: &Fields<'_>, p: &mut Problems) -> Option<Vec<KeyPath>> {
-    const WHAT: &str = "an array of key paths into the scenario, such as [\"mining.illegal.mode_mw\"]";
-    let Some(n) = f.get("keys") else {
-        f.missing("keys", WHAT, p);
-        return None;
+/// An array of key paths at `key` (`keys`: required and non-empty; `replaces`: optional).
+fn key_paths(f: &Fields<'_>, key: &str, required: bool, p: &mut Problems) -> Option<Vec<KeyPath>> {
+    const WHAT: &str =
+        "an array of key paths into the scenario, such as [\"mining.illegal.mode_mw\"]";
+    let Some(n) = f.get(key) else {
+        if required {
+            f.missing(key, WHAT, p);
+            return None;
+        }
+        return Some(Vec::new());
     };
     let Value::Array(items) = &n.value else {
-        f.bad("keys", format!("expected {WHAT}, got {}", n.value.describe()), p);
+        f.bad(
+            key,
+            format!("expected {WHAT}, got {}", n.value.describe()),
+            p,
+        );
         return None;
     };
-    if items.is_empty() {
-        f.bad("keys", format!("must not be empty: expected {WHAT}"), p);
+    if items.is_empty() && required {
+        f.bad(key, format!("must not be empty: expected {WHAT}"), p);
         return None;
     }
     let mut out = Vec::new();
     for item in items {
         let Value::Str(text) = &item.value else {
-            f.bad("keys", format!("expected {WHAT}, got an element that is {}", item.value.describe()), p);
+            f.bad(
+                key,
+                format!(
+                    "expected {WHAT}, got an element that is {}",
+                    item.value.describe()
+                ),
+                p,
+            );
             return None;
         };
         match KeyPath::parse(text) {
             Ok(k) if out.contains(&k) => {
-                f.bad("keys", format!("`{text}` twice"), p);
+                f.bad(key, format!("`{text}` twice"), p);
                 return None;
             }
             Ok(k) => out.push(k),
             Err(m) => {
-                f.bad("keys", m, p);
+                f.bad(key, m, p);
                 return None;
             }
         }
@@ -381,7 +405,9 @@ fn law(f: &Fields<'_>, p: &mut Problems) -> Option<Law> {
         other => {
             f.bad(
                 "law",
-                format!("unknown law \"{other}\"; expected \"uniform\", \"triangular\" or \"normal\""),
+                format!(
+                    "unknown law \"{other}\"; expected \"uniform\", \"triangular\" or \"normal\""
+                ),
                 p,
             );
             return None;
@@ -389,7 +415,14 @@ fn law(f: &Fields<'_>, p: &mut Problems) -> Option<Law> {
     };
     for k in ["low", "high", "mode", "mean", "sd"] {
         if f.has(k) && !takes.contains(&k) {
-            f.bad(k, format!("the {name} law does not take `{k}` (it takes {})", takes.join(", ")), p);
+            f.bad(
+                k,
+                format!(
+                    "the {name} law does not take `{k}` (it takes {})",
+                    takes.join(", ")
+                ),
+                p,
+            );
         }
     }
     let num = |k: &str, p: &mut Problems| f.number(k, "a value of the parameter", true, p);
@@ -436,7 +469,12 @@ fn law(f: &Fields<'_>, p: &mut Problems) -> Option<Law> {
                 f.bad("sd", format!("must be > 0, got {}", short_number(sd)), p);
                 return None;
             }
-            inside("mean", mean, p).then_some(Law::Normal { mean, sd, low, high })
+            inside("mean", mean, p).then_some(Law::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            })
         }
     }
 }
@@ -460,7 +498,11 @@ fn design(n: &tree::Node, p: &mut Problems) -> Option<Design> {
         None if f.has("points") => return None,
         None => DEFAULT_POINTS,
         Some(k) if !(2..=i64::from(MAX_POINTS)).contains(&k) => {
-            f.bad("points", format!("must be from 2 to {MAX_POINTS}, got {k}"), p);
+            f.bad(
+                "points",
+                format!("must be from 2 to {MAX_POINTS}, got {k}"),
+                p,
+            );
             return None;
         }
         Some(k) => k as u32,
@@ -482,7 +524,11 @@ fn design(n: &tree::Node, p: &mut Problems) -> Option<Design> {
         None if f.has("seed") => return None,
         None => 1,
         Some(k) if !(0..=i64::from(u32::MAX)).contains(&k) => {
-            f.bad("seed", format!("must be from 0 to {}, got {k}", u32::MAX), p);
+            f.bad(
+                "seed",
+                format!("must be from 0 to {}, got {k}", u32::MAX),
+                p,
+            );
             return None;
         }
         Some(k) => k as u32,
@@ -496,7 +542,10 @@ fn design(n: &tree::Node, p: &mut Problems) -> Option<Design> {
         None if f.has(k) => None,
         None => Some(0.0),
     };
-    let (lole, eue) = (threshold("beat_by_lole_h", p), threshold("beat_by_eue_mwh", p));
+    let (lole, eue) = (
+        threshold("beat_by_lole_h", p),
+        threshold("beat_by_eue_mwh", p),
+    );
     Some(Design {
         method,
         points,

@@ -17,6 +17,7 @@ mod run;
 mod shard;
 mod sweep;
 mod synth;
+mod uncertain;
 mod units;
 mod util;
 mod validate;

@@ -66,6 +66,10 @@ const FILES: &[(&str, &[u8])] = &[
         include_bytes!("../scenarios/kazakhstan/study.toml"),
     ),
     (
+        "kazakhstan/uncertain.toml",
+        include_bytes!("../scenarios/kazakhstan/uncertain.toml"),
+    ),
+    (
         "kazakhstan/winter-2021-22.toml",
         include_bytes!("../scenarios/kazakhstan/winter-2021-22.toml"),
     ),
@@ -104,6 +108,13 @@ pub fn list() -> Vec<(&'static str, String)> {
             let description = match load_embedded(p) {
                 Ok(s) => s.description,
                 Err(e) => match scenario::load_study_with(Path::new(p), &Embedded::new(FILES)) {
+                    Ok(study) if !study.uncertain.is_empty() => format!(
+                        "study: {} variants against {} over {} uncertain parameters ({})",
+                        study.variants.len(),
+                        study.base.display(),
+                        study.uncertain.len(),
+                        study.description
+                    ),
                     Ok(study) => format!(
                         "study: {} variants against {} ({})",
                         study.variants.len(),

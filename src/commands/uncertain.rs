@@ -102,6 +102,12 @@ pub fn run(
     check(study_file, &files, in_binary, study)?;
     let params = &study.uncertain;
     let samples = args.samples.unwrap_or(study.samples);
+    if samples < 2 {
+        return Err(bad(anyhow!(
+            "{study_file}: an uncertain-parameter study needs at least 2 inner samples per \
+             point (a point's noise is estimated from its samples), got {samples}"
+        )));
+    }
     let seed = args.seed.unwrap_or(study.seed);
     let spec =
         SimulationSpec::new(StopRule::Samples(samples), seed, args.block_size).map_err(bad)?;

@@ -54,6 +54,7 @@ const CSVS: [&str; 3] = [
 ];
 const SWEEP_RTS: &str = "tests/data/sweep/rts.toml";
 const SWEEP_KAZ: &str = "scenarios/kazakhstan/sweep-illegal-mining.toml";
+const UNCERTAIN: &str = "tests/data/uncertain/study.toml";
 
 /// Shard sets made in setup: (name, scenario, samples, block size, shards).
 const SHARD_SETS: [(&str, &str, u32, u32, u32); 3] = [
@@ -1621,6 +1622,75 @@ fn sweep_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     case
 }
 
+/// The uncertain-parameter study of the step system (or one of its scenarios) mutated, then
+/// run into `out/uncertain`; a run that succeeds must write a consistent document.
+fn uncertain_case(tree: &mut Tree, rng: &mut Rng) -> Case {
+    let mut case = Case::new("uncertain");
+    let file = *rng.pick(&[
+        UNCERTAIN,
+        UNCERTAIN,
+        UNCERTAIN,
+        "tests/data/uncertain/step.toml",
+    ]);
+    let text = String::from_utf8_lossy(&tree.read(file)).into_owned();
+    let roll = rng.below(100);
+    let (new, desc) = if roll < 45 {
+        replace_number(&text, true, false, rng).unwrap_or_else(|| structural(&text, rng))
+    } else if roll < 70 {
+        replace_number(&text, true, true, rng).unwrap_or_else(|| structural(&text, rng))
+    } else {
+        structural(&text, rng)
+    };
+    // A valid design runs as long as it asks: the samples and points the reader accepts
+    // stay small.
+    let long = long_valid_samples(&new)
+        || new.lines().any(|l| {
+            l.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == "points" && v.trim().parse::<u64>().is_ok_and(|n| n > 256)
+            })
+        });
+    let (new, desc) = if long {
+        (text.clone(), format!("{desc}: a long valid run, not made"))
+    } else {
+        (new, desc)
+    };
+    tree.write(file, new.as_bytes());
+    case.mutation = format!("{file}: {desc}");
+    let names: Vec<String> = [UNCERTAIN, "step.toml", "step-plus-400.toml", "ramp.csv"]
+        .into_iter()
+        .map(base_name)
+        .collect();
+    let args = strings(&[
+        "study",
+        UNCERTAIN,
+        "--out-dir",
+        "out/uncertain",
+        "--threads",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let mut run = tree.run(&args, &names, Env::Normal);
+    if run.class == Class::Ok0 {
+        case.reached_simulation = true;
+        let doc = fs::read_to_string(tree.root.join("out/uncertain/study.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok());
+        let ok = doc.is_some_and(|d| {
+            d["schema"] == "gridrisk.uncertain/1"
+                && d["points"].as_array().is_some_and(|p| !p.is_empty())
+        });
+        if !ok {
+            run.fail(
+                Class::Inconsistent0,
+                s("study exit 0 without a gridrisk.uncertain/1 study.json"),
+            );
+        }
+    }
+    case.runs.push(run);
+    case
+}
+
 /// Shard files edited (one node, the text, or the set), then merged: `merge` either
 /// refuses with exit 2 or gives exactly the unsharded result.
 fn shard_case(tree: &mut Tree, rng: &mut Rng, references: &BTreeMap<String, Value>) -> Case {
@@ -1826,7 +1896,8 @@ fn run_case(
     match roll {
         0..=57 => scenario_case(tree, &mut rng, false),
         58..=69 => scenario_case(tree, &mut rng, true),
-        70..=77 => sweep_case(tree, &mut rng),
+        70..=74 => sweep_case(tree, &mut rng),
+        75..=77 => uncertain_case(tree, &mut rng),
         78..=87 => shard_case(tree, &mut rng, references),
         88..=94 => result_case(tree, &mut rng),
         _ => args_case(tree, &mut rng),
@@ -1844,6 +1915,10 @@ fn pristine(dir: &Path) -> BTreeMap<String, Value> {
     copy_dir(
         &root.join("tests/data/sweep"),
         &dir.join("tests/data/sweep"),
+    );
+    copy_dir(
+        &root.join("tests/data/uncertain"),
+        &dir.join("tests/data/uncertain"),
     );
     let sweep = fs::read_to_string(dir.join(SWEEP_KAZ)).unwrap();
     let small = sweep

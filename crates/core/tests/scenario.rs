@@ -1141,6 +1141,8 @@ fn study_file_lists_base_and_variants_relative_to_it() {
             ],
             samples: 500,
             seed: 7,
+            uncertain: Vec::new(),
+            design: None,
         }
     );
     let m = scenario::load_study_with(Path::new("studies/min.study.toml"), &files).unwrap();
@@ -1499,6 +1501,66 @@ fn outage_histories_are_bounded() {
     let e = load_text(&with_units(4097, 65_536, "1", "mttf_h = 1000\nmttr_h = 10")).unwrap_err();
     assert!(
         e.contains("components that can fail x hours is 268500992, more than 268435456"),
+        "{e}"
+    );
+}
+
+/// A value set by a study (`scenario::load_set`) builds the same model as the value
+/// written in the file, names the study's line in a problem, and is part of the hash.
+#[test]
+fn a_setting_is_read_like_a_value_written_by_hand() {
+    use gridrisk_core::scenario::{FileSystem, KeyPath, Setting};
+    let set = |key: &str, value: f64, integer: bool| Setting {
+        key: KeyPath::parse(key).unwrap(),
+        value,
+        integer,
+        file: PathBuf::from("study.toml"),
+        line: 7,
+    };
+    let path = rts_path();
+    let plain = scenario::load(&path).unwrap();
+    // The RTS-79's U400 block has mttr_h = 150.
+    let same = scenario::load_set(
+        &path,
+        &FileSystem,
+        &[set("units[U400].mttr_h", 150.0, false)],
+    )
+    .unwrap();
+    assert_eq!(format!("{:?}", same.model), format!("{:?}", plain.model));
+    assert_ne!(same.content_hash, plain.content_hash);
+    let other = scenario::load_set(
+        &path,
+        &FileSystem,
+        &[set("units[U400].mttr_h", 300.0, false)],
+    )
+    .unwrap();
+    assert_ne!(format!("{:?}", other.model), format!("{:?}", plain.model));
+    assert_ne!(other.content_hash, same.content_hash);
+    // Out of the key's domain: the reader's own message, at the study's line.
+    let e = scenario::load_set(
+        &path,
+        &FileSystem,
+        &[set("units[U400].mttr_h", -1.0, false)],
+    )
+    .unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(
+        (p.file.as_path(), p.line),
+        (Path::new("study.toml"), Some(7))
+    );
+    assert_eq!(p.field.as_deref(), Some("units[U400].mttr_h"));
+    // An integer key: a float is refused, `integer` rounds.
+    let e = scenario::load_set(&path, &FileSystem, &[set("units[U400].count", 2.0, false)])
+        .unwrap_err();
+    assert!(e.to_string().contains("expected an integer"), "{e}");
+    let two =
+        scenario::load_set(&path, &FileSystem, &[set("units[U400].count", 1.6, true)]).unwrap();
+    assert_eq!(two.model.units().len(), plain.model.units().len());
+    let e = scenario::load_set(&path, &FileSystem, &[set("units[U999].mttr_h", 5.0, false)])
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("no element named \"U999\" in `units`"),
         "{e}"
     );
 }

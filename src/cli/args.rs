@@ -54,7 +54,8 @@ pub enum Format {
     /// A readable table.
     Table,
     /// The result document: schema gridrisk.result/1 from `run` and `merge`,
-    /// gridrisk.shard/4 from `run --shard`, gridrisk.compare/1 from `compare` and `study`,
+    /// gridrisk.shard/4 from `run --shard`, gridrisk.compare/1 from `compare` and `study`
+    /// (gridrisk.uncertain/1 from a study with uncertain parameters),
     /// gridrisk.analytic/1 from `analytic`.
     Json,
     /// One row per (scenario, area, index), an area being the system, a region, an import
@@ -149,7 +150,9 @@ pub struct CompareArgs {
 /// `gridrisk study`.
 #[derive(Args, Debug)]
 pub struct StudyArgs {
-    /// Study TOML file (default: the embedded kazakhstan/study.toml).
+    /// Study TOML file (default: the embedded kazakhstan/study.toml). A study with
+    /// [[uncertain]] parameters runs its outer design (docs/uncertainty.md): --samples and
+    /// --seed are then the inner winters and seed of every design point.
     pub study: Option<String>,
     /// Samples per scenario (default: the study's).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -166,7 +169,9 @@ pub struct StudyArgs {
     pub block_size: u64,
     /// Directory for study.json (the study document), study.csv (one row per scenario, area
     /// and index, as `compare --format csv`) and report.html (created if missing; each file
-    /// checked writable before the study runs).
+    /// checked writable before the study runs); for a study with [[uncertain]] parameters,
+    /// study.json (gridrisk.uncertain/1), study.csv (label,index,statistic,value) and
+    /// points.csv (every design point's values and estimates).
     #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
     pub out_dir: std::path::PathBuf,
     /// What to print on standard output (the files in --out-dir are written in any case):

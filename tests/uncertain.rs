@@ -20,9 +20,11 @@ fn study(file: &str, args: &[&str]) -> Value {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{file}: {stderr}");
-    for f in ["study.json", "study.csv", "points.csv"] {
+    for f in ["study.json", "study.csv", "points.csv", "report.html"] {
         assert!(dir.path().join(f).is_file(), "{f} written");
     }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Uncertain-parameter study") && html.contains("driven most by"));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -65,6 +67,33 @@ fn a_step_system_gives_its_closed_form_over_the_design() {
     assert_eq!(f(&beats["probability"]), 55.0 / 64.0);
     assert_eq!(f(&beats["central_reduction"]), 10.0);
     assert_eq!(beats["driver"], "unit-mw");
+}
+
+/// The CSV files say what the document says.
+#[test]
+fn the_csv_files_carry_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    gridrisk()
+        .args(["study", STEP, "--format", "csv", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
+    assert!(csv.starts_with("label,index,statistic,value\n"));
+    assert!(
+        csv.contains("base: step,lole_h,design_mean,32.5\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("plus 400 MW,lole_h,beats_probability,0.859375\n"));
+    assert!(csv.contains("base: step,lole_h,driver,unit-mw\n"));
+    let points = std::fs::read_to_string(dir.path().join("points.csv")).unwrap();
+    let lines: Vec<&str> = points.lines().collect();
+    assert_eq!(
+        lines[0],
+        "point,unit-mw,repair-h,label,lole_h_mean,lole_h_se,lole_h_diff_mean,lole_h_diff_se,\
+         eue_mwh_mean,eue_mwh_se,eue_mwh_diff_mean,eue_mwh_diff_se"
+    );
+    assert_eq!(lines.len(), 1 + 64 * 2);
 }
 
 #[test]

@@ -49,6 +49,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 enum Kind {
     Run,
     Compare,
+    Uncertain,
 }
 
 /// Check that `doc` is a run, compare or study result; errors name the file.
@@ -69,9 +70,15 @@ fn check(name: &str, doc: &Value) -> Result<Kind> {
             }
             Ok(Kind::Compare)
         }
+        "gridrisk.uncertain/1" => {
+            if !doc["scenarios"].is_array() || !doc["parameters"].is_array() {
+                bail!("{name}: a {schema} document without \"scenarios\" and \"parameters\"");
+            }
+            Ok(Kind::Uncertain)
+        }
         other => bail!(
             "{name}: schema {other:?} is not a run, compare or study result \
-             (expected gridrisk.result/1 or gridrisk.compare/1)"
+             (expected gridrisk.result/1, gridrisk.compare/1 or gridrisk.uncertain/1)"
         ),
     }
 }
@@ -96,6 +103,10 @@ pub fn render(docs: &[(String, Value)]) -> Result<String> {
                 Some(s) => format!("Study {s}"),
                 None => "Comparison with a base scenario".into(),
             },
+            Kind::Uncertain => format!(
+                "Uncertain-parameter study {}",
+                doc["study"]["name"].as_str().unwrap_or("?")
+            ),
         };
         let window = Window::of(doc);
         page.body += &format!(
@@ -109,6 +120,7 @@ pub fn render(docs: &[(String, Value)]) -> Result<String> {
         match kind {
             Kind::Run => run_section(&mut page, doc, &window)?,
             Kind::Compare => compare_section(&mut page, doc, &window)?,
+            Kind::Uncertain => uncertain_section(&mut page, doc),
         }
         page.body += "</section>\n";
     }
@@ -1227,4 +1239,93 @@ fn compare_section(page: &mut Page, doc: &Value, w: &Window) -> Result<()> {
     }
     page.body += "</table>\n";
     Ok(())
+}
+
+/// An uncertain-parameter study (`gridrisk.uncertain/1`, docs/uncertainty.md): the
+/// question, the parameters, and per index a table of every scenario's answer at the
+/// central values, over the design and against the base.
+fn uncertain_section(page: &mut Page, doc: &Value) {
+    page.headline(
+        "How much does each policy's answer depend on the inputs we do not know, apart from \
+         the weather's chance?",
+    );
+    page.body += "</div>\n";
+    page.h3("Uncertain parameters");
+    page.body += "<table class=\"parameters\">\n<tr><th>parameter</th><th>law</th><th>range</th>\
+                  <th>central</th><th>keys</th><th>source</th></tr>\n";
+    for p in doc["parameters"].as_array().into_iter().flatten() {
+        let keys: Vec<&str> = p["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        page.body += &format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td>\
+             <td>{}</td><td>{}</td></tr>\n",
+            esc(&text(&p["name"])),
+            esc(&text(&p["law"])),
+            esc(&text(&p["low"])),
+            esc(&text(&p["high"])),
+            esc(&text(&p["central"])),
+            esc(&keys.join(", ")),
+            esc(&text(&p["source"]))
+        );
+    }
+    page.body += "</table>\n";
+    let f = |v: &Value| v.as_f64().map_or_else(String::new, num);
+    for key in ["lole_h", "eue_mwh"] {
+        page.h3(&format!("System {key}"));
+        page.body += "<table class=\"uncertain\">\n<tr><th>scenario</th><th>at the central values</th>\
+                      <th>mean over the design</th><th>10% / 50% / 90% over the unknowns (noise out)</th>\
+                      <th>noise share</th><th>P(beats the base by more than the threshold)</th>\
+                      <th>driven most by</th></tr>\n";
+        for s in doc["scenarios"].as_array().into_iter().flatten() {
+            let ix = &s[key];
+            let d = &ix["design"];
+            let q = &d["corrected"];
+            let (beats, driver) = match ix.get("beats_base") {
+                Some(b) => (
+                    format!(
+                        "{} (threshold {})",
+                        f(&b["probability"]),
+                        f(&b["threshold"])
+                    ),
+                    text(&b["driver"]),
+                ),
+                None => (String::new(), text(&ix["driver"])),
+            };
+            let noise = d["reliability"]
+                .as_f64()
+                .map_or_else(String::new, |r| num(1.0 - r));
+            page.body += &format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{} / {} / {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td>{}</td></tr>\n",
+                esc(&text(&s["label"])),
+                esc(&f(&ix["central"]["mean"])),
+                esc(&f(&d["mean"])),
+                esc(&f(&q["p10"])),
+                esc(&f(&q["p50"])),
+                esc(&f(&q["p90"])),
+                esc(&noise),
+                esc(&beats),
+                esc(&driver)
+            );
+        }
+        page.body += "</table>\n";
+    }
+    page.body += &format!(
+        "<p>{} {} points x {} winters each (inner seed {}, the same at every point and for every \
+         scenario). Central: every unknown at its central value. Mean: over the unknowns and the \
+         weather. The 10/50/90% spread is over the unknowns with the inner Monte Carlo noise \
+         removed; noise share is the noise's share of the points' variance. A policy beats the \
+         base at a point where it lowers the index by more than the threshold (paired, noise \
+         removed). Driven most by: the unknown with the largest rank correlation with the \
+         answer (for a policy, with its reduction). Method: docs/uncertainty.md.</p>\n",
+        esc(&text(&doc["design"]["method"])),
+        esc(&text(&doc["design"]["points"])),
+        esc(&text(&doc["samples_per_point"])),
+        esc(&text(&doc["seed"]))
+    );
 }

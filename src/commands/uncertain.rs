@@ -116,7 +116,8 @@ pub fn run(
     let json_path = args.out_dir.join("study.json");
     let csv_path = args.out_dir.join("study.csv");
     let points_path = args.out_dir.join("points.csv");
-    for f in [&json_path, &csv_path, &points_path] {
+    let report_path = args.out_dir.join("report.html");
+    for f in [&json_path, &csv_path, &points_path, &report_path] {
         output::check_file(f)?;
     }
 
@@ -193,14 +194,16 @@ pub fn run(
     };
     let written = output::write_atomic(&json_path, json_text(&doc).as_bytes()).and_then(|()| {
         output::write_atomic(&csv_path, csv(&doc).as_bytes())?;
-        output::write_atomic(&points_path, points_csv(&doc).as_bytes())
+        output::write_atomic(&points_path, points_csv(&doc).as_bytes())?;
+        let html = super::report::render(&[(json_path.display().to_string(), doc.clone())])?;
+        output::write_atomic(&report_path, html.as_bytes())
     });
     if let Err(e) = written {
         let _ = output::print(&text);
         return Err(e);
     }
     let note = format!(
-        "results written to {}: study.json, study.csv and points.csv",
+        "results written to {}: study.json, study.csv, points.csv and report.html",
         args.out_dir.display()
     );
     if args.format == Format::Table {

@@ -138,7 +138,10 @@ pub struct Components {
     up_scale: Vec<f64>,
     /// Scale of a down time: MTTR hours, or 1 / -ln(1 - p_repair) steps.
     down_scale: Vec<f64>,
-    /// Components `continuous..` are in discrete time (durations are whole steps).
+    /// Whether each component is in discrete time (durations are whole steps).
+    discrete: Vec<bool>,
+    /// The number of continuous-time components: they come first (see
+    /// [`Components::discrete_last`]).
     continuous: usize,
     availability: Vec<f64>,
     /// Per component: failure-rate multiplier on cold days (zone, anomaly level, factor).
@@ -161,16 +164,14 @@ impl Components {
             amount: Vec::new(),
             up_scale: Vec::new(),
             down_scale: Vec::new(),
+            discrete: Vec::new(),
             continuous: 0,
             availability: Vec::new(),
             cold: Vec::new(),
             masks: Vec::new(),
             firm_level: vec![0; q.count()],
         };
-        let units = model.units();
-        let discrete = |i: &usize| matches!(units.outage[*i], OutageModel::Discrete { .. });
-        // Continuous-time components first, discrete-time units last (see `continuous`).
-        for i in (0..units.len()).filter(|i| !discrete(i)) {
+        for i in 0..model.units().len() {
             c.push_unit(model, &q, i);
         }
         let net = model.network();
@@ -189,13 +190,7 @@ impl Components {
         }
         for (l, line) in net.lines.iter().enumerate() {
             let id = component_id(&format!("line:{}", line.name));
-            c.push(
-                id,
-                Purpose::LineOutage,
-                q.line(l),
-                1,
-                line.outage.map(OutageModel::from),
-            );
+            c.push(id, Purpose::LineOutage, q.line(l), 1, line.outage);
         }
         let links = net
             .imports
@@ -221,11 +216,30 @@ impl Components {
                 Some(dist.outage.into()),
             );
         }
-        c.continuous = c.stream_id.len();
-        for i in (0..units.len()).filter(discrete) {
-            c.push_unit(model, &q, i);
-        }
+        c.discrete_last();
         c
+    }
+
+    /// Reorder the components so that the discrete-time ones come last (their order does
+    /// not matter: each has its own stream, and changes are integer sums), from
+    /// `continuous` on.
+    fn discrete_last(&mut self) {
+        let mut order: Vec<usize> = (0..self.stream_id.len()).collect();
+        order.sort_by_key(|&i| self.discrete[i]);
+        fn permute<T: Clone>(v: &mut Vec<T>, order: &[usize]) {
+            *v = order.iter().map(|&i| v[i].clone()).collect();
+        }
+        permute(&mut self.stream_id, &order);
+        permute(&mut self.purpose, &order);
+        permute(&mut self.quantity, &order);
+        permute(&mut self.amount, &order);
+        permute(&mut self.up_scale, &order);
+        permute(&mut self.down_scale, &order);
+        permute(&mut self.discrete, &order);
+        permute(&mut self.availability, &order);
+        permute(&mut self.cold, &order);
+        permute(&mut self.masks, &order);
+        self.continuous = self.discrete.iter().filter(|&&d| !d).count();
     }
 
     /// Push unit `i` of `model` (nothing if it is 0 MW: it changes nothing, whatever its
@@ -278,15 +292,16 @@ impl Components {
         self.purpose.push(purpose);
         self.quantity.push(quantity);
         self.amount.push(amount);
-        let (up, down) = match o {
-            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h),
+        let (up, down, discrete) = match o {
+            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h, false),
             // 1 / -ln(1 - p): infinite for p = 0 (never), 0 for p = 1 (one step).
             OutageModel::Discrete { p_fail, p_repair } => {
-                (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p())
+                (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p(), true)
             }
         };
         self.up_scale.push(up);
         self.down_scale.push(down);
+        self.discrete.push(discrete);
         self.availability.push(o.availability());
         self.cold.push(None);
         self.masks.push(Vec::new());

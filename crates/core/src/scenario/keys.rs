@@ -91,8 +91,11 @@ pub(crate) const LINE: &[&str] = &[
     "to",
     "forward_mw",
     "backward_mw",
+    "outage_model",
     "mttf_h",
     "mttr_h",
+    "failure_probability",
+    "repair_probability",
 ];
 pub(crate) const CORRIDOR: &[&str] = &["name", "lines"];
 pub(crate) const IMPORT: &[&str] = &[

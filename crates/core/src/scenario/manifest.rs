@@ -1520,10 +1520,24 @@ fn block(
 
 /// The outage keys of a unit block, in one of the two conventions of [`OutageModel`]:
 /// `outage_model = "continuous"` (the default: `mttf_h`, or `for` with `mttr_h`) or
-/// `"discrete"` (`failure_probability` and `repair_probability`, per hour). A key of the
-/// other convention is an error naming it.
+/// `"discrete"` (`failure_probability` and `repair_probability`, per hour).
 fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
-    const CONTINUOUS: [&str; 3] = ["mttf_h", "mttr_h", "for"];
+    if outage_convention(f, "unit", &["mttf_h", "mttr_h", "for"], p)? {
+        discrete_outage(f, p)
+    } else {
+        continuous_outage(f, p).map(OutageModel::Continuous)
+    }
+}
+
+/// Whether the table of a `kind` ("unit", "line") declares discrete time
+/// (`outage_model = "discrete"`; default `"continuous"`), whose keys in continuous time are
+/// `continuous`. A key of the other convention is an error naming it (then `None`).
+pub(crate) fn outage_convention(
+    f: &Fields<'_>,
+    kind: &str,
+    continuous: &[&str],
+    p: &mut Problems,
+) -> Option<bool> {
     const DISCRETE: [&str; 2] = ["failure_probability", "repair_probability"];
     let discrete = match f.string("outage_model", false, p).as_deref() {
         None if f.has("outage_model") => return None,
@@ -1539,33 +1553,33 @@ fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
         }
     };
     let (own, other) = if discrete {
-        (&DISCRETE[..], &CONTINUOUS[..])
+        (&DISCRETE[..], continuous)
     } else {
-        (&CONTINUOUS[..], &DISCRETE[..])
+        (continuous, &DISCRETE[..])
     };
     let mut clash = false;
     for key in other.iter().filter(|k| f.has(k)) {
         let msg = if discrete {
             format!(
-                "a discrete-time unit (`outage_model = \"discrete\"`) takes \
+                "a discrete-time {kind} (`outage_model = \"discrete\"`) takes \
                  `failure_probability` and `repair_probability` (per hour), not `{key}`"
             )
         } else {
             format!(
-                "`{key}` is for discrete-time units: give `outage_model = \"discrete\"` with \
-                 `failure_probability` and `repair_probability`, and no {}",
+                "`{key}` is for discrete-time {kind}s: give `outage_model = \"discrete\"` \
+                 with `failure_probability` and `repair_probability`, and no {}",
                 quoted_list(own)
             )
         };
         f.bad(key, msg, p);
         clash = true;
     }
-    if clash {
-        return None;
-    }
-    if !discrete {
-        return continuous_outage(f, p).map(OutageModel::Continuous);
-    }
+    (!clash).then_some(discrete)
+}
+
+/// A discrete-time outage process: `failure_probability` in [0, 1) and
+/// `repair_probability` in (0, 1], per hour, both required.
+pub(crate) fn discrete_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
     let p_fail = f.number_in(
         "failure_probability",
         "a probability",

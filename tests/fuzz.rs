@@ -1113,13 +1113,14 @@ fn check_difference(base: &Value, variant: &Value, at: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above).
+/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above; the
+/// analytic `lolf_ct` with a discrete-time unit).
 fn check_nulls(v: &Value, at: &str) -> Result<(), String> {
     match v {
         Value::Null => Err(format!("{at} is null")),
         Value::Object(m) => m
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm"))
+            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm" | "lolf_ct"))
             .try_for_each(|(k, x)| check_nulls(x, &format!("{at}.{k}"))),
         Value::Array(a) => a
             .iter()
@@ -1203,6 +1204,10 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
         Some("gridrisk.analytic/1") => {
             let sys = doc["system"].as_object().ok_or("system is not an object")?;
             for (k, v) in sys {
+                // Discrete-time units have no continuous-time frequency (README).
+                if k == "lolf_ct" && v.is_null() {
+                    continue;
+                }
                 let x = v.as_f64().ok_or(format!("$.system.{k} is not a number"))?;
                 if x < 0.0 {
                     return Err(format!("$.system.{k} negative: {x}"));
@@ -1479,8 +1484,9 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         }
     }
     if extra == 2 || extra == 3 {
-        // `analytic` is exact for one region; on several it must refuse.
-        if run.class == Class::Ok0 && scenario != RTS {
+        // `analytic` is exact for one region (in either outage convention); on several it
+        // must refuse.
+        if run.class == Class::Ok0 && scenario != RTS && scenario != DISCRETE {
             run.fail(
                 Class::Inconsistent0,
                 format!("analytic exit 0 on {scenario}"),

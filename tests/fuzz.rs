@@ -46,6 +46,9 @@ const THREE_LADDER: &str = "scenarios/benchmarks/ieee-rts79-three-area-ladder.to
 /// RTS-79 with discrete-time units (`outage_model`, `failure_probability`,
 /// `repair_probability`).
 const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
+/// RTS-79 with an hourly unit capacity (`capacity_file`; it extends `RTS`).
+const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
+const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
@@ -1294,6 +1297,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
     } else {
         files.extend([THREE]);
         files.extend(CSVS);
+        if scenario == HOURLY {
+            files.extend([RTS, HOURLY_CSV]);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1328,7 +1334,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     } else {
         match rng.below(11) {
             0 | 1 => (RTS, RTS),
-            2 => (DISCRETE, DISCRETE),
+            2 => {
+                let file = *rng.pick(&[DISCRETE, HOURLY]);
+                (file, file)
+            }
             3 | 4 => (THREE, THREE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
@@ -1484,8 +1493,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         }
     }
     if extra == 2 || extra == 3 {
-        // `analytic` is exact for one region (in either outage convention); on several it
-        // must refuse.
+        // `analytic` is exact for one region (in either outage convention); on several, or
+        // with hourly unit capacities, it must refuse.
         if run.class == Class::Ok0 && scenario != RTS && scenario != DISCRETE {
             run.fail(
                 Class::Inconsistent0,

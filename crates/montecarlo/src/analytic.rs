@@ -274,6 +274,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             p.name, p.daily_sd
         ));
     }
+    if let Some(b) = c.unit_profiles.first() {
+        return Some(format!(
+            "hourly unit capacities (units '{}', capacity_file)",
+            b.name
+        ));
+    }
     if let Some(u) = c.units.iter().find(|u| u.cold.is_some()) {
         return Some(format!("cold-dependent failures (unit '{}', cold)", u.unit));
     }

@@ -79,6 +79,8 @@ pub(crate) const UNIT: &[&str] = &[
     "derate",
     "cap_mw",
     "block_cap_mw",
+    "capacity_file",
+    "capacity_column",
     "cold",
     "dated_outages",
 ];

@@ -192,6 +192,29 @@ pub(crate) struct Block {
     pub(crate) dated_outages: Vec<(Range<usize>, usize)>,
     /// Cap on the block's combined output, watts.
     pub(crate) block_cap_w: Option<i64>,
+    /// How a nameplate becomes the capacity when up (for the hourly capacities).
+    pub(crate) capacity: Capacity,
+    /// The CSV column of hourly capacities (`capacity_file`, `capacity_column`), if given.
+    pub(crate) capacity_series: Option<(FileRef, String)>,
+    /// The capacity when up per study hour read from it (in `build.rs`), watts.
+    pub(crate) capacity_hourly_w: Option<Vec<i64>>,
+}
+
+/// How a unit's capacity in MW (its `mw`, or an hour's value of its `capacity_file`)
+/// becomes its capacity when up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Capacity {
+    pub(crate) installed_w: i64,
+    pub(crate) derate: f64,
+    pub(crate) cap_w: Option<i64>,
+}
+
+impl Capacity {
+    /// `mw` x (1 - derate), at most the installed capacity and the cap, watts.
+    pub(crate) fn when_up_w(&self, mw: f64) -> Option<i64> {
+        let derated = mw_to_w(mw * (1.0 - self.derate))?.min(self.installed_w);
+        Some(self.cap_w.map_or(derated, |c| derated.min(c)))
+    }
 }
 
 /// Edit distance (Levenshtein, by chars).
@@ -1213,6 +1236,34 @@ pub(crate) fn parse_utc_offset(s: &str) -> Option<i32> {
     (m < 60 && (-12 * 60..=14 * 60).contains(&total)).then_some(total)
 }
 
+/// A CSV column named by `file_key` and `column_key` (default: `name`, the element's own
+/// name): `Some(None)` if neither is given, `None` if there is a problem.
+pub(crate) fn series_ref(
+    f: &Fields<'_>,
+    file_key: &str,
+    column_key: &str,
+    name: Option<&str>,
+    p: &mut Problems,
+) -> Option<Option<(FileRef, String)>> {
+    if !f.has(file_key) {
+        if f.has(column_key) {
+            f.bad(
+                column_key,
+                format!("only goes with `{file_key}` (a CSV with one row per study hour)"),
+                p,
+            );
+            return None;
+        }
+        return Some(None);
+    }
+    let file = file_ref(f, file_key, p);
+    let column = match f.get(column_key) {
+        Some(_) => f.string(column_key, true, p),
+        None => name.map(str::to_string),
+    };
+    Some(Some((file?, column?)))
+}
+
 fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
     let rel = f.string(key, true, p)?;
     let n = f.get(key)?;
@@ -1500,17 +1551,25 @@ fn block(
         );
     }
     let dated = dated_outages(&f, count, ctx.win, p);
+    let capacity_series = series_ref(&f, "capacity_file", "capacity_column", name.as_deref(), p);
     if !derate_ok {
         return None;
     }
     let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);
-    let derated = mw_to_w(mw * (1.0 - derate.unwrap_or(0.0)))?.min(installed_w);
+    let capacity = Capacity {
+        installed_w,
+        derate: derate.unwrap_or(0.0),
+        cap_w,
+    };
     Some(Block {
         name: name?,
         region: region?,
         count: count?,
         installed_w,
-        capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
+        capacity_w: capacity.when_up_w(mw)?,
+        capacity,
+        capacity_series: capacity_series?,
+        capacity_hourly_w: None,
         outage: outage?,
         cold: cold?,
         dated_outages: dated?,

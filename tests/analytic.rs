@@ -211,3 +211,27 @@ fn discrete_time_rts79_keeps_the_exact_lole_and_matches_monte_carlo() {
         );
     }
 }
+
+/// Hourly unit capacities (`capacity_file`): a flat profile equal to `mw` gives RTS-79's
+/// results bit for bit; the analytic mode refuses hourly capacities, naming the block.
+#[test]
+fn a_flat_hourly_capacity_gives_rts79_and_analytic_refuses_hourly_capacities() {
+    let run = |file: &str| {
+        let doc = json(&["run", file, "--samples", "3000", "--format", "json"]);
+        (doc["system"].clone(), doc["regions"].clone())
+    };
+    assert_eq!(
+        run(RTS79),
+        run("tests/data/hourly/rts79-flat-capacity.toml")
+    );
+    gridrisk()
+        .args([
+            "analytic",
+            "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "hourly unit capacities (units 'U400', capacity_file)",
+        ));
+}

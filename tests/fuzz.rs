@@ -46,6 +46,9 @@ const THREE_LADDER: &str = "scenarios/benchmarks/ieee-rts79-three-area-ladder.to
 /// RTS-79 with discrete-time units (`outage_model`, `failure_probability`,
 /// `repair_probability`).
 const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
+/// RTS-79 with an hourly unit capacity (`capacity_file`; it extends `RTS`).
+const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
+const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
@@ -1114,13 +1117,14 @@ fn check_difference(base: &Value, variant: &Value, at: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above).
+/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above; the
+/// analytic `lolf_ct` with a discrete-time unit).
 fn check_nulls(v: &Value, at: &str) -> Result<(), String> {
     match v {
         Value::Null => Err(format!("{at} is null")),
         Value::Object(m) => m
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm"))
+            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm" | "lolf_ct"))
             .try_for_each(|(k, x)| check_nulls(x, &format!("{at}.{k}"))),
         Value::Array(a) => a
             .iter()
@@ -1204,6 +1208,10 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
         Some("gridrisk.analytic/1") => {
             let sys = doc["system"].as_object().ok_or("system is not an object")?;
             for (k, v) in sys {
+                // Discrete-time units have no continuous-time frequency (README).
+                if k == "lolf_ct" && v.is_null() {
+                    continue;
+                }
                 let x = v.as_f64().ok_or(format!("$.system.{k} is not a number"))?;
                 if x < 0.0 {
                     return Err(format!("$.system.{k} negative: {x}"));
@@ -1290,6 +1298,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
     } else {
         files.extend([THREE]);
         files.extend(CSVS);
+        if scenario == HOURLY {
+            files.extend([RTS, HOURLY_CSV]);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1324,7 +1335,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     } else {
         match rng.below(11) {
             0 | 1 => (RTS, RTS),
-            2 => (DISCRETE, DISCRETE),
+            2 => {
+                let file = *rng.pick(&[DISCRETE, HOURLY]);
+                (file, file)
+            }
             3 | 4 => (THREE, THREE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
@@ -1480,8 +1494,9 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         }
     }
     if extra == 2 || extra == 3 {
-        // `analytic` is exact for one region; on several it must refuse.
-        if run.class == Class::Ok0 && scenario != RTS {
+        // `analytic` is exact for one region (in either outage convention); on several, or
+        // with hourly unit capacities, it must refuse.
+        if run.class == Class::Ok0 && scenario != RTS && scenario != DISCRETE {
             run.fail(
                 Class::Inconsistent0,
                 format!("analytic exit 0 on {scenario}"),

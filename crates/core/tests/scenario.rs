@@ -459,10 +459,13 @@ fn network_with_a_hub_lines_and_imports() {
                 to: 2,
                 forward_w: 1_400_000_000,
                 backward_w: 200_000_000,
-                outage: Some(Outage {
-                    mttf_h: 2000.0,
-                    mttr_h: 20.0
-                }),
+                outage: Some(
+                    Outage {
+                        mttf_h: 2000.0,
+                        mttr_h: 20.0
+                    }
+                    .into()
+                ),
             },
             Line {
                 name: "Centre-HUB".into(),

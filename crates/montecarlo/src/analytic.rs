@@ -277,6 +277,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             p.name, p.daily_sd
         ));
     }
+    if let Some(b) = c.unit_profiles.first() {
+        return Some(format!(
+            "hourly unit capacities (units '{}', capacity_file)",
+            b.name
+        ));
+    }
     if let Some(u) = c.units.iter().find(|u| u.cold.is_some()) {
         return Some(format!("cold-dependent failures (unit '{}', cold)", u.unit));
     }
@@ -1348,6 +1354,40 @@ mod tests {
         let cap = |s: usize, h: usize| -> f64 {
             (0..UNITS.len())
                 .filter(|&i| s >> i & 1 == 1 && !out(i, h))
+                .map(|i| UNITS[i].0)
+                .sum()
+        };
+        check_all(&exact(&m).unwrap(), &enumerate(&UNITS, &net_w, &cap));
+    }
+
+    /// A renewable plant with a full-window hourly series (no daily pattern) against
+    /// enumeration: each hour's capacity law is tested against that hour's net load.
+    #[test]
+    fn full_window_renewable_series_match_brute_force_enumeration() {
+        let loads: Vec<f64> = (0..45)
+            .map(|h| 40.0 + 25.0 * ((h % 4) as f64 / 3.0))
+            .collect();
+        let factors: Vec<f64> = (0..45).map(|h| ((h * 7) % 11) as f64 / 10.0).collect();
+        let m = with_conditions(
+            &loads,
+            Conditions {
+                vre: vec![Vre {
+                    profile: VreProfile::Hourly(factors.clone()),
+                    ..plant(12.0, [0.0; 24])
+                }],
+                ..Conditions::default()
+            },
+        );
+        let net_w: Vec<i64> = (0..loads.len())
+            .map(|h| {
+                mw_to_w(loads[h]).unwrap() - (12e6 * factors[h].clamp(0.0, 1.0)).round() as i64
+            })
+            .collect();
+        // The series is not a daily pattern: hours 0 and 24 differ.
+        assert_ne!(net_w[0], net_w[24]);
+        let cap = |s: usize, _: usize| -> f64 {
+            (0..UNITS.len())
+                .filter(|&i| s >> i & 1 == 1)
                 .map(|i| UNITS[i].0)
                 .sum()
         };

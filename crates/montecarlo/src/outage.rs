@@ -23,7 +23,11 @@
 //! cold day (its zone's anomaly below a level) its failure rate is multiplied by a factor, so
 //! an up time is drawn by inverting the cumulative hazard, day by day, from the same single
 //! exponential draw; and during a dated outage it is out whatever its random state (its
-//! random process runs on underneath, so its draws do not shift). Transitions are recorded as changes of quantities,
+//! random process runs on underneath, so its draws do not shift). A unit with an hourly
+//! capacity ([`gridrisk_core::model::UnitProfile`]) adds that hour's capacity while it is up:
+//! its changes are its transitions (by the capacity of their hour) and, while it is up, the
+//! hours at which its capacity changes, merged into at most one change per hour, so that the
+//! block sums below stay exact. Transitions are recorded as changes of quantities,
 //! summed per block of [`PEAK_BLOCK_H`] hours (net change, and the sum of drops, so that the
 //! lowest possible level of a quantity in a block is known without visiting its hours), and
 //! linked per (quantity, block) so that a block that must be walked finds its changes
@@ -138,8 +142,15 @@ pub struct Components {
     up_scale: Vec<f64>,
     /// Scale of a down time: MTTR hours, or 1 / -ln(1 - p_repair) steps.
     down_scale: Vec<f64>,
-    /// Components `continuous..` are in discrete time (durations are whole steps).
-    continuous: usize,
+    /// Whether each component is in discrete time (durations are whole steps).
+    discrete: Vec<bool>,
+    /// Per component: its hourly capacity when up (an index in `profiles`), if it has one.
+    profile: Vec<Option<usize>>,
+    /// Hourly capacities, one per block of units that has one.
+    profiles: Vec<Profile>,
+    /// The number of plain components (continuous time, constant capacity): they come
+    /// first, and are drawn by the hot loop (see [`Components::special_last`]).
+    plain: usize,
     availability: Vec<f64>,
     /// Per component: failure-rate multiplier on cold days (zone, anomaly level, factor).
     cold: Vec<Option<ColdRule>>,
@@ -161,16 +172,16 @@ impl Components {
             amount: Vec::new(),
             up_scale: Vec::new(),
             down_scale: Vec::new(),
-            continuous: 0,
+            discrete: Vec::new(),
+            profile: Vec::new(),
+            profiles: Vec::new(),
+            plain: 0,
             availability: Vec::new(),
             cold: Vec::new(),
             masks: Vec::new(),
             firm_level: vec![0; q.count()],
         };
-        let units = model.units();
-        let discrete = |i: &usize| matches!(units.outage[*i], OutageModel::Discrete { .. });
-        // Continuous-time components first, discrete-time units last (see `continuous`).
-        for i in (0..units.len()).filter(|i| !discrete(i)) {
+        for i in 0..model.units().len() {
             c.push_unit(model, &q, i);
         }
         let net = model.network();
@@ -189,13 +200,7 @@ impl Components {
         }
         for (l, line) in net.lines.iter().enumerate() {
             let id = component_id(&format!("line:{}", line.name));
-            c.push(
-                id,
-                Purpose::LineOutage,
-                q.line(l),
-                1,
-                line.outage.map(OutageModel::from),
-            );
+            c.push(id, Purpose::LineOutage, q.line(l), 1, line.outage);
         }
         let links = net
             .imports
@@ -221,11 +226,39 @@ impl Components {
                 Some(dist.outage.into()),
             );
         }
-        c.continuous = c.stream_id.len();
-        for i in (0..units.len()).filter(discrete) {
-            c.push_unit(model, &q, i);
-        }
+        c.special_last();
         c
+    }
+
+    /// Whether component `i` is drawn out of the hot loop: in discrete time, or with an
+    /// hourly capacity.
+    fn special(&self, i: usize) -> bool {
+        self.discrete[i] || self.profile[i].is_some()
+    }
+
+    /// Reorder the components so that the special ones ([`Components::special`]) come last,
+    /// from `plain` on (their order does not matter: each has its own stream, and changes
+    /// are integer sums).
+    fn special_last(&mut self) {
+        let mut order: Vec<usize> = (0..self.stream_id.len()).collect();
+        order.sort_by_key(|&i| self.special(i));
+        fn permute<T: Clone>(v: &mut Vec<T>, order: &[usize]) {
+            *v = order.iter().map(|&i| v[i].clone()).collect();
+        }
+        permute(&mut self.stream_id, &order);
+        permute(&mut self.purpose, &order);
+        permute(&mut self.quantity, &order);
+        permute(&mut self.amount, &order);
+        permute(&mut self.up_scale, &order);
+        permute(&mut self.down_scale, &order);
+        permute(&mut self.discrete, &order);
+        permute(&mut self.profile, &order);
+        permute(&mut self.availability, &order);
+        permute(&mut self.cold, &order);
+        permute(&mut self.masks, &order);
+        self.plain = (0..self.stream_id.len())
+            .filter(|&i| !self.special(i))
+            .count();
     }
 
     /// Push unit `i` of `model` (nothing if it is 0 MW: it changes nothing, whatever its
@@ -250,13 +283,28 @@ impl Components {
             units.capacity_w[i],
             Some(units.outage[i]),
         );
+        let last = self.cold.len() - 1;
+        let profiles = &model.conditions().unit_profiles;
+        if let Some(b) = profiles
+            .iter()
+            .position(|b| b.units.contains(&units.names[i]))
+        {
+            // One profile per block, shared by its units.
+            let at = match self.profiles.iter().position(|p| p.block == b) {
+                Some(at) => at,
+                None => {
+                    self.profiles.push(Profile::new(b, &profiles[b].capacity_w));
+                    self.profiles.len() - 1
+                }
+            };
+            self.profile[last] = Some(at);
+        }
         if let Some(cond) = model
             .conditions()
             .units
             .iter()
             .find(|u| u.unit == units.names[i])
         {
-            let last = self.cold.len() - 1;
             self.cold[last] = cond.cold.clone();
             self.masks[last] = cond.dated_outages.clone();
         }
@@ -278,15 +326,17 @@ impl Components {
         self.purpose.push(purpose);
         self.quantity.push(quantity);
         self.amount.push(amount);
-        let (up, down) = match o {
-            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h),
+        let (up, down, discrete) = match o {
+            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h, false),
             // 1 / -ln(1 - p): infinite for p = 0 (never), 0 for p = 1 (one step).
             OutageModel::Discrete { p_fail, p_repair } => {
-                (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p())
+                (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p(), true)
             }
         };
         self.up_scale.push(up);
         self.down_scale.push(down);
+        self.discrete.push(discrete);
+        self.profile.push(None);
         self.availability.push(o.availability());
         self.cold.push(None);
         self.masks.push(Vec::new());
@@ -356,11 +406,12 @@ where
     }
 }
 
-/// Draw the history of component `i` of `components` (in discrete time if `DISCRETE`) into
-/// `log` and `initial`; `flips` is scratch for its random state flips.
+/// Draw the history of component `i` of `components` into `log` and `initial`; `flips` is
+/// scratch for its random state flips. `SPECIAL` is false for the plain components, which
+/// are compiled without the tests for discrete time and hourly capacities.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn draw_component<const DISCRETE: bool>(
+fn draw_component<const SPECIAL: bool>(
     components: &Components,
     i: usize,
     key: SampleKey,
@@ -377,9 +428,16 @@ fn draw_component<const DISCRETE: bool>(
     let masks = &components.masks[i];
     let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
     let up = rng.uniform() < components.availability[i];
+    let discrete = SPECIAL && components.discrete[i];
+    let profile = if SPECIAL {
+        components.profile[i].map(|p| &components.profiles[p])
+    } else {
+        None
+    };
     // With dated outages the random process runs on underneath: its transitions go
-    // to `flips` and are merged with the outage dates below.
-    let masked = !masks.is_empty();
+    // to `flips` and are merged with the outage dates below; so do they with an hourly
+    // capacity, which changes what the component adds while it is up.
+    let masked = !masks.is_empty() || profile.is_some();
     flips.clear();
     if up && !masked {
         initial[q] += amount;
@@ -389,7 +447,7 @@ fn draw_component<const DISCRETE: bool>(
     // outages. In discrete time a duration is a whole number of steps.
     let plain = |rng: &mut Stream, t: f64, up: bool| {
         let x = rng.exp1() * if up { mttf } else { mttr };
-        if DISCRETE {
+        if discrete {
             t + whole_steps(x)
         } else {
             t + x
@@ -416,26 +474,26 @@ fn draw_component<const DISCRETE: bool>(
         (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
     }
     if masked {
-        let effective0 = merge_masks(log, hours, flips, q, amount, up0, masks);
-        if effective0 {
-            initial[q] += amount;
-        }
+        let state = State { up0, flips, masks };
+        initial[q] += merge_effective(log, hours, &state, q, amount, profile);
     }
 }
 
-/// [`draw_component`] for a discrete-time component, out of line so that the loop over the
-/// continuous-time components, the hot one, is compiled as if it were alone.
+/// [`draw_component`] for a special component ([`Components::special`]), out of line so
+/// that the loop over the plain components, the hot one, is compiled as if it were alone.
+#[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn draw_discrete(
+fn draw_special(
     components: &Components,
     i: usize,
     key: SampleKey,
+    weather: Option<&WeatherDraw>,
     hours: usize,
     initial: &mut [i64],
     log: &mut Log,
     flips: &mut Vec<usize>,
 ) {
-    draw_component::<true>(components, i, key, None, hours, initial, log, flips);
+    draw_component::<true>(components, i, key, weather, hours, initial, log, flips);
 }
 
 /// Where [`transitions`] is.
@@ -545,18 +603,52 @@ impl Log<'_> {
     }
 }
 
-/// Turn the random state flips `flips` of a component that starts `up0` and its dated
-/// outages into changes of its effective state (up and not in an outage); returns the
-/// effective state at hour 0.
-fn merge_masks(
+/// The random state of a component and its dated outages.
+struct State<'a> {
+    /// Its random state at hour 0.
+    up0: bool,
+    /// The hours at which its random state flips, ascending.
+    flips: &'a [usize],
+    /// Its dated outages.
+    masks: &'a [Range<usize>],
+}
+
+/// A block's hourly capacity when up, and the hours at which it changes.
+#[derive(Clone, Debug)]
+struct Profile {
+    /// Index of the block in the model's `unit_profiles`.
+    block: usize,
+    /// Capacity when up in each hour, watts.
+    capacity_w: Vec<i64>,
+    /// The hours h >= 1 with `capacity_w[h] != capacity_w[h - 1]`, ascending.
+    changes: Vec<usize>,
+}
+
+impl Profile {
+    fn new(block: usize, capacity_w: &[i64]) -> Profile {
+        Profile {
+            block,
+            capacity_w: capacity_w.to_vec(),
+            changes: (1..capacity_w.len())
+                .filter(|&h| capacity_w[h] != capacity_w[h - 1])
+                .collect(),
+        }
+    }
+}
+
+/// Turn the random state of a component and its dated outages into changes of what it adds
+/// to quantity `q`: its capacity (`profile`'s in each hour, else `amount`) in the hours it
+/// is effectively up (up and not in an outage), 0 otherwise. Returns what it adds in hour 0.
+/// Only the hours at which the effective state or the capacity changes are visited.
+fn merge_effective(
     log: &mut Log,
     hours: usize,
-    flips: &[usize],
+    state: &State,
     q: usize,
     amount: i64,
-    up0: bool,
-    masks: &[Range<usize>],
-) -> bool {
+    profile: Option<&Profile>,
+) -> i64 {
+    let State { up0, flips, masks } = *state;
     let out = |h: usize| masks.iter().any(|m| m.contains(&h));
     let mut boundaries: Vec<usize> = masks
         .iter()
@@ -568,16 +660,46 @@ fn merge_masks(
     boundaries.dedup();
     // Flips at or before h toggle the random state.
     let state_at = |h: usize| (up0 ^ (flips.partition_point(|&f| f <= h) % 2 == 1)) && !out(h);
+    let cap = |h: usize| profile.map_or(amount, |p| p.capacity_w[h]);
+    // The changes of the capacity in the hours `from + 1 .. to` of an up interval.
+    let steps = |log: &mut Log, from: usize, to: usize| {
+        if let Some(p) = profile {
+            let first = p.changes.partition_point(|&c| c <= from);
+            for &c in p.changes[first..].iter().take_while(|&&c| c < to) {
+                log.push(q, c, p.capacity_w[c] - p.capacity_w[c - 1]);
+            }
+        }
+    };
     let effective0 = up0 && !out(0);
-    let mut effective = effective0;
+    let (mut effective, mut since) = (effective0, 0);
     for h in boundaries {
         let now = state_at(h);
         if now != effective {
-            log.push(q, h, if now { amount } else { -amount });
+            // A failure is never at hour 0: flips are at hours >= 1, and a dated outage from
+            // hour 0 on is in `effective0`.
+            // A 0 W change is not recorded (it would only make its block look busy).
+            if now {
+                since = h;
+                if cap(h) != 0 {
+                    log.push(q, h, cap(h));
+                }
+            } else {
+                steps(log, since, h);
+                if cap(h - 1) != 0 {
+                    log.push(q, h, -cap(h - 1));
+                }
+            }
             effective = now;
         }
     }
-    effective0
+    if effective {
+        steps(log, since, hours);
+    }
+    if effective0 {
+        cap(0)
+    } else {
+        0
+    }
 }
 
 /// One change of a quantity, at the start of an hour.
@@ -670,12 +792,12 @@ impl History {
         initial.copy_from_slice(&components.firm_level);
         log.changes.clear();
         log.sums.fill(BlockSums::EMPTY);
-        let (hours, continuous) = (*hours, components.continuous);
-        for i in 0..continuous {
+        let (hours, plain) = (*hours, components.plain);
+        for i in 0..plain {
             draw_component::<false>(components, i, key, weather, hours, initial, &mut log, flips);
         }
-        for i in continuous..components.stream_id.len() {
-            draw_discrete(components, i, key, hours, initial, &mut log, flips);
+        for i in plain..components.stream_id.len() {
+            draw_special(components, i, key, weather, hours, initial, &mut log, flips);
         }
     }
 

@@ -7,7 +7,7 @@ mod common;
 use common::{unit, MW};
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
 use gridrisk_core::model::{
-    Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing, UnitSpec,
+    Corridor, ImportLink, ImportSource, Line, Network, Outage, OutageModel, Sharing, UnitSpec,
 };
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
@@ -23,10 +23,13 @@ fn line(name: &str, from: usize, to: usize, mw: i64, outage: bool) -> Line {
         to,
         forward_w: mw * MW,
         backward_w: mw * MW,
-        outage: outage.then_some(Outage {
-            mttf_h: 300.0,
-            mttr_h: 30.0,
-        }),
+        outage: outage.then_some(
+            Outage {
+                mttf_h: 300.0,
+                mttr_h: 30.0,
+            }
+            .into(),
+        ),
     }
 }
 
@@ -142,7 +145,7 @@ fn enumerate(model: &SystemModel, rule: SharingRule) -> (Vec<f64>, Vec<f64>, Vec
             u.outage[i].availability()
         } else {
             let o = lines[i - u.len()].outage;
-            o.map_or(1.0, |o| o.mttf_h / (o.mttf_h + o.mttr_h))
+            o.map_or(1.0, |o| o.availability())
         }
     };
     let (mut lole, mut eue) = (vec![0.0; regions + 1], vec![0.0; regions + 1]);
@@ -244,6 +247,53 @@ fn small_network_matches_exact_enumeration_under_both_rules() {
             "both regions are sometimes short"
         );
     }
+}
+
+/// A line and a unit in discrete time (PRAS's convention): every hour's marginal is the
+/// stationary law mu / (lambda + mu), so the enumeration holds as it is.
+#[test]
+fn discrete_time_lines_and_units_match_exact_enumeration() {
+    let base = small_network(Sharing::Local);
+    let mut net = base.network().clone();
+    net.lines[0].outage = Some(OutageModel::Discrete {
+        p_fail: 0.1,
+        p_repair: 0.9,
+    });
+    let mut units = units_of(&base, Some);
+    // Availability 2/3 (0.8 in continuous time).
+    units[0].outage = OutageModel::Discrete {
+        p_fail: 0.1,
+        p_repair: 0.2,
+    };
+    let model = SystemModel::new(
+        "small-network-discrete",
+        base.calendar().clone(),
+        base.regions().to_vec(),
+        units,
+    )
+    .unwrap()
+    .with_network(net)
+    .unwrap();
+    let (lole, eue, _) = enumerate(&model, SharingRule::Local);
+    let acc = run(&model, 100_000, 23);
+    for (a, name) in [(0, "A"), (1, "B"), (3, "system")] {
+        within(
+            &format!("{name} lole_h"),
+            acc.lole.finish(a).lole_h,
+            lole[a],
+        );
+        within(
+            &format!("{name} eue_mwh"),
+            acc.eue.finish(a).eue_mwh,
+            eue[a],
+        );
+    }
+    // The discrete line changes the result (it was not read as continuous).
+    let (lole_base, _, _) = enumerate(&base, SharingRule::Local);
+    assert!(
+        (lole_base[3] - lole[3]).abs() > 0.05,
+        "{lole_base:?} vs {lole:?}"
+    );
 }
 
 fn three_area(file: &str) -> SystemModel {

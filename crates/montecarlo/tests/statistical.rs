@@ -4,10 +4,14 @@
 
 mod common;
 
+use common::MW;
 use common::{discrete_unit, small_system, small_system_of, unit};
+use gridrisk_core::model::{Conditions, UnitConditions, UnitProfile};
 use gridrisk_core::SystemModel;
-use gridrisk_montecarlo::accumulators::{Accumulator, Indices};
+use gridrisk_montecarlo::accumulators::{Accumulator, HourView, Indices, SampleView};
 use gridrisk_montecarlo::estimators::Estimate;
+use gridrisk_montecarlo::outage::{Components, History, Quantities};
+use gridrisk_montecarlo::rng::SampleKey;
 use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
 use rayon::prelude::*;
 use std::path::Path;
@@ -63,6 +67,176 @@ fn discrete_time_units_bracket_the_exact_values() {
     within("lole_h", acc.lole.finish(1).lole_h, exact.lole_h, 3.0);
     within("lolf", acc.lole.finish(1).lolf, exact.lolf.unwrap(), 3.0);
     within("eue_mwh", acc.eue.finish(1).eue_mwh, exact.eue_mwh, 3.0);
+}
+
+/// The system short hours of one sample, with the shortfall in watts.
+#[derive(Default)]
+struct ShortHours(Vec<(usize, i64)>);
+
+impl Accumulator for ShortHours {
+    fn record_hour(&mut self, hour: &HourView) {
+        let short = *hour.short_w.last().unwrap();
+        if short > 0 {
+            self.0.push((hour.hour, short));
+        }
+    }
+    fn end_sample(&mut self, _: &SampleView) {}
+    fn merge(&mut self, _: &Self) {}
+}
+
+/// The small system with hourly capacities: unit `b` (continuous time, with a dated outage
+/// in hours 50..80) follows `profile_b` (MW), and a discrete-time unit `d` of 15 MW follows
+/// a day-night shape.
+fn profiled_system(profile_b: &[i64]) -> SystemModel {
+    let hours = 240;
+    let mut units = vec![
+        unit("a", 0, 10, 90.0, 10.0),
+        unit("b", 0, 20, 150.0, 30.0),
+        unit("c", 0, 30, 200.0, 20.0),
+        discrete_unit("d", 0, 15, 0.05, 0.2),
+    ];
+    units[3].capacity_w = 15 * MW;
+    let day_night: Vec<i64> = (0..hours)
+        .map(|h| {
+            if (8..20).contains(&(h % 24)) {
+                15 * MW
+            } else {
+                4 * MW
+            }
+        })
+        .collect();
+    small_system_of(units)
+        .with_conditions(Conditions {
+            units: vec![UnitConditions {
+                unit: "b".into(),
+                cold: None,
+                dated_outages: vec![50..80],
+            }],
+            unit_profiles: vec![
+                UnitProfile {
+                    name: "b".into(),
+                    units: vec!["b".into()],
+                    capacity_w: profile_b.iter().map(|&mw| mw * MW).collect(),
+                },
+                UnitProfile {
+                    name: "d".into(),
+                    units: vec!["d".into()],
+                    capacity_w: day_night,
+                },
+            ],
+            ..Conditions::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn hourly_capacities_keep_the_block_skipping_exact() {
+    // The sampler skips blocks by their sums of changes; with hourly capacities those sums
+    // must still bound every hour. Every sample's short hours and shortfalls must be those
+    // of a walk of every hour over the outage history.
+    // 20 MW by day, 12 MW at night, and nothing on day 3.
+    let profile_b: Vec<i64> = (0..240)
+        .map(|h| match (h / 24, h % 24) {
+            (3, _) => 0,
+            (_, 0..6) => 12,
+            _ => 20,
+        })
+        .collect();
+    let model = profiled_system(&profile_b);
+    let mut sampler = Sampler::new(&model).unwrap();
+    let components = Components::of(&model);
+    let q = Quantities::of(&model);
+    let mut history = History::new(q.count(), model.hours());
+    let demand = model.regions()[0].demand_w();
+    let (mut short_hours, mut skipped) = (0, 0);
+    for s in 0..3_000 {
+        let mut got = ShortHours::default();
+        sampler.sample(13, s, &mut got);
+        history.draw(&components, SampleKey::new(13, s), None);
+        let mut level = history.initial[0];
+        let mut want = Vec::new();
+        let mut per_hour = [0i64; gridrisk_core::model::PEAK_BLOCK_H];
+        for b in 0..history.blocks() {
+            per_hour.fill(0);
+            history.scatter(0, b, &mut per_hour);
+            let start = level;
+            let mut low = i64::MAX;
+            for (o, change) in per_hour.iter().enumerate() {
+                let h = b * per_hour.len() + o;
+                if h < demand.len() {
+                    level += change;
+                    low = low.min(level);
+                    if level < demand[h] {
+                        want.push((h, demand[h] - level));
+                    }
+                }
+            }
+            // The block's sums: its net change, and a lower bound of every hour's level.
+            let sums = history.sums()[b * q.count()];
+            assert_eq!(start + sums.net_w, level, "sample {s} block {b}");
+            assert!(start + sums.drop_w <= low, "sample {s} block {b}");
+            // Blocks the sampler skips without walking their hours.
+            let end = ((b + 1) * per_hour.len()).min(demand.len());
+            let peak = demand[b * per_hour.len()..end].iter().max().unwrap();
+            skipped += usize::from(start + sums.drop_w >= *peak);
+        }
+        assert_eq!(got.0, want, "sample {s}");
+        short_hours += want.len();
+    }
+    assert!(
+        short_hours > 10_000 && skipped > 1_000,
+        "{short_hours} {skipped}"
+    );
+}
+
+#[test]
+fn a_constant_hourly_capacity_changes_no_sample() {
+    // Unit b's capacity given hour by hour, equal to its constant 20 MW (and d's too):
+    // every sample's results bit for bit.
+    let constant = |model: &SystemModel, profiles: Vec<UnitProfile>| {
+        model
+            .clone()
+            .with_conditions(Conditions {
+                unit_profiles: profiles,
+                ..model.conditions().clone()
+            })
+            .unwrap()
+    };
+    let base = small_system(Some(discrete_unit("d", 0, 15, 0.05, 0.2)));
+    let profiled = constant(
+        &base,
+        vec![
+            UnitProfile {
+                name: "b".into(),
+                units: vec!["b".into()],
+                capacity_w: vec![20 * MW; 240],
+            },
+            UnitProfile {
+                name: "d".into(),
+                units: vec!["d".into()],
+                capacity_w: vec![15 * MW; 240],
+            },
+        ],
+    );
+    let (mut s1, mut s2) = (
+        Sampler::new(&base).unwrap(),
+        Sampler::new(&profiled).unwrap(),
+    );
+    let mut short = 0;
+    for s in 0..2_000 {
+        let (mut a, mut b) = (Indices::new(&base), Indices::new(&profiled));
+        s1.sample(5, s, &mut a);
+        s2.sample(5, s, &mut b);
+        for area in 0..2 {
+            assert_eq!(
+                format!("{:?} {:?}", a.lole.finish(area), a.eue.finish(area)),
+                format!("{:?} {:?}", b.lole.finish(area), b.eue.finish(area)),
+                "sample {s}"
+            );
+        }
+        short += usize::from(a.lole.finish(1).lole_h.mean > 0.0);
+    }
+    assert!(short > 100, "{short} samples with a shortfall");
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub use network::{
 };
 pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
-pub use supply::{BlockCap, UnitConditions, Vre, VreProfile};
+pub use supply::{BlockCap, UnitConditions, UnitProfile, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
 
@@ -104,6 +104,8 @@ pub struct Conditions {
     pub units: Vec<UnitConditions>,
     /// Caps on the combined output of blocks of units.
     pub block_caps: Vec<BlockCap>,
+    /// Hourly capacities of blocks of units.
+    pub unit_profiles: Vec<UnitProfile>,
 }
 
 impl Conditions {
@@ -170,12 +172,11 @@ impl SystemModel {
     pub fn with_conditions(mut self, conditions: Conditions) -> Result<SystemModel, ModelError> {
         let unit_names: std::collections::HashSet<&str> =
             self.units.names.iter().map(String::as_str).collect();
-        let named = conditions.units.iter().map(|c| c.unit.as_str()).chain(
-            conditions
-                .block_caps
-                .iter()
-                .flat_map(|b| b.units.iter().map(String::as_str)),
-        );
+        let named = (conditions.units.iter().map(|c| c.unit.as_str()))
+            .chain((conditions.block_caps.iter()).flat_map(|b| b.units.iter().map(String::as_str)))
+            .chain(
+                (conditions.unit_profiles.iter()).flat_map(|b| b.units.iter().map(String::as_str)),
+            );
         for name in named {
             if !unit_names.contains(name) {
                 return Err(ModelError::BadConditions(format!("no unit named '{name}'")));
@@ -192,6 +193,22 @@ impl SystemModel {
                 return Err(ModelError::BadConditions(format!(
                     "block cap '{}' must be >= 0 and cover units of one region",
                     cap.name
+                )));
+            }
+        }
+        for profile in &conditions.unit_profiles {
+            let installed = (profile.units.iter())
+                .filter_map(|u| self.units.names.iter().position(|n| n == u))
+                .map(|i| self.units.installed_w[i])
+                .min()
+                .unwrap_or(0);
+            if profile.capacity_w.len() != self.calendar.hours()
+                || profile.capacity_w.iter().any(|&w| w < 0 || w > installed)
+            {
+                return Err(ModelError::BadConditions(format!(
+                    "the hourly capacity of block '{}' must have one value per hour, each \
+                     from 0 to its units' installed capacity",
+                    profile.name
                 )));
             }
         }

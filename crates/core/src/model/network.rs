@@ -6,6 +6,8 @@
 //! after domestic generation, in the order the scenario lists them. Lines, sources and
 //! links may have two-state outage processes (MTTF / MTTR).
 
+use super::OutageModel;
+
 /// A two-state (up / down) outage process with exponential durations.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outage {
@@ -39,8 +41,8 @@ pub struct Line {
     pub forward_w: i64,
     /// Limit to -> from, watts.
     pub backward_w: i64,
-    /// Outage process of the line, if it can fail.
-    pub outage: Option<Outage>,
+    /// Outage process of the line, if it can fail (continuous or discrete time).
+    pub outage: Option<OutageModel>,
 }
 
 /// A link from an import source into a region.
@@ -188,7 +190,7 @@ impl Network {
             if l.forward_w < 0 || l.backward_w < 0 {
                 return Err(format!("line '{}' has a negative limit", l.name));
             }
-            if !outage_ok(&l.outage) {
+            if l.outage.is_some_and(|o| o.check().is_err()) {
                 return Err(format!("line '{}' needs positive MTTF and MTTR", l.name));
             }
         }

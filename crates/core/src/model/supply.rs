@@ -54,6 +54,18 @@ pub struct BlockCap {
     pub cap_w: i64,
 }
 
+/// Hour-by-hour parameters of a block of units, read from CSVs (`capacity_file`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitProfile {
+    /// Block name.
+    pub name: String,
+    /// Names of its units.
+    pub units: Vec<String>,
+    /// Each unit's capacity when up in each study hour, watts (after derate and cap), at
+    /// most its installed capacity.
+    pub capacity_w: Vec<i64>,
+}
+
 /// What weather and dates do to one unit (by unit name).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitConditions {

@@ -141,6 +141,24 @@ pub(crate) fn load(
                 m.conditions.vre[s.plant].profile = VreProfile::Hourly(factors);
             }
         }
+        for b in &mut m.blocks {
+            let Some((file, column)) = &b.capacity_series else {
+                continue;
+            };
+            let capacity = b.capacity;
+            let csv = series::read(&mut reader, file, &mut p);
+            b.capacity_hourly_w = csv.and_then(|c| {
+                let when_up = |mw: f64| capacity.when_up_w(mw);
+                series::capacity_column(
+                    &c,
+                    column,
+                    cal.hours(),
+                    capacity.installed_w,
+                    when_up,
+                    &mut p,
+                )
+            });
+        }
     }
     if !p.is_empty() {
         return Err(p.into_error(reader.files()));
@@ -307,7 +325,19 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
     let mut units = Vec::new();
     let mut unit_conditions = Vec::new();
     let mut block_caps = Vec::new();
+    let mut unit_profiles = Vec::new();
     for b in &m.blocks {
+        if let Some(capacity_w) = &b.capacity_hourly_w {
+            unit_profiles.push(crate::model::UnitProfile {
+                name: b.name.clone(),
+                units: (1..=b.count).map(|k| format!("{}#{k}", b.name)).collect(),
+                capacity_w: capacity_w.clone(),
+            });
+        }
+        // With hourly capacities, a unit's constant capacity is the largest one (so that a
+        // unit that is 0 MW in every hour is known to change nothing).
+        let capacity_w = (b.capacity_hourly_w.as_ref())
+            .map_or(b.capacity_w, |c| c.iter().copied().max().unwrap_or(0));
         if let Some(cap_w) = b.block_cap_w {
             block_caps.push(crate::model::BlockCap {
                 name: b.name.clone(),
@@ -333,7 +363,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
                 name: format!("{}#{k}", b.name),
                 region: b.region,
                 installed_w: b.installed_w,
-                capacity_w: b.capacity_w,
+                capacity_w,
                 outage: b.outage,
             });
         }
@@ -341,6 +371,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
     let conditions = crate::model::Conditions {
         units: unit_conditions,
         block_caps,
+        unit_profiles,
         ..m.conditions.clone()
     };
     SystemModel::new(m.name.clone(), cal, regions, units)

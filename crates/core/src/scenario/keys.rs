@@ -79,6 +79,8 @@ pub(crate) const UNIT: &[&str] = &[
     "derate",
     "cap_mw",
     "block_cap_mw",
+    "capacity_file",
+    "capacity_column",
     "cold",
     "dated_outages",
 ];
@@ -91,8 +93,11 @@ pub(crate) const LINE: &[&str] = &[
     "to",
     "forward_mw",
     "backward_mw",
+    "outage_model",
     "mttf_h",
     "mttr_h",
+    "failure_probability",
+    "repair_probability",
 ];
 pub(crate) const CORRIDOR: &[&str] = &["name", "lines"];
 pub(crate) const IMPORT: &[&str] = &[

@@ -192,6 +192,29 @@ pub(crate) struct Block {
     pub(crate) dated_outages: Vec<(Range<usize>, usize)>,
     /// Cap on the block's combined output, watts.
     pub(crate) block_cap_w: Option<i64>,
+    /// How a nameplate becomes the capacity when up (for the hourly capacities).
+    pub(crate) capacity: Capacity,
+    /// The CSV column of hourly capacities (`capacity_file`, `capacity_column`), if given.
+    pub(crate) capacity_series: Option<(FileRef, String)>,
+    /// The capacity when up per study hour read from it (in `build.rs`), watts.
+    pub(crate) capacity_hourly_w: Option<Vec<i64>>,
+}
+
+/// How a unit's capacity in MW (its `mw`, or an hour's value of its `capacity_file`)
+/// becomes its capacity when up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Capacity {
+    pub(crate) installed_w: i64,
+    pub(crate) derate: f64,
+    pub(crate) cap_w: Option<i64>,
+}
+
+impl Capacity {
+    /// `mw` x (1 - derate), at most the installed capacity and the cap, watts.
+    pub(crate) fn when_up_w(&self, mw: f64) -> Option<i64> {
+        let derated = mw_to_w(mw * (1.0 - self.derate))?.min(self.installed_w);
+        Some(self.cap_w.map_or(derated, |c| derated.min(c)))
+    }
 }
 
 /// Edit distance (Levenshtein, by chars).
@@ -1219,6 +1242,34 @@ pub(crate) fn parse_utc_offset(s: &str) -> Option<i32> {
     (m < 60 && (-12 * 60..=14 * 60).contains(&total)).then_some(total)
 }
 
+/// A CSV column named by `file_key` and `column_key` (default: `name`, the element's own
+/// name): `Some(None)` if neither is given, `None` if there is a problem.
+pub(crate) fn series_ref(
+    f: &Fields<'_>,
+    file_key: &str,
+    column_key: &str,
+    name: Option<&str>,
+    p: &mut Problems,
+) -> Option<Option<(FileRef, String)>> {
+    if !f.has(file_key) {
+        if f.has(column_key) {
+            f.bad(
+                column_key,
+                format!("only goes with `{file_key}` (a CSV with one row per study hour)"),
+                p,
+            );
+            return None;
+        }
+        return Some(None);
+    }
+    let file = file_ref(f, file_key, p);
+    let column = match f.get(column_key) {
+        Some(_) => f.string(column_key, true, p),
+        None => name.map(str::to_string),
+    };
+    Some(Some((file?, column?)))
+}
+
 fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
     let rel = f.string(key, true, p)?;
     let n = f.get(key)?;
@@ -1506,17 +1557,25 @@ fn block(
         );
     }
     let dated = dated_outages(&f, count, ctx.win, p);
+    let capacity_series = series_ref(&f, "capacity_file", "capacity_column", name.as_deref(), p);
     if !derate_ok {
         return None;
     }
     let (installed_w, cap_w, mw) = (installed_w?, cap_w?, mw?);
-    let derated = mw_to_w(mw * (1.0 - derate.unwrap_or(0.0)))?.min(installed_w);
+    let capacity = Capacity {
+        installed_w,
+        derate: derate.unwrap_or(0.0),
+        cap_w,
+    };
     Some(Block {
         name: name?,
         region: region?,
         count: count?,
         installed_w,
-        capacity_w: cap_w.map_or(derated, |c| derated.min(c)),
+        capacity_w: capacity.when_up_w(mw)?,
+        capacity,
+        capacity_series: capacity_series?,
+        capacity_hourly_w: None,
         outage: outage?,
         cold: cold?,
         dated_outages: dated?,
@@ -1526,10 +1585,24 @@ fn block(
 
 /// The outage keys of a unit block, in one of the two conventions of [`OutageModel`]:
 /// `outage_model = "continuous"` (the default: `mttf_h`, or `for` with `mttr_h`) or
-/// `"discrete"` (`failure_probability` and `repair_probability`, per hour). A key of the
-/// other convention is an error naming it.
+/// `"discrete"` (`failure_probability` and `repair_probability`, per hour).
 fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
-    const CONTINUOUS: [&str; 3] = ["mttf_h", "mttr_h", "for"];
+    if outage_convention(f, "unit", &["mttf_h", "mttr_h", "for"], p)? {
+        discrete_outage(f, p)
+    } else {
+        continuous_outage(f, p).map(OutageModel::Continuous)
+    }
+}
+
+/// Whether the table of a `kind` ("unit", "line") declares discrete time
+/// (`outage_model = "discrete"`; default `"continuous"`), whose keys in continuous time are
+/// `continuous`. A key of the other convention is an error naming it (then `None`).
+pub(crate) fn outage_convention(
+    f: &Fields<'_>,
+    kind: &str,
+    continuous: &[&str],
+    p: &mut Problems,
+) -> Option<bool> {
     const DISCRETE: [&str; 2] = ["failure_probability", "repair_probability"];
     let discrete = match f.string("outage_model", false, p).as_deref() {
         None if f.has("outage_model") => return None,
@@ -1545,33 +1618,33 @@ fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
         }
     };
     let (own, other) = if discrete {
-        (&DISCRETE[..], &CONTINUOUS[..])
+        (&DISCRETE[..], continuous)
     } else {
-        (&CONTINUOUS[..], &DISCRETE[..])
+        (continuous, &DISCRETE[..])
     };
     let mut clash = false;
     for key in other.iter().filter(|k| f.has(k)) {
         let msg = if discrete {
             format!(
-                "a discrete-time unit (`outage_model = \"discrete\"`) takes \
+                "a discrete-time {kind} (`outage_model = \"discrete\"`) takes \
                  `failure_probability` and `repair_probability` (per hour), not `{key}`"
             )
         } else {
             format!(
-                "`{key}` is for discrete-time units: give `outage_model = \"discrete\"` with \
-                 `failure_probability` and `repair_probability`, and no {}",
+                "`{key}` is for discrete-time {kind}s: give `outage_model = \"discrete\"` \
+                 with `failure_probability` and `repair_probability`, and no {}",
                 quoted_list(own)
             )
         };
         f.bad(key, msg, p);
         clash = true;
     }
-    if clash {
-        return None;
-    }
-    if !discrete {
-        return continuous_outage(f, p).map(OutageModel::Continuous);
-    }
+    (!clash).then_some(discrete)
+}
+
+/// A discrete-time outage process: `failure_probability` in [0, 1) and
+/// `repair_probability` in (0, 1], per hour, both required.
+pub(crate) fn discrete_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
     let p_fail = f.number_in(
         "failure_probability",
         "a probability",

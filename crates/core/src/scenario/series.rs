@@ -6,7 +6,7 @@ use super::manifest::{short_number, too_much_power, FileRef, Seasons, MAX_HOURS}
 use super::source::Reader;
 use crate::bounds::MAX_POWER_MW;
 use crate::calendar::{parse_weekday, Calendar, WEEKDAYS};
-use crate::power::mw_to_w;
+use crate::power::{mw_to_w, W_PER_MW};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -573,6 +573,42 @@ pub(crate) fn factor_column(
         p,
     )?;
     count_ok.then_some(factors)
+}
+
+/// A unit block's capacity per study hour, MW, from column `column` of `csv`: each from 0 to
+/// the nameplate `mw` (`installed_w` watts), exactly `hours` rows; turned into the capacity
+/// when up by `when_up_w` (derate and cap), watts.
+pub(crate) fn capacity_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    installed_w: i64,
+    when_up_w: impl Fn(f64) -> Option<i64>,
+    p: &mut Problems,
+) -> Option<Vec<i64>> {
+    let col = csv.column(column, p)?;
+    let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
+    let mw = csv.numbers(col, "MW", |x| x >= 0.0, "a capacity >= 0 MW", p)?;
+    let mut out = Vec::with_capacity(mw.len());
+    for (x, (line, _)) in mw.iter().zip(&csv.rows) {
+        match mw_to_w(*x).filter(|&w| w <= installed_w) {
+            Some(_) => out.push(when_up_w(*x)?),
+            None => {
+                p.push(
+                    &csv.path,
+                    Some(*line),
+                    Some(column),
+                    format!(
+                        "{} MW is more than the block's nameplate `mw`, {} MW",
+                        short_number(*x),
+                        short_number(installed_w as f64 / W_PER_MW as f64)
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    count_ok.then_some(out)
 }
 
 /// The RTS-79 weekly table: columns `week,pct`, weeks numbered 1..N.

@@ -1,8 +1,13 @@
 //! `sharing`, `[[lines]]` and `[[imports]]`: the network between regions; and
 //! `[[corridors]]`, the sets of lines whose binding hours are reported.
 
-use super::{element_label, line_set, names_of, suggest, table_array, Fields};
-use crate::model::{Corridor, ImportLink, ImportSource, Line, Network, Outage, Sharing};
+use super::{
+    discrete_outage, element_label, line_set, names_of, outage_convention, suggest, table_array,
+    Fields,
+};
+use crate::model::{
+    Corridor, ImportLink, ImportSource, Line, Network, Outage, OutageModel, Sharing,
+};
 use crate::scenario::error::Problems;
 use crate::scenario::keys;
 use crate::scenario::tree::Value;
@@ -125,7 +130,12 @@ fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -
     } else {
         forward_w
     };
-    let outage = outage(f, "a line that never fails", p);
+    // Lines may be in discrete time, as PRAS's are.
+    let outage = match outage_convention(f, "line", &["mttf_h", "mttr_h"], p) {
+        Some(true) => discrete_outage(f, p).map(Some),
+        Some(false) => outage(f, "a line that never fails", p).map(|o| o.map(OutageModel::from)),
+        None => None,
+    };
     Some(Line {
         name: name?,
         from: from?,
@@ -308,10 +318,13 @@ mod tests {
         assert_eq!(net.lines[1].backward_w, 0);
         assert_eq!(
             net.lines[1].outage,
-            Some(Outage {
-                mttf_h: 2000.0,
-                mttr_h: 20.0
-            })
+            Some(
+                Outage {
+                    mttf_h: 2000.0,
+                    mttr_h: 20.0
+                }
+                .into()
+            )
         );
         let s = &net.imports[0];
         assert_eq!((s.cap_w, s.outage, s.links.len()), (1_200_000_000, None, 1));

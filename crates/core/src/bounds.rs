@@ -41,8 +41,9 @@
 //! with the bounds, so they cannot wrap either.
 //!
 //! Per sample, every energy the accumulators add up (unserved energy and its parts, demand
-//! energy, curtailed mining, imported energy per source) is at most one hour's demand bound
-//! or source cap summed over the window, so at most `E <= 2^62 Wh` (checked at load), and a
+//! energy, curtailed mining, imported energy per source, storage energy charged, discharged
+//! and held at the start of shortfall events) is at most one hour's demand bound, source cap
+//! or storage bound (charge and discharge power plus energy capacity) summed over the window, so at most `E <= 2^62 Wh` (checked at load), and a
 //! paired difference of two scenarios' totals at most `2^62 < i64::MAX`. Counts (hours,
 //! days, events) are at most `MAX_HOURS <= E` (or `E` is taken as `MAX_HOURS` when smaller).
 //!
@@ -160,7 +161,8 @@ pub fn demand_bound_w(model: &SystemModel, r: usize) -> i128 {
 }
 
 /// Region `r`'s total power `T_r`, watts: its demand bound, units, renewables, neighbour
-/// inflows, and the limits of the lines and import links that touch it.
+/// inflows, the limits of the lines and import links that touch it, and its storage
+/// devices' charge and discharge powers.
 fn region_total_w(model: &SystemModel, r: usize) -> i128 {
     let cond = model.conditions();
     let net = model.network();
@@ -191,6 +193,22 @@ fn region_total_w(model: &SystemModel, r: usize) -> i128 {
             .filter(|k| k.region == r)
             .map(|k| k.cap_w))
         + appeals_w(net, Some(r))
+        + sum(&mut model
+            .storages()
+            .iter()
+            .filter(|s| s.region == r)
+            .map(|s| s.charge_w + s.discharge_w))
+}
+
+/// What storage adds to the window energy bound's power: every device's charge and
+/// discharge power (energy charged and discharged per hour), and its energy capacity (the
+/// stored energy at the start of a shortfall event, at most one event per hour).
+fn storage_bound(model: &SystemModel) -> i128 {
+    model
+        .storages()
+        .iter()
+        .map(|s| i128::from(s.charge_w) + i128::from(s.discharge_w) + i128::from(s.energy_wh))
+        .sum()
 }
 
 /// The power of the ladder's public appeals, in region `r` or (`None`) in all, watts.
@@ -215,14 +233,14 @@ fn source_cap_w(s: &crate::model::ImportSource) -> i128 {
     i128::from(s.cap_w.max(s.fallback_cap_w))
 }
 
-/// The window energy bound `E`, watt-hours: hours x (the sum of the regions' demand bounds
-/// and of the import source caps), at least the number of hours. Every per-sample total an
+/// The window energy bound `E`, watt-hours: hours x (the sum of the regions' demand bounds,
+/// of the import source caps and of the storage bound), at least the number of hours. Every per-sample total an
 /// accumulator forms is at most `E`.
 pub fn window_wh(model: &SystemModel) -> i128 {
     let power: i128 = (0..model.regions().len())
         .map(|r| demand_bound_w(model, r))
         .chain(model.network().imports.iter().map(source_cap_w))
-        .chain([appeals_w(model.network(), None)])
+        .chain([appeals_w(model.network(), None), storage_bound(model)])
         .sum();
     let hours = model.hours() as i128;
     power.saturating_mul(hours).max(hours)
@@ -252,7 +270,12 @@ fn outage_changes(model: &SystemModel) -> u64 {
                     + s.links.iter().filter(|k| k.outage.is_some()).count()
             })
             .sum::<usize>()
-        + model.conditions().disturbances.len();
+        + model.conditions().disturbances.len()
+        + model
+            .storages()
+            .iter()
+            .filter(|s| s.outage.is_some())
+            .count();
     (failing as u64).saturating_mul(model.hours() as u64)
 }
 

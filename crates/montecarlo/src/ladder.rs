@@ -55,6 +55,32 @@ enum Avail {
         region: usize,
         cap_w: i64,
     },
+    /// All interruptible demand of a region (the default order's rank).
+    Interruptible {
+        region: usize,
+    },
+    /// Storage charging of slot `slot` (a demand: its use is what is not charged).
+    Charge {
+        slot: usize,
+    },
+    /// Storage discharging of slot `slot` at region `region`.
+    Discharge {
+        slot: usize,
+        region: usize,
+    },
+}
+
+/// Where storage stands in a ladder: below every rank, one charging rank per priority
+/// group (the smallest time to empty the costliest, so the first charged); above every
+/// rank, one discharging rank per priority group (the largest time to empty the cheapest,
+/// so the first discharged). A rank holds one resource per region with storage; slot
+/// `g x regions + k` is group `g` at the `k`-th region with storage.
+#[derive(Clone, Debug)]
+pub struct StorageRanks {
+    /// Priority groups: the number of devices (at most one group each).
+    pub groups: usize,
+    /// The regions with storage, in index order.
+    pub regions: Vec<usize>,
 }
 
 /// The ladder of a network in the hourly loop (one per worker).
@@ -63,8 +89,9 @@ pub struct LadderNet {
     out: LadderDispatch,
     avail: Vec<Avail>,
     available_w: Vec<i64>,
-    /// Per resource: its rank.
-    rank: Vec<usize>,
+    /// Per resource: its rank in the scenario's ladder (`None` for storage and the default
+    /// order's ranks).
+    rank: Vec<Option<usize>>,
     /// Per source: what is left of its cap while tiers are filled.
     left_w: Vec<i64>,
     /// Per appeal: its hours per day, and the hours used so far on `day`.
@@ -75,9 +102,23 @@ pub struct LadderNet {
     pub rank_use_w: Vec<i64>,
     /// Per region: registered mining curtailed in the last dispatched hour, W.
     pub mining_curtailed_w: Vec<i64>,
-    /// Per region: what the supply resources at it (voltage reduction, appeals) could give
-    /// in the last dispatched hour, W.
+    /// Per region: what the supply resources at it (voltage reduction, appeals, storage
+    /// discharge) could give in the last dispatched hour, W.
     pub region_extra_w: Vec<i64>,
+    /// Per region: its storage slot offset `k` (see [`StorageRanks`]), `usize::MAX` without
+    /// storage.
+    pub region_slot: Vec<usize>,
+    /// Regions with storage.
+    pub slot_regions: usize,
+    /// Per storage slot: what it can charge and discharge in the hour to dispatch, W (set
+    /// by the caller, zero when storage takes no part).
+    pub charge_w: Vec<i64>,
+    /// See [`LadderNet::charge_w`].
+    pub discharge_w: Vec<i64>,
+    /// Per storage slot: its charge and discharge in the last dispatched hour, W.
+    pub charged_w: Vec<i64>,
+    /// See [`LadderNet::charged_w`].
+    pub discharged_w: Vec<i64>,
 }
 
 /// The hour's per-region numbers a ladder needs, watts.
@@ -102,20 +143,54 @@ impl LadderNet {
         conditions: &Conditions,
         topology: &Topology,
         rule: SharingRule,
+        storage: Option<&StorageRanks>,
     ) -> Option<LadderNet> {
-        if net.ladder.is_empty() {
+        if net.ladder.is_empty() && storage.is_none() {
             return None;
         }
         let (r_n, s_n) = (topology.regions(), topology.externals());
         let (mut ranks, mut avail, mut rank, mut appeal_hours) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut region_slot = vec![usize::MAX; r_n];
+        let (groups, slot_regions) = storage.map_or((0, &[][..]), |s| (s.groups, &s.regions[..]));
+        for (k, &r) in slot_regions.iter().enumerate() {
+            region_slot[r] = k;
+        }
+        let slots = groups * slot_regions.len();
+        // Charging: the largest time to empty on the cheapest rank (charged last).
+        for g in 0..groups {
+            let mut res = Vec::new();
+            for (k, &region) in slot_regions.iter().enumerate() {
+                res.push(Resource::Demand { region });
+                avail.push(Avail::Charge {
+                    slot: g * slot_regions.len() + k,
+                });
+                rank.push(None);
+            }
+            ranks.push(res);
+        }
+        if net.ladder.is_empty() {
+            // The default order as ranks (`Ladder::default_of`): one per import source,
+            // the last source the cheapest, then every region's interruptible demand.
+            for source in (0..s_n).rev() {
+                ranks.push(vec![Resource::Supply { node: r_n + source }]);
+                avail.push(Avail::Tier {
+                    source,
+                    cap_w: None,
+                });
+                rank.push(None);
+            }
+            ranks.push((0..r_n).map(|region| Resource::Demand { region }).collect());
+            avail.extend((0..r_n).map(|region| Avail::Interruptible { region }));
+            rank.extend((0..r_n).map(|_| None));
+        }
         for (k, r) in net.ladder.iter().enumerate() {
             let mut res = Vec::new();
             for step in &r.steps {
                 let mut push = |resource, a| {
                     res.push(resource);
                     avail.push(a);
-                    rank.push(k);
+                    rank.push(Some(k));
                 };
                 match *step {
                     LadderStep::Import { source, cap_w } => push(
@@ -167,6 +242,20 @@ impl LadderNet {
             }
             ranks.push(res);
         }
+        // Discharging: the largest time to empty on the cheapest of these ranks (the
+        // first discharged), all above every other rank.
+        for g in 0..groups {
+            let mut res = Vec::new();
+            for (k, &region) in slot_regions.iter().enumerate() {
+                res.push(Resource::Supply { node: region });
+                avail.push(Avail::Discharge {
+                    slot: g * slot_regions.len() + k,
+                    region,
+                });
+                rank.push(None);
+            }
+            ranks.push(res);
+        }
         let ladder = Ladder::new(topology, ranks).expect("a validated ladder names valid nodes");
         let out = LadderDispatch::new(topology, &ladder);
         Some(LadderNet {
@@ -182,6 +271,12 @@ impl LadderNet {
             rank_use_w: vec![0; net.ladder.len()],
             mining_curtailed_w: vec![0; r_n],
             region_extra_w: vec![0; r_n],
+            region_slot,
+            slot_regions: slot_regions.len(),
+            charge_w: vec![0; slots],
+            discharge_w: vec![0; slots],
+            charged_w: vec![0; slots],
+            discharged_w: vec![0; slots],
         })
     }
 
@@ -228,6 +323,9 @@ impl LadderNet {
                         0
                     }
                 }
+                Avail::Interruptible { region } => hour.interruptible_w[region],
+                Avail::Charge { slot } => self.charge_w[slot],
+                Avail::Discharge { slot, .. } => self.discharge_w[slot],
             };
         }
         self.dispatcher.dispatch(
@@ -247,7 +345,9 @@ impl LadderNet {
         self.rank_use_w.fill(0);
         for (j, kind) in self.avail.iter().enumerate() {
             let used = self.out.use_w[j];
-            self.rank_use_w[self.rank[j]] += used;
+            if let Some(k) = self.rank[j] {
+                self.rank_use_w[k] += used;
+            }
             match *kind {
                 Avail::Mining { region } => {
                     curtailed_w[region] += used;
@@ -260,6 +360,12 @@ impl LadderNet {
                 Avail::Appeal { appeal, region, .. } => {
                     self.region_extra_w[region] += self.available_w[j];
                     self.appeal_used[appeal] += u32::from(used > 0);
+                }
+                Avail::Interruptible { region } => curtailed_w[region] += used,
+                Avail::Charge { slot } => self.charged_w[slot] = self.available_w[j] - used,
+                Avail::Discharge { slot, region } => {
+                    self.discharged_w[slot] = used;
+                    self.region_extra_w[region] += self.available_w[j];
                 }
                 Avail::Tier { .. } => {}
             }
@@ -295,8 +401,14 @@ mod tests {
             ..Network::default()
         };
         let total_short = |line_mw: i64| {
-            let mut l =
-                LadderNet::of(&net, &Conditions::default(), &topology, SharingRule::Local).unwrap();
+            let mut l = LadderNet::of(
+                &net,
+                &Conditions::default(),
+                &topology,
+                SharingRule::Local,
+                None,
+            )
+            .unwrap();
             l.start_sample();
             let (mut short, mut curt, mut imp) = ([0; 2], [0; 2], [0; 0]);
             let mut total = 0;
@@ -356,8 +468,14 @@ mod tests {
             ],
             ..Network::default()
         };
-        let mut l =
-            LadderNet::of(&net, &Conditions::default(), &topology, SharingRule::Local).unwrap();
+        let mut l = LadderNet::of(
+            &net,
+            &Conditions::default(),
+            &topology,
+            SharingRule::Local,
+            None,
+        )
+        .unwrap();
         let (mut short, mut curt, mut imp) = ([0; 1], [0; 1], [0; 1]);
         let mut hour = |l: &mut LadderNet, day| {
             l.dispatch(

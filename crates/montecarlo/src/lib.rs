@@ -35,6 +35,7 @@ pub mod runner;
 pub mod sampler;
 pub mod shard;
 pub mod spec;
+pub mod storage;
 pub mod weather;
 
 pub use sampler::Sampler;

@@ -18,8 +18,9 @@
 //! in every hour whose domestic problem leaves something unserved (the cheapest rank is not
 //! free, so the totals alone no longer give the imports).
 
-use crate::ladder::{LadderInputs, LadderNet};
+use crate::ladder::{LadderInputs, LadderNet, StorageRanks};
 use crate::outage::Quantities;
+use crate::storage::Storages;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
 use gridrisk_core::model::Sharing;
 use gridrisk_core::SystemModel;
@@ -49,8 +50,12 @@ pub struct NetworkHour {
     /// Per corridor: would one more MW on every line of it lower the least firm shortfall in
     /// this hour (empty without corridors, and then never computed).
     pub corridor_binding: Vec<bool>,
-    /// The ladder of last resorts, if the scenario names one.
+    /// The ladder of last resorts, if the scenario names one (with storage ranks if the
+    /// model has storage).
     pub ladder: Option<LadderNet>,
+    /// The default order with storage ranks, for hours in which storage takes part, if
+    /// the model has storage and names no ladder.
+    storage_ladder: Option<LadderNet>,
     /// Day of the loaded hour.
     day: usize,
     /// Supply per node for the corridors' test (with a ladder's extra supply).
@@ -169,7 +174,23 @@ impl NetworkHour {
             .map(|c| c.lines.iter().flat_map(|&l| [2 * l, 2 * l + 1]).collect())
             .collect();
         let out = Dispatch::new(&topology);
-        let ladder = LadderNet::of(net, model.conditions(), &topology, rule);
+        let storage = (!model.storages().is_empty()).then(|| {
+            let mut regions: Vec<usize> = model.storages().iter().map(|s| s.region).collect();
+            regions.sort_unstable();
+            regions.dedup();
+            StorageRanks {
+                groups: model.storages().len(),
+                regions,
+            }
+        });
+        let ladder = LadderNet::of(net, model.conditions(), &topology, rule, storage.as_ref());
+        // Without a named ladder, the ladder built is the default order with storage ranks,
+        // used only in hours in which storage takes part.
+        let (ladder, storage_ladder) = if net.ladder.is_empty() {
+            (None, ladder)
+        } else {
+            (ladder, None)
+        };
         let dispatcher = Dispatcher::new(topology, rule);
         let nodes = q.regions + q.sources;
         Some(NetworkHour {
@@ -190,6 +211,7 @@ impl NetworkHour {
             corridor_binding: vec![false; corridor_arcs.len()],
             corridor_arcs,
             ladder,
+            storage_ladder,
             day: 0,
             binding_supply_w: vec![0; nodes],
         })
@@ -261,27 +283,11 @@ impl NetworkHour {
     /// [`NetworkHour::corridor_binding`], given its unserved demand without and with imports
     /// ([`NetworkHour::unserved_w`]).
     pub fn dispatch(&mut self, result: HourResult, unserved: (i64, i64)) {
-        let r = self.q.regions;
-        if let Some(ladder) = self.ladder.as_mut() {
-            let binding = ladder.dispatch(
-                self.day,
-                &LadderInputs {
-                    supply_w: &self.supply_w,
-                    firm_w: &self.firm_w,
-                    interruptible_w: &self.interruptible_w,
-                    mining_w: &self.mining_w,
-                    arc_limit_w: &self.arc_limit_w,
-                },
-                result.short_w,
-                result.curtailed_w,
-                result.import_w,
-            );
-            for l in 0..self.q.lines {
-                self.line_binding[l] = binding[2 * l] || binding[2 * l + 1];
-            }
-            self.binding_sets(result.short_w[..r].iter().sum());
+        if self.ladder.is_some() {
+            self.dispatch_ladder(result, false);
             return;
         }
+        let r = self.q.regions;
         if unserved.1 == 0 {
             // Everything served: the imports are the least ones found with the screening.
             result.short_w[..r].fill(0);
@@ -304,12 +310,74 @@ impl NetworkHour {
         for l in 0..self.q.lines {
             self.line_binding[l] = self.out.binding[2 * l] || self.out.binding[2 * l + 1];
         }
-        self.binding_sets(self.out.total_firm_short_w());
+        self.binding_sets(self.out.total_firm_short_w(), false);
+    }
+
+    /// Dispatch the loaded hour under the scenario's ladder (or, with `storage`, the storage
+    /// ladder when the scenario names none) into `result` and the binding flags.
+    fn dispatch_ladder(&mut self, result: HourResult, storage: bool) {
+        let r = self.q.regions;
+        let ladder = match (storage, self.ladder.as_mut()) {
+            (_, Some(l)) => l,
+            (true, None) => self.storage_ladder.as_mut().expect("storage ladder"),
+            (false, None) => unreachable!("a ladder dispatch needs a ladder"),
+        };
+        let binding = ladder.dispatch(
+            self.day,
+            &LadderInputs {
+                supply_w: &self.supply_w,
+                firm_w: &self.firm_w,
+                interruptible_w: &self.interruptible_w,
+                mining_w: &self.mining_w,
+                arc_limit_w: &self.arc_limit_w,
+            },
+            result.short_w,
+            result.curtailed_w,
+            result.import_w,
+        );
+        for l in 0..self.q.lines {
+            self.line_binding[l] = binding[2 * l] || binding[2 * l + 1];
+        }
+        let short = result.short_w[..r].iter().sum();
+        self.binding_sets(short, storage);
+    }
+
+    /// Dispatch the loaded hour with storage `st` taking part (its runs as the resources of
+    /// the storage ranks), into `result`, the binding flags and `st`'s discharges and
+    /// charges.
+    pub fn dispatch_storage(&mut self, result: HourResult, st: &mut Storages) {
+        let ladder = self
+            .ladder
+            .as_mut()
+            .or(self.storage_ladder.as_mut())
+            .expect("a model with storage has a storage ladder");
+        let slot = |l: &LadderNet, run: crate::storage::Run| {
+            run.group * l.slot_regions + l.region_slot[run.region]
+        };
+        for k in 0..st.runs.len() {
+            let j = slot(ladder, st.runs[k]);
+            ladder.charge_w[j] = st.run_charge_w(k);
+            ladder.discharge_w[j] = st.run_discharge_w(k);
+        }
+        self.dispatch_ladder(result, true);
+        let ladder = self
+            .ladder
+            .as_mut()
+            .or(self.storage_ladder.as_mut())
+            .expect("a model with storage has a storage ladder");
+        for k in 0..st.runs.len() {
+            let j = slot(ladder, st.runs[k]);
+            st.discharge_run(k, ladder.discharged_w[j]);
+            st.charge_run(k, ladder.charged_w[j]);
+        }
+        // A later hour without storage sees none.
+        ladder.charge_w.fill(0);
+        ladder.discharge_w.fill(0);
     }
 
     /// [`NetworkHour::corridor_binding`] of the loaded hour, whose least total firm
     /// shortfall is `short_w`: corridors bind only when something is short.
-    fn binding_sets(&mut self, short_w: i64) {
+    fn binding_sets(&mut self, short_w: i64, storage: bool) {
         if self.corridor_arcs.is_empty() {
             return;
         }
@@ -319,7 +387,12 @@ impl NetworkHour {
         }
         // Under a ladder every last resort that feeds a region counts as its supply.
         self.binding_supply_w.copy_from_slice(&self.supply_w);
-        if let Some(ladder) = &self.ladder {
+        let ladder = match (&self.ladder, storage) {
+            (Some(l), _) => Some(l),
+            (None, true) => self.storage_ladder.as_ref(),
+            (None, false) => None,
+        };
+        if let Some(ladder) = ladder {
             for (s, extra) in self.binding_supply_w.iter_mut().zip(&ladder.region_extra_w) {
                 *s += extra;
             }

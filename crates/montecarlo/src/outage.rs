@@ -1,7 +1,7 @@
 //! Two-state outage processes and their transitions, for every component that can fail.
 //!
-//! A component (a generating unit, a line, an import source, an import link) is up or
-//! down, in one of the two conventions of [`OutageModel`]. In continuous time, up times are
+//! A component (a generating unit, a line, an import source, an import link, a storage
+//! device) is up or down, in one of the two conventions of [`OutageModel`]. In continuous time, up times are
 //! exponential with mean MTTF and down times with mean MTTR; in discrete time they are
 //! geometric, a whole number K >= 1 of steps with P(K > k) = (1 - p)^k. Its initial state is
 //! drawn from the stationary availability ([`OutageModel::availability`]); durations are
@@ -84,6 +84,8 @@ pub struct Quantities {
     pub disturbances: usize,
     /// Blocks of units with a cap on their combined output.
     pub pools: usize,
+    /// Storage devices.
+    pub storages: usize,
 }
 
 impl Quantities {
@@ -97,12 +99,13 @@ impl Quantities {
             links: net.imports.iter().map(|s| s.links.len()).sum(),
             disturbances: model.conditions().disturbances.len(),
             pools: model.conditions().block_caps.len(),
+            storages: model.storages().len(),
         }
     }
 
     /// Total number of quantities.
     pub fn count(&self) -> usize {
-        self.regions + self.sources + self.lines + self.links + self.disturbances + self.pools
+        self.storage(0) + self.storages
     }
 
     /// Index of import source `s`'s export cap.
@@ -128,6 +131,11 @@ impl Quantities {
     /// Index of capped block `p`'s available capacity before its cap.
     pub fn pool(&self, p: usize) -> usize {
         self.regions + self.sources + self.lines + self.links + self.disturbances + p
+    }
+
+    /// Index of storage device `i`'s availability (1 = in service).
+    pub fn storage(&self, i: usize) -> usize {
+        self.pool(0) + self.pools + i
     }
 }
 
@@ -215,6 +223,10 @@ impl Components {
                 1,
                 link.outage.map(OutageModel::from),
             );
+        }
+        for (i, st) in model.storages().iter().enumerate() {
+            let id = component_id(&format!("storage:{}", st.name));
+            c.push(id, Purpose::StorageOutage, q.storage(i), 1, st.outage);
         }
         for (d, dist) in model.conditions().disturbances.iter().enumerate() {
             let id = component_id(&format!("disturbance:{}", dist.name));

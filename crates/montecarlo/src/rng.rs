@@ -63,6 +63,8 @@ pub enum Purpose {
     Detectability = 13,
     /// The permutations and jitters of a Latin-hypercube outer design.
     Design = 14,
+    /// Up and down times of a storage device.
+    StorageOutage = 15,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

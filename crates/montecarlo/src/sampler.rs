@@ -25,6 +25,7 @@ use crate::inputs::{InputError, Inputs};
 use crate::network::{Column, HourDemand, HourResult, NetworkHour};
 use crate::outage::{Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
+use crate::storage::Storages;
 use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
 
@@ -57,6 +58,11 @@ pub struct Sampler<'m> {
     /// Per quantity: whether an arc limit of the network depends on it.
     gates_arcs: Vec<bool>,
     network: Option<NetworkHour>,
+    /// Storage devices and their state, if the model has any.
+    storage: Option<Storages>,
+    /// Per area: this sample's storage energy charged and discharged, Wh.
+    charged_wh: Vec<i64>,
+    discharged_wh: Vec<i64>,
     out: HourOut,
     no_binding: Vec<bool>,
 }
@@ -83,6 +89,9 @@ impl<'m> Sampler<'m> {
                 .as_ref()
                 .map_or_else(|| vec![false; q.count()], NetworkHour::gates_arcs),
             network,
+            storage: Storages::of(model),
+            charged_wh: vec![0; areas],
+            discharged_wh: vec![0; areas],
             out: HourOut {
                 short_w: vec![0; areas],
                 curtailed_w: vec![0; areas],
@@ -103,10 +112,15 @@ impl<'m> Sampler<'m> {
             .draw(&self.components, key, self.inputs.weather());
         self.inputs.fill(key);
         self.walk_hours(acc);
+        if let Some(st) = &self.storage {
+            st.sample_totals(&mut self.charged_wh, &mut self.discharged_wh);
+        }
         acc.end_sample(&SampleView {
             sample,
             demand_wh: &self.inputs.demand_wh,
             illegal_by_day_w: self.inputs.mining().map(|m| m.illegal_by_day_w()),
+            charged_wh: &self.charged_wh,
+            discharged_wh: &self.discharged_wh,
         });
     }
 
@@ -209,15 +223,22 @@ impl<'m> Sampler<'m> {
         if let Some(ladder) = self.network.as_mut().and_then(|n| n.ladder.as_mut()) {
             ladder.start_sample();
         }
+        if let Some(st) = self.storage.as_mut() {
+            st.start_sample();
+        }
         let mut b = 0;
         while b < blocks {
-            if self.pools.is_empty() {
+            // Storage that can change in an hour without a shortfall (charge, carry-over
+            // loss) needs every hour visited; idle storage changes nothing in a block that
+            // cannot be short.
+            let idle = self.storage.as_ref().is_none_or(Storages::idle);
+            if idle && self.pools.is_empty() {
                 b = self.skip_covered(b);
                 if b == blocks {
                     break;
                 }
             }
-            if self.block_is_safe(b) {
+            if idle && self.block_is_safe(b) {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
                     *level += self.history.sums()[at + q].net_w;
@@ -292,7 +313,7 @@ impl<'m> Sampler<'m> {
             // first hour. Only lines, links and disturbances change arc limits (a capped
             // block's pool adds to its region's generation only).
             let mut same_gates = h > first;
-            if plain {
+            if plain && self.storage.as_ref().is_none_or(Storages::idle) {
                 // Without a network or capped blocks, the hours in which every region is
                 // served are passed over at once (most walked hours are).
                 h = self.pass_served(first, h, end);
@@ -316,6 +337,10 @@ impl<'m> Sampler<'m> {
                 &self.effective
             };
             let out = &mut self.out;
+            let mut storage = self.storage.as_mut();
+            let (discharge, charge) = storage
+                .as_mut()
+                .map_or((false, false), |st| st.begin_hour(level));
             let (binding, corridor_binding, ladder) = match self.network.as_mut() {
                 None => {
                     for (r, &generation) in level[..n].iter().enumerate() {
@@ -323,6 +348,15 @@ impl<'m> Sampler<'m> {
                         let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
                         out.short_w[r] = (firm - supply).max(0);
                         out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
+                        // Storage serves firm demand only, and charges from what is left
+                        // after all demand (never by curtailing).
+                        if let Some(st) = storage.as_mut() {
+                            if out.short_w[r] > 0 && discharge {
+                                out.short_w[r] -= st.serve_region(r, out.short_w[r]);
+                            } else if charge && supply > firm + int {
+                                st.charge_region(r, supply - firm - int);
+                            }
+                        }
                     }
                     // Corridors and ladders need a network.
                     (&self.no_binding[..], &[][..], None)
@@ -349,18 +383,29 @@ impl<'m> Sampler<'m> {
                         },
                         same_gates,
                     );
-                    let unserved = network.unserved_w();
-                    if unserved.0 == 0 {
-                        continue;
+                    let result = HourResult {
+                        short_w: &mut out.short_w,
+                        curtailed_w: &mut out.curtailed_w,
+                        import_w: &mut out.import_w,
+                    };
+                    // A device that can charge may take surplus anywhere: the hour is
+                    // dispatched whatever is unserved.
+                    match storage.as_mut().filter(|_| charge) {
+                        Some(st) => network.dispatch_storage(result, st),
+                        None => {
+                            let unserved = network.unserved_w();
+                            if unserved.0 == 0 {
+                                if let Some(st) = storage {
+                                    st.end_hour();
+                                }
+                                continue;
+                            }
+                            match storage.as_mut().filter(|_| discharge) {
+                                Some(st) => network.dispatch_storage(result, st),
+                                None => network.dispatch(result, unserved),
+                            }
+                        }
                     }
-                    network.dispatch(
-                        HourResult {
-                            short_w: &mut out.short_w,
-                            curtailed_w: &mut out.curtailed_w,
-                            import_w: &mut out.import_w,
-                        },
-                        unserved,
-                    );
                     (
                         &network.line_binding[..],
                         &network.corridor_binding[..],
@@ -368,9 +413,13 @@ impl<'m> Sampler<'m> {
                     )
                 }
             };
+            if let Some(st) = storage {
+                st.end_hour();
+            }
             let system: i64 = out.short_w[..n].iter().sum();
             let curtailed: i64 = out.curtailed_w[..n].iter().sum();
             let rank_use_w = ladder.map_or(&[][..], |l| &l.rank_use_w[..]);
+            let stored_wh = self.storage.as_ref().map_or(&[][..], |st| &st.start_wh[..]);
             if system == 0
                 && curtailed == 0
                 && out.import_w.iter().all(|&w| w == 0)
@@ -424,6 +473,7 @@ impl<'m> Sampler<'m> {
                 binding,
                 corridor_binding,
                 rank_use_w,
+                stored_wh,
             });
         }
         for &q in &self.changed {

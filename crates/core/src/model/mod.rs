@@ -9,6 +9,7 @@ mod mining;
 mod network;
 mod outage;
 mod region;
+mod storage;
 mod supply;
 mod units;
 mod weather;
@@ -21,6 +22,7 @@ pub use network::{
 };
 pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
+pub use storage::Storage;
 pub use supply::{BlockCap, UnitConditions, UnitProfile, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
@@ -82,6 +84,7 @@ pub struct SystemModel {
     region_units: Vec<Range<usize>>,
     network: Network,
     conditions: Conditions,
+    storages: Vec<Storage>,
 }
 
 /// Everything random or dated beyond unit and line outages: weather and demand, mining and
@@ -165,6 +168,7 @@ impl SystemModel {
             region_units,
             network: Network::default(),
             conditions: Conditions::default(),
+            storages: Vec::new(),
         })
     }
 
@@ -233,6 +237,30 @@ impl SystemModel {
     /// Lines, import sources and the sharing rule (empty for isolated regions).
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// The same system with `storages` (in their regions, in the given order).
+    pub fn with_storages(mut self, storages: Vec<Storage>) -> Result<SystemModel, ModelError> {
+        for s in &storages {
+            if s.region >= self.regions.len() {
+                return Err(ModelError::UnknownRegion {
+                    unit: s.name.clone(),
+                    region: s.region,
+                    regions: self.regions.len(),
+                });
+            }
+            s.check().map_err(|what| ModelError::BadUnit {
+                unit: s.name.clone(),
+                what,
+            })?;
+        }
+        self.storages = storages;
+        Ok(self)
+    }
+
+    /// The storage devices, in scenario order (empty if there are none).
+    pub fn storages(&self) -> &[Storage] {
+        &self.storages
     }
 
     /// Scenario name.

@@ -377,5 +377,6 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
     SystemModel::new(m.name.clone(), cal, regions, units)
         .and_then(|model| model.with_network(m.network.clone()))
         .and_then(|model| model.with_conditions(conditions))
+        .and_then(|model| model.with_storages(m.storages.clone()))
         .map_err(|e| e.to_string())
 }

@@ -26,6 +26,7 @@ pub(crate) const ROOT: &[&str] = &[
     "renewables",
     "corridors",
     "ladder",
+    "storages",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &[
     "hours",
@@ -96,6 +97,24 @@ pub(crate) const LINE: &[&str] = &[
     "outage_model",
     "mttf_h",
     "mttr_h",
+    "failure_probability",
+    "repair_probability",
+];
+pub(crate) const STORAGE: &[&str] = &[
+    "name",
+    "region",
+    "count",
+    "charge_mw",
+    "discharge_mw",
+    "energy_mwh",
+    "charge_efficiency",
+    "discharge_efficiency",
+    "carryover_efficiency",
+    "initial_soc",
+    "outage_model",
+    "mttf_h",
+    "mttr_h",
+    "for",
     "failure_probability",
     "repair_probability",
 ];
@@ -201,6 +220,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("ladder.imports", LADDER_IMPORT),
     ("ladder.voltage_reduction", LADDER_VOLTAGE),
     ("ladder.appeals", LADDER_APPEAL),
+    ("storages", STORAGE),
     ("weather", WEATHER),
     ("weather.zones", ZONE),
     ("weather.correlation", CORRELATION),

@@ -6,6 +6,7 @@ mod dates;
 mod demand_factors;
 mod ladder;
 mod network;
+mod storage;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 pub(crate) use demand_factors::DayFactor;
@@ -16,7 +17,9 @@ use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{parse_weekday, Calendar, Date, WEEKDAYS};
-use crate::model::{ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate};
+use crate::model::{
+    ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate, Storage,
+};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -92,6 +95,8 @@ pub(crate) struct Manifest {
     /// Weather, mining, exchanges, disturbances and renewables (unit conditions are in
     /// `blocks`).
     pub(crate) conditions: Conditions,
+    /// Storage devices (blocks expanded), only the valid ones.
+    pub(crate) storages: Vec<Storage>,
 }
 
 /// A region as read from TOML.
@@ -915,6 +920,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         }
     }
     m.network = network::network(&f, &region_names, &zone_names, p);
+    m.storages = storage::storages(&f, &region_names, &hubs, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

@@ -90,11 +90,15 @@ mod tests {
             sample: 0,
             demand_wh: &[10_000_000_000],
             illegal_by_day_w: None,
+            charged_wh: &[],
+            discharged_wh: &[],
         });
         acc.end_sample(&SampleView {
             sample: 1,
             demand_wh: &[10_000_000_000],
             illegal_by_day_w: None,
+            charged_wh: &[],
+            discharged_wh: &[],
         });
         let r = acc.finish(0);
         assert_eq!(r.eue_mwh.mean, 1.25);

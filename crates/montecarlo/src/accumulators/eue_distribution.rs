@@ -228,6 +228,8 @@ mod tests {
             sample: 0,
             demand_wh: &[0],
             illegal_by_day_w: None,
+            charged_wh: &[],
+            discharged_wh: &[],
         });
     }
 

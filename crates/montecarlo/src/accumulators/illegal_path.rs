@@ -154,6 +154,8 @@ mod tests {
                 sample: 0,
                 demand_wh: &[],
                 illegal_by_day_w: Some(&by_day),
+                charged_wh: &[],
+                discharged_wh: &[],
             });
         }
         p.finish()

@@ -90,6 +90,8 @@ mod tests {
             sample: 0,
             demand_wh: &[],
             illegal_by_day_w: None,
+            charged_wh: &[],
+            discharged_wh: &[],
         };
         // Sample 1: rank 0 in hours 1 and 2 (day 0) and 30 (day 1), rank 1 in hour 2;
         // sample 2: nothing.
@@ -100,6 +102,7 @@ mod tests {
         ] {
             acc.record_hour(&HourView {
                 rank_use_w: &use_w,
+                stored_wh: &[],
                 ..HourView::short(h, &[0, 0])
             });
         }

@@ -85,6 +85,8 @@ mod tests {
             sample: 0,
             demand_wh: &[0],
             illegal_by_day_w: None,
+            charged_wh: &[],
+            discharged_wh: &[],
         });
         assert_eq!(acc.finish(0).lole_d.mean, 3.0);
     }

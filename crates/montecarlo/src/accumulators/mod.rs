@@ -80,6 +80,9 @@ pub struct HourView<'a> {
     pub corridor_binding: &'a [bool],
     /// Per rank of the ladder of last resorts: its use, watts (empty without a ladder).
     pub rank_use_w: &'a [i64],
+    /// Per area: energy stored at the start of the hour, before its carry-over loss,
+    /// watt-hours (empty without storage).
+    pub stored_wh: &'a [i64],
 }
 
 /// What the sampler shows an accumulator at the end of a sample.
@@ -90,6 +93,12 @@ pub struct SampleView<'a> {
     pub demand_wh: &'a [i64],
     /// Illegal mining connected nationally at the end of each day, watts, if any.
     pub illegal_by_day_w: Option<&'a [i64]>,
+    /// Per area: storage energy charged (drawn from the grid) in the sample, watt-hours
+    /// (empty without storage).
+    pub charged_wh: &'a [i64],
+    /// Per area: storage energy discharged (given to the grid) in the sample, watt-hours
+    /// (empty without storage).
+    pub discharged_wh: &'a [i64],
 }
 
 impl<'a> HourView<'a> {
@@ -111,6 +120,7 @@ impl<'a> HourView<'a> {
             binding: &[],
             corridor_binding: &[],
             rank_use_w: &[],
+            stored_wh: &[],
         }
     }
 }

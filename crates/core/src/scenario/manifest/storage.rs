@@ -1,0 +1,218 @@
+//! `[[storages]]`: storage devices (see [`crate::model::Storage`]).
+
+use super::{element_label, short_number, table_array, unit_outage, Fields};
+use crate::model::Storage;
+use crate::power::W_PER_MW;
+use crate::scenario::error::Problems;
+use crate::scenario::keys;
+use std::path::Path;
+use std::rc::Rc;
+
+/// Most devices in one `[[storages]]` block (`count`).
+pub(crate) const MAX_STORAGE_COUNT: i64 = 100;
+/// Most storage devices in a scenario (blocks expanded): each is a resource of the hourly
+/// dispatch.
+pub(crate) const MAX_STORAGE_DEVICES: usize = 256;
+/// Largest energy capacity of one device, MWh (10 TWh, 1e13 Wh): every state of charge is
+/// an exact `f64` when efficiencies are applied, and the window energy bound stays small.
+pub(crate) const MAX_ENERGY_MWH: f64 = 1e7;
+
+/// Read every `[[storages]]` block of the root table `f`, expanded to devices (a block of
+/// `count` devices named `name#1`, `name#2`, ...). `regions` are the region names, `hubs`
+/// which are hubs.
+pub(super) fn storages(
+    f: &Fields<'_>,
+    regions: &[String],
+    hubs: &[bool],
+    p: &mut Problems,
+) -> Vec<Storage> {
+    let mut out = Vec::new();
+    let mut seen: Vec<(String, Rc<Path>, usize)> = Vec::new();
+    for (i, n) in table_array(f, "storages", p).into_iter().enumerate() {
+        let label = element_label("storages", i, n);
+        let Some(sf) = Fields::new(n, &label, keys::STORAGE, p) else {
+            continue;
+        };
+        if let Some((device, count)) = storage(&sf, regions, hubs, &mut seen, p) {
+            if out.len() + count > MAX_STORAGE_DEVICES {
+                sf.bad(
+                    "count",
+                    format!(
+                        "too many storage devices: at most {MAX_STORAGE_DEVICES} in a \
+                         scenario (blocks counted device by device)"
+                    ),
+                    p,
+                );
+                continue;
+            }
+            if count == 1 {
+                out.push(device);
+            } else {
+                out.extend((1..=count).map(|k| Storage {
+                    name: format!("{}#{k}", device.name),
+                    ..device.clone()
+                }));
+            }
+        }
+    }
+    out
+}
+
+/// One block: its first device (named as the block) and its count.
+fn storage(
+    f: &Fields<'_>,
+    regions: &[String],
+    hubs: &[bool],
+    seen: &mut Vec<(String, Rc<Path>, usize)>,
+    p: &mut Problems,
+) -> Option<(Storage, usize)> {
+    let name = f.unique_name("storage", seen, p);
+    let region = f.ordinary_region("region", regions, hubs, "storage", p);
+    let count = match f.integer("count", false, p) {
+        Some(c) if (1..=MAX_STORAGE_COUNT).contains(&c) => Some(c as usize),
+        Some(c) => {
+            f.bad(
+                "count",
+                format!("must be an integer from 1 to {MAX_STORAGE_COUNT}, got {c}"),
+                p,
+            );
+            None
+        }
+        None if f.has("count") => None,
+        None => Some(1),
+    };
+    let charge_w = f.power_w("charge_mw", true, p);
+    let discharge_w = f.power_w("discharge_mw", true, p);
+    let energy_mwh = f.number_in(
+        "energy_mwh",
+        "MWh",
+        true,
+        |x| (0.0..=MAX_ENERGY_MWH).contains(&x),
+        &format!("an energy from 0 to {} MWh", short_number(MAX_ENERGY_MWH)),
+        p,
+    );
+    let mut efficiency = |key| {
+        if !f.has(key) {
+            return Some(1.0);
+        }
+        f.number_in(
+            key,
+            "a fraction",
+            true,
+            |x| x > 0.0 && x <= 1.0,
+            "an efficiency in (0, 1]",
+            p,
+        )
+    };
+    let charge_efficiency = efficiency("charge_efficiency");
+    let discharge_efficiency = efficiency("discharge_efficiency");
+    let carryover_efficiency = efficiency("carryover_efficiency");
+    let initial_soc = f.probability("initial_soc", 0.0, p);
+    // Outage keys as a unit block's; a device without any never fails.
+    const OUTAGE_KEYS: [&str; 6] = [
+        "outage_model",
+        "mttf_h",
+        "mttr_h",
+        "for",
+        "failure_probability",
+        "repair_probability",
+    ];
+    let outage = if OUTAGE_KEYS.iter().any(|k| f.has(k)) {
+        unit_outage(f, p).map(Some)
+    } else {
+        Some(None)
+    };
+    let energy_wh = (energy_mwh? * W_PER_MW as f64).round() as i64;
+    Some((
+        Storage {
+            name: name?,
+            region: region?,
+            charge_w: charge_w?,
+            discharge_w: discharge_w?,
+            energy_wh,
+            charge_efficiency: charge_efficiency?,
+            discharge_efficiency: discharge_efficiency?,
+            carryover_efficiency: carryover_efficiency?,
+            initial_wh: (energy_wh as f64 * initial_soc?).round() as i64,
+            outage: outage?,
+        },
+        count?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract;
+    use super::*;
+    use crate::scenario::tree::parse;
+
+    fn extract_text(extra: &str) -> (Vec<Storage>, Vec<String>) {
+        let text = format!(
+            "name = \"x\"\n[study]\nhours = 24\n\
+             [[regions]]\nname = \"A\"\ndemand = {{ file = \"d.csv\" }}\n\
+             [[regions]]\nname = \"H\"\nhub = true\n{extra}"
+        );
+        let mut p = Problems::default();
+        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+        let m = extract(&root, &mut p);
+        let msgs = p
+            .into_error(&[])
+            .problems
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        (m.storages, msgs)
+    }
+
+    #[test]
+    fn a_block_is_expanded_with_defaults() {
+        let (s, msgs) = extract_text(
+            "[[storages]]\nname = \"B\"\nregion = \"A\"\ncharge_mw = 10\ndischarge_mw = 20\n\
+             energy_mwh = 40\ninitial_soc = 0.5\ncount = 2\nmttf_h = 100\nmttr_h = 10\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].name, "B#2");
+        assert_eq!(
+            (
+                s[0].charge_w,
+                s[0].discharge_w,
+                s[0].energy_wh,
+                s[0].initial_wh
+            ),
+            (10_000_000, 20_000_000, 40_000_000, 20_000_000)
+        );
+        assert_eq!(s[0].carryover_efficiency, 1.0);
+        assert_eq!(
+            s[0].outage,
+            Some(crate::model::OutageModel::Continuous(crate::model::Outage {
+                mttf_h: 100.0,
+                mttr_h: 10.0
+            }))
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let (s, msgs) = extract_text(
+            "[[storages]]\nname = \"B\"\nregion = \"Z\"\ncharge_mw = -1\ndischarge_mw = 1\n\
+             energy_mwh = -4\ncharge_efficiency = 0\nmttf_h = 5\n\
+             [[storages]]\nname = \"C\"\nregion = \"H\"\ncharge_mw = 1\ndischarge_mw = 1\n\
+             energy_mwh = 1\ndischarge_efficiency = 1.5\ncount = 0\n",
+        );
+        assert!(s.is_empty());
+        let all = msgs.join("\n");
+        for part in [
+            "storages[B].region: unknown region `Z`",
+            "storages[B].charge_mw: must be a power >= 0 MW, got -1",
+            "storages[B].energy_mwh: must be an energy from 0 to 10000000 MWh, got -4",
+            "storages[B].charge_efficiency: must be an efficiency in (0, 1], got 0",
+            "storages[B].mttr_h: missing required field",
+            "storages[C].region: region `H` is a hub",
+            "storages[C].discharge_efficiency: must be an efficiency in (0, 1], got 1.5",
+            "storages[C].count: must be an integer from 1 to 100, got 0",
+        ] {
+            assert!(all.contains(part), "{part} not in\n{all}");
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Exact LOLE and EUE of a small system with storage, by enumerating every outage history.
+//!
+//! An independent implementation of the documented rules (`docs/model.md`, "Storage";
+//! PRAS's `Simulations/{utils,DispatchProblem}.jl`), not the engine's code: each
+//! component's state in hour `h` is a two-state Markov chain over hours ([`Chain`]); every
+//! path of every component's states is enumerated depth first, carrying the storage state
+//! of charge. Supported: regions without interruptible demand, imports or renewables;
+//! units; storage devices; at most one line (two regions), whose hours are dispatched by
+//! brute force over whole MW (the test systems' numbers are whole MW then).
+
+use gridrisk_core::model::Outage;
+use gridrisk_core::SystemModel;
+
+const MW: i64 = 1_000_000;
+
+/// A component's state over hours: up in hour 0 with probability `up0`, then up in the
+/// next hour with probability `stay_up` if up, `come_up` if down.
+#[derive(Clone, Copy, Debug)]
+pub struct Chain {
+    pub up0: f64,
+    pub stay_up: f64,
+    pub come_up: f64,
+}
+
+impl Chain {
+    /// A continuous-time two-state process read at the start of each hour.
+    pub fn continuous(o: Option<Outage>) -> Chain {
+        let Some(o) = o else {
+            return Chain::independent(1.0);
+        };
+        let (l, m) = (1.0 / o.mttf_h, 1.0 / o.mttr_h);
+        let a = m / (l + m);
+        let e = (-(l + m)).exp();
+        Chain {
+            up0: a,
+            stay_up: a + (1.0 - a) * e,
+            come_up: a * (1.0 - e),
+        }
+    }
+
+    /// Up with probability `a` in every hour, independently (PRAS's test systems: failure
+    /// and repair probabilities per step summing to 1).
+    pub fn independent(a: f64) -> Chain {
+        Chain {
+            up0: a,
+            stay_up: a,
+            come_up: a,
+        }
+    }
+
+    fn p(&self, h: usize, was_up: bool, up: bool) -> f64 {
+        let p_up = if h == 0 {
+            self.up0
+        } else if was_up {
+            self.stay_up
+        } else {
+            self.come_up
+        };
+        if up {
+            p_up
+        } else {
+            1.0 - p_up
+        }
+    }
+}
+
+/// Exact indices per area (regions, then the system).
+#[derive(Clone, Debug)]
+pub struct Exact {
+    pub lole_h: Vec<f64>,
+    pub eue_mwh: Vec<f64>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Unit { region: usize, cap_w: i64 },
+    Line,
+    Storage(usize),
+}
+
+struct Sys<'m> {
+    model: &'m SystemModel,
+    kinds: Vec<Kind>,
+    chains: Vec<Chain>,
+    line: Option<(usize, usize, i64, i64)>,
+}
+
+/// Exact indices of `model`, each component's chain from its outage process by `chain`.
+pub fn enumerate(model: &SystemModel, chain: impl Fn(Option<Outage>) -> Chain) -> Exact {
+    let net = model.network();
+    assert!(net.imports.is_empty() && net.lines.len() <= 1 && net.ladder.is_empty());
+    let (mut kinds, mut chains) = (Vec::new(), Vec::new());
+    let u = model.units();
+    for i in 0..u.len() {
+        kinds.push(Kind::Unit {
+            region: u.region[i],
+            cap_w: u.capacity_w[i],
+        });
+        chains.push(chain(Some(Outage {
+            mttf_h: u.mttf_h[i],
+            mttr_h: u.mttr_h[i],
+        })));
+    }
+    let line = net.lines.first().map(|l| {
+        kinds.push(Kind::Line);
+        chains.push(chain(l.outage));
+        (l.from, l.to, l.forward_w, l.backward_w)
+    });
+    for (i, s) in model.storages().iter().enumerate() {
+        kinds.push(Kind::Storage(i));
+        chains.push(chain(s.outage));
+    }
+    let sys = Sys {
+        model,
+        kinds,
+        chains,
+        line,
+    };
+    let areas = model.regions().len() + 1;
+    let mut acc = Exact {
+        lole_h: vec![0.0; areas],
+        eue_mwh: vec![0.0; areas],
+    };
+    let soc: Vec<i64> = model.storages().iter().map(|s| s.initial_wh).collect();
+    let states = vec![true; sys.kinds.len()];
+    walk(&sys, 0, &states, &soc, 1.0, &mut acc);
+    acc
+}
+
+fn walk(sys: &Sys, h: usize, prev: &[bool], soc: &[i64], p: f64, acc: &mut Exact) {
+    if h == sys.model.hours() || p == 0.0 {
+        return;
+    }
+    let c = sys.kinds.len();
+    for bits in 0..1u64 << c {
+        let up: Vec<bool> = (0..c).map(|k| bits >> k & 1 == 1).collect();
+        let q: f64 = (0..c)
+            .map(|k| sys.chains[k].p(h, prev[k], up[k]))
+            .product::<f64>()
+            * p;
+        if q == 0.0 {
+            continue;
+        }
+        let mut soc = soc.to_vec();
+        let short = hour(sys, h, &up, &mut soc);
+        let n = short.len();
+        let total: i64 = short.iter().sum();
+        for r in 0..n {
+            if short[r] > 0 {
+                acc.lole_h[r] += q;
+                acc.eue_mwh[r] += q * short[r] as f64 / MW as f64;
+            }
+        }
+        if total > 0 {
+            acc.lole_h[n] += q;
+            acc.eue_mwh[n] += q * total as f64 / MW as f64;
+        }
+        walk(sys, h + 1, &up, &soc, q, acc);
+    }
+}
+
+/// Per device in one hour: discharge and charge limits, time to empty.
+struct Limits {
+    dcap: Vec<i64>,
+    ccap: Vec<i64>,
+    ttd: Vec<i64>,
+}
+
+/// PRAS's carry-over and limits (utils.jl 101-121, DispatchProblem.jl 326-365).
+fn limits(sys: &Sys, up: &[bool], soc: &mut [i64]) -> Limits {
+    let st = sys.model.storages();
+    let mut l = Limits {
+        dcap: vec![0; st.len()],
+        ccap: vec![0; st.len()],
+        ttd: vec![0; st.len()],
+    };
+    for (k, kind) in sys.kinds.iter().enumerate() {
+        let Kind::Storage(i) = *kind else { continue };
+        let s = &st[i];
+        soc[i] = ((soc[i] as f64 * s.carryover_efficiency).round_ties_even() as i64)
+            .min(s.energy_wh);
+        let (dmax, cmax) = if up[k] {
+            (s.discharge_w, s.charge_w)
+        } else {
+            (0, 0)
+        };
+        let e = soc[i] as f64 * s.discharge_efficiency;
+        l.ttd[i] = if dmax == 0 {
+            sys.model.hours() as i64 + 1
+        } else {
+            (e / dmax as f64).round_ties_even() as i64
+        };
+        l.dcap[i] = dmax.min(e.floor() as i64);
+        l.ccap[i] = cmax.min(((s.energy_wh - soc[i]) as f64 / s.charge_efficiency).floor() as i64);
+    }
+    l
+}
+
+/// Shortfall per region in hour `h` with component states `up`; updates `soc`.
+fn hour(sys: &Sys, h: usize, up: &[bool], soc: &mut [i64]) -> Vec<i64> {
+    let m = sys.model;
+    let n = m.regions().len();
+    let mut gen = vec![0i64; n];
+    let mut line_up = false;
+    for (k, kind) in sys.kinds.iter().enumerate() {
+        match *kind {
+            Kind::Unit { region, cap_w } if up[k] => gen[region] += cap_w,
+            Kind::Line => line_up = up[k],
+            _ => {}
+        }
+    }
+    let demand: Vec<i64> = (0..n).map(|r| m.regions()[r].demand_w()[h]).collect();
+    let lim = limits(sys, up, soc);
+    let st = m.storages();
+    let (mut dis, mut chg) = (vec![0i64; st.len()], vec![0i64; st.len()]);
+    let short = match sys.line {
+        Some((a, b, fwd, bwd)) if line_up => two_regions(
+            &gen,
+            &demand,
+            (a, b, fwd, bwd),
+            &lim,
+            |i| st[i].region,
+            &mut dis,
+            &mut chg,
+        ),
+        _ => (0..n)
+            .map(|r| {
+                let members: Vec<usize> = (0..st.len()).filter(|&i| st[i].region == r).collect();
+                let net = gen[r] - demand[r];
+                if net < 0 {
+                    -net - greedy(-net, &members, &lim, &lim.dcap, true, &mut dis)
+                } else {
+                    greedy(net, &members, &lim, &lim.ccap, false, &mut chg);
+                    0
+                }
+            })
+            .collect(),
+    };
+    // PRAS's state update (DispatchProblem.jl 495-508).
+    for (i, s) in st.iter().enumerate() {
+        if dis[i] > 0 {
+            let drop = (dis[i] as f64 / s.discharge_efficiency).ceil() as i64;
+            soc[i] = (soc[i] - drop).max(0);
+        }
+        if chg[i] > 0 {
+            soc[i] += (chg[i] as f64 * s.charge_efficiency).ceil() as i64;
+        }
+    }
+    short
+}
+
+/// Give `amount` to `members` by priority groups of equal time to empty (discharging:
+/// largest first; charging: smallest first), each group up to its limits `cap`, shared
+/// within a group by the largest-remainder rule (on the power used when discharging, on
+/// the power *not* charged when charging). Returns what was given.
+fn greedy(
+    amount: i64,
+    members: &[usize],
+    lim: &Limits,
+    cap: &[i64],
+    discharge: bool,
+    out: &mut [i64],
+) -> i64 {
+    let mut ttds: Vec<i64> = members.iter().map(|&i| lim.ttd[i]).collect();
+    ttds.sort_unstable();
+    ttds.dedup();
+    if discharge {
+        ttds.reverse();
+    }
+    let mut left = amount;
+    for t in ttds {
+        let group: Vec<usize> = members.iter().copied().filter(|&i| lim.ttd[i] == t).collect();
+        let total: i64 = group.iter().map(|&i| cap[i]).sum();
+        let take = total.min(left);
+        left -= take;
+        let share = if discharge { take } else { total - take };
+        let parts = largest_remainder(share, &group.iter().map(|&i| cap[i]).collect::<Vec<_>>());
+        for (j, &i) in group.iter().enumerate() {
+            out[i] = if discharge { parts[j] } else { cap[i] - parts[j] };
+        }
+    }
+    amount - left
+}
+
+/// `total` split in proportion to `w`: floors, then one more to the largest remainders,
+/// ties to the first.
+fn largest_remainder(total: i64, w: &[i64]) -> Vec<i64> {
+    let sum: i64 = w.iter().sum();
+    if sum == 0 {
+        return vec![0; w.len()];
+    }
+    let mut out: Vec<i64> = w.iter().map(|&x| total * x / sum).collect();
+    let mut order: Vec<usize> = (0..w.len()).collect();
+    order.sort_by_key(|&j| (std::cmp::Reverse(total * w[j] % sum), j));
+    let left = total - out.iter().sum::<i64>();
+    for &j in order.iter().take(left as usize) {
+        out[j] += 1;
+    }
+    out
+}
+
+/// Two regions and a line in service, by brute force over whole MW: the lexicographic
+/// order of the ladder with storage ranks (least firm shortfall; least discharge, the
+/// smallest time to empty first; most charge, the smallest time to empty first; least
+/// transfer; the regions' shortfall ratios min-max). Returns the shortfall per region.
+fn two_regions(
+    gen: &[i64],
+    demand: &[i64],
+    (a, b, fwd, bwd): (usize, usize, i64, i64),
+    lim: &Limits,
+    region: impl Fn(usize) -> usize,
+    dis: &mut [i64],
+    chg: &mut [i64],
+) -> Vec<i64> {
+    let s = lim.dcap.len();
+    for v in gen.iter().chain(demand).chain([&fwd, &bwd]).chain(&lim.dcap).chain(&lim.ccap) {
+        assert_eq!(v % MW, 0, "the brute force works in whole MW");
+    }
+    // Every device: choose (discharge, charge) in whole MW, not both.
+    let mut choices: Vec<Vec<(i64, i64)>> = Vec::new();
+    for i in 0..s {
+        let mut c: Vec<(i64, i64)> = (0..=lim.dcap[i] / MW).map(|d| (d * MW, 0)).collect();
+        c.extend((1..=lim.ccap[i] / MW).map(|x| (0, x * MW)));
+        choices.push(c);
+    }
+    let mut ttds: Vec<i64> = lim.ttd.clone();
+    ttds.sort_unstable();
+    ttds.dedup();
+    let mut best: Option<(Vec<i128>, Vec<i64>, Vec<(i64, i64)>)> = None;
+    let mut pick = vec![0usize; s];
+    loop {
+        let plan: Vec<(i64, i64)> = (0..s).map(|i| choices[i][pick[i]]).collect();
+        for x in -bwd / MW..=fwd / MW {
+            let x = x * MW; // a -> b
+            // Per region: generation, discharge and charge of its devices, and its export.
+            let mut served = [0i64; 2];
+            let mut u = [0i64; 2];
+            let mut feasible = true;
+            for (k, (r, export)) in [(a, x), (b, -x)].into_iter().enumerate() {
+                let (d, c): (i64, i64) = plan
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| region(*i) == r)
+                    .fold((0, 0), |(d, c), (_, p)| (d + p.0, c + p.1));
+                let avail = gen[r] + d - c - export;
+                served[k] = demand[r].min(avail);
+                // Generation used is between 0 and what is available.
+                feasible &= avail >= 0 && served[k] >= d - c - export;
+                u[k] = demand[r] - served[k];
+            }
+            if !feasible {
+                continue;
+            }
+            let (ua, ub) = (u[0], u[1]);
+            let mut key = vec![i128::from(ua + ub)];
+            for &t in &ttds {
+                key.push(
+                    (0..s).filter(|&i| lim.ttd[i] == t).map(|i| i128::from(plan[i].0)).sum(),
+                );
+            }
+            for &t in &ttds {
+                key.push(
+                    (0..s)
+                        .filter(|&i| lim.ttd[i] == t)
+                        .map(|i| i128::from(lim.ccap[i] - plan[i].1))
+                        .sum(),
+                );
+            }
+            key.push(i128::from(x.abs()));
+            // Min-max of the shortfall ratios, by cross-multiplication (scaled by both).
+            let (ra, rb) = (
+                i128::from(ua) * i128::from(demand[b].max(1)),
+                i128::from(ub) * i128::from(demand[a].max(1)),
+            );
+            key.push(ra.max(rb));
+            key.push(ra.min(rb));
+            if best.as_ref().is_none_or(|(k, ..)| key < *k) {
+                best = Some((key, vec![ua, ub], plan.clone()));
+            }
+        }
+        // Next combination of device choices.
+        let mut i = 0;
+        while i < s {
+            pick[i] += 1;
+            if pick[i] < choices[i].len() {
+                break;
+            }
+            pick[i] = 0;
+            i += 1;
+        }
+        if i == s {
+            break;
+        }
+    }
+    let (_, u, plan) = best.expect("doing nothing is feasible");
+    for (i, &(d, c)) in plan.iter().enumerate() {
+        dis[i] = d;
+        chg[i] = c;
+    }
+    let mut short = vec![0; gen.len()];
+    short[a] = u[0];
+    short[b] = u[1];
+    short
+}

@@ -104,6 +104,11 @@ impl<'m> Sampler<'m> {
         })
     }
 
+    /// The storage devices and their state after the last sample, if the model has any.
+    pub fn storage(&self) -> Option<&Storages> {
+        self.storage.as_ref()
+    }
+
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
         let key = SampleKey::new(seed, sample);

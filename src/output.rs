@@ -219,6 +219,7 @@ pub fn unit(index: &str, per: &str) -> String {
         "lole_d" | "lole_d_peak" | "used_d" => format!("d/{per}"),
         "lolf" | "lolf_ct" => format!("events/{per}"),
         "lold_h" => "h/event".into(),
+        "storage_at_event_mwh" => "MWh/event".into(),
         "neue_ppm" => "ppm".into(),
         "p_shortfall" => "probability".into(),
         k if k.ends_with("_mwh") => format!("MWh/{per}"),

@@ -9,11 +9,15 @@ use std::path::{Path, PathBuf};
 const SCENARIO: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 
 fn shard(dir: &Path, k: u64, n: u64, seed: &str) -> std::path::PathBuf {
+    shard_of(SCENARIO, dir, k, n, seed)
+}
+
+fn shard_of(scenario: &str, dir: &Path, k: u64, n: u64, seed: &str) -> std::path::PathBuf {
     let out = dir.join(format!("shard-{seed}-{k}-of-{n}.json"));
     gridrisk()
         .args([
             "run",
-            SCENARIO,
+            scenario,
             "--samples",
             "140",
             "--block-size",
@@ -32,9 +36,19 @@ fn shard(dir: &Path, k: u64, n: u64, seed: &str) -> std::path::PathBuf {
 
 #[test]
 fn one_three_and_seven_shards_merge_into_the_unsharded_result() {
+    merge_matches_whole(SCENARIO, &[1, 3, 7]);
+}
+
+/// The storage indices merge exactly too (PRAS's test 3: a line and a storage device).
+#[test]
+fn storage_shards_merge_into_the_unsharded_result() {
+    merge_matches_whole("tests/data/storage/test3.toml", &[1, 3]);
+}
+
+fn merge_matches_whole(scenario: &str, splits: &[u64]) {
     let full = json(&[
         "run",
-        SCENARIO,
+        scenario,
         "--samples",
         "140",
         "--block-size",
@@ -46,8 +60,10 @@ fn one_three_and_seven_shards_merge_into_the_unsharded_result() {
     ]);
     let expected = serde_json::to_string(&without_run(full)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for n in [1, 3, 7] {
-        let files: Vec<_> = (1..=n).map(|k| shard(dir.path(), k, n, "5")).collect();
+    for &n in splits {
+        let files: Vec<_> = (1..=n)
+            .map(|k| shard_of(scenario, dir.path(), k, n, "5"))
+            .collect();
         // Merging in any order gives the same result.
         let mut reversed = files.clone();
         reversed.reverse();

@@ -497,4 +497,92 @@ mod tests {
         assert_eq!(hour(&mut l, 0), (vec![30 * MW, 0, 30 * MW], 0));
         assert_eq!(hour(&mut l, 1), (vec![30 * MW, 20 * MW, 10 * MW], 0));
     }
+
+    /// Where storage stands in the default order, hour by hour: imports and curtailment of
+    /// interruptible demand come before discharge (which serves firm demand only); only
+    /// domestic surplus charges, through lines, never an import; the largest time to empty
+    /// discharges first and the smallest charges first.
+    #[test]
+    fn storage_ranks_in_the_default_order() {
+        // A (0) and B (1), a 100 MW line both ways, an import source into A.
+        let topology = Topology::new(
+            2,
+            1,
+            vec![
+                Arc { from: 0, to: 1 },
+                Arc { from: 1, to: 0 },
+                Arc { from: 2, to: 0 },
+            ],
+        )
+        .unwrap();
+        let ranks = StorageRanks {
+            groups: 2,
+            regions: vec![0, 1],
+        };
+        let mut l = LadderNet::of(
+            &Network::default(),
+            &Conditions::default(),
+            &topology,
+            SharingRule::Local,
+            Some(&ranks),
+        )
+        .unwrap();
+        // Slot g x 2 + k: group g at A (k = 0) or B (k = 1).
+        let mut hour =
+            |supply: [i64; 3], firm: [i64; 2], int_a: i64, dis: [i64; 4], chg: [i64; 4]| {
+                l.discharge_w.copy_from_slice(&dis.map(|x| x * MW));
+                l.charge_w.copy_from_slice(&chg.map(|x| x * MW));
+                let (mut short, mut curt, mut imp) = ([0; 2], [0; 2], [0; 1]);
+                l.dispatch(
+                    0,
+                    &LadderInputs {
+                        supply_w: &supply.map(|x| x * MW),
+                        firm_w: &firm.map(|x| x * MW),
+                        interruptible_w: &[int_a * MW, 0],
+                        mining_w: &[0, 0],
+                        arc_limit_w: &[100 * MW, 100 * MW, 100 * MW],
+                    },
+                    &mut short,
+                    &mut curt,
+                    &mut imp,
+                );
+                (
+                    short.map(|x| x / MW),
+                    curt[0] / MW,
+                    imp[0] / MW,
+                    l.discharged_w
+                        .clone()
+                        .iter()
+                        .map(|x| x / MW)
+                        .collect::<Vec<_>>(),
+                    l.charged_w
+                        .clone()
+                        .iter()
+                        .map(|x| x / MW)
+                        .collect::<Vec<_>>(),
+                )
+            };
+        // A lacks 10 MW: the 5 MW import first, then 5 MW of A's storage.
+        let h = hour([90, 50, 5], [100, 50], 0, [20, 0, 0, 0], [0; 4]);
+        assert_eq!((h.0, h.2, h.3), ([0, 0], 5, vec![5, 0, 0, 0]));
+        // Interruptible demand is curtailed rather than served from storage.
+        let h = hour([100, 50, 0], [100, 50], 10, [20, 0, 0, 0], [0; 4]);
+        assert_eq!((h.0, h.1, h.3), ([0, 0], 10, vec![0, 0, 0, 0]));
+        // A's 20 MW surplus charges B's storage through the line; the import does not.
+        let h = hour([120, 50, 30], [100, 50], 0, [0; 4], [0, 30, 0, 0]);
+        assert_eq!((h.2, h.4), (0, vec![0, 20, 0, 0]));
+        // A lacks 15 MW: group 0 (largest time to empty) gives all its 10 MW first.
+        let h = hour([85, 50, 0], [100, 50], 0, [10, 0, 10, 0], [0; 4]);
+        assert_eq!((h.0, h.3), ([0, 0], vec![10, 0, 5, 0]));
+        // A's 15 MW surplus: group 1 (smallest time to empty) charges its 10 MW first.
+        let h = hour([115, 50, 0], [100, 50], 0, [0; 4], [10, 0, 10, 0]);
+        assert_eq!(h.4, vec![5, 0, 10, 0]);
+        // Discharge never charges another device, and B's storage serves A through the
+        // line when A's own is empty.
+        let h = hour([80, 50, 0], [100, 50], 0, [0, 30, 0, 0], [10, 0, 0, 0]);
+        assert_eq!(
+            (h.0, h.3, h.4),
+            ([0, 0], vec![0, 20, 0, 0], vec![0, 0, 0, 0])
+        );
+    }
 }

@@ -75,7 +75,8 @@ pub fn window_json(model: &SystemModel) -> Value {
 }
 
 /// The indices of area `a` (a region, or the system when `a` = number of regions); the EUE
-/// parts and `mining_curtailed_mwh` only where the model has mining.
+/// parts and `mining_curtailed_mwh` only where the model has mining, the storage indices
+/// only for the system and the regions with storage.
 pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String, Value> {
     let lole = acc.lole.finish(a);
     let eue = acc.eue.finish(a);
@@ -109,6 +110,23 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
             "mining_curtailed_mwh".into(),
             estimate(Some(acc.mining_curtailed.mwh(a))),
         );
+    }
+    let regions = model.regions().len();
+    if model
+        .storages()
+        .iter()
+        .any(|s| a == regions || s.region == a)
+    {
+        for (key, value) in [
+            ("storage_charged_mwh", Some(acc.storage.charged_mwh(a))),
+            (
+                "storage_discharged_mwh",
+                Some(acc.storage.discharged_mwh(a)),
+            ),
+            ("storage_at_event_mwh", acc.storage.at_event_mwh(a)),
+        ] {
+            map.insert(key.into(), estimate(value));
+        }
     }
     map
 }

@@ -22,9 +22,16 @@ fn load(name: &str) -> SystemModel {
 
 fn run(model: &SystemModel, samples: u64, seed: u64, threads: usize) -> Indices {
     let spec = SimulationSpec::new(StopRule::Samples(samples), seed, 500).unwrap();
-    runner::run(model, &spec, threads, || Indices::new(model), &|_| {}, |_| false)
-        .unwrap()
-        .acc
+    runner::run(
+        model,
+        &spec,
+        threads,
+        || Indices::new(model),
+        &|_| {},
+        |_| false,
+    )
+    .unwrap()
+    .acc
 }
 
 fn within(name: &str, e: Estimate, exact: f64) {
@@ -41,8 +48,16 @@ fn within(name: &str, e: Estimate, exact: f64) {
 fn check(model: &SystemModel, exact: &Exact, samples: u64, seed: u64) {
     let acc = run(model, samples, seed, 0);
     for a in 0..=model.regions().len() {
-        within(&format!("lole_h[{a}]"), acc.lole.finish(a).lole_h, exact.lole_h[a]);
-        within(&format!("eue_mwh[{a}]"), acc.eue.finish(a).eue_mwh, exact.eue_mwh[a]);
+        within(
+            &format!("lole_h[{a}]"),
+            acc.lole.finish(a).lole_h,
+            exact.lole_h[a],
+        );
+        within(
+            &format!("eue_mwh[{a}]"),
+            acc.eue.finish(a).eue_mwh,
+            exact.eue_mwh[a],
+        );
     }
 }
 
@@ -106,11 +121,19 @@ impl Lcg {
 /// A random one-region system of `hours` hours: two or three units, one or two storage
 /// devices with random efficiencies, carry-over, initial energy and outages.
 fn random_system(rng: &mut Lcg, hours: usize) -> SystemModel {
-    let demand = (0..hours).map(|_| (20 + rng.next(25) as i64) * MW).collect();
+    let demand = (0..hours)
+        .map(|_| (20 + rng.next(25) as i64) * MW)
+        .collect();
     let units = (0..2 + rng.next(2))
         .map(|i| {
             let mw = 5 + rng.next(20) as i64;
-            unit(&format!("u{i}"), 0, mw, 2.0 + rng.next(20) as f64, 1.0 + rng.next(5) as f64)
+            unit(
+                &format!("u{i}"),
+                0,
+                mw,
+                2.0 + rng.next(20) as f64,
+                1.0 + rng.next(5) as f64,
+            )
         })
         .collect();
     let storages = (0..1 + rng.next(2))
@@ -182,15 +205,26 @@ fn a_storage_without_energy_changes_no_sample() {
             model.calendar().clone(),
             model.regions().to_vec(),
             (0..model.units().len())
-                .map(|i| unit(&model.units().names[i], 0, model.units().capacity_w[i] / MW, model.units().mttf_h[i], model.units().mttr_h[i]))
+                .map(|i| {
+                    unit(
+                        &model.units().names[i],
+                        0,
+                        model.units().capacity_w[i] / MW,
+                        model.units().mttf_h[i],
+                        model.units().mttr_h[i],
+                    )
+                })
                 .collect(),
         )
         .unwrap();
-        let empty = bare.clone().with_storages(vec![Storage {
-            energy_wh: 0,
-            initial_wh: 0,
-            ..model.storages()[0].clone()
-        }]).unwrap();
+        let empty = bare
+            .clone()
+            .with_storages(vec![Storage {
+                energy_wh: 0,
+                initial_wh: 0,
+                ..model.storages()[0].clone()
+            }])
+            .unwrap();
         let (mut s1, mut s2) = (Sampler::new(&bare).unwrap(), Sampler::new(&empty).unwrap());
         let (mut x, mut y) = (Indices::new(&bare), Indices::new(&empty));
         for s in 0..500 {
@@ -324,4 +358,3 @@ fn thread_count_does_not_change_a_storage_run() {
         serde_json::to_string(&three).unwrap()
     );
 }
-

@@ -32,6 +32,7 @@ mod ladder_use;
 mod lole;
 mod lole_days;
 mod mining_curtailed;
+mod storage;
 mod tally;
 
 pub use binding::Binding;
@@ -47,6 +48,7 @@ pub use ladder_use::LadderUse;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 pub use mining_curtailed::MiningCurtailed;
+pub use storage::StorageUse;
 
 use crate::estimators::PairSums;
 use gridrisk_core::SystemModel;
@@ -209,6 +211,8 @@ pub struct Indices {
     pub illegal_path: IllegalPath,
     /// Use of each rank of the ladder of last resorts.
     pub ladder: LadderUse,
+    /// Storage energy charged, discharged and held at the start of shortfall events.
+    pub storage: StorageUse,
 }
 
 impl Indices {
@@ -228,6 +232,7 @@ impl Indices {
             mining_curtailed: MiningCurtailed::new(areas(model)),
             illegal_path: IllegalPath::new(model),
             ladder: LadderUse::new(model.network().ladder.len()),
+            storage: StorageUse::new(areas(model)),
         }
     }
 
@@ -297,7 +302,10 @@ impl Indices {
             .map_err(at("illegal_path"))?;
         self.ladder
             .checked_merge(&later.ladder)
-            .map_err(at("ladder"))
+            .map_err(at("ladder"))?;
+        self.storage
+            .checked_merge(&later.storage)
+            .map_err(at("storage"))
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -321,6 +329,7 @@ impl Accumulator for Indices {
         self.eue_parts.record_hour(hour);
         self.mining_curtailed.record_hour(hour);
         self.ladder.record_hour(hour);
+        self.storage.record_hour(hour);
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -337,6 +346,7 @@ impl Accumulator for Indices {
         self.mining_curtailed.end_sample(sample);
         self.illegal_path.end_sample(sample);
         self.ladder.end_sample(sample);
+        self.storage.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {

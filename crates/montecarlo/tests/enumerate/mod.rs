@@ -177,8 +177,8 @@ fn limits(sys: &Sys, up: &[bool], soc: &mut [i64]) -> Limits {
     for (k, kind) in sys.kinds.iter().enumerate() {
         let Kind::Storage(i) = *kind else { continue };
         let s = &st[i];
-        soc[i] = ((soc[i] as f64 * s.carryover_efficiency).round_ties_even() as i64)
-            .min(s.energy_wh);
+        soc[i] =
+            ((soc[i] as f64 * s.carryover_efficiency).round_ties_even() as i64).min(s.energy_wh);
         let (dmax, cmax) = if up[k] {
             (s.discharge_w, s.charge_w)
         } else {
@@ -269,14 +269,22 @@ fn greedy(
     }
     let mut left = amount;
     for t in ttds {
-        let group: Vec<usize> = members.iter().copied().filter(|&i| lim.ttd[i] == t).collect();
+        let group: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| lim.ttd[i] == t)
+            .collect();
         let total: i64 = group.iter().map(|&i| cap[i]).sum();
         let take = total.min(left);
         left -= take;
         let share = if discharge { take } else { total - take };
         let parts = largest_remainder(share, &group.iter().map(|&i| cap[i]).collect::<Vec<_>>());
         for (j, &i) in group.iter().enumerate() {
-            out[i] = if discharge { parts[j] } else { cap[i] - parts[j] };
+            out[i] = if discharge {
+                parts[j]
+            } else {
+                cap[i] - parts[j]
+            };
         }
     }
     amount - left
@@ -313,7 +321,13 @@ fn two_regions(
     chg: &mut [i64],
 ) -> Vec<i64> {
     let s = lim.dcap.len();
-    for v in gen.iter().chain(demand).chain([&fwd, &bwd]).chain(&lim.dcap).chain(&lim.ccap) {
+    for v in gen
+        .iter()
+        .chain(demand)
+        .chain([&fwd, &bwd])
+        .chain(&lim.dcap)
+        .chain(&lim.ccap)
+    {
         assert_eq!(v % MW, 0, "the brute force works in whole MW");
     }
     // Every device: choose (discharge, charge) in whole MW, not both.
@@ -332,7 +346,7 @@ fn two_regions(
         let plan: Vec<(i64, i64)> = (0..s).map(|i| choices[i][pick[i]]).collect();
         for x in -bwd / MW..=fwd / MW {
             let x = x * MW; // a -> b
-            // Per region: generation, discharge and charge of its devices, and its export.
+                            // Per region: generation, discharge and charge of its devices, and its export.
             let mut served = [0i64; 2];
             let mut u = [0i64; 2];
             let mut feasible = true;
@@ -355,7 +369,10 @@ fn two_regions(
             let mut key = vec![i128::from(ua + ub)];
             for &t in &ttds {
                 key.push(
-                    (0..s).filter(|&i| lim.ttd[i] == t).map(|i| i128::from(plan[i].0)).sum(),
+                    (0..s)
+                        .filter(|&i| lim.ttd[i] == t)
+                        .map(|i| i128::from(plan[i].0))
+                        .sum(),
                 );
             }
             for &t in &ttds {

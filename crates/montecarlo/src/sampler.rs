@@ -171,6 +171,69 @@ impl<'m> Sampler<'m> {
         b
     }
 
+    /// With steady storage ([`Storages::steady`]): the first block from `b` in which some
+    /// region's lowest generation does not cover its peak and its devices' recharge, or a
+    /// lossy device is out at some hour; the blocks before it are passed at once.
+    fn skip_steady(&mut self, mut b: usize) -> usize {
+        let (regions, quantities) = (self.model.regions().len(), self.quantities);
+        let (blocks, hours) = (self.history.blocks(), self.model.hours());
+        let sums = self.history.sums();
+        let (peak_w, supply_w) = (&self.inputs.block_peak_w, &self.inputs.block_supply_w);
+        let level = &mut self.level[..];
+        let st = self.storage.as_mut().expect("steady storage");
+        let mut passed = 0;
+        while b < blocks {
+            let at = b * quantities;
+            let covered = (0..regions).all(|r| {
+                level[r] + sums[at + r].drop_w
+                    >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + st.need_w[r]
+            }) && st
+                .lossy
+                .iter()
+                .all(|&q| level[q] > 0 && sums[at + q].drop_w == 0);
+            if !covered {
+                break;
+            }
+            for (q, level) in level.iter_mut().enumerate() {
+                *level += sums[at + q].net_w;
+            }
+            passed += (b * PEAK_BLOCK_H + PEAK_BLOCK_H).min(hours) - b * PEAK_BLOCK_H;
+            b += 1;
+        }
+        st.pass_full_hours(passed as i64);
+        b
+    }
+
+    /// With storage that is not idle and no capped blocks: pass block `b` device by device
+    /// if every region's lowest generation covers its peak and what its devices can take
+    /// ([`Storages::prepare_block`]); whether it was (its levels are then still to be
+    /// stepped).
+    fn pass_storage_block(&mut self, b: usize) -> bool {
+        let Some(st) = self.storage.as_mut().filter(|_| self.pools.is_empty()) else {
+            return false;
+        };
+        let (regions, blocks, hours) = (
+            self.model.regions().len(),
+            self.history.blocks(),
+            self.model.hours(),
+        );
+        let first = b * PEAK_BLOCK_H;
+        let n = (first + PEAK_BLOCK_H).min(hours) - first;
+        st.prepare_block(b, n, &self.level, &self.history);
+        let at = b * self.quantities;
+        let sums = self.history.sums();
+        let inputs = &self.inputs;
+        let covered = (0..regions).all(|r| {
+            self.level[r] + sums[at + r].drop_w
+                >= inputs.block_peak_w[r * blocks + b] - inputs.block_supply_w[r * blocks + b]
+                    + st.block_need_w[r]
+        });
+        if covered {
+            st.pass_block(n);
+        }
+        covered
+    }
+
     /// Whether block `b`, which [`Sampler::skip_covered`] did not skip, can be skipped:
     /// nothing unserved and no import in any of its hours, with every quantity at its lowest
     /// level in the block (capped blocks applied), every region at its block peak and, with
@@ -242,8 +305,13 @@ impl<'m> Sampler<'m> {
                 if b == blocks {
                     break;
                 }
+            } else if self.pools.is_empty() && self.storage.as_ref().is_some_and(Storages::steady) {
+                b = self.skip_steady(b);
+                if b == blocks {
+                    break;
+                }
             }
-            if idle && self.block_is_safe(b) {
+            if idle && self.block_is_safe(b) || !idle && self.pass_storage_block(b) {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
                     *level += self.history.sums()[at + q].net_w;

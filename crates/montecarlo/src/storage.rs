@@ -29,7 +29,8 @@
 //! carry-over loss lowers while it is out (PRAS keeps `stors_energy` untouched by
 //! `update_availability!`, `utils.jl` lines 24-39).
 
-use crate::outage::Quantities;
+use crate::outage::{History, Quantities};
+use gridrisk_core::model::PEAK_BLOCK_H;
 use gridrisk_core::SystemModel;
 
 /// Per device, what happened to its energy over one sample, watt-hours.
@@ -96,6 +97,24 @@ pub struct Storages {
     /// its carry-over loss), Wh.
     pub start_wh: Vec<i64>,
     idle: bool,
+    /// Per device: the charge that makes up one hour's carry-over loss of a full device, W
+    /// (0 without loss), and that loss, Wh.
+    refill_w: Vec<i64>,
+    loss_wh: Vec<i64>,
+    /// Per region: the sum of its devices' `refill_w`.
+    pub need_w: Vec<i64>,
+    /// The quantities (availability) of the devices with a carry-over loss.
+    pub lossy: Vec<usize>,
+    /// Per device: whether it makes up its carry-over loss exactly from full within its
+    /// charge power (true without loss).
+    refills_exactly: Vec<bool>,
+    /// Whether every device does.
+    refills: bool,
+    steady: bool,
+    /// Per device and hour of a block to pass: in service ([`Storages::pass_block`]).
+    pub block_up: Vec<bool>,
+    /// Per region: the charge its devices can take in a block to pass, W.
+    pub block_need_w: Vec<i64>,
 }
 
 impl Storages {
@@ -109,7 +128,33 @@ impl Storages {
         let n = s.len();
         let map = |f: fn(&gridrisk_core::model::Storage) -> i64| s.iter().map(f).collect();
         let mapf = |f: fn(&gridrisk_core::model::Storage) -> f64| s.iter().map(f).collect();
+        // A full device loses `loss` in an hour and takes `refill` to make it up: exactly,
+        // since ceil(floor(loss / eff) x eff) = loss for any efficiency in (0, 1].
+        let (mut refill_w, mut loss_wh) = (vec![0; n], vec![0; n]);
+        let mut need_w = vec![0; model.regions().len()];
+        let (mut lossy, mut refills_exactly) = (Vec::new(), vec![true; n]);
+        for (i, d) in s.iter().enumerate() {
+            let loss = d.energy_wh - round_even(d.energy_wh as f64 * d.carryover_efficiency);
+            if loss > 0 {
+                let refill = (loss as f64 / d.charge_efficiency).floor() as i64;
+                let stored = (refill as f64 * d.charge_efficiency).ceil() as i64;
+                refills_exactly[i] = refill <= d.charge_w && stored == loss;
+                refill_w[i] = refill;
+                loss_wh[i] = loss;
+                need_w[d.region] += refill;
+                lossy.push(q.storage(i));
+            }
+        }
         Some(Storages {
+            refill_w,
+            loss_wh,
+            need_w,
+            lossy,
+            refills: refills_exactly.iter().all(|&r| r),
+            refills_exactly,
+            steady: false,
+            block_up: vec![false; n * PEAK_BLOCK_H],
+            block_need_w: vec![0; model.regions().len()],
             region: s.iter().map(|d| d.region).collect(),
             quantity: (0..n).map(|i| q.storage(i)).collect(),
             charge_w: map(|d| d.charge_w),
@@ -159,7 +204,93 @@ impl Storages {
     pub fn start_sample(&mut self) {
         self.soc_wh.copy_from_slice(&self.initial_wh);
         self.ledger.fill(Ledger::default());
+        self.update_modes();
+    }
+
+    fn update_modes(&mut self) {
         self.idle = self.compute_idle();
+        self.steady = self.refills && self.soc_wh == self.energy_wh;
+    }
+
+    /// Whether every device is full and makes up its carry-over loss exactly each hour
+    /// within its charge power: then, in a block in which no region can be short even when
+    /// it also recharges its devices ([`Storages::need_w`]) and every lossy device is in
+    /// service throughout ([`Storages::lossy`]), every hour is the same: each device loses
+    /// its carry-over and charges it back ([`Storages::pass_full_hours`]).
+    #[inline]
+    pub fn steady(&self) -> bool {
+        self.steady
+    }
+
+    /// Prepare to pass block `b` (of `hours` hours) device by device: each device's
+    /// availability in each hour from its level `level` at the block start and the block's
+    /// changes in `history`, and per region the charge its devices can take
+    /// ([`Storages::block_need_w`]): a device in service at some hour can take its charge
+    /// power, or only its refill if it is full, in service throughout and refills exactly.
+    pub fn prepare_block(&mut self, b: usize, hours: usize, level: &[i64], history: &History) {
+        self.block_need_w.fill(0);
+        for i in 0..self.len() {
+            let q = self.quantity[i];
+            let ups = &mut self.block_up[i * PEAK_BLOCK_H..i * PEAK_BLOCK_H + hours];
+            let mut steps = [0i64; PEAK_BLOCK_H];
+            if history.changes_in(q, b) {
+                history.scatter(q, b, &mut steps);
+            }
+            let mut l = level[q];
+            for (up, step) in ups.iter_mut().zip(steps) {
+                l += step;
+                *up = l > 0;
+            }
+            let (any, all) = (ups.iter().any(|&u| u), ups.iter().all(|&u| u));
+            if any {
+                let full = self.soc_wh[i] == self.energy_wh[i];
+                self.block_need_w[self.region[i]] += if full && all && self.refills_exactly[i] {
+                    self.refill_w[i]
+                } else {
+                    self.charge_w[i]
+                };
+            }
+        }
+    }
+
+    /// Pass a block of `hours` hours prepared by [`Storages::prepare_block`] in which no
+    /// region can be short even while its devices take [`Storages::block_need_w`]: every
+    /// device in service charges at its hour's limit, so each device runs on its own (the
+    /// hour's rules of the module docs, without the region).
+    pub fn pass_block(&mut self, hours: usize) {
+        for i in 0..self.len() {
+            let ups = &self.block_up[i * PEAK_BLOCK_H..i * PEAK_BLOCK_H + hours];
+            let l = &mut self.ledger[i];
+            let mut soc = self.soc_wh[i];
+            for &up in ups {
+                if self.carry[i] != 1.0 {
+                    let kept = round_even(soc as f64 * self.carry[i]).min(self.energy_wh[i]);
+                    l.decayed_wh += soc - kept;
+                    soc = kept;
+                }
+                if up {
+                    let room = (self.energy_wh[i] - soc) as f64 / self.charge_eff[i];
+                    let c = self.charge_w[i].min(room.floor() as i64);
+                    if c > 0 {
+                        let add = (c as f64 * self.charge_eff[i]).ceil() as i64;
+                        soc += add;
+                        l.charged_wh += c;
+                        l.stored_wh += add;
+                    }
+                }
+            }
+            self.soc_wh[i] = soc;
+        }
+        self.update_modes();
+    }
+
+    /// Pass `hours` steady hours (see [`Storages::steady`]) at once.
+    pub fn pass_full_hours(&mut self, hours: i64) {
+        for (i, l) in self.ledger.iter_mut().enumerate() {
+            l.charged_wh += self.refill_w[i] * hours;
+            l.stored_wh += self.loss_wh[i] * hours;
+            l.decayed_wh += self.loss_wh[i] * hours;
+        }
     }
 
     /// Whether no hour can change any device's state while nothing is short: every device
@@ -214,7 +345,17 @@ impl Storages {
         self.start_wh[self.regions] = self.start_wh[..self.regions].iter().sum();
         self.discharged_w.fill(0);
         self.charged_w.fill(0);
-        if any_d || any_c {
+        if (any_d || any_c) && self.len() == 1 {
+            // One device: one run, built once.
+            if self.runs.is_empty() {
+                self.runs.push(Run {
+                    start: 0,
+                    end: 1,
+                    group: 0,
+                    region: self.region[0],
+                });
+            }
+        } else if any_d || any_c {
             let ttd = &self.ttd;
             let region = &self.region;
             self.order
@@ -264,6 +405,10 @@ impl Storages {
     /// Run `k` discharges `total_w` (at most its discharge power), split among its devices.
     pub fn discharge_run(&mut self, k: usize, total_w: i64) {
         let r = self.runs[k];
+        if r.end - r.start == 1 {
+            self.discharged_w[self.order[r.start]] = total_w;
+            return;
+        }
         split(
             total_w,
             &self.order[r.start..r.end],
@@ -277,6 +422,10 @@ impl Storages {
     /// served, as in the ladder).
     pub fn charge_run(&mut self, k: usize, total_w: i64) {
         let r = self.runs[k];
+        if r.end - r.start == 1 {
+            self.charged_w[self.order[r.start]] = total_w;
+            return;
+        }
         let members = &self.order[r.start..r.end];
         let power: i64 = members.iter().map(|&i| self.charge_cap_w[i]).sum();
         split(
@@ -343,7 +492,7 @@ impl Storages {
                 self.ledger[i].stored_wh += add;
             }
         }
-        self.idle = self.compute_idle();
+        self.update_modes();
     }
 
     /// Per area (regions, then the system) this sample's energy charged and discharged, Wh,

@@ -107,7 +107,18 @@ fn storage(
     let charge_efficiency = efficiency("charge_efficiency");
     let discharge_efficiency = efficiency("discharge_efficiency");
     let carryover_efficiency = efficiency("carryover_efficiency");
-    let initial_soc = f.probability("initial_soc", 0.0, p);
+    let initial_soc = if f.has("initial_soc") {
+        f.number_in(
+            "initial_soc",
+            "a fraction",
+            true,
+            |x| (0.0..=1.0).contains(&x),
+            "a fraction of `energy_mwh` in [0, 1]",
+            p,
+        )
+    } else {
+        Some(0.0)
+    };
     // Outage keys as a unit block's; a device without any never fails.
     const OUTAGE_KEYS: [&str; 6] = [
         "outage_model",

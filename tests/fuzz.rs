@@ -49,6 +49,7 @@ const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
 /// RTS-79 with an hourly unit capacity (`capacity_file`; it extends `RTS`).
 const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
 const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
+const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
@@ -660,6 +661,7 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[regions]]",
                 "[[corridors]]",
                 "[[ladder]]",
+                "[[storages]]",
                 "[study]",
                 "holidays = [2021-12-16, 2021-12-16]",
                 "day_factor = { Sat = 0.97, holiday = 0 }",
@@ -1333,7 +1335,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     let (scenario, file): (&str, &str) = if csv {
         (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
     } else {
-        match rng.below(11) {
+        match rng.below(12) {
             0 | 1 => (RTS, RTS),
             2 => {
                 let file = *rng.pick(&[DISCRETE, HOURLY]);
@@ -1342,6 +1344,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             3 | 4 => (THREE, THREE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
+            7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
             _ => {
                 let top = *rng.pick(&kaz_files);
                 (top, if rng.chance(0.5) { KAZ } else { top })

@@ -248,6 +248,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             k.name
         ));
     }
+    if let Some(s) = model.storages().first() {
+        return Some(format!(
+            "storage ([[storages]] '{}': energy-limited, its state couples the hours)",
+            s.name
+        ));
+    }
     if let Some(z) = c.weather.zones.first() {
         return Some(format!(
             "weather ([[weather.zones]] '{}': random temperatures)",

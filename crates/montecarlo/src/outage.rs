@@ -224,10 +224,6 @@ impl Components {
                 link.outage.map(OutageModel::from),
             );
         }
-        for (i, st) in model.storages().iter().enumerate() {
-            let id = component_id(&format!("storage:{}", st.name));
-            c.push(id, Purpose::StorageOutage, q.storage(i), 1, st.outage);
-        }
         for (d, dist) in model.conditions().disturbances.iter().enumerate() {
             let id = component_id(&format!("disturbance:{}", dist.name));
             c.push(
@@ -237,6 +233,10 @@ impl Components {
                 1,
                 Some(dist.outage.into()),
             );
+        }
+        for (i, st) in model.storages().iter().enumerate() {
+            let id = component_id(&format!("storage:{}", st.name));
+            c.push(id, Purpose::StorageOutage, q.storage(i), 1, st.outage);
         }
         c.special_last();
         c

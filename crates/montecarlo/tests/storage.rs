@@ -5,8 +5,8 @@ mod common;
 mod enumerate;
 
 use common::{unit, MW};
-use enumerate::{enumerate, Chain, Exact};
-use gridrisk_core::model::{Outage, Storage};
+use enumerate::{enumerate, Exact};
+use gridrisk_core::model::{Outage, OutageModel, Storage};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::estimators::Estimate;
@@ -65,11 +65,12 @@ fn close(x: f64, y: f64, digits: i32) -> bool {
     (x - y).abs() < 0.5 * 10f64.powi(-digits)
 }
 
-/// PRAS's values of test 2 (`TestData.jl` lines 228-232) from the enumeration under the
-/// documented rules, with PRAS's independent 0.9 availability per step.
+/// PRAS's values of test 2 (`TestData.jl` lines 228-232) from the enumeration of the
+/// scenario under the documented rules (discrete-time components, failure 0.1 and repair
+/// 0.9 per step: independent states, available with probability 0.9).
 #[test]
 fn pras_test2_enumeration_gives_pras_values() {
-    let e = enumerate(&load("test2.toml"), |_| Chain::independent(0.9));
+    let e = enumerate(&load("test2.toml"));
     assert!(close(e.lole_h[1], 0.2, 9), "{e:?}");
     assert!(close(e.eue_mwh[1], 1.5542, 9), "{e:?}");
 }
@@ -77,7 +78,7 @@ fn pras_test2_enumeration_gives_pras_values() {
 /// PRAS's values of test 3 (`TestData.jl` lines 256-264), system and by region.
 #[test]
 fn pras_test3_enumeration_gives_pras_values() {
-    let e = enumerate(&load("test3.toml"), |_| Chain::independent(0.9));
+    let e = enumerate(&load("test3.toml"));
     for (got, pras) in [
         (e.lole_h[2], 0.320951),
         (e.eue_mwh[2], 3.179289),
@@ -90,13 +91,12 @@ fn pras_test3_enumeration_gives_pras_values() {
     }
 }
 
-/// The simulation of tests 2 and 3 against the enumeration of the convention their files
-/// give.
+/// The simulation of tests 2 and 3 against the enumeration (so against PRAS's values).
 #[test]
 fn pras_tests_2_and_3_simulated_within_3_se() {
     for (name, seed) in [("test2.toml", 1), ("test3.toml", 2)] {
         let model = load(name);
-        let exact = enumerate(&model, Chain::continuous);
+        let exact = enumerate(&model);
         check(&model, &exact, 200_000, seed);
     }
 }
@@ -162,10 +162,20 @@ fn storage(rng: &mut Lcg, name: &str) -> Storage {
         discharge_efficiency: rng.frac(0.7),
         carryover_efficiency: if rng.next(2) == 0 { 1.0 } else { rng.frac(0.9) },
         initial_wh: energy_wh * rng.next(3) as i64 / 2,
-        outage: (rng.next(3) > 0).then(|| Outage {
-            mttf_h: 2.0 + rng.next(10) as f64,
-            mttr_h: 1.0 + rng.next(3) as f64,
-        }),
+        outage: match rng.next(3) {
+            0 => None,
+            1 => Some(
+                Outage {
+                    mttf_h: 2.0 + rng.next(10) as f64,
+                    mttr_h: 1.0 + rng.next(3) as f64,
+                }
+                .into(),
+            ),
+            _ => Some(OutageModel::Discrete {
+                p_fail: rng.frac(0.0) * 0.5,
+                p_repair: rng.frac(0.2),
+            }),
+        },
     }
 }
 
@@ -175,7 +185,7 @@ fn random_small_systems_match_the_enumeration() {
     let mut rng = Lcg(7);
     for k in 0..4 {
         let model = random_system(&mut rng, 3);
-        let exact = enumerate(&model, Chain::continuous);
+        let exact = enumerate(&model);
         check(&model, &exact, 100_000, 10 + k);
     }
 }
@@ -200,23 +210,7 @@ fn a_storage_without_energy_changes_no_sample() {
     let mut rng = Lcg(3);
     for _ in 0..3 {
         let model = random_system(&mut rng, 200);
-        let bare = SystemModel::new(
-            "random",
-            model.calendar().clone(),
-            model.regions().to_vec(),
-            (0..model.units().len())
-                .map(|i| {
-                    unit(
-                        &model.units().names[i],
-                        0,
-                        model.units().capacity_w[i] / MW,
-                        model.units().mttf_h[i],
-                        model.units().mttr_h[i],
-                    )
-                })
-                .collect(),
-        )
-        .unwrap();
+        let bare = model.clone().with_storages(Vec::new()).unwrap();
         let empty = bare
             .clone()
             .with_storages(vec![Storage {

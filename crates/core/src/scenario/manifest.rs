@@ -17,9 +17,7 @@ use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{parse_weekday, Calendar, Date, WEEKDAYS};
-use crate::model::{
-    ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate, Storage,
-};
+use crate::model::{ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate, Storage};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

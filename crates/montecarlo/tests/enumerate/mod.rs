@@ -8,7 +8,7 @@
 //! units; storage devices; at most one line (two regions), whose hours are dispatched by
 //! brute force over whole MW (the test systems' numbers are whole MW then).
 
-use gridrisk_core::model::Outage;
+use gridrisk_core::model::OutageModel;
 use gridrisk_core::SystemModel;
 
 const MW: i64 = 1_000_000;
@@ -23,28 +23,23 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// A continuous-time two-state process read at the start of each hour.
-    pub fn continuous(o: Option<Outage>) -> Chain {
+    /// The chain of an outage process in either convention (`None`: never fails): up with
+    /// the stationary availability A in hour 0, then P(up | up) = 1 - (1 - A) e and
+    /// P(up | down) = A e, with e its hour mixing (1 - exp(-(1/MTTF + 1/MTTR)) in continuous
+    /// time, read at the start of each hour; p_fail + p_repair in discrete time).
+    pub fn of(o: Option<OutageModel>) -> Chain {
         let Some(o) = o else {
-            return Chain::independent(1.0);
+            return Chain {
+                up0: 1.0,
+                stay_up: 1.0,
+                come_up: 1.0,
+            };
         };
-        let (l, m) = (1.0 / o.mttf_h, 1.0 / o.mttr_h);
-        let a = m / (l + m);
-        let e = (-(l + m)).exp();
+        let (a, e) = (o.availability(), o.hour_mixing());
         Chain {
             up0: a,
-            stay_up: a + (1.0 - a) * e,
-            come_up: a * (1.0 - e),
-        }
-    }
-
-    /// Up with probability `a` in every hour, independently (PRAS's test systems: failure
-    /// and repair probabilities per step summing to 1).
-    pub fn independent(a: f64) -> Chain {
-        Chain {
-            up0: a,
-            stay_up: a,
-            come_up: a,
+            stay_up: 1.0 - (1.0 - a) * e,
+            come_up: a * e,
         }
     }
 
@@ -85,8 +80,9 @@ struct Sys<'m> {
     line: Option<(usize, usize, i64, i64)>,
 }
 
-/// Exact indices of `model`, each component's chain from its outage process by `chain`.
-pub fn enumerate(model: &SystemModel, chain: impl Fn(Option<Outage>) -> Chain) -> Exact {
+/// Exact indices of `model`, each component's chain from its outage process.
+pub fn enumerate(model: &SystemModel) -> Exact {
+    let chain = Chain::of;
     let net = model.network();
     assert!(net.imports.is_empty() && net.lines.len() <= 1 && net.ladder.is_empty());
     let (mut kinds, mut chains) = (Vec::new(), Vec::new());
@@ -96,10 +92,7 @@ pub fn enumerate(model: &SystemModel, chain: impl Fn(Option<Outage>) -> Chain) -
             region: u.region[i],
             cap_w: u.capacity_w[i],
         });
-        chains.push(chain(Some(Outage {
-            mttf_h: u.mttf_h[i],
-            mttr_h: u.mttr_h[i],
-        })));
+        chains.push(chain(Some(u.outage[i])));
     }
     let line = net.lines.first().map(|l| {
         kinds.push(Kind::Line);

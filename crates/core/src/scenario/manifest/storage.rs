@@ -196,10 +196,12 @@ mod tests {
         assert_eq!(s[0].carryover_efficiency, 1.0);
         assert_eq!(
             s[0].outage,
-            Some(crate::model::OutageModel::Continuous(crate::model::Outage {
-                mttf_h: 100.0,
-                mttr_h: 10.0
-            }))
+            Some(crate::model::OutageModel::Continuous(
+                crate::model::Outage {
+                    mttf_h: 100.0,
+                    mttr_h: 10.0
+                }
+            ))
         );
     }
 

@@ -1,7 +1,7 @@
 //! Storage devices (batteries, pumped hydro without inflow): energy-limited resources that
 //! charge from surplus and discharge into shortfalls, one entry per physical device.
 //!
-//! The dispatch rules (PRAS's, see `docs/model.md`, section "Storage") live in the sampler;
+//! The dispatch rules (PRAS's, see README.md, "Storage") live in the sampler;
 //! this is only what exists: power and energy limits, efficiencies, the initial state of
 //! charge and an optional outage process.
 

@@ -1,6 +1,6 @@
 //! Exact LOLE and EUE of a small system with storage, by enumerating every outage history.
 //!
-//! An independent implementation of the documented rules (`docs/model.md`, "Storage";
+//! An independent implementation of the documented rules (README.md, "Storage";
 //! PRAS's `Simulations/{utils,DispatchProblem}.jl`), not the engine's code: each
 //! component's state in hour `h` is a two-state Markov chain over hours ([`Chain`]); every
 //! path of every component's states is enumerated depth first, carrying the storage state

@@ -138,10 +138,10 @@ fn walk(sys: &Sys, h: usize, prev: &[bool], soc: &[i64], p: f64, acc: &mut Exact
         let short = hour(sys, h, &up, &mut soc);
         let n = short.len();
         let total: i64 = short.iter().sum();
-        for r in 0..n {
-            if short[r] > 0 {
+        for (r, &w) in short.iter().enumerate() {
+            if w > 0 {
                 acc.lole_h[r] += q;
-                acc.eue_mwh[r] += q * short[r] as f64 / MW as f64;
+                acc.eue_mwh[r] += q * w as f64 / MW as f64;
             }
         }
         if total > 0 {
@@ -333,7 +333,9 @@ fn two_regions(
     let mut ttds: Vec<i64> = lim.ttd.clone();
     ttds.sort_unstable();
     ttds.dedup();
-    let mut best: Option<(Vec<i128>, Vec<i64>, Vec<(i64, i64)>)> = None;
+    // (objective key, shortfall per region, (discharge, charge) per device)
+    type Best = (Vec<i128>, Vec<i64>, Vec<(i64, i64)>);
+    let mut best: Option<Best> = None;
     let mut pick = vec![0usize; s];
     loop {
         let plan: Vec<(i64, i64)> = (0..s).map(|i| choices[i][pick[i]]).collect();

@@ -911,7 +911,7 @@ mod tests {
     /// A model of one region per unit, each unit alone in its region, over `hours` hours.
     fn separate(units: Vec<UnitSpec>, hours: usize) -> SystemModel {
         let regions = (0..units.len())
-            .map(|r| Region::new(&format!("R{r}"), vec![0; hours]))
+            .map(|r| Region::new(format!("R{r}"), vec![0; hours]))
             .collect();
         SystemModel::new("units", Calendar::from_hours(hours, 0, 0), regions, units).unwrap()
     }

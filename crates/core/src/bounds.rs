@@ -28,8 +28,10 @@
 //! engine's standard normals are at most [`MAX_STANDARD_NORMAL`] in magnitude), plus one
 //! watt of rounding, plus heating at absolute zero (`heating_w_per_c x (threshold_c +
 //! 273.15)`; the engine clamps temperatures at [`ABSOLUTE_ZERO_C`]), plus its registered
-//! mining, the national illegal maximum (amnestied farms included), and its exchanges'
-//! scheduled export, deviation and largest bad-day draw. Every power the engine forms in an
+//! mining, the national illegal maximum (amnestied farms included), its exchanges'
+//! scheduled export, deviation and largest bad-day draw, and the caps of the import links
+//! into it of sources with a scheduled export (a link's part of a schedule is at most its
+//! cap; a scheduled import is supply within the same link caps). Every power the engine forms in an
 //! hour (supply = generation + renewables + inflows, capped blocks, demand, shortfall,
 //! curtailment, import, flow, a skipped block's lowest level) is a sum of some of a region's
 //! inputs, so it is at most `T_r <= 1e15 W`; differences are at most `2 T_r`. Sums over
@@ -156,6 +158,16 @@ pub fn demand_bound_w(model: &SystemModel, r: usize) -> i128 {
                 + i128::from(x.deviation_w)
                 + i128::from(x.bad_day_draw_w.1)
         })
+        .sum::<i128>();
+    // A scheduled export is demand at its links' regions, each link's part at most its cap.
+    d += model
+        .network()
+        .imports
+        .iter()
+        .filter(|s| s.schedule_w.iter().any(|&w| w < 0))
+        .flat_map(|s| &s.links)
+        .filter(|k| k.region == r)
+        .map(|k| i128::from(k.cap_w))
         .sum::<i128>();
     d
 }

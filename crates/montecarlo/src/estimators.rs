@@ -114,6 +114,15 @@ impl Estimate {
         }
     }
 
+    /// The same estimate plus an exact constant `by` (a deterministic part), with the
+    /// normal interval: shift before bounding the interval.
+    pub fn shifted(self, by: f64) -> Estimate {
+        Estimate {
+            few_samples: self.few_samples,
+            ..Estimate::new(self.mean + by, self.se)
+        }
+    }
+
     /// Half-width of the 95% normal interval relative to the mean (infinite when the mean
     /// is 0).
     pub fn rel_half_width(&self) -> f64 {

@@ -9,10 +9,14 @@
 //! ```text
 //! firm          = profile(h) x (1 + forecast error) + heating(day) + registered (firm)
 //!                 + illegal + neighbour draws
-//! interruptible = registered (interruptible) + scheduled exports
-//! extra supply  = renewables + neighbour inflows
+//! interruptible = registered (interruptible) + scheduled exports (exchanges' and import
+//!                 sources' schedules)
+//! extra supply  = renewables + neighbour inflows + scheduled imports
 //! heating       = heating_w_per_c x max(0, threshold - max(normal + anomaly, -273.15 °C))
 //! ```
+//!
+//! Import sources' schedules ([`crate::schedule`]) are deterministic: built once, they are
+//! in these arrays in every sample (also in a model without conditions).
 //!
 //! Per block of [`PEAK_BLOCK_H`] hours it also keeps the largest total demand and the least
 //! extra supply, which the sampler uses to skip blocks.
@@ -20,6 +24,7 @@
 use crate::exchange;
 use crate::mining::{MiningDraw, MiningSampler};
 use crate::rng::SampleKey;
+use crate::schedule::Schedules;
 use crate::weather::{WeatherDraw, WeatherSampler};
 use gridrisk_core::bounds::ABSOLUTE_ZERO_C;
 use gridrisk_core::model::PEAK_BLOCK_H;
@@ -65,6 +70,8 @@ pub struct Inputs<'m> {
     pub source_factor: Vec<f64>,
     /// Firm demand energy per area (regions, then the system), watt-hours.
     pub demand_wh: Vec<i64>,
+    /// Import sources' schedules, if any source has one.
+    pub schedules: Option<Schedules>,
 }
 
 impl<'m> Inputs<'m> {
@@ -117,7 +124,12 @@ impl<'m> Inputs<'m> {
             block_supply_w: vec![0; regions * blocks],
             source_factor: vec![1.0; model.network().imports.len() * days],
             demand_wh: vec![0; regions + 1],
+            schedules: Schedules::of(model),
         };
+        if let Some(s) = &inputs.schedules {
+            inputs.interruptible_w.copy_from_slice(&s.export_w);
+            inputs.supply_w.copy_from_slice(&s.supply_w);
+        }
         inputs.summarise();
         Ok(inputs)
     }
@@ -168,8 +180,16 @@ impl<'m> Inputs<'m> {
                 }
                 *f = w.max(0);
             }
-            self.interruptible_w[row.clone()].fill(0);
-            self.supply_w[row.clone()].fill(0);
+            match &self.schedules {
+                Some(s) => {
+                    self.interruptible_w[row.clone()].copy_from_slice(&s.export_w[row.clone()]);
+                    self.supply_w[row.clone()].copy_from_slice(&s.supply_w[row.clone()]);
+                }
+                None => {
+                    self.interruptible_w[row.clone()].fill(0);
+                    self.supply_w[row.clone()].fill(0);
+                }
+            }
             match self.mining.as_ref() {
                 Some((_, m)) => {
                     for h in 0..hours {

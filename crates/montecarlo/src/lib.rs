@@ -33,6 +33,7 @@ pub mod result;
 pub mod rng;
 pub mod runner;
 pub mod sampler;
+pub mod schedule;
 pub mod shard;
 pub mod spec;
 pub mod storage;

@@ -14,6 +14,10 @@
 //! pass of the dispatcher gives them), and no full dispatch is needed either; only hours
 //! with unserved demand get one.
 //!
+//! A source's scheduled import is not an import of the dispatch: it is supply at its link
+//! regions in the hourly inputs ([`crate::schedule`]), and the source's available cap in the
+//! hour is what is left of its cap above it.
+//!
 //! A scenario that names a ladder of last resorts is dispatched by it ([`crate::ladder`])
 //! in every hour whose domestic problem leaves something unserved (the cheapest rank is not
 //! free, so the totals alone no longer give the imports).
@@ -99,6 +103,9 @@ pub struct HourDemand<'a> {
     pub supply_w: Column<'a, i64>,
     /// Export-cap factor of each import source.
     pub source_factor: Column<'a, f64>,
+    /// Scheduled import of each import source (the positive part of its schedule), watts:
+    /// taken off its available cap, which bounds only what it gives beyond the schedule.
+    pub scheduled_w: Column<'a, i64>,
     /// Part of the interruptible demand that is registered mining, watts (used by a
     /// ladder).
     pub mining_w: Column<'a, i64>,
@@ -246,11 +253,12 @@ impl NetworkHour {
         for j in 0..s {
             let factor = hour.source_factor.get(j);
             let cap = level[r + j];
-            self.supply_w[r + j] = if factor == 1.0 {
+            let cap = if factor == 1.0 {
                 cap
             } else {
                 (cap as f64 * factor).round() as i64
             };
+            self.supply_w[r + j] = (cap - hour.scheduled_w.get(j)).max(0);
         }
         if same_gates {
             return;

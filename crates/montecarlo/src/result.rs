@@ -16,6 +16,7 @@ use crate::accumulators::{Indices, SAMPLE_TOTALS};
 use crate::estimators::Estimate;
 use crate::runner::RunOutput;
 use crate::spec::{SimulationSpec, StopRule};
+use gridrisk_core::power::W_PER_MW;
 use gridrisk_core::SystemModel;
 use serde_json::{json, Map, Value};
 
@@ -208,12 +209,14 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
         .iter()
         .enumerate()
         .map(|(s, source)| {
-            let e = estimate(Some(acc.imports.import_mwh(s)));
-            let path = acc.import_path.mean_mw_by_day(s);
-            (
-                source.name.clone(),
-                json!({ "import_mwh": e, "mean_mw_by_day": path }),
-            )
+            let value = if source.schedule_w.is_empty() {
+                let e = estimate(Some(acc.imports.import_mwh(s)));
+                let path = acc.import_path.mean_mw_by_day(s);
+                json!({ "import_mwh": e, "mean_mw_by_day": path })
+            } else {
+                scheduled_source_json(model, acc, s)
+            };
+            (source.name.clone(), value)
         })
         .collect();
     let lines: Map<String, Value> = net
@@ -251,6 +254,56 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
         );
     }
     sections
+}
+
+/// The imports of source `s`, which has a schedule: the gross import (`import_mwh`, the
+/// scheduled import plus the import beyond it), its two parts, the scheduled export with
+/// its served and curtailed parts, the net import (gross import less served export), and
+/// the gross and scheduled mean import per day. The scheduled parts are exact (the same in
+/// every sample); each estimate's standard error is that of its random part.
+fn scheduled_source_json(model: &SystemModel, acc: &Indices, s: usize) -> Value {
+    let schedule = &model.network().imports[s].schedule_w;
+    let cal = model.calendar();
+    let mwh = |wh: i128| wh as f64 / W_PER_MW as f64;
+    let import_wh: i128 = schedule.iter().map(|&w| i128::from(w.max(0))).sum();
+    let export_wh: i128 = schedule.iter().map(|&w| i128::from((-w).max(0))).sum();
+    let (import_mwh, export_mwh) = (mwh(import_wh), mwh(export_wh));
+    let beyond = acc.imports.import_mwh(s);
+    let curtailed = acc.imports.export_curtailed_mwh(s);
+    let served = curtailed
+        .scaled(-1.0)
+        .shifted(export_mwh)
+        .at_least(0.0);
+    let net = acc.imports.net_random_mwh(s).shifted(import_mwh - export_mwh);
+    let mut day_wh = vec![0_i128; cal.days()];
+    let mut day_hours = vec![0_u32; cal.days()];
+    for (h, &w) in schedule.iter().enumerate() {
+        day_wh[cal.day(h)] += i128::from(w.max(0));
+        day_hours[cal.day(h)] += 1;
+    }
+    let scheduled_path: Vec<f64> = day_wh
+        .iter()
+        .zip(&day_hours)
+        .map(|(&wh, &n)| mwh(wh) / f64::from(n.max(1)))
+        .collect();
+    let path: Vec<f64> = acc
+        .import_path
+        .mean_mw_by_day(s)
+        .iter()
+        .zip(&scheduled_path)
+        .map(|(beyond, scheduled)| beyond + scheduled)
+        .collect();
+    json!({
+        "import_mwh": estimate(Some(beyond.shifted(import_mwh).at_least(import_mwh))),
+        "scheduled_import_mwh": import_mwh,
+        "beyond_schedule_mwh": estimate(Some(beyond)),
+        "scheduled_export_mwh": export_mwh,
+        "export_served_mwh": estimate(Some(served)),
+        "export_curtailed_mwh": estimate(Some(curtailed)),
+        "net_import_mwh": estimate(Some(net)),
+        "mean_mw_by_day": path,
+        "scheduled_mw_by_day": scheduled_path,
+    })
 }
 
 /// The result document of one run.

@@ -37,6 +37,8 @@ struct HourOut {
     short_illegal_w: Vec<i64>,
     short_registered_w: Vec<i64>,
     import_w: Vec<i64>,
+    /// Curtailed scheduled export per source (empty without schedules).
+    export_curtailed_w: Vec<i64>,
 }
 
 /// Per-worker sampling state, built once and reused for every sample (no allocation per
@@ -99,6 +101,13 @@ impl<'m> Sampler<'m> {
                 short_illegal_w: vec![0; areas],
                 short_registered_w: vec![0; areas],
                 import_w: vec![0; q.sources],
+                export_curtailed_w: if model.network().imports.iter().any(|s| {
+                    s.schedule_w.iter().any(|&w| w < 0)
+                }) {
+                    vec![0; q.sources]
+                } else {
+                    Vec::new()
+                },
             },
             no_binding: vec![false; q.lines],
         })
@@ -276,6 +285,7 @@ impl<'m> Sampler<'m> {
                 interruptible_w: Column::constant(&[0]),
                 supply_w: block(&inputs.block_supply_w),
                 source_factor: Column::constant(&[1.0]),
+                scheduled_w: Column::constant(&[0]),
                 mining_w: Column::constant(&[0]),
                 day: 0,
             },
@@ -451,6 +461,10 @@ impl<'m> Sampler<'m> {
                                 stride: days,
                                 at: cal.day(h),
                             },
+                            scheduled_w: inputs
+                                .schedules
+                                .as_ref()
+                                .map_or(Column::constant(&[0]), |s| hourly(&s.import_w)),
                             mining_w: hourly(&inputs.mining_interruptible_w),
                             day: cal.day(h),
                         },
@@ -530,6 +544,16 @@ impl<'m> Sampler<'m> {
             ] {
                 v[n] = v[..n].iter().sum();
             }
+            if let (Some(s), false) = (&inputs.schedules, out.export_curtailed_w.is_empty()) {
+                s.curtailed_exports(
+                    h,
+                    &inputs.interruptible_w,
+                    &inputs.mining_interruptible_w,
+                    &out.curtailed_w,
+                    &out.mining_curtailed_w,
+                    &mut out.export_curtailed_w,
+                );
+            }
             out.short_w[n] = system;
             out.curtailed_w[n] = curtailed;
             acc.record_hour(&HourView {
@@ -543,6 +567,7 @@ impl<'m> Sampler<'m> {
                 curtailed_w: &out.curtailed_w,
                 mining_curtailed_w: &out.mining_curtailed_w,
                 import_w: &out.import_w,
+                export_curtailed_w: &out.export_curtailed_w,
                 binding,
                 corridor_binding,
                 rank_use_w,

@@ -228,7 +228,7 @@ impl SystemModel {
     /// The same system with `network` connecting its regions.
     pub fn with_network(mut self, network: Network) -> Result<SystemModel, ModelError> {
         network
-            .check(self.regions.len())
+            .check(self.regions.len(), self.calendar.hours())
             .map_err(ModelError::BadNetwork)?;
         self.network = network;
         Ok(self)

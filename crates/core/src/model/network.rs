@@ -5,6 +5,24 @@
 //! export cap, connected to regions by links with their own caps; sources are used only
 //! after domestic generation, in the order the scenario lists them. Lines, sources and
 //! links may have two-state outage processes (MTTF / MTTR).
+//!
+//! # Scheduled flows
+//!
+//! A source may carry a schedule: a signed MW per study hour, positive a scheduled import
+//! from the neighbour, negative a scheduled export to it. A schedule is a firm, pre-arranged
+//! exchange (settled day-ahead), delivered as scheduled in every hour. Simplification (v1,
+//! an assumption): it does not pass through the link arcs of the dispatch. A positive
+//! schedule is supply at the source's link regions, a negative one interruptible demand of
+//! the class "exports" there, split between the links in proportion to their `cap_w`
+//! ([`ImportSource::split_w`]). The links' limits and the source's cap (with its outages
+//! and cold factor) bound only what the source gives beyond the schedule: its available cap
+//! in an hour is `max(0, cap_h - max(0, schedule_h))`, and the link limits are unchanged
+//! (they bound the deviation). So a link outage does not interrupt the schedule in this
+//! model; a planner who expects the schedule to fall with a link should model that link's
+//! share as a capped source without schedule instead. Why: the schedule is settled before
+//! the hour and a neighbour's system delivers it through its own redispatch; what the
+//! operator decides in the hour is the deviation from it, which is what the links and the
+//! cap bound here.
 
 use super::OutageModel;
 
@@ -74,6 +92,48 @@ pub struct ImportSource {
     pub cold: Option<super::weather::ColdRule>,
     /// Links into regions, at least one.
     pub links: Vec<ImportLink>,
+    /// Scheduled exchange per study hour, watts: positive an import from the source,
+    /// negative an export to it (module docs); empty for none.
+    pub schedule_w: Vec<i64>,
+}
+
+impl ImportSource {
+    /// `w` split between the links, in link order, in proportion to their `cap_w`, in whole
+    /// watts by largest remainder (ties to the first link listed): the parts sum to `w` and
+    /// keep its sign. All zero if the links' caps sum to zero.
+    pub fn split_w(&self, w: i64, parts: &mut [i64]) {
+        let total: i128 = self.links.iter().map(|k| i128::from(k.cap_w)).sum();
+        parts.fill(0);
+        if total == 0 || w == 0 {
+            return;
+        }
+        let magnitude = i128::from(w).abs();
+        let mut given = 0;
+        let mut rest = Vec::with_capacity(parts.len());
+        for (k, (link, part)) in self.links.iter().zip(parts.iter_mut()).enumerate() {
+            let exact = magnitude * i128::from(link.cap_w);
+            let floor = exact / total;
+            *part = floor as i64;
+            given += floor;
+            rest.push((exact % total, k));
+        }
+        // Largest remainder first; among equal remainders the first link.
+        rest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, k) in rest.iter().take((magnitude - given) as usize) {
+            parts[k] += 1;
+        }
+        if w < 0 {
+            for part in parts.iter_mut() {
+                *part = -*part;
+            }
+        }
+    }
+
+    /// The scheduled import of hour `h` (the positive part of the schedule), watts.
+    #[inline]
+    pub fn scheduled_import_w(&self, h: usize) -> i64 {
+        self.schedule_w.get(h).map_or(0, |&w| w.max(0))
+    }
 }
 
 /// A corridor: a named set of lines whose limits are studied together (the lines into a
@@ -170,8 +230,9 @@ impl Network {
         self.lines.is_empty() && self.imports.is_empty() && self.ladder.is_empty()
     }
 
-    /// Check indices and values against `regions` regions; returns what is wrong.
-    pub fn check(&self, regions: usize) -> Result<(), String> {
+    /// Check indices and values against `regions` regions and a window of `hours` hours;
+    /// returns what is wrong.
+    pub fn check(&self, regions: usize, hours: usize) -> Result<(), String> {
         let outage_ok = |o: &Option<Outage>| {
             o.is_none_or(|o| {
                 o.mttf_h.is_finite() && o.mttf_h > 0.0 && o.mttr_h.is_finite() && o.mttr_h > 0.0
@@ -243,6 +304,19 @@ impl Network {
                 if k.region >= regions || k.cap_w < 0 || !outage_ok(&k.outage) {
                     return Err(format!("import '{}' link '{}' is invalid", s.name, k.name));
                 }
+            }
+            let links_w: i128 = s.links.iter().map(|k| i128::from(k.cap_w)).sum();
+            if !s.schedule_w.is_empty()
+                && (s.schedule_w.len() != hours
+                    || s.schedule_w.iter().any(|&w| {
+                        w > s.cap_w || i128::from(w).abs() > links_w
+                    }))
+            {
+                return Err(format!(
+                    "import '{}' needs a schedule of one value per hour, at most its cap \
+                     and, in magnitude, its links' caps",
+                    s.name
+                ));
             }
         }
         Ok(())

@@ -1,7 +1,9 @@
 //! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
 
 use super::error::{Problems, ScenarioError};
-use super::manifest::{self, CalendarFactors, DemandSpec, Manifest, Place, RegionSpec};
+use super::manifest::{
+    self, CalendarFactors, DemandSpec, Manifest, Place, RegionSpec, Schedule,
+};
 use super::plausible;
 use super::series;
 use super::source::{normalize, Reader, Source};
@@ -158,6 +160,22 @@ pub(crate) fn load(
                     &mut p,
                 )
             });
+        }
+        for s in &m.schedules {
+            let schedule_w = match &s.schedule {
+                Schedule::Flat(w) => Some(vec![*w; cal.hours()]),
+                Schedule::Series {
+                    file,
+                    column,
+                    range_w,
+                } => series::read(&mut reader, file, &mut p).and_then(|c| {
+                    let expect = manifest::schedule_range_text(*range_w);
+                    series::schedule_column(&c, column, cal.hours(), *range_w, &expect, &mut p)
+                }),
+            };
+            if let Some(w) = schedule_w {
+                m.network.imports[s.source].schedule_w = w;
+            }
         }
     }
     if !p.is_empty() {

@@ -127,7 +127,9 @@ pub(crate) const IMPORT: &[&str] = &[
     "links",
     "fallback_cap_mw",
     "cold",
+    "schedule_mw",
 ];
+pub(crate) const SCHEDULE: &[&str] = &["file", "column"];
 pub(crate) const LINK: &[&str] = &["name", "region", "cap_mw", "mttf_h", "mttr_h"];
 pub(crate) const LADDER: &[&str] = &[
     "name",
@@ -215,6 +217,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("corridors", CORRIDOR),
     ("imports", IMPORT),
     ("imports.cold", COLD),
+    ("imports.schedule_mw", SCHEDULE),
     ("imports.links", LINK),
     ("ladder", LADDER),
     ("ladder.imports", LADDER_IMPORT),

@@ -10,6 +10,7 @@ mod storage;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
 pub(crate) use demand_factors::DayFactor;
+pub(crate) use network::{schedule_range_text, Schedule};
 
 use super::error::{excerpt, short, Problems};
 use super::keys;
@@ -86,6 +87,8 @@ pub(crate) struct Manifest {
     pub(crate) holidays: Vec<usize>,
     /// Renewable plants whose capacity factors are read from a CSV (in `build.rs`).
     pub(crate) vre_series: Vec<conditions::VreSeries>,
+    /// Import sources' schedules (filled in `build.rs`, where the window's hours are known).
+    pub(crate) schedules: Vec<network::SourceSchedule>,
     pub(crate) regions: Vec<RegionSpec>,
     pub(crate) blocks: Vec<Block>,
     /// Lines, import sources and the sharing rule (only the valid ones).
@@ -917,7 +920,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
             m.blocks.push(b);
         }
     }
-    m.network = network::network(&f, &region_names, &zone_names, p);
+    (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     m.storages = storage::storages(&f, &region_names, &hubs, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
@@ -1274,7 +1277,7 @@ pub(crate) fn series_ref(
     Some(Some((file?, column?)))
 }
 
-fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
+pub(crate) fn file_ref(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<FileRef> {
     let rel = f.string(key, true, p)?;
     let n = f.get(key)?;
     if rel.is_empty() {

@@ -611,6 +611,24 @@ pub(crate) fn capacity_column(
     count_ok.then_some(out)
 }
 
+/// An import source's schedule, one signed MW per study hour, from column `column` of
+/// `csv`: exactly `hours` rows, each within `range_w` (watts; `expect` describes it).
+pub(crate) fn schedule_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    range_w: (i64, i64),
+    expect: &str,
+    p: &mut Problems,
+) -> Option<Vec<i64>> {
+    let col = csv.column(column, p)?;
+    let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
+    let in_range = |x: f64| mw_to_w(x).is_some_and(|w| (range_w.0..=range_w.1).contains(&w));
+    let mw = csv.numbers(col, "MW", in_range, expect, p)?;
+    let w = mw.into_iter().filter_map(mw_to_w).collect();
+    count_ok.then_some(w)
+}
+
 /// The RTS-79 weekly table: columns `week,pct`, weeks numbered 1..N.
 pub(crate) fn weekly_table(csv: &Csv, hours: Option<usize>, p: &mut Problems) -> Option<Vec<f64>> {
     let cols = csv.exact_columns(&["week".into(), "pct".into()], p)?;

@@ -1,27 +1,68 @@
-//! Energy imported per source: `import_mwh`.
+//! Energy imported per source beyond its schedule, and its curtailed scheduled export.
 //!
 //! Per sample and import source: X = Σ_h import (W x 1 h = Wh), where the import of an hour
 //! is the least import that achieves the least shortfall, sources used in the scenario's
-//! order (design section 2). `import_mwh` = E[X] in MWh per sample.
+//! order (design section 2), beyond the source's schedule; C = Σ_h curtailed scheduled export
+//! (hours with a curtailment are dispatched, so always recorded); and X + C, the random part
+//! of the net import. The scheduled parts are deterministic, the same in every sample: the
+//! result adds them exactly from the model ([`crate::result`]), so the gross import is
+//! scheduled import + E[X] and the net import scheduled import − scheduled export +
+//! E[X + C], each with the standard error of its random part.
 
 use super::tally::Tally;
 use super::{Accumulator, HourView, SampleView};
 use crate::estimators::Estimate;
 use gridrisk_core::power::W_PER_MW;
 
-/// Accumulator of imported energy per source.
+/// Accumulator of imported energy and curtailed scheduled export per source.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Imports(pub(super) Tally);
+pub struct Imports {
+    /// Import beyond the schedule, per source.
+    beyond: Tally,
+    /// Curtailed scheduled export, per source.
+    curtailed: Tally,
+    /// Import beyond the schedule plus curtailed scheduled export, per source.
+    net_random: Tally,
+}
 
 impl Imports {
     /// An empty accumulator for `sources` import sources.
     pub fn new(sources: usize) -> Imports {
-        Imports(Tally::new(sources))
+        Imports {
+            beyond: Tally::new(sources),
+            curtailed: Tally::new(sources),
+            net_random: Tally::new(sources),
+        }
     }
 
-    /// Expected import of source `s` per sample, MWh.
+    /// Expected import of source `s` per sample beyond its schedule, MWh.
     pub fn import_mwh(&self, s: usize) -> Estimate {
-        self.0.estimate(s, 1.0 / W_PER_MW as f64)
+        self.beyond.estimate(s, 1.0 / W_PER_MW as f64)
+    }
+
+    /// Expected curtailed scheduled export of source `s` per sample, MWh.
+    pub fn export_curtailed_mwh(&self, s: usize) -> Estimate {
+        self.curtailed.estimate(s, 1.0 / W_PER_MW as f64)
+    }
+
+    /// Expected import beyond the schedule plus curtailed scheduled export of source `s`
+    /// per sample, MWh (the net import less its deterministic part).
+    pub fn net_random_mwh(&self, s: usize) -> Estimate {
+        self.net_random.estimate(s, 1.0 / W_PER_MW as f64)
+    }
+
+    /// Add the sums of a later block; on overflow, the path of the sum.
+    pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
+        let at = |name: &'static str| move |e: String| format!("{name}.{e}");
+        self.beyond
+            .checked_merge(&later.beyond)
+            .map_err(at("beyond"))?;
+        self.curtailed
+            .checked_merge(&later.curtailed)
+            .map_err(at("curtailed"))?;
+        self.net_random
+            .checked_merge(&later.net_random)
+            .map_err(at("net_random"))
     }
 }
 
@@ -29,15 +70,22 @@ impl Accumulator for Imports {
     #[inline]
     fn record_hour(&mut self, hour: &HourView) {
         for (s, &w) in hour.import_w.iter().enumerate() {
-            self.0.add(s, w);
+            self.beyond.add(s, w);
+            self.net_random.add(s, w);
+        }
+        for (s, &w) in hour.export_curtailed_w.iter().enumerate() {
+            self.curtailed.add(s, w);
+            self.net_random.add(s, w);
         }
     }
 
     fn end_sample(&mut self, _: &SampleView) {
-        self.0.end_sample();
+        self.beyond.end_sample();
+        self.curtailed.end_sample();
+        self.net_random.end_sample();
     }
 
     fn merge(&mut self, later: &Self) {
-        self.0.checked_merge(&later.0).expect(super::IN_BOUNDS);
+        self.checked_merge(later).expect(super::IN_BOUNDS);
     }
 }

@@ -73,8 +73,12 @@ pub struct HourView<'a> {
     pub curtailed_w: &'a [i64],
     /// Part of `curtailed_w` that is registered mining, watts.
     pub mining_curtailed_w: &'a [i64],
-    /// Import per source, watts (the least import that achieves the least shortfall).
+    /// Import per source, watts (the least import that achieves the least shortfall),
+    /// beyond its schedule.
     pub import_w: &'a [i64],
+    /// Curtailed scheduled export per source, watts (empty when no source has a scheduled
+    /// export).
+    pub export_curtailed_w: &'a [i64],
     /// Per line: would one more MW of limit lower the system's firm shortfall.
     pub binding: &'a [bool],
     /// Per corridor: would one more MW on every line of it lower the system's firm
@@ -119,6 +123,7 @@ impl<'a> HourView<'a> {
             curtailed_w: NONE,
             mining_curtailed_w: NONE,
             import_w: &[],
+            export_curtailed_w: &[],
             binding: &[],
             corridor_binding: &[],
             rank_use_w: &[],
@@ -275,8 +280,7 @@ impl Indices {
             .checked_merge(&later.heatmap)
             .map_err(at("heatmap"))?;
         self.imports
-            .0
-            .checked_merge(&later.imports.0)
+            .checked_merge(&later.imports)
             .map_err(at("imports"))?;
         self.binding
             .0

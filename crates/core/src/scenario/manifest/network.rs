@@ -1,13 +1,17 @@
-//! `sharing`, `[[lines]]` and `[[imports]]`: the network between regions; and
-//! `[[corridors]]`, the sets of lines whose binding hours are reported.
+//! `sharing`, `[[lines]]` and `[[imports]]` (with their schedules, read here when flat and
+//! in `build.rs` from a CSV): the network between regions; and `[[corridors]]`, the sets of
+//! lines whose binding hours are reported.
 
+use super::short_number;
 use super::{
-    discrete_outage, element_label, line_set, names_of, outage_convention, suggest, table_array,
-    Fields,
+    discrete_outage, element_label, file_ref, line_set, names_of, outage_convention, suggest,
+    table_array, Fields, FileRef,
 };
+use crate::bounds::MAX_POWER_MW;
 use crate::model::{
     Corridor, ImportLink, ImportSource, Line, Network, Outage, OutageModel, Sharing,
 };
+use crate::power::{mw_to_w, w_to_mw};
 use crate::scenario::error::Problems;
 use crate::scenario::keys;
 use crate::scenario::tree::Value;
@@ -19,15 +23,37 @@ type Seen = Vec<(String, Rc<Path>, usize)>;
 
 const SHARING: [&str; 2] = ["local", "shared"];
 
+/// How an import source's `schedule_mw` is given: one MW for every hour, or a CSV column
+/// (read in `build.rs`, each value checked against `range_w`).
+#[derive(Debug)]
+pub(crate) enum Schedule {
+    /// The same signed watts in every hour.
+    Flat(i64),
+    /// A column of a CSV, one signed MW per study hour.
+    Series {
+        file: FileRef,
+        column: String,
+        /// The least and largest schedule the source accepts, watts.
+        range_w: (i64, i64),
+    },
+}
+
+/// The schedule of source `source` (its index among the network's sources).
+#[derive(Debug)]
+pub(crate) struct SourceSchedule {
+    pub(crate) source: usize,
+    pub(crate) schedule: Schedule,
+}
+
 /// Read the network from the root table `f`; `regions` are the region names in order,
 /// `zones` the weather zone names. Only valid lines and sources are kept (any problem is
-/// recorded).
+/// recorded). Sources' schedules are returned apart (the window's hours are not known yet).
 pub(super) fn network(
     f: &Fields<'_>,
     regions: &[String],
     zones: &[String],
     p: &mut Problems,
-) -> Network {
+) -> (Network, Vec<SourceSchedule>) {
     let mut net = Network {
         sharing: sharing(f, p).unwrap_or_default(),
         ..Network::default()
@@ -43,17 +69,77 @@ pub(super) fn network(
         }
     }
     let mut seen = Seen::new();
+    let mut schedules = Vec::new();
     for (i, n) in table_array(f, "imports", p).into_iter().enumerate() {
         let label = element_label("imports", i, n);
         let Some(sf) = Fields::new(n, &label, keys::IMPORT, p) else {
             continue;
         };
         if let Some(s) = import(&sf, regions, zones, &mut seen, p) {
+            if let Some(schedule) = schedule(&sf, &s, p) {
+                schedules.push(SourceSchedule {
+                    source: net.imports.len(),
+                    schedule,
+                });
+            }
             net.imports.push(s);
         }
     }
     net.corridors = corridors(f, p);
-    net
+    (net, schedules)
+}
+
+/// What a schedule must be, for messages: within `range_w` (watts).
+pub(crate) fn schedule_range_text(range_w: (i64, i64)) -> String {
+    format!(
+        "a scheduled exchange from {} MW (an export: the links' `cap_mw` summed) to {} MW \
+         (an import: the source's `cap_mw` and its links'); positive imports, negative exports",
+        short_number(w_to_mw(range_w.0)),
+        short_number(w_to_mw(range_w.1))
+    )
+}
+
+/// `schedule_mw` of source `s` (read without it): a signed MW, or `{ file, column }` (the
+/// column defaults to the source's name). A scheduled import is at most the source's
+/// `cap_mw`, and a schedule in either direction at most, in magnitude, the sum of its
+/// links' `cap_mw` (what the border can carry).
+fn schedule(f: &Fields<'_>, s: &ImportSource, p: &mut Problems) -> Option<Schedule> {
+    let n = f.get("schedule_mw")?;
+    let links_w: i64 = s.links.iter().map(|k| k.cap_w).sum();
+    let range_w = (-links_w, s.cap_w.min(links_w));
+    let expect = schedule_range_text(range_w);
+    if let Value::Table(_) = &n.value {
+        let tf = Fields::new(n, &f.field("schedule_mw"), keys::SCHEDULE, p)?;
+        let file = file_ref(&tf, "file", p);
+        let column = match tf.get("column") {
+            Some(_) => tf.string("column", true, p),
+            None => Some(s.name.clone()),
+        };
+        return Some(Schedule::Series {
+            file: file?,
+            column: column?,
+            range_w,
+        });
+    }
+    let mw = f.number_in(
+        "schedule_mw",
+        "MW",
+        true,
+        |x| x.abs() <= MAX_POWER_MW,
+        "a power within +-1e8 MW",
+        p,
+    )?;
+    match mw_to_w(mw) {
+        Some(w) if (range_w.0..=range_w.1).contains(&w) => Some(Schedule::Flat(w)),
+        _ => {
+            f.bad(
+                "schedule_mw",
+                format!("must be {expect}, got {}", short_number(mw)),
+                p,
+            );
+            None
+        }
+    }
 }
 
 /// `[[corridors]]`: each a `name` and the `lines` it groups, by name. Line indices are
@@ -204,6 +290,7 @@ fn import(
         fallback_cap_w: fallback_cap_w?,
         cold: cold?,
         links,
+        schedule_w: Vec::new(),
     })
 }
 
@@ -395,7 +482,7 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(net.check(3), Ok(()));
+        assert_eq!(net.check(3, 24), Ok(()));
     }
 
     #[test]

@@ -31,8 +31,8 @@
 //! mining, the national illegal maximum (amnestied farms included), its exchanges'
 //! scheduled export, deviation and largest bad-day draw, and the caps of the import links
 //! into it of sources with a scheduled export (a link's part of a schedule is at most its
-//! cap; a scheduled import is supply within the same link caps). Every power the engine forms in an
-//! hour (supply = generation + renewables + inflows, capped blocks, demand, shortfall,
+//! cap; a scheduled import is supply within the same link caps). Every power the engine
+//! forms in an hour (supply = generation + renewables + inflows, capped blocks, demand, shortfall,
 //! curtailment, import, flow, a skipped block's lowest level) is a sum of some of a region's
 //! inputs, so it is at most `T_r <= 1e15 W`; differences are at most `2 T_r`. Sums over
 //! regions (system shortfall, curtailment, imports, line flows) are sums of region totals

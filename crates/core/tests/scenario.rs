@@ -513,6 +513,7 @@ fn network_with_a_hub_lines_and_imports() {
                     outage: None,
                 },
             ],
+            schedule_w: Vec::new(),
         }]
     );
     let sum = &s.summary;

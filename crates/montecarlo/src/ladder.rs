@@ -6,8 +6,9 @@
 //! resource at its source's external node (a source's tiers take its available export cap
 //! of the hour in ladder order, the last one the rest); an interruptible class one demand
 //! resource per region that has it (registered mining is the mining part of a region's
-//! interruptible demand, exports the rest; a region without the class would only add a
-//! resource that is never available, which changes no result); voltage reduction one supply resource at its region, its
+//! interruptible demand, exports the rest: `[[exchanges]]`' and import sources' scheduled
+//! exports; a region without the class would only add a resource that is never available,
+//! which changes no result); voltage reduction one supply resource at its region, its
 //! fraction of the region's demand (firm and interruptible); an appeal one supply resource
 //! at its region.
 //!
@@ -210,7 +211,11 @@ impl LadderNet {
                                 ),
                                 InterruptibleClass::Exports => (
                                     Avail::Exports { region },
-                                    conditions.exchanges.iter().any(|x| x.region == region),
+                                    conditions.exchanges.iter().any(|x| x.region == region)
+                                        || net.imports.iter().any(|s| {
+                                            s.schedule_w.iter().any(|&w| w < 0)
+                                                && s.links.iter().any(|k| k.region == region)
+                                        }),
                                 ),
                             };
                             if has {

@@ -482,6 +482,7 @@ fn random_network(
                 cap_w: 15 * MW,
                 outage: None,
             }],
+            schedule_w: Vec::new(),
         }],
         corridors: vec![],
         sharing,

@@ -11,7 +11,9 @@ use super::tree;
 use super::Scenario;
 use crate::bounds::{self, MAX_POWER_MW};
 use crate::calendar::Calendar;
-use crate::model::{Region, SystemModel, UnitConditions, UnitSpec, VreProfile};
+use crate::model::{
+    InterruptibleClass, LadderStep, Region, SystemModel, UnitConditions, UnitSpec, VreProfile,
+};
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
 use std::path::Path;
 
@@ -173,9 +175,25 @@ pub(crate) fn load(
                     series::schedule_column(&c, column, cal.hours(), *range_w, &expect, &mut p)
                 }),
             };
-            if let Some(w) = schedule_w {
-                m.network.imports[s.source].schedule_w = w;
+            let Some(w) = schedule_w else { continue };
+            // A scheduled export is interruptible demand of the class "exports": a ladder
+            // must say where it is curtailed.
+            let exports_ranked = m.network.ladder.iter().any(|r| {
+                r.steps
+                    .contains(&LadderStep::Interruptible(InterruptibleClass::Exports))
+            });
+            if !m.network.ladder.is_empty() && !exports_ranked && w.iter().any(|&x| x < 0) {
+                p.push(
+                    &s.at.file,
+                    Some(s.at.line),
+                    Some(&s.at.field),
+                    "the schedule has exports (negative values), interruptible demand of the \
+                     class \"exports\", but no rank of the ladder curtails them: add \
+                     `interruptible = [\"exports\"]` to a rank"
+                        .into(),
+                );
             }
+            m.network.imports[s.source].schedule_w = w;
         }
     }
     if !p.is_empty() {

@@ -43,6 +43,8 @@ pub(crate) enum Schedule {
 pub(crate) struct SourceSchedule {
     pub(crate) source: usize,
     pub(crate) schedule: Schedule,
+    /// Where `schedule_mw` is written.
+    pub(crate) at: super::Place,
 }
 
 /// Read the network from the root table `f`; `regions` are the region names in order,
@@ -77,9 +79,15 @@ pub(super) fn network(
         };
         if let Some(s) = import(&sf, regions, zones, &mut seen, p) {
             if let Some(schedule) = schedule(&sf, &s, p) {
+                let n = sf.get("schedule_mw").expect("a schedule is read from its key");
                 schedules.push(SourceSchedule {
                     source: net.imports.len(),
                     schedule,
+                    at: super::Place {
+                        file: n.file.clone(),
+                        line: n.line,
+                        field: sf.field("schedule_mw"),
+                    },
                 });
             }
             net.imports.push(s);

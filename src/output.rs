@@ -369,6 +369,16 @@ pub fn run_table(doc: &Value) -> String {
                 "{section} {name}: {key} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
                 unit(key, &horizon)
             );
+            // A source with a schedule: its parts, exports and net import, one a line.
+            for (k, e) in v.as_object().into_iter().flatten() {
+                if k != key && k.ends_with("_mwh") {
+                    let [mean, se, lo, hi] = estimate_cells(e);
+                    s += &format!(
+                        "  {k} {mean} (std err {se}, 95% {lo} to {hi}) {}\n",
+                        unit(k, &horizon)
+                    );
+                }
+            }
             // A corridor names its lines, on a line of their own (tables fit 100 columns).
             let lines: Vec<&str> = v["lines"]
                 .as_array()

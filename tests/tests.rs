@@ -14,6 +14,7 @@ mod outputs;
 mod readme;
 mod report;
 mod run;
+mod schedule;
 mod shard;
 mod sweep;
 mod synth;

@@ -758,17 +758,37 @@ fn scenario_charts(
             .collect();
         if values.iter().any(Option::is_some) {
             let title = "Imports per source: total energy over the window (not a time series), with 95% intervals";
+            let mut panels = vec![Panel {
+                caption: format!("energy imported (MWh/{per})"),
+                values,
+                unit: "MWh",
+            }];
+            // Sources with a schedule: the import's scheduled part, the part beyond it, the
+            // served scheduled export and the net import, beside the gross import.
+            let scheduled = sources
+                .iter()
+                .any(|s| sc["imports"][s].get("scheduled_import_mwh").is_some());
+            if scheduled {
+                for (key, caption) in [
+                    ("scheduled_import_mwh", "of which scheduled"),
+                    ("beyond_schedule_mwh", "of which beyond the schedule"),
+                    ("export_served_mwh", "scheduled export served"),
+                    ("net_import_mwh", "net import"),
+                ] {
+                    panels.push(Panel {
+                        caption: format!("{caption} (MWh/{per})"),
+                        values: sources.iter().map(|s| est(&sc["imports"][s][key])).collect(),
+                        unit: "MWh",
+                    });
+                }
+            }
             let svg = charts::panels(&Panels {
                 title,
                 rows: sources.clone(),
                 row_colors: Vec::new(),
-                panels: vec![Panel {
-                    caption: format!("energy imported (MWh/{per})"),
-                    values,
-                    unit: "MWh",
-                }],
+                panels,
                 bars: true,
-                zero_line: false,
+                zero_line: scheduled,
             })?;
             page.figure(
                 "imports",

@@ -260,7 +260,8 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
 /// scheduled import plus the import beyond it), its two parts, the scheduled export with
 /// its served and curtailed parts, the net import (gross import less served export), and
 /// the gross and scheduled mean import per day. The scheduled parts are exact (the same in
-/// every sample); each estimate's standard error is that of its random part.
+/// every sample: estimates with standard error 0); each other estimate's standard error is
+/// that of its random part.
 fn scheduled_source_json(model: &SystemModel, acc: &Indices, s: usize) -> Value {
     let schedule = &model.network().imports[s].schedule_w;
     let cal = model.calendar();
@@ -295,9 +296,9 @@ fn scheduled_source_json(model: &SystemModel, acc: &Indices, s: usize) -> Value 
         .collect();
     json!({
         "import_mwh": estimate(Some(beyond.shifted(import_mwh).at_least(import_mwh))),
-        "scheduled_import_mwh": import_mwh,
+        "scheduled_import_mwh": Estimate::new(import_mwh, 0.0),
         "beyond_schedule_mwh": estimate(Some(beyond)),
-        "scheduled_export_mwh": export_mwh,
+        "scheduled_export_mwh": Estimate::new(export_mwh, 0.0),
         "export_served_mwh": estimate(Some(served)),
         "export_curtailed_mwh": estimate(Some(curtailed)),
         "net_import_mwh": estimate(Some(net)),

@@ -191,9 +191,17 @@ fn resolve<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-/// The tables of the schema (objects with `properties`), reached from `node` at `path`.
+/// The tables of the schema (objects with `properties`, also as one of a key's `oneOf`
+/// forms), reached from `node` at `path`.
 fn schema_tables(schema: &Value, node: &Value, path: &str, out: &mut Tables) {
     let node = resolve(schema, node);
+    // A key of several forms (`schedule_mw`: a number or a table): its table forms.
+    if let Some(forms) = node.get("oneOf").and_then(Value::as_array) {
+        for form in forms {
+            schema_tables(schema, form, path, out);
+        }
+        return;
+    }
     let Some(props) = node.get("properties").and_then(Value::as_object) else {
         return;
     };

@@ -51,6 +51,9 @@ const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
 const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
+/// The three-area import benchmark with a schedule from a CSV column (`schedule_mw`).
+const THREE_SCHEDULE: &str = "tests/data/schedule/three-area-schedule.toml";
+const SCHEDULE_CSV: &str = "tests/data/schedule/ext.csv";
 const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/weekly_peak_pct.csv",
     "scenarios/benchmarks/ieee-rts79/daily_peak_pct.csv",
@@ -252,7 +255,8 @@ enum Env {
 // ---------------------------------------------------------------------------------------
 // Worker trees and running the binary
 
-/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/`, the shards and
+/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/` and
+/// `tests/data/schedule/`, the shards and
 /// results of setup, and `special/` (a FIFO, a directory, a device node that discards
 /// nothing), with commands run from its root.
 struct Tree {
@@ -664,6 +668,8 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[storages]]",
                 "[study]",
                 "holidays = [2021-12-16, 2021-12-16]",
+                "schedule_mw = -50",
+                "schedule_mw = { file = \"ext.csv\", column = \"EXT\" }",
                 "day_factor = { Sat = 0.97, holiday = 0 }",
                 "= 1",
                 "x = [",
@@ -1298,7 +1304,7 @@ fn inputs_of(scenario: &str) -> Vec<String> {
     if scenario.contains("kazakhstan") {
         files.push(KAZ);
     } else {
-        files.extend([THREE]);
+        files.extend([THREE, THREE_IMPORT, SCHEDULE_CSV]);
         files.extend(CSVS);
         if scenario == HOURLY {
             files.extend([RTS, HOURLY_CSV]);
@@ -1330,10 +1336,15 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/sensitivity/corridor-plus500.toml",
         "scenarios/kazakhstan/sensitivity/calendar.toml",
         "scenarios/kazakhstan/sensitivity/raids-november-frailty.toml",
+        "scenarios/kazakhstan/sensitivity/schedule.toml",
     ];
     // (scenario run, file mutated)
     let (scenario, file): (&str, &str) = if csv {
-        (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
+        if rng.chance(0.2) {
+            (THREE_SCHEDULE, SCHEDULE_CSV)
+        } else {
+            (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
+        }
     } else {
         match rng.below(12) {
             0 | 1 => (RTS, RTS),
@@ -1342,6 +1353,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
                 (file, file)
             }
             3 | 4 => (THREE, THREE),
+            5 if rng.chance(0.3) => (THREE_SCHEDULE, THREE_SCHEDULE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
             7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
@@ -1930,14 +1942,13 @@ fn run_case(
 fn pristine(dir: &Path) -> BTreeMap<String, Value> {
     let root = Path::new(ROOT);
     copy_dir(&root.join("scenarios"), &dir.join("scenarios"));
-    copy_dir(
-        &root.join("tests/data/sweep"),
-        &dir.join("tests/data/sweep"),
-    );
-    copy_dir(
-        &root.join("tests/data/uncertain"),
-        &dir.join("tests/data/uncertain"),
-    );
+    for data in [
+        "tests/data/sweep",
+        "tests/data/uncertain",
+        "tests/data/schedule",
+    ] {
+        copy_dir(&root.join(data), &dir.join(data));
+    }
     let sweep = fs::read_to_string(dir.join(SWEEP_KAZ)).unwrap();
     let small = sweep
         .replace("samples = 500", "samples = 4")

@@ -104,8 +104,9 @@ pub struct HourDemand<'a> {
     /// Export-cap factor of each import source.
     pub source_factor: Column<'a, f64>,
     /// Scheduled import of each import source (the positive part of its schedule), watts:
-    /// taken off its available cap, which bounds only what it gives beyond the schedule.
-    pub scheduled_w: Column<'a, i64>,
+    /// taken off its available cap, which bounds only what it gives beyond the schedule
+    /// (`None` when no source has a schedule).
+    pub scheduled_w: Option<Column<'a, i64>>,
     /// Part of the interruptible demand that is registered mining, watts (used by a
     /// ladder).
     pub mining_w: Column<'a, i64>,
@@ -258,7 +259,10 @@ impl NetworkHour {
             } else {
                 (cap as f64 * factor).round() as i64
             };
-            self.supply_w[r + j] = (cap - hour.scheduled_w.get(j)).max(0);
+            self.supply_w[r + j] = match &hour.scheduled_w {
+                None => cap,
+                Some(scheduled) => (cap - scheduled.get(j)).max(0),
+            };
         }
         if same_gates {
             return;

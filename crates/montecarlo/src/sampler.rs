@@ -285,7 +285,7 @@ impl<'m> Sampler<'m> {
                 interruptible_w: Column::constant(&[0]),
                 supply_w: block(&inputs.block_supply_w),
                 source_factor: Column::constant(&[1.0]),
-                scheduled_w: Column::constant(&[0]),
+                scheduled_w: None,
                 mining_w: Column::constant(&[0]),
                 day: 0,
             },
@@ -461,10 +461,7 @@ impl<'m> Sampler<'m> {
                                 stride: days,
                                 at: cal.day(h),
                             },
-                            scheduled_w: inputs
-                                .schedules
-                                .as_ref()
-                                .map_or(Column::constant(&[0]), |s| hourly(&s.import_w)),
+                            scheduled_w: inputs.schedules.as_ref().map(|s| hourly(&s.import_w)),
                             mining_w: hourly(&inputs.mining_interruptible_w),
                             day: cal.day(h),
                         },

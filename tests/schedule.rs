@@ -30,7 +30,10 @@ fn a_csv_schedule_is_counted_exactly_and_the_parts_add_up() {
     assert_eq!(ext["scheduled_import_mwh"]["se"], 0.0);
     let (gross, beyond) = (mean(&ext["import_mwh"]), mean(&ext["beyond_schedule_mwh"]));
     assert!((gross - (import + beyond)).abs() < 1e-6, "{gross} {beyond}");
-    let (served, curtailed) = (mean(&ext["export_served_mwh"]), mean(&ext["export_curtailed_mwh"]));
+    let (served, curtailed) = (
+        mean(&ext["export_served_mwh"]),
+        mean(&ext["export_curtailed_mwh"]),
+    );
     assert!((served + curtailed - export).abs() < 1e-6);
     assert!((mean(&ext["net_import_mwh"]) - (gross - served)).abs() < 1e-6);
     // The import path is the gross import; its scheduled part the column's daily means.

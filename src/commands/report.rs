@@ -777,7 +777,10 @@ fn scenario_charts(
                 ] {
                     panels.push(Panel {
                         caption: format!("{caption} (MWh/{per})"),
-                        values: sources.iter().map(|s| est(&sc["imports"][s][key])).collect(),
+                        values: sources
+                            .iter()
+                            .map(|s| est(&sc["imports"][s][key]))
+                            .collect(),
                         unit: "MWh",
                     });
                 }

@@ -254,15 +254,16 @@ impl NetworkHour {
         for j in 0..s {
             let factor = hour.source_factor.get(j);
             let cap = level[r + j];
-            let cap = if factor == 1.0 {
+            self.supply_w[r + j] = if factor == 1.0 {
                 cap
             } else {
                 (cap as f64 * factor).round() as i64
             };
-            self.supply_w[r + j] = match &hour.scheduled_w {
-                None => cap,
-                Some(scheduled) => (cap - scheduled.get(j)).max(0),
-            };
+        }
+        if let Some(scheduled) = &hour.scheduled_w {
+            for j in 0..s {
+                self.supply_w[r + j] = (self.supply_w[r + j] - scheduled.get(j)).max(0);
+            }
         }
         if same_gates {
             return;

@@ -271,11 +271,11 @@ fn scheduled_source_json(model: &SystemModel, acc: &Indices, s: usize) -> Value 
     let (import_mwh, export_mwh) = (mwh(import_wh), mwh(export_wh));
     let beyond = acc.imports.import_mwh(s);
     let curtailed = acc.imports.export_curtailed_mwh(s);
-    let served = curtailed
-        .scaled(-1.0)
-        .shifted(export_mwh)
-        .at_least(0.0);
-    let net = acc.imports.net_random_mwh(s).shifted(import_mwh - export_mwh);
+    let served = curtailed.scaled(-1.0).shifted(export_mwh).at_least(0.0);
+    let net = acc
+        .imports
+        .net_random_mwh(s)
+        .shifted(import_mwh - export_mwh);
     let mut day_wh = vec![0_i128; cal.days()];
     let mut day_hours = vec![0_u32; cal.days()];
     for (h, &w) in schedule.iter().enumerate() {

@@ -101,9 +101,12 @@ impl<'m> Sampler<'m> {
                 short_illegal_w: vec![0; areas],
                 short_registered_w: vec![0; areas],
                 import_w: vec![0; q.sources],
-                export_curtailed_w: if model.network().imports.iter().any(|s| {
-                    s.schedule_w.iter().any(|&w| w < 0)
-                }) {
+                export_curtailed_w: if model
+                    .network()
+                    .imports
+                    .iter()
+                    .any(|s| s.schedule_w.iter().any(|&w| w < 0))
+                {
                     vec![0; q.sources]
                 } else {
                     Vec::new()

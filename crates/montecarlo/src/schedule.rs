@@ -59,8 +59,7 @@ impl Schedules {
             if source.schedule_w.iter().any(|&w| w < 0) {
                 out.export_links
                     .extend(source.links.iter().map(|k| (s, k.region)));
-                out.export_parts_w
-                    .resize(out.export_links.len() * hours, 0);
+                out.export_parts_w.resize(out.export_links.len() * hours, 0);
             }
             for (h, &w) in source.schedule_w.iter().enumerate() {
                 out.import_w[s * hours + h] = w.max(0);

@@ -83,7 +83,9 @@ fn imports(model: &SystemModel, acc: &Indices) -> Value {
 }
 
 fn mean(v: &Value) -> f64 {
-    v["mean"].as_f64().unwrap_or_else(|| panic!("no mean in {v}"))
+    v["mean"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no mean in {v}"))
 }
 
 #[test]
@@ -307,5 +309,8 @@ fn monte_carlo_with_block_skipping_matches_exact_enumeration_of_every_hour() {
     let exported: i64 = schedule.iter().map(|&w| (-w).max(0)).sum();
     assert_eq!(ru["scheduled_import_mwh"], scheduled as f64);
     assert_eq!(ru["scheduled_export_mwh"], exported as f64);
-    assert!(exact[0] > 1.0 && exact[3] > 1.0, "the test must exercise both: {exact:?}");
+    assert!(
+        exact[0] > 1.0 && exact[3] > 1.0,
+        "the test must exercise both: {exact:?}"
+    );
 }

@@ -308,9 +308,9 @@ impl Network {
             let links_w: i128 = s.links.iter().map(|k| i128::from(k.cap_w)).sum();
             if !s.schedule_w.is_empty()
                 && (s.schedule_w.len() != hours
-                    || s.schedule_w.iter().any(|&w| {
-                        w > s.cap_w || i128::from(w).abs() > links_w
-                    }))
+                    || s.schedule_w
+                        .iter()
+                        .any(|&w| w > s.cap_w || i128::from(w).abs() > links_w))
             {
                 return Err(format!(
                     "import '{}' needs a schedule of one value per hour, at most its cap \

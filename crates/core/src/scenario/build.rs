@@ -1,9 +1,7 @@
 //! From a validated manifest and its CSVs to a [`SystemModel`] and its [`Summary`].
 
 use super::error::{Problems, ScenarioError};
-use super::manifest::{
-    self, CalendarFactors, DemandSpec, Manifest, Place, RegionSpec, Schedule,
-};
+use super::manifest::{self, CalendarFactors, DemandSpec, Manifest, Place, RegionSpec, Schedule};
 use super::plausible;
 use super::series;
 use super::source::{normalize, Reader, Source};

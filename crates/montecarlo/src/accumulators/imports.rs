@@ -23,15 +23,21 @@ pub struct Imports {
     curtailed: Tally,
     /// Import beyond the schedule plus curtailed scheduled export, per source.
     net_random: Tally,
+    /// Whether any source has a schedule (otherwise `curtailed` and `net_random` are empty:
+    /// the import beyond the schedule is the whole import, and nothing more is counted).
+    scheduled: bool,
 }
 
 impl Imports {
-    /// An empty accumulator for `sources` import sources.
-    pub fn new(sources: usize) -> Imports {
+    /// An empty accumulator for `sources` import sources, of which some have a schedule if
+    /// `scheduled`.
+    pub fn new(sources: usize, scheduled: bool) -> Imports {
+        let with_schedules = if scheduled { sources } else { 0 };
         Imports {
             beyond: Tally::new(sources),
-            curtailed: Tally::new(sources),
-            net_random: Tally::new(sources),
+            curtailed: Tally::new(with_schedules),
+            net_random: Tally::new(with_schedules),
+            scheduled,
         }
     }
 
@@ -40,13 +46,14 @@ impl Imports {
         self.beyond.estimate(s, 1.0 / W_PER_MW as f64)
     }
 
-    /// Expected curtailed scheduled export of source `s` per sample, MWh.
+    /// Expected curtailed scheduled export of source `s` per sample, MWh (only with
+    /// schedules).
     pub fn export_curtailed_mwh(&self, s: usize) -> Estimate {
         self.curtailed.estimate(s, 1.0 / W_PER_MW as f64)
     }
 
     /// Expected import beyond the schedule plus curtailed scheduled export of source `s`
-    /// per sample, MWh (the net import less its deterministic part).
+    /// per sample, MWh (the net import less its deterministic part; only with schedules).
     pub fn net_random_mwh(&self, s: usize) -> Estimate {
         self.net_random.estimate(s, 1.0 / W_PER_MW as f64)
     }
@@ -71,11 +78,15 @@ impl Accumulator for Imports {
     fn record_hour(&mut self, hour: &HourView) {
         for (s, &w) in hour.import_w.iter().enumerate() {
             self.beyond.add(s, w);
-            self.net_random.add(s, w);
         }
-        for (s, &w) in hour.export_curtailed_w.iter().enumerate() {
-            self.curtailed.add(s, w);
-            self.net_random.add(s, w);
+        if self.scheduled {
+            for (s, &w) in hour.import_w.iter().enumerate() {
+                self.net_random.add(s, w);
+            }
+            for (s, &w) in hour.export_curtailed_w.iter().enumerate() {
+                self.curtailed.add(s, w);
+                self.net_random.add(s, w);
+            }
         }
     }
 

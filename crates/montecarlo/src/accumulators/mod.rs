@@ -229,7 +229,14 @@ impl Indices {
             eue: Eue::new(areas(model)),
             eue_distribution: EueDistribution::default(),
             heatmap: Heatmap::new(model.calendar()),
-            imports: Imports::new(model.network().imports.len()),
+            imports: Imports::new(
+                model.network().imports.len(),
+                model
+                    .network()
+                    .imports
+                    .iter()
+                    .any(|s| !s.schedule_w.is_empty()),
+            ),
             binding: Binding::new(model.network().lines.len()),
             corridors: Corridors::new(model.network().corridors.len()),
             import_path: ImportPath::new(model.network().imports.len(), model.calendar()),

@@ -79,7 +79,9 @@ pub(super) fn network(
         };
         if let Some(s) = import(&sf, regions, zones, &mut seen, p) {
             if let Some(schedule) = schedule(&sf, &s, p) {
-                let n = sf.get("schedule_mw").expect("a schedule is read from its key");
+                let n = sf
+                    .get("schedule_mw")
+                    .expect("a schedule is read from its key");
                 schedules.push(SourceSchedule {
                     source: net.imports.len(),
                     schedule,

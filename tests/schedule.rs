@@ -1,6 +1,6 @@
 //! Scheduled flows on import sources end to end: a schedule from a CSV column, the
 //! scheduled energy exactly the column's sums, the parts of the import adding up, and every
-//! output (JSON, table, CSV) showing them.
+//! output (JSON, table, CSV, `validate`'s summary) showing them.
 
 use crate::util::{gridrisk, json};
 use serde_json::Value;
@@ -44,6 +44,12 @@ fn a_csv_schedule_is_counted_exactly_and_the_parts_add_up() {
     assert!(path[0].as_f64().unwrap() >= day0);
     assert_eq!(path.len(), 364);
 
+    let out = gridrisk().args(["validate", SCHEDULE]).output().unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.contains("schedules (+ import, - export): EXT -40.0 to 120.0 MW"),
+        "{out}"
+    );
     for (format, want) in [
         ("table", "  scheduled_import_mwh 524160"),
         ("csv", ",EXT,net_import_mwh,"),

@@ -144,6 +144,28 @@ fn conditions(model: &SystemModel) -> Vec<String> {
         lines.push(format!("exchanges: {}", list(names)));
     }
     let net = model.network();
+    let scheduled: Vec<String> = net
+        .imports
+        .iter()
+        .filter(|s| !s.schedule_w.is_empty())
+        .map(|s| {
+            let (lo, hi) = s
+                .schedule_w
+                .iter()
+                .fold((i64::MAX, i64::MIN), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+            if lo == hi {
+                format!("{} {:.1} MW every hour", s.name, w_to_mw(lo))
+            } else {
+                format!("{} {:.1} to {:.1} MW", s.name, w_to_mw(lo), w_to_mw(hi))
+            }
+        })
+        .collect();
+    if !scheduled.is_empty() {
+        lines.push(format!(
+            "schedules (+ import, - export): {}",
+            list(scheduled.into_iter())
+        ));
+    }
     if !net.corridors.is_empty() {
         let names = net
             .corridors

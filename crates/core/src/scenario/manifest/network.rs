@@ -464,6 +464,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn schedules_are_read_flat_or_from_a_column_named_after_the_source() {
+        let links = "[[imports.links]]\nname = \"L1\"\nregion = \"North\"\ncap_mw = 300\n\
+                     [[imports.links]]\nname = \"L2\"\nregion = \"South\"\ncap_mw = 100\n";
+        let text = format!(
+            "{BASE}[[imports]]\nname = \"RU\"\ncap_mw = 250\nschedule_mw = -399.5\n{links}\
+             [[imports]]\nname = \"KG\"\ncap_mw = 250\nschedule_mw = {{ file = \"s.csv\" }}\n\
+             {links}"
+        );
+        let mut p = Problems::default();
+        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+        let m = extract(&root, &mut p);
+        assert!(p.is_empty());
+        assert_eq!(m.schedules.len(), 2);
+        assert!(matches!(
+            m.schedules[0].schedule,
+            Schedule::Flat(-399_500_000)
+        ));
+        assert_eq!(
+            (m.schedules[0].at.line, m.schedules[0].at.field.as_str()),
+            (16, "imports[RU].schedule_mw")
+        );
+        match &m.schedules[1].schedule {
+            Schedule::Series {
+                column, range_w, ..
+            } => {
+                assert_eq!(column, "KG");
+                assert_eq!(*range_w, (-400_000_000, 250_000_000));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     const TWO_LINES: &str = "[[lines]]\nname = \"N-H\"\nfrom = \"North\"\nto = \"HUB\"\n\
                              forward_mw = 1\n\
                              [[lines]]\nname = \"H-S\"\nfrom = \"HUB\"\nto = \"South\"\n\

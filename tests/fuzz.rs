@@ -255,7 +255,7 @@ enum Env {
 // ---------------------------------------------------------------------------------------
 // Worker trees and running the binary
 
-/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/` and
+/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/`, `tests/data/uncertain/` and
 /// `tests/data/schedule/`, the shards and
 /// results of setup, and `special/` (a FIFO, a directory, a device node that discards
 /// nothing), with commands run from its root.

@@ -725,6 +725,23 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A block's `count`: 1 when absent, otherwise an integer from 1 to `max`.
+    pub(crate) fn count(&self, max: i64, p: &mut Problems) -> Option<usize> {
+        match self.integer("count", false, p) {
+            Some(c) if (1..=max).contains(&c) => Some(c as usize),
+            Some(c) => {
+                self.bad(
+                    "count",
+                    format!("must be an integer from 1 to {max}, got {c}"),
+                    p,
+                );
+                None
+            }
+            None if self.has("count") => None,
+            None => Some(1),
+        }
+    }
+
     pub(crate) fn integer(&self, key: &str, required: bool, p: &mut Problems) -> Option<i64> {
         let Some(n) = self.get(key) else {
             if required {
@@ -1520,19 +1537,7 @@ fn block(
         }
         !hubs[r]
     });
-    let count = match f.integer("count", false, p) {
-        Some(c) if (1..=MAX_COUNT).contains(&c) => Some(c as usize),
-        Some(c) => {
-            f.bad(
-                "count",
-                format!("must be an integer from 1 to {MAX_COUNT}, got {c}"),
-                p,
-            );
-            None
-        }
-        None if f.has("count") => None,
-        None => Some(1),
-    };
+    let count = f.count(MAX_COUNT, p);
     let mw = f.power_mw("mw", true, p);
     let installed_w = mw.and_then(mw_to_w);
     let outage = unit_outage(&f, p);

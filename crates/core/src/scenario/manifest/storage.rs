@@ -68,19 +68,7 @@ fn storage(
 ) -> Option<(Storage, usize)> {
     let name = f.unique_name("storage", seen, p);
     let region = f.ordinary_region("region", regions, hubs, "storage", p);
-    let count = match f.integer("count", false, p) {
-        Some(c) if (1..=MAX_STORAGE_COUNT).contains(&c) => Some(c as usize),
-        Some(c) => {
-            f.bad(
-                "count",
-                format!("must be an integer from 1 to {MAX_STORAGE_COUNT}, got {c}"),
-                p,
-            );
-            None
-        }
-        None if f.has("count") => None,
-        None => Some(1),
-    };
+    let count = f.count(MAX_STORAGE_COUNT, p);
     let charge_w = f.power_w("charge_mw", true, p);
     let discharge_w = f.power_w("discharge_mw", true, p);
     let energy_mwh = f.number_in(

@@ -1187,6 +1187,174 @@ mod tests {
         );
     }
 
+    /// `model` with hourly `failure` and `repair` rates (or probabilities) for its unit
+    /// `unit`.
+    fn with_rates(
+        model: SystemModel,
+        unit: &str,
+        failure: Option<Vec<f64>>,
+        repair: Option<Vec<f64>>,
+    ) -> SystemModel {
+        model
+            .with_conditions(gridrisk_core::model::Conditions {
+                unit_rates: vec![UnitRates {
+                    name: unit.into(),
+                    units: vec![unit.into()],
+                    failure,
+                    repair,
+                }],
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
+    fn continuous(name: &str, region: usize, mttf_h: f64, mttr_h: f64) -> UnitSpec {
+        UnitSpec {
+            outage: Outage { mttf_h, mttr_h }.into(),
+            ..discrete(name, region, 0.1, 0.9)
+        }
+    }
+
+    #[test]
+    fn hourly_rates_follow_the_time_varying_chain_hour_by_hour() {
+        // Piecewise-constant rates (a zero rate, a cold spell, probabilities of 0 and 1): the
+        // chain solved hour by hour gives P(up in hour h) and P(up in h and h + 1) exactly;
+        // the initial state is hour 0's stationary availability.
+        let hours = 48;
+        let fail: Vec<f64> = (0..hours)
+            .map(|h| match h {
+                0..=11 => 0.05,
+                12..=23 => 0.4,
+                24..=29 => 0.0,
+                _ => 0.1,
+            })
+            .collect();
+        let repair: Vec<f64> = (0..hours)
+            .map(|h| if (20..36).contains(&h) { 0.15 } else { 0.6 })
+            .collect();
+        let disc_fail: Vec<f64> = (0..hours)
+            .map(|h| if h == 40 { 1.0 } else { fail[h] })
+            .collect();
+        let disc_repair: Vec<f64> = (0..hours)
+            .map(|h| if h == 10 { 0.0 } else { repair[h] })
+            .collect();
+        for is_discrete in [false, true] {
+            let (f, r) = if is_discrete {
+                (disc_fail.clone(), disc_repair.clone())
+            } else {
+                (fail.clone(), repair.clone())
+            };
+            // P(up in h + 1 | up in h) and P(up in h + 1 | down in h).
+            let step = |h: usize| -> (f64, f64) {
+                if is_discrete {
+                    (1.0 - f[h + 1], r[h + 1])
+                } else {
+                    let (l, m) = (f[h], r[h]);
+                    let (a, e) = (m / (l + m), (-(l + m)).exp());
+                    (a + (1.0 - a) * e, a * (1.0 - e))
+                }
+            };
+            let mut p_up = vec![r[0] / (f[0] + r[0])];
+            for h in 0..hours - 1 {
+                let (stay, back) = step(h);
+                p_up.push(p_up[h] * stay + (1.0 - p_up[h]) * back);
+            }
+            let unit = if is_discrete {
+                discrete("u", 0, 0.3, 0.3)
+            } else {
+                continuous("u", 0, 7.0, 3.0)
+            };
+            let model = with_rates(
+                separate(vec![unit], hours),
+                "u",
+                Some(f.clone()),
+                Some(r.clone()),
+            );
+            let components = Components::of(&model);
+            let mut history = History::new(Quantities::of(&model).count(), hours);
+            let samples = 20_000u64;
+            let (mut up, mut both) = (vec![0u64; hours], vec![0u64; hours - 1]);
+            for sample in 0..samples {
+                history.draw(&components, SampleKey::new(5, sample), None);
+                let l = levels(&history, 0);
+                for h in 0..hours {
+                    up[h] += l[h] as u64;
+                    if h + 1 < hours {
+                        both[h] += (l[h] * l[h + 1]) as u64;
+                    }
+                }
+            }
+            let n = samples as f64;
+            let near = |count: u64, p: f64, what: &str| {
+                let se = (p * (1.0 - p) / n).sqrt().max(1.0 / n);
+                let got = count as f64 / n;
+                assert!(
+                    (got - p).abs() <= 4.0 * se,
+                    "{what} (discrete {is_discrete}): {got}, exact {p}"
+                );
+            };
+            for h in 0..hours {
+                near(up[h], p_up[h], &format!("P(up in {h})"));
+                if h + 1 < hours {
+                    let pair = p_up[h] * step(h).0;
+                    near(both[h], pair, &format!("P(up in {h} and {})", h + 1));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hourly_rates_equal_to_the_constants_give_the_same_histories_and_move_no_other_draws() {
+        // Unit `v` with hourly rates equal to its constants keeps every sample bit for bit;
+        // with other rates it changes its own states and not those of `u`.
+        let hours = 300;
+        for is_discrete in [false, true] {
+            let (u, v, flat_f, flat_r) = if is_discrete {
+                (
+                    discrete("u", 0, 0.05, 0.2),
+                    discrete("v", 1, 0.05, 0.2),
+                    0.05,
+                    0.2,
+                )
+            } else {
+                (
+                    continuous("u", 0, 20.0, 5.0),
+                    continuous("v", 1, 20.0, 5.0),
+                    1.0 / 20.0,
+                    1.0 / 5.0,
+                )
+            };
+            let plain = separate(vec![u.clone(), v.clone()], hours);
+            let flat = with_rates(
+                plain.clone(),
+                "v",
+                Some(vec![flat_f; hours]),
+                Some(vec![flat_r; hours]),
+            );
+            let cold: Vec<f64> = (0..hours)
+                .map(|h| if (100..200).contains(&h) { 0.5 } else { flat_f })
+                .collect();
+            let changed = with_rates(plain.clone(), "v", Some(cold), None);
+            let models = [&plain, &flat, &changed];
+            let components: Vec<_> = models.iter().map(|m| Components::of(m)).collect();
+            let mut histories: Vec<_> = (0..3)
+                .map(|_| History::new(Quantities::of(&plain).count(), hours))
+                .collect();
+            let mut differ = 0;
+            for sample in 0..200 {
+                for (h, c) in histories.iter_mut().zip(&components) {
+                    h.draw(c, SampleKey::new(9, sample), None);
+                }
+                let [p, f, c] =
+                    [0, 1, 2].map(|i| [levels(&histories[i], 0), levels(&histories[i], 1)]);
+                assert_eq!(p, f, "sample {sample}");
+                assert_eq!(p[0], c[0], "sample {sample}");
+                differ += usize::from(p[1] != c[1]);
+            }
+            assert!(differ > 100, "v's states changed in only {differ} samples");
+        }
+    }
+
     #[test]
     fn a_history_keeps_one_change_per_component_and_hour_and_the_right_levels() {
         // Means far below one step (refused in a scenario, allowed here) flip the unit about

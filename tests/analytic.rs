@@ -225,9 +225,17 @@ fn flat_hourly_rates_give_rts79_and_analytic_refuses_hourly_rates() {
     assert_eq!(rts, run("tests/data/hourly/rts79-flat-rates.toml"));
     let cold = run("scenarios/benchmarks/ieee-rts79-cold-rates.toml");
     let lole = |r: &(serde_json::Value, serde_json::Value)| r.0["lole_h"]["mean"].as_f64().unwrap();
-    assert!(lole(&cold) > lole(&rts), "{} <= {}", lole(&cold), lole(&rts));
+    assert!(
+        lole(&cold) > lole(&rts),
+        "{} <= {}",
+        lole(&cold),
+        lole(&rts)
+    );
     gridrisk()
-        .args(["analytic", "scenarios/benchmarks/ieee-rts79-cold-rates.toml"])
+        .args([
+            "analytic",
+            "scenarios/benchmarks/ieee-rts79-cold-rates.toml",
+        ])
         .assert()
         .code(2)
         .stderr(contains(

@@ -490,9 +490,8 @@ fn draw_component<const SPECIAL: bool>(
     };
     let to_log = ToLog { log, q, amount };
     // The scenario reader refuses cold rules on discrete-time units and with hourly rates.
-    match (cold, masked) {
-        _ if rates.is_some() => {
-            let rates = rates.unwrap_or_else(|| unreachable!());
+    match (cold, rates, masked) {
+        (_, Some(rates), _) => {
             let next = |rng: &mut Stream, t: f64, up: bool| {
                 let hazard = if up { &rates.failure } else { &rates.repair };
                 hazard.next(t, rng.exp1(), discrete)
@@ -503,8 +502,8 @@ fn draw_component<const SPECIAL: bool>(
                 transitions(&mut rng, up, last_hour, next, to_log);
             }
         }
-        (None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
-        (Some((rule, w)), _) => {
+        (None, None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
+        (Some((rule, w)), None, _) => {
             let next = |rng: &mut Stream, t: f64, up: bool| {
                 if up {
                     cold_up_time(t, rng.exp1(), mttf, rule, w, hours)
@@ -518,7 +517,7 @@ fn draw_component<const SPECIAL: bool>(
                 transitions(&mut rng, up, last_hour, next, to_log);
             }
         }
-        (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
+        (None, None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
     }
     if masked {
         let state = State { up0, flips, masks };

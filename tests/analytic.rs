@@ -212,6 +212,37 @@ fn discrete_time_rts79_keeps_the_exact_lole_and_matches_monte_carlo() {
     }
 }
 
+/// Hourly failure and repair rates (`rates_file`): rates equal to 1 / MTTF and 1 / MTTR in
+/// every hour give RTS-79's results bit for bit; the cold spell raises LOLE; the analytic
+/// mode refuses hourly rates, naming the block.
+#[test]
+fn flat_hourly_rates_give_rts79_and_analytic_refuses_hourly_rates() {
+    let run = |file: &str| {
+        let doc = json(&["run", file, "--samples", "3000", "--format", "json"]);
+        (doc["system"].clone(), doc["regions"].clone())
+    };
+    let rts = run(RTS79);
+    assert_eq!(rts, run("tests/data/hourly/rts79-flat-rates.toml"));
+    let cold = run("scenarios/benchmarks/ieee-rts79-cold-rates.toml");
+    let lole = |r: &(serde_json::Value, serde_json::Value)| r.0["lole_h"]["mean"].as_f64().unwrap();
+    assert!(
+        lole(&cold) > lole(&rts),
+        "{} <= {}",
+        lole(&cold),
+        lole(&rts)
+    );
+    gridrisk()
+        .args([
+            "analytic",
+            "scenarios/benchmarks/ieee-rts79-cold-rates.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "hourly failure and repair rates (units 'U155', rates_file)",
+        ));
+}
+
 /// Hourly unit capacities (`capacity_file`): a flat profile equal to `mw` gives RTS-79's
 /// results bit for bit; the analytic mode refuses hourly capacities, naming the block.
 #[test]

@@ -50,6 +50,9 @@ const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
 const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
 const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
+/// RTS-79 with hourly failure rates (`rates_file`, `failure_rate_column`; it extends `RTS`).
+const RATES: &str = "scenarios/benchmarks/ieee-rts79-cold-rates.toml";
+const RATES_CSV: &str = "scenarios/benchmarks/ieee-rts79/cold_failure_rates.csv";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 /// The three-area import benchmark with a schedule from a CSV column (`schedule_mw`).
 const THREE_SCHEDULE: &str = "tests/data/schedule/three-area-schedule.toml";
@@ -1309,6 +1312,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
         if scenario == HOURLY {
             files.extend([RTS, HOURLY_CSV]);
         }
+        if scenario == RATES {
+            files.extend([RTS, RATES_CSV]);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1349,7 +1355,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         match rng.below(12) {
             0 | 1 => (RTS, RTS),
             2 => {
-                let file = *rng.pick(&[DISCRETE, HOURLY]);
+                let file = *rng.pick(&[DISCRETE, HOURLY, RATES]);
                 (file, file)
             }
             3 | 4 => (THREE, THREE),
@@ -1510,7 +1516,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     }
     if extra == 2 || extra == 3 {
         // `analytic` is exact for one region (in either outage convention); on several, or
-        // with hourly unit capacities, it must refuse.
+        // with hourly unit capacities or rates, it must refuse.
         if run.class == Class::Ok0 && scenario != RTS && scenario != DISCRETE {
             run.fail(
                 Class::Inconsistent0,

@@ -289,6 +289,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             b.name
         ));
     }
+    if let Some(b) = c.unit_rates.first() {
+        return Some(format!(
+            "hourly failure and repair rates (units '{}', rates_file)",
+            b.name
+        ));
+    }
     if let Some(u) = c.units.iter().find(|u| u.cold.is_some()) {
         return Some(format!("cold-dependent failures (unit '{}', cold)", u.unit));
     }

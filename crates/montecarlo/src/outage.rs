@@ -43,7 +43,7 @@
 
 use crate::rng::{Purpose, SampleKey, Stream};
 use crate::weather::WeatherDraw;
-use gridrisk_core::model::{component_id, ColdRule, OutageModel, PEAK_BLOCK_H};
+use gridrisk_core::model::{component_id, ColdRule, OutageModel, UnitRates, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
 use std::ops::Range;
 
@@ -156,6 +156,10 @@ pub struct Components {
     profile: Vec<Option<usize>>,
     /// Hourly capacities, one per block of units that has one.
     profiles: Vec<Profile>,
+    /// Per component: its hourly failure and repair rates (an index in `rates`), if any.
+    rate: Vec<Option<usize>>,
+    /// Hourly failure and repair rates, one per block of units that has them.
+    rates: Vec<Rates>,
     /// The number of plain components (continuous time, constant capacity): they come
     /// first, and are drawn by the hot loop (see [`Components::special_last`]).
     plain: usize,
@@ -183,6 +187,8 @@ impl Components {
             discrete: Vec::new(),
             profile: Vec::new(),
             profiles: Vec::new(),
+            rate: Vec::new(),
+            rates: Vec::new(),
             plain: 0,
             availability: Vec::new(),
             cold: Vec::new(),
@@ -243,9 +249,9 @@ impl Components {
     }
 
     /// Whether component `i` is drawn out of the hot loop: in discrete time, or with an
-    /// hourly capacity.
+    /// hourly capacity or hourly rates.
     fn special(&self, i: usize) -> bool {
-        self.discrete[i] || self.profile[i].is_some()
+        self.discrete[i] || self.profile[i].is_some() || self.rate[i].is_some()
     }
 
     /// Reorder the components so that the special ones ([`Components::special`]) come last,
@@ -265,6 +271,7 @@ impl Components {
         permute(&mut self.down_scale, &order);
         permute(&mut self.discrete, &order);
         permute(&mut self.profile, &order);
+        permute(&mut self.rate, &order);
         permute(&mut self.availability, &order);
         permute(&mut self.cold, &order);
         permute(&mut self.masks, &order);
@@ -311,6 +318,20 @@ impl Components {
             };
             self.profile[last] = Some(at);
         }
+        let unit_rates = &model.conditions().unit_rates;
+        if let Some(b) = (unit_rates.iter()).position(|b| b.units.contains(&units.names[i])) {
+            // One table per block: its units share their outage parameters.
+            let at = match self.rates.iter().position(|r| r.block == b) {
+                Some(at) => at,
+                None => {
+                    let hours = model.calendar().hours();
+                    (self.rates).push(Rates::new(b, &unit_rates[b], units.outage[i], hours));
+                    self.rates.len() - 1
+                }
+            };
+            self.rate[last] = Some(at);
+            self.availability[last] = self.rates[at].availability;
+        }
         if let Some(cond) = model
             .conditions()
             .units
@@ -349,6 +370,7 @@ impl Components {
         self.down_scale.push(down);
         self.discrete.push(discrete);
         self.profile.push(None);
+        self.rate.push(None);
         self.availability.push(o.availability());
         self.cold.push(None);
         self.masks.push(Vec::new());
@@ -441,10 +463,11 @@ fn draw_component<const SPECIAL: bool>(
     let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
     let up = rng.uniform() < components.availability[i];
     let discrete = SPECIAL && components.discrete[i];
-    let profile = if SPECIAL {
-        components.profile[i].map(|p| &components.profiles[p])
+    let (profile, rates) = if SPECIAL {
+        let profile = components.profile[i].map(|p| &components.profiles[p]);
+        (profile, components.rate[i].map(|r| &components.rates[r]))
     } else {
-        None
+        (None, None)
     };
     // With dated outages the random process runs on underneath: its transitions go
     // to `flips` and are merged with the outage dates below; so do they with an hourly
@@ -466,10 +489,21 @@ fn draw_component<const SPECIAL: bool>(
         }
     };
     let to_log = ToLog { log, q, amount };
-    // The scenario reader refuses cold rules on discrete-time units.
-    match (cold, masked) {
-        (None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
-        (Some((rule, w)), _) => {
+    // The scenario reader refuses cold rules on discrete-time units and with hourly rates.
+    match (cold, rates, masked) {
+        (_, Some(rates), _) => {
+            let next = |rng: &mut Stream, t: f64, up: bool| {
+                let hazard = if up { &rates.failure } else { &rates.repair };
+                hazard.next(t, rng.exp1(), discrete)
+            };
+            if masked {
+                transitions(&mut rng, up, last_hour, next, &mut *flips);
+            } else {
+                transitions(&mut rng, up, last_hour, next, to_log);
+            }
+        }
+        (None, None, false) => transitions(&mut rng, up, last_hour, plain, to_log),
+        (Some((rule, w)), None, _) => {
             let next = |rng: &mut Stream, t: f64, up: bool| {
                 if up {
                     cold_up_time(t, rng.exp1(), mttf, rule, w, hours)
@@ -483,7 +517,7 @@ fn draw_component<const SPECIAL: bool>(
                 transitions(&mut rng, up, last_hour, next, to_log);
             }
         }
-        (None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
+        (None, None, true) => transitions(&mut rng, up, last_hour, plain, &mut *flips),
     }
     if masked {
         let state = State { up0, flips, masks };
@@ -576,6 +610,131 @@ fn cold_up_time(
         }
         e -= hazard;
         t = end;
+    }
+}
+
+/// A block's hourly failure and repair rates, as hazards per hour.
+#[derive(Clone, Debug)]
+struct Rates {
+    /// Index of the block in the model's `unit_rates`.
+    block: usize,
+    /// Hazard of a failure, while up.
+    failure: Hazard,
+    /// Hazard of a repair, while down.
+    repair: Hazard,
+    /// Stationary availability of hour 0's rates (draws the initial state).
+    availability: f64,
+}
+
+impl Rates {
+    /// The rates of block `b`, `rates`, whose units' constant parameters are `outage`, over
+    /// `hours` hours.
+    fn new(block: usize, rates: &UnitRates, outage: OutageModel, hours: usize) -> Rates {
+        let (fail, repair, discrete) = match outage {
+            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h, false),
+            OutageModel::Discrete { p_fail, p_repair } => (p_fail, p_repair, true),
+        };
+        let failure = Hazard::new(rates.failure.as_deref(), fail, discrete, hours);
+        let repair = Hazard::new(rates.repair.as_deref(), repair, discrete, hours);
+        let availability = if discrete {
+            let (p_fail, p_repair) = rates.first_hour(&outage);
+            p_repair / (p_fail + p_repair)
+        } else {
+            // MTTF / (MTTF + MTTR) as for a constant unit (the same arithmetic), 1 if it
+            // cannot fail in hour 0 and 0 if it cannot be repaired.
+            let (up, down) = (failure.scale[0], repair.scale[0]);
+            match (up.is_finite(), down.is_finite()) {
+                (true, true) => up / (up + down),
+                (up_forever, _) => f64::from(u8::from(up_forever)),
+            }
+        };
+        Rates {
+            block,
+            failure,
+            repair,
+            availability,
+        }
+    }
+}
+
+/// A hazard that is constant over each hour: over `[h, h + 1)` it is `rate[h]` per hour
+/// (in discrete time, -ln(1 - p) of the step into hour `h + 1`, PRAS's convention). A
+/// duration from time `t` with standard exponential draw E ends at the first time at which
+/// the integrated hazard from `t` reaches E (in discrete time, the first whole step), found
+/// by runs of equal hourly values, so that a constant hazard costs one step and gives what
+/// the constant process gives, bit for bit.
+#[derive(Clone, Debug)]
+struct Hazard {
+    /// Hazard per hour over `[h, h + 1)`.
+    rate: Vec<f64>,
+    /// 1 / `rate[h]`: the mean duration it implies, hours (infinite for a zero rate).
+    scale: Vec<f64>,
+    /// The end of the run of equal rates that holds hour `h`.
+    run_end: Vec<u32>,
+}
+
+impl Hazard {
+    /// From `series` per study hour (rates per hour, or probabilities per step if
+    /// `discrete`), or, if there is none, the constant `constant` (a mean duration in hours,
+    /// or a probability per step if `discrete`).
+    fn new(series: Option<&[f64]>, constant: f64, discrete: bool, hours: usize) -> Hazard {
+        // In discrete time the hazard over [h, h + 1) is the step into hour h + 1's; the
+        // last hour's holds past the window, where it changes nothing.
+        let value = |h: usize| match series {
+            Some(s) if discrete => s[(h + 1).min(hours - 1)],
+            Some(s) => s[h],
+            None => constant,
+        };
+        // Today's arithmetic for constant units: MTTF hours, or 1 / -ln(1 - p) steps.
+        let (rate, scale): (Vec<f64>, Vec<f64>) = (0..hours)
+            .map(|h| {
+                let x = value(h);
+                if discrete {
+                    (-(-x).ln_1p(), -1.0 / (-x).ln_1p())
+                } else if series.is_some() {
+                    (x, 1.0 / x)
+                } else {
+                    (1.0 / x, x)
+                }
+            })
+            .unzip();
+        let mut run_end = vec![hours as u32; hours];
+        for h in (0..hours.saturating_sub(1)).rev() {
+            if rate[h + 1] != rate[h] {
+                run_end[h] = (h + 1) as u32;
+            } else {
+                run_end[h] = run_end[h + 1];
+            }
+        }
+        Hazard {
+            rate,
+            scale,
+            run_end,
+        }
+    }
+
+    /// The end of a duration that starts at time `t` (hours, a whole step in discrete time)
+    /// with standard exponential draw `e`; infinite if it ends past the window.
+    #[inline]
+    fn next(&self, t: f64, e: f64, discrete: bool) -> f64 {
+        let (mut t, mut e) = (t, e);
+        let hours = self.rate.len();
+        while t < hours as f64 {
+            let h = t as usize;
+            let end = f64::from(self.run_end[h]);
+            let (rate, scale) = (self.rate[h], self.scale[h]);
+            if discrete {
+                let steps = whole_steps(e * scale);
+                if t + steps <= end {
+                    return t + steps;
+                }
+            } else if rate > 0.0 && e <= rate * (end - t) {
+                return t + e * scale;
+            }
+            e -= rate * (end - t);
+            t = end;
+        }
+        f64::INFINITY
     }
 }
 
@@ -1025,6 +1184,174 @@ mod tests {
             differ > 150,
             "v's own states changed in only {differ} samples"
         );
+    }
+
+    /// `model` with hourly `failure` and `repair` rates (or probabilities) for its unit
+    /// `unit`.
+    fn with_rates(
+        model: SystemModel,
+        unit: &str,
+        failure: Option<Vec<f64>>,
+        repair: Option<Vec<f64>>,
+    ) -> SystemModel {
+        model
+            .with_conditions(gridrisk_core::model::Conditions {
+                unit_rates: vec![UnitRates {
+                    name: unit.into(),
+                    units: vec![unit.into()],
+                    failure,
+                    repair,
+                }],
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
+    fn continuous(name: &str, region: usize, mttf_h: f64, mttr_h: f64) -> UnitSpec {
+        UnitSpec {
+            outage: Outage { mttf_h, mttr_h }.into(),
+            ..discrete(name, region, 0.1, 0.9)
+        }
+    }
+
+    #[test]
+    fn hourly_rates_follow_the_time_varying_chain_hour_by_hour() {
+        // Piecewise-constant rates (a zero rate, a cold spell, probabilities of 0 and 1): the
+        // chain solved hour by hour gives P(up in hour h) and P(up in h and h + 1) exactly;
+        // the initial state is hour 0's stationary availability.
+        let hours = 48;
+        let fail: Vec<f64> = (0..hours)
+            .map(|h| match h {
+                0..=11 => 0.05,
+                12..=23 => 0.4,
+                24..=29 => 0.0,
+                _ => 0.1,
+            })
+            .collect();
+        let repair: Vec<f64> = (0..hours)
+            .map(|h| if (20..36).contains(&h) { 0.15 } else { 0.6 })
+            .collect();
+        let disc_fail: Vec<f64> = (0..hours)
+            .map(|h| if h == 40 { 1.0 } else { fail[h] })
+            .collect();
+        let disc_repair: Vec<f64> = (0..hours)
+            .map(|h| if h == 10 { 0.0 } else { repair[h] })
+            .collect();
+        for is_discrete in [false, true] {
+            let (f, r) = if is_discrete {
+                (disc_fail.clone(), disc_repair.clone())
+            } else {
+                (fail.clone(), repair.clone())
+            };
+            // P(up in h + 1 | up in h) and P(up in h + 1 | down in h).
+            let step = |h: usize| -> (f64, f64) {
+                if is_discrete {
+                    (1.0 - f[h + 1], r[h + 1])
+                } else {
+                    let (l, m) = (f[h], r[h]);
+                    let (a, e) = (m / (l + m), (-(l + m)).exp());
+                    (a + (1.0 - a) * e, a * (1.0 - e))
+                }
+            };
+            let mut p_up = vec![r[0] / (f[0] + r[0])];
+            for h in 0..hours - 1 {
+                let (stay, back) = step(h);
+                p_up.push(p_up[h] * stay + (1.0 - p_up[h]) * back);
+            }
+            let unit = if is_discrete {
+                discrete("u", 0, 0.3, 0.3)
+            } else {
+                continuous("u", 0, 7.0, 3.0)
+            };
+            let model = with_rates(
+                separate(vec![unit], hours),
+                "u",
+                Some(f.clone()),
+                Some(r.clone()),
+            );
+            let components = Components::of(&model);
+            let mut history = History::new(Quantities::of(&model).count(), hours);
+            let samples = 20_000u64;
+            let (mut up, mut both) = (vec![0u64; hours], vec![0u64; hours - 1]);
+            for sample in 0..samples {
+                history.draw(&components, SampleKey::new(5, sample), None);
+                let l = levels(&history, 0);
+                for h in 0..hours {
+                    up[h] += l[h] as u64;
+                    if h + 1 < hours {
+                        both[h] += (l[h] * l[h + 1]) as u64;
+                    }
+                }
+            }
+            let n = samples as f64;
+            let near = |count: u64, p: f64, what: &str| {
+                let se = (p * (1.0 - p) / n).sqrt().max(1.0 / n);
+                let got = count as f64 / n;
+                assert!(
+                    (got - p).abs() <= 4.0 * se,
+                    "{what} (discrete {is_discrete}): {got}, exact {p}"
+                );
+            };
+            for h in 0..hours {
+                near(up[h], p_up[h], &format!("P(up in {h})"));
+                if h + 1 < hours {
+                    let pair = p_up[h] * step(h).0;
+                    near(both[h], pair, &format!("P(up in {h} and {})", h + 1));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hourly_rates_equal_to_the_constants_give_the_same_histories_and_move_no_other_draws() {
+        // Unit `v` with hourly rates equal to its constants keeps every sample bit for bit;
+        // with other rates it changes its own states and not those of `u`.
+        let hours = 300;
+        for is_discrete in [false, true] {
+            let (u, v, flat_f, flat_r) = if is_discrete {
+                (
+                    discrete("u", 0, 0.05, 0.2),
+                    discrete("v", 1, 0.05, 0.2),
+                    0.05,
+                    0.2,
+                )
+            } else {
+                (
+                    continuous("u", 0, 20.0, 5.0),
+                    continuous("v", 1, 20.0, 5.0),
+                    1.0 / 20.0,
+                    1.0 / 5.0,
+                )
+            };
+            let plain = separate(vec![u.clone(), v.clone()], hours);
+            let flat = with_rates(
+                plain.clone(),
+                "v",
+                Some(vec![flat_f; hours]),
+                Some(vec![flat_r; hours]),
+            );
+            let cold: Vec<f64> = (0..hours)
+                .map(|h| if (100..200).contains(&h) { 0.5 } else { flat_f })
+                .collect();
+            let changed = with_rates(plain.clone(), "v", Some(cold), None);
+            let models = [&plain, &flat, &changed];
+            let components: Vec<_> = models.iter().map(|m| Components::of(m)).collect();
+            let mut histories: Vec<_> = (0..3)
+                .map(|_| History::new(Quantities::of(&plain).count(), hours))
+                .collect();
+            let mut differ = 0;
+            for sample in 0..200 {
+                for (h, c) in histories.iter_mut().zip(&components) {
+                    h.draw(c, SampleKey::new(9, sample), None);
+                }
+                let [p, f, c] =
+                    [0, 1, 2].map(|i| [levels(&histories[i], 0), levels(&histories[i], 1)]);
+                assert_eq!(p, f, "sample {sample}");
+                assert_eq!(p[0], c[0], "sample {sample}");
+                differ += usize::from(p[1] != c[1]);
+            }
+            assert!(differ > 100, "v's states changed in only {differ} samples");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use network::{
 pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
 pub use storage::Storage;
-pub use supply::{BlockCap, UnitConditions, UnitProfile, Vre, VreProfile};
+pub use supply::{BlockCap, UnitConditions, UnitProfile, UnitRates, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
 
@@ -109,6 +109,8 @@ pub struct Conditions {
     pub block_caps: Vec<BlockCap>,
     /// Hourly capacities of blocks of units.
     pub unit_profiles: Vec<UnitProfile>,
+    /// Hourly failure and repair rates of blocks of units.
+    pub unit_rates: Vec<UnitRates>,
 }
 
 impl Conditions {
@@ -180,7 +182,8 @@ impl SystemModel {
             .chain((conditions.block_caps.iter()).flat_map(|b| b.units.iter().map(String::as_str)))
             .chain(
                 (conditions.unit_profiles.iter()).flat_map(|b| b.units.iter().map(String::as_str)),
-            );
+            )
+            .chain((conditions.unit_rates.iter()).flat_map(|b| b.units.iter().map(String::as_str)));
         for name in named {
             if !unit_names.contains(name) {
                 return Err(ModelError::BadConditions(format!("no unit named '{name}'")));
@@ -216,8 +219,47 @@ impl SystemModel {
                 )));
             }
         }
+        for rates in &conditions.unit_rates {
+            self.check_rates(rates, &conditions)?;
+        }
         self.conditions = conditions;
         Ok(self)
+    }
+
+    /// Check a block's hourly rates: one value in [0, 1] per hour, no cold rule on its
+    /// units, and hour 0's failure and repair rates not both 0 (its stationary availability
+    /// draws the initial state).
+    fn check_rates(&self, rates: &UnitRates, conditions: &Conditions) -> Result<(), ModelError> {
+        let bad = |what: &str| {
+            Err(ModelError::BadConditions(format!(
+                "the hourly rates of block '{}' {what}",
+                rates.name
+            )))
+        };
+        let hours = self.calendar.hours();
+        for series in [&rates.failure, &rates.repair].into_iter().flatten() {
+            if series.len() != hours || !series.iter().all(|x| (0.0..=1.0).contains(x)) {
+                return bad("must have one value per hour, each in [0, 1]");
+            }
+        }
+        let cold =
+            (conditions.units.iter()).any(|c| c.cold.is_some() && rates.units.contains(&c.unit));
+        if cold {
+            return bad("cannot go with a cold rule");
+        }
+        for u in &rates.units {
+            let Some(i) = self.units.names.iter().position(|n| n == u) else {
+                continue;
+            };
+            let (fail, repair) = rates.first_hour(&self.units.outage[i]);
+            if fail + repair <= 0.0 {
+                return bad(
+                    "of hour 0 cannot both be 0 (hour 0's stationary availability draws \
+                            the initial state)",
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Weather, mining, neighbours, renewables and unit conditions.

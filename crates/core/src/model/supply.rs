@@ -2,6 +2,7 @@
 //! failures, and dated outages (maintenance or known long repairs).
 
 use super::weather::ColdRule;
+use super::OutageModel;
 use std::ops::Range;
 
 /// A variable renewable plant: capacity x a capacity factor per hour.
@@ -64,6 +65,37 @@ pub struct UnitProfile {
     /// Each unit's capacity when up in each study hour, watts (after derate and cap), at
     /// most its installed capacity.
     pub capacity_w: Vec<i64>,
+}
+
+/// Hour-by-hour failure and repair rates of a block of units, read from a CSV
+/// (`rates_file`). In continuous time a rate per hour (1/h) holds over the hour `[h, h + 1)`;
+/// in discrete time a probability is that of the step into hour `h` (PRAS's convention:
+/// `randtransitiontime` in `PRASCore.jl/src/Simulations/utils.jl` uses `p[i, t]` for a
+/// transition at step `t`). A missing series keeps the block's constant parameter. The
+/// initial state is drawn from the stationary availability of hour 0's rates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitRates {
+    /// Block name.
+    pub name: String,
+    /// Names of its units.
+    pub units: Vec<String>,
+    /// Failure rate (1/h) or probability per study hour, if given.
+    pub failure: Option<Vec<f64>>,
+    /// Repair rate (1/h) or probability per study hour, if given.
+    pub repair: Option<Vec<f64>>,
+}
+
+impl UnitRates {
+    /// Hour 0's failure and repair rates (or probabilities) of a unit of the block whose
+    /// constant parameters are `outage`.
+    pub fn first_hour(&self, outage: &OutageModel) -> (f64, f64) {
+        let (fail, repair) = match *outage {
+            OutageModel::Continuous(o) => (1.0 / o.mttf_h, 1.0 / o.mttr_h),
+            OutageModel::Discrete { p_fail, p_repair } => (p_fail, p_repair),
+        };
+        let first = |s: &Option<Vec<f64>>, constant: f64| s.as_ref().map_or(constant, |s| s[0]);
+        (first(&self.failure, fail), first(&self.repair, repair))
+    }
 }
 
 /// What weather and dates do to one unit (by unit name).

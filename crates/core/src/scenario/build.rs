@@ -10,7 +10,8 @@ use super::Scenario;
 use crate::bounds::{self, MAX_POWER_MW};
 use crate::calendar::Calendar;
 use crate::model::{
-    InterruptibleClass, LadderStep, Region, SystemModel, UnitConditions, UnitSpec, VreProfile,
+    InterruptibleClass, LadderStep, OutageModel, Region, SystemModel, UnitConditions, UnitSpec,
+    VreProfile,
 };
 use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
 use std::path::Path;
@@ -193,6 +194,28 @@ pub(crate) fn load(
             }
             m.network.imports[s.source].schedule_w = w;
         }
+        for b in &mut m.blocks {
+            let Some(r) = &b.rates_series else {
+                continue;
+            };
+            let discrete = matches!(b.outage, OutageModel::Discrete { .. });
+            let Some(csv) = series::read(&mut reader, &r.file, &mut p) else {
+                continue;
+            };
+            let mut column = |c: &Option<String>| {
+                c.as_ref()
+                    .map(|c| series::rate_column(&csv, c, cal.hours(), discrete, &mut p))
+            };
+            let (failure, repair) = (column(&r.failure), column(&r.repair));
+            if failure.iter().chain(&repair).all(Option::is_some) {
+                b.rates_hourly = Some(crate::model::UnitRates {
+                    name: b.name.clone(),
+                    units: (1..=b.count).map(|k| format!("{}#{k}", b.name)).collect(),
+                    failure: failure.flatten(),
+                    repair: repair.flatten(),
+                });
+            }
+        }
     }
     if !p.is_empty() {
         return Err(p.into_error(reader.files()));
@@ -360,6 +383,11 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
     let mut unit_conditions = Vec::new();
     let mut block_caps = Vec::new();
     let mut unit_profiles = Vec::new();
+    let unit_rates = m
+        .blocks
+        .iter()
+        .filter_map(|b| b.rates_hourly.clone())
+        .collect();
     for b in &m.blocks {
         if let Some(capacity_w) = &b.capacity_hourly_w {
             unit_profiles.push(crate::model::UnitProfile {
@@ -406,6 +434,7 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
         units: unit_conditions,
         block_caps,
         unit_profiles,
+        unit_rates,
         ..m.conditions.clone()
     };
     SystemModel::new(m.name.clone(), cal, regions, units)

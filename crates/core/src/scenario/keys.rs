@@ -82,6 +82,9 @@ pub(crate) const UNIT: &[&str] = &[
     "block_cap_mw",
     "capacity_file",
     "capacity_column",
+    "rates_file",
+    "failure_rate_column",
+    "repair_rate_column",
     "cold",
     "dated_outages",
 ];

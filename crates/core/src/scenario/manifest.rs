@@ -204,6 +204,19 @@ pub(crate) struct Block {
     pub(crate) capacity_series: Option<(FileRef, String)>,
     /// The capacity when up per study hour read from it (in `build.rs`), watts.
     pub(crate) capacity_hourly_w: Option<Vec<i64>>,
+    /// The CSV columns of hourly failure and repair rates (`rates_file`,
+    /// `failure_rate_column`, `repair_rate_column`), if given.
+    pub(crate) rates_series: Option<RatesRef>,
+    /// The hourly rates read from them (in `build.rs`).
+    pub(crate) rates_hourly: Option<crate::model::UnitRates>,
+}
+
+/// Where a block's hourly failure and repair rates are: a CSV and one or both columns.
+#[derive(Clone, Debug)]
+pub(crate) struct RatesRef {
+    pub(crate) file: FileRef,
+    pub(crate) failure: Option<String>,
+    pub(crate) repair: Option<String>,
 }
 
 /// How a unit's capacity in MW (its `mw`, or an hour's value of its `capacity_file`)
@@ -1570,6 +1583,16 @@ fn block(
     }
     let dated = dated_outages(&f, count, ctx.win, p);
     let capacity_series = series_ref(&f, "capacity_file", "capacity_column", name.as_deref(), p);
+    let rates_series = rates_ref(&f, p);
+    if f.has("rates_file") && f.has("cold") {
+        f.bad(
+            "cold",
+            "a cold rule multiplies a constant failure rate; a block with hourly rates \
+             (`rates_file`) gives its cold days in its failure-rate column instead"
+                .into(),
+            p,
+        );
+    }
     if !derate_ok {
         return None;
     }
@@ -1588,11 +1611,55 @@ fn block(
         capacity,
         capacity_series: capacity_series?,
         capacity_hourly_w: None,
+        rates_series: rates_series?,
+        rates_hourly: None,
         outage: outage?,
         cold: cold?,
         dated_outages: dated?,
         block_cap_w: block_cap_w?,
     })
+}
+
+/// The hourly failure and repair rates of a unit block: `rates_file` with
+/// `failure_rate_column`, `repair_rate_column` or both (the other stays constant).
+/// `Some(None)` if none is given, `None` if there is a problem.
+fn rates_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<RatesRef>> {
+    const COLUMNS: [&str; 2] = ["failure_rate_column", "repair_rate_column"];
+    if !f.has("rates_file") {
+        if let Some(key) = COLUMNS.iter().find(|k| f.has(k)) {
+            f.bad(
+                key,
+                "only goes with `rates_file` (a CSV with one row per study hour)".into(),
+                p,
+            );
+            return None;
+        }
+        return Some(None);
+    }
+    if !COLUMNS.iter().any(|k| f.has(k)) {
+        f.bad(
+            "rates_file",
+            "needs `failure_rate_column`, `repair_rate_column` or both (the columns of \
+             hourly rates in the file)"
+                .into(),
+            p,
+        );
+        return None;
+    }
+    let file = file_ref(f, "rates_file", p);
+    let failure = match f.has(COLUMNS[0]) {
+        true => Some(f.string(COLUMNS[0], true, p)?),
+        false => None,
+    };
+    let repair = match f.has(COLUMNS[1]) {
+        true => Some(f.string(COLUMNS[1], true, p)?),
+        false => None,
+    };
+    Some(Some(RatesRef {
+        file: file?,
+        failure,
+        repair,
+    }))
 }
 
 /// The outage keys of a unit block, in one of the two conventions of [`OutageModel`]:

@@ -575,6 +575,31 @@ pub(crate) fn factor_column(
     count_ok.then_some(factors)
 }
 
+/// A unit block's failure or repair rate per study hour from column `column` of `csv`,
+/// exactly `hours` rows: in continuous time a rate per hour (1/h), in discrete time
+/// (`discrete`) a per-step probability; either way in [0, 1] (a continuous rate above 1/h
+/// would be a mean time below one step, [`crate::bounds::MIN_MEAN_DURATION_H`]).
+pub(crate) fn rate_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    discrete: bool,
+    p: &mut Problems,
+) -> Option<Vec<f64>> {
+    let col = csv.column(column, p)?;
+    let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
+    let (what, expect) = if discrete {
+        ("a probability per step", "a probability in [0, 1]")
+    } else {
+        (
+            "a rate per hour",
+            "a rate in [0, 1] per hour (a mean time of at least 1 h)",
+        )
+    };
+    let rates = csv.numbers(col, what, |x| (0.0..=1.0).contains(&x), expect, p)?;
+    count_ok.then_some(rates)
+}
+
 /// A unit block's capacity per study hour, MW, from column `column` of `csv`: each from 0 to
 /// the nameplate `mw` (`installed_w` watts), exactly `hours` rows; turned into the capacity
 /// when up by `when_up_w` (derate and cap), watts.

@@ -107,7 +107,6 @@ impl Schedules {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use gridrisk_core::model::{ImportLink, ImportSource};
 
     fn source(caps: &[i64]) -> ImportSource {

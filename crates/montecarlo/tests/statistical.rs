@@ -110,7 +110,7 @@ fn profiled_system(profile_b: &[i64]) -> SystemModel {
             units: vec![UnitConditions {
                 unit: "b".into(),
                 cold: None,
-                dated_outages: vec![50..80],
+                dated_outages: std::iter::once(50..80).collect(),
             }],
             unit_profiles: vec![
                 UnitProfile {

@@ -1553,7 +1553,7 @@ fn block(
     let count = f.count(MAX_COUNT, p);
     let mw = f.power_mw("mw", true, p);
     let installed_w = mw.and_then(mw_to_w);
-    let outage = unit_outage(&f, p);
+    let outage = unit_outage(&f, "unit", p);
     let derate = f.number_in(
         "derate",
         "a fraction",
@@ -1662,18 +1662,19 @@ fn rates_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<RatesRef>> {
     }))
 }
 
-/// The outage keys of a unit block, in one of the two conventions of [`OutageModel`]:
-/// `outage_model = "continuous"` (the default: `mttf_h`, or `for` with `mttr_h`) or
-/// `"discrete"` (`failure_probability` and `repair_probability`, per hour).
-fn unit_outage(f: &Fields<'_>, p: &mut Problems) -> Option<OutageModel> {
-    if outage_convention(f, "unit", &["mttf_h", "mttr_h", "for"], p)? {
+/// The outage keys of a unit block (or, with `kind` "storage device", a storage block), in
+/// one of the two conventions of [`OutageModel`]: `outage_model = "continuous"` (the
+/// default: `mttf_h`, or `for` with `mttr_h`) or `"discrete"` (`failure_probability` and
+/// `repair_probability`, per hour).
+fn unit_outage(f: &Fields<'_>, kind: &str, p: &mut Problems) -> Option<OutageModel> {
+    if outage_convention(f, kind, &["mttf_h", "mttr_h", "for"], p)? {
         discrete_outage(f, p)
     } else {
         continuous_outage(f, p).map(OutageModel::Continuous)
     }
 }
 
-/// Whether the table of a `kind` ("unit", "line") declares discrete time
+/// Whether the table of a `kind` ("unit", "line", "storage device") declares discrete time
 /// (`outage_model = "discrete"`; default `"continuous"`), whose keys in continuous time are
 /// `continuous`. A key of the other convention is an error naming it (then `None`).
 pub(crate) fn outage_convention(

@@ -117,7 +117,7 @@ fn storage(
         "repair_probability",
     ];
     let outage = if OUTAGE_KEYS.iter().any(|k| f.has(k)) {
-        unit_outage(f, p).map(Some)
+        unit_outage(f, "storage device", p).map(Some)
     } else {
         Some(None)
     };

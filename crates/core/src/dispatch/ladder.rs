@@ -458,8 +458,9 @@ impl LadderDispatcher {
         if !parts.classify(&self.topology, &self.ladder, hour, &self.need_w) {
             out.firm_short_w.fill(0);
             out.use_w.fill(0);
+            out.import_w.fill(0);
             out.binding.fill(false);
-        } else if !parts.kind.iter().any(|&k| k != Kind::Solved) {
+        } else if parts.kind.iter().all(|&k| k == Kind::Solved) {
             self.solve(hour, out);
         } else {
             // The components to solve, the others at zero.
@@ -492,18 +493,16 @@ impl LadderDispatcher {
             };
             self.solve(&masked, out);
         }
-        // The components served by one resource: it gives what the domestic flow left.
+        // The components served by one resource (at zero above): it gives what the
+        // domestic flow left.
         let r_n = self.topology.regions();
         for (c, &kind) in parts.kind.iter().enumerate() {
             if let Kind::ServedBy(j) = kind {
                 out.use_w[j] = parts.need_w[c];
-            }
-        }
-        out.import_w.fill(0);
-        for (j, res) in self.ladder.resources.iter().enumerate() {
-            if let Resource::Supply { node } = *res {
-                if node >= r_n {
-                    out.import_w[node - r_n] += out.use_w[j];
+                if let Resource::Supply { node } = self.ladder.resources[j] {
+                    if node >= r_n {
+                        out.import_w[node - r_n] += parts.need_w[c];
+                    }
                 }
             }
         }

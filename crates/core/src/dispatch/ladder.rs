@@ -273,31 +273,23 @@ struct Components {
 
 impl Components {
     fn new(t: &Topology, ladder: &Ladder) -> Components {
-        // Union-find over the arcs, smallest node as root, so component ids follow nodes.
-        let mut root: Vec<usize> = (0..t.nodes()).collect();
-        fn find(root: &mut [usize], mut v: usize) -> usize {
-            while root[v] != v {
-                root[v] = root[root[v]];
-                v = root[v];
+        // The components with regions (as the default dispatcher finds them); an external
+        // that feeds no region is a component of its own.
+        let mut of_node = vec![usize::MAX; t.nodes()];
+        let parts = super::components(t);
+        for (c, (regions, externals)) in parts.iter().enumerate() {
+            for &r in regions {
+                of_node[r] = c;
             }
-            v
+            for &e in externals {
+                of_node[t.regions() + e] = c;
+            }
         }
-        for arc in t.arcs() {
-            let (a, b) = (find(&mut root, arc.from), find(&mut root, arc.to));
-            root[a.max(b)] = a.min(b);
+        let mut count = parts.len();
+        for c in of_node.iter_mut().filter(|c| **c == usize::MAX) {
+            *c = count;
+            count += 1;
         }
-        let mut id = vec![usize::MAX; t.nodes()];
-        let mut count = 0;
-        let of_node: Vec<usize> = (0..t.nodes())
-            .map(|v| {
-                let r = find(&mut root, v);
-                if id[r] == usize::MAX {
-                    id[r] = count;
-                    count += 1;
-                }
-                id[r]
-            })
-            .collect();
         let of_resource = ladder
             .resources
             .iter()

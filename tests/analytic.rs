@@ -244,25 +244,40 @@ fn flat_hourly_rates_give_rts79_and_analytic_refuses_hourly_rates() {
 }
 
 /// Hourly unit capacities (`capacity_file`): a flat profile equal to `mw` gives RTS-79's
-/// results bit for bit; the analytic mode refuses hourly capacities, naming the block.
+/// results bit for bit, in Monte Carlo and in the analytic mode; the summer derate of
+/// `ieee-rts79-hourly-capacity.toml` raises the exact LOLE, and the Monte Carlo engine is
+/// within 3 standard errors of its exact values.
 #[test]
-fn a_flat_hourly_capacity_gives_rts79_and_analytic_refuses_hourly_capacities() {
+fn hourly_capacities_flat_give_rts79_and_match_the_exact_values() {
+    const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
+    const FLAT: &str = "tests/data/hourly/rts79-flat-capacity.toml";
     let run = |file: &str| {
         let doc = json(&["run", file, "--samples", "3000", "--format", "json"]);
         (doc["system"].clone(), doc["regions"].clone())
     };
-    assert_eq!(
-        run(RTS79),
-        run("tests/data/hourly/rts79-flat-capacity.toml")
-    );
-    gridrisk()
-        .args([
-            "analytic",
-            "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml",
-        ])
-        .assert()
-        .code(2)
-        .stderr(contains(
-            "hourly unit capacities (units 'U400', capacity_file)",
-        ));
+    assert_eq!(run(RTS79), run(FLAT));
+    let exact = |file: &str| json(&["analytic", file, "--format", "json"])["system"].clone();
+    assert_eq!(exact(RTS79), exact(FLAT));
+    let hourly = exact(HOURLY);
+    let lole = |x: &serde_json::Value| x["lole_h"].as_f64().unwrap();
+    assert!(lole(&hourly) > lole(&exact(RTS79)) + 0.1, "{hourly}");
+    let mc = json(&[
+        "run",
+        HOURLY,
+        "--samples",
+        "20000",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ]);
+    for key in ["lole_h", "eue_mwh", "lolf"] {
+        let want = hourly[key].as_f64().unwrap();
+        let est = &mc["system"][key];
+        let (mean, se) = (est["mean"].as_f64().unwrap(), est["se"].as_f64().unwrap());
+        assert!(
+            (mean - want).abs() <= 3.0 * se,
+            "{key}: Monte Carlo {mean} ± {se}, exact {want}"
+        );
+    }
 }

@@ -13,12 +13,14 @@
 //! different model. Modelled: units (two-state, any number of types), renewables without
 //! daily variability (`daily_sd = 0`: a deterministic hourly output, subtracted from the
 //! load, so each hour's test is against its net load), dated outages (in the hours of a
-//! dated outage the unit is out: hours with the same set of units out share one capacity
-//! table) and capped blocks (a block's available capacity is `min(cap, sum of its units
+//! dated outage the unit is out), hourly unit capacities (`capacity_file`: in hour h a unit
+//! offers that hour's capacity when up; hours in which every unit offers the same capacity,
+//! 0 while out, share one capacity table, a *class*) and capped blocks (a block's available capacity is `min(cap, sum of its units
 //! up)`: its own table with the mass above the cap moved to the cap, convolved in as one
 //! multi-state unit). Refused: more than one region ([`AnalyticError::MultiRegion`]),
 //! import sources, lines, weather zones, a load-forecast error, mining, exchanges,
-//! disturbances, renewables with daily variability (random) and cold-dependent failures.
+//! disturbances, renewables with daily variability (random), cold-dependent failures,
+//! hourly failure and repair rates and storage.
 //!
 //! # Conventions
 //!
@@ -43,7 +45,7 @@
 //!
 //! # Formulas
 //!
-//! With p_k = P(C = k·s) (the table of hour h's set of units out) and H hours:
+//! With p_k = P(C = k·s) (the table of hour h's class) and H hours:
 //!
 //! * `lole_h` = Σ_h P(C < L_h).
 //! * `eue_mwh` = Σ_h E[max(0, L_h − C)] = Σ_h Σ_{k < m(L_h)} p_k (L_h − k·s).
@@ -56,19 +58,21 @@
 //!   (continuous time) or e = λ + μ (discrete time: P(up→down) = λ = q(λ+μ)),
 //!   P(up→down) = q·e, P(down→up) = A·e, so the joint pmf of the unit's capacity at
 //!   (t, t+1) is {uu: A(1−qe), ud: Aqe, du: qAe, dd: q(1−Ae)}; a unit out (dated) at t
-//!   only is {du: A, dd: q}, at t+1 only {ud: A, dd: q}. The 2-D joint pmf of the system is
+//!   only is {du: A, dd: q}, at t+1 only {ud: A, dd: q} (a unit with no capacity in an hour
+//!   counts as out there: only its other coordinate matters). A unit up adds its capacity of
+//!   each hour to that hour's coordinate. The 2-D joint pmf of the system is
 //!   built by 2-D convolution over units (a capped block first gets its own 2-D pmf, each
-//!   coordinate capped, then is convolved in as one component), one per pair of sets of
-//!   units out that follow each other, then turned into a 2-D cumulative table so each
+//!   coordinate capped, then is convolved in as one component), one per pair of classes
+//!   that follow each other, then turned into a 2-D cumulative table so each
 //!   hour is an O(1) lookup.
 //! * `lolf_ct`, the continuous-time (Billinton-Allan) frequency with piecewise-constant
 //!   hourly load and a cyclic window: Σ_h [rate of entering {C < L_h}] × 1 h +
-//!   Σ_h P(C_{h−1} ≥ L_{h−1}, C_h < L_h) at the boundary (load jumps up, or a dated outage
-//!   starts; for h = 0, h−1 is the last hour): P(L_{h−1} ≤ C < L_h) when the same units are
-//!   in service, else from the 2-D table of the two sets at one instant (e = 0 above). The
+//!   Σ_h P(C_{h−1} ≥ L_{h−1}, C_h < L_h) at the boundary (load jumps up, a dated outage
+//!   starts or a capacity falls; for h = 0, h−1 is the last hour): P(L_{h−1} ≤ C < L_h) in
+//!   the same class, else from the 2-D table of the two classes at one instant (e = 0 above). The
 //!   entering rate is Σ_i λ_i A_i P(L − c_i ≤ C_{−i} < L) over the units i in service,
 //!   where C_{−i} is the capacity of the units in service but i; its table is built once per
-//!   set of units out and unit type (capacity, MTTF, MTTR, block) by convolving all but one
+//!   class and unit type (capacity, MTTF, MTTR, block, hourly capacity) by convolving all but one
 //!   unit of that type. For a unit of a block capped at k it is
 //!   λ_i A_i Σ_s P(S = s) P(L − min(k, s + c_i) ≤ R < L − s), S the capacity of the block's
 //!   other units (capped at k) and R that of everything but the block. Not defined (`None`)
@@ -84,9 +88,9 @@
 //! [`MAX_GRID_POINTS`] points (total/s + 1), otherwise [`AnalyticError::GridTooLarge`]
 //! is returned. The work is estimated before anything is computed, in multiply-adds: M per
 //! unit and table (l per unit of a capped block of l grid points, and l·M to convolve it
-//! in; one table per set of units out, and one per set and unit type for `lolf_ct`),
+//! in; one table per class, and one per class and unit type for `lolf_ct`),
 //! plus the hours times the tables and dated outages; more than [`WORK_BUDGET`] is refused ([`AnalyticError::TooMuchWork`]).
-//! `lolf` and `lold_h` (and `lolf_ct` where the set of units out changes) are left out
+//! `lolf` and `lold_h` (and `lolf_ct` where the class changes) are left out
 //! (`None`) when a 2-D table would have more than [`MAX_JOINT_POINTS_PER_AXIS`] points per
 //! axis or their M² per unit and table (l² M² per capped block) would take the total past
 //! the budget. RTS-79 needs a 2850 × 2850 table (65 MB, 2.6·10⁸ multiply-adds) and
@@ -229,6 +233,8 @@ struct GridUnit {
     block: Option<usize>,
     /// Index of the unit in the model's units (for its dated outages).
     unit: usize,
+    /// Index of its block's hourly capacity in the model's `unit_profiles`, if any.
+    profile: Option<usize>,
 }
 
 /// The first feature of `model` that [`exact`] cannot represent, named as in the scenario
@@ -281,12 +287,6 @@ fn unsupported(model: &SystemModel) -> Option<String> {
         return Some(format!(
             "random renewables ([[renewables]] '{}' with daily_sd = {})",
             p.name, p.daily_sd
-        ));
-    }
-    if let Some(b) = c.unit_profiles.first() {
-        return Some(format!(
-            "hourly unit capacities (units '{}', capacity_file)",
-            b.name
         ));
     }
     if let Some(b) = c.unit_rates.first() {
@@ -362,20 +362,21 @@ fn mix(p: &mut [f64], hi: &mut usize, b: &[f64]) {
     *hi = new_hi;
 }
 
-/// The pmf (truncated to `n` points) of the capacity of the `units` that `take` admits,
-/// each capped block (`caps[b]` steps) counting at most its cap.
+/// The pmf (truncated to `n` points) of the capacity of the `units`, unit `k` offering
+/// `cap_of(k)` grid steps when up (0: not counted: out, or nothing to offer), each capped
+/// block (`caps[b]` steps) counting at most its cap.
 fn capacity_pmf(
     units: &[GridUnit],
     caps: &[usize],
     n: usize,
-    take: impl Fn(usize) -> bool + Copy,
+    cap_of: impl Fn(usize) -> usize + Copy,
 ) -> Vec<f64> {
     let mut p = vec![0.0; n];
     p[0] = 1.0;
     let mut hi = 0;
     for (i, u) in units.iter().enumerate() {
-        if u.block.is_none() && take(i) {
-            convolve(&mut p, &mut hi, u.c, u.a, u.q);
+        if u.block.is_none() && cap_of(i) > 0 {
+            convolve(&mut p, &mut hi, cap_of(i), u.a, u.q);
         }
     }
     for (b, &cap) in caps.iter().enumerate() {
@@ -383,13 +384,13 @@ fn capacity_pmf(
             units
                 .iter()
                 .enumerate()
-                .filter(move |&(i, u)| u.block == Some(b) && take(i))
+                .filter(move |&(i, u)| u.block == Some(b) && cap_of(i) > 0)
         };
-        let size = members().map(|(_, u)| u.c).sum::<usize>().min(cap) + 1;
+        let size = members().map(|(i, _)| cap_of(i)).sum::<usize>().min(cap) + 1;
         let mut block = vec![0.0; size];
         block[0] = 1.0;
-        for (_, u) in members() {
-            convolve_capped(&mut block, u.c, u.a, u.q);
+        for (i, u) in members() {
+            convolve_capped(&mut block, cap_of(i), u.a, u.q);
         }
         block.truncate(n);
         mix(&mut p, &mut hi, &block);
@@ -442,21 +443,21 @@ fn pair_weights(u: &GridUnit, one_hour: bool, first: bool, second: bool) -> Opti
     }
 }
 
-/// A unit's capacity in grid steps and its [`pair_weights`].
-type Kernel = (usize, [f64; 4]);
+/// A unit's capacity in grid steps at the two instants and its [`pair_weights`].
+type Kernel = (usize, usize, [f64; 4]);
 
 /// A capped block: its cap in grid steps and its units' [`Kernel`]s.
 type BlockKernels = (usize, Vec<Kernel>);
 
 /// The joint pmf (`l` × `l`, row-major, `l` = cap + 1) of a capped block's capacity at two
-/// instants, from its units' capacities in steps and [`pair_weights`]: each coordinate is
-/// `min(cap, sum of the units up)`.
+/// instants, from its units' capacities in steps (at each instant) and [`pair_weights`]:
+/// each coordinate is `min(cap, sum of the units up)`.
 fn block_joint(cap: usize, kernels: &[Kernel]) -> Vec<f64> {
     let l = cap + 1;
     let mut k = vec![0.0; l * l];
     k[0] = 1.0;
     let mut next = vec![0.0; l * l];
-    for &(c, w) in kernels {
+    for &(ca, cb, w) in kernels {
         next.fill(0.0);
         for a in 0..l {
             for b in 0..l {
@@ -464,7 +465,7 @@ fn block_joint(cap: usize, kernels: &[Kernel]) -> Vec<f64> {
                 if p == 0.0 {
                     continue;
                 }
-                let (ua, ub) = ((a + c).min(cap), (b + c).min(cap));
+                let (ua, ub) = ((a + ca).min(cap), (b + cb).min(cap));
                 next[ua * l + ub] += w[0] * p;
                 next[ua * l + b] += w[1] * p;
                 next[a * l + ub] += w[2] * p;
@@ -477,37 +478,46 @@ fn block_joint(cap: usize, kernels: &[Kernel]) -> Vec<f64> {
 }
 
 /// The 2-D cumulative table G[(a, b)] = P(C_t ≤ a, C_{t'} ≤ b), a, b < n, of the available
-/// capacity at two instants (row-major, n × n), from each free unit's capacity in steps
-/// and [`pair_weights`], and each capped block's cap and its units' (capacity, weights).
+/// capacity at two instants (row-major, n × n), from each free unit's capacities in steps
+/// and [`pair_weights`], and each capped block's cap and its units' [`Kernel`]s.
 fn joint_cumulative(kernels: &[Kernel], blocks: &[BlockKernels], n: usize) -> Vec<f64> {
     let mut j = vec![0.0; n * n];
     j[0] = 1.0;
     let mut hi = 0usize;
     let mut scratch = vec![0.0; n];
-    for &(c, [uu, ud, du, dd]) in kernels {
-        let new_hi = (hi + c).min(n - 1);
+    for &(ca, cb, [uu, ud, du, dd]) in kernels {
+        let new_hi = (hi + ca.max(cb)).min(n - 1);
         let w = new_hi + 1;
-        // Row a (state at t) takes dd/du from old row a and uu/ud from old row a − c;
-        // rows are rewritten in descending order so old row a − c is still intact.
+        let cc = cb.min(w);
+        // Row a (state at t) takes dd/du from old row a and uu/ud from old row a − ca;
+        // rows are rewritten in descending order so old row a − ca is still intact.
         for a in (0..=new_hi).rev() {
             let (lo, rest) = j.split_at_mut(a * n);
             let row = &mut rest[..w];
             let out = &mut scratch[..w];
-            let cc = c.min(w);
-            if a >= c {
-                let src = &lo[(a - c) * n..(a - c) * n + w];
+            if ca == 0 {
+                // No capacity at t: up or down there, the same row.
+                let (stay, up) = (dd + ud, du + uu);
+                for b in 0..cc {
+                    out[b] = stay * row[b];
+                }
+                for b in cc..w {
+                    out[b] = stay * row[b] + up * row[b - cb];
+                }
+            } else if a >= ca {
+                let src = &lo[(a - ca) * n..(a - ca) * n + w];
                 for b in 0..cc {
                     out[b] = dd * row[b] + ud * src[b];
                 }
                 for b in cc..w {
-                    out[b] = dd * row[b] + ud * src[b] + du * row[b - c] + uu * src[b - c];
+                    out[b] = dd * row[b] + ud * src[b] + du * row[b - cb] + uu * src[b - cb];
                 }
             } else {
                 for b in 0..cc {
                     out[b] = dd * row[b];
                 }
                 for b in cc..w {
-                    out[b] = dd * row[b] + du * row[b - c];
+                    out[b] = dd * row[b] + du * row[b - cb];
                 }
             }
             row.copy_from_slice(out);
@@ -578,13 +588,27 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
             .iter()
             .position(|b| b.units.contains(&u.names[i]))
     };
-    let live: Vec<usize> = (0..u.len()).filter(|&i| u.capacity_w[i] > 0).collect();
+    // A unit's hourly capacity (`capacity_file`), if its block has one.
+    let profile_of =
+        |i: usize| (cond.unit_profiles.iter()).position(|p| p.units.contains(&u.names[i]));
+    let profiles: Vec<Option<usize>> = (0..u.len()).map(profile_of).collect();
+    // The most a unit offers in any hour.
+    let max_w = |i: usize| match profiles[i] {
+        Some(p) => cond.unit_profiles[p]
+            .capacity_w
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0),
+        None => u.capacity_w[i],
+    };
+    let live: Vec<usize> = (0..u.len()).filter(|&i| max_w(i) > 0).collect();
     let mut block_w = vec![0i128; cond.block_caps.len()];
     let mut total_w: i128 = 0;
     for &i in &live {
         match block_of(i) {
-            Some(b) => block_w[b] += i128::from(u.capacity_w[i]),
-            None => total_w += i128::from(u.capacity_w[i]),
+            Some(b) => block_w[b] += i128::from(max_w(i)),
+            None => total_w += i128::from(max_w(i)),
         }
     }
     // A cap at or above its block's total never binds: it is left out of the grid.
@@ -599,9 +623,11 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     let caps_w = (cond.block_caps.iter().zip(&binding))
         .filter(|&(_, &bind)| bind)
         .map(|(b, _)| b.cap_w);
-    let step = live
-        .iter()
+    let hourly_w = (live.iter().filter_map(|&i| profiles[i]))
+        .flat_map(|p| cond.unit_profiles[p].capacity_w.iter().copied());
+    let step = (live.iter().filter(|&&i| profiles[i].is_none()))
         .map(|&i| u.capacity_w[i])
+        .chain(hourly_w)
         .chain(caps_w)
         .fold(0, gcd);
     let step = if step == 0 { W_PER_MW } else { step };
@@ -636,7 +662,7 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
         .iter()
         .map(|&i| {
             let o = u.outage[i];
-            let c = (u.capacity_w[i] / step) as usize;
+            let c = (max_w(i) / step) as usize;
             let (lambda, key) = match o {
                 OutageModel::Continuous(o) => (
                     Some(1.0 / o.mttf_h),
@@ -655,16 +681,19 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
                 key,
                 block: block_of(i),
                 unit: i,
+                profile: profiles[i],
             }
         })
         .collect();
     // Small units first keeps the support of the partial tables small.
-    units.sort_by_key(|g| (g.key, g.block));
+    units.sort_by_key(|g| (g.key, g.block, g.profile));
     let caps: Vec<usize> = (cond.block_caps.iter().zip(&block_w))
         .map(|(b, &w)| (i128::from(b.cap_w).min(w) / i128::from(step)) as usize)
         .collect();
 
-    // Dated outages: hours with the same set of units out share one table (class 0: none).
+    // Dated outages and hourly capacities: hours in which every unit offers the same
+    // capacity (0 while out) share one table, a class; class `classes[c]` holds each
+    // unit's capacity in grid steps.
     let out_in: Vec<&[Range<usize>]> = units
         .iter()
         .map(|g| {
@@ -674,28 +703,33 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
                 .map_or(&[][..], |c| &c.dated_outages[..])
         })
         .collect();
-    let masked: Vec<usize> = (0..units.len())
-        .filter(|&k| !out_in[k].is_empty())
+    let varying: Vec<usize> = (0..units.len())
+        .filter(|&k| !out_in[k].is_empty() || units[k].profile.is_some())
         .collect();
-    let mut classes: Vec<Vec<usize>> = vec![Vec::new()];
-    let mut class_of_hour = vec![0usize; hours];
-    if !masked.is_empty() {
-        let mut index: HashMap<Vec<usize>, usize> = HashMap::from([(Vec::new(), 0)]);
-        for (h, class) in class_of_hour.iter_mut().enumerate() {
-            let out: Vec<usize> = masked
-                .iter()
-                .copied()
-                .filter(|&k| out_in[k].iter().any(|r| r.contains(&h)))
-                .collect();
-            *class = *index.entry(out).or_insert_with_key(|out| {
-                classes.push(out.clone());
-                classes.len() - 1
-            });
+    let steps_in = |k: usize, h: usize| -> usize {
+        if out_in[k].iter().any(|r| r.contains(&h)) {
+            0
+        } else if let Some(p) = units[k].profile {
+            (cond.unit_profiles[p].capacity_w[h] / step) as usize
+        } else {
+            units[k].c
         }
+    };
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    let mut class_of_hour = vec![0usize; hours];
+    let mut index: HashMap<Vec<usize>, usize> = HashMap::new();
+    for (h, class) in class_of_hour.iter_mut().enumerate() {
+        let key: Vec<usize> = varying.iter().map(|&k| steps_in(k, h)).collect();
+        *class = *index.entry(key).or_insert_with(|| {
+            classes.push((0..units.len()).map(|k| steps_in(k, h)).collect());
+            classes.len() - 1
+        });
     }
-    let in_service = |class: usize, k: usize| classes[class].binary_search(&k).is_err();
+    if classes.is_empty() {
+        classes.push(units.iter().map(|g| g.c).collect());
+    }
     // Pairs of classes: of consecutive hours (for `lolf`), and of the two sides of an hour
-    // boundary where the set of units out changes (for `lolf_ct`, cyclic).
+    // boundary where the class changes (for `lolf_ct`, cyclic).
     let mut apart: Vec<(usize, usize)> = (1..hours)
         .map(|h| (class_of_hour[h - 1], class_of_hour[h]))
         .collect();
@@ -711,7 +745,9 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     // Work, in multiply-adds: every table, then the hours.
     let types = 1
         + (units.windows(2))
-            .filter(|w| (w[0].key, w[0].block) != (w[1].key, w[1].block))
+            .filter(|w| {
+                (w[0].key, w[0].block, w[0].profile) != (w[1].key, w[1].block, w[1].profile)
+            })
             .count();
     let per_table: u128 = units
         .iter()
@@ -725,7 +761,7 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
             .map(|&c| (n.min(c + 1) * n) as u128)
             .sum::<u128>();
     let tables = classes.len() * (1 + types);
-    let ranges: usize = masked.iter().map(|&k| out_in[k].len()).sum();
+    let ranges: usize = varying.iter().map(|&k| out_in[k].len().max(1)).sum();
     // A capped block's types also scan its grid every hour for `lolf_ct`.
     let block_points: u128 = caps.iter().map(|&c| c as u128 + 1).sum();
     let work = per_table * tables as u128
@@ -757,7 +793,7 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
     // Capacity outage probability tables, prefix sums and first moments, per class.
     let tables: Vec<(Vec<f64>, Vec<f64>)> = (0..classes.len())
         .map(|class| {
-            let p = capacity_pmf(&units, &caps, n, |k| in_service(class, k));
+            let p = capacity_pmf(&units, &caps, n, |k| classes[class][k]);
             (prefix(&p), moments(&p))
         })
         .collect();
@@ -794,8 +830,8 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
             .iter()
             .map(|&(a, b)| {
                 let kernel = |k: usize| {
-                    let u = &units[k];
-                    pair_weights(u, one_hour, in_service(a, k), in_service(b, k)).map(|w| (u.c, w))
+                    let (ca, cb) = (classes[a][k], classes[b][k]);
+                    pair_weights(&units[k], one_hour, ca > 0, cb > 0).map(|w| (ca, cb, w))
                 };
                 let free: Vec<Kernel> = (0..units.len())
                     .filter(|&k| units[k].block.is_none())
@@ -877,8 +913,9 @@ pub fn exact(model: &SystemModel) -> Result<ExactIndices, AnalyticError> {
 }
 
 /// The failure part of `lolf_ct`: Σ_h over the units i in service in hour h of
-/// λ_i P(i up, C ≥ L_h, C without i < L_h), by unit type (capacity, MTTF, MTTR, block) and
-/// set of units out, one capacity table per type and set. For a free unit that is
+/// λ_i P(i up, C ≥ L_h, C without i < L_h), by unit type (capacity, MTTF, MTTR, block,
+/// hourly capacity) and class (each unit's capacity in the hour, `classes`), one capacity
+/// table per type and class. For a free unit that is
 /// A P(L − c ≤ C_{−i} < L); for a unit of a block capped at k steps it is
 /// A Σ_s P(S = s) P(L − min(k, s + c) ≤ R < L − s), with S the capacity of the block's other
 /// units in service (capped at k) and R that of everything but the block.
@@ -891,8 +928,8 @@ fn failure_rate(
     class_of_hour: &[usize],
 ) -> f64 {
     let mut rate = vec![0.0; m.len()];
-    for (class, out) in classes.iter().enumerate() {
-        let serving = |k: usize| out.binary_search(&k).is_err();
+    for (class, steps) in classes.iter().enumerate() {
+        let serving = |k: usize| steps[k] > 0;
         let hours: Vec<usize> = (0..m.len())
             .filter(|&h| class_of_hour[h] == class)
             .collect();
@@ -901,7 +938,7 @@ fn failure_rate(
             let t = units[i];
             let of_type = units[i..]
                 .iter()
-                .take_while(|v| (v.key, v.block) == (t.key, t.block))
+                .take_while(|v| (v.key, v.block, v.profile) == (t.key, t.block, t.profile))
                 .count();
             let serving_of_type: Vec<usize> = (i..i + of_type).filter(|&k| serving(k)).collect();
             i += of_type;
@@ -910,31 +947,39 @@ fn failure_rate(
             };
             // Called with continuous-time units only (NaN would show otherwise).
             let w = serving_of_type.len() as f64 * t.lambda.unwrap_or(f64::NAN) * t.a;
+            // Units of one type offer the same capacity in a class.
+            let c = steps[first];
             let Some(b) = t.block else {
-                let cum_other = prefix(&capacity_pmf(units, caps, n, |k| k != first && serving(k)));
+                let others = |k: usize| if k == first { 0 } else { steps[k] };
+                let cum_other = prefix(&capacity_pmf(units, caps, n, others));
                 for &h in &hours {
-                    rate[h] += w * (cum_other[m[h]] - cum_other[m[h].saturating_sub(t.c)]);
+                    rate[h] += w * (cum_other[m[h]] - cum_other[m[h].saturating_sub(c)]);
                 }
                 continue;
             };
-            let cum_rest = prefix(&capacity_pmf(units, caps, n, |k| {
-                serving(k) && units[k].block != Some(b)
-            }));
-            let others: Vec<&GridUnit> = (0..units.len())
+            let rest = |k: usize| {
+                if units[k].block == Some(b) {
+                    0
+                } else {
+                    steps[k]
+                }
+            };
+            let cum_rest = prefix(&capacity_pmf(units, caps, n, rest));
+            let others: Vec<(usize, &GridUnit)> = (0..units.len())
                 .filter(|&k| k != first && units[k].block == Some(b) && serving(k))
-                .map(|k| &units[k])
+                .map(|k| (steps[k], &units[k]))
                 .collect();
             let cap = caps[b];
-            let mut sp = vec![0.0; others.iter().map(|u| u.c).sum::<usize>().min(cap) + 1];
+            let mut sp = vec![0.0; others.iter().map(|&(c, _)| c).sum::<usize>().min(cap) + 1];
             sp[0] = 1.0;
-            for u in others {
-                convolve_capped(&mut sp, u.c, u.a, u.q);
+            for (c, u) in others {
+                convolve_capped(&mut sp, c, u.a, u.q);
             }
             for &h in &hours {
                 let mh = m[h];
                 let p: f64 = (sp.iter().enumerate())
                     .map(|(x, &px)| {
-                        let up = (x + t.c).min(cap);
+                        let up = (x + c).min(cap);
                         px * (cum_rest[mh.saturating_sub(x)] - cum_rest[mh.saturating_sub(up)])
                     })
                     .sum();
@@ -949,7 +994,8 @@ fn failure_rate(
 mod tests {
     use super::*;
     use gridrisk_core::model::{
-        BlockCap, Conditions, Outage, Region, UnitConditions, UnitSpec, Vre, VreProfile,
+        BlockCap, Conditions, Outage, Region, UnitConditions, UnitProfile, UnitSpec, Vre,
+        VreProfile,
     };
     use gridrisk_core::power::mw_to_w;
     use gridrisk_core::Calendar;
@@ -1370,6 +1416,51 @@ mod tests {
                 .sum()
         };
         check_all(&exact(&m).unwrap(), &enumerate(&UNITS, &net_w, &cap));
+    }
+
+    /// Hourly unit capacities (`capacity_file`) against enumeration: a block of two units
+    /// whose capacity changes from hour to hour (to 0 in some hours), one of them in a
+    /// capped block, with a dated outage of another unit; each hour's table is that hour's
+    /// capacities, and the frequencies see the capacity change at the hour boundary.
+    #[test]
+    fn hourly_capacities_match_brute_force_enumeration() {
+        // u1 and u4 (20 MW installed) share an hourly capacity; u3 and u4 are capped at
+        // 25 MW together; u2 is out in hours 6..10.
+        let hourly_mw = |h: usize| [20.0, 15.0, 0.0, 10.0, 20.0, 5.0, 20.0][h % 7];
+        let out = |i: usize, h: usize| i == 2 && (6..10).contains(&h);
+        let loads: Vec<f64> = (0..30)
+            .map(|h| 35.0 + 30.0 * ((h % 5) as f64 / 4.0))
+            .collect();
+        let hours = loads.len();
+        let m = with_conditions(
+            &loads,
+            Conditions {
+                units: vec![dated(2, 6..10)],
+                unit_profiles: vec![UnitProfile {
+                    name: "p".into(),
+                    units: vec!["u1".into(), "u4".into()],
+                    capacity_w: (0..hours).map(|h| mw_to_w(hourly_mw(h)).unwrap()).collect(),
+                }],
+                block_caps: vec![BlockCap {
+                    name: "b".into(),
+                    units: vec!["u3".into(), "u4".into()],
+                    cap_w: mw_to_w(25.0).unwrap(),
+                }],
+                ..Conditions::default()
+            },
+        );
+        let net_w: Vec<i64> = loads.iter().map(|&l| mw_to_w(l).unwrap()).collect();
+        let cap = |s: usize, h: usize| -> f64 {
+            let offer = |i: usize| match i {
+                _ if s >> i & 1 == 0 || out(i, h) => 0.0,
+                1 | 4 => hourly_mw(h),
+                _ => UNITS[i].0,
+            };
+            offer(0) + offer(1) + offer(2) + (offer(3) + offer(4)).min(25.0)
+        };
+        let x = exact(&m).unwrap();
+        assert_eq!(x.step_mw, 5.0);
+        check_all(&x, &enumerate(&UNITS, &net_w, &cap));
     }
 
     /// A renewable plant with a full-window hourly series (no daily pattern) against

@@ -353,32 +353,26 @@ impl Net {
             need -= f;
         }
         self.truncate(m);
-        // Optimal potentials: shortest distances from a virtual root (Bellman-Ford).
-        self.build(None);
-        self.dist.iter_mut().for_each(|d| *d = 0);
-        for _ in 0..=self.n {
-            let mut changed = false;
-            for e in 0..2 * m {
-                if self.rcap[e] > 0 {
-                    let k = e >> 1;
-                    let (u, v, c) = if e & 1 == 0 {
-                        (self.eu[k], self.ev[k], self.cost[k])
-                    } else {
-                        (self.ev[k], self.eu[k], -self.cost[k])
-                    };
-                    if self.dist[u] + c < self.dist[v] {
-                        self.dist[v] = self.dist[u] + c;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                break;
+        // The primal-dual's potentials are optimal: every residual edge of the final flow
+        // has a reduced cost >= 0 (Dijkstra keeps it so on the nodes it reaches; a node it
+        // does not reach gains the largest distance, which lowers no reduced cost into it,
+        // and no residual edge leaves the reached set; the edges the blocking flows open
+        // are reversed admissible ones, of reduced cost 0). With no costly flow to reroute
+        // the potentials are 0 and every residual edge costs >= 0. Fixing the edges of
+        // non-zero reduced cost under any optimal potentials leaves exactly the least-cost
+        // circulations (complementary slackness holds between every optimal flow and every
+        // optimal dual), so which optimal potentials are used does not matter.
+        if cfg!(debug_assertions) {
+            self.build(None);
+            for e in (0..2 * m).filter(|&e| self.rcap[e] > 0) {
+                let k = e >> 1;
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
+                debug_assert!(if e & 1 == 0 { rc >= 0 } else { rc <= 0 });
             }
         }
         for k in 0..m {
             if self.lo[k] < self.hi[k] {
-                let rc = self.cost[k] + self.dist[self.eu[k]] - self.dist[self.ev[k]];
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
                 if rc != 0 {
                     self.fix(k);
                 }

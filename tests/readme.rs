@@ -102,3 +102,36 @@ fn the_readme_pandas_snippet_runs() {
     assert_eq!(stdout.lines().count(), 15, "{stdout}");
     assert!(stdout.contains("h/window"), "{stdout}");
 }
+
+/// No merge left a conflict in the documents, scenarios or sources: a line that starts with
+/// `<<<<<<< `, `>>>>>>> ` or is exactly `=======` (seven `=`, as git writes it).
+#[test]
+fn no_merge_conflict_markers_are_left() {
+    fn visit(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    visit(&path, found);
+                }
+            } else if ["md", "rs", "toml", "csv", "json", "py", "sh"]
+                .iter()
+                .any(|ext| name.ends_with(&format!(".{ext}")))
+            {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for (i, line) in text.lines().enumerate() {
+                    if line.starts_with("<<<<<<< ")
+                        || line.starts_with(">>>>>>> ")
+                        || line == "======="
+                    {
+                        found.push(format!("{}:{}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    visit(Path::new(env!("CARGO_MANIFEST_DIR")), &mut found);
+    assert!(found.is_empty(), "conflict markers at {found:?}");
+}

@@ -1340,7 +1340,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/raids-february.toml",
         "scenarios/kazakhstan/as-it-happened.toml",
         "scenarios/kazakhstan/sensitivity/corridor-plus500.toml",
-        "scenarios/kazakhstan/sensitivity/calendar.toml",
+        "scenarios/kazakhstan/sensitivity/demand-v1.toml",
         "scenarios/kazakhstan/sensitivity/raids-november-frailty.toml",
         "scenarios/kazakhstan/sensitivity/schedule.toml",
     ];

@@ -1341,7 +1341,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/as-it-happened.toml",
         "scenarios/kazakhstan/sensitivity/corridor-plus500.toml",
         "scenarios/kazakhstan/sensitivity/demand-v1.toml",
-        "scenarios/kazakhstan/sensitivity/raids-november-frailty.toml",
+        "scenarios/kazakhstan/sensitivity/raids-november-homogeneous.toml",
         "scenarios/kazakhstan/sensitivity/schedule.toml",
     ];
     // (scenario run, file mutated)

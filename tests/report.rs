@@ -289,6 +289,19 @@ fn report_has_every_chart_and_variant_and_no_external_reference() {
     // The files' paths are the user's text: a temporary directory's random name may hold
     // `1e5`.
     let words = words.replace(dir.path().to_str().unwrap(), "DIR");
+    // A scenario's content hash is 16 hex digits: `66e79588...` is not scientific notation.
+    let words = words
+        .split("<td>")
+        .map(|cell| match cell.split_once("</td>") {
+            Some((hash, rest))
+                if hash.len() == 16 && hash.bytes().all(|c| c.is_ascii_hexdigit()) =>
+            {
+                format!("HASH</td>{rest}")
+            }
+            _ => cell.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("<td>");
     let b = words.as_bytes();
     for i in 1..b.len().saturating_sub(2) {
         let exp = (b[i] == b'e' || b[i] == b'E')

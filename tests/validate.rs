@@ -108,7 +108,7 @@ fn validate_lists_the_conditions() {
         "\n  mining: 601.0 MW registered in 4 regions, illegal 340.0 to 1200.0 MW (mode 700.0 MW)\n",
         "\n  exchanges: CENTRAL-ASIA (100.0 MW scheduled export from SOUTH)\n",
         "\n  disturbances: central-asia-trip (2 lines)\n",
-        "\n  units: dated outages of 4 units, 1 block cap\n",
+        "\n  units: dated outages of 4 units, cold-dependent failures of 80 units, 1 block cap\n",
     ] {
         assert!(stdout.contains(expect), "{expect:?} not in:\n{stdout}");
     }

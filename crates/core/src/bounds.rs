@@ -209,17 +209,32 @@ fn region_total_w(model: &SystemModel, r: usize) -> i128 {
             .storages()
             .iter()
             .filter(|s| s.region == r)
-            .map(|s| s.charge_w + s.discharge_w))
+            .map(|s| s.charge_w + s.discharge_w + inflow_bound_w(s)))
+}
+
+/// What a generator-storage adds to the power bounds beyond a storage device's: its grid
+/// injection (inflow offered to the grid) and its largest hourly inflow (spilled or
+/// stored); 0 for a plain storage device.
+fn inflow_bound_w(s: &crate::model::Storage) -> i64 {
+    s.inflow.as_ref().map_or(0, |g| {
+        g.grid_injection_w + g.inflow_w.iter().copied().max().unwrap_or(0)
+    })
 }
 
 /// What storage adds to the window energy bound's power: every device's charge and
-/// discharge power (energy charged and discharged per hour), and its energy capacity (the
-/// stored energy at the start of a shortfall event, at most one event per hour).
+/// discharge power (energy charged and discharged per hour), its energy capacity (the
+/// stored energy at the start of a shortfall event, at most one event per hour) and a
+/// generator-storage's inflow bound (spilled per hour).
 fn storage_bound(model: &SystemModel) -> i128 {
     model
         .storages()
         .iter()
-        .map(|s| i128::from(s.charge_w) + i128::from(s.discharge_w) + i128::from(s.energy_wh))
+        .map(|s| {
+            i128::from(s.charge_w)
+                + i128::from(s.discharge_w)
+                + i128::from(s.energy_wh)
+                + i128::from(inflow_bound_w(s))
+        })
         .sum()
 }
 

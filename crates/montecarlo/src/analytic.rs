@@ -255,8 +255,13 @@ fn unsupported(model: &SystemModel) -> Option<String> {
         ));
     }
     if let Some(s) = model.storages().first() {
+        let table = if s.inflow.is_some() {
+            "generator-storage ([[generator_storages]]"
+        } else {
+            "storage ([[storages]]"
+        };
         return Some(format!(
-            "storage ([[storages]] '{}': energy-limited, its state couples the hours)",
+            "{table} '{}': energy-limited, its state couples the hours)",
             s.name
         ));
     }

@@ -22,7 +22,7 @@ pub use network::{
 };
 pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
-pub use storage::Storage;
+pub use storage::{GenStorDispatch, Inflow, ShavingPeriod, Storage};
 pub use supply::{BlockCap, UnitConditions, UnitProfile, UnitRates, Vre, VreProfile};
 pub use units::{component_id, UnitSpec, Units};
 pub use weather::{ColdRule, RegionClimate, Weather, WeatherZone};
@@ -291,16 +291,27 @@ impl SystemModel {
                     regions: self.regions.len(),
                 });
             }
-            s.check().map_err(|what| ModelError::BadUnit {
-                unit: s.name.clone(),
-                what,
-            })?;
+            let hours = self.hours();
+            s.check()
+                .and_then(|()| match &s.inflow {
+                    Some(g) if g.inflow_w.len() != hours => Err(format!(
+                        "{} inflow values, expected {hours} (one per hour)",
+                        g.inflow_w.len()
+                    )),
+                    _ => Ok(()),
+                })
+                .map_err(|what| ModelError::BadUnit {
+                    unit: s.name.clone(),
+                    what,
+                })?;
         }
         self.storages = storages;
         Ok(self)
     }
 
-    /// The storage devices, in scenario order (empty if there are none).
+    /// The storage devices, in scenario order (empty if there are none): the
+    /// `[[storages]]`, then the `[[generator_storages]]` (those with an
+    /// [`Storage::inflow`]).
     pub fn storages(&self) -> &[Storage] {
         &self.storages
     }

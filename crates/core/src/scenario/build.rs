@@ -162,6 +162,24 @@ pub(crate) fn load(
                 )
             });
         }
+        // Generator-storages: an hourly inflow from a CSV, or a constant for every hour.
+        for s in &m.inflow_series {
+            let inflow_w = series::read(&mut reader, &s.file, &mut p).and_then(|c| {
+                let range = (0, crate::power::mw_to_w(crate::bounds::MAX_POWER_MW).unwrap_or(0));
+                let expect = "an inflow >= 0 MW, at most the largest power";
+                series::schedule_column(&c, &s.column, cal.hours(), range, expect, &mut p)
+            });
+            for d in &mut m.storages[s.devices.clone()] {
+                if let (Some(g), Some(w)) = (d.inflow.as_mut(), &inflow_w) {
+                    g.inflow_w.clone_from(w);
+                }
+            }
+        }
+        for d in &mut m.storages {
+            if let Some(g) = d.inflow.as_mut().filter(|g| g.inflow_w.len() == 1) {
+                g.inflow_w = vec![g.inflow_w[0]; cal.hours()];
+            }
+        }
         for s in &m.schedules {
             let schedule_w = match &s.schedule {
                 Schedule::Flat(w) => Some(vec![*w; cal.hours()]),

@@ -27,6 +27,7 @@ pub(crate) const ROOT: &[&str] = &[
     "corridors",
     "ladder",
     "storages",
+    "generator_storages",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &[
     "hours",
@@ -120,6 +121,32 @@ pub(crate) const STORAGE: &[&str] = &[
     "for",
     "failure_probability",
     "repair_probability",
+];
+pub(crate) const GENERATOR_STORAGE: &[&str] = &[
+    "name",
+    "region",
+    "count",
+    "charge_mw",
+    "discharge_mw",
+    "energy_mwh",
+    "charge_efficiency",
+    "discharge_efficiency",
+    "carryover_efficiency",
+    "initial_soc",
+    "outage_model",
+    "mttf_h",
+    "mttr_h",
+    "for",
+    "failure_probability",
+    "repair_probability",
+    "inflow_mw",
+    "inflow_file",
+    "inflow_column",
+    "grid_injection_mw",
+    "grid_withdrawal_mw",
+    "dispatch",
+    "peak_shaving_period",
+    "min_injection_mw",
 ];
 pub(crate) const CORRIDOR: &[&str] = &["name", "lines"];
 pub(crate) const IMPORT: &[&str] = &[
@@ -227,6 +254,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("ladder.voltage_reduction", LADDER_VOLTAGE),
     ("ladder.appeals", LADDER_APPEAL),
     ("storages", STORAGE),
+    ("generator_storages", GENERATOR_STORAGE),
     ("weather", WEATHER),
     ("weather.zones", ZONE),
     ("weather.correlation", CORRELATION),

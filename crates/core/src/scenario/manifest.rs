@@ -96,8 +96,10 @@ pub(crate) struct Manifest {
     /// Weather, mining, exchanges, disturbances and renewables (unit conditions are in
     /// `blocks`).
     pub(crate) conditions: Conditions,
-    /// Storage devices (blocks expanded), only the valid ones.
+    /// Storage devices and generator-storages (blocks expanded), only the valid ones.
     pub(crate) storages: Vec<Storage>,
+    /// Generator-storages' hourly inflow CSVs (read in `build.rs`).
+    pub(crate) inflow_series: Vec<storage::InflowSeries>,
 }
 
 /// A region as read from TOML.
@@ -951,7 +953,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         }
     }
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
-    m.storages = storage::storages(&f, &region_names, &hubs, p);
+    (m.storages, m.inflow_series) = storage::storages(&f, &region_names, &hubs, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

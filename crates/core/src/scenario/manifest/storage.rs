@@ -1,7 +1,10 @@
-//! `[[storages]]`: storage devices (see [`crate::model::Storage`]).
+//! `[[storages]]` and `[[generator_storages]]`: storage devices and generator-storages
+//! (see [`crate::model::Storage`]; a generator-storage is a storage device with an
+//! [`Inflow`], read here but for an hourly inflow CSV, which `build.rs` reads once the
+//! window's hours are known).
 
-use super::{element_label, short_number, table_array, unit_outage, Fields};
-use crate::model::Storage;
+use super::{element_label, series_ref, short_number, table_array, unit_outage, FileRef, Fields};
+use crate::model::{GenStorDispatch, Inflow, ShavingPeriod, Storage};
 use crate::power::W_PER_MW;
 use crate::scenario::error::Problems;
 use crate::scenario::keys;
@@ -17,23 +20,60 @@ pub(crate) const MAX_STORAGE_DEVICES: usize = 256;
 /// an exact `f64` when efficiencies are applied, and the window energy bound stays small.
 pub(crate) const MAX_ENERGY_MWH: f64 = 1e7;
 
-/// Read every `[[storages]]` block of the root table `f`, expanded to devices (a block of
-/// `count` devices named `name#1`, `name#2`, ...). `regions` are the region names, `hubs`
-/// which are hubs.
+/// An hourly inflow CSV of a generator-storage, to be read by `build.rs`: the devices it
+/// fills (a range of the scenario's storages) and its column.
+#[derive(Debug)]
+pub(crate) struct InflowSeries {
+    /// The devices of the block.
+    pub(crate) devices: std::ops::Range<usize>,
+    /// `inflow_file`.
+    pub(crate) file: FileRef,
+    /// `inflow_column` (default: the block's name).
+    pub(crate) column: String,
+}
+
+/// Read every `[[storages]]` block, then every `[[generator_storages]]` block, of the root
+/// table `f`, expanded to devices (a block of `count` devices named `name#1`, `name#2`,
+/// ...), and the generator-storages' inflow CSVs still to read. `regions` are the region
+/// names, `hubs` which are hubs.
 pub(super) fn storages(
     f: &Fields<'_>,
     regions: &[String],
     hubs: &[bool],
     p: &mut Problems,
-) -> Vec<Storage> {
+) -> (Vec<Storage>, Vec<InflowSeries>) {
     let mut out = Vec::new();
+    let mut series = Vec::new();
     let mut seen: Vec<(String, Rc<Path>, usize)> = Vec::new();
-    for (i, n) in table_array(f, "storages", p).into_iter().enumerate() {
-        let label = element_label("storages", i, n);
-        let Some(sf) = Fields::new(n, &label, keys::STORAGE, p) else {
-            continue;
+    for table in ["storages", "generator_storages"] {
+        let generator = table == "generator_storages";
+        let known = if generator {
+            keys::GENERATOR_STORAGE
+        } else {
+            keys::STORAGE
         };
-        if let Some((device, count)) = storage(&sf, regions, hubs, &mut seen, p) {
+        for (i, n) in table_array(f, table, p).into_iter().enumerate() {
+            let label = element_label(table, i, n);
+            let Some(sf) = Fields::new(n, &label, known, p) else {
+                continue;
+            };
+            let Some((mut device, count)) = storage(&sf, regions, hubs, &mut seen, p) else {
+                continue;
+            };
+            if generator {
+                let Some((inflow, csv)) = inflow(&sf, &device, p) else {
+                    continue;
+                };
+                device.inflow = Some(inflow);
+                if let Some((file, column)) = csv {
+                    let devices = out.len()..out.len() + count;
+                    series.push(InflowSeries {
+                        devices,
+                        file,
+                        column,
+                    });
+                }
+            }
             if out.len() + count > MAX_STORAGE_DEVICES {
                 sf.bad(
                     "count",
@@ -55,7 +95,92 @@ pub(super) fn storages(
             }
         }
     }
-    out
+    (out, series)
+}
+
+/// The generator-storage part of a block whose storage fields gave `device`, and its
+/// inflow CSV if it has one (`inflow_w` is then empty until `build.rs` reads it).
+fn inflow(
+    f: &Fields<'_>,
+    device: &Storage,
+    p: &mut Problems,
+) -> Option<(Inflow, Option<(FileRef, String)>)> {
+    let csv = series_ref(f, "inflow_file", "inflow_column", Some(&device.name), p)?;
+    let inflow_w = match (&csv, f.has("inflow_mw")) {
+        (Some(_), true) => {
+            f.bad(
+                "inflow_mw",
+                "give either `inflow_mw` or `inflow_file`, not both".into(),
+                p,
+            );
+            return None;
+        }
+        (Some(_), false) => Vec::new(),
+        (None, _) => vec![f.power_w("inflow_mw", true, p)?],
+    };
+    let grid_injection_w = f.opt_power_w("grid_injection_mw", p)?;
+    let grid_withdrawal_w = f.opt_power_w("grid_withdrawal_mw", p)?;
+    let dispatch = match f.string("dispatch", false, p).as_deref() {
+        None | Some("pras") => {
+            for key in ["peak_shaving_period", "min_injection_mw"] {
+                if f.has(key) {
+                    f.bad(key, "only goes with `dispatch = \"peak_shaving\"`".into(), p);
+                    return None;
+                }
+            }
+            GenStorDispatch::Pras
+        }
+        Some("peak_shaving") => {
+            let period = match f.string("peak_shaving_period", false, p).as_deref() {
+                None | Some("day") => ShavingPeriod::Day,
+                Some("week") => ShavingPeriod::Week,
+                Some(other) => {
+                    f.bad(
+                        "peak_shaving_period",
+                        format!("expected \"day\" or \"week\", got {other:?}"),
+                        p,
+                    );
+                    return None;
+                }
+            };
+            let min_injection_w = f.opt_power_w("min_injection_mw", p)?.unwrap_or(0);
+            GenStorDispatch::PeakShaving {
+                period,
+                min_injection_w,
+            }
+        }
+        Some(other) => {
+            f.bad(
+                "dispatch",
+                format!("expected \"pras\" or \"peak_shaving\", got {other:?}"),
+                p,
+            );
+            return None;
+        }
+    };
+    let g = Inflow {
+        inflow_w,
+        grid_injection_w: grid_injection_w.unwrap_or(device.discharge_w),
+        grid_withdrawal_w: grid_withdrawal_w.unwrap_or(0),
+        dispatch,
+    };
+    if let GenStorDispatch::PeakShaving {
+        min_injection_w, ..
+    } = dispatch
+    {
+        if min_injection_w > g.grid_injection_w {
+            f.bad(
+                "min_injection_mw",
+                format!(
+                    "must be at most the grid injection limit, {} MW",
+                    short_number(g.grid_injection_w as f64 / W_PER_MW as f64)
+                ),
+                p,
+            );
+            return None;
+        }
+    }
+    Some((g, csv))
 }
 
 /// One block: its first device (named as the block) and its count.
@@ -134,6 +259,7 @@ fn storage(
             carryover_efficiency: carryover_efficiency?,
             initial_wh: (energy_wh as f64 * initial_soc?).round() as i64,
             outage: outage?,
+            inflow: None,
         },
         count?,
     ))
@@ -161,6 +287,54 @@ mod tests {
             .map(|x| x.to_string())
             .collect();
         (m.storages, msgs)
+    }
+
+    #[test]
+    fn a_generator_storage_has_defaults_and_follows_the_storages() {
+        let (s, msgs) = extract_text(
+            "[[generator_storages]]\nname = \"G\"\nregion = \"A\"\ncharge_mw = 0\n\
+             discharge_mw = 200\nenergy_mwh = 1200\ninflow_mw = 50\n\
+             [[storages]]\nname = \"B\"\nregion = \"A\"\ncharge_mw = 1\ndischarge_mw = 1\n\
+             energy_mwh = 4\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].name.as_str(), s[0].inflow.is_none()), ("B", true));
+        let g = s[1].inflow.as_ref().expect("a generator-storage");
+        assert_eq!(
+            (
+                g.inflow_w.clone(),
+                g.grid_injection_w,
+                g.grid_withdrawal_w,
+                g.dispatch
+            ),
+            (vec![50 * W_PER_MW], 200 * W_PER_MW, 0, GenStorDispatch::Pras)
+        );
+    }
+
+    #[test]
+    fn bad_generator_storage_fields_are_named() {
+        let (s, msgs) = extract_text(
+            "[[generator_storages]]\nname = \"G\"\nregion = \"A\"\ncharge_mw = 0\n\
+             discharge_mw = 2\nenergy_mwh = 1\ninflow_mw = -5\n\
+             [[generator_storages]]\nname = \"K\"\nregion = \"A\"\ncharge_mw = 0\n\
+             discharge_mw = 2\nenergy_mwh = 1\ninflow_mw = 5\ndispatch = \"greedy\"\n\
+             [[generator_storages]]\nname = \"L\"\nregion = \"A\"\ncharge_mw = 0\n\
+             discharge_mw = 2\nenergy_mwh = 1\ninflow_mw = 5\ndispatch = \"peak_shaving\"\n\
+             min_injection_mw = 3\n\
+             [[generator_storages]]\nname = \"M\"\nregion = \"A\"\ncharge_mw = 0\n\
+             discharge_mw = 2\nenergy_mwh = 1\n",
+        );
+        assert!(s.is_empty());
+        let want = [
+            "generator_storages[G].inflow_mw: must be a power >= 0 MW, got -5",
+            "generator_storages[K].dispatch: expected \"pras\" or \"peak_shaving\", got \"greedy\"",
+            "generator_storages[L].min_injection_mw: must be at most the grid injection limit, 2 MW",
+            "generator_storages[M].inflow_mw: missing required field",
+        ];
+        for w in want {
+            assert!(msgs.iter().any(|m| m.contains(w)), "{w} not in {msgs:?}");
+        }
     }
 
     #[test]

@@ -129,6 +129,16 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
             map.insert(key.into(), estimate(value));
         }
     }
+    if model
+        .storages()
+        .iter()
+        .any(|s| s.inflow.is_some() && (a == regions || s.region == a))
+    {
+        map.insert(
+            "storage_spilled_mwh".into(),
+            estimate(Some(acc.storage.spilled_mwh(a))),
+        );
+    }
     map
 }
 

@@ -62,9 +62,14 @@ pub struct Sampler<'m> {
     network: Option<NetworkHour>,
     /// Storage devices and their state, if the model has any.
     storage: Option<Storages>,
-    /// Per area: this sample's storage energy charged and discharged, Wh.
+    /// Per area: this sample's storage energy charged and discharged, and inflow spilled
+    /// (empty without generator-storage), Wh.
     charged_wh: Vec<i64>,
     discharged_wh: Vec<i64>,
+    spilled_wh: Vec<i64>,
+    /// Per quantity: the levels with the generator-storages' offered power added to their
+    /// regions' generation (empty without generator-storage).
+    with_inflow: Vec<i64>,
     out: HourOut,
     no_binding: Vec<bool>,
 }
@@ -75,6 +80,7 @@ impl<'m> Sampler<'m> {
         let q = Quantities::of(model);
         let areas = model.regions().len() + 1;
         let network = NetworkHour::of(model);
+        let has_inflow = model.storages().iter().any(|s| s.inflow.is_some());
         Ok(Sampler {
             model,
             components: Components::of(model),
@@ -94,6 +100,12 @@ impl<'m> Sampler<'m> {
             storage: Storages::of(model),
             charged_wh: vec![0; areas],
             discharged_wh: vec![0; areas],
+            spilled_wh: if has_inflow { vec![0; areas] } else { Vec::new() },
+            with_inflow: if has_inflow {
+                vec![0; q.count()]
+            } else {
+                Vec::new()
+            },
             out: HourOut {
                 short_w: vec![0; areas],
                 curtailed_w: vec![0; areas],
@@ -131,6 +143,9 @@ impl<'m> Sampler<'m> {
         self.walk_hours(acc);
         if let Some(st) = &self.storage {
             st.sample_totals(&mut self.charged_wh, &mut self.discharged_wh);
+            if st.has_inflow() {
+                st.sample_spilled(&mut self.spilled_wh);
+            }
         }
         acc.end_sample(&SampleView {
             sample,
@@ -138,6 +153,7 @@ impl<'m> Sampler<'m> {
             illegal_by_day_w: self.inputs.mining().map(|m| m.illegal_by_day_w()),
             charged_wh: &self.charged_wh,
             discharged_wh: &self.discharged_wh,
+            spilled_wh: &self.spilled_wh,
         });
     }
 
@@ -216,12 +232,14 @@ impl<'m> Sampler<'m> {
         b
     }
 
-    /// With storage that is not idle and no capped blocks: pass block `b` device by device
+    /// With storage that is not idle, no generator-storage and no capped blocks: pass block
+    /// `b` device by device
     /// if every region's lowest generation covers its peak and what its devices can take
     /// ([`Storages::prepare_block`]); whether it was (its levels are then still to be
     /// stepped).
     fn pass_storage_block(&mut self, b: usize) -> bool {
-        let Some(st) = self.storage.as_mut().filter(|_| self.pools.is_empty()) else {
+        let passable = |st: &&mut Storages| !st.has_inflow() && self.pools.is_empty();
+        let Some(st) = self.storage.as_mut().filter(passable) else {
             return false;
         };
         let (regions, blocks, hours) = (
@@ -424,9 +442,28 @@ impl<'m> Sampler<'m> {
             };
             let out = &mut self.out;
             let mut storage = self.storage.as_mut();
-            let (discharge, charge) = storage
-                .as_mut()
-                .map_or((false, false), |st| st.begin_hour(level));
+            let (discharge, charge) = storage.as_mut().map_or((false, false), |st| {
+                let can = st.begin_hour(level);
+                if !st.has_inflow() {
+                    return can;
+                }
+                st.begin_inflow_hour(h, level, |r, t| {
+                    let i = r * hours + t;
+                    inputs.firm_w[i] + inputs.interruptible_w[i] - inputs.supply_w[i]
+                })
+            });
+            // Generator-storages offer their inflow and scheduled discharge as generation
+            // of their regions.
+            let level = match storage.as_ref().filter(|st| st.has_inflow()) {
+                Some(st) => {
+                    self.with_inflow.copy_from_slice(level);
+                    for (g, &w) in self.with_inflow.iter_mut().zip(&st.offered_w) {
+                        *g += w;
+                    }
+                    &self.with_inflow
+                }
+                None => level,
+            };
             let (binding, corridor_binding, ladder) = match self.network.as_mut() {
                 None => {
                     for (r, &generation) in level[..n].iter().enumerate() {

@@ -30,7 +30,7 @@
 //! `update_availability!`, `utils.jl` lines 24-39).
 
 use crate::outage::{History, Quantities};
-use gridrisk_core::model::PEAK_BLOCK_H;
+use gridrisk_core::model::{GenStorDispatch, ShavingPeriod, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
 
 /// Per device, what happened to its energy over one sample, watt-hours.
@@ -46,6 +46,15 @@ pub struct Ledger {
     pub removed_wh: i64,
     /// Energy lost by carry-over (and shed above the capacity).
     pub decayed_wh: i64,
+    /// A generator-storage's inflow while in service (none reaches an out-of-service
+    /// device, as PRAS).
+    pub inflow_wh: i64,
+    /// Of `inflow_wh`, what was charged into the store (part of `charged_wh`).
+    pub inflow_charged_wh: i64,
+    /// Of `inflow_wh`, what was offered to the grid and not charged back.
+    pub inflow_injected_wh: i64,
+    /// Of `inflow_wh`, what neither the grid injection limit nor the store could take.
+    pub spilled_wh: i64,
 }
 
 /// A run of devices with the same time to empty in one region, in the hour's priority
@@ -115,6 +124,39 @@ pub struct Storages {
     pub block_up: Vec<bool>,
     /// Per region: the charge its devices can take in a block to pass, W.
     pub block_need_w: Vec<i64>,
+    /// The generator-storages among the devices (empty without).
+    gens: Vec<GenStor>,
+    /// Per region: the power its generator-storages offer the grid in this hour (inflow and
+    /// scheduled discharge), W: generation of the region ([`Storages::begin_inflow_hour`]).
+    pub offered_w: Vec<i64>,
+}
+
+/// A generator-storage: a device of [`Storages`] with an inflow (see "Generator-storage"
+/// in the module docs), and what it does in the current hour.
+struct GenStor {
+    device: usize,
+    inflow_w: Vec<i64>,
+    injection_w: i64,
+    withdrawal_w: i64,
+    shaving: Option<Shaving>,
+    /// This hour: inflow offered to the grid, scheduled discharge and charge from the
+    /// inflow beyond the grid limit, W.
+    offered_inflow_w: i64,
+    scheduled_w: i64,
+    own_charge_w: i64,
+}
+
+/// A peak-shaving schedule: the current period's hourly injection targets.
+struct Shaving {
+    min_injection_w: i64,
+    /// Per hour: the end (exclusive) of its period.
+    period_end: Vec<usize>,
+    /// The current period's first hour and end; targets per hour from its start.
+    start: usize,
+    end: usize,
+    target_w: Vec<i64>,
+    /// The period's net demand, W (scratch for [`water_fill`]).
+    load_w: Vec<i64>,
 }
 
 impl Storages {
@@ -133,6 +175,27 @@ impl Storages {
         let (mut refill_w, mut loss_wh) = (vec![0; n], vec![0; n]);
         let mut need_w = vec![0; model.regions().len()];
         let (mut lossy, mut refills_exactly) = (Vec::new(), vec![true; n]);
+        let gens: Vec<GenStor> = s
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| Some((i, d.inflow.as_ref()?)))
+            .map(|(device, g)| GenStor {
+                device,
+                inflow_w: g.inflow_w.clone(),
+                injection_w: g.grid_injection_w,
+                withdrawal_w: g.grid_withdrawal_w,
+                shaving: match g.dispatch {
+                    GenStorDispatch::Pras => None,
+                    GenStorDispatch::PeakShaving {
+                        period,
+                        min_injection_w,
+                    } => Some(Shaving::new(model, period, min_injection_w)),
+                },
+                offered_inflow_w: 0,
+                scheduled_w: 0,
+                own_charge_w: 0,
+            })
+            .collect();
         for (i, d) in s.iter().enumerate() {
             let loss = d.energy_wh - round_even(d.energy_wh as f64 * d.carryover_efficiency);
             if loss > 0 {
@@ -150,7 +213,10 @@ impl Storages {
             loss_wh,
             need_w,
             lossy,
-            refills: refills_exactly.iter().all(|&r| r),
+            // A generator-storage's inflow changes its state in any hour: never steady.
+            refills: gens.is_empty() && refills_exactly.iter().all(|&r| r),
+            offered_w: vec![0; model.regions().len()],
+            gens,
             refills_exactly,
             steady: false,
             block_up: vec![false; n * PEAK_BLOCK_H],
@@ -204,6 +270,9 @@ impl Storages {
     pub fn start_sample(&mut self) {
         self.soc_wh.copy_from_slice(&self.initial_wh);
         self.ledger.fill(Ledger::default());
+        for sh in self.gens.iter_mut().filter_map(|g| g.shaving.as_mut()) {
+            (sh.start, sh.end) = (0, 0);
+        }
         self.update_modes();
     }
 
@@ -302,7 +371,9 @@ impl Storages {
     }
 
     fn compute_idle(&self) -> bool {
-        (0..self.len()).all(|i| {
+        // A generator-storage's inflow (spilled, or scheduled) counts in every hour.
+        self.gens.is_empty()
+            && (0..self.len()).all(|i| {
             let soc = self.soc_wh[i];
             (soc == 0 || self.carry[i] == 1.0)
                 && (soc >= self.energy_wh[i] || self.charge_w[i] == 0)
@@ -382,6 +453,64 @@ impl Storages {
             }
         }
         (any_d, any_c)
+    }
+
+    /// Whether some device is a generator-storage: then every hour is walked and
+    /// [`Storages::begin_inflow_hour`] follows [`Storages::begin_hour`].
+    #[inline]
+    pub fn has_inflow(&self) -> bool {
+        !self.gens.is_empty()
+    }
+
+    /// After [`Storages::begin_hour`] of hour `h` with levels `level`: the generator-storages'
+    /// inflows and schedules (module docs, "Generator-storage"): per region the power they
+    /// offer the grid ([`Storages::offered_w`], generation of the region), their own charge
+    /// from inflow beyond the grid limit, and what is left of their discharge and charge
+    /// power for the dispatch. `net_demand_w(r, t)` is region `r`'s net demand in hour `t`
+    /// for a peak-shaving schedule. Returns (some device can discharge, some device can
+    /// charge), as `begin_hour`.
+    pub fn begin_inflow_hour(
+        &mut self,
+        h: usize,
+        level: &[i64],
+        net_demand_w: impl Fn(usize, usize) -> i64,
+    ) -> (bool, bool) {
+        self.offered_w.fill(0);
+        for g in &mut self.gens {
+            let i = g.device;
+            let up = level[self.quantity[i]] > 0;
+            let inflow = if up { g.inflow_w[h] } else { 0 };
+            let (offered, scheduled) = match g.shaving.as_mut() {
+                None => (inflow.min(g.injection_w), 0),
+                Some(sh) => {
+                    if h >= sh.end {
+                        let (r, soc) = (self.region[i], self.soc_wh[i]);
+                        let stored = (soc as f64 * self.discharge_eff[i]).floor() as i64;
+                        sh.plan(h, stored, &g.inflow_w, g.injection_w, |t| {
+                            net_demand_w(r, t)
+                        });
+                    }
+                    let target = sh.target_w[h - sh.start];
+                    let offered = inflow.min(target).min(g.injection_w);
+                    let scheduled = (target - offered)
+                        .min(self.discharge_cap_w[i])
+                        .min(g.injection_w - offered);
+                    (offered, scheduled)
+                }
+            };
+            let own = self.charge_cap_w[i].min(inflow - offered);
+            self.ledger[i].inflow_wh += inflow;
+            self.ledger[i].spilled_wh += inflow - offered - own;
+            self.discharge_cap_w[i] =
+                (self.discharge_cap_w[i] - scheduled).min(g.injection_w - offered - scheduled);
+            self.charge_cap_w[i] = (self.charge_cap_w[i] - own).min(offered + g.withdrawal_w);
+            self.offered_w[self.region[i]] += offered + scheduled;
+            (g.offered_inflow_w, g.scheduled_w, g.own_charge_w) = (offered, scheduled, own);
+        }
+        (
+            self.discharge_cap_w.iter().any(|&w| w > 0),
+            self.charge_cap_w.iter().any(|&w| w > 0),
+        )
     }
 
     /// The discharge power of run `k` in this hour, W.
@@ -476,6 +605,18 @@ impl Storages {
     /// End the hour: apply its discharges and charges to the states of charge and the
     /// ledgers.
     pub fn end_hour(&mut self) {
+        // A generator-storage's charge from the grid pool takes its offered inflow first
+        // (PRAS's direct inflow-to-charge edge); its scheduled discharge and own charge join
+        // the dispatch's, one rounding per direction as PRAS's state update.
+        for g in &self.gens {
+            let i = g.device;
+            let from_offered = self.charged_w[i].min(g.offered_inflow_w);
+            let l = &mut self.ledger[i];
+            l.inflow_charged_wh += g.own_charge_w + from_offered;
+            l.inflow_injected_wh += g.offered_inflow_w - from_offered;
+            self.discharged_w[i] += g.scheduled_w;
+            self.charged_w[i] += g.own_charge_w;
+        }
         for i in 0..self.len() {
             let (d, c) = (self.discharged_w[i], self.charged_w[i]);
             if d > 0 {
@@ -495,17 +636,123 @@ impl Storages {
         self.update_modes();
     }
 
-    /// Per area (regions, then the system) this sample's energy charged and discharged, Wh,
-    /// into `charged_wh` and `discharged_wh`.
+    /// Per area (regions, then the system) this sample's energy charged from the grid and
+    /// discharged, Wh, into `charged_wh` and `discharged_wh` (a generator-storage's
+    /// discharge includes its scheduled injection from the store; its charge from its own
+    /// inflow is not from the grid).
     pub fn sample_totals(&self, charged_wh: &mut [i64], discharged_wh: &mut [i64]) {
         charged_wh.fill(0);
         discharged_wh.fill(0);
         for (i, l) in self.ledger.iter().enumerate() {
             let r = self.region[i];
-            charged_wh[r] += l.charged_wh;
+            let from_grid = l.charged_wh - l.inflow_charged_wh;
+            charged_wh[r] += from_grid;
             discharged_wh[r] += l.discharged_wh;
-            charged_wh[self.regions] += l.charged_wh;
+            charged_wh[self.regions] += from_grid;
             discharged_wh[self.regions] += l.discharged_wh;
+        }
+    }
+
+    /// Per area (regions, then the system) this sample's inflow spilled by its
+    /// generator-storages, Wh, into `spilled_wh`.
+    pub fn sample_spilled(&self, spilled_wh: &mut [i64]) {
+        spilled_wh.fill(0);
+        for g in &self.gens {
+            let w = self.ledger[g.device].spilled_wh;
+            spilled_wh[self.region[g.device]] += w;
+            spilled_wh[self.regions] += w;
+        }
+    }
+}
+
+impl Shaving {
+    fn new(model: &SystemModel, period: ShavingPeriod, min_injection_w: i64) -> Shaving {
+        let (cal, hours) = (model.calendar(), model.hours());
+        let key = |h: usize| match period {
+            ShavingPeriod::Day => cal.day(h),
+            ShavingPeriod::Week => cal.study_week(h),
+        };
+        let mut period_end = vec![hours; hours];
+        for h in (0..hours.saturating_sub(1)).rev() {
+            if key(h + 1) == key(h) {
+                period_end[h] = period_end[h + 1];
+            } else {
+                period_end[h] = h + 1;
+            }
+        }
+        let longest = (0..hours).map(|h| period_end[h] - h).max().unwrap_or(0);
+        Shaving {
+            min_injection_w,
+            period_end,
+            start: 0,
+            end: 0,
+            target_w: vec![0; longest],
+            load_w: vec![0; longest],
+        }
+    }
+
+    /// Plan the period starting at hour `h`: the energy `E` = `stored_wh` (what the store
+    /// can deliver now) + the period's inflow (`inflow_w`, whether or not the device will
+    /// be in service), water-filled against `net_demand_w(t)` between the least injection
+    /// and `max_w`.
+    fn plan(
+        &mut self,
+        h: usize,
+        stored_wh: i64,
+        inflow_w: &[i64],
+        max_w: i64,
+        net_demand_w: impl Fn(usize) -> i64,
+    ) {
+        let end = self.period_end[h];
+        let n = end - h;
+        for (t, l) in (h..end).zip(&mut self.load_w) {
+            *l = net_demand_w(t);
+        }
+        let energy_wh: i64 = stored_wh + inflow_w[h..end].iter().sum::<i64>();
+        water_fill(
+            &self.load_w[..n],
+            energy_wh,
+            self.min_injection_w,
+            max_w,
+            &mut self.target_w[..n],
+        );
+        (self.start, self.end) = (h, end);
+    }
+}
+
+/// The peak-shaving water-fill: injections `out[t] = clip(load_w[t] - theta, min_w, max_w)`
+/// whose sum is `energy_wh` clamped to `[n min_w, n max_w]`, exactly, in integer watts.
+/// `theta` is the smallest integer level with `sum_t clip(load_w[t] - theta) <= E`; the
+/// watts still missing (fewer than the hours with `min_w <= load_w[t] - theta < max_w`) go
+/// one each to the earliest of those hours. This is what pouring `E` one watt at a time
+/// onto the hour with the highest remaining load (earliest first among equals, each hour
+/// between `min_w` and `max_w`) gives. Needs `min_w <= max_w`; no allocation.
+pub fn water_fill(load_w: &[i64], energy_wh: i64, min_w: i64, max_w: i64, out: &mut [i64]) {
+    let n = load_w.len() as i128;
+    if n == 0 {
+        return;
+    }
+    let e = i128::from(energy_wh).clamp(n * i128::from(min_w), n * i128::from(max_w));
+    let clip = |l: i64, theta: i64| (l - theta).clamp(min_w, max_w);
+    let filled = |theta: i64| -> i128 { load_w.iter().map(|&l| i128::from(clip(l, theta))).sum() };
+    let lowest = load_w.iter().copied().min().unwrap_or(0);
+    let highest = load_w.iter().copied().max().unwrap_or(0);
+    // filled(lo) = n max_w >= e and filled(hi) = n min_w <= e.
+    let (mut lo, mut hi) = (lowest - max_w, highest - min_w);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if filled(mid) <= e {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let mut missing = e - filled(lo);
+    for (o, &l) in out.iter_mut().zip(load_w) {
+        *o = clip(l, lo);
+        if missing > 0 && (min_w..max_w).contains(&(l - lo)) {
+            *o += 1;
+            missing -= 1;
         }
     }
 }

@@ -176,6 +176,7 @@ fn storage(rng: &mut Lcg, name: &str) -> Storage {
                 p_repair: rng.frac(0.2),
             }),
         },
+        inflow: None,
     }
 }
 
@@ -290,6 +291,7 @@ fn more_discharge_power_can_raise_unserved_energy() {
         carryover_efficiency: 1.0,
         initial_wh: 10 * MW,
         outage: None,
+        inflow: None,
     };
     let eue = |y_discharge_mw| {
         let model = SystemModel::new(

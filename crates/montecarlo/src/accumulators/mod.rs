@@ -105,6 +105,9 @@ pub struct SampleView<'a> {
     /// Per area: storage energy discharged (given to the grid) in the sample, watt-hours
     /// (empty without storage).
     pub discharged_wh: &'a [i64],
+    /// Per area: generator-storage inflow spilled in the sample, watt-hours (empty without
+    /// generator-storage).
+    pub spilled_wh: &'a [i64],
 }
 
 impl<'a> HourView<'a> {

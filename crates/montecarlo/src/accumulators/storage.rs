@@ -1,5 +1,5 @@
-//! Storage indices per area: `storage_charged_mwh`, `storage_discharged_mwh` and
-//! `storage_at_event_mwh`.
+//! Storage indices per area: `storage_charged_mwh`, `storage_discharged_mwh`,
+//! `storage_at_event_mwh` and, with generator-storage, `storage_spilled_mwh`.
 //!
 //! Per sample and area: C = Σ_h energy drawn from the grid by the area's storage devices
 //! while charging, D = Σ_h energy they give to the grid while discharging (Wh; 1 W for an
@@ -9,6 +9,8 @@
 //! events. `storage_charged_mwh` = E[C] and `storage_discharged_mwh` = E[D], MWh per
 //! sample; `storage_at_event_mwh` = E[S] / E[N], the mean stored energy at the start of a
 //! shortfall event (a ratio of means, with a delta-method interval; absent without events).
+//! `storage_spilled_mwh` = E[P], P = Σ_h the inflow of the area's generator-storages that
+//! neither the grid injection limit nor the store could take (Wh).
 //! The system's devices are all devices; its events are the system's.
 
 use super::tally::Tally;
@@ -21,6 +23,7 @@ use gridrisk_core::power::W_PER_MW;
 pub struct StorageUse {
     charged: Tally,
     discharged: Tally,
+    spilled: Tally,
     /// Per area: this sample's Σ stored energy at event starts and event count.
     at_event_wh: Vec<i64>,
     events: Vec<i64>,
@@ -35,6 +38,7 @@ impl StorageUse {
         StorageUse {
             charged: Tally::new(areas),
             discharged: Tally::new(areas),
+            spilled: Tally::new(areas),
             at_event_wh: vec![0; areas],
             events: vec![0; areas],
             last_short: vec![0; areas],
@@ -51,6 +55,7 @@ impl StorageUse {
         self.discharged
             .checked_merge(&later.discharged)
             .map_err(at("discharged"))?;
+        self.spilled.checked_merge(&later.spilled).map_err(at("spilled"))?;
         super::merge_sums(&mut self.at_event, &later.at_event, "at_event")
     }
 
@@ -62,6 +67,11 @@ impl StorageUse {
     /// Expected energy discharged by area `a`'s devices per sample, MWh.
     pub fn discharged_mwh(&self, a: usize) -> Estimate {
         self.discharged.estimate(a, 1.0 / W_PER_MW as f64)
+    }
+
+    /// Expected inflow spilled by area `a`'s generator-storages per sample, MWh.
+    pub fn spilled_mwh(&self, a: usize) -> Estimate {
+        self.spilled.estimate(a, 1.0 / W_PER_MW as f64)
     }
 
     /// Mean energy stored in area `a`'s devices at the start of its shortfall events,
@@ -99,8 +109,14 @@ impl Accumulator for StorageUse {
             self.discharged.add(a, sample.discharged_wh[a]);
             self.at_event[a].push(self.at_event_wh[a], self.events[a]);
         }
+        if !sample.spilled_wh.is_empty() {
+            for (a, &w) in sample.spilled_wh.iter().enumerate() {
+                self.spilled.add(a, w);
+            }
+        }
         self.charged.end_sample();
         self.discharged.end_sample();
+        self.spilled.end_sample();
         self.at_event_wh.fill(0);
         self.events.fill(0);
         self.last_short.fill(0);
@@ -132,6 +148,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: c,
             discharged_wh: d,
+            spilled_wh: &[],
         };
         acc.end_sample(&end(&[3_000_000], &[8_000_000]));
         acc.record_hour(&hour(0, &[0]));

@@ -1,5 +1,6 @@
-//! Storage devices in the hourly walk: state of charge, the hour's limits and priorities,
-//! and the default (PRAS) dispatch of one isolated region by arithmetic.
+//! Storage devices and generator-storages in the hourly walk: state of charge, inflow, the
+//! hour's limits and priorities, the peak-shaving schedule, and the default (PRAS)
+//! dispatch of one isolated region by arithmetic.
 //!
 //! # The hour of a storage device (PRAS's order)
 //!
@@ -28,6 +29,23 @@
 //! An outage takes the device's power away but keeps its stored energy, which only the
 //! carry-over loss lowers while it is out (PRAS keeps `stors_energy` untouched by
 //! `update_availability!`, `utils.jl` lines 24-39).
+//!
+//! # Generator-storage
+//!
+//! A device with an inflow (PRAS's `GeneratorStorages`, `Systems/assets.jl` lines 315-428)
+//! follows the hour above, and [`Storages::begin_inflow_hour`] then shapes its part
+//! (`DispatchProblem.jl` lines 369-433, edges lines 233-243):
+//!
+//! * its inflow is `online x inflow[t]` (line 384); up to the grid injection limit
+//!   (line 389) it is *offered* to the region as generation (the inflow-to-grid edge is free,
+//!   as generation), or, for a peak-shaving plant, the hour's target is offered from the
+//!   inflow first, then from the store ([`water_fill`], README "Generator-storage");
+//! * the rest of the inflow charges the store at once within the charge limit (the
+//!   inflow-to-charge edge, line 431), and what the store cannot take is spilled;
+//! * the store discharges for the dispatch within what the injection limit leaves;
+//! * it charges from the region's pool within its offered inflow (taken back through the
+//!   direct edge) plus the grid withdrawal limit (line 392);
+//! * the state update adds grid and inflow charge in one rounding (lines 521-526).
 
 use crate::outage::{History, Quantities};
 use gridrisk_core::model::{GenStorDispatch, ShavingPeriod, PEAK_BLOCK_H};

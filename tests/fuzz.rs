@@ -50,6 +50,10 @@ const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
 const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
 const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
+/// RTS-79 with a peak-shaving generator-storage and an hourly inflow (`[[generator_storages]]`,
+/// `inflow_file`; it extends `RTS`).
+const HYDRO: &str = "scenarios/benchmarks/ieee-rts79-hydro.toml";
+const HYDRO_CSV: &str = "scenarios/benchmarks/ieee-rts79/hydro_inflow_mw.csv";
 /// RTS-79 with hourly failure rates (`rates_file`, `failure_rate_column`; it extends `RTS`).
 const RATES: &str = "scenarios/benchmarks/ieee-rts79-cold-rates.toml";
 const RATES_CSV: &str = "scenarios/benchmarks/ieee-rts79/cold_failure_rates.csv";
@@ -669,6 +673,9 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[corridors]]",
                 "[[ladder]]",
                 "[[storages]]",
+                "[[generator_storages]]",
+                "dispatch = \"peak_shaving\"",
+                "inflow_mw = -5",
                 "[study]",
                 "holidays = [2021-12-16, 2021-12-16]",
                 "schedule_mw = -50",
@@ -1315,6 +1322,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
         if scenario == RATES {
             files.extend([RTS, RATES_CSV]);
         }
+        if scenario == HYDRO {
+            files.extend([RTS, HYDRO_CSV]);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1348,6 +1358,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     let (scenario, file): (&str, &str) = if csv {
         if rng.chance(0.2) {
             (THREE_SCHEDULE, SCHEDULE_CSV)
+        } else if rng.chance(0.1) {
+            (HYDRO, HYDRO_CSV)
         } else {
             (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
         }
@@ -1362,6 +1374,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             5 if rng.chance(0.3) => (THREE_SCHEDULE, THREE_SCHEDULE),
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
+            7 if rng.chance(0.5) => (HYDRO, *rng.pick(&[HYDRO, HYDRO, RTS])),
             7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
             _ => {
                 let top = *rng.pick(&kaz_files);

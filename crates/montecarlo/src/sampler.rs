@@ -100,7 +100,11 @@ impl<'m> Sampler<'m> {
             storage: Storages::of(model),
             charged_wh: vec![0; areas],
             discharged_wh: vec![0; areas],
-            spilled_wh: if has_inflow { vec![0; areas] } else { Vec::new() },
+            spilled_wh: if has_inflow {
+                vec![0; areas]
+            } else {
+                Vec::new()
+            },
             with_inflow: if has_inflow {
                 vec![0; q.count()]
             } else {

@@ -392,10 +392,10 @@ impl Storages {
         // A generator-storage's inflow (spilled, or scheduled) counts in every hour.
         self.gens.is_empty()
             && (0..self.len()).all(|i| {
-            let soc = self.soc_wh[i];
-            (soc == 0 || self.carry[i] == 1.0)
-                && (soc >= self.energy_wh[i] || self.charge_w[i] == 0)
-        })
+                let soc = self.soc_wh[i];
+                (soc == 0 || self.carry[i] == 1.0)
+                    && (soc >= self.energy_wh[i] || self.charge_w[i] == 0)
+            })
     }
 
     /// Start the hour with quantity levels `level`: carry-over loss, the hour's limits,
@@ -936,7 +936,12 @@ mod tests {
         assert_eq!(st.soc_wh, [37 * MW, 10 * MW]);
         let l = st.ledger[1];
         assert_eq!(
-            (l.inflow_wh, l.inflow_charged_wh, l.inflow_injected_wh, l.spilled_wh),
+            (
+                l.inflow_wh,
+                l.inflow_charged_wh,
+                l.inflow_injected_wh,
+                l.spilled_wh
+            ),
             (10 * MW, 5 * MW, 5 * MW, 0)
         );
         // Inflow beyond the injection limit charges the store even in a short hour; what
@@ -996,7 +1001,10 @@ mod tests {
         }
         let l = st.ledger[0];
         assert_eq!(l.inflow_wh, 96 * MW);
-        assert_eq!(l.inflow_injected_wh + l.inflow_charged_wh + l.spilled_wh, 96 * MW);
+        assert_eq!(
+            l.inflow_injected_wh + l.inflow_charged_wh + l.spilled_wh,
+            96 * MW
+        );
         assert_eq!(l.spilled_wh, 0);
         assert_eq!(l.inflow_injected_wh + l.discharged_wh, 176 * MW);
         assert_eq!(st.soc_wh[0], 0);

@@ -5,9 +5,7 @@
 mod common;
 
 use common::{unit, MW};
-use gridrisk_core::model::{
-    GenStorDispatch, Inflow, Outage, OutageModel, ShavingPeriod, Storage,
-};
+use gridrisk_core::model::{GenStorDispatch, Inflow, Outage, OutageModel, ShavingPeriod, Storage};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::{runner, Sampler, SimulationSpec, StopRule};
@@ -120,7 +118,10 @@ fn a_generator_storage_without_inflow_is_its_storage_device() {
         }
         for (p, q) in [
             (serde_json::to_string(&x.eue), serde_json::to_string(&y.eue)),
-            (serde_json::to_string(&x.lole), serde_json::to_string(&y.lole)),
+            (
+                serde_json::to_string(&x.lole),
+                serde_json::to_string(&y.lole),
+            ),
         ] {
             assert_eq!(p.unwrap(), q.unwrap());
         }
@@ -207,13 +208,21 @@ fn inflow_and_store_conserve_energy_in_every_sample() {
 /// without a generator) with a generator-storage beside the generator.
 #[test]
 fn thread_count_does_not_change_a_generator_storage_run() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/storage/test3-hydro.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/storage/test3-hydro.toml");
     let model = gridrisk_core::scenario::load(&path).unwrap().model;
     let run = |threads| {
         let spec = SimulationSpec::new(StopRule::Samples(20_000), 4, 500).unwrap();
-        let acc = runner::run(&model, &spec, threads, || Indices::new(&model), &|_| {}, |_| false)
-            .unwrap()
-            .acc;
+        let acc = runner::run(
+            &model,
+            &spec,
+            threads,
+            || Indices::new(&model),
+            &|_| {},
+            |_| false,
+        )
+        .unwrap()
+        .acc;
         serde_json::to_string(&acc).unwrap()
     };
     let one = run(1);

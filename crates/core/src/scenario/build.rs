@@ -165,7 +165,10 @@ pub(crate) fn load(
         // Generator-storages: an hourly inflow from a CSV, or a constant for every hour.
         for s in &m.inflow_series {
             let inflow_w = series::read(&mut reader, &s.file, &mut p).and_then(|c| {
-                let range = (0, crate::power::mw_to_w(crate::bounds::MAX_POWER_MW).unwrap_or(0));
+                let range = (
+                    0,
+                    crate::power::mw_to_w(crate::bounds::MAX_POWER_MW).unwrap_or(0),
+                );
                 let expect = "an inflow >= 0 MW, at most the largest power";
                 series::schedule_column(&c, &s.column, cal.hours(), range, expect, &mut p)
             });

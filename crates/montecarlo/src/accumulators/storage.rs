@@ -55,7 +55,9 @@ impl StorageUse {
         self.discharged
             .checked_merge(&later.discharged)
             .map_err(at("discharged"))?;
-        self.spilled.checked_merge(&later.spilled).map_err(at("spilled"))?;
+        self.spilled
+            .checked_merge(&later.spilled)
+            .map_err(at("spilled"))?;
         super::merge_sums(&mut self.at_event, &later.at_event, "at_event")
     }
 

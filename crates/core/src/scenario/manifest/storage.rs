@@ -3,7 +3,7 @@
 //! [`Inflow`], read here but for an hourly inflow CSV, which `build.rs` reads once the
 //! window's hours are known).
 
-use super::{element_label, series_ref, short_number, table_array, unit_outage, FileRef, Fields};
+use super::{element_label, series_ref, short_number, table_array, unit_outage, Fields, FileRef};
 use crate::model::{GenStorDispatch, Inflow, ShavingPeriod, Storage};
 use crate::power::W_PER_MW;
 use crate::scenario::error::Problems;
@@ -124,7 +124,11 @@ fn inflow(
         None | Some("pras") => {
             for key in ["peak_shaving_period", "min_injection_mw"] {
                 if f.has(key) {
-                    f.bad(key, "only goes with `dispatch = \"peak_shaving\"`".into(), p);
+                    f.bad(
+                        key,
+                        "only goes with `dispatch = \"peak_shaving\"`".into(),
+                        p,
+                    );
                     return None;
                 }
             }
@@ -308,7 +312,12 @@ mod tests {
                 g.grid_withdrawal_w,
                 g.dispatch
             ),
-            (vec![50 * W_PER_MW], 200 * W_PER_MW, 0, GenStorDispatch::Pras)
+            (
+                vec![50 * W_PER_MW],
+                200 * W_PER_MW,
+                0,
+                GenStorDispatch::Pras
+            )
         );
     }
 

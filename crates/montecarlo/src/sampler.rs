@@ -237,10 +237,9 @@ impl<'m> Sampler<'m> {
     }
 
     /// With storage that is not idle, no generator-storage and no capped blocks: pass block
-    /// `b` device by device
-    /// if every region's lowest generation covers its peak and what its devices can take
-    /// ([`Storages::prepare_block`]); whether it was (its levels are then still to be
-    /// stepped).
+    /// `b` device by device if every region's lowest generation covers its peak and what its
+    /// devices can take ([`Storages::prepare_block`]); whether it was (its levels are then
+    /// still to be stepped).
     fn pass_storage_block(&mut self, b: usize) -> bool {
         let passable = |st: &&mut Storages| !st.has_inflow() && self.pools.is_empty();
         let Some(st) = self.storage.as_mut().filter(passable) else {

@@ -27,6 +27,7 @@ pub(crate) const ROOT: &[&str] = &[
     "corridors",
     "ladder",
     "storages",
+    "demand_responses",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &[
     "hours",
@@ -100,6 +101,24 @@ pub(crate) const LINE: &[&str] = &[
     "outage_model",
     "mttf_h",
     "mttr_h",
+    "failure_probability",
+    "repair_probability",
+];
+pub(crate) const DEMAND_RESPONSE: &[&str] = &[
+    "name",
+    "region",
+    "count",
+    "borrow_mw",
+    "payback_mw",
+    "energy_mwh",
+    "borrow_efficiency",
+    "payback_efficiency",
+    "interest_per_h",
+    "payback_window_h",
+    "outage_model",
+    "mttf_h",
+    "mttr_h",
+    "for",
     "failure_probability",
     "repair_probability",
 ];
@@ -227,6 +246,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("ladder.voltage_reduction", LADDER_VOLTAGE),
     ("ladder.appeals", LADDER_APPEAL),
     ("storages", STORAGE),
+    ("demand_responses", DEMAND_RESPONSE),
     ("weather", WEATHER),
     ("weather.zones", ZONE),
     ("weather.correlation", CORRELATION),

@@ -6,6 +6,7 @@ mod dates;
 mod demand_factors;
 mod ladder;
 mod network;
+mod demand_response;
 mod storage;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
@@ -98,6 +99,8 @@ pub(crate) struct Manifest {
     pub(crate) conditions: Conditions,
     /// Storage devices (blocks expanded), only the valid ones.
     pub(crate) storages: Vec<Storage>,
+    /// Demand response devices (blocks expanded), only the valid ones.
+    pub(crate) demand_responses: Vec<crate::model::DemandResponse>,
 }
 
 /// A region as read from TOML.
@@ -952,6 +955,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     }
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     m.storages = storage::storages(&f, &region_names, &hubs, p);
+    m.demand_responses = demand_response::demand_responses(&f, &region_names, &hubs, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

@@ -92,6 +92,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         });
         acc.end_sample(&SampleView {
             sample: 1,
@@ -99,6 +100,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         });
         let r = acc.finish(0);
         assert_eq!(r.eue_mwh.mean, 1.25);

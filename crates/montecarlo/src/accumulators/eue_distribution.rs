@@ -230,6 +230,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         });
     }
 

@@ -156,6 +156,7 @@ mod tests {
                 illegal_by_day_w: Some(&by_day),
                 charged_wh: &[],
                 discharged_wh: &[],
+                demand_response_wh: &[],
             });
         }
         p.finish()

@@ -150,6 +150,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         };
         // sample 1: hours 0,1,2 and 5 short -> 4 h, 2 events
         for h in [0, 1, 2, 5] {
@@ -180,6 +181,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         });
         assert_eq!(acc.finish(0).lole_h.mean, 0.0);
         assert_eq!(acc.finish(1).lole_h.mean, 1.0);
@@ -194,6 +196,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         };
         // One sample of 100 with a single 5-hour event: the normal interval of lole_h would
         // go below 0, and the delta-method interval of lold_h would have width 0.

@@ -87,6 +87,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            demand_response_wh: &[],
         });
         assert_eq!(acc.finish(0).lole_d.mean, 3.0);
     }

@@ -21,6 +21,7 @@
 
 mod binding;
 mod corridors;
+mod demand_response;
 mod eue;
 mod eue_distribution;
 pub mod eue_parts;
@@ -37,6 +38,7 @@ mod tally;
 
 pub use binding::Binding;
 pub use corridors::Corridors;
+pub use demand_response::DemandResponseUse;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
@@ -105,6 +107,9 @@ pub struct SampleView<'a> {
     /// Per area: storage energy discharged (given to the grid) in the sample, watt-hours
     /// (empty without storage).
     pub discharged_wh: &'a [i64],
+    /// Per area: demand response load borrowed, then paid back, then unserved debt in the
+    /// sample, watt-hours (three runs of areas; empty without demand response).
+    pub demand_response_wh: &'a [i64],
 }
 
 impl<'a> HourView<'a> {
@@ -218,6 +223,8 @@ pub struct Indices {
     pub ladder: LadderUse,
     /// Storage energy charged, discharged and held at the start of shortfall events.
     pub storage: StorageUse,
+    /// Demand response borrowed, paid back and unserved.
+    pub demand_response: DemandResponseUse,
 }
 
 impl Indices {
@@ -245,6 +252,7 @@ impl Indices {
             illegal_path: IllegalPath::new(model),
             ladder: LadderUse::new(model.network().ladder.len()),
             storage: StorageUse::new(areas(model)),
+            demand_response: DemandResponseUse::new(areas(model)),
         }
     }
 
@@ -316,7 +324,10 @@ impl Indices {
             .map_err(at("ladder"))?;
         self.storage
             .checked_merge(&later.storage)
-            .map_err(at("storage"))
+            .map_err(at("storage"))?;
+        self.demand_response
+            .checked_merge(&later.demand_response)
+            .map_err(at("demand_response"))
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -358,6 +369,7 @@ impl Accumulator for Indices {
         self.illegal_path.end_sample(sample);
         self.ladder.end_sample(sample);
         self.storage.end_sample(sample);
+        self.demand_response.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {

@@ -132,6 +132,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: c,
             discharged_wh: d,
+            demand_response_wh: &[],
         };
         acc.end_sample(&end(&[3_000_000], &[8_000_000]));
         acc.record_hour(&hour(0, &[0]));

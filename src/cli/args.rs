@@ -54,7 +54,7 @@ pub enum Format {
     /// A readable table.
     Table,
     /// The result document: schema gridrisk.result/1 from `run` and `merge`,
-    /// gridrisk.shard/6 from `run --shard`, gridrisk.compare/1 from `compare` and `study`
+    /// gridrisk.shard/7 from `run --shard`, gridrisk.compare/1 from `compare` and `study`
     /// (gridrisk.uncertain/1 from a study with uncertain parameters),
     /// gridrisk.analytic/1 from `analytic`.
     Json,
@@ -113,7 +113,7 @@ pub struct RunArgs {
     pub block_size: u64,
     /// Run only shard K of N (1 <= K <= N <= 1000000): a contiguous, disjoint part of the
     /// sample blocks (possibly none). The output is then a shard file (JSON,
-    /// "gridrisk.shard/6") for `gridrisk merge`, written to --out FILE (required);
+    /// "gridrisk.shard/7") for `gridrisk merge`, written to --out FILE (required);
     /// not combinable with --target-rel-ci.
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
     pub shard: Option<(u64, u64)>,

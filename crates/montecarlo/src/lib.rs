@@ -10,7 +10,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 * [`runner::run`] spreads fixed blocks of samples over threads and merges them in block
   order, so results are bit-identical for any thread count;
 * [`result`] turns merged accumulators into the result file (`gridrisk.result/1`);
-* [`shard`] writes a shard of a run (`gridrisk.shard/6`) and checks and merges shards;
+* [`shard`] writes a shard of a run (`gridrisk.shard/7`) and checks and merges shards;
 * [`design`] places an uncertain-parameter study's outer points and summarises its
   per-point estimates (spread with the inner noise removed, probability of beating the
   base, sensitivity);

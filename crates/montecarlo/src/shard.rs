@@ -1,4 +1,4 @@
-//! Shard files (`"schema": "gridrisk.shard/6"`) and their merge: what a shard of a run
+//! Shard files (`"schema": "gridrisk.shard/7"`) and their merge: what a shard of a run
 //! writes, and everything `merge` checks before it adds shards up.
 //!
 //! A shard file holds the run's identity (scenario, seed, samples, block size, K and N), its
@@ -42,7 +42,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Schema tag of one shard of a run.
-pub const SHARD_SCHEMA: &str = "gridrisk.shard/6";
+pub const SHARD_SCHEMA: &str = "gridrisk.shard/7";
 
 /// FNV-1a 64 over the shard's identity and canonical states, as 16 hex digits.
 fn digest(scenario: &ScenarioId, spec: &SimulationSpec, state: &str, first: &str) -> String {

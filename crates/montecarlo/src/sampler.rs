@@ -357,8 +357,7 @@ impl<'m> Sampler<'m> {
                     break;
                 }
             }
-            if idle && self.block_is_safe(b) || !idle && dr_idle && self.pass_storage_block(b)
-            {
+            if idle && self.block_is_safe(b) || !idle && dr_idle && self.pass_storage_block(b) {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
                     *level += self.history.sums()[at + q].net_w;
@@ -653,7 +652,11 @@ fn serve_with_demand_response(
     dr: &mut DemandResponses,
 ) -> i64 {
     let due_w = dr.payback_cap_w(r);
-    let paid_w = if left_w > 0 { dr.pay_back_region(r, left_w) } else { 0 };
+    let paid_w = if left_w > 0 {
+        dr.pay_back_region(r, left_w)
+    } else {
+        0
+    };
     if let Some(st) = st {
         let discharged_w = st.serve_region(r, short_w + due_w - paid_w);
         let to_load_w = discharged_w.min(short_w);

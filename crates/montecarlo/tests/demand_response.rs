@@ -82,9 +82,10 @@ fn pras_tests_4_and_5_enumeration() {
 fn pras_tests_4_and_5_simulated() {
     const SAMPLES: u64 = 200_000;
     const PRAS_SAMPLES: f64 = 1e6;
-    for (name, seed, lole_pras, eue_pras) in
-        [("test4.toml", 4, 2.118, 42.14), ("test5.toml", 5, 2.007, 42.11)]
-    {
+    for (name, seed, lole_pras, eue_pras) in [
+        ("test4.toml", 4, 2.118, 42.14),
+        ("test5.toml", 5, 2.007, 42.11),
+    ] {
         let model = load(name);
         let exact = enumerate(&model);
         let acc = check(&model, &exact, SAMPLES, seed);
@@ -116,7 +117,13 @@ impl Lcg {
     }
 }
 
-fn dr(name: &str, borrow_mw: i64, payback_mw: i64, energy_mwh: i64, window_h: u32) -> DemandResponse {
+fn dr(
+    name: &str,
+    borrow_mw: i64,
+    payback_mw: i64,
+    energy_mwh: i64,
+    window_h: u32,
+) -> DemandResponse {
     DemandResponse {
         name: name.into(),
         region: 0,
@@ -131,7 +138,13 @@ fn dr(name: &str, borrow_mw: i64, payback_mw: i64, energy_mwh: i64, window_h: u3
     }
 }
 
-fn store(name: &str, charge_mw: i64, discharge_mw: i64, energy_mwh: i64, initial_mwh: i64) -> Storage {
+fn store(
+    name: &str,
+    charge_mw: i64,
+    discharge_mw: i64,
+    energy_mwh: i64,
+    initial_mwh: i64,
+) -> Storage {
     Storage {
         name: name.into(),
         region: 0,
@@ -156,7 +169,9 @@ const INDEPENDENT: Option<OutageModel> = Some(OutageModel::Discrete {
 /// windows, and sometimes a storage device; discrete-time components with independent
 /// hours (failure + repair = 1), so that the enumeration stays small.
 fn random_system(rng: &mut Lcg, hours: usize) -> SystemModel {
-    let demand = (0..hours).map(|_| (15 + rng.next(20) as i64) * MW).collect();
+    let demand = (0..hours)
+        .map(|_| (15 + rng.next(20) as i64) * MW)
+        .collect();
     let units = (0..2)
         .map(|i| {
             let p = 0.05 + rng.next(3) as f64 * 0.05;
@@ -178,7 +193,13 @@ fn random_system(rng: &mut Lcg, hours: usize) -> SystemModel {
     let storages = if drs.len() == 1 && rng.next(2) == 0 {
         vec![Storage {
             outage: INDEPENDENT,
-            ..store("s", 1 + rng.next(3) as i64, 1 + rng.next(3) as i64, 1 + rng.next(4) as i64, 0)
+            ..store(
+                "s",
+                1 + rng.next(3) as i64,
+                1 + rng.next(3) as i64,
+                1 + rng.next(4) as i64,
+                0,
+            )
         }]
     } else {
         Vec::new()
@@ -331,7 +352,9 @@ fn energy_is_accounted_in_every_sample() {
     let mut rng = Lcg(9);
     for _ in 0..5 {
         let hours = 72;
-        let demand = (0..hours).map(|_| (20 + rng.next(25) as i64) * MW).collect();
+        let demand = (0..hours)
+            .map(|_| (20 + rng.next(25) as i64) * MW)
+            .collect();
         let drs: Vec<DemandResponse> = (0..1 + rng.next(3))
             .map(|i| DemandResponse {
                 borrow_w: (1 + rng.next(6) as i64) * MW + 12_345,
@@ -339,7 +362,11 @@ fn energy_is_accounted_in_every_sample() {
                 energy_wh: (2 + rng.next(10) as i64) * MW + 777,
                 borrow_efficiency: rng.frac(0.6),
                 payback_efficiency: rng.frac(0.6),
-                interest_per_h: if rng.next(2) == 0 { 0.0 } else { rng.frac(0.0) * 0.2 },
+                interest_per_h: if rng.next(2) == 0 {
+                    0.0
+                } else {
+                    rng.frac(0.0) * 0.2
+                },
                 payback_window_h: 1 + rng.next(6) as u32,
                 outage: INDEPENDENT,
                 ..dr(&format!("d{i}"), 0, 0, 0, 1)

@@ -333,9 +333,10 @@ impl SystemModel {
         if let (Some(d), false) = (devices.first(), self.network.is_empty()) {
             return Err(ModelError::BadUnit {
                 unit: d.name.clone(),
-                what: "demand response needs isolated regions: a scenario with lines or \
-                       imports cannot have demand response yet"
-                    .into(),
+                what:
+                    "demand response needs isolated regions: a scenario with lines, imports or a \
+                       ladder cannot have demand response yet"
+                        .into(),
             });
         }
         self.demand_responses = devices;

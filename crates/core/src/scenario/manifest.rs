@@ -4,9 +4,9 @@
 mod conditions;
 mod dates;
 mod demand_factors;
+mod demand_response;
 mod ladder;
 mod network;
-mod demand_response;
 mod storage;
 
 pub(crate) use dates::{hours_of_days, month_of_hours, Window};
@@ -955,7 +955,8 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     }
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     m.storages = storage::storages(&f, &region_names, &hubs, p);
-    m.demand_responses = demand_response::demand_responses(&f, &region_names, &hubs, p);
+    m.demand_responses =
+        demand_response::demand_responses(&f, &region_names, &hubs, !m.network.is_empty(), p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

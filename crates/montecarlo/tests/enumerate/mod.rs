@@ -459,7 +459,13 @@ fn pras_costs(m: &SystemModel) -> (i64, i64, i64, i64, i64) {
         .unwrap_or(0);
     let min_payback = -max_discharge - max_window - 1 - 75;
     let max_borrow = -min_payback + max_window + 1;
-    (min_charge, max_discharge, min_payback, max_borrow, 10 * max_borrow)
+    (
+        min_charge,
+        max_discharge,
+        min_payback,
+        max_borrow,
+        10 * max_borrow,
+    )
 }
 
 /// One hour of a system with demand response, PRAS's way: storage carry-over and limits,
@@ -481,10 +487,15 @@ fn pras_hour(
     let ns = st.len();
     let (mut soc, mut dr) = (state[..ns].to_vec(), state[ns..].to_vec());
     let lim = limits(sys, up, &mut soc);
-    let (mut bcap, mut pcap, mut unserved) =
-        (vec![0; drs.len()], vec![0; drs.len()], vec![0i64; drs.len()]);
+    let (mut bcap, mut pcap, mut unserved) = (
+        vec![0; drs.len()],
+        vec![0; drs.len()],
+        vec![0i64; drs.len()],
+    );
     for (k, kind) in sys.kinds.iter().enumerate() {
-        let Kind::DemandResponse(i) = *kind else { continue };
+        let Kind::DemandResponse(i) = *kind else {
+            continue;
+        };
         let d = &drs[i];
         let grown = (dr[2 * i] as f64 * (1.0 + d.interest_per_h)).round_ties_even() as i64;
         unserved[i] = (grown - d.energy_wh).max(0);
@@ -498,14 +509,22 @@ fn pras_hour(
         } else {
             *c -= 1;
         }
-        let (bmax, pmax) = if up[k] { (d.borrow_w, d.payback_w) } else { (0, 0) };
+        let (bmax, pmax) = if up[k] {
+            (d.borrow_w, d.payback_w)
+        } else {
+            (0, 0)
+        };
         bcap[i] = bmax.min(((d.energy_wh - owed) as f64 * d.borrow_efficiency).floor() as i64);
         pcap[i] = pmax.min((owed as f64 * d.payback_efficiency).floor() as i64);
     }
     let (min_charge, max_discharge, min_payback, max_borrow, penalty) = pras_costs(m);
     let mut short = vec![0; m.regions().len()];
-    let (mut dis, mut chg, mut bor, mut pay) =
-        (vec![0; ns], vec![0; ns], vec![0; drs.len()], vec![0; drs.len()]);
+    let (mut dis, mut chg, mut bor, mut pay) = (
+        vec![0; ns],
+        vec![0; ns],
+        vec![0; drs.len()],
+        vec![0; drs.len()],
+    );
     for r in 0..m.regions().len() {
         // Per resource of the region: (limit in MW, cost per MW, which output).
         let mut res: Vec<(i64, i64, usize, usize)> = Vec::new();

@@ -1,7 +1,9 @@
 //! `[[demand_responses]]`: demand response devices (see [`crate::model::DemandResponse`]),
 //! read and expanded as `[[storages]]` blocks are.
 
-use super::storage::{device_blocks, device_outage, efficiency, energy_wh, Named, MAX_STORAGE_COUNT};
+use super::storage::{
+    device_blocks, device_outage, efficiency, energy_wh, Named, MAX_STORAGE_COUNT,
+};
 use super::Fields;
 use crate::model::DemandResponse;
 use crate::scenario::error::Problems;
@@ -19,17 +21,31 @@ impl Named for DemandResponse {
 }
 
 /// Read every `[[demand_responses]]` block of the root table `f`, expanded to devices.
-/// `regions` are the region names, `hubs` which are hubs.
+/// `regions` are the region names, `hubs` which are hubs; `networked` whether the scenario
+/// has lines or imports (whose dispatch has no demand response yet: an error).
 pub(super) fn demand_responses(
     f: &Fields<'_>,
     regions: &[String],
     hubs: &[bool],
+    networked: bool,
     p: &mut Problems,
 ) -> Vec<DemandResponse> {
     device_blocks(
         f,
         ("demand_responses", "demand response", keys::DEMAND_RESPONSE),
-        |df, seen, p| demand_response(df, regions, hubs, seen, p),
+        |df, seen, p| {
+            if networked {
+                df.bad(
+                    "region",
+                    "demand response needs isolated regions: this scenario has [[lines]], [[imports]] or \
+                     a [[ladder]], whose dispatch has no demand response yet"
+                        .into(),
+                    p,
+                );
+                return None;
+            }
+            demand_response(df, regions, hubs, seen, p)
+        },
         |d, name| DemandResponse { name, ..d.clone() },
         p,
     )
@@ -68,7 +84,9 @@ fn demand_response(
         Some(h) => {
             f.bad(
                 "payback_window_h",
-                format!("must be a whole number of hours from 1 to {MAX_PAYBACK_WINDOW_H}, got {h}"),
+                format!(
+                    "must be a whole number of hours from 1 to {MAX_PAYBACK_WINDOW_H}, got {h}"
+                ),
                 p,
             );
             None
@@ -128,11 +146,20 @@ mod tests {
         assert_eq!(d.len(), 2);
         assert_eq!(d[1].name, "D#2");
         assert_eq!(
-            (d[0].borrow_w, d[0].payback_w, d[0].energy_wh, d[0].payback_window_h),
+            (
+                d[0].borrow_w,
+                d[0].payback_w,
+                d[0].energy_wh,
+                d[0].payback_window_h
+            ),
             (10_000_000, 5_000_000, 40_000_000, 3)
         );
         assert_eq!(
-            (d[0].borrow_efficiency, d[0].payback_efficiency, d[0].interest_per_h),
+            (
+                d[0].borrow_efficiency,
+                d[0].payback_efficiency,
+                d[0].interest_per_h
+            ),
             (1.0, 1.0, 0.0)
         );
         assert_eq!(

@@ -42,7 +42,11 @@ pub(super) fn storages(
 pub(super) fn device_blocks<T>(
     f: &Fields<'_>,
     (table, kind, keys): (&str, &str, &[&str]),
-    mut one: impl FnMut(&Fields<'_>, &mut Vec<(String, Rc<Path>, usize)>, &mut Problems) -> Option<(T, usize)>,
+    mut one: impl FnMut(
+        &Fields<'_>,
+        &mut Vec<(String, Rc<Path>, usize)>,
+        &mut Problems,
+    ) -> Option<(T, usize)>,
     rename: impl Fn(&T, String) -> T,
     p: &mut Problems,
 ) -> Vec<T>

@@ -62,12 +62,14 @@ impl Accumulator for DemandResponseUse {
     fn record_hour(&mut self, _hour: &HourView) {}
 
     fn end_sample(&mut self, sample: &SampleView) {
-        if sample.demand_response_wh.is_empty() {
-            return;
-        }
+        // Every sample counts, with zeros without demand response (a shard's sample
+        // counts must agree across its accumulators).
+        let totals = sample.demand_response_wh;
         for (k, part) in self.parts.iter_mut().enumerate() {
-            for a in 0..self.areas {
-                part.add(a, sample.demand_response_wh[k * self.areas + a]);
+            if !totals.is_empty() {
+                for a in 0..self.areas {
+                    part.add(a, totals[k * self.areas + a]);
+                }
             }
             part.end_sample();
         }

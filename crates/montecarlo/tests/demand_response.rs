@@ -319,6 +319,36 @@ fn dispatch_order_on_hand_built_hours() {
     assert_eq!(short, [0, 2 * MW]);
 }
 
+/// A debt keeps every hour visited: borrowed in the last hour of the first block (32
+/// hours), paid back in the next block, which cannot be short and would otherwise be
+/// skipped; and, with less surplus, forfeited there, a shortfall hour of its own.
+#[test]
+fn a_debt_is_paid_back_in_blocks_that_cannot_be_short() {
+    let mut demand = vec![8; 100];
+    demand[31] = 14;
+    let model = system(&demand, 10)
+        .with_demand_responses(vec![dr("D", 10, 10, 10, 3)])
+        .unwrap();
+    let (short, acc) = hours_of(&model);
+    assert!(short.iter().all(|&w| w == 0));
+    assert_eq!(acc.demand_response.borrowed_mwh(0).mean, 4.0);
+    assert_eq!(acc.demand_response.paid_back_mwh(0).mean, 4.0);
+
+    // Only 1 MW of surplus an hour: 1 MWh back in each of hours 32-34, the last 1 MWh
+    // unserved when the counter runs out at hour 34.
+    let mut demand = vec![9; 100];
+    demand[31] = 14;
+    let model = system(&demand, 10)
+        .with_demand_responses(vec![dr("D", 10, 10, 10, 3)])
+        .unwrap();
+    let (short, acc) = hours_of(&model);
+    let mut want = vec![0; 100];
+    want[34] = MW;
+    assert_eq!(short, want);
+    assert_eq!(acc.demand_response.paid_back_mwh(0).mean, 3.0);
+    assert_eq!(acc.demand_response.unserved_payback_mwh(0).mean, 1.0);
+}
+
 /// The borrowing order: the device with the larger counter (more time left) borrows
 /// first, a device that owes nothing last; the smallest counter pays back first.
 #[test]

@@ -25,7 +25,8 @@ pub struct DemandResponseUse {
 }
 
 impl DemandResponseUse {
-    /// An empty accumulator for `areas` areas.
+    /// An empty accumulator for `areas` areas (0 for a model without demand response:
+    /// then it keeps nothing).
     pub fn new(areas: usize) -> DemandResponseUse {
         DemandResponseUse {
             parts: std::array::from_fn(|_| Tally::new(areas)),
@@ -62,14 +63,14 @@ impl Accumulator for DemandResponseUse {
     fn record_hour(&mut self, _hour: &HourView) {}
 
     fn end_sample(&mut self, sample: &SampleView) {
-        // Every sample counts, with zeros without demand response (a shard's sample
-        // counts must agree across its accumulators).
+        // Without demand response there are no series (and no sample counts to keep).
+        if self.areas == 0 {
+            return;
+        }
         let totals = sample.demand_response_wh;
         for (k, part) in self.parts.iter_mut().enumerate() {
-            if !totals.is_empty() {
-                for a in 0..self.areas {
-                    part.add(a, totals[k * self.areas + a]);
-                }
+            for a in 0..self.areas {
+                part.add(a, totals[k * self.areas + a]);
             }
             part.end_sample();
         }

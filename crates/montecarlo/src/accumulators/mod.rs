@@ -252,7 +252,11 @@ impl Indices {
             illegal_path: IllegalPath::new(model),
             ladder: LadderUse::new(model.network().ladder.len()),
             storage: StorageUse::new(areas(model)),
-            demand_response: DemandResponseUse::new(areas(model)),
+            demand_response: DemandResponseUse::new(if model.demand_responses().is_empty() {
+                0
+            } else {
+                areas(model)
+            }),
         }
     }
 

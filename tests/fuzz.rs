@@ -54,6 +54,8 @@ const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
 /// `inflow_file`; it extends `RTS`).
 const HYDRO: &str = "scenarios/benchmarks/ieee-rts79-hydro.toml";
 const HYDRO_CSV: &str = "scenarios/benchmarks/ieee-rts79/hydro_inflow_mw.csv";
+/// RTS-79 with demand response (`[[demand_responses]]`; it extends `RTS`).
+const RTS_DR: &str = "scenarios/benchmarks/ieee-rts79-dr.toml";
 /// RTS-79 with hourly failure rates (`rates_file`, `failure_rate_column`; it extends `RTS`).
 const RATES: &str = "scenarios/benchmarks/ieee-rts79-cold-rates.toml";
 const RATES_CSV: &str = "scenarios/benchmarks/ieee-rts79/cold_failure_rates.csv";
@@ -676,6 +678,8 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[generator_storages]]",
                 "dispatch = \"peak_shaving\"",
                 "inflow_mw = -5",
+                "[[demand_responses]]",
+                "payback_window_h = 0",
                 "[study]",
                 "holidays = [2021-12-16, 2021-12-16]",
                 "schedule_mw = -50",
@@ -1375,6 +1379,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
             7 if rng.chance(0.5) => (HYDRO, *rng.pick(&[HYDRO, HYDRO, RTS])),
+            7 if rng.chance(0.5) => (RTS_DR, *rng.pick(&[RTS_DR, RTS])),
             7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
             _ => {
                 let top = *rng.pick(&kaz_files);

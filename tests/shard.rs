@@ -45,6 +45,13 @@ fn storage_shards_merge_into_the_unsharded_result() {
     merge_matches_whole("tests/data/storage/test3.toml", &[1, 3]);
 }
 
+/// The demand response indices merge exactly too (PRAS's test 5: demand response and
+/// storage).
+#[test]
+fn demand_response_shards_merge_into_the_unsharded_result() {
+    merge_matches_whole("tests/data/demand_response/test5.toml", &[1, 3]);
+}
+
 fn merge_matches_whole(scenario: &str, splits: &[u64]) {
     let full = json(&[
         "run",

@@ -265,6 +265,12 @@ fn unsupported(model: &SystemModel) -> Option<String> {
             s.name
         ));
     }
+    if let Some(d) = model.demand_responses().first() {
+        return Some(format!(
+            "demand response ([[demand_responses]] '{}': borrowed energy couples the hours)",
+            d.name
+        ));
+    }
     if let Some(z) = c.weather.zones.first() {
         return Some(format!(
             "weather ([[weather.zones]] '{}': random temperatures)",

@@ -21,6 +21,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 pub mod accumulators;
 pub mod analytic;
 pub mod compare;
+pub mod demand_response;
 pub mod design;
 pub mod estimators;
 pub mod exchange;

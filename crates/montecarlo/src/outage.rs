@@ -86,6 +86,8 @@ pub struct Quantities {
     pub pools: usize,
     /// Storage devices.
     pub storages: usize,
+    /// Demand response devices.
+    pub demand_responses: usize,
 }
 
 impl Quantities {
@@ -100,12 +102,13 @@ impl Quantities {
             disturbances: model.conditions().disturbances.len(),
             pools: model.conditions().block_caps.len(),
             storages: model.storages().len(),
+            demand_responses: model.demand_responses().len(),
         }
     }
 
     /// Total number of quantities.
     pub fn count(&self) -> usize {
-        self.storage(0) + self.storages
+        self.demand_response(0) + self.demand_responses
     }
 
     /// Index of import source `s`'s export cap.
@@ -136,6 +139,11 @@ impl Quantities {
     /// Index of storage device `i`'s availability (1 = in service).
     pub fn storage(&self, i: usize) -> usize {
         self.pool(0) + self.pools + i
+    }
+
+    /// Index of demand response device `i`'s availability (1 = in service).
+    pub fn demand_response(&self, i: usize) -> usize {
+        self.storage(0) + self.storages + i
     }
 }
 
@@ -243,6 +251,16 @@ impl Components {
         for (i, st) in model.storages().iter().enumerate() {
             let id = component_id(&format!("storage:{}", st.name));
             c.push(id, Purpose::StorageOutage, q.storage(i), 1, st.outage);
+        }
+        for (i, d) in model.demand_responses().iter().enumerate() {
+            let id = component_id(&format!("demand_response:{}", d.name));
+            c.push(
+                id,
+                Purpose::DemandResponseOutage,
+                q.demand_response(i),
+                1,
+                d.outage,
+            );
         }
         c.special_last();
         c

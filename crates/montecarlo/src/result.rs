@@ -77,7 +77,8 @@ pub fn window_json(model: &SystemModel) -> Value {
 
 /// The indices of area `a` (a region, or the system when `a` = number of regions); the EUE
 /// parts and `mining_curtailed_mwh` only where the model has mining, the storage indices
-/// only for the system and the regions with storage.
+/// only for the system and the regions with storage, the demand response indices
+/// (`dr_*`) only for the system and the regions with demand response.
 pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String, Value> {
     let lole = acc.lole.finish(a);
     let eue = acc.eue.finish(a);
@@ -138,6 +139,20 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
             "storage_spilled_mwh".into(),
             estimate(Some(acc.storage.spilled_mwh(a))),
         );
+    }
+    if model
+        .demand_responses()
+        .iter()
+        .any(|d| a == regions || d.region == a)
+    {
+        let dr = &acc.demand_response;
+        for (key, value) in [
+            ("dr_borrowed_mwh", dr.borrowed_mwh(a)),
+            ("dr_paid_back_mwh", dr.paid_back_mwh(a)),
+            ("dr_unserved_payback_mwh", dr.unserved_payback_mwh(a)),
+        ] {
+            map.insert(key.into(), estimate(Some(value)));
+        }
     }
     map
 }

@@ -65,6 +65,8 @@ pub enum Purpose {
     Design = 14,
     /// Up and down times of a storage device.
     StorageOutage = 15,
+    /// Up and down times of a demand response device.
+    DemandResponseOutage = 16,
 }
 
 /// The key of the stream for `(seed, sample, component, purpose)`.

@@ -21,6 +21,7 @@
 //! whole watts: the mining parts are rounded down, households take the rest.
 
 use crate::accumulators::{Accumulator, HourView, SampleView};
+use crate::demand_response::DemandResponses;
 use crate::inputs::{InputError, Inputs};
 use crate::network::{Column, HourDemand, HourResult, NetworkHour};
 use crate::outage::{Components, History, Pools, Quantities};
@@ -70,6 +71,11 @@ pub struct Sampler<'m> {
     /// Per quantity: the levels with the generator-storages' offered power added to their
     /// regions' generation (empty without generator-storage).
     with_inflow: Vec<i64>,
+    /// Demand response devices and their state, if the model has any.
+    demand_response: Option<DemandResponses>,
+    /// Per area: this sample's demand response borrowed, paid back and unserved, Wh (see
+    /// [`DemandResponses::sample_totals`]; empty without demand response).
+    demand_response_wh: Vec<i64>,
     out: HourOut,
     no_binding: Vec<bool>,
 }
@@ -110,6 +116,12 @@ impl<'m> Sampler<'m> {
             } else {
                 Vec::new()
             },
+            demand_response: DemandResponses::of(model),
+            demand_response_wh: if model.demand_responses().is_empty() {
+                Vec::new()
+            } else {
+                vec![0; 3 * areas]
+            },
             out: HourOut {
                 short_w: vec![0; areas],
                 curtailed_w: vec![0; areas],
@@ -137,6 +149,12 @@ impl<'m> Sampler<'m> {
         self.storage.as_ref()
     }
 
+    /// The demand response devices and their state after the last sample, if the model
+    /// has any.
+    pub fn demand_response(&self) -> Option<&DemandResponses> {
+        self.demand_response.as_ref()
+    }
+
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
         let key = SampleKey::new(seed, sample);
@@ -151,6 +169,9 @@ impl<'m> Sampler<'m> {
                 st.sample_spilled(&mut self.spilled_wh);
             }
         }
+        if let Some(dr) = &self.demand_response {
+            dr.sample_totals(&mut self.demand_response_wh);
+        }
         acc.end_sample(&SampleView {
             sample,
             demand_wh: &self.inputs.demand_wh,
@@ -158,6 +179,7 @@ impl<'m> Sampler<'m> {
             charged_wh: &self.charged_wh,
             discharged_wh: &self.discharged_wh,
             spilled_wh: &self.spilled_wh,
+            demand_response_wh: &self.demand_response_wh,
         });
     }
 
@@ -328,24 +350,35 @@ impl<'m> Sampler<'m> {
         if let Some(st) = self.storage.as_mut() {
             st.start_sample();
         }
+        if let Some(dr) = self.demand_response.as_mut() {
+            dr.start_sample();
+        }
         let mut b = 0;
         while b < blocks {
             // Storage that can change in an hour without a shortfall (charge, carry-over
             // loss) needs every hour visited; idle storage changes nothing in a block that
-            // cannot be short.
-            let idle = self.storage.as_ref().is_none_or(Storages::idle);
+            // cannot be short. So does demand response that owes energy (payback,
+            // interest, counters).
+            let dr_idle = self
+                .demand_response
+                .as_ref()
+                .is_none_or(DemandResponses::idle);
+            let idle = dr_idle && self.storage.as_ref().is_none_or(Storages::idle);
             if idle && self.pools.is_empty() {
                 b = self.skip_covered(b);
                 if b == blocks {
                     break;
                 }
-            } else if self.pools.is_empty() && self.storage.as_ref().is_some_and(Storages::steady) {
+            } else if dr_idle
+                && self.pools.is_empty()
+                && self.storage.as_ref().is_some_and(Storages::steady)
+            {
                 b = self.skip_steady(b);
                 if b == blocks {
                     break;
                 }
             }
-            if idle && self.block_is_safe(b) || !idle && self.pass_storage_block(b) {
+            if idle && self.block_is_safe(b) || !idle && dr_idle && self.pass_storage_block(b) {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
                     *level += self.history.sums()[at + q].net_w;
@@ -420,7 +453,13 @@ impl<'m> Sampler<'m> {
             // first hour. Only lines, links and disturbances change arc limits (a capped
             // block's pool adds to its region's generation only).
             let mut same_gates = h > first;
-            if plain && self.storage.as_ref().is_none_or(Storages::idle) {
+            if plain
+                && self.storage.as_ref().is_none_or(Storages::idle)
+                && self
+                    .demand_response
+                    .as_ref()
+                    .is_none_or(DemandResponses::idle)
+            {
                 // Without a network or capped blocks, the hours in which every region is
                 // served are passed over at once (most walked hours are).
                 h = self.pass_served(first, h, end);
@@ -467,6 +506,10 @@ impl<'m> Sampler<'m> {
                 }
                 None => level,
             };
+            let mut demand_response = self.demand_response.as_mut();
+            if let Some(dr) = demand_response.as_mut() {
+                dr.begin_hour(level);
+            }
             let (binding, corridor_binding, ladder) = match self.network.as_mut() {
                 None => {
                     for (r, &generation) in level[..n].iter().enumerate() {
@@ -476,7 +519,15 @@ impl<'m> Sampler<'m> {
                         out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
                         // Storage serves firm demand only, and charges from what is left
                         // after all demand (never by curtailing).
-                        if let Some(st) = storage.as_mut() {
+                        if let Some(dr) = demand_response.as_mut() {
+                            out.short_w[r] = serve_with_demand_response(
+                                r,
+                                supply - firm - int,
+                                out.short_w[r],
+                                storage.as_deref_mut().filter(|_| discharge || charge),
+                                dr,
+                            );
+                        } else if let Some(st) = storage.as_mut() {
                             if out.short_w[r] > 0 && discharge {
                                 out.short_w[r] -= st.serve_region(r, out.short_w[r]);
                             } else if charge && supply > firm + int {
@@ -542,6 +593,13 @@ impl<'m> Sampler<'m> {
             };
             if let Some(st) = storage {
                 st.end_hour();
+            }
+            if let Some(dr) = demand_response {
+                // Unserved debt is a shortfall of its region in this hour.
+                dr.end_hour(h + 1 == hours);
+                for (short, &w) in out.short_w.iter_mut().zip(&dr.region_unserved_wh) {
+                    *short += w;
+                }
             }
             let system: i64 = out.short_w[..n].iter().sum();
             let curtailed: i64 = out.curtailed_w[..n].iter().sum();
@@ -618,4 +676,38 @@ impl<'m> Sampler<'m> {
             self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
         }
     }
+}
+
+/// Isolated region `r` with demand response `dr` (and storage `st`, if it can discharge or
+/// charge in this hour): `left_w` is its supply minus all its demand (firm and
+/// interruptible), `short_w` its firm shortfall. Storage discharges into the shortfall,
+/// then, with what it has left, pays back debts; demand response borrows for what is still
+/// short; surplus after all demand pays back first and charges storage with the rest
+/// (`crate::demand_response`, step 5). Returns the firm shortfall left.
+fn serve_with_demand_response(
+    r: usize,
+    left_w: i64,
+    mut short_w: i64,
+    st: Option<&mut Storages>,
+    dr: &mut DemandResponses,
+) -> i64 {
+    let due_w = dr.payback_cap_w(r);
+    let paid_w = if left_w > 0 {
+        dr.pay_back_region(r, left_w)
+    } else {
+        0
+    };
+    if let Some(st) = st {
+        let discharged_w = st.serve_region(r, short_w + due_w - paid_w);
+        let to_load_w = discharged_w.min(short_w);
+        short_w -= to_load_w;
+        dr.pay_back_region(r, discharged_w - to_load_w);
+        if discharged_w == 0 && left_w > paid_w {
+            st.charge_region(r, left_w - paid_w);
+        }
+    }
+    if short_w > 0 {
+        short_w -= dr.borrow_region(r, short_w);
+    }
+    short_w
 }

@@ -786,7 +786,7 @@ fn round_even(x: f64) -> i64 {
 /// gets `floor(total x weight / sum)`, and the watts left over go one each to the largest
 /// remainders, ties to the device listed first (the ladder's rule within a rank). `total`
 /// is at most the sum of the weights.
-fn split(total: i64, members: &[usize], weight: &[i64], out: &mut [i64]) {
+pub(crate) fn split(total: i64, members: &[usize], weight: &[i64], out: &mut [i64]) {
     let sum: i64 = members.iter().map(|&i| weight[i]).sum();
     if sum == 0 {
         for &i in members {

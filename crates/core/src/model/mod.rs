@@ -4,6 +4,7 @@
 //! belongs to a region, and units are sorted by region so that each region's units are one
 //! contiguous range of the struct-of-arrays [`Units`].
 
+mod demand_response;
 mod exchange;
 mod mining;
 mod network;
@@ -14,6 +15,7 @@ mod supply;
 mod units;
 mod weather;
 
+pub use demand_response::DemandResponse;
 pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 pub use network::{
@@ -85,6 +87,7 @@ pub struct SystemModel {
     network: Network,
     conditions: Conditions,
     storages: Vec<Storage>,
+    demand_responses: Vec<DemandResponse>,
 }
 
 /// Everything random or dated beyond unit and line outages: weather and demand, mining and
@@ -171,6 +174,7 @@ impl SystemModel {
             network: Network::default(),
             conditions: Conditions::default(),
             storages: Vec::new(),
+            demand_responses: Vec::new(),
         })
     }
 
@@ -314,6 +318,45 @@ impl SystemModel {
     /// [`Storage::inflow`]).
     pub fn storages(&self) -> &[Storage] {
         &self.storages
+    }
+
+    /// The same system with `devices` as its demand response (in their regions, in the
+    /// given order).
+    pub fn with_demand_responses(
+        mut self,
+        devices: Vec<DemandResponse>,
+    ) -> Result<SystemModel, ModelError> {
+        for d in &devices {
+            if d.region >= self.regions.len() {
+                return Err(ModelError::UnknownRegion {
+                    unit: d.name.clone(),
+                    region: d.region,
+                    regions: self.regions.len(),
+                });
+            }
+            d.check().map_err(|what| ModelError::BadUnit {
+                unit: d.name.clone(),
+                what,
+            })?;
+        }
+        // The network dispatch has no demand response ranks yet: refuse rather than
+        // dispatch it differently from PRAS.
+        if let (Some(d), false) = (devices.first(), self.network.is_empty()) {
+            return Err(ModelError::BadUnit {
+                unit: d.name.clone(),
+                what:
+                    "demand response needs isolated regions: a scenario with lines, imports or a \
+                       ladder cannot have demand response yet"
+                        .into(),
+            });
+        }
+        self.demand_responses = devices;
+        Ok(self)
+    }
+
+    /// The demand response devices, in scenario order (empty if there are none).
+    pub fn demand_responses(&self) -> &[DemandResponse] {
+        &self.demand_responses
     }
 
     /// Scenario name.

@@ -28,6 +28,7 @@ pub(crate) const ROOT: &[&str] = &[
     "ladder",
     "storages",
     "generator_storages",
+    "demand_responses",
 ];
 pub(crate) const STUDY_WINDOW: &[&str] = &[
     "hours",
@@ -101,6 +102,24 @@ pub(crate) const LINE: &[&str] = &[
     "outage_model",
     "mttf_h",
     "mttr_h",
+    "failure_probability",
+    "repair_probability",
+];
+pub(crate) const DEMAND_RESPONSE: &[&str] = &[
+    "name",
+    "region",
+    "count",
+    "borrow_mw",
+    "payback_mw",
+    "energy_mwh",
+    "borrow_efficiency",
+    "payback_efficiency",
+    "interest_per_h",
+    "payback_window_h",
+    "outage_model",
+    "mttf_h",
+    "mttr_h",
+    "for",
     "failure_probability",
     "repair_probability",
 ];
@@ -255,6 +274,7 @@ pub const SCENARIO: &[(&str, &[&str])] = &[
     ("ladder.appeals", LADDER_APPEAL),
     ("storages", STORAGE),
     ("generator_storages", GENERATOR_STORAGE),
+    ("demand_responses", DEMAND_RESPONSE),
     ("weather", WEATHER),
     ("weather.zones", ZONE),
     ("weather.correlation", CORRELATION),

@@ -4,6 +4,7 @@
 mod conditions;
 mod dates;
 mod demand_factors;
+mod demand_response;
 mod ladder;
 mod network;
 mod storage;
@@ -100,6 +101,8 @@ pub(crate) struct Manifest {
     pub(crate) storages: Vec<Storage>,
     /// Generator-storages' hourly inflow CSVs (read in `build.rs`).
     pub(crate) inflow_series: Vec<storage::InflowSeries>,
+    /// Demand response devices (blocks expanded), only the valid ones.
+    pub(crate) demand_responses: Vec<crate::model::DemandResponse>,
 }
 
 /// A region as read from TOML.
@@ -954,6 +957,8 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     }
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     (m.storages, m.inflow_series) = storage::storages(&f, &region_names, &hubs, p);
+    m.demand_responses =
+        demand_response::demand_responses(&f, &region_names, &hubs, !m.network.is_empty(), p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

@@ -59,6 +59,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         };
         // Sample 1: corridor 0 binds in two hours, corridor 1 in one; sample 2: none.
         for binds in [[true, false], [true, true]] {

@@ -93,6 +93,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         });
         acc.end_sample(&SampleView {
             sample: 1,
@@ -101,6 +102,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         });
         let r = acc.finish(0);
         assert_eq!(r.eue_mwh.mean, 1.25);

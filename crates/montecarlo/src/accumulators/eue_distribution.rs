@@ -231,6 +231,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         });
     }
 

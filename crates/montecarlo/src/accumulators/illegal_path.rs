@@ -157,6 +157,7 @@ mod tests {
                 charged_wh: &[],
                 discharged_wh: &[],
                 spilled_wh: &[],
+                demand_response_wh: &[],
             });
         }
         p.finish()

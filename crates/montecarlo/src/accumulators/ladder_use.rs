@@ -93,6 +93,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         };
         // Sample 1: rank 0 in hours 1 and 2 (day 0) and 30 (day 1), rank 1 in hour 2;
         // sample 2: nothing.

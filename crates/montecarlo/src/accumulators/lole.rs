@@ -151,6 +151,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         };
         // sample 1: hours 0,1,2 and 5 short -> 4 h, 2 events
         for h in [0, 1, 2, 5] {
@@ -182,6 +183,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         });
         assert_eq!(acc.finish(0).lole_h.mean, 0.0);
         assert_eq!(acc.finish(1).lole_h.mean, 1.0);
@@ -197,6 +199,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         };
         // One sample of 100 with a single 5-hour event: the normal interval of lole_h would
         // go below 0, and the delta-method interval of lold_h would have width 0.

@@ -88,6 +88,7 @@ mod tests {
             charged_wh: &[],
             discharged_wh: &[],
             spilled_wh: &[],
+            demand_response_wh: &[],
         });
         assert_eq!(acc.finish(0).lole_d.mean, 3.0);
     }

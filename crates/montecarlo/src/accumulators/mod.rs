@@ -21,6 +21,7 @@
 
 mod binding;
 mod corridors;
+mod demand_response;
 mod eue;
 mod eue_distribution;
 pub mod eue_parts;
@@ -37,6 +38,7 @@ mod tally;
 
 pub use binding::Binding;
 pub use corridors::Corridors;
+pub use demand_response::DemandResponseUse;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
@@ -108,6 +110,9 @@ pub struct SampleView<'a> {
     /// Per area: generator-storage inflow spilled in the sample, watt-hours (empty without
     /// generator-storage).
     pub spilled_wh: &'a [i64],
+    /// Per area: demand response load borrowed, then paid back, then unserved debt in the
+    /// sample, watt-hours (three runs of areas; empty without demand response).
+    pub demand_response_wh: &'a [i64],
 }
 
 impl<'a> HourView<'a> {
@@ -221,6 +226,8 @@ pub struct Indices {
     pub ladder: LadderUse,
     /// Storage energy charged, discharged and held at the start of shortfall events.
     pub storage: StorageUse,
+    /// Demand response borrowed, paid back and unserved.
+    pub demand_response: DemandResponseUse,
 }
 
 impl Indices {
@@ -248,6 +255,11 @@ impl Indices {
             illegal_path: IllegalPath::new(model),
             ladder: LadderUse::new(model.network().ladder.len()),
             storage: StorageUse::new(areas(model)),
+            demand_response: DemandResponseUse::new(if model.demand_responses().is_empty() {
+                0
+            } else {
+                areas(model)
+            }),
         }
     }
 
@@ -319,7 +331,10 @@ impl Indices {
             .map_err(at("ladder"))?;
         self.storage
             .checked_merge(&later.storage)
-            .map_err(at("storage"))
+            .map_err(at("storage"))?;
+        self.demand_response
+            .checked_merge(&later.demand_response)
+            .map_err(at("demand_response"))
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -361,6 +376,7 @@ impl Accumulator for Indices {
         self.illegal_path.end_sample(sample);
         self.ladder.end_sample(sample);
         self.storage.end_sample(sample);
+        self.demand_response.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {

@@ -151,6 +151,7 @@ mod tests {
             charged_wh: c,
             discharged_wh: d,
             spilled_wh: &[],
+            demand_response_wh: &[],
         };
         acc.end_sample(&end(&[3_000_000], &[8_000_000]));
         acc.record_hour(&hour(0, &[0]));

@@ -4,9 +4,12 @@
 //! PRAS's `Simulations/{utils,DispatchProblem}.jl`), not the engine's code: each
 //! component's state in hour `h` is a two-state Markov chain over hours ([`Chain`]); every
 //! path of every component's states is enumerated depth first, carrying the storage state
-//! of charge. Supported: regions without interruptible demand, imports or renewables;
-//! units; storage devices; at most one line (two regions), whose hours are dispatched by
-//! brute force over whole MW (the test systems' numbers are whole MW then).
+//! of charge and the demand response debts and counters. Supported: regions without
+//! interruptible demand, imports or renewables; units; storage devices; at most one line
+//! (two regions), whose hours are dispatched by brute force over whole MW (the test
+//! systems' numbers are whole MW then); demand response devices in isolated regions, whose
+//! hours are dispatched by brute force over whole MW as PRAS's min-cost flow with PRAS's
+//! costs ([`pras_region`]), not by the engine's greedy order.
 
 use gridrisk_core::model::OutageModel;
 use gridrisk_core::SystemModel;
@@ -71,6 +74,7 @@ enum Kind {
     Unit { region: usize, cap_w: i64 },
     Line,
     Storage(usize),
+    DemandResponse(usize),
 }
 
 struct Sys<'m> {
@@ -103,7 +107,7 @@ pub fn enumerate(model: &SystemModel) -> Exact {
         kinds.push(Kind::Storage(i));
         chains.push(chain(s.outage));
     }
-    let sys = Sys {
+    let mut sys = Sys {
         model,
         kinds,
         chains,
@@ -114,7 +118,15 @@ pub fn enumerate(model: &SystemModel) -> Exact {
         lole_h: vec![0.0; areas],
         eue_mwh: vec![0.0; areas],
     };
-    let soc: Vec<i64> = model.storages().iter().map(|s| s.initial_wh).collect();
+    for (i, d) in model.demand_responses().iter().enumerate() {
+        sys.kinds.push(Kind::DemandResponse(i));
+        sys.chains.push(chain(d.outage));
+    }
+    let mut soc: Vec<i64> = model.storages().iter().map(|s| s.initial_wh).collect();
+    // Demand response state after the storages: (owed, counter) per device.
+    for _ in model.demand_responses() {
+        soc.extend([0, -1]);
+    }
     let states = vec![true; sys.kinds.len()];
     walk(&sys, 0, &states, &soc, 1.0, &mut acc);
     acc
@@ -203,6 +215,9 @@ fn hour(sys: &Sys, h: usize, up: &[bool], soc: &mut [i64]) -> Vec<i64> {
         }
     }
     let demand: Vec<i64> = (0..n).map(|r| m.regions()[r].demand_w()[h]).collect();
+    if !m.demand_responses().is_empty() {
+        return pras_hour(sys, h, &gen, &demand, up, soc);
+    }
     let lim = limits(sys, up, soc);
     let st = m.storages();
     let (mut dis, mut chg) = (vec![0i64; st.len()], vec![0i64; st.len()]);
@@ -412,5 +427,185 @@ fn two_regions(
     let mut short = vec![0; gen.len()];
     short[a] = u[0];
     short[b] = u[1];
+    short
+}
+
+/// PRAS's cost constants (`DispatchProblem.jl` lines 138-153, `utils.jl` lines 177-245):
+/// (min_chargecost, max_dischargecost, min_paybackcost, max_borrowcost, shortage penalty),
+/// without interfaces.
+fn pras_costs(m: &SystemModel) -> (i64, i64, i64, i64, i64) {
+    let st = m.storages();
+    let n1 = m.hours() as i64 + 1;
+    let max_time = |f: &dyn Fn(&gridrisk_core::model::Storage) -> i64| {
+        if st.is_empty() {
+            0
+        } else if st.iter().any(|s| f(s) == 0) {
+            n1
+        } else {
+            st.iter()
+                .map(|s| (s.energy_wh as f64 / f(s) as f64).ceil() as i64)
+                .max()
+                .unwrap()
+        }
+    };
+    let (charge_t, discharge_t) = (max_time(&|s| s.charge_w), max_time(&|s| s.discharge_w));
+    let min_charge = -charge_t - 1;
+    let max_discharge = -min_charge + discharge_t + 1;
+    let max_window = m
+        .demand_responses()
+        .iter()
+        .map(|d| i64::from(d.payback_window_h))
+        .max()
+        .unwrap_or(0);
+    let min_payback = -max_discharge - max_window - 1 - 75;
+    let max_borrow = -min_payback + max_window + 1;
+    (
+        min_charge,
+        max_discharge,
+        min_payback,
+        max_borrow,
+        10 * max_borrow,
+    )
+}
+
+/// One hour of a system with demand response, PRAS's way: storage carry-over and limits,
+/// demand response interest, counters and limits (`utils.jl` 123-174,
+/// `DispatchProblem.jl` 443-480), then each region's least-cost dispatch by brute force
+/// over whole MW, then the state updates and forfeits (`DispatchProblem.jl` 495-547).
+/// Returns each region's shortfall, unserved debt included (`recording.jl` 15-42).
+fn pras_hour(
+    sys: &Sys,
+    h: usize,
+    gen: &[i64],
+    demand: &[i64],
+    up: &[bool],
+    state: &mut [i64],
+) -> Vec<i64> {
+    let m = sys.model;
+    assert!(m.network().is_empty());
+    let (st, drs) = (m.storages(), m.demand_responses());
+    let ns = st.len();
+    let (mut soc, mut dr) = (state[..ns].to_vec(), state[ns..].to_vec());
+    let lim = limits(sys, up, &mut soc);
+    let (mut bcap, mut pcap, mut unserved) = (
+        vec![0; drs.len()],
+        vec![0; drs.len()],
+        vec![0i64; drs.len()],
+    );
+    for (k, kind) in sys.kinds.iter().enumerate() {
+        let Kind::DemandResponse(i) = *kind else {
+            continue;
+        };
+        let d = &drs[i];
+        let grown = (dr[2 * i] as f64 * (1.0 + d.interest_per_h)).round_ties_even() as i64;
+        unserved[i] = (grown - d.energy_wh).max(0);
+        let owed = grown.min(d.energy_wh);
+        dr[2 * i] = owed;
+        let c = &mut dr[2 * i + 1];
+        if owed <= 0 {
+            *c = -1;
+        } else if *c == -1 {
+            *c = i64::from(d.payback_window_h) - 1;
+        } else {
+            *c -= 1;
+        }
+        let (bmax, pmax) = if up[k] {
+            (d.borrow_w, d.payback_w)
+        } else {
+            (0, 0)
+        };
+        bcap[i] = bmax.min(((d.energy_wh - owed) as f64 * d.borrow_efficiency).floor() as i64);
+        pcap[i] = pmax.min((owed as f64 * d.payback_efficiency).floor() as i64);
+    }
+    let (min_charge, max_discharge, min_payback, max_borrow, penalty) = pras_costs(m);
+    let mut short = vec![0; m.regions().len()];
+    let (mut dis, mut chg, mut bor, mut pay) = (
+        vec![0; ns],
+        vec![0; ns],
+        vec![0; drs.len()],
+        vec![0; drs.len()],
+    );
+    for r in 0..m.regions().len() {
+        // Per resource of the region: (limit in MW, cost per MW, which output).
+        let mut res: Vec<(i64, i64, usize, usize)> = Vec::new();
+        for i in (0..ns).filter(|&i| st[i].region == r) {
+            res.push((lim.dcap[i], max_discharge - lim.ttd[i], 0, i));
+            res.push((lim.ccap[i], min_charge + lim.ttd[i], 1, i));
+        }
+        for i in (0..drs.len()).filter(|&i| drs[i].region == r) {
+            let c = dr[2 * i + 1];
+            res.push((bcap[i], max_borrow - c, 2, i));
+            res.push((pcap[i], min_payback + c, 3, i));
+        }
+        for &(w, ..) in &res {
+            assert_eq!(w % MW, 0, "the brute force works in whole MW");
+        }
+        let mut pick = vec![0i64; res.len()];
+        let mut best: Option<(i64, Vec<i64>, i64)> = None;
+        loop {
+            let (mut supply, mut need, mut cost) = (gen[r], demand[r], 0);
+            for (j, &(_, c, kind, _)) in res.iter().enumerate() {
+                let x = pick[j] * MW;
+                cost += c * pick[j];
+                if kind == 0 || kind == 2 {
+                    supply += x;
+                } else {
+                    need += x;
+                }
+            }
+            let u = (need - supply).max(0);
+            // Unserved energy serves load only: storage and payback are served in full
+            // by supply, or not at all.
+            let load_short = u.min(demand[r]);
+            let feasible = u == load_short;
+            cost += penalty * u / MW;
+            if feasible && best.as_ref().is_none_or(|b| cost < b.0) {
+                best = Some((cost, pick.clone(), u));
+            }
+            let mut j = 0;
+            while j < res.len() {
+                pick[j] += 1;
+                if pick[j] * MW <= res[j].0 {
+                    break;
+                }
+                pick[j] = 0;
+                j += 1;
+            }
+            if j == res.len() {
+                break;
+            }
+        }
+        let (_, plan, u) = best.expect("doing nothing is feasible");
+        short[r] = u;
+        for (j, &(_, _, kind, i)) in res.iter().enumerate() {
+            let x = plan[j] * MW;
+            match kind {
+                0 => dis[i] = x,
+                1 => chg[i] = x,
+                2 => bor[i] = x,
+                _ => pay[i] = x,
+            }
+        }
+    }
+    for (i, s) in st.iter().enumerate() {
+        if dis[i] > 0 {
+            soc[i] = (soc[i] - (dis[i] as f64 / s.discharge_efficiency).ceil() as i64).max(0);
+        }
+        if chg[i] > 0 {
+            soc[i] += (chg[i] as f64 * s.charge_efficiency).ceil() as i64;
+        }
+    }
+    for (i, d) in drs.iter().enumerate() {
+        dr[2 * i] += (bor[i] as f64 * d.borrow_efficiency).ceil() as i64;
+        let drop = (pay[i] as f64 / d.payback_efficiency).ceil() as i64;
+        dr[2 * i] = (dr[2 * i] - drop).max(0);
+        if dr[2 * i + 1] == 0 || h + 1 == m.hours() {
+            unserved[i] += dr[2 * i];
+            dr[2 * i] = 0;
+        }
+        short[d.region] += unserved[i];
+    }
+    state[..ns].copy_from_slice(&soc);
+    state[ns..].copy_from_slice(&dr);
     short
 }

@@ -42,43 +42,75 @@ pub(super) fn storages(
     hubs: &[bool],
     p: &mut Problems,
 ) -> (Vec<Storage>, Vec<InflowSeries>) {
-    let mut out = Vec::new();
     let mut series = Vec::new();
-    let mut seen: Vec<(String, Rc<Path>, usize)> = Vec::new();
-    for table in ["storages", "generator_storages"] {
-        let generator = table == "generator_storages";
-        let known = if generator {
-            keys::GENERATOR_STORAGE
-        } else {
-            keys::STORAGE
-        };
-        for (i, n) in table_array(f, table, p).into_iter().enumerate() {
-            let label = element_label(table, i, n);
-            let Some(sf) = Fields::new(n, &label, known, p) else {
-                continue;
-            };
-            let Some((mut device, count)) = storage(&sf, regions, hubs, &mut seen, p) else {
-                continue;
-            };
-            if generator {
-                let Some((inflow, csv)) = inflow(&sf, &device, p) else {
-                    continue;
-                };
+    let devices = device_blocks(
+        f,
+        &[
+            ("storages", keys::STORAGE),
+            ("generator_storages", keys::GENERATOR_STORAGE),
+        ],
+        "storage",
+        |table, sf, seen, first, p| {
+            let (mut device, count) = storage(sf, regions, hubs, seen, p)?;
+            if table == "generator_storages" {
+                let (inflow, csv) = inflow(sf, &device, p)?;
                 device.inflow = Some(inflow);
                 if let Some((file, column)) = csv {
-                    let devices = out.len()..out.len() + count;
                     series.push(InflowSeries {
-                        devices,
+                        devices: first..first + count,
                         file,
                         column,
                     });
                 }
             }
+            Some((device, count))
+        },
+        |d, name| Storage { name, ..d.clone() },
+        p,
+    );
+    (devices, series)
+}
+
+/// Read every block of the table arrays `tables` (each with its keys), in order, with `one`
+/// (given the table, the block's fields, the names seen so far and the index its first
+/// device will have; it returns the block's first device, named as the block, and its
+/// count), expanded to devices (`rename` names `name#1`, `name#2`, ...), at most
+/// [`MAX_STORAGE_DEVICES`] in all (`kind` names them in the message): each device is a
+/// resource of the hourly dispatch. Storages, generator-storages and demand responses
+/// share it.
+pub(super) fn device_blocks<T>(
+    f: &Fields<'_>,
+    tables: &[(&str, &[&str])],
+    kind: &str,
+    mut one: impl FnMut(
+        &str,
+        &Fields<'_>,
+        &mut Vec<(String, Rc<Path>, usize)>,
+        usize,
+        &mut Problems,
+    ) -> Option<(T, usize)>,
+    rename: impl Fn(&T, String) -> T,
+    p: &mut Problems,
+) -> Vec<T>
+where
+    T: Named,
+{
+    let mut out = Vec::new();
+    let mut seen: Vec<(String, Rc<Path>, usize)> = Vec::new();
+    for &(table, keys) in tables {
+        for (i, n) in table_array(f, table, p).into_iter().enumerate() {
+            let label = element_label(table, i, n);
+            let Some(sf) = Fields::new(n, &label, keys, p) else {
+                continue;
+            };
+            let Some((device, count)) = one(table, &sf, &mut seen, out.len(), p) else {
+                continue;
+            };
             if out.len() + count > MAX_STORAGE_DEVICES {
                 sf.bad(
                     "count",
                     format!(
-                        "too many storage devices: at most {MAX_STORAGE_DEVICES} in a \
+                        "too many {kind} devices: at most {MAX_STORAGE_DEVICES} in a \
                          scenario (blocks counted device by device)"
                     ),
                     p,
@@ -88,14 +120,11 @@ pub(super) fn storages(
             if count == 1 {
                 out.push(device);
             } else {
-                out.extend((1..=count).map(|k| Storage {
-                    name: format!("{}#{k}", device.name),
-                    ..device.clone()
-                }));
+                out.extend((1..=count).map(|k| rename(&device, format!("{}#{k}", device.name()))));
             }
         }
     }
-    (out, series)
+    out
 }
 
 /// The generator-storage part of a block whose storage fields gave `device`, and its
@@ -187,6 +216,67 @@ fn inflow(
     Some((g, csv))
 }
 
+/// A device block's `energy_mwh` (required), watt-hours.
+pub(super) fn energy_wh(f: &Fields<'_>, p: &mut Problems) -> Option<i64> {
+    let mwh = f.number_in(
+        "energy_mwh",
+        "MWh",
+        true,
+        |x| (0.0..=MAX_ENERGY_MWH).contains(&x),
+        &format!("an energy from 0 to {} MWh", short_number(MAX_ENERGY_MWH)),
+        p,
+    )?;
+    Some((mwh * W_PER_MW as f64).round() as i64)
+}
+
+/// A device block's efficiency `key`, in (0, 1]; 1 if absent.
+pub(super) fn efficiency(f: &Fields<'_>, key: &str, p: &mut Problems) -> Option<f64> {
+    if !f.has(key) {
+        return Some(1.0);
+    }
+    f.number_in(
+        key,
+        "a fraction",
+        true,
+        |x| x > 0.0 && x <= 1.0,
+        "an efficiency in (0, 1]",
+        p,
+    )
+}
+
+/// A device with a name (for [`device_blocks`]).
+pub(super) trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for Storage {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The outage process of a device block: as a unit block's keys (either convention); a
+/// device without any never fails. `kind` names the device in messages.
+pub(super) fn device_outage(
+    f: &Fields<'_>,
+    kind: &str,
+    p: &mut Problems,
+) -> Option<Option<crate::model::OutageModel>> {
+    const OUTAGE_KEYS: [&str; 6] = [
+        "outage_model",
+        "mttf_h",
+        "mttr_h",
+        "for",
+        "failure_probability",
+        "repair_probability",
+    ];
+    if OUTAGE_KEYS.iter().any(|k| f.has(k)) {
+        unit_outage(f, kind, p).map(Some)
+    } else {
+        Some(None)
+    }
+}
+
 /// One block: its first device (named as the block) and its count.
 fn storage(
     f: &Fields<'_>,
@@ -200,30 +290,10 @@ fn storage(
     let count = f.count(MAX_STORAGE_COUNT, p);
     let charge_w = f.power_w("charge_mw", true, p);
     let discharge_w = f.power_w("discharge_mw", true, p);
-    let energy_mwh = f.number_in(
-        "energy_mwh",
-        "MWh",
-        true,
-        |x| (0.0..=MAX_ENERGY_MWH).contains(&x),
-        &format!("an energy from 0 to {} MWh", short_number(MAX_ENERGY_MWH)),
-        p,
-    );
-    let mut efficiency = |key| {
-        if !f.has(key) {
-            return Some(1.0);
-        }
-        f.number_in(
-            key,
-            "a fraction",
-            true,
-            |x| x > 0.0 && x <= 1.0,
-            "an efficiency in (0, 1]",
-            p,
-        )
-    };
-    let charge_efficiency = efficiency("charge_efficiency");
-    let discharge_efficiency = efficiency("discharge_efficiency");
-    let carryover_efficiency = efficiency("carryover_efficiency");
+    let energy_wh = energy_wh(f, p);
+    let charge_efficiency = efficiency(f, "charge_efficiency", p);
+    let discharge_efficiency = efficiency(f, "discharge_efficiency", p);
+    let carryover_efficiency = efficiency(f, "carryover_efficiency", p);
     let initial_soc = if f.has("initial_soc") {
         f.number_in(
             "initial_soc",
@@ -236,21 +306,8 @@ fn storage(
     } else {
         Some(0.0)
     };
-    // Outage keys as a unit block's; a device without any never fails.
-    const OUTAGE_KEYS: [&str; 6] = [
-        "outage_model",
-        "mttf_h",
-        "mttr_h",
-        "for",
-        "failure_probability",
-        "repair_probability",
-    ];
-    let outage = if OUTAGE_KEYS.iter().any(|k| f.has(k)) {
-        unit_outage(f, "storage device", p).map(Some)
-    } else {
-        Some(None)
-    };
-    let energy_wh = (energy_mwh? * W_PER_MW as f64).round() as i64;
+    let outage = device_outage(f, "storage device", p);
+    let energy_wh = energy_wh?;
     Some((
         Storage {
             name: name?,

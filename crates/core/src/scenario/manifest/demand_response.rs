@@ -1,0 +1,200 @@
+//! `[[demand_responses]]`: demand response devices (see [`crate::model::DemandResponse`]),
+//! read and expanded as `[[storages]]` blocks are.
+
+use super::storage::{
+    device_blocks, device_outage, efficiency, energy_wh, Named, MAX_STORAGE_COUNT,
+};
+use super::Fields;
+use crate::model::DemandResponse;
+use crate::scenario::error::Problems;
+use crate::scenario::keys;
+use std::path::Path;
+use std::rc::Rc;
+
+/// Longest payback window, hours (ten years of hours: longer is no window at all).
+const MAX_PAYBACK_WINDOW_H: i64 = 87_600;
+
+impl Named for DemandResponse {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Read every `[[demand_responses]]` block of the root table `f`, expanded to devices.
+/// `regions` are the region names, `hubs` which are hubs; `networked` whether the scenario
+/// has lines or imports (whose dispatch has no demand response yet: an error).
+pub(super) fn demand_responses(
+    f: &Fields<'_>,
+    regions: &[String],
+    hubs: &[bool],
+    networked: bool,
+    p: &mut Problems,
+) -> Vec<DemandResponse> {
+    device_blocks(
+        f,
+        &[("demand_responses", keys::DEMAND_RESPONSE)],
+        "demand response",
+        |_, df, seen, _, p| {
+            if networked {
+                df.bad(
+                    "region",
+                    "demand response needs isolated regions: this scenario has [[lines]], [[imports]] or \
+                     a [[ladder]], whose dispatch has no demand response yet"
+                        .into(),
+                    p,
+                );
+                return None;
+            }
+            demand_response(df, regions, hubs, seen, p)
+        },
+        |d, name| DemandResponse { name, ..d.clone() },
+        p,
+    )
+}
+
+/// One block: its first device (named as the block) and its count.
+fn demand_response(
+    f: &Fields<'_>,
+    regions: &[String],
+    hubs: &[bool],
+    seen: &mut Vec<(String, Rc<Path>, usize)>,
+    p: &mut Problems,
+) -> Option<(DemandResponse, usize)> {
+    let name = f.unique_name("demand response", seen, p);
+    let region = f.ordinary_region("region", regions, hubs, "demand response", p);
+    let count = f.count(MAX_STORAGE_COUNT, p);
+    let borrow_w = f.power_w("borrow_mw", true, p);
+    let payback_w = f.power_w("payback_mw", true, p);
+    let energy_wh = energy_wh(f, p);
+    let borrow_efficiency = efficiency(f, "borrow_efficiency", p);
+    let payback_efficiency = efficiency(f, "payback_efficiency", p);
+    let interest_per_h = if f.has("interest_per_h") {
+        f.number_in(
+            "interest_per_h",
+            "a fraction",
+            true,
+            |x| (0.0..=1.0).contains(&x),
+            "a growth of the borrowed energy per hour in [0, 1]",
+            p,
+        )
+    } else {
+        Some(0.0)
+    };
+    let payback_window_h = match f.integer("payback_window_h", true, p) {
+        Some(h) if (1..=MAX_PAYBACK_WINDOW_H).contains(&h) => Some(h as u32),
+        Some(h) => {
+            f.bad(
+                "payback_window_h",
+                format!(
+                    "must be a whole number of hours from 1 to {MAX_PAYBACK_WINDOW_H}, got {h}"
+                ),
+                p,
+            );
+            None
+        }
+        None => None,
+    };
+    let outage = device_outage(f, "demand response device", p);
+    Some((
+        DemandResponse {
+            name: name?,
+            region: region?,
+            borrow_w: borrow_w?,
+            payback_w: payback_w?,
+            energy_wh: energy_wh?,
+            borrow_efficiency: borrow_efficiency?,
+            payback_efficiency: payback_efficiency?,
+            interest_per_h: interest_per_h?,
+            payback_window_h: payback_window_h?,
+            outage: outage?,
+        },
+        count?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract;
+    use super::*;
+    use crate::scenario::tree::parse;
+
+    fn extract_text(extra: &str) -> (Vec<DemandResponse>, Vec<String>) {
+        let text = format!(
+            "name = \"x\"\n[study]\nhours = 24\n\
+             [[regions]]\nname = \"A\"\ndemand = {{ file = \"d.csv\" }}\n\
+             [[regions]]\nname = \"H\"\nhub = true\n{extra}"
+        );
+        let mut p = Problems::default();
+        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+        let m = extract(&root, &mut p);
+        let msgs = p
+            .into_error(&[])
+            .problems
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        (m.demand_responses, msgs)
+    }
+
+    #[test]
+    fn a_block_is_expanded_with_defaults() {
+        let (d, msgs) = extract_text(
+            "[[demand_responses]]\nname = \"D\"\nregion = \"A\"\nborrow_mw = 10\n\
+             payback_mw = 5\nenergy_mwh = 40\npayback_window_h = 3\ncount = 2\n\
+             outage_model = \"discrete\"\nfailure_probability = 0.1\nrepair_probability = 0.9\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].name, "D#2");
+        assert_eq!(
+            (
+                d[0].borrow_w,
+                d[0].payback_w,
+                d[0].energy_wh,
+                d[0].payback_window_h
+            ),
+            (10_000_000, 5_000_000, 40_000_000, 3)
+        );
+        assert_eq!(
+            (
+                d[0].borrow_efficiency,
+                d[0].payback_efficiency,
+                d[0].interest_per_h
+            ),
+            (1.0, 1.0, 0.0)
+        );
+        assert_eq!(
+            d[0].outage,
+            Some(crate::model::OutageModel::Discrete {
+                p_fail: 0.1,
+                p_repair: 0.9
+            })
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let (d, msgs) = extract_text(
+            "[[demand_responses]]\nname = \"D\"\nregion = \"Z\"\nborrow_mw = -1\n\
+             payback_mw = 1\nenergy_mwh = -4\nborrow_efficiency = 0\npayback_window_h = 0\n\
+             interest_per_h = -0.1\n\
+             [[demand_responses]]\nname = \"E\"\nregion = \"H\"\nborrow_mw = 1\n\
+             payback_mw = 1\nenergy_mwh = 1\npayback_efficiency = 1.5\n",
+        );
+        assert!(d.is_empty());
+        let all = msgs.join("\n");
+        for part in [
+            "demand_responses[D].region: unknown region `Z`",
+            "demand_responses[D].borrow_mw: must be a power >= 0 MW, got -1",
+            "demand_responses[D].energy_mwh: must be an energy from 0 to 10000000 MWh, got -4",
+            "demand_responses[D].borrow_efficiency: must be an efficiency in (0, 1], got 0",
+            "demand_responses[D].payback_window_h: must be a whole number of hours from 1",
+            "demand_responses[D].interest_per_h: must be a growth of the borrowed energy",
+            "demand_responses[E].region: region `H` is a hub",
+            "demand_responses[E].payback_efficiency: must be an efficiency in (0, 1], got 1.5",
+            "demand_responses[E].payback_window_h: missing required field",
+        ] {
+            assert!(all.contains(part), "{part} not in\n{all}");
+        }
+    }
+}

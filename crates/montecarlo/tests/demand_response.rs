@@ -156,6 +156,7 @@ fn store(
         carryover_efficiency: 1.0,
         initial_wh: initial_mwh * MW,
         outage: None,
+        inflow: None,
     }
 }
 

@@ -95,6 +95,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            spilled_wh: &[],
             demand_response_wh: totals,
         };
         acc.end_sample(&end(&[

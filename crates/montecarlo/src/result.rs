@@ -229,13 +229,16 @@ pub struct TailQuery {
 }
 
 /// The system's EUE distribution (`"eue_distribution"`), with each indexed region's under
-/// `"regions"` by region name.
+/// `"regions"` by region name where the model has more than one region (a single region's
+/// distribution is the system's).
 fn eue_distribution_json(model: &SystemModel, acc: &Indices) -> Value {
     let mut section = json!(acc.eue_distribution.finish());
     let regions: Map<String, Value> = indexed_regions(model)
-        .map(|(r, name)| (name.to_string(), json!(acc.tails.eue_distribution(r))))
+        .filter_map(|(r, name)| Some((name.to_string(), json!(acc.tails.eue_distribution(r)?))))
         .collect();
-    section["regions"] = regions.into();
+    if !regions.is_empty() {
+        section["regions"] = regions.into();
+    }
     section
 }
 

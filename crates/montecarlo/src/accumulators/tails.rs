@@ -10,6 +10,9 @@
 //!   integer histograms (occupied values and their sample counts), which merge exactly in any
 //!   split and whose memory is bounded by the number of distinct values.
 //!
+//! A model with one region tracks only the system (its region's values are the system's):
+//! that keeps a single-region run's per-sample work where it was.
+//!
 //! Because the peak is rounded up, "at least one event above X MW" (`peak_w > X MW`) is
 //! exactly `ceil(peak) > X` for a whole X, so P(at least one event above X MW) and
 //! P(at least one event longer than Y hours) are exact counts `k` of `n` samples, reported
@@ -30,8 +33,12 @@ type Counts = BTreeMap<u64, u64>;
 /// Accumulator of regional EUE distributions and per-area event tails.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Tails {
-    /// Per region: the distribution of per-sample EUE.
+    /// Per region: the distribution of per-sample EUE (none with a single region).
     eue: Vec<EueDistribution>,
+    /// Areas of the model not tracked (the first of `short_w`): 1 for a single region,
+    /// whose values are the system's, 0 otherwise. Per-area vectors below hold the tracked
+    /// areas.
+    skip: usize,
     /// Per area, this sample: the largest hourly shortfall so far, watts.
     peak_w: Vec<i64>,
     /// Per area, this sample: the length of the current run of shortfall hours, and the
@@ -100,45 +107,48 @@ fn above(counts: &Counts, x: u64) -> (u64, u64) {
 /// `[x, P(value > x)]` at 0 and at occupied values, at most [`CURVE_POINTS`] points (0, every
 /// `ceil(m / (CURVE_POINTS - 2))`-th of the m occupied positive values, and the largest).
 fn curve(counts: &Counts) -> Vec<[f64; 2]> {
-    let values: Vec<u64> = counts.keys().copied().filter(|&v| v > 0).collect();
-    let step = values.len().div_ceil(CURVE_POINTS - 2).max(1);
-    let mut xs = vec![0];
-    xs.extend(values.iter().step_by(step).copied());
-    if let Some(&last) = values.last() {
-        if xs.last() != Some(&last) {
-            xs.push(last);
+    let n = counts.values().sum::<u64>().max(1) as f64;
+    let positive = counts.range(1..).count();
+    let step = positive.div_ceil(CURVE_POINTS - 2).max(1);
+    // One pass up the values: `above` is the number of samples above the current value.
+    let mut above: u64 = counts.range(1..).map(|(_, &c)| c).sum();
+    let mut points = vec![[0.0, above as f64 / n]];
+    for (i, (&v, &c)) in counts.range(1..).enumerate() {
+        above -= c;
+        if i % step == 0 || i + 1 == positive {
+            points.push([v as f64, above as f64 / n]);
         }
     }
-    xs.iter()
-        .map(|&x| {
-            let (k, n) = above(counts, x);
-            [x as f64, k as f64 / n.max(1) as f64]
-        })
-        .collect()
+    points
 }
 
 impl Tails {
     /// An empty accumulator for `areas` areas (the last one the system).
     pub fn new(areas: usize) -> Tails {
+        let skip = usize::from(areas == 2);
+        let (regions, tracked) = (areas.saturating_sub(1 + skip), areas - skip);
         Tails {
-            eue: vec![EueDistribution::default(); areas.saturating_sub(1)],
-            peak_w: vec![0; areas],
-            run_h: vec![0; areas],
-            longest_now_h: vec![0; areas],
-            next_hour: vec![0; areas],
-            peak_mw: vec![Counts::new(); areas],
-            longest_h: vec![Counts::new(); areas],
+            eue: vec![EueDistribution::default(); regions],
+            skip,
+            peak_w: vec![0; tracked],
+            run_h: vec![0; tracked],
+            longest_now_h: vec![0; tracked],
+            next_hour: vec![0; tracked],
+            peak_mw: vec![Counts::new(); tracked],
+            longest_h: vec![Counts::new(); tracked],
         }
     }
 
-    /// The EUE distribution of region `r`.
-    pub fn eue_distribution(&self, r: usize) -> EueDistributionResult {
-        self.eue[r].finish()
+    /// The EUE distribution of region `r`; `None` for the single region of a model, whose
+    /// distribution is the system's.
+    pub fn eue_distribution(&self, r: usize) -> Option<EueDistributionResult> {
+        self.eue.get(r).map(EueDistribution::finish)
     }
 
     /// The event tails of area `a`, with the probabilities of events above `mw` MW and longer
     /// than `hours` hours.
     pub fn finish(&self, a: usize, mw: &[u64], hours: &[u64]) -> EventTailsResult {
+        let a = a.saturating_sub(self.skip);
         let at = |counts: &Counts, xs: &[u64]| {
             xs.iter()
                 .map(|&x| {
@@ -224,10 +234,10 @@ impl Tails {
 impl Accumulator for Tails {
     #[inline]
     fn record_hour(&mut self, hour: &HourView) {
-        for (r, d) in self.eue.iter_mut().enumerate() {
-            d.record_w(hour.short_w[r]);
+        for (d, &short) in self.eue.iter_mut().zip(hour.short_w) {
+            d.record_w(short);
         }
-        for (a, &short) in hour.short_w.iter().enumerate() {
+        for (a, &short) in hour.short_w[self.skip..].iter().enumerate() {
             if short > 0 {
                 self.run_h[a] = if self.next_hour[a] == hour.hour && hour.hour > 0 {
                     self.run_h[a] + 1
@@ -267,17 +277,17 @@ mod tests {
     fn end(acc: &mut Tails) {
         acc.end_sample(&SampleView {
             sample: 0,
-            demand_wh: &[0, 0],
+            demand_wh: &[0, 0, 0],
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
         });
     }
 
-    /// A sample given as (hour, region shortfall in W) in increasing hours, one region.
+    /// A sample given as (hour, shortfall of region 0 and the system in W), increasing hours.
     fn sample(acc: &mut Tails, hours: &[(usize, i64)]) {
         for &(h, w) in hours {
-            acc.record_hour(&HourView::short(h, &[w, w]));
+            acc.record_hour(&HourView::short(h, &[w, 0, w]));
         }
         end(acc);
     }
@@ -298,11 +308,11 @@ mod tests {
 
     #[test]
     fn thresholds_are_exact_counts_of_per_sample_peaks_and_durations() {
-        let mut acc = Tails::new(2);
+        let mut acc = Tails::new(3);
         for s in samples() {
             sample(&mut acc, &s);
         }
-        let r = acc.finish(1, &[0, 999, 1000, 1001], &[1, 2, 3]);
+        let r = acc.finish(2, &[0, 999, 1000, 1001], &[1, 2, 3]);
         // Brute force over the per-sample values.
         let peaks = [0, 1000, 1001, 999, 0];
         let longest = [0, 3, 2, 1, 0];
@@ -319,17 +329,35 @@ mod tests {
         assert_eq!(r.duration_h_exceedance[0], [0.0, 0.6]);
         assert_eq!(*r.peak_mw_exceedance.last().unwrap(), [1001.0, 0.0]);
         // The region's EUE distribution: the same samples.
-        let d = acc.eue_distribution(0);
+        let d = acc.eue_distribution(0).unwrap();
         assert!((d.worst_shortfall_mw - (1000.0 + 1e-6)).abs() < 1e-9);
+        assert_eq!(acc.eue_distribution(1).unwrap().worst_shortfall_mw, 0.0);
+        assert_eq!(acc.finish(1, &[0], &[]).p_event_above_mw[0].p.mean, 0.0);
+        // A single region is the system: one set of histograms serves both.
+        let mut single = Tails::new(2);
+        for s in samples() {
+            for &(h, w) in &s {
+                single.record_hour(&HourView::short(h, &[w, w]));
+            }
+            end(&mut single);
+        }
+        assert!(single.eue_distribution(0).is_none());
+        let q = (&[1000][..], &[2][..]);
+        for a in 0..2 {
+            assert_eq!(
+                format!("{:?}", single.finish(a, q.0, q.1)),
+                format!("{:?}", acc.finish(2, q.0, q.1))
+            );
+        }
     }
 
     #[test]
     fn merge_equals_one_pass_in_any_split() {
         let all = samples();
-        let mut one = Tails::new(2);
+        let mut one = Tails::new(3);
         all.iter().for_each(|s| sample(&mut one, s));
         for split in 0..=all.len() {
-            let (mut a, mut b) = (Tails::new(2), Tails::new(2));
+            let (mut a, mut b) = (Tails::new(3), Tails::new(3));
             all[..split].iter().for_each(|s| sample(&mut a, s));
             all[split..].iter().for_each(|s| sample(&mut b, s));
             a.merge(&b);
@@ -345,11 +373,11 @@ mod tests {
 
     #[test]
     fn curves_have_at_most_forty_points() {
-        let mut acc = Tails::new(2);
+        let mut acc = Tails::new(3);
         for x in 1..=500_i64 {
             sample(&mut acc, &[(0, x * W_PER_MW)]);
         }
-        let r = acc.finish(0, &[], &[]);
+        let r = acc.finish(2, &[], &[]);
         assert!(r.peak_mw_exceedance.len() <= CURVE_POINTS, "{}", r.peak_mw_exceedance.len());
         assert_eq!(r.peak_mw_exceedance[0], [0.0, 1.0]);
         assert_eq!(*r.peak_mw_exceedance.last().unwrap(), [500.0, 0.0]);

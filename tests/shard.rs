@@ -53,7 +53,9 @@ fn demand_response_shards_merge_into_the_unsharded_result() {
 }
 
 fn merge_matches_whole(scenario: &str, splits: &[u64]) {
-    let full = json(&[
+    // The event-tail thresholds are output only: the shards do not carry them.
+    let tails = ["--event-mw", "0,150,1000", "--event-hours", "1,4"];
+    let mut args = vec![
         "run",
         scenario,
         "--samples",
@@ -64,7 +66,9 @@ fn merge_matches_whole(scenario: &str, splits: &[u64]) {
         "5",
         "--format",
         "json",
-    ]);
+    ];
+    args.extend(tails);
+    let full = json(&args);
     let expected = serde_json::to_string(&without_run(full)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     for &n in splits {
@@ -78,6 +82,7 @@ fn merge_matches_whole(scenario: &str, splits: &[u64]) {
         gridrisk()
             .arg("merge")
             .args(&reversed)
+            .args(tails)
             .args(["--format", "json", "--out"])
             .arg(&out)
             .assert()

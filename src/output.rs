@@ -431,10 +431,7 @@ pub fn tails_text(sc: &Value) -> String {
     );
     let mut s = String::new();
     for (name, area) in areas {
-        for (key, what) in [
-            ("p_event_above_mw", "MW"),
-            ("p_event_longer_than_h", "h"),
-        ] {
+        for (key, what) in [("p_event_above_mw", "MW"), ("p_event_longer_than_h", "h")] {
             for x in area[key].as_array().into_iter().flatten() {
                 let [mean, _, lo, hi] = estimate_cells(&x["p"]);
                 let above = if what == "MW" { "above" } else { "longer than" };
@@ -459,15 +456,15 @@ pub fn monthly_text(sc: &Value, horizon: &str) -> String {
         return String::new();
     };
     let mut s = format!(
-        "\nsystem by month (per {horizon}){:>10}{:>22}{:>12}{:>22}{:>12}\n",
-        "lole_h", "95% interval", "eue_mwh", "95% interval", "lolf"
+        "\nsystem by month (per {horizon}):\n  {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+        "month", "lole_h", "95% interval", "eue_mwh", "95% interval", "lolf"
     );
     for m in months {
         let [h, _, hlo, hhi] = estimate_cells(&m["lole_h"]);
         let [e, _, elo, ehi] = estimate_cells(&m["eue_mwh"]);
         let [f, ..] = estimate_cells(&m["lolf"]);
         s += &format!(
-            "  {:<24}{h:>10}{:>22}{e:>12}{:>22}{f:>12}\n",
+            "  {:<10}{h:>10}{:>22}{e:>12}{:>22}{f:>10}\n",
             m["month"].as_str().unwrap_or(""),
             format!("[{hlo}, {hhi}]"),
             format!("[{elo}, {ehi}]"),

@@ -30,7 +30,9 @@ fn kaz(threads: &str) -> Value {
 }
 
 fn mean(v: &Value) -> f64 {
-    v["mean"].as_f64().unwrap_or_else(|| panic!("no mean in {v}"))
+    v["mean"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no mean in {v}"))
 }
 
 #[test]
@@ -51,7 +53,10 @@ fn tails_agree_with_the_indices_and_months_add_up() {
             .collect();
         assert_eq!(mw, [0, 250, 1000], "{name}");
         let at_zero = &t["p_event_above_mw"][0]["p"];
-        assert_eq!(at_zero, &indices["p_shortfall"], "{name}: peak > 0 MW is a shortfall");
+        assert_eq!(
+            at_zero, &indices["p_shortfall"],
+            "{name}: peak > 0 MW is a shortfall"
+        );
         let ps: Vec<f64> = (t["p_event_above_mw"].as_array().unwrap().iter())
             .map(|x| mean(&x["p"]))
             .collect();
@@ -81,7 +86,10 @@ fn tails_agree_with_the_indices_and_months_add_up() {
         } else {
             doc["monthly"]["regions"][name].as_array().unwrap()
         };
-        let names: Vec<&str> = months.iter().map(|m| m["month"].as_str().unwrap()).collect();
+        let names: Vec<&str> = months
+            .iter()
+            .map(|m| m["month"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["2021-11", "2021-12", "2022-01", "2022-02"]);
         for key in ["lole_h", "eue_mwh", "lolf"] {
             let sum: f64 = months.iter().map(|m| mean(&m[key])).sum();
@@ -123,8 +131,16 @@ fn bad_thresholds_exit_2_naming_the_option() {
     for (option, value, expect) in [
         ("--event-mw", "-5", "expected a whole number of MW >= 0"),
         ("--event-mw", "1.5", "expected a whole number of MW >= 0"),
-        ("--event-hours", "0", "expected a whole number of hours >= 1"),
-        ("--event-hours", "-1", "expected a whole number of hours >= 1"),
+        (
+            "--event-hours",
+            "0",
+            "expected a whole number of hours >= 1",
+        ),
+        (
+            "--event-hours",
+            "-1",
+            "expected a whole number of hours >= 1",
+        ),
     ] {
         for command in [&["run", RTS79][..], &["compare", RTS79, RTS79], &["study"]] {
             gridrisk()

@@ -460,18 +460,19 @@ fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
     if !t.is_object() {
         return;
     }
-    let areas: Vec<(String, &Value, &Value)> = std::iter::once((
-        "system".to_string(),
-        &sc["eue_distribution"],
-        &t["system"],
-    ))
-    .chain(obj(&t["regions"]).map(|(name, v)| {
-        let d = &sc["eue_distribution"]["regions"][name];
-        // A single region's distribution is the system's.
-        let d = if d.is_object() { d } else { &sc["eue_distribution"] };
-        (name.clone(), d, v)
-    }))
-    .collect();
+    let areas: Vec<(String, &Value, &Value)> =
+        std::iter::once(("system".to_string(), &sc["eue_distribution"], &t["system"]))
+            .chain(obj(&t["regions"]).map(|(name, v)| {
+                let d = &sc["eue_distribution"]["regions"][name];
+                // A single region's distribution is the system's.
+                let d = if d.is_object() {
+                    d
+                } else {
+                    &sc["eue_distribution"]
+                };
+                (name.clone(), d, v)
+            }))
+            .collect();
     page.h3("Regional tails");
     let mut head = format!(
         "<table class=\"indices\">\n<tr><th>area</th><th>EUE P95 (MWh/{per})</th><th>CVaR95</th><th>E[EUE | EUE &gt; P95]</th><th>worst hour (MW)</th><th>longest event (h)</th>",
@@ -482,9 +483,9 @@ fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
             .map(|x| format!("P(an event {what} {})", x["above"]))
             .collect()
     };
-    let columns = [
-        thresholds("p_event_above_mw", "above").into_iter().map(|c| c + " MW"),
-    ]
+    let columns = [thresholds("p_event_above_mw", "above")
+        .into_iter()
+        .map(|c| c + " MW")]
     .into_iter()
     .flatten()
     .chain(

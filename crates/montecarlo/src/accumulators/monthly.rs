@@ -117,7 +117,10 @@ impl Accumulator for Monthly {
         if self.months.is_empty() {
             return;
         }
-        let (m, month) = (self.months.len(), usize::from(self.month_of_hour[hour.hour]));
+        let (m, month) = (
+            self.months.len(),
+            usize::from(self.month_of_hour[hour.hour]),
+        );
         for (a, &short) in hour.short_w.iter().enumerate() {
             if short > 0 {
                 let cell = a * m + month;
@@ -161,8 +164,7 @@ mod tests {
             Date::new(2021, 12, 2).unwrap(),
             0,
         );
-        let (mut monthly, mut lole, mut eue) =
-            (Monthly::new(2, &cal), Lole::new(2), Eue::new(2));
+        let (mut monthly, mut lole, mut eue) = (Monthly::new(2, &cal), Lole::new(2), Eue::new(2));
         let samples: [&[(usize, i64)]; 3] = [
             // an event from 22:00 on 30 Nov to 01:00 on 1 Dec counts in November
             &[(22, 5), (23, 7), (24, 11), (25, 13), (40, 1)],
@@ -197,9 +199,8 @@ mod tests {
         assert_eq!((r[0].lole_h.mean, r[0].lolf.mean), (1.0, 2.0 / 3.0));
         assert_eq!((r[1].lole_h.mean, r[1].lolf.mean), (4.0 / 3.0, 2.0 / 3.0));
         // The exact integer sums: months add up to the window's, per area.
-        let sum = |v: serde_json::Value, key: &str| -> i128 {
-            v[key].as_str().unwrap().parse().unwrap()
-        };
+        let sum =
+            |v: serde_json::Value, key: &str| -> i128 { v[key].as_str().unwrap().parse().unwrap() };
         let json = |p: &PairSums| serde_json::to_value(p).unwrap();
         let (lole, eue) = (
             serde_json::to_value(&lole).unwrap(),

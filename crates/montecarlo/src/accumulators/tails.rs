@@ -324,7 +324,10 @@ mod tests {
             let k = longest.iter().filter(|&&d| d > t.above).count() as u64;
             assert_eq!(t.p, Estimate::proportion(k, 5), "{t:?}");
         }
-        assert_eq!(r.p_event_above_mw[2].p.mean, 0.2, "only the 1000.000001 MW peak");
+        assert_eq!(
+            r.p_event_above_mw[2].p.mean, 0.2,
+            "only the 1000.000001 MW peak"
+        );
         assert_eq!((r.worst_peak_mw, r.longest_event_h), (1001, 3));
         assert_eq!(r.duration_h_exceedance[0], [0.0, 0.6]);
         assert_eq!(*r.peak_mw_exceedance.last().unwrap(), [1001.0, 0.0]);
@@ -368,7 +371,10 @@ mod tests {
             assert!(a.check(all.len() as u64).is_ok());
         }
         let e = one.check(4).unwrap_err();
-        assert!(e.contains("5 samples") && e.ends_with("but the shard has 4"), "{e}");
+        assert!(
+            e.contains("5 samples") && e.ends_with("but the shard has 4"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -378,9 +384,16 @@ mod tests {
             sample(&mut acc, &[(0, x * W_PER_MW)]);
         }
         let r = acc.finish(2, &[], &[]);
-        assert!(r.peak_mw_exceedance.len() <= CURVE_POINTS, "{}", r.peak_mw_exceedance.len());
+        assert!(
+            r.peak_mw_exceedance.len() <= CURVE_POINTS,
+            "{}",
+            r.peak_mw_exceedance.len()
+        );
         assert_eq!(r.peak_mw_exceedance[0], [0.0, 1.0]);
         assert_eq!(*r.peak_mw_exceedance.last().unwrap(), [500.0, 0.0]);
-        assert!(r.peak_mw_exceedance.windows(2).all(|w| w[0][0] < w[1][0] && w[0][1] >= w[1][1]));
+        assert!(r
+            .peak_mw_exceedance
+            .windows(2)
+            .all(|w| w[0][0] < w[1][0] && w[0][1] >= w[1][1]));
     }
 }

@@ -384,3 +384,25 @@ fn edited_copied_relabelled_or_mixed_shards_are_refused() {
         .assert()
         .success();
 }
+
+/// Event-tail histograms that no samples can have are refused, naming the JSON path.
+#[test]
+fn shards_with_impossible_event_tails_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let [s1, s2] = [1, 2].map(|k| shard(d, k, 2, "5"));
+    let fewer = edited(d, &s1, "fewer.json", |v| {
+        let area = &mut v["state"]["tails"]["longest_h"][3];
+        area.as_array_mut().unwrap().pop();
+    });
+    refused(d, &[&fewer, &s2], "state.tails.longest_h[3]:");
+    let empty_value = edited(d, &s1, "empty.json", |v| {
+        let area = v["state"]["tails"]["peak_mw"][0].as_array_mut().unwrap();
+        area.push(serde_json::json!([99_999, 0]));
+    });
+    refused(d, &[&empty_value, &s2], "value 99999 with no sample");
+    let bins = edited(d, &s1, "bins.json", |v| {
+        v["state"]["tails"]["eue"][2]["zero"] = 0.into();
+    });
+    refused(d, &[&bins, &s2], "state.tails.eue[2].zero:");
+}

@@ -185,6 +185,7 @@ mod tests {
                 illegal_by_day_w: None,
                 charged_wh: &[],
                 discharged_wh: &[],
+                spilled_wh: &[],
             };
             monthly.end_sample(&end);
             lole.end_sample(&end);

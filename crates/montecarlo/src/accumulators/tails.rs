@@ -281,6 +281,7 @@ mod tests {
             illegal_by_day_w: None,
             charged_wh: &[],
             discharged_wh: &[],
+            spilled_wh: &[],
         });
     }
 

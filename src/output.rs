@@ -456,8 +456,8 @@ pub fn monthly_text(sc: &Value, horizon: &str) -> String {
         return String::new();
     };
     let mut s = format!(
-        "\nsystem by month (per {horizon}):\n  {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
-        "month", "lole_h", "95% interval", "eue_mwh", "95% interval", "lolf"
+        "\nsystem by month (LOLE h/{horizon}, EUE MWh/{horizon}, events/{horizon}):\n  {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+        "month", "LOLE", "95% interval", "EUE", "95% interval", "events"
     );
     for m in months {
         let [h, _, hlo, hhi] = estimate_cells(&m["lole_h"]);

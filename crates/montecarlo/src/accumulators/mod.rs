@@ -345,7 +345,9 @@ impl Indices {
         self.demand_response
             .checked_merge(&later.demand_response)
             .map_err(at("demand_response"))?;
-        self.tails.checked_merge(&later.tails).map_err(at("tails"))?;
+        self.tails
+            .checked_merge(&later.tails)
+            .map_err(at("tails"))?;
         self.monthly
             .checked_merge(&later.monthly)
             .map_err(at("monthly"))

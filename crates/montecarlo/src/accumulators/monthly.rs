@@ -186,6 +186,7 @@ mod tests {
                 charged_wh: &[],
                 discharged_wh: &[],
                 spilled_wh: &[],
+                demand_response_wh: &[],
             };
             monthly.end_sample(&end);
             lole.end_sample(&end);

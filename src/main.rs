@@ -61,6 +61,7 @@ fn main() -> ExitCode {
             block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
             out_dir: "gridrisk-out".into(),
             format: cli::args::Format::Table,
+            tails: Default::default(),
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),

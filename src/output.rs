@@ -412,6 +412,63 @@ pub fn run_table(doc: &Value) -> String {
             plain(d["cvar95_mwh"].as_f64().unwrap_or(0.0)),
             plain(d["worst_shortfall_mw"].as_f64().unwrap_or(0.0)),
         );
+        s += &format!(
+            "  mean above P95 (E[EUE | EUE > P95], PRAS's CVaR) {}\n",
+            plain(d["mean_above_var95_mwh"].as_f64().unwrap_or(0.0))
+        );
+    }
+    s += &tails_text(doc);
+    s += &monthly_text(doc, &horizon);
+    s
+}
+
+/// The event-tail probabilities asked for (`--event-mw`, `--event-hours`) of one scenario's
+/// results, one line per area and threshold; empty when none was asked for.
+pub fn tails_text(sc: &Value) -> String {
+    let t = &sc["event_tails"];
+    let areas = std::iter::once(("system".to_string(), &t["system"])).chain(
+        (t["regions"].as_object().into_iter().flatten()).map(|(k, v)| (format!("region {k}"), v)),
+    );
+    let mut s = String::new();
+    for (name, area) in areas {
+        for (key, what) in [("p_event_above_mw", "MW"), ("p_event_longer_than_h", "h")] {
+            for x in area[key].as_array().into_iter().flatten() {
+                let [mean, _, lo, hi] = estimate_cells(&x["p"]);
+                let above = if what == "MW" { "above" } else { "longer than" };
+                s += &format!(
+                    "  {name}: P(an event {above} {} {what}) {mean} (95% Wilson {lo} to {hi})\n",
+                    x["above"]
+                );
+            }
+        }
+    }
+    if s.is_empty() {
+        s
+    } else {
+        format!("\nevent tails (per sample):\n{s}")
+    }
+}
+
+/// The system's LOLE, EUE and events by month, a short table; empty for a window without
+/// dates.
+pub fn monthly_text(sc: &Value, horizon: &str) -> String {
+    let Some(months) = sc["monthly"]["system"].as_array() else {
+        return String::new();
+    };
+    let mut s = format!(
+        "\nsystem by month (LOLE h/{horizon}, EUE MWh/{horizon}, events/{horizon}):\n  {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+        "month", "LOLE", "95% interval", "EUE", "95% interval", "events"
+    );
+    for m in months {
+        let [h, _, hlo, hhi] = estimate_cells(&m["lole_h"]);
+        let [e, _, elo, ehi] = estimate_cells(&m["eue_mwh"]);
+        let [f, ..] = estimate_cells(&m["lolf"]);
+        s += &format!(
+            "  {:<10}{h:>10}{:>22}{e:>12}{:>22}{f:>10}\n",
+            m["month"].as_str().unwrap_or(""),
+            format!("[{hlo}, {hhi}]"),
+            format!("[{elo}, {ehi}]"),
+        );
     }
     s
 }
@@ -622,7 +679,9 @@ pub fn compare_table(doc: &Value) -> String {
                 );
             }
         }
+        s += &tails_text(sc);
     }
+    s += &monthly_text(&doc["base"], &horizon);
     s
 }
 

@@ -1477,6 +1477,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
                 "1",
                 "--block-size",
                 "2",
+                "--event-mw",
+                "0,100",
+                "--event-hours",
+                "2",
                 "--format",
                 "json",
             ])
@@ -1905,6 +1909,22 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
             &["0.5", "0", "-1", "nan", "inf", "1e-300"][..],
         ),
         ("--max-samples", &["0", "10", "18446744073709551615"][..]),
+        (
+            "--event-mw",
+            &[
+                "0",
+                "1000",
+                "500,1000",
+                "-5",
+                "1.5",
+                "18446744073709551616",
+                "",
+            ][..],
+        ),
+        (
+            "--event-hours",
+            &["1", "3,24", "0", "-1", "x", "18446744073709551615"][..],
+        ),
     ]);
     let value = *rng.pick(values);
     case.mutation = format!("run {RTS} {option} {value}");

@@ -53,7 +53,9 @@ fn demand_response_shards_merge_into_the_unsharded_result() {
 }
 
 fn merge_matches_whole(scenario: &str, splits: &[u64]) {
-    let full = json(&[
+    // The event-tail thresholds are output only: the shards do not carry them.
+    let tails = ["--event-mw", "0,150,1000", "--event-hours", "1,4"];
+    let mut args = vec![
         "run",
         scenario,
         "--samples",
@@ -64,7 +66,9 @@ fn merge_matches_whole(scenario: &str, splits: &[u64]) {
         "5",
         "--format",
         "json",
-    ]);
+    ];
+    args.extend(tails);
+    let full = json(&args);
     let expected = serde_json::to_string(&without_run(full)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     for &n in splits {
@@ -78,6 +82,7 @@ fn merge_matches_whole(scenario: &str, splits: &[u64]) {
         gridrisk()
             .arg("merge")
             .args(&reversed)
+            .args(tails)
             .args(["--format", "json", "--out"])
             .arg(&out)
             .assert()
@@ -378,4 +383,26 @@ fn edited_copied_relabelled_or_mixed_shards_are_refused() {
         .args([&s1, &s2, &s3])
         .assert()
         .success();
+}
+
+/// Event-tail histograms that no samples can have are refused, naming the JSON path.
+#[test]
+fn shards_with_impossible_event_tails_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let [s1, s2] = [1, 2].map(|k| shard(d, k, 2, "5"));
+    let fewer = edited(d, &s1, "fewer.json", |v| {
+        let area = &mut v["state"]["tails"]["longest_h"][3];
+        area.as_array_mut().unwrap().pop();
+    });
+    refused(d, &[&fewer, &s2], "state.tails.longest_h[3]:");
+    let empty_value = edited(d, &s1, "empty.json", |v| {
+        let area = v["state"]["tails"]["peak_mw"][0].as_array_mut().unwrap();
+        area.push(serde_json::json!([99_999, 0]));
+    });
+    refused(d, &[&empty_value, &s2], "value 99999 with no sample");
+    let bins = edited(d, &s1, "bins.json", |v| {
+        v["state"]["tails"]["eue"][2]["zero"] = 0.into();
+    });
+    refused(d, &[&bins, &s2], "state.tails.eue[2].zero:");
 }

@@ -18,6 +18,7 @@ mod schedule;
 mod shard;
 mod sweep;
 mod synth;
+mod tails;
 mod uncertain;
 mod units;
 mod util;

@@ -78,6 +78,39 @@ pub struct OutputArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Thresholds of the regional event tails: which probabilities the results show (they do
+/// not change what is simulated, nor shard files).
+#[derive(Args, Debug, Default, Clone)]
+pub struct TailArgs {
+    /// Show, per area, P(at least one event above MW) (the sample's largest hourly
+    /// shortfall, exact for a whole MW) with its Wilson interval; repeatable or
+    /// comma-separated (`--event-mw 500,1000`), whole MW >= 0.
+    #[arg(long, value_name = "MW", value_delimiter = ',', allow_negative_numbers = true,
+          value_parser = parse_event_mw)]
+    pub event_mw: Vec<u64>,
+    /// Show, per area, P(at least one event longer than H hours) with its Wilson interval;
+    /// repeatable or comma-separated, whole hours >= 1.
+    #[arg(long, value_name = "H", value_delimiter = ',', allow_negative_numbers = true,
+          value_parser = parse_event_hours)]
+    pub event_hours: Vec<u64>,
+}
+
+impl TailArgs {
+    /// The thresholds as the results take them, sorted and without repeats.
+    pub fn query(&self) -> gridrisk_montecarlo::result::TailQuery {
+        let sorted = |v: &[u64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        gridrisk_montecarlo::result::TailQuery {
+            event_mw: sorted(&self.event_mw),
+            event_hours: sorted(&self.event_hours),
+        }
+    }
+}
+
 /// `gridrisk run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -118,6 +151,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
     pub shard: Option<(u64, u64)>,
     #[command(flatten)]
+    pub tails: TailArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -143,6 +178,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "N", default_value_t = gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub block_size: u64,
+    #[command(flatten)]
+    pub tails: TailArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -179,6 +216,8 @@ pub struct StudyArgs {
     /// of `compare --format csv`). With json or csv the names of the files written go to standard error.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub tails: TailArgs,
 }
 
 /// `gridrisk report`.
@@ -228,6 +267,8 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     #[command(flatten)]
+    pub tails: TailArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -275,6 +316,21 @@ fn parse_threads(s: &str) -> Result<usize, String> {
         Err(format!(
             "at most {max} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores here), got {t}"
         ))
+    }
+}
+
+fn parse_event_mw(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number of MW >= 0 (e.g. 1000), got '{s}'"))
+}
+
+fn parse_event_hours(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(h) if h >= 1 => Ok(h),
+        _ => Err(format!(
+            "expected a whole number of hours >= 1 (P(an event longer than H hours)), got '{s}'"
+        )),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::cli::args::{CompareArgs, Format, StudyArgs};
 use crate::{bad, embedded, output, progress};
 use gridrisk_core::scenario::Scenario;
 use gridrisk_montecarlo::compare::compare;
-use gridrisk_montecarlo::result::{compare_json, Compared, RunInfo};
+use gridrisk_montecarlo::result::{compare_json, Compared, RunInfo, TailQuery};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use std::path::Path;
 use std::time::Instant;
@@ -26,6 +26,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         args.seed,
         args.threads,
         args.block_size,
+        &args.tails.query(),
     )?;
     emit(
         &formatted(&doc, args.output.format),
@@ -71,7 +72,15 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     for file in [&path, &csv, &report] {
         output::check_file(file)?;
     }
-    let mut doc = paired(&scenarios, samples, seed, args.threads, args.block_size)?;
+    let query = args.tails.query();
+    let mut doc = paired(
+        &scenarios,
+        samples,
+        seed,
+        args.threads,
+        args.block_size,
+        &query,
+    )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     let text = formatted(&doc, args.format);
     let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
@@ -104,6 +113,7 @@ fn paired(
     seed: u64,
     threads: usize,
     block_size: u64,
+    query: &TailQuery,
 ) -> anyhow::Result<serde_json::Value> {
     for (s, _) in scenarios {
         super::print_warnings(s);
@@ -128,5 +138,5 @@ fn paired(
         threads: super::run::resolved_threads(threads),
         wall_s: started.elapsed().as_secs_f64(),
     };
-    Ok(compare_json(&compared, &spec, &out, &info))
+    Ok(compare_json(&compared, &spec, &out, &info, query))
 }

@@ -53,7 +53,15 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
         threads: 1,
         wall_s: merge_wall_s,
     };
-    let mut doc = result_json(&scenario.model, &run.scenario, &run.spec, &out, &info);
+    let query = args.tails.query();
+    let mut doc = result_json(
+        &scenario.model,
+        &run.scenario,
+        &run.spec,
+        &out,
+        &info,
+        &query,
+    );
     // The run took what its shards took; the merge's own time is one entry of it.
     doc["run"] = merged_run_json(&shards, samples, merge_wall_s);
     let text = match args.output.format {

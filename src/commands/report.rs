@@ -453,6 +453,101 @@ fn index_table(area: &Value, per: &str) -> String {
     s + "</table>\n"
 }
 
+/// Regional tails (each area's EUE tail, worst event and the event probabilities asked for)
+/// and, for a window with dates, LOLE by month per area: two small tables.
+fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
+    let t = &sc["event_tails"];
+    if !t.is_object() {
+        return;
+    }
+    let areas: Vec<(String, &Value, &Value)> =
+        std::iter::once(("system".to_string(), &sc["eue_distribution"], &t["system"]))
+            .chain(obj(&t["regions"]).map(|(name, v)| {
+                let d = &sc["eue_distribution"]["regions"][name];
+                // A single region's distribution is the system's.
+                let d = if d.is_object() {
+                    d
+                } else {
+                    &sc["eue_distribution"]
+                };
+                (name.clone(), d, v)
+            }))
+            .collect();
+    page.h3("Regional tails");
+    let mut head = format!(
+        "<table class=\"indices\">\n<tr><th>area</th><th>EUE P95 (MWh/{per})</th><th>CVaR95</th><th>E[EUE | EUE &gt; P95]</th><th>worst hour (MW)</th><th>longest event (h)</th>",
+        per = esc(per)
+    );
+    let thresholds = |key: &str, what: &str| -> Vec<String> {
+        (t["system"][key].as_array().into_iter().flatten())
+            .map(|x| format!("P(an event {what} {})", x["above"]))
+            .collect()
+    };
+    let columns = [thresholds("p_event_above_mw", "above")
+        .into_iter()
+        .map(|c| c + " MW")]
+    .into_iter()
+    .flatten()
+    .chain(
+        thresholds("p_event_longer_than_h", "longer than")
+            .into_iter()
+            .map(|c| c + " h"),
+    );
+    for c in columns {
+        head += &format!("<th>{}</th>", esc(&c));
+    }
+    let mut html = head + "</tr>\n";
+    for (name, d, tail) in &areas {
+        let x = |v: &Value| v.as_f64().map(num).unwrap_or_default();
+        html += &format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            esc(name),
+            x(&d["p95_mwh"]),
+            x(&d["cvar95_mwh"]),
+            x(&d["mean_above_var95_mwh"]),
+            x(&tail["worst_peak_mw"]),
+            x(&tail["longest_event_h"]),
+        );
+        for key in ["p_event_above_mw", "p_event_longer_than_h"] {
+            for p in tail[key].as_array().into_iter().flatten() {
+                let cell = said(&p["p"])
+                    .map(|e| format!("{} ({} to {})", e.mean, e.lo, e.hi))
+                    .unwrap_or_default();
+                html += &format!("<td class=\"n\">{}</td>", esc(&cell));
+            }
+        }
+        html += "</tr>\n";
+    }
+    page.body += &(html + "</table>\n");
+    let Some(system) = sc["monthly"]["system"].as_array() else {
+        return;
+    };
+    page.h3("Shortfall hours by month");
+    let regions: Vec<(&String, &Value)> = obj(&sc["monthly"]["regions"]).collect();
+    let mut html = String::from("<table class=\"indices\">\n<tr><th>month</th><th>system</th>");
+    for (name, _) in &regions {
+        html += &format!("<th>{}</th>", esc(name));
+    }
+    html += "</tr>\n";
+    for (i, m) in system.iter().enumerate() {
+        let cell = |v: &Value| said(&v[i]["lole_h"]).map(|e| e.mean).unwrap_or_default();
+        html += &format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td>",
+            esc(m["month"].as_str().unwrap_or("")),
+            esc(&cell(&sc["monthly"]["system"]))
+        );
+        for (_, r) in &regions {
+            html += &format!("<td class=\"n\">{}</td>", esc(&cell(r)));
+        }
+        html += "</tr>\n";
+    }
+    html += &format!(
+        "</table>\n<p>LOLE, hours per {} in each calendar month (events count in the month of their first hour; the months add up to the window).</p>\n",
+        esc(per)
+    );
+    page.body += &html;
+}
+
 fn run_settings(doc: &Value) -> String {
     let stop = &doc["stop"];
     let stop_text = match stop["rule"].as_str() {
@@ -710,6 +805,7 @@ fn scenario_charts(
         }
         page.figure("exceedance", title, &svg, &[], &note);
     }
+    tails_and_months(page, sc, per);
 
     if mining {
         if let Some(path) = mining_path(&sc["illegal_mining_path"], "illegal mining", true) {

@@ -96,7 +96,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         let doc = shard_json(&args.scenario, &id, &spec, &out, first.get(), &info);
         return emit(&format!("{doc}\n"), args.output.out.as_deref());
     }
-    let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info);
+    let query = args.tails.query();
+    let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info, &query);
     let text = match args.output.format {
         Format::Json => json_text(&doc),
         Format::Table => output::run_table(&doc),

@@ -19,7 +19,7 @@ use crate::{bad, progress};
 use anyhow::{anyhow, Context};
 use file::{KeyPath, Lit, Sweep};
 use gridrisk_core::scenario::{self, Scenario};
-use gridrisk_montecarlo::result::{indexed_regions, result_json, SCHEMA};
+use gridrisk_montecarlo::result::{indexed_regions, result_json, TailQuery, SCHEMA};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -428,7 +428,8 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
         let model = &sc.model;
         let (out, info) =
             super::run::simulate(model, &spec, args.threads, &|n| sample_bar.inc(n), &|_| {})?;
-        let mut doc = result_json(model, &super::scenario_id(&sc), &spec, &out, &info);
+        let query = TailQuery::default();
+        let mut doc = result_json(model, &super::scenario_id(&sc), &spec, &out, &info, &query);
         let cell_keys: serde_json::Map<String, Value> = sweep
             .axes
             .iter()

@@ -218,13 +218,64 @@ pub fn indexed_regions(model: &SystemModel) -> impl Iterator<Item = (usize, &str
         .map(|(r, region)| (r, region.name()))
 }
 
+/// The thresholds of the event tails asked for (`--event-mw`, `--event-hours`): they only
+/// choose which probabilities the results show, not what is accumulated.
+#[derive(Clone, Debug, Default)]
+pub struct TailQuery {
+    /// P(at least one event above X MW) for each X, whole MW.
+    pub event_mw: Vec<u64>,
+    /// P(at least one event longer than Y hours) for each Y.
+    pub event_hours: Vec<u64>,
+}
+
+/// The system's EUE distribution (`"eue_distribution"`), with each indexed region's under
+/// `"regions"` by region name where the model has more than one region (a single region's
+/// distribution is the system's).
+fn eue_distribution_json(model: &SystemModel, acc: &Indices) -> Value {
+    let mut section = json!(acc.eue_distribution.finish());
+    let regions: Map<String, Value> = indexed_regions(model)
+        .filter_map(|(r, name)| Some((name.to_string(), json!(acc.tails.eue_distribution(r)?))))
+        .collect();
+    if !regions.is_empty() {
+        section["regions"] = regions.into();
+    }
+    section
+}
+
+/// The event tails (`"event_tails"`) of the system and of each indexed region, with the
+/// probabilities at the thresholds of `query`.
+fn event_tails_json(model: &SystemModel, acc: &Indices, query: &TailQuery) -> Value {
+    let area = |a: usize| json!(acc.tails.finish(a, &query.event_mw, &query.event_hours));
+    let regions: Map<String, Value> = indexed_regions(model)
+        .map(|(r, name)| (name.to_string(), area(r)))
+        .collect();
+    json!({"system": area(model.regions().len()), "regions": regions})
+}
+
+/// The results by month (`"monthly"`) of the system and of each indexed region; `None` for
+/// a window without dates.
+fn monthly_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
+    if acc.monthly.is_empty() {
+        return None;
+    }
+    let regions: Map<String, Value> = indexed_regions(model)
+        .map(|(r, name)| (name.to_string(), json!(acc.monthly.finish(r))))
+        .collect();
+    let system = json!(acc.monthly.finish(model.regions().len()));
+    Some(json!({"system": system, "regions": regions}))
+}
+
 /// Every section of a scenario's results, in output order: `"system"`, `"regions"`,
 /// `"imports"`, `"lines"`, where corridors are declared `"corridors"`, where a ladder is
-/// named `"ladder"`, `"eue_distribution"`,
-/// `"heatmap"` and, where there is illegal mining, `"illegal_mining_path"`. A run's document and each scenario of a comparison are
-/// made of these same sections, so a section added here appears in both with the same name
-/// and shape.
-pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Value> {
+/// named `"ladder"`, `"eue_distribution"`, `"heatmap"`, `"event_tails"`, for a window with
+/// dates `"monthly"` and, where there is illegal mining, `"illegal_mining_path"`. A run's
+/// document and each scenario of a comparison are made of these same sections, so a section
+/// added here appears in both with the same name and shape.
+pub fn scenario_sections(
+    model: &SystemModel,
+    acc: &Indices,
+    query: &TailQuery,
+) -> Map<String, Value> {
     let regions: Map<String, Value> = indexed_regions(model)
         .map(|(r, name)| (name.to_string(), area_indices(model, acc, r).into()))
         .collect();
@@ -267,11 +318,12 @@ pub fn scenario_sections(model: &SystemModel, acc: &Indices) -> Map<String, Valu
     if let Some(ladder) = ladder_json(model, acc) {
         sections.insert("ladder".into(), ladder);
     }
-    sections.insert(
-        "eue_distribution".into(),
-        json!(acc.eue_distribution.finish()),
-    );
+    sections.insert("eue_distribution".into(), eue_distribution_json(model, acc));
     sections.insert("heatmap".into(), json!(acc.heatmap.finish()));
+    sections.insert("event_tails".into(), event_tails_json(model, acc, query));
+    if let Some(monthly) = monthly_json(model, acc) {
+        sections.insert("monthly".into(), monthly);
+    }
     if !acc.illegal_path.is_empty() {
         sections.insert(
             "illegal_mining_path".into(),
@@ -339,6 +391,7 @@ pub fn result_json(
     spec: &SimulationSpec,
     out: &RunOutput<Indices>,
     run: &RunInfo,
+    query: &TailQuery,
 ) -> Value {
     let stop = match spec.stop() {
         StopRule::Samples(n) => json!({"rule": "samples", "samples": n}),
@@ -362,7 +415,7 @@ pub fn result_json(
         "stop": stop,
     });
     if let Some(map) = doc.as_object_mut() {
-        map.extend(scenario_sections(model, &out.acc));
+        map.extend(scenario_sections(model, &out.acc, query));
     }
     doc["run"] = json!({
         "threads": run.threads,
@@ -406,6 +459,7 @@ pub fn compare_json(
     spec: &SimulationSpec,
     out: &RunOutput<crate::compare::Comparison>,
     run: &RunInfo,
+    query: &TailQuery,
 ) -> Value {
     let base = scenarios[0].model;
     let areas = base.regions().len();
@@ -420,7 +474,7 @@ pub fn compare_json(
             "window": window_json(s.model),
         });
         if let Some(map) = doc.as_object_mut() {
-            map.extend(scenario_sections(s.model, &out.acc.indices[k]));
+            map.extend(scenario_sections(s.model, &out.acc.indices[k], query));
         }
         if k > 0 {
             let diff = |a: usize| -> Map<String, Value> {

@@ -10,11 +10,12 @@
 //!   block range and sample count re-derived from (samples, block size, K, N);
 //! * the state's shape against the scenario: the empty accumulators of the model
 //!   (`Indices::new`) are the template, so the state must have the same keys and every array
-//!   the same length (the EUE histogram's bins aside, whose number varies), every sum must be
+//!   the same length (the histograms aside: the EUE histograms' bins and the event tails'
+//!   values, whose number varies), every sum must be
 //!   an integer, and every value that the template fixes (non-zero in empty accumulators:
 //!   calendar weeks, hours per cell and per day, histogram bins, sentinels) must be equal;
 //! * the sample count of every accumulator equals the shard's, the sums are ones that some
-//!   samples can have ([`PairSums::check`], [`EueDistribution::check`]);
+//!   samples can have ([`PairSums::check`], [`EueDistribution::check`], [`Tails::check`]);
 //! * the digest (FNV-1a 64 over the canonical text of the header fields and the states);
 //! * a spot check: the first block is simulated again from the seed and must equal the
 //!   shard's `first_block`, and the whole state must hold at least what the first block does
@@ -26,6 +27,7 @@
 //!
 //! [`PairSums::check`]: crate::estimators::PairSums::check
 //! [`EueDistribution::check`]: crate::accumulators::EueDistribution::check
+//! [`Tails::check`]: crate::accumulators::Tails::check
 //! [`MAX_SHARDS`]: crate::spec::MAX_SHARDS
 
 use crate::accumulators::Indices;
@@ -455,6 +457,7 @@ fn check_state(
     check_counts(&doc["state"], "state", n).map_err(|e| invalid(file, e))?;
     (state.eue_distribution.check(n))
         .map_err(|e| invalid(file, format!("state.eue_distribution.{e}")))?;
+    (state.tails.check(n)).map_err(|e| invalid(file, format!("state.tails.{e}")))?;
     let blocks = spec.block_range();
     let first = if blocks.is_empty() {
         if !doc["first_block"].is_null() {
@@ -541,7 +544,11 @@ fn check_shape(want: &Value, got: &Value, path: &str) -> Result<(), String> {
             let Some(g) = got.as_array() else {
                 return fail(format!("expected an array, got {}", kind(got)));
             };
-            if path.ends_with("eue_distribution.bins") {
+            // Histograms hold as many entries as occupied values.
+            if path.ends_with(".bins")
+                || path.contains(".tails.peak_mw[")
+                || path.contains(".tails.longest_h[")
+            {
                 return Ok(());
             }
             if g.len() != w.len() {

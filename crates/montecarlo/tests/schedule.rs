@@ -79,7 +79,7 @@ fn run(model: &SystemModel, samples: u64, seed: u64) -> Indices {
 
 /// The `imports` section of the results.
 fn imports(model: &SystemModel, acc: &Indices) -> Value {
-    result::scenario_sections(model, acc)["imports"].clone()
+    result::scenario_sections(model, acc, &Default::default())["imports"].clone()
 }
 
 fn mean(v: &Value) -> f64 {

@@ -33,7 +33,9 @@ mod ladder_use;
 mod lole;
 mod lole_days;
 mod mining_curtailed;
+mod monthly;
 mod storage;
+mod tails;
 mod tally;
 
 pub use binding::Binding;
@@ -50,7 +52,9 @@ pub use ladder_use::LadderUse;
 pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 pub use mining_curtailed::MiningCurtailed;
+pub use monthly::{MonthResult, Monthly};
 pub use storage::StorageUse;
+pub use tails::{EventTailsResult, Tails, Threshold, CURVE_POINTS};
 
 use crate::estimators::PairSums;
 use gridrisk_core::SystemModel;
@@ -228,6 +232,10 @@ pub struct Indices {
     pub storage: StorageUse,
     /// Demand response borrowed, paid back and unserved.
     pub demand_response: DemandResponseUse,
+    /// Per-region EUE distributions and per-area event tails.
+    pub tails: Tails,
+    /// LOLE, EUE and events by calendar month.
+    pub monthly: Monthly,
 }
 
 impl Indices {
@@ -260,6 +268,8 @@ impl Indices {
             } else {
                 areas(model)
             }),
+            tails: Tails::new(areas(model)),
+            monthly: Monthly::new(areas(model), model.calendar()),
         }
     }
 
@@ -334,7 +344,13 @@ impl Indices {
             .map_err(at("storage"))?;
         self.demand_response
             .checked_merge(&later.demand_response)
-            .map_err(at("demand_response"))
+            .map_err(at("demand_response"))?;
+        self.tails
+            .checked_merge(&later.tails)
+            .map_err(at("tails"))?;
+        self.monthly
+            .checked_merge(&later.monthly)
+            .map_err(at("monthly"))
     }
 
     /// System LOLE so far (for the convergence rule).
@@ -359,6 +375,8 @@ impl Accumulator for Indices {
         self.mining_curtailed.record_hour(hour);
         self.ladder.record_hour(hour);
         self.storage.record_hour(hour);
+        self.tails.record_hour(hour);
+        self.monthly.record_hour(hour);
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -377,6 +395,8 @@ impl Accumulator for Indices {
         self.ladder.end_sample(sample);
         self.storage.end_sample(sample);
         self.demand_response.end_sample(sample);
+        self.tails.end_sample(sample);
+        self.monthly.end_sample(sample);
     }
 
     fn merge(&mut self, later: &Self) {

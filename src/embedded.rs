@@ -152,9 +152,15 @@ fn find(name: &str) -> Option<&'static str> {
 /// memory), else an embedded scenario of that name, else the file system's error for the
 /// path.
 pub fn load(arg: &str) -> Result<Scenario, LoadError> {
+    load_omit(arg, Omit::default())
+}
+
+/// [`load`], leaving the `omit` tables out of a `.pras` file.
+pub fn load_omit(arg: &str, omit: Omit) -> Result<Scenario, LoadError> {
     let path = Path::new(arg);
     match find(arg) {
         Some(embedded) if !path.exists() => Ok(load_embedded(embedded)?),
+        _ if gridrisk_pras::is_pras(path) => gridrisk_pras::load(path, omit),
         _ => load_set(path, false, &[]),
     }
 }

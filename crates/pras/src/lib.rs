@@ -78,10 +78,20 @@ pub fn load(path: &Path, omit: Omit) -> Result<Scenario, LoadError> {
 /// [`load`] with `settings` set in the converted scenario's tree
 /// ([`scenario::load_set`]).
 pub fn load_set(path: &Path, omit: Omit, settings: &[Setting]) -> Result<Scenario, LoadError> {
-    let (_, files) = convert_file(path, omit)?;
+    Ok(load_system(path, omit, settings)?.1)
+}
+
+/// [`load_set`], returning the system as read from the file too.
+pub fn load_system(
+    path: &Path,
+    omit: Omit,
+    settings: &[Setting],
+) -> Result<(System, Scenario), LoadError> {
+    let (system, files) = convert_file(path, omit)?;
     let dir = PathBuf::from(format!("{}.converted", path.display()));
     let toml = dir.join(files.toml_name());
-    Ok(scenario::load_set(&toml, &InMemory(files), settings)?)
+    let scenario = scenario::load_set(&toml, &InMemory(files), settings)?;
+    Ok((system, scenario))
 }
 
 /// A converted scenario's files, found by file name (they are all in one directory).

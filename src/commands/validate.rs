@@ -101,7 +101,10 @@ fn pras_summary(s: &gridrisk_pras::System) -> String {
         s.peak_load_mw(),
     );
     for (category, n, mw) in s.installed_by_category() {
-        text += &format!("  generators {category}: {}, {mw} MW installed\n", count(n, "unit", "units"));
+        text += &format!(
+            "  generators {category}: {}, {mw} MW installed\n",
+            count(n, "unit", "units")
+        );
     }
     text
 }

@@ -89,7 +89,11 @@ impl Converter<'_> {
         self.lines()?;
         self.interfaces()?;
         let mut files = vec![(format!("{name}.toml"), self.toml)];
-        files.extend(self.csvs.into_iter().map(|c| (c.name.to_string(), csv_text(&c))));
+        files.extend(
+            self.csvs
+                .into_iter()
+                .map(|c| (c.name.to_string(), csv_text(&c))),
+        );
         Ok(Files { files })
     }
 
@@ -137,9 +141,16 @@ impl Converter<'_> {
                 s.start_timestamp
             ))
         );
-        w!(t, "sharing = \"local\"  # PRAS keeps a shortfall where it arises");
+        w!(
+            t,
+            "sharing = \"local\"  # PRAS keeps a shortfall where it arises"
+        );
         w!(t, "\n[study]\nhours = {}", s.steps);
-        w!(t, "first_weekday = \"{weekday}\"  # of {}", s.start_timestamp);
+        w!(
+            t,
+            "first_weekday = \"{weekday}\"  # of {}",
+            s.start_timestamp
+        );
         Ok(())
     }
 
@@ -152,7 +163,11 @@ impl Converter<'_> {
         )];
         for (a, name) in r.names.iter().enumerate() {
             w!(self.toml, "\n[[regions]]\nname = {}", q(name));
-            w!(self.toml, "[regions.demand]\nfile = \"load.csv\"\ncolumn = {}", q(name));
+            w!(
+                self.toml,
+                "[regions.demand]\nfile = \"load.csv\"\ncolumn = {}",
+                q(name)
+            );
             columns.push((name.clone(), ints(&r.load_mw, a)));
         }
         self.csvs.push(Csv {
@@ -245,8 +260,22 @@ impl Converter<'_> {
             columns: Vec::new(),
         };
         for (ds, m, key, column_key, placeholder, suffix) in [
-            (&fail_ds, fail, "failure_probability", "failure_rate_column", 0.0, "failure"),
-            (&repair_ds, repair, "repair_probability", "repair_rate_column", 1.0, "repair"),
+            (
+                &fail_ds,
+                fail,
+                "failure_probability",
+                "failure_rate_column",
+                0.0,
+                "failure",
+            ),
+            (
+                &repair_ds,
+                repair,
+                "repair_probability",
+                "repair_rate_column",
+                1.0,
+                "repair",
+            ),
         ] {
             match m.constant(a) {
                 Some(p) => w!(out.keys, "{key} = {}", float(p)),
@@ -310,7 +339,10 @@ impl Converter<'_> {
         let t = &mut self.toml;
         w!(t, "name = {}", q(name));
         w!(t, "region = {}", q(&s.regions[a]));
-        w!(t, "charge_mw = {charge}\ndischarge_mw = {discharge}\nenergy_mwh = {energy}");
+        w!(
+            t,
+            "charge_mw = {charge}\ndischarge_mw = {discharge}\nenergy_mwh = {energy}"
+        );
         w!(t, "charge_efficiency = {}", float(ce));
         w!(t, "discharge_efficiency = {}", float(de));
         w!(t, "carryover_efficiency = {}", float(co));
@@ -372,11 +404,18 @@ impl Converter<'_> {
             match gs.inflow_mw.constant(a) {
                 Some(mw) => w!(self.toml, "inflow_mw = {mw}"),
                 None => {
-                    w!(self.toml, "inflow_file = \"inflow.csv\"\ninflow_column = {}", q(name));
+                    w!(
+                        self.toml,
+                        "inflow_file = \"inflow.csv\"\ninflow_column = {}",
+                        q(name)
+                    );
                     inflow.push((name.clone(), ints(&gs.inflow_mw, a)));
                 }
             }
-            w!(self.toml, "grid_injection_mw = {injection}\ngrid_withdrawal_mw = {withdrawal}");
+            w!(
+                self.toml,
+                "grid_injection_mw = {injection}\ngrid_withdrawal_mw = {withdrawal}"
+            );
         }
         if !inflow.is_empty() {
             self.csvs.push(Csv {
@@ -414,7 +453,10 @@ impl Converter<'_> {
             let t = &mut self.toml;
             w!(t, "\n[[demand_responses]]\nname = {}", q(name));
             w!(t, "region = {}", q(&d.regions[a]));
-            w!(t, "borrow_mw = {borrow}\npayback_mw = {payback}\nenergy_mwh = {energy}");
+            w!(
+                t,
+                "borrow_mw = {borrow}\npayback_mw = {payback}\nenergy_mwh = {energy}"
+            );
             w!(t, "borrow_efficiency = {}", float(be));
             w!(t, "payback_efficiency = {}", float(pe));
             w!(t, "interest_per_h = {}", float(interest));
@@ -497,7 +539,10 @@ impl Converter<'_> {
     /// Every value of `m` from 0 to gridrisk's largest power.
     fn check_mw(&self, dataset: &str, m: &Matrix<i64>, names: &[String]) -> Result<(), PrasError> {
         for (a, name) in names.iter().enumerate() {
-            if let Some(t) = m.column(a).position(|v| !(0..=MAX_POWER_MW as i64).contains(&v)) {
+            if let Some(t) = m
+                .column(a)
+                .position(|v| !(0..=MAX_POWER_MW as i64).contains(&v))
+            {
                 return Err(self.err(
                     dataset,
                     Kind::Value(format!(

@@ -47,12 +47,7 @@ pub fn from_bytes(file: &str, bytes: Vec<u8>) -> Result<System, PrasError> {
     };
     let h5 = Hdf5File::from_vec_with_options(bytes, options)
         .map_err(|e| PrasError::new(file, "", Kind::hdf5(e)))?;
-    Reader {
-        file,
-        h5,
-        max_read,
-    }
-    .system()
+    Reader { file, h5, max_read }.system()
 }
 
 fn has_signature(bytes: &[u8]) -> bool {
@@ -117,7 +112,8 @@ impl Reader<'_> {
             lines: self.lines(steps)?,
             interfaces: self.interfaces(steps)?,
         };
-        if system.generators.names.is_empty() && system.generator_storages.storage.names.is_empty() {
+        if system.generators.names.is_empty() && system.generator_storages.storage.names.is_empty()
+        {
             return Err(self.err(
                 "generators",
                 Kind::Value(
@@ -154,9 +150,9 @@ impl Reader<'_> {
     fn int_attr(&self, name: &str) -> Result<i64, PrasError> {
         let a = self.attribute(name)?;
         match a.datatype {
-            Datatype::FixedPoint { .. } => {
-                a.read_scalar::<i64>().map_err(|e| self.err(name, Kind::hdf5(e)))
-            }
+            Datatype::FixedPoint { .. } => a
+                .read_scalar::<i64>()
+                .map_err(|e| self.err(name, Kind::hdf5(e))),
             _ => Err(self.err(name, Kind::Type("an integer attribute"))),
         }
     }
@@ -204,7 +200,10 @@ impl Reader<'_> {
         let mut spans = Vec::with_capacity(fields.len());
         for &field in fields {
             let m = members.iter().find(|m| m.name == field).ok_or_else(|| {
-                self.err(path, Kind::Value(format!("the table has no field `{field}`")))
+                self.err(
+                    path,
+                    Kind::Value(format!("the table has no field `{field}`")),
+                )
             })?;
             let Datatype::String {
                 size: hdf5_reader::StringSize::Fixed(len),
@@ -226,7 +225,9 @@ impl Reader<'_> {
             }
             spans.push((field, start..end));
         }
-        let raw = ds.read_raw_bytes().map_err(|e| self.err(path, Kind::hdf5(e)))?;
+        let raw = ds
+            .read_raw_bytes()
+            .map_err(|e| self.err(path, Kind::hdf5(e)))?;
         let mut out = vec![Vec::with_capacity(n as usize); fields.len()];
         for record in raw.chunks_exact(size as usize) {
             for ((field, span), column) in spans.iter().zip(out.iter_mut()) {
@@ -303,10 +304,8 @@ impl Reader<'_> {
         if !self.has_group("generators")? {
             return Ok(Generators::empty(steps));
         }
-        let [names, categories, regions] = take(self.core(
-            "generators/_core",
-            &["name", "category", "region"],
-        )?);
+        let [names, categories, regions] =
+            take(self.core("generators/_core", &["name", "category", "region"])?);
         let n = names.len();
         Ok(Generators {
             capacity_mw: self.matrix("generators/capacity", steps, n)?,
@@ -354,7 +353,11 @@ impl Reader<'_> {
         let n = storage.names.len();
         Ok(GeneratorStorages {
             inflow_mw: self.matrix("generatorstorages/inflow", steps, n)?,
-            grid_withdrawal_mw: self.matrix("generatorstorages/gridwithdrawalcapacity", steps, n)?,
+            grid_withdrawal_mw: self.matrix(
+                "generatorstorages/gridwithdrawalcapacity",
+                steps,
+                n,
+            )?,
             grid_injection_mw: self.matrix("generatorstorages/gridinjectioncapacity", steps, n)?,
             storage,
         })

@@ -61,7 +61,11 @@ impl<T: Copy + PartialEq> Matrix<T> {
 
     /// Asset `a`'s value in every step.
     pub fn column(&self, a: usize) -> impl Iterator<Item = T> + '_ {
-        self.data.iter().skip(a).step_by(self.assets.max(1)).copied()
+        self.data
+            .iter()
+            .skip(a)
+            .step_by(self.assets.max(1))
+            .copied()
     }
 
     /// Asset `a`'s value if it is the same in every step.

@@ -9,6 +9,7 @@ use crate::calendar::{parse_weekday, Calendar, WEEKDAYS};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Most bad cells reported per column (and most bad header names per file); the rest are
 /// counted in one summary problem.
@@ -61,6 +62,27 @@ impl<'a> Row<'a> {
     /// Number of fields.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
+    }
+}
+
+/// Parsed CSV files by path, so that a file that many blocks name (a PRAS system's
+/// conversion names one capacity file from each of RTS-GMLC's 80 blocks with hourly
+/// capacity) is parsed once; a file that failed is reported once.
+#[derive(Default)]
+pub(crate) struct Parsed(HashMap<PathBuf, Option<Rc<Csv>>>);
+
+impl Parsed {
+    /// [`read`], once per path.
+    pub(crate) fn read(
+        &mut self,
+        reader: &mut Reader<'_>,
+        f: &FileRef,
+        p: &mut Problems,
+    ) -> Option<Rc<Csv>> {
+        self.0
+            .entry(f.path.clone())
+            .or_insert_with(|| read(reader, f, p).map(Rc::new))
+            .clone()
     }
 }
 

@@ -914,6 +914,31 @@ mod tests {
         (parse(text.as_bytes(), Path::new("t.csv"), &mut p), p)
     }
 
+    /// Many blocks naming one file get one parse of it (and one report of a problem).
+    #[test]
+    fn a_file_named_twice_is_parsed_once() {
+        let files = crate::scenario::Embedded::new(&[("cap.csv", b"a,b\n1,2\n".as_slice())]);
+        let mut reader = Reader::new(&files);
+        let f = |path: &str| FileRef {
+            path: path.into(),
+            toml: Rc::from(Path::new("x.toml")),
+            line: 1,
+            field: "units[U].capacity_file".into(),
+        };
+        let mut parsed = Parsed::default();
+        let mut p = Problems::default();
+        let first = parsed.read(&mut reader, &f("cap.csv"), &mut p).unwrap();
+        let second = parsed.read(&mut reader, &f("cap.csv"), &mut p).unwrap();
+        assert!(Rc::ptr_eq(&first, &second));
+        assert!(parsed
+            .read(&mut reader, &f("missing.csv"), &mut p)
+            .is_none());
+        assert!(parsed
+            .read(&mut reader, &f("missing.csv"), &mut p)
+            .is_none());
+        assert_eq!(messages(p).matches("cannot read `missing.csv`").count(), 1);
+    }
+
     fn messages(p: Problems) -> String {
         let e = p.into_error(&[]);
         e.to_string()

@@ -266,7 +266,7 @@ pub struct System {
     pub steps: usize,
     /// `timestep_length`, in `step_unit`s.
     pub step_length: i64,
-    /// `timestep_unit` (`h`, `min`, ...).
+    /// `timestep_unit` (`min`, `h`, `d` or `y`).
     pub step_unit: String,
     /// `power_unit` (`MW`).
     pub power_unit: String,
@@ -293,20 +293,20 @@ impl System {
     pub fn hourly(&self) -> bool {
         matches!(
             (self.step_length, self.step_unit.as_str()),
-            (1, "h") | (60, "min") | (3600, "s")
+            (1, "h") | (60, "min")
         )
     }
 
-    /// The length of a step in hours, if the unit is one PRAS writes.
+    /// The length of a step in hours, for PRAS's time units of fixed length (`min`, `h`,
+    /// `d`; not `y`).
     pub fn step_h(&self) -> Option<f64> {
-        let per_h = match self.step_unit.as_str() {
-            "h" => 1.0,
-            "min" => 60.0,
-            "s" => 3600.0,
-            "ms" => 3_600_000.0,
-            _ => return None,
-        };
-        Some(self.step_length as f64 / per_h)
+        let length = self.step_length as f64;
+        match self.step_unit.as_str() {
+            "min" => Some(length / 60.0),
+            "h" => Some(length),
+            "d" => Some(length * 24.0),
+            _ => None,
+        }
     }
 
     /// The system's peak load: the largest, over steps, of the sum over regions, MW.

@@ -1009,7 +1009,11 @@ fn check_area(
                 }
                 means.insert(index.clone(), mean);
             }
-            None if index == "lold_h" || index == "neue_ppm" => {}
+            // Per-event means: null without an event (a storage system never short).
+            None if matches!(
+                index.as_str(),
+                "lold_h" | "neue_ppm" | "storage_at_event_mwh"
+            ) => {}
             None => return Err(format!("{here} is null")),
         }
     }
@@ -1138,14 +1142,19 @@ fn check_difference(base: &Value, variant: &Value, at: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above; the
-/// analytic `lolf_ct` with a discrete-time unit).
+/// Nulls only where the README allows them (`lold_h`, `neue_ppm` and
+/// `storage_at_event_mwh`, checked above; the analytic `lolf_ct` with a discrete-time unit).
 fn check_nulls(v: &Value, at: &str) -> Result<(), String> {
     match v {
         Value::Null => Err(format!("{at} is null")),
         Value::Object(m) => m
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm" | "lolf_ct"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "lold_h" | "neue_ppm" | "lolf_ct" | "storage_at_event_mwh"
+                )
+            })
             .try_for_each(|(k, x)| check_nulls(x, &format!("{at}.{k}"))),
         Value::Array(a) => a
             .iter()

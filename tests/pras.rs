@@ -138,7 +138,12 @@ fn convert_writes_the_scenario_files() {
     let toml = std::fs::read_to_string(dir.path().join("rts.toml")).unwrap();
     assert_eq!(toml.matches("[[units]]").count(), 153);
     assert_eq!(toml.matches("capacity_file = \"capacity.csv\"").count(), 80);
-    assert_eq!(toml.matches("outage_model = \"discrete\"").count(), 93);
+    // The 93 generators that can fail, and the generator-storage 212_CSP_1 where converted.
+    let discrete = 93 + usize::from(has_genstor_table());
+    assert_eq!(
+        toml.matches("outage_model = \"discrete\"").count(),
+        discrete
+    );
     assert_eq!(toml.matches("[[lines]]").count(), 6);
     assert_eq!(toml.matches("[[storages]]").count(), 1);
     let load = std::fs::read_to_string(dir.path().join("load.csv")).unwrap();

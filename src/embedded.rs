@@ -1,6 +1,9 @@
-//! Scenarios compiled into the binary, so the default run works from any directory.
+//! Scenarios compiled into the binary, so the default run works from any directory; and
+//! where every command gets a scenario: a file, an embedded scenario, or a PRAS system file
+//! (`.pras`, read by gridrisk-pras as the scenario `gridrisk convert` would write).
 
 use gridrisk_core::scenario::{self, Embedded, Scenario, ScenarioError, Study};
+use gridrisk_pras::{LoadError, Omit};
 use std::path::Path;
 
 /// Every embedded file, by its path under `scenarios/`.
@@ -145,13 +148,20 @@ fn find(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Load `arg`: a scenario file if one exists at that path, else an embedded scenario of
-/// that name, else the file system's error for the path.
-pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
+/// Load `arg`: a scenario file if one exists at that path (a `.pras` file converted in
+/// memory), else an embedded scenario of that name, else the file system's error for the
+/// path.
+pub fn load(arg: &str) -> Result<Scenario, LoadError> {
+    load_omit(arg, Omit::default())
+}
+
+/// [`load`], leaving the `omit` tables out of a `.pras` file.
+pub fn load_omit(arg: &str, omit: Omit) -> Result<Scenario, LoadError> {
     let path = Path::new(arg);
     match find(arg) {
-        Some(embedded) if !path.exists() => load_embedded(embedded),
-        _ => scenario::load(path),
+        Some(embedded) if !path.exists() => Ok(load_embedded(embedded)?),
+        _ if gridrisk_pras::is_pras(path) => gridrisk_pras::load(path, omit),
+        _ => load_set(path, false, &[]),
     }
 }
 
@@ -172,19 +182,22 @@ pub fn load_study(arg: &str) -> Result<(Study, bool), ScenarioError> {
 }
 
 /// Load the scenario at `path`, from the binary's files or the file system.
-pub fn load_path(path: &Path, in_binary: bool) -> Result<Scenario, ScenarioError> {
+pub fn load_path(path: &Path, in_binary: bool) -> Result<Scenario, LoadError> {
     load_set(path, in_binary, &[])
 }
 
-/// [`load_path`] with `settings` set in the scenario's tree ([`scenario::load_set`]).
+/// [`load_path`] with `settings` set in the scenario's tree ([`scenario::load_set`]); a
+/// `.pras` file on the file system is converted with every asset.
 pub fn load_set(
     path: &Path,
     in_binary: bool,
     settings: &[scenario::Setting],
-) -> Result<Scenario, ScenarioError> {
-    if in_binary {
-        scenario::load_set(path, &Embedded::new(FILES), settings)
+) -> Result<Scenario, LoadError> {
+    Ok(if in_binary {
+        scenario::load_set(path, &Embedded::new(FILES), settings)?
+    } else if gridrisk_pras::is_pras(path) {
+        gridrisk_pras::load_set(path, Omit::default(), settings)?
     } else {
-        scenario::load_set(path, &scenario::FileSystem, settings)
-    }
+        scenario::load_set(path, &scenario::FileSystem, settings)?
+    })
 }

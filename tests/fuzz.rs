@@ -1,5 +1,5 @@
-//! Fuzzing harness (issue 9): mutated scenarios, CSVs, sweep files, shard files and result
-//! files, run through every command of the built binary, each run classified by its outcome.
+//! Fuzzing harness (issue 9): mutated scenarios, CSVs, PRAS system files (`.pras`), sweep
+//! files, shard files and result files, run through every command of the built binary, each run classified by its outcome.
 //!
 //! Short mode (CI, part of `cargo test --release`): 150 cases, fixed seed. Long mode (a
 //! release check): `scripts/fuzz.sh` or
@@ -40,6 +40,9 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const KEEP_PER_GROUP: usize = 3;
 
 const RTS: &str = "scenarios/benchmarks/ieee-rts79.toml";
+/// PRAS's RTS-GMLC and its 5-minute toy system (`.pras`, HDF5).
+const PRAS_RTS: &str = "scenarios/pras/rts.pras";
+const PRAS_TOY: &str = "scenarios/pras/toymodel.pras";
 const THREE: &str = "scenarios/benchmarks/ieee-rts79-three-area.toml";
 const THREE_IMPORT: &str = "scenarios/benchmarks/ieee-rts79-three-area-import.toml";
 const THREE_LADDER: &str = "scenarios/benchmarks/ieee-rts79-three-area-ladder.toml";
@@ -1010,7 +1013,11 @@ fn check_area(
                 }
                 means.insert(index.clone(), mean);
             }
-            None if index == "lold_h" || index == "neue_ppm" => {}
+            // Per-event means: null without an event (a storage system never short).
+            None if matches!(
+                index.as_str(),
+                "lold_h" | "neue_ppm" | "storage_at_event_mwh"
+            ) => {}
             None => return Err(format!("{here} is null")),
         }
     }
@@ -1139,14 +1146,19 @@ fn check_difference(base: &Value, variant: &Value, at: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// Nulls only where the README allows them (`lold_h`, `neue_ppm`, checked above; the
-/// analytic `lolf_ct` with a discrete-time unit).
+/// Nulls only where the README allows them (`lold_h`, `neue_ppm` and
+/// `storage_at_event_mwh`, checked above; the analytic `lolf_ct` with a discrete-time unit).
 fn check_nulls(v: &Value, at: &str) -> Result<(), String> {
     match v {
         Value::Null => Err(format!("{at} is null")),
         Value::Object(m) => m
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "lold_h" | "neue_ppm" | "lolf_ct"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "lold_h" | "neue_ppm" | "lolf_ct" | "storage_at_event_mwh"
+                )
+            })
             .try_for_each(|(k, x)| check_nulls(x, &format!("{at}.{k}"))),
         Value::Array(a) => a
             .iter()
@@ -1871,6 +1883,77 @@ fn result_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     case
 }
 
+/// A PRAS system file with mutated bytes (flipped, overwritten in the headers, a declared
+/// dimension made huge, cut short), then `validate` and a short `run`: exit 0 or 2 naming
+/// the file, never a panic, a hang or an allocation the file does not justify.
+fn pras_case(tree: &mut Tree, rng: &mut Rng) -> Case {
+    let mut case = Case::new("pras");
+    let file = *rng.pick(&[PRAS_RTS, PRAS_RTS, PRAS_RTS, PRAS_TOY]);
+    let mut b = tree.read(file);
+    let desc = match rng.below(4) {
+        0 => {
+            let n = 1 + rng.below(8);
+            for _ in 0..n {
+                let at = rng.below(b.len());
+                b[at] ^= 1 << rng.below(8);
+            }
+            format!("{n} bits flipped")
+        }
+        1 => {
+            let at = rng.below(b.len().min(8192) - 8);
+            let v = *rng.pick(&[u64::MAX, 1 << 40, 0, 1 << 31]);
+            b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+            format!("8 bytes at {at} set to {v}")
+        }
+        2 => {
+            // A dataspace dimension (the step count as a little-endian u64) made huge.
+            let steps: u64 = if file == PRAS_RTS { 8784 } else { 288 };
+            let hits: Vec<usize> = (0..b.len() - 8)
+                .filter(|&i| b[i..i + 8] == steps.to_le_bytes())
+                .collect();
+            let at = *rng.pick(&hits);
+            let v = *rng.pick(&[1u64 << 40, 1 << 24, u64::MAX]);
+            b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+            format!("dimension at {at} set to {v}")
+        }
+        _ => {
+            let len = rng.below(b.len());
+            b.truncate(len);
+            format!("cut to {len} bytes")
+        }
+    };
+    tree.write(file, &b);
+    case.mutation = format!("{file}: {desc}");
+    let names = vec![base_name(file)];
+    case.runs.push(tree.run(
+        &strings(&["validate", file, "--omit", "generator-storages"]),
+        &names,
+        Env::Normal,
+    ));
+    if !case.stuck() {
+        let mut run = tree.run(
+            &strings(&[
+                "run",
+                file,
+                "--omit",
+                "generator-storages",
+                "--samples",
+                "2",
+                "--threads",
+                "1",
+                "--format",
+                "json",
+            ]),
+            &names,
+            Env::Normal,
+        );
+        check_json_run(&mut run);
+        case.reached_simulation = run.class == Class::Ok0;
+        case.runs.push(run);
+    }
+    case
+}
+
 /// Command-line values at and past their limits.
 fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     let mut case = Case::new("args");
@@ -1968,7 +2051,8 @@ fn run_case(
     tree.restore();
     let roll = rng.below(100);
     match roll {
-        0..=57 => scenario_case(tree, &mut rng, false),
+        0..=53 => scenario_case(tree, &mut rng, false),
+        54..=57 => pras_case(tree, &mut rng),
         58..=69 => scenario_case(tree, &mut rng, true),
         70..=74 => sweep_case(tree, &mut rng),
         75..=77 => uncertain_case(tree, &mut rng),

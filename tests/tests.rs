@@ -11,6 +11,7 @@ mod fuzz;
 mod ladder;
 mod network;
 mod outputs;
+mod pras;
 mod readme;
 mod report;
 mod run;

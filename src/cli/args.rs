@@ -44,6 +44,10 @@ pub enum Command {
     Analytic(AnalyticArgs),
     /// Check a scenario and print what it contains and the warnings a run would print; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
+    /// Convert a PRAS system file (.pras) into a gridrisk scenario: a TOML file and its CSV
+    /// files in a directory, to read, diff and extend (docs/pras.md has the mapping). Every
+    /// command also reads a .pras file directly, as this scenario.
+    Convert(ConvertArgs),
     /// List the scenarios embedded in the binary.
     Scenarios,
 }
@@ -114,7 +118,8 @@ impl TailArgs {
 /// `gridrisk run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario TOML file, or the name of an embedded scenario (see `gridrisk scenarios`).
+    /// Scenario TOML file, PRAS system file (.pras), or the name of an embedded scenario
+    /// (see `gridrisk scenarios`).
     pub scenario: String,
     /// Number of samples, each one simulated study window (a year for a year-long window such
     /// as RTS-79's, the dated window otherwise, e.g. one Nov-Feb winter); at most 10^12.
@@ -152,6 +157,8 @@ pub struct RunArgs {
     pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub tails: TailArgs,
+    #[command(flatten)]
+    pub pras: PrasArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -284,8 +291,55 @@ pub struct AnalyticArgs {
 /// `gridrisk validate`.
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Scenario TOML file, or the name of an embedded scenario.
+    /// Scenario TOML file, PRAS system file (.pras), or the name of an embedded scenario.
     pub scenario: String,
+    #[command(flatten)]
+    pub pras: PrasArgs,
+}
+
+/// `gridrisk convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// The PRAS system file (.pras, HDF5; file format v0.5 to v0.8, hourly steps).
+    pub system: PathBuf,
+    /// Directory to write NAME.toml and its CSV files into (created if absent; files of the
+    /// same names are replaced). NAME is the .pras file's stem.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub pras: PrasArgs,
+}
+
+/// Options for reading a PRAS system file.
+#[derive(Args, Debug)]
+pub struct PrasArgs {
+    /// With a .pras file: leave out these asset tables (comma-separated), e.g. to measure
+    /// what its storage adds.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ASSETS")]
+    pub omit: Vec<PrasAsset>,
+}
+
+/// The asset tables of a PRAS system that `--omit` can leave out.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrasAsset {
+    /// The storages.
+    Storages,
+    /// The generator-storages.
+    GeneratorStorages,
+    /// The demand responses.
+    DemandResponses,
+}
+
+impl PrasArgs {
+    /// The tables to leave out.
+    pub fn omit(&self) -> gridrisk_pras::Omit {
+        let has = |a| self.omit.contains(&a);
+        gridrisk_pras::Omit {
+            storages: has(PrasAsset::Storages),
+            generator_storages: has(PrasAsset::GeneratorStorages),
+            demand_responses: has(PrasAsset::DemandResponses),
+        }
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {

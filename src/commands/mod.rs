@@ -2,6 +2,7 @@
 
 pub mod analytic;
 pub mod compare;
+pub mod convert;
 pub mod merge;
 pub mod report;
 pub mod run;

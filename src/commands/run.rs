@@ -66,7 +66,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         )));
     }
     output::check_target(args.output.out.as_deref())?;
-    let scenario = embedded::load(&args.scenario).map_err(bad)?;
+    let scenario = embedded::load_omit(&args.scenario, args.pras.omit()).map_err(bad)?;
     super::print_warnings(&scenario);
     let stop = match args.target_rel_ci {
         Some(target) => StopRule::TargetRelCi {

@@ -35,7 +35,7 @@ fn load_all(
     in_binary: bool,
     params: &[Uncertain],
     values: &[f64],
-) -> Result<Vec<Scenario>, (usize, gridrisk_core::scenario::ScenarioError)> {
+) -> Result<Vec<Scenario>, (usize, gridrisk_pras::LoadError)> {
     let set = settings(params, values);
     files
         .iter()

@@ -12,7 +12,14 @@ const MAX_NAMES: usize = 6;
 
 /// Run the command.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
-    let scenario = embedded::load(&args.scenario).map_err(bad)?;
+    let path = std::path::Path::new(&args.scenario);
+    let (system, scenario) = if gridrisk_pras::is_pras(path) {
+        let (system, scenario) =
+            gridrisk_pras::load_system(path, args.pras.omit(), &[]).map_err(bad)?;
+        (Some(system), scenario)
+    } else {
+        (None, embedded::load(&args.scenario).map_err(bad)?)
+    };
     super::print_warnings(&scenario);
     let s = &scenario.summary;
     let mut text = format!(
@@ -46,11 +53,60 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     for line in conditions(&scenario.model) {
         text += &format!("  {line}\n");
     }
+    if let Some(system) = &system {
+        text += &pras_summary(system);
+    }
     if !scenario.warnings.is_empty() {
         let n = scenario.warnings.len();
         text += &format!("  {n} warning{} (on standard error)\n", plural(n));
     }
     crate::output::print(&text)
+}
+
+/// What a PRAS system file holds, as read from it (before conversion): counts, installed
+/// MW by category, peak load.
+fn pras_summary(s: &gridrisk_pras::System) -> String {
+    let max_sum = |m: &gridrisk_pras::Matrix<i64>| (0..m.assets()).map(|a| m.max(a)).sum::<i64>();
+    let g = &s.generators;
+    let st = &s.storages;
+    let gs = &s.generator_storages.storage;
+    let unlimited = (0..s.interfaces.from.len())
+        .filter(|&a| {
+            [&s.interfaces.forward_mw, &s.interfaces.backward_mw]
+                .iter()
+                .all(|m| m.column(a).all(|mw| mw == gridrisk_pras::UNLIMITED_MW))
+        })
+        .count();
+    let mut text = format!(
+        "  PRAS system: format {}, {} steps of {} {} from {}\n  {}, {} ({} can fail), {} ({} MW, {} MWh), {} ({} MW, {} MWh), {}, {}, {} ({} unlimited), {} h\n  peak load {} MW\n",
+        s.version,
+        s.steps,
+        s.step_length,
+        s.step_unit,
+        s.start_timestamp,
+        count(s.regions.names.len(), "region", "regions"),
+        count(g.names.len(), "generator", "generators"),
+        s.generators_that_can_fail(),
+        count(st.names.len(), "storage", "storages"),
+        max_sum(&st.discharge_mw),
+        max_sum(&st.energy_mwh),
+        count(gs.names.len(), "generator-storage", "generator-storages"),
+        max_sum(&gs.discharge_mw),
+        max_sum(&gs.energy_mwh),
+        count(s.demand_responses.names.len(), "demand response", "demand responses"),
+        count(s.lines.names.len(), "line", "lines"),
+        count(s.interfaces.from.len(), "interface", "interfaces"),
+        unlimited,
+        s.steps,
+        s.peak_load_mw(),
+    );
+    for (category, n, mw) in s.installed_by_category() {
+        text += &format!(
+            "  generators {category}: {}, {mw} MW installed\n",
+            count(n, "unit", "units")
+        );
+    }
+    text
 }
 
 /// One line per kind of condition the scenario has (renewables, weather, mining,

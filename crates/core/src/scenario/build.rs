@@ -144,12 +144,13 @@ pub(crate) fn load(
                 m.conditions.vre[s.plant].profile = VreProfile::Hourly(factors);
             }
         }
+        let mut parsed = series::Parsed::default();
         for b in &mut m.blocks {
             let Some((file, column)) = &b.capacity_series else {
                 continue;
             };
             let capacity = b.capacity;
-            let csv = series::read(&mut reader, file, &mut p);
+            let csv = parsed.read(&mut reader, file, &mut p);
             b.capacity_hourly_w = csv.and_then(|c| {
                 let when_up = |mw: f64| capacity.when_up_w(mw);
                 series::capacity_column(
@@ -220,7 +221,7 @@ pub(crate) fn load(
                 continue;
             };
             let discrete = matches!(b.outage, OutageModel::Discrete { .. });
-            let Some(csv) = series::read(&mut reader, &r.file, &mut p) else {
+            let Some(csv) = parsed.read(&mut reader, &r.file, &mut p) else {
                 continue;
             };
             let mut column = |c: &Option<String>| {

@@ -9,6 +9,7 @@ use crate::calendar::{parse_weekday, Calendar, WEEKDAYS};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Most bad cells reported per column (and most bad header names per file); the rest are
 /// counted in one summary problem.
@@ -61,6 +62,27 @@ impl<'a> Row<'a> {
     /// Number of fields.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
+    }
+}
+
+/// Parsed CSV files by path, so that a file that many blocks name (a PRAS system's
+/// conversion names one capacity file from each of RTS-GMLC's 80 blocks with hourly
+/// capacity) is parsed once; a file that failed is reported once.
+#[derive(Default)]
+pub(crate) struct Parsed(HashMap<PathBuf, Option<Rc<Csv>>>);
+
+impl Parsed {
+    /// [`read`], once per path.
+    pub(crate) fn read(
+        &mut self,
+        reader: &mut Reader<'_>,
+        f: &FileRef,
+        p: &mut Problems,
+    ) -> Option<Rc<Csv>> {
+        self.0
+            .entry(f.path.clone())
+            .or_insert_with(|| read(reader, f, p).map(Rc::new))
+            .clone()
     }
 }
 
@@ -890,6 +912,31 @@ mod tests {
     fn csv(text: &str) -> (Option<Csv>, Problems) {
         let mut p = Problems::default();
         (parse(text.as_bytes(), Path::new("t.csv"), &mut p), p)
+    }
+
+    /// Many blocks naming one file get one parse of it (and one report of a problem).
+    #[test]
+    fn a_file_named_twice_is_parsed_once() {
+        let files = crate::scenario::Embedded::new(&[("cap.csv", b"a,b\n1,2\n".as_slice())]);
+        let mut reader = Reader::new(&files);
+        let f = |path: &str| FileRef {
+            path: path.into(),
+            toml: Rc::from(Path::new("x.toml")),
+            line: 1,
+            field: "units[U].capacity_file".into(),
+        };
+        let mut parsed = Parsed::default();
+        let mut p = Problems::default();
+        let first = parsed.read(&mut reader, &f("cap.csv"), &mut p).unwrap();
+        let second = parsed.read(&mut reader, &f("cap.csv"), &mut p).unwrap();
+        assert!(Rc::ptr_eq(&first, &second));
+        assert!(parsed
+            .read(&mut reader, &f("missing.csv"), &mut p)
+            .is_none());
+        assert!(parsed
+            .read(&mut reader, &f("missing.csv"), &mut p)
+            .is_none());
+        assert_eq!(messages(p).matches("cannot read `missing.csv`").count(), 1);
     }
 
     fn messages(p: Problems) -> String {

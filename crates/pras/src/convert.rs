@@ -1,0 +1,689 @@
+//! From a PRAS [`System`] to a gridrisk scenario: the TOML text and its CSV files, the same
+//! bytes whether written by `gridrisk convert` or read in memory by [`crate::load`].
+//!
+//! The mapping, key by key, is in `docs/pras.md`. What gridrisk cannot express is refused
+//! with the dataset that holds it: a step other than one hour, lines, storages and
+//! generator-storages whose parameters vary by step, an interface limit below the sum of its
+//! lines, and asset tables this build's scenario format does not have.
+
+use crate::error::{Kind, PrasError};
+use crate::system::{Matrix, Storages, System, UNLIMITED_MW};
+use gridrisk_core::bounds::MAX_POWER_MW;
+use gridrisk_core::scenario::keys;
+use std::fmt::Write as _;
+
+/// Asset tables that can be left out of a conversion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omit {
+    /// Leave out storages.
+    pub storages: bool,
+    /// Leave out generator-storages.
+    pub generator_storages: bool,
+    /// Leave out demand responses.
+    pub demand_responses: bool,
+}
+
+/// A converted scenario: file names (all in one directory) and contents, the TOML first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Files {
+    /// (file name, contents); the scenario TOML is the first.
+    pub files: Vec<(String, String)>,
+}
+
+impl Files {
+    /// The scenario TOML's file name.
+    pub fn toml_name(&self) -> &str {
+        &self.files[0].0
+    }
+}
+
+/// Convert `system`, read from `file` (named in errors), into scenario `name`.
+pub fn convert(system: &System, file: &str, name: &str, omit: Omit) -> Result<Files, PrasError> {
+    Converter {
+        s: system,
+        file,
+        toml: String::new(),
+        csvs: Vec::new(),
+    }
+    .run(name, omit)
+}
+
+struct Converter<'a> {
+    s: &'a System,
+    file: &'a str,
+    toml: String,
+    /// CSV files: name, header columns, one column of values per header entry.
+    csvs: Vec<Csv>,
+}
+
+struct Csv {
+    name: &'static str,
+    columns: Vec<(String, Vec<String>)>,
+}
+
+/// Appends to a `String` cannot fail.
+macro_rules! w {
+    ($dst:expr, $($arg:tt)*) => {{
+        let _ = writeln!($dst, $($arg)*);
+    }};
+}
+
+impl Converter<'_> {
+    fn err(&self, dataset: &str, kind: Kind) -> PrasError {
+        PrasError::new(self.file, dataset, kind)
+    }
+
+    fn run(mut self, name: &str, omit: Omit) -> Result<Files, PrasError> {
+        self.header(name)?;
+        self.regions()?;
+        self.generators()?;
+        if !omit.storages {
+            self.storages()?;
+        }
+        if !omit.generator_storages {
+            self.generator_storages()?;
+        }
+        if !omit.demand_responses {
+            self.demand_responses()?;
+        }
+        self.lines()?;
+        self.interfaces()?;
+        let mut files = vec![(format!("{name}.toml"), self.toml)];
+        files.extend(
+            self.csvs
+                .into_iter()
+                .map(|c| (c.name.to_string(), csv_text(&c))),
+        );
+        Ok(Files { files })
+    }
+
+    fn header(&mut self, name: &str) -> Result<(), PrasError> {
+        let s = self.s;
+        if !s.hourly() {
+            return Err(self.err(
+                "timestep_length",
+                Kind::Unsupported(format!(
+                    "steps of {} {}: gridrisk's engine steps one hour, and reads only hourly PRAS systems (docs/pras.md, \"Time step\")",
+                    s.step_length, s.step_unit
+                )),
+            ));
+        }
+        for (attr, got, want) in [
+            ("power_unit", &s.power_unit, "MW"),
+            ("energy_unit", &s.energy_unit, "MWh"),
+        ] {
+            if got != want {
+                return Err(self.err(
+                    attr,
+                    Kind::Unsupported(format!("expected {want:?}, got {got:?}")),
+                ));
+            }
+        }
+        let weekday = weekday(&s.start_timestamp).ok_or_else(|| {
+            self.err(
+                "start_timestamp",
+                Kind::Value(format!(
+                    "expected a timestamp such as \"2020-01-01T00:00:00+00:00\", got {:?}",
+                    s.start_timestamp
+                )),
+            )
+        })?;
+        let t = &mut self.toml;
+        w!(t, "# Converted by gridrisk from the PRAS system file {} (format {}); the mapping is in docs/pras.md.", file_name(self.file), s.version);
+        w!(t, "name = {}", q(name));
+        w!(
+            t,
+            "description = {}",
+            q(&format!(
+                "PRAS system {}: {} hourly steps from {}",
+                file_name(self.file),
+                s.steps,
+                s.start_timestamp
+            ))
+        );
+        w!(
+            t,
+            "sharing = \"local\"  # PRAS keeps a shortfall where it arises"
+        );
+        w!(t, "\n[study]\nhours = {}", s.steps);
+        w!(
+            t,
+            "first_weekday = \"{weekday}\"  # of {}",
+            s.start_timestamp
+        );
+        Ok(())
+    }
+
+    fn regions(&mut self) -> Result<(), PrasError> {
+        let r = &self.s.regions;
+        self.check_mw("regions/load", &r.load_mw, &r.names)?;
+        let mut columns = vec![(
+            "hour".to_string(),
+            (1..=self.s.steps).map(|h| h.to_string()).collect(),
+        )];
+        for (a, name) in r.names.iter().enumerate() {
+            w!(self.toml, "\n[[regions]]\nname = {}", q(name));
+            w!(
+                self.toml,
+                "[regions.demand]\nfile = \"load.csv\"\ncolumn = {}",
+                q(name)
+            );
+            columns.push((name.clone(), ints(&r.load_mw, a)));
+        }
+        self.csvs.push(Csv {
+            name: "load.csv",
+            columns,
+        });
+        Ok(())
+    }
+
+    fn generators(&mut self) -> Result<(), PrasError> {
+        let g = &self.s.generators;
+        self.check_mw("generators/capacity", &g.capacity_mw, &g.names)?;
+        let mut capacity = Vec::new();
+        let mut rates = Vec::new();
+        for (a, name) in g.names.iter().enumerate() {
+            let t = &mut self.toml;
+            w!(t, "\n[[units]]\nname = {}", q(name));
+            w!(t, "region = {}", q(&g.regions[a]));
+            w!(t, "mw = {}", g.capacity_mw.max(a));
+            if g.capacity_mw.constant(a).is_none() {
+                w!(t, "capacity_file = \"capacity.csv\"");
+                capacity.push((name.clone(), ints(&g.capacity_mw, a)));
+            }
+            let outage = self.outage(
+                "generators",
+                name,
+                a,
+                &g.failure_probability,
+                &g.repair_probability,
+                true,
+            )?;
+            self.toml.push_str(&outage.keys);
+            if !outage.columns.is_empty() {
+                w!(self.toml, "rates_file = \"rates.csv\"");
+                for (key, column) in &outage.columns {
+                    w!(self.toml, "{key} = {}", q(&column.0));
+                }
+                rates.extend(outage.columns.into_iter().map(|(_, c)| c));
+            }
+        }
+        for (name, columns) in [("capacity.csv", capacity), ("rates.csv", rates)] {
+            if !columns.is_empty() {
+                self.csvs.push(Csv { name, columns });
+            }
+        }
+        Ok(())
+    }
+
+    /// The outage keys of asset `a` of `group` (`failureprobability`, `repairprobability`),
+    /// hourly columns for probabilities that vary if `hourly` (else refused).
+    fn outage(
+        &self,
+        group: &str,
+        name: &str,
+        a: usize,
+        fail: &Matrix<f64>,
+        repair: &Matrix<f64>,
+        hourly: bool,
+    ) -> Result<Outage, PrasError> {
+        let fail_ds = format!("{group}/failureprobability");
+        let repair_ds = format!("{group}/repairprobability");
+        for (ds, m) in [(&fail_ds, fail), (&repair_ds, repair)] {
+            if let Some(t) = m.column(a).position(|p| !(0.0..=1.0).contains(&p)) {
+                return Err(self.err(
+                    ds,
+                    Kind::Value(format!(
+                        "{name}: step {}: expected a probability in [0, 1], got {}",
+                        t + 1,
+                        m.get(t, a)
+                    )),
+                ));
+            }
+        }
+        if fail.column(a).all(|p| p == 0.0) {
+            if repair.get(0, a) == 0.0 {
+                return Err(self.err(
+                    &repair_ds,
+                    Kind::Unsupported(format!(
+                        "{name}: failure and repair probabilities both 0 in step 1: PRAS starts it down, never to be repaired"
+                    )),
+                ));
+            }
+            return Ok(Outage {
+                keys: "for = 0  # never fails\n".into(),
+                columns: Vec::new(),
+            });
+        }
+        let mut out = Outage {
+            keys: "outage_model = \"discrete\"\n".into(),
+            columns: Vec::new(),
+        };
+        for (ds, m, key, column_key, placeholder, suffix) in [
+            (
+                &fail_ds,
+                fail,
+                "failure_probability",
+                "failure_rate_column",
+                0.0,
+                "failure",
+            ),
+            (
+                &repair_ds,
+                repair,
+                "repair_probability",
+                "repair_rate_column",
+                1.0,
+                "repair",
+            ),
+        ] {
+            match m.constant(a) {
+                Some(p) => w!(out.keys, "{key} = {}", float(p)),
+                None if hourly => {
+                    w!(out.keys, "{key} = {}  # unused: hourly in rates.csv", float(placeholder));
+                    out.columns.push((
+                        column_key,
+                        (format!("{name} {suffix}"), m.column(a).map(float).collect()),
+                    ));
+                }
+                None => {
+                    return Err(self.err(
+                        ds,
+                        Kind::Unsupported(format!(
+                            "{name}: the probability varies by step; gridrisk's {} take constant probabilities",
+                            table_of(group)
+                        )),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The value of a parameter that gridrisk takes as a constant, refused if it varies.
+    fn constant<T: Copy + PartialEq>(
+        &self,
+        dataset: &str,
+        m: &Matrix<T>,
+        a: usize,
+        name: &str,
+    ) -> Result<T, PrasError> {
+        m.constant(a).ok_or_else(|| {
+            self.err(
+                dataset,
+                Kind::Unsupported(format!(
+                    "{name}: the value varies by step; gridrisk takes it as a constant"
+                )),
+            )
+        })
+    }
+
+    /// The storage keys shared by storages and generator-storages of group `g`.
+    fn storage_keys(&mut self, g: &str, s: &Storages, a: usize) -> Result<(), PrasError> {
+        let name = &s.names[a];
+        let ds = |d: &str| format!("{g}/{d}");
+        let charge = self.constant(&ds("chargecapacity"), &s.charge_mw, a, name)?;
+        let discharge = self.constant(&ds("dischargecapacity"), &s.discharge_mw, a, name)?;
+        let energy = self.constant(&ds("energycapacity"), &s.energy_mwh, a, name)?;
+        let ce = self.constant(&ds("chargeefficiency"), &s.charge_efficiency, a, name)?;
+        let de = self.constant(&ds("dischargeefficiency"), &s.discharge_efficiency, a, name)?;
+        let co = self.constant(&ds("carryoverefficiency"), &s.carryover_efficiency, a, name)?;
+        let outage = self.outage(
+            g,
+            name,
+            a,
+            &s.failure_probability,
+            &s.repair_probability,
+            false,
+        )?;
+        let t = &mut self.toml;
+        w!(t, "name = {}", q(name));
+        w!(t, "region = {}", q(&s.regions[a]));
+        w!(
+            t,
+            "charge_mw = {charge}\ndischarge_mw = {discharge}\nenergy_mwh = {energy}"
+        );
+        w!(t, "charge_efficiency = {}", float(ce));
+        w!(t, "discharge_efficiency = {}", float(de));
+        w!(t, "carryover_efficiency = {}", float(co));
+        w!(t, "initial_soc = 0  # PRAS's storages start empty");
+        // A device that never fails takes no outage keys (storages have no `for`).
+        if outage.keys.starts_with("outage_model") {
+            t.push_str(&outage.keys);
+        }
+        Ok(())
+    }
+
+    fn storages(&mut self) -> Result<(), PrasError> {
+        let s = &self.s.storages;
+        for a in 0..s.names.len() {
+            w!(self.toml, "\n[[storages]]");
+            self.storage_keys("storages", s, a)?;
+        }
+        Ok(())
+    }
+
+    /// Refuse a table the scenario format of this build does not have.
+    fn table_known(&self, group: &str, table: &str, omit: &str) -> Result<(), PrasError> {
+        if keys::SCENARIO.iter().any(|(t, _)| *t == table) {
+            Ok(())
+        } else {
+            Err(self.err(
+                &format!("{group}/_core"),
+                Kind::Unsupported(format!(
+                    "this gridrisk has no [[{table}]] to hold them; `--omit {omit}` converts the rest of the system"
+                )),
+            ))
+        }
+    }
+
+    fn generator_storages(&mut self) -> Result<(), PrasError> {
+        let gs = &self.s.generator_storages;
+        if gs.storage.names.is_empty() {
+            return Ok(());
+        }
+        let g = "generatorstorages";
+        self.table_known(g, "generator_storages", "generator-storages")?;
+        let mut inflow = Vec::new();
+        for a in 0..gs.storage.names.len() {
+            let name = &gs.storage.names[a];
+            w!(self.toml, "\n[[generator_storages]]");
+            self.storage_keys(g, &gs.storage, a)?;
+            let injection = self.constant(
+                "generatorstorages/gridinjectioncapacity",
+                &gs.grid_injection_mw,
+                a,
+                name,
+            )?;
+            let withdrawal = self.constant(
+                "generatorstorages/gridwithdrawalcapacity",
+                &gs.grid_withdrawal_mw,
+                a,
+                name,
+            )?;
+            match gs.inflow_mw.constant(a) {
+                Some(mw) => w!(self.toml, "inflow_mw = {mw}"),
+                None => {
+                    w!(
+                        self.toml,
+                        "inflow_file = \"inflow.csv\"\ninflow_column = {}",
+                        q(name)
+                    );
+                    inflow.push((name.clone(), ints(&gs.inflow_mw, a)));
+                }
+            }
+            w!(
+                self.toml,
+                "grid_injection_mw = {injection}\ngrid_withdrawal_mw = {withdrawal}"
+            );
+        }
+        if !inflow.is_empty() {
+            self.csvs.push(Csv {
+                name: "inflow.csv",
+                columns: inflow,
+            });
+        }
+        Ok(())
+    }
+
+    fn demand_responses(&mut self) -> Result<(), PrasError> {
+        let d = &self.s.demand_responses;
+        if d.names.is_empty() {
+            return Ok(());
+        }
+        let g = "demandresponses";
+        self.table_known(g, "demand_responses", "demand-responses")?;
+        for (a, name) in d.names.iter().enumerate() {
+            let ds = |x: &str| format!("{g}/{x}");
+            let borrow = self.constant(&ds("borrowcapacity"), &d.borrow_mw, a, name)?;
+            let payback = self.constant(&ds("paybackcapacity"), &d.payback_mw, a, name)?;
+            let energy = self.constant(&ds("energycapacity"), &d.energy_mwh, a, name)?;
+            let interest = self.constant(&ds("borrowedenergyinterest"), &d.interest, a, name)?;
+            let window = self.constant(&ds("allowablepaybackperiod"), &d.payback_steps, a, name)?;
+            let be = self.constant(&ds("borrowefficiency"), &d.borrow_efficiency, a, name)?;
+            let pe = self.constant(&ds("paybackefficiency"), &d.payback_efficiency, a, name)?;
+            let outage = self.outage(
+                g,
+                name,
+                a,
+                &d.failure_probability,
+                &d.repair_probability,
+                false,
+            )?;
+            let t = &mut self.toml;
+            w!(t, "\n[[demand_responses]]\nname = {}", q(name));
+            w!(t, "region = {}", q(&d.regions[a]));
+            w!(
+                t,
+                "borrow_mw = {borrow}\npayback_mw = {payback}\nenergy_mwh = {energy}"
+            );
+            w!(t, "borrow_efficiency = {}", float(be));
+            w!(t, "payback_efficiency = {}", float(pe));
+            w!(t, "interest_per_h = {}", float(interest));
+            w!(t, "payback_window_h = {window}");
+            if outage.keys.starts_with("outage_model") {
+                t.push_str(&outage.keys);
+            }
+        }
+        Ok(())
+    }
+
+    fn lines(&mut self) -> Result<(), PrasError> {
+        let l = &self.s.lines;
+        self.check_mw("lines/forwardcapacity", &l.forward_mw, &l.names)?;
+        self.check_mw("lines/backwardcapacity", &l.backward_mw, &l.names)?;
+        for (a, name) in l.names.iter().enumerate() {
+            let forward = self.constant("lines/forwardcapacity", &l.forward_mw, a, name)?;
+            let backward = self.constant("lines/backwardcapacity", &l.backward_mw, a, name)?;
+            let outage = self.outage(
+                "lines",
+                name,
+                a,
+                &l.failure_probability,
+                &l.repair_probability,
+                false,
+            )?;
+            let t = &mut self.toml;
+            w!(t, "\n[[lines]]\nname = {}", q(name));
+            w!(t, "from = {}\nto = {}", q(&l.from[a]), q(&l.to[a]));
+            w!(t, "forward_mw = {forward}\nbackward_mw = {backward}");
+            if outage.keys.starts_with("outage_model") {
+                t.push_str(&outage.keys);
+            }
+        }
+        Ok(())
+    }
+
+    /// Interfaces add nothing to the scenario: each must be unlimited (PRAS's sentinel) or
+    /// at least the sum of its lines in every step, so that it never binds; a tighter
+    /// limit is refused (gridrisk caps a set of lines jointly only through a hub).
+    fn interfaces(&self) -> Result<(), PrasError> {
+        let i = &self.s.interfaces;
+        let l = &self.s.lines;
+        for a in 0..i.from.len() {
+            let (from, to) = (&i.from[a], &i.to[a]);
+            // The lines' limits in the interface's direction (constant: checked above).
+            let (mut fwd, mut bwd) = (0i64, 0i64);
+            for k in 0..l.names.len() {
+                let (f, b) = (l.forward_mw.get(0, k), l.backward_mw.get(0, k));
+                if (&l.from[k], &l.to[k]) == (from, to) {
+                    fwd += f;
+                    bwd += b;
+                } else if (&l.from[k], &l.to[k]) == (to, from) {
+                    fwd += b;
+                    bwd += f;
+                }
+            }
+            for (ds, m, lines_mw) in [
+                ("interfaces/forwardcapacity", &i.forward_mw, fwd),
+                ("interfaces/backwardcapacity", &i.backward_mw, bwd),
+            ] {
+                if let Some(t) = m
+                    .column(a)
+                    .position(|mw| mw != UNLIMITED_MW && mw < lines_mw)
+                {
+                    return Err(self.err(
+                        ds,
+                        Kind::Unsupported(format!(
+                            "interface {from}-{to}: step {}: a limit of {} MW, below its lines' {lines_mw} MW; gridrisk has no joint limit on a set of lines (a hub can express one: docs/pras.md)",
+                            t + 1,
+                            m.get(t, a)
+                        )),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every value of `m` from 0 to gridrisk's largest power.
+    fn check_mw(&self, dataset: &str, m: &Matrix<i64>, names: &[String]) -> Result<(), PrasError> {
+        for (a, name) in names.iter().enumerate() {
+            if let Some(t) = m
+                .column(a)
+                .position(|v| !(0..=MAX_POWER_MW as i64).contains(&v))
+            {
+                return Err(self.err(
+                    dataset,
+                    Kind::Value(format!(
+                        "{name}: step {}: expected 0 to {MAX_POWER_MW} MW, got {}",
+                        t + 1,
+                        m.get(t, a)
+                    )),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Outage keys of one asset, and its hourly columns (key, (column name, values)).
+struct Outage {
+    keys: String,
+    columns: Vec<(&'static str, (String, Vec<String>))>,
+}
+
+fn table_of(group: &str) -> &'static str {
+    match group {
+        "lines" => "[[lines]]",
+        "storages" => "[[storages]]",
+        "generatorstorages" => "[[generator_storages]]",
+        _ => "[[demand_responses]]",
+    }
+}
+
+fn ints(m: &Matrix<i64>, a: usize) -> Vec<String> {
+    m.column(a).map(|v| v.to_string()).collect()
+}
+
+/// A float as TOML and CSV write it: the shortest text that reads back to the same value.
+fn float(x: f64) -> String {
+    format!("{x:?}")
+}
+
+/// A TOML basic string.
+fn q(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A CSV field, quoted if it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_text(c: &Csv) -> String {
+    let header: Vec<String> = c.columns.iter().map(|(n, _)| csv_field(n)).collect();
+    let rows = c.columns.first().map_or(0, |(_, v)| v.len());
+    let mut out = header.join(",");
+    out.push('\n');
+    for r in 0..rows {
+        for (k, (_, values)) in c.columns.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str(&values[r]);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
+}
+
+/// The weekday of a timestamp's date (`2020-01-01T...` is a Wednesday), as gridrisk's
+/// `first_weekday` names it.
+fn weekday(timestamp: &str) -> Option<&'static str> {
+    let date = timestamp.get(..10)?;
+    let mut parts = date.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1..=9999).contains(&y) {
+        return None;
+    }
+    // Sakamoto's method: 0 = Sunday.
+    const T: [i64; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = if m < 3 { y - 1 } else { y };
+    let w = (y + y / 4 - y / 100 + y / 400 + T[(m - 1) as usize] + d) % 7;
+    Some(
+        [
+            "sunday",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+        ][w as usize],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekdays_of_known_dates() {
+        assert_eq!(weekday("2020-01-01T00:00:00+00:00"), Some("wednesday"));
+        assert_eq!(weekday("2015-03-14T00:00:00+00:00"), Some("saturday"));
+        assert_eq!(weekday("2000-02-29"), Some("tuesday"));
+        assert_eq!(weekday("2020-13-01"), None);
+        assert_eq!(weekday("x"), None);
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(q("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000A\"");
+        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn floats_read_back_exactly() {
+        for x in [0.0, 1.0, 0.1, 1.0 / 3.0, 2.5e-7, 0.0022222222222222222] {
+            assert_eq!(float(x).parse::<f64>().unwrap(), x);
+        }
+    }
+}

@@ -22,3 +22,4 @@ mod uncertain;
 mod units;
 mod util;
 mod validate;
+mod worth;

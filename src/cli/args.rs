@@ -200,7 +200,7 @@ pub enum WorthMetric {
 pub enum WorthFormat {
     /// A readable table.
     Table,
-    /// The document gridrisk.worth/1.
+    /// The document: schema gridrisk.worth/1 from `worth`.
     Json,
 }
 

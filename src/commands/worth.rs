@@ -5,6 +5,7 @@ use super::{emit, json_text, scenario_id};
 use crate::cli::args::{WorthArgs, WorthFormat, WorthMetric};
 use crate::{bad, embedded};
 use anyhow::anyhow;
+use gridrisk_montecarlo::runner::RunError;
 use gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE;
 use gridrisk_montecarlo::worth::{worth, Measure, Metric, Worth, WorthError};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
@@ -63,9 +64,16 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
             args.threads,
             &|x_mw| note!("{}: evaluated x = {x_mw} MW", measure.name()),
         );
+        // Every message names both files.
+        let what = format!(
+            "{} of '{}' against '{}'",
+            measure.name(),
+            args.variant,
+            args.base
+        );
         results.push(w.map_err(|e| match e {
-            WorthError::Run(_) => anyhow!(e),
-            other => bad(other),
+            WorthError::Run(RunError::Pool { .. }) => anyhow!(e).context(what),
+            other => bad(anyhow!(other).context(what)),
         })?);
     }
     let doc = json!({
@@ -73,6 +81,7 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
         "version": env!("CARGO_PKG_VERSION"),
         "base": {"name": scenario_id(&base).name, "content_hash": base.content_hash},
         "variant": {"name": scenario_id(&variant).name, "content_hash": variant.content_hash},
+        "horizon_h": base.model.hours(),
         "region": names[region],
         "metric": metric.name(),
         "samples": args.samples,

@@ -124,7 +124,7 @@ pub struct Worth {
 #[non_exhaustive]
 pub enum WorthError {
     /// The variant leaves the metric unchanged on every sample.
-    #[error("the variant does not change {metric} on any of the {samples} samples (both {value}): it is worth 0 MW by this metric; try the other metric or more samples")]
+    #[error("the variant does not change {metric} on any of the {samples} samples (both {value:.6}): it is worth 0 MW by this metric; try the other metric or more samples")]
     NoChange {
         /// Metric name.
         metric: &'static str,
@@ -134,7 +134,7 @@ pub enum WorthError {
         value: f64,
     },
     /// The variant is worse than the base: its worth would be negative.
-    #[error("the variant raises {metric} from {base} to {variant} (difference {diff} +/- {half}): its worth would be negative; swap BASE and VARIANT to value the change the other way")]
+    #[error("the variant raises {metric} from {base:.6} to {variant:.6} (difference {diff:.6} +/- {half:.6}): its worth would be negative; swap BASE and VARIANT to value the change the other way")]
     Negative {
         /// Metric name.
         metric: &'static str,

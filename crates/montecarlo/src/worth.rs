@@ -15,7 +15,9 @@
 //! monotone in x, so bisection finds the crossing; with them it finds a crossing, and the
 //! result is reported as "the x found by bisection" (`monotone: false`).
 //!
-//! The estimate of x interpolates linearly between the final bracket `[lo, hi]`
+//! The bracket starts at the installed capacity the variant adds (or 1% of the firm peak
+//! demand) and grows by extrapolating the secant; bisection then halves it. The estimate of
+//! x interpolates linearly between the final bracket `[lo, hi]`
 //! (`D(lo) < 0 <= D(hi)`). Its standard error is the delta method:
 //! `se(x) = se(D(x)) / |D'|`, with `se(D(x))` interpolated between the bracket's paired
 //! standard errors and `D'` the secant slope of the bracket. Bisection stops when the bracket
@@ -319,21 +321,20 @@ pub fn worth(
     };
     let mut evaluations = vec![first];
     let (mut lo, mut lo_eval) = (0_i64, 0_usize);
-    // Bracket: double from the installed capacity the variant adds (at least 1 MW).
-    let added_w = (0..variant.regions().len())
-        .map(|r| variant.installed_w(r))
-        .sum::<i64>()
-        - (0..base.regions().len())
-            .map(|r| base.installed_w(r))
-            .sum::<i64>();
-    let mut hi = added_w.max(1_000_000);
+    // Bracket: first try the installed capacity the variant adds, or 1% of the system's
+    // firm peak demand (at least 1 MW); while D(hi) < 0, extrapolate the secant through the
+    // last two evaluations, 25% beyond its zero (between 1.5 and 8 times hi).
+    let total_installed_w = |m: &SystemModel| (0..m.regions().len()).map(|r| m.installed_w(r)).sum::<i64>();
+    let added_w = total_installed_w(variant) - total_installed_w(base);
+    let peak_w: i64 = base.regions().iter().map(|r| r.peak_w()).sum();
+    let mut hi = added_w.max(peak_w / 100).max(1_000_000);
     let limit_w = search_limit_w(base).max(hi);
     let hi_eval = loop {
         evaluations.push(evaluate(hi)?);
-        if evaluations.last().expect("pushed").difference.mean >= 0.0 {
+        let (at_lo, at_hi) = (&evaluations[lo_eval], evaluations.last().expect("pushed"));
+        if at_hi.difference.mean >= 0.0 {
             break evaluations.len() - 1;
         }
-        (lo, lo_eval) = (hi, evaluations.len() - 1);
         if hi >= limit_w {
             return Err(WorthError::Unreachable {
                 measure: measure.name(),
@@ -342,7 +343,15 @@ pub fn worth(
                 metric: metric.name(),
             });
         }
-        hi = hi.saturating_mul(2).min(limit_w);
+        let rise = at_hi.difference.mean - at_lo.difference.mean;
+        let next = if rise > 0.0 {
+            let zero = hi as f64 - at_hi.difference.mean * (hi - lo) as f64 / rise;
+            (1.25 * zero).clamp(1.5 * hi as f64, 8.0 * hi as f64) as i64
+        } else {
+            hi.saturating_mul(8)
+        };
+        (lo, lo_eval) = (hi, evaluations.len() - 1);
+        hi = next.min(limit_w);
     };
     let mut hi_eval = hi_eval;
     loop {

@@ -13,10 +13,24 @@ const THREE_GEN1: &str = "tests/data/worth/threenode-gen1-15.toml";
 
 #[test]
 fn worth_reports_efc_and_elcc_with_intervals() {
-    let doc = json(&["worth", SINGLE, SINGLE_GEN4, "--samples", "20000", "--format", "json"]);
+    let doc = json(&[
+        "worth",
+        SINGLE,
+        SINGLE_GEN4,
+        "--samples",
+        "20000",
+        "--format",
+        "json",
+    ]);
     assert_eq!(doc["schema"], "gridrisk.worth/1");
-    let help = String::from_utf8(gridrisk().args(["worth", "--help"]).output().unwrap().stdout)
-        .unwrap();
+    let help = String::from_utf8(
+        gridrisk()
+            .args(["worth", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     assert!(help.contains("gridrisk.worth/1 from `worth`"), "{help}");
     assert_eq!(doc["region"], "Region");
     assert_eq!(doc["metric"], "eue_mwh");
@@ -55,7 +69,15 @@ fn refused(args: &[&str], expected: &[&str]) {
 #[test]
 fn worth_bad_values_exit_2() {
     refused(
-        &["worth", THREE, THREE_GEN1, "--region", "D", "--samples", "10"],
+        &[
+            "worth",
+            THREE,
+            THREE_GEN1,
+            "--region",
+            "D",
+            "--samples",
+            "10",
+        ],
         &["has no region 'D'", "its regions: A, B, C"],
     );
     refused(
@@ -69,7 +91,15 @@ fn worth_bad_values_exit_2() {
     );
     // A worse variant would need a negative target.
     refused(
-        &["worth", SINGLE_GEN4, SINGLE, "--samples", "100", "--metric", "lole"],
+        &[
+            "worth",
+            SINGLE_GEN4,
+            SINGLE,
+            "--samples",
+            "100",
+            "--metric",
+            "lole",
+        ],
         &["raises lole_h", "negative", "swap BASE and VARIANT"],
     );
     refused(

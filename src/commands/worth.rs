@@ -7,7 +7,7 @@ use crate::{bad, embedded};
 use anyhow::anyhow;
 use gridrisk_montecarlo::runner::RunError;
 use gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE;
-use gridrisk_montecarlo::worth::{worth, Measure, Metric, Worth, WorthError};
+use gridrisk_montecarlo::worth::{worth, Measure, Metric, Question, Worth, WorthError};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::json;
 use std::time::Instant;
@@ -49,17 +49,23 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
         (_, true) => vec![Measure::Elcc],
         _ => vec![Measure::Efc, Measure::Elcc],
     };
-    let spec = SimulationSpec::new(StopRule::Samples(args.samples), args.seed, DEFAULT_BLOCK_SIZE)
-        .map_err(bad)?;
+    let spec = SimulationSpec::new(
+        StopRule::Samples(args.samples),
+        args.seed,
+        DEFAULT_BLOCK_SIZE,
+    )
+    .map_err(bad)?;
     let started = Instant::now();
     let mut results: Vec<Worth> = Vec::new();
     for &measure in &measures {
         let w = worth(
             &base.model,
             &variant.model,
-            measure,
-            region,
-            metric,
+            Question {
+                measure,
+                region,
+                metric,
+            },
             &spec,
             args.threads,
             &|x_mw| note!("{}: evaluated x = {x_mw} MW", measure.name()),

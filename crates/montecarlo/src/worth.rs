@@ -227,7 +227,8 @@ fn paired(
         threads,
         &Blocks {
             new_worker: || {
-                [fixed, with_x].map(|m| (Sampler::new(m).expect("checked before the run"), total(m)))
+                [fixed, with_x]
+                    .map(|m| (Sampler::new(m).expect("checked before the run"), total(m)))
             },
             new_acc: Paired::default,
             sample: |w: &mut [(Sampler, SampleTotal); 2], seed, s, acc: &mut Paired| {
@@ -255,18 +256,31 @@ fn paired(
     ))
 }
 
-/// The worth of `variant` against `base` as `measure`, with x in region `region` (an index
-/// of the base's regions, matched by name in the variant).
+/// What to compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// EFC or ELCC.
+    pub measure: Measure,
+    /// Where x goes: an index of the base's regions (matched by name in the variant).
+    pub region: usize,
+    /// The system index equated.
+    pub metric: Metric,
+}
+
+/// The worth of `variant` against `base`.
 pub fn worth(
     base: &SystemModel,
     variant: &SystemModel,
-    measure: Measure,
-    region: usize,
-    metric: Metric,
+    question: Question,
     spec: &SimulationSpec,
     threads: usize,
     progress: &dyn Fn(f64),
 ) -> Result<Worth, WorthError> {
+    let Question {
+        measure,
+        region,
+        metric,
+    } = question;
     crate::compare::Comparison::new(&[base, variant])?;
     let region_name = base.regions()[region].name().to_string();
     let variant_region = (variant.regions().iter())
@@ -324,7 +338,11 @@ pub fn worth(
     // Bracket: first try the installed capacity the variant adds, or 1% of the system's
     // firm peak demand (at least 1 MW); while D(hi) < 0, extrapolate the secant through the
     // last two evaluations, 25% beyond its zero (between 1.5 and 8 times hi).
-    let total_installed_w = |m: &SystemModel| (0..m.regions().len()).map(|r| m.installed_w(r)).sum::<i64>();
+    let total_installed_w = |m: &SystemModel| {
+        (0..m.regions().len())
+            .map(|r| m.installed_w(r))
+            .sum::<i64>()
+    };
     let added_w = total_installed_w(variant) - total_installed_w(base);
     let peak_w: i64 = base.regions().iter().map(|r| r.peak_w()).sum();
     let mut hi = added_w.max(peak_w / 100).max(1_000_000);

@@ -429,7 +429,12 @@ impl SystemModel {
                 p_repair: 1.0,
             },
         });
-        let mut m = SystemModel::new(&self.name, self.calendar.clone(), self.regions.clone(), specs)?;
+        let mut m = SystemModel::new(
+            &self.name,
+            self.calendar.clone(),
+            self.regions.clone(),
+            specs,
+        )?;
         m.network = self.network.clone();
         m.conditions = self.conditions.clone();
         m.storages = self.storages.clone();

@@ -429,16 +429,18 @@ impl SystemModel {
                 p_repair: 1.0,
             },
         });
-        let mut m = SystemModel::new(
+        // Everything else (network, conditions, storages, ...) as it is.
+        let sorted = SystemModel::new(
             &self.name,
             self.calendar.clone(),
             self.regions.clone(),
             specs,
         )?;
-        m.network = self.network.clone();
-        m.conditions = self.conditions.clone();
-        m.storages = self.storages.clone();
-        Ok(m)
+        Ok(SystemModel {
+            units: sorted.units,
+            region_units: sorted.region_units,
+            ..self.clone()
+        })
     }
 
     /// The same system with `load_w` more firm demand in region `r` in every hour (added to

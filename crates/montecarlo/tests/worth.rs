@@ -185,3 +185,18 @@ fn refusals() {
         "{worse}"
     );
 }
+
+#[test]
+fn the_added_unit_and_load_are_checked() {
+    let base = load("singlenode-a.toml");
+    // A scenario's own unit name is refused for the firm unit; a load that overflows is refused.
+    let e = base.with_firm_unit("Gen#1", 0, 1).unwrap_err();
+    assert!(e.to_string().contains("already exists"), "{e}");
+    let e = base.with_added_load(0, i64::MAX).unwrap_err();
+    assert!(e.to_string().contains("overflows"), "{e}");
+    // The firm unit offers its capacity in every hour: x MW of firm capacity is exactly x
+    // MW less load in a single region.
+    let firm = base.with_firm_unit("firm", 0, 3_500_000).unwrap();
+    let less = base.with_added_load(0, -3_500_000).unwrap();
+    assert!((exact_eue(&firm) - exact_eue(&less)).abs() < 1e-12);
+}

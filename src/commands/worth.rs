@@ -133,7 +133,7 @@ fn table(base: &str, variant: &str, region: &str, metric: Metric, results: &[Wor
           constant load the variant carries at the base's metric. Interval: delta method on \
           the paired differences (same samples in every evaluation).\n";
     if results.iter().any(|w| !w.monotone) {
-        s += "Energy-limited resources (storage, ladder): the metric need not be monotone in \
+        s += "Energy-limited resources (storage, demand response, ladder): the metric need not be monotone in \
               x; x is the crossing that bisection found.\n";
     }
     s

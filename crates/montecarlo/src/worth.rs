@@ -114,8 +114,8 @@ pub struct Worth {
     pub bracket_mw: [f64; 2],
     /// Evaluations after the one at x = 0 (bracketing and bisection).
     pub steps: usize,
-    /// True if the system has no energy-limited resource (storage, a ladder of last
-    /// resorts), so that the metric is monotone in x sample by sample.
+    /// True if the system has no energy-limited resource (storage, demand response, a
+    /// ladder of last resorts), so that the metric is monotone in x sample by sample.
     pub monotone: bool,
     /// Every evaluation, in order (the first at x = 0).
     pub evaluations: Vec<Evaluation>,
@@ -387,10 +387,11 @@ pub fn worth(
                 ci95_mw: [(est.x_mw - half).max(0.0), est.x_mw + half],
                 bracket_mw: [lo as f64 / W_PER_MW, hi as f64 / W_PER_MW],
                 steps: evaluations.len() - 1,
-                monotone: base.storages().is_empty()
-                    && variant.storages().is_empty()
-                    && base.network().ladder.is_empty()
-                    && variant.network().ladder.is_empty(),
+                monotone: [base, variant].iter().all(|m| {
+                    m.storages().is_empty()
+                        && m.demand_responses().is_empty()
+                        && m.network().ladder.is_empty()
+                }),
                 evaluations,
             });
         }

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
         Some(Command::Sweep(args)) => commands::sweep::run(&args),
         Some(Command::Merge(args)) => commands::merge::run(&args),
         Some(Command::Analytic(args)) => commands::analytic::run(&args),
+        Some(Command::Worth(args)) => commands::worth::run(&args),
         Some(Command::Validate(args)) => commands::validate::run(&args),
         Some(Command::Convert(args)) => commands::convert::run(&args),
         Some(Command::Scenarios) => output::print(

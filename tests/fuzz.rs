@@ -1258,6 +1258,20 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
                 _ => Ok(()),
             }
         }
+        Some("gridrisk.worth/1") => {
+            for (i, w) in doc["results"].as_array().into_iter().flatten().enumerate() {
+                let num = |k: &str, j: usize| w[k][j].as_f64().unwrap_or(f64::NAN);
+                let x = w["x_mw"].as_f64().unwrap_or(f64::NAN);
+                let (lo, hi) = (num("ci95_mw", 0), num("ci95_mw", 1));
+                let (blo, bhi) = (num("bracket_mw", 0), num("bracket_mw", 1));
+                if !(0.0 <= lo && lo <= x && x <= hi && blo <= x && x <= bhi) {
+                    return Err(format!(
+                        "$.results[{i}]: x {x} outside its interval [{lo}, {hi}] or bracket [{blo}, {bhi}]"
+                    ));
+                }
+            }
+            Ok(())
+        }
         other => Err(format!("unknown schema {other:?}")),
     }
 }
@@ -1457,7 +1471,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     if case.stuck() {
         return case;
     }
-    let extra = rng.below(10);
+    let extra = rng.below(11);
     let mut stdout_full = false;
     let args: Vec<String> = match extra {
         0 => strings(&["run", scenario, "--samples", samples, "--threads", "1"]),
@@ -1509,6 +1523,21 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             stdout_full = Path::new("/dev/full").exists();
             strings(&["run", scenario, "--samples", samples, "--threads", "1"])
         }
+        8 => {
+            // The worth of a Kazakhstan variant (in the South), or of a benchmark against
+            // itself (which must be refused: it cannot change the metric).
+            let (base, variant, region) = match scenario {
+                KAZ => (KAZ, "scenarios/kazakhstan/interruptible.toml", "SOUTH"),
+                s if s.contains("kazakhstan") => (KAZ, s, "SOUTH"),
+                s => (s, s, "A"),
+            };
+            let mut a = strings(&["worth", base, variant, "--samples", samples]);
+            a.extend(strings(&["--threads", "1", "--efc", "--format", "json"]));
+            if base == KAZ {
+                a.extend(strings(&["--region", region]));
+            }
+            a
+        }
         _ => return shard_roundtrip(tree, case, scenario, samples, &names),
     };
     let env = if case.uses_device {
@@ -1524,7 +1553,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     let mut run_names = names.clone();
     run_names.extend(target.clone());
     let mut run = tree.run(&args, &run_names, env);
-    if matches!(extra, 2..=5) {
+    if matches!(extra, 2..=5 | 8) {
         check_json_run(&mut run);
     }
     if let Some(target) = target {

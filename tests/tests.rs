@@ -24,3 +24,4 @@ mod uncertain;
 mod units;
 mod util;
 mod validate;
+mod worth;

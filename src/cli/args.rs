@@ -42,6 +42,10 @@ pub enum Command {
     /// deterministic renewables, dated outages and capped blocks; refuses (exit 2, naming it)
     /// any other feature, and systems whose convolutions would exceed its work budget.
     Analytic(AnalyticArgs),
+    /// What a variant is worth in MW: its equivalent firm capacity (EFC, a never-failing
+    /// unit added to the base) and its ELCC (the constant load it carries), each at the
+    /// base's metric, by bisection on the same samples.
+    Worth(WorthArgs),
     /// Check a scenario and print what it contains and the warnings a run would print; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
     /// Convert a PRAS system file (.pras) into a gridrisk scenario: a TOML file and its CSV
@@ -189,6 +193,59 @@ pub struct CompareArgs {
     pub tails: TailArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `gridrisk worth`.
+#[derive(Args, Debug)]
+pub struct WorthArgs {
+    /// The base scenario (file or embedded name).
+    pub base: String,
+    /// The variant to value against the base (same window and regions).
+    pub variant: String,
+    /// Region that gets the firm capacity (EFC) or the added load (ELCC); required if the
+    /// base has more than one region.
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// The system index to equate.
+    #[arg(long, value_enum, default_value_t = WorthMetric::Eue)]
+    pub metric: WorthMetric,
+    /// Only the EFC (default: EFC and ELCC).
+    #[arg(long, conflicts_with = "elcc")]
+    pub efc: bool,
+    /// Only the ELCC (default: EFC and ELCC).
+    #[arg(long)]
+    pub elcc: bool,
+    /// Samples of every evaluation (the same sample indices each time).
+    #[arg(long, value_name = "N", default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub samples: u64,
+    /// Seed of every random stream.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
+    pub threads: usize,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = WorthFormat::Table)]
+    pub format: WorthFormat,
+}
+
+/// The metric of `worth`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorthMetric {
+    /// System expected unserved energy, MWh.
+    Eue,
+    /// System loss-of-load expectation, hours.
+    Lole,
+}
+
+/// Output formats of `worth`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorthFormat {
+    /// A readable table.
+    Table,
+    /// The document: schema gridrisk.worth/1 from `worth`.
+    Json,
 }
 
 /// `gridrisk study`.

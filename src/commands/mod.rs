@@ -9,6 +9,7 @@ pub mod run;
 pub mod sweep;
 pub mod uncertain;
 pub mod validate;
+pub mod worth;
 
 use crate::output;
 use gridrisk_core::scenario::Scenario;

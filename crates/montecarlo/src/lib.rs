@@ -14,6 +14,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 * [`design`] places an uncertain-parameter study's outer points and summarises its
   per-point estimates (spread with the inner noise removed, probability of beating the
   base, sensitivity);
+* [`worth`] values a variant in MW of firm capacity (EFC) or carried load (ELCC);
 * [`analytic`] is the exact convolution reference for single-region systems.
 */
 #![deny(missing_docs)]
@@ -39,6 +40,7 @@ pub mod shard;
 pub mod spec;
 pub mod storage;
 pub mod weather;
+pub mod worth;
 
 pub use sampler::Sampler;
 pub use spec::{SimulationSpec, StopRule};

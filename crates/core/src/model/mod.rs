@@ -394,6 +394,72 @@ impl SystemModel {
         self.units.installed_w[self.region_units(r)].iter().sum()
     }
 
+    /// The same system with one more unit: `name`, in region `r`, offering `capacity_w` in
+    /// every hour and never failing (discrete time, failure probability 0). Its random
+    /// stream is keyed by its name, so every other component draws as before; used for
+    /// equivalent firm capacity.
+    pub fn with_firm_unit(
+        &self,
+        name: &str,
+        r: usize,
+        capacity_w: i64,
+    ) -> Result<SystemModel, ModelError> {
+        let mut specs: Vec<UnitSpec> = (0..self.units.len())
+            .map(|i| UnitSpec {
+                name: self.units.names[i].clone(),
+                region: self.units.region[i],
+                installed_w: self.units.installed_w[i],
+                capacity_w: self.units.capacity_w[i],
+                outage: self.units.outage[i],
+            })
+            .collect();
+        if specs.iter().any(|u| u.name == name) {
+            return Err(ModelError::BadUnit {
+                unit: name.into(),
+                what: "a unit of this name already exists".into(),
+            });
+        }
+        specs.push(UnitSpec {
+            name: name.into(),
+            region: r,
+            installed_w: capacity_w,
+            capacity_w,
+            outage: OutageModel::Discrete {
+                p_fail: 0.0,
+                p_repair: 1.0,
+            },
+        });
+        // Everything else (network, conditions, storages, ...) as it is.
+        let sorted = SystemModel::new(
+            &self.name,
+            self.calendar.clone(),
+            self.regions.clone(),
+            specs,
+        )?;
+        Ok(SystemModel {
+            units: sorted.units,
+            region_units: sorted.region_units,
+            ..self.clone()
+        })
+    }
+
+    /// The same system with `load_w` more firm demand in region `r` in every hour (added to
+    /// the demand profile, so a load-forecast error scales it as the rest); used for ELCC.
+    pub fn with_added_load(&self, r: usize, load_w: i64) -> Result<SystemModel, ModelError> {
+        let region = self.regions.get(r).ok_or(ModelError::UnknownRegion {
+            unit: "added load".into(),
+            region: r,
+            regions: self.regions.len(),
+        })?;
+        let demand_w = (region.demand_w().iter())
+            .map(|&d| d.checked_add(load_w))
+            .collect::<Option<Vec<i64>>>()
+            .ok_or_else(|| ModelError::BadConditions(format!("{load_w} W more load overflows")))?;
+        let mut m = self.clone();
+        m.regions[r] = Region::new(region.name(), demand_w);
+        Ok(m)
+    }
+
     /// Firm demand energy of region `r` over the window, watt-hours.
     pub fn demand_wh(&self, r: usize) -> i128 {
         self.regions[r]

@@ -1880,23 +1880,25 @@ fn dated_outages(
     (ok && out.len() == all).then_some(out)
 }
 
+/// The manifest of a scenario given as `text`, and every problem's message (for the tests
+/// of this module and its submodules).
+#[cfg(test)]
+fn extract_text(text: &str) -> (Manifest, Vec<String>) {
+    let mut p = Problems::default();
+    let root = super::tree::parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
+    let m = extract(&root, &mut p);
+    let msgs = p
+        .into_error(&[])
+        .problems
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    (m, msgs)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::tree::parse;
     use super::*;
-
-    fn extract_text(text: &str) -> (Manifest, Vec<String>) {
-        let mut p = Problems::default();
-        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
-        let m = extract(&root, &mut p);
-        let msgs = p
-            .into_error(&[])
-            .problems
-            .iter()
-            .map(|x| x.to_string())
-            .collect();
-        (m, msgs)
-    }
 
     #[test]
     fn long_numbers_are_shortened() {

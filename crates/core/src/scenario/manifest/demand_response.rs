@@ -114,25 +114,14 @@ fn demand_response(
 
 #[cfg(test)]
 mod tests {
-    use super::super::extract;
     use super::*;
-    use crate::scenario::tree::parse;
 
     fn extract_text(extra: &str) -> (Vec<DemandResponse>, Vec<String>) {
-        let text = format!(
+        let (m, msgs) = super::super::extract_text(&format!(
             "name = \"x\"\n[study]\nhours = 24\n\
              [[regions]]\nname = \"A\"\ndemand = {{ file = \"d.csv\" }}\n\
              [[regions]]\nname = \"H\"\nhub = true\n{extra}"
-        );
-        let mut p = Problems::default();
-        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
-        let m = extract(&root, &mut p);
-        let msgs = p
-            .into_error(&[])
-            .problems
-            .iter()
-            .map(|x| x.to_string())
-            .collect();
+        ));
         (m.demand_responses, msgs)
     }
 

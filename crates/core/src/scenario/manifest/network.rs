@@ -364,9 +364,7 @@ fn outage(f: &Fields<'_>, never: &str, p: &mut Problems) -> Option<Option<Outage
 
 #[cfg(test)]
 mod tests {
-    use super::super::extract;
     use super::*;
-    use crate::scenario::tree::parse;
 
     const BASE: &str = "name = \"x\"\n[study]\nhours = 24\n\
                         [[regions]]\nname = \"North\"\ndemand = { file = \"d.csv\" }\n\
@@ -375,16 +373,7 @@ mod tests {
 
     /// `top` goes before the base (one line, or empty), `extra` after it.
     fn extract_text(top: &str, extra: &str) -> (Network, Vec<String>) {
-        let text = format!("{top}{BASE}{extra}");
-        let mut p = Problems::default();
-        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
-        let m = extract(&root, &mut p);
-        let msgs = p
-            .into_error(&[])
-            .problems
-            .iter()
-            .map(|x| x.to_string())
-            .collect();
+        let (m, msgs) = super::super::extract_text(&format!("{top}{BASE}{extra}"));
         (m.network, msgs)
     }
 
@@ -473,10 +462,8 @@ mod tests {
              [[imports]]\nname = \"KG\"\ncap_mw = 250\nschedule_mw = {{ file = \"s.csv\" }}\n\
              {links}"
         );
-        let mut p = Problems::default();
-        let root = parse(text.as_bytes(), Path::new("t.toml"), &mut p).expect("parses");
-        let m = extract(&root, &mut p);
-        assert!(p.is_empty());
+        let (m, msgs) = super::super::extract_text(&text);
+        assert!(msgs.is_empty(), "{msgs:?}");
         assert_eq!(m.schedules.len(), 2);
         assert!(matches!(
             m.schedules[0].schedule,

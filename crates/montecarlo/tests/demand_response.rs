@@ -5,34 +5,16 @@
 mod common;
 mod enumerate;
 
-use common::{discrete_unit, unit, MW};
+use common::{discrete_unit, run, unit, MW};
 use enumerate::{enumerate, Exact};
 use gridrisk_core::model::{DemandResponse, OutageModel, Storage};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::estimators::Estimate;
-use gridrisk_montecarlo::{runner, Sampler, SimulationSpec, StopRule};
-use std::path::Path;
+use gridrisk_montecarlo::Sampler;
 
 fn load(name: &str) -> SystemModel {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/demand_response")
-        .join(name);
-    gridrisk_core::scenario::load(&path).unwrap().model
-}
-
-fn run(model: &SystemModel, samples: u64, seed: u64, threads: usize) -> Indices {
-    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, 500).unwrap();
-    runner::run(
-        model,
-        &spec,
-        threads,
-        || Indices::new(model),
-        &|_| {},
-        |_| false,
-    )
-    .unwrap()
-    .acc
+    common::load_test_data("demand_response", name)
 }
 
 /// `e` within `k` of `exact`, where `k` is 3 times `se` (or the combined error).

@@ -4,15 +4,14 @@
 
 mod common;
 
-use common::MW;
-use common::{discrete_unit, small_system, small_system_of, unit};
+use common::{discrete_unit, run, small_system, small_system_of, unit, MW};
 use gridrisk_core::model::{Conditions, UnitConditions, UnitProfile};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::{Accumulator, HourView, Indices, SampleView};
 use gridrisk_montecarlo::estimators::Estimate;
 use gridrisk_montecarlo::outage::{Components, History, Quantities};
 use gridrisk_montecarlo::rng::SampleKey;
-use gridrisk_montecarlo::{analytic, runner, Sampler, SimulationSpec, StopRule};
+use gridrisk_montecarlo::{analytic, Sampler};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -24,20 +23,6 @@ fn within(name: &str, e: Estimate, exact: f64, z: f64) {
         e.se,
         (e.mean - exact).abs() / e.se
     );
-}
-
-fn run(model: &SystemModel, samples: u64, seed: u64, threads: usize) -> Indices {
-    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, 500).unwrap();
-    runner::run(
-        model,
-        &spec,
-        threads,
-        || Indices::new(model),
-        &|_| {},
-        |_| false,
-    )
-    .unwrap()
-    .acc
 }
 
 #[test]

@@ -4,34 +4,16 @@
 mod common;
 mod enumerate;
 
-use common::{unit, MW};
+use common::{run, unit, MW};
 use enumerate::{enumerate, Exact};
 use gridrisk_core::model::{Outage, OutageModel, Storage};
 use gridrisk_core::{Calendar, Region, SystemModel};
 use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::estimators::Estimate;
-use gridrisk_montecarlo::{runner, Sampler, SimulationSpec, StopRule};
-use std::path::Path;
+use gridrisk_montecarlo::Sampler;
 
 fn load(name: &str) -> SystemModel {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/storage")
-        .join(name);
-    gridrisk_core::scenario::load(&path).unwrap().model
-}
-
-fn run(model: &SystemModel, samples: u64, seed: u64, threads: usize) -> Indices {
-    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, 500).unwrap();
-    runner::run(
-        model,
-        &spec,
-        threads,
-        || Indices::new(model),
-        &|_| {},
-        |_| false,
-    )
-    .unwrap()
-    .acc
+    common::load_test_data("storage", name)
 }
 
 fn within(name: &str, e: Estimate, exact: f64) {

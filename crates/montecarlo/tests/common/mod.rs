@@ -2,6 +2,8 @@
 
 use gridrisk_core::model::{Outage, OutageModel, UnitSpec};
 use gridrisk_core::{Calendar, Region, SystemModel};
+use gridrisk_montecarlo::accumulators::Indices;
+use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 
 /// Watts per MW.
 pub const MW: i64 = 1_000_000;
@@ -51,4 +53,31 @@ pub fn small_system_of(units: Vec<UnitSpec>) -> SystemModel {
         units,
     )
     .unwrap()
+}
+
+/// Every standard index of `samples` samples of `model` (blocks of 500), seed `seed`, on
+/// `threads` threads.
+#[allow(dead_code)] // not every test binary uses it
+pub fn run(model: &SystemModel, samples: u64, seed: u64, threads: usize) -> Indices {
+    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, 500).unwrap();
+    runner::run(
+        model,
+        &spec,
+        threads,
+        || Indices::new(model),
+        &|_| {},
+        |_| false,
+    )
+    .unwrap()
+    .acc
+}
+
+/// The model of the scenario `name` in the repository's `tests/data/{dir}`.
+#[allow(dead_code)] // not every test binary uses it
+pub fn load_test_data(dir: &str, name: &str) -> SystemModel {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(dir)
+        .join(name);
+    gridrisk_core::scenario::load(&path).unwrap().model
 }

@@ -1,7 +1,8 @@
 //! The Kazakhstan base's calibrations (issue 13, findings 1, 5 and 6), checked on the shipped
 //! scenario files: the holidays and weekday factors on their dates, the cold-failure factor
 //! against S93's ~460 MW, and the farms' detectability against the February 2022 raids and
-//! the 2022 seizures (closed forms, and the mining sampler against them).
+//! the 2022 seizures (closed forms, and the mining sampler against them); the reservoir
+//! hydro's peak-shaving profile (finding 2) and the December 2022 hold-out's changes.
 
 use gridrisk_core::model::{Enforcement, Mining, OutageModel};
 use gridrisk_core::scenario;
@@ -223,4 +224,84 @@ fn detectability_meets_the_february_raids_and_the_2022_seizures() {
         println!("t = {t:3}: share left {mean:.4} (closed form {want:.4}, z {z:+.2})");
         assert!(z.abs() < 4.0, "t = {t}: z = {z}");
     }
+}
+
+/// Issue 13, finding 2: `sensitivity/hydro-profile.toml`'s hourly capacities are the daily
+/// peak-shaving schedule of `hydro-storage.toml`'s generator-storages: each day a plant
+/// delivers exactly 24 h of its inflow (within the CSV's rounding), never less than a third
+/// of the inflow nor more than its turbines, and most in the evening peak; the flat control
+/// delivers the same energy flat.
+#[test]
+fn the_hydro_profile_is_the_peak_shaving_of_the_generator_storages() {
+    let storage = load("hydro-storage.toml");
+    let shaped = load("sensitivity/hydro-profile.toml");
+    let flat = load("sensitivity/hydro-flat.toml");
+    let plants = [
+        "Bukhtarma-HPP",
+        "Ust-Kamenogorsk-HPP",
+        "Shulba-HPP",
+        "Kapchagay-HPP",
+        "Moinak-HPP",
+        "Shardara-HPP",
+    ];
+    let profile = |m: &SystemModel, plant: &str| {
+        let p = (m.conditions().unit_profiles.iter())
+            .find(|p| p.name == plant)
+            .unwrap_or_else(|| panic!("no profile for {plant}"));
+        (p.units.len() as i64, p.capacity_w.clone())
+    };
+    for plant in plants {
+        let device = (storage.storages().iter())
+            .find(|s| s.name == plant)
+            .unwrap_or_else(|| panic!("no generator-storage {plant}"));
+        let inflow = device.inflow.as_ref().unwrap();
+        let inflow_w = inflow.inflow_w[0];
+        assert!(inflow.inflow_w.iter().all(|&w| w == inflow_w));
+        let (count, hours) = profile(&shaped, plant);
+        let (flat_count, flat_hours) = profile(&flat, plant);
+        assert_eq!((hours.len(), flat_hours.len()), (120 * 24, 120 * 24));
+        // The CSV has 3 decimals of a MW per unit: at most 500 W per unit and hour of rounding.
+        let slack = 24 * 500 * count;
+        for d in 0..120 {
+            let day = &hours[d * 24..d * 24 + 24];
+            let energy: i64 = day.iter().map(|w| w * count).sum();
+            assert!(
+                (energy - 24 * inflow_w).abs() <= slack,
+                "{plant} day {d}: {energy} Wh against {} Wh",
+                24 * inflow_w
+            );
+            let flat_energy: i64 = flat_hours[d * 24..d * 24 + 24]
+                .iter()
+                .map(|w| w * flat_count)
+                .sum();
+            assert!((flat_energy - 24 * inflow_w).abs() <= slack);
+            for (h, &w) in day.iter().enumerate() {
+                assert!(w * count >= inflow_w / 3 - 500 * count, "{plant} day {d} hour {h}");
+                assert!(w * count <= device.discharge_w + 500 * count, "{plant} day {d} hour {h}");
+            }
+            // The evening peak (17-21 h) gets the day's largest output, the night the least.
+            let top = *day.iter().max().unwrap();
+            assert!(day[17..22].iter().all(|&w| w == top), "{plant} day {d}");
+            assert!(day[2] < top, "{plant} day {d}");
+        }
+    }
+}
+
+/// The December 2022 hold-out changes only what its header documents: the window (31 days
+/// from Thursday 1 December 2022), its one holiday, and the illegal mining less the 2022
+/// seizures (218 MW).
+#[test]
+fn the_holdout_is_december_2022_with_the_seizures_removed() {
+    let base = load("winter-2021-22.toml");
+    let holdout = load("holdout-december-2022.toml");
+    let cal = holdout.calendar();
+    assert_eq!((cal.days(), cal.weekday(0)), (31, 3));
+    let (a, b) = (
+        base.conditions().mining.illegal.as_ref().unwrap(),
+        holdout.conditions().mining.illegal.as_ref().unwrap(),
+    );
+    for (x, y) in [(a.min_w, b.min_w), (a.mode_w, b.mode_w), (a.max_w, b.max_w)] {
+        assert_eq!(x - y, 218_000_000);
+    }
+    assert_eq!(base.units(), holdout.units());
 }

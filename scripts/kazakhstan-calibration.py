@@ -15,7 +15,8 @@ A target is met when the record lies inside its band.
     python3 scripts/kazakhstan-calibration.py [--scenario FILE] [--hydro] [--winters N]
         [--jobs J] [--bin PATH] [--json OUT]
 
---scenario  the calibration scenario (default scenarios/kazakhstan/as-it-happened.toml)
+--scenario  the calibration scenario (default scenarios/kazakhstan/calibrated.toml: as it
+            happened with the fitted November backlog; as-it-happened.toml without it)
 --hydro     with the reservoir hydro of hydro-storage.toml (the scenario must extend the
             base winter-2021-22.toml directly: its `extends` is pointed at hydro-storage.toml)
 --winters   single winters per design point (default 8: 64 x 8 = 512 winters)
@@ -118,7 +119,7 @@ def quantile(xs, q):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scenario", default=str(KZ / "as-it-happened.toml"))
+    ap.add_argument("--scenario", default=str(KZ / "calibrated.toml"))
     ap.add_argument("--hydro", action="store_true")
     ap.add_argument("--winters", type=int, default=8)
     ap.add_argument("--jobs", type=int, default=2)
@@ -132,8 +133,10 @@ def main():
         scenario = pathlib.Path(args.scenario).resolve()
         if args.hydro:
             text = scenario.read_text()
-            text = re.sub(r'^extends = "winter-2021-22.toml"', f'extends = "{KZ / "hydro-storage.toml"}"',
-                          text, count=1, flags=re.M)
+            text, n = re.subn(r'^extends = "winter-2021-22.toml"',
+                              f'extends = "{KZ / "hydro-storage.toml"}"', text, count=1, flags=re.M)
+            if n != 1:
+                raise SystemExit(f"--hydro: {args.scenario} does not extend winter-2021-22.toml")
             scenario = tmp / "with-hydro.toml"
             scenario.write_text(text)
         points = design_points(args, scenario, tmp)

@@ -276,8 +276,14 @@ fn the_hydro_profile_is_the_peak_shaving_of_the_generator_storages() {
                 .sum();
             assert!((flat_energy - 24 * inflow_w).abs() <= slack);
             for (h, &w) in day.iter().enumerate() {
-                assert!(w * count >= inflow_w / 3 - 500 * count, "{plant} day {d} hour {h}");
-                assert!(w * count <= device.discharge_w + 500 * count, "{plant} day {d} hour {h}");
+                assert!(
+                    w * count >= inflow_w / 3 - 500 * count,
+                    "{plant} day {d} hour {h}"
+                );
+                assert!(
+                    w * count <= device.discharge_w + 500 * count,
+                    "{plant} day {d} hour {h}"
+                );
             }
             // The evening peak (17-21 h) gets the day's largest output, the night the least.
             let top = *day.iter().max().unwrap();

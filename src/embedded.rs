@@ -161,7 +161,13 @@ pub fn load_omit(arg: &str, omit: Omit) -> Result<Scenario, LoadError> {
     match find(arg) {
         Some(embedded) if !path.exists() => Ok(load_embedded(embedded)?),
         _ if gridrisk_pras::is_pras(path) => gridrisk_pras::load(path, omit),
-        _ => load_set(path, false, &[]),
+        _ => load_path(
+            path,
+            Origin {
+                in_binary: false,
+                omit,
+            },
+        ),
     }
 }
 
@@ -181,22 +187,32 @@ pub fn load_study(arg: &str) -> Result<(Study, bool), ScenarioError> {
     Ok((study, in_binary))
 }
 
+/// Where a study's scenario files are read from (the binary's files or the file system),
+/// and the asset tables to leave out of those that are `.pras` files.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    /// The study came from the binary, so its scenarios do too.
+    pub in_binary: bool,
+    /// Tables to leave out of a `.pras` file (`--omit`).
+    pub omit: Omit,
+}
+
 /// Load the scenario at `path`, from the binary's files or the file system.
-pub fn load_path(path: &Path, in_binary: bool) -> Result<Scenario, LoadError> {
-    load_set(path, in_binary, &[])
+pub fn load_path(path: &Path, origin: Origin) -> Result<Scenario, LoadError> {
+    load_set(path, origin, &[])
 }
 
 /// [`load_path`] with `settings` set in the scenario's tree ([`scenario::load_set`]); a
-/// `.pras` file on the file system is converted with every asset.
+/// `.pras` file on the file system is converted without the `origin.omit` tables.
 pub fn load_set(
     path: &Path,
-    in_binary: bool,
+    origin: Origin,
     settings: &[scenario::Setting],
 ) -> Result<Scenario, LoadError> {
-    Ok(if in_binary {
+    Ok(if origin.in_binary {
         scenario::load_set(path, &Embedded::new(FILES), settings)?
     } else if gridrisk_pras::is_pras(path) {
-        gridrisk_pras::load_set(path, Omit::default(), settings)?
+        gridrisk_pras::load_set(path, origin.omit, settings)?
     } else {
         scenario::load_set(path, &scenario::FileSystem, settings)?
     })

@@ -51,6 +51,11 @@ fn bad_option_values_exit_2() {
             "--target-rel-ci",
         ),
         (vec!["run", RTS79, "--seed=-1"], "--seed"),
+        (
+            vec!["compare", RTS79, RTS79, "--omit", "batteries"],
+            "--omit",
+        ),
+        (vec!["study", "--omit", "storages,batteries"], "--omit"),
         (vec!["run", "no/such/file.toml"], "no/such/file.toml"),
         (vec!["frobnicate"], "frobnicate"),
     ] {

@@ -234,3 +234,61 @@ fn bad_pras_files_exit_2_naming_file_and_dataset() {
     std::fs::write(&empty, "").unwrap();
     assert_bad(empty.to_str().unwrap(), &["empty.pras: not an HDF5 file"]);
 }
+
+/// `--omit` on `compare` and `study` means what it means on `run`: every `.pras` file given
+/// (or named by the study file) is converted without those tables, so the base is the
+/// scenario `run --omit` simulates: the same content hash and the same numbers.
+#[test]
+fn omit_on_compare_and_study_is_omit_on_run() {
+    let run = |omit: &[&str]| {
+        let mut args = vec!["run", RTS, "--samples", "4", "--format", "json"];
+        args.extend(omit);
+        json(&args)
+    };
+    let omitted = run(&["--omit", "storages"]);
+    let whole = run(&[]);
+    let hash = |doc: &Value| doc["content_hash"].as_str().unwrap().to_string();
+    assert_ne!(hash(&omitted["scenario"]), hash(&whole["scenario"]));
+    assert_eq!(omitted["system"]["storage_charged_mwh"]["mean"], 0.0);
+    assert!(whole["system"]["storage_charged_mwh"]["mean"].as_f64().unwrap() > 0.0);
+
+    let compared = json(&[
+        "compare",
+        RTS,
+        RTS,
+        "--samples",
+        "4",
+        "--format",
+        "json",
+        "--omit",
+        "storages",
+    ]);
+    for side in [&compared["base"], &compared["variants"][0]] {
+        assert_eq!(hash(&side["scenario"]), hash(&omitted["scenario"]));
+        assert_eq!(side["system"], omitted["system"]);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let rts = Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS);
+    let study = dir.path().join("study.toml");
+    std::fs::write(
+        &study,
+        format!(
+            "name = \"rts-omit\"\ndescription = \"x\"\nbase = {rts:?}\nsamples = 4\nseed = 1\n[[variants]]\nfile = {rts:?}\n"
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let studied = json(&[
+        "study",
+        study.to_str().unwrap(),
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--omit",
+        "storages",
+    ]);
+    assert_eq!(hash(&studied["base"]["scenario"]), hash(&omitted["scenario"]));
+    assert_eq!(studied["base"]["system"], omitted["system"]);
+}

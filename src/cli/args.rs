@@ -192,6 +192,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]
+    pub pras: PrasArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -282,6 +284,8 @@ pub struct StudyArgs {
     pub format: Format,
     #[command(flatten)]
     pub tails: TailArgs,
+    #[command(flatten)]
+    pub pras: PrasArgs,
 }
 
 /// `gridrisk report`.
@@ -368,10 +372,10 @@ pub struct ConvertArgs {
 }
 
 /// Options for reading a PRAS system file.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct PrasArgs {
-    /// With a .pras file: leave out these asset tables (comma-separated), e.g. to measure
-    /// what its storage adds.
+    /// With a .pras file (every .pras file given, or named by the study): leave out these
+    /// asset tables (comma-separated), e.g. to measure what its storage adds.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "ASSETS")]
     pub omit: Vec<PrasAsset>,
 }

@@ -16,7 +16,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     output::check_target(args.output.out.as_deref())?;
     let mut scenarios = Vec::new();
     for arg in std::iter::once(&args.base).chain(&args.variants) {
-        let s = embedded::load(arg).map_err(bad)?;
+        let s = embedded::load_omit(arg, args.pras.omit()).map_err(bad)?;
         let label = s.name.clone();
         scenarios.push((s, label));
     }
@@ -50,15 +50,19 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     let (study, in_binary) =
         embedded::load_study(args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY))
             .map_err(bad)?;
+    let origin = embedded::Origin {
+        in_binary,
+        omit: args.pras.omit(),
+    };
     if let Some(design) = &study.design {
-        return super::uncertain::run(args, &study, design, in_binary);
+        return super::uncertain::run(args, &study, design, origin);
     }
     let mut scenarios = Vec::new();
-    let base = embedded::load_path(&study.base, in_binary).map_err(bad)?;
+    let base = embedded::load_path(&study.base, origin).map_err(bad)?;
     let base_label = format!("base: {}", base.name);
     scenarios.push((base, base_label));
     for v in &study.variants {
-        let s = embedded::load_path(&v.file, in_binary).map_err(bad)?;
+        let s = embedded::load_path(&v.file, origin).map_err(bad)?;
         let label = v.label.clone().unwrap_or_else(|| s.name.clone());
         scenarios.push((s, label));
     }

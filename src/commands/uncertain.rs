@@ -10,7 +10,8 @@
 
 use super::{emit, json_text};
 use crate::cli::args::{Format, StudyArgs};
-use crate::{bad, embedded, output, progress};
+use crate::embedded::{self, Origin};
+use crate::{bad, output, progress};
 use anyhow::anyhow;
 use gridrisk_core::scenario::{Design, Scenario, Setting, Study, Uncertain};
 use gridrisk_montecarlo::compare::compare;
@@ -32,7 +33,7 @@ fn settings(params: &[Uncertain], values: &[f64]) -> Vec<Setting> {
 /// Every scenario of the study (the base first) with `values` set.
 fn load_all(
     files: &[PathBuf],
-    in_binary: bool,
+    origin: Origin,
     params: &[Uncertain],
     values: &[f64],
 ) -> Result<Vec<Scenario>, (usize, gridrisk_pras::LoadError)> {
@@ -40,7 +41,7 @@ fn load_all(
     files
         .iter()
         .enumerate()
-        .map(|(k, f)| embedded::load_set(f, in_binary, &set).map_err(|e| (k, e)))
+        .map(|(k, f)| embedded::load_set(f, origin, &set).map_err(|e| (k, e)))
         .collect()
 }
 
@@ -58,12 +59,12 @@ fn describe(params: &[Uncertain], values: &[f64]) -> String {
 fn check(
     study_file: &str,
     files: &[PathBuf],
-    in_binary: bool,
+    origin: Origin,
     study: &Study,
 ) -> anyhow::Result<()> {
     let params = &study.uncertain;
     let central: Vec<f64> = params.iter().map(|u| u.law.central()).collect();
-    load_all(files, in_binary, params, &central).map_err(|(k, e)| {
+    load_all(files, origin, params, &central).map_err(|(k, e)| {
         bad(anyhow!(
             "{study_file}: {} is not valid at the parameters' central values ({}):\n{e}",
             files[k].display(),
@@ -75,7 +76,7 @@ fn check(
         for (end, x) in [("low", low), ("high", high)] {
             let mut v = central.clone();
             v[j] = x;
-            load_all(files, in_binary, params, &v).map_err(|(k, e)| {
+            load_all(files, origin, params, &v).map_err(|(k, e)| {
                 bad(anyhow!(
                     "{study_file}:{}: uncertain[{}]: {} is not valid at the parameter's {end} \
                      end, {x} (the other parameters central):\n{e}",
@@ -94,12 +95,12 @@ pub fn run(
     args: &StudyArgs,
     study: &Study,
     design: &Design,
-    in_binary: bool,
+    origin: Origin,
 ) -> anyhow::Result<()> {
     let study_file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
     let mut files = vec![study.base.clone()];
     files.extend(study.variants.iter().map(|v| v.file.clone()));
-    check(study_file, &files, in_binary, study)?;
+    check(study_file, &files, origin, study)?;
     let params = &study.uncertain;
     let samples = args.samples.unwrap_or(study.samples);
     if samples < 2 {
@@ -147,7 +148,7 @@ pub fn run(
     );
     let mut labels = Vec::new();
     let mut run_point = |values: &[f64], what: &str| -> anyhow::Result<Vec<PointResult>> {
-        let scenarios = load_all(&files, in_binary, params, values).map_err(|(k, e)| {
+        let scenarios = load_all(&files, origin, params, values).map_err(|(k, e)| {
             bad(anyhow!(
                 "{study_file}: {} is not valid at {what} ({}):\n{e}",
                 files[k].display(),

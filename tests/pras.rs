@@ -250,7 +250,12 @@ fn omit_on_compare_and_study_is_omit_on_run() {
     let hash = |doc: &Value| doc["content_hash"].as_str().unwrap().to_string();
     assert_ne!(hash(&omitted["scenario"]), hash(&whole["scenario"]));
     assert_eq!(omitted["system"]["storage_charged_mwh"]["mean"], 0.0);
-    assert!(whole["system"]["storage_charged_mwh"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(
+        whole["system"]["storage_charged_mwh"]["mean"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 
     let compared = json(&[
         "compare",
@@ -289,6 +294,9 @@ fn omit_on_compare_and_study_is_omit_on_run() {
         "--omit",
         "storages",
     ]);
-    assert_eq!(hash(&studied["base"]["scenario"]), hash(&omitted["scenario"]));
+    assert_eq!(
+        hash(&studied["base"]["scenario"]),
+        hash(&omitted["scenario"])
+    );
     assert_eq!(studied["base"]["system"], omitted["system"]);
 }

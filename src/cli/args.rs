@@ -48,9 +48,10 @@ pub enum Command {
     Worth(WorthArgs),
     /// Check a scenario and print what it contains and the warnings a run would print; exit 0 if valid, 2 if not.
     Validate(ValidateArgs),
-    /// Convert a PRAS system file (.pras) into a gridrisk scenario: a TOML file and its CSV
-    /// files in a directory, to read, diff and extend (docs/pras.md has the mapping). Every
-    /// command also reads a .pras file directly, as this scenario.
+    /// Convert a PRAS system file (.pras) into a gridrisk scenario (a TOML file and its CSV
+    /// files in a directory, to read, diff and extend), or a scenario into a .pras file
+    /// (docs/pras.md has the mapping). Every command also reads a .pras file directly, as
+    /// the scenario it converts to.
     Convert(ConvertArgs),
     /// List the scenarios embedded in the binary.
     Scenarios,
@@ -361,11 +362,17 @@ pub struct ValidateArgs {
 /// `gridrisk convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// The PRAS system file (.pras, HDF5; file format v0.5 to v0.8, hourly steps).
-    pub system: PathBuf,
-    /// Directory to write NAME.toml and its CSV files into (created if absent; files of the
-    /// same names are replaced). NAME is the .pras file's stem.
-    #[arg(long, value_name = "DIR")]
+    /// A PRAS system file (.pras, HDF5; file format v0.5 to v0.8, hourly steps), converted
+    /// into a scenario; or a scenario (TOML file or embedded name), converted into a PRAS
+    /// system file (format v0.8.0) for the features PRAS has: hourly load, generators with
+    /// per-step outage probabilities, storages, generator-storages, demand responses, lines
+    /// and interfaces, in whole MW and MWh (anything else is refused, naming the key).
+    pub input: String,
+    /// For a .pras input: the directory to write NAME.toml and its CSV files into (created
+    /// if absent; files of the same names are replaced), NAME being the .pras file's stem.
+    /// For a scenario: the .pras file to write (atomically: a temporary file renamed into
+    /// place).
+    #[arg(long, value_name = "DIR|FILE")]
     pub out: PathBuf,
     #[command(flatten)]
     pub pras: PrasArgs,

@@ -56,12 +56,7 @@ fn describe(params: &[Uncertain], values: &[f64]) -> String {
 }
 
 /// Check every scenario at the central values and at each parameter's two ends.
-fn check(
-    study_file: &str,
-    files: &[PathBuf],
-    origin: Origin,
-    study: &Study,
-) -> anyhow::Result<()> {
+fn check(study_file: &str, files: &[PathBuf], origin: Origin, study: &Study) -> anyhow::Result<()> {
     let params = &study.uncertain;
     let central: Vec<f64> = params.iter().map(|u| u.law.central()).collect();
     load_all(files, origin, params, &central).map_err(|(k, e)| {
@@ -91,12 +86,7 @@ fn check(
 }
 
 /// Run the design of `study` and write `study.json`, `study.csv` and `points.csv`.
-pub fn run(
-    args: &StudyArgs,
-    study: &Study,
-    design: &Design,
-    origin: Origin,
-) -> anyhow::Result<()> {
+pub fn run(args: &StudyArgs, study: &Study, design: &Design, origin: Origin) -> anyhow::Result<()> {
     let study_file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
     let mut files = vec![study.base.clone()];
     files.extend(study.variants.iter().map(|v| v.file.clone()));

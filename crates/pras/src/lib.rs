@@ -16,16 +16,20 @@ Every error is a [`PrasError`] naming the file and the dataset.
 
 mod convert;
 mod error;
+mod export;
 mod read;
 mod system;
+mod write;
 
 pub use convert::{convert, Files, Omit};
 pub use error::{Kind, PrasError};
+pub use export::{from_model, WRITTEN_VERSION};
 pub use read::{from_bytes, read, MAX_EXPANSION, MAX_STEPS};
 pub use system::{
     DemandResponses, GeneratorStorages, Generators, Interfaces, Lines, Matrix, Regions, Storages,
     System, Version, UNLIMITED_MW,
 };
+pub use write::encode;
 
 use gridrisk_core::scenario::{self, Scenario, ScenarioError, Setting, Source};
 use std::io;

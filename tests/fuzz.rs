@@ -1444,6 +1444,18 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     if case.stuck() {
         return case;
     }
+    if valid && rng.chance(0.2) {
+        // A valid scenario converts to .pras or is refused naming its file and key.
+        let convert = tree.run(
+            &strings(&["convert", scenario, "--out", "out/fuzz.pras"]),
+            &names,
+            Env::Normal,
+        );
+        case.runs.push(convert);
+        if case.stuck() {
+            return case;
+        }
+    }
     let mut run = tree.run(
         &strings(&[
             "run",
@@ -1879,6 +1891,80 @@ fn result_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         tree.write(file, t.as_bytes());
         d
     };
+    case.mutation = format!("{file}: {desc}");
+    let names = vec![base_name(file)];
+    let mut run = tree.run(
+        &strings(&["report", file, "--out", "out/report.html"]),
+        &names,
+        Env::Normal,
+    );
+    if run.class == Class::Ok0
+        && fs::metadata(tree.root.join("out/report.html"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+            == 0
+    {
+        run.fail(Class::Inconsistent0, s("report exit 0 without a report"));
+    }
+    case.runs.push(run);
+    if rng.chance(0.3) {
+        let mut merge = tree.run(
+            &strings(&["merge", file, "--format", "json"]),
+            &names,
+            Env::Normal,
+        );
+        if merge.class == Class::Ok0 {
+            merge.fail(
+                Class::Inconsistent0,
+                s("merge accepted a result file as a shard"),
+            );
+        }
+        case.runs.push(merge);
+    }
+    case
+}
+
+/// A PRAS system file with mutated bytes (flipped, overwritten in the headers, a declared
+/// dimension made huge, cut short), then `validate`, a short `run` and `compare`, with an
+/// `--omit` value: exit 0 or 2 naming the file (or the option), never a panic, a hang or an
+/// allocation the file does not justify.
+fn pras_case(tree: &mut Tree, rng: &mut Rng) -> Case {
+    let mut case = Case::new("pras");
+    let file = *rng.pick(&[PRAS_RTS, PRAS_RTS, PRAS_RTS, PRAS_TOY]);
+    let mut b = tree.read(file);
+    let desc = match rng.below(4) {
+        0 => {
+            let n = 1 + rng.below(8);
+            for _ in 0..n {
+                let at = rng.below(b.len());
+                b[at] ^= 1 << rng.below(8);
+            }
+            format!("{n} bits flipped")
+        }
+        1 => {
+            let at = rng.below(b.len().min(8192) - 8);
+            let v = *rng.pick(&[u64::MAX, 1 << 40, 0, 1 << 31]);
+            b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+            format!("8 bytes at {at} set to {v}")
+        }
+        2 => {
+            // A dataspace dimension (the step count as a little-endian u64) made huge.
+            let steps: u64 = if file == PRAS_RTS { 8784 } else { 288 };
+            let hits: Vec<usize> = (0..b.len() - 8)
+                .filter(|&i| b[i..i + 8] == steps.to_le_bytes())
+                .collect();
+            let at = *rng.pick(&hits);
+            let v = *rng.pick(&[1u64 << 40, 1 << 24, u64::MAX]);
+            b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+            format!("dimension at {at} set to {v}")
+        }
+        _ => {
+            let len = rng.below(b.len());
+            b.truncate(len);
+            format!("cut to {len} bytes")
+        }
+    };
+    tree.write(file, &b);
     case.mutation = format!("{file}: {desc}");
     // --omit as run, compare and study take it, an unknown table among the values.
     let omit = *rng.pick(&[

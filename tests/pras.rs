@@ -300,3 +300,116 @@ fn omit_on_compare_and_study_is_omit_on_run() {
     );
     assert_eq!(studied["base"]["system"], omitted["system"]);
 }
+
+/// `convert SCENARIO --out X.pras` writes a file that runs as the scenario did: RTS-GMLC
+/// converted to TOML and back to `.pras` gives the same numbers as the shipped file (the
+/// same component names, so the same random streams).
+#[test]
+fn a_scenario_converts_to_a_pras_file_that_runs_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = gridrisk()
+        .args(["convert", RTS, "--out", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let again = d.join("again.pras");
+    let out = gridrisk()
+        .args([
+            "convert",
+            d.join("rts.toml").to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "PRAS file format v0.8.0, 3 regions, 153 generators, 1 storages, 1 generator-storages"
+        ),
+        "{text}"
+    );
+    let run = |file: &str| json(&["run", file, "--samples", "20", "--format", "json"]);
+    let (a, b) = (run(RTS), run(again.to_str().unwrap()));
+    assert_eq!(a["system"], b["system"]);
+    assert_eq!(a["regions"], b["regions"]);
+    assert_eq!(a["lines"], b["lines"]);
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pras") || n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(names, ["again.pras"]);
+}
+
+/// What PRAS cannot hold is refused with exit 2 naming the scenario file and key, and no
+/// file is written.
+#[test]
+fn what_pras_cannot_hold_is_refused_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let toml = |name: &str, units: &str, extra: &str| {
+        let path = d.join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"{name}\"\n[study]\nhours = 24\n[[regions]]\nname = \"A\"\n[regions.demand]\nfile = \"load.csv\"\n[[units]]\nname = \"G\"\nregion = \"A\"\n{units}\n{extra}"
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let load: String = std::iter::once("hour,load_mw".to_string())
+        .chain((1..=24).map(|h| format!("{h},50")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(d.join("load.csv"), load + "\n").unwrap();
+    let discrete = "mw = 100\noutage_model = \"discrete\"\nfailure_probability = 0.01\nrepair_probability = 0.1";
+    let cases = [
+        (
+            toml("continuous", "mw = 100\nmttf_h = 1000\nmttr_h = 50", ""),
+            "continuous.toml: units.outage_model: G: continuous-time outages",
+        ),
+        (
+            toml("fraction", "mw = 100.5\noutage_model = \"discrete\"\nfailure_probability = 0.01\nrepair_probability = 0.1", ""),
+            "fraction.toml: units.mw: unit G: hour 1: 100.5 MW is not a whole number of MW",
+        ),
+        (
+            toml(
+                "charged",
+                discrete,
+                "[[storages]]\nname = \"S\"\nregion = \"A\"\ncharge_mw = 10\ndischarge_mw = 10\nenergy_mwh = 40\ninitial_soc = 0.5",
+            ),
+            "charged.toml: storages.initial_soc: S: starts charged",
+        ),
+        (
+            "scenarios/kazakhstan/winter-2021-22.toml".to_string(),
+            "winter-2021-22.toml: weather: PRAS has no weather zones",
+        ),
+    ];
+    for (scenario, expected) in &cases {
+        let target = d.join("x.pras");
+        let (code, err) = stderr_of(&["convert", scenario, "--out", target.to_str().unwrap()]);
+        assert_eq!(code, 2, "{scenario}: {err}");
+        assert!(
+            err.contains(expected),
+            "{scenario}: missing {expected:?} in {err}"
+        );
+        assert!(!target.exists());
+    }
+    // The accepted form of the same unit converts.
+    let ok = toml("ok", discrete, "");
+    let target = d.join("ok.pras");
+    let (code, err) = stderr_of(&["convert", &ok, "--out", target.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = stderr_of(&["convert", &ok, "--out", d.join("ok.toml").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("whose name ends in .pras"), "{err}");
+}

@@ -202,13 +202,18 @@ impl Exporter<'_> {
         let profile_of = index(&mut c.unit_profiles.iter().map(|p| &p.units));
         let rates_of = index(&mut c.unit_rates.iter().map(|r| &r.units));
         let n = u.len();
-        let names = &u.names;
+        let pras_names: Vec<String> = u
+            .names
+            .iter()
+            .map(|m| generator_name(m, &u.names))
+            .collect();
         let mut capacity: Vec<Vec<i64>> = Vec::with_capacity(n);
         let mut probabilities: Vec<Probabilities> = Vec::with_capacity(n);
         for i in 0..n {
-            let name = &names[i];
+            // Conditions name the model's units; messages, PRAS's generators.
+            let (model_name, name) = (&u.names[i], &pras_names[i]);
             let what = |h: usize| move || format!("unit {name}: hour {}", h + 1);
-            capacity.push(match profile_of.get(name) {
+            capacity.push(match profile_of.get(model_name) {
                 Some(&p) => (0..steps)
                     .map(|h| {
                         self.mw(
@@ -223,7 +228,7 @@ impl Exporter<'_> {
             let (fail, repair) = self.probabilities(Some(&u.outage[i]), "units", name)?;
             let mut fail = vec![fail; steps];
             let mut repair = vec![repair; steps];
-            if let Some(&b) = rates_of.get(name) {
+            if let Some(&b) = rates_of.get(model_name) {
                 if !matches!(u.outage[i], OutageModel::Discrete { .. }) {
                     return Err(self.refuse(
                         "units.rates_file",
@@ -245,7 +250,7 @@ impl Exporter<'_> {
             .map(|&r| self.m.regions()[r].name().to_string())
             .collect();
         Ok(Generators {
-            names: names.iter().map(|n| generator_name(n, names)).collect(),
+            names: pras_names,
             categories: vec![category("generators"); n],
             regions: region_names,
             capacity_mw: by_step(steps, &capacity),

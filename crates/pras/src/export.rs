@@ -209,9 +209,8 @@ impl Exporter<'_> {
             .collect();
         let mut capacity: Vec<Vec<i64>> = Vec::with_capacity(n);
         let mut probabilities: Vec<Probabilities> = Vec::with_capacity(n);
-        for i in 0..n {
+        for (i, (model_name, name)) in u.names.iter().zip(&pras_names).enumerate() {
             // Conditions name the model's units; messages, PRAS's generators.
-            let (model_name, name) = (&u.names[i], &pras_names[i]);
             let what = |h: usize| move || format!("unit {name}: hour {}", h + 1);
             capacity.push(match profile_of.get(model_name) {
                 Some(&p) => (0..steps)

@@ -3,6 +3,8 @@ PRAS system files (`.pras`) for gridrisk: read one into a plain [`System`] ([`re
 convert it to a gridrisk scenario, TOML and CSV files ([`convert()`]), and load that scenario
 in memory ([`load`]), so that `gridrisk run X.pras` and a run of the scenario that
 `gridrisk convert X.pras --out DIR` writes read the same bytes and give the same results.
+The other way, [`from_model`] makes a [`System`] of a loaded scenario (refusing what PRAS
+cannot hold) and [`encode`] writes it as a `.pras` file.
 
 A `.pras` file is HDF5 in the layout of PRAS's `SystemModel_HDF5_spec` (versions v0.5 to
 v0.8, as PRAS reads them): root attributes (version, time steps, units), and per asset
@@ -10,7 +12,8 @@ group (`regions`, `generators`, `storages`, `generatorstorages`, `demandresponse
 `lines`, `interfaces`) a `_core` table of fixed-length strings and time steps x assets
 matrices of int64 (MW, MWh) or float64 (probabilities per step, efficiencies). `read.rs`
 decodes them with the pure-Rust `hdf5-reader` crate, every read checked for shape and type
-and bounded by the file's size; `convert.rs` maps them to scenario keys (`docs/pras.md`).
+and bounded by the file's size; `convert.rs` maps them to scenario keys (`docs/pras.md`);
+`export.rs` maps a model back and `write.rs` encodes it with `hdf5-writer`.
 Every error is a [`PrasError`] naming the file and the dataset.
 */
 

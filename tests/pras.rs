@@ -390,6 +390,18 @@ fn what_pras_cannot_hold_is_refused_by_key() {
             "charged.toml: storages.initial_soc: S: starts charged",
         ),
         (
+            {
+                let path = d.join("storage-only.toml");
+                std::fs::write(
+                    &path,
+                    "name = \"storage-only\"\n[study]\nhours = 24\n[[regions]]\nname = \"A\"\n[regions.demand]\nfile = \"load.csv\"\n[[storages]]\nname = \"S\"\nregion = \"A\"\ncharge_mw = 10\ndischarge_mw = 10\nenergy_mwh = 40\n",
+                )
+                .unwrap();
+                path.to_str().unwrap().to_string()
+            },
+            "storage-only.toml: units: no units and no generator-storages",
+        ),
+        (
             "scenarios/kazakhstan/winter-2021-22.toml".to_string(),
             "winter-2021-22.toml: weather: PRAS has no weather zones",
         ),

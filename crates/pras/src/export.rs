@@ -71,6 +71,12 @@ impl Exporter<'_> {
         let (storages, generator_storages) = self.storages(steps)?;
         let demand_responses = self.demand_responses(steps)?;
         let (lines, interfaces) = self.lines(steps)?;
+        if generators.names.is_empty() && generator_storages.storage.names.is_empty() {
+            return Err(self.refuse(
+                "units",
+                "no units and no generator-storages: a PRAS system needs generators or generator-storages (or both)".into(),
+            ));
+        }
         Ok(System {
             version: WRITTEN_VERSION,
             start_timestamp,

@@ -1,10 +1,6 @@
 //! PRAS system files (issue 15): `validate`, `run` and `convert` on PRAS's two shipped
 //! systems (`scenarios/pras/`, MIT), and bad `.pras` files (truncated, another version, a
 //! dataset of the wrong shape, not HDF5), each exit 2 naming the file and the dataset.
-//!
-//! RTS-GMLC's generator-storage needs `[[generator_storages]]`; until this build's scenario
-//! format has it, the runs here leave it out with `--omit generator-storages` (a test checks
-//! the refusal names it).
 
 use crate::util::{gridrisk, json, without_run};
 use serde_json::Value;
@@ -12,21 +8,6 @@ use std::path::Path;
 
 const RTS: &str = "scenarios/pras/rts.pras";
 const TOY: &str = "scenarios/pras/toymodel.pras";
-
-fn has_genstor_table() -> bool {
-    gridrisk_core::scenario::keys::SCENARIO
-        .iter()
-        .any(|(t, _)| *t == "generator_storages")
-}
-
-/// `--omit generator-storages` where this build cannot model them.
-fn omit() -> Vec<&'static str> {
-    if has_genstor_table() {
-        Vec::new()
-    } else {
-        vec!["--omit", "generator-storages"]
-    }
-}
 
 fn stderr_of(args: &[&str]) -> (i32, String) {
     let out = gridrisk().args(args).output().unwrap();
@@ -40,9 +21,7 @@ fn stderr_of(args: &[&str]) -> (i32, String) {
 /// hand (shared/data/pras/README.md: h5dump of each dataset) rather than by this reader.
 #[test]
 fn validate_prints_rts_gmlc_counts_and_peak() {
-    let mut args = vec!["validate", RTS];
-    args.extend(omit());
-    let out = gridrisk().args(&args).output().unwrap();
+    let out = gridrisk().args(["validate", RTS]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -71,17 +50,6 @@ fn validate_prints_rts_gmlc_counts_and_peak() {
     }
 }
 
-#[test]
-fn generator_storages_are_refused_by_name_without_their_table() {
-    if has_genstor_table() {
-        return;
-    }
-    let (code, err) = stderr_of(&["validate", RTS]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("rts.pras: generatorstorages/_core:"), "{err}");
-    assert!(err.contains("--omit generator-storages"), "{err}");
-}
-
 /// A result without what differs between the .pras and its converted TOML: the `"run"` key
 /// (and, defensively, the scenario's source path).
 fn comparable(doc: Value) -> Value {
@@ -96,18 +64,17 @@ fn comparable(doc: Value) -> Value {
 fn run_on_the_pras_file_equals_run_on_its_conversion() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let mut convert = vec!["convert", RTS, "--out", out];
-    convert.extend(omit());
-    let status = gridrisk().args(&convert).output().unwrap();
+    let status = gridrisk()
+        .args(["convert", RTS, "--out", out])
+        .output()
+        .unwrap();
     assert!(
         status.status.success(),
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
     let toml = dir.path().join("rts.toml");
-    let mut args = vec!["run", RTS, "--samples", "60", "--format", "json"];
-    args.extend(omit());
-    let from_pras = json(&args);
+    let from_pras = json(&["run", RTS, "--samples", "60", "--format", "json"]);
     let from_toml = json(&[
         "run",
         toml.to_str().unwrap(),
@@ -127,9 +94,10 @@ fn run_on_the_pras_file_equals_run_on_its_conversion() {
 #[test]
 fn convert_writes_the_scenario_files() {
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["convert", RTS, "--out", dir.path().to_str().unwrap()];
-    args.extend(omit());
-    let out = gridrisk().args(&args).output().unwrap();
+    let out = gridrisk()
+        .args(["convert", RTS, "--out", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -138,8 +106,8 @@ fn convert_writes_the_scenario_files() {
     let toml = std::fs::read_to_string(dir.path().join("rts.toml")).unwrap();
     assert_eq!(toml.matches("[[units]]").count(), 153);
     assert_eq!(toml.matches("capacity_file = \"capacity.csv\"").count(), 80);
-    // The 93 generators that can fail, and the generator-storage 212_CSP_1 where converted.
-    let discrete = 93 + usize::from(has_genstor_table());
+    // The 93 generators that can fail, and the generator-storage 212_CSP_1.
+    let discrete = 94;
     assert_eq!(
         toml.matches("outage_model = \"discrete\"").count(),
         discrete
@@ -424,4 +392,45 @@ fn what_pras_cannot_hold_is_refused_by_key() {
     let (code, err) = stderr_of(&["convert", &ok, "--out", d.join("ok.toml").to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("whose name ends in .pras"), "{err}");
+}
+
+/// Shards of a run with `--omit` merge with the same `--omit` into the unsharded run's
+/// result; without it, merge refuses (the content hash differs) and says what to give.
+#[test]
+fn shards_of_an_omitted_run_merge_with_the_same_omit() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = ["--samples", "8", "--block-size", "2", "--omit", "storages"];
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let path = dir.path().join(format!("s{k}.json"));
+        let shard = format!("{k}/2");
+        let mut args = vec![
+            "run",
+            RTS,
+            "--shard",
+            &shard,
+            "--out",
+            path.to_str().unwrap(),
+        ];
+        args.extend(common);
+        let out = gridrisk().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let mut whole = vec!["run", RTS, "--format", "json"];
+    whole.extend(common);
+    let whole = json(&whole);
+    let mut merge = vec!["merge", "--format", "json", "--omit", "storages"];
+    merge.extend(shards.iter().map(String::as_str));
+    assert_eq!(without_run(json(&merge)), without_run(whole));
+
+    let mut plain = vec!["merge"];
+    plain.extend(shards.iter().map(String::as_str));
+    let (code, err) = stderr_of(&plain);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("give merge the same --omit"), "{err}");
 }

@@ -335,6 +335,9 @@ pub struct MergeArgs {
     /// simulated again) and refused, naming the file and JSON path, if anything disagrees.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+    /// The `--omit` the shards were run with, when their scenario is a .pras file.
+    #[command(flatten)]
+    pub pras: PrasArgs,
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]

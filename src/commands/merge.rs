@@ -27,15 +27,21 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<()> {
     // their states, re-simulates their first blocks, and names regions, lines and sources.
     // Problems with it are the shards' too: name the first shard and its field.
     let first = &shards[0].0;
-    let scenario = embedded::load(&run.source).map_err(|e| {
+    let scenario = embedded::load_omit(&run.source, args.pras.omit()).map_err(|e| {
         bad(anyhow::Error::from(e).context(format!(
             "{first}: $.scenario.source: the scenario the shards were run on, `{}`, cannot be loaded",
             run.source
         )))
     })?;
     if scenario.content_hash != run.scenario.content_hash {
+        // A .pras system's tables left out by `--omit` change its content hash as well.
+        let hint = if gridrisk_pras::is_pras(std::path::Path::new(&run.source)) {
+            "; if the shards were run with --omit, give merge the same --omit"
+        } else {
+            ""
+        };
         return Err(bad(anyhow::anyhow!(
-            "{first}: $.scenario.content_hash: the scenario's files ({}) changed since the shards were run (content hash {} now, {} in the shards)",
+            "{first}: $.scenario.content_hash: the scenario's files ({}) changed since the shards were run (content hash {} now, {} in the shards){hint}",
             run.source,
             scenario.content_hash,
             run.scenario.content_hash

@@ -9,7 +9,6 @@
 use crate::error::{Kind, PrasError};
 use crate::system::{Matrix, Storages, System, UNLIMITED_MW};
 use gridrisk_core::bounds::MAX_POWER_MW;
-use gridrisk_core::scenario::keys;
 use std::fmt::Write as _;
 
 /// Asset tables that can be left out of a conversion.
@@ -363,27 +362,12 @@ impl Converter<'_> {
         Ok(())
     }
 
-    /// Refuse a table the scenario format of this build does not have.
-    fn table_known(&self, group: &str, table: &str, omit: &str) -> Result<(), PrasError> {
-        if keys::SCENARIO.iter().any(|(t, _)| *t == table) {
-            Ok(())
-        } else {
-            Err(self.err(
-                &format!("{group}/_core"),
-                Kind::Unsupported(format!(
-                    "this gridrisk has no [[{table}]] to hold them; `--omit {omit}` converts the rest of the system"
-                )),
-            ))
-        }
-    }
-
     fn generator_storages(&mut self) -> Result<(), PrasError> {
         let gs = &self.s.generator_storages;
         if gs.storage.names.is_empty() {
             return Ok(());
         }
         let g = "generatorstorages";
-        self.table_known(g, "generator_storages", "generator-storages")?;
         let mut inflow = Vec::new();
         for a in 0..gs.storage.names.len() {
             let name = &gs.storage.names[a];
@@ -432,7 +416,6 @@ impl Converter<'_> {
             return Ok(());
         }
         let g = "demandresponses";
-        self.table_known(g, "demand_responses", "demand-responses")?;
         for (a, name) in d.names.iter().enumerate() {
             let ds = |x: &str| format!("{g}/{x}");
             let borrow = self.constant(&ds("borrowcapacity"), &d.borrow_mw, a, name)?;

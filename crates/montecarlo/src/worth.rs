@@ -368,7 +368,9 @@ fn paired(
                     _ => {
                         w.total.reset();
                         w.with_x.sample_walking(seed, s, &mut w.total, walk);
-                        acc.with_x.short_blocks.extend_from_slice(&w.total.short_blocks);
+                        acc.with_x
+                            .short_blocks
+                            .extend_from_slice(&w.total.short_blocks);
                         w.total.total
                     }
                 };
@@ -564,7 +566,8 @@ pub fn worth_with(
     let mut hi = added_w.max(peak_w / 100).max(1_000_000);
     let limit_w = search_limit_w(base).max(hi);
     let (hi_eval, mut hi_side) = loop {
-        let (evaluation, side) = evaluate(hi, Known::between(reuse_bounds, measure, &lo_side, None))?;
+        let (evaluation, side) =
+            evaluate(hi, Known::between(reuse_bounds, measure, &lo_side, None))?;
         evaluations.push(evaluation);
         let (at_lo, at_hi) = (&evaluations[lo_eval], evaluations.last().expect("pushed"));
         if at_hi.difference.mean >= 0.0 {

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
             out_dir: "gridrisk-out".into(),
             format: cli::args::Format::Table,
             tails: Default::default(),
+            worth_region: None,
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),

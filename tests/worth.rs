@@ -232,6 +232,10 @@ fn study_worth_bad_values_exit_2() {
             "--out-dir",
             out,
         ],
-        &["--worth-region", "[[uncertain]]"],
+        &[
+            "--worth-region",
+            "tests/data/uncertain/study.toml",
+            "[[uncertain]]",
+        ],
     );
 }

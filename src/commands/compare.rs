@@ -53,8 +53,9 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     if let Some(design) = &study.design {
         if args.worth_region.is_some() {
             return Err(bad(anyhow::anyhow!(
-                "--worth-region: not for a study with [[uncertain]] parameters (value a \
-                 variant with `gridrisk worth BASE VARIANT --region R`)"
+                "--worth-region: not for '{}', a study with [[uncertain]] parameters (value \
+                 a variant with `gridrisk worth BASE VARIANT --region R`)",
+                args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY)
             )));
         }
         return super::uncertain::run(args, &study, design, in_binary);

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
             format: cli::args::Format::Table,
             tails: Default::default(),
             pras: Default::default(),
+            worth_region: None,
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),

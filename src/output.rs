@@ -679,9 +679,54 @@ pub fn compare_table(doc: &Value) -> String {
                 );
             }
         }
+        s += &worth_text(&sc["worth"]);
         s += &tails_text(sc);
     }
     s += &monthly_text(&doc["base"], &horizon);
+    s
+}
+
+/// A study variant's worth (`study --worth-region`) as a line of the table: its EFC with
+/// the 95% interval, or why it has none; empty without one.
+fn worth_text(worth: &Value) -> String {
+    let region = worth["region"].as_str().unwrap_or("");
+    if let Some(why) = worth["error"].as_str() {
+        return format!("  worth in {region}: none ({why})\n");
+    }
+    let (Some(x), Some(lo), Some(hi)) = (
+        worth["x_mw"].as_f64(),
+        worth["ci95_mw"][0].as_f64(),
+        worth["ci95_mw"][1].as_f64(),
+    ) else {
+        return String::new();
+    };
+    format!(
+        "  worth: {x:.1} MW of firm capacity in {region} (EFC by system eue_mwh), 95% \
+         interval [{lo:.1}, {hi:.1}] MW\n"
+    )
+}
+
+/// A study's worth rows of the CSV (`study --worth-region`): per variant with an EFC,
+/// `scenario,label,REGION,efc_mw,x,se,ci95_lo,ci95_hi,,,,,MW` (the EFC is itself a paired
+/// quantity; the difference columns stay empty).
+fn worth_csv(scenarios: &[&Value]) -> String {
+    let mut s = String::new();
+    for sc in scenarios {
+        let w = &sc["worth"];
+        let Some(x) = w["x_mw"].as_f64() else {
+            continue;
+        };
+        let num = |v: &Value| v.as_f64().map(|x| x.to_string()).unwrap_or_default();
+        s += &format!(
+            "{},{},{},efc_mw,{x},{},{},{},,,,,MW\n",
+            csv_field(sc["scenario"]["name"].as_str().unwrap_or("")),
+            csv_field(sc["label"].as_str().unwrap_or("")),
+            csv_field(w["region"].as_str().unwrap_or("")),
+            num(&w["se_mw"]),
+            num(&w["ci95_mw"][0]),
+            num(&w["ci95_mw"][1]),
+        );
+    }
     s
 }
 
@@ -692,5 +737,5 @@ pub fn compare_csv(doc: &Value) -> String {
     let scenarios: Vec<&Value> = std::iter::once(&doc["base"])
         .chain(doc["variants"].as_array().into_iter().flatten())
         .collect();
-    results_csv(&scenarios, true, &per(doc).0)
+    results_csv(&scenarios, true, &per(doc).0) + &worth_csv(&scenarios)
 }

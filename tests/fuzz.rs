@@ -1543,9 +1543,15 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
                 s if s.contains("kazakhstan") => (KAZ, s, "SOUTH"),
                 s => (s, s, "A"),
             };
+            // Either measure by either metric; now and then a region the base lacks
+            // (refused, naming the base).
+            let measure = *rng.pick(&["--efc", "--elcc"]);
+            let metric = *rng.pick(&["eue", "lole"]);
             let mut a = strings(&["worth", base, variant, "--samples", samples]);
-            a.extend(strings(&["--threads", "1", "--efc", "--format", "json"]));
+            a.extend(strings(&["--threads", "1", measure, "--metric", metric]));
+            a.extend(strings(&["--format", "json"]));
             if base == KAZ {
+                let region = *rng.pick(&[region, region, region, "NOWHERE"]);
                 a.extend(strings(&["--region", region]));
             }
             a

@@ -111,3 +111,131 @@ fn worth_bad_values_exit_2() {
         &["cannot be used with"],
     );
 }
+
+#[test]
+fn a_study_states_each_variant_worth_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let study = "tests/data/worth/study.toml";
+    let doc = json(&[
+        "study",
+        study,
+        "--worth-region",
+        "A",
+        "--out-dir",
+        out,
+        "--format",
+        "json",
+    ]);
+    // The study's samples and seed: the same EFC as `worth --efc` gives.
+    let alone = json(&[
+        "worth",
+        THREE,
+        THREE_GEN1,
+        "--region",
+        "A",
+        "--efc",
+        "--samples",
+        "2000",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let (w, efc) = (&doc["variants"][0]["worth"], &alone["results"][0]);
+    assert_eq!(w["region"], "A");
+    assert_eq!(w["metric"], "eue_mwh");
+    for key in ["measure", "x_mw", "se_mw", "ci95_mw", "steps", "monotone"] {
+        assert_eq!(w[key], efc[key], "{key}");
+    }
+    let x = w["x_mw"].as_f64().unwrap();
+    assert!(
+        (x - 3.343).abs() <= 3.0 * w["se_mw"].as_f64().unwrap(),
+        "{w}"
+    );
+    // The unchanged variant has none, and says why.
+    let none = &doc["variants"][1]["worth"];
+    assert!(
+        none["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not change eue_mwh"),
+        "{none}"
+    );
+    assert!(none.get("x_mw").is_none());
+    // The CSV, the table and the report state it with its interval.
+    let csv = std::fs::read_to_string(dir.path().join("study.csv")).unwrap();
+    let row = csv.lines().find(|l| l.contains(",efc_mw,")).unwrap();
+    let start = format!("\"pras-threenode, Gen1 15 MW\",Gen1 15 MW,A,efc_mw,{x},");
+    assert!(row.starts_with(&start), "{row}");
+    assert_eq!(csv.matches(",efc_mw,").count(), 1, "{csv}");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("MW of firm capacity in A (equivalent firm capacity"),
+        "{html}"
+    );
+    gridrisk()
+        .args([
+            "study",
+            study,
+            "--worth-region",
+            "A",
+            "--samples",
+            "500",
+            "--out-dir",
+            out,
+        ])
+        .assert()
+        .success()
+        .stdout(contains(
+            "MW of firm capacity in A (EFC by system eue_mwh), 95% interval",
+        ));
+    // Without the flag, nothing is valued.
+    let plain = json(&[
+        "study",
+        study,
+        "--samples",
+        "100",
+        "--out-dir",
+        out,
+        "--format",
+        "json",
+    ]);
+    assert!(plain["variants"][0].get("worth").is_none());
+}
+
+#[test]
+fn study_worth_bad_values_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    refused(
+        &[
+            "study",
+            "tests/data/worth/study.toml",
+            "--worth-region",
+            "D",
+            "--out-dir",
+            out,
+        ],
+        &[
+            "--worth-region",
+            "has no region 'D'",
+            "its regions: A, B, C",
+        ],
+    );
+    refused(
+        &[
+            "study",
+            "tests/data/uncertain/study.toml",
+            "--worth-region",
+            "A",
+            "--out-dir",
+            out,
+        ],
+        &[
+            "--worth-region",
+            "tests/data/uncertain/study.toml",
+            "[[uncertain]]",
+        ],
+    );
+}

@@ -287,6 +287,12 @@ pub struct StudyArgs {
     pub tails: TailArgs,
     #[command(flatten)]
     pub pras: PrasArgs,
+    /// Also value each variant in MW of firm capacity in this region of the base: its EFC by
+    /// system EUE, with its 95% interval (as `gridrisk worth BASE VARIANT --region R --efc
+    /// --metric eue` on the study's samples and seed; not for studies with [[uncertain]]
+    /// parameters). Off by default: it costs about 2.5 plain runs per variant.
+    #[arg(long, value_name = "REGION")]
+    pub worth_region: Option<String>,
 }
 
 /// `gridrisk report`.

@@ -55,6 +55,13 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         omit: args.pras.omit(),
     };
     if let Some(design) = &study.design {
+        if args.worth_region.is_some() {
+            return Err(bad(anyhow::anyhow!(
+                "--worth-region: not for '{}', a study with [[uncertain]] parameters (value \
+                 a variant with `gridrisk worth BASE VARIANT --region R`)",
+                args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY)
+            )));
+        }
         return super::uncertain::run(args, &study, design, origin);
     }
     let mut scenarios = Vec::new();
@@ -66,6 +73,11 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         let label = v.label.clone().unwrap_or_else(|| s.name.clone());
         scenarios.push((s, label));
     }
+    // Checked before anything is simulated.
+    let base_file = study.base.display().to_string();
+    let worth_region = (args.worth_region.as_deref())
+        .map(|r| super::worth::region_of(&base_file, &scenarios[0].0.model, r, "--worth-region"))
+        .transpose()?;
     let samples = args.samples.unwrap_or(study.samples);
     let seed = args.seed.unwrap_or(study.seed);
     // Every output is checked before anything is simulated.
@@ -86,6 +98,20 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         &query,
     )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
+    if let Some(region) = worth_region {
+        let spec =
+            SimulationSpec::new(StopRule::Samples(samples), seed, args.block_size).map_err(bad)?;
+        for (i, (variant, _)) in scenarios.iter().enumerate().skip(1) {
+            note!("worth of {} in MW of firm capacity", variant.name);
+            doc["variants"][i - 1]["worth"] = super::worth::study_worth(
+                &scenarios[0].0.model,
+                &variant.model,
+                region,
+                &spec,
+                args.threads,
+            )?;
+        }
+    }
     let text = formatted(&doc, args.format);
     let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
         output::write_atomic(&csv, output::compare_csv(&doc).as_bytes())?;

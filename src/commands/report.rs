@@ -1096,7 +1096,31 @@ fn effect(
         };
     }
     s.push('.');
+    s += &worth_sentence(&v["worth"]);
     Some(s)
+}
+
+/// A study variant's worth (`study --worth-region`) as a sentence after its effect: its
+/// EFC with the interval, or why it has none; empty without one.
+fn worth_sentence(worth: &Value) -> String {
+    let region = text(&worth["region"]);
+    if let Some(why) = worth["error"].as_str() {
+        return format!(" Its worth in MW of firm capacity in {region}: none ({why}).");
+    }
+    let estimate = serde_json::json!({
+        "mean": worth["x_mw"],
+        "se": worth["se_mw"],
+        "ci95": worth["ci95_mw"],
+    });
+    match said(&estimate) {
+        Some(x) => format!(
+            " It is worth {} MW of firm capacity in {region} (equivalent firm capacity by \
+             system unserved energy, {}).",
+            x.mean,
+            x.interval()
+        ),
+        None => String::new(),
+    }
 }
 
 fn label(v: &Value) -> String {

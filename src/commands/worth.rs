@@ -5,6 +5,7 @@ use super::{emit, json_text, scenario_id};
 use crate::cli::args::{WorthArgs, WorthFormat, WorthMetric};
 use crate::{bad, embedded};
 use anyhow::anyhow;
+use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::runner::RunError;
 use gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE;
 use gridrisk_montecarlo::worth::{worth, Measure, Metric, Question, Worth, WorthError};
@@ -15,6 +16,10 @@ use std::time::Instant;
 /// Schema tag of a worth document.
 pub const SCHEMA: &str = "gridrisk.worth/1";
 
+/// How the interval is formed (in every worth document).
+const INTERVAL: &str =
+    "delta method: se(x) = se(D) / D', D the paired difference at x, D' the bracket's secant slope";
+
 /// Run the command.
 pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
     let base = embedded::load(&args.base).map_err(bad)?;
@@ -23,13 +28,7 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
     super::print_warnings(&variant);
     let names: Vec<&str> = base.model.regions().iter().map(|r| r.name()).collect();
     let region = match &args.region {
-        Some(r) => names.iter().position(|n| n == r).ok_or_else(|| {
-            bad(anyhow!(
-                "--region: '{}' has no region '{r}' (its regions: {})",
-                args.base,
-                names.join(", ")
-            ))
-        })?,
+        Some(r) => region_of(&args.base, &base.model, r, "--region")?,
         None if names.len() == 1 => 0,
         None => {
             return Err(bad(anyhow!(
@@ -92,7 +91,7 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
         "metric": metric.name(),
         "samples": args.samples,
         "seed": args.seed,
-        "interval": "delta method: se(x) = se(D) / D', D the paired difference at x, D' the bracket's secant slope",
+        "interval": INTERVAL,
         "results": results,
         "run": {"threads": super::run::resolved_threads(args.threads), "wall_s": started.elapsed().as_secs_f64()},
     });
@@ -101,6 +100,52 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
         WorthFormat::Table => table(&base.name, &variant.name, names[region], metric, &results),
     };
     emit(&text, None)
+}
+
+/// The index of region `name` of `model` (read from `file`), or a bad-input error naming
+/// `flag`, the file and its regions.
+pub fn region_of(file: &str, model: &SystemModel, name: &str, flag: &str) -> anyhow::Result<usize> {
+    let names: Vec<&str> = model.regions().iter().map(|r| r.name()).collect();
+    names.iter().position(|n| *n == name).ok_or_else(|| {
+        bad(anyhow!(
+            "{flag}: '{file}' has no region '{name}' (its regions: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+/// A study's worth of `variant` against `base`: the EFC by system EUE in `region`, as the
+/// JSON object `worth` writes per result (plus `region` and `metric`), or `{"error": why}`
+/// when the variant has none (it changes nothing, or is worse than the base).
+pub fn study_worth(
+    base: &SystemModel,
+    variant: &SystemModel,
+    region: usize,
+    spec: &SimulationSpec,
+    threads: usize,
+) -> anyhow::Result<serde_json::Value> {
+    let question = Question {
+        measure: Measure::Efc,
+        region,
+        metric: Metric::Eue,
+    };
+    let head = json!({
+        "region": base.regions()[region].name(),
+        "metric": Metric::Eue.name(),
+        "interval": INTERVAL,
+    });
+    let found = worth(base, variant, question, spec, threads, &|_| {});
+    let mut doc = match found {
+        Ok(w) => serde_json::to_value(w)?,
+        Err(WorthError::Run(e @ RunError::Pool { .. })) => return Err(e.into()),
+        Err(e) => json!({"measure": Measure::Efc.name(), "error": e.to_string()}),
+    };
+    let obj = doc.as_object_mut().expect("an object");
+    obj.remove("evaluations");
+    for (k, v) in head.as_object().expect("an object") {
+        obj.insert(k.clone(), v.clone());
+    }
+    Ok(doc)
 }
 
 /// The readable table.

@@ -157,12 +157,28 @@ impl<'m> Sampler<'m> {
 
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
+        self.sample_walking(seed, sample, acc, None);
+    }
+
+    /// [`Sampler::sample`], walking at most the blocks of [`PEAK_BLOCK_H`] hours whose bits
+    /// are set in `walk` (block `b` is bit `b % 64` of word `b / 64`; `None` = every block
+    /// that can be short). The other blocks are stepped over as if nothing happened in
+    /// them: the caller knows that nothing is short there (`crate::worth` re-runs a sample
+    /// with more firm capacity or less load only where it was short). Only for models
+    /// without energy-limited resources, whose hours do not depend on earlier ones.
+    pub fn sample_walking<A: Accumulator>(
+        &mut self,
+        seed: u64,
+        sample: u64,
+        acc: &mut A,
+        walk: Option<&[u64]>,
+    ) {
         let key = SampleKey::new(seed, sample);
         self.inputs.draw_weather(key);
         self.history
             .draw(&self.components, key, self.inputs.weather());
         self.inputs.fill(key);
-        self.walk_hours(acc);
+        self.walk_hours(acc, walk);
         if let Some(st) = &self.storage {
             st.sample_totals(&mut self.charged_wh, &mut self.discharged_wh);
             if st.has_inflow() {
@@ -341,7 +357,7 @@ impl<'m> Sampler<'m> {
     }
 
     /// Walk the window block by block, hour by hour only where something can happen.
-    fn walk_hours<A: Accumulator>(&mut self, acc: &mut A) {
+    fn walk_hours<A: Accumulator>(&mut self, acc: &mut A, walk: Option<&[u64]>) {
         let blocks = self.history.blocks();
         self.level.copy_from_slice(&self.history.initial);
         if let Some(ladder) = self.network.as_mut().and_then(|n| n.ladder.as_mut()) {
@@ -378,7 +394,11 @@ impl<'m> Sampler<'m> {
                     break;
                 }
             }
-            if idle && self.block_is_safe(b) || !idle && dr_idle && self.pass_storage_block(b) {
+            let unwalked = walk.is_some_and(|w| w[b / 64] >> (b % 64) & 1 == 0);
+            if unwalked
+                || idle && self.block_is_safe(b)
+                || !idle && dr_idle && self.pass_storage_block(b)
+            {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
                     *level += self.history.sums()[at + q].net_w;

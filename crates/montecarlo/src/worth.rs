@@ -29,7 +29,7 @@ use crate::estimators::{Estimate, PairSums, Z95};
 use crate::runner::{check_bounds, run_blocks, Blocks, RunError};
 use crate::sampler::Sampler;
 use crate::spec::SimulationSpec;
-use gridrisk_core::model::ModelError;
+use gridrisk_core::model::{ModelError, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
 
 /// Name of the firm unit that EFC adds (a scenario may not use it).
@@ -172,11 +172,21 @@ pub enum WorthError {
     Run(#[from] RunError),
 }
 
-/// Per-sample system total of the metric (shortfall hours or energy), reset every sample.
+/// Per-sample system total of the metric (shortfall hours or energy) and the blocks of
+/// [`PEAK_BLOCK_H`] hours in which the system is short, reset every sample.
 struct SampleTotal {
     metric: Metric,
     system: usize,
     total: i64,
+    /// Bit `b % 64` of word `b / 64`: block `b` has a short hour.
+    short_blocks: Vec<u64>,
+}
+
+impl SampleTotal {
+    fn reset(&mut self) {
+        self.total = 0;
+        self.short_blocks.fill(0);
+    }
 }
 
 impl Accumulator for SampleTotal {
@@ -189,6 +199,8 @@ impl Accumulator for SampleTotal {
                 Metric::Eue => short_w,
                 Metric::Lole => 1,
             };
+            let b = hour.hour / PEAK_BLOCK_H;
+            self.short_blocks[b / 64] |= 1 << (b % 64);
         }
     }
 
@@ -197,63 +209,195 @@ impl Accumulator for SampleTotal {
     fn merge(&mut self, _: &Self) {}
 }
 
-/// Sums of one paired evaluation: (fixed, with x), and with x - fixed.
+/// One side of an evaluation, sample by sample in sample order (8 bytes per sample and 8
+/// per 64 blocks of the window).
+#[derive(Clone, Debug, Default)]
+struct PerSample {
+    /// The metric's total (Wh or hours).
+    totals: Vec<i64>,
+    /// [`SampleTotal::short_blocks`] of every sample, one after the other.
+    short_blocks: Vec<u64>,
+}
+
+/// What earlier evaluations say about a sample at x, for a system whose metric is monotone
+/// in x sample by sample and hour by hour (no energy-limited resource): its total lies
+/// between `least` and `most` (equal: known without a run), and an hour can be short only in
+/// the blocks of `walk` (those short at the evaluation with less firm capacity or more
+/// load).
 #[derive(Clone, Copy, Default)]
+struct Known<'a> {
+    /// Per-sample lower bound of the total (`None`: 0).
+    least: Option<&'a [i64]>,
+    /// Per-sample upper bound (`None`: none).
+    most: Option<&'a [i64]>,
+    /// Per sample, the blocks that can be short (`None`: any).
+    walk: Option<&'a [u64]>,
+}
+
+impl<'a> Known<'a> {
+    /// What the sides at `lo` and, if evaluated, at `hi` (`lo < x < hi`) say about x, if
+    /// `usable` (else nothing).
+    fn between(
+        usable: bool,
+        measure: Measure,
+        lo: &'a PerSample,
+        hi: Option<&'a PerSample>,
+    ) -> Known<'a> {
+        if !usable {
+            return Known::default();
+        }
+        match measure {
+            // Firm capacity: non-increasing in x.
+            Measure::Efc => Known {
+                least: hi.map(|h| &h.totals[..]),
+                most: Some(&lo.totals),
+                walk: Some(&lo.short_blocks),
+            },
+            // Added load: non-decreasing in x.
+            Measure::Elcc => Known {
+                least: Some(&lo.totals),
+                most: hi.map(|h| &h.totals[..]),
+                walk: hi.map(|h| &h.short_blocks[..]),
+            },
+        }
+    }
+}
+
+/// The side that does not change with x: run with the side with x (at x = 0), or its
+/// per-sample totals kept from that run.
+#[derive(Clone, Copy)]
+enum Fixed<'a> {
+    Run(&'a SystemModel),
+    Kept(&'a [i64]),
+}
+
+/// Block accumulator of one evaluation: sums of (fixed, with x) and of with x - fixed, and
+/// the per-sample results (merged in block order, so in sample order).
+#[derive(Clone, Default)]
 struct Paired {
     values: PairSums,
     diff: PairSums,
+    /// The fixed side's totals, when it was run.
+    fixed: Vec<i64>,
+    with_x: PerSample,
 }
 
-/// Run `fixed` and `with_x` on the same samples: the metric of each, with_x - fixed, and
-/// the number of samples.
+/// Per-thread samplers of one evaluation.
+struct Worker<'m> {
+    with_x: Sampler<'m>,
+    fixed: Option<Sampler<'m>>,
+    total: SampleTotal,
+}
+
+/// What one evaluation gave.
+struct Pair {
+    fixed: Estimate,
+    with_x: Estimate,
+    /// With x - fixed.
+    diff: Estimate,
+    samples: u64,
+    /// The fixed side's per-sample totals (empty when they were kept from before).
+    fixed_totals: Vec<i64>,
+    with_x_samples: PerSample,
+}
+
+/// Words of [`SampleTotal::short_blocks`] per sample of `model`.
+fn block_words(model: &SystemModel) -> usize {
+    model.hours().div_ceil(PEAK_BLOCK_H).div_ceil(64)
+}
+
+/// Run `with_x` (and `fixed`, unless its totals are kept) on the same samples. A sample
+/// whose total `known` pins is not run; one that is run walks only the blocks `known`
+/// allows. Both give exactly the totals of a full run when `known` holds.
 fn paired(
-    fixed: &SystemModel,
     with_x: &SystemModel,
+    fixed: Fixed,
+    known: Known,
     metric: Metric,
     spec: &SimulationSpec,
     threads: usize,
-) -> Result<(Estimate, Estimate, Estimate, u64), RunError> {
-    for m in [fixed, with_x] {
+) -> Result<Pair, RunError> {
+    let models = match fixed {
+        Fixed::Run(m) => vec![with_x, m],
+        Fixed::Kept(_) => vec![with_x],
+    };
+    for m in models {
         check_bounds(m, spec.max_samples())?;
         Sampler::new(m)?;
     }
-    let total = |m: &SystemModel| SampleTotal {
-        metric,
-        system: m.regions().len(),
-        total: 0,
-    };
+    let words = block_words(with_x);
+    let first = spec.block_samples(spec.block_range().start).start;
     let out = run_blocks(
         spec,
         threads,
         &Blocks {
-            new_worker: || {
-                [fixed, with_x]
-                    .map(|m| (Sampler::new(m).expect("checked before the run"), total(m)))
+            new_worker: || Worker {
+                with_x: Sampler::new(with_x).expect("checked before the run"),
+                fixed: match fixed {
+                    Fixed::Run(m) => Some(Sampler::new(m).expect("checked before the run")),
+                    Fixed::Kept(_) => None,
+                },
+                total: SampleTotal {
+                    metric,
+                    system: with_x.regions().len(),
+                    total: 0,
+                    short_blocks: vec![0; words],
+                },
             },
             new_acc: Paired::default,
-            sample: |w: &mut [(Sampler, SampleTotal); 2], seed, s, acc: &mut Paired| {
-                for (sampler, t) in w.iter_mut() {
-                    t.total = 0;
-                    sampler.sample(seed, s, t);
-                }
-                let (a, b) = (w[0].1.total, w[1].1.total);
-                acc.values.push(a, b);
-                acc.diff.push(b - a, 0);
+            sample: |w: &mut Worker, seed, s, acc: &mut Paired| {
+                let i = (s - first) as usize;
+                let fixed_total = match (&mut w.fixed, fixed) {
+                    (Some(sampler), _) => {
+                        w.total.reset();
+                        sampler.sample(seed, s, &mut w.total);
+                        acc.fixed.push(w.total.total);
+                        w.total.total
+                    }
+                    (None, Fixed::Kept(totals)) => totals[i],
+                    (None, Fixed::Run(_)) => unreachable!("a run fixed side has a sampler"),
+                };
+                let walk = known.walk.map(|b| &b[i * words..(i + 1) * words]);
+                let least = known.least.map_or(0, |l| l[i]);
+                let with_x_total = match (known.most, walk) {
+                    (Some(most), Some(walk)) if most[i] == least => {
+                        // Equal bounds: the same hours short by the same amounts.
+                        acc.with_x.short_blocks.extend_from_slice(walk);
+                        least
+                    }
+                    _ => {
+                        w.total.reset();
+                        w.with_x.sample_walking(seed, s, &mut w.total, walk);
+                        acc.with_x
+                            .short_blocks
+                            .extend_from_slice(&w.total.short_blocks);
+                        w.total.total
+                    }
+                };
+                acc.with_x.totals.push(with_x_total);
+                acc.values.push(fixed_total, with_x_total);
+                acc.diff.push(with_x_total - fixed_total, 0);
             },
             merge: |total: &mut Paired, later: &Paired| {
                 total.values.merge(&later.values);
                 total.diff.merge(&later.diff);
+                total.fixed.extend_from_slice(&later.fixed);
+                (total.with_x.totals).extend_from_slice(&later.with_x.totals);
+                (total.with_x.short_blocks).extend_from_slice(&later.with_x.short_blocks);
             },
         },
         &|_| {},
         |_| false,
     )?;
-    Ok((
-        out.acc.values.x().scaled(metric.scale()),
-        out.acc.values.y().scaled(metric.scale()),
-        out.acc.diff.x().scaled(metric.scale()),
-        out.samples,
-    ))
+    let scale = metric.scale();
+    Ok(Pair {
+        fixed: out.acc.values.x().scaled(scale),
+        with_x: out.acc.values.y().scaled(scale),
+        diff: out.acc.diff.x().scaled(scale),
+        samples: out.samples,
+        fixed_totals: out.acc.fixed,
+        with_x_samples: out.acc.with_x,
+    })
 }
 
 /// What to compute.
@@ -267,7 +411,19 @@ pub struct Question {
     pub metric: Metric,
 }
 
-/// The worth of `variant` against `base`.
+/// How much of the earlier evaluations an evaluation reuses. The results are the same
+/// either way (tested); `Nothing` is the plain definition, kept as the tests' reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reuse {
+    /// Keep the fixed side's per-sample totals from the evaluation at x = 0, and, without
+    /// energy-limited resources, skip the samples whose total the bracket's ends pin and
+    /// walk only the blocks that can be short.
+    Everything,
+    /// Run both sides over every sample in every evaluation.
+    Nothing,
+}
+
+/// The worth of `variant` against `base` ([`worth_with`] reusing everything).
 pub fn worth(
     base: &SystemModel,
     variant: &SystemModel,
@@ -275,6 +431,39 @@ pub fn worth(
     spec: &SimulationSpec,
     threads: usize,
     progress: &dyn Fn(f64),
+) -> Result<Worth, WorthError> {
+    worth_with(
+        base,
+        variant,
+        question,
+        spec,
+        threads,
+        progress,
+        Reuse::Everything,
+    )
+}
+
+/// The worth of `variant` against `base`, reusing earlier evaluations as `reuse` says.
+///
+/// What is reused, and why it is exact: the fixed side (EFC: the variant; ELCC: the base)
+/// does not depend on x, so its per-sample totals from the run at x = 0 serve every later
+/// evaluation. Without energy-limited resources every hour's system shortfall is
+/// non-increasing in firm capacity and non-decreasing in added load, and hours do not
+/// depend on earlier ones. So, per sample, the total at x lies between its totals at the
+/// bracket's ends `lo < x < hi` (when they are equal it is known, and the same hours are
+/// short); and an hour can be short at x only if it is short at the end with less firm
+/// capacity or more load (EFC: `lo`, where at x = 0 the base was run; ELCC: `hi`), so only
+/// the blocks of [`PEAK_BLOCK_H`] hours short there are walked. While the bracket is grown
+/// (`hi` not yet found), EFC still knows that a sample with nothing short at `lo` has
+/// nothing short at x; ELCC runs every sample in full.
+pub fn worth_with(
+    base: &SystemModel,
+    variant: &SystemModel,
+    question: Question,
+    spec: &SimulationSpec,
+    threads: usize,
+    progress: &dyn Fn(f64),
+    reuse: Reuse,
 ) -> Result<Worth, WorthError> {
     let Question {
         measure,
@@ -286,29 +475,58 @@ pub fn worth(
     let variant_region = (variant.regions().iter())
         .position(|r| r.name() == region_name)
         .expect("every base region is in the variant (checked)");
+    let monotone = [base, variant].iter().all(|m| {
+        m.storages().is_empty() && m.demand_responses().is_empty() && m.network().ladder.is_empty()
+    });
+    // At x = 0 both measures pair the base with the variant: D(0) = variant - base. The
+    // side with x is the base for EFC and the variant for ELCC.
+    let (at_zero, fixed_model) = match measure {
+        Measure::Efc => (base, variant),
+        Measure::Elcc => (variant, base),
+    };
+    let p0 = paired(
+        at_zero,
+        Fixed::Run(fixed_model),
+        Known::default(),
+        metric,
+        spec,
+        threads,
+    )?;
+    let (base_value, variant_value, d0) = match measure {
+        Measure::Efc => (p0.with_x, p0.fixed, p0.diff.scaled(-1.0)),
+        Measure::Elcc => (p0.fixed, p0.with_x, p0.diff),
+    };
+    let samples = p0.samples;
+    let fixed_totals = p0.fixed_totals;
+    let reuse_bounds = reuse == Reuse::Everything && monotone;
     // x in whole watts; D(x) signed to rise with x.
-    let evaluate = |x_w: i64| -> Result<Evaluation, WorthError> {
-        let (with_x, diff) = match measure {
+    let evaluate = |x_w: i64, known: Known| -> Result<(Evaluation, PerSample), WorthError> {
+        let fixed = match reuse {
+            Reuse::Everything => Fixed::Kept(&fixed_totals),
+            Reuse::Nothing => Fixed::Run(fixed_model),
+        };
+        let (pair, diff) = match measure {
             Measure::Efc => {
                 let m = base.with_firm_unit(FIRM_UNIT, region, x_w)?;
-                let (_, v, d, _) = paired(variant, &m, metric, spec, threads)?;
-                (v, d.scaled(-1.0))
+                let p = paired(&m, fixed, known, metric, spec, threads)?;
+                let d = p.diff.scaled(-1.0);
+                (p, d)
             }
             Measure::Elcc => {
                 let m = variant.with_added_load(variant_region, x_w)?;
-                let (_, v, d, _) = paired(base, &m, metric, spec, threads)?;
-                (v, d)
+                let p = paired(&m, fixed, known, metric, spec, threads)?;
+                let d = p.diff;
+                (p, d)
             }
         };
         progress(x_w as f64 / W_PER_MW);
-        Ok(Evaluation {
+        let evaluation = Evaluation {
             x_mw: x_w as f64 / W_PER_MW,
-            with_x,
+            with_x: pair.with_x,
             difference: diff,
-        })
+        };
+        Ok((evaluation, pair.with_x_samples))
     };
-    // At x = 0 both measures pair the base with the variant: D(0) = variant - base.
-    let (base_value, variant_value, d0, samples) = paired(base, variant, metric, spec, threads)?;
     if d0.mean == 0.0 && d0.se == 0.0 {
         return Err(WorthError::NoChange {
             metric: metric.name(),
@@ -334,7 +552,7 @@ pub fn worth(
         difference: d0,
     };
     let mut evaluations = vec![first];
-    let (mut lo, mut lo_eval) = (0_i64, 0_usize);
+    let (mut lo, mut lo_eval, mut lo_side) = (0_i64, 0_usize, p0.with_x_samples);
     // Bracket: first try the installed capacity the variant adds, or 1% of the system's
     // firm peak demand (at least 1 MW); while D(hi) < 0, extrapolate the secant through the
     // last two evaluations, 25% beyond its zero (between 1.5 and 8 times hi).
@@ -347,11 +565,13 @@ pub fn worth(
     let peak_w: i64 = base.regions().iter().map(|r| r.peak_w()).sum();
     let mut hi = added_w.max(peak_w / 100).max(1_000_000);
     let limit_w = search_limit_w(base).max(hi);
-    let hi_eval = loop {
-        evaluations.push(evaluate(hi)?);
+    let (hi_eval, mut hi_side) = loop {
+        let (evaluation, side) =
+            evaluate(hi, Known::between(reuse_bounds, measure, &lo_side, None))?;
+        evaluations.push(evaluation);
         let (at_lo, at_hi) = (&evaluations[lo_eval], evaluations.last().expect("pushed"));
         if at_hi.difference.mean >= 0.0 {
-            break evaluations.len() - 1;
+            break (evaluations.len() - 1, side);
         }
         if hi >= limit_w {
             return Err(WorthError::Unreachable {
@@ -368,7 +588,7 @@ pub fn worth(
         } else {
             hi.saturating_mul(8)
         };
-        (lo, lo_eval) = (hi, evaluations.len() - 1);
+        (lo, lo_eval, lo_side) = (hi, evaluations.len() - 1, side);
         hi = next.min(limit_w);
     };
     let mut hi_eval = hi_eval;
@@ -387,20 +607,20 @@ pub fn worth(
                 ci95_mw: [(est.x_mw - half).max(0.0), est.x_mw + half],
                 bracket_mw: [lo as f64 / W_PER_MW, hi as f64 / W_PER_MW],
                 steps: evaluations.len() - 1,
-                monotone: [base, variant].iter().all(|m| {
-                    m.storages().is_empty()
-                        && m.demand_responses().is_empty()
-                        && m.network().ladder.is_empty()
-                }),
+                monotone,
                 evaluations,
             });
         }
         let mid = lo + (hi - lo) / 2;
-        evaluations.push(evaluate(mid)?);
+        let (evaluation, side) = evaluate(
+            mid,
+            Known::between(reuse_bounds, measure, &lo_side, Some(&hi_side)),
+        )?;
+        evaluations.push(evaluation);
         if evaluations.last().expect("pushed").difference.mean >= 0.0 {
-            (hi, hi_eval) = (mid, evaluations.len() - 1);
+            (hi, hi_eval, hi_side) = (mid, evaluations.len() - 1, side);
         } else {
-            (lo, lo_eval) = (mid, evaluations.len() - 1);
+            (lo, lo_eval, lo_side) = (mid, evaluations.len() - 1, side);
         }
     }
 }

@@ -3,13 +3,23 @@
 
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::analytic;
-use gridrisk_montecarlo::worth::{worth, Measure, Metric, Question, Worth, WorthError};
+use gridrisk_montecarlo::worth::{
+    worth, worth_with, Measure, Metric, Question, Reuse, Worth, WorthError,
+};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use std::path::Path;
 
 fn load(name: &str) -> SystemModel {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/data/worth")
+        .join(name);
+    gridrisk_core::scenario::load(&path).unwrap().model
+}
+
+/// A scenario of the repository's `scenarios/` directory.
+fn scenario(name: &str) -> SystemModel {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
         .join(name);
     gridrisk_core::scenario::load(&path).unwrap().model
 }
@@ -167,6 +177,68 @@ fn an_added_firm_unit_moves_no_other_draw() {
     let w = run(&base, &variant, Measure::Efc, 1, 2_000, 7).unwrap();
     assert_eq!(w.x_mw, 5.0);
     assert_eq!(w.se_mw, 0.0);
+}
+
+/// The worth of `variant` reusing earlier evaluations and reusing nothing (both sides run
+/// over every sample in every evaluation): identical, evaluation by evaluation.
+fn reuse_changes_nothing(
+    base: &SystemModel,
+    variant: &SystemModel,
+    region: &str,
+    metric: Metric,
+    samples: u64,
+) -> Vec<Worth> {
+    let region = (base.regions().iter())
+        .position(|r| r.name() == region)
+        .unwrap();
+    let spec = SimulationSpec::new(StopRule::Samples(samples), 3, 10).unwrap();
+    [Measure::Efc, Measure::Elcc]
+        .map(|measure| {
+            let question = Question {
+                measure,
+                region,
+                metric,
+            };
+            let with =
+                |reuse| worth_with(base, variant, question, &spec, 0, &|_| {}, reuse).unwrap();
+            let (reused, plain) = (with(Reuse::Everything), with(Reuse::Nothing));
+            assert_eq!(format!("{reused:?}"), format!("{plain:?}"), "{measure:?}");
+            assert!(reused.steps >= 2, "{reused:?}");
+            reused
+        })
+        .into()
+}
+
+#[test]
+fn reusing_earlier_evaluations_changes_no_result() {
+    // Without energy-limited resources (samples pinned by the bracket skipped, only the
+    // blocks that can be short walked): the Kazakhstan base (network, hub, capped block,
+    // weather, mining) by EUE and LOLE, and the three-area RTS-79 with an import.
+    let kz = |name: &str| scenario(&format!("kazakhstan/{name}"));
+    let (base, interruptible) = (kz("winter-2021-22.toml"), kz("interruptible.toml"));
+    for metric in [Metric::Eue, Metric::Lole] {
+        for w in reuse_changes_nothing(&base, &interruptible, "SOUTH", metric, 60) {
+            assert!(w.monotone);
+        }
+    }
+    let three = |name: &str| scenario(&format!("benchmarks/{name}"));
+    let w = reuse_changes_nothing(
+        &three("ieee-rts79-three-area.toml"),
+        &three("ieee-rts79-three-area-import.toml"),
+        "A",
+        Metric::Eue,
+        60,
+    );
+    assert!(w[0].monotone);
+    // With storage only the fixed side's totals are reused.
+    let w = reuse_changes_nothing(
+        &three("ieee-rts79.toml"),
+        &three("ieee-rts79-storage.toml"),
+        "RTS",
+        Metric::Eue,
+        60,
+    );
+    assert!(!w[0].monotone);
 }
 
 #[test]

@@ -24,8 +24,9 @@
 //!
 //! Looking after every block and stopping when a fixed-n 95% interval meets the target would
 //! make the interval's error rate far above 5%: the more looks, the more chances that the
-//! interval wanders past a boundary by chance (a zero-effect variant "excludes zero" in
-//! about a third of runs of 200 looks, measured in `tests/stopping.rs`). Every target is
+//! interval wanders past a boundary by chance: a zero-effect variant "excludes zero" in 388
+//! of 1,000 seeded runs of up to 100 looks, against 18 of 1,000 with the sequence below
+//! (`tests/stopping.rs`, docs/stopping.md). Every target is
 //! therefore judged on the two-sided *asymptotic confidence sequence* of Waudby-Smith,
 //! Arbour, Sinha, Kennedy and Ramdas ("Time-uniform central limit theory and asymptotic
 //! confidence sequences", Annals of Statistics 2024, eq. (2.6)), the sample-variance form of

@@ -487,7 +487,8 @@ fn parse_event_hours(s: &str) -> Result<u64, String> {
 }
 
 fn parse_target(s: &str) -> Result<Target, String> {
-    s.parse().map_err(|e: gridrisk_montecarlo::stopping::TargetError| e.to_string())
+    s.parse()
+        .map_err(|e: gridrisk_montecarlo::stopping::TargetError| e.to_string())
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {

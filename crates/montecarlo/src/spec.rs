@@ -96,8 +96,7 @@ impl SimulationSpec {
             StopRule::Samples(0) | StopRule::Targets { max_samples: 0 } => {
                 return Err(SpecError::NoSamples)
             }
-            StopRule::Samples(n) | StopRule::Targets { max_samples: n } if n > MAX_SAMPLES =>
-            {
+            StopRule::Samples(n) | StopRule::Targets { max_samples: n } if n > MAX_SAMPLES => {
                 return Err(SpecError::TooManySamples(n))
             }
             _ => {}

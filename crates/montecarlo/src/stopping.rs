@@ -200,8 +200,7 @@ impl std::str::FromStr for Target {
         };
         if rule == Rule::ExcludesZero && !paired {
             return Err(bad(
-                "excludes-zero is a rule for a paired difference: write diff:".to_string()
-                    + rest,
+                "excludes-zero is a rule for a paired difference: write diff:".to_string() + rest,
             ));
         }
         Ok(Target {
@@ -343,7 +342,11 @@ impl Judged {
     /// at least 0.
     pub fn interval(&self) -> [f64; 2] {
         let lo = self.mean - self.half_width;
-        let lo = if self.variant.is_none() { lo.max(0.0) } else { lo };
+        let lo = if self.variant.is_none() {
+            lo.max(0.0)
+        } else {
+            lo
+        };
         [lo, self.mean + self.half_width]
     }
 }
@@ -432,8 +435,14 @@ mod tests {
         for (text, canonical) in [
             ("lole_h:rel=0.05", "lole_h@system:rel=0.05"),
             ("eue_mwh@SOUTH:width=100", "eue_mwh@SOUTH:width=100"),
-            ("diff:eue_mwh@system:excludes-zero", "diff:eue_mwh@system:excludes-zero"),
-            ("diff:p_shortfall:rel=0.5", "diff:p_shortfall@system:rel=0.5"),
+            (
+                "diff:eue_mwh@system:excludes-zero",
+                "diff:eue_mwh@system:excludes-zero",
+            ),
+            (
+                "diff:p_shortfall:rel=0.5",
+                "diff:p_shortfall@system:rel=0.5",
+            ),
         ] {
             let t: Target = text.parse().unwrap();
             assert_eq!(t.to_string(), canonical);
@@ -512,7 +521,11 @@ mod tests {
             (Rule::Rel(half / 2.0 + 1e-9), true),
             (Rule::Rel(half / 2.0 - 1e-9), false),
         ] {
-            assert_eq!(Judged::new(&r(rule), Some(1), e, 1000, 30).met, met, "{rule:?}");
+            assert_eq!(
+                Judged::new(&r(rule), Some(1), e, 1000, 30).met,
+                met,
+                "{rule:?}"
+            );
             assert!(!Judged::new(&r(rule), Some(1), e, 1000, 29).met, "{rule:?}");
         }
         // An interval reaching 0 does not exclude it; a negative one does.

@@ -88,9 +88,15 @@ fn a_zero_effect_variant_rarely_excludes_zero_where_the_fixed_interval_often_doe
     // At most 5% is the sequence's guarantee; 10 of 100 leaves room for chance (P < 3%
     // at a true 5%), while the fixed interval looked at 100 times stops far more often.
     eprintln!("zero effect, 100 replications: {stopped} stopped (fixed-n rule: {naive})");
-    assert!(stopped <= 10, "{stopped} of 100 stopped with 'excludes zero'");
+    assert!(
+        stopped <= 10,
+        "{stopped} of 100 stopped with 'excludes zero'"
+    );
     assert_eq!(missed, stopped, "with exact 0 a miss is a stop");
-    assert!(naive >= 15 && naive > 2 * stopped, "fixed-n rule: {naive} of 100");
+    assert!(
+        naive >= 15 && naive > 2 * stopped,
+        "fixed-n rule: {naive} of 100"
+    );
 }
 
 /// The full check of docs/stopping.md: 1,000 replications (`cargo test --release -p
@@ -120,28 +126,27 @@ fn with_unit() -> (SystemModel, SystemModel) {
 #[test]
 fn the_sequence_covers_an_exact_difference_at_every_look() {
     let (base, variant) = with_unit();
-    let exact = analytic::exact(&variant).unwrap().eue_mwh - analytic::exact(&base).unwrap().eue_mwh;
+    let exact =
+        analytic::exact(&variant).unwrap().eue_mwh - analytic::exact(&base).unwrap().eue_mwh;
     assert!(exact < -1.0, "the unit matters: {exact}");
-    let (stopped, _, missed) = replications(
-        &base,
-        &variant,
-        "diff:eue_mwh:width=20",
-        20_000,
-        100,
-        exact,
-    );
+    let (stopped, _, missed) =
+        replications(&base, &variant, "diff:eue_mwh:width=20", 20_000, 100, exact);
     eprintln!("exact difference {exact} MWh, 100 replications: {stopped} met, {missed} missed");
     assert!(stopped >= 95, "{stopped} of 100 met the width");
     // Time-uniform coverage is at least 95%: at most 10 of 100 misses leaves room for
     // chance.
-    assert!(missed <= 10, "missed the exact difference in {missed} of 100");
+    assert!(
+        missed <= 10,
+        "missed the exact difference in {missed} of 100"
+    );
 }
 
 #[test]
 #[ignore]
 fn the_sequence_covers_an_exact_difference_in_1000_replications() {
     let (base, variant) = with_unit();
-    let exact = analytic::exact(&variant).unwrap().eue_mwh - analytic::exact(&base).unwrap().eue_mwh;
+    let exact =
+        analytic::exact(&variant).unwrap().eue_mwh - analytic::exact(&base).unwrap().eue_mwh;
     let (stopped, _, missed) = replications(
         &base,
         &variant,
@@ -176,13 +181,27 @@ fn a_targeted_run_is_the_fixed_run_of_its_samples_for_any_thread_count() {
     assert_eq!(json(&one.acc), json(&three.acc));
     // The same bytes as a fixed count of that many samples (in blocks of 100 too).
     let fixed = SimulationSpec::new(StopRule::Samples(one.samples), 7, 100).unwrap();
-    let fixed = runner::run(&model, &fixed, 2, || Indices::new(&model), &|_| {}, |_| false);
+    let fixed = runner::run(
+        &model,
+        &fixed,
+        2,
+        || Indices::new(&model),
+        &|_| {},
+        |_| false,
+    );
     assert_eq!(json(&one.acc), json(&fixed.unwrap().acc));
     // Met at that block and not at the one before.
     let judged = stopping::judge_run(&resolved, &one.acc);
     assert!(judged[0].met && judged[0].half_width <= 0.05 * judged[0].mean);
     let before = SimulationSpec::new(StopRule::Samples(one.samples - 100), 7, 100).unwrap();
-    let before = runner::run(&model, &before, 2, || Indices::new(&model), &|_| {}, |_| false);
+    let before = runner::run(
+        &model,
+        &before,
+        2,
+        || Indices::new(&model),
+        &|_| {},
+        |_| false,
+    );
     assert!(!stopping::all_met(&stopping::judge_run(
         &resolved,
         &before.unwrap().acc

@@ -2,6 +2,7 @@
 //! independence, paired targets on `compare`, and bad targets exiting 2.
 
 use crate::util::{gridrisk, json, without_run, RTS79};
+use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 

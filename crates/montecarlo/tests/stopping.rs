@@ -207,3 +207,46 @@ fn a_targeted_run_is_the_fixed_run_of_its_samples_for_any_thread_count() {
         &before.unwrap().acc
     )));
 }
+
+/// RTS-79 and RTS-79 with a never-failing 100 MW unit, and the exact difference of their
+/// EUE (analytic mode).
+fn rts79_with_firm_unit() -> (SystemModel, SystemModel, f64) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios/benchmarks/ieee-rts79.toml");
+    let base = gridrisk_core::scenario::load(&path).unwrap().model;
+    let variant = base.with_firm_unit("firm", 0, 100 * common::MW).unwrap();
+    let exact =
+        analytic::exact(&variant).unwrap().eue_mwh - analytic::exact(&base).unwrap().eue_mwh;
+    (base, variant, exact)
+}
+
+/// `replications` seeded RTS-79 comparisons stopped when the EUE difference's interval is
+/// a fifth of the exact difference wide: how many met it, and how many missed the exact
+/// difference at some look.
+fn rts79_coverage(replications_n: u64) -> (u64, u64, f64) {
+    let (base, variant, exact) = rts79_with_firm_unit();
+    assert!(exact < -100.0, "the unit matters: {exact}");
+    let target = format!("diff:eue_mwh:width={}", exact.abs() / 5.0);
+    let (stopped, _, missed) =
+        replications(&base, &variant, &target, 100_000, replications_n, exact);
+    (stopped, missed, exact)
+}
+
+#[test]
+fn on_rts79_the_sequence_covers_the_exact_difference_of_a_firm_unit() {
+    let (stopped, missed, exact) = rts79_coverage(40);
+    eprintln!(
+        "RTS-79 + 100 MW firm, exact {exact} MWh, 40 replications: {stopped} met, {missed} missed"
+    );
+    assert_eq!(stopped, 40);
+    // Time-uniform coverage at least 95%: at most 4 of 40 misses leaves room for chance.
+    assert!(missed <= 4, "missed in {missed} of 40");
+}
+
+#[test]
+#[ignore]
+fn on_rts79_the_sequence_covers_the_exact_difference_in_1000_replications() {
+    let (stopped, missed, exact) = rts79_coverage(1_000);
+    eprintln!("RTS-79 + 100 MW firm, exact {exact} MWh, 1,000 replications: {stopped} met, {missed} missed");
+    assert!(missed <= 50, "{missed} of 1,000");
+}

@@ -11,7 +11,7 @@
 //! result is lost.
 
 use anyhow::{anyhow, Context};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -309,6 +309,41 @@ pub fn estimate_cells(v: &Value) -> [String; 4] {
     })
 }
 
+/// The stopping rule of a run or comparison with targets: why and when it stopped, and each
+/// target's anytime-valid interval; empty for a fixed sample count.
+fn stop_lines(stop: &Value) -> String {
+    let Some(targets) = stop["targets"].as_array() else {
+        return String::new();
+    };
+    let mut s = format!(
+        "stopping rule: {} (cap {}); intervals: {}\n",
+        stop["reason"].as_str().unwrap_or(""),
+        stop["max_samples"],
+        stop["interval"].as_str().unwrap_or("")
+    );
+    for t in targets {
+        let cells = estimate_cells(&json!({
+            "mean": t["mean"],
+            "se": t["half_width"].as_f64().map(|h| h / 2.0),
+            "ci95": t["interval"],
+        }));
+        let variant = t["variant"]
+            .as_str()
+            .map(|v| format!(" for {v}"))
+            .unwrap_or_default();
+        s += &format!(
+            "  {}{variant}: {} [{}, {}] ({}, {} non-zero samples)\n",
+            t["target"].as_str().unwrap_or(""),
+            cells[0],
+            cells[2],
+            cells[3],
+            if t["met"] == true { "met" } else { "NOT met" },
+            t["nonzero_samples"]
+        );
+    }
+    s
+}
+
 /// A run result as a table.
 pub fn run_table(doc: &Value) -> String {
     let (horizon, _) = per(doc);
@@ -321,17 +356,7 @@ pub fn run_table(doc: &Value) -> String {
         doc["seed"].as_str().unwrap_or(""),
     );
     s += &window_line(doc);
-    if let Some(met) = doc["stop"]["met"].as_bool() {
-        s += &format!(
-            "stopping rule: relative 95% half-width of system lole_h <= {} ({})\n",
-            doc["stop"]["target"],
-            if met {
-                "met"
-            } else {
-                "NOT met: sample cap reached"
-            }
-        );
-    }
+    s += &stop_lines(&doc["stop"]);
     let mut areas = vec![("system".to_string(), &doc["system"])];
     if let Some(regions) = doc["regions"].as_object() {
         if regions.len() > 1 {
@@ -606,6 +631,7 @@ pub fn compare_table(doc: &Value) -> String {
         doc["seed"].as_str().unwrap_or("")
     );
     s += &window_line(doc);
+    s += &stop_lines(&doc["stop"]);
     let focus = focus_region(&doc["base"]);
     let mut rows: Vec<(String, Option<&str>, &str, String)> = vec![(
         "system lole_h".into(),

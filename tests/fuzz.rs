@@ -2028,6 +2028,25 @@ fn pras_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     case
 }
 
+/// Values of `--target` for `run` and `compare`: valid, unknown index or area, bad rule
+/// values, a paired target (refused by `run`) and a plain one (refused by `compare`).
+const TARGETS: &[&str] = &[
+    "lole_h:rel=0.5",
+    "eue_mwh@RTS:width=1e9",
+    "lolf@system:width=0.001",
+    "diff:eue_mwh:excludes-zero",
+    "diff:lole_h@RTS:rel=0.9",
+    "eue_mwh@NOWHERE:rel=0.1",
+    "lold_h:rel=0.1",
+    "eue_illegal_mwh:rel=0.1",
+    "eue_mwh:width=0",
+    "eue_mwh:width=-1",
+    "lole_h:rel=nan",
+    "lole_h:excludes-zero",
+    "lole_h",
+    "",
+];
+
 /// Command-line values at and past their limits.
 fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     let mut case = Case::new("args");
@@ -2067,6 +2086,11 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         ),
         ("--max-samples", &["0", "10", "18446744073709551615"][..]),
         (
+            // Run targets; "compare --target" the same values on a comparison.
+            "--target", TARGETS,
+        ),
+        ("compare --target", TARGETS),
+        (
             "--event-mw",
             &[
                 "0",
@@ -2084,11 +2108,21 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         ),
     ]);
     let value = *rng.pick(values);
-    case.mutation = format!("run {RTS} {option} {value}");
-    let mut args = strings(&["run", RTS, option, value]);
+    let (command, option) = match option.strip_prefix("compare ") {
+        Some(option) => ("compare", option),
+        None => ("run", option),
+    };
+    case.mutation = format!("{command} {RTS} {option} {value}");
+    let mut args = strings(&[command, RTS]);
+    if command == "compare" {
+        args.push(s(RTS_STORAGE));
+    }
+    args.extend(strings(&[option, value]));
     match option {
         "--samples" | "--block-size" => {}
         "--max-samples" => args.extend(strings(&["--target-rel-ci", "0.5"])),
+        // A small cap: a target that is never met must still end quickly.
+        "--target" => args.extend(strings(&["--max-samples", "300"])),
         "--shard" => {
             let out = "out/shard.json";
             args.extend(strings(&[

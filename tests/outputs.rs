@@ -279,7 +279,7 @@ fn require_target_exits_3_when_the_target_is_not_met_and_still_writes() {
         .arg("--require-target")
         .assert()
         .success()
-        .stdout(contains("(met)"));
+        .stdout(contains("(met, "));
     gridrisk()
         .args([
             "run",

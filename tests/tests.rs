@@ -17,6 +17,7 @@ mod report;
 mod run;
 mod schedule;
 mod shard;
+mod stopping;
 mod sweep;
 mod synth;
 mod tails;

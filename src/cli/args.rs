@@ -2,6 +2,7 @@
 //! bad option exits with status 2 and a clear message before any work starts.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use gridrisk_montecarlo::stopping::Target;
 use std::path::PathBuf;
 
 /// Winter blackout risk of multi-region power grids, by sequential Monte Carlo simulation.
@@ -13,7 +14,8 @@ use std::path::PathBuf;
 ///
 /// Exit status: 0 success (also when standard output is closed early, as by `| head`),
 /// 1 failure of the environment (a full disk, an unwritable standard output), 2 bad input
-/// (scenario, option or path), 3 `run --require-target` ran but did not meet its target.
+/// (scenario, option or path), 3 `run` or `compare --require-target` ran but did not meet
+/// its target.
 #[derive(Parser, Debug)]
 #[command(name = "gridrisk", version, about, long_about)]
 pub struct Cli {
@@ -120,8 +122,19 @@ impl TailArgs {
     }
 }
 
+/// The syntax of `--target`, shared by `run` and `compare` help texts.
+const TARGET_HELP: &str = "TARGET is [diff:]INDEX[@AREA]:RULE: INDEX an additive index (lole_h, \
+lole_d, lolf, eue_mwh, p_shortfall, or with mining eue_household_mwh, eue_illegal_mwh, \
+eue_registered_mwh, mining_curtailed_mwh), AREA a region or system (the default), RULE rel=X \
+(half-width at most X times the mean, 0 < X < 1), width=W (full width at most W, in the \
+index's unit) or, for a paired difference (diff:, compare only), excludes-zero. Judged after \
+each block on an anytime-valid 95% confidence sequence (docs/stopping.md), never before 30 \
+samples with a non-zero value; the run stops when every target is met, or at --max-samples. \
+Repeatable.";
+
 /// `gridrisk run`.
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("stopping").multiple(true).args(["targets", "target_rel_ci"])))]
 pub struct RunArgs {
     /// Scenario TOML file, PRAS system file (.pras), or the name of an embedded scenario
     /// (see `gridrisk scenarios`).
@@ -129,19 +142,23 @@ pub struct RunArgs {
     /// Number of samples, each one simulated study window (a year for a year-long window such
     /// as RTS-79's, the dated window otherwise, e.g. one Nov-Feb winter); at most 10^12.
     #[arg(long, value_name = "N", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "target_rel_ci")]
+          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "stopping")]
     pub samples: u64,
-    /// Instead of a fixed count, sample until the 95% half-width of system LOLE divided by
-    /// its mean is at most X (e.g. 0.05), checked after each block of samples in order.
+    /// Instead of a fixed count, sample until a target is met (e.g. eue_mwh@SOUTH:rel=0.05).
+    #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
+          long_help = TARGET_HELP)]
+    pub targets: Vec<Target>,
+    /// The same as --target lole_h:rel=X: sample until the 95% half-width of system LOLE
+    /// (of its anytime-valid confidence sequence) is at most X times its mean.
     #[arg(long, value_name = "X", value_parser = parse_fraction)]
     pub target_rel_ci: Option<f64>,
-    /// Sample cap for --target-rel-ci.
+    /// Sample cap for --target and --target-rel-ci.
     #[arg(long, value_name = "N", default_value_t = 1_000_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_samples: u64,
-    /// With --target-rel-ci: exit with status 3 if the target is not met within
+    /// With --target or --target-rel-ci: exit with status 3 if a target is not met within
     /// --max-samples (the result is still written, with "stop": {"met": false}).
-    #[arg(long, requires = "target_rel_ci", conflicts_with = "samples")]
+    #[arg(long, requires = "stopping", conflicts_with = "samples")]
     pub require_target: bool,
     /// Seed of every random stream (any unsigned 64-bit integer). The same seed gives
     /// bit-identical results for any thread count.
@@ -157,8 +174,8 @@ pub struct RunArgs {
     /// Run only shard K of N (1 <= K <= N <= 1000000): a contiguous, disjoint part of the
     /// sample blocks (possibly none). The output is then a shard file (JSON,
     /// "gridrisk.shard/7") for `gridrisk merge`, written to --out FILE (required);
-    /// not combinable with --target-rel-ci.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "target_rel_ci")]
+    /// not combinable with --target or --target-rel-ci.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "stopping")]
     pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub tails: TailArgs,
@@ -178,8 +195,21 @@ pub struct CompareArgs {
     pub variants: Vec<String>,
     /// Samples per scenario (the same sample indices for every scenario).
     #[arg(long, value_name = "N", default_value_t = 2_000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "targets")]
     pub samples: u64,
+    /// Instead of a fixed count, sample until a paired difference's target is met for every
+    /// variant (e.g. diff:eue_mwh@SOUTH:excludes-zero).
+    #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
+          long_help = TARGET_HELP)]
+    pub targets: Vec<Target>,
+    /// Sample cap for --target.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_samples: u64,
+    /// With --target: exit with status 3 if a target is not met within --max-samples (the
+    /// result is still written, with "stop": {"met": false}).
+    #[arg(long, requires = "targets", conflicts_with = "samples")]
+    pub require_target: bool,
     /// Seed of every random stream.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
@@ -463,6 +493,11 @@ fn parse_event_hours(s: &str) -> Result<u64, String> {
             "expected a whole number of hours >= 1 (P(an event longer than H hours)), got '{s}'"
         )),
     }
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse()
+        .map_err(|e: gridrisk_montecarlo::stopping::TargetError| e.to_string())
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {

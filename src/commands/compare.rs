@@ -5,8 +5,9 @@ use super::{emit, json_text, scenario_id};
 use crate::cli::args::{CompareArgs, Format, StudyArgs};
 use crate::{bad, embedded, output, progress};
 use gridrisk_core::scenario::Scenario;
-use gridrisk_montecarlo::compare::compare;
+use gridrisk_montecarlo::compare::compare_until;
 use gridrisk_montecarlo::result::{compare_json, Compared, RunInfo, TailQuery};
+use gridrisk_montecarlo::stopping::{self, Target};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use std::path::Path;
 use std::time::Instant;
@@ -20,9 +21,17 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         let label = s.name.clone();
         scenarios.push((s, label));
     }
+    let stop = if args.targets.is_empty() {
+        StopRule::Samples(args.samples)
+    } else {
+        StopRule::Targets {
+            max_samples: args.max_samples,
+        }
+    };
     let doc = paired(
         &scenarios,
-        args.samples,
+        stop,
+        &args.targets,
         args.seed,
         args.threads,
         args.block_size,
@@ -31,7 +40,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     emit(
         &formatted(&doc, args.output.format),
         args.output.out.as_deref(),
-    )
+    )?;
+    super::run::target_outcome(args.require_target, &doc)
 }
 
 /// A comparison document as `format`.
@@ -91,7 +101,8 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     let query = args.tails.query();
     let mut doc = paired(
         &scenarios,
-        samples,
+        StopRule::Samples(samples),
+        &[],
         seed,
         args.threads,
         args.block_size,
@@ -136,10 +147,13 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Run the paired comparison of `scenarios` (the base first) and build its document.
+/// Run the paired comparison of `scenarios` (the base first) and build its document; with
+/// `targets` (and a [`StopRule::Targets`]), until every variant meets them, and with their
+/// intervals under `"stop"`.
 fn paired(
     scenarios: &[(Scenario, String)],
-    samples: u64,
+    stop: StopRule,
+    targets: &[Target],
     seed: u64,
     threads: usize,
     block_size: u64,
@@ -148,13 +162,16 @@ fn paired(
     for (s, _) in scenarios {
         super::print_warnings(s);
     }
-    let spec = SimulationSpec::new(StopRule::Samples(samples), seed, block_size).map_err(bad)?;
+    let spec = SimulationSpec::new(stop, seed, block_size).map_err(bad)?;
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
-    let total = samples * scenarios.len() as u64;
-    let bar = progress::bar(total, "scenario-samples");
+    let targets = stopping::resolve(targets, &models).map_err(bad)?;
     let per = scenarios.len() as u64;
+    let bar = progress::bar(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();
-    let out = compare(&models, &spec, threads, &|n| bar.inc(n * per)).map_err(bad)?;
+    let out = compare_until(&models, &spec, threads, &|n| bar.inc(n * per), |acc| {
+        stopping::all_met(&stopping::judge_comparison(&targets, acc))
+    })
+    .map_err(bad)?;
     bar.finish_and_clear();
     let compared: Vec<Compared> = scenarios
         .iter()
@@ -168,5 +185,11 @@ fn paired(
         threads: super::run::resolved_threads(threads),
         wall_s: started.elapsed().as_secs_f64(),
     };
-    Ok(compare_json(&compared, &spec, &out, &info, query))
+    let mut doc = compare_json(&compared, &spec, &out, &info, query);
+    if !targets.is_empty() {
+        let judged = stopping::judge_comparison(&targets, &out.acc);
+        let labels: Vec<String> = scenarios.iter().map(|(_, l)| l.clone()).collect();
+        doc["stop"] = stopping::stop_json(spec.max_samples(), out.samples, &judged, &labels);
+    }
+    Ok(doc)
 }

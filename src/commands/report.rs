@@ -552,15 +552,15 @@ fn run_settings(doc: &Value) -> String {
     let stop = &doc["stop"];
     let stop_text = match stop["rule"].as_str() {
         Some("samples") | None => format!("fixed number of samples ({})", text(&doc["samples"])),
-        Some(rule) => format!(
-            "{rule}: target {} ({})",
-            text(&stop["target"]),
-            match stop["met"].as_bool() {
-                Some(true) => "met",
-                Some(false) => "NOT met: sample cap reached",
-                None => "",
-            }
-        ),
+        Some(_) => {
+            let targets: Vec<String> = stop["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| text(&t["target"]))
+                .collect();
+            format!("targets {}: {}", targets.join(", "), text(&stop["reason"]))
+        }
     };
     kv_table(
         &[

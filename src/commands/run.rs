@@ -8,6 +8,7 @@ use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::{RunError, RunOutput};
 use gridrisk_montecarlo::shard::shard_json;
+use gridrisk_montecarlo::stopping::{self, Resolved, Rule, Target};
 use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -21,11 +22,12 @@ pub fn resolved_threads(threads: usize) -> usize {
 }
 
 /// Simulate `model` under `spec` with every standard index (the engine of `run` and
-/// `sweep`); with a convergence target, stop on system `lole_h`'s relative half-width.
+/// `sweep`); with convergence targets, stop when every one is met ([`stopping`]).
 /// `observe` sees every block's accumulators, in block order.
 pub fn simulate(
     model: &SystemModel,
     spec: &SimulationSpec,
+    targets: &[Resolved],
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
     observe: &(dyn Fn(&Indices) + Sync),
@@ -39,10 +41,7 @@ pub fn simulate(
         threads,
         || empty.clone(),
         progress,
-        |acc: &Indices| match spec.stop() {
-            StopRule::TargetRelCi { target, .. } => acc.system_lole_h().rel_half_width() <= target,
-            StopRule::Samples(_) => false,
-        },
+        |acc: &Indices| stopping::all_met(&stopping::judge_run(targets, acc)),
         observe,
     )
     .map_err(|e| match e {
@@ -68,18 +67,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     output::check_target(args.output.out.as_deref())?;
     let scenario = embedded::load_omit(&args.scenario, args.pras.omit()).map_err(bad)?;
     super::print_warnings(&scenario);
-    let stop = match args.target_rel_ci {
-        Some(target) => StopRule::TargetRelCi {
-            target,
+    let targets = run_targets(args);
+    let model = &scenario.model;
+    let targets = stopping::resolve(&targets, &[model]).map_err(bad)?;
+    let stop = if targets.is_empty() {
+        StopRule::Samples(args.samples)
+    } else {
+        StopRule::Targets {
             max_samples: args.max_samples,
-        },
-        None => StopRule::Samples(args.samples),
+        }
     };
     let mut spec = SimulationSpec::new(stop, args.seed, args.block_size).map_err(bad)?;
     if let Some((k, n)) = args.shard {
         spec = spec.sharded(k, n).map_err(bad)?;
     }
-    let model = &scenario.model;
     let bar = progress::bar(spec.max_samples(), "samples");
     // A shard keeps its first block's state, which `merge` simulates again to check it.
     let first = OnceLock::new();
@@ -88,7 +89,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             first.get_or_init(|| acc.clone());
         }
     };
-    let (out, info) = simulate(model, &spec, args.threads, &|n| bar.inc(n), &keep_first)?;
+    let (out, info) = simulate(
+        model,
+        &spec,
+        &targets,
+        args.threads,
+        &|n| bar.inc(n),
+        &keep_first,
+    )?;
     bar.finish_and_clear();
     if spec.shard().is_some() {
         // Compact: a shard holds raw histograms, read by `merge`, not by people.
@@ -97,20 +105,53 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         return emit(&format!("{doc}\n"), args.output.out.as_deref());
     }
     let query = args.tails.query();
-    let doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info, &query);
+    let mut doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info, &query);
+    if !targets.is_empty() {
+        let judged = stopping::judge_run(&targets, &out.acc);
+        doc["stop"] = stopping::stop_json(args.max_samples, out.samples, &judged, &[]);
+    }
     let text = match args.output.format {
         Format::Json => json_text(&doc),
         Format::Table => output::run_table(&doc),
         Format::Csv => output::run_csv(&doc),
     };
     emit(&text, args.output.out.as_deref())?;
-    match (args.require_target, args.target_rel_ci, out.target_met) {
-        (true, Some(target), Some(false)) => Err(TargetNotMet(format!(
-            "the target relative half-width {target} of system lole_h was not met within \
-             --max-samples {} (exit status 3; the result was written)",
-            out.samples
-        ))
-        .into()),
-        _ => Ok(()),
+    target_outcome(args.require_target, &doc)
+}
+
+/// The targets of `run`: every `--target`, and `--target-rel-ci X` as `lole_h:rel=X`.
+fn run_targets(args: &RunArgs) -> Vec<Target> {
+    let mut targets = args.targets.clone();
+    targets.extend(args.target_rel_ci.map(|x| Target {
+        paired: false,
+        index: 0,
+        area: None,
+        rule: Rule::Rel(x),
+    }));
+    targets
+}
+
+/// With `--require-target`, exit status 3 when the document's targets were not all met
+/// (after it was written).
+pub fn target_outcome(require_target: bool, doc: &serde_json::Value) -> anyhow::Result<()> {
+    let stop = &doc["stop"];
+    if !require_target || stop["met"].as_bool() != Some(false) {
+        return Ok(());
     }
+    let unmet: Vec<String> = stop["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["met"] == false)
+        .map(|t| match t["variant"].as_str() {
+            Some(v) => format!("{} for '{v}'", t["target"].as_str().unwrap_or("")),
+            None => t["target"].as_str().unwrap_or("").to_string(),
+        })
+        .collect();
+    Err(TargetNotMet(format!(
+        "target {} not met within --max-samples {} (exit status 3; the result was written)",
+        unmet.join(", "),
+        stop["max_samples"]
+    ))
+    .into())
 }

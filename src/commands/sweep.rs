@@ -426,8 +426,14 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             multi.suspend(|| note!("warning: cell {}: {w}", i + 1));
         }
         let model = &sc.model;
-        let (out, info) =
-            super::run::simulate(model, &spec, args.threads, &|n| sample_bar.inc(n), &|_| {})?;
+        let (out, info) = super::run::simulate(
+            model,
+            &spec,
+            &[],
+            args.threads,
+            &|n| sample_bar.inc(n),
+            &|_| {},
+        )?;
         let query = TailQuery::default();
         let mut doc = result_json(model, &super::scenario_id(&sc), &spec, &out, &info, &query);
         let cell_keys: serde_json::Map<String, Value> = sweep

@@ -103,7 +103,9 @@ impl Comparison {
                 let b = base.last_sample(self.area_map[0][a]);
                 let v = variant.last_sample(self.area_map[k + 1][a]);
                 for i in 0..SAMPLE_TOTALS.len() {
-                    sums[i].push(v[i] - b[i], 0);
+                    // y counts the samples whose difference is not zero (stopping rules).
+                    let d = v[i] - b[i];
+                    sums[i].push(d, i64::from(d != 0));
                 }
             }
         }
@@ -128,6 +130,13 @@ impl Comparison {
     pub fn difference(&self, k: usize, a: usize, i: usize) -> Estimate {
         self.diffs[k - 1][a][i].x().scaled(SAMPLE_TOTALS[i].1)
     }
+
+    /// [`Comparison::difference`] with the number of samples whose difference is not zero.
+    pub fn paired(&self, k: usize, a: usize, i: usize) -> (Estimate, u64) {
+        let sums = &self.diffs[k - 1][a][i];
+        let nonzero = sums.y().mean * sums.n() as f64;
+        (self.difference(k, a, i), nonzero.round() as u64)
+    }
 }
 
 /// Run a paired comparison of `models` (the base first).
@@ -136,6 +145,18 @@ pub fn compare(
     spec: &SimulationSpec,
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunOutput<Comparison>, CompareRunError> {
+    compare_until(models, spec, threads, progress, |_| false)
+}
+
+/// [`compare`] with a convergence target: `converged` decides on the merged prefix of
+/// blocks (see [`crate::stopping`]).
+pub fn compare_until(
+    models: &[&SystemModel],
+    spec: &SimulationSpec,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    converged: impl Fn(&Comparison) -> bool,
 ) -> Result<RunOutput<Comparison>, CompareRunError> {
     Comparison::new(models)?;
     for m in models {
@@ -161,7 +182,7 @@ pub fn compare(
             merge: |total: &mut Comparison, later: &Comparison| total.merge(later),
         },
         progress,
-        |_| false,
+        converged,
     )?;
     Ok(out)
 }

@@ -122,16 +122,6 @@ impl Estimate {
             ..Estimate::new(self.mean + by, self.se)
         }
     }
-
-    /// Half-width of the 95% normal interval relative to the mean (infinite when the mean
-    /// is 0).
-    pub fn rel_half_width(&self) -> f64 {
-        if self.mean == 0.0 {
-            f64::INFINITY
-        } else {
-            Z95 * self.se / self.mean.abs()
-        }
-    }
 }
 
 /// Exact sums of one integer per sample, and optionally of a second for a ratio estimate.

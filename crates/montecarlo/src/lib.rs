@@ -7,6 +7,8 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
   possible;
 * accumulators ([`accumulators`]) say what to measure, with `record_hour` / `end_sample` /
   `merge`, and exact integer sums ([`estimators`]);
+* [`stopping`] stops a run on what is asked (any additive index of any area, or a paired
+  difference) by an anytime-valid confidence sequence;
 * [`runner::run`] spreads fixed blocks of samples over threads and merges them in block
   order, so results are bit-identical for any thread count;
 * [`result`] turns merged accumulators into the result file (`gridrisk.result/1`);
@@ -38,6 +40,7 @@ pub mod sampler;
 pub mod schedule;
 pub mod shard;
 pub mod spec;
+pub mod stopping;
 pub mod storage;
 pub mod weather;
 pub mod worth;

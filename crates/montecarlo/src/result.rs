@@ -393,15 +393,12 @@ pub fn result_json(
     run: &RunInfo,
     query: &TailQuery,
 ) -> Value {
+    // A run with targets replaces this with its targets' intervals (crate::stopping).
     let stop = match spec.stop() {
         StopRule::Samples(n) => json!({"rule": "samples", "samples": n}),
-        StopRule::TargetRelCi {
-            target,
-            max_samples,
-        } => json!({
-            "rule": "target_rel_ci", "index": "lole_h", "target": target,
-            "max_samples": max_samples, "met": out.target_met.unwrap_or(false),
-        }),
+        StopRule::Targets { max_samples } => {
+            crate::stopping::stop_json(max_samples, out.samples, &[], &[])
+        }
     };
     let mut doc = json!({
         "schema": SCHEMA,

@@ -219,7 +219,7 @@ where
             (blocks_of.merge)(&mut total, &acc);
             let range = spec.block_samples(b);
             samples += range.end - range.start;
-            if let StopRule::TargetRelCi { .. } = spec.stop() {
+            if let StopRule::Targets { .. } = spec.stop() {
                 if converged(&total) {
                     return Ok(RunOutput {
                         acc: total,
@@ -231,7 +231,7 @@ where
         }
         next += wave;
     }
-    let target_met = matches!(spec.stop(), StopRule::TargetRelCi { .. }).then_some(false);
+    let target_met = matches!(spec.stop(), StopRule::Targets { .. }).then_some(false);
     Ok(RunOutput {
         acc: total,
         samples,

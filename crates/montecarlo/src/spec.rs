@@ -7,12 +7,10 @@
 pub enum StopRule {
     /// Exactly this many samples.
     Samples(u64),
-    /// Stop after the first block at which the 95% half-width of system `lole_h`, relative
-    /// to its mean, is at most `target`; never run more than `max_samples`. Decided on the
-    /// ordered prefix of completed blocks, so the sample count does not depend on threads.
-    TargetRelCi {
-        /// Relative half-width to reach, in (0, 1).
-        target: f64,
+    /// Stop after the first block at which every convergence target is met
+    /// ([`crate::stopping`]); never run more than `max_samples`. Decided on the ordered
+    /// prefix of completed blocks, so the sample count does not depend on threads.
+    Targets {
         /// Sample cap.
         max_samples: u64,
     },
@@ -29,8 +27,8 @@ pub const MAX_SAMPLES: u64 = 1_000_000_000_000;
 /// Default number of samples per block, for every command (`run`, `compare`, `study`,
 /// `sweep`). Small enough that a study of 2,000 winters still has 20 blocks to spread over
 /// the cores; the per-block cost (fresh accumulators, one merge) is about 2% of an RTS-79
-/// run. Results with a fixed sample count do not depend on it; `--target-rel-ci` decides
-/// after each block.
+/// run. Results with a fixed sample count do not depend on it; a convergence target
+/// (`--target`) decides after each block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 100;
 
 /// Most shards a run may be split into. A shard's work and memory do not depend on the
@@ -70,9 +68,6 @@ pub enum SpecError {
     /// More than [`MAX_SAMPLES`] samples requested.
     #[error("at most {MAX_SAMPLES} samples (10^12) can be run, got {0}")]
     TooManySamples(u64),
-    /// Target outside (0, 1).
-    #[error("the target relative half-width must be a number in (0, 1), got {0}")]
-    BadTarget(f64),
     /// A shard outside 1..=n.
     #[error("shard {k}/{n}: expected K/N with 1 <= K <= N")]
     BadShard {
@@ -90,7 +85,7 @@ pub enum SpecError {
         n: u64,
     },
     /// A convergence target with shards.
-    #[error("a convergence target (--target-rel-ci) cannot be split into shards")]
+    #[error("a convergence target (--target, --target-rel-ci) cannot be split into shards: its decision needs the ordered prefix of every block (run the sample count it stopped at with --samples N --shard K/N instead)")]
     ShardedTarget,
 }
 
@@ -98,15 +93,10 @@ impl SimulationSpec {
     /// A spec, checked.
     pub fn new(stop: StopRule, seed: u64, block_size: u64) -> Result<SimulationSpec, SpecError> {
         match stop {
-            StopRule::Samples(0) | StopRule::TargetRelCi { max_samples: 0, .. } => {
+            StopRule::Samples(0) | StopRule::Targets { max_samples: 0 } => {
                 return Err(SpecError::NoSamples)
             }
-            StopRule::TargetRelCi { target, .. } if !(target > 0.0 && target < 1.0) => {
-                return Err(SpecError::BadTarget(target))
-            }
-            StopRule::Samples(n) | StopRule::TargetRelCi { max_samples: n, .. }
-                if n > MAX_SAMPLES =>
-            {
+            StopRule::Samples(n) | StopRule::Targets { max_samples: n } if n > MAX_SAMPLES => {
                 return Err(SpecError::TooManySamples(n))
             }
             _ => {}
@@ -130,7 +120,7 @@ impl SimulationSpec {
         if n > MAX_SHARDS {
             return Err(SpecError::TooManyShards { k, n });
         }
-        if let StopRule::TargetRelCi { .. } = self.stop {
+        if let StopRule::Targets { .. } = self.stop {
             return Err(SpecError::ShardedTarget);
         }
         Ok(SimulationSpec {
@@ -176,7 +166,7 @@ impl SimulationSpec {
     pub fn max_samples(&self) -> u64 {
         match self.stop {
             StopRule::Samples(n) => n,
-            StopRule::TargetRelCi { max_samples, .. } => max_samples,
+            StopRule::Targets { max_samples } => max_samples,
         }
     }
 
@@ -212,22 +202,15 @@ mod tests {
             SimulationSpec::new(StopRule::Samples(0), 1, 10),
             Err(SpecError::NoSamples)
         );
-        let t = StopRule::TargetRelCi {
-            target: 0.0,
-            max_samples: 5,
-        };
-        assert_eq!(
-            SimulationSpec::new(t, 1, 10),
-            Err(SpecError::BadTarget(0.0))
-        );
+        let t = StopRule::Targets { max_samples: 0 };
+        assert_eq!(SimulationSpec::new(t, 1, 10), Err(SpecError::NoSamples));
         assert!(SimulationSpec::new(StopRule::Samples(5), 1, 0).is_err());
         assert!(SimulationSpec::new(StopRule::Samples(MAX_SAMPLES), 1, 500).is_ok());
         assert_eq!(
             SimulationSpec::new(StopRule::Samples(MAX_SAMPLES + 1), 1, 500),
             Err(SpecError::TooManySamples(MAX_SAMPLES + 1))
         );
-        let cap = StopRule::TargetRelCi {
-            target: 0.1,
+        let cap = StopRule::Targets {
             max_samples: MAX_SAMPLES + 1,
         };
         assert!(SimulationSpec::new(cap, 1, 500).is_err());

@@ -353,9 +353,18 @@ impl Indices {
             .map_err(at("monthly"))
     }
 
-    /// System LOLE so far (for the convergence rule).
-    pub fn system_lole_h(&self) -> crate::estimators::Estimate {
-        self.lole.lole_h(self.lole.areas() - 1)
+    /// Mean and standard error of per-sample total `i` ([`SAMPLE_TOTALS`] order) of area
+    /// `a`, in the index's unit (for the stopping rules).
+    pub fn total(&self, a: usize, i: usize) -> crate::estimators::Estimate {
+        match i {
+            0 => self.lole.lole_h(a),
+            1 => self.lole_days.finish(a).lole_d,
+            2 => self.lole.finish(a).lolf,
+            3 => self.eue.finish(a).eue_mwh,
+            4..=6 => self.eue_parts.part_mwh(a, i - 4),
+            7 => self.lole.finish(a).p_shortfall,
+            _ => self.mining_curtailed.mwh(a),
+        }
     }
 }
 

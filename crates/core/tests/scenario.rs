@@ -1026,6 +1026,8 @@ fn conditions_are_read_with_dates_as_study_hours() {
             deviation_w: 150_000_000,
             bad_day_probability: 0.05,
             bad_day_draw_w: (400_000_000, 700_000_000),
+            bad_day_refusable: false,
+            stops_with: Vec::new(),
         }]
     );
     assert_eq!(

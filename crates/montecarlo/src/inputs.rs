@@ -8,9 +8,10 @@
 //!
 //! ```text
 //! firm          = profile(h) x (1 + forecast error) + heating(day) + registered (firm)
-//!                 + illegal + neighbour draws
+//!                 + illegal + neighbour draws (firm)
 //! interruptible = registered (interruptible) + scheduled exports (exchanges' and import
-//!                 sources' schedules)
+//!                 sources' schedules) + refusable bad-day draws
+//! (an exchange adds nothing in the hours one of its `stops_with` disturbances is in progress)
 //! extra supply  = renewables + neighbour inflows + scheduled imports
 //! heating       = heating_w_per_c x max(0, threshold - max(normal + anomaly, -273.15 °C))
 //! ```
@@ -21,7 +22,7 @@
 //! Per block of [`PEAK_BLOCK_H`] hours it also keeps the largest total demand and the least
 //! extra supply, which the sampler uses to skip blocks.
 
-use crate::exchange;
+use crate::exchange::{self, RegionHours};
 use crate::mining::{MiningDraw, MiningSampler};
 use crate::rng::SampleKey;
 use crate::schedule::Schedules;
@@ -72,6 +73,9 @@ pub struct Inputs<'m> {
     pub demand_wh: Vec<i64>,
     /// Import sources' schedules, if any source has one.
     pub schedules: Option<Schedules>,
+    /// The hours an exchange is stopped (one exchange at a time; empty if no exchange has
+    /// `stops_with`).
+    stopped: Vec<bool>,
 }
 
 impl<'m> Inputs<'m> {
@@ -125,6 +129,11 @@ impl<'m> Inputs<'m> {
             source_factor: vec![1.0; model.network().imports.len() * days],
             demand_wh: vec![0; regions + 1],
             schedules: Schedules::of(model),
+            stopped: if cond.exchanges.iter().any(|x| !x.stops_with.is_empty()) {
+                vec![false; hours]
+            } else {
+                Vec::new()
+            },
         };
         if let Some(s) = &inputs.schedules {
             inputs.interruptible_w.copy_from_slice(&s.export_w);
@@ -151,8 +160,10 @@ impl<'m> Inputs<'m> {
         }
     }
 
-    /// Fill the hourly arrays of sample `key` (after [`Inputs::draw_weather`]).
-    pub fn fill(&mut self, key: SampleKey) {
+    /// Fill the hourly arrays of sample `key` (after [`Inputs::draw_weather`]);
+    /// `disturbed[d * hours + h]` says whether disturbance `d` is in progress in hour `h`
+    /// (needed only if an exchange has `stops_with`, else it may be empty).
+    pub fn fill(&mut self, key: SampleKey, disturbed: &[bool]) {
         if !self.stochastic {
             return;
         }
@@ -210,15 +221,24 @@ impl<'m> Inputs<'m> {
         }
         for x in &cond.exchanges {
             let row = x.region * hours..(x.region + 1) * hours;
-            for i in self.interruptible_w[row.clone()].iter_mut() {
-                *i += x.scheduled_export_w;
-            }
-            exchange::add_draws(
-                x,
-                key,
-                &mut self.firm_w[row.clone()],
-                &mut self.supply_w[row],
-            );
+            let stopped = if x.stops_with.is_empty() {
+                &[][..]
+            } else {
+                self.stopped.fill(false);
+                for &d in &x.stops_with {
+                    let down = &disturbed[d * hours..(d + 1) * hours];
+                    for (s, &o) in self.stopped.iter_mut().zip(down) {
+                        *s |= o;
+                    }
+                }
+                &self.stopped[..]
+            };
+            let to = RegionHours {
+                firm_w: &mut self.firm_w[row.clone()],
+                export_w: &mut self.interruptible_w[row.clone()],
+                supply_w: &mut self.supply_w[row],
+            };
+            exchange::add_draws(x, key, stopped, to);
         }
         if let Some(weather) = self.weather.as_ref().map(|x| &x.1) {
             for (p, plant) in cond.vre.iter().enumerate() {

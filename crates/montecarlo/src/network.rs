@@ -288,8 +288,13 @@ impl NetworkHour {
             interruptible_w: &self.zeros,
             arc_limit_w: &self.arc_limit_w,
         };
+        // A ladder finds its own imports: only the unserved demand is needed.
+        let import_w = self
+            .ladder
+            .is_none()
+            .then_some(&mut self.served_import_w[..]);
         self.dispatcher
-            .shortfalls_and_least_imports_w(&state, Some(&mut self.served_import_w))
+            .shortfalls_and_least_imports_w(&state, import_w)
     }
 
     /// Dispatch the loaded hour into `result`, [`NetworkHour::line_binding`] and

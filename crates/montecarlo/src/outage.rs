@@ -181,6 +181,15 @@ pub struct Components {
 }
 
 impl Components {
+    /// Quantity `q`'s level with every component in service.
+    pub fn full_level(&self, q: usize) -> i64 {
+        let outaged: i64 = (self.quantity.iter().zip(&self.amount))
+            .filter(|&(&k, _)| k == q)
+            .map(|(_, &a)| a)
+            .sum();
+        self.firm_level[q] + outaged
+    }
+
     /// The components of `model`: every unit with a non-zero capacity, and every line,
     /// import source and link (those without an outage process count as always up).
     pub fn of(model: &SystemModel) -> Components {
@@ -1001,6 +1010,25 @@ impl History {
     #[inline]
     pub fn changes_in(&self, q: usize, b: usize) -> bool {
         self.sums[b * self.quantities + q].head != NONE
+    }
+
+    /// Mark in `out` (one flag per hour) the hours in which quantity `q` is below `full`,
+    /// its level with every component in service (for a disturbance: it is in progress).
+    pub fn below(&self, q: usize, full: i64, out: &mut [bool]) {
+        let mut level = self.initial[q];
+        let mut steps = [0; PEAK_BLOCK_H];
+        for (b, hours) in out.chunks_mut(PEAK_BLOCK_H).enumerate() {
+            if self.changes_in(q, b) {
+                steps.fill(0);
+                self.scatter(q, b, &mut steps);
+                for (o, &step) in hours.iter_mut().zip(&steps) {
+                    level += step;
+                    *o = level < full;
+                }
+            } else {
+                hours.fill(level < full);
+            }
+        }
     }
 
     /// Add the changes of quantity `q` in block `b` to `per_hour[offset]`.

@@ -78,18 +78,34 @@ pub struct Sampler<'m> {
     demand_response_wh: Vec<i64>,
     out: HourOut,
     no_binding: Vec<bool>,
+    /// The quantity of each disturbance and its level when not in progress, if an exchange
+    /// stops with one (else empty).
+    disturbance_q: Vec<(usize, i64)>,
+    /// Per disturbance and hour, `d * hours + h`: whether it is in progress.
+    disturbed: Vec<bool>,
 }
 
 impl<'m> Sampler<'m> {
     /// A sampler for `model`; fails if its weather or mining model is invalid.
     pub fn new(model: &'m SystemModel) -> Result<Sampler<'m>, InputError> {
         let q = Quantities::of(model);
+        let components = Components::of(model);
         let areas = model.regions().len() + 1;
         let network = NetworkHour::of(model);
         let has_inflow = model.storages().iter().any(|s| s.inflow.is_some());
+        let cond = model.conditions();
+        let disturbance_q: Vec<(usize, i64)> =
+            if cond.exchanges.iter().any(|x| !x.stops_with.is_empty()) {
+                (0..cond.disturbances.len())
+                    .map(|d| (q.disturbance(d), components.full_level(q.disturbance(d))))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let disturbance_q_len = disturbance_q.len();
         Ok(Sampler {
             model,
-            components: Components::of(model),
+            components,
             history: History::new(q.count(), model.hours()),
             inputs: Inputs::new(model)?,
             quantities: q.count(),
@@ -141,6 +157,8 @@ impl<'m> Sampler<'m> {
                 },
             },
             no_binding: vec![false; q.lines],
+            disturbance_q,
+            disturbed: vec![false; disturbance_q_len * model.hours()],
         })
     }
 
@@ -177,7 +195,12 @@ impl<'m> Sampler<'m> {
         self.inputs.draw_weather(key);
         self.history
             .draw(&self.components, key, self.inputs.weather());
-        self.inputs.fill(key);
+        let hours = self.model.hours();
+        for (d, &(q, full)) in self.disturbance_q.iter().enumerate() {
+            self.history
+                .below(q, full, &mut self.disturbed[d * hours..(d + 1) * hours]);
+        }
+        self.inputs.fill(key, &self.disturbed);
         self.walk_hours(acc, walk);
         if let Some(st) = &self.storage {
             st.sample_totals(&mut self.charged_wh, &mut self.discharged_wh);

@@ -167,6 +167,14 @@ impl LocalFlow {
         least
     }
 
+    /// Offers `w` more supply at node `v`, serving its own need first (a search starts at
+    /// the needs, so a need is never its own source).
+    pub(crate) fn offer(&mut self, v: usize, w: i64) {
+        let own = w.min(self.need[v]);
+        self.need[v] -= own;
+        self.spare[v] += w - own;
+    }
+
     /// Whether node `v` can still reach an unserved need, after [`LocalFlow::route`] (it is
     /// in [`LocalFlow::seen`]).
     pub(crate) fn reaches_need(&self, v: usize) -> bool {

@@ -19,8 +19,15 @@ pub struct Exchange {
     pub deviation_w: i64,
     /// Probability that a day is a "bad day".
     pub bad_day_probability: f64,
-    /// Extra firm draw on a bad day, uniform between these, watts.
+    /// Extra draw on a bad day, uniform between these, watts.
     pub bad_day_draw_w: (i64, i64),
+    /// Whether the bad-day draw is an export the dispatch may refuse (interruptible demand
+    /// of the exports class, like the scheduled export) instead of firm demand.
+    pub bad_day_refusable: bool,
+    /// Indices of the disturbances that stop the exchange: while any of them is in
+    /// progress the neighbour draws nothing and feeds nothing (the region is islanded from
+    /// it).
+    pub stops_with: Vec<usize>,
 }
 
 /// A disturbance that trips a set of lines together (a corridor) for some hours.

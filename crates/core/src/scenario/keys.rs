@@ -217,6 +217,8 @@ pub(crate) const EXCHANGE: &[&str] = &[
     "deviation_mw",
     "bad_day_probability",
     "bad_day_draw_mw",
+    "bad_day_refusable",
+    "stops_with",
 ];
 pub(crate) const DISTURBANCE: &[&str] = &["name", "lines", "mtbf_h", "duration_h"];
 pub(crate) const MINING: &[&str] = &["registered", "illegal", "policies", "enforcement"];

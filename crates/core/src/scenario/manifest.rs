@@ -963,6 +963,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
         regions: &region_names,
         hubs: &hubs,
         lines: &names_of(&f, "lines"),
+        disturbances: &names_of(&f, "disturbances"),
         win,
     };
     m.conditions.mining = conditions::mining(&f, &ctx, p);

@@ -29,6 +29,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) hubs: &'a [bool],
     /// Line names, in order.
     pub(crate) lines: &'a [String],
+    /// Disturbance names, in order.
+    pub(crate) disturbances: &'a [String],
     /// The study window (`None` if the study has a problem).
     pub(crate) win: Option<&'a Window>,
 }
@@ -745,9 +747,24 @@ pub(crate) fn exchanges(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<
         } else {
             Some((0, 0))
         };
-        if let (Some(name), Some(region), Some(e), Some(d), Some(pr), Some(dr)) =
-            (name, region, export, deviation, prob, draw)
-        {
+        let refusable = if ef.has("bad_day_refusable") {
+            ef.boolean("bad_day_refusable", p)
+        } else {
+            Some(false)
+        };
+        let stops = stops_with(&ef, ctx.disturbances, p);
+        if let (
+            Some(name),
+            Some(region),
+            Some(e),
+            Some(d),
+            Some(pr),
+            Some(dr),
+            Some(rf),
+            Some(st),
+        ) = (
+            name, region, export, deviation, prob, draw, refusable, stops,
+        ) {
             out.push(Exchange {
                 name,
                 region,
@@ -755,10 +772,60 @@ pub(crate) fn exchanges(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<
                 deviation_w: d,
                 bad_day_probability: pr,
                 bad_day_draw_w: dr,
+                bad_day_refusable: rf,
+                stops_with: st,
             });
         }
     }
     out
+}
+
+/// An exchange's `stops_with = ["trip"]`: disturbance names, each once (empty if absent).
+/// The indices, or `None` if there is a problem.
+fn stops_with(ef: &Fields<'_>, disturbances: &[String], p: &mut Problems) -> Option<Vec<usize>> {
+    let expect = "an array of `[[disturbances]]` names, such as [\"central-asia-trip\"]";
+    let Some(n) = ef.get("stops_with") else {
+        return Some(Vec::new());
+    };
+    let Value::Array(a) = &n.value else {
+        ef.bad(
+            "stops_with",
+            format!("expected {expect}, got {}", n.value.describe()),
+            p,
+        );
+        return None;
+    };
+    let mut out = Vec::with_capacity(a.len());
+    for v in a {
+        let Value::Str(s) = &v.value else {
+            ef.bad(
+                "stops_with",
+                format!("expected {expect}, got {}", v.value.describe()),
+                p,
+            );
+            return None;
+        };
+        match disturbances.iter().position(|d| d == s) {
+            Some(d) if out.contains(&d) => {
+                ef.bad(
+                    "stops_with",
+                    format!("disturbance '{s}' is listed twice"),
+                    p,
+                );
+                return None;
+            }
+            Some(d) => out.push(d),
+            None => {
+                ef.bad(
+                    "stops_with",
+                    format!("unknown disturbance '{s}'; expected {expect}"),
+                    p,
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `[[disturbances]]`.

@@ -36,8 +36,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         args.seed,
         args.threads,
         args.block_size,
-        &args.tails.query(),
-        &args.rows,
+        (&args.tails.query(), &args.rows),
     )?;
     emit(
         &formatted(&doc, args.output.format),
@@ -108,8 +107,7 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         seed,
         args.threads,
         args.block_size,
-        &query,
-        &RowArgs::default(),
+        (&query, &RowArgs::default()),
     )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     if let Some(region) = worth_region {
@@ -152,7 +150,7 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document; with
 /// `targets` (and a [`StopRule::Targets`]), until every variant meets them, and with their
-/// intervals under `"stop"`.
+/// intervals under `"stop"`; the tails `query` shown and the row files asked for.
 fn paired(
     scenarios: &[(Scenario, String)],
     stop: StopRule,
@@ -160,8 +158,7 @@ fn paired(
     seed: u64,
     threads: usize,
     block_size: u64,
-    query: &TailQuery,
-    rows: &RowArgs,
+    (query, rows): (&TailQuery, &RowArgs),
 ) -> anyhow::Result<serde_json::Value> {
     for (s, _) in scenarios {
         super::print_warnings(s);

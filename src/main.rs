@@ -16,6 +16,7 @@ mod commands;
 mod embedded;
 mod output;
 mod progress;
+mod tables;
 
 use clap::Parser;
 use cli::args::{Cli, Command, StudyArgs};

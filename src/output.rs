@@ -53,7 +53,7 @@ pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
 }
 
 /// The directory `path` is written in.
-fn parent(path: &Path) -> &Path {
+pub fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -79,7 +79,7 @@ fn kind(t: std::fs::FileType) -> &'static str {
 }
 
 /// Refuse an existing `path` that is not a regular file (a symbolic link is not followed).
-fn refuse_non_regular(path: &Path) -> anyhow::Result<()> {
+pub fn refuse_non_regular(path: &Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if !meta.file_type().is_file() => Err(anyhow!(
             "{}: is {}; output is written to regular files only (it would be replaced)",
@@ -91,7 +91,7 @@ fn refuse_non_regular(path: &Path) -> anyhow::Result<()> {
 }
 
 /// The temporary file of this process for `name` in `dir`.
-fn temporary(dir: &Path, name: &OsStr) -> PathBuf {
+pub fn temporary(dir: &Path, name: &OsStr) -> PathBuf {
     dir.join(format!(
         ".{}.tmp-{}",
         name.to_string_lossy(),
@@ -444,6 +444,78 @@ pub fn run_table(doc: &Value) -> String {
     }
     s += &tails_text(doc);
     s += &monthly_text(doc, &horizon);
+    s += &events_text(doc, &horizon);
+    s
+}
+
+/// The event summary (`--events`): per area, events per sample by duration class (the
+/// frequency-duration table), the histogram of peak MW, and the worst events; empty when
+/// the catalogue was not asked for.
+pub fn events_text(sc: &Value, horizon: &str) -> String {
+    let e = &sc["events"];
+    let Some(areas) = e["areas"].as_object() else {
+        return String::new();
+    };
+    let classes: Vec<&str> = (e["duration_classes_h"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let mut s = format!(
+        "
+events per {horizon} by duration (h):
+  {:<14}",
+        "area"
+    );
+    for c in &classes {
+        s += &format!("{c:>9}");
+    }
+    s += &format!("{:>9}\n", "all");
+    for (name, a) in areas {
+        s += &format!("  {name:<14}");
+        for x in a["by_duration"].as_array().into_iter().flatten() {
+            s += &format!("{:>9}", plain(x.as_f64().unwrap_or(0.0)));
+        }
+        s += &format!(
+            "{:>9}\n",
+            plain(a["events_per_sample"].as_f64().unwrap_or(0.0))
+        );
+    }
+    let bounds: Vec<i64> = (e["peak_bounds_mw"].as_array().into_iter().flatten())
+        .filter_map(Value::as_i64)
+        .collect();
+    s += "\nevents by peak shortfall (MW, all samples):\n";
+    for (name, a) in areas {
+        let counts: Vec<u64> = (a["peak_counts"].as_array().into_iter().flatten())
+            .filter_map(Value::as_u64)
+            .collect();
+        let bins: Vec<String> = (counts.iter().enumerate())
+            .filter(|(_, &n)| n > 0)
+            .map(|(b, n)| {
+                let lo = if b == 0 { 0 } else { bounds[b - 1] };
+                match bounds.get(b) {
+                    Some(hi) => format!("{lo}-{hi}: {n}"),
+                    None => format!(">={lo}: {n}"),
+                }
+            })
+            .collect();
+        s += &format!("  {name:<14}{}\n", bins.join("  "));
+    }
+    s += "\nworst events (by energy):\n";
+    for (name, a) in areas {
+        for w in a["worst"].as_array().into_iter().flatten() {
+            let start = match w["start_date"].as_str() {
+                Some(d) => format!("{d} {:02}:00", w["start_hour_of_day"].as_u64().unwrap_or(0)),
+                None => format!("hour {}", w["start_hour"]),
+            };
+            s += &format!(
+                "  {name:<14}sample {:<8}{start:<18}{:>4} h  peak {:>9} MW  {:>11} MWh  {}\n",
+                w["sample"].as_u64().unwrap_or(0),
+                w["duration_h"].as_u64().unwrap_or(0),
+                plain(w["peak_mw"].as_f64().unwrap_or(0.0)),
+                plain(w["energy_mwh"].as_f64().unwrap_or(0.0)),
+                w["regions_affected"].as_str().unwrap_or(""),
+            );
+        }
+    }
     s
 }
 

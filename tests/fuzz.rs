@@ -1486,7 +1486,19 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
     let extra = rng.below(11);
     let mut stdout_full = false;
     let args: Vec<String> = match extra {
-        0 => strings(&["run", scenario, "--samples", samples, "--threads", "1"]),
+        // The event catalogue and per-sample rows, in both formats.
+        0 => strings(&[
+            "run",
+            scenario,
+            "--samples",
+            samples,
+            "--threads",
+            "1",
+            "--events",
+            "events.csv",
+            "--per-sample",
+            "samples.parquet",
+        ]),
         1 => strings(&[
             "run",
             scenario,
@@ -1519,6 +1531,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
                 "0,100",
                 "--event-hours",
                 "2",
+                "--events",
+                "events.parquet",
+                "--per-sample",
+                "paired.csv",
                 "--format",
                 "json",
             ])

@@ -5,6 +5,7 @@ mod bad_input;
 mod bounds;
 mod cli;
 mod compare;
+mod events;
 mod exchange;
 mod format_doc;
 mod forms;

@@ -89,6 +89,22 @@ pub struct OutputArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Row files a run streams out, opt-in (see the README's "Event catalogue and per-sample
+/// output").
+#[derive(Args, Debug, Default, Clone)]
+pub struct RowArgs {
+    /// Write the event catalogue to FILE (.parquet or .csv): one row per shortfall event
+    /// of each region and of the system, with the state at its peak hour; the output then
+    /// also summarises the events (frequency-duration table, worst events, peak histogram).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Write one row per sample and area with the sample's additive totals (lole_h,
+    /// lolf, eue_mwh, ...) to FILE (.parquet or .csv); for a comparison, the paired
+    /// differences (variant - base) too.
+    #[arg(long, value_name = "FILE")]
+    pub per_sample: Option<PathBuf>,
+}
+
 /// Thresholds of the regional event tails: which probabilities the results show (they do
 /// not change what is simulated, nor shard files).
 #[derive(Args, Debug, Default, Clone)]
@@ -180,6 +196,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]
+    pub rows: RowArgs,
+    #[command(flatten)]
     pub pras: PrasArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -224,6 +242,8 @@ pub struct CompareArgs {
     pub tails: TailArgs,
     #[command(flatten)]
     pub pras: PrasArgs,
+    #[command(flatten)]
+    pub rows: RowArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -2,10 +2,11 @@
 //! same random streams, and the default run (the embedded study).
 
 use super::{emit, json_text, scenario_id};
-use crate::cli::args::{CompareArgs, Format, StudyArgs};
+use crate::cli::args::{CompareArgs, Format, RowArgs, StudyArgs};
+use crate::tables::RowFiles;
 use crate::{bad, embedded, output, progress};
 use gridrisk_core::scenario::Scenario;
-use gridrisk_montecarlo::compare::compare_until;
+use gridrisk_montecarlo::compare::{compare_until, Comparison};
 use gridrisk_montecarlo::result::{compare_json, Compared, RunInfo, TailQuery};
 use gridrisk_montecarlo::stopping::{self, Target};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
@@ -35,7 +36,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         args.seed,
         args.threads,
         args.block_size,
-        &args.tails.query(),
+        (&args.tails.query(), &args.rows),
     )?;
     emit(
         &formatted(&doc, args.output.format),
@@ -106,7 +107,7 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         seed,
         args.threads,
         args.block_size,
-        &query,
+        (&query, &RowArgs::default()),
     )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     if let Some(region) = worth_region {
@@ -149,7 +150,7 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document; with
 /// `targets` (and a [`StopRule::Targets`]), until every variant meets them, and with their
-/// intervals under `"stop"`.
+/// intervals under `"stop"`; the tails `query` shown and the row files asked for.
 fn paired(
     scenarios: &[(Scenario, String)],
     stop: StopRule,
@@ -157,7 +158,7 @@ fn paired(
     seed: u64,
     threads: usize,
     block_size: u64,
-    query: &TailQuery,
+    (query, rows): (&TailQuery, &RowArgs),
 ) -> anyhow::Result<serde_json::Value> {
     for (s, _) in scenarios {
         super::print_warnings(s);
@@ -168,11 +169,38 @@ fn paired(
     let per = scenarios.len() as u64;
     let bar = progress::bar(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();
-    let out = compare_until(&models, &spec, threads, &|n| bar.inc(n * per), |acc| {
-        stopping::all_met(&stopping::judge_comparison(&targets, acc))
-    })
+    let labels: Vec<String> = scenarios.iter().map(|(_, label)| label.clone()).collect();
+    let empty = Comparison::new(&models).map_err(bad)?.with_rows(
+        &models,
+        &labels,
+        rows.events.is_some(),
+        rows.per_sample.is_some(),
+    );
+    let files = RowFiles::create(
+        rows,
+        empty.indices[0].events.as_ref().map(|e| &e.rows),
+        empty.sample_rows.as_ref().map(|r| &r.rows),
+    )?;
+    // One event file for every scenario (its `scenario` column tells them apart): each
+    // block's rows scenario by scenario.
+    let observe = |c: &Comparison| {
+        for scenario in &c.indices {
+            files.append_events(scenario.events.as_ref().map(|e| &e.rows));
+        }
+        files.append_samples(c.sample_rows.as_ref().map(|r| &r.rows));
+    };
+    let out = compare_until(
+        &models,
+        &spec,
+        threads,
+        &empty,
+        &|n| bar.inc(n * per),
+        &observe,
+        |acc| stopping::all_met(&stopping::judge_comparison(&targets, acc)),
+    )
     .map_err(bad)?;
     bar.finish_and_clear();
+    files.finish()?;
     let compared: Vec<Compared> = scenarios
         .iter()
         .map(|(s, label)| Compared {

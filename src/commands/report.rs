@@ -455,6 +455,77 @@ fn index_table(area: &Value, per: &str) -> String {
 
 /// Regional tails (each area's EUE tail, worst event and the event probabilities asked for)
 /// and, for a window with dates, LOLE by month per area: two small tables.
+/// The event summary of a run with `--events`: the frequency-duration table, the peak
+/// histogram (events per bin of peak MW) and the worst events of each area.
+fn events_summary(page: &mut Page, sc: &Value, per: &str) {
+    let e = &sc["events"];
+    let Some(areas) = e["areas"].as_object() else {
+        return;
+    };
+    page.h3("Shortfall events by duration");
+    let mut html = String::from("<table class=\"indices\">\n<tr><th>area</th>");
+    for c in e["duration_classes_h"].as_array().into_iter().flatten() {
+        html += &format!("<th>{} h</th>", esc(c.as_str().unwrap_or("")));
+    }
+    html += "<th>all</th></tr>\n";
+    let x = |v: &Value| v.as_f64().map(num).unwrap_or_default();
+    for (name, a) in areas {
+        html += &format!("<tr><td>{}</td>", esc(name));
+        for v in a["by_duration"].as_array().into_iter().flatten() {
+            html += &format!("<td class=\"n\">{}</td>", x(v));
+        }
+        html += &format!("<td class=\"n\">{}</td></tr>\n", x(&a["events_per_sample"]));
+    }
+    html += &format!(
+        "</table>\n<p>Events per {}, by duration class (an event: a maximal run of shortfall hours in the area).</p>\n",
+        esc(per)
+    );
+    let bounds: Vec<i64> = (e["peak_bounds_mw"].as_array().into_iter().flatten())
+        .filter_map(Value::as_i64)
+        .collect();
+    html += "<table class=\"indices\">\n<tr><th>area</th>";
+    for b in 0..=bounds.len() {
+        let lo = if b == 0 { 0 } else { bounds[b - 1] };
+        html += &match bounds.get(b) {
+            Some(hi) => format!("<th>{lo}-{hi} MW</th>"),
+            None => format!("<th>&ge;{lo} MW</th>"),
+        };
+    }
+    html += "</tr>\n";
+    for (name, a) in areas {
+        html += &format!("<tr><td>{}</td>", esc(name));
+        for v in a["peak_counts"].as_array().into_iter().flatten() {
+            html += &format!("<td class=\"n\">{}</td>", v.as_u64().unwrap_or(0));
+        }
+        html += "</tr>\n";
+    }
+    html += "</table>\n<p>Histogram of event peaks: events of the whole run by their largest hourly shortfall.</p>\n";
+    page.body += &html;
+    page.h3("Worst events");
+    let mut html = String::from(
+        "<table class=\"indices\">\n<tr><th>area</th><th>sample</th><th>start</th><th>hours</th><th>peak (MW)</th><th>energy (MWh)</th><th>regions</th></tr>\n",
+    );
+    for (name, a) in areas {
+        for w in a["worst"].as_array().into_iter().flatten() {
+            let start = match w["start_date"].as_str() {
+                Some(d) => format!("{d} {:02}:00", w["start_hour_of_day"].as_u64().unwrap_or(0)),
+                None => format!("hour {}", w["start_hour"]),
+            };
+            html += &format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                esc(name),
+                w["sample"],
+                esc(&start),
+                w["duration_h"],
+                x(&w["peak_mw"]),
+                x(&w["energy_mwh"]),
+                esc(w["regions_affected"].as_str().unwrap_or("")),
+            );
+        }
+    }
+    page.body += &(html + "</table>\n<p>The five events of each area with the most energy.</p>\n");
+}
+
 fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
     let t = &sc["event_tails"];
     if !t.is_object() {
@@ -806,6 +877,7 @@ fn scenario_charts(
         page.figure("exceedance", title, &svg, &[], &note);
     }
     tails_and_months(page, sc, per);
+    events_summary(page, sc, per);
 
     if mining {
         if let Some(path) = mining_path(&sc["illegal_mining_path"], "illegal mining", true) {

@@ -2,6 +2,7 @@
 
 use super::{emit, json_text, scenario_id};
 use crate::cli::args::{Format, RunArgs};
+use crate::tables::RowFiles;
 use crate::{bad, embedded, output, progress, TargetNotMet};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
@@ -23,18 +24,18 @@ pub fn resolved_threads(threads: usize) -> usize {
 
 /// Simulate `model` under `spec` with every standard index (the engine of `run` and
 /// `sweep`); with convergence targets, stop when every one is met ([`stopping`]).
-/// `observe` sees every block's accumulators, in block order.
+/// Every block starts from a copy of `empty` (building empty accumulators walks the
+/// calendar); `observe` sees every block's accumulators, in block order.
 pub fn simulate(
     model: &SystemModel,
     spec: &SimulationSpec,
     targets: &[Resolved],
     threads: usize,
+    empty: &Indices,
     progress: &(dyn Fn(u64) + Sync),
     observe: &(dyn Fn(&Indices) + Sync),
 ) -> anyhow::Result<(RunOutput<Indices>, RunInfo)> {
     let started = Instant::now();
-    // Every block starts from a copy: building empty accumulators walks the calendar.
-    let empty = Indices::new(model);
     let out = runner::run_observed(
         model,
         spec,
@@ -89,15 +90,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             first.get_or_init(|| acc.clone());
         }
     };
+    let mut empty = Indices::new(model);
+    if args.rows.events.is_some() {
+        empty = empty.with_events(model, &scenario.name);
+    }
+    if args.rows.per_sample.is_some() {
+        empty = empty.with_sample_rows(model, &scenario.name);
+    }
+    let files = RowFiles::create(
+        &args.rows,
+        empty.events.as_ref().map(|e| &e.rows),
+        empty.sample_rows.as_ref().map(|r| &r.rows),
+    )?;
+    let observe = |acc: &Indices| {
+        keep_first(acc);
+        files.append_events(acc.events.as_ref().map(|e| &e.rows));
+        files.append_samples(acc.sample_rows.as_ref().map(|r| &r.rows));
+    };
     let (out, info) = simulate(
         model,
         &spec,
         &targets,
         args.threads,
+        &empty,
         &|n| bar.inc(n),
-        &keep_first,
+        &observe,
     )?;
     bar.finish_and_clear();
+    files.finish()?;
     if spec.shard().is_some() {
         // Compact: a shard holds raw histograms, read by `merge`, not by people.
         let id = scenario_id(&scenario);

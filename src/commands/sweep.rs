@@ -19,6 +19,7 @@ use crate::{bad, progress};
 use anyhow::{anyhow, Context};
 use file::{KeyPath, Lit, Sweep};
 use gridrisk_core::scenario::{self, Scenario};
+use gridrisk_montecarlo::accumulators::Indices;
 use gridrisk_montecarlo::result::{indexed_regions, result_json, TailQuery, SCHEMA};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::Value;
@@ -431,6 +432,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
             &spec,
             &[],
             args.threads,
+            &Indices::new(model),
             &|n| sample_bar.inc(n),
             &|_| {},
         )?;

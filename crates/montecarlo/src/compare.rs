@@ -9,7 +9,7 @@
 //! differences with exact integer sums ([`crate::estimators::PairSums`]). Areas are matched by
 //! region name; every region of the base must exist in each variant.
 
-use crate::accumulators::{Indices, SAMPLE_TOTALS};
+use crate::accumulators::{Indices, SampleRows, SAMPLE_TOTALS};
 use crate::estimators::{Estimate, PairSums};
 use crate::runner::{run_blocks, Blocks, RunError, RunOutput};
 use crate::sampler::Sampler;
@@ -50,6 +50,11 @@ pub struct Comparison {
     area_map: Vec<Vec<usize>>,
     /// `diffs[k - 1][a][i]`: differences of total `i` of area `a`, variant `k` - base.
     diffs: Vec<Vec<[PairSums; SAMPLE_TOTALS.len()]>>,
+    /// Per-sample rows of every scenario and of each paired difference, when asked for
+    /// ([`Comparison::with_rows`]).
+    pub sample_rows: Option<SampleRows>,
+    /// Labels of the scenarios (the base first) and of the differences, for the rows.
+    labels: Vec<std::sync::Arc<str>>,
 }
 
 impl Comparison {
@@ -88,7 +93,41 @@ impl Comparison {
                 vec![[PairSums::default(); SAMPLE_TOTALS.len()]; base_areas];
                 models.len() - 1
             ],
+            sample_rows: None,
+            labels: Vec::new(),
         })
+    }
+
+    /// This comparison with rows, the scenarios labelled `labels` (the base first): the
+    /// event catalogue of each scenario if `events`, and per-sample rows of each scenario
+    /// and of each difference `<variant> - <base>` if `per_sample`.
+    pub fn with_rows(
+        mut self,
+        models: &[&SystemModel],
+        labels: &[String],
+        events: bool,
+        per_sample: bool,
+    ) -> Comparison {
+        if events {
+            self.indices = (self.indices.into_iter().zip(models).zip(labels))
+                .map(|((i, m), label)| i.with_events(m, label))
+                .collect();
+        }
+        if per_sample {
+            let base = models[0];
+            let areas = (base.regions().iter().map(|r| r.name().to_string()))
+                .chain(["system".to_string()])
+                .collect();
+            self.sample_rows = Some(SampleRows::new(&labels[0], areas));
+            self.labels = (labels.iter().map(|l| l.as_str().into()))
+                .chain(
+                    labels[1..]
+                        .iter()
+                        .map(|v| format!("{v} - {}", labels[0]).into()),
+                )
+                .collect();
+        }
+        self
     }
 
     /// Draw sample `s` of every scenario with `samplers` (same order as the models) and
@@ -98,14 +137,28 @@ impl Comparison {
             sampler.sample(seed, s, acc);
         }
         let (base, variants) = self.indices.split_first().expect("a base");
+        let areas = self.diffs.first().map_or(0, Vec::len);
+        if let Some(rows) = &mut self.sample_rows {
+            for (k, scenario) in self.indices.iter().enumerate() {
+                for a in 0..areas {
+                    let totals = scenario.last_sample(self.area_map[k][a]);
+                    rows.push(Some(&self.labels[k]), s, a, &totals);
+                }
+            }
+        }
+        let scenarios = self.indices.len();
         for (k, variant) in variants.iter().enumerate() {
             for (a, sums) in self.diffs[k].iter_mut().enumerate() {
                 let b = base.last_sample(self.area_map[0][a]);
                 let v = variant.last_sample(self.area_map[k + 1][a]);
+                let mut d = [0; SAMPLE_TOTALS.len()];
                 for i in 0..SAMPLE_TOTALS.len() {
+                    d[i] = v[i] - b[i];
                     // y counts the samples whose difference is not zero (stopping rules).
-                    let d = v[i] - b[i];
-                    sums[i].push(d, i64::from(d != 0));
+                    sums[i].push(d[i], i64::from(d[i] != 0));
+                }
+                if let Some(rows) = &mut self.sample_rows {
+                    rows.push(Some(&self.labels[scenarios + k]), s, a, &d);
                 }
             }
         }
@@ -146,19 +199,24 @@ pub fn compare(
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput<Comparison>, CompareRunError> {
-    compare_until(models, spec, threads, progress, |_| false)
+    let empty = Comparison::new(models)?;
+    compare_until(models, spec, threads, &empty, progress, &|_| {}, |_| false)
 }
 
-/// [`compare`] with a convergence target: `converged` decides on the merged prefix of
-/// blocks (see [`crate::stopping`]).
+/// [`compare`] with every block starting from a copy of `empty` (a [`Comparison::new`] of
+/// `models`, possibly [`Comparison::with_rows`]), showing `observe` every block's
+/// accumulator, in block order, before it is merged (a writer takes its rows), and with a
+/// convergence target: `converged` decides on the merged prefix of blocks (see
+/// [`crate::stopping`]).
 pub fn compare_until(
     models: &[&SystemModel],
     spec: &SimulationSpec,
     threads: usize,
+    empty: &Comparison,
     progress: &(dyn Fn(u64) + Sync),
+    observe: &(dyn Fn(&Comparison) + Sync),
     converged: impl Fn(&Comparison) -> bool,
 ) -> Result<RunOutput<Comparison>, CompareRunError> {
-    Comparison::new(models)?;
     for m in models {
         // A paired difference is at most the larger window energy bound, so each model's
         // sample limit bounds the sums of squared differences too.
@@ -175,11 +233,16 @@ pub fn compare_until(
                     .map(|m| Sampler::new(m).expect("checked before the run"))
                     .collect::<Vec<_>>()
             },
-            new_acc: || Comparison::new(models).expect("checked before the run"),
+            new_acc: || empty.clone(),
             sample: |samplers: &mut Vec<Sampler>, seed, s, acc: &mut Comparison| {
                 acc.record(samplers, seed, s)
             },
-            merge: |total: &mut Comparison, later: &Comparison| total.merge(later),
+            merge: |total: &mut Comparison, later: &Comparison| {
+                observe(later);
+                total.merge(later)
+            },
+            streams_rows: empty.sample_rows.is_some()
+                || empty.indices.iter().any(|i| i.events.is_some()),
         },
         progress,
         converged,

@@ -9,6 +9,8 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
   `merge`, and exact integer sums ([`estimators`]);
 * [`stopping`] stops a run on what is asked (any additive index of any area, or a paired
   difference) by an anytime-valid confidence sequence;
+* [`table`] holds rows that a run streams out block by block (the event catalogue,
+  per-sample totals);
 * [`runner::run`] spreads fixed blocks of samples over threads and merges them in block
   order, so results are bit-identical for any thread count;
 * [`result`] turns merged accumulators into the result file (`gridrisk.result/1`);
@@ -42,6 +44,7 @@ pub mod shard;
 pub mod spec;
 pub mod stopping;
 pub mod storage;
+pub mod table;
 pub mod weather;
 pub mod worth;
 

@@ -225,6 +225,16 @@ impl NetworkHour {
         })
     }
 
+    /// Per import source: what it can deliver in the loaded hour, watts.
+    pub fn source_w(&self) -> &[i64] {
+        &self.supply_w[self.q.regions..]
+    }
+
+    /// Per arc: its limit in the loaded hour, watts (line `l` is arcs `2l` and `2l + 1`).
+    pub fn arc_limit_w(&self) -> &[i64] {
+        &self.arc_limit_w
+    }
+
     /// Per quantity: whether an arc limit depends on it (a line, a link, a disturbance).
     pub fn gates_arcs(&self) -> Vec<bool> {
         let mut gate = vec![false; self.q.count()];

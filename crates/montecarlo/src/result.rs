@@ -414,6 +414,9 @@ pub fn result_json(
     if let Some(map) = doc.as_object_mut() {
         map.extend(scenario_sections(model, &out.acc, query));
     }
+    if let Some(events) = &out.acc.events {
+        doc["events"] = events.summary_json(out.samples);
+    }
     doc["run"] = json!({
         "threads": run.threads,
         "wall_s": run.wall_s,

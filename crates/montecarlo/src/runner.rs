@@ -126,10 +126,12 @@ where
     // Check the model once here, so that workers can build their samplers infallibly.
     check_bounds(model, spec.max_samples())?;
     Sampler::new(model)?;
+    let streams_rows = new_acc().streams_rows();
     run_blocks(
         spec,
         threads,
         &Blocks {
+            streams_rows,
             new_worker: || Sampler::new(model).expect("checked before the run"),
             new_acc,
             sample: |sampler: &mut Sampler, seed, s, acc: &mut A| sampler.sample(seed, s, acc),
@@ -154,6 +156,9 @@ pub struct Blocks<NW, NA, S, M> {
     pub sample: S,
     /// Merges a later block's accumulator into the total.
     pub merge: M,
+    /// Whether blocks carry rows that a writer takes ([`Accumulator::streams_rows`]): a wave
+    /// is then one block per thread, so that memory holds as few rows as it can.
+    pub streams_rows: bool,
 }
 
 /// Run fixed blocks of samples in parallel and merge them in block order (the engine of
@@ -178,7 +183,11 @@ where
         .build()
         .map_err(|source| RunError::Pool { threads, source })?;
     let threads = pool.current_num_threads();
-    let wave = (threads as u64 * 4).max(8);
+    let wave = if blocks_of.streams_rows {
+        threads as u64
+    } else {
+        (threads as u64 * 4).max(8)
+    };
     // One worker per thread for the whole run, built on first use: samplers hold the hourly
     // arrays of a sample, so building them per block would cost time and memory.
     let workers: Vec<Mutex<Option<W>>> = (0..threads).map(|_| Mutex::new(None)).collect();

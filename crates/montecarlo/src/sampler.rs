@@ -20,7 +20,7 @@
 //! (illegal mining cannot be cut selectively, so it shares shortfalls with households), in
 //! whole watts: the mining parts are rounded down, households take the rest.
 
-use crate::accumulators::{Accumulator, HourView, SampleView};
+use crate::accumulators::{Accumulator, HourState, HourView, SampleView};
 use crate::demand_response::DemandResponses;
 use crate::inputs::{InputError, Inputs};
 use crate::network::{Column, HourDemand, HourResult, NetworkHour};
@@ -553,87 +553,90 @@ impl<'m> Sampler<'m> {
             if let Some(dr) = demand_response.as_mut() {
                 dr.begin_hour(level);
             }
-            let (binding, corridor_binding, ladder) = match self.network.as_mut() {
-                None => {
-                    for (r, &generation) in level[..n].iter().enumerate() {
-                        let supply = generation + inputs.supply_w[at(r)];
-                        let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
-                        out.short_w[r] = (firm - supply).max(0);
-                        out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
-                        // Storage serves firm demand only, and charges from what is left
-                        // after all demand (never by curtailing).
-                        if let Some(dr) = demand_response.as_mut() {
-                            out.short_w[r] = serve_with_demand_response(
-                                r,
-                                supply - firm - int,
-                                out.short_w[r],
-                                storage.as_deref_mut().filter(|_| discharge || charge),
-                                dr,
-                            );
-                        } else if let Some(st) = storage.as_mut() {
-                            if out.short_w[r] > 0 && discharge {
-                                out.short_w[r] -= st.serve_region(r, out.short_w[r]);
-                            } else if charge && supply > firm + int {
-                                st.charge_region(r, supply - firm - int);
-                            }
-                        }
-                    }
-                    // Corridors and ladders need a network.
-                    (&self.no_binding[..], &[][..], None)
-                }
-                Some(network) => {
-                    let hourly = |values| Column {
-                        values,
-                        stride: hours,
-                        at: h,
-                    };
-                    network.load(
-                        level,
-                        &HourDemand {
-                            firm_w: hourly(&inputs.firm_w),
-                            interruptible_w: hourly(&inputs.interruptible_w),
-                            supply_w: hourly(&inputs.supply_w),
-                            source_factor: Column {
-                                values: &inputs.source_factor,
-                                stride: days,
-                                at: cal.day(h),
-                            },
-                            scheduled_w: inputs.schedules.as_ref().map(|s| hourly(&s.import_w)),
-                            mining_w: hourly(&inputs.mining_interruptible_w),
-                            day: cal.day(h),
-                        },
-                        same_gates,
-                    );
-                    let result = HourResult {
-                        short_w: &mut out.short_w,
-                        curtailed_w: &mut out.curtailed_w,
-                        import_w: &mut out.import_w,
-                    };
-                    // A device that can charge may take surplus anywhere: the hour is
-                    // dispatched whatever is unserved.
-                    match storage.as_mut().filter(|_| charge) {
-                        Some(st) => network.dispatch_storage(result, st),
-                        None => {
-                            let unserved = network.unserved_w();
-                            if unserved.0 == 0 {
-                                if let Some(st) = storage {
-                                    st.end_hour();
+            let (binding, corridor_binding, ladder, source_w, arc_limit_w) =
+                match self.network.as_mut() {
+                    None => {
+                        for (r, &generation) in level[..n].iter().enumerate() {
+                            let supply = generation + inputs.supply_w[at(r)];
+                            let (firm, int) = (inputs.firm_w[at(r)], inputs.interruptible_w[at(r)]);
+                            out.short_w[r] = (firm - supply).max(0);
+                            out.curtailed_w[r] = (firm + int - supply).clamp(0, int);
+                            // Storage serves firm demand only, and charges from what is left
+                            // after all demand (never by curtailing).
+                            if let Some(dr) = demand_response.as_mut() {
+                                out.short_w[r] = serve_with_demand_response(
+                                    r,
+                                    supply - firm - int,
+                                    out.short_w[r],
+                                    storage.as_deref_mut().filter(|_| discharge || charge),
+                                    dr,
+                                );
+                            } else if let Some(st) = storage.as_mut() {
+                                if out.short_w[r] > 0 && discharge {
+                                    out.short_w[r] -= st.serve_region(r, out.short_w[r]);
+                                } else if charge && supply > firm + int {
+                                    st.charge_region(r, supply - firm - int);
                                 }
-                                continue;
-                            }
-                            match storage.as_mut().filter(|_| discharge) {
-                                Some(st) => network.dispatch_storage(result, st),
-                                None => network.dispatch(result, unserved),
                             }
                         }
+                        // Corridors, ladders and imports need a network.
+                        (&self.no_binding[..], &[][..], None, &[][..], &[][..])
                     }
-                    (
-                        &network.line_binding[..],
-                        &network.corridor_binding[..],
-                        network.ladder.as_ref(),
-                    )
-                }
-            };
+                    Some(network) => {
+                        let hourly = |values| Column {
+                            values,
+                            stride: hours,
+                            at: h,
+                        };
+                        network.load(
+                            level,
+                            &HourDemand {
+                                firm_w: hourly(&inputs.firm_w),
+                                interruptible_w: hourly(&inputs.interruptible_w),
+                                supply_w: hourly(&inputs.supply_w),
+                                source_factor: Column {
+                                    values: &inputs.source_factor,
+                                    stride: days,
+                                    at: cal.day(h),
+                                },
+                                scheduled_w: inputs.schedules.as_ref().map(|s| hourly(&s.import_w)),
+                                mining_w: hourly(&inputs.mining_interruptible_w),
+                                day: cal.day(h),
+                            },
+                            same_gates,
+                        );
+                        let result = HourResult {
+                            short_w: &mut out.short_w,
+                            curtailed_w: &mut out.curtailed_w,
+                            import_w: &mut out.import_w,
+                        };
+                        // A device that can charge may take surplus anywhere: the hour is
+                        // dispatched whatever is unserved.
+                        match storage.as_mut().filter(|_| charge) {
+                            Some(st) => network.dispatch_storage(result, st),
+                            None => {
+                                let unserved = network.unserved_w();
+                                if unserved.0 == 0 {
+                                    if let Some(st) = storage {
+                                        st.end_hour();
+                                    }
+                                    continue;
+                                }
+                                match storage.as_mut().filter(|_| discharge) {
+                                    Some(st) => network.dispatch_storage(result, st),
+                                    None => network.dispatch(result, unserved),
+                                }
+                            }
+                        }
+                        (
+                            &network.line_binding[..],
+                            &network.corridor_binding[..],
+                            network.ladder.as_ref(),
+                            network.source_w(),
+                            network.arc_limit_w(),
+                        )
+                    }
+                };
             if let Some(st) = storage {
                 st.end_hour();
             }
@@ -713,6 +716,12 @@ impl<'m> Sampler<'m> {
                 corridor_binding,
                 rank_use_w,
                 stored_wh,
+                state: HourState {
+                    level_w: level,
+                    source_w,
+                    arc_limit_w,
+                    inputs: Some(inputs),
+                },
             });
         }
         for &q in &self.changed {

@@ -385,6 +385,7 @@ fn paired(
                 (total.with_x.totals).extend_from_slice(&later.with_x.totals);
                 (total.with_x.short_blocks).extend_from_slice(&later.with_x.short_blocks);
             },
+            streams_rows: false,
         },
         &|_| {},
         |_| false,

@@ -25,6 +25,7 @@ mod demand_response;
 mod eue;
 mod eue_distribution;
 pub mod eue_parts;
+pub mod events;
 mod heatmap;
 mod illegal_path;
 mod import_path;
@@ -34,6 +35,7 @@ mod lole;
 mod lole_days;
 mod mining_curtailed;
 mod monthly;
+mod sample_rows;
 mod storage;
 mod tails;
 mod tally;
@@ -44,6 +46,7 @@ pub use demand_response::DemandResponseUse;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
+pub use events::{EventCatalogue, EventSummary, WorstEvent};
 pub use heatmap::{Heatmap, HeatmapResult};
 pub use illegal_path::{IllegalPath, IllegalPathResult};
 pub use import_path::ImportPath;
@@ -53,6 +56,7 @@ pub use lole::{Lole, LoleResult};
 pub use lole_days::{LoleDays, LoleDaysResult};
 pub use mining_curtailed::MiningCurtailed;
 pub use monthly::{MonthResult, Monthly};
+pub use sample_rows::SampleRows;
 pub use storage::StorageUse;
 pub use tails::{EventTailsResult, Tails, Threshold, CURVE_POINTS};
 
@@ -95,6 +99,24 @@ pub struct HourView<'a> {
     /// Per area: energy stored at the start of the hour, before its carry-over loss,
     /// watt-hours (empty without storage).
     pub stored_wh: &'a [i64],
+    /// The state of the system in the hour, for accumulators that describe it (the event
+    /// catalogue); read only when asked for, so the other accumulators cost nothing more.
+    pub state: HourState<'a>,
+}
+
+/// The state of the system in one recorded hour.
+#[derive(Clone, Copy, Default)]
+pub struct HourState<'a> {
+    /// Quantity levels in effect ([`crate::outage::Quantities`]: available generation per
+    /// region, capped blocks applied, first), watts or circuits.
+    pub level_w: &'a [i64],
+    /// Per import source: what it can deliver in the hour, watts (empty without a network).
+    pub source_w: &'a [i64],
+    /// Per arc of the network: its limit in the hour, watts (line `l` is arcs `2l`,
+    /// forward, and `2l + 1`, backward; empty without a network).
+    pub arc_limit_w: &'a [i64],
+    /// The sample's inputs (demand, mining, weather), if the sampler has them.
+    pub inputs: Option<&'a crate::inputs::Inputs<'a>>,
 }
 
 /// What the sampler shows an accumulator at the end of a sample.
@@ -140,6 +162,7 @@ impl<'a> HourView<'a> {
             corridor_binding: &[],
             rank_use_w: &[],
             stored_wh: &[],
+            state: HourState::default(),
         }
     }
 }
@@ -152,6 +175,11 @@ pub trait Accumulator: Send {
     fn end_sample(&mut self, sample: &SampleView);
     /// Add the sums of a later block.
     fn merge(&mut self, later: &Self);
+    /// Whether a block keeps rows for a writer (the event catalogue, per-sample rows), so
+    /// the runner keeps few blocks at a time.
+    fn streams_rows(&self) -> bool {
+        false
+    }
 }
 
 /// Why merging cannot fail inside a run: every per-sample value is bounded when the scenario
@@ -236,6 +264,12 @@ pub struct Indices {
     pub tails: Tails,
     /// LOLE, EUE and events by calendar month.
     pub monthly: Monthly,
+    /// The event catalogue, when asked for ([`Indices::with_events`]; not in shard files).
+    #[serde(skip)]
+    pub events: Option<EventCatalogue>,
+    /// Per-sample rows, when asked for ([`Indices::with_sample_rows`]; not in shard files).
+    #[serde(skip)]
+    pub sample_rows: Option<SampleRows>,
 }
 
 impl Indices {
@@ -270,7 +304,24 @@ impl Indices {
             }),
             tails: Tails::new(areas(model)),
             monthly: Monthly::new(areas(model), model.calendar()),
+            events: None,
+            sample_rows: None,
         }
+    }
+
+    /// These indices with the event catalogue of `model`'s events, labelled `scenario`.
+    pub fn with_events(mut self, model: &SystemModel, scenario: &str) -> Indices {
+        self.events = Some(EventCatalogue::new(model, scenario));
+        self
+    }
+
+    /// These indices with per-sample rows, labelled `scenario`.
+    pub fn with_sample_rows(mut self, model: &SystemModel, scenario: &str) -> Indices {
+        let areas = (model.regions().iter().map(|r| r.name().to_string()))
+            .chain(["system".to_string()])
+            .collect();
+        self.sample_rows = Some(SampleRows::new(scenario, areas));
+        self
     }
 
     /// Number of samples recorded.
@@ -350,7 +401,11 @@ impl Indices {
             .map_err(at("tails"))?;
         self.monthly
             .checked_merge(&later.monthly)
-            .map_err(at("monthly"))
+            .map_err(at("monthly"))?;
+        if let (Some(e), Some(later)) = (&mut self.events, &later.events) {
+            e.merge(later);
+        }
+        Ok(())
     }
 
     /// Mean and standard error of per-sample total `i` ([`SAMPLE_TOTALS`] order) of area
@@ -386,6 +441,9 @@ impl Accumulator for Indices {
         self.storage.record_hour(hour);
         self.tails.record_hour(hour);
         self.monthly.record_hour(hour);
+        if let Some(e) = &mut self.events {
+            e.record_hour(hour);
+        }
     }
 
     fn end_sample(&mut self, sample: &SampleView) {
@@ -406,9 +464,23 @@ impl Accumulator for Indices {
         self.demand_response.end_sample(sample);
         self.tails.end_sample(sample);
         self.monthly.end_sample(sample);
+        if let Some(e) = &mut self.events {
+            e.end_sample(sample);
+        }
+        // Taken out while the totals are read (no allocation: an Option of a struct).
+        if let Some(mut rows) = self.sample_rows.take() {
+            for a in 0..self.lole.areas() {
+                rows.push(None, sample.sample, a, &self.last_sample(a));
+            }
+            self.sample_rows = Some(rows);
+        }
     }
 
     fn merge(&mut self, later: &Self) {
         self.checked_merge(later).expect(IN_BOUNDS);
+    }
+
+    fn streams_rows(&self) -> bool {
+        self.events.is_some() || self.sample_rows.is_some()
     }
 }

@@ -1,0 +1,340 @@
+//! The event catalogue and per-sample output (`--events`, `--per-sample`): their agreement
+//! with the run's indices, sample by sample; identical files for any thread count, block
+//! split and shard split; Parquet that reads back as the CSV; bad paths.
+
+use crate::util::{gridrisk, json, RTS79};
+use std::collections::HashMap;
+use std::path::Path;
+
+const KAZAKHSTAN: &str = "scenarios/kazakhstan/winter-2021-22.toml";
+
+/// A CSV file written by gridrisk (no field holds a comma): header, rows.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap()
+}
+
+/// MWh as written back to whole watt-hours (exact: each value is a whole number of Wh
+/// divided by 10^6, correctly rounded).
+fn wh(mwh: &str) -> i64 {
+    (mwh.parse::<f64>().unwrap() * 1e6).round() as i64
+}
+
+/// Run `args` with `--events` and `--per-sample` into `dir` (as `ext`), return the result.
+fn run_with_rows(dir: &Path, ext: &str, args: &[&str]) -> serde_json::Value {
+    let events = dir.join(format!("events.{ext}"));
+    let samples = dir.join(format!("samples.{ext}"));
+    let mut all = args.to_vec();
+    all.extend([
+        "--events",
+        events.to_str().unwrap(),
+        "--per-sample",
+        samples.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    json(&all)
+}
+
+#[test]
+fn events_are_lolf_and_their_energy_is_eue_sample_by_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = run_with_rows(
+        dir.path(),
+        "csv",
+        &["run", RTS79, "--samples", "3000", "--seed", "7"],
+    );
+    let (eh, events) = read_csv(&dir.path().join("events.csv"));
+    let (sh, samples) = read_csv(&dir.path().join("samples.csv"));
+    let (e_sample, e_area, e_energy) = (
+        column(&eh, "sample"),
+        column(&eh, "area"),
+        column(&eh, "energy_mwh"),
+    );
+    let (duration, start, peak_hour) = (
+        column(&eh, "duration_h"),
+        column(&eh, "start_hour"),
+        column(&eh, "peak_hour"),
+    );
+    // Per (sample, area): events and energy from the catalogue.
+    let mut from_events: HashMap<(String, String), (i64, i64, i64)> = HashMap::new();
+    for e in &events {
+        let d: i64 = e[duration].parse().unwrap();
+        let (s, p): (i64, i64) = (e[start].parse().unwrap(), e[peak_hour].parse().unwrap());
+        assert!(
+            d >= 1 && s <= p && p < s + d,
+            "peak inside the event: {e:?}"
+        );
+        let x = from_events
+            .entry((e[e_sample].clone(), e[e_area].clone()))
+            .or_default();
+        x.0 += 1;
+        x.1 += wh(&e[e_energy]);
+        x.2 += d;
+    }
+    let (s_sample, s_area, lolf, eue, lole) = (
+        column(&sh, "sample"),
+        column(&sh, "area"),
+        column(&sh, "lolf"),
+        column(&sh, "eue_mwh"),
+        column(&sh, "lole_h"),
+    );
+    assert_eq!(samples.len(), 2 * 3000, "one row per sample and area");
+    let mut sums = HashMap::<String, (i64, i64, i64)>::new();
+    let mut short_samples = 0;
+    for r in &samples {
+        let got = from_events
+            .remove(&(r[s_sample].clone(), r[s_area].clone()))
+            .unwrap_or_default();
+        let want = (
+            r[lolf].parse::<i64>().unwrap(),
+            wh(&r[eue]),
+            r[lole].parse::<i64>().unwrap(),
+        );
+        assert_eq!(got, want, "sample {} area {}", r[s_sample], r[s_area]);
+        short_samples += i64::from(want.0 > 0);
+        let t = sums.entry(r[s_area].clone()).or_default();
+        t.0 += want.0;
+        t.1 += want.1;
+        t.2 += want.2;
+    }
+    assert!(
+        from_events.is_empty(),
+        "events of no sample row: {from_events:?}"
+    );
+    assert!(short_samples > 100, "the check saw shortfalls");
+    // Per-sample rows sum to the run's totals.
+    let n = 3000.0;
+    let sys = &doc["system"];
+    let (events, energy, hours) = sums["system"];
+    assert_eq!(events as f64 / n, sys["lolf"]["mean"].as_f64().unwrap());
+    assert_eq!(hours as f64 / n, sys["lole_h"]["mean"].as_f64().unwrap());
+    let eue_mwh = sys["eue_mwh"]["mean"].as_f64().unwrap();
+    assert!((energy as f64 / 1e6 / n - eue_mwh).abs() <= 1e-9 * eue_mwh);
+    // The summary counts the same events.
+    let summary = &doc["events"]["areas"]["system"];
+    assert_eq!(summary["events"].as_i64().unwrap(), events);
+    let by_duration: u64 = (summary["by_duration_count"].as_array().unwrap().iter())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_duration as i64, events);
+    let peaks: u64 = (summary["peak_counts"].as_array().unwrap().iter())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(peaks as i64, events);
+    let worst = summary["worst"].as_array().unwrap();
+    assert_eq!(worst.len(), 5);
+    assert!(worst
+        .windows(2)
+        .all(|w| w[0]["energy_mwh"].as_f64() >= w[1]["energy_mwh"].as_f64()));
+}
+
+#[test]
+fn files_do_not_depend_on_threads_blocks_or_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = ["run", KAZAKHSTAN, "--samples", "60", "--seed", "3"];
+    let write = |name: &str, extra: &[&str]| {
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).unwrap();
+        for ext in ["csv", "parquet"] {
+            let mut args = base.to_vec();
+            args.extend(extra);
+            run_with_rows(&sub, ext, &args);
+        }
+        sub
+    };
+    let one = write("one", &["--threads", "1", "--block-size", "7"]);
+    let three = write("three", &["--threads", "3", "--block-size", "7"]);
+    for file in [
+        "events.csv",
+        "samples.csv",
+        "events.parquet",
+        "samples.parquet",
+    ] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        assert_eq!(a, std::fs::read(three.join(file)).unwrap(), "{file}");
+    }
+    // Another block size and shards: the same rows in the same order (CSV concatenated).
+    let other = write("other", &["--threads", "2", "--block-size", "13"]);
+    for file in ["events.csv", "samples.csv"] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        assert_eq!(a, std::fs::read(other.join(file)).unwrap(), "{file}");
+    }
+    let mut rows = (Vec::new(), Vec::new());
+    for k in 1..=3 {
+        let sub = dir.path().join(format!("shard{k}"));
+        std::fs::create_dir(&sub).unwrap();
+        let shard = format!("{k}/3");
+        let out = sub.join("shard.json");
+        let mut args = base.to_vec();
+        args.extend(["--block-size", "7", "--shard", &shard, "--out"]);
+        args.push(out.to_str().unwrap());
+        let events = sub.join("events.csv");
+        let samples = sub.join("samples.csv");
+        args.extend(["--events", events.to_str().unwrap()]);
+        args.extend(["--per-sample", samples.to_str().unwrap()]);
+        gridrisk().args(&args).assert().success();
+        rows.0.extend(read_csv(&events).1);
+        rows.1.extend(read_csv(&samples).1);
+    }
+    assert_eq!(rows.0, read_csv(&one.join("events.csv")).1);
+    assert_eq!(rows.1, read_csv(&one.join("samples.csv")).1);
+    assert!(!rows.0.is_empty());
+}
+
+#[test]
+fn parquet_reads_back_as_the_csv() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["run", KAZAKHSTAN, "--samples", "20", "--seed", "5"];
+    run_with_rows(dir.path(), "csv", &args);
+    run_with_rows(dir.path(), "parquet", &args);
+    for name in ["events", "samples"] {
+        let (header, csv) = read_csv(&dir.path().join(format!("{name}.csv")));
+        let file = std::fs::File::open(dir.path().join(format!("{name}.parquet"))).unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        let rows: Vec<_> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), csv.len(), "{name}");
+        assert!(!rows.is_empty());
+        for (row, want) in rows.iter().zip(&csv) {
+            let fields: Vec<_> = row.get_column_iter().collect();
+            assert_eq!(fields.len(), header.len());
+            for ((col, field), want) in fields.iter().zip(want) {
+                assert_eq!(
+                    col,
+                    &&header[fields.iter().position(|f| f.0 == *col).unwrap()]
+                );
+                let got = match field {
+                    Field::Long(v) => v.to_string(),
+                    Field::Double(v) if v.is_nan() => String::new(),
+                    Field::Double(v) => v.to_string(),
+                    Field::Str(v) => v.clone(),
+                    other => panic!("unexpected field {other:?}"),
+                };
+                assert_eq!(&got, want, "{name}: column {col}");
+            }
+        }
+    }
+}
+
+#[test]
+fn compare_writes_paired_differences_per_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = dir.path().join("paired.csv");
+    let events = dir.path().join("events.csv");
+    let doc = json(&[
+        "compare",
+        KAZAKHSTAN,
+        "scenarios/kazakhstan/interruptible.toml",
+        "--samples",
+        "40",
+        "--per-sample",
+        samples.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let (header, rows) = read_csv(&samples);
+    let (scenario, sample, area, eue) = (
+        column(&header, "scenario"),
+        column(&header, "sample"),
+        column(&header, "area"),
+        column(&header, "eue_mwh"),
+    );
+    let mut by: HashMap<(String, String), Vec<(String, i64)>> = HashMap::new();
+    for r in &rows {
+        by.entry((r[sample].clone(), r[area].clone()))
+            .or_default()
+            .push((r[scenario].clone(), wh(&r[eue])));
+    }
+    assert_eq!(by.len(), 40 * 8, "40 samples x 7 regions and the system");
+    let mut diff_sum = 0;
+    for v in by.values() {
+        assert_eq!(v.len(), 3, "base, variant, difference: {v:?}");
+        assert!(v[2].0.ends_with(&format!(" - {}", v[0].0)));
+        assert_eq!(v[2].1, v[1].1 - v[0].1, "the difference is variant - base");
+    }
+    for ((_, a), v) in &by {
+        if a == "system" {
+            diff_sum += v[2].1;
+        }
+    }
+    let d = doc["variants"][0]["difference"]["system"]["eue_mwh"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(d < 0.0, "interruptible mining lowers EUE");
+    assert!((diff_sum as f64 / 1e6 / 40.0 - d).abs() <= 1e-9 * d.abs());
+    let (eh, ev) = read_csv(&events);
+    let labels: std::collections::BTreeSet<_> = ev
+        .iter()
+        .map(|r| r[column(&eh, "scenario")].clone())
+        .collect();
+    assert_eq!(labels.len(), 2, "the events of both scenarios: {labels:?}");
+}
+
+#[test]
+fn bad_row_files_exit_2_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "--events",
+            dir.path().join("events.txt"),
+            "unknown extension 'txt': expected .parquet or .csv",
+        ),
+        (
+            "--per-sample",
+            dir.path().join("rows"),
+            "unknown extension '': expected .parquet or .csv",
+        ),
+        (
+            "--events",
+            dir.path().join("missing/events.csv"),
+            "cannot write in the directory",
+        ),
+    ];
+    for (option, path, message) in cases {
+        let p = path.to_str().unwrap();
+        let out = gridrisk()
+            .args(["run", RTS79, "--samples", "10", option, p])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{option} {p}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // A directory as the file is refused.
+    std::fs::create_dir(dir.path().join("d.csv")).unwrap();
+    let out = gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--events"])
+        .arg(dir.path().join("d.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A run that ends well leaves its file and no temporary one.
+    let good = tempfile::tempdir().unwrap();
+    gridrisk()
+        .args(["run", RTS79, "--samples", "10", "--events"])
+        .arg(good.path().join("e.parquet"))
+        .assert()
+        .success();
+    let left: Vec<_> = (std::fs::read_dir(good.path()).unwrap())
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("e.parquet")]);
+}

@@ -13,7 +13,7 @@ mod common;
 use common::{small_system, small_system_of, unit};
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::accumulators::Indices;
-use gridrisk_montecarlo::compare::compare_until;
+use gridrisk_montecarlo::compare::{compare_until, Comparison};
 use gridrisk_montecarlo::stopping::{self, Resolved, Target};
 use gridrisk_montecarlo::{analytic, runner, SimulationSpec, StopRule};
 use std::cell::Cell;
@@ -52,20 +52,29 @@ fn replications(
     let resolved = targets(text, &models);
     let index = resolved[0].target.index;
     let area = resolved[0].area;
+    let empty = Comparison::new(&models).unwrap();
     let (mut stopped, mut naive, mut missed) = (0, 0, 0);
     for seed in 0..replications {
         let naive_stop = Cell::new(false);
         let miss = Cell::new(false);
-        let out = compare_until(&models, &spec(cap, seed), 1, &|_| {}, |acc| {
-            let judged = stopping::judge_comparison(&resolved, acc);
-            let [lo, hi] = judged[0].interval();
-            miss.set(miss.get() || !(lo <= exact && exact <= hi));
-            let (fixed, nonzero) = acc.paired(1, area, index);
-            if nonzero >= 30 && (fixed.ci95[0] > 0.0 || fixed.ci95[1] < 0.0) {
-                naive_stop.set(true);
-            }
-            stopping::all_met(&judged)
-        })
+        let out = compare_until(
+            &models,
+            &spec(cap, seed),
+            1,
+            &empty,
+            &|_| {},
+            &|_| {},
+            |acc| {
+                let judged = stopping::judge_comparison(&resolved, acc);
+                let [lo, hi] = judged[0].interval();
+                miss.set(miss.get() || !(lo <= exact && exact <= hi));
+                let (fixed, nonzero) = acc.paired(1, area, index);
+                if nonzero >= 30 && (fixed.ci95[0] > 0.0 || fixed.ci95[1] < 0.0) {
+                    naive_stop.set(true);
+                }
+                stopping::all_met(&judged)
+            },
+        )
         .unwrap();
         stopped += u64::from(out.target_met == Some(true));
         naive += u64::from(naive_stop.get());

@@ -724,6 +724,33 @@ mod tests {
     use crate::dispatch::Arc;
     use proptest::prelude::*;
 
+    /// The ladder of `ranks` (per resource: supply or demand, a node, its available W) on
+    /// `t` with `r` regions (a demand resource sits at region `node % r`), and the
+    /// resources' availability in ladder order.
+    fn random_ladder(
+        t: &Topology,
+        r: usize,
+        ranks: &[Vec<(bool, usize, i64)>],
+    ) -> (Ladder, Vec<i64>) {
+        let mut avail = Vec::new();
+        let lad = ranks
+            .iter()
+            .map(|rank| {
+                rank.iter()
+                    .map(|&(s, node, a)| {
+                        avail.push(a);
+                        if s {
+                            Resource::Supply { node }
+                        } else {
+                            Resource::Demand { region: node % r }
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        (Ladder::new(t, lad).unwrap(), avail)
+    }
+
     const MW: i64 = 1_000_000;
 
     /// A random hour on a network of two or three groups of nodes with arcs only within a
@@ -759,22 +786,7 @@ mod tests {
                         }
                     }
                     let t = Topology::new(r, e, arcs).unwrap();
-                    let (mut lad, mut avail) = (Vec::new(), Vec::new());
-                    for rank in ranks {
-                        lad.push(
-                            rank.iter()
-                                .map(|&(s, node, a)| {
-                                    avail.push(a);
-                                    if s {
-                                        Resource::Supply { node }
-                                    } else {
-                                        Resource::Demand { region: node % r }
-                                    }
-                                })
-                                .collect(),
-                        );
-                    }
-                    let ladder = Ladder::new(&t, lad).unwrap();
+                    let (ladder, avail) = random_ladder(&t, r, &ranks);
                     (t, ladder, supply, firm, limit, avail)
                 })
         })
@@ -829,22 +841,7 @@ mod tests {
                         }
                     }
                     let t = Topology::new(r, e, arcs).unwrap();
-                    let (mut lad, mut avail) = (Vec::new(), Vec::new());
-                    for rank in ranks {
-                        lad.push(
-                            rank.iter()
-                                .map(|&(s, node, a)| {
-                                    avail.push(a);
-                                    if s {
-                                        Resource::Supply { node }
-                                    } else {
-                                        Resource::Demand { region: node % r }
-                                    }
-                                })
-                                .collect(),
-                        );
-                    }
-                    let ladder = Ladder::new(&t, lad).unwrap();
+                    let (ladder, avail) = random_ladder(&t, r, &ranks);
                     (t, ladder, supply, firm, limit, avail)
                 })
         })

@@ -170,12 +170,15 @@ fn paired(
     let bar = progress::bar(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();
     let labels: Vec<String> = scenarios.iter().map(|(_, label)| label.clone()).collect();
-    let empty = Comparison::new(&models).map_err(bad)?.with_rows(
-        &models,
-        &labels,
-        rows.events.is_some(),
-        rows.per_sample.is_some(),
-    );
+    let empty = Comparison::new(&models)
+        .map_err(bad)?
+        .with_rows(
+            &models,
+            &labels,
+            rows.events.is_some(),
+            rows.per_sample.is_some(),
+        )
+        .with_tails(&query.event_mw, &query.event_hours);
     let files = RowFiles::create(
         rows,
         empty.indices[0].events.as_ref().map(|e| &e.rows),

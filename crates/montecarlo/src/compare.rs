@@ -55,6 +55,15 @@ pub struct Comparison {
     pub sample_rows: Option<SampleRows>,
     /// Labels of the scenarios (the base first) and of the differences, for the rows.
     labels: Vec<std::sync::Arc<str>>,
+    /// Per variant, per (base area, month) when the variant has the base's months (else
+    /// empty): sums of the differences of (shortfall hours, events) and of (unserved Wh, 0).
+    month_diffs: Vec<Vec<[PairSums; 2]>>,
+    /// Thresholds of the event tails ([`Comparison::with_tails`]): MW, then hours.
+    tail_mw: Vec<u64>,
+    tail_hours: Vec<u64>,
+    /// Per variant, per (base area, threshold: the MW ones, then the hours ones): sums of
+    /// the differences of the per-sample indicators "an event above / longer than".
+    tail_diffs: Vec<Vec<PairSums>>,
 }
 
 impl Comparison {
@@ -86,8 +95,17 @@ impl Comparison {
             map.push(m.regions().len());
             area_map.push(map);
         }
+        let indices: Vec<Indices> = models.iter().map(|m| Indices::new(m)).collect();
+        let months = indices[0].monthly.months();
+        let month_diffs = (indices[1..].iter())
+            .map(|v| match v.monthly.months() == months {
+                true => vec![[PairSums::default(); 2]; base_areas * months.len()],
+                false => Vec::new(),
+            })
+            .collect();
         Ok(Comparison {
-            indices: models.iter().map(|m| Indices::new(m)).collect(),
+            month_diffs,
+            indices,
             area_map,
             diffs: vec![
                 vec![[PairSums::default(); SAMPLE_TOTALS.len()]; base_areas];
@@ -95,7 +113,22 @@ impl Comparison {
             ],
             sample_rows: None,
             labels: Vec::new(),
+            tail_mw: Vec::new(),
+            tail_hours: Vec::new(),
+            tail_diffs: vec![Vec::new(); models.len() - 1],
         })
+    }
+
+    /// This comparison with paired differences of the event-tail probabilities at `mw` MW
+    /// and `hours` hours (`--event-mw`, `--event-hours`).
+    pub fn with_tails(mut self, mw: &[u64], hours: &[u64]) -> Comparison {
+        let areas = self.diffs.first().map_or(0, Vec::len);
+        self.tail_mw = mw.to_vec();
+        self.tail_hours = hours.to_vec();
+        for d in &mut self.tail_diffs {
+            *d = vec![PairSums::default(); areas * (mw.len() + hours.len())];
+        }
+        self
     }
 
     /// This comparison with rows, the scenarios labelled `labels` (the base first): the
@@ -161,6 +194,10 @@ impl Comparison {
                     rows.push(Some(&self.labels[scenarios + k]), s, a, &d);
                 }
             }
+            let maps = (&self.area_map[0][..], &self.area_map[k + 1][..]);
+            record_months(&mut self.month_diffs[k], maps, base, variant);
+            let thresholds = (&self.tail_mw[..], &self.tail_hours[..]);
+            record_tails(&mut self.tail_diffs[k], maps, thresholds, base, variant);
         }
     }
 
@@ -176,6 +213,43 @@ impl Comparison {
                 }
             }
         }
+        for (a, b) in self.month_diffs.iter_mut().zip(&later.month_diffs) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x[0].merge(&y[0]);
+                x[1].merge(&y[1]);
+            }
+        }
+        for (a, b) in self.tail_diffs.iter_mut().zip(&later.tail_diffs) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+    }
+
+    /// Variant `k` (1-based) minus the base in month `i` of base area `a`: LOLE (h), EUE
+    /// (MWh) and events; `None` when the variant's months are not the base's.
+    pub fn month_difference(&self, k: usize, a: usize, i: usize) -> Option<[Estimate; 3]> {
+        let cells = &self.month_diffs[k - 1];
+        let months = cells.len() / self.diffs[k - 1].len();
+        let [he, wh] = cells.get(a * months + i)?;
+        Some([
+            he.x(),
+            wh.x().scaled(1.0 / gridrisk_core::power::W_PER_MW as f64),
+            he.y(),
+        ])
+    }
+
+    /// Variant `k` (1-based) minus the base of P(at least one event above the `j`-th MW
+    /// threshold) in base area `a`, and of P(at least one event longer than the `j`-th
+    /// hours threshold): the paired differences of the per-sample indicators.
+    pub fn tail_difference(&self, k: usize, a: usize) -> (Vec<Estimate>, Vec<Estimate>) {
+        let per_area = self.tail_mw.len() + self.tail_hours.len();
+        let cells = &self.tail_diffs[k - 1][a * per_area..(a + 1) * per_area];
+        let (mw, hours) = cells.split_at(self.tail_mw.len());
+        (
+            mw.iter().map(PairSums::x).collect(),
+            hours.iter().map(PairSums::x).collect(),
+        )
     }
 
     /// Variant `k` (1-based: 0 is the base) minus the base, for total `i` of base area `a`,
@@ -189,6 +263,50 @@ impl Comparison {
         let sums = &self.diffs[k - 1][a][i];
         let nonzero = sums.y().mean * sums.n() as f64;
         (self.difference(k, a, i), nonzero.round() as u64)
+    }
+}
+
+/// Record a sample's monthly differences of a variant (`maps`: the base's and the variant's
+/// area of each base area) into `cells` (empty when the months differ).
+fn record_months(
+    cells: &mut [[PairSums; 2]],
+    (base_map, variant_map): (&[usize], &[usize]),
+    base: &Indices,
+    variant: &Indices,
+) {
+    let months = base.monthly.months().len();
+    for (cell, sums) in cells.iter_mut().enumerate() {
+        let (a, i) = (cell / months, cell % months);
+        let b = base.monthly.last(base_map[a], i);
+        let v = variant.monthly.last(variant_map[a], i);
+        sums[0].push(v[0] - b[0], v[1] - b[1]);
+        sums[1].push(v[2] - b[2], 0);
+    }
+}
+
+/// Record a sample's differences of the event-tail indicators of a variant at the
+/// thresholds `(mw, hours)` into `cells` (per base area, the MW ones then the hours ones).
+fn record_tails(
+    cells: &mut [PairSums],
+    (base_map, variant_map): (&[usize], &[usize]),
+    (mw, hours): (&[u64], &[u64]),
+    base: &Indices,
+    variant: &Indices,
+) {
+    let per_area = mw.len() + hours.len();
+    for (cell, sums) in cells.iter_mut().enumerate() {
+        let (a, j) = (cell / per_area, cell % per_area);
+        let indicator = |acc: &Indices, area: usize| {
+            let above = match mw.get(j) {
+                Some(&x) => acc.tails.last_above(area, x, u64::MAX).0,
+                None => acc.tails.last_above(area, u64::MAX, hours[j - mw.len()]).1,
+            };
+            i64::from(above)
+        };
+        sums.push(
+            indicator(variant, variant_map[a]) - indicator(base, base_map[a]),
+            0,
+        );
     }
 }
 

@@ -446,6 +446,55 @@ pub struct Compared<'a> {
     pub label: String,
 }
 
+/// The paired differences of variant `k`'s event-tail probabilities in base area `a`, in
+/// the shape of `"event_tails"`' thresholds; `None` without thresholds.
+fn tail_difference_json(
+    cmp: &crate::compare::Comparison,
+    k: usize,
+    a: usize,
+    query: &TailQuery,
+) -> Option<Value> {
+    if query.event_mw.is_empty() && query.event_hours.is_empty() {
+        return None;
+    }
+    let (mw, hours) = cmp.tail_difference(k, a);
+    let at = |xs: &[u64], ds: Vec<Estimate>| -> Vec<Value> {
+        (xs.iter().zip(ds))
+            .map(|(x, d)| json!({"above": x, "p": estimate(Some(d))}))
+            .collect()
+    };
+    Some(json!({
+        "p_event_above_mw": at(&query.event_mw, mw),
+        "p_event_longer_than_h": at(&query.event_hours, hours),
+    }))
+}
+
+/// The paired differences of variant `k`'s monthly LOLE, EUE and events in base area `a`,
+/// in the shape of `"monthly"`; `None` for a window without months or a variant whose
+/// months are not the base's.
+fn month_difference_json(
+    cmp: &crate::compare::Comparison,
+    months: &crate::accumulators::Monthly,
+    k: usize,
+    a: usize,
+) -> Option<Value> {
+    if months.is_empty() {
+        return None;
+    }
+    let rows = (months.months().iter().enumerate())
+        .map(|(i, (year, month))| {
+            let [lole, eue, lolf] = cmp.month_difference(k, a, i)?;
+            Some(json!({
+                "month": format!("{year:04}-{month:02}"),
+                "lole_h": estimate(Some(lole)),
+                "eue_mwh": estimate(Some(eue)),
+                "lolf": estimate(Some(lolf)),
+            }))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(rows.into())
+}
+
 /// The comparison document: per scenario (`"base"`, then each of `"variants"`) its label,
 /// identity, window (the same hours as the base's, possibly other dates; the top-level
 /// `"window"` is the base's) and every section a run's document has ([`scenario_sections`], same names and
@@ -491,6 +540,19 @@ pub fn compare_json(
                 .map(|(r, name)| (name.to_string(), diff(r).into()))
                 .collect();
             doc["difference"] = json!({"system": diff(areas), "regions": regions});
+            let by_area = |f: &dyn Fn(usize) -> Option<Value>| -> Option<Value> {
+                let regions: Map<String, Value> = indexed_regions(base)
+                    .filter_map(|(r, name)| Some((name.to_string(), f(r)?)))
+                    .collect();
+                Some(json!({"system": f(areas)?, "regions": regions}))
+            };
+            if let Some(tails) = by_area(&|a| tail_difference_json(&out.acc, k, a, query)) {
+                doc["difference"]["event_tails"] = tails;
+            }
+            let months = &out.acc.indices[0].monthly;
+            if let Some(monthly) = by_area(&|a| month_difference_json(&out.acc, months, k, a)) {
+                doc["difference"]["monthly"] = monthly;
+            }
         }
         doc
     };

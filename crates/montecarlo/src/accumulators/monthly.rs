@@ -29,6 +29,14 @@ pub struct Monthly {
     hours: Vec<i64>,
     events: Vec<i64>,
     unserved_wh: Vec<i64>,
+    /// The same three of the last sample recorded, for paired differences (per-sample
+    /// values, not state: not kept in shard files).
+    #[serde(skip)]
+    last_hours: Vec<i64>,
+    #[serde(skip)]
+    last_events: Vec<i64>,
+    #[serde(skip)]
+    last_unserved_wh: Vec<i64>,
     /// Per (area, month): sums of (hours, events) and of (unserved Wh, 0).
     hours_events: Vec<PairSums>,
     eue: Vec<PairSums>,
@@ -69,6 +77,9 @@ impl Monthly {
             hours: vec![0; cells],
             events: vec![0; cells],
             unserved_wh: vec![0; cells],
+            last_hours: vec![0; cells],
+            last_events: vec![0; cells],
+            last_unserved_wh: vec![0; cells],
             hours_events: vec![PairSums::default(); cells],
             eue: vec![PairSums::default(); cells],
         }
@@ -77,6 +88,22 @@ impl Monthly {
     /// True for a window without months.
     pub fn is_empty(&self) -> bool {
         self.months.is_empty()
+    }
+
+    /// The calendar months of the window, `(year, month)`, in order.
+    pub fn months(&self) -> &[(i32, u32)] {
+        &self.months
+    }
+
+    /// Shortfall hours, events and unserved energy (Wh) of area `a` in month `i` of the
+    /// last sample recorded.
+    pub fn last(&self, a: usize, i: usize) -> [i64; 3] {
+        let cell = a * self.months.len() + i;
+        [
+            self.last_hours[cell],
+            self.last_events[cell],
+            self.last_unserved_wh[cell],
+        ]
     }
 
     /// The months' estimates of area `a`, in calendar order.
@@ -139,6 +166,10 @@ impl Accumulator for Monthly {
             he.push(self.hours[cell], self.events[cell]);
             self.eue[cell].push(self.unserved_wh[cell], 0);
         }
+        // Keep this sample's values for paired differences (a swap: no allocation).
+        std::mem::swap(&mut self.hours, &mut self.last_hours);
+        std::mem::swap(&mut self.events, &mut self.last_events);
+        std::mem::swap(&mut self.unserved_wh, &mut self.last_unserved_wh);
         self.hours.fill(0);
         self.events.fill(0);
         self.unserved_wh.fill(0);

@@ -47,6 +47,12 @@ pub struct Tails {
     longest_now_h: Vec<u64>,
     /// Per area, this sample: the last shortfall hour plus one (0: none yet).
     next_hour: Vec<usize>,
+    /// Per area, the last sample recorded: its peak (whole MW rounded up) and longest event
+    /// (hours), for paired differences (per-sample values, not kept in shard files).
+    #[serde(skip)]
+    last_peak_mw: Vec<u64>,
+    #[serde(skip)]
+    last_longest_h: Vec<u64>,
     /// Per area: samples per peak, whole MW rounded up.
     #[serde(with = "counts_text")]
     peak_mw: Vec<Counts>,
@@ -134,6 +140,8 @@ impl Tails {
             run_h: vec![0; tracked],
             longest_now_h: vec![0; tracked],
             next_hour: vec![0; tracked],
+            last_peak_mw: vec![0; tracked],
+            last_longest_h: vec![0; tracked],
             peak_mw: vec![Counts::new(); tracked],
             longest_h: vec![Counts::new(); tracked],
         }
@@ -169,6 +177,13 @@ impl Tails {
             p_event_above_mw: at(&self.peak_mw[a], mw),
             p_event_longer_than_h: at(&self.longest_h[a], hours),
         }
+    }
+
+    /// Whether area `a`'s last sample recorded had an event above `mw` MW, and one longer
+    /// than `hours` hours (the indicators of [`Tails::finish`]'s probabilities).
+    pub fn last_above(&self, a: usize, mw: u64, hours: u64) -> (bool, bool) {
+        let a = a.saturating_sub(self.skip);
+        (self.last_peak_mw[a] > mw, self.last_longest_h[a] > hours)
     }
 
     /// Add the histograms of a later block; on overflow, the path of the count.
@@ -258,6 +273,8 @@ impl Accumulator for Tails {
             let peak_mw = (self.peak_w[a] as u64).div_ceil(W_PER_MW as u64);
             *self.peak_mw[a].entry(peak_mw).or_default() += 1;
             *self.longest_h[a].entry(self.longest_now_h[a]).or_default() += 1;
+            self.last_peak_mw[a] = peak_mw;
+            self.last_longest_h[a] = self.longest_now_h[a];
         }
         self.peak_w.fill(0);
         self.run_h.fill(0);

@@ -526,16 +526,27 @@ pub fn tails_text(sc: &Value) -> String {
     let areas = std::iter::once(("system".to_string(), &t["system"])).chain(
         (t["regions"].as_object().into_iter().flatten()).map(|(k, v)| (format!("region {k}"), v)),
     );
+    let diff = &sc["difference"]["event_tails"];
     let mut s = String::new();
     for (name, area) in areas {
+        let diff = match name.strip_prefix("region ") {
+            Some(r) => &diff["regions"][r],
+            None => &diff["system"],
+        };
         for (key, what) in [("p_event_above_mw", "MW"), ("p_event_longer_than_h", "h")] {
-            for x in area[key].as_array().into_iter().flatten() {
+            for (j, x) in area[key].as_array().into_iter().flatten().enumerate() {
                 let [mean, _, lo, hi] = estimate_cells(&x["p"]);
                 let above = if what == "MW" { "above" } else { "longer than" };
                 s += &format!(
-                    "  {name}: P(an event {above} {} {what}) {mean} (95% Wilson {lo} to {hi})\n",
+                    "  {name}: P(an event {above} {} {what}) {mean} (95% Wilson {lo} to {hi})",
                     x["above"]
                 );
+                let d = &diff[key][j]["p"];
+                if d.is_object() {
+                    let [d, _, dlo, dhi] = estimate_cells(d);
+                    s += &format!("; vs base {} (95% paired {dlo} to {dhi})", signed(&d));
+                }
+                s.push('\n');
             }
         }
     }
@@ -568,6 +579,42 @@ pub fn monthly_text(sc: &Value, horizon: &str) -> String {
         );
     }
     s
+}
+
+/// A variant's paired differences from the base of the system's LOLE, EUE and events by
+/// month, a short table; empty without them (a window without dates, other months).
+fn monthly_difference_text(sc: &Value, horizon: &str) -> String {
+    let Some(months) = sc["difference"]["monthly"]["system"].as_array() else {
+        return String::new();
+    };
+    let mut s = format!(
+        "  system by month, vs base (paired):\n    {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+        "month", "LOLE", "95% interval", "EUE", "95% interval", "events"
+    );
+    for m in months {
+        let [h, _, hlo, hhi] = estimate_cells(&m["lole_h"]);
+        let [e, _, elo, ehi] = estimate_cells(&m["eue_mwh"]);
+        let [f, ..] = estimate_cells(&m["lolf"]);
+        s += &format!(
+            "    {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+            m["month"].as_str().unwrap_or(""),
+            signed(&h),
+            format!("[{hlo}, {hhi}]"),
+            signed(&e),
+            format!("[{elo}, {ehi}]"),
+            signed(&f),
+        );
+    }
+    s + &format!("    (h/{horizon}, MWh/{horizon}, events/{horizon})\n")
+}
+
+/// A difference as shown: `+` before a positive one.
+fn signed(x: &str) -> String {
+    if x.starts_with('-') || x.bytes().all(|b| b == b'0' || b == b'.') {
+        x.to_string()
+    } else {
+        format!("+{x}")
+    }
 }
 
 /// An analytic result as a table.
@@ -604,8 +651,9 @@ fn csv_areas(sc: &Value) -> Vec<(&str, &Value, &Value)> {
 /// The one CSV writer of results: one row per (scenario, area, index) of `scenarios`, with
 /// columns `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`; `paired` adds `label` after
 /// `scenario` and `diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi` (empty where there is no
-/// paired difference) before `unit`, which is always last. Estimates only (`null` ones as
-/// empty cells); paths by day are not rows.
+/// paired difference) before `unit`, which is always last. Estimates of the areas (`null`
+/// ones as empty cells), then the event tails and months ([`section_rows`]); paths by day
+/// are not rows.
 fn results_csv(scenarios: &[&Value], paired: bool, sample_unit: &str) -> String {
     let mut s = String::from("scenario,");
     if paired {
@@ -624,22 +672,105 @@ fn results_csv(scenarios: &[&Value], paired: bool, sample_unit: &str) -> String 
     for sc in scenarios {
         let name = csv_field(sc["scenario"]["name"].as_str().unwrap_or(""));
         let label = csv_field(sc["label"].as_str().unwrap_or(""));
+        let mut row = |area: &str, k: &str, own: &Value, diff: &Value, unit: &str| {
+            s += &name;
+            if paired {
+                s += &format!(",{label}");
+            }
+            s += &format!(",{},{},{}", csv_field(area), csv_field(k), cells(own));
+            if paired {
+                s += &format!(",{}", cells(diff));
+            }
+            s += &format!(",{unit}\n");
+        };
         for (area, own, diff) in csv_areas(sc) {
             let estimates = own.as_object().into_iter().flatten();
             for (k, v) in estimates.filter(|(_, v)| v.is_object() || v.is_null()) {
-                s += &name;
-                if paired {
-                    s += &format!(",{label}");
-                }
-                s += &format!(",{},{k},{}", csv_field(area), cells(v));
-                if paired {
-                    s += &format!(",{}", cells(&diff[k]));
-                }
-                s += &format!(",{}\n", unit(k, sample_unit));
+                row(area, k, v, &diff[k], &unit(k, sample_unit));
             }
+        }
+        for r in section_rows(sc, sample_unit) {
+            row(&r.area, &r.index, &r.own, &r.diff, &r.unit);
         }
     }
     s
+}
+
+/// A CSV row of a section beyond the areas' indices.
+struct SectionRow {
+    area: String,
+    index: String,
+    /// An estimate (`{"mean", "se", "ci95"}`), or `{"mean": x}` for a value without one.
+    own: Value,
+    /// The paired difference, or `null`.
+    diff: Value,
+    unit: String,
+}
+
+/// The rows of `"event_tails"` and `"monthly"` of one scenario's results, per area (the
+/// system, then each region) with the paired differences of a comparison's variant:
+/// `p_event_above_mw[X]` and `p_event_longer_than_h[Y]` (the thresholds asked for, with
+/// Wilson intervals), `worst_peak_mw`, `longest_event_h`, the exceedance curves'
+/// `peak_mw_exceedance[X]` and `duration_h_exceedance[Y]` (probabilities without an
+/// interval), and per month `lole_h[YYYY-MM]`, `eue_mwh[YYYY-MM]`, `lolf[YYYY-MM]`.
+fn section_rows(sc: &Value, sample_unit: &str) -> Vec<SectionRow> {
+    let areas = |section: &str| -> Vec<(String, &Value, &Value)> {
+        let (own, diff) = (&sc[section], &sc["difference"][section]);
+        std::iter::once(("system".to_string(), &own["system"], &diff["system"]))
+            .chain(
+                (own["regions"].as_object().into_iter().flatten())
+                    .map(|(k, v)| (k.clone(), v, &diff["regions"][k])),
+            )
+            .collect()
+    };
+    let mut rows = Vec::new();
+    for (area, own, diff) in areas("event_tails") {
+        let mut push = |index: String, own: Value, diff: Value, unit: &str| {
+            rows.push(SectionRow {
+                area: area.clone(),
+                index,
+                own,
+                diff,
+                unit: unit.into(),
+            })
+        };
+        for key in ["p_event_above_mw", "p_event_longer_than_h"] {
+            for (j, x) in own[key].as_array().into_iter().flatten().enumerate() {
+                let index = format!("{key}[{}]", x["above"]);
+                push(
+                    index,
+                    x["p"].clone(),
+                    diff[key][j]["p"].clone(),
+                    "probability",
+                );
+            }
+        }
+        for (key, unit) in [("worst_peak_mw", "MW"), ("longest_event_h", "h")] {
+            push(key.into(), json!({"mean": own[key]}), Value::Null, unit);
+        }
+        for key in ["peak_mw_exceedance", "duration_h_exceedance"] {
+            for point in own[key].as_array().into_iter().flatten() {
+                let x = point[0].as_f64().unwrap_or(0.0);
+                let index = format!("{key}[{x}]");
+                push(index, json!({"mean": point[1]}), Value::Null, "probability");
+            }
+        }
+    }
+    for (area, own, diff) in areas("monthly") {
+        for (i, m) in own.as_array().into_iter().flatten().enumerate() {
+            let month = m["month"].as_str().unwrap_or("");
+            for key in ["lole_h", "eue_mwh", "lolf"] {
+                rows.push(SectionRow {
+                    area: area.clone(),
+                    index: format!("{key}[{month}]"),
+                    own: m[key].clone(),
+                    diff: diff[i][key].clone(),
+                    unit: unit(key, sample_unit),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// A run result as CSV: `scenario,area,index,mean,se,ci95_lo,ci95_hi,unit`, one row per
@@ -764,21 +895,16 @@ pub fn compare_table(doc: &Value) -> String {
                     None => &sc["difference"]["system"][*key],
                 };
                 let [diff, _, diff_lo, diff_hi] = estimate_cells(d);
-                let sign = if diff.starts_with('-') || diff.bytes().all(|b| b == b'0' || b == b'.')
-                {
-                    ""
-                } else {
-                    "+"
-                };
                 s += &format!(
                     "  {label:<28}{mean:>12}{:>14}{:>26}  {unit}\n",
-                    format!("{sign}{diff}"),
+                    signed(&diff),
                     format!("[{diff_lo}, {diff_hi}]"),
                 );
             }
         }
         s += &worth_text(&sc["worth"]);
         s += &tails_text(sc);
+        s += &monthly_difference_text(sc, &horizon);
     }
     s += &monthly_text(&doc["base"], &horizon);
     s

@@ -158,3 +158,263 @@ fn bad_thresholds_exit_2_naming_the_option() {
         .code(2)
         .stderr(contains("--event-hours"));
 }
+
+/// The CSV rows of `csv` by (scenario label or name, area, index): the cells after the index.
+fn csv_rows(
+    csv: &str,
+    paired: bool,
+) -> std::collections::HashMap<(String, String, String), Vec<String>> {
+    let skip = usize::from(paired);
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            let key = (
+                cells[skip].clone(),
+                cells[1 + skip].clone(),
+                cells[2 + skip].clone(),
+            );
+            (key, cells[3 + skip..].to_vec())
+        })
+        .collect()
+}
+
+/// The CSV cells of an estimate: mean, se, ci95 low and high (empty where missing).
+fn cells(e: &Value) -> Vec<String> {
+    [&e["mean"], &e["se"], &e["ci95"][0], &e["ci95"][1]]
+        .map(|x| x.as_f64().map(|x| x.to_string()).unwrap_or_default())
+        .to_vec()
+}
+
+/// The same cells: both empty, or the same number (the JSON was read back without exact
+/// float round-tripping, so to the last bit or so).
+fn same(csv: &[String], json: &[String]) -> bool {
+    csv.len() == json.len()
+        && csv
+            .iter()
+            .zip(json)
+            .all(|(a, b)| match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => (x - y).abs() <= 1e-14 * x.abs().max(y.abs()),
+                _ => a == b,
+            })
+}
+
+/// Every value of `"event_tails"` and `"monthly"` of scenario `sc` (with its paired
+/// differences) is in its CSV row; returns the number of rows checked.
+fn check_sections(
+    rows: &std::collections::HashMap<(String, String, String), Vec<String>>,
+    sc: &Value,
+    who: &str,
+    paired: bool,
+) -> usize {
+    let mut checked = 0;
+    let mut expect =
+        |area: &str, index: String, own: Vec<String>, diff: Option<Vec<String>>, unit: &str| {
+            let row = rows
+                .get(&(who.to_string(), area.to_string(), index.clone()))
+                .unwrap_or_else(|| panic!("no CSV row {who} {area} {index}"));
+            assert!(
+                same(&row[..4], &own),
+                "{who} {area} {index}: {row:?} vs {own:?}"
+            );
+            if paired {
+                let diff = diff.unwrap_or_else(|| vec![String::new(); 4]);
+                let cells = &row[4..8];
+                assert!(
+                    same(cells, &diff),
+                    "{who} {area} {index}: {cells:?} vs {diff:?}"
+                );
+            }
+            assert_eq!(row.last().unwrap(), unit, "{who} {area} {index}");
+            checked += 1;
+        };
+    let areas = |section: &str| -> Vec<(String, Value, Value)> {
+        let (own, diff) = (&sc[section], &sc["difference"][section]);
+        std::iter::once((
+            "system".to_string(),
+            own["system"].clone(),
+            diff["system"].clone(),
+        ))
+        .chain(
+            own["regions"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone(), diff["regions"][k].clone())),
+        )
+        .collect()
+    };
+    for (area, t, d) in areas("event_tails") {
+        for key in ["p_event_above_mw", "p_event_longer_than_h"] {
+            let thresholds = t[key].as_array().unwrap();
+            assert!(!thresholds.is_empty());
+            for (j, x) in thresholds.iter().enumerate() {
+                let diff = d[key][j]["p"].is_object().then(|| cells(&d[key][j]["p"]));
+                assert_eq!(diff.is_some(), paired && sc["difference"].is_object());
+                expect(
+                    &area,
+                    format!("{key}[{}]", x["above"]),
+                    cells(&x["p"]),
+                    diff,
+                    "probability",
+                );
+            }
+        }
+        for (key, unit) in [("worst_peak_mw", "MW"), ("longest_event_h", "h")] {
+            let mut own = vec![t[key].as_u64().unwrap().to_string()];
+            own.resize(4, String::new());
+            expect(&area, key.into(), own, None, unit);
+        }
+        for key in ["peak_mw_exceedance", "duration_h_exceedance"] {
+            for p in t[key].as_array().unwrap() {
+                let mut own = vec![p[1].as_f64().unwrap().to_string()];
+                own.resize(4, String::new());
+                expect(
+                    &area,
+                    format!("{key}[{}]", p[0].as_f64().unwrap()),
+                    own,
+                    None,
+                    "probability",
+                );
+            }
+        }
+    }
+    for (area, months, d) in areas("monthly") {
+        for (i, m) in months.as_array().unwrap().iter().enumerate() {
+            for (key, unit) in [
+                ("lole_h", "h/window"),
+                ("eue_mwh", "MWh/window"),
+                ("lolf", "events/window"),
+            ] {
+                let diff = d[i][key].is_object().then(|| cells(&d[i][key]));
+                assert_eq!(diff.is_some(), paired && sc["difference"].is_object());
+                let index = format!("{key}[{}]", m["month"].as_str().unwrap());
+                expect(&area, index, cells(&m[key]), diff, unit);
+            }
+        }
+    }
+    checked
+}
+
+const TAILS: [&str; 4] = ["--event-mw", "1000,0", "--event-hours", "6"];
+
+fn output(args: &[&str]) -> String {
+    let out = gridrisk().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn csv_has_every_value_of_the_tails_and_months() {
+    let run = [&["run", KAZ, "--samples", "100", "--seed", "3"][..], &TAILS].concat();
+    let doc = json(&[&run[..], &["--format", "json"]].concat());
+    let csv = output(&[&run[..], &["--format", "csv"]].concat());
+    let name = doc["scenario"]["name"].as_str().unwrap();
+    let checked = check_sections(&csv_rows(&csv, false), &doc, name, false);
+    // 7 areas x (3 thresholds + 2 worst values + curve points) + 7 areas x 4 months x 3.
+    assert!(checked > 7 * 5 + 7 * 4 * 3, "{checked}");
+    let cmp = [
+        &[
+            "compare",
+            KAZ,
+            "scenarios/kazakhstan/interruptible.toml",
+            "--samples",
+            "100",
+            "--seed",
+            "3",
+        ][..],
+        &TAILS,
+    ]
+    .concat();
+    let doc = json(&[&cmp[..], &["--format", "json"]].concat());
+    let rows = csv_rows(&output(&[&cmp[..], &["--format", "csv"]].concat()), true);
+    let scenarios = std::iter::once(&doc["base"]).chain(doc["variants"].as_array().unwrap());
+    for sc in scenarios {
+        check_sections(&rows, sc, sc["label"].as_str().unwrap(), true);
+    }
+}
+
+#[test]
+fn paired_tail_and_month_differences_are_differences_of_means_and_narrower() {
+    let doc = json(
+        &[
+            &[
+                "compare",
+                KAZ,
+                "scenarios/kazakhstan/interruptible.toml",
+                "--samples",
+                "200",
+                "--seed",
+                "5",
+            ][..],
+            &TAILS,
+            &["--format", "json"],
+        ]
+        .concat(),
+    );
+    let (base, variant) = (&doc["base"], &doc["variants"][0]);
+    let diff = &variant["difference"];
+    let close = |d: f64, x: f64| (d - x).abs() <= 1e-9 * x.abs().max(1.0);
+    let mut narrower = 0;
+    let mut check = |d: &Value, b: &Value, v: &Value, what: String| {
+        assert!(
+            close(mean(d), mean(v) - mean(b)),
+            "{what}: {d} vs {v} - {b}"
+        );
+        let unpaired =
+            (b["se"].as_f64().unwrap().powi(2) + v["se"].as_f64().unwrap().powi(2)).sqrt();
+        let se = d["se"].as_f64().unwrap();
+        assert!(
+            se <= unpaired + 1e-12,
+            "{what}: paired se {se} above unpaired {unpaired}"
+        );
+        narrower += usize::from(se < 0.9 * unpaired);
+    };
+    for area in ["system", "SOUTH"] {
+        let pick = |sc: &Value, section: &str| match area {
+            "system" => sc[section]["system"].clone(),
+            r => sc[section]["regions"][r].clone(),
+        };
+        let (b, v, d) = (
+            pick(base, "event_tails"),
+            pick(variant, "event_tails"),
+            pick(diff, "event_tails"),
+        );
+        for key in ["p_event_above_mw", "p_event_longer_than_h"] {
+            for j in 0..b[key].as_array().unwrap().len() {
+                check(
+                    &d[key][j]["p"],
+                    &b[key][j]["p"],
+                    &v[key][j]["p"],
+                    format!("{area} {key} {j}"),
+                );
+            }
+        }
+        let (b, v, d) = (
+            pick(base, "monthly"),
+            pick(variant, "monthly"),
+            pick(diff, "monthly"),
+        );
+        for i in 0..4 {
+            assert_eq!(d[i]["month"], b[i]["month"]);
+            for key in ["lole_h", "eue_mwh", "lolf"] {
+                check(
+                    &d[i][key],
+                    &b[i][key],
+                    &v[i][key],
+                    format!("{area} {key} month {i}"),
+                );
+            }
+        }
+    }
+    // Interruptible load acts on the same cold hours as the base's shortfalls: the
+    // differences are positively correlated and most paired intervals far narrower.
+    assert!(
+        narrower >= 20,
+        "{narrower} of 30 paired intervals below 0.9 of the unpaired"
+    );
+}

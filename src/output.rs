@@ -716,6 +716,10 @@ struct SectionRow {
 fn section_rows(sc: &Value, sample_unit: &str) -> Vec<SectionRow> {
     let areas = |section: &str| -> Vec<(String, &Value, &Value)> {
         let (own, diff) = (&sc[section], &sc["difference"][section]);
+        if own.is_null() {
+            // An analytic result, or a window without months.
+            return Vec::new();
+        }
         std::iter::once(("system".to_string(), &own["system"], &diff["system"]))
             .chain(
                 (own["regions"].as_object().into_iter().flatten())

@@ -563,22 +563,8 @@ pub fn monthly_text(sc: &Value, horizon: &str) -> String {
     let Some(months) = sc["monthly"]["system"].as_array() else {
         return String::new();
     };
-    let mut s = format!(
-        "\nsystem by month (LOLE h/{horizon}, EUE MWh/{horizon}, events/{horizon}):\n  {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
-        "month", "LOLE", "95% interval", "EUE", "95% interval", "events"
-    );
-    for m in months {
-        let [h, _, hlo, hhi] = estimate_cells(&m["lole_h"]);
-        let [e, _, elo, ehi] = estimate_cells(&m["eue_mwh"]);
-        let [f, ..] = estimate_cells(&m["lolf"]);
-        s += &format!(
-            "  {:<10}{h:>10}{:>22}{e:>12}{:>22}{f:>10}\n",
-            m["month"].as_str().unwrap_or(""),
-            format!("[{hlo}, {hhi}]"),
-            format!("[{elo}, {ehi}]"),
-        );
-    }
-    s
+    format!("\nsystem by month (LOLE h/{horizon}, EUE MWh/{horizon}, events/{horizon}):\n")
+        + &month_rows(months, "  ", |x| x.to_string())
 }
 
 /// A variant's paired differences from the base of the system's LOLE, EUE and events by
@@ -587,8 +573,16 @@ fn monthly_difference_text(sc: &Value, horizon: &str) -> String {
     let Some(months) = sc["difference"]["monthly"]["system"].as_array() else {
         return String::new();
     };
+    "  system by month, vs base (paired):\n".to_string()
+        + &month_rows(months, "    ", signed)
+        + &format!("    (h/{horizon}, MWh/{horizon}, events/{horizon})\n")
+}
+
+/// The header and one row per month of LOLE, EUE (each with its interval) and events,
+/// indented by `indent`, each mean shown by `mean` (a difference signed, a level as is).
+fn month_rows(months: &[Value], indent: &str, mean: impl Fn(&str) -> String) -> String {
     let mut s = format!(
-        "  system by month, vs base (paired):\n    {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+        "{indent}{:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
         "month", "LOLE", "95% interval", "EUE", "95% interval", "events"
     );
     for m in months {
@@ -596,16 +590,16 @@ fn monthly_difference_text(sc: &Value, horizon: &str) -> String {
         let [e, _, elo, ehi] = estimate_cells(&m["eue_mwh"]);
         let [f, ..] = estimate_cells(&m["lolf"]);
         s += &format!(
-            "    {:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
+            "{indent}{:<10}{:>10}{:>22}{:>12}{:>22}{:>10}\n",
             m["month"].as_str().unwrap_or(""),
-            signed(&h),
+            mean(&h),
             format!("[{hlo}, {hhi}]"),
-            signed(&e),
+            mean(&e),
             format!("[{elo}, {ehi}]"),
-            signed(&f),
+            mean(&f),
         );
     }
-    s + &format!("    (h/{horizon}, MWh/{horizon}, events/{horizon})\n")
+    s
 }
 
 /// A difference as shown: `+` before a positive one.

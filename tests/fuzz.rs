@@ -72,6 +72,9 @@ const CSVS: [&str; 3] = [
     "scenarios/benchmarks/ieee-rts79/hourly_peak_pct.csv",
 ];
 const SWEEP_RTS: &str = "tests/data/sweep/rts.toml";
+/// The ladder base: the Russian exchange as a schedule from a CSV (issue 13 findings 3, 4, 7).
+const KAZ_LADDER: &str = "scenarios/kazakhstan/ladder-base.toml";
+const KAZ_SCHEDULE_CSV: &str = "scenarios/kazakhstan/russia_schedule_mw.csv";
 const SWEEP_KAZ: &str = "scenarios/kazakhstan/sweep-illegal-mining.toml";
 const UNCERTAIN: &str = "tests/data/uncertain/study.toml";
 
@@ -1343,6 +1346,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
     let mut files = vec![scenario];
     if scenario.contains("kazakhstan") {
         files.push(KAZ);
+        if scenario == KAZ_LADDER {
+            files.push(KAZ_SCHEDULE_CSV);
+        }
     } else {
         files.extend([THREE, THREE_IMPORT, SCHEDULE_CSV]);
         files.extend(CSVS);
@@ -1383,6 +1389,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         "scenarios/kazakhstan/sensitivity/demand-v1.toml",
         "scenarios/kazakhstan/sensitivity/raids-november-homogeneous.toml",
         "scenarios/kazakhstan/sensitivity/schedule.toml",
+        KAZ_LADDER,
     ];
     // (scenario run, file mutated)
     let (scenario, file): (&str, &str) = if csv {

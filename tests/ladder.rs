@@ -184,3 +184,80 @@ fn voltage_reduction_alone_lowers_the_shortfall() {
             "a ladder of last resorts ([[ladder]] 'voltage reduction')",
         ));
 }
+
+const KAZ_BASE: &str = "scenarios/kazakhstan/winter-2021-22.toml";
+const KAZ_RULE: &str = "scenarios/kazakhstan/interruptible.toml";
+const KAZ_LADDER: &str = "scenarios/kazakhstan/ladder-base.toml";
+const KAZ_LADDER_RULE: &str = "scenarios/kazakhstan/ladder-interruptible.toml";
+
+fn mean(v: &Value) -> f64 {
+    v["mean"].as_f64().unwrap()
+}
+
+/// Gross import from Russia over every source, MWh per winter.
+fn gross_import_mwh(sc: &Value) -> f64 {
+    let imports = sc["imports"].as_object().unwrap();
+    imports.values().map(|s| mean(&s["import_mwh"])).sum()
+}
+
+/// Issue 13 finding 3: in the default order the October 2021 rule (registered mining
+/// interruptible) changes no import, because every import is called before any
+/// curtailment; on the ladder base mining is curtailed before the emergency import, so the
+/// rule lowers the import from Russia, which was its purpose (S2, S3).
+#[test]
+fn the_october_rule_lowers_imports_on_the_ladder_base_only() {
+    let compare = |a: &str, b: &str| {
+        let doc = json(&["compare", a, b, "--samples", "20", "--format", "json"]);
+        (doc["base"].clone(), doc["variants"][0].clone())
+    };
+    let (base, rule) = compare(KAZ_BASE, KAZ_RULE);
+    assert!(mean(&rule["system"]["mining_curtailed_mwh"]) > 0.0);
+    assert_eq!(base["imports"], rule["imports"]);
+    let (ladder, ladder_rule) = compare(KAZ_LADDER, KAZ_LADDER_RULE);
+    let curtailed = mean(&ladder_rule["system"]["mining_curtailed_mwh"]);
+    assert!(curtailed > 0.0);
+    let emergency = |sc: &Value| mean(&sc["ladder"]["emergency import"]["used_mwh"]);
+    assert!(emergency(&ladder_rule) < emergency(&ladder));
+    let fewer = gross_import_mwh(&ladder) - gross_import_mwh(&ladder_rule);
+    assert!(fewer > 0.0, "imports {fewer} MWh lower with the rule");
+    // The rule serves households too: the firm shortfall cannot grow.
+    assert!(mean(&ladder_rule["system"]["eue_mwh"]) < mean(&ladder["system"]["eue_mwh"]));
+}
+
+/// Issue 13 findings 3 and 7 on the ladder base. The order of the ranks below firm shedding
+/// and the scheduled export to Russia (both interruptible) leave the firm shortfall as it is,
+/// to the bit. A refusable Central Asia draw takes its unserved part out of EUE: it is
+/// refused export, on the exports' rank and reported there (less the export to Russia
+/// curtailed, reported on its source), never EUE. Refusing it can also replace emergency
+/// import, so what leaves EUE is at most what the exports' rank gains.
+#[test]
+fn the_central_asia_draw_refused_is_reported_apart_from_eue() {
+    let doc = json(&[
+        "compare",
+        "scenarios/kazakhstan/sensitivity/ladder-before-f3.toml",
+        "scenarios/kazakhstan/sensitivity/ladder-before-f7.toml",
+        "tests/data/ladder/kazakhstan-refusable-only.toml",
+        KAZ_LADDER,
+        "--samples",
+        "20",
+        "--format",
+        "json",
+    ]);
+    let (f4, f3) = (&doc["base"], &doc["variants"][0]);
+    let (refusable, f7) = (&doc["variants"][1], &doc["variants"][2]);
+    assert_eq!(f4["system"], f3["system"]);
+    let exports_rank = |sc: &Value| mean(&sc["ladder"]["curtail exports"]["used_mwh"]);
+    let russia = |sc: &Value| mean(&sc["imports"]["RUSSIA-NORTH"]["export_curtailed_mwh"]);
+    let eue = |sc: &Value| mean(&sc["system"]["eue_mwh"]);
+    let south_households = |sc: &Value| mean(&sc["regions"]["SOUTH"]["eue_household_mwh"]);
+    assert!(eue(refusable) < eue(f3));
+    assert!(south_households(refusable) < south_households(f3));
+    let left_eue = eue(f3) - eue(refusable);
+    let gained = exports_rank(refusable) - exports_rank(f3);
+    assert!(left_eue <= gained + 1e-6, "{left_eue} MWh left EUE, {gained} MWh refused");
+    let central_asia = |sc: &Value| exports_rank(sc) - russia(sc);
+    assert!(central_asia(refusable) > central_asia(f3));
+    assert!(central_asia(f7) > 0.0);
+    // Stopping the draw while the trip islands the South lowers EUE further.
+    assert!(eue(f7) < eue(refusable));
+}

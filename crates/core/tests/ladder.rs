@@ -580,3 +580,67 @@ fn local_rule_keeps_a_rank_where_it_is_needed() {
     LadderDispatcher::new(t, ladder, SharingRule::Shared).dispatch(&hour, &mut out);
     assert_eq!(out.use_w, [20 * MW, 20 * MW]);
 }
+
+/// A Kazakhstan-like hour on the ladder of `scenarios/kazakhstan/ladder-base.toml`: NORTH
+/// (0), AKTOBE (1), SOUTH (2) and the isolated West, W-URAL (3); Russia feeds NORTH (node 4),
+/// AKTOBE (5) and W-URAL (6). Ranks, cheapest first: the free band (RUSSIA-NORTH's 150 MW
+/// tier, the Aktobe and West feeds), curtailing NORTH's registered mining (400 MW), curtailing
+/// SOUTH's exports (200 MW), the emergency import (RUSSIA-NORTH's 1,350 MW beyond the band).
+/// The West is short by 100 MW with 60 MW from its feed: 40 MW of firm shedding whatever the
+/// North has to spare, as no external node carries power from the North to the West.
+#[test]
+fn a_kazakhstan_hour_uses_band_then_mining_then_exports_then_emergency() {
+    let arcs = vec![
+        Arc { from: 0, to: 1 },
+        Arc { from: 1, to: 0 },
+        Arc { from: 0, to: 2 },
+        Arc { from: 4, to: 0 },
+        Arc { from: 5, to: 1 },
+        Arc { from: 6, to: 3 },
+    ];
+    let t = Topology::new(4, 3, arcs).unwrap();
+    let ranks = vec![
+        vec![
+            Resource::Supply { node: 4 },
+            Resource::Supply { node: 5 },
+            Resource::Supply { node: 6 },
+        ],
+        vec![Resource::Demand { region: 0 }],
+        vec![Resource::Demand { region: 2 }],
+        vec![Resource::Supply { node: 4 }],
+    ];
+    let ladder = Ladder::new(&t, ranks).unwrap();
+    let mut d = LadderDispatcher::new(t.clone(), ladder.clone(), SharingRule::Local);
+    let mut out = LadderDispatch::new(&t, &ladder);
+    let available_w = [150 * MW, 400 * MW, 60 * MW, 400 * MW, 200 * MW, 1350 * MW];
+    let limits = [500 * MW, 500 * MW, 2100 * MW, 1500 * MW, 400 * MW, 400 * MW];
+    let mut run = |north_gen: i64, south_firm: i64| {
+        d.dispatch(
+            &LadderHour {
+                supply_w: &[north_gen * MW, 500 * MW, 3000 * MW, 200 * MW],
+                firm_w: &[6000 * MW, 600 * MW, south_firm * MW, 300 * MW],
+                arc_limit_w: &limits,
+                available_w: &available_w,
+            },
+            &mut out,
+        );
+        (out.use_w.clone(), out.firm_short_w.clone())
+    };
+    // Short of 1,000 MW in the North-South area (mining 400, Aktobe 100, South 300, export
+    // 200): the band's 550 MW, then all the mining, then 50 MW of exports; no emergency.
+    let (use_w, short) = run(6000, 3300);
+    assert_eq!(use_w, [150 * MW, 400 * MW, 60 * MW, 400 * MW, 50 * MW, 0]);
+    assert_eq!(short, [0, 0, 0, 40 * MW]);
+    // Short of 1,500 MW: every curtailment, then 350 MW of emergency import, no firm shedding.
+    let (use_w, short) = run(6000, 3800);
+    assert_eq!(
+        use_w,
+        [150 * MW, 400 * MW, 60 * MW, 400 * MW, 200 * MW, 350 * MW]
+    );
+    assert_eq!(short, [0, 0, 0, 40 * MW]);
+    // The North has 2,600 MW to spare: it serves Aktobe and the South, the band is used only
+    // in the West, and the West still sheds 40 MW.
+    let (use_w, short) = run(9000, 3800);
+    assert_eq!(use_w, [0, 0, 60 * MW, 0, 0, 0]);
+    assert_eq!(short, [0, 0, 0, 40 * MW]);
+}

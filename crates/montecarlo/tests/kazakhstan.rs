@@ -2,7 +2,8 @@
 //! scenario files: the holidays and weekday factors on their dates, the cold-failure factor
 //! against S93's ~460 MW, and the farms' detectability against the February 2022 raids and
 //! the 2022 seizures (closed forms, and the mining sampler against them); the reservoir
-//! hydro's peak-shaving profile (finding 2) and the December 2022 hold-out's changes.
+//! hydro's peak-shaving profile (finding 2), the December 2022 hold-out's changes, and the
+//! ladder base's schedule with Russia against the record (findings 3, 4 and 7).
 
 use gridrisk_core::model::{Enforcement, Mining, OutageModel};
 use gridrisk_core::scenario;
@@ -310,4 +311,42 @@ fn the_holdout_is_december_2022_with_the_seizures_removed() {
         assert_eq!(x - y, 218_000_000);
     }
     assert_eq!(base.units(), holdout.units());
+}
+
+/// The ladder base (findings 3, 4 and 7) changes only the Russian exchange, the ladder and
+/// the Central Asia draw. Its schedule with Russia imports 300 MW (S26, S84) in the morning
+/// (08-11 h) and evening (17-21 h) peaks of every day and exports in the other hours what
+/// Kazakhstan exported to Russia in each month of 2021/22 (S56): 54.1, 126.6, 103.1 and
+/// 108.7 GWh, to the rounding of the CSV (1 kW a row).
+#[test]
+fn the_ladder_base_schedule_imports_at_the_peaks_and_exports_the_record() {
+    let base = load("winter-2021-22.toml");
+    let ladder = load("ladder-base.toml");
+    assert_eq!(base.units(), ladder.units());
+    let cal = ladder.calendar();
+    let north = &ladder.network().imports[0];
+    assert_eq!(north.name, "RUSSIA-NORTH");
+    assert_eq!(north.schedule_w.len(), cal.days() * 24);
+    let month_first_day = [0, 30, 61, 92, 120];
+    let record_gwh = [54.1, 126.6, 103.1, 108.7];
+    for (m, gwh) in record_gwh.iter().enumerate() {
+        let mut export_wh = 0_i64;
+        for d in month_first_day[m]..month_first_day[m + 1] {
+            for hour in 0..24 {
+                let w = north.schedule_w[d * 24 + hour];
+                if (8..12).contains(&hour) || (17..22).contains(&hour) {
+                    assert_eq!(w, 300_000_000, "day {d} hour {hour}");
+                } else {
+                    assert!(w < 0, "day {d} hour {hour}");
+                    export_wh -= w;
+                }
+            }
+        }
+        let days = (month_first_day[m + 1] - month_first_day[m]) as f64;
+        let rows = days * 15.0;
+        assert!((export_wh as f64 / 1e9 - gwh).abs() <= rows * 0.5e-3 / 1e3 + 1e-9);
+    }
+    let (a, b) = (&base.conditions().exchanges[0], &ladder.conditions().exchanges[0]);
+    assert!(!a.bad_day_refusable && a.stops_with.is_empty());
+    assert!(b.bad_day_refusable && b.stops_with.len() == 1);
 }

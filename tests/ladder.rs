@@ -254,7 +254,10 @@ fn the_central_asia_draw_refused_is_reported_apart_from_eue() {
     assert!(south_households(refusable) < south_households(f3));
     let left_eue = eue(f3) - eue(refusable);
     let gained = exports_rank(refusable) - exports_rank(f3);
-    assert!(left_eue <= gained + 1e-6, "{left_eue} MWh left EUE, {gained} MWh refused");
+    assert!(
+        left_eue <= gained + 1e-6,
+        "{left_eue} MWh left EUE, {gained} MWh refused"
+    );
     let central_asia = |sc: &Value| exports_rank(sc) - russia(sc);
     assert!(central_asia(refusable) > central_asia(f3));
     assert!(central_asia(f7) > 0.0);

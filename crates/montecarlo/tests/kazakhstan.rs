@@ -346,7 +346,10 @@ fn the_ladder_base_schedule_imports_at_the_peaks_and_exports_the_record() {
         let rows = days * 15.0;
         assert!((export_wh as f64 / 1e9 - gwh).abs() <= rows * 0.5e-3 / 1e3 + 1e-9);
     }
-    let (a, b) = (&base.conditions().exchanges[0], &ladder.conditions().exchanges[0]);
+    let (a, b) = (
+        &base.conditions().exchanges[0],
+        &ladder.conditions().exchanges[0],
+    );
     assert!(!a.bad_day_refusable && a.stops_with.is_empty());
     assert!(b.bad_day_refusable && b.stops_with.len() == 1);
 }

@@ -317,7 +317,8 @@ fn the_holdout_is_december_2022_with_the_seizures_removed() {
 /// the Central Asia draw. Its schedule with Russia imports 300 MW (S26, S84) in the morning
 /// (08-11 h) and evening (17-21 h) peaks of every day and exports in the other hours what
 /// Kazakhstan exported to Russia in each month of 2021/22 (S56): 54.1, 126.6, 103.1 and
-/// 108.7 GWh, to the rounding of the CSV (1 kW a row).
+/// 108.7 GWh, to the rounding of the CSV (1 kW a row); the ladder hold-out's December 2022
+/// schedule exports December 2021's 126.6 GWh, nothing of the hold-out's record.
 #[test]
 fn the_ladder_base_schedule_imports_at_the_peaks_and_exports_the_record() {
     let base = load("winter-2021-22.toml");
@@ -352,4 +353,10 @@ fn the_ladder_base_schedule_imports_at_the_peaks_and_exports_the_record() {
     );
     assert!(!a.bad_day_refusable && a.stops_with.is_empty());
     assert!(b.bad_day_refusable && b.stops_with.len() == 1);
+    // The hold-out on the ladder schedules December 2021's export, not December 2022's.
+    let holdout = load("ladder-holdout-december-2022.toml");
+    let schedule = &holdout.network().imports[0].schedule_w;
+    assert_eq!(schedule.len(), 31 * 24);
+    let export_wh: i64 = schedule.iter().filter(|&&w| w < 0).map(|&w| -w).sum();
+    assert!((export_wh as f64 / 1e9 - record_gwh[1]).abs() <= 31.0 * 15.0 * 0.5e-6 + 1e-9);
 }

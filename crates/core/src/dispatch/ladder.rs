@@ -76,8 +76,10 @@
 //!   `L_k - L_{k+1}` inside `B_k`: on its one resource there. Every share is that exact
 //!   integer, so no least-transfer stage or split can move it. One resource at the cheapest
 //!   rank that serves the rest is the chain of one level;
-//! * otherwise **solved**: the circulation above, with the other components' supplies,
-//!   demands, arc limits and resources at zero (they take no part in any level).
+//! * otherwise **solved**: the circulation above, of the component alone (its regions,
+//!   externals, arcs and resources, in their order in the whole network), when the network
+//!   has other components; the answer is unique, and another component takes part in no
+//!   level of it (it would carry zeros only), so this is the whole network's answer there.
 //!
 //! Tested bit for bit against the circulation of the whole network on random ladders (up to
 //! 40 regions and six ranks of four resources).
@@ -85,7 +87,7 @@
 use super::flow::Net;
 use super::local::LocalFlow;
 use super::solve::{self, Work};
-use super::{DispatchError, HourState, SharingRule, Topology};
+use super::{Arc, DispatchError, HourState, SharingRule, Topology};
 
 /// A last-resort resource of a [`Ladder`]; see the [module docs](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -269,8 +271,6 @@ struct Components {
     /// Per resource: its component, and the node it feeds or takes from.
     of_resource: Vec<usize>,
     node_of: Vec<usize>,
-    /// Per arc: its component.
-    of_arc: Vec<usize>,
     local: LocalFlow,
     /// Per component: its kind in the hour, its need left unserved by the flow so far,
     /// and the one resource of the current rank that can reach it (or [`NONE`], [`MANY`]).
@@ -281,15 +281,145 @@ struct Components {
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
-    /// The hour with every component that is not solved at zero.
+    /// Per component: the dispatcher of it alone, if the network has other components
+    /// and it has a region (a component without one is always served at home).
+    subs: Vec<Option<Sub>>,
+}
+
+/// One component of a network with several, as a network of its own (module docs,
+/// Shortcuts: solved); its parts are listed in their order in the whole network, so that
+/// the ties of the splits fall the same way.
+#[derive(Debug, Clone)]
+struct Sub {
+    dispatcher: LadderDispatcher,
+    out: LadderDispatch,
+    /// Its regions, externals, arcs and resources in the whole network.
+    regions: Vec<usize>,
+    externals: Vec<usize>,
+    arcs: Vec<usize>,
+    resources: Vec<usize>,
+    /// Its part of the hour.
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
     arc_limit_w: Vec<i64>,
     available_w: Vec<i64>,
 }
 
+impl Sub {
+    /// Component `c` of `t` (nodes in it where `of_node` is `c`) under `ladder`, or `None`
+    /// if it has no region.
+    fn of(
+        t: &Topology,
+        ladder: &Ladder,
+        rule: SharingRule,
+        of_node: &[usize],
+        c: usize,
+    ) -> Option<Sub> {
+        let r_n = t.regions();
+        let regions: Vec<usize> = (0..r_n).filter(|&r| of_node[r] == c).collect();
+        if regions.is_empty() {
+            return None;
+        }
+        let externals: Vec<usize> = (0..t.externals())
+            .filter(|&x| of_node[r_n + x] == c)
+            .collect();
+        // Node numbers in the component: its regions, then its externals.
+        let mut local = vec![usize::MAX; t.nodes()];
+        for (i, &r) in regions.iter().enumerate() {
+            local[r] = i;
+        }
+        for (i, &x) in externals.iter().enumerate() {
+            local[r_n + x] = regions.len() + i;
+        }
+        let arcs: Vec<usize> = (0..t.arcs().len())
+            .filter(|&a| of_node[t.arcs()[a].from] == c)
+            .collect();
+        let sub_arcs = arcs
+            .iter()
+            .map(|&a| Arc {
+                from: local[t.arcs()[a].from],
+                to: local[t.arcs()[a].to],
+            })
+            .collect();
+        let topology = Topology::new(regions.len(), externals.len(), sub_arcs)
+            .expect("a component of a valid topology is valid");
+        let mut resources = Vec::new();
+        let ranks = ladder
+            .ranks
+            .iter()
+            .map(|range| {
+                let mut rank = Vec::new();
+                for j in range.clone() {
+                    let res = match ladder.resources[j] {
+                        Resource::Supply { node } if of_node[node] == c => Resource::Supply {
+                            node: local[node],
+                        },
+                        Resource::Demand { region } if of_node[region] == c => {
+                            Resource::Demand {
+                                region: local[region],
+                            }
+                        }
+                        _ => continue,
+                    };
+                    resources.push(j);
+                    rank.push(res);
+                }
+                rank
+            })
+            .collect();
+        let sub_ladder =
+            Ladder::new(&topology, ranks).expect("a component's resources are in it");
+        Some(Sub {
+            out: LadderDispatch::new(&topology, &sub_ladder),
+            supply_w: vec![0; regions.len()],
+            firm_w: vec![0; regions.len()],
+            arc_limit_w: vec![0; arcs.len()],
+            available_w: vec![0; resources.len()],
+            dispatcher: LadderDispatcher::new(topology, sub_ladder, rule),
+            regions,
+            externals,
+            arcs,
+            resources,
+        })
+    }
+
+    /// The circulation of the component in `hour` (of the whole network), written into its
+    /// entries of `out`.
+    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch) {
+        for (i, &r) in self.regions.iter().enumerate() {
+            self.supply_w[i] = hour.supply_w[r];
+            self.firm_w[i] = hour.firm_w[r];
+        }
+        for (i, &a) in self.arcs.iter().enumerate() {
+            self.arc_limit_w[i] = hour.arc_limit_w[a];
+        }
+        for (i, &j) in self.resources.iter().enumerate() {
+            self.available_w[i] = hour.available_w[j];
+        }
+        let part = LadderHour {
+            supply_w: &self.supply_w,
+            firm_w: &self.firm_w,
+            arc_limit_w: &self.arc_limit_w,
+            available_w: &self.available_w,
+        };
+        self.dispatcher.solve(&part, &mut self.out);
+        for (i, &r) in self.regions.iter().enumerate() {
+            out.firm_short_w[r] = self.out.firm_short_w[i];
+        }
+        for (i, &x) in self.externals.iter().enumerate() {
+            out.import_w[x] = self.out.import_w[i];
+        }
+        for (i, &a) in self.arcs.iter().enumerate() {
+            out.binding[a] = self.out.binding[i];
+        }
+        for (i, &j) in self.resources.iter().enumerate() {
+            out.use_w[j] = self.out.use_w[i];
+        }
+    }
+}
+
 impl Components {
-    fn new(t: &Topology, ladder: &Ladder) -> Components {
+    fn new(t: &Topology, ladder: &Ladder, rule: SharingRule) -> Components {
         // The components with regions (as the default dispatcher finds them); an external
         // that feeds no region is a component of its own.
         let mut of_node = vec![usize::MAX; t.nodes()];
@@ -315,8 +445,14 @@ impl Components {
                 Resource::Demand { region } => region,
             })
             .collect();
+        let subs = if count > 1 {
+            (0..count)
+                .map(|c| Sub::of(t, ladder, rule, &of_node, c))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Components {
-            of_arc: t.arcs().iter().map(|a| of_node[a.from]).collect(),
             of_resource: node_of.iter().map(|&v| of_node[v]).collect(),
             node_of,
             of_node,
@@ -327,10 +463,7 @@ impl Components {
             pick: vec![NONE; count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
-            supply_w: vec![0; t.regions()],
-            firm_w: vec![0; t.regions()],
-            arc_limit_w: vec![0; t.arcs().len()],
-            available_w: vec![0; ladder.resources.len()],
+            subs,
         }
     }
 
@@ -429,7 +562,7 @@ impl LadderDispatcher {
         LadderDispatcher {
             need_w: vec![0; topology.regions()],
             candidate: vec![false; topology.arcs().len()],
-            parts: Components::new(&topology, &ladder),
+            parts: Components::new(&topology, &ladder, rule),
             topology,
             ladder,
             rule,
@@ -490,35 +623,18 @@ impl LadderDispatcher {
         } else if parts.kind.iter().all(|&k| k == Kind::Solved) {
             self.solve(hour, out);
         } else {
-            // The components to solve, the others at zero.
-            let p = &mut parts;
-            let solved = |c: usize| p.kind[c] == Kind::Solved;
-            for r in 0..hour.supply_w.len() {
-                let on = solved(p.of_node[r]);
-                p.supply_w[r] = if on { hour.supply_w[r] } else { 0 };
-                p.firm_w[r] = if on { hour.firm_w[r] } else { 0 };
+            // Each component to solve alone; the others have no shortfall and bind nothing.
+            out.firm_short_w.fill(0);
+            out.use_w.fill(0);
+            out.import_w.fill(0);
+            out.binding.fill(false);
+            for (c, sub) in parts.subs.iter_mut().enumerate() {
+                if parts.kind[c] == Kind::Solved {
+                    sub.as_mut()
+                        .expect("a component with something to solve has a region")
+                        .solve(hour, out);
+                }
             }
-            for a in 0..hour.arc_limit_w.len() {
-                p.arc_limit_w[a] = if solved(p.of_arc[a]) {
-                    hour.arc_limit_w[a]
-                } else {
-                    0
-                };
-            }
-            for j in 0..hour.available_w.len() {
-                p.available_w[j] = if solved(p.of_resource[j]) {
-                    hour.available_w[j]
-                } else {
-                    0
-                };
-            }
-            let masked = LadderHour {
-                supply_w: &p.supply_w,
-                firm_w: &p.firm_w,
-                arc_limit_w: &p.arc_limit_w,
-                available_w: &p.available_w,
-            };
-            self.solve(&masked, out);
         }
         // The chained components (at zero above): their uses from the chain.
         let r_n = self.topology.regions();

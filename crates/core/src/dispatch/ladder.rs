@@ -351,14 +351,12 @@ impl Sub {
                 let mut rank = Vec::new();
                 for j in range.clone() {
                     let res = match ladder.resources[j] {
-                        Resource::Supply { node } if of_node[node] == c => Resource::Supply {
-                            node: local[node],
-                        },
-                        Resource::Demand { region } if of_node[region] == c => {
-                            Resource::Demand {
-                                region: local[region],
-                            }
+                        Resource::Supply { node } if of_node[node] == c => {
+                            Resource::Supply { node: local[node] }
                         }
+                        Resource::Demand { region } if of_node[region] == c => Resource::Demand {
+                            region: local[region],
+                        },
                         _ => continue,
                     };
                     resources.push(j);
@@ -367,8 +365,7 @@ impl Sub {
                 rank
             })
             .collect();
-        let sub_ladder =
-            Ladder::new(&topology, ranks).expect("a component's resources are in it");
+        let sub_ladder = Ladder::new(&topology, ranks).expect("a component's resources are in it");
         Some(Sub {
             out: LadderDispatch::new(&topology, &sub_ladder),
             supply_w: vec![0; regions.len()],

@@ -996,6 +996,65 @@ mod tests {
         }
     }
 
+    /// Every component solved alone (whatever its kind in the hour) gives, in its entries,
+    /// the circulation of the whole network, bit for bit, under both rules (a network of
+    /// one component has no sub-networks: nothing to compare).
+    fn components_alone_are_the_whole(
+        t: &Topology,
+        ladder: &Ladder,
+        hour: &LadderHour,
+    ) -> Result<(), TestCaseError> {
+        for rule in [SharingRule::Local, SharingRule::Shared] {
+            let mut d = LadderDispatcher::new(t.clone(), ladder.clone(), rule);
+            if d.parts.subs.is_empty() {
+                // One component: the dispatcher solves the whole network itself.
+                continue;
+            }
+            let mut whole = LadderDispatch::new(t, ladder);
+            d.solve(hour, &mut whole);
+            // Entries of components without a region keep these: nothing at all.
+            let mut alone = LadderDispatch::new(t, ladder);
+            for sub in d.parts.subs.iter_mut().flatten() {
+                sub.solve(hour, &mut alone);
+            }
+            prop_assert_eq!(&alone, &whole);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 30 } else { 400 }))]
+
+        /// A component solved as a network of its own is the whole circulation there, on
+        /// small networks of several components (shortcuts or not).
+        #[test]
+        fn a_component_alone_is_the_whole_circulation(
+            (t, ladder, supply, firm, limit, avail) in grouped(),
+        ) {
+            let hour = LadderHour {
+                supply_w: &supply,
+                firm_w: &firm,
+                arc_limit_w: &limit,
+                available_w: &avail,
+            };
+            components_alone_are_the_whole(&t, &ladder, &hour)?;
+        }
+
+        /// The same on large networks (one to three components of 10 to 40 regions).
+        #[test]
+        fn a_component_alone_is_the_whole_circulation_on_large_networks(
+            (t, ladder, supply, firm, limit, avail) in large(),
+        ) {
+            let hour = LadderHour {
+                supply_w: &supply,
+                firm_w: &firm,
+                arc_limit_w: &limit,
+                available_w: &avail,
+            };
+            components_alone_are_the_whole(&t, &ladder, &hour)?;
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 

@@ -80,6 +80,12 @@
 //!   externals, arcs and resources, in their order in the whole network), when the network
 //!   has other components; the answer is unique, and another component takes part in no
 //!   level of it (it would carry zeros only), so this is the whole network's answer there.
+//!   When two resources of rank `k` reach the need but rank `k` offered whole leaves
+//!   nothing unserved (`L_{k+1} = 0`), the ranks above are unused (as in a chain): their
+//!   supply resources are left out and their demand resources served as firm demand.
+//!   That changes no feasible flow with those ranks unused (a demand resource fully
+//!   served is a firm demand served), no objective (nothing firm is short in either, so
+//!   neither has a firm split or a binding arc) and no split of rank `k` or below.
 //!
 //! Tested bit for bit against the circulation of the whole network on random ladders (up to
 //! 40 regions and six ranks of four resources).
@@ -278,6 +284,10 @@ struct Components {
     left_w: Vec<i64>,
     before_w: Vec<i64>,
     pick: Vec<usize>,
+    /// Per solved component: the rank at which two of its resources could reach its need,
+    /// if that rank offered whole serves everything (the ranks above are then unused), else
+    /// [`NONE`].
+    top: Vec<usize>,
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
@@ -298,6 +308,9 @@ struct Sub {
     externals: Vec<usize>,
     arcs: Vec<usize>,
     resources: Vec<usize>,
+    /// Per resource of the component: its rank, and its region if it is a demand.
+    rank: Vec<usize>,
+    demand_at: Vec<Option<usize>>,
     /// Its part of the hour.
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
@@ -343,11 +356,12 @@ impl Sub {
             .collect();
         let topology = Topology::new(regions.len(), externals.len(), sub_arcs)
             .expect("a component of a valid topology is valid");
-        let mut resources = Vec::new();
+        let (mut resources, mut rank_of, mut demand_at) = (Vec::new(), Vec::new(), Vec::new());
         let ranks = ladder
             .ranks
             .iter()
-            .map(|range| {
+            .enumerate()
+            .map(|(k, range)| {
                 let mut rank = Vec::new();
                 for j in range.clone() {
                     let res = match ladder.resources[j] {
@@ -360,6 +374,11 @@ impl Sub {
                         _ => continue,
                     };
                     resources.push(j);
+                    rank_of.push(k);
+                    demand_at.push(match res {
+                        Resource::Demand { region } => Some(region),
+                        Resource::Supply { .. } => None,
+                    });
                     rank.push(res);
                 }
                 rank
@@ -377,12 +396,16 @@ impl Sub {
             externals,
             arcs,
             resources,
+            rank: rank_of,
+            demand_at,
         })
     }
 
     /// The circulation of the component in `hour` (of the whole network), written into its
-    /// entries of `out`.
-    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch) {
+    /// entries of `out`; the ranks above `top` are known to be unused ([`NONE`]: nothing
+    /// known), so their supply resources are left out and their demand resources served as
+    /// firm demand (module docs, Shortcuts: solved).
+    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch, top: usize) {
         for (i, &r) in self.regions.iter().enumerate() {
             self.supply_w[i] = hour.supply_w[r];
             self.firm_w[i] = hour.firm_w[r];
@@ -391,7 +414,15 @@ impl Sub {
             self.arc_limit_w[i] = hour.arc_limit_w[a];
         }
         for (i, &j) in self.resources.iter().enumerate() {
-            self.available_w[i] = hour.available_w[j];
+            let a = hour.available_w[j];
+            self.available_w[i] = if top != NONE && self.rank[i] > top {
+                if let Some(r) = self.demand_at[i] {
+                    self.firm_w[r] += a;
+                }
+                0
+            } else {
+                a
+            };
         }
         let part = LadderHour {
             supply_w: &self.supply_w,
@@ -458,6 +489,7 @@ impl Components {
             left_w: vec![0; count],
             before_w: vec![0; count],
             pick: vec![NONE; count],
+            top: vec![NONE; count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
             subs,
@@ -495,7 +527,8 @@ impl Components {
             self.use_w[j] = 0;
         }
         self.used.clear();
-        for range in &lad.ranks {
+        self.top.fill(NONE);
+        for (k, range) in lad.ranks.iter().enumerate() {
             if !self.kind.contains(&Kind::Open) {
                 break;
             }
@@ -511,17 +544,21 @@ impl Components {
                 }
             }
             let mut single = false;
-            for (kind, &pick) in self.kind.iter_mut().zip(&self.pick) {
-                if *kind == Kind::Open && pick == MANY {
+            for (c, kind) in self.kind.iter_mut().enumerate() {
+                if *kind == Kind::Open && self.pick[c] == MANY {
+                    // Solved; offered this rank all the same, to learn whether the ranks
+                    // above are unused.
                     *kind = Kind::Solved;
+                    self.top[c] = k;
                 }
-                single |= *kind == Kind::Open && pick != NONE;
+                single |= *kind == Kind::Open && self.pick[c] != NONE || self.top[c] == k;
             }
             // The whole rank is offered (the cut argument needs every cheaper resource at
             // its full availability); a demand resource as supply at its region.
             self.before_w.copy_from_slice(&self.left_w);
             for j in range.clone() {
-                if self.kind[self.of_resource[j]] == Kind::Open {
+                let c = self.of_resource[j];
+                if self.kind[c] == Kind::Open || self.top[c] == k {
                     self.local.offer(self.node_of[j], hour.available_w[j]);
                 }
             }
@@ -532,6 +569,9 @@ impl Components {
             self.local.route(hour.arc_limit_w);
             self.sum_left(t.regions());
             for c in 0..self.kind.len() {
+                if self.top[c] == k && self.left_w[c] > 0 {
+                    self.top[c] = NONE;
+                }
                 let j = self.pick[c];
                 if self.kind[c] != Kind::Open || j == NONE {
                     continue;
@@ -629,7 +669,7 @@ impl LadderDispatcher {
                 if parts.kind[c] == Kind::Solved {
                     sub.as_mut()
                         .expect("a component with something to solve has a region")
-                        .solve(hour, out);
+                        .solve(hour, out, parts.top[c]);
                 }
             }
         }
@@ -1015,7 +1055,7 @@ mod tests {
             // Entries of components without a region keep these: nothing at all.
             let mut alone = LadderDispatch::new(t, ladder);
             for sub in d.parts.subs.iter_mut().flatten() {
-                sub.solve(hour, &mut alone);
+                sub.solve(hour, &mut alone, NONE);
             }
             prop_assert_eq!(&alone, &whole);
         }

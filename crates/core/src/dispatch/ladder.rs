@@ -76,8 +76,16 @@
 //!   `L_k - L_{k+1}` inside `B_k`: on its one resource there. Every share is that exact
 //!   integer, so no least-transfer stage or split can move it. One resource at the cheapest
 //!   rank that serves the rest is the chain of one level;
-//! * otherwise **solved**: the circulation above, with the other components' supplies,
-//!   demands, arc limits and resources at zero (they take no part in any level).
+//! * otherwise **solved**: the circulation above, of the component alone (its regions,
+//!   externals, arcs and resources, in their order in the whole network), when the network
+//!   has other components; the answer is unique, and another component takes part in no
+//!   level of it (it would carry zeros only), so this is the whole network's answer there.
+//!   When two resources of rank `k` reach the need but rank `k` offered whole leaves
+//!   nothing unserved (`L_{k+1} = 0`), the ranks above are unused (as in a chain): their
+//!   supply resources are left out and their demand resources served as firm demand.
+//!   That changes no feasible flow with those ranks unused (a demand resource fully
+//!   served is a firm demand served), no objective (nothing firm is short in either, so
+//!   neither has a firm split or a binding arc) and no split of rank `k` or below.
 //!
 //! Tested bit for bit against the circulation of the whole network on random ladders (up to
 //! 40 regions and six ranks of four resources).
@@ -85,7 +93,7 @@
 use super::flow::Net;
 use super::local::LocalFlow;
 use super::solve::{self, Work};
-use super::{DispatchError, HourState, SharingRule, Topology};
+use super::{Arc, DispatchError, HourState, SharingRule, Topology};
 
 /// A last-resort resource of a [`Ladder`]; see the [module docs](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -269,8 +277,6 @@ struct Components {
     /// Per resource: its component, and the node it feeds or takes from.
     of_resource: Vec<usize>,
     node_of: Vec<usize>,
-    /// Per arc: its component.
-    of_arc: Vec<usize>,
     local: LocalFlow,
     /// Per component: its kind in the hour, its need left unserved by the flow so far,
     /// and the one resource of the current rank that can reach it (or [`NONE`], [`MANY`]).
@@ -278,18 +284,170 @@ struct Components {
     left_w: Vec<i64>,
     before_w: Vec<i64>,
     pick: Vec<usize>,
+    /// Per solved component: the rank at which two of its resources could reach its need,
+    /// if that rank offered whole serves everything (the ranks above are then unused), else
+    /// [`NONE`].
+    top: Vec<usize>,
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
-    /// The hour with every component that is not solved at zero.
+    /// Per component: the dispatcher of it alone, if the network has other components
+    /// and it has a region (a component without one is always served at home).
+    subs: Vec<Option<Sub>>,
+}
+
+/// One component of a network with several, as a network of its own (module docs,
+/// Shortcuts: solved); its parts are listed in their order in the whole network, so that
+/// the ties of the splits fall the same way.
+#[derive(Debug, Clone)]
+struct Sub {
+    dispatcher: LadderDispatcher,
+    out: LadderDispatch,
+    /// Its regions, externals, arcs and resources in the whole network.
+    regions: Vec<usize>,
+    externals: Vec<usize>,
+    arcs: Vec<usize>,
+    resources: Vec<usize>,
+    /// Per resource of the component: its rank, and its region if it is a demand.
+    rank: Vec<usize>,
+    demand_at: Vec<Option<usize>>,
+    /// Its part of the hour.
     supply_w: Vec<i64>,
     firm_w: Vec<i64>,
     arc_limit_w: Vec<i64>,
     available_w: Vec<i64>,
 }
 
+impl Sub {
+    /// Component `c` of `t` (nodes in it where `of_node` is `c`) under `ladder`, or `None`
+    /// if it has no region.
+    fn of(
+        t: &Topology,
+        ladder: &Ladder,
+        rule: SharingRule,
+        of_node: &[usize],
+        c: usize,
+    ) -> Option<Sub> {
+        let r_n = t.regions();
+        let regions: Vec<usize> = (0..r_n).filter(|&r| of_node[r] == c).collect();
+        if regions.is_empty() {
+            return None;
+        }
+        let externals: Vec<usize> = (0..t.externals())
+            .filter(|&x| of_node[r_n + x] == c)
+            .collect();
+        // Node numbers in the component: its regions, then its externals.
+        let mut local = vec![usize::MAX; t.nodes()];
+        for (i, &r) in regions.iter().enumerate() {
+            local[r] = i;
+        }
+        for (i, &x) in externals.iter().enumerate() {
+            local[r_n + x] = regions.len() + i;
+        }
+        let arcs: Vec<usize> = (0..t.arcs().len())
+            .filter(|&a| of_node[t.arcs()[a].from] == c)
+            .collect();
+        let sub_arcs = arcs
+            .iter()
+            .map(|&a| Arc {
+                from: local[t.arcs()[a].from],
+                to: local[t.arcs()[a].to],
+            })
+            .collect();
+        let topology = Topology::new(regions.len(), externals.len(), sub_arcs)
+            .expect("a component of a valid topology is valid");
+        let (mut resources, mut rank_of, mut demand_at) = (Vec::new(), Vec::new(), Vec::new());
+        let ranks = ladder
+            .ranks
+            .iter()
+            .enumerate()
+            .map(|(k, range)| {
+                let mut rank = Vec::new();
+                for j in range.clone() {
+                    let res = match ladder.resources[j] {
+                        Resource::Supply { node } if of_node[node] == c => {
+                            Resource::Supply { node: local[node] }
+                        }
+                        Resource::Demand { region } if of_node[region] == c => Resource::Demand {
+                            region: local[region],
+                        },
+                        _ => continue,
+                    };
+                    resources.push(j);
+                    rank_of.push(k);
+                    demand_at.push(match res {
+                        Resource::Demand { region } => Some(region),
+                        Resource::Supply { .. } => None,
+                    });
+                    rank.push(res);
+                }
+                rank
+            })
+            .collect();
+        let sub_ladder = Ladder::new(&topology, ranks).expect("a component's resources are in it");
+        Some(Sub {
+            out: LadderDispatch::new(&topology, &sub_ladder),
+            supply_w: vec![0; regions.len()],
+            firm_w: vec![0; regions.len()],
+            arc_limit_w: vec![0; arcs.len()],
+            available_w: vec![0; resources.len()],
+            dispatcher: LadderDispatcher::new(topology, sub_ladder, rule),
+            regions,
+            externals,
+            arcs,
+            resources,
+            rank: rank_of,
+            demand_at,
+        })
+    }
+
+    /// The circulation of the component in `hour` (of the whole network), written into its
+    /// entries of `out`; the ranks above `top` are known to be unused ([`NONE`]: nothing
+    /// known), so their supply resources are left out and their demand resources served as
+    /// firm demand (module docs, Shortcuts: solved).
+    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch, top: usize) {
+        for (i, &r) in self.regions.iter().enumerate() {
+            self.supply_w[i] = hour.supply_w[r];
+            self.firm_w[i] = hour.firm_w[r];
+        }
+        for (i, &a) in self.arcs.iter().enumerate() {
+            self.arc_limit_w[i] = hour.arc_limit_w[a];
+        }
+        for (i, &j) in self.resources.iter().enumerate() {
+            let a = hour.available_w[j];
+            self.available_w[i] = if top != NONE && self.rank[i] > top {
+                if let Some(r) = self.demand_at[i] {
+                    self.firm_w[r] += a;
+                }
+                0
+            } else {
+                a
+            };
+        }
+        let part = LadderHour {
+            supply_w: &self.supply_w,
+            firm_w: &self.firm_w,
+            arc_limit_w: &self.arc_limit_w,
+            available_w: &self.available_w,
+        };
+        self.dispatcher.solve(&part, &mut self.out);
+        for (i, &r) in self.regions.iter().enumerate() {
+            out.firm_short_w[r] = self.out.firm_short_w[i];
+        }
+        for (i, &x) in self.externals.iter().enumerate() {
+            out.import_w[x] = self.out.import_w[i];
+        }
+        for (i, &a) in self.arcs.iter().enumerate() {
+            out.binding[a] = self.out.binding[i];
+        }
+        for (i, &j) in self.resources.iter().enumerate() {
+            out.use_w[j] = self.out.use_w[i];
+        }
+    }
+}
+
 impl Components {
-    fn new(t: &Topology, ladder: &Ladder) -> Components {
+    fn new(t: &Topology, ladder: &Ladder, rule: SharingRule) -> Components {
         // The components with regions (as the default dispatcher finds them); an external
         // that feeds no region is a component of its own.
         let mut of_node = vec![usize::MAX; t.nodes()];
@@ -315,8 +473,14 @@ impl Components {
                 Resource::Demand { region } => region,
             })
             .collect();
+        let subs = if count > 1 {
+            (0..count)
+                .map(|c| Sub::of(t, ladder, rule, &of_node, c))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Components {
-            of_arc: t.arcs().iter().map(|a| of_node[a.from]).collect(),
             of_resource: node_of.iter().map(|&v| of_node[v]).collect(),
             node_of,
             of_node,
@@ -325,12 +489,10 @@ impl Components {
             left_w: vec![0; count],
             before_w: vec![0; count],
             pick: vec![NONE; count],
+            top: vec![NONE; count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
-            supply_w: vec![0; t.regions()],
-            firm_w: vec![0; t.regions()],
-            arc_limit_w: vec![0; t.arcs().len()],
-            available_w: vec![0; ladder.resources.len()],
+            subs,
         }
     }
 
@@ -365,7 +527,8 @@ impl Components {
             self.use_w[j] = 0;
         }
         self.used.clear();
-        for range in &lad.ranks {
+        self.top.fill(NONE);
+        for (k, range) in lad.ranks.iter().enumerate() {
             if !self.kind.contains(&Kind::Open) {
                 break;
             }
@@ -381,17 +544,21 @@ impl Components {
                 }
             }
             let mut single = false;
-            for (kind, &pick) in self.kind.iter_mut().zip(&self.pick) {
-                if *kind == Kind::Open && pick == MANY {
+            for (c, kind) in self.kind.iter_mut().enumerate() {
+                if *kind == Kind::Open && self.pick[c] == MANY {
+                    // Solved; offered this rank all the same, to learn whether the ranks
+                    // above are unused.
                     *kind = Kind::Solved;
+                    self.top[c] = k;
                 }
-                single |= *kind == Kind::Open && pick != NONE;
+                single |= *kind == Kind::Open && self.pick[c] != NONE || self.top[c] == k;
             }
             // The whole rank is offered (the cut argument needs every cheaper resource at
             // its full availability); a demand resource as supply at its region.
             self.before_w.copy_from_slice(&self.left_w);
             for j in range.clone() {
-                if self.kind[self.of_resource[j]] == Kind::Open {
+                let c = self.of_resource[j];
+                if self.kind[c] == Kind::Open || self.top[c] == k {
                     self.local.offer(self.node_of[j], hour.available_w[j]);
                 }
             }
@@ -402,6 +569,9 @@ impl Components {
             self.local.route(hour.arc_limit_w);
             self.sum_left(t.regions());
             for c in 0..self.kind.len() {
+                if self.top[c] == k && self.left_w[c] > 0 {
+                    self.top[c] = NONE;
+                }
                 let j = self.pick[c];
                 if self.kind[c] != Kind::Open || j == NONE {
                     continue;
@@ -429,7 +599,7 @@ impl LadderDispatcher {
         LadderDispatcher {
             need_w: vec![0; topology.regions()],
             candidate: vec![false; topology.arcs().len()],
-            parts: Components::new(&topology, &ladder),
+            parts: Components::new(&topology, &ladder, rule),
             topology,
             ladder,
             rule,
@@ -490,35 +660,18 @@ impl LadderDispatcher {
         } else if parts.kind.iter().all(|&k| k == Kind::Solved) {
             self.solve(hour, out);
         } else {
-            // The components to solve, the others at zero.
-            let p = &mut parts;
-            let solved = |c: usize| p.kind[c] == Kind::Solved;
-            for r in 0..hour.supply_w.len() {
-                let on = solved(p.of_node[r]);
-                p.supply_w[r] = if on { hour.supply_w[r] } else { 0 };
-                p.firm_w[r] = if on { hour.firm_w[r] } else { 0 };
+            // Each component to solve alone; the others have no shortfall and bind nothing.
+            out.firm_short_w.fill(0);
+            out.use_w.fill(0);
+            out.import_w.fill(0);
+            out.binding.fill(false);
+            for (c, sub) in parts.subs.iter_mut().enumerate() {
+                if parts.kind[c] == Kind::Solved {
+                    sub.as_mut()
+                        .expect("a component with something to solve has a region")
+                        .solve(hour, out, parts.top[c]);
+                }
             }
-            for a in 0..hour.arc_limit_w.len() {
-                p.arc_limit_w[a] = if solved(p.of_arc[a]) {
-                    hour.arc_limit_w[a]
-                } else {
-                    0
-                };
-            }
-            for j in 0..hour.available_w.len() {
-                p.available_w[j] = if solved(p.of_resource[j]) {
-                    hour.available_w[j]
-                } else {
-                    0
-                };
-            }
-            let masked = LadderHour {
-                supply_w: &p.supply_w,
-                firm_w: &p.firm_w,
-                arc_limit_w: &p.arc_limit_w,
-                available_w: &p.available_w,
-            };
-            self.solve(&masked, out);
         }
         // The chained components (at zero above): their uses from the chain.
         let r_n = self.topology.regions();
@@ -880,6 +1033,65 @@ mod tests {
                 available_w: &avail,
             };
             same_as_whole(&t, &ladder, &hour)?;
+        }
+    }
+
+    /// Every component solved alone (whatever its kind in the hour) gives, in its entries,
+    /// the circulation of the whole network, bit for bit, under both rules (a network of
+    /// one component has no sub-networks: nothing to compare).
+    fn components_alone_are_the_whole(
+        t: &Topology,
+        ladder: &Ladder,
+        hour: &LadderHour,
+    ) -> Result<(), TestCaseError> {
+        for rule in [SharingRule::Local, SharingRule::Shared] {
+            let mut d = LadderDispatcher::new(t.clone(), ladder.clone(), rule);
+            if d.parts.subs.is_empty() {
+                // One component: the dispatcher solves the whole network itself.
+                continue;
+            }
+            let mut whole = LadderDispatch::new(t, ladder);
+            d.solve(hour, &mut whole);
+            // Entries of components without a region keep these: nothing at all.
+            let mut alone = LadderDispatch::new(t, ladder);
+            for sub in d.parts.subs.iter_mut().flatten() {
+                sub.solve(hour, &mut alone, NONE);
+            }
+            prop_assert_eq!(&alone, &whole);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 30 } else { 400 }))]
+
+        /// A component solved as a network of its own is the whole circulation there, on
+        /// small networks of several components (shortcuts or not).
+        #[test]
+        fn a_component_alone_is_the_whole_circulation(
+            (t, ladder, supply, firm, limit, avail) in grouped(),
+        ) {
+            let hour = LadderHour {
+                supply_w: &supply,
+                firm_w: &firm,
+                arc_limit_w: &limit,
+                available_w: &avail,
+            };
+            components_alone_are_the_whole(&t, &ladder, &hour)?;
+        }
+
+        /// The same on large networks (one to three components of 10 to 40 regions).
+        #[test]
+        fn a_component_alone_is_the_whole_circulation_on_large_networks(
+            (t, ladder, supply, firm, limit, avail) in large(),
+        ) {
+            let hour = LadderHour {
+                supply_w: &supply,
+                firm_w: &firm,
+                arc_limit_w: &limit,
+                available_w: &avail,
+            };
+            components_alone_are_the_whole(&t, &ladder, &hour)?;
         }
     }
 

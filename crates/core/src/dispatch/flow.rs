@@ -108,41 +108,53 @@ impl Net {
 
     /// Builds the residual graph of the current flow. Fixed edges (`lo == hi`) and edge
     /// `skip` are left out.
+    ///
+    /// Called for every augmentation and every primal-dual phase, so it writes into buffers
+    /// sized once (no pushes) in two passes over the edges: residual capacities and node
+    /// degrees, then the adjacency in edge order (the order the searches rely on).
     fn build(&mut self, skip: Option<usize>) {
-        let m = self.m();
-        self.rcap.clear();
-        self.used.clear();
+        let (m, n) = (self.m(), self.n);
+        let skip = skip.unwrap_or(usize::MAX);
+        self.rcap.resize(2 * m, 0);
+        self.used.resize(m, false);
         self.adj_start.clear();
-        self.adj_start.resize(self.n + 1, 0);
-        for k in 0..m {
-            let used = self.lo[k] < self.hi[k] && skip != Some(k);
-            self.used.push(used);
-            if used {
-                self.rcap.push(self.hi[k] - self.x[k]);
-                self.rcap.push(self.x[k] - self.lo[k]);
-                self.adj_start[self.eu[k] + 1] += 1;
-                self.adj_start[self.ev[k] + 1] += 1;
+        self.adj_start.resize(n + 1, 0);
+        let mut entries = 0;
+        let bounds = self.lo.iter().zip(&self.hi).zip(&self.x);
+        let ends = self.eu.iter().zip(&self.ev);
+        for (k, (((used, rcap), ((&lo, &hi), &x)), (&u, &v))) in self
+            .used
+            .iter_mut()
+            .zip(self.rcap.chunks_exact_mut(2))
+            .zip(bounds)
+            .zip(ends)
+            .enumerate()
+        {
+            *used = lo < hi && k != skip;
+            if *used {
+                rcap[0] = hi - x;
+                rcap[1] = x - lo;
+                self.adj_start[u + 1] += 1;
+                self.adj_start[v + 1] += 1;
+                entries += 2;
             } else {
-                self.rcap.push(0);
-                self.rcap.push(0);
+                rcap[0] = 0;
+                rcap[1] = 0;
             }
         }
-        for v in 0..self.n {
+        for v in 0..n {
             self.adj_start[v + 1] += self.adj_start[v];
         }
-        self.adj.clear();
-        self.adj.resize(self.adj_start[self.n], 0);
+        self.adj.resize(entries, 0);
         // `iter` doubles as the fill cursor.
         self.iter.clear();
-        self.iter.extend_from_slice(&self.adj_start[..self.n]);
-        for k in 0..m {
-            if self.used[k] {
-                let (u, v) = (self.eu[k], self.ev[k]);
-                self.adj[self.iter[u]] = 2 * k;
-                self.iter[u] += 1;
-                self.adj[self.iter[v]] = 2 * k + 1;
-                self.iter[v] += 1;
-            }
+        self.iter.extend_from_slice(&self.adj_start[..n]);
+        for (k, _) in self.used.iter().enumerate().filter(|(_, &u)| u) {
+            let (u, v) = (self.eu[k], self.ev[k]);
+            self.adj[self.iter[u]] = 2 * k;
+            self.iter[u] += 1;
+            self.adj[self.iter[v]] = 2 * k + 1;
+            self.iter[v] += 1;
         }
     }
 
@@ -161,13 +173,14 @@ impl Net {
     fn dinic(&mut self, s: usize, t: usize) -> i128 {
         let mut total = 0;
         loop {
-            // BFS levels.
+            // BFS levels, up to `t`'s: a node at `t`'s level or beyond leads the search
+            // nowhere (levels only grow along it), so leaving it unlabelled changes no path.
             self.level.iter_mut().for_each(|l| *l = -1);
             self.level[s] = 0;
             self.queue.clear();
             self.queue.push(s);
             let mut qi = 0;
-            while qi < self.queue.len() {
+            'bfs: while qi < self.queue.len() {
                 let u = self.queue[qi];
                 qi += 1;
                 for i in self.adj_start[u]..self.adj_start[u + 1] {
@@ -175,6 +188,9 @@ impl Net {
                     let w = self.rhead(e);
                     if self.rcap[e] > 0 && self.level[w] < 0 {
                         self.level[w] = self.level[u] + 1;
+                        if w == t {
+                            break 'bfs;
+                        }
                         self.queue.push(w);
                     }
                 }
@@ -226,6 +242,37 @@ impl Net {
     pub fn augment(&mut self, s: usize, t: usize, skip: Option<usize>) -> i128 {
         self.build(skip);
         self.dinic(s, t)
+    }
+
+    /// Builds the residual graph of the current flow for a series of
+    /// [`Net::augment_kept`] and [`Net::fix_kept`] calls, which keep it up to date: a
+    /// series that fixes one edge after another needs no rebuild between them (the fixed
+    /// edges stay listed with no residual capacity, which changes no search: the edges
+    /// left are listed in the same order as by a fresh build). Nothing else may change
+    /// edges or flows until the series ends.
+    pub fn keep_residual(&mut self) {
+        self.build(None);
+    }
+
+    /// [`Net::augment`] with edge `skip` left alone, on the residual graph kept by
+    /// [`Net::keep_residual`]; the flow of `skip` is unchanged (the caller closes the
+    /// circulation through it and then calls [`Net::fix_kept`] on it).
+    pub fn augment_kept(&mut self, s: usize, t: usize, skip: usize) -> i128 {
+        let (x, fwd, back) = (self.x[skip], self.rcap[2 * skip], self.rcap[2 * skip + 1]);
+        self.rcap[2 * skip] = 0;
+        self.rcap[2 * skip + 1] = 0;
+        let f = self.dinic(s, t);
+        self.x[skip] = x;
+        self.rcap[2 * skip] = fwd;
+        self.rcap[2 * skip + 1] = back;
+        f
+    }
+
+    /// [`Net::fix`] in the residual graph kept by [`Net::keep_residual`].
+    pub fn fix_kept(&mut self, k: usize) {
+        self.fix(k);
+        self.rcap[2 * k] = 0;
+        self.rcap[2 * k + 1] = 0;
     }
 
     /// Marks (in [`Net::mark`]) the nodes reachable from `s` in the residual graph of the

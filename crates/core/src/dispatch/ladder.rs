@@ -627,13 +627,14 @@ impl LadderDispatcher {
         }
         // 2. Least use of each rank, costliest first: most flow into its sink.
         let lad = &self.ladder;
+        net.keep_residual();
         for k in (0..lad.ranks.len()).rev() {
             let e = l.rank0 + k;
             if net.x[e] < net.hi[e] {
-                let more = net.augment(T, K0 + k, Some(e));
+                let more = net.augment_kept(T, K0 + k, e);
                 net.x[e] += more;
             }
-            net.fix(e);
+            net.fix_kept(e);
         }
         // A rank needs a split when it is partly used and has two resources to share it.
         let split = |net: &Net, k: usize| {

@@ -158,6 +158,22 @@ impl Net {
         }
     }
 
+    /// The residual capacities of the current flow on the adjacency of the last
+    /// [`Net::build`] without a skipped edge, valid while no edge was added, removed or
+    /// fixed since (every edge with `lo < hi` then is listed in it).
+    fn renew_capacities(&mut self) {
+        let bounds = self.lo.iter().zip(&self.hi).zip(&self.x);
+        for ((used, rcap), ((&lo, &hi), &x)) in self
+            .used
+            .iter_mut()
+            .zip(self.rcap.chunks_exact_mut(2))
+            .zip(bounds)
+        {
+            *used = lo < hi;
+            (rcap[0], rcap[1]) = if *used { (hi - x, x - lo) } else { (0, 0) };
+        }
+    }
+
     /// Head of residual edge `e`.
     #[inline]
     fn rhead(&self, e: usize) -> usize {
@@ -369,8 +385,16 @@ impl Net {
         }
         let mut need = self.connect_excess(ss, tt);
         self.pot.iter_mut().for_each(|p| *p = 0);
+        let mut built = false;
         while need > 0 {
-            self.build(None);
+            // No edge is added or fixed between phases: the adjacency of the first stays
+            // valid, and only the capacities (and the edges a phase left out) are renewed.
+            if built {
+                self.renew_capacities();
+            } else {
+                self.build(None);
+                built = true;
+            }
             self.dijkstra(ss);
             if self.dist[tt] >= INF_DIST {
                 debug_assert!(false, "imbalance of a feasible flow must be routable");

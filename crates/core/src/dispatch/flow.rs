@@ -185,7 +185,7 @@ impl Net {
         }
     }
 
-    /// Dinic max flow from `s` to `t` on the built residual graph; writes the flows back.
+    /// Dinic max flow from `s` to `t` on the built residual graph; the flows change with it.
     fn dinic(&mut self, s: usize, t: usize) -> i128 {
         let mut total = 0;
         loop {
@@ -224,12 +224,6 @@ impl Net {
                 total += f;
             }
         }
-        let m = self.m();
-        for k in 0..m {
-            if self.used[k] {
-                self.x[k] = self.hi[k] - self.rcap[2 * k];
-            }
-        }
         total
     }
 
@@ -245,6 +239,9 @@ impl Net {
                 if d > 0 {
                     self.rcap[e] -= d;
                     self.rcap[e ^ 1] += d;
+                    // The flow follows the residual capacities as they change (no pass
+                    // over every edge afterwards).
+                    self.x[e >> 1] += if e & 1 == 0 { d } else { -d };
                     return d;
                 }
             }
@@ -274,11 +271,10 @@ impl Net {
     /// [`Net::keep_residual`]; the flow of `skip` is unchanged (the caller closes the
     /// circulation through it and then calls [`Net::fix_kept`] on it).
     pub fn augment_kept(&mut self, s: usize, t: usize, skip: usize) -> i128 {
-        let (x, fwd, back) = (self.x[skip], self.rcap[2 * skip], self.rcap[2 * skip + 1]);
+        let (fwd, back) = (self.rcap[2 * skip], self.rcap[2 * skip + 1]);
         self.rcap[2 * skip] = 0;
         self.rcap[2 * skip + 1] = 0;
         let f = self.dinic(s, t);
-        self.x[skip] = x;
         self.rcap[2 * skip] = fwd;
         self.rcap[2 * skip + 1] = back;
         f

@@ -108,41 +108,69 @@ impl Net {
 
     /// Builds the residual graph of the current flow. Fixed edges (`lo == hi`) and edge
     /// `skip` are left out.
+    ///
+    /// Called for every augmentation and every primal-dual phase, so it writes into buffers
+    /// sized once (no pushes) in two passes over the edges: residual capacities and node
+    /// degrees, then the adjacency in edge order (the order the searches rely on).
     fn build(&mut self, skip: Option<usize>) {
-        let m = self.m();
-        self.rcap.clear();
-        self.used.clear();
+        let (m, n) = (self.m(), self.n);
+        let skip = skip.unwrap_or(usize::MAX);
+        self.rcap.resize(2 * m, 0);
+        self.used.resize(m, false);
         self.adj_start.clear();
-        self.adj_start.resize(self.n + 1, 0);
-        for k in 0..m {
-            let used = self.lo[k] < self.hi[k] && skip != Some(k);
-            self.used.push(used);
-            if used {
-                self.rcap.push(self.hi[k] - self.x[k]);
-                self.rcap.push(self.x[k] - self.lo[k]);
-                self.adj_start[self.eu[k] + 1] += 1;
-                self.adj_start[self.ev[k] + 1] += 1;
+        self.adj_start.resize(n + 1, 0);
+        let mut entries = 0;
+        let bounds = self.lo.iter().zip(&self.hi).zip(&self.x);
+        let ends = self.eu.iter().zip(&self.ev);
+        for (k, (((used, rcap), ((&lo, &hi), &x)), (&u, &v))) in self
+            .used
+            .iter_mut()
+            .zip(self.rcap.chunks_exact_mut(2))
+            .zip(bounds)
+            .zip(ends)
+            .enumerate()
+        {
+            *used = lo < hi && k != skip;
+            if *used {
+                rcap[0] = hi - x;
+                rcap[1] = x - lo;
+                self.adj_start[u + 1] += 1;
+                self.adj_start[v + 1] += 1;
+                entries += 2;
             } else {
-                self.rcap.push(0);
-                self.rcap.push(0);
+                rcap[0] = 0;
+                rcap[1] = 0;
             }
         }
-        for v in 0..self.n {
+        for v in 0..n {
             self.adj_start[v + 1] += self.adj_start[v];
         }
-        self.adj.clear();
-        self.adj.resize(self.adj_start[self.n], 0);
+        self.adj.resize(entries, 0);
         // `iter` doubles as the fill cursor.
         self.iter.clear();
-        self.iter.extend_from_slice(&self.adj_start[..self.n]);
-        for k in 0..m {
-            if self.used[k] {
-                let (u, v) = (self.eu[k], self.ev[k]);
-                self.adj[self.iter[u]] = 2 * k;
-                self.iter[u] += 1;
-                self.adj[self.iter[v]] = 2 * k + 1;
-                self.iter[v] += 1;
-            }
+        self.iter.extend_from_slice(&self.adj_start[..n]);
+        for (k, _) in self.used.iter().enumerate().filter(|(_, &u)| u) {
+            let (u, v) = (self.eu[k], self.ev[k]);
+            self.adj[self.iter[u]] = 2 * k;
+            self.iter[u] += 1;
+            self.adj[self.iter[v]] = 2 * k + 1;
+            self.iter[v] += 1;
+        }
+    }
+
+    /// The residual capacities of the current flow on the adjacency of the last
+    /// [`Net::build`] without a skipped edge, valid while no edge was added, removed or
+    /// fixed since (every edge with `lo < hi` then is listed in it).
+    fn renew_capacities(&mut self) {
+        let bounds = self.lo.iter().zip(&self.hi).zip(&self.x);
+        for ((used, rcap), ((&lo, &hi), &x)) in self
+            .used
+            .iter_mut()
+            .zip(self.rcap.chunks_exact_mut(2))
+            .zip(bounds)
+        {
+            *used = lo < hi;
+            (rcap[0], rcap[1]) = if *used { (hi - x, x - lo) } else { (0, 0) };
         }
     }
 
@@ -157,17 +185,18 @@ impl Net {
         }
     }
 
-    /// Dinic max flow from `s` to `t` on the built residual graph; writes the flows back.
+    /// Dinic max flow from `s` to `t` on the built residual graph; the flows change with it.
     fn dinic(&mut self, s: usize, t: usize) -> i128 {
         let mut total = 0;
         loop {
-            // BFS levels.
+            // BFS levels, up to `t`'s: a node at `t`'s level or beyond leads the search
+            // nowhere (levels only grow along it), so leaving it unlabelled changes no path.
             self.level.iter_mut().for_each(|l| *l = -1);
             self.level[s] = 0;
             self.queue.clear();
             self.queue.push(s);
             let mut qi = 0;
-            while qi < self.queue.len() {
+            'bfs: while qi < self.queue.len() {
                 let u = self.queue[qi];
                 qi += 1;
                 for i in self.adj_start[u]..self.adj_start[u + 1] {
@@ -175,6 +204,9 @@ impl Net {
                     let w = self.rhead(e);
                     if self.rcap[e] > 0 && self.level[w] < 0 {
                         self.level[w] = self.level[u] + 1;
+                        if w == t {
+                            break 'bfs;
+                        }
                         self.queue.push(w);
                     }
                 }
@@ -192,12 +224,6 @@ impl Net {
                 total += f;
             }
         }
-        let m = self.m();
-        for k in 0..m {
-            if self.used[k] {
-                self.x[k] = self.hi[k] - self.rcap[2 * k];
-            }
-        }
         total
     }
 
@@ -213,6 +239,9 @@ impl Net {
                 if d > 0 {
                     self.rcap[e] -= d;
                     self.rcap[e ^ 1] += d;
+                    // The flow follows the residual capacities as they change (no pass
+                    // over every edge afterwards).
+                    self.x[e >> 1] += if e & 1 == 0 { d } else { -d };
                     return d;
                 }
             }
@@ -226,6 +255,36 @@ impl Net {
     pub fn augment(&mut self, s: usize, t: usize, skip: Option<usize>) -> i128 {
         self.build(skip);
         self.dinic(s, t)
+    }
+
+    /// Builds the residual graph of the current flow for a series of
+    /// [`Net::augment_kept`] and [`Net::fix_kept`] calls, which keep it up to date: a
+    /// series that fixes one edge after another needs no rebuild between them (the fixed
+    /// edges stay listed with no residual capacity, which changes no search: the edges
+    /// left are listed in the same order as by a fresh build). Nothing else may change
+    /// edges or flows until the series ends.
+    pub fn keep_residual(&mut self) {
+        self.build(None);
+    }
+
+    /// [`Net::augment`] with edge `skip` left alone, on the residual graph kept by
+    /// [`Net::keep_residual`]; the flow of `skip` is unchanged (the caller closes the
+    /// circulation through it and then calls [`Net::fix_kept`] on it).
+    pub fn augment_kept(&mut self, s: usize, t: usize, skip: usize) -> i128 {
+        let (fwd, back) = (self.rcap[2 * skip], self.rcap[2 * skip + 1]);
+        self.rcap[2 * skip] = 0;
+        self.rcap[2 * skip + 1] = 0;
+        let f = self.dinic(s, t);
+        self.rcap[2 * skip] = fwd;
+        self.rcap[2 * skip + 1] = back;
+        f
+    }
+
+    /// [`Net::fix`] in the residual graph kept by [`Net::keep_residual`].
+    pub fn fix_kept(&mut self, k: usize) {
+        self.fix(k);
+        self.rcap[2 * k] = 0;
+        self.rcap[2 * k + 1] = 0;
     }
 
     /// Marks (in [`Net::mark`]) the nodes reachable from `s` in the residual graph of the
@@ -322,8 +381,16 @@ impl Net {
         }
         let mut need = self.connect_excess(ss, tt);
         self.pot.iter_mut().for_each(|p| *p = 0);
+        let mut built = false;
         while need > 0 {
-            self.build(None);
+            // No edge is added or fixed between phases: the adjacency of the first stays
+            // valid, and only the capacities (and the edges a phase left out) are renewed.
+            if built {
+                self.renew_capacities();
+            } else {
+                self.build(None);
+                built = true;
+            }
             self.dijkstra(ss);
             if self.dist[tt] >= INF_DIST {
                 debug_assert!(false, "imbalance of a feasible flow must be routable");
@@ -413,6 +480,88 @@ impl Net {
                     self.heap.push(Reverse((best + rc, w)));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random network of `n` nodes: (from, to, upper bound, cost) per edge.
+    fn network() -> impl Strategy<Value = (usize, Vec<(usize, usize, i128, i64)>)> {
+        (3usize..=9).prop_flat_map(|n| {
+            let edge = (0..n, 0..n, 0i128..=50, 0i64..=2);
+            (Just(n), proptest::collection::vec(edge, 1..=30))
+        })
+    }
+
+    fn net_of(n: usize, edges: &[(usize, usize, i128, i64)]) -> Net {
+        let mut net = Net::default();
+        net.reset(n);
+        for &(u, v, hi, cost) in edges.iter().filter(|e| e.0 != e.1) {
+            net.add(u, v, 0, hi, cost);
+        }
+        net
+    }
+
+    proptest! {
+        /// A series of searches on the kept residual graph, each closed through one edge
+        /// that is then fixed (as the ladder's rank loop), finds the same amounts and leaves
+        /// the same flows, edge by edge, as rebuilding the residual graph for every search.
+        #[test]
+        fn kept_residual_is_a_rebuilt_one(
+            (n, edges) in network(),
+            steps in proptest::collection::vec((0usize..9, 0usize..9, 0usize..30), 1..=8),
+        ) {
+            let mut rebuilt = net_of(n, &edges);
+            let mut kept = rebuilt.clone();
+            prop_assume!(kept.m() > 0);
+            kept.keep_residual();
+            for (s, t, e) in steps {
+                let (s, t, e) = (s % n, t % n, e % kept.m());
+                if s == t {
+                    continue;
+                }
+                let open = rebuilt.x[e] < rebuilt.hi[e];
+                let a = if open { rebuilt.augment(s, t, Some(e)) } else { 0 };
+                let b = if open { kept.augment_kept(s, t, e) } else { 0 };
+                prop_assert_eq!(a, b);
+                rebuilt.fix(e);
+                kept.fix_kept(e);
+                prop_assert_eq!(&rebuilt.x, &kept.x);
+                prop_assert_eq!(&rebuilt.lo, &kept.lo);
+            }
+        }
+
+        /// After a phase of the primal-dual has left edges out of the residual graph,
+        /// renewing the capacities on the kept adjacency gives what a fresh build gives
+        /// (capacities, edges taken part, adjacency).
+        #[test]
+        fn renewed_capacities_are_a_rebuild(
+            (n, edges) in network(),
+            (s, t) in (0usize..9, 0usize..9),
+        ) {
+            let (s, t) = (s % n, t % n);
+            prop_assume!(s != t);
+            let mut net = net_of(n, &edges);
+            prop_assume!(net.m() > 0);
+            // Some flow from s to t.
+            net.augment(s, t, None);
+            let mut renewed = net.clone();
+            renewed.build(None);
+            // Leave every other edge out (as a phase leaves out the inadmissible ones).
+            for k in (0..renewed.m()).step_by(2) {
+                renewed.rcap[2 * k] = 0;
+                renewed.rcap[2 * k + 1] = 0;
+                renewed.used[k] = false;
+            }
+            renewed.renew_capacities();
+            net.build(None);
+            prop_assert_eq!(&net.rcap, &renewed.rcap);
+            prop_assert_eq!(&net.used, &renewed.used);
+            prop_assert_eq!(&net.adj, &renewed.adj);
         }
     }
 }

@@ -769,12 +769,15 @@ impl LadderDispatcher {
         let (r_n, a_n) = (self.topology.regions(), self.topology.arcs().len());
         let net = &mut self.net;
         // 1. Most firm demand served.
-        let served = net.augment(T, TF, Some(l.tf));
+        net.keep_residual();
+        let served = net.augment_kept(T, TF, l.tf);
         net.x[l.tf] += served;
-        net.fix(l.tf);
+        net.fix_kept(l.tf);
         let short_total = net.hi[l.firm0..l.firm0 + r_n].iter().sum::<i128>() - served;
         if short_total > 0 {
             binding(net, &l, &mut self.candidate, out);
+            // The binding test searched other residual graphs.
+            net.keep_residual();
         } else {
             out.binding.fill(false);
         }
@@ -783,10 +786,10 @@ impl LadderDispatcher {
         for k in (0..lad.ranks.len()).rev() {
             let e = l.rank0 + k;
             if net.x[e] < net.hi[e] {
-                let more = net.augment(T, K0 + k, Some(e));
+                let more = net.augment_kept(T, K0 + k, e);
                 net.x[e] += more;
             }
-            net.fix(e);
+            net.fix_kept(e);
         }
         // A rank needs a split when it is partly used and has two resources to share it.
         let split = |net: &Net, k: usize| {

@@ -249,13 +249,16 @@ pub(crate) fn dispatch(
     let curtail_total = intr_total - net.x[l.ti()];
 
     // 3. Least import, external by external.
+    if l.e > 0 {
+        net.keep_residual();
+    }
     for e in 0..l.e {
         let k = l.sup(l.r + e);
         if net.x[k] > 0 {
-            let less = net.augment(S, V0 + l.r + e, Some(k));
+            let less = net.augment_kept(S, V0 + l.r + e, k);
             net.x[k] -= less;
         }
-        net.fix(k);
+        net.fix_kept(k);
         out.import_w[e] = net.x[k] as i64;
     }
 

@@ -118,7 +118,12 @@ impl Cause {
             Cause::Imports => net.imports.iter().any(|s| {
                 s.outage.is_some() || s.cold.is_some() || s.links.iter().any(|k| k.outage.is_some())
             }),
-            Cause::Corridors => !net.lines.is_empty(),
+            Cause::Corridors => {
+                let lifted_w = lifted_limit_w(model);
+                net.lines.iter().any(|l| {
+                    l.forward_w < lifted_w || l.backward_w < lifted_w || l.outage.is_some()
+                }) || cond.disturbances.iter().any(|d| !d.lines.is_empty())
+            }
             Cause::Weather => {
                 cond.weather
                     .zones

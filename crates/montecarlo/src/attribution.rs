@@ -443,8 +443,9 @@ impl Attribution {
             })
         };
         let mut by_region = Map::new();
-        for (r, region) in model.regions().iter().enumerate() {
-            by_region.insert(region.name().into(), area(r));
+        // Hubs have no demand: nothing of theirs to attribute.
+        for (r, name) in crate::result::indexed_regions(model) {
+            by_region.insert(name.into(), area(r));
         }
         json!({
             "causes": self.causes.iter().map(|c| c.name()).collect::<Vec<_>>(),

@@ -472,7 +472,8 @@ pub fn attribution_text(doc: &Value, horizon: &str) -> String {
         a["resimulated_samples"]
     );
     let regions = a["regions"].as_object().into_iter().flatten();
-    let areas = std::iter::once(("system", &a["system"])).chain(regions.map(|(k, v)| (k.as_str(), v)));
+    let areas =
+        std::iter::once(("system", &a["system"])).chain(regions.map(|(k, v)| (k.as_str(), v)));
     for (name, area) in areas {
         let eue = area["eue_mwh"]["mean"].as_f64().unwrap_or(0.0);
         if eue <= 0.0 {
@@ -827,7 +828,11 @@ fn section_rows(sc: &Value, sample_unit: &str) -> Vec<SectionRow> {
                 ("attributed_mwh", unit("eue_mwh", sample_unit)),
                 ("attributed_share", "fraction".to_string()),
             ] {
-                let value = &v[if key == "attributed_mwh" { "eue_mwh" } else { "share" }];
+                let value = &v[if key == "attributed_mwh" {
+                    "eue_mwh"
+                } else {
+                    "share"
+                }];
                 rows.push(SectionRow {
                     area: area.clone(),
                     index: format!("{key}[{part}]"),

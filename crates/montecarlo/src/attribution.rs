@@ -125,10 +125,7 @@ impl Cause {
                 }) || cond.disturbances.iter().any(|d| !d.lines.is_empty())
             }
             Cause::Weather => {
-                cond.weather
-                    .zones
-                    .iter()
-                    .any(|z| z.anomaly_sd_c > 0.0)
+                cond.weather.zones.iter().any(|z| z.anomaly_sd_c > 0.0)
                     || cond.weather.shift_c != 0.0
             }
             Cause::IllegalMining => cond.mining.illegal.as_ref().is_some_and(|m| m.max_w > 0),
@@ -216,13 +213,22 @@ impl Cause {
 /// the bound on a single power.
 fn lifted_limit_w(model: &SystemModel) -> i64 {
     let cond = model.conditions();
-    let units: i128 = model.units().installed_w.iter().map(|&w| i128::from(w)).sum();
+    let units: i128 = model
+        .units()
+        .installed_w
+        .iter()
+        .map(|&w| i128::from(w))
+        .sum();
     let vre: i128 = cond.vre.iter().map(|v| i128::from(v.capacity_w)).sum();
     let links: i128 = (model.network().imports.iter())
         .flat_map(|s| &s.links)
         .map(|k| i128::from(k.cap_w))
         .sum();
-    let exchanges: i128 = cond.exchanges.iter().map(|x| i128::from(x.deviation_w)).sum();
+    let exchanges: i128 = cond
+        .exchanges
+        .iter()
+        .map(|x| i128::from(x.deviation_w))
+        .sum();
     let storage: i128 = (model.storages().iter())
         .map(|s| {
             i128::from(s.discharge_w)

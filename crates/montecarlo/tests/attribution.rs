@@ -44,7 +44,12 @@ fn two_regions(units: Vec<gridrisk_core::model::UnitSpec>, line_mw: i64) -> Syst
 }
 
 /// Run `model` with attribution; `check` sees every block (of one sample) before merging.
-fn run(model: &SystemModel, samples: u64, threads: usize, check: &(dyn Fn(&Indices) + Sync)) -> Value {
+fn run(
+    model: &SystemModel,
+    samples: u64,
+    threads: usize,
+    check: &(dyn Fn(&Indices) + Sync),
+) -> Value {
     let spec = SimulationSpec::new(StopRule::Samples(samples), 7, 1).unwrap();
     let out = attribution::run_observed(
         model,
@@ -144,7 +149,8 @@ fn kazakhstan_shares_sum_exactly_in_every_sample_for_any_thread_count() {
     assert_eq!(Worlds::of(&model).unwrap().causes, Cause::ALL);
     let failures = Mutex::new(Vec::new());
     let check = |acc: &Indices| {
-        if let Err(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sums_exactly(acc))) {
+        if let Err(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sums_exactly(acc)))
+        {
             failures.lock().unwrap().push(format!("{e:?}"));
         }
     };
@@ -176,7 +182,12 @@ fn removing_a_cause_removes_it_and_keeps_every_other_draw() {
     // temperature has more demand.
     let system = model.regions().len();
     let mut base = gridrisk_montecarlo::Sampler::new(&model).unwrap();
-    for c in [Cause::ForcedOutages, Cause::Imports, Cause::Corridors, Cause::IllegalMining] {
+    for c in [
+        Cause::ForcedOutages,
+        Cause::Imports,
+        Cause::Corridors,
+        Cause::IllegalMining,
+    ] {
         let world = c.remove(&model).unwrap();
         let mut without = gridrisk_montecarlo::Sampler::new(&world).unwrap();
         let mut lower = 0;

@@ -11,8 +11,10 @@
 //! * `imports`: import sources and their links never fail, and no cold factor shrinks a
 //!   source's cap (every source at its cap);
 //! * `corridors`: every line's limit lifted (to more than all the supply of the system can
-//!   push through it) and lines never fail; disturbances trip no line (they still stop the
-//!   exchanges that stop with them). Regions without lines stay isolated;
+//!   push through it, or, in a system so large that this would exceed the engine's bound
+//!   on a region's total power, the largest power of two fraction of it within the bound)
+//!   and lines never fail; disturbances trip no line (they still stop the exchanges that
+//!   stop with them). Regions without lines stay isolated;
 //! * `weather`: every zone's daily temperature at its normal (anomaly zero, shift zero), and
 //!   no cold rule (cold-driven unit failures, cold factors of import caps);
 //! * `illegal_mining`: no illegal mining (and no enforcement against it).
@@ -64,7 +66,7 @@ use crate::estimators::{Estimate, PairSums};
 use crate::runner::{check_bounds, run_blocks, Blocks, RunError, RunOutput};
 use crate::sampler::Sampler;
 use crate::spec::SimulationSpec;
-use gridrisk_core::bounds::MAX_POWER_W;
+use gridrisk_core::bounds::{self, MAX_POWER_W};
 use gridrisk_core::model::{ModelError, OutageModel, UnitSpec};
 use gridrisk_core::power::W_PER_MW;
 use gridrisk_core::SystemModel;
@@ -177,14 +179,28 @@ impl Cause {
                 }
             }
             Cause::Corridors => {
-                let lifted_w = lifted_limit_w(model);
-                for l in &mut net.lines {
-                    l.forward_w = lifted_w;
-                    l.backward_w = lifted_w;
-                    l.outage = None;
-                }
                 for d in &mut cond.disturbances {
                     d.lines.clear();
+                }
+                let declared_w = (net.lines.iter())
+                    .map(|l| l.forward_w.max(l.backward_w))
+                    .max()
+                    .unwrap_or(0);
+                let mut lifted_w = lifted_limit_w(model);
+                loop {
+                    for l in &mut net.lines {
+                        l.forward_w = lifted_w.max(l.forward_w);
+                        l.backward_w = lifted_w.max(l.backward_w);
+                        l.outage = None;
+                    }
+                    let world = model.clone().with_network(net.clone())?;
+                    // Only a system near the engine's bounds (a region's total power counts
+                    // its lines' limits) needs a lower limit than its whole supply.
+                    if bounds::check(&world).is_empty() || lifted_w <= declared_w {
+                        return world.with_conditions(cond);
+                    }
+                    lifted_w /= 2;
+                    net = model.network().clone();
                 }
             }
             Cause::Weather => {

@@ -445,6 +445,62 @@ pub fn run_table(doc: &Value) -> String {
     s += &tails_text(doc);
     s += &monthly_text(doc, &horizon);
     s += &events_text(doc, &horizon);
+    s += &attribution_text(doc, &horizon);
+    s
+}
+
+/// The cause attribution (`--attribute`): per area with unserved energy, each cause's
+/// Shapley part and the residual, then the split into national deficit and
+/// corridor-limited shortfall, each in MWh per sample and as a share of the area's EUE
+/// with its 95% interval; empty when attribution was not asked for.
+pub fn attribution_text(doc: &Value, horizon: &str) -> String {
+    let a = &doc["attribution"];
+    if !a.is_object() {
+        return String::new();
+    }
+    let causes: Vec<&str> = (a["causes"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let mut s = format!(
+        "\ncause attribution of unserved energy (exact Shapley values over {}; {} sample(s) \
+         with a shortfall re-simulated):\n",
+        if causes.is_empty() {
+            "no cause".to_string()
+        } else {
+            causes.join(", ")
+        },
+        a["resimulated_samples"]
+    );
+    let regions = a["regions"].as_object().into_iter().flatten();
+    let areas =
+        std::iter::once(("system", &a["system"])).chain(regions.map(|(k, v)| (k.as_str(), v)));
+    for (name, area) in areas {
+        let eue = area["eue_mwh"]["mean"].as_f64().unwrap_or(0.0);
+        if eue <= 0.0 {
+            continue;
+        }
+        s += &format!(
+            "  {name:<22}{:>14}{:>10}{:>22}\n",
+            format!("MWh/{horizon}"),
+            "share",
+            "share 95% interval"
+        );
+        let mut row = |label: &str, part: &Value| {
+            let mwh = plain(part["eue_mwh"]["mean"].as_f64().unwrap_or(0.0));
+            let share = &part["share"];
+            let cell = |x: &Value| x.as_f64().map_or("-".to_string(), |x| format!("{x:.3}"));
+            s += &format!(
+                "    {label:<20}{mwh:>14}{:>10}{:>22}\n",
+                cell(&share["mean"]),
+                format!("{} to {}", cell(&share["ci95"][0]), cell(&share["ci95"][1]))
+            );
+        };
+        for (k, part) in area["causes"].as_object().into_iter().flatten() {
+            row(k, part);
+        }
+        row("national deficit", &area["national_deficit"]);
+        row("corridor-limited", &area["corridor_limited"]);
+    }
     s
 }
 
@@ -706,7 +762,9 @@ struct SectionRow {
 /// `p_event_above_mw[X]` and `p_event_longer_than_h[Y]` (the thresholds asked for, with
 /// Wilson intervals), `worst_peak_mw`, `longest_event_h`, the exceedance curves'
 /// `peak_mw_exceedance[X]` and `duration_h_exceedance[Y]` (probabilities without an
-/// interval), and per month `lole_h[YYYY-MM]`, `eue_mwh[YYYY-MM]`, `lolf[YYYY-MM]`.
+/// interval), per month `lole_h[YYYY-MM]`, `eue_mwh[YYYY-MM]`, `lolf[YYYY-MM]`, and with
+/// `--attribute` per cause (and `residual`, `national_deficit`, `corridor_limited`)
+/// `attributed_mwh[PART]` and `attributed_share[PART]` (a fraction of the area's EUE).
 fn section_rows(sc: &Value, sample_unit: &str) -> Vec<SectionRow> {
     let areas = |section: &str| -> Vec<(String, &Value, &Value)> {
         let (own, diff) = (&sc[section], &sc["difference"][section]);
@@ -751,6 +809,37 @@ fn section_rows(sc: &Value, sample_unit: &str) -> Vec<SectionRow> {
                 let x = point[0].as_f64().unwrap_or(0.0);
                 let index = format!("{key}[{x}]");
                 push(index, json!({"mean": point[1]}), Value::Null, "probability");
+            }
+        }
+    }
+    let attribution = &sc["attribution"];
+    let attributed = std::iter::once(("system".to_string(), &attribution["system"])).chain(
+        (attribution["regions"].as_object().into_iter().flatten()).map(|(k, v)| (k.clone(), v)),
+    );
+    for (area, own) in attributed.filter(|(_, v)| v.is_object()) {
+        let parts = (own["causes"].as_object().into_iter().flatten())
+            .map(|(k, v)| (k.as_str(), v))
+            .chain([
+                ("national_deficit", &own["national_deficit"]),
+                ("corridor_limited", &own["corridor_limited"]),
+            ]);
+        for (part, v) in parts {
+            for (key, unit) in [
+                ("attributed_mwh", unit("eue_mwh", sample_unit)),
+                ("attributed_share", "fraction".to_string()),
+            ] {
+                let value = &v[if key == "attributed_mwh" {
+                    "eue_mwh"
+                } else {
+                    "share"
+                }];
+                rows.push(SectionRow {
+                    area: area.clone(),
+                    index: format!("{key}[{part}]"),
+                    own: value.clone(),
+                    diff: Value::Null,
+                    unit,
+                });
             }
         }
     }

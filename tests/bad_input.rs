@@ -57,6 +57,20 @@ fn bad_option_values_exit_2() {
         ),
         (vec!["study", "--omit", "storages,batteries"], "--omit"),
         (vec!["run", "no/such/file.toml"], "no/such/file.toml"),
+        (
+            vec![
+                "run",
+                RTS79,
+                "--attribute",
+                "--shard",
+                "1/2",
+                "--out",
+                "s.json",
+            ],
+            "--attribute cannot go with --shard",
+        ),
+        (vec!["run", RTS79, "--attribute=yes"], "--attribute"),
+        (vec!["compare", RTS79, RTS79, "--attribute"], "--attribute"),
         (vec!["frobnicate"], "frobnicate"),
     ] {
         gridrisk()

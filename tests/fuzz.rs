@@ -1506,6 +1506,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             "--per-sample",
             "samples.parquet",
         ]),
+        // With cause attribution (every sample with a shortfall re-simulated per world).
         1 => strings(&[
             "run",
             scenario,
@@ -1513,6 +1514,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             samples,
             "--threads",
             "1",
+            "--attribute",
             "--format",
             "csv",
         ]),

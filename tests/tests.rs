@@ -1,6 +1,7 @@
 //! End-to-end tests of the gridrisk command line (one binary, a module per area).
 
 mod analytic;
+mod attribution;
 mod bad_input;
 mod bounds;
 mod cli;

@@ -193,6 +193,14 @@ pub struct RunArgs {
     /// not combinable with --target or --target-rel-ci.
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "stopping")]
     pub shard: Option<(u64, u64)>,
+    /// Attribute unserved energy to its causes (forced outages, imports, corridors,
+    /// weather, illegal mining: those in the scenario): every sample with a shortfall is
+    /// simulated again with each subset of causes removed, on the same draws, and its
+    /// energy split by exact Shapley values plus a residual; per region, each cause's share
+    /// of EUE and the split into national deficit and corridor-limited shortfall
+    /// (docs/report.md). Costs up to 2^causes times a plain run; not with --shard.
+    #[arg(long)]
+    pub attribute: bool,
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]

@@ -526,6 +526,54 @@ fn events_summary(page: &mut Page, sc: &Value, per: &str) {
     page.body += &(html + "</table>\n<p>The five events of each area with the most energy.</p>\n");
 }
 
+/// The cause attribution of a run with `--attribute`: per area with unserved energy, each
+/// cause's share of its EUE (exact Shapley values on common random numbers) and the residual,
+/// then its EUE split into national deficit and corridor-limited shortfall.
+fn attribution_summary(page: &mut Page, sc: &Value, per: &str) {
+    let a = &sc["attribution"];
+    if !a.is_object() {
+        return;
+    }
+    page.h3("What causes the unserved energy");
+    let mut html = String::from(
+        "<table class=\"indices\">\n<tr><th>area</th><th>part</th><th>MWh per sample</th><th>share of EUE</th><th>95% interval</th></tr>\n",
+    );
+    let regions = obj(&a["regions"]).map(|(k, v)| (k.as_str(), v));
+    for (name, area) in std::iter::once(("system", &a["system"])).chain(regions) {
+        if area["eue_mwh"]["mean"].as_f64().unwrap_or(0.0) <= 0.0 {
+            continue;
+        }
+        let parts = obj(&area["causes"])
+            .map(|(k, v)| (k.replace('_', " "), v))
+            .chain([
+                ("national deficit".to_string(), &area["national_deficit"]),
+                ("corridor-limited".to_string(), &area["corridor_limited"]),
+            ]);
+        for (part, v) in parts {
+            let share = &v["share"];
+            let cell = |x: &Value| x.as_f64().map_or("-".to_string(), |x| format!("{x:.3}"));
+            html += &format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td></tr>\n",
+                esc(name),
+                esc(&part),
+                v["eue_mwh"]["mean"].as_f64().map(num).unwrap_or_default(),
+                cell(&share["mean"]),
+                cell(&share["ci95"][0]),
+                cell(&share["ci95"][1]),
+            );
+        }
+    }
+    html += &format!(
+        "</table>\n<p>Each sample with a shortfall was simulated again on the same draws with every subset of the causes removed ({}); a cause's part is its exact Shapley value, the residual what is left with every cause removed. National deficit: the area's shortfall with corridor limits lifted (the system is short whatever the corridors); corridor-limited: the rest. MWh per {}; shares of the area's EUE with delta-method 95% intervals.</p>\n",
+        esc(&(a["causes"].as_array().into_iter().flatten())
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")),
+        esc(per)
+    );
+    page.body += &html;
+}
+
 fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
     let t = &sc["event_tails"];
     if !t.is_object() {
@@ -878,6 +926,7 @@ fn scenario_charts(
     }
     tails_and_months(page, sc, per);
     events_summary(page, sc, per);
+    attribution_summary(page, sc, per);
 
     if mining {
         if let Some(path) = mining_path(&sc["illegal_mining_path"], "illegal mining", true) {

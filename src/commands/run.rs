@@ -10,7 +10,7 @@ use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::{RunError, RunOutput};
 use gridrisk_montecarlo::shard::shard_json;
 use gridrisk_montecarlo::stopping::{self, Resolved, Rule, Target};
-use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
+use gridrisk_montecarlo::{attribution, runner, SimulationSpec, StopRule};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -25,7 +25,9 @@ pub fn resolved_threads(threads: usize) -> usize {
 /// Simulate `model` under `spec` with every standard index (the engine of `run` and
 /// `sweep`); with convergence targets, stop when every one is met ([`stopping`]).
 /// Every block starts from a copy of `empty` (building empty accumulators walks the
-/// calendar); `observe` sees every block's accumulators, in block order.
+/// calendar); `observe` sees every block's accumulators, in block order. With
+/// [`Indices::attribution`] set, samples with a shortfall are attributed to their causes
+/// ([`attribution`]).
 pub fn simulate(
     model: &SystemModel,
     spec: &SimulationSpec,
@@ -36,15 +38,28 @@ pub fn simulate(
     observe: &(dyn Fn(&Indices) + Sync),
 ) -> anyhow::Result<(RunOutput<Indices>, RunInfo)> {
     let started = Instant::now();
-    let out = runner::run_observed(
-        model,
-        spec,
-        threads,
-        || empty.clone(),
-        progress,
-        |acc: &Indices| stopping::all_met(&stopping::judge_run(targets, acc)),
-        observe,
-    )
+    let converged = |acc: &Indices| stopping::all_met(&stopping::judge_run(targets, acc));
+    let out = if empty.attribution.is_some() {
+        attribution::run_observed(
+            model,
+            spec,
+            threads,
+            || empty.clone(),
+            progress,
+            converged,
+            observe,
+        )
+    } else {
+        runner::run_observed(
+            model,
+            spec,
+            threads,
+            || empty.clone(),
+            progress,
+            converged,
+            observe,
+        )
+    }
     .map_err(|e| match e {
         // Too many samples for the model's sums: the sample count is the user's input.
         RunError::TooManySamples { .. } | RunError::OutOfBounds { .. } => bad(e),
@@ -63,6 +78,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         // A shard file is raw accumulator state for `merge`: nothing to read on a terminal.
         return Err(bad(anyhow::anyhow!(
             "--shard writes a shard file for `gridrisk merge`: give its path with --out FILE"
+        )));
+    }
+    if args.attribute && args.shard.is_some() {
+        // Attribution sums are not in shard files.
+        return Err(bad(anyhow::anyhow!(
+            "--attribute cannot go with --shard: run the attribution unsharded"
         )));
     }
     output::check_target(args.output.out.as_deref())?;
@@ -96,6 +117,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     if args.rows.per_sample.is_some() {
         empty = empty.with_sample_rows(model, &scenario.name);
+    }
+    if args.attribute {
+        empty = empty.with_attribution(model);
     }
     let files = RowFiles::create(
         &args.rows,

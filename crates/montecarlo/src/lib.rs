@@ -18,6 +18,8 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 * [`design`] places an uncertain-parameter study's outer points and summarises its
   per-point estimates (spread with the inner noise removed, probability of beating the
   base, sensitivity);
+* [`attribution`] attributes each sample's unserved energy to its causes (Shapley values
+  over re-simulations with causes removed, on common random numbers);
 * [`worth`] values a variant in MW of firm capacity (EFC) or carried load (ELCC);
 * [`analytic`] is the exact convolution reference for single-region systems.
 */
@@ -25,6 +27,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
 
 pub mod accumulators;
 pub mod analytic;
+pub mod attribution;
 pub mod compare;
 pub mod demand_response;
 pub mod design;

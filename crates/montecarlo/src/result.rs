@@ -417,6 +417,9 @@ pub fn result_json(
     if let Some(events) = &out.acc.events {
         doc["events"] = events.summary_json(out.samples);
     }
+    if let Some(attribution) = &out.acc.attribution {
+        doc["attribution"] = attribution.summary_json(model);
+    }
     doc["run"] = json!({
         "threads": run.threads,
         "wall_s": run.wall_s,

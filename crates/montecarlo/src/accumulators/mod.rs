@@ -270,6 +270,10 @@ pub struct Indices {
     /// Per-sample rows, when asked for ([`Indices::with_sample_rows`]; not in shard files).
     #[serde(skip)]
     pub sample_rows: Option<SampleRows>,
+    /// Cause attribution, when asked for ([`Indices::with_attribution`]; filled by
+    /// [`crate::attribution::run_observed`]; not in shard files).
+    #[serde(skip)]
+    pub attribution: Option<crate::attribution::Attribution>,
 }
 
 impl Indices {
@@ -306,7 +310,14 @@ impl Indices {
             monthly: Monthly::new(areas(model), model.calendar()),
             events: None,
             sample_rows: None,
+            attribution: None,
         }
+    }
+
+    /// These indices with cause attribution of `model`'s unserved energy.
+    pub fn with_attribution(mut self, model: &SystemModel) -> Indices {
+        self.attribution = Some(crate::attribution::Attribution::new(model));
+        self
     }
 
     /// These indices with the event catalogue of `model`'s events, labelled `scenario`.
@@ -404,6 +415,9 @@ impl Indices {
             .map_err(at("monthly"))?;
         if let (Some(e), Some(later)) = (&mut self.events, &later.events) {
             e.merge(later);
+        }
+        if let (Some(a), Some(later)) = (&mut self.attribution, &later.attribution) {
+            a.checked_merge(later).map_err(at("attribution"))?;
         }
         Ok(())
     }

@@ -96,11 +96,14 @@ pub struct RowArgs {
     /// Write the event catalogue to FILE (.parquet or .csv): one row per shortfall event
     /// of each region and of the system, with the state at its peak hour; the output then
     /// also summarises the events (frequency-duration table, worst events, peak histogram).
+    /// For `compare` and `study`, one file for every scenario (its `scenario` column holds
+    /// the label); with `run --shard K/N`, the shard's events, and the shards' files
+    /// concatenated in shard order are the unsharded run's.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Write one row per sample and area with the sample's additive totals (lole_h,
     /// lolf, eue_mwh, ...) to FILE (.parquet or .csv); for a comparison, the paired
-    /// differences (variant - base) too.
+    /// differences (variant - base) too. With `run --shard K/N`, the shard's samples.
     #[arg(long, value_name = "FILE")]
     pub per_sample: Option<PathBuf>,
 }
@@ -309,8 +312,24 @@ pub struct StudyArgs {
     /// --seed are then the inner winters and seed of every design point.
     pub study: Option<String>,
     /// Samples per scenario (default: the study's).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+          conflicts_with = "targets")]
     pub samples: Option<u64>,
+    /// Instead of the study's sample count, sample until every variant's paired difference
+    /// from the base meets the target (as `compare --target`, e.g.
+    /// diff:eue_mwh@SOUTH:width=50); the base and every variant stop together, on the same
+    /// samples. Not for studies with [[uncertain]] parameters.
+    #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
+          long_help = TARGET_HELP)]
+    pub targets: Vec<Target>,
+    /// Sample cap for --target.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_samples: u64,
+    /// With --target: exit with status 3 if a target is not met within --max-samples (the
+    /// results are still written, with "stop": {"met": false}).
+    #[arg(long, requires = "targets")]
+    pub require_target: bool,
     /// Seed (default: the study's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -343,6 +362,10 @@ pub struct StudyArgs {
     /// parameters). Off by default: it costs about 2.5 plain runs per variant.
     #[arg(long, value_name = "REGION")]
     pub worth_region: Option<String>,
+    // --events and --per-sample: one file each for every scenario of the study, as
+    // `compare` writes them (their `scenario` column holds the study's labels).
+    #[command(flatten)]
+    pub rows: RowArgs,
 }
 
 /// `gridrisk report`.

@@ -66,11 +66,16 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         omit: args.pras.omit(),
     };
     if let Some(design) = &study.design {
-        if args.worth_region.is_some() {
+        let file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
+        let refused = [
+            (args.worth_region.is_some(), "--worth-region", "value a variant with `gridrisk worth BASE VARIANT --region R`"),
+            (!args.targets.is_empty(), "--target", "its design points run --samples winters each"),
+            (args.rows.events.is_some(), "--events", "write a point's events with `gridrisk compare --events`"),
+            (args.rows.per_sample.is_some(), "--per-sample", "write a point's samples with `gridrisk compare --per-sample`"),
+        ];
+        if let Some((_, option, instead)) = refused.iter().find(|r| r.0) {
             return Err(bad(anyhow::anyhow!(
-                "--worth-region: not for '{}', a study with [[uncertain]] parameters (value \
-                 a variant with `gridrisk worth BASE VARIANT --region R`)",
-                args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY)
+                "{option}: not for '{file}', a study with [[uncertain]] parameters ({instead})"
             )));
         }
         return super::uncertain::run(args, &study, design, origin);
@@ -100,19 +105,28 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         output::check_file(file)?;
     }
     let query = args.tails.query();
+    let stop = if args.targets.is_empty() {
+        StopRule::Samples(samples)
+    } else {
+        StopRule::Targets {
+            max_samples: args.max_samples,
+        }
+    };
     let mut doc = paired(
         &scenarios,
-        StopRule::Samples(samples),
-        &[],
+        stop,
+        &args.targets,
         seed,
         args.threads,
         args.block_size,
-        (&query, &RowArgs::default()),
+        (&query, &args.rows),
     )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     if let Some(region) = worth_region {
+        // On the samples the comparison ran (with --target, as many as it took).
+        let ran = doc["samples"].as_u64().expect("a comparison counts its samples");
         let spec =
-            SimulationSpec::new(StopRule::Samples(samples), seed, args.block_size).map_err(bad)?;
+            SimulationSpec::new(StopRule::Samples(ran), seed, args.block_size).map_err(bad)?;
         for (i, (variant, _)) in scenarios.iter().enumerate().skip(1) {
             note!("worth of {} in MW of firm capacity", variant.name);
             doc["variants"][i - 1]["worth"] = super::worth::study_worth(
@@ -140,12 +154,13 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         args.out_dir.display()
     );
     if args.format == Format::Table {
-        emit(&format!("{text}\n{files}\n"), None)
+        emit(&format!("{text}\n{files}\n"), None)?;
     } else {
         // Standard output holds the document alone, for a program to read.
         note!("{files}");
-        emit(&text, None)
+        emit(&text, None)?;
     }
+    super::run::target_outcome(args.require_target, &doc)
 }
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document; with

@@ -2,7 +2,7 @@
 //! with the run's indices, sample by sample; identical files for any thread count, block
 //! split and shard split; Parquet that reads back as the CSV; bad paths.
 
-use crate::util::{gridrisk, json, RTS79};
+use crate::util::{gridrisk, json, without_run, RTS79};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -145,11 +145,13 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
     let write = |name: &str, extra: &[&str]| {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).unwrap();
+        let mut doc = serde_json::Value::Null;
         for ext in ["csv", "parquet"] {
             let mut args = base.to_vec();
             args.extend(extra);
-            run_with_rows(&sub, ext, &args);
+            doc = run_with_rows(&sub, ext, &args);
         }
+        std::fs::write(sub.join("result.json"), doc.to_string()).unwrap();
         sub
     };
     let one = write("one", &["--threads", "1", "--block-size", "7"]);
@@ -170,6 +172,7 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
         assert_eq!(a, std::fs::read(other.join(file)).unwrap(), "{file}");
     }
     let mut rows = (Vec::new(), Vec::new());
+    let mut shards = Vec::new();
     for k in 1..=3 {
         let sub = dir.path().join(format!("shard{k}"));
         std::fs::create_dir(&sub).unwrap();
@@ -183,12 +186,22 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
         args.extend(["--events", events.to_str().unwrap()]);
         args.extend(["--per-sample", samples.to_str().unwrap()]);
         gridrisk().args(&args).assert().success();
+        shards.push(out.to_str().unwrap().to_string());
         rows.0.extend(read_csv(&events).1);
         rows.1.extend(read_csv(&samples).1);
     }
     assert_eq!(rows.0, read_csv(&one.join("events.csv")).1);
     assert_eq!(rows.1, read_csv(&one.join("samples.csv")).1);
     assert!(!rows.0.is_empty());
+    // The shards' event summaries merge into the unsharded run's (as does the rest).
+    let mut merge = vec!["merge"];
+    merge.extend(shards.iter().rev().map(String::as_str));
+    merge.extend(["--format", "json"]);
+    let merged = without_run(json(&merge));
+    let text = std::fs::read_to_string(one.join("result.json")).unwrap();
+    let whole = without_run(serde_json::from_str(&text).unwrap());
+    assert!(whole["events"]["areas"]["system"]["events"].as_u64() > Some(0));
+    assert_eq!(merged, whole);
 }
 
 #[test]

@@ -23,6 +23,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         scenarios.push((s, label));
     }
     let stop = if args.targets.is_empty() {
+        let hours = scenarios.iter().map(|(s, _)| s.model.hours()).max().unwrap_or(0);
+        super::check_work(args.samples, hours, scenarios.len(), args.force)?;
         StopRule::Samples(args.samples)
     } else {
         StopRule::Targets {
@@ -89,7 +91,9 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         let label = v.label.clone().unwrap_or_else(|| s.name.clone());
         scenarios.push((s, label));
     }
-    // Checked before anything is simulated.
+    // Checked before anything is simulated or written.
+    let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
+    stopping::resolve(&args.targets, &models).map_err(bad)?;
     let base_file = study.base.display().to_string();
     let worth_region = (args.worth_region.as_deref())
         .map(|r| super::worth::region_of(&base_file, &scenarios[0].0.model, r, "--worth-region"))
@@ -182,7 +186,7 @@ fn paired(
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
     let targets = stopping::resolve(targets, &models).map_err(bad)?;
     let per = scenarios.len() as u64;
-    let bar = progress::bar(spec.max_samples().saturating_mul(per), "scenario-samples");
+    let bar = progress::Paced::new(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();
     let labels: Vec<String> = scenarios.iter().map(|(_, label)| label.clone()).collect();
     let empty = Comparison::new(&models)

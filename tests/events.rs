@@ -351,3 +351,58 @@ fn bad_row_files_exit_2_before_any_work() {
         .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("e.parquet")]);
 }
+
+/// `study --events/--per-sample --target`: one file each for the whole study, labelled by the
+/// study; a variant that does not change anything never meets a paired target, so the study
+/// runs to --max-samples; the event rows are those of `compare` on the same samples.
+#[test]
+fn study_writes_one_file_per_kind_and_stops_on_paired_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let study = "tests/data/worth/study.toml";
+    gridrisk()
+        .args(["study", study, "--target", "diff:eue_mwh:width=1000"])
+        .args(["--max-samples", "400", "--threads", "2", "--format", "json"])
+        .args([
+            "--events",
+            &path("events.csv"),
+            "--per-sample",
+            &path("samples.csv"),
+        ])
+        .args(["--out-dir", &path("out")])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("out/study.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["samples"].as_u64(), Some(400));
+    assert_eq!(doc["stop"]["met"].as_bool(), Some(false));
+    let (eh, ev) = read_csv(&dir.path().join("events.csv"));
+    let scenario = column(&eh, "scenario");
+    let labels: std::collections::BTreeSet<_> = ev.iter().map(|r| r[scenario].clone()).collect();
+    let want = ["Gen1 15 MW", "base: pras-threenode", "unchanged"];
+    assert_eq!(labels.iter().map(String::as_str).collect::<Vec<_>>(), want);
+    let (_, rows) = read_csv(&dir.path().join("samples.csv"));
+    assert_eq!(
+        rows.len(),
+        400 * 4 * 5,
+        "samples x 4 areas x (3 scenarios, 2 differences)"
+    );
+    // compare of the same scenarios, 400 samples: the same events, labelled by name.
+    let data = "tests/data/worth";
+    gridrisk()
+        .args(["compare", &format!("{data}/threenode.toml")])
+        .args([
+            &format!("{data}/threenode-gen1-15.toml"),
+            &format!("{data}/threenode.toml"),
+        ])
+        .args(["--samples", "400", "--seed", "4", "--format", "json"])
+        .args(["--events", &path("compare.csv")])
+        .assert()
+        .success();
+    let (_, cv) = read_csv(&dir.path().join("compare.csv"));
+    let unlabelled = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+        rows.iter().map(|r| r[1..].to_vec()).collect()
+    };
+    assert_eq!(unlabelled(&cv), unlabelled(&ev));
+    assert!(!ev.is_empty());
+}

@@ -2032,7 +2032,14 @@ fn pras_case(tree: &mut Tree, rng: &mut Rng) -> Case {
             break;
         }
         let mut args = strings(command);
-        args.extend(strings(&["--omit", omit, "--samples", "2", "--threads", "1"]));
+        args.extend(strings(&[
+            "--omit",
+            omit,
+            "--samples",
+            "2",
+            "--threads",
+            "1",
+        ]));
         args.extend(strings(&["--format", "json"]));
         let mut run = tree.run(&args, &names, Env::Normal);
         if command[0] == "run" {
@@ -2118,7 +2125,13 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         ("study --target", TARGETS),
         (
             "study --events",
-            &["out/e.csv", "out/e.parquet", "out/e.txt", "missing/e.csv", "out"][..],
+            &[
+                "out/e.csv",
+                "out/e.parquet",
+                "out/e.txt",
+                "missing/e.csv",
+                "out",
+            ][..],
         ),
         (
             "--event-mw",

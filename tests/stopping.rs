@@ -203,14 +203,34 @@ fn bad_targets_exit_2_naming_what_is_wrong() {
         (RTS79, "foo:rel=0.1", "unknown index 'foo'"),
         (RTS79, "lold_h:rel=0.1", "ratios of means"),
         (THREE, "eue_mwh@SOUTH:rel=0.1", "has no region 'SOUTH'"),
-        (THREE, "eue_mwh@A-B:rel=0.1", "expected system or one of A, B, C"),
-        (RTS79, "eue_mwh:width=0", "width: expected a positive number"),
+        (
+            THREE,
+            "eue_mwh@A-B:rel=0.1",
+            "expected system or one of A, B, C",
+        ),
+        (
+            RTS79,
+            "eue_mwh:width=0",
+            "width: expected a positive number",
+        ),
         (RTS79, "eue_mwh:width=-3", "got '-3'"),
         (RTS79, "eue_mwh:rel=2", "rel: expected a number in (0, 1)"),
         (RTS79, "eue_mwh", "expected [diff:]INDEX[@AREA]:RULE"),
-        (RTS79, "diff:eue_mwh:excludes-zero", "needs `gridrisk compare`"),
-        (RTS79, "eue_mwh:excludes-zero", "write diff:eue_mwh:excludes-zero"),
-        (RTS79, "eue_illegal_mwh:rel=0.1", "no scenario here has mining"),
+        (
+            RTS79,
+            "diff:eue_mwh:excludes-zero",
+            "needs `gridrisk compare`",
+        ),
+        (
+            RTS79,
+            "eue_mwh:excludes-zero",
+            "write diff:eue_mwh:excludes-zero",
+        ),
+        (
+            RTS79,
+            "eue_illegal_mwh:rel=0.1",
+            "no scenario here has mining",
+        ),
     ]
     .map(|(scenario, target, expect)| (vec!["run", scenario, "--target", target], expect));
     let other = [
@@ -219,11 +239,26 @@ fn bad_targets_exit_2_naming_what_is_wrong() {
             "write diff:eue_mwh@system:rel=0.1",
         ),
         (
-            vec!["run", RTS79, "--target", "lole_h:rel=0.1", "--samples", "10"],
+            vec![
+                "run",
+                RTS79,
+                "--target",
+                "lole_h:rel=0.1",
+                "--samples",
+                "10",
+            ],
             "--samples",
         ),
         (
-            vec!["compare", RTS79, STORAGE, "--target", "diff:lole_h:rel=0.1", "--samples", "10"],
+            vec![
+                "compare",
+                RTS79,
+                STORAGE,
+                "--target",
+                "diff:lole_h:rel=0.1",
+                "--samples",
+                "10",
+            ],
             "--samples",
         ),
         (
@@ -231,7 +266,16 @@ fn bad_targets_exit_2_naming_what_is_wrong() {
             "--shard: not with --target or --target-rel-ci: a target stops the run",
         ),
         (
-            vec!["run", RTS79, "--target-rel-ci", "0.1", "--shard", "1/2", "--out", "x.json"],
+            vec![
+                "run",
+                RTS79,
+                "--target-rel-ci",
+                "0.1",
+                "--shard",
+                "1/2",
+                "--out",
+                "x.json",
+            ],
             "which a shard cannot see",
         ),
         (
@@ -239,13 +283,16 @@ fn bad_targets_exit_2_naming_what_is_wrong() {
             "--target",
         ),
         (
-            vec!["study", "--samples", "10", "--target", "diff:lole_h:rel=0.1"],
+            vec![
+                "study",
+                "--samples",
+                "10",
+                "--target",
+                "diff:lole_h:rel=0.1",
+            ],
             "--samples",
         ),
-        (
-            vec!["study", "--require-target"],
-            "--target",
-        ),
+        (vec!["study", "--require-target"], "--target"),
         (
             vec!["study", "--target", "lole_h:rel=0.1"],
             "write diff:lole_h@system:rel=0.1",

@@ -23,7 +23,11 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         scenarios.push((s, label));
     }
     let stop = if args.targets.is_empty() {
-        let hours = scenarios.iter().map(|(s, _)| s.model.hours()).max().unwrap_or(0);
+        let hours = scenarios
+            .iter()
+            .map(|(s, _)| s.model.hours())
+            .max()
+            .unwrap_or(0);
         super::check_work(args.samples, hours, scenarios.len(), args.force)?;
         StopRule::Samples(args.samples)
     } else {
@@ -70,10 +74,26 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     if let Some(design) = &study.design {
         let file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
         let refused = [
-            (args.worth_region.is_some(), "--worth-region", "value a variant with `gridrisk worth BASE VARIANT --region R`"),
-            (!args.targets.is_empty(), "--target", "its design points run --samples winters each"),
-            (args.rows.events.is_some(), "--events", "write a point's events with `gridrisk compare --events`"),
-            (args.rows.per_sample.is_some(), "--per-sample", "write a point's samples with `gridrisk compare --per-sample`"),
+            (
+                args.worth_region.is_some(),
+                "--worth-region",
+                "value a variant with `gridrisk worth BASE VARIANT --region R`",
+            ),
+            (
+                !args.targets.is_empty(),
+                "--target",
+                "its design points run --samples winters each",
+            ),
+            (
+                args.rows.events.is_some(),
+                "--events",
+                "write a point's events with `gridrisk compare --events`",
+            ),
+            (
+                args.rows.per_sample.is_some(),
+                "--per-sample",
+                "write a point's samples with `gridrisk compare --per-sample`",
+            ),
         ];
         if let Some((_, option, instead)) = refused.iter().find(|r| r.0) {
             return Err(bad(anyhow::anyhow!(
@@ -128,7 +148,9 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     if let Some(region) = worth_region {
         // On the samples the comparison ran (with --target, as many as it took).
-        let ran = doc["samples"].as_u64().expect("a comparison counts its samples");
+        let ran = doc["samples"]
+            .as_u64()
+            .expect("a comparison counts its samples");
         let spec =
             SimulationSpec::new(StopRule::Samples(ran), seed, args.block_size).map_err(bad)?;
         for (i, (variant, _)) in scenarios.iter().enumerate().skip(1) {

@@ -60,6 +60,10 @@ pub fn check_work(samples: u64, hours: usize, scenarios: usize, force: bool) -> 
          about {days:.0} days of one core even at the engine's best pace; give fewer \
          samples, or a --target to stop when the estimate is good enough, or --force to run \
          it anyway",
-        if scenarios > 1 { format!(", {scenarios} scenarios") } else { String::new() }
+        if scenarios > 1 {
+            format!(", {scenarios} scenarios")
+        } else {
+            String::new()
+        }
     )))
 }

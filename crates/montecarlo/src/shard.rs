@@ -443,7 +443,11 @@ pub fn merge_shards(
             let state = state?;
             let file = &shard.1 .0;
             if has_events(shard) != events {
-                let (has, first) = if events { ("no", "one") } else { ("an", "none") };
+                let (has, first) = if events {
+                    ("no", "one")
+                } else {
+                    ("an", "none")
+                };
                 return Err(invalid(
                     file,
                     format!("events: {has} event summary, but the first shard has {first}: run every shard with --events or none"),
@@ -485,9 +489,13 @@ fn check_state(
             return Ok(state);
         }
         let at = |e: String| invalid(file, format!("events.{key}{e}"));
-        let summary = EventSummary::deserialize(&doc["events"][key]).map_err(|e| at(format!(": {e}")))?;
-        let totals: Vec<i128> = (0..state.lole.areas()).map(|a| state.lole.events_total(a)).collect();
-        (summary.check(totals.len(), model.hours(), &samples, &totals)).map_err(|e| at(format!(".{e}")))?;
+        let summary =
+            EventSummary::deserialize(&doc["events"][key]).map_err(|e| at(format!(": {e}")))?;
+        let totals: Vec<i128> = (0..state.lole.areas())
+            .map(|a| state.lole.events_total(a))
+            .collect();
+        (summary.check(totals.len(), model.hours(), &samples, &totals))
+            .map_err(|e| at(format!(".{e}")))?;
         state.events = Some(EventCatalogue::new(model, &scenario.name).with_summary(summary));
         Ok(state)
     };
@@ -824,7 +832,10 @@ mod tests {
             }
             state
         };
-        let state = summary("state", serde_json::from_value(doc["state"].clone()).unwrap());
+        let state = summary(
+            "state",
+            serde_json::from_value(doc["state"].clone()).unwrap(),
+        );
         let first: Option<Indices> = serde_json::from_value(doc["first_block"].clone()).unwrap();
         let first = first.map(|f| summary("first_block", f));
         let text = (canonical(Some(&state)), canonical(first.as_ref()));
@@ -869,7 +880,10 @@ mod tests {
         let merged_summary = summary(&merged(&sc, &shards).unwrap());
         assert_eq!(merged_summary, summary(&whole.acc));
         let system = sc.model.regions().len();
-        assert!(merged_summary.worst[system].len() == WORST_EVENTS, "RTS-79 has events");
+        assert!(
+            merged_summary.worst[system].len() == WORST_EVENTS,
+            "RTS-79 has events"
+        );
         // One more event than the state counts, the digest recomputed: the count check.
         let mut forged = shards.clone();
         forged[1].1["events"]["state"]["duration_counts"][0] = json!(10_000);
@@ -884,7 +898,9 @@ mod tests {
         let mut edited = shards.clone();
         edited[2].1["events"]["state"]["worst"][system][0]["sample"] = json!(0);
         let err = merged(&sc, &edited).unwrap_err().to_string();
-        let want = format!("shard-3.json: events.state.worst[{system}][0]: not an event of samples 40..60");
+        let want = format!(
+            "shard-3.json: events.state.worst[{system}][0]: not an event of samples 40..60"
+        );
         assert!(err.starts_with(&want), "{err}");
         // An edit the checks cannot see, without the digest recomputed: the digest.
         let mut edited = shards.clone();

@@ -240,7 +240,11 @@ impl EventSummary {
     ) -> Result<(), String> {
         let classes = DURATION_CLASSES_H.len();
         for (name, len, want) in [
-            ("duration_counts", self.duration_counts.len(), areas * classes),
+            (
+                "duration_counts",
+                self.duration_counts.len(),
+                areas * classes,
+            ),
             ("peak_counts", self.peak_counts.len(), areas * PEAK_BINS),
             ("worst", self.worst.len(), areas),
         ] {
@@ -249,7 +253,12 @@ impl EventSummary {
             }
         }
         for (a, &n) in events.iter().enumerate() {
-            let sum = |v: &[u64], k: usize| v[a * k..(a + 1) * k].iter().map(|&c| i128::from(c)).sum::<i128>();
+            let sum = |v: &[u64], k: usize| {
+                v[a * k..(a + 1) * k]
+                    .iter()
+                    .map(|&c| i128::from(c))
+                    .sum::<i128>()
+            };
             for (name, got) in [
                 ("duration_counts", sum(&self.duration_counts, classes)),
                 ("peak_counts", sum(&self.peak_counts, PEAK_BINS)),
@@ -276,7 +285,9 @@ impl EventSummary {
             for (i, e) in worst.iter().enumerate() {
                 let fits = samples.contains(&e.sample)
                     && e.duration_h >= 1
-                    && e.start_hour.checked_add(e.duration_h).is_some_and(|end| end <= hours)
+                    && e.start_hour
+                        .checked_add(e.duration_h)
+                        .is_some_and(|end| end <= hours)
                     && e.peak_w > 0
                     && e.energy_wh >= e.peak_w;
                 if !fits {

@@ -59,12 +59,6 @@ pub fn simulate(
 
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    if args.shard.is_some() && args.output.out.is_none() {
-        // A shard file is raw accumulator state for `merge`: nothing to read on a terminal.
-        return Err(bad(anyhow::anyhow!(
-            "--shard writes a shard file for `gridrisk merge`: give its path with --out FILE"
-        )));
-    }
     if args.shard.is_some() && (!args.targets.is_empty() || args.target_rel_ci.is_some()) {
         // Exactness: a targeted run stops after the first prefix of blocks that meets its
         // targets, and a shard runs its blocks without seeing the ones before it.
@@ -73,6 +67,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
              first blocks (in block order) that meet it, which a shard cannot see, as the \
              blocks before it run elsewhere; give every shard the same --samples N (or find \
              N with an unsharded targeted run)"
+        )));
+    }
+    if args.shard.is_some() && args.output.out.is_none() {
+        // A shard file is raw accumulator state for `merge`: nothing to read on a terminal.
+        return Err(bad(anyhow::anyhow!(
+            "--shard writes a shard file for `gridrisk merge`: give its path with --out FILE"
         )));
     }
     output::check_target(args.output.out.as_deref())?;

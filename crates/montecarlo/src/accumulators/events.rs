@@ -556,16 +556,20 @@ impl EventCatalogue {
             let peaks = &s.peak_counts[a * PEAK_BINS..(a + 1) * PEAK_BINS];
             let worst: Vec<_> = (s.worst[a].iter())
                 .map(|e| {
-                    serde_json::json!({
-                        "sample": e.sample,
-                        "start_date": layout.start.map(|d| d.plus_days((e.start_hour / 24) as i64).to_string()),
-                        "start_hour_of_day": e.start_hour % 24,
-                        "start_hour": e.start_hour,
-                        "duration_h": e.duration_h,
-                        "peak_mw": e.peak_w as f64 / 1e6,
-                        "energy_mwh": e.energy_wh as f64 / 1e6,
-                        "regions_affected": &*e.regions,
-                    })
+                    let mut event = serde_json::json!({"sample": e.sample});
+                    // No key, not null, for a window in hours (results hold no nulls but
+                    // for per-event means).
+                    if let Some(d) = layout.start {
+                        let date = d.plus_days((e.start_hour / 24) as i64).to_string();
+                        event["start_date"] = date.into();
+                    }
+                    event["start_hour_of_day"] = (e.start_hour % 24).into();
+                    event["start_hour"] = e.start_hour.into();
+                    event["duration_h"] = e.duration_h.into();
+                    event["peak_mw"] = (e.peak_w as f64 / 1e6).into();
+                    event["energy_mwh"] = (e.energy_wh as f64 / 1e6).into();
+                    event["regions_affected"] = (&*e.regions).into();
+                    event
                 })
                 .collect();
             areas.insert(

@@ -113,7 +113,8 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     }
     // Checked before anything is simulated or written.
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
-    stopping::resolve(&args.targets, &models).map_err(bad)?;
+    (stopping::resolve(&args.targets, &models))
+        .map_err(|e| bad(anyhow::anyhow!("--target: {e}")))?;
     let base_file = study.base.display().to_string();
     let worth_region = (args.worth_region.as_deref())
         .map(|r| super::worth::region_of(&base_file, &scenarios[0].0.model, r, "--worth-region"))

@@ -57,6 +57,9 @@ fn main() -> ExitCode {
         None => commands::compare::study(&StudyArgs {
             study: None,
             samples: None,
+            targets: Vec::new(),
+            max_samples: 1_000_000,
+            require_target: false,
             seed: None,
             threads: 0,
             block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
             tails: Default::default(),
             pras: Default::default(),
             worth_region: None,
+            rows: Default::default(),
         }),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),

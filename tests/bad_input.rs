@@ -40,6 +40,8 @@ fn every_corpus_file_gives_its_error_and_exit_2() {
     assert!(checked >= 20, "{checked} corpus files checked");
 }
 
+const UNCERTAIN_STUDY: &str = "tests/data/uncertain/study.toml";
+
 #[test]
 fn bad_option_values_exit_2() {
     for (args, expect) in [
@@ -56,6 +58,36 @@ fn bad_option_values_exit_2() {
             "--omit",
         ),
         (vec!["study", "--omit", "storages,batteries"], "--omit"),
+        // Enormous work is refused without --force, absurd counts with it; exponent forms
+        // must be whole.
+        (
+            vec!["run", RTS79, "--samples", "1e11"],
+            "--samples 100000000000: 8.7e14 sample-hours (100000000000 samples of 8736 hours), about 29 days",
+        ),
+        (
+            vec!["compare", RTS79, RTS79, "--samples", "1e10"],
+            "2 scenarios), about 6 days of one core even at the engine's best pace; give fewer samples, or a --target to stop when the estimate is good enough, or --force",
+        ),
+        (
+            vec!["run", RTS79, "--samples", "1e13", "--force"],
+            "at most 1000000000000 samples (10^12) can be run, got 10000000000000",
+        ),
+        (
+            vec!["run", RTS79, "--samples", "2.5e0"],
+            "expected a whole number of samples >= 1 (e.g. 10000 or 1e4), got '2.5e0'",
+        ),
+        (
+            vec!["study", UNCERTAIN_STUDY, "--target", "diff:lole_h:rel=0.1"],
+            "--target: not for 'tests/data/uncertain/study.toml', a study with [[uncertain]] parameters",
+        ),
+        (
+            vec!["study", UNCERTAIN_STUDY, "--events", "e.csv"],
+            "--events: not for 'tests/data/uncertain/study.toml'",
+        ),
+        (
+            vec!["study", UNCERTAIN_STUDY, "--per-sample", "p.csv"],
+            "--per-sample: not for 'tests/data/uncertain/study.toml'",
+        ),
         (vec!["run", "no/such/file.toml"], "no/such/file.toml"),
         (
             vec![

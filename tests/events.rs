@@ -2,7 +2,7 @@
 //! with the run's indices, sample by sample; identical files for any thread count, block
 //! split and shard split; Parquet that reads back as the CSV; bad paths.
 
-use crate::util::{gridrisk, json, RTS79};
+use crate::util::{gridrisk, json, without_run, RTS79};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -145,11 +145,13 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
     let write = |name: &str, extra: &[&str]| {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).unwrap();
+        let mut doc = serde_json::Value::Null;
         for ext in ["csv", "parquet"] {
             let mut args = base.to_vec();
             args.extend(extra);
-            run_with_rows(&sub, ext, &args);
+            doc = run_with_rows(&sub, ext, &args);
         }
+        std::fs::write(sub.join("result.json"), doc.to_string()).unwrap();
         sub
     };
     let one = write("one", &["--threads", "1", "--block-size", "7"]);
@@ -170,6 +172,7 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
         assert_eq!(a, std::fs::read(other.join(file)).unwrap(), "{file}");
     }
     let mut rows = (Vec::new(), Vec::new());
+    let mut shards = Vec::new();
     for k in 1..=3 {
         let sub = dir.path().join(format!("shard{k}"));
         std::fs::create_dir(&sub).unwrap();
@@ -183,12 +186,22 @@ fn files_do_not_depend_on_threads_blocks_or_shards() {
         args.extend(["--events", events.to_str().unwrap()]);
         args.extend(["--per-sample", samples.to_str().unwrap()]);
         gridrisk().args(&args).assert().success();
+        shards.push(out.to_str().unwrap().to_string());
         rows.0.extend(read_csv(&events).1);
         rows.1.extend(read_csv(&samples).1);
     }
     assert_eq!(rows.0, read_csv(&one.join("events.csv")).1);
     assert_eq!(rows.1, read_csv(&one.join("samples.csv")).1);
     assert!(!rows.0.is_empty());
+    // The shards' event summaries merge into the unsharded run's (as does the rest).
+    let mut merge = vec!["merge"];
+    merge.extend(shards.iter().rev().map(String::as_str));
+    merge.extend(["--format", "json"]);
+    let merged = without_run(json(&merge));
+    let text = std::fs::read_to_string(one.join("result.json")).unwrap();
+    let whole = without_run(serde_json::from_str(&text).unwrap());
+    assert!(whole["events"]["areas"]["system"]["events"].as_u64() > Some(0));
+    assert_eq!(merged, whole);
 }
 
 #[test]
@@ -337,4 +350,65 @@ fn bad_row_files_exit_2_before_any_work() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("e.parquet")]);
+}
+
+/// `study --events/--per-sample --target`: one file each for the whole study, labelled by the
+/// study; a variant that does not change anything never meets a paired target, so the study
+/// runs to --max-samples; the event rows are those of `compare` on the same samples.
+#[test]
+fn study_writes_one_file_per_kind_and_stops_on_paired_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let study = "tests/data/worth/study.toml";
+    gridrisk()
+        .args(["study", study, "--target", "diff:eue_mwh:width=1000"])
+        .args(["--max-samples", "400", "--threads", "2", "--format", "json"])
+        .args([
+            "--events",
+            &path("events.csv"),
+            "--per-sample",
+            &path("samples.csv"),
+        ])
+        .args(["--out-dir", &path("out")])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("out/study.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["samples"].as_u64(), Some(400));
+    assert_eq!(doc["stop"]["met"].as_bool(), Some(false));
+    let (eh, ev) = read_csv(&dir.path().join("events.csv"));
+    let scenario = column(&eh, "scenario");
+    let labels: std::collections::BTreeSet<_> = ev.iter().map(|r| r[scenario].clone()).collect();
+    let want = ["Gen1 15 MW", "base: pras-threenode", "unchanged"];
+    assert_eq!(labels.iter().map(String::as_str).collect::<Vec<_>>(), want);
+    let (_, rows) = read_csv(&dir.path().join("samples.csv"));
+    assert_eq!(
+        rows.len(),
+        400 * 4 * 5,
+        "samples x 4 areas x (3 scenarios, 2 differences)"
+    );
+    // compare of the same scenarios, 400 samples: the same events, labelled by name.
+    let data = "tests/data/worth";
+    gridrisk()
+        .args(["compare", &format!("{data}/threenode.toml")])
+        .args([
+            &format!("{data}/threenode-gen1-15.toml"),
+            &format!("{data}/threenode.toml"),
+        ])
+        .args(["--samples", "400", "--seed", "4", "--format", "json"])
+        .args(["--events", &path("compare.csv")])
+        .assert()
+        .success();
+    // The rows after their first field (the variant's name holds a comma: quoted).
+    let unlabelled = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        text.lines()
+            .map(|l| match l.strip_prefix('"') {
+                Some(rest) => rest.split_once("\",").unwrap().1.to_string(),
+                None => l.split_once(',').unwrap().1.to_string(),
+            })
+            .collect()
+    };
+    assert_eq!(unlabelled("compare.csv"), unlabelled("events.csv"));
+    assert!(!ev.is_empty());
 }

@@ -53,6 +53,10 @@ const DISCRETE: &str = "scenarios/benchmarks/ieee-rts79-discrete.toml";
 const HOURLY: &str = "scenarios/benchmarks/ieee-rts79-hourly-capacity.toml";
 const HOURLY_CSV: &str = "scenarios/benchmarks/ieee-rts79/u400_capacity_mw.csv";
 const RTS_STORAGE: &str = "scenarios/benchmarks/ieee-rts79-storage.toml";
+/// A study of RTS-79 and its storage variant, written by the cases that run it.
+const STUDY_RTS: &str = "scenarios/benchmarks/fuzz-study.toml";
+const STUDY_RTS_TEXT: &str = "name = \"rts79-storage\"\nbase = \"ieee-rts79.toml\"\n\
+    samples = 20\nseed = 1\n\n[[variants]]\nfile = \"ieee-rts79-storage.toml\"\n";
 /// RTS-79 with a peak-shaving generator-storage and an hourly inflow (`[[generator_storages]]`,
 /// `inflow_file`; it extends `RTS`).
 const HYDRO: &str = "scenarios/benchmarks/ieee-rts79-hydro.toml";
@@ -1644,11 +1648,15 @@ fn shard_roundtrip(
 ) -> Case {
     let common = ["--samples", samples, "--threads", "1", "--block-size", "2"];
     let mut files = Vec::new();
+    // Each shard writes its events; their files in shard order must be the direct run's.
+    let mut shard_events = Vec::new();
     for k in 1..=2 {
         let out = format!("out/shard-{k}.json");
+        let events = format!("out/events-{k}.csv");
         let mut args = strings(&["run", scenario]);
         args.extend(strings(&common));
         args.extend([s("--shard"), format!("{k}/2"), s("--out"), out.clone()]);
+        args.extend([s("--events"), events.clone()]);
         let run = tree.run(&args, names, Env::Normal);
         let ok = run.class == Class::Ok0;
         case.runs.push(run);
@@ -1656,6 +1664,7 @@ fn shard_roundtrip(
             return case;
         }
         files.push(out);
+        shard_events.push(events);
     }
     let mut args = vec![s("merge")];
     args.extend(files);
@@ -1669,7 +1678,7 @@ fn shard_roundtrip(
     if merged.class == Class::Ok0 {
         let mut direct_args = strings(&["run", scenario]);
         direct_args.extend(strings(&common));
-        direct_args.extend(strings(&["--format", "json"]));
+        direct_args.extend(strings(&["--format", "json", "--events", "out/events.csv"]));
         let direct = tree.run(&direct_args, names, Env::Normal);
         let a = serde_json::from_str(&merged.stdout).map(without_run).ok();
         let b = serde_json::from_str(&direct.stdout).map(without_run).ok();
@@ -1678,6 +1687,22 @@ fn shard_roundtrip(
                 Class::Inconsistent0,
                 s("merged shards differ from the unsharded run"),
             );
+        }
+        if direct.code == Some(0) {
+            // The header once, then every shard's rows.
+            let mut joined = Vec::new();
+            for (i, file) in shard_events.iter().enumerate() {
+                let text = String::from_utf8_lossy(&tree.read(file)).into_owned();
+                let skip = usize::from(i > 0);
+                joined.extend(text.lines().skip(skip).map(String::from));
+            }
+            let whole = String::from_utf8_lossy(&tree.read("out/events.csv")).into_owned();
+            if joined != whole.lines().map(String::from).collect::<Vec<_>>() {
+                merged.fail(
+                    Class::Inconsistent0,
+                    s("the shards' event files differ from the unsharded run's"),
+                );
+            }
         }
         case.runs.push(direct);
     }
@@ -2010,45 +2035,27 @@ fn pras_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         &names,
         Env::Normal,
     ));
-    if !case.stuck() {
-        let mut run = tree.run(
-            &strings(&[
-                "run",
-                file,
-                "--omit",
-                omit,
-                "--samples",
-                "2",
-                "--threads",
-                "1",
-                "--format",
-                "json",
-            ]),
-            &names,
-            Env::Normal,
-        );
-        check_json_run(&mut run);
-        case.reached_simulation = run.class == Class::Ok0;
+    // A short run, then the file compared with itself, with the same options.
+    for command in [&["run", file][..], &["compare", file, file]] {
+        if case.stuck() {
+            break;
+        }
+        let mut args = strings(command);
+        args.extend(strings(&[
+            "--omit",
+            omit,
+            "--samples",
+            "2",
+            "--threads",
+            "1",
+        ]));
+        args.extend(strings(&["--format", "json"]));
+        let mut run = tree.run(&args, &names, Env::Normal);
+        if command[0] == "run" {
+            check_json_run(&mut run);
+            case.reached_simulation = run.class == Class::Ok0;
+        }
         case.runs.push(run);
-    }
-    if !case.stuck() {
-        case.runs.push(tree.run(
-            &strings(&[
-                "compare",
-                file,
-                file,
-                "--omit",
-                omit,
-                "--samples",
-                "2",
-                "--threads",
-                "1",
-                "--format",
-                "json",
-            ]),
-            &names,
-            Env::Normal,
-        ));
     }
     case
 }
@@ -2080,6 +2087,8 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
             // A valid count runs as long as it asks (days for 10^11 samples), which a time
             // limit cannot tell from a hang: counts here are small or past the limit of
             // 10^12, which must be refused at once.
+            // Counts whose work is enormous (10^11 RTS-79 years) are refused without
+            // --force; exponent forms are whole counts or refused.
             "--samples",
             &[
                 "0",
@@ -2088,6 +2097,12 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
                 "-1",
                 "18446744073709551616",
                 "1000000000001",
+                "100000000000",
+                "1e11",
+                "2e1",
+                "1.5e0",
+                "1e-3",
+                "inf",
             ][..],
         ),
         ("--threads", &["1", "3", "100000", "-1"][..]),
@@ -2115,6 +2130,18 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
             "--target", TARGETS,
         ),
         ("compare --target", TARGETS),
+        // A study (the RTS-79 study written below) stops on its variants' paired differences.
+        ("study --target", TARGETS),
+        (
+            "study --events",
+            &[
+                "out/e.csv",
+                "out/e.parquet",
+                "out/e.txt",
+                "missing/e.csv",
+                "out",
+            ][..],
+        ),
         (
             "--event-mw",
             &[
@@ -2133,14 +2160,17 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
         ),
     ]);
     let value = *rng.pick(values);
-    let (command, option) = match option.strip_prefix("compare ") {
-        Some(option) => ("compare", option),
-        None => ("run", option),
-    };
-    case.mutation = format!("{command} {RTS} {option} {value}");
-    let mut args = strings(&[command, RTS]);
-    if command == "compare" {
-        args.push(s(RTS_STORAGE));
+    let (command, option) = option.split_once(' ').unwrap_or(("run", option));
+    let input = if command == "study" { STUDY_RTS } else { RTS };
+    case.mutation = format!("{command} {input} {option} {value}");
+    let mut args = strings(&[command, input]);
+    match command {
+        "compare" => args.push(s(RTS_STORAGE)),
+        "study" => {
+            tree.write(STUDY_RTS, STUDY_RTS_TEXT.as_bytes());
+            args.extend(strings(&["--out-dir", "out/study"]));
+        }
+        _ => {}
     }
     args.extend(strings(&[option, value]));
     match option {
@@ -2164,7 +2194,7 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     if option != "--shard" {
         args.extend(strings(&["--format", "json"]));
     }
-    let names = vec![s(option), base_name(RTS), s(value)];
+    let names = vec![s(option), base_name(input), s(value)];
     let mut run = tree.run(&args, &names, Env::Normal);
     if option != "--shard" {
         check_json_run(&mut run);

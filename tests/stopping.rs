@@ -198,51 +198,42 @@ fn an_unmet_target_is_said_and_with_require_target_exits_3() {
 
 #[test]
 fn bad_targets_exit_2_naming_what_is_wrong() {
-    for (args, expect) in [
+    // `run SCENARIO --target TARGET`, and what its message must say.
+    let run = [
+        (RTS79, "foo:rel=0.1", "unknown index 'foo'"),
+        (RTS79, "lold_h:rel=0.1", "ratios of means"),
+        (THREE, "eue_mwh@SOUTH:rel=0.1", "has no region 'SOUTH'"),
         (
-            vec!["run", RTS79, "--target", "foo:rel=0.1"],
-            "unknown index 'foo'",
-        ),
-        (
-            vec!["run", RTS79, "--target", "lold_h:rel=0.1"],
-            "ratios of means",
-        ),
-        (
-            vec!["run", THREE, "--target", "eue_mwh@SOUTH:rel=0.1"],
-            "has no region 'SOUTH'",
-        ),
-        (
-            vec!["run", THREE, "--target", "eue_mwh@A-B:rel=0.1"],
+            THREE,
+            "eue_mwh@A-B:rel=0.1",
             "expected system or one of A, B, C",
         ),
         (
-            vec!["run", RTS79, "--target", "eue_mwh:width=0"],
+            RTS79,
+            "eue_mwh:width=0",
             "width: expected a positive number",
         ),
+        (RTS79, "eue_mwh:width=-3", "got '-3'"),
+        (RTS79, "eue_mwh:rel=2", "rel: expected a number in (0, 1)"),
+        (RTS79, "eue_mwh", "expected [diff:]INDEX[@AREA]:RULE"),
         (
-            vec!["run", RTS79, "--target", "eue_mwh:width=-3"],
-            "got '-3'",
-        ),
-        (
-            vec!["run", RTS79, "--target", "eue_mwh:rel=2"],
-            "rel: expected a number in (0, 1)",
-        ),
-        (
-            vec!["run", RTS79, "--target", "eue_mwh"],
-            "expected [diff:]INDEX[@AREA]:RULE",
-        ),
-        (
-            vec!["run", RTS79, "--target", "diff:eue_mwh:excludes-zero"],
+            RTS79,
+            "diff:eue_mwh:excludes-zero",
             "needs `gridrisk compare`",
         ),
         (
-            vec!["run", RTS79, "--target", "eue_mwh:excludes-zero"],
+            RTS79,
+            "eue_mwh:excludes-zero",
             "write diff:eue_mwh:excludes-zero",
         ),
         (
-            vec!["run", RTS79, "--target", "eue_illegal_mwh:rel=0.1"],
+            RTS79,
+            "eue_illegal_mwh:rel=0.1",
             "no scenario here has mining",
         ),
+    ]
+    .map(|(scenario, target, expect)| (vec!["run", scenario, "--target", target], expect));
+    let other = [
         (
             vec!["compare", RTS79, STORAGE, "--target", "eue_mwh:rel=0.1"],
             "write diff:eue_mwh@system:rel=0.1",
@@ -272,17 +263,46 @@ fn bad_targets_exit_2_naming_what_is_wrong() {
         ),
         (
             vec!["run", RTS79, "--target", "lole_h:rel=0.1", "--shard", "1/2"],
-            "--shard",
+            "--shard: not with --target or --target-rel-ci: a target stops the run",
+        ),
+        (
+            vec![
+                "run",
+                RTS79,
+                "--target-rel-ci",
+                "0.1",
+                "--shard",
+                "1/2",
+                "--out",
+                "x.json",
+            ],
+            "which a shard cannot see",
         ),
         (
             vec!["compare", RTS79, STORAGE, "--require-target"],
             "--target",
         ),
-    ] {
-        gridrisk()
-            .args(&args)
-            .assert()
-            .code(2)
-            .stderr(contains(expect));
+        (
+            vec![
+                "study",
+                "--samples",
+                "10",
+                "--target",
+                "diff:lole_h:rel=0.1",
+            ],
+            "--samples",
+        ),
+        (vec!["study", "--require-target"], "--target"),
+        (
+            vec!["study", "--target", "lole_h:rel=0.1"],
+            "write diff:lole_h@system:rel=0.1",
+        ),
+    ];
+    for (args, expect) in run.into_iter().chain(other) {
+        let out = gridrisk().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }

@@ -96,11 +96,14 @@ pub struct RowArgs {
     /// Write the event catalogue to FILE (.parquet or .csv): one row per shortfall event
     /// of each region and of the system, with the state at its peak hour; the output then
     /// also summarises the events (frequency-duration table, worst events, peak histogram).
+    /// For `compare` and `study`, one file for every scenario (its `scenario` column holds
+    /// the label); with `run --shard K/N`, the shard's events, and the shards' files
+    /// concatenated in shard order are the unsharded run's.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Write one row per sample and area with the sample's additive totals (lole_h,
     /// lolf, eue_mwh, ...) to FILE (.parquet or .csv); for a comparison, the paired
-    /// differences (variant - base) too.
+    /// differences (variant - base) too. With `run --shard K/N`, the shard's samples.
     #[arg(long, value_name = "FILE")]
     pub per_sample: Option<PathBuf>,
 }
@@ -156,10 +159,15 @@ pub struct RunArgs {
     /// (see `gridrisk scenarios`).
     pub scenario: String,
     /// Number of samples, each one simulated study window (a year for a year-long window such
-    /// as RTS-79's, the dated window otherwise, e.g. one Nov-Feb winter); at most 10^12.
-    #[arg(long, value_name = "N", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "stopping")]
+    /// as RTS-79's, the dated window otherwise, e.g. one Nov-Feb winter); a whole number or
+    /// a power of ten such as 1e6; at most 10^12, and beyond 10^14 sample-hours (samples
+    /// times the window's hours: days of computing) only with --force.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = parse_samples,
+          conflicts_with = "stopping")]
     pub samples: u64,
+    /// Run a --samples count whose work exceeds 10^14 sample-hours (refused without it).
+    #[arg(long)]
+    pub force: bool,
     /// Instead of a fixed count, sample until a target is met (e.g. eue_mwh@SOUTH:rel=0.05).
     #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
           long_help = TARGET_HELP)]
@@ -189,9 +197,11 @@ pub struct RunArgs {
     pub block_size: u64,
     /// Run only shard K of N (1 <= K <= N <= 1000000): a contiguous, disjoint part of the
     /// sample blocks (possibly none). The output is then a shard file (JSON,
-    /// "gridrisk.shard/7") for `gridrisk merge`, written to --out FILE (required);
-    /// not combinable with --target or --target-rel-ci.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "stopping")]
+    /// "gridrisk.shard/7") for `gridrisk merge`, written to --out FILE (required); with
+    /// --events, it holds the shard's event summary too. Not combinable with --target or
+    /// --target-rel-ci (a target stops at the first blocks that meet it, which a shard
+    /// cannot see).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
     /// Attribute unserved energy to its causes (forced outages, imports, corridors,
     /// weather, illegal mining: those in the scenario): every sample with a shortfall is
@@ -219,10 +229,15 @@ pub struct CompareArgs {
     /// Variant scenarios, each compared with the base.
     #[arg(required = true)]
     pub variants: Vec<String>,
-    /// Samples per scenario (the same sample indices for every scenario).
-    #[arg(long, value_name = "N", default_value_t = 2_000,
-          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "targets")]
+    /// Samples per scenario (the same sample indices for every scenario); a whole number or
+    /// a power of ten such as 1e4; beyond 10^14 sample-hours over every scenario only with
+    /// --force.
+    #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = parse_samples,
+          conflicts_with = "targets")]
     pub samples: u64,
+    /// Run a --samples count whose work exceeds 10^14 sample-hours (refused without it).
+    #[arg(long)]
+    pub force: bool,
     /// Instead of a fixed count, sample until a paired difference's target is met for every
     /// variant (e.g. diff:eue_mwh@SOUTH:excludes-zero).
     #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
@@ -317,8 +332,24 @@ pub struct StudyArgs {
     /// --seed are then the inner winters and seed of every design point.
     pub study: Option<String>,
     /// Samples per scenario (default: the study's).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+          conflicts_with = "targets")]
     pub samples: Option<u64>,
+    /// Instead of the study's sample count, sample until every variant's paired difference
+    /// from the base meets the target (as `compare --target`, e.g.
+    /// diff:eue_mwh@SOUTH:width=50); the base and every variant stop together, on the same
+    /// samples. Not for studies with [[uncertain]] parameters.
+    #[arg(long = "target", value_name = "TARGET", value_parser = parse_target,
+          long_help = TARGET_HELP)]
+    pub targets: Vec<Target>,
+    /// Sample cap for --target.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_samples: u64,
+    /// With --target: exit with status 3 if a target is not met within --max-samples (the
+    /// results are still written, with "stop": {"met": false}).
+    #[arg(long, requires = "targets")]
+    pub require_target: bool,
     /// Seed (default: the study's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -351,6 +382,10 @@ pub struct StudyArgs {
     /// parameters). Off by default: it costs about 2.5 plain runs per variant.
     #[arg(long, value_name = "REGION")]
     pub worth_region: Option<String>,
+    // --events and --per-sample: one file each for every scenario of the study, as
+    // `compare` writes them (their `scenario` column holds the study's labels).
+    #[command(flatten)]
+    pub rows: RowArgs,
 }
 
 /// `gridrisk report`.
@@ -526,6 +561,26 @@ fn parse_event_hours(s: &str) -> Result<u64, String> {
 fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
         .map_err(|e: gridrisk_montecarlo::stopping::TargetError| e.to_string())
+}
+
+/// A sample count: a whole number >= 1, also in exponent form (`1e6`, `2.5e5`) when that
+/// is a whole number.
+fn parse_samples(s: &str) -> Result<u64, String> {
+    let bad = || format!("expected a whole number of samples >= 1 (e.g. 10000 or 1e4), got '{s}'");
+    let n = match s.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) => match s.parse::<f64>() {
+            // Below 2^64 (the next f64 up is 2^64 itself).
+            Ok(x) if x.fract() == 0.0 && (1.0..18_446_744_073_709_551_616.0).contains(&x) => {
+                x as u64
+            }
+            _ => return Err(bad()),
+        },
+    };
+    if n == 0 {
+        return Err(bad());
+    }
+    Ok(n)
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {

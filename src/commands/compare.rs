@@ -23,6 +23,12 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         scenarios.push((s, label));
     }
     let stop = if args.targets.is_empty() {
+        let hours = scenarios
+            .iter()
+            .map(|(s, _)| s.model.hours())
+            .max()
+            .unwrap_or(0);
+        super::check_work(args.samples, hours, scenarios.len(), args.force)?;
         StopRule::Samples(args.samples)
     } else {
         StopRule::Targets {
@@ -66,11 +72,32 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         omit: args.pras.omit(),
     };
     if let Some(design) = &study.design {
-        if args.worth_region.is_some() {
+        let file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
+        let refused = [
+            (
+                args.worth_region.is_some(),
+                "--worth-region",
+                "value a variant with `gridrisk worth BASE VARIANT --region R`",
+            ),
+            (
+                !args.targets.is_empty(),
+                "--target",
+                "its design points run --samples winters each",
+            ),
+            (
+                args.rows.events.is_some(),
+                "--events",
+                "write a point's events with `gridrisk compare --events`",
+            ),
+            (
+                args.rows.per_sample.is_some(),
+                "--per-sample",
+                "write a point's samples with `gridrisk compare --per-sample`",
+            ),
+        ];
+        if let Some((_, option, instead)) = refused.iter().find(|r| r.0) {
             return Err(bad(anyhow::anyhow!(
-                "--worth-region: not for '{}', a study with [[uncertain]] parameters (value \
-                 a variant with `gridrisk worth BASE VARIANT --region R`)",
-                args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY)
+                "{option}: not for '{file}', a study with [[uncertain]] parameters ({instead})"
             )));
         }
         return super::uncertain::run(args, &study, design, origin);
@@ -84,7 +111,10 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         let label = v.label.clone().unwrap_or_else(|| s.name.clone());
         scenarios.push((s, label));
     }
-    // Checked before anything is simulated.
+    // Checked before anything is simulated or written.
+    let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
+    (stopping::resolve(&args.targets, &models))
+        .map_err(|e| bad(anyhow::anyhow!("--target: {e}")))?;
     let base_file = study.base.display().to_string();
     let worth_region = (args.worth_region.as_deref())
         .map(|r| super::worth::region_of(&base_file, &scenarios[0].0.model, r, "--worth-region"))
@@ -100,19 +130,30 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         output::check_file(file)?;
     }
     let query = args.tails.query();
+    let stop = if args.targets.is_empty() {
+        StopRule::Samples(samples)
+    } else {
+        StopRule::Targets {
+            max_samples: args.max_samples,
+        }
+    };
     let mut doc = paired(
         &scenarios,
-        StopRule::Samples(samples),
-        &[],
+        stop,
+        &args.targets,
         seed,
         args.threads,
         args.block_size,
-        (&query, &RowArgs::default()),
+        (&query, &args.rows),
     )?;
     doc["study"] = serde_json::json!({"name": study.name, "description": study.description});
     if let Some(region) = worth_region {
+        // On the samples the comparison ran (with --target, as many as it took).
+        let ran = doc["samples"]
+            .as_u64()
+            .expect("a comparison counts its samples");
         let spec =
-            SimulationSpec::new(StopRule::Samples(samples), seed, args.block_size).map_err(bad)?;
+            SimulationSpec::new(StopRule::Samples(ran), seed, args.block_size).map_err(bad)?;
         for (i, (variant, _)) in scenarios.iter().enumerate().skip(1) {
             note!("worth of {} in MW of firm capacity", variant.name);
             doc["variants"][i - 1]["worth"] = super::worth::study_worth(
@@ -140,12 +181,13 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         args.out_dir.display()
     );
     if args.format == Format::Table {
-        emit(&format!("{text}\n{files}\n"), None)
+        emit(&format!("{text}\n{files}\n"), None)?;
     } else {
         // Standard output holds the document alone, for a program to read.
         note!("{files}");
-        emit(&text, None)
+        emit(&text, None)?;
     }
+    super::run::target_outcome(args.require_target, &doc)
 }
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document; with
@@ -167,7 +209,7 @@ fn paired(
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
     let targets = stopping::resolve(targets, &models).map_err(bad)?;
     let per = scenarios.len() as u64;
-    let bar = progress::bar(spec.max_samples().saturating_mul(per), "scenario-samples");
+    let bar = progress::Paced::new(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();
     let labels: Vec<String> = scenarios.iter().map(|(_, label)| label.clone()).collect();
     let empty = Comparison::new(&models)

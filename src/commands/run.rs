@@ -74,6 +74,16 @@ pub fn simulate(
 
 /// Run the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    if args.shard.is_some() && (!args.targets.is_empty() || args.target_rel_ci.is_some()) {
+        // Exactness: a targeted run stops after the first prefix of blocks that meets its
+        // targets, and a shard runs its blocks without seeing the ones before it.
+        return Err(bad(anyhow::anyhow!(
+            "--shard: not with --target or --target-rel-ci: a target stops the run after the \
+             first blocks (in block order) that meet it, which a shard cannot see, as the \
+             blocks before it run elsewhere; give every shard the same --samples N (or find \
+             N with an unsharded targeted run)"
+        )));
+    }
     if args.shard.is_some() && args.output.out.is_none() {
         // A shard file is raw accumulator state for `merge`: nothing to read on a terminal.
         return Err(bad(anyhow::anyhow!(
@@ -91,6 +101,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     super::print_warnings(&scenario);
     let targets = run_targets(args);
     let model = &scenario.model;
+    if targets.is_empty() {
+        super::check_work(args.samples, model.hours(), 1, args.force)?;
+    }
     let targets = stopping::resolve(&targets, &[model]).map_err(bad)?;
     let stop = if targets.is_empty() {
         StopRule::Samples(args.samples)
@@ -103,7 +116,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some((k, n)) = args.shard {
         spec = spec.sharded(k, n).map_err(bad)?;
     }
-    let bar = progress::bar(spec.max_samples(), "samples");
+    let bar = progress::Paced::new(spec.max_samples(), "samples");
     // A shard keeps its first block's state, which `merge` simulates again to check it.
     let first = OnceLock::new();
     let keep_first = |acc: &Indices| {

@@ -212,6 +212,11 @@ impl PairSums {
         u64::try_from(self.sx).unwrap_or(0)
     }
 
+    /// The sum of y over the samples.
+    pub fn sum_y(&self) -> i128 {
+        self.sy
+    }
+
     /// Mean and standard error of x.
     pub fn x(&self) -> Estimate {
         let (m, v) = mean_var(self.n, self.sx, self.sxx);

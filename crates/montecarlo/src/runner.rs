@@ -6,7 +6,8 @@
 //! block order. Because every sample's random streams depend only
 //! on (seed, sample, component), and merging is exact integer addition, the result is
 //! bit-identical for any number of threads. Memory holds one wave of block accumulators at a
-//! time, independent of the number of samples.
+//! time (two blocks per thread, one with rows to write), independent of the number of
+//! samples.
 
 use crate::accumulators::Accumulator;
 use crate::inputs::InputError;
@@ -183,10 +184,14 @@ where
         .build()
         .map_err(|source| RunError::Pool { threads, source })?;
     let threads = pool.current_num_threads();
+    // A wave's block accumulators are the run's memory beyond one block (about 1.5 MB each
+    // for the Kazakhstan base): two blocks per thread keep every thread busy to the end of
+    // a wave while memory stops growing at two blocks per thread (a run of two blocks on
+    // one thread already holds as much as one of any length).
     let wave = if blocks_of.streams_rows {
         threads as u64
     } else {
-        (threads as u64 * 4).max(8)
+        threads as u64 * 2
     };
     // One worker per thread for the whole run, built on first use: samplers hold the hourly
     // arrays of a sample, so building them per block would cost time and memory.

@@ -20,7 +20,11 @@
 //! * a spot check: the first block is simulated again from the seed and must equal the
 //!   shard's `first_block`, and the whole state must hold at least what the first block does
 //!   (sample counts, counts, sums of squares);
-//! * the merge itself is checked: a sum that would overflow is refused.
+//! * the merge itself is checked: a sum that would overflow is refused;
+//! * with `--events`, the shard also holds the event summary of its state and of its first
+//!   block (`events`, part of the digest): every shard must have one or none, and each is
+//!   checked against its state's event counts ([`EventSummary::check`]) and by the spot
+//!   check, so the merged summary is the unsharded run's.
 //!
 //! The digest is not cryptographic: it catches edited, copied, relabelled and mixed shards,
 //! not a deliberate forgery that recomputes it and the spot-checked block.
@@ -28,9 +32,10 @@
 //! [`PairSums::check`]: crate::estimators::PairSums::check
 //! [`EueDistribution::check`]: crate::accumulators::EueDistribution::check
 //! [`Tails::check`]: crate::accumulators::Tails::check
+//! [`EventSummary::check`]: crate::accumulators::EventSummary::check
 //! [`MAX_SHARDS`]: crate::spec::MAX_SHARDS
 
-use crate::accumulators::Indices;
+use crate::accumulators::{EventCatalogue, EventSummary, Indices};
 use crate::estimators::PairSums;
 use crate::result::{RunInfo, ScenarioId};
 use crate::runner::RunOutput;
@@ -76,9 +81,14 @@ fn digest(scenario: &ScenarioId, spec: &SimulationSpec, state: &str, first: &str
     format!("{h:016x}")
 }
 
-/// Canonical text of a state (`null` for none).
+/// Canonical text of a state (`null` for none), and of its event summary if it has one.
 fn canonical(state: Option<&Indices>) -> String {
-    serde_json::to_string(&state).expect("accumulators serialise")
+    let mut text = serde_json::to_string(&state).expect("accumulators serialise");
+    if let Some(events) = state.and_then(|s| s.events.as_ref()) {
+        text.push('\0');
+        text.push_str(&serde_json::to_string(&events.summary).expect("a summary serialises"));
+    }
+    text
 }
 
 /// The shard document of a sharded run: `out` is its merged state, `first` the state of its
@@ -99,7 +109,7 @@ pub fn shard_json(
         &canonical(Some(&out.acc)),
         &canonical(first),
     );
-    json!({
+    let mut doc = json!({
         "schema": SHARD_SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": {"name": scenario.name, "content_hash": scenario.content_hash, "source": source},
@@ -111,7 +121,12 @@ pub fn shard_json(
         "first_block": first,
         "digest": digest,
         "run": {"threads": run.threads, "wall_s": run.wall_s},
-    })
+    });
+    if let Some(events) = &out.acc.events {
+        let first = first.and_then(|f| f.events.as_ref()).map(|e| &e.summary);
+        doc["events"] = json!({"state": events.summary, "first_block": first});
+    }
+    doc
 }
 
 /// The `"run"` key of a merged result: what the shards took, not the merge. Per shard (in
@@ -414,6 +429,8 @@ pub fn merge_shards(
     // A wave of shards at a time is checked in parallel (each re-simulates a block) and
     // merged in shard order, so memory holds one wave of states, not every shard's.
     let mut total: Option<Indices> = None;
+    let has_events = |(_, (_, doc)): &(u64, &(String, Value))| !doc["events"].is_null();
+    let events = order.first().is_some_and(has_events);
     for wave in order.chunks(rayon::current_num_threads().max(1)) {
         let checked: Vec<Result<Indices, MergeError>> = wave
             .par_iter()
@@ -422,8 +439,20 @@ pub fn merge_shards(
                 check_state(file, doc, &run.scenario, &spec, model, &template)
             })
             .collect();
-        for (state, (_, (file, _))) in checked.into_iter().zip(wave) {
+        for (state, shard) in checked.into_iter().zip(wave) {
             let state = state?;
+            let file = &shard.1 .0;
+            if has_events(shard) != events {
+                let (has, first) = if events {
+                    ("no", "one")
+                } else {
+                    ("an", "none")
+                };
+                return Err(invalid(
+                    file,
+                    format!("events: {has} event summary, but the first shard has {first}: run every shard with --events or none"),
+                ));
+            }
             match total.as_mut() {
                 None => total = Some(state),
                 Some(total) => total
@@ -453,7 +482,24 @@ fn check_state(
             Indices::deserialize(&doc[key]).map_err(|e| invalid(file, format!("{key}: {e}")))?;
         Ok(state)
     };
-    let state = read("state")?;
+    // The event summary of a state read from the shard, checked against its event counts.
+    let events = !doc["events"].is_null();
+    let with_events = |mut state: Indices, key: &str| -> Result<Indices, MergeError> {
+        if !events {
+            return Ok(state);
+        }
+        let at = |e: String| invalid(file, format!("events.{key}{e}"));
+        let summary =
+            EventSummary::deserialize(&doc["events"][key]).map_err(|e| at(format!(": {e}")))?;
+        let totals: Vec<i128> = (0..state.lole.areas())
+            .map(|a| state.lole.events_total(a))
+            .collect();
+        (summary.check(totals.len(), model.hours(), &samples, &totals))
+            .map_err(|e| at(format!(".{e}")))?;
+        state.events = Some(EventCatalogue::new(model, &scenario.name).with_summary(summary));
+        Ok(state)
+    };
+    let state = with_events(read("state")?, "state")?;
     check_counts(&doc["state"], "state", n).map_err(|e| invalid(file, e))?;
     (state.eue_distribution.check(n))
         .map_err(|e| invalid(file, format!("state.eue_distribution.{e}")))?;
@@ -468,7 +514,7 @@ fn check_state(
         }
         None
     } else {
-        Some(read("first_block")?)
+        Some(with_events(read("first_block")?, "first_block")?)
     };
     let expected = digest(
         scenario,
@@ -486,7 +532,8 @@ fn check_state(
         ));
     }
     if let Some(first) = &first {
-        let again = simulate_block(model, spec, blocks.start)
+        let label = events.then_some(scenario.name.as_str());
+        let again = simulate_block(model, spec, blocks.start, label)
             .map_err(|e| invalid(file, format!("first_block: cannot be simulated again: {e}")))?;
         if canonical(Some(&again)) != canonical(Some(first)) {
             return Err(invalid(
@@ -504,14 +551,19 @@ fn check_state(
     Ok(state)
 }
 
-/// Block `b` of `spec` on its own, as the runner accumulates it.
+/// Block `b` of `spec` on its own, as the runner accumulates it (with the event catalogue
+/// labelled `events`, if given).
 fn simulate_block(
     model: &SystemModel,
     spec: &SimulationSpec,
     b: u64,
+    events: Option<&str>,
 ) -> Result<Indices, crate::inputs::InputError> {
     let mut sampler = Sampler::new(model)?;
     let mut acc = Indices::new(model);
+    if let Some(label) = events {
+        acc = acc.with_events(model, label);
+    }
     for s in spec.block_samples(b) {
         sampler.sample(spec.seed(), s, &mut acc);
     }
@@ -711,6 +763,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::accumulators::events::WORST as WORST_EVENTS;
     use gridrisk_core::scenario::{load, Scenario};
     use std::path::Path;
     use std::sync::OnceLock;
@@ -734,13 +787,27 @@ mod tests {
 
     /// Shard `k` of `n` of 60 samples in blocks of 20, as `run --shard` writes it.
     fn shard(sc: &Scenario, seed: u64, k: u64, n: u64) -> (String, Value) {
+        shard_with(sc, seed, k, n, false)
+    }
+
+    fn empty(sc: &Scenario, events: bool) -> Indices {
+        let acc = Indices::new(&sc.model);
+        if events {
+            acc.with_events(&sc.model, &sc.name)
+        } else {
+            acc
+        }
+    }
+
+    /// [`shard`], with the event catalogue if `events` (`run --shard K/N --events FILE`).
+    fn shard_with(sc: &Scenario, seed: u64, k: u64, n: u64, events: bool) -> (String, Value) {
         let (model, spec) = (&sc.model, spec(seed, k, n));
         let first = OnceLock::new();
         let out = crate::runner::run_observed(
             model,
             &spec,
             1,
-            || Indices::new(model),
+            || empty(sc, events),
             &|_| {},
             |_| false,
             &|acc: &Indices| {
@@ -758,8 +825,19 @@ mod tests {
 
     /// Recompute the digest after an edit, as a deliberate forger would.
     fn forge(sc: &Scenario, doc: &mut Value, spec: &SimulationSpec) {
-        let state: Indices = serde_json::from_value(doc["state"].clone()).unwrap();
+        let summary = |key: &str, mut state: Indices| {
+            if let Ok(summary) = EventSummary::deserialize(&doc["events"][key]) {
+                let events = EventCatalogue::new(&sc.model, &sc.name).with_summary(summary);
+                state.events = Some(events);
+            }
+            state
+        };
+        let state = summary(
+            "state",
+            serde_json::from_value(doc["state"].clone()).unwrap(),
+        );
         let first: Option<Indices> = serde_json::from_value(doc["first_block"].clone()).unwrap();
+        let first = first.map(|f| summary("first_block", f));
         let text = (canonical(Some(&state)), canonical(first.as_ref()));
         doc["digest"] = digest(&id(sc), spec, &text.0, &text.1).into();
     }
@@ -783,6 +861,59 @@ mod tests {
         .unwrap();
         let merged = merged(&sc, &shards).unwrap();
         assert_eq!(canonical(Some(&merged)), canonical(Some(&whole.acc)));
+    }
+
+    #[test]
+    fn event_summaries_merge_into_the_unsharded_one_and_are_checked() {
+        let sc = rts79();
+        let shards: Vec<_> = (1..=3).map(|k| shard_with(&sc, 5, k, 3, true)).collect();
+        let whole = crate::runner::run(
+            &sc.model,
+            &SimulationSpec::new(StopRule::Samples(60), 5, 20).unwrap(),
+            1,
+            || empty(&sc, true),
+            &|_| {},
+            |_| false,
+        )
+        .unwrap();
+        let summary = |acc: &Indices| acc.events.as_ref().unwrap().summary.clone();
+        let merged_summary = summary(&merged(&sc, &shards).unwrap());
+        assert_eq!(merged_summary, summary(&whole.acc));
+        let system = sc.model.regions().len();
+        assert!(
+            merged_summary.worst[system].len() == WORST_EVENTS,
+            "RTS-79 has events"
+        );
+        // One more event than the state counts, the digest recomputed: the count check.
+        let mut forged = shards.clone();
+        forged[1].1["events"]["state"]["duration_counts"][0] = json!(10_000);
+        forge(&sc, &mut forged[1].1, &spec(5, 2, 3));
+        let err = merged(&sc, &forged).unwrap_err().to_string();
+        assert!(
+            err.starts_with("shard-2.json: events.state.duration_counts: ")
+                && err.contains(" events of area 0, but the state counts "),
+            "{err}"
+        );
+        // A worst event of a sample outside the shard.
+        let mut edited = shards.clone();
+        edited[2].1["events"]["state"]["worst"][system][0]["sample"] = json!(0);
+        let err = merged(&sc, &edited).unwrap_err().to_string();
+        let want = format!(
+            "shard-3.json: events.state.worst[{system}][0]: not an event of samples 40..60"
+        );
+        assert!(err.starts_with(&want), "{err}");
+        // An edit the checks cannot see, without the digest recomputed: the digest.
+        let mut edited = shards.clone();
+        edited[2].1["events"]["state"]["worst"][system][0]["regions"] = json!("elsewhere");
+        let err = merged(&sc, &edited).unwrap_err().to_string();
+        assert!(err.starts_with("shard-3.json: digest: "), "{err}");
+        // Shards with and without events.
+        let mixed = [shards[0].clone(), shard(&sc, 5, 2, 3), shards[2].clone()];
+        let err = merged(&sc, &mixed).unwrap_err().to_string();
+        assert!(
+            err.starts_with("shard-2.json: events: no event summary, but the first shard has one"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@
 //!
 //! Rows are kept per block ([`EventCatalogue::rows`]) and are not merged: the runner shows
 //! each block to the writer in block order, which appends and drops them. The summary is
-//! merged like any index.
+//! merged like any index; a shard file carries it beside its state (`events`), so `merge`
+//! gives the unsharded run's summary, and the shards' row files in shard order are the
+//! unsharded run's.
 
 use super::{HourView, SampleView};
 use crate::table::{Table, Values};
@@ -163,7 +165,7 @@ impl Layout {
 }
 
 /// One of the worst events of an area.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WorstEvent {
     /// Sample index.
     pub sample: u64,
@@ -176,11 +178,26 @@ pub struct WorstEvent {
     /// Energy, watt-hours.
     pub energy_wh: i64,
     /// Regions affected.
+    #[serde(with = "shared_text")]
     pub regions: Arc<str>,
 }
 
-/// The mergeable summary of the events of a run.
-#[derive(Clone, Debug, PartialEq)]
+/// An `Arc<str>` as a JSON string (serde's `rc` feature would serialise every `Arc`).
+mod shared_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
+}
+
+/// The mergeable summary of the events of a run (in shard files as `events.state`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventSummary {
     /// `counts[a * DURATION_CLASSES_H.len() + c]`: events of area `a` in duration class `c`.
     pub duration_counts: Vec<u64>,
@@ -207,6 +224,81 @@ impl EventSummary {
             worst.push(e);
             sort_worst(worst);
         }
+    }
+
+    /// Check a summary read from a shard file of `samples` (a range of sample indices) of
+    /// a model with `areas` areas and `hours` hours per sample, whose areas had `events`
+    /// events in all (the `lolf` sums): the shapes, every area's counts summing to its
+    /// events, and its worst events being events of those samples, in order. The error
+    /// names the field.
+    pub fn check(
+        &self,
+        areas: usize,
+        hours: usize,
+        samples: &std::ops::Range<u64>,
+        events: &[i128],
+    ) -> Result<(), String> {
+        let classes = DURATION_CLASSES_H.len();
+        for (name, len, want) in [
+            (
+                "duration_counts",
+                self.duration_counts.len(),
+                areas * classes,
+            ),
+            ("peak_counts", self.peak_counts.len(), areas * PEAK_BINS),
+            ("worst", self.worst.len(), areas),
+        ] {
+            if len != want {
+                return Err(format!("{name}: {len} entries, expected {want}"));
+            }
+        }
+        for (a, &n) in events.iter().enumerate() {
+            let sum = |v: &[u64], k: usize| {
+                v[a * k..(a + 1) * k]
+                    .iter()
+                    .map(|&c| i128::from(c))
+                    .sum::<i128>()
+            };
+            for (name, got) in [
+                ("duration_counts", sum(&self.duration_counts, classes)),
+                ("peak_counts", sum(&self.peak_counts, PEAK_BINS)),
+            ] {
+                if got != n {
+                    return Err(format!(
+                        "{name}: {got} events of area {a}, but the state counts {n} (lole)"
+                    ));
+                }
+            }
+            let worst = &self.worst[a];
+            if worst.len() as i128 != n.min(WORST as i128) {
+                return Err(format!(
+                    "worst[{a}]: {} events, expected {} of its {n}",
+                    worst.len(),
+                    n.min(WORST as i128)
+                ));
+            }
+            let mut sorted = worst.clone();
+            sort_worst(&mut sorted);
+            if sorted != *worst {
+                return Err(format!("worst[{a}]: not in order of energy, sample, start"));
+            }
+            for (i, e) in worst.iter().enumerate() {
+                let fits = samples.contains(&e.sample)
+                    && e.duration_h >= 1
+                    && e.start_hour
+                        .checked_add(e.duration_h)
+                        .is_some_and(|end| end <= hours)
+                    && e.peak_w > 0
+                    && e.energy_wh >= e.peak_w;
+                if !fits {
+                    return Err(format!(
+                        "worst[{a}][{i}]: not an event of samples {}..{} in {hours} hours",
+                        samples.start, samples.end
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn merge(&mut self, later: &EventSummary) {
@@ -439,6 +531,12 @@ impl EventCatalogue {
         }
     }
 
+    /// These events' layout with `summary` as what was merged so far (a shard's).
+    pub fn with_summary(mut self, summary: EventSummary) -> EventCatalogue {
+        self.summary = summary;
+        self
+    }
+
     /// Merge a later block's summary (its rows are the writer's).
     pub fn merge(&mut self, later: &EventCatalogue) {
         self.summary.merge(&later.summary);
@@ -458,16 +556,20 @@ impl EventCatalogue {
             let peaks = &s.peak_counts[a * PEAK_BINS..(a + 1) * PEAK_BINS];
             let worst: Vec<_> = (s.worst[a].iter())
                 .map(|e| {
-                    serde_json::json!({
-                        "sample": e.sample,
-                        "start_date": layout.start.map(|d| d.plus_days((e.start_hour / 24) as i64).to_string()),
-                        "start_hour_of_day": e.start_hour % 24,
-                        "start_hour": e.start_hour,
-                        "duration_h": e.duration_h,
-                        "peak_mw": e.peak_w as f64 / 1e6,
-                        "energy_mwh": e.energy_wh as f64 / 1e6,
-                        "regions_affected": &*e.regions,
-                    })
+                    let mut event = serde_json::json!({"sample": e.sample});
+                    // No key, not null, for a window in hours (results hold no nulls but
+                    // for per-event means).
+                    if let Some(d) = layout.start {
+                        let date = d.plus_days((e.start_hour / 24) as i64).to_string();
+                        event["start_date"] = date.into();
+                    }
+                    event["start_hour_of_day"] = (e.start_hour % 24).into();
+                    event["start_hour"] = e.start_hour.into();
+                    event["duration_h"] = e.duration_h.into();
+                    event["peak_mw"] = (e.peak_w as f64 / 1e6).into();
+                    event["energy_mwh"] = (e.energy_wh as f64 / 1e6).into();
+                    event["regions_affected"] = (&*e.regions).into();
+                    event
                 })
                 .collect();
             areas.insert(

@@ -23,7 +23,9 @@ use serde::Serialize;
 pub struct Lole {
     hours: Vec<i64>,
     events: Vec<i64>,
-    last_short: Vec<usize>,
+    /// Per area, this sample: the last shortfall hour plus one ([`NEVER`]: none yet).
+    #[serde(rename = "last_short")]
+    next_hour: Vec<usize>,
     prev_hours: Vec<i64>,
     prev_events: Vec<i64>,
     hours_events: Vec<PairSums>,
@@ -51,7 +53,7 @@ impl Lole {
         Lole {
             hours: vec![0; areas],
             events: vec![0; areas],
-            last_short: vec![NEVER; areas],
+            next_hour: vec![NEVER; areas],
             prev_hours: vec![0; areas],
             prev_events: vec![0; areas],
             hours_events: vec![PairSums::default(); areas],
@@ -85,6 +87,11 @@ impl Lole {
         self.any[a].count()
     }
 
+    /// Events of area `a` in all samples recorded (the sum behind `lolf`).
+    pub fn events_total(&self, a: usize) -> i128 {
+        self.hours_events[a].sum_y()
+    }
+
     /// Add the sums of a later block; on overflow, the path of the sum.
     pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
         super::merge_sums(&mut self.hours_events, &later.hours_events, "hours_events")?;
@@ -110,11 +117,8 @@ impl Accumulator for Lole {
     fn record_hour(&mut self, hour: &HourView) {
         for (a, &short) in hour.short_w.iter().enumerate() {
             if short > 0 {
-                self.hours[a] += 1;
-                if self.last_short[a] == NEVER || self.last_short[a] + 1 != hour.hour {
-                    self.events[a] += 1;
-                }
-                self.last_short[a] = hour.hour;
+                let (hours, events) = (&mut self.hours[a], &mut self.events[a]);
+                super::count_short_hour(&mut self.next_hour[a], hour.hour, hours, events);
             }
         }
     }
@@ -128,7 +132,7 @@ impl Accumulator for Lole {
         std::mem::swap(&mut self.events, &mut self.prev_events);
         self.hours.fill(0);
         self.events.fill(0);
-        self.last_short.fill(NEVER);
+        self.next_hour.fill(NEVER);
     }
 
     fn merge(&mut self, later: &Self) {

@@ -208,6 +208,19 @@ fn merge_sums(total: &mut [PairSums], later: &[PairSums], name: &str) -> Result<
     Ok(())
 }
 
+/// Count a shortfall `hour` of one area in its sample's `hours` and, when it does not
+/// continue a run of shortfall hours, its `events`; `next_hour` is the area's last shortfall
+/// hour plus one (anything else, such as 0 or `usize::MAX`, before its first: hour 0 always
+/// starts an event). The one definition of an event for every index that counts them.
+#[inline]
+fn count_short_hour(next_hour: &mut usize, hour: usize, hours: &mut i64, events: &mut i64) {
+    *hours += 1;
+    if *next_hour != hour || hour == 0 {
+        *events += 1;
+    }
+    *next_hour = hour + 1;
+}
+
 /// Number of areas (regions plus the system) of a model.
 pub fn areas(model: &SystemModel) -> usize {
     model.regions().len() + 1

@@ -151,12 +151,9 @@ impl Accumulator for Monthly {
         for (a, &short) in hour.short_w.iter().enumerate() {
             if short > 0 {
                 let cell = a * m + month;
-                self.hours[cell] += 1;
                 self.unserved_wh[cell] += short;
-                if self.next_hour[a] != hour.hour || hour.hour == 0 {
-                    self.events[cell] += 1;
-                }
-                self.next_hour[a] = hour.hour + 1;
+                let (hours, events) = (&mut self.hours[cell], &mut self.events[cell]);
+                super::count_short_hour(&mut self.next_hour[a], hour.hour, hours, events);
             }
         }
     }

@@ -347,13 +347,24 @@ mod tests {
         // Step 12 * 25 + 11 is 01:55 on the second day, a Tuesday.
         let h = 12 * 25 + 11;
         assert_eq!((cal.hour_of_day(h), cal.day(h), cal.weekday(h)), (1, 1, 1));
-        assert_eq!((cal.study_week(12 * 168 - 1), cal.study_week(12 * 168)), (0, 1));
+        assert_eq!(
+            (cal.study_week(12 * 168 - 1), cal.study_week(12 * 168)),
+            (0, 1)
+        );
         assert_eq!(cal.per_hour(108.0), 9.0);
         let day = Calendar::from_hours(24, 0, 0).with_step_min(15);
         assert_eq!((day.hours(), day.per_words()), (96, "24-h sample".into()));
-        assert!(Calendar::from_hours(8760, 0, 0).with_step_min(30).per_unit() == "yr");
+        assert!(
+            Calendar::from_hours(8760, 0, 0)
+                .with_step_min(30)
+                .per_unit()
+                == "yr"
+        );
         // One-hour steps are the calendar unchanged.
-        assert_eq!(Calendar::from_hours(24, 2, 0).with_step_min(60), Calendar::from_hours(24, 2, 0));
+        assert_eq!(
+            Calendar::from_hours(24, 2, 0).with_step_min(60),
+            Calendar::from_hours(24, 2, 0)
+        );
     }
 
     #[test]

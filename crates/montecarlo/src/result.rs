@@ -238,7 +238,10 @@ impl TailQuery {
     /// The durations of `event_hours` in steps of `cal`, as the event tails count them.
     pub fn event_steps(&self, cal: &gridrisk_core::Calendar) -> Vec<u64> {
         let k = cal.steps_per_hour() as u64;
-        self.event_hours.iter().map(|&h| h.saturating_mul(k)).collect()
+        self.event_hours
+            .iter()
+            .map(|&h| h.saturating_mul(k))
+            .collect()
     }
 }
 
@@ -592,7 +595,9 @@ pub fn compare_json(
                 doc["difference"]["event_tails"] = tails;
             }
             let months = &out.acc.indices[0].monthly;
-            if let Some(monthly) = by_area(&|a| month_difference_json(&out.acc, months, base.calendar(), k, a)) {
+            if let Some(monthly) =
+                by_area(&|a| month_difference_json(&out.acc, months, base.calendar(), k, a))
+            {
                 doc["difference"]["monthly"] = monthly;
             }
         }

@@ -14,11 +14,23 @@ use super::tree::Node;
 /// Top-level tables refused at a sub-hourly step, with why.
 const TABLES: [(&str, &str); 10] = [
     ("storages", "storage energy is moved as MW x 1 h per step"),
-    ("generator_storages", "storage energy is moved as MW x 1 h per step"),
-    ("demand_responses", "borrowed energy, interest and payback windows are per hour"),
-    ("mining", "mining policies and raids are dated by day and hour"),
+    (
+        "generator_storages",
+        "storage energy is moved as MW x 1 h per step",
+    ),
+    (
+        "demand_responses",
+        "borrowed energy, interest and payback windows are per hour",
+    ),
+    (
+        "mining",
+        "mining policies and raids are dated by day and hour",
+    ),
     ("weather", "temperatures are drawn per day"),
-    ("imports", "import outages are continuous-time (mttf_h, mttr_h) and schedules hourly"),
+    (
+        "imports",
+        "import outages are continuous-time (mttf_h, mttr_h) and schedules hourly",
+    ),
     ("exchanges", "exchanges are drawn per day of 24 hours"),
     ("disturbances", "disturbances are dated by day and hour"),
     ("renewables", "renewable profiles are hourly"),
@@ -30,7 +42,11 @@ const ELEMENT_KEYS: [(&str, &str, &str); 6] = [
     ("units", "mttf_h", CONTINUOUS),
     ("units", "mttr_h", CONTINUOUS),
     ("units", "cold", "cold rules follow daily temperatures"),
-    ("units", "dated_outages", "dated outages are whole days of 24 hours"),
+    (
+        "units",
+        "dated_outages",
+        "dated outages are whole days of 24 hours",
+    ),
     ("lines", "mttf_h", CONTINUOUS),
     ("lines", "mttr_h", CONTINUOUS),
 ];

@@ -115,18 +115,20 @@ fn analytic_refuses_steps_shorter_than_an_hour() {
 /// Targets and row files are refused at a shorter step (exit 2, naming the option).
 #[test]
 fn targets_and_row_files_are_refused_at_short_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.csv");
     for (args, expect) in [
         (
             vec!["--target", "lole_h:rel=0.1"],
             "steps 15 min ([study] step_min)",
         ),
         (
-            vec!["--events", "/tmp/gridrisk-subhourly-events.csv"],
+            vec!["--samples", "10", "--events", events.to_str().unwrap()],
             "--events",
         ),
     ] {
         let out = gridrisk()
-            .args(["run", QUARTER, "--samples", "10"])
+            .args(["run", QUARTER])
             .args(args)
             .output()
             .unwrap();

@@ -257,22 +257,33 @@ impl Calendar {
         self.utc_offset_min
     }
 
+    /// The hour of step `h` from the window start. Hourly steps, the common case, skip the
+    /// division by a variable: the sampler asks for days and hours of day in its loops.
+    #[inline]
+    fn hour(&self, h: usize) -> usize {
+        if self.steps_per_hour == 1 {
+            h
+        } else {
+            h / self.steps_per_hour
+        }
+    }
+
     /// Hour of day (0..24) of step `h`.
     #[inline]
     pub fn hour_of_day(&self, h: usize) -> usize {
-        h / self.steps_per_hour % 24
+        self.hour(h) % 24
     }
 
     /// Day index (0-based from the window start) of step `h`.
     #[inline]
     pub fn day(&self, h: usize) -> usize {
-        h / (24 * self.steps_per_hour)
+        self.hour(h) / 24
     }
 
     /// Study week of step `h`: `floor(hour / 168)`.
     #[inline]
     pub fn study_week(&self, h: usize) -> usize {
-        h / (168 * self.steps_per_hour)
+        self.hour(h) / 168
     }
 
     /// Weekday (0 = Monday) of step `h`.

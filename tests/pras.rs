@@ -119,14 +119,147 @@ fn convert_writes_the_scenario_files() {
     assert_eq!(load.lines().count(), 8785);
 }
 
+/// PRAS's toy system (issue 15): 288 steps of 5 minutes, generators that never fail. With
+/// 30 MW more load in every step it is short in 24 steps, 2.0 h, with 9.0 MWh unserved;
+/// the numbers are derived here from the file, then `run` must give them exactly, through
+/// the converted scenario and through that scenario written back as a `.pras` file (which
+/// keeps the 5-minute step).
 #[test]
-fn a_five_minute_system_is_refused_naming_the_step() {
-    let (code, err) = stderr_of(&["validate", TOY]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("toymodel.pras: timestep_length: steps of 5 min"),
-        "{err}"
+fn toymodel_with_30_mw_more_load_is_short_as_the_file_says() {
+    let s = gridrisk_pras::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(TOY)).unwrap();
+    let step_min = s.step_min().unwrap();
+    assert_eq!(step_min, 5);
+    let g = &s.generators;
+    assert!((0..g.names.len()).all(|a| g.failure_probability.column(a).all(|p| p == 0.0)));
+    let capacity = |t: usize| {
+        (0..g.names.len())
+            .map(|a| g.capacity_mw.get(t, a))
+            .sum::<i64>()
+    };
+    let short_mw: Vec<i64> = (0..s.steps)
+        .map(|t| (s.regions.load_mw.get(t, 0) + 30 - capacity(t)).max(0))
+        .collect();
+    let steps = short_mw.iter().filter(|&&mw| mw > 0).count();
+    let events = (0..s.steps)
+        .filter(|&t| short_mw[t] > 0 && (t == 0 || short_mw[t - 1] == 0))
+        .count();
+    // Steps and MW x steps to hours and MWh: x d, d = 5/60 h (multiplied first: exact).
+    let lole_h = (steps as f64 * f64::from(step_min)) / 60.0;
+    let eue_mwh = (short_mw.iter().sum::<i64>() as f64 * f64::from(step_min)) / 60.0;
+    assert_eq!(
+        (steps, lole_h, eue_mwh),
+        (24, 2.0, 9.0),
+        "the issue's numbers"
     );
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = gridrisk()
+        .args(["convert", TOY, "--out", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let toml = std::fs::read_to_string(d.join("toymodel.toml")).unwrap();
+    assert!(toml.contains("hours = 24\nstep_min = 5"), "{toml}");
+    let load = std::fs::read_to_string(d.join("load.csv")).unwrap();
+    let mut plus = String::new();
+    for (i, line) in load.lines().enumerate() {
+        match (i, line.split_once(',')) {
+            (0, _) => plus += line,
+            (_, Some((step, mw))) => {
+                plus += &format!("{step},{}", mw.parse::<i64>().unwrap() + 30);
+            }
+            _ => panic!("{line}"),
+        }
+        plus.push('\n');
+    }
+    std::fs::write(d.join("load-plus-30.csv"), plus).unwrap();
+    std::fs::write(
+        d.join("plus-30.toml"),
+        "name = \"toymodel-plus-30\"\nextends = \"toymodel.toml\"\n[[regions]]\n\
+         name = \"The Region\"\n[regions.demand]\nfile = \"load-plus-30.csv\"\n",
+    )
+    .unwrap();
+    let plus_pras = d.join("plus-30.pras");
+    let out = gridrisk()
+        .args([
+            "convert",
+            d.join("plus-30.toml").to_str().unwrap(),
+            "--out",
+            plus_pras.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The written file keeps the step and the load.
+    let written = gridrisk_pras::read(&plus_pras).unwrap();
+    assert_eq!(
+        (
+            written.steps,
+            written.step_length,
+            written.step_unit.as_str()
+        ),
+        (288, 5, "min")
+    );
+    assert!(
+        (0..s.steps).all(|t| written.regions.load_mw.get(t, 0) == s.regions.load_mw.get(t, 0) + 30)
+    );
+
+    let run = |file: &Path| {
+        json(&[
+            "run",
+            file.to_str().unwrap(),
+            "--samples",
+            "20",
+            "--format",
+            "json",
+        ])
+    };
+    for doc in [run(&d.join("plus-30.toml")), run(&plus_pras)] {
+        assert_eq!(doc["horizon_h"], 24, "{doc}");
+        assert_eq!(doc["window"]["hours"], 24);
+        assert_eq!(doc["window"]["step_min"], 5);
+        let sys = &doc["system"];
+        let mean = |k: &str| sys[k]["mean"].as_f64().unwrap();
+        assert_eq!(mean("lole_h"), lole_h, "{sys}");
+        assert_eq!(mean("eue_mwh"), eue_mwh, "{sys}");
+        assert_eq!(mean("lolf"), events as f64);
+        assert_eq!(mean("lold_h"), lole_h / events as f64);
+        assert_eq!((mean("lole_d"), mean("p_shortfall")), (1.0, 1.0));
+        assert_eq!(sys["lole_h"]["se"].as_f64(), Some(0.0));
+        // The shortfall steps, counted back from hours.
+        assert_eq!(mean("lole_h") * 60.0 / f64::from(step_min), steps as f64);
+        assert_eq!(doc["eue_distribution"]["p50_mwh"].as_f64(), Some(eue_mwh));
+    }
+    // As shipped it is never short.
+    let doc = json(&["run", TOY, "--samples", "5", "--format", "json"]);
+    assert_eq!(doc["system"]["lole_h"]["mean"].as_f64(), Some(0.0), "{doc}");
+}
+
+/// `validate` on the 5-minute system prints its steps and its length in hours.
+#[test]
+fn validate_prints_the_toy_systems_steps() {
+    let out = gridrisk().args(["validate", TOY]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("288 steps of 5 min from 2015-03-14"),
+        "{text}"
+    );
+    assert!(text.contains("0 interfaces (0 unlimited), 24 h"), "{text}");
+    assert!(text.contains("  24 h, 1 region"), "{text}");
 }
 
 /// A copy of rts.pras with `edit` applied, in `dir`.

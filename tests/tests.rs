@@ -21,6 +21,7 @@ mod run;
 mod schedule;
 mod shard;
 mod stopping;
+mod subhourly;
 mod sweep;
 mod synth;
 mod tails;

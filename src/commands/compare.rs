@@ -208,6 +208,7 @@ fn paired(
     let spec = SimulationSpec::new(stop, seed, block_size).map_err(bad)?;
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
     let targets = stopping::resolve(targets, &models).map_err(bad)?;
+    super::refuse_rows_at_short_steps(&models, rows)?;
     let per = scenarios.len() as u64;
     let bar = progress::Paced::new(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();

@@ -67,3 +67,29 @@ pub fn check_work(samples: u64, hours: usize, scenarios: usize, force: bool) -> 
         }
     )))
 }
+
+/// Refuse (exit 2) the row files (`--events`, `--per-sample`) for a scenario whose steps are
+/// shorter than an hour: their rows count hours and watt-hours per step (docs/pras.md,
+/// "Time step").
+pub fn refuse_rows_at_short_steps(
+    models: &[&gridrisk_core::SystemModel],
+    rows: &crate::cli::args::RowArgs,
+) -> anyhow::Result<()> {
+    let Some(m) = models.iter().find(|m| m.calendar().step_min() != 60) else {
+        return Ok(());
+    };
+    for (given, option) in [
+        (rows.events.is_some(), "--events"),
+        (rows.per_sample.is_some(), "--per-sample"),
+    ] {
+        if given {
+            return Err(crate::bad(anyhow::anyhow!(
+                "{option}: scenario '{}' steps {} min ([study] step_min); the row files count \
+                 hours and are not written for steps shorter than an hour",
+                m.name(),
+                m.calendar().step_min()
+            )));
+        }
+    }
+    Ok(())
+}

@@ -124,6 +124,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             first.get_or_init(|| acc.clone());
         }
     };
+    super::refuse_rows_at_short_steps(&[model], &args.rows)?;
     let mut empty = Indices::new(model);
     if args.rows.events.is_some() {
         empty = empty.with_events(model, &scenario.name);

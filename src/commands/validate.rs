@@ -97,7 +97,7 @@ fn pras_summary(s: &gridrisk_pras::System) -> String {
         count(s.lines.names.len(), "line", "lines"),
         count(s.interfaces.from.len(), "interface", "interfaces"),
         unlimited,
-        s.steps,
+        s.hours().unwrap_or(f64::NAN),
         s.peak_load_mw(),
     );
     for (category, n, mw) in s.installed_by_category() {

@@ -242,6 +242,13 @@ struct GridUnit {
 fn unsupported(model: &SystemModel) -> Option<String> {
     let net = model.network();
     let c = model.conditions();
+    let step_min = model.calendar().step_min();
+    if step_min != 60 {
+        // Its indices are counted in hours; the Monte Carlo engine converts steps.
+        return Some(format!(
+            "steps of {step_min} min ([study] step_min; it steps one hour)"
+        ));
+    }
     if let Some(s) = net.imports.first() {
         return Some(format!("import sources ([[imports]] '{}')", s.name));
     }

@@ -38,6 +38,16 @@ pub enum CompareError {
         /// Hours of the base.
         expected: usize,
     },
+    /// The time steps differ (`[study] step_min`).
+    #[error("variant '{variant}' has steps of {got} min, the base {expected} min: a paired comparison needs the same steps")]
+    Step {
+        /// Variant name.
+        variant: String,
+        /// Step of the variant, minutes.
+        got: u32,
+        /// Step of the base, minutes.
+        expected: u32,
+    },
 }
 
 /// Block accumulator of a comparison: every scenario's own indices, and the sums of the
@@ -58,12 +68,14 @@ pub struct Comparison {
     /// Per variant, per (base area, month) when the variant has the base's months (else
     /// empty): sums of the differences of (shortfall hours, events) and of (unserved Wh, 0).
     month_diffs: Vec<Vec<[PairSums; 2]>>,
-    /// Thresholds of the event tails ([`Comparison::with_tails`]): MW, then hours.
+    /// Thresholds of the event tails ([`Comparison::with_tails`]): MW, then steps.
     tail_mw: Vec<u64>,
     tail_hours: Vec<u64>,
     /// Per variant, per (base area, threshold: the MW ones, then the hours ones): sums of
     /// the differences of the per-sample indicators "an event above / longer than".
     tail_diffs: Vec<Vec<PairSums>>,
+    /// Steps per hour of every scenario, to count `--event-hours` in steps.
+    steps_per_hour: u64,
 }
 
 impl Comparison {
@@ -73,6 +85,14 @@ impl Comparison {
         let base_areas = base.regions().len() + 1;
         let mut area_map = Vec::new();
         for m in models {
+            let step_min = m.calendar().step_min();
+            if step_min != base.calendar().step_min() {
+                return Err(CompareError::Step {
+                    variant: m.name().into(),
+                    got: step_min,
+                    expected: base.calendar().step_min(),
+                });
+            }
             if m.hours() != base.hours() {
                 return Err(CompareError::Window {
                     variant: m.name().into(),
@@ -115,6 +135,7 @@ impl Comparison {
             labels: Vec::new(),
             tail_mw: Vec::new(),
             tail_hours: Vec::new(),
+            steps_per_hour: base.calendar().steps_per_hour() as u64,
             tail_diffs: vec![Vec::new(); models.len() - 1],
         })
     }
@@ -124,7 +145,9 @@ impl Comparison {
     pub fn with_tails(mut self, mw: &[u64], hours: &[u64]) -> Comparison {
         let areas = self.diffs.first().map_or(0, Vec::len);
         self.tail_mw = mw.to_vec();
-        self.tail_hours = hours.to_vec();
+        self.tail_hours = (hours.iter())
+            .map(|h| h.saturating_mul(self.steps_per_hour))
+            .collect();
         for d in &mut self.tail_diffs {
             *d = vec![PairSums::default(); areas * (mw.len() + hours.len())];
         }

@@ -114,6 +114,19 @@ impl Estimate {
         }
     }
 
+    /// The same estimate per hour: a count of steps, or a sum of MW x steps, in hours or
+    /// MWh at `steps_per_hour` steps an hour ([`gridrisk_core::Calendar::per_hour`]). The
+    /// mean, standard error and interval are each divided, so at one step an hour the
+    /// estimate is returned bit for bit.
+    pub fn per_hour(self, cal: &gridrisk_core::Calendar) -> Estimate {
+        Estimate {
+            mean: cal.per_hour(self.mean),
+            se: cal.per_hour(self.se),
+            ci95: self.ci95.map(|x| cal.per_hour(x)),
+            few_samples: self.few_samples,
+        }
+    }
+
     /// The same estimate plus an exact constant `by` (a deterministic part), with the
     /// normal interval: shift before bounding the interval.
     pub fn shifted(self, by: f64) -> Estimate {

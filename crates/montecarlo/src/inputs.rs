@@ -178,18 +178,25 @@ impl<'m> Inputs<'m> {
         for (r, region) in model.regions().iter().enumerate() {
             let climate = cond.weather.climates.iter().find(|c| c.region == r);
             let row = r * hours..(r + 1) * hours;
-            for (h, f) in self.firm_w[row.clone()].iter_mut().enumerate() {
-                // Rounded half up by truncation (values are >= 0), without a libm call.
-                let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast) + 0.5) as i64;
-                if let (Some(c), Some(weather)) = (climate, self.weather.as_ref().map(|x| &x.1)) {
-                    // Never below absolute zero: this bounds heating demand (see
-                    // `gridrisk_core::bounds`) whatever the anomaly's law.
-                    let t = (cond.weather.zones[c.zone].normal_c
-                        + weather.anomaly_c(c.zone, cal.day(h)))
-                    .max(ABSOLUTE_ZERO_C);
-                    w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64;
+            // Day by day: the temperature anomaly is drawn per day.
+            let steps_per_day = 24 * cal.steps_per_hour();
+            let firm = self.firm_w[row.clone()].chunks_mut(steps_per_day);
+            for (d, day_w) in firm.enumerate() {
+                let weather = self.weather.as_ref().map(|x| &x.1);
+                let anomaly_c = climate.zip(weather).map(|(c, w)| w.anomaly_c(c.zone, d));
+                for (i, f) in day_w.iter_mut().enumerate() {
+                    let h = d * steps_per_day + i;
+                    // Rounded half up by truncation (values are >= 0), without a libm call.
+                    let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast) + 0.5) as i64;
+                    if let (Some(c), Some(anomaly_c)) = (climate, anomaly_c) {
+                        // Never below absolute zero: this bounds heating demand (see
+                        // `gridrisk_core::bounds`) whatever the anomaly's law.
+                        let t =
+                            (cond.weather.zones[c.zone].normal_c + anomaly_c).max(ABSOLUTE_ZERO_C);
+                        w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64;
+                    }
+                    *f = w.max(0);
                 }
-                *f = w.max(0);
             }
             match &self.schedules {
                 Some(s) => {

@@ -60,11 +60,15 @@ fn estimate(e: Option<Estimate>) -> Value {
 }
 
 /// The study window of a result (`"window"`): its hours, first and last dates (only for a
-/// window given by dates), clock, and the sample it is counted per: `"unit"` is the word
-/// after the slash in every unit (`yr`, `window`, `sample`), `"per"` the same in words.
+/// window given by dates), clock, the step length where it is not an hour (`"step_min"`),
+/// and the sample it is counted per: `"unit"` is the word after the slash in every unit
+/// (`yr`, `window`, `sample`), `"per"` the same in words.
 pub fn window_json(model: &SystemModel) -> Value {
     let cal = model.calendar();
-    let mut w = json!({"hours": cal.hours()});
+    let mut w = json!({"hours": cal.window_hours()});
+    if cal.step_min() != 60 {
+        w["step_min"] = cal.step_min().into();
+    }
     if let (Some(start), Some(end)) = (cal.start(), cal.end()) {
         w["start"] = start.to_string().into();
         w["end"] = end.to_string().into();
@@ -84,12 +88,14 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
     let eue = acc.eue.finish(a);
     // Every shortfall index rests on the samples with a shortfall in the area.
     let k = acc.lole.shortfall_samples(a);
+    // Steps to hours, MW x steps to MWh (the identity at one-hour steps).
+    let cal = model.calendar();
     let values = [
-        Some(lole.lole_h),
+        Some(lole.lole_h.per_hour(cal)),
         Some(acc.lole_days.finish(a).lole_d.resting_on(k, false)),
         Some(lole.lolf),
-        lole.lold_h,
-        Some(eue.eue_mwh.resting_on(k, false)),
+        lole.lold_h.map(|e| e.per_hour(cal)),
+        Some(eue.eue_mwh.resting_on(k, false).per_hour(cal)),
         eue.neue_ppm.map(|e| e.resting_on(k, false)),
         Some(lole.p_shortfall),
     ];
@@ -171,7 +177,7 @@ pub fn corridors_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
         .enumerate()
         .map(|(c, corridor)| {
             let lines = net.corridor_line_names(corridor);
-            let e = estimate(Some(acc.corridors.binding_h(c)));
+            let e = estimate(Some(acc.corridors.binding_h(c).per_hour(model.calendar())));
             (
                 corridor.name.clone(),
                 json!({ "lines": lines, "binding_h": e }),
@@ -228,13 +234,28 @@ pub struct TailQuery {
     pub event_hours: Vec<u64>,
 }
 
+impl TailQuery {
+    /// The durations of `event_hours` in steps of `cal`, as the event tails count them.
+    pub fn event_steps(&self, cal: &gridrisk_core::Calendar) -> Vec<u64> {
+        let k = cal.steps_per_hour() as u64;
+        self.event_hours
+            .iter()
+            .map(|&h| h.saturating_mul(k))
+            .collect()
+    }
+}
+
 /// The system's EUE distribution (`"eue_distribution"`), with each indexed region's under
 /// `"regions"` by region name where the model has more than one region (a single region's
 /// distribution is the system's).
 fn eue_distribution_json(model: &SystemModel, acc: &Indices) -> Value {
-    let mut section = json!(acc.eue_distribution.finish());
+    let cal = model.calendar();
+    let mut section = json!(acc.eue_distribution.finish().per_hour(cal));
     let regions: Map<String, Value> = indexed_regions(model)
-        .filter_map(|(r, name)| Some((name.to_string(), json!(acc.tails.eue_distribution(r)?))))
+        .filter_map(|(r, name)| {
+            let d = acc.tails.eue_distribution(r)?.per_hour(cal);
+            Some((name.to_string(), json!(d)))
+        })
         .collect();
     if !regions.is_empty() {
         section["regions"] = regions.into();
@@ -245,7 +266,9 @@ fn eue_distribution_json(model: &SystemModel, acc: &Indices) -> Value {
 /// The event tails (`"event_tails"`) of the system and of each indexed region, with the
 /// probabilities at the thresholds of `query`.
 fn event_tails_json(model: &SystemModel, acc: &Indices, query: &TailQuery) -> Value {
-    let area = |a: usize| json!(acc.tails.finish(a, &query.event_mw, &query.event_hours));
+    let cal = model.calendar();
+    let steps = query.event_steps(cal);
+    let area = |a: usize| json!(acc.tails.finish(a, &query.event_mw, &steps).per_hour(cal));
     let regions: Map<String, Value> = indexed_regions(model)
         .map(|(r, name)| (name.to_string(), area(r)))
         .collect();
@@ -259,10 +282,23 @@ fn monthly_json(model: &SystemModel, acc: &Indices) -> Option<Value> {
         return None;
     }
     let regions: Map<String, Value> = indexed_regions(model)
-        .map(|(r, name)| (name.to_string(), json!(acc.monthly.finish(r))))
+        .map(|(r, name)| (name.to_string(), month_json(model, acc, r)))
         .collect();
-    let system = json!(acc.monthly.finish(model.regions().len()));
+    let system = month_json(model, acc, model.regions().len());
     Some(json!({"system": system, "regions": regions}))
+}
+
+/// The months of area `a`, in hours and MWh.
+fn month_json(model: &SystemModel, acc: &Indices, a: usize) -> Value {
+    let cal = model.calendar();
+    let months: Vec<_> = (acc.monthly.finish(a).into_iter())
+        .map(|m| crate::accumulators::MonthResult {
+            lole_h: m.lole_h.per_hour(cal),
+            eue_mwh: m.eue_mwh.per_hour(cal),
+            ..m
+        })
+        .collect();
+    json!(months)
 }
 
 /// Every section of a scenario's results, in output order: `"system"`, `"regions"`,
@@ -300,7 +336,7 @@ pub fn scenario_sections(
         .iter()
         .enumerate()
         .map(|(l, line)| {
-            let e = estimate(Some(acc.binding.binding_h(l)));
+            let e = estimate(Some(acc.binding.binding_h(l).per_hour(model.calendar())));
             (line.name.clone(), json!({ "binding_h": e }))
         })
         .collect();
@@ -406,7 +442,7 @@ pub fn result_json(
         "scenario": {"name": scenario.name, "content_hash": scenario.content_hash},
         "seed": spec.seed().to_string(),
         "samples": out.samples,
-        "horizon_h": model.hours(),
+        "horizon_h": model.calendar().window_hours(),
         "window": window_json(model),
         "block_size": spec.block_size(),
         "stop": stop,
@@ -478,6 +514,7 @@ fn tail_difference_json(
 fn month_difference_json(
     cmp: &crate::compare::Comparison,
     months: &crate::accumulators::Monthly,
+    cal: &gridrisk_core::Calendar,
     k: usize,
     a: usize,
 ) -> Option<Value> {
@@ -489,8 +526,8 @@ fn month_difference_json(
             let [lole, eue, lolf] = cmp.month_difference(k, a, i)?;
             Some(json!({
                 "month": format!("{year:04}-{month:02}"),
-                "lole_h": estimate(Some(lole)),
-                "eue_mwh": estimate(Some(eue)),
+                "lole_h": estimate(Some(lole.per_hour(cal))),
+                "eue_mwh": estimate(Some(eue.per_hour(cal))),
                 "lolf": estimate(Some(lolf)),
             }))
         })
@@ -535,7 +572,15 @@ pub fn compare_json(
                     .enumerate()
                     .filter(|(_, (key, _))| any_mining || !MINING_TOTALS.contains(key))
                     .map(|(i, (key, _))| {
-                        (key.to_string(), estimate(Some(out.acc.difference(k, a, i))))
+                        let d = out.acc.difference(k, a, i);
+                        // Steps to hours and MW x steps to MWh (the identity at one-hour
+                        // steps); days, events and probabilities are not per step.
+                        let d = if key.ends_with("_h") || key.ends_with("_mwh") {
+                            d.per_hour(base.calendar())
+                        } else {
+                            d
+                        };
+                        (key.to_string(), estimate(Some(d)))
                     })
                     .collect()
             };
@@ -553,7 +598,9 @@ pub fn compare_json(
                 doc["difference"]["event_tails"] = tails;
             }
             let months = &out.acc.indices[0].monthly;
-            if let Some(monthly) = by_area(&|a| month_difference_json(&out.acc, months, k, a)) {
+            if let Some(monthly) =
+                by_area(&|a| month_difference_json(&out.acc, months, base.calendar(), k, a))
+            {
                 doc["difference"]["monthly"] = monthly;
             }
         }
@@ -564,7 +611,7 @@ pub fn compare_json(
         "version": env!("CARGO_PKG_VERSION"),
         "seed": spec.seed().to_string(),
         "samples": out.samples,
-        "horizon_h": base.hours(),
+        "horizon_h": base.calendar().window_hours(),
         "window": window_json(base),
         "block_size": spec.block_size(),
         "base": scenario_doc(0),

@@ -97,6 +97,16 @@ pub struct Target {
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
 pub enum TargetError {
+    /// A target on a scenario with steps shorter than an hour.
+    #[error("target '{target}': scenario '{scenario}' steps {step_min} min ([study] step_min); targets are judged on hourly totals and are not supported with shorter steps: give --samples")]
+    SubHourly {
+        /// The target as given.
+        target: String,
+        /// The scenario's name.
+        scenario: String,
+        /// Its step, minutes.
+        step_min: u32,
+    },
     /// Not of the form `[diff:]INDEX[@AREA]:RULE`.
     #[error("target '{0}': expected [diff:]INDEX[@AREA]:RULE, e.g. eue_mwh@SOUTH:rel=0.05 or diff:lole_h:excludes-zero")]
     Syntax(String),
@@ -258,6 +268,13 @@ pub fn resolve(targets: &[Target], models: &[&SystemModel]) -> Result<Vec<Resolv
                 (true, false) => return Err(TargetError::PairedOnRun(text)),
                 (false, true) => return Err(TargetError::PlainOnCompare(text)),
                 _ => {}
+            }
+            if let Some(m) = models.iter().find(|m| m.calendar().step_min() != 60) {
+                return Err(TargetError::SubHourly {
+                    target: text,
+                    scenario: m.name().into(),
+                    step_min: m.calendar().step_min(),
+                });
             }
             if is_mining(t.index) && models.iter().all(|m| m.conditions().mining.is_empty()) {
                 return Err(TargetError::NoMining {

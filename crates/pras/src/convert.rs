@@ -98,12 +98,22 @@ impl Converter<'_> {
 
     fn header(&mut self, name: &str) -> Result<(), PrasError> {
         let s = self.s;
-        if !s.hourly() {
+        let Some(step_min) = s.step_min() else {
             return Err(self.err(
                 "timestep_length",
                 Kind::Unsupported(format!(
-                    "steps of {} {}: gridrisk's engine steps one hour, and reads only hourly PRAS systems (docs/pras.md, \"Time step\")",
+                    "steps of {} {}: gridrisk steps by a whole number of minutes that divides an hour (1 h, 30 min, 5 min, ...: `[study] step_min`; docs/pras.md, \"Time step\")",
                     s.step_length, s.step_unit
+                )),
+            ));
+        };
+        let steps_per_hour = (60 / step_min) as usize;
+        if s.steps % steps_per_hour != 0 {
+            return Err(self.err(
+                "timestep_count",
+                Kind::Unsupported(format!(
+                    "{} steps of {step_min} min are not a whole number of hours; gridrisk's window is whole hours",
+                    s.steps
                 )),
             ));
         }
@@ -134,9 +144,13 @@ impl Converter<'_> {
             t,
             "description = {}",
             q(&format!(
-                "PRAS system {}: {} hourly steps from {}",
+                "PRAS system {}: {} {} from {}",
                 file_name(self.file),
                 s.steps,
+                match step_min {
+                    60 => "hourly steps".to_string(),
+                    m => format!("steps of {m} min"),
+                },
                 s.start_timestamp
             ))
         );
@@ -144,7 +158,16 @@ impl Converter<'_> {
             t,
             "sharing = \"local\"  # PRAS keeps a shortfall where it arises"
         );
-        w!(t, "\n[study]\nhours = {}", s.steps);
+        w!(t, "\n[study]\nhours = {}", s.steps / steps_per_hour);
+        if step_min != 60 {
+            w!(
+                t,
+                "step_min = {step_min}  # PRAS's timestep_length {} {}: {} steps",
+                s.step_length,
+                s.step_unit,
+                s.steps
+            );
+        }
         w!(
             t,
             "first_weekday = \"{weekday}\"  # of {}",

@@ -81,8 +81,12 @@ impl Exporter<'_> {
             version: WRITTEN_VERSION,
             start_timestamp,
             steps,
-            step_length: 1,
-            step_unit: "h".into(),
+            // PRAS's own spelling: `1 h` for hours (as its files have it), else minutes.
+            step_length: match cal.step_min() {
+                60 => 1,
+                m => i64::from(m),
+            },
+            step_unit: if cal.step_min() == 60 { "h" } else { "min" }.into(),
             power_unit: "MW".into(),
             energy_unit: "MWh".into(),
             regions,

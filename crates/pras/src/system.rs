@@ -289,12 +289,27 @@ pub struct System {
 }
 
 impl System {
-    /// Whether a step is one hour, gridrisk's step.
-    pub fn hourly(&self) -> bool {
-        matches!(
-            (self.step_length, self.step_unit.as_str()),
-            (1, "h") | (60, "min")
-        )
+    /// The step in minutes, where gridrisk can step by it (`[study] step_min`): a whole
+    /// number of minutes that divides an hour (`5 min`, `60 min`, `1 h`); `None` otherwise.
+    pub fn step_min(&self) -> Option<u32> {
+        match (self.step_length, self.step_unit.as_str()) {
+            (1, "h") => Some(60),
+            (m @ 1..=60, "min") if 60 % m == 0 => Some(m as u32),
+            _ => None,
+        }
+    }
+
+    /// The window's length in hours (`timestep_count` x the step), for the units of fixed
+    /// length (`min`, `h`, `d`; not `y`): the count times the length, then divided, so that
+    /// 288 steps of 5 min are 24 h exactly.
+    pub fn hours(&self) -> Option<f64> {
+        let minutes = self.steps as f64 * self.step_length as f64;
+        match self.step_unit.as_str() {
+            "min" => Some(minutes / 60.0),
+            "h" => Some(minutes),
+            "d" => Some(minutes * 24.0),
+            _ => None,
+        }
     }
 
     /// The length of a step in hours, for PRAS's time units of fixed length (`min`, `h`,

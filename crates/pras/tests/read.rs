@@ -18,7 +18,7 @@ fn rts_gmlc_as_stored() {
         (s.steps, s.step_length, s.step_unit.as_str()),
         (8784, 1, "h")
     );
-    assert!(s.hourly());
+    assert_eq!((s.step_min(), s.hours()), (Some(60), Some(8784.0)));
     assert_eq!(s.regions.names, ["1", "2", "3"]);
     assert_eq!(s.peak_load_mw(), 8192);
     for r in 0..3 {
@@ -74,8 +74,8 @@ fn rts_gmlc_as_stored() {
 /// The toy system's check from issue 15: never short as shipped (capacity at least 200
 /// MW, load at most 190 MW); with 30 MW more load, short in 24 five-minute steps (2.0 h)
 /// with 9.0 MWh unserved. Its generators never fail, so the shortfall is the data's.
-/// gridrisk's engine steps one hour and refuses the file (tests/pras.rs); this checks the
-/// reader gives exactly the values the numbers follow from.
+/// gridrisk runs it at `[study] step_min = 5` and reproduces them (tests/pras.rs); this
+/// checks the reader gives exactly the values the numbers follow from.
 #[test]
 fn toy_model_short_steps_follow_from_the_file() {
     let s = read(&shipped("toymodel.pras")).unwrap();
@@ -85,7 +85,7 @@ fn toy_model_short_steps_follow_from_the_file() {
         (288, 5, "min")
     );
     assert_eq!(s.step_h(), Some(5.0 / 60.0));
-    assert!(!s.hourly());
+    assert_eq!((s.step_min(), s.hours()), (Some(5), Some(24.0)));
     let g = &s.generators;
     assert!((0..g.names.len()).all(|a| g.failure_probability.column(a).all(|p| p == 0.0)));
     let capacity = |t: usize| {
@@ -106,12 +106,36 @@ fn toy_model_short_steps_follow_from_the_file() {
     assert_eq!(short.iter().sum::<i64>() as f64 * d, 9.0);
 }
 
+/// The 5-minute step becomes `[study] step_min = 5` over 24 hours; a step gridrisk cannot
+/// take (one that does not divide an hour) or a window that is not whole hours is refused,
+/// naming the attribute.
 #[test]
-fn five_minute_steps_are_refused_by_the_converter() {
-    let path = shipped("toymodel.pras");
-    let e = gridrisk_pras::convert_file(&path, Omit::default()).unwrap_err();
-    assert_eq!(e.dataset, "timestep_length");
-    assert!(e.to_string().contains("steps of 5 min"), "{e}");
+fn the_step_converts_to_step_min_or_is_refused() {
+    let (_, files) =
+        gridrisk_pras::convert_file(&shipped("toymodel.pras"), Omit::default()).unwrap();
+    let toml = &files.files[0].1;
+    assert!(toml.contains("[study]\nhours = 24\nstep_min = 5"), "{toml}");
+    let s = read(&shipped("toymodel.pras")).unwrap();
+    let refused = |edit: &dyn Fn(&mut gridrisk_pras::System)| {
+        let mut s = s.clone();
+        edit(&mut s);
+        gridrisk_pras::convert(&s, "toy.pras", "toy", Omit::default()).unwrap_err()
+    };
+    for (length, unit) in [(7, "min"), (90, "min"), (2, "h"), (1, "d")] {
+        let e = refused(&|s| (s.step_length, s.step_unit) = (length, unit.into()));
+        assert_eq!(e.dataset, "timestep_length", "{e}");
+        assert!(
+            e.to_string().contains(&format!("steps of {length} {unit}")),
+            "{e}"
+        );
+    }
+    let e = refused(&|s| s.steps = 287);
+    assert_eq!(e.dataset, "timestep_count", "{e}");
+    assert!(
+        e.to_string()
+            .contains("287 steps of 5 min are not a whole number of hours"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -369,7 +369,7 @@ impl SystemModel {
         &self.calendar
     }
 
-    /// Number of hourly steps.
+    /// Number of time steps (hours unless the scenario gives `[study] step_min`).
     pub fn hours(&self) -> usize {
         self.calendar.hours()
     }
@@ -460,7 +460,8 @@ impl SystemModel {
         Ok(m)
     }
 
-    /// Firm demand energy of region `r` over the window, watt-hours.
+    /// Firm demand energy of region `r` over the window, watt-steps: the sum of its demand
+    /// over the steps, watt-hours at one-hour steps ([`Calendar::per_hour`] converts).
     pub fn demand_wh(&self, r: usize) -> i128 {
         self.regions[r]
             .demand_w()

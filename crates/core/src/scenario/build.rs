@@ -33,7 +33,7 @@ pub struct Summary {
     pub installed_mw: f64,
     /// Peak of the system's demand (the largest, over hours, of the sum over regions), MW.
     pub peak_demand_mw: f64,
-    /// Hours in the study window.
+    /// Hours in the study window (not steps: [`Calendar::hours`] counts those).
     pub hours: usize,
 }
 
@@ -69,7 +69,7 @@ impl Summary {
                 units: model.region_units(r).len(),
                 installed_mw: w_to_mw(model.installed_w(r)),
                 peak_demand_mw: w_to_mw(region.peak_w()),
-                demand_mwh: wh_to_mwh(model.demand_wh(r)),
+                demand_mwh: model.calendar().per_hour(wh_to_mwh(model.demand_wh(r))),
             })
             .collect();
         let peak_w = (0..model.hours())
@@ -96,7 +96,7 @@ impl Summary {
             imports: model.network().imports.len(),
             installed_mw: installed_w as f64 / W_PER_MW as f64,
             peak_demand_mw: peak_w as f64 / W_PER_MW as f64,
-            hours: model.hours(),
+            hours: model.calendar().window_hours(),
         }
     }
 }
@@ -119,6 +119,9 @@ pub(crate) fn load(
         reader.mix(s.text().as_bytes());
     }
     let mut m = manifest::extract(&root, &mut p);
+    if let Some(cal) = &m.calendar {
+        super::step::refuse_hourly_inputs(&root, cal.step_min(), &mut p);
+    }
     let months = m.calendar.as_ref().and_then(manifest::month_of_hours);
     let demands: Vec<Option<Vec<i64>>> = m
         .regions

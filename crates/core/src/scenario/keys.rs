@@ -36,6 +36,7 @@ pub(crate) const STUDY_WINDOW: &[&str] = &[
     "start",
     "end",
     "utc_offset",
+    "step_min",
     "holidays",
 ];
 pub(crate) const REGION: &[&str] = &[

@@ -1169,8 +1169,11 @@ fn study(n: &Node, p: &mut Problems) -> (Option<Calendar>, Vec<usize>) {
     (cal, holidays)
 }
 
-/// The study window: `hours` (with `first_weekday`), or `start` and `end`; `utc_offset`.
+/// The study window: `hours` (with `first_weekday`), or `start` and `end`; `utc_offset`;
+/// `step_min`.
 fn window(f: &Fields<'_>, p: &mut Problems) -> Option<Calendar> {
+    let step_min = step_min(f, p)?;
+    let steps_per_hour = i64::from(60 / step_min);
     let offset = match f.string("utc_offset", false, p) {
         Some(s) => match parse_utc_offset(&s) {
             Some(m) => Some(m),
@@ -1224,15 +1227,22 @@ fn window(f: &Fields<'_>, p: &mut Problems) -> Option<Calendar> {
     }
     if f.has("hours") {
         let h = f.integer("hours", true, p)?;
-        if !(1..=MAX_HOURS).contains(&h) {
+        let most = MAX_HOURS / steps_per_hour;
+        if !(1..=most).contains(&h) {
+            let steps = if most < MAX_HOURS {
+                format!(" ({MAX_HOURS} steps of {step_min} min)")
+            } else {
+                String::new()
+            };
             f.bad(
                 "hours",
-                format!("must be between 1 and {MAX_HOURS}, got {h}"),
+                format!("must be between 1 and {most}{steps}, got {h}"),
                 p,
             );
             return None;
         }
-        return Some(Calendar::from_hours(h as usize, weekday?, offset?));
+        let cal = Calendar::from_hours(h as usize, weekday?, offset?);
+        return Some(cal.with_step_min(step_min));
     }
     if !dates {
         f.problem(
@@ -1255,15 +1265,39 @@ fn window(f: &Fields<'_>, p: &mut Problems) -> Option<Calendar> {
         return None;
     }
     let days = end.days_since_epoch() - start.days_since_epoch() + 1;
-    if days * 24 > MAX_HOURS {
+    if days * 24 * steps_per_hour > MAX_HOURS {
+        let steps = if steps_per_hour > 1 {
+            format!(" steps of {step_min} min")
+        } else {
+            " hours".into()
+        };
         f.bad(
             "end",
-            format!("the window is {days} days, longer than {MAX_HOURS} hours"),
+            format!("the window is {days} days, longer than {MAX_HOURS}{steps}"),
             p,
         );
         return None;
     }
-    Some(Calendar::from_dates(start, end, offset?))
+    Some(Calendar::from_dates(start, end, offset?).with_step_min(step_min))
+}
+
+/// `[study] step_min`: the length of a time step, minutes, a divisor of 60 (60 when absent).
+fn step_min(f: &Fields<'_>, p: &mut Problems) -> Option<u32> {
+    let Some(m) = f.integer("step_min", false, p) else {
+        return (!f.has("step_min")).then_some(60);
+    };
+    if !(1..=60).contains(&m) || 60 % m != 0 {
+        f.bad(
+            "step_min",
+            format!(
+                "expected a step length in minutes that divides an hour (1, 2, 3, 4, 5, 6, \
+                 10, 12, 15, 20, 30 or 60), got {m}"
+            ),
+            p,
+        );
+        return None;
+    }
+    Some(m as u32)
 }
 
 /// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00.

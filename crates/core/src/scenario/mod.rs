@@ -41,6 +41,7 @@ mod manifest;
 mod plausible;
 mod series;
 mod source;
+mod step;
 mod study;
 mod tree;
 

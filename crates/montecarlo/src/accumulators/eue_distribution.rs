@@ -82,6 +82,27 @@ pub struct EueDistributionResult {
     pub worst_shortfall_mw: f64,
 }
 
+impl EueDistributionResult {
+    /// The distribution in MWh from MW x steps at `cal`'s steps per hour (each energy
+    /// divided; the same result at one-hour steps).
+    pub fn per_hour(mut self, cal: &gridrisk_core::Calendar) -> EueDistributionResult {
+        for x in [
+            &mut self.p50_mwh,
+            &mut self.p90_mwh,
+            &mut self.p95_mwh,
+            &mut self.p99_mwh,
+            &mut self.cvar95_mwh,
+            &mut self.mean_above_var95_mwh,
+        ] {
+            *x = cal.per_hour(*x);
+        }
+        for point in &mut self.exceedance {
+            point[0] = cal.per_hour(point[0]);
+        }
+        self
+    }
+}
+
 fn bin_of(wh: i64) -> u32 {
     (libm::log(wh as f64) / libm::log(BIN_GROWTH)).floor() as u32
 }

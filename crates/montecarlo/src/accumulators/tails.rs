@@ -81,8 +81,9 @@ mod counts_text {
 pub struct EventTailsResult {
     /// Largest hourly shortfall of any event of any sample, MW rounded up.
     pub worst_peak_mw: u64,
-    /// Longest event of any sample, hours.
-    pub longest_event_h: u64,
+    /// Longest event of any sample, hours (written as an integer where it is whole).
+    #[serde(serialize_with = "whole_as_integer")]
+    pub longest_event_h: f64,
     /// `[mw, P(at least one event above mw MW)]`, increasing in mw, at most
     /// [`CURVE_POINTS`] points from 0 to the worst peak.
     pub peak_mw_exceedance: Vec<[f64; 2]>,
@@ -92,6 +93,31 @@ pub struct EventTailsResult {
     pub p_event_above_mw: Vec<Threshold>,
     /// P(at least one event longer than Y hours) for each Y asked for.
     pub p_event_longer_than_h: Vec<Threshold>,
+}
+
+impl EventTailsResult {
+    /// The tails in hours from steps at `cal`'s steps per hour: the longest event, the
+    /// duration curve's durations and the duration thresholds (asked for in hours and
+    /// passed to [`Tails::finish`] in steps) divided; the same result at one-hour steps.
+    pub fn per_hour(mut self, cal: &gridrisk_core::Calendar) -> EventTailsResult {
+        self.longest_event_h = cal.per_hour(self.longest_event_h);
+        for point in &mut self.duration_h_exceedance {
+            point[0] = cal.per_hour(point[0]);
+        }
+        for t in &mut self.p_event_longer_than_h {
+            t.above /= cal.steps_per_hour() as u64;
+        }
+        self
+    }
+}
+
+/// A whole number as a JSON integer (as the hourly engine always wrote it), else a float.
+fn whole_as_integer<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && (0.0..9.0e15).contains(x) {
+        s.serialize_u64(*x as u64)
+    } else {
+        s.serialize_f64(*x)
+    }
 }
 
 /// A probability at a threshold asked for.
@@ -171,7 +197,7 @@ impl Tails {
         let last = |c: &Counts| c.keys().next_back().copied().unwrap_or(0);
         EventTailsResult {
             worst_peak_mw: last(&self.peak_mw[a]),
-            longest_event_h: last(&self.longest_h[a]),
+            longest_event_h: last(&self.longest_h[a]) as f64,
             peak_mw_exceedance: curve(&self.peak_mw[a]),
             duration_h_exceedance: curve(&self.longest_h[a]),
             p_event_above_mw: at(&self.peak_mw[a], mw),
@@ -347,7 +373,7 @@ mod tests {
             r.p_event_above_mw[2].p.mean, 0.2,
             "only the 1000.000001 MW peak"
         );
-        assert_eq!((r.worst_peak_mw, r.longest_event_h), (1001, 3));
+        assert_eq!((r.worst_peak_mw, r.longest_event_h), (1001, 3.0));
         assert_eq!(r.duration_h_exceedance[0], [0.0, 0.6]);
         assert_eq!(*r.peak_mw_exceedance.last().unwrap(), [1001.0, 0.0]);
         // The region's EUE distribution: the same samples.

@@ -47,12 +47,12 @@ impl Window {
     }
 }
 
-/// The month (1..=12) of each hour of a window given by dates.
+/// The month (1..=12) of each step of a window given by dates.
 pub(crate) fn month_of_hours(cal: &Calendar) -> Option<Vec<u32>> {
     let start = cal.start()?.days_since_epoch();
     Some(
         (0..cal.hours())
-            .map(|h| Date::from_days_since_epoch(start + (h / 24) as i64).month)
+            .map(|h| Date::from_days_since_epoch(start + cal.day(h) as i64).month)
             .collect(),
     )
 }

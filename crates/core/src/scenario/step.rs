@@ -1,0 +1,90 @@
+//! What a scenario with steps shorter than an hour (`[study] step_min` below 60) may hold.
+//!
+//! The engine counts steps and converts counts to hours and energy where it reports them,
+//! so demand, capacities (constant or a CSV row per step), discrete-time outages (per-step
+//! probabilities, PRAS's convention), lines and the calendar (hour of day, day, week, month
+//! of each step) work at any step. The inputs below are defined in hours or per day and
+//! would need their own conversion; at a shorter step they are refused, each naming its key,
+//! rather than read as if a step were an hour.
+
+use super::error::Problems;
+use super::manifest::element_label;
+use super::tree::Node;
+
+/// Top-level tables refused at a sub-hourly step, with why.
+const TABLES: [(&str, &str); 10] = [
+    ("storages", "storage energy is moved as MW x 1 h per step"),
+    (
+        "generator_storages",
+        "storage energy is moved as MW x 1 h per step",
+    ),
+    (
+        "demand_responses",
+        "borrowed energy, interest and payback windows are per hour",
+    ),
+    (
+        "mining",
+        "mining policies and raids are dated by day and hour",
+    ),
+    ("weather", "temperatures are drawn per day"),
+    (
+        "imports",
+        "import outages are continuous-time (mttf_h, mttr_h) and schedules hourly",
+    ),
+    ("exchanges", "exchanges are drawn per day of 24 hours"),
+    ("disturbances", "disturbances are dated by day and hour"),
+    ("renewables", "renewable profiles are hourly"),
+    ("ladder", "ladder appeals are hours per day"),
+];
+
+/// Keys of each element of a table array refused at a sub-hourly step, with why.
+const ELEMENT_KEYS: [(&str, &str, &str); 6] = [
+    ("units", "mttf_h", CONTINUOUS),
+    ("units", "mttr_h", CONTINUOUS),
+    ("units", "cold", "cold rules follow daily temperatures"),
+    (
+        "units",
+        "dated_outages",
+        "dated outages are whole days of 24 hours",
+    ),
+    ("lines", "mttf_h", CONTINUOUS),
+    ("lines", "mttr_h", CONTINUOUS),
+];
+
+const CONTINUOUS: &str = "continuous-time outages are in hours; give `outage_model = \
+                          \"discrete\"` with per-step `failure_probability` and \
+                          `repair_probability`";
+
+/// Record a problem for every key of `root` (the merged scenario tree) that is refused at
+/// steps of `step_min` minutes; nothing at 60.
+pub(crate) fn refuse_hourly_inputs(root: &Node, step_min: u32, p: &mut Problems) {
+    if step_min == 60 {
+        return;
+    }
+    let refuse = |n: &Node, field: &str, why: &str, p: &mut Problems| {
+        p.push(
+            &n.file,
+            Some(n.line),
+            Some(field),
+            format!(
+                "not supported with `[study] step_min = {step_min}` (steps shorter than an \
+                 hour): {why}"
+            ),
+        );
+    };
+    for (table, why) in TABLES {
+        if let Some(n) = root.get(table) {
+            refuse(n, table, why, p);
+        }
+    }
+    for (table, key, why) in ELEMENT_KEYS {
+        let Some(super::tree::Value::Array(elements)) = root.get(table).map(|n| &n.value) else {
+            continue;
+        };
+        for (i, e) in elements.iter().enumerate() {
+            if let Some(n) = e.get(key) {
+                refuse(n, &format!("{}.{key}", element_label(table, i, e)), why, p);
+            }
+        }
+    }
+}

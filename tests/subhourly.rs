@@ -114,7 +114,7 @@ fn analytic_refuses_steps_shorter_than_an_hour() {
 
 /// Targets and row files are refused at a shorter step (exit 2, naming the option).
 #[test]
-fn targets_and_row_files_are_refused_at_short_steps() {
+fn targets_row_files_and_attribution_are_refused_at_short_steps() {
     let dir = tempfile::tempdir().unwrap();
     let events = dir.path().join("events.csv");
     for (args, expect) in [
@@ -126,6 +126,7 @@ fn targets_and_row_files_are_refused_at_short_steps() {
             vec!["--samples", "10", "--events", events.to_str().unwrap()],
             "--events",
         ),
+        (vec!["--samples", "10", "--attribute"], "--attribute"),
     ] {
         let out = gridrisk()
             .args(["run", QUARTER])

@@ -125,6 +125,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
     };
     super::refuse_rows_at_short_steps(&[model], &args.rows)?;
+    if args.attribute && model.calendar().step_min() != 60 {
+        // The attributed parts are summed per step in MW, not converted to MWh.
+        return Err(bad(anyhow::anyhow!(
+            "--attribute: scenario '{}' steps {} min ([study] step_min); attribution is \
+             computed for hourly steps only",
+            model.name(),
+            model.calendar().step_min()
+        )));
+    }
     let mut empty = Indices::new(model);
     if args.rows.events.is_some() {
         empty = empty.with_events(model, &scenario.name);

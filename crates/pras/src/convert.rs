@@ -9,6 +9,8 @@
 use crate::error::{Kind, PrasError};
 use crate::system::{Matrix, Storages, System, UNLIMITED_MW};
 use gridrisk_core::bounds::MAX_POWER_MW;
+use gridrisk_core::calendar::Date;
+use gridrisk_core::scenario::parse_utc_offset;
 use std::fmt::Write as _;
 
 /// Asset tables that can be left out of a conversion.
@@ -158,7 +160,16 @@ impl Converter<'_> {
             t,
             "sharing = \"local\"  # PRAS keeps a shortfall where it arises"
         );
-        w!(t, "\n[study]\nhours = {}", s.steps / steps_per_hour);
+        let hours = s.steps / steps_per_hour;
+        w!(t, "\n[study]");
+        match dated(&s.start_timestamp, hours) {
+            Some((start, end, offset)) => {
+                w!(t, "start = {start}  # {}", s.start_timestamp);
+                w!(t, "end = {end}  # {hours} h");
+                w!(t, "utc_offset = \"{offset}\"");
+            }
+            None => w!(t, "hours = {hours}"),
+        }
         if step_min != 60 {
             w!(
                 t,
@@ -168,11 +179,13 @@ impl Converter<'_> {
                 s.steps
             );
         }
-        w!(
-            t,
-            "first_weekday = \"{weekday}\"  # of {}",
-            s.start_timestamp
-        );
+        if dated(&s.start_timestamp, hours).is_none() {
+            w!(
+                t,
+                "first_weekday = \"{weekday}\"  # of {}",
+                s.start_timestamp
+            );
+        }
         Ok(())
     }
 
@@ -636,6 +649,23 @@ fn file_name(path: &str) -> &str {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or(path)
+}
+
+/// The dated window (first day, last day, `utc_offset`) of `hours` from `timestamp`, if the
+/// scenario format can hold it: a midnight start (`YYYY-MM-DDT00:00:00±HH:MM`, an offset
+/// `utc_offset` accepts) and whole days. Otherwise the window is written undated, keeping
+/// only its weekday.
+fn dated(timestamp: &str, hours: usize) -> Option<(Date, Date, &str)> {
+    let (date, offset) = timestamp.split_once("T00:00:00")?;
+    parse_utc_offset(offset)?;
+    let mut parts = date.split('-');
+    let mut part = || parts.next()?.parse::<u32>().ok();
+    let (y, m, d) = (part()?, part()?, part()?);
+    let start = Date::new(i32::try_from(y).ok()?, m, d)?;
+    if date.len() != 10 || hours == 0 || hours % 24 != 0 {
+        return None;
+    }
+    Some((start, start.plus_days((hours / 24 - 1) as i64), offset))
 }
 
 /// The weekday of a timestamp's date (`2020-01-01T...` is a Wednesday), as gridrisk's

@@ -1300,8 +1300,9 @@ fn step_min(f: &Fields<'_>, p: &mut Problems) -> Option<u32> {
     Some(m as u32)
 }
 
-/// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00.
-pub(crate) fn parse_utc_offset(s: &str) -> Option<i32> {
+/// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00 (the `utc_offset` key; also
+/// a PRAS file's start timestamp, converted to a dated window).
+pub fn parse_utc_offset(s: &str) -> Option<i32> {
     let b = s.as_bytes();
     if b.len() != 6 || b[3] != b':' {
         return None;

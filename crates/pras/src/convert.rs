@@ -220,6 +220,7 @@ impl Converter<'_> {
         for (a, name) in g.names.iter().enumerate() {
             let t = &mut self.toml;
             w!(t, "\n[[units]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&g.categories[a]));
             w!(t, "region = {}", q(&g.regions[a]));
             w!(t, "mw = {}", g.capacity_mw.max(a));
             if g.capacity_mw.constant(a).is_none() {
@@ -373,6 +374,7 @@ impl Converter<'_> {
         )?;
         let t = &mut self.toml;
         w!(t, "name = {}", q(name));
+        w!(t, "category = {}", q(&s.categories[a]));
         w!(t, "region = {}", q(&s.regions[a]));
         w!(
             t,
@@ -471,6 +473,7 @@ impl Converter<'_> {
             )?;
             let t = &mut self.toml;
             w!(t, "\n[[demand_responses]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&d.categories[a]));
             w!(t, "region = {}", q(&d.regions[a]));
             w!(
                 t,
@@ -504,6 +507,7 @@ impl Converter<'_> {
             )?;
             let t = &mut self.toml;
             w!(t, "\n[[lines]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&l.categories[a]));
             w!(t, "from = {}\nto = {}", q(&l.from[a]), q(&l.to[a]));
             w!(t, "forward_mw = {forward}\nbackward_mw = {backward}");
             if outage.keys.starts_with("outage_model") {

@@ -714,6 +714,27 @@ mod tests {
     }
 
     #[test]
+    fn dated_windows_need_midnight_whole_days_and_a_known_offset() {
+        let d = |ts: &str, hours| {
+            dated(ts, hours).map(|(s, e, o)| (s.to_string(), e.to_string(), o.to_string()))
+        };
+        let window = |s: &str, e: &str, o: &str| Some((s.into(), e.into(), o.into()));
+        assert_eq!(
+            d("2020-01-01T00:00:00+00:00", 8784),
+            window("2020-01-01", "2020-12-31", "+00:00")
+        );
+        assert_eq!(
+            d("2015-03-14T00:00:00-05:00", 24),
+            window("2015-03-14", "2015-03-14", "-05:00")
+        );
+        assert_eq!(d("2020-01-01T01:00:00+00:00", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00+15:00", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00Z", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00+00:00", 36), None);
+        assert_eq!(d("2020-02-30T00:00:00+00:00", 24), None);
+    }
+
+    #[test]
     fn strings_are_escaped() {
         assert_eq!(q("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000A\"");
         assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");

@@ -701,6 +701,8 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "= 1",
                 "x = [",
                 "name = \"dup\"",
+                "category = 7",
+                "category = \"Coal\"",
                 "\u{0}\u{ff}",
             ]);
             desc = format!("stray line {stray:?} inserted at line {}", i + 1);

@@ -164,7 +164,7 @@ fn toymodel_with_30_mw_more_load_is_short_as_the_file_says() {
         String::from_utf8_lossy(&out.stderr)
     );
     let toml = std::fs::read_to_string(d.join("toymodel.toml")).unwrap();
-    assert!(toml.contains("hours = 24\nstep_min = 5"), "{toml}");
+    assert!(toml.contains("start = 2015-03-14  # 2015-03-14T00:00:00+00:00\nend = 2015-03-14  # 24 h\nutc_offset = \"+00:00\"\nstep_min = 5"), "{toml}");
     let load = std::fs::read_to_string(d.join("load.csv")).unwrap();
     let mut plus = String::new();
     for (i, line) in load.lines().enumerate() {

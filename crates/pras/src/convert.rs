@@ -9,6 +9,8 @@
 use crate::error::{Kind, PrasError};
 use crate::system::{Matrix, Storages, System, UNLIMITED_MW};
 use gridrisk_core::bounds::MAX_POWER_MW;
+use gridrisk_core::calendar::Date;
+use gridrisk_core::scenario::parse_utc_offset;
 use std::fmt::Write as _;
 
 /// Asset tables that can be left out of a conversion.
@@ -158,7 +160,16 @@ impl Converter<'_> {
             t,
             "sharing = \"local\"  # PRAS keeps a shortfall where it arises"
         );
-        w!(t, "\n[study]\nhours = {}", s.steps / steps_per_hour);
+        let hours = s.steps / steps_per_hour;
+        w!(t, "\n[study]");
+        match dated(&s.start_timestamp, hours) {
+            Some((start, end, offset)) => {
+                w!(t, "start = {start}  # {}", s.start_timestamp);
+                w!(t, "end = {end}  # {hours} h");
+                w!(t, "utc_offset = \"{offset}\"");
+            }
+            None => w!(t, "hours = {hours}"),
+        }
         if step_min != 60 {
             w!(
                 t,
@@ -168,11 +179,13 @@ impl Converter<'_> {
                 s.steps
             );
         }
-        w!(
-            t,
-            "first_weekday = \"{weekday}\"  # of {}",
-            s.start_timestamp
-        );
+        if dated(&s.start_timestamp, hours).is_none() {
+            w!(
+                t,
+                "first_weekday = \"{weekday}\"  # of {}",
+                s.start_timestamp
+            );
+        }
         Ok(())
     }
 
@@ -207,6 +220,7 @@ impl Converter<'_> {
         for (a, name) in g.names.iter().enumerate() {
             let t = &mut self.toml;
             w!(t, "\n[[units]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&g.categories[a]));
             w!(t, "region = {}", q(&g.regions[a]));
             w!(t, "mw = {}", g.capacity_mw.max(a));
             if g.capacity_mw.constant(a).is_none() {
@@ -360,6 +374,7 @@ impl Converter<'_> {
         )?;
         let t = &mut self.toml;
         w!(t, "name = {}", q(name));
+        w!(t, "category = {}", q(&s.categories[a]));
         w!(t, "region = {}", q(&s.regions[a]));
         w!(
             t,
@@ -458,6 +473,7 @@ impl Converter<'_> {
             )?;
             let t = &mut self.toml;
             w!(t, "\n[[demand_responses]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&d.categories[a]));
             w!(t, "region = {}", q(&d.regions[a]));
             w!(
                 t,
@@ -491,6 +507,7 @@ impl Converter<'_> {
             )?;
             let t = &mut self.toml;
             w!(t, "\n[[lines]]\nname = {}", q(name));
+            w!(t, "category = {}", q(&l.categories[a]));
             w!(t, "from = {}\nto = {}", q(&l.from[a]), q(&l.to[a]));
             w!(t, "forward_mw = {forward}\nbackward_mw = {backward}");
             if outage.keys.starts_with("outage_model") {
@@ -638,6 +655,23 @@ fn file_name(path: &str) -> &str {
         .unwrap_or(path)
 }
 
+/// The dated window (first day, last day, `utc_offset`) of `hours` from `timestamp`, if the
+/// scenario format can hold it: a midnight start (`YYYY-MM-DDT00:00:00±HH:MM`, an offset
+/// `utc_offset` accepts) and whole days. Otherwise the window is written undated, keeping
+/// only its weekday.
+fn dated(timestamp: &str, hours: usize) -> Option<(Date, Date, &str)> {
+    let (date, offset) = timestamp.split_once("T00:00:00")?;
+    parse_utc_offset(offset)?;
+    let mut parts = date.split('-');
+    let mut part = || parts.next()?.parse::<u32>().ok();
+    let (y, m, d) = (part()?, part()?, part()?);
+    let start = Date::new(i32::try_from(y).ok()?, m, d)?;
+    if date.len() != 10 || hours == 0 || hours % 24 != 0 {
+        return None;
+    }
+    Some((start, start.plus_days((hours / 24 - 1) as i64), offset))
+}
+
 /// The weekday of a timestamp's date (`2020-01-01T...` is a Wednesday), as gridrisk's
 /// `first_weekday` names it.
 fn weekday(timestamp: &str) -> Option<&'static str> {
@@ -677,6 +711,27 @@ mod tests {
         assert_eq!(weekday("2000-02-29"), Some("tuesday"));
         assert_eq!(weekday("2020-13-01"), None);
         assert_eq!(weekday("x"), None);
+    }
+
+    #[test]
+    fn dated_windows_need_midnight_whole_days_and_a_known_offset() {
+        let d = |ts: &str, hours| {
+            dated(ts, hours).map(|(s, e, o)| (s.to_string(), e.to_string(), o.to_string()))
+        };
+        let window = |s: &str, e: &str, o: &str| Some((s.into(), e.into(), o.into()));
+        assert_eq!(
+            d("2020-01-01T00:00:00+00:00", 8784),
+            window("2020-01-01", "2020-12-31", "+00:00")
+        );
+        assert_eq!(
+            d("2015-03-14T00:00:00-05:00", 24),
+            window("2015-03-14", "2015-03-14", "-05:00")
+        );
+        assert_eq!(d("2020-01-01T01:00:00+00:00", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00+15:00", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00Z", 24), None);
+        assert_eq!(d("2020-01-01T00:00:00+00:00", 36), None);
+        assert_eq!(d("2020-02-30T00:00:00+00:00", 24), None);
     }
 
     #[test]

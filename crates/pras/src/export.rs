@@ -18,23 +18,15 @@ use std::collections::HashMap;
 /// The file format version written: v0.8's layout, which PRAS's current reader reads.
 pub const WRITTEN_VERSION: Version = Version(0, 8, 0);
 
-/// The `_core` category of every asset: the scenario format has no categories, so each
-/// asset is labelled with its gridrisk table.
+/// The `_core` category of an asset without a `category` key: its gridrisk table's name, by
+/// scenario table.
 const CATEGORY: [(&str, &str); 5] = [
-    ("generators", "unit"),
+    ("units", "unit"),
     ("storages", "storage"),
-    ("generatorstorages", "generator_storage"),
-    ("demandresponses", "demand_response"),
+    ("generator_storages", "generator_storage"),
+    ("demand_responses", "demand_response"),
     ("lines", "line"),
 ];
-
-fn category(group: &str) -> String {
-    CATEGORY
-        .iter()
-        .find(|(g, _)| *g == group)
-        .map_or("", |(_, c)| c)
-        .to_string()
-}
 
 const W_PER_MW: i64 = 1_000_000;
 
@@ -181,6 +173,17 @@ impl Exporter<'_> {
         }
     }
 
+    /// The `_core` category of the model's asset `name` of scenario `table`: its `category`
+    /// key, else the table's name ([`CATEGORY`]).
+    fn category(&self, table: &str, name: &str) -> String {
+        self.m
+            .categories()
+            .of(table, name)
+            .or_else(|| CATEGORY.iter().find(|(t, _)| *t == table).map(|(_, c)| *c))
+            .unwrap_or_default()
+            .to_string()
+    }
+
     fn regions(&self, steps: usize) -> Result<Regions, PrasError> {
         let regions = self.m.regions();
         let mut load = Vec::with_capacity(steps * regions.len());
@@ -260,7 +263,7 @@ impl Exporter<'_> {
             .collect();
         Ok(Generators {
             names: pras_names,
-            categories: vec![category("generators"); n],
+            categories: u.names.iter().map(|m| self.category("units", m)).collect(),
             regions: region_names,
             capacity_mw: by_step(steps, &capacity),
             failure_probability: by_step(steps, &column(&probabilities, |p| &p.0)),
@@ -372,7 +375,7 @@ impl Exporter<'_> {
             fail.push(vec![f; steps]);
             repair.push(vec![r; steps]);
             g.names.push(s.name.clone());
-            g.categories.push(category(group));
+            g.categories.push(self.category(key, &s.name));
             g.regions
                 .push(self.m.regions()[s.region].name().to_string());
         }
@@ -431,7 +434,8 @@ impl Exporter<'_> {
                 col.push(vec![v; steps]);
             }
             d.names.push(dr.name.clone());
-            d.categories.push(category("demandresponses"));
+            d.categories
+                .push(self.category("demand_responses", &dr.name));
             d.regions
                 .push(self.m.regions()[dr.region].name().to_string());
         }
@@ -472,7 +476,7 @@ impl Exporter<'_> {
             fail.push(vec![f; steps]);
             repair.push(vec![r; steps]);
             l.names.push(line.name.clone());
-            l.categories.push(category("lines"));
+            l.categories.push(self.category("lines", &line.name));
             l.from.push(name(line.from));
             l.to.push(name(line.to));
             pairs.push((line.from.min(line.to), line.from.max(line.to)));

@@ -114,7 +114,7 @@ fn the_step_converts_to_step_min_or_is_refused() {
     let (_, files) =
         gridrisk_pras::convert_file(&shipped("toymodel.pras"), Omit::default()).unwrap();
     let toml = &files.files[0].1;
-    assert!(toml.contains("[study]\nhours = 24\nstep_min = 5"), "{toml}");
+    assert!(toml.contains("[study]\nstart = 2015-03-14  # 2015-03-14T00:00:00+00:00\nend = 2015-03-14  # 24 h\nutc_offset = \"+00:00\"\nstep_min = 5"), "{toml}");
     let s = read(&shipped("toymodel.pras")).unwrap();
     let refused = |edit: &dyn Fn(&mut gridrisk_pras::System)| {
         let mut s = s.clone();

@@ -4,6 +4,7 @@
 //! belongs to a region, and units are sorted by region so that each region's units are one
 //! contiguous range of the struct-of-arrays [`Units`].
 
+mod categories;
 mod demand_response;
 mod exchange;
 mod mining;
@@ -15,6 +16,7 @@ mod supply;
 mod units;
 mod weather;
 
+pub use categories::Categories;
 pub use demand_response::DemandResponse;
 pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
@@ -88,6 +90,7 @@ pub struct SystemModel {
     conditions: Conditions,
     storages: Vec<Storage>,
     demand_responses: Vec<DemandResponse>,
+    categories: Categories,
 }
 
 /// Everything random or dated beyond unit and line outages: weather and demand, mining and
@@ -175,6 +178,7 @@ impl SystemModel {
             conditions: Conditions::default(),
             storages: Vec::new(),
             demand_responses: Vec::new(),
+            categories: Categories::default(),
         })
     }
 
@@ -357,6 +361,17 @@ impl SystemModel {
     /// The demand response devices, in scenario order (empty if there are none).
     pub fn demand_responses(&self) -> &[DemandResponse] {
         &self.demand_responses
+    }
+
+    /// The same model with the assets' `category` labels (never read by the engine).
+    pub fn with_categories(mut self, categories: Categories) -> SystemModel {
+        self.categories = categories;
+        self
+    }
+
+    /// The assets' `category` labels.
+    pub fn categories(&self) -> &Categories {
+        &self.categories
     }
 
     /// Scenario name.

@@ -467,5 +467,6 @@ fn model(m: &Manifest, demands: Vec<Option<Vec<i64>>>) -> Result<SystemModel, St
         .and_then(|model| model.with_conditions(conditions))
         .and_then(|model| model.with_storages(m.storages.clone()))
         .and_then(|model| model.with_demand_responses(m.demand_responses.clone()))
+        .map(|model| model.with_categories(m.categories.clone()))
         .map_err(|e| e.to_string())
 }

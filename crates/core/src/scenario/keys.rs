@@ -71,6 +71,7 @@ pub(crate) const DEMAND: &[&str] = &[
 ];
 pub(crate) const UNIT: &[&str] = &[
     "name",
+    "category",
     "region",
     "count",
     "mw",
@@ -96,6 +97,7 @@ pub(crate) const COLD: &[&str] = &["zone", "below_anomaly_c", "factor"];
 pub(crate) const DATED_OUTAGE: &[&str] = &["from", "to", "count"];
 pub(crate) const LINE: &[&str] = &[
     "name",
+    "category",
     "from",
     "to",
     "forward_mw",
@@ -108,6 +110,7 @@ pub(crate) const LINE: &[&str] = &[
 ];
 pub(crate) const DEMAND_RESPONSE: &[&str] = &[
     "name",
+    "category",
     "region",
     "count",
     "borrow_mw",
@@ -126,6 +129,7 @@ pub(crate) const DEMAND_RESPONSE: &[&str] = &[
 ];
 pub(crate) const STORAGE: &[&str] = &[
     "name",
+    "category",
     "region",
     "count",
     "charge_mw",
@@ -144,6 +148,7 @@ pub(crate) const STORAGE: &[&str] = &[
 ];
 pub(crate) const GENERATOR_STORAGE: &[&str] = &[
     "name",
+    "category",
     "region",
     "count",
     "charge_mw",

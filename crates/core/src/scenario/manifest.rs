@@ -19,7 +19,9 @@ use super::source::resolve;
 use super::tree::{Node, Value};
 use crate::bounds::{ABSOLUTE_ZERO_C, MAX_POWER_MW, MAX_SCALE, MIN_MEAN_DURATION_H};
 use crate::calendar::{parse_weekday, Calendar, Date, WEEKDAYS};
-use crate::model::{ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate, Storage};
+use crate::model::{
+    Categories, ColdRule, Conditions, Network, Outage, OutageModel, RegionClimate, Storage,
+};
 use crate::power::{mw_to_w, W_PER_MW};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -103,6 +105,42 @@ pub(crate) struct Manifest {
     pub(crate) inflow_series: Vec<storage::InflowSeries>,
     /// Demand response devices (blocks expanded), only the valid ones.
     pub(crate) demand_responses: Vec<crate::model::DemandResponse>,
+    /// The `category` labels of assets (PRAS's `_core` categories).
+    pub(crate) categories: Categories,
+}
+
+/// The tables whose elements take a `category` key (the asset tables PRAS has).
+const CATEGORY_TABLES: [&str; 5] = [
+    "units",
+    "storages",
+    "generator_storages",
+    "demand_responses",
+    "lines",
+];
+
+/// The `category` of every element of the asset tables that has one and a name. The
+/// tables' own readers report their other keys (and a non-table element), so this pass
+/// reports only a `category` that is not a string.
+fn categories(f: &Fields<'_>, p: &mut Problems) -> Categories {
+    let mut out = Categories::default();
+    for table in CATEGORY_TABLES {
+        let Some(Value::Array(elements)) = f.get(table).map(|n| &n.value) else {
+            continue;
+        };
+        for (i, n) in elements.iter().enumerate() {
+            let (Some(name), Some(_)) = (n.get_str("name"), n.table()) else {
+                continue;
+            };
+            let e = Fields {
+                node: n,
+                path: element_label(table, i, n),
+            };
+            if let Some(category) = e.string("category", false, p) {
+                out.set(table, name, category);
+            }
+        }
+    }
+    out
 }
 
 /// A region as read from TOML.
@@ -878,6 +916,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
             (None, Vec::new())
         }
     };
+    m.categories = categories(&f, p);
     let win = m.calendar.as_ref().map(Window::of);
     let win = win.as_ref();
     let (weather, zone_names) = conditions::weather(&f, p);
@@ -1300,8 +1339,9 @@ fn step_min(f: &Fields<'_>, p: &mut Problems) -> Option<u32> {
     Some(m as u32)
 }
 
-/// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00.
-pub(crate) fn parse_utc_offset(s: &str) -> Option<i32> {
+/// Minutes east of UTC from `±HH:MM`, within -12:00..=+14:00 (the `utc_offset` key; also
+/// a PRAS file's start timestamp, converted to a dated window).
+pub fn parse_utc_offset(s: &str) -> Option<i32> {
     let b = s.as_bytes();
     if b.len() != 6 || b[3] != b':' {
         return None;

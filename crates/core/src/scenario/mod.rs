@@ -48,7 +48,7 @@ mod tree;
 pub use build::{RegionSummary, Summary};
 pub use error::{Problem, ScenarioError};
 pub use keypath::{KeyPath, Segment};
-pub use manifest::{NEVER_FAILS_MTTF_H, NEVER_FAILS_MTTR_H};
+pub use manifest::{parse_utc_offset, NEVER_FAILS_MTTF_H, NEVER_FAILS_MTTR_H};
 pub use source::{Embedded, FileSystem, Source};
 pub use study::{
     Design, DesignMethod, Law, Study, StudyVariant, Uncertain, DEFAULT_SAMPLES, DEFAULT_SEED,

@@ -1003,6 +1003,21 @@ mod tests {
         })
     }
 
+    /// The hour of a generated case.
+    fn hour<'a>(
+        supply_w: &'a [i64],
+        firm_w: &'a [i64],
+        arc_limit_w: &'a [i64],
+        available_w: &'a [i64],
+    ) -> LadderHour<'a> {
+        LadderHour {
+            supply_w,
+            firm_w,
+            arc_limit_w,
+            available_w,
+        }
+    }
+
     /// [`LadderDispatcher::dispatch`] and the circulation of the whole hour, both rules.
     fn same_as_whole(
         t: &Topology,
@@ -1029,13 +1044,7 @@ mod tests {
         fn shortcuts_are_the_whole_circulation_on_large_networks(
             (t, ladder, supply, firm, limit, avail) in large(),
         ) {
-            let hour = LadderHour {
-                supply_w: &supply,
-                firm_w: &firm,
-                arc_limit_w: &limit,
-                available_w: &avail,
-            };
-            same_as_whole(&t, &ladder, &hour)?;
+            same_as_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
         }
     }
 
@@ -1074,13 +1083,7 @@ mod tests {
         fn a_component_alone_is_the_whole_circulation(
             (t, ladder, supply, firm, limit, avail) in grouped(),
         ) {
-            let hour = LadderHour {
-                supply_w: &supply,
-                firm_w: &firm,
-                arc_limit_w: &limit,
-                available_w: &avail,
-            };
-            components_alone_are_the_whole(&t, &ladder, &hour)?;
+            components_alone_are_the_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
         }
 
         /// The same on large networks (one to three components of 10 to 40 regions).
@@ -1088,13 +1091,7 @@ mod tests {
         fn a_component_alone_is_the_whole_circulation_on_large_networks(
             (t, ladder, supply, firm, limit, avail) in large(),
         ) {
-            let hour = LadderHour {
-                supply_w: &supply,
-                firm_w: &firm,
-                arc_limit_w: &limit,
-                available_w: &avail,
-            };
-            components_alone_are_the_whole(&t, &ladder, &hour)?;
+            components_alone_are_the_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
         }
     }
 
@@ -1107,13 +1104,7 @@ mod tests {
         fn shortcuts_are_the_whole_circulation(
             (t, ladder, supply, firm, limit, avail) in grouped(),
         ) {
-            let hour = LadderHour {
-                supply_w: &supply,
-                firm_w: &firm,
-                arc_limit_w: &limit,
-                available_w: &avail,
-            };
-            same_as_whole(&t, &ladder, &hour)?;
+            same_as_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
         }
     }
 }

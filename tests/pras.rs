@@ -17,6 +17,20 @@ fn stderr_of(args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `gridrisk convert FROM --out OUT`, which must succeed; its standard output.
+fn convert(from: &str, out: &Path) -> String {
+    let run = gridrisk()
+        .args(["convert", from, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "convert {from}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
 /// The counts `validate` prints, against the facts of RTS-GMLC as read from the file by
 /// hand (shared/data/pras/README.md: h5dump of each dataset) rather than by this reader.
 #[test]
@@ -63,16 +77,7 @@ fn comparable(doc: Value) -> Value {
 #[test]
 fn run_on_the_pras_file_equals_run_on_its_conversion() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let status = gridrisk()
-        .args(["convert", RTS, "--out", out])
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    convert(RTS, dir.path());
     let toml = dir.path().join("rts.toml");
     let from_pras = json(&["run", RTS, "--samples", "60", "--format", "json"]);
     let from_toml = json(&[
@@ -94,15 +99,7 @@ fn run_on_the_pras_file_equals_run_on_its_conversion() {
 #[test]
 fn convert_writes_the_scenario_files() {
     let dir = tempfile::tempdir().unwrap();
-    let out = gridrisk()
-        .args(["convert", RTS, "--out", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    convert(RTS, dir.path());
     let toml = std::fs::read_to_string(dir.path().join("rts.toml")).unwrap();
     assert_eq!(toml.matches("[[units]]").count(), 153);
     assert_eq!(toml.matches("capacity_file = \"capacity.csv\"").count(), 80);
@@ -154,15 +151,7 @@ fn toymodel_with_30_mw_more_load_is_short_as_the_file_says() {
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = gridrisk()
-        .args(["convert", TOY, "--out", d.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    convert(TOY, d);
     let toml = std::fs::read_to_string(d.join("toymodel.toml")).unwrap();
     assert!(toml.contains("start = 2015-03-14  # 2015-03-14T00:00:00+00:00\nend = 2015-03-14  # 24 h\nutc_offset = \"+00:00\"\nstep_min = 5"), "{toml}");
     let load = std::fs::read_to_string(d.join("load.csv")).unwrap();
@@ -185,20 +174,7 @@ fn toymodel_with_30_mw_more_load_is_short_as_the_file_says() {
     )
     .unwrap();
     let plus_pras = d.join("plus-30.pras");
-    let out = gridrisk()
-        .args([
-            "convert",
-            d.join("plus-30.toml").to_str().unwrap(),
-            "--out",
-            plus_pras.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    convert(d.join("plus-30.toml").to_str().unwrap(), &plus_pras);
     // The written file keeps the step and the load.
     let written = gridrisk_pras::read(&plus_pras).unwrap();
     assert_eq!(
@@ -409,27 +385,9 @@ fn omit_on_compare_and_study_is_omit_on_run() {
 fn a_scenario_converts_to_a_pras_file_that_runs_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = gridrisk()
-        .args(["convert", RTS, "--out", d.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    convert(RTS, d);
     let again = d.join("again.pras");
-    let out = gridrisk()
-        .args([
-            "convert",
-            d.join("rts.toml").to_str().unwrap(),
-            "--out",
-            again.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = convert(d.join("rts.toml").to_str().unwrap(), &again);
     assert!(
         text.contains(
             "PRAS file format v0.8.0, 3 regions, 153 generators, 1 storages, 1 generator-storages"

@@ -168,9 +168,11 @@ pub struct Components {
     rate: Vec<Option<usize>>,
     /// Hourly failure and repair rates, one per block of units that has them.
     rates: Vec<Rates>,
-    /// The number of plain components (continuous time, constant capacity): they come
-    /// first, and are drawn by the hot loop (see [`Components::special_last`]).
-    plain: usize,
+    /// The plain components (continuous time, constant capacity, no cold rule or dated
+    /// outage, no negative amount): the first `plain.len()` components, whose fields are
+    /// copied here side by side for the hot loop ([`draw_plain`]; see
+    /// [`Components::special_last`]).
+    plain: Vec<Plain>,
     availability: Vec<f64>,
     /// Per component: failure-rate multiplier on cold days (zone, anomaly level, factor).
     cold: Vec<Option<ColdRule>>,
@@ -206,7 +208,7 @@ impl Components {
             profiles: Vec::new(),
             rate: Vec::new(),
             rates: Vec::new(),
-            plain: 0,
+            plain: Vec::new(),
             availability: Vec::new(),
             cold: Vec::new(),
             masks: Vec::new(),
@@ -275,10 +277,16 @@ impl Components {
         c
     }
 
-    /// Whether component `i` is drawn out of the hot loop: in discrete time, or with an
-    /// hourly capacity or hourly rates.
+    /// Whether component `i` is drawn out of the hot loop: in discrete time, with an hourly
+    /// capacity or hourly rates, a cold rule or dated outages, or a negative amount (its
+    /// failures would be gains, which the hot loop does not count as drops).
     fn special(&self, i: usize) -> bool {
-        self.discrete[i] || self.profile[i].is_some() || self.rate[i].is_some()
+        self.discrete[i]
+            || self.profile[i].is_some()
+            || self.rate[i].is_some()
+            || self.cold[i].is_some()
+            || !self.masks[i].is_empty()
+            || self.amount[i] < 0
     }
 
     /// Reorder the components so that the special ones ([`Components::special`]) come last,
@@ -303,8 +311,17 @@ impl Components {
         permute(&mut self.cold, &order);
         permute(&mut self.masks, &order);
         self.plain = (0..self.stream_id.len())
-            .filter(|&i| !self.special(i))
-            .count();
+            .take_while(|&i| !self.special(i))
+            .map(|i| Plain {
+                stream_id: self.stream_id[i],
+                purpose: self.purpose[i],
+                quantity: self.quantity[i],
+                amount: self.amount[i],
+                mttf: self.up_scale[i],
+                mttr: self.down_scale[i],
+                availability: self.availability[i],
+            })
+            .collect();
     }
 
     /// Push unit `i` of `model` (nothing if it is 0 MW: it changes nothing, whatever its
@@ -467,12 +484,13 @@ where
     }
 }
 
-/// Draw the history of component `i` of `components` into `log` and `initial`; `flips` is
-/// scratch for its random state flips. `SPECIAL` is false for the plain components, which
-/// are compiled without the tests for discrete time and hourly capacities.
+/// Draw the history of special component `i` ([`Components::special`]) of `components`
+/// into `log` and `initial`; `flips` is scratch for its random state flips. Out of line, so
+/// that the loop over the plain components ([`draw_plain`]), the hot one, is compiled as if
+/// it were alone.
 #[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn draw_component<const SPECIAL: bool>(
+#[inline(never)]
+fn draw_special(
     components: &Components,
     i: usize,
     key: SampleKey,
@@ -489,13 +507,9 @@ fn draw_component<const SPECIAL: bool>(
     let masks = &components.masks[i];
     let mut rng = key.stream(components.stream_id[i], components.purpose[i]);
     let up = rng.uniform() < components.availability[i];
-    let discrete = SPECIAL && components.discrete[i];
-    let (profile, rates) = if SPECIAL {
-        let profile = components.profile[i].map(|p| &components.profiles[p]);
-        (profile, components.rate[i].map(|r| &components.rates[r]))
-    } else {
-        (None, None)
-    };
+    let discrete = components.discrete[i];
+    let profile = components.profile[i].map(|p| &components.profiles[p]);
+    let rates = components.rate[i].map(|r| &components.rates[r]);
     // With dated outages the random process runs on underneath: its transitions go
     // to `flips` and are merged with the outage dates below; so do they with an hourly
     // capacity, which changes what the component adds while it is up.
@@ -505,8 +519,7 @@ fn draw_component<const SPECIAL: bool>(
         initial[q] += amount;
     }
     let up0 = up;
-    // Plain components (nearly all) run without the tests for cold days and dated
-    // outages. In discrete time a duration is a whole number of steps.
+    // In discrete time a duration is a whole number of steps.
     let plain = |rng: &mut Stream, t: f64, up: bool| {
         let x = rng.exp1() * if up { mttf } else { mttr };
         if discrete {
@@ -552,21 +565,109 @@ fn draw_component<const SPECIAL: bool>(
     }
 }
 
-/// [`draw_component`] for a special component ([`Components::special`]), out of line so
-/// that the loop over the plain components, the hot one, is compiled as if it were alone.
-#[allow(clippy::too_many_arguments)]
-#[inline(never)]
-fn draw_special(
-    components: &Components,
-    i: usize,
-    key: SampleKey,
-    weather: Option<&WeatherDraw>,
-    hours: usize,
-    initial: &mut [i64],
-    log: &mut Log,
-    flips: &mut Vec<usize>,
-) {
-    draw_component::<true>(components, i, key, weather, hours, initial, log, flips);
+/// A plain component ([`Components::plain`]) as the hot loop reads it.
+#[derive(Clone, Copy, Debug)]
+struct Plain {
+    stream_id: u64,
+    purpose: Purpose,
+    quantity: usize,
+    /// What it adds when up (>= 0).
+    amount: i64,
+    /// Mean up and down times, hours.
+    mttf: f64,
+    mttr: f64,
+    availability: f64,
+}
+
+/// Draw the history of plain component `c` over `hours` hours into `log` and `initial`:
+/// the same draws, times and changes as [`draw_special`] would give it, in a loop that
+/// keeps its state in registers (nearly every transition of a sample is drawn here).
+#[inline(always)]
+fn draw_plain(c: &Plain, key: SampleKey, hours: usize, initial: &mut [i64], log: &mut Log) {
+    let mut rng = key.stream(c.stream_id, c.purpose);
+    let up = rng.uniform() < c.availability;
+    if up {
+        initial[c.quantity] += c.amount;
+    }
+    // A component keeps at most one change per hour: room for `hours` more, so that the
+    // loop writes its changes by index.
+    let start = log.len;
+    if log.changes.len() < start + hours {
+        log.changes.resize(start + hours, Change::EMPTY);
+    }
+    let mut d = PlainDraw {
+        rng,
+        t: 0.0,
+        last_h: usize::MAX,
+        last_hour: (hours - 1) as f64,
+        len: start,
+        changes: &mut log.changes[..start + hours],
+        sums: log.sums,
+        at: log.quantities,
+        q: c.quantity,
+        amount: c.amount,
+    };
+    // Failures and repairs alternate, so each step is specialised for its kind.
+    if up || d.step::<false>(c.mttr) {
+        while d.step::<true>(c.mttf) && d.step::<false>(c.mttr) {}
+    }
+    log.len = d.len;
+}
+
+/// The state of [`draw_plain`]: where the component's transitions are, and where its
+/// changes go.
+struct PlainDraw<'l> {
+    rng: Stream,
+    /// Time of the last transition drawn, hours.
+    t: f64,
+    /// The hour of the last change kept (see [`Transition::last_h`]).
+    last_h: usize,
+    /// The window's last hour, as a time.
+    last_hour: f64,
+    /// Number of changes in `changes`.
+    len: usize,
+    changes: &'l mut [Change],
+    sums: &'l mut [BlockSums],
+    /// Quantities per block of `sums`.
+    at: usize,
+    q: usize,
+    amount: i64,
+}
+
+impl PlainDraw<'_> {
+    /// Draw and record the next transition, a failure if `FAIL` (with mean duration
+    /// `scale` before it); false past the window. What [`Transition::step`] and
+    /// [`Log::push`] do, with a failure's change known to be a drop.
+    #[inline(always)]
+    fn step<const FAIL: bool>(&mut self, scale: f64) -> bool {
+        self.t += self.rng.exp1() * scale;
+        if self.t > self.last_hour {
+            return false;
+        }
+        let h = ceil_hour(self.t);
+        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.at + self.q];
+        if h == self.last_h {
+            // Two transitions in one hour cancel (see `Transition::step`).
+            self.len -= 1;
+            sums.cancel(self.changes[self.len]);
+            self.last_h = usize::MAX;
+        } else {
+            let change = if FAIL { -self.amount } else { self.amount };
+            self.changes[self.len] = Change {
+                offset: (h % PEAK_BLOCK_H) as u32,
+                next: sums.head,
+                amount: change,
+            };
+            sums.head = self.len as u32;
+            self.len += 1;
+            sums.net_w += change;
+            if FAIL {
+                sums.drop_w += change;
+            }
+            self.last_h = h;
+        }
+        true
+    }
 }
 
 /// Where [`transitions`] is.
@@ -768,7 +869,10 @@ impl Hazard {
 /// The change lists and block sums being written by [`History::draw`].
 struct Log<'a> {
     quantities: usize,
+    /// The changes, `len` of them, then spare room (never shrunk: no allocation per
+    /// sample once it has grown).
     changes: &'a mut Vec<Change>,
+    len: usize,
     sums: &'a mut [BlockSums],
 }
 
@@ -777,12 +881,18 @@ impl Log<'_> {
     #[inline]
     fn push(&mut self, q: usize, h: usize, change: i64) {
         let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
-        self.changes.push(Change {
+        let c = Change {
             offset: (h % PEAK_BLOCK_H) as u32,
             next: sums.head,
             amount: change,
-        });
-        sums.head = (self.changes.len() - 1) as u32;
+        };
+        if self.len == self.changes.len() {
+            self.changes.push(c);
+        } else {
+            self.changes[self.len] = c;
+        }
+        sums.head = self.len as u32;
+        self.len += 1;
         sums.net_w += change;
         if change < 0 {
             sums.drop_w += change;
@@ -792,11 +902,9 @@ impl Log<'_> {
     /// Undo the last [`Log::push`], a change of quantity `q` at hour `h`.
     #[inline]
     fn pop(&mut self, q: usize, h: usize) {
-        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
-        if let Some(c) = self.changes.pop() {
-            sums.head = c.next;
-            sums.net_w -= c.amount;
-            sums.drop_w -= c.amount.min(0);
+        if self.len > 0 {
+            self.len -= 1;
+            self.sums[h / PEAK_BLOCK_H * self.quantities + q].cancel(self.changes[self.len]);
         }
     }
 }
@@ -911,6 +1019,15 @@ struct Change {
     amount: i64,
 }
 
+impl Change {
+    /// A placeholder for the room not yet written.
+    const EMPTY: Change = Change {
+        offset: 0,
+        next: NONE,
+        amount: 0,
+    };
+}
+
 /// End of a list of changes.
 const NONE: u32 = u32::MAX;
 
@@ -933,6 +1050,14 @@ impl BlockSums {
         drop_w: 0,
         head: NONE,
     };
+
+    /// Undo the recording of `c`, the last change of this list.
+    #[inline]
+    fn cancel(&mut self, c: Change) {
+        self.head = c.next;
+        self.net_w -= c.amount;
+        self.drop_w -= c.amount.min(0);
+    }
 }
 
 /// The outage history of one sample: initial levels, and the changes per (quantity, block).
@@ -942,7 +1067,9 @@ pub struct History {
     hours: usize,
     /// Level of each quantity at hour 0.
     pub initial: Vec<i64>,
+    /// The changes of this sample, `len` of them (then spare room).
     changes: Vec<Change>,
+    len: usize,
     /// Per (block, quantity), at `b * quantities + q` (a block's quantities side by side, as
     /// the sampler reads them).
     sums: Vec<BlockSums>,
@@ -958,7 +1085,8 @@ impl History {
             quantities,
             hours,
             initial: vec![0; quantities],
-            changes: Vec::with_capacity(1024),
+            changes: Vec::new(),
+            len: 0,
             sums: vec![BlockSums::EMPTY; quantities * blocks],
             flips: Vec::new(),
         }
@@ -979,24 +1107,26 @@ impl History {
             hours,
             initial,
             changes,
+            len,
             sums,
             flips,
         } = self;
         let mut log = Log {
             quantities: *quantities,
             changes,
+            len: 0,
             sums,
         };
         initial.copy_from_slice(&components.firm_level);
-        log.changes.clear();
         log.sums.fill(BlockSums::EMPTY);
-        let (hours, plain) = (*hours, components.plain);
-        for i in 0..plain {
-            draw_component::<false>(components, i, key, weather, hours, initial, &mut log, flips);
+        let hours = *hours;
+        for c in &components.plain {
+            draw_plain(c, key, hours, initial, &mut log);
         }
-        for i in plain..components.stream_id.len() {
+        for i in components.plain.len()..components.stream_id.len() {
             draw_special(components, i, key, weather, hours, initial, &mut log, flips);
         }
+        *len = log.len;
     }
 
     /// The sums of every quantity in every block, quantity `q` of block `b` at
@@ -1430,7 +1560,7 @@ mod tests {
         for sample in 0..20 {
             let key = SampleKey::new(7, sample);
             history.draw(&components, key, None);
-            assert!(history.changes.len() < hours, "{}", history.changes.len());
+            assert!(history.len < hours, "{}", history.len);
             // The same draws replayed: the state in hour h is toggled by every transition at
             // t <= h (a transition at t counts from hour ceil(t) on).
             let mut rng = key.stream(component_id("u"), Purpose::UnitOutage);

@@ -8,7 +8,11 @@
 //! ```
 //!
 //! with `G = 0x9e3779b97f4a7c15` and wrapping arithmetic. The key fills the 256-bit state of a
-//! Xoshiro256++ generator through four SplitMix64 steps. A component is identified by a
+//! Xoshiro256++ generator (Blackman and Vigna 2018) through four SplitMix64 steps; the
+//! generator is written out here, the same bits as `rand_xoshiro`'s `Xoshiro256PlusPlus`
+//! seeded with those words (tested), so a stream's set-up is the six finalisers and nothing
+//! else (an all-zero state, which that crate replaces, cannot occur: the four words are
+//! `mix64` of four distinct inputs, and `mix64` is a bijection with `mix64(0) = 0`). A component is identified by a
 //! stable id (FNV-1a of its name, [`gridrisk_core::model::component_id`]), so results are
 //! bit-identical for any thread count or shard split, and editing one component of a scenario
 //! leaves every other component's draws unchanged (common random numbers).
@@ -16,9 +20,6 @@
 //! Uniforms are `(x >> 11) * 2^-53`; exponential durations are drawn by inversion,
 //! `-ln(U)`, with the pure-Rust `libm` logarithm, so machines of a cluster agree bit for bit
 //! and a changed mean moves each draw monotonically.
-
-use rand_core::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -96,8 +97,8 @@ impl SampleKey {
     }
 }
 
-/// One random stream.
-pub struct Stream(Xoshiro256PlusPlus);
+/// One random stream: the state of a Xoshiro256++ generator.
+pub struct Stream([u64; 4]);
 
 impl Stream {
     /// The stream for `(seed, sample, component, purpose)`.
@@ -108,25 +109,36 @@ impl Stream {
 
     /// The stream of a full key: four SplitMix64 steps fill the generator state.
     #[inline]
-    fn from_key(mut k: u64) -> Stream {
-        let mut state = [0u8; 32];
-        for chunk in state.chunks_exact_mut(8) {
-            k = k.wrapping_add(GOLDEN);
-            chunk.copy_from_slice(&mix64(k).to_le_bytes());
-        }
-        Stream(Xoshiro256PlusPlus::from_seed(state))
+    fn from_key(k: u64) -> Stream {
+        let word = |i: u64| mix64(k.wrapping_add(GOLDEN.wrapping_mul(i)));
+        Stream([word(1), word(2), word(3), word(4)])
+    }
+
+    /// The next 64 bits of the Xoshiro256++ sequence.
+    #[inline(always)]
+    pub fn next_u64(&mut self) -> u64 {
+        let s = &mut self.0;
+        let out = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        out
     }
 
     /// A uniform draw in `[0, 1)` with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// A standard exponential draw by inversion, `-ln(U)` with `U` in `(0, 1]`.
-    #[inline]
+    #[inline(always)]
     pub fn exp1(&mut self) -> f64 {
-        let u = ((self.0.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let u = ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
         // ln(1) is -1.6e-17 rather than 0 (see `ln`): a duration is never negative.
         (-ln(u)).max(0.0)
     }
@@ -192,6 +204,31 @@ mod tests {
             stream_key(1, 0, 42, Purpose::UnitOutage),
             0xd03c3c8b6f9324af
         );
+    }
+
+    #[test]
+    fn the_generator_is_rand_xoshiros_xoshiro256plusplus() {
+        use rand_core::{Rng, SeedableRng};
+        for key in [
+            0,
+            1,
+            42,
+            u64::MAX,
+            0x9e37_79b9_7f4a_7c15,
+            stream_key(5, 6, 7, Purpose::Weather),
+        ] {
+            let mut seed = [0u8; 32];
+            let mut k = key;
+            for chunk in seed.chunks_exact_mut(8) {
+                k = k.wrapping_add(GOLDEN);
+                chunk.copy_from_slice(&mix64(k).to_le_bytes());
+            }
+            let mut reference = rand_xoshiro::Xoshiro256PlusPlus::from_seed(seed);
+            let mut ours = Stream::from_key(key);
+            for _ in 0..1000 {
+                assert_eq!(ours.next_u64(), reference.next_u64(), "key {key:#x}");
+            }
+        }
     }
 
     #[test]

@@ -654,7 +654,7 @@ impl PlainDraw<'_> {
         } else {
             let change = if FAIL { -self.amount } else { self.amount };
             self.changes[self.len] = Change {
-                offset: (h % PEAK_BLOCK_H) as u32,
+                hour: h as u32,
                 next: sums.head,
                 amount: change,
             };
@@ -882,7 +882,7 @@ impl Log<'_> {
     fn push(&mut self, q: usize, h: usize, change: i64) {
         let sums = &mut self.sums[h / PEAK_BLOCK_H * self.quantities + q];
         let c = Change {
-            offset: (h % PEAK_BLOCK_H) as u32,
+            hour: h as u32,
             next: sums.head,
             amount: change,
         };
@@ -1011,8 +1011,8 @@ fn merge_effective(
 /// One change of a quantity, at the start of an hour.
 #[derive(Clone, Copy, Debug)]
 struct Change {
-    /// Hour within the block.
-    offset: u32,
+    /// The hour (a window has at most [`MAX_HOURS`](gridrisk_core::bounds::MAX_HOURS)).
+    hour: u32,
     /// Index of the previous change of the same (quantity, block), or [`NONE`].
     next: u32,
     /// Amount gained (repair) or lost (failure).
@@ -1022,7 +1022,7 @@ struct Change {
 impl Change {
     /// A placeholder for the room not yet written.
     const EMPTY: Change = Change {
-        offset: 0,
+        hour: 0,
         next: NONE,
         amount: 0,
     };
@@ -1167,7 +1167,7 @@ impl History {
         let mut i = self.sums[b * self.quantities + q].head;
         while i != NONE {
             let c = self.changes[i as usize];
-            per_hour[c.offset as usize] += c.amount;
+            per_hour[c.hour as usize % PEAK_BLOCK_H] += c.amount;
             i = c.next;
         }
     }

@@ -49,6 +49,10 @@ pub struct Sampler<'m> {
     components: Components,
     history: History,
     inputs: Inputs<'m>,
+    /// Per region and block, `r * blocks + b`: its peak demand in the block less its lowest
+    /// extra supply there, what its generation must cover for the block to be skipped
+    /// (refreshed per sample only if the inputs are drawn per sample).
+    block_need_w: Vec<i64>,
     quantities: usize,
     level: Vec<i64>,
     low: Vec<i64>,
@@ -103,11 +107,13 @@ impl<'m> Sampler<'m> {
                 Vec::new()
             };
         let disturbance_q_len = disturbance_q.len();
-        Ok(Sampler {
+        let inputs = Inputs::new(model)?;
+        let mut sampler = Sampler {
             model,
             components,
             history: History::new(q.count(), model.hours()),
-            inputs: Inputs::new(model)?,
+            block_need_w: vec![0; inputs.block_peak_w.len()],
+            inputs,
             quantities: q.count(),
             level: vec![0; q.count()],
             low: vec![0; q.count()],
@@ -159,7 +165,18 @@ impl<'m> Sampler<'m> {
             no_binding: vec![false; q.lines],
             disturbance_q,
             disturbed: vec![false; disturbance_q_len * model.hours()],
-        })
+        };
+        sampler.refresh_need();
+        Ok(sampler)
+    }
+
+    /// [`Sampler::block_need_w`] from the inputs' block peaks and supplies.
+    fn refresh_need(&mut self) {
+        let inputs = &self.inputs;
+        let pairs = inputs.block_peak_w.iter().zip(&inputs.block_supply_w);
+        for (need, (&peak, &supply)) in self.block_need_w.iter_mut().zip(pairs) {
+            *need = peak - supply;
+        }
     }
 
     /// The storage devices and their state after the last sample, if the model has any.
@@ -201,6 +218,11 @@ impl<'m> Sampler<'m> {
                 .below(q, full, &mut self.disturbed[d * hours..(d + 1) * hours]);
         }
         self.inputs.fill(key, &self.disturbed);
+        // Without conditions the inputs are the model's fixed profiles (`Inputs::fill`
+        // leaves them as they are).
+        if !self.model.conditions().is_empty() {
+            self.refresh_need();
+        }
         self.walk_hours(acc, walk);
         if let Some(st) = &self.storage {
             st.sample_totals(&mut self.charged_wh, &mut self.discharged_wh);
@@ -233,16 +255,17 @@ impl<'m> Sampler<'m> {
         let blocks = self.history.blocks();
         // Plain slices in locals: the loop runs for every block of every sample.
         let sums = self.history.sums();
-        let (peak_w, supply_w) = (
-            &self.inputs.block_peak_w[..],
-            &self.inputs.block_supply_w[..],
-        );
+        let need_w = &self.block_need_w[..];
         let level = &mut self.level[..];
         if quantities == 1 {
-            // One region and nothing else (no network): a scalar loop, the fastest path.
+            // One region and nothing else (no network): a scalar loop over the block sums
+            // and needs side by side, the fastest path.
             let mut generation = level[0];
-            while b < blocks && generation + sums[b].drop_w >= peak_w[b] - supply_w[b] {
-                generation += sums[b].net_w;
+            for (s, &need) in sums[b..blocks].iter().zip(&need_w[b..]) {
+                if generation + s.drop_w < need {
+                    break;
+                }
+                generation += s.net_w;
                 b += 1;
             }
             level[0] = generation;
@@ -250,9 +273,8 @@ impl<'m> Sampler<'m> {
         }
         while b < blocks {
             let at = b * quantities;
-            let covered = (0..regions).all(|r| {
-                level[r] + sums[at + r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b]
-            });
+            let covered =
+                (0..regions).all(|r| level[r] + sums[at + r].drop_w >= need_w[r * blocks + b]);
             if !covered {
                 break;
             }
@@ -453,6 +475,25 @@ impl<'m> Sampler<'m> {
             &inputs.interruptible_w[..],
             &inputs.supply_w[..],
         );
+        if level.len() == 1 {
+            // One region and nothing else: its row of `block_hours` (zero if it does not
+            // change in the block) and its hours side by side, without the loops over
+            // quantities and regions.
+            let rows = (block_hours[h - first..end - first].iter())
+                .zip(&firm_w[h..end])
+                .zip(&interruptible_w[h..end])
+                .zip(&supply_w[h..end]);
+            let mut generation = level[0];
+            for (((&step, &firm), &interruptible), &supply) in rows {
+                generation += step;
+                if firm + interruptible > generation + supply {
+                    break;
+                }
+                h += 1;
+            }
+            level[0] = generation;
+            return h;
+        }
         while h < end {
             for &q in changed.iter() {
                 level[q] += block_hours[q * PEAK_BLOCK_H + h - first];

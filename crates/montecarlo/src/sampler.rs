@@ -53,6 +53,9 @@ pub struct Sampler<'m> {
     /// extra supply there, what its generation must cover for the block to be skipped
     /// (refreshed per sample only if the inputs are drawn per sample).
     block_need_w: Vec<i64>,
+    /// Whether the inputs are drawn per sample: without conditions they are the model's
+    /// fixed profiles (`Inputs::fill` leaves them as they are).
+    drawn_inputs: bool,
     quantities: usize,
     level: Vec<i64>,
     low: Vec<i64>,
@@ -113,6 +116,7 @@ impl<'m> Sampler<'m> {
             components,
             history: History::new(q.count(), model.hours()),
             block_need_w: vec![0; inputs.block_peak_w.len()],
+            drawn_inputs: !cond.is_empty(),
             inputs,
             quantities: q.count(),
             level: vec![0; q.count()],
@@ -218,9 +222,7 @@ impl<'m> Sampler<'m> {
                 .below(q, full, &mut self.disturbed[d * hours..(d + 1) * hours]);
         }
         self.inputs.fill(key, &self.disturbed);
-        // Without conditions the inputs are the model's fixed profiles (`Inputs::fill`
-        // leaves them as they are).
-        if !self.model.conditions().is_empty() {
+        if self.drawn_inputs {
             self.refresh_need();
         }
         self.walk_hours(acc, walk);

@@ -48,11 +48,15 @@ use gridrisk_core::SystemModel;
 use std::ops::Range;
 
 /// `ceil(t)` for `0 <= t < 2^31` without a libm call (no SSE4.1 `roundsd` in the baseline
-/// x86-64 target): one conversion, one compare.
+/// x86-64 target) and without a saturating conversion: `t + 2^52` is `n + 2^52` exactly,
+/// `n` the integer nearest `t`, whose bits hold `n` in their low 32; then `n + 1` if
+/// `n < t`, else `n` (`n >= t` and `n - t <= 1/2`).
 #[inline]
 fn ceil_hour(t: f64) -> usize {
-    let down = t as u32;
-    (down + u32::from(f64::from(down) < t)) as usize
+    const SHIFT: f64 = 4_503_599_627_370_496.0;
+    let y = t + SHIFT;
+    let nearest = y.to_bits() as u32;
+    (nearest + u32::from(y - SHIFT < t)) as usize
 }
 
 /// A discrete-time duration: `x` = E / -ln(1 - p) for a standard exponential draw E, as the
@@ -582,8 +586,16 @@ struct Plain {
 /// Draw the history of plain component `c` over `hours` hours into `log` and `initial`:
 /// the same draws, times and changes as [`draw_special`] would give it, in a loop that
 /// keeps its state in registers (nearly every transition of a sample is drawn here).
+/// `ONE` says that the history has one quantity (a one-region model without a network), so
+/// that a block's sums are at the block's index.
 #[inline(always)]
-fn draw_plain(c: &Plain, key: SampleKey, hours: usize, initial: &mut [i64], log: &mut Log) {
+fn draw_plain<const ONE: bool>(
+    c: &Plain,
+    key: SampleKey,
+    hours: usize,
+    initial: &mut [i64],
+    log: &mut Log,
+) {
     let mut rng = key.stream(c.stream_id, c.purpose);
     let up = rng.uniform() < c.availability;
     if up {
@@ -608,8 +620,8 @@ fn draw_plain(c: &Plain, key: SampleKey, hours: usize, initial: &mut [i64], log:
         amount: c.amount,
     };
     // Failures and repairs alternate, so each step is specialised for its kind.
-    if up || d.step::<false>(c.mttr) {
-        while d.step::<true>(c.mttf) && d.step::<false>(c.mttr) {}
+    if up || d.step::<false, ONE>(c.mttr) {
+        while d.step::<true, ONE>(c.mttf) && d.step::<false, ONE>(c.mttr) {}
     }
     log.len = d.len;
 }
@@ -637,15 +649,21 @@ struct PlainDraw<'l> {
 impl PlainDraw<'_> {
     /// Draw and record the next transition, a failure if `FAIL` (with mean duration
     /// `scale` before it); false past the window. What [`Transition::step`] and
-    /// [`Log::push`] do, with a failure's change known to be a drop.
+    /// [`Log::push`] do, with a failure's change known to be a drop (`ONE`: see
+    /// [`draw_plain`]).
     #[inline(always)]
-    fn step<const FAIL: bool>(&mut self, scale: f64) -> bool {
+    fn step<const FAIL: bool, const ONE: bool>(&mut self, scale: f64) -> bool {
         self.t += self.rng.exp1() * scale;
         if self.t > self.last_hour {
             return false;
         }
         let h = ceil_hour(self.t);
-        let sums = &mut self.sums[h / PEAK_BLOCK_H * self.at + self.q];
+        let at = if ONE {
+            h / PEAK_BLOCK_H
+        } else {
+            h / PEAK_BLOCK_H * self.at + self.q
+        };
+        let sums = &mut self.sums[at];
         if h == self.last_h {
             // Two transitions in one hour cancel (see `Transition::step`).
             self.len -= 1;
@@ -1120,8 +1138,14 @@ impl History {
         initial.copy_from_slice(&components.firm_level);
         log.sums.fill(BlockSums::EMPTY);
         let hours = *hours;
-        for c in &components.plain {
-            draw_plain(c, key, hours, initial, &mut log);
+        if *quantities == 1 {
+            for c in &components.plain {
+                draw_plain::<true>(c, key, hours, initial, &mut log);
+            }
+        } else {
+            for c in &components.plain {
+                draw_plain::<false>(c, key, hours, initial, &mut log);
+            }
         }
         for i in components.plain.len()..components.stream_id.len() {
             draw_special(components, i, key, weather, hours, initial, &mut log, flips);
@@ -1258,6 +1282,21 @@ mod tests {
             installed_w: 1,
             capacity_w: 1,
             outage: OutageModel::Discrete { p_fail, p_repair },
+        }
+    }
+
+    #[test]
+    fn ceil_hour_is_ceil() {
+        let mut ts = vec![0.0, f64::MIN_POSITIVE, 0.5, 1.0, 2_147_483_647.0, 2_147_483_647.5];
+        for n in [1.0f64, 2.0, 3.0, 1e3, 8759.0, 65_536.0, 1e6, 2_147_483_646.0] {
+            ts.extend([n, n.next_down(), n.next_up(), n - 0.5, n + 0.5]);
+        }
+        let mut rng = Stream::new(5, 0, 0, Purpose::UnitOutage);
+        for i in 0..1_000_000 {
+            ts.push(rng.exp1() * [1.0, 100.0, 1e4, 1e8][i % 4]);
+        }
+        for t in ts.into_iter().filter(|t| (0.0..2_147_483_648.0).contains(t)) {
+            assert_eq!(ceil_hour(t), t.ceil() as usize, "t = {t:e}");
         }
     }
 

@@ -1287,15 +1287,28 @@ mod tests {
 
     #[test]
     fn ceil_hour_is_ceil() {
-        let mut ts = vec![0.0, f64::MIN_POSITIVE, 0.5, 1.0, 2_147_483_647.0, 2_147_483_647.5];
-        for n in [1.0f64, 2.0, 3.0, 1e3, 8759.0, 65_536.0, 1e6, 2_147_483_646.0] {
-            ts.extend([n, n.next_down(), n.next_up(), n - 0.5, n + 0.5]);
-        }
+        // Whole hours, their neighbours and halves, up to the largest time it is used for;
+        // then exponential times at four scales.
+        let whole = [
+            0.0f64,
+            1.0,
+            2.0,
+            3.0,
+            1e3,
+            8759.0,
+            65_536.0,
+            1e6,
+            2_147_483_647.0,
+        ];
+        let mut ts: Vec<f64> = (whole.iter())
+            .flat_map(|&n| [n, n.next_down(), n.next_up(), n - 0.5, n + 0.5])
+            .collect();
+        ts.push(f64::MIN_POSITIVE);
         let mut rng = Stream::new(5, 0, 0, Purpose::UnitOutage);
-        for i in 0..1_000_000 {
-            ts.push(rng.exp1() * [1.0, 100.0, 1e4, 1e8][i % 4]);
-        }
-        for t in ts.into_iter().filter(|t| (0.0..2_147_483_648.0).contains(t)) {
+        let scales = [1.0, 100.0, 1e4, 1e8];
+        ts.extend((0..1_000_000).map(|i| rng.exp1() * scales[i % 4]));
+        let in_range = |t: &f64| (0.0..2_147_483_648.0).contains(t);
+        for t in ts.into_iter().filter(in_range) {
             assert_eq!(ceil_hour(t), t.ceil() as usize, "t = {t:e}");
         }
     }

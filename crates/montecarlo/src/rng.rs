@@ -12,13 +12,15 @@
 //! generator is written out here, the same bits as `rand_xoshiro`'s `Xoshiro256PlusPlus`
 //! seeded with those words (tested), so a stream's set-up is the six finalisers and nothing
 //! else (an all-zero state, which that crate replaces, cannot occur: the four words are
-//! `mix64` of four distinct inputs, and `mix64` is a bijection with `mix64(0) = 0`). A component is identified by a
-//! stable id (FNV-1a of its name, [`gridrisk_core::model::component_id`]), so results are
-//! bit-identical for any thread count or shard split, and editing one component of a scenario
-//! leaves every other component's draws unchanged (common random numbers).
+//! `mix64` of four distinct inputs, and `mix64` is a bijection with `mix64(0) = 0`). A
+//! component is identified by a stable id (FNV-1a of its name,
+//! [`gridrisk_core::model::component_id`]), so results are bit-identical for any thread count
+//! or shard split, and editing one component of a scenario leaves every other component's
+//! draws unchanged (common random numbers).
 //!
-//! Uniforms are `(x >> 11) * 2^-53`; exponential durations are drawn by inversion,
-//! `-ln(U)`, with the pure-Rust `libm` logarithm, so machines of a cluster agree bit for bit
+//! Uniforms are `(x >> 11) * 2^-53`; exponential durations are drawn by inversion, `-ln(U)`,
+//! with the table-driven logarithm [`ln`] (plain multiplications and additions in a fixed
+//! order, no libm call, no fused multiply-add), so machines of a cluster agree bit for bit
 //! and a changed mean moves each draw monotonically.
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;

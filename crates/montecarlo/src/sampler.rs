@@ -658,23 +658,32 @@ impl<'m> Sampler<'m> {
             {
                 continue;
             }
-            for r in 0..n {
-                let i = at(r);
-                let part = |whole: i64, of: i64, total: i64| {
-                    if whole == 0 || of == 0 {
-                        0
-                    } else {
-                        (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
-                    }
-                };
-                let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
-                out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
-                out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
-                out.mining_curtailed_w[r] = part(
-                    out.curtailed_w[r],
-                    inputs.mining_interruptible_w[i],
-                    inputs.interruptible_w[i],
-                );
+            // Shortfalls and curtailments are never negative: with zero sums every area's
+            // are zero, and so are their parts.
+            let quiet = system == 0 && curtailed == 0;
+            if quiet {
+                out.short_illegal_w.fill(0);
+                out.short_registered_w.fill(0);
+                out.mining_curtailed_w.fill(0);
+            } else {
+                for r in 0..n {
+                    let i = at(r);
+                    let part = |whole: i64, of: i64, total: i64| {
+                        if whole == 0 || of == 0 {
+                            0
+                        } else {
+                            (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                        }
+                    };
+                    let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
+                    out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
+                    out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
+                    out.mining_curtailed_w[r] = part(
+                        out.curtailed_w[r],
+                        inputs.mining_interruptible_w[i],
+                        inputs.interruptible_w[i],
+                    );
+                }
             }
             // A ladder knows the mining part exactly (the pro-rata split above is the
             // default order's).
@@ -700,7 +709,11 @@ impl<'m> Sampler<'m> {
             }
             out.short_w[n] = system;
             out.curtailed_w[n] = curtailed;
-            acc.record_hour(&HourView {
+            let only_imports = quiet
+                && rank_use_w.iter().all(|&w| w == 0)
+                && !binding.iter().any(|&b| b)
+                && !corridor_binding.iter().any(|&b| b);
+            let view = HourView {
                 hour: h,
                 day: cal.day(h),
                 hour_of_day: cal.hour_of_day(h),
@@ -722,7 +735,12 @@ impl<'m> Sampler<'m> {
                     arc_limit_w,
                     inputs: Some(inputs),
                 },
-            });
+            };
+            if only_imports {
+                acc.record_import_hour(&view);
+            } else {
+                acc.record_hour(&view);
+            }
         }
         for &q in &self.changed {
             self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);

@@ -273,8 +273,9 @@ impl<'m> Inputs<'m> {
                 for (d, day_w) in row.chunks_mut(steps_per_day).enumerate() {
                     let factor = weather.vre_factor(p, d);
                     for (i, w) in day_w.iter_mut().enumerate() {
+                        // Step `i` of the day is in its hour `i / steps_per_hour`.
                         let h = d * steps_per_day + i;
-                        let cf = (plant.profile.factor(h, cal.hour_of_day(h)) * factor)
+                        let cf = (plant.profile.factor(h, i / cal.steps_per_hour()) * factor)
                             .clamp(0.0, 1.0);
                         *w += round_non_negative(plant.capacity_w as f64 * cf);
                     }
@@ -308,12 +309,17 @@ impl<'m> Inputs<'m> {
             );
             let peaks = &mut self.block_peak_w[r * blocks..(r + 1) * blocks];
             let least = &mut self.block_supply_w[r * blocks..(r + 1) * blocks];
-            let chunks = (firm.chunks(PEAK_BLOCK_H).zip(int.chunks(PEAK_BLOCK_H)))
-                .zip(supply.chunks(PEAK_BLOCK_H));
-            for ((peak, low), ((f, i), s)) in peaks.iter_mut().zip(least.iter_mut()).zip(chunks) {
+            for (b, (peak, low)) in peaks.iter_mut().zip(least.iter_mut()).enumerate() {
                 // A block has at least one hour (`blocks` rounds the hours up).
-                *peak = f.iter().zip(i).fold(i64::MIN, |m, (&f, &i)| m.max(f + i));
-                *low = s.iter().fold(i64::MAX, |m, &s| m.min(s));
+                let f = &firm[b * PEAK_BLOCK_H..((b + 1) * PEAK_BLOCK_H).min(hours)];
+                let (i, s) = (&int[b * PEAK_BLOCK_H..], &supply[b * PEAK_BLOCK_H..]);
+                let (i, s) = (&i[..f.len()], &s[..f.len()]);
+                let (mut most, mut least) = (i64::MIN, i64::MAX);
+                for ((&f, &i), &s) in f.iter().zip(i).zip(s) {
+                    most = most.max(f + i);
+                    least = least.min(s);
+                }
+                (*peak, *low) = (most, least);
             }
             self.demand_wh[r] = firm.iter().sum();
         }

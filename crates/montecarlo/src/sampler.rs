@@ -658,13 +658,11 @@ impl<'m> Sampler<'m> {
             {
                 continue;
             }
-            // Shortfalls and curtailments are never negative: with zero sums every area's
-            // are zero, and so are their parts.
+            // Shortfalls and curtailments are never negative: with zero sums (a quiet hour)
+            // every area's are zero, and so are their parts and the curtailed exports.
             let quiet = system == 0 && curtailed == 0;
             if quiet {
-                out.short_illegal_w.fill(0);
-                out.short_registered_w.fill(0);
-                out.mining_curtailed_w.fill(0);
+                out.export_curtailed_w.fill(0);
             } else {
                 for r in 0..n {
                     let i = at(r);
@@ -684,31 +682,45 @@ impl<'m> Sampler<'m> {
                         inputs.interruptible_w[i],
                     );
                 }
+                // A ladder knows the mining part exactly (the pro-rata split above is the
+                // default order's).
+                if let Some(l) = ladder {
+                    out.mining_curtailed_w[..n].copy_from_slice(&l.mining_curtailed_w);
+                }
+                for v in [
+                    &mut out.short_illegal_w,
+                    &mut out.short_registered_w,
+                    &mut out.mining_curtailed_w,
+                ] {
+                    v[n] = v[..n].iter().sum();
+                }
+                if let (Some(s), false) = (&inputs.schedules, out.export_curtailed_w.is_empty()) {
+                    s.curtailed_exports(
+                        h,
+                        &inputs.interruptible_w,
+                        &inputs.mining_interruptible_w,
+                        &out.curtailed_w,
+                        &out.mining_curtailed_w,
+                        &mut out.export_curtailed_w,
+                    );
+                }
             }
-            // A ladder knows the mining part exactly (the pro-rata split above is the
-            // default order's).
-            if let Some(l) = ladder {
-                out.mining_curtailed_w[..n].copy_from_slice(&l.mining_curtailed_w);
-            }
-            for v in [
-                &mut out.short_illegal_w,
-                &mut out.short_registered_w,
-                &mut out.mining_curtailed_w,
-            ] {
-                v[n] = v[..n].iter().sum();
-            }
-            if let (Some(s), false) = (&inputs.schedules, out.export_curtailed_w.is_empty()) {
-                s.curtailed_exports(
-                    h,
-                    &inputs.interruptible_w,
-                    &inputs.mining_interruptible_w,
-                    &out.curtailed_w,
-                    &out.mining_curtailed_w,
-                    &mut out.export_curtailed_w,
-                );
-            }
+            debug_assert!(
+                !quiet || ladder.is_none_or(|l| l.mining_curtailed_w.iter().all(|&w| w == 0)),
+                "mining curtailed in an hour without curtailment"
+            );
             out.short_w[n] = system;
             out.curtailed_w[n] = curtailed;
+            // The parts of a quiet hour: every area's shortfall, zero.
+            let parts = if quiet {
+                [&out.short_w; 3]
+            } else {
+                [
+                    &out.short_illegal_w,
+                    &out.short_registered_w,
+                    &out.mining_curtailed_w,
+                ]
+            };
             let only_imports = quiet
                 && rank_use_w.iter().all(|&w| w == 0)
                 && !binding.iter().any(|&b| b)
@@ -719,10 +731,10 @@ impl<'m> Sampler<'m> {
                 hour_of_day: cal.hour_of_day(h),
                 week: cal.study_week(h),
                 short_w: &out.short_w,
-                short_illegal_w: &out.short_illegal_w,
-                short_registered_w: &out.short_registered_w,
+                short_illegal_w: parts[0],
+                short_registered_w: parts[1],
                 curtailed_w: &out.curtailed_w,
-                mining_curtailed_w: &out.mining_curtailed_w,
+                mining_curtailed_w: parts[2],
                 import_w: &out.import_w,
                 export_curtailed_w: &out.export_curtailed_w,
                 binding,

@@ -23,7 +23,7 @@
 //! extra supply, which the sampler uses to skip blocks.
 
 use crate::exchange::{self, RegionHours};
-use crate::mining::{MiningDraw, MiningSampler};
+use crate::mining::{MiningDraw, MiningHours, MiningSampler};
 use crate::rng::SampleKey;
 use crate::schedule::Schedules;
 use crate::weather::{WeatherDraw, WeatherSampler};
@@ -181,21 +181,25 @@ impl<'m> Inputs<'m> {
             // Day by day: the temperature anomaly is drawn per day.
             let steps_per_day = 24 * cal.steps_per_hour();
             let firm = self.firm_w[row.clone()].chunks_mut(steps_per_day);
-            for (d, day_w) in firm.enumerate() {
+            let profile = region.demand_w().chunks(steps_per_day);
+            let scale = 1.0 + forecast;
+            for (d, (day_w, profile_w)) in firm.zip(profile).enumerate() {
                 let weather = self.weather.as_ref().map(|x| &x.1);
                 let anomaly_c = climate.zip(weather).map(|(c, w)| w.anomaly_c(c.zone, d));
-                for (i, f) in day_w.iter_mut().enumerate() {
-                    let h = d * steps_per_day + i;
-                    // Rounded half up by truncation (values are >= 0), without a libm call.
-                    let mut w = (region.demand_w()[h] as f64 * (1.0 + forecast) + 0.5) as i64;
-                    if let (Some(c), Some(anomaly_c)) = (climate, anomaly_c) {
+                // Heating is the same in every hour of the day: computed once per day.
+                let heating_w = match (climate, anomaly_c) {
+                    (Some(c), Some(anomaly_c)) => {
                         // Never below absolute zero: this bounds heating demand (see
                         // `gridrisk_core::bounds`) whatever the anomaly's law.
                         let t =
                             (cond.weather.zones[c.zone].normal_c + anomaly_c).max(ABSOLUTE_ZERO_C);
-                        w += (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64;
+                        (c.heating_w_per_c * (c.threshold_c - t).max(0.0) + 0.5) as i64
                     }
-                    *f = w.max(0);
+                    _ => 0,
+                };
+                for (f, &p) in day_w.iter_mut().zip(profile_w) {
+                    // Rounded half up by truncation (values are >= 0), without a libm call.
+                    *f = ((p as f64 * scale + 0.5) as i64 + heating_w).max(0);
                 }
             }
             match &self.schedules {
@@ -204,19 +208,37 @@ impl<'m> Inputs<'m> {
                     self.supply_w[row.clone()].copy_from_slice(&s.supply_w[row.clone()]);
                 }
                 None => {
-                    self.interruptible_w[row.clone()].fill(0);
                     self.supply_w[row.clone()].fill(0);
+                    // With mining, its interruptible part is stored below instead.
+                    if self.mining.is_none() {
+                        self.interruptible_w[row.clone()].fill(0);
+                    }
                 }
             }
             match self.mining.as_ref() {
                 Some((_, m)) => {
-                    for h in 0..hours {
-                        let i = r * hours + h;
-                        self.registered_firm_w[i] = m.registered_firm_w(r, h);
-                        self.illegal_w[i] = m.illegal_w(r, h);
-                        self.mining_interruptible_w[i] = m.registered_interruptible_w(r, h);
-                        self.firm_w[i] += self.registered_firm_w[i] + self.illegal_w[i];
-                        self.interruptible_w[i] += self.mining_interruptible_w[i];
+                    let parts = MiningHours {
+                        registered_firm_w: &mut self.registered_firm_w[row.clone()],
+                        illegal_w: &mut self.illegal_w[row.clone()],
+                        interruptible_w: &mut self.mining_interruptible_w[row.clone()],
+                    };
+                    m.region_hours(r, parts);
+                    let demand = self.firm_w[row.clone()]
+                        .iter_mut()
+                        .zip(&mut self.interruptible_w[row.clone()]);
+                    let mining = self.registered_firm_w[row.clone()]
+                        .iter()
+                        .zip(&self.illegal_w[row.clone()])
+                        .zip(&self.mining_interruptible_w[row.clone()]);
+                    let scheduled = self.schedules.is_some();
+                    for ((firm, int), ((&registered, &illegal), &mining_int)) in demand.zip(mining)
+                    {
+                        *firm += registered + illegal;
+                        *int = if scheduled {
+                            *int + mining_int
+                        } else {
+                            mining_int
+                        };
                     }
                 }
                 None => {
@@ -248,13 +270,19 @@ impl<'m> Inputs<'m> {
             exchange::add_draws(x, key, stopped, to);
         }
         if let Some(weather) = self.weather.as_ref().map(|x| &x.1) {
+            let steps_per_day = 24 * cal.steps_per_hour();
             for (p, plant) in cond.vre.iter().enumerate() {
-                for h in 0..hours {
-                    let cf = (plant.profile.factor(h, cal.hour_of_day(h))
-                        * weather.vre_factor(p, cal.day(h)))
-                    .clamp(0.0, 1.0);
-                    self.supply_w[plant.region * hours + h] +=
-                        (plant.capacity_w as f64 * cf).round() as i64;
+                let row = &mut self.supply_w[plant.region * hours..(plant.region + 1) * hours];
+                // Day by day: the weather's multiplier is drawn per day.
+                for (d, day_w) in row.chunks_mut(steps_per_day).enumerate() {
+                    let factor = weather.vre_factor(p, d);
+                    for (i, w) in day_w.iter_mut().enumerate() {
+                        // Step `i` of the day is in its hour `i / steps_per_hour`.
+                        let h = d * steps_per_day + i;
+                        let cf = (plant.profile.factor(h, i / cal.steps_per_hour()) * factor)
+                            .clamp(0.0, 1.0);
+                        *w += round_non_negative(plant.capacity_w as f64 * cf);
+                    }
                 }
             }
             let days = cal.days();
@@ -277,19 +305,76 @@ impl<'m> Inputs<'m> {
         let (hours, blocks) = (self.hours, self.blocks);
         let regions = self.model.regions().len();
         for r in 0..regions {
-            for b in 0..blocks {
-                let hs =
-                    r * hours + b * PEAK_BLOCK_H..r * hours + ((b + 1) * PEAK_BLOCK_H).min(hours);
-                self.block_peak_w[r * blocks + b] = hs
-                    .clone()
-                    .map(|i| self.firm_w[i] + self.interruptible_w[i])
-                    .max()
-                    .unwrap_or(0);
-                self.block_supply_w[r * blocks + b] =
-                    hs.map(|i| self.supply_w[i]).min().unwrap_or(0);
+            let row = r * hours..(r + 1) * hours;
+            let (firm, int, supply) = (
+                &self.firm_w[row.clone()],
+                &self.interruptible_w[row.clone()],
+                &self.supply_w[row],
+            );
+            let peaks = &mut self.block_peak_w[r * blocks..(r + 1) * blocks];
+            let least = &mut self.block_supply_w[r * blocks..(r + 1) * blocks];
+            for (b, (peak, low)) in peaks.iter_mut().zip(least.iter_mut()).enumerate() {
+                // A block has at least one hour (`blocks` rounds the hours up).
+                let f = &firm[b * PEAK_BLOCK_H..((b + 1) * PEAK_BLOCK_H).min(hours)];
+                let (i, s) = (&int[b * PEAK_BLOCK_H..], &supply[b * PEAK_BLOCK_H..]);
+                let (i, s) = (&i[..f.len()], &s[..f.len()]);
+                let (mut most, mut least) = (i64::MIN, i64::MAX);
+                for ((&f, &i), &s) in f.iter().zip(i).zip(s) {
+                    most = most.max(f + i);
+                    least = least.min(s);
+                }
+                (*peak, *low) = (most, least);
             }
-            self.demand_wh[r] = self.firm_w[r * hours..(r + 1) * hours].iter().sum();
+            self.demand_wh[r] = firm.iter().sum();
         }
         self.demand_wh[regions] = self.demand_wh[..regions].iter().sum();
+    }
+}
+
+/// `x.round() as i64` for `x >= 0` (or NaN, which gives 0 either way) below 2^52, without
+/// a libm call: the integer part and the exact remainder, rounded half up.
+#[inline]
+fn round_non_negative(x: f64) -> i64 {
+    let whole = x as i64;
+    whole + i64::from(x - whole as f64 >= 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_non_negative;
+
+    /// The rounding of VRE output agrees with `f64::round` on the halves, the value just
+    /// below one half, the top of the range, plant outputs and random values of every
+    /// magnitude below 2^52.
+    #[test]
+    fn rounding_without_libm_is_round() {
+        let mut cases = vec![
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            1e9 + 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            f64::NAN,
+        ];
+        for k in 0..=1000 {
+            for capacity_w in [144e6, 150e6, 276e6, 300e6, 492e6] {
+                cases.push(capacity_w * (f64::from(k) / 1000.0));
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // A 53-bit mantissa in [0, 1) scaled by 2^0 .. 2^51 (exact).
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            cases.push(unit * (1u64 << (x % 52)) as f64);
+        }
+        for v in cases {
+            assert_eq!(round_non_negative(v), v.round() as i64, "{v:e}");
+        }
     }
 }

@@ -348,6 +348,16 @@ struct Campaign {
     relocate_p: f64,
 }
 
+/// One region's rows of the hourly mining parts, W (see [`MiningDraw::region_hours`]).
+pub struct MiningHours<'a> {
+    /// Registered mining served as firm load.
+    pub registered_firm_w: &'a mut [i64],
+    /// Illegal mining connected.
+    pub illegal_w: &'a mut [i64],
+    /// Registered mining that is interruptible.
+    pub interruptible_w: &'a mut [i64],
+}
+
 /// One sample's mining, filled by [`MiningSampler::sample`]; reuse it across samples (no
 /// allocation once its buffers have grown to the largest farm population seen).
 ///
@@ -452,6 +462,36 @@ impl MiningDraw {
         match self.mode[h] {
             Mode::Interruptible => self.registered(r, h),
             _ => 0,
+        }
+    }
+
+    /// Region `r`'s mining in every hour into `out`: the rows of
+    /// [`MiningDraw::registered_firm_w`], [`MiningDraw::illegal_w`] and
+    /// [`MiningDraw::registered_interruptible_w`], a day at a time (illegal and amnestied
+    /// load change once a day).
+    pub fn region_hours(&self, r: usize, out: MiningHours<'_>) {
+        let registered = &self.registered_w[r * self.hours..(r + 1) * self.hours];
+        let hours = registered
+            .chunks(24)
+            .zip(self.mode.chunks(24))
+            .zip(out.registered_firm_w.chunks_mut(24))
+            .zip(out.illegal_w.chunks_mut(24))
+            .zip(out.interruptible_w.chunks_mut(24));
+        for (d, ((((registered, mode), firm), illegal), interruptible)) in hours.enumerate() {
+            let (amnesty_w, illegal_w) = (
+                self.amnesty_w[r * self.days + d],
+                self.illegal_w[r * self.days + d],
+            );
+            illegal.fill(illegal_w);
+            let parts = firm.iter_mut().zip(interruptible.iter_mut());
+            for ((&w, &mode), (firm, interruptible)) in registered.iter().zip(mode).zip(parts) {
+                let w = w + amnesty_w;
+                (*firm, *interruptible) = match mode {
+                    Mode::Firm => (w, 0),
+                    Mode::Interruptible => (0, w),
+                    Mode::Off => (0, 0),
+                };
+            }
         }
     }
 

@@ -701,58 +701,83 @@ impl<'m> Sampler<'m> {
             {
                 continue;
             }
-            for r in 0..n {
-                let i = at(r);
-                let part = |whole: i64, of: i64, total: i64| {
-                    if whole == 0 || of == 0 {
-                        0
-                    } else {
-                        (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
-                    }
-                };
-                let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
-                out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
-                out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
-                out.mining_curtailed_w[r] = part(
-                    out.curtailed_w[r],
-                    inputs.mining_interruptible_w[i],
-                    inputs.interruptible_w[i],
-                );
+            // Shortfalls and curtailments are never negative: with zero sums (a quiet hour)
+            // every area's are zero, and so are their parts and the curtailed exports.
+            let quiet = system == 0 && curtailed == 0;
+            if quiet {
+                out.export_curtailed_w.fill(0);
+            } else {
+                for r in 0..n {
+                    let i = at(r);
+                    let part = |whole: i64, of: i64, total: i64| {
+                        if whole == 0 || of == 0 {
+                            0
+                        } else {
+                            (i128::from(whole) * i128::from(of) / i128::from(total.max(1))) as i64
+                        }
+                    };
+                    let (short, firm) = (out.short_w[r], inputs.firm_w[i]);
+                    out.short_illegal_w[r] = part(short, inputs.illegal_w[i], firm);
+                    out.short_registered_w[r] = part(short, inputs.registered_firm_w[i], firm);
+                    out.mining_curtailed_w[r] = part(
+                        out.curtailed_w[r],
+                        inputs.mining_interruptible_w[i],
+                        inputs.interruptible_w[i],
+                    );
+                }
+                // A ladder knows the mining part exactly (the pro-rata split above is the
+                // default order's).
+                if let Some(l) = ladder {
+                    out.mining_curtailed_w[..n].copy_from_slice(&l.mining_curtailed_w);
+                }
+                for v in [
+                    &mut out.short_illegal_w,
+                    &mut out.short_registered_w,
+                    &mut out.mining_curtailed_w,
+                ] {
+                    v[n] = v[..n].iter().sum();
+                }
+                if let (Some(s), false) = (&inputs.schedules, out.export_curtailed_w.is_empty()) {
+                    s.curtailed_exports(
+                        h,
+                        &inputs.interruptible_w,
+                        &inputs.mining_interruptible_w,
+                        &out.curtailed_w,
+                        &out.mining_curtailed_w,
+                        &mut out.export_curtailed_w,
+                    );
+                }
             }
-            // A ladder knows the mining part exactly (the pro-rata split above is the
-            // default order's).
-            if let Some(l) = ladder {
-                out.mining_curtailed_w[..n].copy_from_slice(&l.mining_curtailed_w);
-            }
-            for v in [
-                &mut out.short_illegal_w,
-                &mut out.short_registered_w,
-                &mut out.mining_curtailed_w,
-            ] {
-                v[n] = v[..n].iter().sum();
-            }
-            if let (Some(s), false) = (&inputs.schedules, out.export_curtailed_w.is_empty()) {
-                s.curtailed_exports(
-                    h,
-                    &inputs.interruptible_w,
-                    &inputs.mining_interruptible_w,
-                    &out.curtailed_w,
-                    &out.mining_curtailed_w,
-                    &mut out.export_curtailed_w,
-                );
-            }
+            debug_assert!(
+                !quiet || ladder.is_none_or(|l| l.mining_curtailed_w.iter().all(|&w| w == 0)),
+                "mining curtailed in an hour without curtailment"
+            );
             out.short_w[n] = system;
             out.curtailed_w[n] = curtailed;
-            acc.record_hour(&HourView {
+            // The parts of a quiet hour: every area's shortfall, zero.
+            let parts = if quiet {
+                [&out.short_w; 3]
+            } else {
+                [
+                    &out.short_illegal_w,
+                    &out.short_registered_w,
+                    &out.mining_curtailed_w,
+                ]
+            };
+            let only_imports = quiet
+                && rank_use_w.iter().all(|&w| w == 0)
+                && !binding.iter().any(|&b| b)
+                && !corridor_binding.iter().any(|&b| b);
+            let view = HourView {
                 hour: h,
                 day: cal.day(h),
                 hour_of_day: cal.hour_of_day(h),
                 week: cal.study_week(h),
                 short_w: &out.short_w,
-                short_illegal_w: &out.short_illegal_w,
-                short_registered_w: &out.short_registered_w,
+                short_illegal_w: parts[0],
+                short_registered_w: parts[1],
                 curtailed_w: &out.curtailed_w,
-                mining_curtailed_w: &out.mining_curtailed_w,
+                mining_curtailed_w: parts[2],
                 import_w: &out.import_w,
                 export_curtailed_w: &out.export_curtailed_w,
                 binding,
@@ -765,7 +790,12 @@ impl<'m> Sampler<'m> {
                     arc_limit_w,
                     inputs: Some(inputs),
                 },
-            });
+            };
+            if only_imports {
+                acc.record_import_hour(&view);
+            } else {
+                acc.record_hour(&view);
+            }
         }
         for &q in &self.changed {
             self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);

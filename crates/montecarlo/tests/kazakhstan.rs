@@ -3,13 +3,17 @@
 //! against S93's ~460 MW, and the farms' detectability against the February 2022 raids and
 //! the 2022 seizures (closed forms, and the mining sampler against them); the reservoir
 //! hydro's peak-shaving profile (finding 2), the December 2022 hold-out's changes, and the
-//! ladder base's schedule with Russia against the record (findings 3, 4 and 7).
+//! ladder base's schedule with Russia against the record (findings 3, 4 and 7). Also, on the
+//! base, that the hours in which only imports happen (nearly all of them) give the same
+//! indices when they go to the import indices alone as when they are recorded in full.
 
 use gridrisk_core::model::{Enforcement, Mining, OutageModel};
 use gridrisk_core::scenario;
 use gridrisk_core::{Calendar, SystemModel};
+use gridrisk_montecarlo::accumulators::{Accumulator, HourView, Indices, SampleView};
 use gridrisk_montecarlo::mining::MiningSampler;
 use gridrisk_montecarlo::rng::SampleKey;
+use gridrisk_montecarlo::{runner, SimulationSpec, StopRule};
 use std::path::PathBuf;
 
 fn load(file: &str) -> SystemModel {
@@ -359,4 +363,57 @@ fn the_ladder_base_schedule_imports_at_the_peaks_and_exports_the_record() {
     assert_eq!(schedule.len(), 31 * 24);
     let export_wh: i64 = schedule.iter().filter(|&&w| w < 0).map(|&w| -w).sum();
     assert!((export_wh as f64 / 1e9 - record_gwh[1]).abs() <= 31.0 * 15.0 * 0.5e-6 + 1e-9);
+}
+
+/// Every hour recorded in full, those with imports only too (the path before they went to
+/// the import indices alone), and the number of such hours.
+struct InFull(Indices, u64);
+
+impl Accumulator for InFull {
+    fn record_hour(&mut self, hour: &HourView) {
+        self.0.record_hour(hour);
+    }
+
+    fn record_import_hour(&mut self, hour: &HourView) {
+        self.1 += 1;
+        self.0.record_hour(hour);
+    }
+
+    fn end_sample(&mut self, sample: &SampleView) {
+        self.0.end_sample(sample);
+    }
+
+    fn merge(&mut self, later: &Self) {
+        self.0.merge(&later.0);
+        self.1 += later.1;
+    }
+}
+
+/// The base imports in nearly every hour (the West is short of its own generation), and an
+/// hour with nothing short, curtailed or binding but imports goes to the import indices
+/// alone: every index is the same as with the hour recorded in full, in the base and with
+/// the interruptible-mining policy (curtailed hours are recorded in full).
+#[test]
+fn hours_with_imports_only_give_the_indices_of_hours_recorded_in_full() {
+    for file in ["winter-2021-22.toml", "interruptible.toml"] {
+        let m = load(file);
+        let spec = SimulationSpec::new(StopRule::Samples(6), 5, 3).unwrap();
+        let alone = runner::run(&m, &spec, 1, || Indices::new(&m), &|_| {}, |_| false)
+            .unwrap()
+            .acc;
+        let new_acc = || InFull(Indices::new(&m), 0);
+        let full = runner::run(&m, &spec, 1, new_acc, &|_| {}, |_| false)
+            .unwrap()
+            .acc;
+        assert!(
+            full.1 > 6 * 2_000,
+            "{file}: {} hours with imports only",
+            full.1
+        );
+        assert_eq!(
+            serde_json::to_value(&alone).unwrap(),
+            serde_json::to_value(&full.0).unwrap(),
+            "{file}"
+        );
+    }
 }

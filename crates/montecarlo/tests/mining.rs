@@ -4,7 +4,7 @@
 use gridrisk_core::calendar::Date;
 use gridrisk_core::model::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 use gridrisk_core::Calendar;
-use gridrisk_montecarlo::mining::{MiningDraw, MiningError, MiningSampler};
+use gridrisk_montecarlo::mining::{MiningDraw, MiningError, MiningHours, MiningSampler};
 use gridrisk_montecarlo::rng::SampleKey;
 
 const MW: i64 = 1_000_000;
@@ -73,6 +73,32 @@ fn mean_sd(x: &[f64]) -> (f64, f64) {
 }
 
 /// Every per-hour output of two draws, for exact comparison.
+/// `MiningDraw::region_hours` (the rows the hourly inputs read) gives, hour by hour, what
+/// the per-hour accessors give.
+fn assert_region_hours(d: &MiningDraw, regions: usize, hours: usize) {
+    let (mut firm, mut illegal, mut interruptible) =
+        (vec![-1; hours], vec![-1; hours], vec![-1; hours]);
+    for r in 0..regions {
+        d.region_hours(
+            r,
+            MiningHours {
+                registered_firm_w: &mut firm,
+                illegal_w: &mut illegal,
+                interruptible_w: &mut interruptible,
+            },
+        );
+        for h in 0..hours {
+            let rows = (firm[h], illegal[h], interruptible[h]);
+            let each = (
+                d.registered_firm_w(r, h),
+                d.illegal_w(r, h),
+                d.registered_interruptible_w(r, h),
+            );
+            assert_eq!(rows, each, "region {r} hour {h}");
+        }
+    }
+}
+
 fn outputs(d: &MiningDraw, regions: usize, hours: usize) -> Vec<i64> {
     let mut v = Vec::new();
     for r in 0..regions {
@@ -414,6 +440,7 @@ fn policies_hold_exactly_on_their_hours() {
         }
     }
     assert_eq!(draw.farms(), 0);
+    assert_region_hours(&draw, 6, cal.hours());
 }
 
 #[test]
@@ -518,6 +545,10 @@ fn amnesty_moves_illegal_load_to_registered_exactly() {
             let key = SampleKey::new(8, s);
             without.sample(key, &mut a);
             with.sample(key, &mut b);
+            if s < 3 {
+                assert_region_hours(&a, 6, cal.hours());
+                assert_region_hours(&b, 6, cal.hours());
+            }
             // Identical before the amnesty day.
             for h in 0..24 * 50 {
                 for r in 0..6 {

@@ -171,6 +171,16 @@ impl<'a> HourView<'a> {
 pub trait Accumulator: Send {
     /// One hour in which at least one region is short, in increasing hour order.
     fn record_hour(&mut self, hour: &HourView);
+    /// An hour in which only imports happen: no area is short or curtailed, no rank of a
+    /// ladder is used and no line or corridor binds (every other slice of `hour` but
+    /// `import_w` is zero or false). The sampler calls it instead of
+    /// [`Accumulator::record_hour`] for these hours, which are most of a network's recorded
+    /// hours when a region imports in every hour; an accumulator that reads only shortfalls
+    /// may ignore them. The default records the hour like any other.
+    #[inline]
+    fn record_import_hour(&mut self, hour: &HourView) {
+        self.record_hour(hour);
+    }
     /// The end of a sample: fold its per-sample counters into the cross-sample sums.
     fn end_sample(&mut self, sample: &SampleView);
     /// Add the sums of a later block.
@@ -468,6 +478,18 @@ impl Accumulator for Indices {
         self.storage.record_hour(hour);
         self.tails.record_hour(hour);
         self.monthly.record_hour(hour);
+        if let Some(e) = &mut self.events {
+            e.record_hour(hour);
+        }
+    }
+
+    /// Only the import indices (and the event catalogue, which closes events at any hour
+    /// without a shortfall) see such an hour: every other index adds nothing for an hour
+    /// without shortfall, curtailment, rank use or binding line.
+    #[inline]
+    fn record_import_hour(&mut self, hour: &HourView) {
+        self.imports.record_hour(hour);
+        self.import_path.record_hour(hour);
         if let Some(e) = &mut self.events {
             e.record_hour(hour);
         }

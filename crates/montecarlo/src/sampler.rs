@@ -323,7 +323,7 @@ impl<'m> Sampler<'m> {
                     + st.block_need_w[r]
         });
         if covered {
-            st.pass_block(n);
+            st.pass_block();
         }
         covered
     }
@@ -469,6 +469,45 @@ impl<'m> Sampler<'m> {
         end
     }
 
+    /// [`Sampler::pass_served`] with storage (no generator-storage, no demand response): also
+    /// pass the hours in which every region's surplus covers what its devices can charge,
+    /// applying them to the devices ([`Storages::charge_served_hour`]), and return the first
+    /// other hour (`end` if there is none), its levels stepped and its devices untouched.
+    fn pass_charging(&mut self, first: usize, mut h: usize, end: usize) -> usize {
+        let (regions, hours) = (self.model.regions().len(), self.model.hours());
+        let Sampler {
+            changed,
+            block_hours,
+            level,
+            inputs,
+            storage,
+            ..
+        } = self;
+        let st = storage.as_mut().expect("storage");
+        let (firm_w, interruptible_w, supply_w) = (
+            &inputs.firm_w[..],
+            &inputs.interruptible_w[..],
+            &inputs.supply_w[..],
+        );
+        while h < end {
+            for &q in changed.iter() {
+                level[q] += block_hours[q * PEAK_BLOCK_H + h - first];
+            }
+            let surplus_w = |r: usize| {
+                let i = r * hours + h;
+                level[r] + supply_w[i] - firm_w[i] - interruptible_w[i]
+            };
+            // A region short of any demand has a negative surplus, below any charge.
+            if (0..regions).any(|r| surplus_w(r) < 0) || !st.charge_served_hour(level, surplus_w)
+            {
+                break;
+            }
+            h += 1;
+        }
+        st.end_served_hours();
+        h
+    }
+
     /// Walk block `b` hour by hour, showing `acc` the hours in which something happens
     /// (out of line: few blocks are walked).
     #[inline(never)]
@@ -506,6 +545,16 @@ impl<'m> Sampler<'m> {
                 // Without a network or capped blocks, the hours in which every region is
                 // served are passed over at once (most walked hours are).
                 h = self.pass_served(first, h, end);
+                if h == end {
+                    break;
+                }
+            } else if plain
+                && self.demand_response.is_none()
+                && self.storage.as_ref().is_some_and(|st| !st.has_inflow())
+            {
+                // The same with storage: in those hours the devices only charge, each at its
+                // limit when the surplus covers them all.
+                h = self.pass_charging(first, h, end);
                 if h == end {
                     break;
                 }

@@ -270,30 +270,31 @@ impl<'m> Sampler<'m> {
     fn skip_steady(&mut self, mut b: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let (blocks, hours) = (self.history.blocks(), self.model.hours());
+        // Plain slices in locals, as in `skip_covered`: the loop runs for most blocks of a
+        // sample with lossy storage.
         let sums = self.history.sums();
-        let (peak_w, supply_w) = (&self.inputs.block_peak_w, &self.inputs.block_supply_w);
-        let level = &mut self.level[..];
+        let (peak_w, supply_w) = (
+            &self.inputs.block_peak_w[..],
+            &self.inputs.block_supply_w[..],
+        );
+        let level = &mut self.level[..quantities];
         let st = self.storage.as_mut().expect("steady storage");
-        let mut passed = 0;
+        let (need_w, lossy) = (&st.need_w[..regions], &st.lossy[..]);
+        let start = b;
         while b < blocks {
-            let at = b * quantities;
+            let s = &sums[b * quantities..(b + 1) * quantities];
             let covered = (0..regions).all(|r| {
-                level[r] + sums[at + r].drop_w
-                    >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + st.need_w[r]
-            }) && st
-                .lossy
-                .iter()
-                .all(|&q| level[q] > 0 && sums[at + q].drop_w == 0);
+                level[r] + s[r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + need_w[r]
+            }) && lossy.iter().all(|&q| level[q] > 0 && s[q].drop_w == 0);
             if !covered {
                 break;
             }
-            for (q, level) in level.iter_mut().enumerate() {
-                *level += sums[at + q].net_w;
+            for (level, s) in level.iter_mut().zip(s) {
+                *level += s.net_w;
             }
-            passed += (b * PEAK_BLOCK_H + PEAK_BLOCK_H).min(hours) - b * PEAK_BLOCK_H;
             b += 1;
         }
-        st.pass_full_hours(passed as i64);
+        st.pass_full_hours(((b * PEAK_BLOCK_H).min(hours) - start * PEAK_BLOCK_H) as i64);
         b
     }
 

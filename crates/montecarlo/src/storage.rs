@@ -376,8 +376,11 @@ impl Storages {
         } else {
             round_even(soc_wh as f64 * self.carry[i]).min(self.energy_wh[i])
         };
+        if !up {
+            return (kept, 0, 0);
+        }
         let room = floor_i64((self.energy_wh[i] - kept) as f64 / self.charge_eff[i]);
-        let charge_w = if up { self.charge_w[i].min(room) } else { 0 };
+        let charge_w = self.charge_w[i].min(room);
         if charge_w > 0 {
             let add = ceil_i64(charge_w as f64 * self.charge_eff[i]);
             (kept, charge_w, add)

@@ -281,18 +281,41 @@ impl<'m> Sampler<'m> {
         let st = self.storage.as_mut().expect("steady storage");
         let (need_w, lossy) = (&st.need_w[..regions], &st.lossy[..]);
         let start = b;
-        while b < blocks {
-            let s = &sums[b * quantities..(b + 1) * quantities];
-            let covered = (0..regions).all(|r| {
-                level[r] + s[r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + need_w[r]
-            }) && lossy.iter().all(|&q| level[q] > 0 && s[q].drop_w == 0);
-            if !covered {
-                break;
+        // A lossy device in service now stays so through blocks without drops.
+        if lossy.iter().all(|&q| level[q] > 0) {
+            if regions == 1 {
+                // One region: its generation in a register (the common case).
+                let (need_w, mut generation) = (need_w[0], level[0]);
+                while b < blocks {
+                    let s = &sums[b * quantities..(b + 1) * quantities];
+                    if generation + s[0].drop_w < peak_w[b] - supply_w[b] + need_w
+                        || lossy.iter().any(|&q| s[q].drop_w != 0)
+                    {
+                        break;
+                    }
+                    generation += s[0].net_w;
+                    for (level, s) in level[1..].iter_mut().zip(&s[1..]) {
+                        *level += s.net_w;
+                    }
+                    b += 1;
+                }
+                level[0] = generation;
+            } else {
+                while b < blocks {
+                    let s = &sums[b * quantities..(b + 1) * quantities];
+                    let covered = (0..regions).all(|r| {
+                        level[r] + s[r].drop_w
+                            >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + need_w[r]
+                    }) && lossy.iter().all(|&q| s[q].drop_w == 0);
+                    if !covered {
+                        break;
+                    }
+                    for (level, s) in level.iter_mut().zip(s) {
+                        *level += s.net_w;
+                    }
+                    b += 1;
+                }
             }
-            for (level, s) in level.iter_mut().zip(s) {
-                *level += s.net_w;
-            }
-            b += 1;
         }
         st.pass_full_hours(((b * PEAK_BLOCK_H).min(hours) - start * PEAK_BLOCK_H) as i64);
         b

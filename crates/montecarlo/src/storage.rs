@@ -347,6 +347,21 @@ impl Storages {
             let mut h = 0;
             while h < hours {
                 let up = ups[h];
+                if !up && self.carry[i] != 1.0 {
+                    // Out of service: the carry-over loss alone, to the end of the outage.
+                    let (before, carry, energy) = (soc, self.carry[i], self.energy_wh[i]);
+                    while h < hours && !ups[h] {
+                        let kept = round_even(soc as f64 * carry).min(energy);
+                        if kept == soc {
+                            h += ups[h..].iter().take_while(|&&u| !u).count();
+                            break;
+                        }
+                        soc = kept;
+                        h += 1;
+                    }
+                    ledger.decayed_wh += before - soc;
+                    continue;
+                }
                 let (kept, charge_w, add) = self.charge_hour(i, soc, up);
                 let mut times = 1;
                 if kept + add == soc {

@@ -284,22 +284,23 @@ impl<'m> Sampler<'m> {
         // A lossy device in service now stays so through blocks without drops.
         if lossy.iter().all(|&q| level[q] > 0) {
             if regions == 1 {
-                // One region: its generation in a register (the common case).
+                // One region: its generation in a register (the common case), the other
+                // quantities' levels stepped after the loop.
                 let (need_w, mut generation) = (need_w[0], level[0]);
                 while b < blocks {
-                    let s = &sums[b * quantities..(b + 1) * quantities];
-                    if generation + s[0].drop_w < peak_w[b] - supply_w[b] + need_w
-                        || lossy.iter().any(|&q| s[q].drop_w != 0)
+                    let at = b * quantities;
+                    if generation + sums[at].drop_w < peak_w[b] - supply_w[b] + need_w
+                        || lossy.iter().any(|&q| sums[at + q].drop_w != 0)
                     {
                         break;
                     }
-                    generation += s[0].net_w;
-                    for (level, s) in level[1..].iter_mut().zip(&s[1..]) {
-                        *level += s.net_w;
-                    }
+                    generation += sums[at].net_w;
                     b += 1;
                 }
                 level[0] = generation;
+                for (q, level) in level.iter_mut().enumerate().skip(1) {
+                    *level += (start..b).map(|c| sums[c * quantities + q].net_w).sum::<i64>();
+                }
             } else {
                 while b < blocks {
                     let s = &sums[b * quantities..(b + 1) * quantities];

@@ -132,8 +132,10 @@ pub struct Storages {
     pub need_w: Vec<i64>,
     /// The quantities (availability) of the devices with a carry-over loss.
     pub lossy: Vec<usize>,
-    /// Whether every device makes up its carry-over loss exactly from full within its
+    /// Per device: whether it makes up its carry-over loss exactly from full within its
     /// charge power (true without loss).
+    refills_exactly: Vec<bool>,
+    /// Whether every device does.
     refills: bool,
     steady: bool,
     /// Per device and hour of a block to pass: in service ([`Storages::prepare_block`]).
@@ -238,6 +240,7 @@ impl Storages {
             refills: gens.is_empty() && refills_exactly.iter().all(|&r| r),
             offered_w: vec![0; model.regions().len()],
             gens,
+            refills_exactly,
             steady: false,
             block_up: vec![false; n * PEAK_BLOCK_H],
             block_need_w: vec![0; model.regions().len()],
@@ -386,6 +389,10 @@ impl Storages {
     /// (the state of charge after the carry-over loss, the charge W, what it adds Wh).
     #[inline]
     fn charge_hour(&self, i: usize, soc_wh: i64, up: bool) -> (i64, i64, i64) {
+        if up && soc_wh == self.energy_wh[i] && self.refills_exactly[i] {
+            // Full: it loses `loss_wh` and charges it back (see `Storages::of`).
+            return (soc_wh - self.loss_wh[i], self.refill_w[i], self.loss_wh[i]);
+        }
         let kept = if self.carry[i] == 1.0 {
             soc_wh
         } else {

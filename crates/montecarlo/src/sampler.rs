@@ -83,6 +83,8 @@ pub struct Sampler<'m> {
     disturbance_q: Vec<(usize, i64)>,
     /// Per disturbance and hour, `d * hours + h`: whether it is in progress.
     disturbed: Vec<bool>,
+    /// Whether every hour goes through the hourly dispatch ([`Sampler::walk_every_hour`]).
+    every_hour: bool,
 }
 
 impl<'m> Sampler<'m> {
@@ -159,7 +161,15 @@ impl<'m> Sampler<'m> {
             no_binding: vec![false; q.lines],
             disturbance_q,
             disturbed: vec![false; disturbance_q_len * model.hours()],
+            every_hour: false,
         })
+    }
+
+    /// From now on, walk every hour of every block through the hourly dispatch: no block
+    /// skipped or passed at once, no hour passed without the dispatch. The same results,
+    /// slower: the reference against which tests check the shortcuts, bit for bit.
+    pub fn walk_every_hour(&mut self) {
+        self.every_hour = true;
     }
 
     /// The storage devices and their state after the last sample, if the model has any.
@@ -299,7 +309,9 @@ impl<'m> Sampler<'m> {
                 }
                 level[0] = generation;
                 for (q, level) in level.iter_mut().enumerate().skip(1) {
-                    *level += (start..b).map(|c| sums[c * quantities + q].net_w).sum::<i64>();
+                    *level += (start..b)
+                        .map(|c| sums[c * quantities + q].net_w)
+                        .sum::<i64>();
                 }
             } else {
                 while b < blocks {
@@ -418,6 +430,10 @@ impl<'m> Sampler<'m> {
             dr.start_sample();
         }
         let mut b = 0;
+        while b < blocks && self.every_hour {
+            self.walk_block(b, acc);
+            b += 1;
+        }
         while b < blocks {
             // Storage that can change in an hour without a shortfall (charge, carry-over
             // loss) needs every hour visited; idle storage changes nothing in a block that
@@ -499,7 +515,7 @@ impl<'m> Sampler<'m> {
     /// applying them to the devices ([`Storages::charge_served_hour`]), and return the first
     /// other hour (`end` if there is none), its levels stepped and its devices untouched.
     fn pass_charging(&mut self, first: usize, mut h: usize, end: usize) -> usize {
-        let (regions, hours) = (self.model.regions().len(), self.model.hours());
+        let hours = self.model.hours();
         let Sampler {
             changed,
             block_hours,
@@ -522,9 +538,7 @@ impl<'m> Sampler<'m> {
                 let i = r * hours + h;
                 level[r] + supply_w[i] - firm_w[i] - interruptible_w[i]
             };
-            // A region short of any demand has a negative surplus, below any charge.
-            if (0..regions).any(|r| surplus_w(r) < 0) || !st.charge_served_hour(level, surplus_w)
-            {
+            if !st.charge_served_hour(level, surplus_w) {
                 break;
             }
             h += 1;
@@ -560,7 +574,8 @@ impl<'m> Sampler<'m> {
             // first hour. Only lines, links and disturbances change arc limits (a capped
             // block's pool adds to its region's generation only).
             let mut same_gates = h > first;
-            if plain
+            if !self.every_hour
+                && plain
                 && self.storage.as_ref().is_none_or(Storages::idle)
                 && self
                     .demand_response
@@ -573,7 +588,8 @@ impl<'m> Sampler<'m> {
                 if h == end {
                     break;
                 }
-            } else if plain
+            } else if !self.every_hour
+                && plain
                 && self.demand_response.is_none()
                 && self.storage.as_ref().is_some_and(|st| !st.has_inflow())
             {

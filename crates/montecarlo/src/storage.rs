@@ -424,9 +424,9 @@ impl Storages {
         self.update_modes();
     }
 
-    /// A served hour without a network: levels `level`, and `surplus_w(r)` left in region `r`
-    /// after all its demand (firm and interruptible). If every region's surplus covers what
-    /// its devices can charge, apply the hour (each device's carry-over, then its charge at
+    /// An hour without a network: levels `level`, and `surplus_w(r)` left in region `r` after
+    /// all its demand (firm and interruptible; negative if it is short). If every region's
+    /// surplus covers what its devices can charge (so nothing is short), apply the hour (each device's carry-over, then its charge at
     /// its limit: the order among devices, and the hour's times to empty, cannot matter) and
     /// return true; otherwise change nothing the dispatch reads and return false. The hour
     /// is then not a shortfall hour: [`Storages::start_wh`] is not kept, nor are the modes
@@ -434,8 +434,10 @@ impl Storages {
     #[inline]
     pub fn charge_served_hour(&mut self, level: &[i64], surplus_w: impl Fn(usize) -> i64) -> bool {
         if self.len() == 1 {
-            let (kept, charge_w, add) = self.charge_hour(0, self.soc_wh[0], level[self.quantity[0]] > 0);
-            if surplus_w(self.region[0]) < charge_w {
+            let (kept, charge_w, add) =
+                self.charge_hour(0, self.soc_wh[0], level[self.quantity[0]] > 0);
+            let at = self.region[0];
+            if (0..self.regions).any(|r| surplus_w(r) < if r == at { charge_w } else { 0 }) {
                 return false;
             }
             self.apply_charge_hour(0, kept, charge_w, add);
@@ -450,7 +452,8 @@ impl Storages {
             return false;
         }
         for i in 0..self.len() {
-            let (kept, charge_w, add) = self.charge_hour(i, self.soc_wh[i], level[self.quantity[i]] > 0);
+            let (kept, charge_w, add) =
+                self.charge_hour(i, self.soc_wh[i], level[self.quantity[i]] > 0);
             self.apply_charge_hour(i, kept, charge_w, add);
         }
         true
@@ -898,14 +901,14 @@ fn round_even(x: f64) -> i64 {
 #[inline]
 fn floor_i64(x: f64) -> i64 {
     let t = x as i64;
-    t - i64::from((t as f64) > x)
+    t.saturating_sub(i64::from((t as f64) > x))
 }
 
 /// `x.ceil() as i64`, inline (see [`floor_i64`]).
 #[inline]
 fn ceil_i64(x: f64) -> i64 {
     let t = x as i64;
-    t + i64::from((t as f64) < x)
+    t.saturating_add(i64::from((t as f64) < x))
 }
 
 /// Split `total` among the devices `members` in proportion to `weight`, into `out`: each
@@ -968,7 +971,63 @@ mod tests {
         out
     }
 
+    /// Values at which rounding can go wrong: halves, integers and their neighbours, the
+    /// ends of the exactly rounded range, and beyond.
+    fn edges() -> Vec<f64> {
+        let mut x = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for v in [
+            1.0,
+            2.0,
+            1e6,
+            1.2e9,
+            TWO_52 / 2.0,
+            TWO_52,
+            2.0 * TWO_52,
+            1e19,
+            1e300,
+        ] {
+            for w in [v, v.next_up(), v.next_down(), v + 0.5, v - 0.5] {
+                x.extend([w, -w]);
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn inline_rounding_equals_the_library_at_the_edges() {
+        for x in edges() {
+            assert_eq!(round_even(x), x.round_ties_even() as i64, "{x}");
+            assert_eq!(floor_i64(x), x.floor() as i64, "{x}");
+            assert_eq!(ceil_i64(x), x.ceil() as i64, "{x}");
+        }
+    }
+
     proptest! {
+        /// The inline rounding equals the library's on state-of-charge-like products.
+        #[test]
+        fn inline_rounding_equals_the_library(
+            wh in 0i64..2_000_000_000_000,
+            factor in 0.0f64..1.5,
+            bits in any::<u64>(),
+        ) {
+            for x in [wh as f64 * factor, wh as f64 / factor.max(1e-3), -(wh as f64) * factor,
+                f64::from_bits(bits)] {
+                prop_assert_eq!(round_even(x), x.round_ties_even() as i64, "{}", x);
+                prop_assert_eq!(floor_i64(x), x.floor() as i64, "{}", x);
+                prop_assert_eq!(ceil_i64(x), x.ceil() as i64, "{}", x);
+            }
+        }
+
         /// The schedule equals the brute-force water-fill on random days (and weeks).
         #[test]
         fn water_fill_equals_pouring(

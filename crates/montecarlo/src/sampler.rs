@@ -258,6 +258,26 @@ impl<'m> Sampler<'m> {
             level[0] = generation;
             return b;
         }
+        if regions == 1 {
+            // One region and other quantities (idle storage, say): the same loop on its
+            // generation, the others' levels stepped after it.
+            let (start, mut generation) = (b, level[0]);
+            while b < blocks {
+                let at = b * quantities;
+                if generation + sums[at].drop_w < peak_w[b] - supply_w[b] {
+                    break;
+                }
+                generation += sums[at].net_w;
+                b += 1;
+            }
+            level[0] = generation;
+            for (q, level) in level.iter_mut().enumerate().skip(1) {
+                *level += (start..b)
+                    .map(|c| sums[c * quantities + q].net_w)
+                    .sum::<i64>();
+            }
+            return b;
+        }
         while b < blocks {
             let at = b * quantities;
             let covered = (0..regions).all(|r| {

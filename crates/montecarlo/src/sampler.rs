@@ -90,6 +90,8 @@ pub struct Sampler<'m> {
     disturbance_q: Vec<(usize, i64)>,
     /// Per disturbance and hour, `d * hours + h`: whether it is in progress.
     disturbed: Vec<bool>,
+    /// Whether every hour goes through the hourly dispatch ([`Sampler::walk_every_hour`]).
+    every_hour: bool,
 }
 
 impl<'m> Sampler<'m> {
@@ -169,6 +171,7 @@ impl<'m> Sampler<'m> {
             no_binding: vec![false; q.lines],
             disturbance_q,
             disturbed: vec![false; disturbance_q_len * model.hours()],
+            every_hour: false,
         };
         sampler.refresh_need();
         Ok(sampler)
@@ -181,6 +184,13 @@ impl<'m> Sampler<'m> {
         for (need, (&peak, &supply)) in self.block_need_w.iter_mut().zip(pairs) {
             *need = peak - supply;
         }
+    }
+
+    /// From now on, walk every hour of every block through the hourly dispatch: no block
+    /// skipped or passed at once, no hour passed without the dispatch. The same results,
+    /// slower: the reference against which tests check the shortcuts, bit for bit.
+    pub fn walk_every_hour(&mut self) {
+        self.every_hour = true;
     }
 
     /// The storage devices and their state after the last sample, if the model has any.
@@ -273,6 +283,26 @@ impl<'m> Sampler<'m> {
             level[0] = generation;
             return b;
         }
+        if regions == 1 {
+            // One region and other quantities (idle storage, say): the same loop on its
+            // generation, the others' levels stepped after it.
+            let (start, mut generation) = (b, level[0]);
+            while b < blocks {
+                let at = b * quantities;
+                if generation + sums[at].drop_w < need_w[b] {
+                    break;
+                }
+                generation += sums[at].net_w;
+                b += 1;
+            }
+            level[0] = generation;
+            for (q, level) in level.iter_mut().enumerate().skip(1) {
+                *level += (start..b)
+                    .map(|c| sums[c * quantities + q].net_w)
+                    .sum::<i64>();
+            }
+            return b;
+        }
         while b < blocks {
             let at = b * quantities;
             let covered =
@@ -294,30 +324,57 @@ impl<'m> Sampler<'m> {
     fn skip_steady(&mut self, mut b: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let (blocks, hours) = (self.history.blocks(), self.model.hours());
+        // Plain slices in locals, as in `skip_covered`: the loop runs for most blocks of a
+        // sample with lossy storage.
         let sums = self.history.sums();
-        let (peak_w, supply_w) = (&self.inputs.block_peak_w, &self.inputs.block_supply_w);
-        let level = &mut self.level[..];
+        let (peak_w, supply_w) = (
+            &self.inputs.block_peak_w[..],
+            &self.inputs.block_supply_w[..],
+        );
+        let level = &mut self.level[..quantities];
         let st = self.storage.as_mut().expect("steady storage");
-        let mut passed = 0;
-        while b < blocks {
-            let at = b * quantities;
-            let covered = (0..regions).all(|r| {
-                level[r] + sums[at + r].drop_w
-                    >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + st.need_w[r]
-            }) && st
-                .lossy
-                .iter()
-                .all(|&q| level[q] > 0 && sums[at + q].drop_w == 0);
-            if !covered {
-                break;
+        let (need_w, lossy) = (&st.need_w[..regions], &st.lossy[..]);
+        let start = b;
+        // A lossy device in service now stays so through blocks without drops.
+        if lossy.iter().all(|&q| level[q] > 0) {
+            if regions == 1 {
+                // One region: its generation in a register (the common case), the other
+                // quantities' levels stepped after the loop.
+                let (need_w, mut generation) = (need_w[0], level[0]);
+                while b < blocks {
+                    let at = b * quantities;
+                    if generation + sums[at].drop_w < peak_w[b] - supply_w[b] + need_w
+                        || lossy.iter().any(|&q| sums[at + q].drop_w != 0)
+                    {
+                        break;
+                    }
+                    generation += sums[at].net_w;
+                    b += 1;
+                }
+                level[0] = generation;
+                for (q, level) in level.iter_mut().enumerate().skip(1) {
+                    *level += (start..b)
+                        .map(|c| sums[c * quantities + q].net_w)
+                        .sum::<i64>();
+                }
+            } else {
+                while b < blocks {
+                    let s = &sums[b * quantities..(b + 1) * quantities];
+                    let covered = (0..regions).all(|r| {
+                        level[r] + s[r].drop_w
+                            >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + need_w[r]
+                    }) && lossy.iter().all(|&q| s[q].drop_w == 0);
+                    if !covered {
+                        break;
+                    }
+                    for (level, s) in level.iter_mut().zip(s) {
+                        *level += s.net_w;
+                    }
+                    b += 1;
+                }
             }
-            for (q, level) in level.iter_mut().enumerate() {
-                *level += sums[at + q].net_w;
-            }
-            passed += (b * PEAK_BLOCK_H + PEAK_BLOCK_H).min(hours) - b * PEAK_BLOCK_H;
-            b += 1;
         }
-        st.pass_full_hours(passed as i64);
+        st.pass_full_hours(((b * PEAK_BLOCK_H).min(hours) - start * PEAK_BLOCK_H) as i64);
         b
     }
 
@@ -347,7 +404,7 @@ impl<'m> Sampler<'m> {
                     + st.block_need_w[r]
         });
         if covered {
-            st.pass_block(n);
+            st.pass_block();
         }
         covered
     }
@@ -417,6 +474,10 @@ impl<'m> Sampler<'m> {
             dr.start_sample();
         }
         let mut b = 0;
+        while b < blocks && self.every_hour {
+            self.walk_block(b, acc);
+            b += 1;
+        }
         while b < blocks {
             // Storage that can change in an hour without a shortfall (charge, carry-over
             // loss) needs every hour visited; idle storage changes nothing in a block that
@@ -512,6 +573,43 @@ impl<'m> Sampler<'m> {
         end
     }
 
+    /// [`Sampler::pass_served`] with storage (no generator-storage, no demand response): also
+    /// pass the hours in which every region's surplus covers what its devices can charge,
+    /// applying them to the devices ([`Storages::charge_served_hour`]), and return the first
+    /// other hour (`end` if there is none), its levels stepped and its devices untouched.
+    fn pass_charging(&mut self, first: usize, mut h: usize, end: usize) -> usize {
+        let hours = self.model.hours();
+        let Sampler {
+            changed,
+            block_hours,
+            level,
+            inputs,
+            storage,
+            ..
+        } = self;
+        let st = storage.as_mut().expect("storage");
+        let (firm_w, interruptible_w, supply_w) = (
+            &inputs.firm_w[..],
+            &inputs.interruptible_w[..],
+            &inputs.supply_w[..],
+        );
+        while h < end {
+            for &q in changed.iter() {
+                level[q] += block_hours[q * PEAK_BLOCK_H + h - first];
+            }
+            let surplus_w = |r: usize| {
+                let i = r * hours + h;
+                level[r] + supply_w[i] - firm_w[i] - interruptible_w[i]
+            };
+            if !st.charge_served_hour(level, surplus_w) {
+                break;
+            }
+            h += 1;
+        }
+        st.end_served_hours();
+        h
+    }
+
     /// Walk block `b` hour by hour, showing `acc` the hours in which something happens
     /// (out of line: few blocks are walked).
     #[inline(never)]
@@ -539,7 +637,8 @@ impl<'m> Sampler<'m> {
             // first hour. Only lines, links and disturbances change arc limits (a capped
             // block's pool adds to its region's generation only).
             let mut same_gates = h > first;
-            if plain
+            if !self.every_hour
+                && plain
                 && self.storage.as_ref().is_none_or(Storages::idle)
                 && self
                     .demand_response
@@ -549,6 +648,17 @@ impl<'m> Sampler<'m> {
                 // Without a network or capped blocks, the hours in which every region is
                 // served are passed over at once (most walked hours are).
                 h = self.pass_served(first, h, end);
+                if h == end {
+                    break;
+                }
+            } else if !self.every_hour
+                && plain
+                && self.demand_response.is_none()
+                && self.storage.as_ref().is_some_and(|st| !st.has_inflow())
+            {
+                // The same with storage: in those hours the devices only charge, each at its
+                // limit when the surplus covers them all.
+                h = self.pass_charging(first, h, end);
                 if h == end {
                     break;
                 }

@@ -138,10 +138,15 @@ pub struct Storages {
     /// Whether every device does.
     refills: bool,
     steady: bool,
-    /// Per device and hour of a block to pass: in service ([`Storages::pass_block`]).
-    pub block_up: Vec<bool>,
-    /// Per region: the charge its devices can take in a block to pass, W.
+    /// Per device and hour of a block to pass: in service ([`Storages::prepare_block`]).
+    block_up: Vec<bool>,
+    /// Per region: the most its devices take in one hour of a block to pass, W
+    /// ([`Storages::prepare_block`]; scratch of [`Storages::charge_served_hour`]).
     pub block_need_w: Vec<i64>,
+    /// Per device: its state of charge at the end of the block to pass, and its ledger's
+    /// changes over it.
+    block_soc_wh: Vec<i64>,
+    block_ledger: Vec<Ledger>,
     /// The generator-storages among the devices (empty without).
     gens: Vec<GenStor>,
     /// Per region: the power its generator-storages offer the grid in this hour (inflow and
@@ -217,8 +222,8 @@ impl Storages {
         for (i, d) in s.iter().enumerate() {
             let loss = d.energy_wh - round_even(d.energy_wh as f64 * d.carryover_efficiency);
             if loss > 0 {
-                let refill = (loss as f64 / d.charge_efficiency).floor() as i64;
-                let stored = (refill as f64 * d.charge_efficiency).ceil() as i64;
+                let refill = floor_i64(loss as f64 / d.charge_efficiency);
+                let stored = ceil_i64(refill as f64 * d.charge_efficiency);
                 refills_exactly[i] = refill <= d.charge_w && stored == loss;
                 refill_w[i] = refill;
                 loss_wh[i] = loss;
@@ -239,6 +244,8 @@ impl Storages {
             steady: false,
             block_up: vec![false; n * PEAK_BLOCK_H],
             block_need_w: vec![0; model.regions().len()],
+            block_soc_wh: vec![0; n],
+            block_ledger: vec![Ledger::default(); n],
             region: s.iter().map(|d| d.region).collect(),
             quantity: (0..n).map(|i| q.storage(i)).collect(),
             charge_w: map(|d| d.charge_w),
@@ -311,63 +318,159 @@ impl Storages {
 
     /// Prepare to pass block `b` (of `hours` hours) device by device: each device's
     /// availability in each hour from its level `level` at the block start and the block's
-    /// changes in `history`, and per region the charge its devices can take
-    /// ([`Storages::block_need_w`]): a device in service at some hour can take its charge
-    /// power, or only its refill if it is full, in service throughout and refills exactly.
+    /// changes in `history`, its walk through the block charging at its limit in every hour
+    /// (as if its region's surplus were unbounded; [`Storages::charge_hour`]), and per region
+    /// the most its devices take in one hour on those walks ([`Storages::block_need_w`]).
+    /// If every hour's surplus covers that, the walks are what happens:
+    /// [`Storages::pass_block`] applies them.
+    ///
+    /// A walk skips repeated hours: the hour is a function of the state of charge and the
+    /// availability alone, so an hour that leaves the state of charge where it found it
+    /// (a full store refilling its carry-over loss, an empty one without loss, a store out
+    /// of service whose loss rounds to nothing) repeats, deltas and all, for every following
+    /// hour with the same availability, and those hours are added at once.
     pub fn prepare_block(&mut self, b: usize, hours: usize, level: &[i64], history: &History) {
         self.block_need_w.fill(0);
         for i in 0..self.len() {
             let q = self.quantity[i];
             let ups = &mut self.block_up[i * PEAK_BLOCK_H..i * PEAK_BLOCK_H + hours];
-            let mut steps = [0i64; PEAK_BLOCK_H];
-            if history.changes_in(q, b) {
-                history.scatter(q, b, &mut steps);
-            }
             let mut l = level[q];
-            for (up, step) in ups.iter_mut().zip(steps) {
-                l += step;
-                *up = l > 0;
+            if history.changes_in(q, b) {
+                let mut steps = [0i64; PEAK_BLOCK_H];
+                history.scatter(q, b, &mut steps);
+                for (up, step) in ups.iter_mut().zip(steps) {
+                    l += step;
+                    *up = l > 0;
+                }
+            } else {
+                ups.fill(l > 0);
             }
-            let (any, all) = (ups.iter().any(|&u| u), ups.iter().all(|&u| u));
-            if any {
-                let full = self.soc_wh[i] == self.energy_wh[i];
-                self.block_need_w[self.region[i]] += if full && all && self.refills_exactly[i] {
-                    self.refill_w[i]
-                } else {
-                    self.charge_w[i]
-                };
+            let ups = &self.block_up[i * PEAK_BLOCK_H..i * PEAK_BLOCK_H + hours];
+            let (mut soc, mut ledger, mut most_w) = (self.soc_wh[i], Ledger::default(), 0);
+            let mut h = 0;
+            while h < hours {
+                let up = ups[h];
+                if !up && self.carry[i] != 1.0 {
+                    // Out of service: the carry-over loss alone, to the end of the outage.
+                    let (before, carry, energy) = (soc, self.carry[i], self.energy_wh[i]);
+                    while h < hours && !ups[h] {
+                        let kept = round_even(soc as f64 * carry).min(energy);
+                        if kept == soc {
+                            h += ups[h..].iter().take_while(|&&u| !u).count();
+                            break;
+                        }
+                        soc = kept;
+                        h += 1;
+                    }
+                    ledger.decayed_wh += before - soc;
+                    continue;
+                }
+                let (kept, charge_w, add) = self.charge_hour(i, soc, up);
+                let mut times = 1;
+                if kept + add == soc {
+                    times += ups[h + 1..].iter().take_while(|&&u| u == up).count();
+                }
+                let n = times as i64;
+                ledger.decayed_wh += (soc - kept) * n;
+                ledger.charged_wh += charge_w * n;
+                ledger.stored_wh += add * n;
+                most_w = most_w.max(charge_w);
+                soc = kept + add;
+                h += times;
             }
+            self.block_soc_wh[i] = soc;
+            self.block_ledger[i] = ledger;
+            self.block_need_w[self.region[i]] += most_w;
         }
     }
 
-    /// Pass a block of `hours` hours prepared by [`Storages::prepare_block`] in which no
-    /// region can be short even while its devices take [`Storages::block_need_w`]: every
-    /// device in service charges at its hour's limit, so each device runs on its own (the
-    /// hour's rules of the module docs, without the region).
-    pub fn pass_block(&mut self, hours: usize) {
-        for i in 0..self.len() {
-            let ups = &self.block_up[i * PEAK_BLOCK_H..i * PEAK_BLOCK_H + hours];
-            let l = &mut self.ledger[i];
-            let mut soc = self.soc_wh[i];
-            for &up in ups {
-                if self.carry[i] != 1.0 {
-                    let kept = round_even(soc as f64 * self.carry[i]).min(self.energy_wh[i]);
-                    l.decayed_wh += soc - kept;
-                    soc = kept;
-                }
-                if up {
-                    let room = (self.energy_wh[i] - soc) as f64 / self.charge_eff[i];
-                    let c = self.charge_w[i].min(room.floor() as i64);
-                    if c > 0 {
-                        let add = (c as f64 * self.charge_eff[i]).ceil() as i64;
-                        soc += add;
-                        l.charged_wh += c;
-                        l.stored_wh += add;
-                    }
-                }
-            }
-            self.soc_wh[i] = soc;
+    /// Device `i` from state of charge `soc_wh` through one hour (available: `up`) in which
+    /// it charges at its limit and does not discharge (module docs, steps 1, 2 and 4):
+    /// (the state of charge after the carry-over loss, the charge W, what it adds Wh).
+    #[inline]
+    fn charge_hour(&self, i: usize, soc_wh: i64, up: bool) -> (i64, i64, i64) {
+        if up && soc_wh == self.energy_wh[i] && self.refills_exactly[i] {
+            // Full: it loses `loss_wh` and charges it back (see `Storages::of`).
+            return (soc_wh - self.loss_wh[i], self.refill_w[i], self.loss_wh[i]);
         }
+        let kept = if self.carry[i] == 1.0 {
+            soc_wh
+        } else {
+            round_even(soc_wh as f64 * self.carry[i]).min(self.energy_wh[i])
+        };
+        if !up {
+            return (kept, 0, 0);
+        }
+        let room = floor_i64((self.energy_wh[i] - kept) as f64 / self.charge_eff[i]);
+        let charge_w = self.charge_w[i].min(room);
+        if charge_w > 0 {
+            let add = ceil_i64(charge_w as f64 * self.charge_eff[i]);
+            (kept, charge_w, add)
+        } else {
+            (kept, 0, 0)
+        }
+    }
+
+    /// Pass the block prepared by [`Storages::prepare_block`], in which no region can be
+    /// short even while its devices take [`Storages::block_need_w`] in an hour: every device
+    /// in service charges at its hour's limit, so each device runs on its own, as its walk.
+    pub fn pass_block(&mut self) {
+        self.soc_wh.copy_from_slice(&self.block_soc_wh);
+        for (l, d) in self.ledger.iter_mut().zip(&self.block_ledger) {
+            l.decayed_wh += d.decayed_wh;
+            l.charged_wh += d.charged_wh;
+            l.stored_wh += d.stored_wh;
+        }
+        self.update_modes();
+    }
+
+    /// An hour without a network: levels `level`, and `surplus_w(r)` left in region `r` after
+    /// all its demand (firm and interruptible; negative if it is short). If every region's
+    /// surplus covers what its devices can charge (so nothing is short), apply the hour (each device's carry-over, then its charge at
+    /// its limit: the order among devices, and the hour's times to empty, cannot matter) and
+    /// return true; otherwise change nothing the dispatch reads and return false. The hour
+    /// is then not a shortfall hour: [`Storages::start_wh`] is not kept, nor are the modes
+    /// ([`Storages::end_served_hours`]).
+    #[inline]
+    pub fn charge_served_hour(&mut self, level: &[i64], surplus_w: impl Fn(usize) -> i64) -> bool {
+        if self.len() == 1 {
+            let (kept, charge_w, add) =
+                self.charge_hour(0, self.soc_wh[0], level[self.quantity[0]] > 0);
+            let at = self.region[0];
+            if (0..self.regions).any(|r| surplus_w(r) < if r == at { charge_w } else { 0 }) {
+                return false;
+            }
+            self.apply_charge_hour(0, kept, charge_w, add);
+            return true;
+        }
+        self.block_need_w.fill(0);
+        for i in 0..self.len() {
+            let (_, charge_w, _) = self.charge_hour(i, self.soc_wh[i], level[self.quantity[i]] > 0);
+            self.block_need_w[self.region[i]] += charge_w;
+        }
+        if (0..self.regions).any(|r| surplus_w(r) < self.block_need_w[r]) {
+            return false;
+        }
+        for i in 0..self.len() {
+            let (kept, charge_w, add) =
+                self.charge_hour(i, self.soc_wh[i], level[self.quantity[i]] > 0);
+            self.apply_charge_hour(i, kept, charge_w, add);
+        }
+        true
+    }
+
+    #[inline]
+    fn apply_charge_hour(&mut self, i: usize, kept: i64, charge_w: i64, add: i64) {
+        let l = &mut self.ledger[i];
+        l.decayed_wh += self.soc_wh[i] - kept;
+        l.charged_wh += charge_w;
+        l.stored_wh += add;
+        self.soc_wh[i] = kept + add;
+    }
+
+    /// After hours passed by [`Storages::charge_served_hour`]: the modes
+    /// ([`Storages::idle`], [`Storages::steady`]) of the states they left.
+    pub fn end_served_hours(&mut self) {
         self.update_modes();
     }
 
@@ -425,9 +528,9 @@ impl Storages {
             } else {
                 round_even(dischargeable / dmax as f64)
             };
-            self.discharge_cap_w[i] = dmax.min(dischargeable.floor() as i64);
+            self.discharge_cap_w[i] = dmax.min(floor_i64(dischargeable));
             let room = (self.energy_wh[i] - soc) as f64 / self.charge_eff[i];
-            self.charge_cap_w[i] = cmax.min(room.floor() as i64);
+            self.charge_cap_w[i] = cmax.min(floor_i64(room));
             any_d |= self.discharge_cap_w[i] > 0;
             any_c |= self.charge_cap_w[i] > 0;
         }
@@ -503,7 +606,7 @@ impl Storages {
                 Some(sh) => {
                     if h >= sh.end {
                         let (r, soc) = (self.region[i], self.soc_wh[i]);
-                        let stored = (soc as f64 * self.discharge_eff[i]).floor() as i64;
+                        let stored = floor_i64(soc as f64 * self.discharge_eff[i]);
                         sh.plan(h, stored, &g.inflow_w, g.injection_w, |t| {
                             net_demand_w(r, t)
                         });
@@ -638,14 +741,14 @@ impl Storages {
         for i in 0..self.len() {
             let (d, c) = (self.discharged_w[i], self.charged_w[i]);
             if d > 0 {
-                let drop = (d as f64 / self.discharge_eff[i]).ceil() as i64;
+                let drop = ceil_i64(d as f64 / self.discharge_eff[i]);
                 let removed = drop.min(self.soc_wh[i]);
                 self.soc_wh[i] -= removed;
                 self.ledger[i].discharged_wh += d;
                 self.ledger[i].removed_wh += removed;
             }
             if c > 0 {
-                let add = (c as f64 * self.charge_eff[i]).ceil() as i64;
+                let add = ceil_i64(c as f64 * self.charge_eff[i]);
                 self.soc_wh[i] += add;
                 self.ledger[i].charged_wh += c;
                 self.ledger[i].stored_wh += add;
@@ -775,11 +878,37 @@ pub fn water_fill(load_w: &[i64], energy_wh: i64, min_w: i64, max_w: i64, out: &
     }
 }
 
+/// 2^52: from it on every `f64` is an integer, and below it `(a + 2^52) - 2^52` is `a`
+/// rounded to an integer by the hardware's rounding (to nearest, ties to even).
+const TWO_52: f64 = 4_503_599_627_370_496.0;
+
 /// `x` rounded to the nearest integer, ties to even (Julia's `round(Int, x)`, which PRAS
-/// uses for carry-over and times to empty).
+/// uses for carry-over and times to empty), as `x.round_ties_even() as i64`. The hourly walk
+/// rounds several times per device and hour: without SSE4.1 `round_ties_even` (like `floor`
+/// and `ceil`) is a library call, this is three inline additions.
 #[inline]
 fn round_even(x: f64) -> i64 {
-    x.round_ties_even() as i64
+    let a = x.abs();
+    if a < TWO_52 {
+        ((a + TWO_52) - TWO_52).copysign(x) as i64
+    } else {
+        x as i64
+    }
+}
+
+/// `x.floor() as i64`, inline (see [`round_even`]): the conversion truncates toward zero
+/// and saturates as `floor` then `as` do, one less when that was above `x`.
+#[inline]
+fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    t.saturating_sub(i64::from((t as f64) > x))
+}
+
+/// `x.ceil() as i64`, inline (see [`floor_i64`]).
+#[inline]
+fn ceil_i64(x: f64) -> i64 {
+    let t = x as i64;
+    t.saturating_add(i64::from((t as f64) < x))
 }
 
 /// Split `total` among the devices `members` in proportion to `weight`, into `out`: each
@@ -842,7 +971,63 @@ mod tests {
         out
     }
 
+    /// Values at which rounding can go wrong: halves, integers and their neighbours, the
+    /// ends of the exactly rounded range, and beyond.
+    fn edges() -> Vec<f64> {
+        let mut x = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for v in [
+            1.0,
+            2.0,
+            1e6,
+            1.2e9,
+            TWO_52 / 2.0,
+            TWO_52,
+            2.0 * TWO_52,
+            1e19,
+            1e300,
+        ] {
+            for w in [v, v.next_up(), v.next_down(), v + 0.5, v - 0.5] {
+                x.extend([w, -w]);
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn inline_rounding_equals_the_library_at_the_edges() {
+        for x in edges() {
+            assert_eq!(round_even(x), x.round_ties_even() as i64, "{x}");
+            assert_eq!(floor_i64(x), x.floor() as i64, "{x}");
+            assert_eq!(ceil_i64(x), x.ceil() as i64, "{x}");
+        }
+    }
+
     proptest! {
+        /// The inline rounding equals the library's on state-of-charge-like products.
+        #[test]
+        fn inline_rounding_equals_the_library(
+            wh in 0i64..2_000_000_000_000,
+            factor in 0.0f64..1.5,
+            bits in any::<u64>(),
+        ) {
+            for x in [wh as f64 * factor, wh as f64 / factor.max(1e-3), -(wh as f64) * factor,
+                f64::from_bits(bits)] {
+                prop_assert_eq!(round_even(x), x.round_ties_even() as i64, "{}", x);
+                prop_assert_eq!(floor_i64(x), x.floor() as i64, "{}", x);
+                prop_assert_eq!(ceil_i64(x), x.ceil() as i64, "{}", x);
+            }
+        }
+
         /// The schedule equals the brute-force water-fill on random days (and weeks).
         #[test]
         fn water_fill_equals_pouring(

@@ -103,6 +103,54 @@ fn quarter_hour_steps_match_the_exact_indices() {
     );
 }
 
+/// Continuous-time outages at 15-minute steps (`quarter-hour-continuous.toml`): up and down
+/// times exponential with means 4 h and 1 h, the state read at the start of each step. A
+/// unit's states at successive step starts are a Markov chain with availability A = 0.8
+/// and, over d = 0.25 h, P(up -> down) = (1 - A)(1 - e^(-(1/4 + 1/1) d)) and P(down -> up) =
+/// A(1 - e^(-(1/4 + 1/1) d)): the exact indices of `quarter-hour.toml` with those per-step
+/// probabilities.
+#[test]
+fn continuous_outages_at_quarter_hour_steps_match_the_exact_indices() {
+    let demand_mw = [40.0, 40.0, 60.0, 60.0, 90.0, 90.0, 110.0, 40.0];
+    let (mttf_h, mttr_h, step_h) = (4.0_f64, 1.0_f64, 0.25);
+    let a = mttf_h / (mttf_h + mttr_h);
+    let mixing = 1.0 - (-(1.0 / mttf_h + 1.0 / mttr_h) * step_h).exp();
+    let (p, r) = ((1.0 - a) * mixing, a * mixing);
+    let (lole_h, lolf, eue_mwh) = exact_quarter_hour(&demand_mw, p, r, step_h);
+    let doc = json(&[
+        "run",
+        "tests/data/subhourly/quarter-hour-continuous.toml",
+        "--samples",
+        "20000",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let sys = &doc["system"];
+    for (key, exact) in [("lole_h", lole_h), ("lolf", lolf), ("eue_mwh", eue_mwh)] {
+        let (mean, se) = (
+            sys[key]["mean"].as_f64().unwrap(),
+            sys[key]["se"].as_f64().unwrap(),
+        );
+        assert!(
+            se > 0.0 && (mean - exact).abs() < 4.0 * se,
+            "{key}: {mean} ± {se}, exact {exact}"
+        );
+    }
+    // Not the hourly reading of the same means (4 and 1 steps): its LOLF differs by many
+    // standard errors.
+    let hourly_mixing = 1.0 - (-(1.0 / mttf_h + 1.0 / mttr_h)).exp();
+    let (_, lolf_steps, _) = exact_quarter_hour(
+        &demand_mw,
+        (1.0 - a) * hourly_mixing,
+        a * hourly_mixing,
+        step_h,
+    );
+    let se = sys["lolf"]["se"].as_f64().unwrap();
+    assert!((lolf_steps - lolf).abs() > 10.0 * se, "{lolf_steps} {lolf} {se}");
+}
+
 /// The analytic mode counts hours: it refuses a shorter step, naming it.
 #[test]
 fn analytic_refuses_steps_shorter_than_an_hour() {

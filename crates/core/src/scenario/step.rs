@@ -2,9 +2,10 @@
 //!
 //! The engine counts steps and converts counts to hours and energy where it reports them,
 //! so demand, capacities (constant or a CSV row per step), discrete-time outages (per-step
-//! probabilities, PRAS's convention), lines, the calendar (hour of day, day, week, month
-//! of each step), and storages, generator-storages and demand response (energy moved as
-//! power x step length, carry-over, interest and payback windows per step: PRAS's
+//! probabilities, PRAS's convention), continuous-time outages (exponential durations in
+//! hours, the state at the start of each step), lines, the calendar (hour of day, day,
+//! week, month of each step), and storages, generator-storages and demand response (energy
+//! moved as power x step length, carry-over, interest and payback windows per step: PRAS's
 //! convention) work at any step. The inputs below are defined in hours or per day and
 //! would need their own conversion; at a shorter step they are refused, each naming its key,
 //! rather than read as if a step were an hour.
@@ -31,23 +32,13 @@ const TABLES: [(&str, &str); 7] = [
 ];
 
 /// Keys of each element of a table array refused at a sub-hourly step, with why.
-const ELEMENT_KEYS: [(&str, &str, &str); 13] = [
-    ("units", "mttf_h", CONTINUOUS),
-    ("units", "mttr_h", CONTINUOUS),
+const ELEMENT_KEYS: [(&str, &str, &str); 3] = [
     ("units", "cold", "cold rules follow daily temperatures"),
     (
         "units",
         "dated_outages",
         "dated outages are whole days of 24 hours",
     ),
-    ("lines", "mttf_h", CONTINUOUS),
-    ("lines", "mttr_h", CONTINUOUS),
-    ("storages", "mttf_h", CONTINUOUS),
-    ("storages", "mttr_h", CONTINUOUS),
-    ("generator_storages", "mttf_h", CONTINUOUS),
-    ("generator_storages", "mttr_h", CONTINUOUS),
-    ("demand_responses", "mttf_h", CONTINUOUS),
-    ("demand_responses", "mttr_h", CONTINUOUS),
     (
         "demand_responses",
         "interest_per_h",
@@ -55,10 +46,6 @@ const ELEMENT_KEYS: [(&str, &str, &str); 13] = [
          `interest_per_step`",
     ),
 ];
-
-const CONTINUOUS: &str = "continuous-time outages are in hours; give `outage_model = \
-                          \"discrete\"` with per-step `failure_probability` and \
-                          `repair_probability`";
 
 /// Record a problem for every key of `root` (the merged scenario tree) that is refused at
 /// steps of `step_min` minutes; nothing at 60.

@@ -28,7 +28,11 @@ fn interest_per_step(f: &Fields<'_>, p: &mut Problems) -> Option<f64> {
             "a fraction",
             true,
             |x| (0.0..=1.0).contains(&x),
-            "a growth of the borrowed energy per step in [0, 1]",
+            if key == "interest_per_h" {
+                "a growth of the borrowed energy per hour in [0, 1]"
+            } else {
+                "a growth of the borrowed energy per step in [0, 1]"
+            },
             p,
         ),
         _ => {

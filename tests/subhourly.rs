@@ -148,7 +148,10 @@ fn continuous_outages_at_quarter_hour_steps_match_the_exact_indices() {
         step_h,
     );
     let se = sys["lolf"]["se"].as_f64().unwrap();
-    assert!((lolf_steps - lolf).abs() > 10.0 * se, "{lolf_steps} {lolf} {se}");
+    assert!(
+        (lolf_steps - lolf).abs() > 10.0 * se,
+        "{lolf_steps} {lolf} {se}"
+    );
 }
 
 /// The analytic mode counts hours: it refuses a shorter step, naming it.
@@ -263,13 +266,26 @@ fn storage_and_demand_response_at_five_minutes_run_and_round_trip_through_pras()
         .args(["convert", toml, "--out", pras.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let back = dir.path().join("back");
     let out = gridrisk()
-        .args(["convert", pras.to_str().unwrap(), "--out", back.to_str().unwrap()])
+        .args([
+            "convert",
+            pras.to_str().unwrap(),
+            "--out",
+            back.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(back.join("five-minute-dr.toml")).unwrap();
     for key in [
         "step_min = 5",

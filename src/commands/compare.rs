@@ -32,12 +32,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         let step_min = scenarios
             .first()
             .map_or(60, |(s, _)| s.model.calendar().step_min());
-        super::check_work(
-            args.samples,
-            (steps, step_min),
-            scenarios.len(),
-            args.force,
-        )?;
+        super::check_work(args.samples, (steps, step_min), scenarios.len(), args.force)?;
         StopRule::Samples(args.samples)
     } else {
         StopRule::Targets {

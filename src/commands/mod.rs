@@ -93,9 +93,21 @@ pub fn refuse_hourly_outputs_at_short_steps(
         return Ok(());
     };
     for (given, option, what) in [
-        (rows.events.is_some(), "--events", "the row files count hours and are not written"),
-        (rows.per_sample.is_some(), "--per-sample", "the row files count hours and are not written"),
-        (attribute, "--attribute", "attribution is computed for hourly steps only, not"),
+        (
+            rows.events.is_some(),
+            "--events",
+            "the row files count hours and are not written",
+        ),
+        (
+            rows.per_sample.is_some(),
+            "--per-sample",
+            "the row files count hours and are not written",
+        ),
+        (
+            attribute,
+            "--attribute",
+            "attribution is computed for hourly steps only, not",
+        ),
     ] {
         if given {
             return Err(crate::bad(anyhow::anyhow!(

@@ -129,7 +129,10 @@ impl DemandResponses {
             borrow_eff: d.iter().map(|x| x.borrow_efficiency).collect(),
             payback_eff: d.iter().map(|x| x.payback_efficiency).collect(),
             growth: d.iter().map(|x| 1.0 + x.interest_per_step).collect(),
-            window_steps: d.iter().map(|x| i64::from(x.payback_window_steps)).collect(),
+            window_steps: d
+                .iter()
+                .map(|x| i64::from(x.payback_window_steps))
+                .collect(),
             regions: model.regions().len(),
             owed_wh: vec![0; n],
             counter: vec![-1; n],

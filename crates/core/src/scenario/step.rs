@@ -23,7 +23,7 @@ const TABLES: [(&str, &str); 7] = [
     ("weather", "temperatures are drawn per day"),
     (
         "imports",
-        "import outages are continuous-time (mttf_h, mttr_h) and schedules hourly",
+        "the import results (import and export MWh, mean MW by day) are summed per hour",
     ),
     ("exchanges", "exchanges are drawn per day of 24 hours"),
     ("disturbances", "disturbances are dated by day and hour"),

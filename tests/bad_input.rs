@@ -64,6 +64,11 @@ fn bad_option_values_exit_2() {
             vec!["run", RTS79, "--samples", "1e11"],
             "--samples 100000000000: 8.7e14 sample-hours (100000000000 samples of 8736 hours), about 29 days",
         ),
+        // At 5-minute steps the work is counted in the steps the engine walks.
+        (
+            vec!["run", "scenarios/pras/toymodel.pras", "--samples", "1e12"],
+            "2.9e14 sample-steps (1000000000000 samples of 288 steps of 5 min), about",
+        ),
         (
             vec!["compare", RTS79, RTS79, "--samples", "1e10"],
             "2 scenarios), about 6 days of one core even at the engine's best pace; give fewer samples, or a --target to stop when the estimate is good enough, or --force",

@@ -81,6 +81,9 @@ const KAZ_LADDER: &str = "scenarios/kazakhstan/ladder-base.toml";
 const KAZ_SCHEDULE_CSV: &str = "scenarios/kazakhstan/russia_schedule_mw.csv";
 const SWEEP_KAZ: &str = "scenarios/kazakhstan/sweep-illegal-mining.toml";
 const UNCERTAIN: &str = "tests/data/uncertain/study.toml";
+/// Storage and demand response at 5-minute steps (PRAS's per-step rules).
+const FIVE_DR: &str = "tests/data/subhourly/five-minute-dr.toml";
+const FIVE_DR_CSV: &str = "tests/data/subhourly/five-minute-dr.csv";
 
 /// Shard sets made in setup: (name, scenario, samples, block size, shards).
 const SHARD_SETS: [(&str, &str, u32, u32, u32); 3] = [
@@ -274,8 +277,8 @@ enum Env {
 // ---------------------------------------------------------------------------------------
 // Worker trees and running the binary
 
-/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/`, `tests/data/uncertain/` and
-/// `tests/data/schedule/`, the shards and
+/// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/`, `tests/data/uncertain/`,
+/// `tests/data/schedule/` and `tests/data/subhourly/`, the shards and
 /// results of setup, and `special/` (a FIFO, a directory, a device node that discards
 /// nothing), with commands run from its root.
 struct Tree {
@@ -690,6 +693,11 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "inflow_mw = -5",
                 "[[demand_responses]]",
                 "payback_window_h = 0",
+                "payback_window_steps = 0",
+                "payback_window_steps = 12",
+                "interest_per_step = 2",
+                "interest_per_step = 0.01",
+                "interest_per_h = 0.01",
                 "[study]",
                 "step_min = 5",
                 "step_min = 7",
@@ -1370,6 +1378,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
         if scenario == HYDRO {
             files.extend([RTS, HYDRO_CSV]);
         }
+        if scenario == FIVE_DR {
+            files.push(FIVE_DR_CSV);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1406,6 +1417,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             (THREE_SCHEDULE, SCHEDULE_CSV)
         } else if rng.chance(0.1) {
             (HYDRO, HYDRO_CSV)
+        } else if rng.chance(0.1) {
+            (FIVE_DR, FIVE_DR_CSV)
         } else {
             (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
         }
@@ -1422,6 +1435,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
             7 if rng.chance(0.5) => (HYDRO, *rng.pick(&[HYDRO, HYDRO, RTS])),
             7 if rng.chance(0.5) => (RTS_DR, *rng.pick(&[RTS_DR, RTS])),
+            7 if rng.chance(0.5) => (FIVE_DR, FIVE_DR),
             7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
             _ => {
                 let top = *rng.pick(&kaz_files);
@@ -2242,6 +2256,7 @@ fn pristine(dir: &Path) -> BTreeMap<String, Value> {
         "tests/data/sweep",
         "tests/data/uncertain",
         "tests/data/schedule",
+        "tests/data/subhourly",
     ] {
         copy_dir(&root.join(data), &dir.join(data));
     }

@@ -74,6 +74,46 @@ fn comparable(doc: Value) -> Value {
     doc
 }
 
+/// `validate` of the converted RTS-GMLC (a TOML scenario whose units carry PRAS's
+/// categories) sums the installed MW by category as `validate` of the `.pras` file does:
+/// the same hand-read facts.
+#[test]
+fn validate_of_a_toml_scenario_sums_installed_mw_by_category() {
+    let dir = tempfile::tempdir().unwrap();
+    convert(RTS, dir.path());
+    let toml = dir.path().join("rts.toml");
+    let out = gridrisk()
+        .args(["validate", toml.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "units Coal: 16 units, 2317.0 MW installed",
+        "units Gas CC: 10 units, 3550.0 MW installed",
+        "units Gas CT: 27 units, 1485.0 MW installed",
+        "units Hydro: 20 units, 1000.0 MW installed",
+        "units Nuclear: 1 unit, 400.0 MW installed",
+        "units Oil CT: 12 units, 240.0 MW installed",
+        "units Oil ST: 7 units, 84.0 MW installed",
+        "units Solar PV: 25 units, 1432.0 MW installed",
+        "units Solar RTPV: 31 units, 1072.0 MW installed",
+        "units Wind: 4 units, 2508.0 MW installed",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // A scenario without categories prints none.
+    let out = gridrisk()
+        .args(["validate", crate::util::RTS79])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("  units "));
+}
+
 #[test]
 fn run_on_the_pras_file_equals_run_on_its_conversion() {
     let dir = tempfile::tempdir().unwrap();

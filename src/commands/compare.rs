@@ -23,12 +23,16 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         scenarios.push((s, label));
     }
     let stop = if args.targets.is_empty() {
-        let hours = scenarios
+        // The scenarios of a comparison have one step (a comparison refuses two).
+        let steps = scenarios
             .iter()
             .map(|(s, _)| s.model.hours())
             .max()
             .unwrap_or(0);
-        super::check_work(args.samples, hours, scenarios.len(), args.force)?;
+        let step_min = scenarios
+            .first()
+            .map_or(60, |(s, _)| s.model.calendar().step_min());
+        super::check_work(args.samples, (steps, step_min), scenarios.len(), args.force)?;
         StopRule::Samples(args.samples)
     } else {
         StopRule::Targets {
@@ -208,7 +212,7 @@ fn paired(
     let spec = SimulationSpec::new(stop, seed, block_size).map_err(bad)?;
     let models: Vec<_> = scenarios.iter().map(|(s, _)| &s.model).collect();
     let targets = stopping::resolve(targets, &models).map_err(bad)?;
-    super::refuse_rows_at_short_steps(&models, rows)?;
+    super::refuse_hourly_outputs_at_short_steps(&models, rows, false)?;
     let per = scenarios.len() as u64;
     let bar = progress::Paced::new(spec.max_samples().saturating_mul(per), "scenario-samples");
     let started = Instant::now();

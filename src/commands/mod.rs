@@ -39,24 +39,36 @@ pub fn json_text(doc: &serde_json::Value) -> String {
 
 pub use output::emit;
 
-/// Sample-hours (samples times the window's hours, over every scenario run) beyond which a
-/// fixed sample count is refused without `--force`: at the best pace measured (RTS-79 on
+/// Sample-hours (samples times the window's hours, over every scenario run; sample-steps at
+/// steps shorter than an hour) beyond which a fixed sample count is refused without `--force`: at the best pace measured (RTS-79 on
 /// one core, about 3.5 * 10^8 sample-hours a second: 2,000 years of 8,736 hours in 0.05
 /// s) more than three days of one core, weeks on a laptop for heavier systems.
 pub const FORCE_SAMPLE_HOURS: f64 = 1e14;
 
-/// Refuse (bad input, exit 2) `samples` samples of a `hours`-hour window for `scenarios`
-/// scenarios when their work exceeds [`FORCE_SAMPLE_HOURS`], unless `force`.
-pub fn check_work(samples: u64, hours: usize, scenarios: usize, force: bool) -> anyhow::Result<()> {
-    let work = samples as f64 * hours as f64 * scenarios as f64;
+/// Refuse (bad input, exit 2) `samples` samples of a window of `steps` steps of `step_min`
+/// minutes for `scenarios` scenarios when their work (samples x steps, the engine's cost)
+/// exceeds [`FORCE_SAMPLE_HOURS`], unless `force`.
+pub fn check_work(
+    samples: u64,
+    (steps, step_min): (usize, u32),
+    scenarios: usize,
+    force: bool,
+) -> anyhow::Result<()> {
+    let work = samples as f64 * steps as f64 * scenarios as f64;
     // Past MAX_SAMPLES the count is refused as such, with or without --force.
     let absurd = samples > gridrisk_montecarlo::spec::MAX_SAMPLES;
     if work <= FORCE_SAMPLE_HOURS || force || absurd {
         return Ok(());
     }
     let days = work / 3.5e8 / 86_400.0;
+    // The window is counted in the steps the engine walks.
+    let (unit, window) = if step_min == 60 {
+        ("sample-hours", format!("{steps} hours"))
+    } else {
+        ("sample-steps", format!("{steps} steps of {step_min} min"))
+    };
     Err(crate::bad(anyhow::anyhow!(
-        "--samples {samples}: {work:.1e} sample-hours ({samples} samples of {hours} hours{}), \
+        "--samples {samples}: {work:.1e} {unit} ({samples} samples of {window}{}), \
          about {days:.0} days of one core even at the engine's best pace; give fewer \
          samples, or a --target to stop when the estimate is good enough, or --force to run \
          it anyway",
@@ -68,24 +80,39 @@ pub fn check_work(samples: u64, hours: usize, scenarios: usize, force: bool) -> 
     )))
 }
 
-/// Refuse (exit 2) the row files (`--events`, `--per-sample`) for a scenario whose steps are
-/// shorter than an hour: their rows count hours and watt-hours per step (docs/pras.md,
-/// "Time step").
-pub fn refuse_rows_at_short_steps(
+/// Refuse (exit 2) what is computed for hourly steps only, for a scenario whose steps are
+/// shorter than an hour: the row files (`--events`, `--per-sample`), whose rows count hours
+/// and watt-hours per step (docs/pras.md, "Time step"), and `--attribute`, whose parts are
+/// summed per step in MW, not converted to MWh.
+pub fn refuse_hourly_outputs_at_short_steps(
     models: &[&gridrisk_core::SystemModel],
     rows: &crate::cli::args::RowArgs,
+    attribute: bool,
 ) -> anyhow::Result<()> {
     let Some(m) = models.iter().find(|m| m.calendar().step_min() != 60) else {
         return Ok(());
     };
-    for (given, option) in [
-        (rows.events.is_some(), "--events"),
-        (rows.per_sample.is_some(), "--per-sample"),
+    for (given, option, what) in [
+        (
+            rows.events.is_some(),
+            "--events",
+            "the row files count hours and are not written",
+        ),
+        (
+            rows.per_sample.is_some(),
+            "--per-sample",
+            "the row files count hours and are not written",
+        ),
+        (
+            attribute,
+            "--attribute",
+            "attribution is computed for hourly steps only, not",
+        ),
     ] {
         if given {
             return Err(crate::bad(anyhow::anyhow!(
-                "{option}: scenario '{}' steps {} min ([study] step_min); the row files count \
-                 hours and are not written for steps shorter than an hour",
+                "{option}: scenario '{}' steps {} min ([study] step_min); {what} for steps \
+                 shorter than an hour",
                 m.name(),
                 m.calendar().step_min()
             )));

@@ -102,7 +102,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let targets = run_targets(args);
     let model = &scenario.model;
     if targets.is_empty() {
-        super::check_work(args.samples, model.hours(), 1, args.force)?;
+        super::check_work(
+            args.samples,
+            (model.hours(), model.calendar().step_min()),
+            1,
+            args.force,
+        )?;
     }
     let targets = stopping::resolve(&targets, &[model]).map_err(bad)?;
     let stop = if targets.is_empty() {
@@ -124,16 +129,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             first.get_or_init(|| acc.clone());
         }
     };
-    super::refuse_rows_at_short_steps(&[model], &args.rows)?;
-    if args.attribute && model.calendar().step_min() != 60 {
-        // The attributed parts are summed per step in MW, not converted to MWh.
-        return Err(bad(anyhow::anyhow!(
-            "--attribute: scenario '{}' steps {} min ([study] step_min); attribution is \
-             computed for hourly steps only",
-            model.name(),
-            model.calendar().step_min()
-        )));
-    }
+    super::refuse_hourly_outputs_at_short_steps(&[model], &args.rows, args.attribute)?;
     let mut empty = Indices::new(model);
     if args.rows.events.is_some() {
         empty = empty.with_events(model, &scenario.name);

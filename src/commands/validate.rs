@@ -53,14 +53,45 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     for line in conditions(&scenario.model) {
         text += &format!("  {line}\n");
     }
-    if let Some(system) = &system {
-        text += &pras_summary(system);
+    match &system {
+        Some(system) => text += &pras_summary(system),
+        None => text += &units_by_category(&scenario.model),
     }
     if !scenario.warnings.is_empty() {
         let n = scenario.warnings.len();
         text += &format!("  {n} warning{} (on standard error)\n", plural(n));
     }
     crate::output::print(&text)
+}
+
+/// The units' installed MW by `category` (first-seen order), as the `.pras` summary gives
+/// its generators', for a scenario some of whose units carry one; nothing otherwise.
+fn units_by_category(model: &SystemModel) -> String {
+    let (units, categories) = (model.units(), model.categories());
+    let category = |name: &str| categories.of("units", name);
+    if !units.names.iter().any(|n| category(n).is_some()) {
+        return String::new();
+    }
+    let mut by: Vec<(&str, usize, i64)> = Vec::new();
+    for (name, &w) in units.names.iter().zip(&units.installed_w) {
+        let c = category(name).unwrap_or("(no category)");
+        match by.iter_mut().find(|(k, _, _)| *k == c) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += w;
+            }
+            None => by.push((c, 1, w)),
+        }
+    }
+    by.iter()
+        .map(|(c, n, w)| {
+            format!(
+                "  units {c}: {}, {:.1} MW installed\n",
+                count(*n, "unit", "units"),
+                w_to_mw(*w)
+            )
+        })
+        .collect()
 }
 
 /// What a PRAS system file holds, as read from it (before conversion): counts, installed

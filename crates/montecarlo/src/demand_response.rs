@@ -9,12 +9,12 @@
 //! # The hour of a device
 //!
 //! 1. **Interest** (`Simulations/utils.jl` lines 123-147, called from `Simulations.jl` line
-//!    223): `owed = round(owed x (1 + interest_per_h))`, half to even; what exceeds the
+//!    223): `owed = round(owed x (1 + interest_per_step))`, half to even; what exceeds the
 //!    energy capacity is unserved in this hour (`drs_unservedenergy`, *set*, not added:
 //!    line 144) and the debt is capped at the capacity.
 //! 2. **Counter** (`utils.jl` lines 149-174, `Simulations.jl` line 225): with nothing owed
 //!    the counter is -1 (not counting); when something is owed and the counter is -1 it
-//!    starts at `payback_window_h - 1`; otherwise it counts down by one. Later borrowing
+//!    starts at `payback_window_steps - 1`; otherwise it counts down by one. Later borrowing
 //!    while energy is owed does not restart it.
 //! 3. **Limits** (`Simulations/DispatchProblem.jl` lines 443-480): a device out of service
 //!    has no power; otherwise it can pay back `min(payback_w, floor(owed x payback_eff))`
@@ -38,8 +38,12 @@
 //!    debt; paying back `p` W removes `ceil(p / payback_eff)` Wh (not below 0). Then, if
 //!    the counter is 0 or the hour is the window's last, what is still owed is unserved in
 //!    this hour and the debt is cleared (lines 540-546): a debt borrowed in hour `t` can be
-//!    paid back in hours `t + 1 ... t + payback_window_h`, and is forfeited at the end of
-//!    hour `t + payback_window_h`.
+//!    paid back in hours `t + 1 ... t + payback_window_steps`, and is forfeited at the end
+//!    of hour `t + payback_window_steps`.
+//!
+//! An "hour" here is a time step (`[study] step_min`): as for storage (`crate::storage`,
+//! "Time steps"), energies are in watt-steps, so a watt borrowed for a step owes one unit
+//! (PRAS's `p2e`), and the interest and the payback window are per step, as PRAS's are.
 //!
 //! The unserved energy of a device counts as a shortfall of its region in that hour
 //! (`recording.jl` lines 15-42): it adds to EUE and makes the hour a shortfall hour. At
@@ -75,9 +79,9 @@ pub struct DemandResponses {
     energy_wh: Vec<i64>,
     borrow_eff: Vec<f64>,
     payback_eff: Vec<f64>,
-    /// Per device: 1 + its interest per hour.
+    /// Per device: 1 + its interest per step.
     growth: Vec<f64>,
-    window_h: Vec<i64>,
+    window_steps: Vec<i64>,
     regions: usize,
     /// Per device: the energy it owes, Wh.
     pub owed_wh: Vec<i64>,
@@ -114,16 +118,21 @@ impl DemandResponses {
         }
         let q = Quantities::of(model);
         let n = d.len();
+        // Energies in watt-steps (module docs, "Time steps").
+        let k = model.calendar().steps_per_hour() as i64;
         Some(DemandResponses {
             region: d.iter().map(|x| x.region).collect(),
             quantity: (0..n).map(|i| q.demand_response(i)).collect(),
             borrow_w: d.iter().map(|x| x.borrow_w).collect(),
             payback_w: d.iter().map(|x| x.payback_w).collect(),
-            energy_wh: d.iter().map(|x| x.energy_wh).collect(),
+            energy_wh: d.iter().map(|x| x.energy_wh * k).collect(),
             borrow_eff: d.iter().map(|x| x.borrow_efficiency).collect(),
             payback_eff: d.iter().map(|x| x.payback_efficiency).collect(),
-            growth: d.iter().map(|x| 1.0 + x.interest_per_h).collect(),
-            window_h: d.iter().map(|x| i64::from(x.payback_window_h)).collect(),
+            growth: d.iter().map(|x| 1.0 + x.interest_per_step).collect(),
+            window_steps: d
+                .iter()
+                .map(|x| i64::from(x.payback_window_steps))
+                .collect(),
             regions: model.regions().len(),
             owed_wh: vec![0; n],
             counter: vec![-1; n],
@@ -183,7 +192,7 @@ impl DemandResponses {
             if owed <= 0 {
                 self.counter[i] = -1;
             } else if self.counter[i] == -1 {
-                self.counter[i] = self.window_h[i] - 1;
+                self.counter[i] = self.window_steps[i] - 1;
             } else {
                 self.counter[i] -= 1;
             }

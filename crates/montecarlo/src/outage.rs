@@ -184,6 +184,9 @@ pub struct Components {
     masks: Vec<Vec<Range<usize>>>,
     /// Level of every quantity from components that never fail.
     firm_level: Vec<i64>,
+    /// Steps per hour: continuous-time durations are drawn in hours and walked in steps
+    /// (an MTTF of `m` hours is `m x steps_per_hour` steps; 1.0 at hourly steps).
+    steps_per_hour: f64,
 }
 
 impl Components {
@@ -217,6 +220,7 @@ impl Components {
             cold: Vec::new(),
             masks: Vec::new(),
             firm_level: vec![0; q.count()],
+            steps_per_hour: model.calendar().steps_per_hour() as f64,
         };
         for i in 0..model.units().len() {
             c.push_unit(model, &q, i);
@@ -373,7 +377,9 @@ impl Components {
                 Some(at) => at,
                 None => {
                     let hours = model.calendar().hours();
-                    (self.rates).push(Rates::new(b, &unit_rates[b], units.outage[i], hours));
+                    let k = self.steps_per_hour;
+                    let rates = Rates::new(b, &unit_rates[b], units.outage[i], (hours, k));
+                    self.rates.push(rates);
                     self.rates.len() - 1
                 }
             };
@@ -407,8 +413,9 @@ impl Components {
         self.purpose.push(purpose);
         self.quantity.push(quantity);
         self.amount.push(amount);
+        let k = self.steps_per_hour;
         let (up, down, discrete) = match o {
-            OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h, false),
+            OutageModel::Continuous(o) => (o.mttf_h * k, o.mttr_h * k, false),
             // 1 / -ln(1 - p): infinite for p = 0 (never), 0 for p = 1 (one step).
             OutageModel::Discrete { p_fail, p_repair } => {
                 (-1.0 / (-p_fail).ln_1p(), -1.0 / (-p_repair).ln_1p(), true)
@@ -774,14 +781,19 @@ struct Rates {
 
 impl Rates {
     /// The rates of block `b`, `rates`, whose units' constant parameters are `outage`, over
-    /// `hours` hours.
-    fn new(block: usize, rates: &UnitRates, outage: OutageModel, hours: usize) -> Rates {
+    /// `hours` steps of which `k` make an hour.
+    fn new(
+        block: usize,
+        rates: &UnitRates,
+        outage: OutageModel,
+        (hours, k): (usize, f64),
+    ) -> Rates {
         let (fail, repair, discrete) = match outage {
             OutageModel::Continuous(o) => (o.mttf_h, o.mttr_h, false),
             OutageModel::Discrete { p_fail, p_repair } => (p_fail, p_repair, true),
         };
-        let failure = Hazard::new(rates.failure.as_deref(), fail, discrete, hours);
-        let repair = Hazard::new(rates.repair.as_deref(), repair, discrete, hours);
+        let failure = Hazard::new(rates.failure.as_deref(), fail, discrete, (hours, k));
+        let repair = Hazard::new(rates.repair.as_deref(), repair, discrete, (hours, k));
         let availability = if discrete {
             let (p_fail, p_repair) = rates.first_hour(&outage);
             p_repair / (p_fail + p_repair)
@@ -822,8 +834,15 @@ struct Hazard {
 impl Hazard {
     /// From `series` per study hour (rates per hour, or probabilities per step if
     /// `discrete`), or, if there is none, the constant `constant` (a mean duration in hours,
-    /// or a probability per step if `discrete`).
-    fn new(series: Option<&[f64]>, constant: f64, discrete: bool, hours: usize) -> Hazard {
+    /// or a probability per step if `discrete`), over `hours` steps of which `k` make an
+    /// hour: a continuous rate per hour is `1 / k` of it per step (an "hour" of the
+    /// fields is a step).
+    fn new(
+        series: Option<&[f64]>,
+        constant: f64,
+        discrete: bool,
+        (hours, k): (usize, f64),
+    ) -> Hazard {
         // In discrete time the hazard over [h, h + 1) is the step into hour h + 1's; the
         // last hour's holds past the window, where it changes nothing.
         let value = |h: usize| match series {
@@ -838,9 +857,9 @@ impl Hazard {
                 if discrete {
                     (-(-x).ln_1p(), -1.0 / (-x).ln_1p())
                 } else if series.is_some() {
-                    (x, 1.0 / x)
+                    (x / k, k / x)
                 } else {
-                    (1.0 / x, x)
+                    (1.0 / (x * k), x * k)
                 }
             })
             .unzip();

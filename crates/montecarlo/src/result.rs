@@ -125,6 +125,7 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
         .iter()
         .any(|s| a == regions || s.region == a)
     {
+        // Watt-steps to MWh (`crate::storage`, "Time steps"), as unserved energy.
         for (key, value) in [
             ("storage_charged_mwh", Some(acc.storage.charged_mwh(a))),
             (
@@ -133,7 +134,7 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
             ),
             ("storage_at_event_mwh", acc.storage.at_event_mwh(a)),
         ] {
-            map.insert(key.into(), estimate(value));
+            map.insert(key.into(), estimate(value.map(|e| e.per_hour(cal))));
         }
     }
     if model
@@ -143,7 +144,7 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
     {
         map.insert(
             "storage_spilled_mwh".into(),
-            estimate(Some(acc.storage.spilled_mwh(a))),
+            estimate(Some(acc.storage.spilled_mwh(a).per_hour(cal))),
         );
     }
     if model
@@ -157,7 +158,7 @@ pub fn area_indices(model: &SystemModel, acc: &Indices, a: usize) -> Map<String,
             ("dr_paid_back_mwh", dr.paid_back_mwh(a)),
             ("dr_unserved_payback_mwh", dr.unserved_payback_mwh(a)),
         ] {
-            map.insert(key.into(), estimate(Some(value)));
+            map.insert(key.into(), estimate(Some(value.per_hour(cal))));
         }
     }
     map

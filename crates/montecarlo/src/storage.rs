@@ -30,6 +30,17 @@
 //! carry-over loss lowers while it is out (PRAS keeps `stors_energy` untouched by
 //! `update_availability!`, `utils.jl` lines 24-39).
 //!
+//! # Time steps
+//!
+//! An "hour" above is a time step (`[study] step_min`). PRAS moves `power x d` energy in a
+//! step of `d` hours (`DispatchProblem.jl` lines 342-359, 491-507: `energytopower` divides
+//! by `d`, `p2e` is `d`) and applies the carry-over efficiency once per step. Here every
+//! energy (capacity, state of charge, ledger, `start_wh`) is in *watt-steps*: a watt for
+//! one step, `1 / steps_per_hour` Wh, so a watt for a step is one unit and the rules above
+//! hold as written at any step; the results divide by the steps per hour where they report
+//! MWh, as they do for unserved energy. The time to empty stays in hours (PRAS divides MWh
+//! by MW). At one-hour steps a watt-step is a watt-hour and nothing changes.
+//!
 //! # Generator-storage
 //!
 //! A device with an inflow (PRAS's `GeneratorStorages`, `Systems/assets.jl` lines 315-428)
@@ -100,8 +111,10 @@ pub struct Storages {
     charge_eff: Vec<f64>,
     discharge_eff: Vec<f64>,
     carry: Vec<f64>,
-    /// Time to empty of a device without discharge power: hours + 1.
+    /// Time to empty of a device without discharge power: steps + 1.
     no_power_ttd: i64,
+    /// Steps per hour: a time to empty is in hours, as PRAS's.
+    steps_per_hour: i64,
     regions: usize,
     /// Per device: state of charge, Wh.
     pub soc_wh: Vec<i64>,
@@ -191,7 +204,10 @@ impl Storages {
         }
         let q = Quantities::of(model);
         let n = s.len();
+        // Energies in watt-steps (module docs, "Time steps"): k watt-steps make a Wh.
+        let k = model.calendar().steps_per_hour() as i64;
         let map = |f: fn(&gridrisk_core::model::Storage) -> i64| s.iter().map(f).collect();
+        let energy_ws: Vec<i64> = s.iter().map(|d| d.energy_wh * k).collect();
         let mapf = |f: fn(&gridrisk_core::model::Storage) -> f64| s.iter().map(f).collect();
         // A full device loses `loss` in an hour and takes `refill` to make it up: exactly,
         // since ceil(floor(loss / eff) x eff) = loss for any efficiency in (0, 1].
@@ -220,7 +236,7 @@ impl Storages {
             })
             .collect();
         for (i, d) in s.iter().enumerate() {
-            let loss = d.energy_wh - round_even(d.energy_wh as f64 * d.carryover_efficiency);
+            let loss = energy_ws[i] - round_even(energy_ws[i] as f64 * d.carryover_efficiency);
             if loss > 0 {
                 let refill = floor_i64(loss as f64 / d.charge_efficiency);
                 let stored = ceil_i64(refill as f64 * d.charge_efficiency);
@@ -250,8 +266,9 @@ impl Storages {
             quantity: (0..n).map(|i| q.storage(i)).collect(),
             charge_w: map(|d| d.charge_w),
             discharge_w: map(|d| d.discharge_w),
-            energy_wh: map(|d| d.energy_wh),
-            initial_wh: map(|d| d.initial_wh),
+            energy_wh: energy_ws,
+            initial_wh: s.iter().map(|d| d.initial_wh * k).collect(),
+            steps_per_hour: k,
             charge_eff: mapf(|d| d.charge_efficiency),
             discharge_eff: mapf(|d| d.discharge_efficiency),
             carry: mapf(|d| d.carryover_efficiency),
@@ -526,7 +543,7 @@ impl Storages {
             self.ttd[i] = if dmax == 0 {
                 self.no_power_ttd
             } else {
-                round_even(dischargeable / dmax as f64)
+                round_even(dischargeable / (dmax * self.steps_per_hour) as f64)
             };
             self.discharge_cap_w[i] = dmax.min(floor_i64(dischargeable));
             let room = (self.energy_wh[i] - soc) as f64 / self.charge_eff[i];

@@ -114,8 +114,8 @@ fn dr(
         energy_wh: energy_mwh * MW,
         borrow_efficiency: 1.0,
         payback_efficiency: 1.0,
-        interest_per_h: 0.0,
-        payback_window_h: window_h,
+        interest_per_step: 0.0,
+        payback_window_steps: window_h,
         outage: None,
     }
 }
@@ -375,12 +375,12 @@ fn energy_is_accounted_in_every_sample() {
                 energy_wh: (2 + rng.next(10) as i64) * MW + 777,
                 borrow_efficiency: rng.frac(0.6),
                 payback_efficiency: rng.frac(0.6),
-                interest_per_h: if rng.next(2) == 0 {
+                interest_per_step: if rng.next(2) == 0 {
                     0.0
                 } else {
                     rng.frac(0.0) * 0.2
                 },
-                payback_window_h: 1 + rng.next(6) as u32,
+                payback_window_steps: 1 + rng.next(6) as u32,
                 outage: INDEPENDENT,
                 ..dr(&format!("d{i}"), 0, 0, 0, 1)
             })
@@ -414,7 +414,7 @@ fn energy_is_accounted_in_every_sample() {
                 assert!((0.0..hours as f64 + 1e-6).contains(&(l.owed_wh as f64 - owed + 1e-6)));
                 let repaid = l.paid_back_wh as f64 / x.payback_efficiency;
                 assert!(l.repaid_wh as f64 <= repaid.ceil() + hours as f64);
-                assert!(l.interest_wh >= 0 && (l.interest_wh == 0 || x.interest_per_h > 0.0));
+                assert!(l.interest_wh >= 0 && (l.interest_wh == 0 || x.interest_per_step > 0.0));
                 borrowed_any |= l.borrowed_wh > 0;
             }
         }

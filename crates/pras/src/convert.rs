@@ -454,6 +454,7 @@ impl Converter<'_> {
             return Ok(());
         }
         let g = "demandresponses";
+        let hourly = self.s.step_min() == Some(60);
         for (a, name) in d.names.iter().enumerate() {
             let ds = |x: &str| format!("{g}/{x}");
             let borrow = self.constant(&ds("borrowcapacity"), &d.borrow_mw, a, name)?;
@@ -481,8 +482,15 @@ impl Converter<'_> {
             );
             w!(t, "borrow_efficiency = {}", float(be));
             w!(t, "payback_efficiency = {}", float(pe));
-            w!(t, "interest_per_h = {}", float(interest));
-            w!(t, "payback_window_h = {window}");
+            // PRAS's interest and window are per step: at an hourly step the hourly keys,
+            // else the per-step ones (a 7-step window at 5 minutes is no whole hour).
+            if hourly {
+                w!(t, "interest_per_h = {}", float(interest));
+                w!(t, "payback_window_h = {window}");
+            } else {
+                w!(t, "interest_per_step = {}", float(interest));
+                w!(t, "payback_window_steps = {window}");
+            }
             if outage.keys.starts_with("outage_model") {
                 t.push_str(&outage.keys);
             }

@@ -422,10 +422,10 @@ impl Exporter<'_> {
                 )?;
                 steps
             ]);
-            window.push(vec![i64::from(dr.payback_window_h); steps]);
+            window.push(vec![i64::from(dr.payback_window_steps); steps]);
             let (f, r) = self.probabilities(dr.outage.as_ref(), key, &dr.name)?;
             for (col, v) in fcols.iter_mut().zip([
-                dr.interest_per_h,
+                dr.interest_per_step,
                 f,
                 r,
                 dr.borrow_efficiency,

@@ -16,9 +16,9 @@ pub struct DemandResponse {
     pub name: String,
     /// Index of its region.
     pub region: usize,
-    /// Largest load it can shed in an hour (borrow), watts.
+    /// Largest load it can shed in a step (borrow), watts.
     pub borrow_w: i64,
-    /// Largest load it can add back in an hour (payback), watts.
+    /// Largest load it can add back in a step (payback), watts.
     pub payback_w: i64,
     /// Largest energy it can owe, watt-hours.
     pub energy_wh: i64,
@@ -27,11 +27,12 @@ pub struct DemandResponse {
     /// Fraction of the load added back that repays the debt (PRAS's
     /// `payback_efficiency`), in (0, 1].
     pub payback_efficiency: f64,
-    /// Fraction by which the debt grows each hour (PRAS's `borrowed_energy_interest`),
-    /// in [0, 1].
-    pub interest_per_h: f64,
-    /// Hours within which a debt must be repaid (PRAS's `allowable_payback_period`), >= 1.
-    pub payback_window_h: u32,
+    /// Fraction by which the debt grows each time step (PRAS's
+    /// `borrowed_energy_interest`, per step as PRAS's), in [0, 1].
+    pub interest_per_step: f64,
+    /// Time steps within which a debt must be repaid (PRAS's `allowable_payback_period`,
+    /// in steps as PRAS's), >= 1.
+    pub payback_window_steps: u32,
     /// Its outage process; `None` for a device that never fails.
     pub outage: Option<OutageModel>,
 }
@@ -50,14 +51,14 @@ impl DemandResponse {
                 return Err(format!("{name} must be in (0, 1], got {e}"));
             }
         }
-        if !(0.0..=1.0).contains(&self.interest_per_h) {
+        if !(0.0..=1.0).contains(&self.interest_per_step) {
             return Err(format!(
-                "interest_per_h must be in [0, 1], got {}",
-                self.interest_per_h
+                "interest_per_step must be in [0, 1], got {}",
+                self.interest_per_step
             ));
         }
-        if self.payback_window_h == 0 {
-            return Err("payback_window_h must be >= 1".into());
+        if self.payback_window_steps == 0 {
+            return Err("payback_window_steps must be >= 1".into());
         }
         self.outage.as_ref().map_or(Ok(()), OutageModel::check)
     }

@@ -27,7 +27,8 @@ pub struct Storage {
     pub charge_efficiency: f64,
     /// Fraction of the energy taken from the store that reaches the grid, in (0, 1].
     pub discharge_efficiency: f64,
-    /// Fraction of the stored energy kept from one hour to the next, in (0, 1].
+    /// Fraction of the stored energy kept from one time step to the next (per hour at the
+    /// default step; per step as PRAS's `carryover_efficiency`), in (0, 1].
     pub carryover_efficiency: f64,
     /// Stored energy at the start of the window, watt-hours (`<= energy_wh`).
     pub initial_wh: i64,
@@ -43,7 +44,7 @@ pub struct Storage {
 /// dispatch strategy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inflow {
-    /// Inflow per study hour, watts (>= 0; one value per hour of the window).
+    /// Inflow per time step, watts (>= 0; one value per step of the window).
     pub inflow_w: Vec<i64>,
     /// Largest power to the grid from inflow and discharge together, watts.
     pub grid_injection_w: i64,

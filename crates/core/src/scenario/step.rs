@@ -2,8 +2,11 @@
 //!
 //! The engine counts steps and converts counts to hours and energy where it reports them,
 //! so demand, capacities (constant or a CSV row per step), discrete-time outages (per-step
-//! probabilities, PRAS's convention), lines and the calendar (hour of day, day, week, month
-//! of each step) work at any step. The inputs below are defined in hours or per day and
+//! probabilities, PRAS's convention), continuous-time outages (exponential durations in
+//! hours, the state at the start of each step), lines, the calendar (hour of day, day,
+//! week, month of each step), and storages, generator-storages and demand response (energy
+//! moved as power x step length, carry-over, interest and payback windows per step: PRAS's
+//! convention) work at any step. The inputs below are defined in hours or per day and
 //! would need their own conversion; at a shorter step they are refused, each naming its key,
 //! rather than read as if a step were an hour.
 
@@ -12,16 +15,7 @@ use super::manifest::element_label;
 use super::tree::Node;
 
 /// Top-level tables refused at a sub-hourly step, with why.
-const TABLES: [(&str, &str); 10] = [
-    ("storages", "storage energy is moved as MW x 1 h per step"),
-    (
-        "generator_storages",
-        "storage energy is moved as MW x 1 h per step",
-    ),
-    (
-        "demand_responses",
-        "borrowed energy, interest and payback windows are per hour",
-    ),
+const TABLES: [(&str, &str); 7] = [
     (
         "mining",
         "mining policies and raids are dated by day and hour",
@@ -29,7 +23,7 @@ const TABLES: [(&str, &str); 10] = [
     ("weather", "temperatures are drawn per day"),
     (
         "imports",
-        "import outages are continuous-time (mttf_h, mttr_h) and schedules hourly",
+        "the import results (import and export MWh, mean MW by day) are summed per hour",
     ),
     ("exchanges", "exchanges are drawn per day of 24 hours"),
     ("disturbances", "disturbances are dated by day and hour"),
@@ -38,22 +32,20 @@ const TABLES: [(&str, &str); 10] = [
 ];
 
 /// Keys of each element of a table array refused at a sub-hourly step, with why.
-const ELEMENT_KEYS: [(&str, &str, &str); 6] = [
-    ("units", "mttf_h", CONTINUOUS),
-    ("units", "mttr_h", CONTINUOUS),
+const ELEMENT_KEYS: [(&str, &str, &str); 3] = [
     ("units", "cold", "cold rules follow daily temperatures"),
     (
         "units",
         "dated_outages",
         "dated outages are whole days of 24 hours",
     ),
-    ("lines", "mttf_h", CONTINUOUS),
-    ("lines", "mttr_h", CONTINUOUS),
+    (
+        "demand_responses",
+        "interest_per_h",
+        "the interest on borrowed energy compounds per step (PRAS's convention): give \
+         `interest_per_step`",
+    ),
 ];
-
-const CONTINUOUS: &str = "continuous-time outages are in hours; give `outage_model = \
-                          \"discrete\"` with per-step `failure_probability` and \
-                          `repair_probability`";
 
 /// Record a problem for every key of `root` (the merged scenario tree) that is refused at
 /// steps of `step_min` minutes; nothing at 60.

@@ -6,7 +6,8 @@
 //! capacity after interest, or not repaid when the payback counter runs out or the window
 //! ends), Wh (1 W for an hour is 1 Wh). `dr_borrowed_mwh` = E[B], `dr_paid_back_mwh` =
 //! E[P], `dr_unserved_payback_mwh` = E[U], MWh per sample. U is also part of the area's
-//! EUE (see `crate::demand_response`). The system's devices are all devices.
+//! EUE (see `crate::demand_response`). The system's devices are all devices. At steps
+//! shorter than an hour the sums are in watt-steps, converted to MWh by `crate::result`.
 
 use super::tally::Tally;
 use super::{Accumulator, HourView, SampleView};

@@ -11,7 +11,9 @@
 //! shortfall event (a ratio of means, with a delta-method interval; absent without events).
 //! `storage_spilled_mwh` = E[P], P = Σ_h the inflow of the area's generator-storages that
 //! neither the grid injection limit nor the store could take (Wh).
-//! The system's devices are all devices; its events are the system's.
+//! The system's devices are all devices; its events are the system's. At steps shorter
+//! than an hour the sums are in watt-steps (`crate::storage`, "Time steps"), converted to
+//! MWh by `crate::result` as unserved energy is.
 
 use super::tally::Tally;
 use super::{Accumulator, HourView, SampleView};

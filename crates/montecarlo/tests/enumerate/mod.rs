@@ -454,7 +454,7 @@ fn pras_costs(m: &SystemModel) -> (i64, i64, i64, i64, i64) {
     let max_window = m
         .demand_responses()
         .iter()
-        .map(|d| i64::from(d.payback_window_h))
+        .map(|d| i64::from(d.payback_window_steps))
         .max()
         .unwrap_or(0);
     let min_payback = -max_discharge - max_window - 1 - 75;
@@ -497,7 +497,7 @@ fn pras_hour(
             continue;
         };
         let d = &drs[i];
-        let grown = (dr[2 * i] as f64 * (1.0 + d.interest_per_h)).round_ties_even() as i64;
+        let grown = (dr[2 * i] as f64 * (1.0 + d.interest_per_step)).round_ties_even() as i64;
         unserved[i] = (grown - d.energy_wh).max(0);
         let owed = grown.min(d.energy_wh);
         dr[2 * i] = owed;
@@ -505,7 +505,7 @@ fn pras_hour(
         if owed <= 0 {
             *c = -1;
         } else if *c == -1 {
-            *c = i64::from(d.payback_window_h) - 1;
+            *c = i64::from(d.payback_window_steps) - 1;
         } else {
             *c -= 1;
         }

@@ -14,6 +14,69 @@ use std::rc::Rc;
 /// Longest payback window, hours (ten years of hours: longer is no window at all).
 const MAX_PAYBACK_WINDOW_H: i64 = 87_600;
 
+/// The debt's growth per time step: `interest_per_step`, or `interest_per_h`, which is the
+/// same at the default one-hour step and refused at shorter steps (`step.rs`: PRAS's
+/// interest is per step, and a growth per hour has no exact per-step equivalent); 0 if
+/// neither is given.
+fn interest_per_step(f: &Fields<'_>, p: &mut Problems) -> Option<f64> {
+    let keys = ["interest_per_step", "interest_per_h"];
+    let given: Vec<&str> = keys.into_iter().filter(|k| f.has(k)).collect();
+    match given[..] {
+        [] => Some(0.0),
+        [key] => f.number_in(
+            key,
+            "a fraction",
+            true,
+            |x| (0.0..=1.0).contains(&x),
+            if key == "interest_per_h" {
+                "a growth of the borrowed energy per hour in [0, 1]"
+            } else {
+                "a growth of the borrowed energy per step in [0, 1]"
+            },
+            p,
+        ),
+        _ => {
+            f.bad(
+                "interest_per_h",
+                "give either `interest_per_h` or `interest_per_step`, not both".into(),
+                p,
+            );
+            None
+        }
+    }
+}
+
+/// The payback window in time steps: `payback_window_steps` (PRAS's
+/// `allowable_payback_period`), or `payback_window_h` hours of `steps_per_hour` steps.
+fn payback_window_steps(f: &Fields<'_>, steps_per_hour: u32, p: &mut Problems) -> Option<u32> {
+    let k = i64::from(steps_per_hour);
+    let (key, unit, scale) = match (f.has("payback_window_h"), f.has("payback_window_steps")) {
+        (true, true) => {
+            f.bad(
+                "payback_window_h",
+                "give either `payback_window_h` or `payback_window_steps`, not both".into(),
+                p,
+            );
+            return None;
+        }
+        (false, true) => ("payback_window_steps", "time steps", 1),
+        _ => ("payback_window_h", "hours", k),
+    };
+    let most = MAX_PAYBACK_WINDOW_H * k / scale;
+    match f.integer(key, true, p) {
+        Some(n) if (1..=most).contains(&n) => Some((n * scale) as u32),
+        Some(n) => {
+            f.bad(
+                key,
+                format!("must be a whole number of {unit} from 1 to {most}, got {n}"),
+                p,
+            );
+            None
+        }
+        None => None,
+    }
+}
+
 impl Named for DemandResponse {
     fn name(&self) -> &str {
         &self.name
@@ -22,12 +85,14 @@ impl Named for DemandResponse {
 
 /// Read every `[[demand_responses]]` block of the root table `f`, expanded to devices.
 /// `regions` are the region names, `hubs` which are hubs; `networked` whether the scenario
-/// has lines or imports (whose dispatch has no demand response yet: an error).
+/// has lines or imports (whose dispatch has no demand response yet: an error);
+/// `steps_per_hour` the window's (`[study] step_min`), for `payback_window_h`.
 pub(super) fn demand_responses(
     f: &Fields<'_>,
     regions: &[String],
     hubs: &[bool],
     networked: bool,
+    steps_per_hour: u32,
     p: &mut Problems,
 ) -> Vec<DemandResponse> {
     device_blocks(
@@ -45,7 +110,7 @@ pub(super) fn demand_responses(
                 );
                 return None;
             }
-            demand_response(df, regions, hubs, seen, p)
+            demand_response(df, regions, hubs, seen, steps_per_hour, p)
         },
         |d, name| DemandResponse { name, ..d.clone() },
         p,
@@ -58,6 +123,7 @@ fn demand_response(
     regions: &[String],
     hubs: &[bool],
     seen: &mut Vec<(String, Rc<Path>, usize)>,
+    steps_per_hour: u32,
     p: &mut Problems,
 ) -> Option<(DemandResponse, usize)> {
     let name = f.unique_name("demand response", seen, p);
@@ -68,32 +134,8 @@ fn demand_response(
     let energy_wh = energy_wh(f, p);
     let borrow_efficiency = efficiency(f, "borrow_efficiency", p);
     let payback_efficiency = efficiency(f, "payback_efficiency", p);
-    let interest_per_h = if f.has("interest_per_h") {
-        f.number_in(
-            "interest_per_h",
-            "a fraction",
-            true,
-            |x| (0.0..=1.0).contains(&x),
-            "a growth of the borrowed energy per hour in [0, 1]",
-            p,
-        )
-    } else {
-        Some(0.0)
-    };
-    let payback_window_h = match f.integer("payback_window_h", true, p) {
-        Some(h) if (1..=MAX_PAYBACK_WINDOW_H).contains(&h) => Some(h as u32),
-        Some(h) => {
-            f.bad(
-                "payback_window_h",
-                format!(
-                    "must be a whole number of hours from 1 to {MAX_PAYBACK_WINDOW_H}, got {h}"
-                ),
-                p,
-            );
-            None
-        }
-        None => None,
-    };
+    let interest_per_step = interest_per_step(f, p);
+    let payback_window_steps = payback_window_steps(f, steps_per_hour, p);
     let outage = device_outage(f, "demand response device", p);
     Some((
         DemandResponse {
@@ -104,8 +146,8 @@ fn demand_response(
             energy_wh: energy_wh?,
             borrow_efficiency: borrow_efficiency?,
             payback_efficiency: payback_efficiency?,
-            interest_per_h: interest_per_h?,
-            payback_window_h: payback_window_h?,
+            interest_per_step: interest_per_step?,
+            payback_window_steps: payback_window_steps?,
             outage: outage?,
         },
         count?,
@@ -140,7 +182,7 @@ mod tests {
                 d[0].borrow_w,
                 d[0].payback_w,
                 d[0].energy_wh,
-                d[0].payback_window_h
+                d[0].payback_window_steps
             ),
             (10_000_000, 5_000_000, 40_000_000, 3)
         );
@@ -148,7 +190,7 @@ mod tests {
             (
                 d[0].borrow_efficiency,
                 d[0].payback_efficiency,
-                d[0].interest_per_h
+                d[0].interest_per_step
             ),
             (1.0, 1.0, 0.0)
         );
@@ -182,6 +224,49 @@ mod tests {
             "demand_responses[E].region: region `H` is a hub",
             "demand_responses[E].payback_efficiency: must be an efficiency in (0, 1], got 1.5",
             "demand_responses[E].payback_window_h: missing required field",
+        ] {
+            assert!(all.contains(part), "{part} not in\n{all}");
+        }
+    }
+
+    /// At 15-minute steps a window in hours is four times as many steps; one in steps and
+    /// the interest per step are taken as they are (PRAS's); two spellings of one key are
+    /// refused.
+    #[test]
+    fn windows_and_interest_are_per_step() {
+        let text = |study: &str, keys: &str| {
+            super::super::extract_text(&format!(
+                "name = \"x\"\n[study]\n{study}\n\
+                 [[regions]]\nname = \"A\"\ndemand = {{ file = \"d.csv\" }}\n\
+                 [[demand_responses]]\nname = \"D\"\nregion = \"A\"\nborrow_mw = 10\n\
+                 payback_mw = 5\nenergy_mwh = 40\n{keys}\n"
+            ))
+        };
+        let quarter = "hours = 24\nstep_min = 15";
+        let window = |study: &str, keys: &str| {
+            let (m, msgs) = text(study, keys);
+            assert!(msgs.is_empty(), "{msgs:?}");
+            let d = &m.demand_responses[0];
+            (d.payback_window_steps, d.interest_per_step)
+        };
+        assert_eq!(window(quarter, "payback_window_h = 3"), (12, 0.0));
+        assert_eq!(
+            window(
+                quarter,
+                "payback_window_steps = 7\ninterest_per_step = 0.01"
+            ),
+            (7, 0.01)
+        );
+        assert_eq!(window("hours = 24", "payback_window_h = 3"), (3, 0.0));
+        let (_, msgs) = text(
+            "hours = 24",
+            "payback_window_h = 3\npayback_window_steps = 3\n\
+             interest_per_h = 0.1\ninterest_per_step = 0.1",
+        );
+        let all = msgs.join("\n");
+        for part in [
+            "payback_window_h: give either `payback_window_h` or `payback_window_steps`",
+            "interest_per_h: give either `interest_per_h` or `interest_per_step`",
         ] {
             assert!(all.contains(part), "{part} not in\n{all}");
         }

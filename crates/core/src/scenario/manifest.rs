@@ -996,8 +996,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     }
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     (m.storages, m.inflow_series) = storage::storages(&f, &region_names, &hubs, p);
-    m.demand_responses =
-        demand_response::demand_responses(&f, &region_names, &hubs, !m.network.is_empty(), p);
+    m.demand_responses = demand_response::demand_responses(&f, &region_names, &hubs, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

@@ -21,32 +21,18 @@ impl Named for DemandResponse {
 }
 
 /// Read every `[[demand_responses]]` block of the root table `f`, expanded to devices.
-/// `regions` are the region names, `hubs` which are hubs; `networked` whether the scenario
-/// has lines or imports (whose dispatch has no demand response yet: an error).
+/// `regions` are the region names, `hubs` which are hubs.
 pub(super) fn demand_responses(
     f: &Fields<'_>,
     regions: &[String],
     hubs: &[bool],
-    networked: bool,
     p: &mut Problems,
 ) -> Vec<DemandResponse> {
     device_blocks(
         f,
         &[("demand_responses", keys::DEMAND_RESPONSE)],
         "demand response",
-        |_, df, seen, _, p| {
-            if networked {
-                df.bad(
-                    "region",
-                    "demand response needs isolated regions: this scenario has [[lines]], [[imports]] or \
-                     a [[ladder]], whose dispatch has no demand response yet"
-                        .into(),
-                    p,
-                );
-                return None;
-            }
-            demand_response(df, regions, hubs, seen, p)
-        },
+        |_, df, seen, _, p| demand_response(df, regions, hubs, seen, p),
         |d, name| DemandResponse { name, ..d.clone() },
         p,
     )

@@ -742,16 +742,18 @@ fn thread_count_does_not_change_a_networked_demand_response_run() {
 /// the network dispatch (`enumerate::ladder_hour`: the ladder's lexicographic objective with
 /// the device ranks, then each region's storage paying back its own devices), and hours
 /// with the line out as isolated regions with PRAS's costs. Region A has a unit, a device
-/// (window 2) and a small storage device; B a unit and a storage device that charges from
-/// surplus anywhere; the devices never fail (the enumeration stays small).
+/// (window 2, paying back 1 MW an hour) and a small full storage device (which pays the
+/// device back in hour 2, when nothing is left over anywhere); B a unit and a storage
+/// device that charges from surplus anywhere; the devices never fail (the enumeration
+/// stays small).
 #[test]
 fn two_regions_with_a_line_match_the_enumeration() {
     let model = SystemModel::new(
         "two regions",
         Calendar::from_hours(4, 0, 0),
         vec![
-            Region::new("A", [9, 10, 7, 8].map(|d| d * MW).to_vec()),
-            Region::new("B", [5, 7, 4, 6].map(|d| d * MW).to_vec()),
+            Region::new("A", [9, 11, 8, 7].map(|d| d * MW).to_vec()),
+            Region::new("B", [5, 7, 7, 4].map(|d| d * MW).to_vec()),
         ],
         vec![
             discrete_unit("uA", 0, 8, 0.1, 0.9),
@@ -772,14 +774,14 @@ fn two_regions_with_a_line_match_the_enumeration() {
     })
     .unwrap()
     .with_storages(vec![
-        store("SA", 1, 1, 2, 0),
+        store("SA", 2, 1, 2, 2),
         Storage {
             region: 1,
             ..store("SB", 2, 2, 3, 0)
         },
     ])
     .unwrap()
-    .with_demand_responses(vec![dr("D", 3, 2, 4, 2)])
+    .with_demand_responses(vec![dr("D", 3, 1, 4, 2)])
     .unwrap();
     let exact = enumerate(&model);
     assert!(exact.eue_mwh[2] > 0.1, "{exact:?}");

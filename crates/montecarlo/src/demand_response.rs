@@ -1,5 +1,7 @@
 //! Demand response devices in the hourly walk: borrowed energy, payback counters, the
-//! hour's limits and priorities, and the default (PRAS) dispatch of one isolated region.
+//! hour's limits and priorities, the default (PRAS) dispatch of one isolated region, and
+//! the devices' part in a network dispatch (runs as ladder resources, storage paying back
+//! its own region).
 //!
 //! A device *borrows* by shedding load in a shortfall and *pays back* by adding load later.
 //! Its state is the energy it owes (PRAS's `drs_energy`) and a payback counter (PRAS's
@@ -40,6 +42,23 @@
 //!    this hour and the debt is cleared (lines 540-546): a debt borrowed in hour `t` can be
 //!    paid back in hours `t + 1 ... t + payback_window_h`, and is forfeited at the end of
 //!    hour `t + payback_window_h`.
+//!
+//! # On a network
+//!
+//! With lines, imports or a ladder, the hour is dispatched by the ladder
+//! (`crate::ladder::DeviceRanks`): each run of devices with one counter in one region is a
+//! borrowing resource (a supply at its region) on a rank above storage discharge and every
+//! other rank, and a payback resource (a demand at its region) on a rank above storage
+//! charging and below every other rank; within each, ranks by counter (borrowing: the
+//! largest counter first; payback: the smallest first), devices of one run pro rata as in
+//! an isolated region. So borrowing serves only firm demand that imports, curtailment,
+//! the scenario's last resorts and storage leave short; payback takes surplus anywhere
+//! within line limits, before storage charges, and no import, curtailment or other last
+//! resort is used for it (their use is fixed before payback's). Then storage pays back
+//! what surplus did not, in its own region only ([`DemandResponses::pay_back_from`]): PRAS's
+//! min-cost flow could also send a neighbour's discharge over a line (its hurdle cost of 1
+//! per MW is far below the payback reward); gridrisk does not. Where nothing can flow
+//! between regions this is the isolated regions' dispatch, sample by sample.
 //!
 //! The unserved energy of a device counts as a shortfall of its region in that hour
 //! (`recording.jl` lines 15-42): it adds to EUE and makes the hour a shortfall hour. At

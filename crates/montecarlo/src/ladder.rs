@@ -10,7 +10,8 @@
 //! exports; a region without the class would only add a resource that is never available,
 //! which changes no result); voltage reduction one supply resource at its region, its
 //! fraction of the region's demand (firm and interruptible); an appeal one supply resource
-//! at its region.
+//! at its region. Storage and demand response add ranks below and above these
+//! ([`DeviceRanks`]).
 //!
 //! # Appeals limited in hours per day: the rule
 //!

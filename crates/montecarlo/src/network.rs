@@ -21,6 +21,11 @@
 //! A scenario that names a ladder of last resorts is dispatched by it ([`crate::ladder`])
 //! in every hour whose domestic problem leaves something unserved (the cheapest rank is not
 //! free, so the totals alone no longer give the imports).
+//!
+//! Storage and demand response take part through ranks of that ladder (or of the default
+//! order as a ladder, when the scenario names none; [`crate::ladder::DeviceRanks`]): in
+//! every hour in which a device can charge or pay back (surplus anywhere may go to it), and
+//! in hours with something unserved.
 
 use crate::demand_response::DemandResponses;
 use crate::ladder::{DeviceRanks, LadderInputs, LadderNet};

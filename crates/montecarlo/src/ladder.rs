@@ -241,7 +241,8 @@ impl LadderNet {
         let (mut ranks, mut avail, mut rank, mut appeal_hours) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let none = DeviceRanks::default();
-        let (storage, demand_response) = (storage.unwrap_or(&none), demand_response.unwrap_or(&none));
+        let (storage, demand_response) =
+            (storage.unwrap_or(&none), demand_response.unwrap_or(&none));
         // Charging: the largest time to empty on the cheapest rank (charged last); payback
         // above it: the largest counter on the cheapest of these ranks (paid back last).
         let mut lists = (&mut ranks, &mut avail, &mut rank);
@@ -333,10 +334,16 @@ impl LadderNet {
         // counter on the cheapest of these ranks (the first to borrow).
         let mut lists = (&mut ranks, &mut avail, &mut rank);
         device_ranks(storage, &mut lists, |slot, region| {
-            (Resource::Supply { node: region }, Avail::Discharge { slot, region })
+            (
+                Resource::Supply { node: region },
+                Avail::Discharge { slot, region },
+            )
         });
         device_ranks(demand_response, &mut lists, |slot, region| {
-            (Resource::Supply { node: region }, Avail::Borrow { slot, region })
+            (
+                Resource::Supply { node: region },
+                Avail::Borrow { slot, region },
+            )
         });
         let ladder = Ladder::new(topology, ranks).expect("a validated ladder names valid nodes");
         let out = LadderDispatch::new(topology, &ladder);

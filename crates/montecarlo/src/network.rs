@@ -376,9 +376,48 @@ impl NetworkHour {
         self.binding_sets(short, storage);
     }
 
+    /// Dispatch the loaded hour with storage `st` (which can discharge and charge as
+    /// `can` says) and demand response `dr`, if the model has them, into `result`, the
+    /// binding flags and the devices' hour. A device that can charge or pay back may take
+    /// surplus anywhere, so the hour is dispatched whatever is unserved; otherwise an hour
+    /// served without imports needs no dispatch: returns false for such an hour without
+    /// demand response (nothing to record; the caller ends the storage hour), and with
+    /// demand response sets it served (its devices' hour goes on).
+    pub fn dispatch_hour(
+        &mut self,
+        result: HourResult,
+        st: Option<&mut Storages>,
+        (discharge, charge): (bool, bool),
+        dr: Option<&mut DemandResponses>,
+    ) -> bool {
+        let st = st.filter(|_| discharge || charge);
+        if let Some(dr) = dr {
+            if charge || dr.can_pay_back() || self.unserved_w().0 > 0 {
+                dr.build_runs();
+                self.dispatch_devices(result, st, Some(dr));
+            } else {
+                self.served_at_home(result);
+            }
+            return true;
+        }
+        if charge {
+            self.dispatch_devices(result, st, None);
+            return true;
+        }
+        let unserved = self.unserved_w();
+        if unserved.0 == 0 {
+            return false;
+        }
+        match st.filter(|_| discharge) {
+            Some(st) => self.dispatch_devices(result, Some(st), None),
+            None => self.dispatch(result, unserved),
+        }
+        true
+    }
+
     /// The loaded hour is served at home ([`NetworkHour::unserved_w`] is 0 without imports):
     /// nothing short, curtailed, imported or binding.
-    pub fn served_at_home(&mut self, result: HourResult) {
+    fn served_at_home(&mut self, result: HourResult) {
         let r = self.q.regions;
         result.short_w[..r].fill(0);
         result.curtailed_w[..r].fill(0);
@@ -392,7 +431,7 @@ impl NetworkHour {
     /// storage ranks) and demand response `dr` (its runs, [`DemandResponses::build_runs`],
     /// as the resources of the demand response ranks), each if given. Then storage pays
     /// back what surplus did not, in its own region ([`DemandResponses::pay_back_from`]).
-    pub fn dispatch_devices(
+    fn dispatch_devices(
         &mut self,
         result: HourResult,
         mut st: Option<&mut Storages>,

@@ -610,35 +610,13 @@ impl<'m> Sampler<'m> {
                             curtailed_w: &mut out.curtailed_w,
                             import_w: &mut out.import_w,
                         };
-                        // A device that can charge (or pay back) may take surplus anywhere:
-                        // the hour is dispatched whatever is unserved.
-                        if let Some(dr) = demand_response.as_mut() {
-                            let st = storage.as_deref_mut().filter(|_| discharge || charge);
-                            if charge || dr.can_pay_back() || network.unserved_w().0 > 0 {
-                                dr.build_runs();
-                                network.dispatch_devices(result, st, Some(dr));
-                            } else {
-                                network.served_at_home(result);
+                        let st = storage.as_deref_mut();
+                        let dr = demand_response.as_deref_mut();
+                        if !network.dispatch_hour(result, st, (discharge, charge), dr) {
+                            if let Some(st) = storage {
+                                st.end_hour();
                             }
-                        } else {
-                            match storage.as_deref_mut().filter(|_| charge) {
-                                Some(st) => network.dispatch_devices(result, Some(st), None),
-                                None => {
-                                    let unserved = network.unserved_w();
-                                    if unserved.0 == 0 {
-                                        if let Some(st) = storage {
-                                            st.end_hour();
-                                        }
-                                        continue;
-                                    }
-                                    match storage.as_deref_mut().filter(|_| discharge) {
-                                        Some(st) => {
-                                            network.dispatch_devices(result, Some(st), None)
-                                        }
-                                        None => network.dispatch(result, unserved),
-                                    }
-                                }
-                            }
+                            continue;
                         }
                         (
                             &network.line_binding[..],

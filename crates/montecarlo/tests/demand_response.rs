@@ -481,8 +481,14 @@ fn with_line(model: SystemModel, a: usize, b: usize, mw: i64) -> SystemModel {
 /// A random region `r` of `hours` hours: two units that fail, two demand response devices
 /// (random limits, efficiencies and windows: their counters tie and differ) and a storage
 /// device.
-fn random_region(rng: &mut Lcg, r: usize, hours: usize) -> (Region, Vec<UnitSpec>, Vec<DemandResponse>, Storage) {
-    let demand = (0..hours).map(|_| (20 + rng.next(25) as i64) * MW).collect();
+fn random_region(
+    rng: &mut Lcg,
+    r: usize,
+    hours: usize,
+) -> (Region, Vec<UnitSpec>, Vec<DemandResponse>, Storage) {
+    let demand = (0..hours)
+        .map(|_| (20 + rng.next(25) as i64) * MW)
+        .collect();
     let units = vec![
         unit(&format!("a{r}"), r, 20, 10.0, 3.0),
         unit(&format!("b{r}"), r, 15, 8.0, 2.0),
@@ -543,7 +549,10 @@ fn same_samples(a: &SystemModel, b: &SystemModel, areas: &[(usize, usize)], samp
         assert_eq!(da.ledger, db.ledger[..da.len()], "sample {s}");
         let (ta, tb) = (sa.storage().unwrap(), sb.storage().unwrap());
         assert_eq!(ta.ledger, tb.ledger[..ta.len()], "sample {s}");
-        borrowed |= da.ledger.iter().any(|l| l.borrowed_wh > 0 && l.paid_back_wh > 0);
+        borrowed |= da
+            .ledger
+            .iter()
+            .any(|l| l.borrowed_wh > 0 && l.paid_back_wh > 0);
     }
     assert!(borrowed, "the test systems borrow and pay back");
 }
@@ -611,9 +620,8 @@ fn network_hours(model: &SystemModel) -> (Vec<[i64; 2]>, Vec<i64>, Sampler<'_>) 
 /// Two regions A and B of a 10 MW unit each that never fail, a 100 MW line; `demand_mw`
 /// per hour for A and B.
 fn two_regions(demand_mw: &[[i64; 2]]) -> SystemModel {
-    let region = |r: usize, name: &str| {
-        Region::new(name, demand_mw.iter().map(|d| d[r] * MW).collect())
-    };
+    let region =
+        |r: usize, name: &str| Region::new(name, demand_mw.iter().map(|d| d[r] * MW).collect());
     let model = SystemModel::new(
         "hand-built",
         Calendar::from_hours(demand_mw.len(), 0, 0),
@@ -662,9 +670,18 @@ fn network_order_on_hand_built_hours() {
     let (short, import, sampler) = network_hours(&model);
     assert_eq!(short, [[0, 0], [0, 0]]);
     assert_eq!(import, [5 * MW, 0]);
-    let (d, s) = (sampler.demand_response().unwrap(), sampler.storage().unwrap());
-    assert_eq!((d.ledger[0].borrowed_wh, d.ledger[0].paid_back_wh), (MW, MW));
-    assert_eq!((s.ledger[0].discharged_wh, s.ledger[0].charged_wh), (2 * MW, 2 * MW));
+    let (d, s) = (
+        sampler.demand_response().unwrap(),
+        sampler.storage().unwrap(),
+    );
+    assert_eq!(
+        (d.ledger[0].borrowed_wh, d.ledger[0].paid_back_wh),
+        (MW, MW)
+    );
+    assert_eq!(
+        (s.ledger[0].discharged_wh, s.ledger[0].charged_wh),
+        (2 * MW, 2 * MW)
+    );
 
     // Hour 0: A needs 14: S gives 2 (from whichever region), D borrows 2. Hours 1-3: no
     // surplus anywhere; S (2 MWh left) pays D back only if it is in A: in B the 2 MWh owed
@@ -679,7 +696,11 @@ fn network_order_on_hand_built_hours() {
             .with_demand_responses(vec![dr("D", 10, 10, 10, 3)])
             .unwrap();
         let (short, _, sampler) = network_hours(&model);
-        assert_eq!(short, [[0, 0], [0, 0], [0, 0], [short_a * MW, 0]], "S in {s_region}");
+        assert_eq!(
+            short,
+            [[0, 0], [0, 0], [0, 0], [short_a * MW, 0]],
+            "S in {s_region}"
+        );
         let d = sampler.demand_response().unwrap();
         assert_eq!(d.ledger[0].borrowed_wh, 2 * MW);
         assert_eq!(d.ledger[0].paid_back_wh, paid_mwh * MW);
@@ -701,7 +722,10 @@ fn network_order_on_hand_built_hours() {
     let (short, _, sampler) = network_hours(&model);
     assert_eq!(short[0], [0, 0]);
     let d = sampler.demand_response().unwrap();
-    assert_eq!((d.ledger[0].borrowed_wh, d.ledger[1].borrowed_wh), (4 * MW, 0));
+    assert_eq!(
+        (d.ledger[0].borrowed_wh, d.ledger[1].borrowed_wh),
+        (4 * MW, 0)
+    );
 }
 
 /// Debt accounting per sample and device on a network (PRAS's `threenode_dr`, three
@@ -718,7 +742,11 @@ fn debt_is_accounted_on_a_network() {
         let d = sampler.demand_response().unwrap();
         for (i, l) in d.ledger.iter().enumerate() {
             assert_eq!(d.owed_wh[i], 0, "sample {s} device {i}: owed at the end");
-            assert_eq!(l.owed_wh + l.interest_wh, l.repaid_wh + l.unserved_wh, "sample {s}");
+            assert_eq!(
+                l.owed_wh + l.interest_wh,
+                l.repaid_wh + l.unserved_wh,
+                "sample {s}"
+            );
             paid |= l.paid_back_wh > 0;
         }
     }

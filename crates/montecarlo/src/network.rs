@@ -435,7 +435,7 @@ impl NetworkHour {
         &mut self,
         result: HourResult,
         mut st: Option<&mut Storages>,
-        mut dr: Option<&mut DemandResponses>,
+        dr: Option<&mut DemandResponses>,
     ) {
         let ladder = self
             .ladder
@@ -475,7 +475,7 @@ impl NetworkHour {
                 st.charge_run(k, ladder.charged_w[j]);
             }
         }
-        if let Some(dr) = dr.as_deref_mut() {
+        if let Some(dr) = dr {
             for k in 0..dr.runs.len() {
                 let j = dr_slot(ladder, dr.runs[k]);
                 dr.borrow_run(k, ladder.borrowed_w[j]);

@@ -63,6 +63,10 @@ const HYDRO: &str = "scenarios/benchmarks/ieee-rts79-hydro.toml";
 const HYDRO_CSV: &str = "scenarios/benchmarks/ieee-rts79/hydro_inflow_mw.csv";
 /// RTS-79 with demand response (`[[demand_responses]]`; it extends `RTS`).
 const RTS_DR: &str = "scenarios/benchmarks/ieee-rts79-dr.toml";
+/// PRAS's `threenode_dr`: demand response on a network (three regions, three lines, hourly
+/// capacities from a CSV).
+const THREENODE_DR: &str = "tests/data/demand_response/threenode_dr.toml";
+const THREENODE_DR_CSV: &str = "tests/data/demand_response/threenode_dr.csv";
 /// RTS-79 with hourly failure rates (`rates_file`, `failure_rate_column`; it extends `RTS`).
 const RATES: &str = "scenarios/benchmarks/ieee-rts79-cold-rates.toml";
 const RATES_CSV: &str = "scenarios/benchmarks/ieee-rts79/cold_failure_rates.csv";
@@ -278,7 +282,7 @@ enum Env {
 // Worker trees and running the binary
 
 /// A worker's copy of the project tree: `scenarios/`, `tests/data/sweep/`, `tests/data/uncertain/`,
-/// `tests/data/schedule/` and `tests/data/subhourly/`, the shards and
+/// `tests/data/schedule/`, `tests/data/subhourly/` and `tests/data/demand_response/`, the shards and
 /// results of setup, and `special/` (a FIFO, a directory, a device node that discards
 /// nothing), with commands run from its root.
 struct Tree {
@@ -1381,6 +1385,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
         if scenario == FIVE_DR {
             files.push(FIVE_DR_CSV);
         }
+        if scenario == THREENODE_DR {
+            files.push(THREENODE_DR_CSV);
+        }
     }
     files.into_iter().map(base_name).collect()
 }
@@ -1418,7 +1425,11 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         } else if rng.chance(0.1) {
             (HYDRO, HYDRO_CSV)
         } else if rng.chance(0.1) {
-            (FIVE_DR, FIVE_DR_CSV)
+            if rng.chance(0.5) {
+                (FIVE_DR, FIVE_DR_CSV)
+            } else {
+                (THREENODE_DR, THREENODE_DR_CSV)
+            }
         } else {
             (*rng.pick(&[RTS, RTS, THREE]), *rng.pick(&CSVS))
         }
@@ -1434,7 +1445,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             5 => (THREE_IMPORT, *rng.pick(&[THREE_IMPORT, THREE])),
             6 => (THREE_LADDER, *rng.pick(&[THREE_LADDER, THREE_IMPORT])),
             7 if rng.chance(0.5) => (HYDRO, *rng.pick(&[HYDRO, HYDRO, RTS])),
-            7 if rng.chance(0.5) => (RTS_DR, *rng.pick(&[RTS_DR, RTS])),
+            7 if rng.chance(0.5) => match *rng.pick(&[RTS_DR, THREENODE_DR]) {
+                RTS_DR => (RTS_DR, *rng.pick(&[RTS_DR, RTS])),
+                dr => (dr, dr),
+            },
             7 if rng.chance(0.5) => (FIVE_DR, FIVE_DR),
             7 => (RTS_STORAGE, *rng.pick(&[RTS_STORAGE, RTS])),
             _ => {
@@ -2257,6 +2271,7 @@ fn pristine(dir: &Path) -> BTreeMap<String, Value> {
         "tests/data/uncertain",
         "tests/data/schedule",
         "tests/data/subhourly",
+        "tests/data/demand_response",
     ] {
         copy_dir(&root.join(data), &dir.join(data));
     }

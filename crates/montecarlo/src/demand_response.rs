@@ -1,5 +1,7 @@
 //! Demand response devices in the hourly walk: borrowed energy, payback counters, the
-//! hour's limits and priorities, and the default (PRAS) dispatch of one isolated region.
+//! hour's limits and priorities, the default (PRAS) dispatch of one isolated region, and
+//! the devices' part in a network dispatch (runs as ladder resources, storage paying back
+//! its own region).
 //!
 //! A device *borrows* by shedding load in a shortfall and *pays back* by adding load later.
 //! Its state is the energy it owes (PRAS's `drs_energy`) and a payback counter (PRAS's
@@ -45,12 +47,29 @@
 //! "Time steps"), energies are in watt-steps, so a watt borrowed for a step owes one unit
 //! (PRAS's `p2e`), and the interest and the payback window are per step, as PRAS's are.
 //!
+//! # On a network
+//!
+//! With lines, imports or a ladder, the hour is dispatched by the ladder
+//! (`crate::ladder::DeviceRanks`): each run of devices with one counter in one region is a
+//! borrowing resource (a supply at its region) on a rank above storage discharge and every
+//! other rank, and a payback resource (a demand at its region) on a rank above storage
+//! charging and below every other rank; within each, ranks by counter (borrowing: the
+//! largest counter first; payback: the smallest first), devices of one run pro rata as in
+//! an isolated region. So borrowing serves only firm demand that imports, curtailment,
+//! the scenario's last resorts and storage leave short; payback takes surplus anywhere
+//! within line limits, before storage charges, and no import, curtailment or other last
+//! resort is used for it (their use is fixed before payback's). Then storage pays back
+//! what surplus did not, in its own region only ([`DemandResponses::pay_back_from`]): PRAS's
+//! min-cost flow could also send a neighbour's discharge over a line (its hurdle cost of 1
+//! per MW is far below the payback reward); gridrisk does not. Where nothing can flow
+//! between regions this is the isolated regions' dispatch, sample by sample.
+//!
 //! The unserved energy of a device counts as a shortfall of its region in that hour
 //! (`recording.jl` lines 15-42): it adds to EUE and makes the hour a shortfall hour. At
 //! the end of the window every debt still owed is unserved in the last hour.
 
 use crate::outage::Quantities;
-use crate::storage::split;
+use crate::storage::{split, Run, Storages};
 use gridrisk_core::SystemModel;
 
 /// Per device, what happened to its debt over one sample, watt-hours.
@@ -100,6 +119,9 @@ pub struct DemandResponses {
     order: Vec<usize>,
     /// Per region: the unserved debt of its devices in this hour, Wh.
     pub region_unserved_wh: Vec<i64>,
+    /// Runs of `order` with one counter and one region, for the network dispatch
+    /// ([`DemandResponses::build_runs`]).
+    pub runs: Vec<Run>,
     /// Per device: this sample's ledger.
     pub ledger: Vec<Ledger>,
     /// Whether some device owes energy.
@@ -142,6 +164,7 @@ impl DemandResponses {
             paid_w: vec![0; n],
             unserved_wh: vec![0; n],
             order: (0..n).collect(),
+            runs: Vec::with_capacity(n),
             region_unserved_wh: vec![0; model.regions().len()],
             ledger: vec![Ledger::default(); n],
             owing: false,
@@ -215,6 +238,12 @@ impl DemandResponses {
         }
     }
 
+    /// Whether some device can pay back in this hour (after
+    /// [`DemandResponses::begin_hour`]): then surplus anywhere may go to it.
+    pub fn can_pay_back(&self) -> bool {
+        self.payback_cap_w.iter().any(|&w| w > 0)
+    }
+
     /// What region `r`'s devices can pay back in this hour, W.
     pub fn payback_cap_w(&self, r: usize) -> i64 {
         (0..self.len())
@@ -266,6 +295,98 @@ impl DemandResponses {
             end = start;
         }
         surplus_w - left
+    }
+
+    /// What region `r`'s devices can still pay back in this hour, W.
+    pub fn payback_left_w(&self, r: usize) -> i64 {
+        (0..self.len())
+            .filter(|&i| self.region[i] == r)
+            .map(|i| self.payback_cap_w[i] - self.paid_w[i])
+            .sum()
+    }
+
+    /// The hour's runs for the network dispatch (after [`DemandResponses::begin_hour`]):
+    /// devices with one counter in one region, in the borrowing order; a run's `group` is
+    /// 0 for the largest counter of the hour, 1 for the next, ... (every region's devices
+    /// with the same counter are in the same group, PRAS's system-wide priority).
+    pub fn build_runs(&mut self) {
+        self.runs.clear();
+        let mut group = 0;
+        for (k, &i) in self.order.iter().enumerate() {
+            let (c, r) = (self.counter[i], self.region[i]);
+            match self.runs.last_mut() {
+                Some(run) if self.counter[self.order[run.start]] == c && run.region == r => {
+                    run.end = k + 1;
+                }
+                last => {
+                    if last.is_some_and(|run| self.counter[self.order[run.start]] != c) {
+                        group += 1;
+                    }
+                    self.runs.push(Run {
+                        start: k,
+                        end: k + 1,
+                        group,
+                        region: r,
+                    });
+                }
+            }
+        }
+    }
+
+    /// What run `k` can borrow in this hour, W.
+    pub fn run_borrow_w(&self, k: usize) -> i64 {
+        let run = self.runs[k];
+        self.order[run.start..run.end]
+            .iter()
+            .map(|&i| self.borrow_cap_w[i])
+            .sum()
+    }
+
+    /// What run `k` can pay back in this hour, W.
+    pub fn run_payback_w(&self, k: usize) -> i64 {
+        let run = self.runs[k];
+        self.order[run.start..run.end]
+            .iter()
+            .map(|&i| self.payback_cap_w[i])
+            .sum()
+    }
+
+    /// Run `k` borrows `total_w` (at most [`DemandResponses::run_borrow_w`]), pro rata
+    /// among its devices.
+    pub fn borrow_run(&mut self, k: usize, total_w: i64) {
+        let run = self.runs[k];
+        if total_w > 0 {
+            self.give(run.start, run.end, run.region, total_w, true);
+        }
+    }
+
+    /// Run `k` pays back `total_w` (at most [`DemandResponses::run_payback_w`]), pro rata
+    /// among its devices.
+    pub fn pay_back_run(&mut self, k: usize, total_w: i64) {
+        let run = self.runs[k];
+        if total_w > 0 {
+            self.give(run.start, run.end, run.region, total_w, false);
+        }
+    }
+
+    /// After a network dispatch: storage pays back what surplus did not (step 5). In each
+    /// region whose devices can still pay back, its storage discharges what it has left
+    /// beyond what the dispatch took, up to that, as one discharge with the dispatch's
+    /// (largest time to empty first), and the devices take it, the smallest counter first.
+    /// A region's storage pays back its own devices only: no line carries it.
+    pub fn pay_back_from(&mut self, st: &mut Storages) {
+        for r in 0..self.regions {
+            let due_w = self.payback_left_w(r);
+            if due_w == 0 {
+                continue;
+            }
+            let (given_w, can_w) = st.region_discharge_w(r);
+            let more_w = (can_w - given_w).min(due_w);
+            if more_w > 0 {
+                st.serve_region(r, given_w + more_w);
+                self.pay_back_region(r, more_w);
+            }
+        }
     }
 
     /// The end of the group of equal counters that starts at `order[k]`.

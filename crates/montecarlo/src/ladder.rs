@@ -10,7 +10,8 @@
 //! exports; a region without the class would only add a resource that is never available,
 //! which changes no result); voltage reduction one supply resource at its region, its
 //! fraction of the region's demand (firm and interruptible); an appeal one supply resource
-//! at its region.
+//! at its region. Storage and demand response add ranks below and above these
+//! ([`DeviceRanks`]).
 //!
 //! # Appeals limited in hours per day: the rule
 //!
@@ -69,19 +70,91 @@ enum Avail {
         slot: usize,
         region: usize,
     },
+    /// Demand response borrowing of slot `slot` at region `region` (load shed).
+    Borrow {
+        slot: usize,
+        region: usize,
+    },
+    /// Demand response payback of slot `slot` (a demand: its use is what is not paid back).
+    Payback {
+        slot: usize,
+    },
 }
 
-/// Where storage stands in a ladder: below every rank, one charging rank per priority
-/// group (the smallest time to empty the costliest, so the first charged); above every
-/// rank, one discharging rank per priority group (the largest time to empty the cheapest,
-/// so the first discharged). A rank holds one resource per region with storage; slot
-/// `g x regions + k` is group `g` at the `k`-th region with storage.
-#[derive(Clone, Debug)]
-pub struct StorageRanks {
+/// The priority groups of one kind of energy-limited device (storage, or demand response)
+/// in a ladder. A rank holds one resource per region with such devices; slot
+/// `g x regions + k` is group `g` at the `k`-th of those regions.
+///
+/// Where they stand, cheapest rank first (firm shedding is above them all):
+///
+/// 1. storage charging, one rank per group (the smallest time to empty the costliest, so
+///    the first charged);
+/// 2. demand response payback, one rank per group (the smallest counter the costliest, so
+///    the first paid back): above charging, so surplus pays back before it charges storage,
+///    and below every other rank, so that no import, curtailment of interruptible demand
+///    or other last resort is used to pay back (their use is fixed before payback's);
+/// 3. the default order (imports, interruptible demand) or the scenario's ladder;
+/// 4. storage discharging, one rank per group (the largest time to empty the cheapest, so
+///    the first discharged): only for firm demand that the ranks below leave short;
+/// 5. demand response borrowing, one rank per group (the largest counter the cheapest, so
+///    the first to borrow): only for firm demand that storage leaves short.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceRanks {
     /// Priority groups: the number of devices (at most one group each).
     pub groups: usize,
-    /// The regions with storage, in index order.
+    /// The regions with devices, in index order.
     pub regions: Vec<usize>,
+}
+
+impl DeviceRanks {
+    /// The ranks of devices at `regions` (one entry per device), or `None` without devices.
+    pub fn of(regions: impl Iterator<Item = usize>) -> Option<DeviceRanks> {
+        let mut regions: Vec<usize> = regions.collect();
+        let groups = regions.len();
+        regions.sort_unstable();
+        regions.dedup();
+        (groups > 0).then_some(DeviceRanks { groups, regions })
+    }
+
+    fn slots(&self) -> usize {
+        self.groups * self.regions.len()
+    }
+
+    /// Per region: its slot offset `k`, `usize::MAX` without devices.
+    fn region_slot(&self, regions: usize) -> Vec<usize> {
+        let mut slot = vec![usize::MAX; regions];
+        for (k, &r) in self.regions.iter().enumerate() {
+            slot[r] = k;
+        }
+        slot
+    }
+}
+
+/// The ranks, resources and rank labels of a ladder being built.
+type Lists<'a> = (
+    &'a mut Vec<Vec<Resource>>,
+    &'a mut Vec<Avail>,
+    &'a mut Vec<Option<usize>>,
+);
+
+/// Push one rank per priority group of `devices` (group 0 first), each with one resource
+/// per region with devices: `kind(slot, region)`.
+fn device_ranks(
+    devices: &DeviceRanks,
+    (ranks, avail, rank): &mut Lists,
+    kind: impl Fn(usize, usize) -> (Resource, Avail),
+) {
+    let n = devices.regions.len();
+    for g in 0..devices.groups {
+        let mut res = Vec::new();
+        for (k, &region) in devices.regions.iter().enumerate() {
+            let (resource, a) = kind(g * n + k, region);
+            res.push(resource);
+            avail.push(a);
+            rank.push(None);
+        }
+        ranks.push(res);
+    }
 }
 
 /// The ladder of a network in the hourly loop (one per worker).
@@ -106,7 +179,7 @@ pub struct LadderNet {
     /// Per region: what the supply resources at it (voltage reduction, appeals, storage
     /// discharge) could give in the last dispatched hour, W.
     pub region_extra_w: Vec<i64>,
-    /// Per region: its storage slot offset `k` (see [`StorageRanks`]), `usize::MAX` without
+    /// Per region: its storage slot offset `k` (see [`DeviceRanks`]), `usize::MAX` without
     /// storage.
     pub region_slot: Vec<usize>,
     /// Regions with storage.
@@ -120,6 +193,20 @@ pub struct LadderNet {
     pub charged_w: Vec<i64>,
     /// See [`LadderNet::charged_w`].
     pub discharged_w: Vec<i64>,
+    /// Per region: its demand response slot offset `k` (see [`DeviceRanks`]),
+    /// `usize::MAX` without demand response.
+    pub dr_region_slot: Vec<usize>,
+    /// Regions with demand response.
+    pub dr_slot_regions: usize,
+    /// Per demand response slot: what it can borrow and pay back in the hour to dispatch,
+    /// W (set by the caller, zero when demand response takes no part).
+    pub borrow_w: Vec<i64>,
+    /// See [`LadderNet::borrow_w`].
+    pub payback_w: Vec<i64>,
+    /// Per demand response slot: its borrowing and payback in the last dispatched hour, W.
+    pub borrowed_w: Vec<i64>,
+    /// See [`LadderNet::borrowed_w`].
+    pub paid_w: Vec<i64>,
 }
 
 /// The hour's per-region numbers a ladder needs, watts.
@@ -144,32 +231,27 @@ impl LadderNet {
         conditions: &Conditions,
         topology: &Topology,
         rule: SharingRule,
-        storage: Option<&StorageRanks>,
+        storage: Option<&DeviceRanks>,
+        demand_response: Option<&DeviceRanks>,
     ) -> Option<LadderNet> {
-        if net.ladder.is_empty() && storage.is_none() {
+        if net.ladder.is_empty() && storage.is_none() && demand_response.is_none() {
             return None;
         }
         let (r_n, s_n) = (topology.regions(), topology.externals());
         let (mut ranks, mut avail, mut rank, mut appeal_hours) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut region_slot = vec![usize::MAX; r_n];
-        let (groups, slot_regions) = storage.map_or((0, &[][..]), |s| (s.groups, &s.regions[..]));
-        for (k, &r) in slot_regions.iter().enumerate() {
-            region_slot[r] = k;
-        }
-        let slots = groups * slot_regions.len();
-        // Charging: the largest time to empty on the cheapest rank (charged last).
-        for g in 0..groups {
-            let mut res = Vec::new();
-            for (k, &region) in slot_regions.iter().enumerate() {
-                res.push(Resource::Demand { region });
-                avail.push(Avail::Charge {
-                    slot: g * slot_regions.len() + k,
-                });
-                rank.push(None);
-            }
-            ranks.push(res);
-        }
+        let none = DeviceRanks::default();
+        let (storage, demand_response) =
+            (storage.unwrap_or(&none), demand_response.unwrap_or(&none));
+        // Charging: the largest time to empty on the cheapest rank (charged last); payback
+        // above it: the largest counter on the cheapest of these ranks (paid back last).
+        let mut lists = (&mut ranks, &mut avail, &mut rank);
+        device_ranks(storage, &mut lists, |slot, region| {
+            (Resource::Demand { region }, Avail::Charge { slot })
+        });
+        device_ranks(demand_response, &mut lists, |slot, region| {
+            (Resource::Demand { region }, Avail::Payback { slot })
+        });
         if net.ladder.is_empty() {
             // The default order as ranks (`Ladder::default_of`): one per import source,
             // the last source the cheapest, then every region's interruptible demand.
@@ -248,19 +330,21 @@ impl LadderNet {
             ranks.push(res);
         }
         // Discharging: the largest time to empty on the cheapest of these ranks (the
-        // first discharged), all above every other rank.
-        for g in 0..groups {
-            let mut res = Vec::new();
-            for (k, &region) in slot_regions.iter().enumerate() {
-                res.push(Resource::Supply { node: region });
-                avail.push(Avail::Discharge {
-                    slot: g * slot_regions.len() + k,
-                    region,
-                });
-                rank.push(None);
-            }
-            ranks.push(res);
-        }
+        // first discharged), above every other rank; borrowing above it: the largest
+        // counter on the cheapest of these ranks (the first to borrow).
+        let mut lists = (&mut ranks, &mut avail, &mut rank);
+        device_ranks(storage, &mut lists, |slot, region| {
+            (
+                Resource::Supply { node: region },
+                Avail::Discharge { slot, region },
+            )
+        });
+        device_ranks(demand_response, &mut lists, |slot, region| {
+            (
+                Resource::Supply { node: region },
+                Avail::Borrow { slot, region },
+            )
+        });
         let ladder = Ladder::new(topology, ranks).expect("a validated ladder names valid nodes");
         let out = LadderDispatch::new(topology, &ladder);
         Some(LadderNet {
@@ -276,12 +360,18 @@ impl LadderNet {
             rank_use_w: vec![0; net.ladder.len()],
             mining_curtailed_w: vec![0; r_n],
             region_extra_w: vec![0; r_n],
-            region_slot,
-            slot_regions: slot_regions.len(),
-            charge_w: vec![0; slots],
-            discharge_w: vec![0; slots],
-            charged_w: vec![0; slots],
-            discharged_w: vec![0; slots],
+            region_slot: storage.region_slot(r_n),
+            slot_regions: storage.regions.len(),
+            charge_w: vec![0; storage.slots()],
+            discharge_w: vec![0; storage.slots()],
+            charged_w: vec![0; storage.slots()],
+            discharged_w: vec![0; storage.slots()],
+            dr_region_slot: demand_response.region_slot(r_n),
+            dr_slot_regions: demand_response.regions.len(),
+            borrow_w: vec![0; demand_response.slots()],
+            payback_w: vec![0; demand_response.slots()],
+            borrowed_w: vec![0; demand_response.slots()],
+            paid_w: vec![0; demand_response.slots()],
         })
     }
 
@@ -331,6 +421,8 @@ impl LadderNet {
                 Avail::Interruptible { region } => hour.interruptible_w[region],
                 Avail::Charge { slot } => self.charge_w[slot],
                 Avail::Discharge { slot, .. } => self.discharge_w[slot],
+                Avail::Borrow { slot, .. } => self.borrow_w[slot],
+                Avail::Payback { slot } => self.payback_w[slot],
             };
         }
         self.dispatcher.dispatch(
@@ -372,6 +464,11 @@ impl LadderNet {
                     self.discharged_w[slot] = used;
                     self.region_extra_w[region] += self.available_w[j];
                 }
+                Avail::Borrow { slot, region } => {
+                    self.borrowed_w[slot] = used;
+                    self.region_extra_w[region] += self.available_w[j];
+                }
+                Avail::Payback { slot } => self.paid_w[slot] = self.available_w[j] - used,
                 Avail::Tier { .. } => {}
             }
         }
@@ -411,6 +508,7 @@ mod tests {
                 &Conditions::default(),
                 &topology,
                 SharingRule::Local,
+                None,
                 None,
             )
             .unwrap();
@@ -479,6 +577,7 @@ mod tests {
             &topology,
             SharingRule::Local,
             None,
+            None,
         )
         .unwrap();
         let (mut short, mut curt, mut imp) = ([0; 1], [0; 1], [0; 1]);
@@ -520,7 +619,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let ranks = StorageRanks {
+        let ranks = DeviceRanks {
             groups: 2,
             regions: vec![0, 1],
         };
@@ -530,6 +629,7 @@ mod tests {
             &topology,
             SharingRule::Local,
             Some(&ranks),
+            None,
         )
         .unwrap();
         // Slot g x 2 + k: group g at A (k = 0) or B (k = 1).

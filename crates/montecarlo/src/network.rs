@@ -21,8 +21,14 @@
 //! A scenario that names a ladder of last resorts is dispatched by it ([`crate::ladder`])
 //! in every hour whose domestic problem leaves something unserved (the cheapest rank is not
 //! free, so the totals alone no longer give the imports).
+//!
+//! Storage and demand response take part through ranks of that ladder (or of the default
+//! order as a ladder, when the scenario names none; [`crate::ladder::DeviceRanks`]): in
+//! every hour in which a device can charge or pay back (surplus anywhere may go to it), and
+//! in hours with something unserved.
 
-use crate::ladder::{LadderInputs, LadderNet, StorageRanks};
+use crate::demand_response::DemandResponses;
+use crate::ladder::{DeviceRanks, LadderInputs, LadderNet};
 use crate::outage::Quantities;
 use crate::storage::Storages;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
@@ -57,8 +63,8 @@ pub struct NetworkHour {
     /// The ladder of last resorts, if the scenario names one (with storage ranks if the
     /// model has storage).
     pub ladder: Option<LadderNet>,
-    /// The default order with storage ranks, for hours in which storage takes part, if
-    /// the model has storage and names no ladder.
+    /// The default order with the ranks of storage and demand response, for hours in which
+    /// they take part, if the model has such devices and names no ladder.
     storage_ladder: Option<LadderNet>,
     /// Day of the loaded hour.
     day: usize,
@@ -182,18 +188,18 @@ impl NetworkHour {
             .map(|c| c.lines.iter().flat_map(|&l| [2 * l, 2 * l + 1]).collect())
             .collect();
         let out = Dispatch::new(&topology);
-        let storage = (!model.storages().is_empty()).then(|| {
-            let mut regions: Vec<usize> = model.storages().iter().map(|s| s.region).collect();
-            regions.sort_unstable();
-            regions.dedup();
-            StorageRanks {
-                groups: model.storages().len(),
-                regions,
-            }
-        });
-        let ladder = LadderNet::of(net, model.conditions(), &topology, rule, storage.as_ref());
-        // Without a named ladder, the ladder built is the default order with storage ranks,
-        // used only in hours in which storage takes part.
+        let storage = DeviceRanks::of(model.storages().iter().map(|s| s.region));
+        let demand_response = DeviceRanks::of(model.demand_responses().iter().map(|d| d.region));
+        let ladder = LadderNet::of(
+            net,
+            model.conditions(),
+            &topology,
+            rule,
+            storage.as_ref(),
+            demand_response.as_ref(),
+        );
+        // Without a named ladder, the ladder built is the default order with the ranks of
+        // storage and demand response, used only in hours in which they take part.
         let (ladder, storage_ladder) = if net.ladder.is_empty() {
             (None, ladder)
         } else {
@@ -370,37 +376,120 @@ impl NetworkHour {
         self.binding_sets(short, storage);
     }
 
-    /// Dispatch the loaded hour with storage `st` taking part (its runs as the resources of
-    /// the storage ranks), into `result`, the binding flags and `st`'s discharges and
-    /// charges.
-    pub fn dispatch_storage(&mut self, result: HourResult, st: &mut Storages) {
+    /// Dispatch the loaded hour with storage `st` (which can discharge and charge as
+    /// `can` says) and demand response `dr`, if the model has them, into `result`, the
+    /// binding flags and the devices' hour. A device that can charge or pay back may take
+    /// surplus anywhere, so the hour is dispatched whatever is unserved; otherwise an hour
+    /// served without imports needs no dispatch: returns false for such an hour without
+    /// demand response (nothing to record; the caller ends the storage hour), and with
+    /// demand response sets it served (its devices' hour goes on).
+    pub fn dispatch_hour(
+        &mut self,
+        result: HourResult,
+        st: Option<&mut Storages>,
+        (discharge, charge): (bool, bool),
+        dr: Option<&mut DemandResponses>,
+    ) -> bool {
+        let st = st.filter(|_| discharge || charge);
+        if let Some(dr) = dr {
+            if charge || dr.can_pay_back() || self.unserved_w().0 > 0 {
+                dr.build_runs();
+                self.dispatch_devices(result, st, Some(dr));
+            } else {
+                self.served_at_home(result);
+            }
+            return true;
+        }
+        if charge {
+            self.dispatch_devices(result, st, None);
+            return true;
+        }
+        let unserved = self.unserved_w();
+        if unserved.0 == 0 {
+            return false;
+        }
+        match st.filter(|_| discharge) {
+            Some(st) => self.dispatch_devices(result, Some(st), None),
+            None => self.dispatch(result, unserved),
+        }
+        true
+    }
+
+    /// The loaded hour is served at home ([`NetworkHour::unserved_w`] is 0 without imports):
+    /// nothing short, curtailed, imported or binding.
+    fn served_at_home(&mut self, result: HourResult) {
+        let r = self.q.regions;
+        result.short_w[..r].fill(0);
+        result.curtailed_w[..r].fill(0);
+        result.import_w.fill(0);
+        self.line_binding.fill(false);
+        self.corridor_binding.fill(false);
+    }
+
+    /// Dispatch the loaded hour with energy-limited devices taking part, into `result`, the
+    /// binding flags and the devices' hour: storage `st` (its runs as the resources of the
+    /// storage ranks) and demand response `dr` (its runs, [`DemandResponses::build_runs`],
+    /// as the resources of the demand response ranks), each if given. Then storage pays
+    /// back what surplus did not, in its own region ([`DemandResponses::pay_back_from`]).
+    fn dispatch_devices(
+        &mut self,
+        result: HourResult,
+        mut st: Option<&mut Storages>,
+        dr: Option<&mut DemandResponses>,
+    ) {
         let ladder = self
             .ladder
             .as_mut()
             .or(self.storage_ladder.as_mut())
-            .expect("a model with storage has a storage ladder");
+            .expect("a model with storage or demand response has a device ladder");
         let slot = |l: &LadderNet, run: crate::storage::Run| {
             run.group * l.slot_regions + l.region_slot[run.region]
         };
-        for k in 0..st.runs.len() {
-            let j = slot(ladder, st.runs[k]);
-            ladder.charge_w[j] = st.run_charge_w(k);
-            ladder.discharge_w[j] = st.run_discharge_w(k);
+        let dr_slot = |l: &LadderNet, run: crate::storage::Run| {
+            run.group * l.dr_slot_regions + l.dr_region_slot[run.region]
+        };
+        if let Some(st) = st.as_deref() {
+            for k in 0..st.runs.len() {
+                let j = slot(ladder, st.runs[k]);
+                ladder.charge_w[j] = st.run_charge_w(k);
+                ladder.discharge_w[j] = st.run_discharge_w(k);
+            }
+        }
+        if let Some(dr) = dr.as_deref() {
+            for k in 0..dr.runs.len() {
+                let j = dr_slot(ladder, dr.runs[k]);
+                ladder.borrow_w[j] = dr.run_borrow_w(k);
+                ladder.payback_w[j] = dr.run_payback_w(k);
+            }
         }
         self.dispatch_ladder(result, true);
         let ladder = self
             .ladder
             .as_mut()
             .or(self.storage_ladder.as_mut())
-            .expect("a model with storage has a storage ladder");
-        for k in 0..st.runs.len() {
-            let j = slot(ladder, st.runs[k]);
-            st.discharge_run(k, ladder.discharged_w[j]);
-            st.charge_run(k, ladder.charged_w[j]);
+            .expect("a model with storage or demand response has a device ladder");
+        if let Some(st) = st.as_deref_mut() {
+            for k in 0..st.runs.len() {
+                let j = slot(ladder, st.runs[k]);
+                st.discharge_run(k, ladder.discharged_w[j]);
+                st.charge_run(k, ladder.charged_w[j]);
+            }
         }
-        // A later hour without storage sees none.
+        if let Some(dr) = dr {
+            for k in 0..dr.runs.len() {
+                let j = dr_slot(ladder, dr.runs[k]);
+                dr.borrow_run(k, ladder.borrowed_w[j]);
+                dr.pay_back_run(k, ladder.paid_w[j]);
+            }
+            if let Some(st) = st {
+                dr.pay_back_from(st);
+            }
+        }
+        // A later hour without these devices sees none.
         ladder.charge_w.fill(0);
         ladder.discharge_w.fill(0);
+        ladder.borrow_w.fill(0);
+        ladder.payback_w.fill(0);
     }
 
     /// [`NetworkHour::corridor_binding`] of the loaded hour, whose least total firm

@@ -763,23 +763,13 @@ impl<'m> Sampler<'m> {
                             curtailed_w: &mut out.curtailed_w,
                             import_w: &mut out.import_w,
                         };
-                        // A device that can charge may take surplus anywhere: the hour is
-                        // dispatched whatever is unserved.
-                        match storage.as_mut().filter(|_| charge) {
-                            Some(st) => network.dispatch_storage(result, st),
-                            None => {
-                                let unserved = network.unserved_w();
-                                if unserved.0 == 0 {
-                                    if let Some(st) = storage {
-                                        st.end_hour();
-                                    }
-                                    continue;
-                                }
-                                match storage.as_mut().filter(|_| discharge) {
-                                    Some(st) => network.dispatch_storage(result, st),
-                                    None => network.dispatch(result, unserved),
-                                }
+                        let st = storage.as_deref_mut();
+                        let dr = demand_response.as_deref_mut();
+                        if !network.dispatch_hour(result, st, (discharge, charge), dr) {
+                            if let Some(st) = storage {
+                                st.end_hour();
                             }
+                            continue;
                         }
                         (
                             &network.line_binding[..],

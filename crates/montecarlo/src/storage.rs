@@ -86,15 +86,17 @@ pub struct Ledger {
     pub spilled_wh: i64,
 }
 
-/// A run of devices with the same time to empty in one region, in the hour's priority
-/// order: a resource of the dispatch.
+/// A run of devices with the same priority in one region (storage: the same time to empty;
+/// demand response: the same payback counter), in the hour's priority order: a resource of
+/// the dispatch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Run {
     /// Range of [`Storages::order`].
     pub start: usize,
     /// End of the range.
     pub end: usize,
-    /// Priority group: 0 for the largest time to empty of the hour, 1 for the next, ...
+    /// Priority group: 0 for the largest time to empty (or counter) of the hour, 1 for the
+    /// next, ...
     pub group: usize,
     /// Region of its devices.
     pub region: usize,
@@ -706,8 +708,10 @@ impl Storages {
         }
     }
 
-    /// Isolated region `r` lacks `deficit_w` of firm demand: discharge its devices, largest
-    /// time to empty first; returns the discharge, W.
+    /// Region `r` lacks `deficit_w` of firm demand (an isolated region, or a region's own
+    /// storage paying back its demand response after a network dispatch): discharge its
+    /// devices, largest time to empty first, replacing the hour's discharge of its runs;
+    /// returns the discharge, W.
     pub fn serve_region(&mut self, r: usize, deficit_w: i64) -> i64 {
         let mut left = deficit_w;
         for k in 0..self.runs.len() {
@@ -721,6 +725,15 @@ impl Storages {
             }
         }
         deficit_w - left
+    }
+
+    /// Region `r`'s discharge in this hour so far and its devices' discharge power, W.
+    pub fn region_discharge_w(&self, r: usize) -> (i64, i64) {
+        (0..self.len())
+            .filter(|&i| self.region[i] == r)
+            .fold((0, 0), |(d, c), i| {
+                (d + self.discharged_w[i], c + self.discharge_cap_w[i])
+            })
     }
 
     /// Isolated region `r` has `surplus_w` left after all its demand: charge its devices,

@@ -343,17 +343,6 @@ impl SystemModel {
                 what,
             })?;
         }
-        // The network dispatch has no demand response ranks yet: refuse rather than
-        // dispatch it differently from PRAS.
-        if let (Some(d), false) = (devices.first(), self.network.is_empty()) {
-            return Err(ModelError::BadUnit {
-                unit: d.name.clone(),
-                what:
-                    "demand response needs isolated regions: a scenario with lines, imports or a \
-                       ladder cannot have demand response yet"
-                        .into(),
-            });
-        }
         self.demand_responses = devices;
         Ok(self)
     }

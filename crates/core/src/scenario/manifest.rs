@@ -997,14 +997,8 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
     (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
     (m.storages, m.inflow_series) = storage::storages(&f, &region_names, &hubs, p);
     let steps_per_hour = m.calendar.as_ref().map_or(1, |c| c.steps_per_hour() as u32);
-    m.demand_responses = demand_response::demand_responses(
-        &f,
-        &region_names,
-        &hubs,
-        !m.network.is_empty(),
-        steps_per_hour,
-        p,
-    );
+    m.demand_responses =
+        demand_response::demand_responses(&f, &region_names, &hubs, steps_per_hour, p);
     let ctx = conditions::Ctx {
         regions: &region_names,
         hubs: &hubs,

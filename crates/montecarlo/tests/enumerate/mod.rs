@@ -7,9 +7,11 @@
 //! of charge and the demand response debts and counters. Supported: regions without
 //! interruptible demand, imports or renewables; units; storage devices; at most one line
 //! (two regions), whose hours are dispatched by brute force over whole MW (the test
-//! systems' numbers are whole MW then); demand response devices in isolated regions, whose
-//! hours are dispatched by brute force over whole MW as PRAS's min-cost flow with PRAS's
-//! costs ([`pras_region`]), not by the engine's greedy order.
+//! systems' numbers are whole MW then); demand response devices, whose hours are dispatched
+//! by brute force over whole MW: each isolated region (or both when the line is out) as
+//! PRAS's min-cost flow with PRAS's costs ([`pras_hour`]), not by the engine's greedy
+//! order; two regions with the line in service by the documented order of the network
+//! dispatch ([`ladder_hour`]).
 
 use gridrisk_core::model::OutageModel;
 use gridrisk_core::SystemModel;
@@ -216,7 +218,7 @@ fn hour(sys: &Sys, h: usize, up: &[bool], soc: &mut [i64]) -> Vec<i64> {
     }
     let demand: Vec<i64> = (0..n).map(|r| m.regions()[r].demand_w()[h]).collect();
     if !m.demand_responses().is_empty() {
-        return pras_hour(sys, h, &gen, &demand, up, soc);
+        return pras_hour(sys, h, &gen, &demand, up, line_up, soc);
     }
     let lim = limits(sys, up, soc);
     let st = m.storages();
@@ -479,10 +481,10 @@ fn pras_hour(
     gen: &[i64],
     demand: &[i64],
     up: &[bool],
+    line_up: bool,
     state: &mut [i64],
 ) -> Vec<i64> {
     let m = sys.model;
-    assert!(m.network().is_empty());
     let (st, drs) = (m.storages(), m.demand_responses());
     let ns = st.len();
     let (mut soc, mut dr) = (state[..ns].to_vec(), state[ns..].to_vec());
@@ -525,65 +527,78 @@ fn pras_hour(
         vec![0; drs.len()],
         vec![0; drs.len()],
     );
-    for r in 0..m.regions().len() {
-        // Per resource of the region: (limit in MW, cost per MW, which output).
-        let mut res: Vec<(i64, i64, usize, usize)> = Vec::new();
-        for i in (0..ns).filter(|&i| st[i].region == r) {
-            res.push((lim.dcap[i], max_discharge - lim.ttd[i], 0, i));
-            res.push((lim.ccap[i], min_charge + lim.ttd[i], 1, i));
-        }
-        for i in (0..drs.len()).filter(|&i| drs[i].region == r) {
-            let c = dr[2 * i + 1];
-            res.push((bcap[i], max_borrow - c, 2, i));
-            res.push((pcap[i], min_payback + c, 3, i));
-        }
-        for &(w, ..) in &res {
-            assert_eq!(w % MW, 0, "the brute force works in whole MW");
-        }
-        let mut pick = vec![0i64; res.len()];
-        let mut best: Option<(i64, Vec<i64>, i64)> = None;
-        loop {
-            let (mut supply, mut need, mut cost) = (gen[r], demand[r], 0);
-            for (j, &(_, c, kind, _)) in res.iter().enumerate() {
-                let x = pick[j] * MW;
-                cost += c * pick[j];
-                if kind == 0 || kind == 2 {
-                    supply += x;
-                } else {
-                    need += x;
+    let counter: Vec<i64> = (0..drs.len()).map(|i| dr[2 * i + 1]).collect();
+    match sys.line {
+        Some(line) if line_up => ladder_hour(
+            m,
+            line,
+            (gen, demand),
+            (&lim, &bcap, &pcap, &counter),
+            &mut short,
+            [&mut dis, &mut chg, &mut bor, &mut pay],
+        ),
+        _ => {
+            for r in 0..m.regions().len() {
+                // Per resource of the region: (limit in MW, cost per MW, which output).
+                let mut res: Vec<(i64, i64, usize, usize)> = Vec::new();
+                for i in (0..ns).filter(|&i| st[i].region == r) {
+                    res.push((lim.dcap[i], max_discharge - lim.ttd[i], 0, i));
+                    res.push((lim.ccap[i], min_charge + lim.ttd[i], 1, i));
                 }
-            }
-            let u = (need - supply).max(0);
-            // Unserved energy serves load only: storage and payback are served in full
-            // by supply, or not at all.
-            let load_short = u.min(demand[r]);
-            let feasible = u == load_short;
-            cost += penalty * u / MW;
-            if feasible && best.as_ref().is_none_or(|b| cost < b.0) {
-                best = Some((cost, pick.clone(), u));
-            }
-            let mut j = 0;
-            while j < res.len() {
-                pick[j] += 1;
-                if pick[j] * MW <= res[j].0 {
-                    break;
+                for i in (0..drs.len()).filter(|&i| drs[i].region == r) {
+                    let c = dr[2 * i + 1];
+                    res.push((bcap[i], max_borrow - c, 2, i));
+                    res.push((pcap[i], min_payback + c, 3, i));
                 }
-                pick[j] = 0;
-                j += 1;
-            }
-            if j == res.len() {
-                break;
-            }
-        }
-        let (_, plan, u) = best.expect("doing nothing is feasible");
-        short[r] = u;
-        for (j, &(_, _, kind, i)) in res.iter().enumerate() {
-            let x = plan[j] * MW;
-            match kind {
-                0 => dis[i] = x,
-                1 => chg[i] = x,
-                2 => bor[i] = x,
-                _ => pay[i] = x,
+                for &(w, ..) in &res {
+                    assert_eq!(w % MW, 0, "the brute force works in whole MW");
+                }
+                let mut pick = vec![0i64; res.len()];
+                let mut best: Option<(i64, Vec<i64>, i64)> = None;
+                loop {
+                    let (mut supply, mut need, mut cost) = (gen[r], demand[r], 0);
+                    for (j, &(_, c, kind, _)) in res.iter().enumerate() {
+                        let x = pick[j] * MW;
+                        cost += c * pick[j];
+                        if kind == 0 || kind == 2 {
+                            supply += x;
+                        } else {
+                            need += x;
+                        }
+                    }
+                    let u = (need - supply).max(0);
+                    // Unserved energy serves load only: storage and payback are served in full
+                    // by supply, or not at all.
+                    let load_short = u.min(demand[r]);
+                    let feasible = u == load_short;
+                    cost += penalty * u / MW;
+                    if feasible && best.as_ref().is_none_or(|b| cost < b.0) {
+                        best = Some((cost, pick.clone(), u));
+                    }
+                    let mut j = 0;
+                    while j < res.len() {
+                        pick[j] += 1;
+                        if pick[j] * MW <= res[j].0 {
+                            break;
+                        }
+                        pick[j] = 0;
+                        j += 1;
+                    }
+                    if j == res.len() {
+                        break;
+                    }
+                }
+                let (_, plan, u) = best.expect("doing nothing is feasible");
+                short[r] = u;
+                for (j, &(_, _, kind, i)) in res.iter().enumerate() {
+                    let x = plan[j] * MW;
+                    match kind {
+                        0 => dis[i] = x,
+                        1 => chg[i] = x,
+                        2 => bor[i] = x,
+                        _ => pay[i] = x,
+                    }
+                }
             }
         }
     }
@@ -608,4 +623,177 @@ fn pras_hour(
     state[..ns].copy_from_slice(&soc);
     state[ns..].copy_from_slice(&dr);
     short
+}
+
+/// Two regions joined by a line in service, with demand response: the documented rule of
+/// the network dispatch (README.md, "Demand response"), by brute force over whole MW, not
+/// PRAS's costs (PRAS's hurdle cost of 1 per MW on a line places shortfalls and borrowing
+/// between regions by cost, the ladder by its least transfer and splits): the lexicographic
+/// order of the ladder with the device ranks (least firm shortfall; least borrowing, the
+/// smallest counter first; least discharge, the smallest time to empty first; least
+/// payback unpaid, the smallest counter first; least charge not taken, the smallest time
+/// to empty first; least transfer; the regions' shortfall ratios min-max); then each
+/// region's storage pays back what its own devices can still pay back (largest time to
+/// empty first, smallest counter first). Sets `short` and the devices' outputs. Ties within
+/// a rank between regions are not split as the ladder does: test systems avoid them.
+fn ladder_hour(
+    m: &SystemModel,
+    (a, b, fwd, bwd): (usize, usize, i64, i64),
+    (gen, demand): (&[i64], &[i64]),
+    (lim, bcap, pcap, counter): (&Limits, &[i64], &[i64], &[i64]),
+    short: &mut [i64],
+    [dis, chg, bor, pay]: [&mut Vec<i64>; 4],
+) {
+    let (st, drs) = (m.storages(), m.demand_responses());
+    let ns = st.len();
+    for v in gen
+        .iter()
+        .chain(demand)
+        .chain([&fwd, &bwd])
+        .chain(&lim.dcap)
+        .chain(&lim.ccap)
+        .chain(bcap)
+        .chain(pcap)
+    {
+        assert_eq!(v % MW, 0, "the brute force works in whole MW");
+    }
+    // Per device: (power in, power out): storage (discharge, charge), not both; demand
+    // response (borrow, pay back).
+    let mut choices: Vec<Vec<(i64, i64)>> = Vec::new();
+    for i in 0..ns {
+        let mut c: Vec<(i64, i64)> = (0..=lim.dcap[i] / MW).map(|d| (d * MW, 0)).collect();
+        c.extend((1..=lim.ccap[i] / MW).map(|x| (0, x * MW)));
+        choices.push(c);
+    }
+    for i in 0..drs.len() {
+        choices.push(
+            (0..=bcap[i] / MW)
+                .flat_map(|x| (0..=pcap[i] / MW).map(move |y| (x * MW, y * MW)))
+                .collect(),
+        );
+    }
+    let region = |j: usize| {
+        if j < ns {
+            st[j].region
+        } else {
+            drs[j - ns].region
+        }
+    };
+    let sorted = |v: &[i64]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (ttds, counters) = (sorted(&lim.ttd), sorted(counter));
+    type Best = (Vec<i128>, Vec<i64>, Vec<(i64, i64)>);
+    let mut best: Option<Best> = None;
+    let mut pick = vec![0usize; choices.len()];
+    loop {
+        let plan: Vec<(i64, i64)> = (0..choices.len()).map(|j| choices[j][pick[j]]).collect();
+        for x in -bwd / MW..=fwd / MW {
+            let x = x * MW; // a -> b
+            let mut u = [0i64; 2];
+            let mut feasible = true;
+            for (k, (r, export)) in [(a, x), (b, -x)].into_iter().enumerate() {
+                let (inj, take) = (0..plan.len())
+                    .filter(|&j| region(j) == r)
+                    .fold((0, 0), |(p, q), j| (p + plan[j].0, q + plan[j].1));
+                let avail = gen[r] + inj - take - export;
+                let served = demand[r].min(avail);
+                // Generation used is between 0 and what is available.
+                feasible &= avail >= 0 && served >= inj - take - export;
+                u[k] = demand[r] - served;
+            }
+            if !feasible {
+                continue;
+            }
+            let mut key = vec![i128::from(u[0] + u[1])];
+            let by = |groups: &[i64], of: &dyn Fn(usize) -> i64, value: &dyn Fn(usize) -> i64| {
+                groups
+                    .iter()
+                    .map(|&g| {
+                        (0..plan.len())
+                            .filter(|&j| of(j) == g)
+                            .map(|j| i128::from(value(j)))
+                            .sum::<i128>()
+                    })
+                    .collect::<Vec<i128>>()
+            };
+            // Storage groups by time to empty, demand response groups by counter (other
+            // devices in no group).
+            let ttd_of = |j: usize| if j < ns { lim.ttd[j] } else { i64::MIN };
+            let counter_of = |j: usize| if j < ns { i64::MIN } else { counter[j - ns] };
+            key.extend(by(&counters, &counter_of, &|j| plan[j].0));
+            key.extend(by(&ttds, &ttd_of, &|j| plan[j].0));
+            key.extend(by(&counters, &counter_of, &|j| {
+                if j < ns {
+                    0
+                } else {
+                    pcap[j - ns] - plan[j].1
+                }
+            }));
+            key.extend(by(&ttds, &ttd_of, &|j| {
+                if j < ns {
+                    lim.ccap[j] - plan[j].1
+                } else {
+                    0
+                }
+            }));
+            key.push(i128::from(x.abs()));
+            let (ra, rb) = (
+                i128::from(u[0]) * i128::from(demand[b].max(1)),
+                i128::from(u[1]) * i128::from(demand[a].max(1)),
+            );
+            key.push(ra.max(rb));
+            key.push(ra.min(rb));
+            if best.as_ref().is_none_or(|(k, ..)| key < *k) {
+                best = Some((key, u.to_vec(), plan.clone()));
+            }
+        }
+        let mut j = 0;
+        while j < pick.len() {
+            pick[j] += 1;
+            if pick[j] < choices[j].len() {
+                break;
+            }
+            pick[j] = 0;
+            j += 1;
+        }
+        if j == pick.len() {
+            break;
+        }
+    }
+    let (_, u, plan) = best.expect("doing nothing is feasible");
+    short[a] = u[0];
+    short[b] = u[1];
+    for (j, &(p, q)) in plan.iter().enumerate() {
+        if j < ns {
+            (dis[j], chg[j]) = (p, q);
+        } else {
+            (bor[j - ns], pay[j - ns]) = (p, q);
+        }
+    }
+    // Each region's storage pays back its own devices' rest.
+    for r in [a, b] {
+        let members: Vec<usize> = (0..ns).filter(|&i| st[i].region == r).collect();
+        let mine: Vec<usize> = (0..drs.len()).filter(|&i| drs[i].region == r).collect();
+        let due: i64 = mine.iter().map(|&i| pcap[i] - pay[i]).sum();
+        let given: i64 = members.iter().map(|&i| dis[i]).sum();
+        let can: i64 = members.iter().map(|&i| lim.dcap[i]).sum();
+        let mut more = (can - given).min(due);
+        if more <= 0 {
+            continue;
+        }
+        greedy(given + more, &members, lim, &lim.dcap, true, dis);
+        for c in sorted(&mine.iter().map(|&i| counter[i]).collect::<Vec<_>>()) {
+            let group: Vec<usize> = mine.iter().copied().filter(|&i| counter[i] == c).collect();
+            let left: Vec<i64> = group.iter().map(|&i| pcap[i] - pay[i]).collect();
+            let take = left.iter().sum::<i64>().min(more);
+            for (k, part) in largest_remainder(take, &left).into_iter().enumerate() {
+                pay[group[k]] += part;
+            }
+            more -= take;
+        }
+    }
 }

@@ -84,14 +84,12 @@ impl Named for DemandResponse {
 }
 
 /// Read every `[[demand_responses]]` block of the root table `f`, expanded to devices.
-/// `regions` are the region names, `hubs` which are hubs; `networked` whether the scenario
-/// has lines or imports (whose dispatch has no demand response yet: an error);
-/// `steps_per_hour` the window's (`[study] step_min`), for `payback_window_h`.
+/// `regions` are the region names, `hubs` which are hubs; `steps_per_hour` the window's
+/// (`[study] step_min`), for `payback_window_h`.
 pub(super) fn demand_responses(
     f: &Fields<'_>,
     regions: &[String],
     hubs: &[bool],
-    networked: bool,
     steps_per_hour: u32,
     p: &mut Problems,
 ) -> Vec<DemandResponse> {
@@ -99,19 +97,7 @@ pub(super) fn demand_responses(
         f,
         &[("demand_responses", keys::DEMAND_RESPONSE)],
         "demand response",
-        |_, df, seen, _, p| {
-            if networked {
-                df.bad(
-                    "region",
-                    "demand response needs isolated regions: this scenario has [[lines]], [[imports]] or \
-                     a [[ladder]], whose dispatch has no demand response yet"
-                        .into(),
-                    p,
-                );
-                return None;
-            }
-            demand_response(df, regions, hubs, seen, steps_per_hour, p)
-        },
+        |_, df, seen, _, p| demand_response(df, regions, hubs, seen, steps_per_hour, p),
         |d, name| DemandResponse { name, ..d.clone() },
         p,
     )

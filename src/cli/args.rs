@@ -211,6 +211,14 @@ pub struct RunArgs {
     /// (docs/report.md). Costs up to 2^causes times a plain run; not with --shard.
     #[arg(long)]
     pub attribute: bool,
+    /// Re-simulate the run's worst system event (the one with the most unserved energy) on
+    /// the same draws and write every hour of the calendar days it touches to FILE (.csv:
+    /// one row per hour; .json): per region firm and interruptible demand, illegal mining,
+    /// available generation, curtailment, shortfall and stored energy, per import source
+    /// its import. The result then carries it as "worst_event_day" (drawn by `report`) and
+    /// the event summary, as with --events. Not with --shard.
+    #[arg(long, value_name = "FILE")]
+    pub worst_day: Option<PathBuf>,
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]

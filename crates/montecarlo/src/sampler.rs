@@ -83,6 +83,9 @@ pub struct Sampler<'m> {
     disturbance_q: Vec<(usize, i64)>,
     /// Per disturbance and hour, `d * hours + h`: whether it is in progress.
     disturbed: Vec<bool>,
+    /// Blocks whose every hour is walked and shown to the accumulator
+    /// ([`Sampler::sample_tracing`]; empty otherwise).
+    traced: std::ops::Range<usize>,
 }
 
 impl<'m> Sampler<'m> {
@@ -159,6 +162,7 @@ impl<'m> Sampler<'m> {
             no_binding: vec![false; q.lines],
             disturbance_q,
             disturbed: vec![false; disturbance_q_len * model.hours()],
+            traced: 0..0,
         })
     }
 
@@ -176,6 +180,22 @@ impl<'m> Sampler<'m> {
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
         self.sample_walking(seed, sample, acc, None);
+    }
+
+    /// [`Sampler::sample`], with every hour of the blocks `blocks` (of [`PEAK_BLOCK_H`]
+    /// hours) walked and shown to `acc`, whether or not anything happens in it (a trace of
+    /// those hours, [`crate::worst_day`]). Walking a block that could be skipped changes
+    /// nothing (skipping is exact), so the sample is the one [`Sampler::sample`] draws.
+    pub fn sample_tracing<A: Accumulator>(
+        &mut self,
+        seed: u64,
+        sample: u64,
+        blocks: std::ops::Range<usize>,
+        acc: &mut A,
+    ) {
+        self.traced = blocks;
+        self.sample_walking(seed, sample, acc, None);
+        self.traced = 0..0;
     }
 
     /// [`Sampler::sample`], walking at most the blocks of [`PEAK_BLOCK_H`] hours whose bits
@@ -228,7 +248,7 @@ impl<'m> Sampler<'m> {
     /// generation in a block is its level at the block start plus the block's drops; this
     /// cheap test decides most blocks.
     #[inline]
-    fn skip_covered(&mut self, mut b: usize) -> usize {
+    fn skip_covered(&mut self, mut b: usize, stop: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let blocks = self.history.blocks();
         // Plain slices in locals: the loop runs for every block of every sample.
@@ -241,14 +261,14 @@ impl<'m> Sampler<'m> {
         if quantities == 1 {
             // One region and nothing else (no network): a scalar loop, the fastest path.
             let mut generation = level[0];
-            while b < blocks && generation + sums[b].drop_w >= peak_w[b] - supply_w[b] {
+            while b < stop && generation + sums[b].drop_w >= peak_w[b] - supply_w[b] {
                 generation += sums[b].net_w;
                 b += 1;
             }
             level[0] = generation;
             return b;
         }
-        while b < blocks {
+        while b < stop {
             let at = b * quantities;
             let covered = (0..regions).all(|r| {
                 level[r] + sums[at + r].drop_w >= peak_w[r * blocks + b] - supply_w[r * blocks + b]
@@ -267,7 +287,7 @@ impl<'m> Sampler<'m> {
     /// With steady storage ([`Storages::steady`]): the first block from `b` in which some
     /// region's lowest generation does not cover its peak and its devices' recharge, or a
     /// lossy device is out at some hour; the blocks before it are passed at once.
-    fn skip_steady(&mut self, mut b: usize) -> usize {
+    fn skip_steady(&mut self, mut b: usize, stop: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let (blocks, hours) = (self.history.blocks(), self.model.hours());
         let sums = self.history.sums();
@@ -275,7 +295,7 @@ impl<'m> Sampler<'m> {
         let level = &mut self.level[..];
         let st = self.storage.as_mut().expect("steady storage");
         let mut passed = 0;
-        while b < blocks {
+        while b < stop {
             let at = b * quantities;
             let covered = (0..regions).all(|r| {
                 level[r] + sums[at + r].drop_w
@@ -403,24 +423,33 @@ impl<'m> Sampler<'m> {
                 .as_ref()
                 .is_none_or(DemandResponses::idle);
             let idle = dr_idle && self.storage.as_ref().is_none_or(Storages::idle);
-            if idle && self.pools.is_empty() {
-                b = self.skip_covered(b);
-                if b == blocks {
-                    break;
+            let traced = self.traced.contains(&b);
+            // Skips stop at the first traced block.
+            let stop = if b < self.traced.start {
+                self.traced.start
+            } else {
+                blocks
+            };
+            if !traced && idle && self.pools.is_empty() {
+                b = self.skip_covered(b, stop);
+                if b == stop {
+                    continue;
                 }
-            } else if dr_idle
+            } else if !traced
+                && dr_idle
                 && self.pools.is_empty()
                 && self.storage.as_ref().is_some_and(Storages::steady)
             {
-                b = self.skip_steady(b);
-                if b == blocks {
-                    break;
+                b = self.skip_steady(b, stop);
+                if b == stop {
+                    continue;
                 }
             }
             let unwalked = walk.is_some_and(|w| w[b / 64] >> (b % 64) & 1 == 0);
-            if unwalked
-                || idle && self.block_is_safe(b)
-                || !idle && dr_idle && self.pass_storage_block(b)
+            if !traced
+                && (unwalked
+                    || idle && self.block_is_safe(b)
+                    || !idle && dr_idle && self.pass_storage_block(b))
             {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
@@ -486,7 +515,9 @@ impl<'m> Sampler<'m> {
                 self.history.scatter(q, b, per_hour);
             }
         }
-        let plain = self.network.is_none() && self.pools.is_empty();
+        // A traced block shows every hour.
+        let traced = self.traced.contains(&b);
+        let plain = self.network.is_none() && self.pools.is_empty() && !traced;
         let first = b * PEAK_BLOCK_H;
         let end = (first + PEAK_BLOCK_H).min(hours);
         let mut next = first;
@@ -616,15 +647,20 @@ impl<'m> Sampler<'m> {
                             Some(st) => network.dispatch_storage(result, st),
                             None => {
                                 let unserved = network.unserved_w();
-                                if unserved.0 == 0 {
+                                if unserved.0 == 0 && traced {
+                                    // Everything served without storage: the dispatch
+                                    // gives the hour's (zero) outputs.
+                                    network.dispatch(result, unserved);
+                                } else if unserved.0 == 0 {
                                     if let Some(st) = storage {
                                         st.end_hour();
                                     }
                                     continue;
-                                }
-                                match storage.as_mut().filter(|_| discharge) {
-                                    Some(st) => network.dispatch_storage(result, st),
-                                    None => network.dispatch(result, unserved),
+                                } else {
+                                    match storage.as_mut().filter(|_| discharge) {
+                                        Some(st) => network.dispatch_storage(result, st),
+                                        None => network.dispatch(result, unserved),
+                                    }
                                 }
                             }
                         }
@@ -651,7 +687,8 @@ impl<'m> Sampler<'m> {
             let curtailed: i64 = out.curtailed_w[..n].iter().sum();
             let rank_use_w = ladder.map_or(&[][..], |l| &l.rank_use_w[..]);
             let stored_wh = self.storage.as_ref().map_or(&[][..], |st| &st.start_wh[..]);
-            if system == 0
+            if !traced
+                && system == 0
                 && curtailed == 0
                 && out.import_w.iter().all(|&w| w == 0)
                 && rank_use_w.iter().all(|&w| w == 0)

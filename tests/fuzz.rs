@@ -1515,7 +1515,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             "--per-sample",
             "samples.parquet",
         ]),
-        // With cause attribution (every sample with a shortfall re-simulated per world).
+        // With cause attribution (every sample with a shortfall re-simulated per world),
+        // per event, and the worst event's days re-simulated.
         1 => strings(&[
             "run",
             scenario,
@@ -1524,6 +1525,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             "--threads",
             "1",
             "--attribute",
+            "--events",
+            "events.csv",
+            "--worst-day",
+            "day.csv",
             "--format",
             "csv",
         ]),

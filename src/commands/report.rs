@@ -647,7 +647,8 @@ fn worst_event_day(page: &mut Page, sc: &Value) -> Result<()> {
         let svg = charts::hours(&title, &label, x_desc, "MW", &lines, marked.clone())?;
         let legend: Vec<String> = lines.iter().map(|(n, _)| n.clone()).collect();
         let mut note = format!(
-            "The worst system event ({when}), its sample re-simulated on the same draws;              shaded: the event's hours; {hours} hours in all."
+            "The worst system event ({when}), its sample re-simulated on the same draws; \
+             shaded: the event's hours; {hours} hours in all."
         );
         if !same.is_empty() {
             note += &format!(" Equal lines: {}.", same.join("; "));

@@ -149,7 +149,12 @@ fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap().split(',').map(String::from).collect();
-    (header, lines.map(|l| l.split(',').map(String::from).collect()).collect())
+    (
+        header,
+        lines
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect(),
+    )
 }
 
 /// MWh as written, back in whole watt-hours (each value is whole Wh / 10^6).
@@ -200,7 +205,10 @@ fn each_event_is_attributed_exactly_and_alike_for_any_thread_count() {
         corridors += wh(&row[col("attributed_mwh.corridors")]);
         weather += wh(&row[col("attributed_mwh.weather")]).abs();
     }
-    assert!(corridors > 0 && weather > 0, "the causes act on some events");
+    assert!(
+        corridors > 0 && weather > 0,
+        "the causes act on some events"
+    );
 }
 
 #[test]
@@ -226,7 +234,11 @@ fn one_cause_alone_gets_all_of_each_event() {
     );
     let (header, rows) = read_csv(&file);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
-    assert_eq!(rows.len(), 40, "one event of B and one of the system per sample");
+    assert_eq!(
+        rows.len(),
+        40,
+        "one event of B and one of the system per sample"
+    );
     for row in &rows {
         let energy = wh(&row[col("energy_mwh")]);
         assert_eq!(energy, 48 * 50_000_000, "50 MW for 48 h");

@@ -451,11 +451,20 @@ fn the_worst_event_resimulated_is_the_catalogue_s_to_the_watt() {
         assert_eq!(file, file2, "{scenario}: 1 and 2 threads");
         assert_eq!(without_run(doc.clone()), without_run(doc2));
         let day: serde_json::Value = serde_json::from_str(&file).unwrap();
-        assert_eq!(day, doc["worst_event_day"], "{scenario}: the file is the section");
+        assert_eq!(
+            day, doc["worst_event_day"],
+            "{scenario}: the file is the section"
+        );
         // The event is the summary's worst system event.
         let worst = &doc["events"]["areas"]["system"]["worst"][0];
         let e = &day["event"];
-        for k in ["sample", "start_hour", "duration_h", "energy_mwh", "peak_mw"] {
+        for k in [
+            "sample",
+            "start_hour",
+            "duration_h",
+            "energy_mwh",
+            "peak_mw",
+        ] {
             assert_eq!(e[k], worst[k], "{scenario}: {k}");
         }
         // Re-simulated, its shortfall is the event's, hour by hour to the watt: energy,
@@ -489,10 +498,17 @@ fn the_worst_event_resimulated_is_the_catalogue_s_to_the_watt() {
         let marked: Vec<bool> = (day["in_event"].as_array().unwrap().iter())
             .map(|x| x.as_bool().unwrap())
             .collect();
-        assert_eq!(marked, hours.iter().map(|h| event.contains(h)).collect::<Vec<_>>());
+        assert_eq!(
+            marked,
+            hours.iter().map(|h| event.contains(h)).collect::<Vec<_>>()
+        );
         // The CSV holds the same hours.
         let (_, csv) = run("2", "csv");
-        assert_eq!(csv.lines().count(), hours.len() + 1, "{scenario}: header and hours");
+        assert_eq!(
+            csv.lines().count(),
+            hours.len() + 1,
+            "{scenario}: header and hours"
+        );
     }
 }
 
@@ -502,7 +518,16 @@ fn the_report_draws_the_event_summary_and_the_worst_event_s_days() {
     let result = dir.path().join("r.json");
     let day = dir.path().join("day.csv");
     gridrisk()
-        .args(["run", KAZAKHSTAN, "--samples", "20", "--threads", "2", "--format", "json"])
+        .args([
+            "run",
+            KAZAKHSTAN,
+            "--samples",
+            "20",
+            "--threads",
+            "2",
+            "--format",
+            "json",
+        ])
         .arg("--worst-day")
         .arg(&day)
         .arg("--out")

@@ -620,7 +620,11 @@ fn worst_event_day(page: &mut Page, sc: &Value) -> Result<()> {
         e["energy_mwh"].as_f64().map(num).unwrap_or_default(),
         e["peak_mw"].as_f64().map(num).unwrap_or_default()
     );
-    let affected: Vec<&str> = e["regions_affected"].as_str().unwrap_or("").split(';').collect();
+    let affected: Vec<&str> = e["regions_affected"]
+        .as_str()
+        .unwrap_or("")
+        .split(';')
+        .collect();
     let series = |v: &Value| floats(v);
     for region in affected.iter().filter(|r| d["regions"][**r].is_object()) {
         let r = &d["regions"][*region];
@@ -632,8 +636,14 @@ fn worst_event_day(page: &mut Page, sc: &Value) -> Result<()> {
         let mut same = Vec::new();
         for (name, v) in [
             ("firm + interruptible demand", total),
-            ("available generation", series(&r["generation_available_mw"])),
-            ("illegal mining (in firm demand)", series(&r["illegal_mining_mw"])),
+            (
+                "available generation",
+                series(&r["generation_available_mw"]),
+            ),
+            (
+                "illegal mining (in firm demand)",
+                series(&r["illegal_mining_mw"]),
+            ),
             ("interruptible curtailed", series(&r["curtailed_mw"])),
             ("unserved firm demand", series(&r["shortfall_mw"])),
         ] {
@@ -673,7 +683,13 @@ fn worst_event_day(page: &mut Page, sc: &Value) -> Result<()> {
         let title = "Stored energy over the worst event's days, MWh at the start of each hour";
         let svg = charts::hours(title, &label, x_desc, "MWh", &stored, marked)?;
         let legend: Vec<String> = stored.iter().map(|(n, _)| n.clone()).collect();
-        page.figure("worst-day", title, &svg, &legend, "Energy held by each region's storage.");
+        page.figure(
+            "worst-day",
+            title,
+            &svg,
+            &legend,
+            "Energy held by each region's storage.",
+        );
     }
     Ok(())
 }

@@ -182,7 +182,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let query = args.tails.query();
     let mut doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info, &query);
     if let Some(path) = &args.worst_day {
-        let events = out.acc.events.as_ref().expect("a catalogue with --worst-day");
+        let events = out
+            .acc
+            .events
+            .as_ref()
+            .expect("a catalogue with --worst-day");
         // The system's worst event: the area after the regions.
         let worst = events.summary.worst.last().and_then(|w| w.first());
         let day = worst_day::section(model, spec.seed(), worst).map_err(bad)?;

@@ -553,7 +553,8 @@ impl Accumulator for RegionEnergy {
         if !self.by_hour_w.is_empty() {
             let regions = self.wh.len();
             let h = hour.hour;
-            self.by_hour_w[h * regions..(h + 1) * regions].copy_from_slice(&hour.short_w[..regions]);
+            self.by_hour_w[h * regions..(h + 1) * regions]
+                .copy_from_slice(&hour.short_w[..regions]);
             self.hours.push(h);
         }
     }
@@ -658,7 +659,14 @@ where
                     .collect(),
                 energy: RegionEnergy {
                     wh: vec![0; regions],
-                    by_hour_w: vec![0; if per_event { model.hours() * regions } else { 0 }],
+                    by_hour_w: vec![
+                        0;
+                        if per_event {
+                            model.hours() * regions
+                        } else {
+                            0
+                        }
+                    ],
                     hours: Vec::new(),
                 },
                 values: vec![0; (worlds.models.len() + 1) * regions],

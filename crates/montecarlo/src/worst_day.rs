@@ -134,7 +134,11 @@ pub fn section(
     };
     let blocks = hours.start / PEAK_BLOCK_H..(hours.end - 1) / PEAK_BLOCK_H + 1;
     Sampler::new(model)?.sample_tracing(seed, event.sample, blocks, &mut trace);
-    assert_eq!(trace.seen, hours.len(), "the sampler walks every traced hour");
+    assert_eq!(
+        trace.seen,
+        hours.len(),
+        "the sampler walks every traced hour"
+    );
     let cal = model.calendar();
     let mw = |w: i64| w as f64 / 1e6;
     let cols = REGION_COLUMNS.len();

@@ -411,7 +411,9 @@ impl EventCatalogue {
         self.attributed = names.len();
         for name in names {
             self.rows.names.push(name.clone());
-            self.rows.columns.push(crate::table::Values::Float(Vec::new()));
+            self.rows
+                .columns
+                .push(crate::table::Values::Float(Vec::new()));
         }
         self
     }

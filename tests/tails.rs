@@ -434,7 +434,10 @@ fn pras_test1_tail_means() {
     for (key, exact) in [("eue_mwh", 0.647), ("lole_h", 0.19)] {
         let e = &doc["system"][key];
         let (m, se) = (mean(e), e["se"].as_f64().unwrap());
-        assert!((m - exact).abs() < 3.0 * se, "{key}: {m} vs {exact} (se {se})");
+        assert!(
+            (m - exact).abs() < 3.0 * se,
+            "{key}: {m} vs {exact} (se {se})"
+        );
     }
     let d = &doc["eue_distribution"];
     assert_eq!(d["p95_mwh"].as_f64(), Some(2.0));

@@ -463,13 +463,14 @@ pub fn attribution_text(doc: &Value, horizon: &str) -> String {
         .collect();
     let mut s = format!(
         "\ncause attribution of unserved energy (exact Shapley values over {}; {} sample(s) \
-         with a shortfall re-simulated):\n",
+         re-simulated; {} without a shortfall had one with causes removed):\n",
         if causes.is_empty() {
             "no cause".to_string()
         } else {
             causes.join(", ")
         },
-        a["resimulated_samples"]
+        a["resimulated_samples"],
+        a["no_shortfall_samples_changed"]
     );
     let regions = a["regions"].as_object().into_iter().flatten();
     let areas =

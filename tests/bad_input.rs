@@ -107,6 +107,28 @@ fn bad_option_values_exit_2() {
             "--attribute cannot go with --shard",
         ),
         (vec!["run", RTS79, "--attribute=yes"], "--attribute"),
+        (
+            vec!["run", RTS79, "--worst-day", "day.txt"],
+            "--worst-day day.txt: expected a file name ending in .csv or .json",
+        ),
+        (
+            vec!["run", RTS79, "--worst-day", "no/such/dir/day.csv"],
+            "no/such/dir/day.csv",
+        ),
+        (
+            vec![
+                "run",
+                RTS79,
+                "--worst-day",
+                "day.csv",
+                "--shard",
+                "1/2",
+                "--out",
+                "s.json",
+            ],
+            "--worst-day cannot go with --shard",
+        ),
+        (vec!["compare", RTS79, RTS79, "--worst-day", "d.csv"], "--worst-day"),
         (vec!["compare", RTS79, RTS79, "--attribute"], "--attribute"),
         (vec!["frobnicate"], "frobnicate"),
     ] {

@@ -412,3 +412,155 @@ fn study_writes_one_file_per_kind_and_stops_on_paired_targets() {
     assert_eq!(unlabelled("compare.csv"), unlabelled("events.csv"));
     assert!(!ev.is_empty());
 }
+
+/// Watts of a MW value written in a result (whole watts / 10^6).
+fn watts(v: &serde_json::Value) -> i64 {
+    (v.as_f64().unwrap() * 1e6).round() as i64
+}
+
+#[test]
+fn the_worst_event_resimulated_is_the_catalogue_s_to_the_watt() {
+    // A network with a ladder-free dispatch (Kazakhstan), one isolated region (RTS-79: the
+    // fast path that passes served hours), and storage (whose skipped blocks are walked).
+    for (scenario, samples) in [
+        (KAZAKHSTAN, "20"),
+        (RTS79, "300"),
+        ("scenarios/benchmarks/ieee-rts79-storage.toml", "300"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |threads: &str, ext: &str| {
+            let day = dir.path().join(format!("day-{threads}.{ext}"));
+            let doc = json(&[
+                "run",
+                scenario,
+                "--samples",
+                samples,
+                "--seed",
+                "3",
+                "--threads",
+                threads,
+                "--worst-day",
+                day.to_str().unwrap(),
+                "--format",
+                "json",
+            ]);
+            (doc, std::fs::read_to_string(day).unwrap())
+        };
+        let (doc, file) = run("1", "json");
+        let (doc2, file2) = run("2", "json");
+        assert_eq!(file, file2, "{scenario}: 1 and 2 threads");
+        assert_eq!(without_run(doc.clone()), without_run(doc2));
+        let day: serde_json::Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(
+            day, doc["worst_event_day"],
+            "{scenario}: the file is the section"
+        );
+        // The event is the summary's worst system event.
+        let worst = &doc["events"]["areas"]["system"]["worst"][0];
+        let e = &day["event"];
+        for k in [
+            "sample",
+            "start_hour",
+            "duration_h",
+            "energy_mwh",
+            "peak_mw",
+        ] {
+            assert_eq!(e[k], worst[k], "{scenario}: {k}");
+        }
+        // Re-simulated, its shortfall is the event's, hour by hour to the watt: energy,
+        // peak, and no shortfall just before or after it (a maximal run).
+        let hours: Vec<usize> = (day["hour"].as_array().unwrap().iter())
+            .map(|h| h.as_u64().unwrap() as usize)
+            .collect();
+        let first = hours[0];
+        assert!(hours.windows(2).all(|w| w[1] == w[0] + 1), "{scenario}");
+        assert_eq!(hours.len() % 24, 0, "{scenario}: whole days");
+        let system_w = |h: usize| -> i64 {
+            (day["regions"].as_object().unwrap().values())
+                .map(|r| watts(&r["shortfall_mw"][h - first]))
+                .sum()
+        };
+        let (start, duration) = (
+            e["start_hour"].as_u64().unwrap() as usize,
+            e["duration_h"].as_u64().unwrap() as usize,
+        );
+        let event = start..start + duration;
+        let energy: i64 = event.clone().map(system_w).sum();
+        assert_eq!(energy, watts(&e["energy_mwh"]), "{scenario}: energy");
+        let peak = event.clone().map(system_w).max().unwrap();
+        assert_eq!(peak, watts(&e["peak_mw"]), "{scenario}: peak");
+        assert!(event.clone().all(|h| system_w(h) > 0), "{scenario}");
+        for h in [start.wrapping_sub(1), start + duration] {
+            if (first..first + hours.len()).contains(&h) {
+                assert_eq!(system_w(h), 0, "{scenario}: hour {h} is not in the event");
+            }
+        }
+        let marked: Vec<bool> = (day["in_event"].as_array().unwrap().iter())
+            .map(|x| x.as_bool().unwrap())
+            .collect();
+        assert_eq!(
+            marked,
+            hours.iter().map(|h| event.contains(h)).collect::<Vec<_>>()
+        );
+        // The CSV holds the same hours.
+        let (_, csv) = run("2", "csv");
+        assert_eq!(
+            csv.lines().count(),
+            hours.len() + 1,
+            "{scenario}: header and hours"
+        );
+    }
+}
+
+#[test]
+fn the_report_draws_the_event_summary_and_the_worst_event_s_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let day = dir.path().join("day.csv");
+    gridrisk()
+        .args([
+            "run",
+            KAZAKHSTAN,
+            "--samples",
+            "20",
+            "--threads",
+            "2",
+            "--format",
+            "json",
+        ])
+        .arg("--worst-day")
+        .arg(&day)
+        .arg("--out")
+        .arg(&result)
+        .assert()
+        .success();
+    let html = dir.path().join("r.html");
+    gridrisk()
+        .arg("report")
+        .arg(&result)
+        .arg("--out")
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    for heading in [
+        "Shortfall events by duration",
+        "Histogram of event peaks",
+        "Worst events",
+        "The worst event, hour by hour",
+    ] {
+        assert!(html.contains(heading), "{heading}");
+    }
+    // One chart per region short in the worst event (the South), with its legend.
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
+    let affected = doc["worst_event_day"]["event"]["regions_affected"]
+        .as_str()
+        .unwrap();
+    for region in affected.split(';') {
+        let title = format!("{region}: the worst event&#39;s days, MW per hour");
+        assert!(html.contains(&title), "{title}");
+    }
+    assert!(html.contains("unserved firm demand"));
+    assert!(html.contains("available generation"));
+}

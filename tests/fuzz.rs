@@ -1543,7 +1543,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             "--per-sample",
             "samples.parquet",
         ]),
-        // With cause attribution (every sample with a shortfall re-simulated per world).
+        // With cause attribution (every sample with a shortfall re-simulated per world),
+        // per event, and the worst event's days re-simulated.
         1 => strings(&[
             "run",
             scenario,
@@ -1552,6 +1553,10 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
             "--threads",
             "1",
             "--attribute",
+            "--events",
+            "events.csv",
+            "--worst-day",
+            "day.csv",
             "--format",
             "csv",
         ]),

@@ -418,3 +418,32 @@ fn paired_tail_and_month_differences_are_differences_of_means_and_narrower() {
         "{narrower} of 30 paired intervals below 0.9 of the unpaired"
     );
 }
+
+#[test]
+fn pras_test1_tail_means() {
+    // PRAS's test1 enumerated (tests/data/tails/test1.toml): system EUE 0 (p 0.81), 2 MWh
+    // (0.162), 8 (0.009), 9 (0.009), 17 (0.01). EUE 0.647, LOLE 0.19, CVaR95 7.34 MWh.
+    let doc = crate::util::json(&[
+        "run",
+        "tests/data/tails/test1.toml",
+        "--samples",
+        "400000",
+        "--format",
+        "json",
+    ]);
+    for (key, exact) in [("eue_mwh", 0.647), ("lole_h", 0.19)] {
+        let e = &doc["system"][key];
+        let (m, se) = (mean(e), e["se"].as_f64().unwrap());
+        assert!(
+            (m - exact).abs() < 3.0 * se,
+            "{key}: {m} vs {exact} (se {se})"
+        );
+    }
+    let d = &doc["eue_distribution"];
+    assert_eq!(d["p95_mwh"].as_f64(), Some(2.0));
+    assert_eq!(d["p99_mwh"].as_f64(), Some(17.0));
+    // The worst 5% of 400,000 samples are 20,000: their mean's sampling sd is about 0.055 MWh
+    // (the counts of 17s, 9s and 8s among them are binomial); bins add at most 0.5%.
+    let cvar = d["cvar95_mwh"].as_f64().unwrap();
+    assert!((cvar - 7.34).abs() < 0.25, "CVaR95 {cvar} vs 7.34");
+}

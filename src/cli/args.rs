@@ -204,13 +204,24 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
     /// Attribute unserved energy to its causes (forced outages, imports, corridors,
-    /// weather, illegal mining: those in the scenario): every sample with a shortfall is
+    /// weather, illegal mining: those in the scenario): every sample with a shortfall (every
+    /// sample, where weather at normal, storage or demand response can make one) is
     /// simulated again with each subset of causes removed, on the same draws, and its
     /// energy split by exact Shapley values plus a residual; per region, each cause's share
     /// of EUE and the split into national deficit and corridor-limited shortfall
-    /// (docs/report.md). Costs up to 2^causes times a plain run; not with --shard.
+    /// (docs/report.md); with --events, each event's too (columns attributed_mwh.CAUSE,
+    /// national_deficit_mwh, corridor_limited_mwh). Costs up to 2^causes times a plain run;
+    /// not with --shard.
     #[arg(long)]
     pub attribute: bool,
+    /// Re-simulate the run's worst system event (the one with the most unserved energy) on
+    /// the same draws and write every hour of the calendar days it touches to FILE (.csv:
+    /// one row per hour; .json): per region firm and interruptible demand, illegal mining,
+    /// available generation, curtailment, shortfall and stored energy, per import source
+    /// its import. The result then carries it as "worst_event_day" (drawn by `report`) and
+    /// the event summary, as with --events. Not with --shard.
+    #[arg(long, value_name = "FILE")]
+    pub worst_day: Option<PathBuf>,
     #[command(flatten)]
     pub tails: TailArgs,
     #[command(flatten)]

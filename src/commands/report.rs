@@ -574,6 +574,126 @@ fn attribution_summary(page: &mut Page, sc: &Value, per: &str) {
     page.body += &html;
 }
 
+/// The worst event's days of a run with `--worst-day`: per region short in the event,
+/// its demand, available generation, curtailment and shortfall hour by hour (the event's
+/// hours shaded), then the imports and, with storage, the stored energy.
+fn worst_event_day(page: &mut Page, sc: &Value) -> Result<()> {
+    let d = &sc["worst_event_day"];
+    let e = &d["event"];
+    if !e.is_object() {
+        return Ok(());
+    }
+    page.h3("The worst event, hour by hour");
+    let hours = d["hour"].as_array().map_or(0, Vec::len);
+    let in_event: Vec<bool> = (d["in_event"].as_array().into_iter().flatten())
+        .map(|x| x == true)
+        .collect();
+    let marked = in_event.iter().position(|&x| x).unwrap_or(0)
+        ..in_event.iter().rposition(|&x| x).map_or(0, |i| i + 1);
+    let of_day = |i: usize| d["hour_of_day"][i].as_u64().unwrap_or(0);
+    let label = |i: usize| match d["date"][i].as_str().and_then(|s| {
+        let mut p = s.splitn(3, '-').skip(1);
+        let m: usize = p.next()?.parse().ok()?;
+        let day: u32 = p.next()?.parse().ok()?;
+        let month = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+        .get(m.checked_sub(1)?)?;
+        Some(format!("{day} {month}"))
+    }) {
+        Some(date) => format!("{date} {:02}:00", of_day(i)),
+        None => format!("hour {}", d["hour"][i]),
+    };
+    let x_desc = if d["date"].is_array() {
+        "date and hour (study clock)"
+    } else {
+        "hour of the study window"
+    };
+    let mut when = format!("sample {}, ", e["sample"]);
+    if let Some(date) = e["start_date"].as_str() {
+        when += &format!("{date} ");
+    }
+    when += &format!(
+        "hour {} for {} h: {} MWh, peak {} MW",
+        e["start_hour"],
+        e["duration_h"],
+        e["energy_mwh"].as_f64().map(num).unwrap_or_default(),
+        e["peak_mw"].as_f64().map(num).unwrap_or_default()
+    );
+    let affected: Vec<&str> = e["regions_affected"]
+        .as_str()
+        .unwrap_or("")
+        .split(';')
+        .collect();
+    let series = |v: &Value| floats(v);
+    for region in affected.iter().filter(|r| d["regions"][**r].is_object()) {
+        let r = &d["regions"][*region];
+        let firm = series(&r["firm_demand_mw"]);
+        let total: Vec<f64> = (firm.iter().zip(series(&r["interruptible_demand_mw"])))
+            .map(|(f, i)| f + i)
+            .collect();
+        let mut lines = vec![("firm demand".to_string(), firm)];
+        let mut same = Vec::new();
+        for (name, v) in [
+            ("firm + interruptible demand", total),
+            (
+                "available generation",
+                series(&r["generation_available_mw"]),
+            ),
+            (
+                "illegal mining (in firm demand)",
+                series(&r["illegal_mining_mw"]),
+            ),
+            ("interruptible curtailed", series(&r["curtailed_mw"])),
+            ("unserved firm demand", series(&r["shortfall_mw"])),
+        ] {
+            // A line equal to one drawn already would hide it: named in the caption.
+            match lines.iter().find(|(_, w)| *w == v) {
+                Some((first, _)) => same.push(format!("{name} = {first}")),
+                None => lines.push((name.to_string(), v)),
+            }
+        }
+        let title = format!("{region}: the worst event's days, MW per hour");
+        let svg = charts::hours(&title, &label, x_desc, "MW", &lines, marked.clone())?;
+        let legend: Vec<String> = lines.iter().map(|(n, _)| n.clone()).collect();
+        let mut note = format!(
+            "The worst system event ({when}), its sample re-simulated on the same draws; \
+             shaded: the event's hours; {hours} hours in all."
+        );
+        if !same.is_empty() {
+            note += &format!(" Equal lines: {}.", same.join("; "));
+        }
+        page.figure("worst-day", &title, &svg, &legend, &note);
+    }
+    let imports: Vec<(String, Vec<f64>)> = obj(&d["imports_mw"])
+        .map(|(k, v)| (k.clone(), series(v)))
+        .collect();
+    if imports.iter().any(|(_, v)| v.iter().any(|&x| x != 0.0)) {
+        let title = "Imports over the worst event's days, MW per hour";
+        let svg = charts::hours(title, &label, x_desc, "MW", &imports, marked.clone())?;
+        let legend: Vec<String> = imports.iter().map(|(n, _)| n.clone()).collect();
+        page.figure("worst-day", title, &svg, &legend, "Import of each source beyond its schedule (the least import that achieves the least shortfall).");
+    }
+    let stored: Vec<(String, Vec<f64>)> = obj(&d["regions"])
+        .filter(|(_, r)| r["stored_mwh"].is_array())
+        .map(|(k, r)| (k.clone(), series(&r["stored_mwh"])))
+        .filter(|(_, v)| v.iter().any(|&x| x != 0.0))
+        .collect();
+    if !stored.is_empty() {
+        let title = "Stored energy over the worst event's days, MWh at the start of each hour";
+        let svg = charts::hours(title, &label, x_desc, "MWh", &stored, marked)?;
+        let legend: Vec<String> = stored.iter().map(|(n, _)| n.clone()).collect();
+        page.figure(
+            "worst-day",
+            title,
+            &svg,
+            &legend,
+            "Energy held by each region's storage.",
+        );
+    }
+    Ok(())
+}
+
 fn tails_and_months(page: &mut Page, sc: &Value, per: &str) {
     let t = &sc["event_tails"];
     if !t.is_object() {
@@ -926,6 +1046,7 @@ fn scenario_charts(
     }
     tails_and_months(page, sc, per);
     events_summary(page, sc, per);
+    worst_event_day(page, sc)?;
     attribution_summary(page, sc, per);
 
     if mining {

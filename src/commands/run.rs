@@ -10,7 +10,7 @@ use gridrisk_montecarlo::result::{result_json, RunInfo};
 use gridrisk_montecarlo::runner::{RunError, RunOutput};
 use gridrisk_montecarlo::shard::shard_json;
 use gridrisk_montecarlo::stopping::{self, Resolved, Rule, Target};
-use gridrisk_montecarlo::{attribution, runner, SimulationSpec, StopRule};
+use gridrisk_montecarlo::{attribution, runner, worst_day, SimulationSpec, StopRule};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -96,7 +96,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             "--attribute cannot go with --shard: run the attribution unsharded"
         )));
     }
+    if args.worst_day.is_some() && args.shard.is_some() {
+        // The worst event of a shard is not the run's.
+        return Err(bad(anyhow::anyhow!(
+            "--worst-day cannot go with --shard: run it unsharded (or on the merged run's \
+             worst sample)"
+        )));
+    }
     output::check_target(args.output.out.as_deref())?;
+    let worst_day_csv = worst_day_format(args.worst_day.as_deref())?;
     let scenario = embedded::load_omit(&args.scenario, args.pras.omit()).map_err(bad)?;
     super::print_warnings(&scenario);
     let targets = run_targets(args);
@@ -131,7 +139,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     };
     super::refuse_hourly_outputs_at_short_steps(&[model], &args.rows, args.attribute)?;
     let mut empty = Indices::new(model);
-    if args.rows.events.is_some() {
+    if args.rows.events.is_some() || args.worst_day.is_some() {
         empty = empty.with_events(model, &scenario.name);
     }
     if args.rows.per_sample.is_some() {
@@ -169,6 +177,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     let query = args.tails.query();
     let mut doc = result_json(model, &scenario_id(&scenario), &spec, &out, &info, &query);
+    if let Some(path) = &args.worst_day {
+        let events = out
+            .acc
+            .events
+            .as_ref()
+            .expect("a catalogue with --worst-day");
+        // The system's worst event: the area after the regions.
+        let worst = events.summary.worst.last().and_then(|w| w.first());
+        let day = worst_day::section(model, spec.seed(), worst).map_err(bad)?;
+        let text = if worst_day_csv {
+            worst_day::csv(&day)
+        } else {
+            json_text(&day)
+        };
+        output::write_atomic(path, text.as_bytes())?;
+        doc["worst_event_day"] = day;
+    }
     if !targets.is_empty() {
         let judged = stopping::judge_run(&targets, &out.acc);
         doc["stop"] = stopping::stop_json(args.max_samples, out.samples, &judged, &[]);
@@ -180,6 +205,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     };
     emit(&text, args.output.out.as_deref())?;
     target_outcome(args.require_target, &doc)
+}
+
+/// Whether `--worst-day FILE` is CSV (else JSON), checked before any work: its extension
+/// and that it can be written.
+fn worst_day_format(path: Option<&std::path::Path>) -> anyhow::Result<bool> {
+    let Some(path) = path else {
+        return Ok(false);
+    };
+    let csv = match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => true,
+        Some("json") => false,
+        _ => {
+            return Err(bad(anyhow::anyhow!(
+                "--worst-day {}: expected a file name ending in .csv or .json",
+                path.display()
+            )))
+        }
+    };
+    output::check_target(Some(path))?;
+    Ok(csv)
 }
 
 /// The targets of `run`: every `--target`, and `--target-rel-ci X` as `lole_h:rel=X`.

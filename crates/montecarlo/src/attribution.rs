@@ -45,8 +45,31 @@
 //! corridors)` (negative where lifting corridors, under the sharing rule, moves a national
 //! deficit into the region). Without lines, all of a region's energy is national deficit.
 //!
-//! A sample without any shortfall in the run itself is not re-simulated and is attributed
-//! nothing (its parts are all 0): the attribution explains shortfall that happened.
+//! **Samples without a shortfall.** Removing a cause can create a shortfall where the run
+//! had none only if some removal can lower supply or raise demand in an hour: weather at
+//! normal does (a warm anomaly removed raises demand and makes cold-driven failures and
+//! derates possible where the day was mild), and so can energy-limited resources (storage,
+//! demand response: a world's different earlier hours leave a different state of charge or
+//! debt). Every other removal only adds supply (units up, sources at their caps), lifts
+//! limits, or removes demand (illegal mining), and a dispatch that served everything still
+//! can. So when the scenario has the weather cause, storage or demand response, **every**
+//! sample is re-simulated in every world (a sample without a shortfall then has `v(N) = 0`,
+//! and its parts, which sum to 0, move energy between causes and the residual); otherwise
+//! samples without a shortfall are not re-simulated, their parts being exactly 0. The
+//! summary counts the samples without a shortfall whose worlds had some
+//! (`no_shortfall_samples_changed`).
+//!
+//! # Per event
+//!
+//! With the event catalogue, every event gets its own parts. For an event of area `a` (a
+//! region, or the system: the sum over regions) spanning hours `H`, `v_e(S)` is `a`'s
+//! unserved energy **in the hours `H`** in world `S`: a world's shortfall is read in the
+//! event's own hours and area, whatever events it splits into, merges with or drops there
+//! (a world's shortfall outside the run's event hours belongs to no event of the run: it
+//! shows in the area's parts only, as energy moved to where the run had none). So
+//! `v_e(N)` is the event's energy, the Shapley parts and residual of `v_e` sum to it
+//! exactly (whole Wh), national deficit is `v_e(N - corridors)`, and a region's events'
+//! parts sum to the region's parts in its shortfall hours.
 //!
 //! # Summary
 //!
@@ -61,7 +84,7 @@
 //! `2^k - 1` worlds). Workers build the worlds' samplers once; blocks merge in order, so the
 //! result is bit-identical for any thread count.
 
-use crate::accumulators::{Accumulator, HourView, Indices, SampleView};
+use crate::accumulators::{Accumulator, HourView, Indices, SampleEvent, SampleView};
 use crate::estimators::{Estimate, PairSums};
 use crate::runner::{check_bounds, run_blocks, Blocks, RunError, RunOutput};
 use crate::sampler::Sampler;
@@ -348,8 +371,10 @@ pub struct Attribution {
     causes: Vec<Cause>,
     /// `a * PARTS + p`.
     sums: Vec<PairSums>,
-    /// Samples re-simulated (those with a shortfall).
+    /// Samples re-simulated (those with a shortfall, or all: module docs).
     resimulated: u64,
+    /// Samples without a shortfall in the run that had one in some world.
+    no_shortfall_changed: u64,
     /// The last sample's parts, `a * PARTS + p`, Wh.
     last: Vec<i64>,
 }
@@ -364,6 +389,7 @@ impl Attribution {
                 .collect(),
             sums: vec![PairSums::default(); areas * PARTS],
             resimulated: 0,
+            no_shortfall_changed: 0,
             last: vec![0; areas * PARTS],
         }
     }
@@ -386,6 +412,10 @@ impl Attribution {
         self.last.fill(0);
         if let Some(v) = v {
             self.resimulated += 1;
+            let run_short = v[full * regions..].iter().any(|&w| w > 0);
+            if !run_short && v.iter().any(|&w| w != 0) {
+                self.no_shortfall_changed += 1;
+            }
             let mut values = vec![0i64; full + 1];
             let mut phi = [0i64; Cause::ALL.len()];
             for r in 0..regions {
@@ -423,6 +453,7 @@ impl Attribution {
     /// Add the sums of a later block; on overflow, the path of the sum.
     pub fn checked_merge(&mut self, later: &Attribution) -> Result<(), String> {
         self.resimulated += later.resimulated;
+        self.no_shortfall_changed += later.no_shortfall_changed;
         for (i, (a, b)) in self.sums.iter_mut().zip(&later.sums).enumerate() {
             a.checked_merge(b)
                 .map_err(|e| format!("attribution[{i}].{e}"))?;
@@ -472,15 +503,45 @@ impl Attribution {
         json!({
             "causes": self.causes.iter().map(|c| c.name()).collect::<Vec<_>>(),
             "resimulated_samples": self.resimulated,
+            "no_shortfall_samples_changed": self.no_shortfall_changed,
             "system": area(regions),
             "regions": by_region,
         })
     }
 }
 
-/// Per-region unserved energy of one sample (the worlds' accumulator).
+/// Per-region unserved energy of one sample in a world (the worlds' accumulator), and,
+/// for per-event attribution, its shortfall per hour and region.
 struct RegionEnergy {
     wh: Vec<i64>,
+    /// `h * regions + r`, watts (empty without per-event attribution).
+    by_hour_w: Vec<i64>,
+    /// The hours recorded in `by_hour_w`, to clear them.
+    hours: Vec<usize>,
+}
+
+impl RegionEnergy {
+    /// Clear the last sample.
+    fn clear(&mut self) {
+        self.wh.fill(0);
+        let regions = self.wh.len();
+        for &h in &self.hours {
+            self.by_hour_w[h * regions..(h + 1) * regions].fill(0);
+        }
+        self.hours.clear();
+    }
+
+    /// Area `a`'s unserved energy in `event`'s hours, Wh (the system: every region's).
+    fn in_event_wh(&self, event: &SampleEvent) -> i64 {
+        let regions = self.wh.len();
+        let hours = event.start_hour..event.start_hour + event.duration_h;
+        let at = |h: usize| &self.by_hour_w[h * regions..(h + 1) * regions];
+        if event.area == regions {
+            hours.map(|h| at(h).iter().sum::<i64>()).sum()
+        } else {
+            hours.map(|h| at(h)[event.area]).sum()
+        }
+    }
 }
 
 impl Accumulator for RegionEnergy {
@@ -488,6 +549,13 @@ impl Accumulator for RegionEnergy {
     fn record_hour(&mut self, hour: &HourView) {
         for (wh, &short) in self.wh.iter_mut().zip(hour.short_w) {
             *wh += short;
+        }
+        if !self.by_hour_w.is_empty() {
+            let regions = self.wh.len();
+            let h = hour.hour;
+            self.by_hour_w[h * regions..(h + 1) * regions]
+                .copy_from_slice(&hour.short_w[..regions]);
+            self.hours.push(h);
         }
     }
 
@@ -503,11 +571,53 @@ struct Worker<'m> {
     energy: RegionEnergy,
     /// `m * regions + r`: region `r`'s energy in world `m`.
     values: Vec<i64>,
+    /// The sample's events (per-event attribution).
+    events: Vec<SampleEvent>,
+    /// `e * 2^k + m`: event `e`'s energy in world `m`, Wh.
+    event_values: Vec<i64>,
+    /// One event's attribution columns ([`event_columns`]), MWh.
+    event_mwh: Vec<f64>,
+}
+
+/// The attribution columns of the event catalogue for `causes`: each cause's part of the
+/// event's energy and the residual's, then its national-deficit and corridor-limited parts
+/// (MWh).
+pub fn event_columns(causes: &[Cause]) -> Vec<String> {
+    (causes.iter().map(|c| c.name()))
+        .chain(["residual"])
+        .map(|n| format!("attributed_mwh.{n}"))
+        .chain(["national_deficit_mwh".into(), "corridor_limited_mwh".into()])
+        .collect()
+}
+
+/// Whether removing a cause of `worlds` can make a shortfall in a sample of `model` that
+/// has none (module docs): then every sample is re-simulated.
+fn may_add_shortfall(model: &SystemModel, worlds: &Worlds) -> bool {
+    worlds.causes.contains(&Cause::Weather)
+        || !model.storages().is_empty()
+        || !model.demand_responses().is_empty()
+}
+
+/// The parts of an event in `columns` ([`event_columns`] order), MWh, from its energy in
+/// every world `v` (Wh, by world mask).
+fn event_parts(k: usize, corridors: Option<usize>, v: &[i64], columns: &mut [f64]) {
+    let full = (1usize << k) - 1;
+    let mut phi = [0i64; Cause::ALL.len()];
+    shapley_wh(k, v, &mut phi);
+    let national = corridors.map_or(v[full], |i| v[full & !(1 << i)]);
+    let mwh = |wh: i64| wh as f64 / W_PER_MW as f64;
+    for (c, &p) in columns.iter_mut().zip(&phi[..k]) {
+        *c = mwh(p);
+    }
+    columns[k] = mwh(v[0]);
+    columns[k + 1] = mwh(national);
+    columns[k + 2] = mwh(v[full] - national);
 }
 
 /// [`crate::runner::run_observed`] with attribution: `new_acc` must make [`Indices`] with
-/// [`Indices::attribution`] set. Every sample with a shortfall is simulated again in every
-/// world of `model` on the same draws and its energy attributed.
+/// [`Indices::attribution`] set. Every sample with a shortfall (every sample, when a world
+/// can add one: module docs) is simulated again in every world of `model` on the same
+/// draws and its energy attributed, and so is each event of the catalogue, if kept.
 pub fn run_observed<F>(
     model: &SystemModel,
     spec: &SimulationSpec,
@@ -532,7 +642,11 @@ where
     }
     let regions = model.regions().len();
     let corridors = worlds.corridors();
-    let streams_rows = new_acc().streams_rows();
+    let rerun_all = may_add_shortfall(model, &worlds);
+    let k = worlds.causes.len();
+    let empty = new_acc();
+    let streams_rows = empty.streams_rows();
+    let per_event = empty.events.is_some();
     run_blocks(
         spec,
         threads,
@@ -545,26 +659,59 @@ where
                     .collect(),
                 energy: RegionEnergy {
                     wh: vec![0; regions],
+                    by_hour_w: vec![
+                        0;
+                        if per_event {
+                            model.hours() * regions
+                        } else {
+                            0
+                        }
+                    ],
+                    hours: Vec::new(),
                 },
                 values: vec![0; (worlds.models.len() + 1) * regions],
+                events: Vec::new(),
+                event_values: Vec::new(),
+                event_mwh: vec![0.0; k + 3],
             },
             new_acc,
             sample: |w: &mut Worker, seed, s, acc: &mut Indices| {
                 w.model.sample(seed, s, acc);
                 let short = acc.eue.last_wh(regions) > 0;
-                if short {
+                w.events.clear();
+                if let Some(e) = &acc.events {
+                    w.events.extend_from_slice(e.sample_events());
+                }
+                let full = w.worlds.len();
+                let resimulate = short || rerun_all;
+                if resimulate {
+                    w.event_values.clear();
+                    w.event_values.resize(w.events.len() * (full + 1), 0);
                     for (m, sampler) in w.worlds.iter_mut().enumerate() {
-                        w.energy.wh.fill(0);
+                        w.energy.clear();
                         sampler.sample(seed, s, &mut w.energy);
                         w.values[m * regions..(m + 1) * regions].copy_from_slice(&w.energy.wh);
+                        for (i, e) in w.events.iter().enumerate() {
+                            w.event_values[i * (full + 1) + m] = w.energy.in_event_wh(e);
+                        }
                     }
-                    let full = w.worlds.len();
                     for r in 0..regions {
                         w.values[full * regions + r] = acc.eue.last_wh(r);
                     }
+                    for (i, e) in w.events.iter().enumerate() {
+                        w.event_values[i * (full + 1) + full] = e.energy_wh;
+                    }
                 }
                 let attribution = acc.attribution.as_mut().expect("attribution asked for");
-                attribution.push(regions, corridors, short.then_some(&w.values[..]));
+                attribution.push(regions, corridors, resimulate.then_some(&w.values[..]));
+                if let Some(catalogue) = acc.events.as_mut() {
+                    // Every event is in a sample with a shortfall, which was re-simulated.
+                    for i in 0..w.events.len() {
+                        let v = &w.event_values[i * (full + 1)..(i + 1) * (full + 1)];
+                        event_parts(k, corridors, v, &mut w.event_mwh);
+                        catalogue.set_attribution(i, &w.event_mwh);
+                    }
+                }
             },
             merge: |total: &mut Indices, later: &Indices| {
                 observe(later);

@@ -20,6 +20,7 @@ The sequential Monte Carlo engine of gridrisk, and its exact reference.
   base, sensitivity);
 * [`attribution`] attributes each sample's unserved energy to its causes (Shapley values
   over re-simulations with causes removed, on common random numbers);
+* [`worst_day`] re-simulates the worst event's sample and records every hour of its days;
 * [`worth`] values a variant in MW of firm capacity (EFC) or carried load (ELCC);
 * [`analytic`] is the exact convolution reference for single-region systems.
 */
@@ -49,6 +50,7 @@ pub mod stopping;
 pub mod storage;
 pub mod table;
 pub mod weather;
+pub mod worst_day;
 pub mod worth;
 
 pub use sampler::Sampler;

@@ -382,13 +382,15 @@ impl NetworkHour {
     /// surplus anywhere, so the hour is dispatched whatever is unserved; otherwise an hour
     /// served without imports needs no dispatch: returns false for such an hour without
     /// demand response (nothing to record; the caller ends the storage hour), and with
-    /// demand response sets it served (its devices' hour goes on).
+    /// demand response sets it served (its devices' hour goes on). With `show_served` (a
+    /// traced hour, `crate::worst_day`) such an hour is dispatched all the same.
     pub fn dispatch_hour(
         &mut self,
         result: HourResult,
         st: Option<&mut Storages>,
         (discharge, charge): (bool, bool),
         dr: Option<&mut DemandResponses>,
+        show_served: bool,
     ) -> bool {
         let st = st.filter(|_| discharge || charge);
         if let Some(dr) = dr {
@@ -405,10 +407,10 @@ impl NetworkHour {
             return true;
         }
         let unserved = self.unserved_w();
-        if unserved.0 == 0 {
+        if unserved.0 == 0 && !show_served {
             return false;
         }
-        match st.filter(|_| discharge) {
+        match st.filter(|_| discharge && unserved.0 > 0) {
             Some(st) => self.dispatch_devices(result, Some(st), None),
             None => self.dispatch(result, unserved),
         }

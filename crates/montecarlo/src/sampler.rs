@@ -92,6 +92,9 @@ pub struct Sampler<'m> {
     disturbed: Vec<bool>,
     /// Whether every hour goes through the hourly dispatch ([`Sampler::walk_every_hour`]).
     every_hour: bool,
+    /// Blocks whose every hour is walked and shown to the accumulator
+    /// ([`Sampler::sample_tracing`]; empty otherwise).
+    traced: std::ops::Range<usize>,
 }
 
 impl<'m> Sampler<'m> {
@@ -172,6 +175,7 @@ impl<'m> Sampler<'m> {
             disturbance_q,
             disturbed: vec![false; disturbance_q_len * model.hours()],
             every_hour: false,
+            traced: 0..0,
         };
         sampler.refresh_need();
         Ok(sampler)
@@ -207,6 +211,22 @@ impl<'m> Sampler<'m> {
     /// Draw sample `sample` of the run with `seed` and show it to `acc`.
     pub fn sample<A: Accumulator>(&mut self, seed: u64, sample: u64, acc: &mut A) {
         self.sample_walking(seed, sample, acc, None);
+    }
+
+    /// [`Sampler::sample`], with every hour of the blocks `blocks` (of [`PEAK_BLOCK_H`]
+    /// hours) walked and shown to `acc`, whether or not anything happens in it (a trace of
+    /// those hours, [`crate::worst_day`]). Walking a block that could be skipped changes
+    /// nothing (skipping is exact), so the sample is the one [`Sampler::sample`] draws.
+    pub fn sample_tracing<A: Accumulator>(
+        &mut self,
+        seed: u64,
+        sample: u64,
+        blocks: std::ops::Range<usize>,
+        acc: &mut A,
+    ) {
+        self.traced = blocks;
+        self.sample_walking(seed, sample, acc, None);
+        self.traced = 0..0;
     }
 
     /// [`Sampler::sample`], walking at most the blocks of [`PEAK_BLOCK_H`] hours whose bits
@@ -262,7 +282,7 @@ impl<'m> Sampler<'m> {
     /// generation in a block is its level at the block start plus the block's drops; this
     /// cheap test decides most blocks.
     #[inline]
-    fn skip_covered(&mut self, mut b: usize) -> usize {
+    fn skip_covered(&mut self, mut b: usize, stop: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let blocks = self.history.blocks();
         // Plain slices in locals: the loop runs for every block of every sample.
@@ -273,7 +293,7 @@ impl<'m> Sampler<'m> {
             // One region and nothing else (no network): a scalar loop over the block sums
             // and needs side by side, the fastest path.
             let mut generation = level[0];
-            for (s, &need) in sums[b..blocks].iter().zip(&need_w[b..]) {
+            for (s, &need) in sums[b..stop].iter().zip(&need_w[b..stop]) {
                 if generation + s.drop_w < need {
                     break;
                 }
@@ -287,7 +307,7 @@ impl<'m> Sampler<'m> {
             // One region and other quantities (idle storage, say): the same loop on its
             // generation, the others' levels stepped after it.
             let (start, mut generation) = (b, level[0]);
-            while b < blocks {
+            while b < stop {
                 let at = b * quantities;
                 if generation + sums[at].drop_w < need_w[b] {
                     break;
@@ -303,7 +323,7 @@ impl<'m> Sampler<'m> {
             }
             return b;
         }
-        while b < blocks {
+        while b < stop {
             let at = b * quantities;
             let covered =
                 (0..regions).all(|r| level[r] + sums[at + r].drop_w >= need_w[r * blocks + b]);
@@ -321,7 +341,7 @@ impl<'m> Sampler<'m> {
     /// With steady storage ([`Storages::steady`]): the first block from `b` in which some
     /// region's lowest generation does not cover its peak and its devices' recharge, or a
     /// lossy device is out at some hour; the blocks before it are passed at once.
-    fn skip_steady(&mut self, mut b: usize) -> usize {
+    fn skip_steady(&mut self, mut b: usize, stop: usize) -> usize {
         let (regions, quantities) = (self.model.regions().len(), self.quantities);
         let (blocks, hours) = (self.history.blocks(), self.model.hours());
         // Plain slices in locals, as in `skip_covered`: the loop runs for most blocks of a
@@ -341,7 +361,7 @@ impl<'m> Sampler<'m> {
                 // One region: its generation in a register (the common case), the other
                 // quantities' levels stepped after the loop.
                 let (need_w, mut generation) = (need_w[0], level[0]);
-                while b < blocks {
+                while b < stop {
                     let at = b * quantities;
                     if generation + sums[at].drop_w < peak_w[b] - supply_w[b] + need_w
                         || lossy.iter().any(|&q| sums[at + q].drop_w != 0)
@@ -358,7 +378,7 @@ impl<'m> Sampler<'m> {
                         .sum::<i64>();
                 }
             } else {
-                while b < blocks {
+                while b < stop {
                     let s = &sums[b * quantities..(b + 1) * quantities];
                     let covered = (0..regions).all(|r| {
                         level[r] + s[r].drop_w
@@ -488,24 +508,33 @@ impl<'m> Sampler<'m> {
                 .as_ref()
                 .is_none_or(DemandResponses::idle);
             let idle = dr_idle && self.storage.as_ref().is_none_or(Storages::idle);
-            if idle && self.pools.is_empty() {
-                b = self.skip_covered(b);
-                if b == blocks {
-                    break;
+            let traced = self.traced.contains(&b);
+            // Skips stop at the first traced block.
+            let stop = if b < self.traced.start {
+                self.traced.start
+            } else {
+                blocks
+            };
+            if !traced && idle && self.pools.is_empty() {
+                b = self.skip_covered(b, stop);
+                if b == stop {
+                    continue;
                 }
-            } else if dr_idle
+            } else if !traced
+                && dr_idle
                 && self.pools.is_empty()
                 && self.storage.as_ref().is_some_and(Storages::steady)
             {
-                b = self.skip_steady(b);
-                if b == blocks {
-                    break;
+                b = self.skip_steady(b, stop);
+                if b == stop {
+                    continue;
                 }
             }
             let unwalked = walk.is_some_and(|w| w[b / 64] >> (b % 64) & 1 == 0);
-            if unwalked
-                || idle && self.block_is_safe(b)
-                || !idle && dr_idle && self.pass_storage_block(b)
+            if !traced
+                && (unwalked
+                    || idle && self.block_is_safe(b)
+                    || !idle && dr_idle && self.pass_storage_block(b))
             {
                 let at = b * self.quantities;
                 for (q, level) in self.level.iter_mut().enumerate() {
@@ -627,7 +656,9 @@ impl<'m> Sampler<'m> {
                 self.history.scatter(q, b, per_hour);
             }
         }
-        let plain = self.network.is_none() && self.pools.is_empty();
+        // A traced block shows every hour.
+        let traced = self.traced.contains(&b);
+        let plain = self.network.is_none() && self.pools.is_empty() && !traced;
         let first = b * PEAK_BLOCK_H;
         let end = (first + PEAK_BLOCK_H).min(hours);
         let mut next = first;
@@ -765,7 +796,7 @@ impl<'m> Sampler<'m> {
                         };
                         let st = storage.as_deref_mut();
                         let dr = demand_response.as_deref_mut();
-                        if !network.dispatch_hour(result, st, (discharge, charge), dr) {
+                        if !network.dispatch_hour(result, st, (discharge, charge), dr, traced) {
                             if let Some(st) = storage {
                                 st.end_hour();
                             }
@@ -794,7 +825,8 @@ impl<'m> Sampler<'m> {
             let curtailed: i64 = out.curtailed_w[..n].iter().sum();
             let rank_use_w = ladder.map_or(&[][..], |l| &l.rank_use_w[..]);
             let stored_wh = self.storage.as_ref().map_or(&[][..], |st| &st.start_wh[..]);
-            if system == 0
+            if !traced
+                && system == 0
                 && curtailed == 0
                 && out.import_w.iter().all(|&w| w == 0)
                 && rank_use_w.iter().all(|&w| w == 0)
@@ -864,7 +896,8 @@ impl<'m> Sampler<'m> {
                     &out.mining_curtailed_w,
                 ]
             };
-            let only_imports = quiet
+            let only_imports = !traced
+                && quiet
                 && rank_use_w.iter().all(|&w| w == 0)
                 && !binding.iter().any(|&b| b)
                 && !corridor_binding.iter().any(|&b| b);

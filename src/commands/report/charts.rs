@@ -605,6 +605,91 @@ pub fn paths(title: &str, days_axis: &DayAxis, y_label: &str, paths: &[Path]) ->
     Ok(svg)
 }
 
+/// A chart of lines over consecutive hours (`x` = 0, 1, ..., labelled by `hour_label`),
+/// with the hours `marked` shaded (the event's).
+pub fn hours(
+    title: &str,
+    hour_label: &dyn Fn(usize) -> String,
+    x_desc: &str,
+    y_label: &str,
+    lines: &[(String, Vec<f64>)],
+    marked: std::ops::Range<usize>,
+) -> Result<String> {
+    let n = lines.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+    if n < 2 {
+        bail!("chart {title:?} has fewer than two hours");
+    }
+    let values = || lines.iter().flat_map(|(_, v)| v.iter().copied());
+    let ymax = values().filter(|x| x.is_finite()).fold(0.0, f64::max);
+    let ymin = values().filter(|x| x.is_finite()).fold(0.0, f64::min);
+    let pad = (ymax - ymin).max(1.0) * 0.08;
+    let (ylo, yhi) = (if ymin < 0.0 { ymin - pad } else { 0.0 }, ymax + pad);
+    let y_places = axis_decimals(ylo, yhi, 8);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let last = (n - 1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 17))
+            .margin(12)
+            .margin_right(40)
+            .x_label_area_size(46)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..last, ylo..yhi)
+            .map_err(draw_err)?;
+        // One label every 6 hours at most (every 12 or 24 over longer spans).
+        let step = [6, 12, 24, 48, 96]
+            .into_iter()
+            .find(|s| n / s <= 10)
+            .unwrap_or(168);
+        chart
+            .configure_mesh()
+            .x_labels(n / step + 1)
+            .y_labels(8)
+            .x_label_formatter(&|v| {
+                let r = v.round();
+                let h = r as usize;
+                if (v - r).abs() < 1e-6 && r >= 0.0 && h % step == 0 {
+                    hour_label(h)
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| tick_label(*v, y_places))
+            .x_desc(x_desc)
+            .y_desc(y_label)
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(draw_err)?;
+        if !marked.is_empty() {
+            // The event's hours: hour h covers [h - 0.5, h + 0.5].
+            let (a, b) = (
+                (marked.start as f64 - 0.5).max(0.0),
+                (marked.end as f64 - 0.5).min(last),
+            );
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, ylo), (b, yhi)],
+                    RGBColor(214, 39, 40).mix(0.08).filled(),
+                )))
+                .map_err(draw_err)?;
+        }
+        for (i, (_, v)) in lines.iter().enumerate() {
+            chart
+                .draw_series(LineSeries::new(
+                    v.iter().enumerate().map(|(h, &y)| (h as f64, y)),
+                    color(i).stroke_width(2),
+                ))
+                .map_err(draw_err)?;
+        }
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

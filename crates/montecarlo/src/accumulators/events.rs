@@ -14,6 +14,10 @@
 //! in one of its hours; for a region's, the region), and the state at the peak hour (the
 //! first hour of the peak on ties), in the columns of [`Layout::state_names`].
 //!
+//! With cause attribution (`run --attribute --events`), each row also carries the event's
+//! energy split over the causes ([`EventCatalogue::with_attribution`], filled by
+//! [`crate::attribution`]).
+//!
 //! Rows are kept per block ([`EventCatalogue::rows`]) and are not merged: the runner shows
 //! each block to the writer in block order, which appends and drops them. The summary is
 //! merged like any index; a shard file carries it beside its state (`events`), so `merge`
@@ -196,6 +200,19 @@ mod shared_text {
     }
 }
 
+/// An event of the last sample ([`EventCatalogue::sample_events`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampleEvent {
+    /// Area index (regions, then the system).
+    pub area: usize,
+    /// First hour (index in the window).
+    pub start_hour: usize,
+    /// Duration, hours.
+    pub duration_h: usize,
+    /// Energy, watt-hours.
+    pub energy_wh: i64,
+}
+
 /// The mergeable summary of the events of a run (in shard files as `events.state`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventSummary {
@@ -339,6 +356,11 @@ pub struct EventCatalogue {
     affected: Vec<bool>,
     /// Per area: the state at the open event's peak hour ([`Layout::state_names`]).
     peak_state: Vec<f64>,
+    /// Attribution columns after the state columns (0 without attribution).
+    attributed: usize,
+    /// The last sample's events, in row order, and the row of the first of them.
+    sample_events: Vec<SampleEvent>,
+    sample_events_row: usize,
     /// Events of this sample so far (area, event), for the summary.
     pending: Vec<(usize, WorstEvent)>,
     /// First row of this sample in `rows`.
@@ -363,6 +385,9 @@ impl EventCatalogue {
             energy_wh: vec![0; areas],
             affected: vec![false; areas - 1],
             peak_state: vec![0.0; areas * cols],
+            attributed: 0,
+            sample_events: Vec::new(),
+            sample_events_row: 0,
             pending: Vec::new(),
             sample_first: 0,
             rows: layout.table(),
@@ -378,6 +403,34 @@ impl EventCatalogue {
     /// The layout (names, state columns).
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    /// This catalogue with the attribution columns `names` after the state columns, each
+    /// filled by [`EventCatalogue::set_attribution`] (NaN until then).
+    pub fn with_attribution(mut self, names: &[String]) -> EventCatalogue {
+        self.attributed = names.len();
+        for name in names {
+            self.rows.names.push(name.clone());
+            self.rows
+                .columns
+                .push(crate::table::Values::Float(Vec::new()));
+        }
+        self
+    }
+
+    /// The events of the last sample ended, in row order.
+    pub fn sample_events(&self) -> &[SampleEvent] {
+        &self.sample_events
+    }
+
+    /// Set the attribution columns of the last sample's event `i` ([`Self::sample_events`])
+    /// to `values`, MWh.
+    pub fn set_attribution(&mut self, i: usize, values: &[f64]) {
+        let row = self.sample_events_row + i;
+        let first = self.rows.columns.len() - self.attributed;
+        for (column, &v) in self.rows.columns[first..].iter_mut().zip(values) {
+            column.floats_mut()[row] = v;
+        }
     }
 
     /// Record an hour in which something happened (see [`super::Accumulator::record_hour`]).
@@ -501,6 +554,9 @@ impl EventCatalogue {
         {
             column.floats_mut().push(v);
         }
+        for column in &mut c[11 + cols..] {
+            column.floats_mut().push(f64::NAN);
+        }
         self.pending.push((
             a,
             WorstEvent {
@@ -524,9 +580,17 @@ impl EventCatalogue {
         }
         let rows = self.rows.rows();
         self.rows.columns[1].ints_mut()[self.sample_first..].fill(sample.sample as i64);
+        self.sample_events_row = self.sample_first;
         self.sample_first = rows;
+        self.sample_events.clear();
         for (a, mut e) in self.pending.drain(..) {
             e.sample = sample.sample;
+            self.sample_events.push(SampleEvent {
+                area: a,
+                start_hour: e.start_hour,
+                duration_h: e.duration_h,
+                energy_wh: e.energy_wh,
+            });
             self.summary.add(a, e);
         }
     }

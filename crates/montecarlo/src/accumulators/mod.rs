@@ -46,7 +46,7 @@ pub use demand_response::DemandResponseUse;
 pub use eue::{Eue, EueResult};
 pub use eue_distribution::{EueDistribution, EueDistributionResult};
 pub use eue_parts::EueParts;
-pub use events::{EventCatalogue, EventSummary, WorstEvent};
+pub use events::{EventCatalogue, EventSummary, SampleEvent, WorstEvent};
 pub use heatmap::{Heatmap, HeatmapResult};
 pub use illegal_path::{IllegalPath, IllegalPathResult};
 pub use import_path::ImportPath;
@@ -337,15 +337,23 @@ impl Indices {
         }
     }
 
-    /// These indices with cause attribution of `model`'s unserved energy.
+    /// These indices with cause attribution of `model`'s unserved energy (and of each
+    /// event's, with the event catalogue, in either order of the two calls).
     pub fn with_attribution(mut self, model: &SystemModel) -> Indices {
-        self.attribution = Some(crate::attribution::Attribution::new(model));
+        let attribution = crate::attribution::Attribution::new(model);
+        self.events = (self.events.take())
+            .map(|e| e.with_attribution(&crate::attribution::event_columns(attribution.causes())));
+        self.attribution = Some(attribution);
         self
     }
 
     /// These indices with the event catalogue of `model`'s events, labelled `scenario`.
     pub fn with_events(mut self, model: &SystemModel, scenario: &str) -> Indices {
-        self.events = Some(EventCatalogue::new(model, scenario));
+        let events = EventCatalogue::new(model, scenario);
+        self.events = Some(match &self.attribution {
+            Some(a) => events.with_attribution(&crate::attribution::event_columns(a.causes())),
+            None => events,
+        });
         self
     }
 

@@ -30,6 +30,19 @@
 //! carry-over loss lowers while it is out (PRAS keeps `stors_energy` untouched by
 //! `update_availability!`, `utils.jl` lines 24-39).
 //!
+//! # Shortcuts (exact)
+//!
+//! In an hour in which nothing is short and each region's surplus covers what all its
+//! devices can charge, every device charges its limit whatever the order and nothing
+//! discharges: the hour of a device is a function of its state of charge and availability
+//! alone ([`Storages::charge_hour`]). So a block whose regions' lowest generation covers
+//! their peak plus the most their devices take in one hour on such walks is passed device
+//! by device ([`Storages::prepare_block`]), an hour that leaves a state of charge unchanged
+//! repeating for the rest of its availability run (a full device that refills its loss
+//! exactly is such a fixed point: [`Storages::steady`]); and in a walked block without a
+//! network such hours skip the dispatch ([`Storages::charge_served_hour`]). Test
+//! `shortcuts_equal_the_hour_by_hour_walk` compares them with `Sampler::walk_every_hour`.
+//!
 //! # Generator-storage
 //!
 //! A device with an inflow (PRAS's `GeneratorStorages`, `Systems/assets.jl` lines 315-428)

@@ -35,7 +35,7 @@
 //! In an hour in which nothing is short and each region's surplus covers what all its
 //! devices can charge, every device charges its limit whatever the order and nothing
 //! discharges: the hour of a device is a function of its state of charge and availability
-//! alone ([`Storages::charge_hour`]). So a block whose regions' lowest generation covers
+//! alone (`Storages::charge_hour`). So a block whose regions' lowest generation covers
 //! their peak plus the most their devices take in one hour on such walks is passed device
 //! by device ([`Storages::prepare_block`]), an hour that leaves a state of charge unchanged
 //! repeating for the rest of its availability run (a full device that refills its loss

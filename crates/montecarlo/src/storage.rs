@@ -332,7 +332,7 @@ impl Storages {
     /// Prepare to pass block `b` (of `hours` hours) device by device: each device's
     /// availability in each hour from its level `level` at the block start and the block's
     /// changes in `history`, its walk through the block charging at its limit in every hour
-    /// (as if its region's surplus were unbounded; [`Storages::charge_hour`]), and per region
+    /// (as if its region's surplus were unbounded; `Storages::charge_hour`), and per region
     /// the most its devices take in one hour on those walks ([`Storages::block_need_w`]).
     /// If every hour's surplus covers that, the walks are what happens:
     /// [`Storages::pass_block`] applies them.

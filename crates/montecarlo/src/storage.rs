@@ -41,6 +41,19 @@
 //! MWh, as they do for unserved energy. The time to empty stays in hours (PRAS divides MWh
 //! by MW). At one-hour steps a watt-step is a watt-hour and nothing changes.
 //!
+//! # Shortcuts (exact)
+//!
+//! In an hour in which nothing is short and each region's surplus covers what all its
+//! devices can charge, every device charges its limit whatever the order and nothing
+//! discharges: the hour of a device is a function of its state of charge and availability
+//! alone (`Storages::charge_hour`). So a block whose regions' lowest generation covers
+//! their peak plus the most their devices take in one hour on such walks is passed device
+//! by device ([`Storages::prepare_block`]), an hour that leaves a state of charge unchanged
+//! repeating for the rest of its availability run (a full device that refills its loss
+//! exactly is such a fixed point: [`Storages::steady`]); and in a walked block without a
+//! network such hours skip the dispatch ([`Storages::charge_served_hour`]). Test
+//! `shortcuts_equal_the_hour_by_hour_walk` compares them with `Sampler::walk_every_hour`.
+//!
 //! # Generator-storage
 //!
 //! A device with an inflow (PRAS's `GeneratorStorages`, `Systems/assets.jl` lines 315-428)
@@ -338,7 +351,7 @@ impl Storages {
     /// Prepare to pass block `b` (of `hours` hours) device by device: each device's
     /// availability in each hour from its level `level` at the block start and the block's
     /// changes in `history`, its walk through the block charging at its limit in every hour
-    /// (as if its region's surplus were unbounded; [`Storages::charge_hour`]), and per region
+    /// (as if its region's surplus were unbounded; `Storages::charge_hour`), and per region
     /// the most its devices take in one hour on those walks ([`Storages::block_need_w`]).
     /// If every hour's surplus covers that, the walks are what happens:
     /// [`Storages::pass_block`] applies them.

@@ -352,7 +352,7 @@ fn blocky_system(rng: &mut Lcg, lines: bool) -> SystemModel {
             let demand = (0..hours)
                 .map(|h| (levels[h / 32] + rng.next(8) as i64) * MW + rng.next(1000) as i64)
                 .collect();
-            Region::new(&format!("R{r}"), demand)
+            Region::new(format!("R{r}"), demand)
         })
         .collect();
     let n = regions.len();

@@ -1015,7 +1015,7 @@ fn estimate(v: &Value, at: &str) -> Result<Option<[f64; 4]>, String> {
 fn check_area(
     area: &Value,
     at: &str,
-    horizon_h: f64,
+    (horizon_h, steps_per_hour): (f64, f64),
     ranges: bool,
 ) -> Result<BTreeMap<String, f64>, String> {
     let map = area
@@ -1052,8 +1052,10 @@ fn check_area(
                 "{at}.lole_h {lole} above the horizon {horizon_h} h"
             ));
         }
+        // An event, and a day's shortfall, lasts at least one step.
+        let lole_steps = lole * steps_per_hour;
         if let Some(lolf) = m("lolf") {
-            if lolf > lole * (1.0 + TOL) + TOL {
+            if lolf > lole_steps * (1.0 + TOL) + TOL {
                 return Err(format!("{at}: lolf {lolf} above lole_h {lole}"));
             }
             if lolf > 0.0 && map.get("lold_h").is_some_and(Value::is_null) {
@@ -1061,7 +1063,7 @@ fn check_area(
             }
         }
         if let Some(days) = m("lole_d") {
-            if days > lole * (1.0 + TOL) + TOL {
+            if days > lole_steps * (1.0 + TOL) + TOL {
                 return Err(format!("{at}: lole_d {days} above lole_h {lole}"));
             }
         }
@@ -1087,8 +1089,8 @@ fn check_area(
 }
 
 /// Regions against the system: the system is short in an hour when any region is.
-fn check_system(doc: &Value, at: &str, horizon_h: f64, ranges: bool) -> Result<(), String> {
-    let system = check_area(&doc["system"], &format!("{at}.system"), horizon_h, ranges)?;
+fn check_system(doc: &Value, at: &str, horizon: (f64, f64), ranges: bool) -> Result<(), String> {
+    let system = check_area(&doc["system"], &format!("{at}.system"), horizon, ranges)?;
     let regions = doc["regions"]
         .as_object()
         .ok_or_else(|| format!("{at}.regions is not an object"))?;
@@ -1097,7 +1099,7 @@ fn check_system(doc: &Value, at: &str, horizon_h: f64, ranges: bool) -> Result<(
         per_region.push(check_area(
             area,
             &format!("{at}.regions.{name}"),
-            horizon_h,
+            horizon,
             ranges,
         )?);
     }
@@ -1226,9 +1228,14 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
     let horizon_h = doc["horizon_h"]
         .as_f64()
         .ok_or("horizon_h is not a number")?;
+    // Steps an hour (`[study] step_min`; a comparison's scenarios share one).
+    let step_min = (doc["window"]["step_min"].as_u64())
+        .or(doc["base"]["window"]["step_min"].as_u64())
+        .unwrap_or(60);
+    let horizon = (horizon_h, (60 / step_min.max(1)) as f64);
     match doc["schema"].as_str() {
         Some("gridrisk.result/1") => {
-            check_system(doc, "$", horizon_h, ranges)?;
+            check_system(doc, "$", horizon, ranges)?;
             let lole_h = doc["system"]["lole_h"]["mean"].as_f64().unwrap_or(0.0);
             for (group, index) in [
                 ("imports", "import_mwh"),
@@ -1255,10 +1262,10 @@ fn check_doc(doc: &Value, ranges: bool) -> Result<(), String> {
         }
         Some("gridrisk.compare/1") => {
             let base = &doc["base"];
-            check_system(base, "$.base", horizon_h, ranges)?;
+            check_system(base, "$.base", horizon, ranges)?;
             for (i, v) in doc["variants"].as_array().into_iter().flatten().enumerate() {
                 let at = format!("$.variants[{i}]");
-                check_system(v, &at, horizon_h, ranges)?;
+                check_system(v, &at, horizon, ranges)?;
                 check_difference(base, v, &at)?;
             }
             Ok(())

@@ -177,7 +177,7 @@ pub struct LadderNet {
     /// Per region: registered mining curtailed in the last dispatched hour, W.
     pub mining_curtailed_w: Vec<i64>,
     /// Per region: what the supply resources at it (voltage reduction, appeals, storage
-    /// discharge) could give in the last dispatched hour, W.
+    /// discharge, demand response borrowing) could give in the last dispatched hour, W.
     pub region_extra_w: Vec<i64>,
     /// Per region: its storage slot offset `k` (see [`DeviceRanks`]), `usize::MAX` without
     /// storage.

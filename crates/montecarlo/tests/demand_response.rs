@@ -501,8 +501,8 @@ fn random_region(
             energy_wh: (2 + rng.next(10) as i64) * MW + 777,
             borrow_efficiency: rng.frac(0.6),
             payback_efficiency: rng.frac(0.6),
-            interest_per_h: rng.frac(0.0) * 0.1,
-            payback_window_h: 1 + rng.next(4) as u32,
+            interest_per_step: rng.frac(0.0) * 0.1,
+            payback_window_steps: 1 + rng.next(4) as u32,
             outage: INDEPENDENT,
             ..dr(&format!("d{r}{i}"), 0, 0, 0, 1)
         })

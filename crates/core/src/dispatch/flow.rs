@@ -27,10 +27,13 @@ pub(crate) struct Net {
     /// Whether master edge `k` takes part in the current residual graph.
     used: Vec<bool>,
     adj_start: Vec<usize>,
-    adj: Vec<usize>,
+    adj: Vec<Slot>,
     level: Vec<i32>,
     iter: Vec<usize>,
+    /// Breadth-first queue, one slot per node (a node is queued at most once per search).
     queue: Vec<usize>,
+    /// Dinic's path from the source: (tail, residual edge) per step.
+    path: Vec<(usize, usize)>,
     ex: Vec<i128>,
     /// Nodes reachable in the residual graph after [`Net::make_feasible`] failed or after
     /// [`Net::reach_from`].
@@ -43,6 +46,15 @@ pub(crate) struct Net {
 }
 
 const INF_DIST: i64 = i64::MAX / 4;
+
+/// An entry of the residual adjacency: residual edge `e` (`2k` forward, `2k + 1` backward
+/// of master edge `k`) and its head, kept together so that a search reads one entry per
+/// edge it passes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    e: usize,
+    head: usize,
+}
 
 impl Net {
     /// Clears all edges and sets the node count.
@@ -70,6 +82,8 @@ impl Net {
         self.done.resize(n, false);
         self.adj_start.clear();
         self.adj_start.resize(n + 1, 0);
+        self.queue.clear();
+        self.queue.resize(n, 0);
     }
 
     /// Number of edges.
@@ -145,15 +159,18 @@ impl Net {
         for v in 0..n {
             self.adj_start[v + 1] += self.adj_start[v];
         }
-        self.adj.resize(entries, 0);
+        self.adj.resize(entries, Slot::default());
         // `iter` doubles as the fill cursor.
         self.iter.clear();
         self.iter.extend_from_slice(&self.adj_start[..n]);
         for (k, _) in self.used.iter().enumerate().filter(|(_, &u)| u) {
             let (u, v) = (self.eu[k], self.ev[k]);
-            self.adj[self.iter[u]] = 2 * k;
+            self.adj[self.iter[u]] = Slot { e: 2 * k, head: v };
             self.iter[u] += 1;
-            self.adj[self.iter[v]] = 2 * k + 1;
+            self.adj[self.iter[v]] = Slot {
+                e: 2 * k + 1,
+                head: u,
+            };
             self.iter[v] += 1;
         }
     }
@@ -174,80 +191,107 @@ impl Net {
         }
     }
 
-    /// Head of residual edge `e`.
-    #[inline]
-    fn rhead(&self, e: usize) -> usize {
-        let k = e >> 1;
-        if e & 1 == 0 {
-            self.ev[k]
-        } else {
-            self.eu[k]
-        }
-    }
-
     /// Dinic max flow from `s` to `t` on the built residual graph; the flows change with it.
     fn dinic(&mut self, s: usize, t: usize) -> i128 {
         let mut total = 0;
-        loop {
-            // BFS levels, up to `t`'s: a node at `t`'s level or beyond leads the search
-            // nowhere (levels only grow along it), so leaving it unlabelled changes no path.
-            self.level.iter_mut().for_each(|l| *l = -1);
-            self.level[s] = 0;
-            self.queue.clear();
-            self.queue.push(s);
-            let mut qi = 0;
-            'bfs: while qi < self.queue.len() {
-                let u = self.queue[qi];
-                qi += 1;
-                for i in self.adj_start[u]..self.adj_start[u + 1] {
-                    let e = self.adj[i];
-                    let w = self.rhead(e);
-                    if self.rcap[e] > 0 && self.level[w] < 0 {
-                        self.level[w] = self.level[u] + 1;
-                        if w == t {
-                            break 'bfs;
-                        }
-                        self.queue.push(w);
-                    }
-                }
-            }
-            if self.level[t] < 0 {
-                break;
-            }
+        while self.levels(s, t) {
             self.iter.clear();
             self.iter.extend_from_slice(&self.adj_start[..self.n]);
-            loop {
-                let f = self.dfs(s, t, i128::MAX);
-                if f == 0 {
-                    break;
-                }
-                total += f;
-            }
+            total += self.blocking_flow(s, t);
         }
         total
     }
 
-    fn dfs(&mut self, v: usize, t: usize, f: i128) -> i128 {
-        if v == t {
-            return f;
-        }
-        while self.iter[v] < self.adj_start[v + 1] {
-            let e = self.adj[self.iter[v]];
-            let w = self.rhead(e);
-            if self.rcap[e] > 0 && self.level[w] == self.level[v] + 1 {
-                let d = self.dfs(w, t, f.min(self.rcap[e]));
-                if d > 0 {
-                    self.rcap[e] -= d;
-                    self.rcap[e ^ 1] += d;
-                    // The flow follows the residual capacities as they change (no pass
-                    // over every edge afterwards).
-                    self.x[e >> 1] += if e & 1 == 0 { d } else { -d };
-                    return d;
+    /// BFS levels from `s`, up to `t`'s; `true` if `t` is reached. A node at `t`'s level or
+    /// beyond leads the search nowhere (levels only grow along it), so leaving it
+    /// unlabelled changes no path.
+    fn levels(&mut self, s: usize, t: usize) -> bool {
+        self.level.fill(-1);
+        self.level[s] = 0;
+        self.queue[0] = s;
+        let (mut head, mut tail) = (0, 1);
+        while head < tail {
+            let u = self.queue[head];
+            head += 1;
+            let next = self.level[u] + 1;
+            for slot in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                let w = slot.head;
+                if self.rcap[slot.e] > 0 && self.level[w] < 0 {
+                    self.level[w] = next;
+                    if w == t {
+                        return true;
+                    }
+                    self.queue[tail] = w;
+                    tail += 1;
                 }
             }
-            self.iter[v] += 1;
         }
-        0
+        false
+    }
+
+    /// A blocking flow of the level graph from `s` to `t`, path by path, by depth-first
+    /// search on the current arcs (`iter`); returns its amount.
+    ///
+    /// The textbook recursion with the path on a stack: at a node take the first current
+    /// arc into the next level with residual capacity; at a dead end step back and move the
+    /// parent's current arc on; at `t` augment by the bottleneck. A search restarted from
+    /// `s` after a path would walk down the same current arcs to the first edge the path
+    /// saturated (every arc before it still has capacity and the levels are unchanged), so
+    /// the path is kept up to that edge's tail and the search goes on from there: the same
+    /// paths in the same order, without the walk.
+    fn blocking_flow(&mut self, s: usize, t: usize) -> i128 {
+        self.path.clear();
+        let mut total = 0;
+        let mut v = s;
+        loop {
+            if v == t {
+                let f = self
+                    .path
+                    .iter()
+                    .map(|&(_, e)| self.rcap[e])
+                    .min()
+                    .expect("a path from s to t has an edge");
+                let mut keep = self.path.len();
+                for (i, &(_, e)) in self.path.iter().enumerate() {
+                    self.rcap[e] -= f;
+                    self.rcap[e ^ 1] += f;
+                    // The flow follows the residual capacities as they change (no pass
+                    // over every edge afterwards).
+                    self.x[e >> 1] += if e & 1 == 0 { f } else { -f };
+                    if self.rcap[e] == 0 && keep == self.path.len() {
+                        keep = i;
+                    }
+                }
+                total += f;
+                v = self.path[keep].0;
+                self.path.truncate(keep);
+                continue;
+            }
+            let end = self.adj_start[v + 1];
+            let next = self.level[v] + 1;
+            let mut i = self.iter[v];
+            while i < end {
+                let slot = self.adj[i];
+                if self.rcap[slot.e] > 0 && self.level[slot.head] == next {
+                    break;
+                }
+                i += 1;
+            }
+            self.iter[v] = i;
+            if i < end {
+                let slot = self.adj[i];
+                self.path.push((v, slot.e));
+                v = slot.head;
+            } else {
+                match self.path.pop() {
+                    None => return total,
+                    Some((u, _)) => {
+                        self.iter[u] += 1;
+                        v = u;
+                    }
+                }
+            }
+        }
     }
 
     /// Sends as much flow as possible from `s` to `t` through the residual graph of the
@@ -295,20 +339,19 @@ impl Net {
     }
 
     fn bfs_mark(&mut self, s: usize) {
-        self.mark.iter_mut().for_each(|m| *m = false);
+        self.mark.fill(false);
         self.mark[s] = true;
-        self.queue.clear();
-        self.queue.push(s);
-        let mut qi = 0;
-        while qi < self.queue.len() {
-            let u = self.queue[qi];
-            qi += 1;
-            for i in self.adj_start[u]..self.adj_start[u + 1] {
-                let e = self.adj[i];
-                let w = self.rhead(e);
-                if self.rcap[e] > 0 && !self.mark[w] {
+        self.queue[0] = s;
+        let (mut head, mut tail) = (0, 1);
+        while head < tail {
+            let u = self.queue[head];
+            head += 1;
+            for slot in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                let w = slot.head;
+                if self.rcap[slot.e] > 0 && !self.mark[w] {
                     self.mark[w] = true;
-                    self.queue.push(w);
+                    self.queue[tail] = w;
+                    tail += 1;
                 }
             }
         }
@@ -370,7 +413,7 @@ impl Net {
     /// the imbalances along shortest paths, a blocking flow per distance.
     pub fn min_cost_and_fix(&mut self, ss: usize, tt: usize) {
         let m = self.m();
-        self.ex.iter_mut().for_each(|e| *e = 0);
+        self.ex.fill(0);
         for k in 0..m {
             if self.cost[k] > 0 && self.x[k] > self.lo[k] {
                 let d = self.x[k] - self.lo[k];
@@ -380,7 +423,7 @@ impl Net {
             }
         }
         let mut need = self.connect_excess(ss, tt);
-        self.pot.iter_mut().for_each(|p| *p = 0);
+        self.pot.fill(0);
         let mut built = false;
         while need > 0 {
             // No edge is added or fixed between phases: the adjacency of the first stays
@@ -391,18 +434,13 @@ impl Net {
                 self.build(None);
                 built = true;
             }
-            self.dijkstra(ss);
+            let dmax = self.dijkstra(ss);
             if self.dist[tt] >= INF_DIST {
                 debug_assert!(false, "imbalance of a feasible flow must be routable");
                 break;
             }
-            let dmax = (0..self.n)
-                .filter(|&v| self.dist[v] < INF_DIST)
-                .map(|v| self.dist[v])
-                .max()
-                .unwrap_or(0);
-            for v in 0..self.n {
-                self.pot[v] += self.dist[v].min(dmax);
+            for (p, &d) in self.pot.iter_mut().zip(&self.dist) {
+                *p += d.min(dmax);
             }
             // Keep only admissible edges (zero reduced cost).
             for k in 0..self.m() {
@@ -450,9 +488,12 @@ impl Net {
     /// Dijkstra on reduced costs of the built residual graph, with a binary heap
     /// (`O(m log n)`, entries left stale rather than decreased): the work follows the nodes
     /// and residual edges reached, where a dense minimum search scans every node per step.
-    fn dijkstra(&mut self, s: usize) {
-        self.dist.iter_mut().for_each(|d| *d = INF_DIST);
-        self.done.iter_mut().for_each(|d| *d = false);
+    /// Returns the largest distance of a node reached (the last one settled: nodes are
+    /// settled in order of distance).
+    fn dijkstra(&mut self, s: usize) -> i64 {
+        let mut last = 0;
+        self.dist.fill(INF_DIST);
+        self.done.fill(false);
         self.dist[s] = 0;
         self.heap.clear();
         self.heap.push(Reverse((0, s)));
@@ -461,8 +502,8 @@ impl Net {
                 continue;
             }
             self.done[u] = true;
-            for i in self.adj_start[u]..self.adj_start[u + 1] {
-                let e = self.adj[i];
+            last = best;
+            for &Slot { e, head: w } in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
                 if self.rcap[e] <= 0 {
                     continue;
                 }
@@ -472,7 +513,6 @@ impl Net {
                 } else {
                     -self.cost[k]
                 };
-                let w = self.rhead(e);
                 let rc = c + self.pot[u] - self.pot[w];
                 debug_assert!(rc >= 0);
                 if best + rc < self.dist[w] {
@@ -481,6 +521,7 @@ impl Net {
                 }
             }
         }
+        last
     }
 }
 
@@ -506,7 +547,70 @@ mod tests {
         net
     }
 
+    /// The textbook recursive search of Dinic's blocking flow, restarted from `s` after
+    /// every path: the reference for [`Net::blocking_flow`].
+    fn recursive_path(net: &mut Net, v: usize, t: usize, f: i128) -> i128 {
+        if v == t {
+            return f;
+        }
+        while net.iter[v] < net.adj_start[v + 1] {
+            let Slot { e, head: w } = net.adj[net.iter[v]];
+            if net.rcap[e] > 0 && net.level[w] == net.level[v] + 1 {
+                let d = recursive_path(net, w, t, f.min(net.rcap[e]));
+                if d > 0 {
+                    net.rcap[e] -= d;
+                    net.rcap[e ^ 1] += d;
+                    net.x[e >> 1] += if e & 1 == 0 { d } else { -d };
+                    return d;
+                }
+            }
+            net.iter[v] += 1;
+        }
+        0
+    }
+
+    /// Dinic's max flow with the recursive search (on the built residual graph).
+    fn recursive_dinic(net: &mut Net, s: usize, t: usize) -> i128 {
+        let mut total = 0;
+        while net.levels(s, t) {
+            net.iter.clear();
+            net.iter.extend_from_slice(&net.adj_start[..net.n]);
+            loop {
+                let f = recursive_path(net, s, t, i128::MAX);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
+        }
+        total
+    }
+
     proptest! {
+        /// The blocking flow on a stack, its path kept up to the first edge it saturates,
+        /// finds the paths of the recursive search restarted from the source: the same
+        /// amount and the same flow on every edge, search after search (the later ones
+        /// through the backward edges of the earlier flows).
+        #[test]
+        fn blocking_flow_is_the_recursive_search(
+            (n, edges) in network(),
+            pairs in proptest::collection::vec((0usize..9, 0usize..9), 1..=3),
+        ) {
+            let mut stack = net_of(n, &edges);
+            let mut recursive = stack.clone();
+            for (s, t) in pairs {
+                let (s, t) = (s % n, t % n);
+                if s == t {
+                    continue;
+                }
+                let a = stack.augment(s, t, None);
+                recursive.build(None);
+                let b = recursive_dinic(&mut recursive, s, t);
+                prop_assert_eq!(a, b);
+                prop_assert_eq!(&stack.x, &recursive.x);
+            }
+        }
+
         /// A series of searches on the kept residual graph, each closed through one edge
         /// that is then fixed (as the ladder's rank loop), finds the same amounts and leaves
         /// the same flows, edge by edge, as rebuilding the residual graph for every search.

@@ -1,5 +1,6 @@
 //! The circulation engine under the dispatch: bounded edges, Dinic max flow on the residual
-//! graph, warm-started feasibility with a violated cut, and min-cost circulation (primal-dual).
+//! graph, warm-started feasibility with a violated cut, and min-cost circulation (negative
+//! cycles cancelled from the current flow on a small network, the primal-dual otherwise).
 //!
 //! Everything is exact integer arithmetic in `i128`: values are watts, or watts times the
 //! denominator of a sharing ratio while the sharing rule tests a candidate ratio.
@@ -41,11 +42,23 @@ pub(crate) struct Net {
     dist: Vec<i64>,
     pot: Vec<i64>,
     done: Vec<bool>,
+    /// Bellman-Ford's residual edge into each node (`usize::MAX`: none), and the walk that
+    /// looks for a cycle of those edges.
+    pred: Vec<usize>,
+    walk: Vec<usize>,
     /// Dijkstra's queue of (distance, node).
     heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
 const INF_DIST: i64 = i64::MAX / 4;
+
+/// Networks of at most this many nodes take the least-cost stage by cancelling negative
+/// cycles of their current flow (a few passes over a few dozen edges, where the primal-dual
+/// reroutes every costly flow in several phases); larger ones by the primal-dual.
+const CANCEL_NODES: usize = 64;
+/// Negative cycles cancelled before the primal-dual takes over (it starts from any
+/// feasible flow).
+const CANCEL_ROUNDS: usize = 16;
 
 /// An entry of the residual adjacency: residual edge `e` (`2k` forward, `2k + 1` backward
 /// of master edge `k`) and its head, kept together so that a search reads one entry per
@@ -80,6 +93,10 @@ impl Net {
         self.pot.resize(n, 0);
         self.done.clear();
         self.done.resize(n, false);
+        self.pred.clear();
+        self.pred.resize(n, usize::MAX);
+        self.walk.clear();
+        self.walk.resize(n, usize::MAX);
         self.adj_start.clear();
         self.adj_start.resize(n + 1, 0);
         self.queue.clear();
@@ -409,9 +426,178 @@ impl Net {
     /// whose reduced cost under optimal potentials is not zero, so that the feasible
     /// circulations left are exactly the least-cost ones. Costs must be `>= 0`.
     ///
-    /// Primal-dual: empty every costly edge (their lower bounds are zero here), then route
-    /// the imbalances along shortest paths, a blocking flow per distance.
+    /// A small network cancels the negative cycles of its flow ([`Net::cancel_cycles`]);
+    /// a larger one, or one with more cycles than [`CANCEL_ROUNDS`], takes the primal-dual
+    /// ([`Net::primal_dual`]). Either leaves a least-cost flow and optimal potentials.
     pub fn min_cost_and_fix(&mut self, ss: usize, tt: usize) {
+        let m = self.m();
+        if self.n > CANCEL_NODES || !self.cancel_cycles() {
+            self.primal_dual(ss, tt);
+        }
+        // Fixing the edges of non-zero reduced cost under any optimal potentials leaves
+        // exactly the least-cost circulations (complementary slackness holds between every
+        // optimal flow and every optimal dual), so which optimal potentials are used does
+        // not matter.
+        if cfg!(debug_assertions) {
+            self.build(None);
+            for e in (0..2 * m).filter(|&e| self.rcap[e] > 0) {
+                let k = e >> 1;
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
+                debug_assert!(if e & 1 == 0 { rc >= 0 } else { rc <= 0 });
+            }
+        }
+        for k in 0..m {
+            if self.lo[k] < self.hi[k] {
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
+                if rc != 0 {
+                    self.fix(k);
+                }
+            }
+        }
+    }
+
+    /// Cancels the negative cycles of the residual graph of the current flow, one at a
+    /// time, each by its bottleneck: `true` when none is left, with optimal potentials in
+    /// `pot` (the distances of Bellman-Ford from a root joined to every node at zero cost:
+    /// no residual edge has a negative reduced cost under them); `false` after
+    /// [`CANCEL_ROUNDS`] cycles (the flow is still feasible, and cheaper).
+    fn cancel_cycles(&mut self) -> bool {
+        self.build(None);
+        for _ in 0..CANCEL_ROUNDS {
+            match self.bellman_ford() {
+                None => return true,
+                Some(v) => {
+                    if !self.cancel_cycle(v) {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Bellman-Ford on the costs of the built residual graph from a root joined to every
+    /// node (all distances start at 0), in rounds over the nodes in order: `None` when a
+    /// round changes nothing (the distances, in `pot`, are final), or a node on a cycle of
+    /// the edges that last lowered each distance (`pred`). Such a cycle is negative (every
+    /// edge on it satisfied `pot[tail] + cost <= pot[head]` when set, and the last one set
+    /// strictly), and a graph with a negative cycle keeps changing, so one appears within
+    /// `n` rounds.
+    fn bellman_ford(&mut self) -> Option<usize> {
+        self.pot.fill(0);
+        self.pred.fill(usize::MAX);
+        for _ in 0..=self.n {
+            let mut changed = false;
+            // Disjoint fields: the rounds read the graph and write the distances.
+            let Net {
+                adj_start,
+                adj,
+                rcap,
+                cost,
+                pot,
+                pred,
+                ..
+            } = self;
+            for (u, ends) in adj_start.windows(2).enumerate() {
+                let pu = pot[u];
+                for &Slot { e, head: w } in &adj[ends[0]..ends[1]] {
+                    if rcap[e] <= 0 {
+                        continue;
+                    }
+                    let c = if e & 1 == 0 {
+                        cost[e >> 1]
+                    } else {
+                        -cost[e >> 1]
+                    };
+                    if pu + c < pot[w] {
+                        pot[w] = pu + c;
+                        pred[w] = e;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return None;
+            }
+            if let Some(v) = self.pred_cycle() {
+                return Some(v);
+            }
+        }
+        Some(usize::MAX)
+    }
+
+    /// Tail of residual edge `e`.
+    #[inline]
+    fn rtail(&self, e: usize) -> usize {
+        if e & 1 == 0 {
+            self.eu[e >> 1]
+        } else {
+            self.ev[e >> 1]
+        }
+    }
+
+    /// A node on a cycle of `pred` (each node to the tail of its edge), if there is one:
+    /// walks from every node not yet walked, each walk stamped with its start.
+    fn pred_cycle(&mut self) -> Option<usize> {
+        self.walk.fill(usize::MAX);
+        for start in 0..self.n {
+            let mut v = start;
+            while self.walk[v] == usize::MAX {
+                self.walk[v] = start;
+                match self.pred[v] {
+                    usize::MAX => break,
+                    e => v = self.rtail(e),
+                }
+            }
+            if self.walk[v] == start && self.pred[v] != usize::MAX {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// Pushes the bottleneck around the cycle of `pred` through node `v` (`usize::MAX`:
+    /// none found); `false` if there is no such cycle or it is not negative (then nothing
+    /// changed).
+    fn cancel_cycle(&mut self, v: usize) -> bool {
+        if v == usize::MAX {
+            return false;
+        }
+        let (mut cost, mut f) = (0, i128::MAX);
+        let mut u = v;
+        loop {
+            let e = self.pred[u];
+            cost += if e & 1 == 0 {
+                self.cost[e >> 1]
+            } else {
+                -self.cost[e >> 1]
+            };
+            f = f.min(self.rcap[e]);
+            u = self.rtail(e);
+            if u == v {
+                break;
+            }
+        }
+        if cost >= 0 {
+            return false;
+        }
+        loop {
+            let e = self.pred[u];
+            self.rcap[e] -= f;
+            self.rcap[e ^ 1] += f;
+            self.x[e >> 1] += if e & 1 == 0 { f } else { -f };
+            u = self.rtail(e);
+            if u == v {
+                break;
+            }
+        }
+        true
+    }
+
+    /// The least-cost flow by the primal-dual, with optimal potentials in `pot`: empty
+    /// every costly edge (their lower bounds are zero here), then route the imbalances
+    /// along shortest paths, a blocking flow per distance.
+    fn primal_dual(&mut self, ss: usize, tt: usize) {
         let m = self.m();
         self.ex.fill(0);
         for k in 0..m {
@@ -463,26 +649,7 @@ impl Net {
         // does not reach gains the largest distance, which lowers no reduced cost into it,
         // and no residual edge leaves the reached set; the edges the blocking flows open
         // are reversed admissible ones, of reduced cost 0). With no costly flow to reroute
-        // the potentials are 0 and every residual edge costs >= 0. Fixing the edges of
-        // non-zero reduced cost under any optimal potentials leaves exactly the least-cost
-        // circulations (complementary slackness holds between every optimal flow and every
-        // optimal dual), so which optimal potentials are used does not matter.
-        if cfg!(debug_assertions) {
-            self.build(None);
-            for e in (0..2 * m).filter(|&e| self.rcap[e] > 0) {
-                let k = e >> 1;
-                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
-                debug_assert!(if e & 1 == 0 { rc >= 0 } else { rc <= 0 });
-            }
-        }
-        for k in 0..m {
-            if self.lo[k] < self.hi[k] {
-                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
-                if rc != 0 {
-                    self.fix(k);
-                }
-            }
-        }
+        // the potentials are 0 and every residual edge costs >= 0.
     }
 
     /// Dijkstra on reduced costs of the built residual graph, with a binary heap
@@ -609,6 +776,48 @@ mod tests {
                 prop_assert_eq!(a, b);
                 prop_assert_eq!(&stack.x, &recursive.x);
             }
+        }
+
+        /// Cancelling negative cycles from a feasible circulation (a max flow from `s` to `t`
+        /// closed by a free return edge) reaches the least cost of the primal-dual, and its
+        /// potentials leave no residual edge of negative reduced cost (so they are optimal
+        /// and fix the same least-cost face).
+        #[test]
+        fn cancelled_cycles_are_least_cost(
+            (n, edges) in network(),
+            (s, t) in (0usize..9, 0usize..9),
+        ) {
+            let (s, t) = (s % n, t % n);
+            prop_assume!(s != t);
+            // Two spare nodes for the primal-dual's super source and sink.
+            let mut net = net_of(n + 2, &edges);
+            let back = net.add(t, s, 0, 1_000, 0);
+            let f = net.augment(s, t, Some(back));
+            net.x[back] += f;
+            let cost = |net: &Net| -> i128 {
+                (0..net.m()).map(|k| net.x[k] * i128::from(net.cost[k])).sum()
+            };
+            let mut cancelled = net.clone();
+            prop_assume!(cancelled.cancel_cycles());
+            let mut primal_dual = net.clone();
+            primal_dual.primal_dual(n, n + 1);
+            prop_assert_eq!(cost(&cancelled), cost(&primal_dual));
+            cancelled.build(None);
+            for e in (0..2 * cancelled.m()).filter(|&e| cancelled.rcap[e] > 0) {
+                let k = e >> 1;
+                let rc = cancelled.cost[k] + cancelled.pot[cancelled.eu[k]]
+                    - cancelled.pot[cancelled.ev[k]];
+                let optimal = if e & 1 == 0 { rc >= 0 } else { rc <= 0 };
+                prop_assert!(optimal, "residual edge {} has reduced cost {}", e, rc);
+            }
+            // The flow is still a circulation within its bounds.
+            let mut balance = vec![0i128; n + 2];
+            for k in 0..cancelled.m() {
+                prop_assert!(cancelled.x[k] >= cancelled.lo[k] && cancelled.x[k] <= cancelled.hi[k]);
+                balance[cancelled.eu[k]] -= cancelled.x[k];
+                balance[cancelled.ev[k]] += cancelled.x[k];
+            }
+            prop_assert!(balance.iter().all(|&b| b == 0));
         }
 
         /// A series of searches on the kept residual graph, each closed through one edge

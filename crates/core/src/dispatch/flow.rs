@@ -1,5 +1,6 @@
 //! The circulation engine under the dispatch: bounded edges, Dinic max flow on the residual
-//! graph, warm-started feasibility with a violated cut, and min-cost circulation (primal-dual).
+//! graph, warm-started feasibility with a violated cut, and min-cost circulation (negative
+//! cycles cancelled from the current flow on a small network, the primal-dual otherwise).
 //!
 //! Everything is exact integer arithmetic in `i128`: values are watts, or watts times the
 //! denominator of a sharing ratio while the sharing rule tests a candidate ratio.
@@ -27,10 +28,13 @@ pub(crate) struct Net {
     /// Whether master edge `k` takes part in the current residual graph.
     used: Vec<bool>,
     adj_start: Vec<usize>,
-    adj: Vec<usize>,
+    adj: Vec<Slot>,
     level: Vec<i32>,
     iter: Vec<usize>,
+    /// Breadth-first queue, one slot per node (a node is queued at most once per search).
     queue: Vec<usize>,
+    /// Dinic's path from the source: (tail, residual edge) per step.
+    path: Vec<(usize, usize)>,
     ex: Vec<i128>,
     /// Nodes reachable in the residual graph after [`Net::make_feasible`] failed or after
     /// [`Net::reach_from`].
@@ -38,11 +42,32 @@ pub(crate) struct Net {
     dist: Vec<i64>,
     pot: Vec<i64>,
     done: Vec<bool>,
+    /// Bellman-Ford's residual edge into each node (`usize::MAX`: none), and the walk that
+    /// looks for a cycle of those edges.
+    pred: Vec<usize>,
+    walk: Vec<usize>,
     /// Dijkstra's queue of (distance, node).
     heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
 const INF_DIST: i64 = i64::MAX / 4;
+
+/// Networks of at most this many nodes take the least-cost stage by cancelling negative
+/// cycles of their current flow (a few passes over a few dozen edges, where the primal-dual
+/// reroutes every costly flow in several phases); larger ones by the primal-dual.
+const CANCEL_NODES: usize = 64;
+/// Negative cycles cancelled before the primal-dual takes over (it starts from any
+/// feasible flow).
+const CANCEL_ROUNDS: usize = 16;
+
+/// An entry of the residual adjacency: residual edge `e` (`2k` forward, `2k + 1` backward
+/// of master edge `k`) and its head, kept together so that a search reads one entry per
+/// edge it passes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    e: usize,
+    head: usize,
+}
 
 impl Net {
     /// Clears all edges and sets the node count.
@@ -68,8 +93,14 @@ impl Net {
         self.pot.resize(n, 0);
         self.done.clear();
         self.done.resize(n, false);
+        self.pred.clear();
+        self.pred.resize(n, usize::MAX);
+        self.walk.clear();
+        self.walk.resize(n, usize::MAX);
         self.adj_start.clear();
         self.adj_start.resize(n + 1, 0);
+        self.queue.clear();
+        self.queue.resize(n, 0);
     }
 
     /// Number of edges.
@@ -145,15 +176,18 @@ impl Net {
         for v in 0..n {
             self.adj_start[v + 1] += self.adj_start[v];
         }
-        self.adj.resize(entries, 0);
+        self.adj.resize(entries, Slot::default());
         // `iter` doubles as the fill cursor.
         self.iter.clear();
         self.iter.extend_from_slice(&self.adj_start[..n]);
         for (k, _) in self.used.iter().enumerate().filter(|(_, &u)| u) {
             let (u, v) = (self.eu[k], self.ev[k]);
-            self.adj[self.iter[u]] = 2 * k;
+            self.adj[self.iter[u]] = Slot { e: 2 * k, head: v };
             self.iter[u] += 1;
-            self.adj[self.iter[v]] = 2 * k + 1;
+            self.adj[self.iter[v]] = Slot {
+                e: 2 * k + 1,
+                head: u,
+            };
             self.iter[v] += 1;
         }
     }
@@ -174,80 +208,107 @@ impl Net {
         }
     }
 
-    /// Head of residual edge `e`.
-    #[inline]
-    fn rhead(&self, e: usize) -> usize {
-        let k = e >> 1;
-        if e & 1 == 0 {
-            self.ev[k]
-        } else {
-            self.eu[k]
-        }
-    }
-
     /// Dinic max flow from `s` to `t` on the built residual graph; the flows change with it.
     fn dinic(&mut self, s: usize, t: usize) -> i128 {
         let mut total = 0;
-        loop {
-            // BFS levels, up to `t`'s: a node at `t`'s level or beyond leads the search
-            // nowhere (levels only grow along it), so leaving it unlabelled changes no path.
-            self.level.iter_mut().for_each(|l| *l = -1);
-            self.level[s] = 0;
-            self.queue.clear();
-            self.queue.push(s);
-            let mut qi = 0;
-            'bfs: while qi < self.queue.len() {
-                let u = self.queue[qi];
-                qi += 1;
-                for i in self.adj_start[u]..self.adj_start[u + 1] {
-                    let e = self.adj[i];
-                    let w = self.rhead(e);
-                    if self.rcap[e] > 0 && self.level[w] < 0 {
-                        self.level[w] = self.level[u] + 1;
-                        if w == t {
-                            break 'bfs;
-                        }
-                        self.queue.push(w);
-                    }
-                }
-            }
-            if self.level[t] < 0 {
-                break;
-            }
+        while self.levels(s, t) {
             self.iter.clear();
             self.iter.extend_from_slice(&self.adj_start[..self.n]);
-            loop {
-                let f = self.dfs(s, t, i128::MAX);
-                if f == 0 {
-                    break;
-                }
-                total += f;
-            }
+            total += self.blocking_flow(s, t);
         }
         total
     }
 
-    fn dfs(&mut self, v: usize, t: usize, f: i128) -> i128 {
-        if v == t {
-            return f;
-        }
-        while self.iter[v] < self.adj_start[v + 1] {
-            let e = self.adj[self.iter[v]];
-            let w = self.rhead(e);
-            if self.rcap[e] > 0 && self.level[w] == self.level[v] + 1 {
-                let d = self.dfs(w, t, f.min(self.rcap[e]));
-                if d > 0 {
-                    self.rcap[e] -= d;
-                    self.rcap[e ^ 1] += d;
-                    // The flow follows the residual capacities as they change (no pass
-                    // over every edge afterwards).
-                    self.x[e >> 1] += if e & 1 == 0 { d } else { -d };
-                    return d;
+    /// BFS levels from `s`, up to `t`'s; `true` if `t` is reached. A node at `t`'s level or
+    /// beyond leads the search nowhere (levels only grow along it), so leaving it
+    /// unlabelled changes no path.
+    fn levels(&mut self, s: usize, t: usize) -> bool {
+        self.level.fill(-1);
+        self.level[s] = 0;
+        self.queue[0] = s;
+        let (mut head, mut tail) = (0, 1);
+        while head < tail {
+            let u = self.queue[head];
+            head += 1;
+            let next = self.level[u] + 1;
+            for slot in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                let w = slot.head;
+                if self.rcap[slot.e] > 0 && self.level[w] < 0 {
+                    self.level[w] = next;
+                    if w == t {
+                        return true;
+                    }
+                    self.queue[tail] = w;
+                    tail += 1;
                 }
             }
-            self.iter[v] += 1;
         }
-        0
+        false
+    }
+
+    /// A blocking flow of the level graph from `s` to `t`, path by path, by depth-first
+    /// search on the current arcs (`iter`); returns its amount.
+    ///
+    /// The textbook recursion with the path on a stack: at a node take the first current
+    /// arc into the next level with residual capacity; at a dead end step back and move the
+    /// parent's current arc on; at `t` augment by the bottleneck. A search restarted from
+    /// `s` after a path would walk down the same current arcs to the first edge the path
+    /// saturated (every arc before it still has capacity and the levels are unchanged), so
+    /// the path is kept up to that edge's tail and the search goes on from there: the same
+    /// paths in the same order, without the walk.
+    fn blocking_flow(&mut self, s: usize, t: usize) -> i128 {
+        self.path.clear();
+        let mut total = 0;
+        let mut v = s;
+        loop {
+            if v == t {
+                let f = self
+                    .path
+                    .iter()
+                    .map(|&(_, e)| self.rcap[e])
+                    .min()
+                    .expect("a path from s to t has an edge");
+                let mut keep = self.path.len();
+                for (i, &(_, e)) in self.path.iter().enumerate() {
+                    self.rcap[e] -= f;
+                    self.rcap[e ^ 1] += f;
+                    // The flow follows the residual capacities as they change (no pass
+                    // over every edge afterwards).
+                    self.x[e >> 1] += if e & 1 == 0 { f } else { -f };
+                    if self.rcap[e] == 0 && keep == self.path.len() {
+                        keep = i;
+                    }
+                }
+                total += f;
+                v = self.path[keep].0;
+                self.path.truncate(keep);
+                continue;
+            }
+            let end = self.adj_start[v + 1];
+            let next = self.level[v] + 1;
+            let mut i = self.iter[v];
+            while i < end {
+                let slot = self.adj[i];
+                if self.rcap[slot.e] > 0 && self.level[slot.head] == next {
+                    break;
+                }
+                i += 1;
+            }
+            self.iter[v] = i;
+            if i < end {
+                let slot = self.adj[i];
+                self.path.push((v, slot.e));
+                v = slot.head;
+            } else {
+                match self.path.pop() {
+                    None => return total,
+                    Some((u, _)) => {
+                        self.iter[u] += 1;
+                        v = u;
+                    }
+                }
+            }
+        }
     }
 
     /// Sends as much flow as possible from `s` to `t` through the residual graph of the
@@ -295,20 +356,19 @@ impl Net {
     }
 
     fn bfs_mark(&mut self, s: usize) {
-        self.mark.iter_mut().for_each(|m| *m = false);
+        self.mark.fill(false);
         self.mark[s] = true;
-        self.queue.clear();
-        self.queue.push(s);
-        let mut qi = 0;
-        while qi < self.queue.len() {
-            let u = self.queue[qi];
-            qi += 1;
-            for i in self.adj_start[u]..self.adj_start[u + 1] {
-                let e = self.adj[i];
-                let w = self.rhead(e);
-                if self.rcap[e] > 0 && !self.mark[w] {
+        self.queue[0] = s;
+        let (mut head, mut tail) = (0, 1);
+        while head < tail {
+            let u = self.queue[head];
+            head += 1;
+            for slot in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
+                let w = slot.head;
+                if self.rcap[slot.e] > 0 && !self.mark[w] {
                     self.mark[w] = true;
-                    self.queue.push(w);
+                    self.queue[tail] = w;
+                    tail += 1;
                 }
             }
         }
@@ -366,11 +426,180 @@ impl Net {
     /// whose reduced cost under optimal potentials is not zero, so that the feasible
     /// circulations left are exactly the least-cost ones. Costs must be `>= 0`.
     ///
-    /// Primal-dual: empty every costly edge (their lower bounds are zero here), then route
-    /// the imbalances along shortest paths, a blocking flow per distance.
+    /// A small network cancels the negative cycles of its flow ([`Net::cancel_cycles`]);
+    /// a larger one, or one with more cycles than [`CANCEL_ROUNDS`], takes the primal-dual
+    /// ([`Net::primal_dual`]). Either leaves a least-cost flow and optimal potentials.
     pub fn min_cost_and_fix(&mut self, ss: usize, tt: usize) {
         let m = self.m();
-        self.ex.iter_mut().for_each(|e| *e = 0);
+        if self.n > CANCEL_NODES || !self.cancel_cycles() {
+            self.primal_dual(ss, tt);
+        }
+        // Fixing the edges of non-zero reduced cost under any optimal potentials leaves
+        // exactly the least-cost circulations (complementary slackness holds between every
+        // optimal flow and every optimal dual), so which optimal potentials are used does
+        // not matter.
+        if cfg!(debug_assertions) {
+            self.build(None);
+            for e in (0..2 * m).filter(|&e| self.rcap[e] > 0) {
+                let k = e >> 1;
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
+                debug_assert!(if e & 1 == 0 { rc >= 0 } else { rc <= 0 });
+            }
+        }
+        for k in 0..m {
+            if self.lo[k] < self.hi[k] {
+                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
+                if rc != 0 {
+                    self.fix(k);
+                }
+            }
+        }
+    }
+
+    /// Cancels the negative cycles of the residual graph of the current flow, one at a
+    /// time, each by its bottleneck: `true` when none is left, with optimal potentials in
+    /// `pot` (the distances of Bellman-Ford from a root joined to every node at zero cost:
+    /// no residual edge has a negative reduced cost under them); `false` after
+    /// [`CANCEL_ROUNDS`] cycles (the flow is still feasible, and cheaper).
+    fn cancel_cycles(&mut self) -> bool {
+        self.build(None);
+        for _ in 0..CANCEL_ROUNDS {
+            match self.bellman_ford() {
+                None => return true,
+                Some(v) => {
+                    if !self.cancel_cycle(v) {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Bellman-Ford on the costs of the built residual graph from a root joined to every
+    /// node (all distances start at 0), in rounds over the nodes in order: `None` when a
+    /// round changes nothing (the distances, in `pot`, are final), or a node on a cycle of
+    /// the edges that last lowered each distance (`pred`). Such a cycle is negative (every
+    /// edge on it satisfied `pot[tail] + cost <= pot[head]` when set, and the last one set
+    /// strictly), and a graph with a negative cycle keeps changing, so one appears within
+    /// `n` rounds.
+    fn bellman_ford(&mut self) -> Option<usize> {
+        self.pot.fill(0);
+        self.pred.fill(usize::MAX);
+        for _ in 0..=self.n {
+            let mut changed = false;
+            // Disjoint fields: the rounds read the graph and write the distances.
+            let Net {
+                adj_start,
+                adj,
+                rcap,
+                cost,
+                pot,
+                pred,
+                ..
+            } = self;
+            for (u, ends) in adj_start.windows(2).enumerate() {
+                let pu = pot[u];
+                for &Slot { e, head: w } in &adj[ends[0]..ends[1]] {
+                    if rcap[e] <= 0 {
+                        continue;
+                    }
+                    let c = if e & 1 == 0 {
+                        cost[e >> 1]
+                    } else {
+                        -cost[e >> 1]
+                    };
+                    if pu + c < pot[w] {
+                        pot[w] = pu + c;
+                        pred[w] = e;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return None;
+            }
+            if let Some(v) = self.pred_cycle() {
+                return Some(v);
+            }
+        }
+        Some(usize::MAX)
+    }
+
+    /// Tail of residual edge `e`.
+    #[inline]
+    fn rtail(&self, e: usize) -> usize {
+        if e & 1 == 0 {
+            self.eu[e >> 1]
+        } else {
+            self.ev[e >> 1]
+        }
+    }
+
+    /// A node on a cycle of `pred` (each node to the tail of its edge), if there is one:
+    /// walks from every node not yet walked, each walk stamped with its start.
+    fn pred_cycle(&mut self) -> Option<usize> {
+        self.walk.fill(usize::MAX);
+        for start in 0..self.n {
+            let mut v = start;
+            while self.walk[v] == usize::MAX {
+                self.walk[v] = start;
+                match self.pred[v] {
+                    usize::MAX => break,
+                    e => v = self.rtail(e),
+                }
+            }
+            if self.walk[v] == start && self.pred[v] != usize::MAX {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// Pushes the bottleneck around the cycle of `pred` through node `v` (`usize::MAX`:
+    /// none found); `false` if there is no such cycle or it is not negative (then nothing
+    /// changed).
+    fn cancel_cycle(&mut self, v: usize) -> bool {
+        if v == usize::MAX {
+            return false;
+        }
+        let (mut cost, mut f) = (0, i128::MAX);
+        let mut u = v;
+        loop {
+            let e = self.pred[u];
+            cost += if e & 1 == 0 {
+                self.cost[e >> 1]
+            } else {
+                -self.cost[e >> 1]
+            };
+            f = f.min(self.rcap[e]);
+            u = self.rtail(e);
+            if u == v {
+                break;
+            }
+        }
+        if cost >= 0 {
+            return false;
+        }
+        loop {
+            let e = self.pred[u];
+            self.rcap[e] -= f;
+            self.rcap[e ^ 1] += f;
+            self.x[e >> 1] += if e & 1 == 0 { f } else { -f };
+            u = self.rtail(e);
+            if u == v {
+                break;
+            }
+        }
+        true
+    }
+
+    /// The least-cost flow by the primal-dual, with optimal potentials in `pot`: empty
+    /// every costly edge (their lower bounds are zero here), then route the imbalances
+    /// along shortest paths, a blocking flow per distance.
+    fn primal_dual(&mut self, ss: usize, tt: usize) {
+        let m = self.m();
+        self.ex.fill(0);
         for k in 0..m {
             if self.cost[k] > 0 && self.x[k] > self.lo[k] {
                 let d = self.x[k] - self.lo[k];
@@ -380,7 +609,7 @@ impl Net {
             }
         }
         let mut need = self.connect_excess(ss, tt);
-        self.pot.iter_mut().for_each(|p| *p = 0);
+        self.pot.fill(0);
         let mut built = false;
         while need > 0 {
             // No edge is added or fixed between phases: the adjacency of the first stays
@@ -391,18 +620,13 @@ impl Net {
                 self.build(None);
                 built = true;
             }
-            self.dijkstra(ss);
+            let dmax = self.dijkstra(ss);
             if self.dist[tt] >= INF_DIST {
                 debug_assert!(false, "imbalance of a feasible flow must be routable");
                 break;
             }
-            let dmax = (0..self.n)
-                .filter(|&v| self.dist[v] < INF_DIST)
-                .map(|v| self.dist[v])
-                .max()
-                .unwrap_or(0);
-            for v in 0..self.n {
-                self.pot[v] += self.dist[v].min(dmax);
+            for (p, &d) in self.pot.iter_mut().zip(&self.dist) {
+                *p += d.min(dmax);
             }
             // Keep only admissible edges (zero reduced cost).
             for k in 0..self.m() {
@@ -425,34 +649,18 @@ impl Net {
         // does not reach gains the largest distance, which lowers no reduced cost into it,
         // and no residual edge leaves the reached set; the edges the blocking flows open
         // are reversed admissible ones, of reduced cost 0). With no costly flow to reroute
-        // the potentials are 0 and every residual edge costs >= 0. Fixing the edges of
-        // non-zero reduced cost under any optimal potentials leaves exactly the least-cost
-        // circulations (complementary slackness holds between every optimal flow and every
-        // optimal dual), so which optimal potentials are used does not matter.
-        if cfg!(debug_assertions) {
-            self.build(None);
-            for e in (0..2 * m).filter(|&e| self.rcap[e] > 0) {
-                let k = e >> 1;
-                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
-                debug_assert!(if e & 1 == 0 { rc >= 0 } else { rc <= 0 });
-            }
-        }
-        for k in 0..m {
-            if self.lo[k] < self.hi[k] {
-                let rc = self.cost[k] + self.pot[self.eu[k]] - self.pot[self.ev[k]];
-                if rc != 0 {
-                    self.fix(k);
-                }
-            }
-        }
+        // the potentials are 0 and every residual edge costs >= 0.
     }
 
     /// Dijkstra on reduced costs of the built residual graph, with a binary heap
     /// (`O(m log n)`, entries left stale rather than decreased): the work follows the nodes
     /// and residual edges reached, where a dense minimum search scans every node per step.
-    fn dijkstra(&mut self, s: usize) {
-        self.dist.iter_mut().for_each(|d| *d = INF_DIST);
-        self.done.iter_mut().for_each(|d| *d = false);
+    /// Returns the largest distance of a node reached (the last one settled: nodes are
+    /// settled in order of distance).
+    fn dijkstra(&mut self, s: usize) -> i64 {
+        let mut last = 0;
+        self.dist.fill(INF_DIST);
+        self.done.fill(false);
         self.dist[s] = 0;
         self.heap.clear();
         self.heap.push(Reverse((0, s)));
@@ -461,8 +669,8 @@ impl Net {
                 continue;
             }
             self.done[u] = true;
-            for i in self.adj_start[u]..self.adj_start[u + 1] {
-                let e = self.adj[i];
+            last = best;
+            for &Slot { e, head: w } in &self.adj[self.adj_start[u]..self.adj_start[u + 1]] {
                 if self.rcap[e] <= 0 {
                     continue;
                 }
@@ -472,7 +680,6 @@ impl Net {
                 } else {
                     -self.cost[k]
                 };
-                let w = self.rhead(e);
                 let rc = c + self.pot[u] - self.pot[w];
                 debug_assert!(rc >= 0);
                 if best + rc < self.dist[w] {
@@ -481,6 +688,7 @@ impl Net {
                 }
             }
         }
+        last
     }
 }
 
@@ -506,7 +714,112 @@ mod tests {
         net
     }
 
+    /// The textbook recursive search of Dinic's blocking flow, restarted from `s` after
+    /// every path: the reference for [`Net::blocking_flow`].
+    fn recursive_path(net: &mut Net, v: usize, t: usize, f: i128) -> i128 {
+        if v == t {
+            return f;
+        }
+        while net.iter[v] < net.adj_start[v + 1] {
+            let Slot { e, head: w } = net.adj[net.iter[v]];
+            if net.rcap[e] > 0 && net.level[w] == net.level[v] + 1 {
+                let d = recursive_path(net, w, t, f.min(net.rcap[e]));
+                if d > 0 {
+                    net.rcap[e] -= d;
+                    net.rcap[e ^ 1] += d;
+                    net.x[e >> 1] += if e & 1 == 0 { d } else { -d };
+                    return d;
+                }
+            }
+            net.iter[v] += 1;
+        }
+        0
+    }
+
+    /// Dinic's max flow with the recursive search (on the built residual graph).
+    fn recursive_dinic(net: &mut Net, s: usize, t: usize) -> i128 {
+        let mut total = 0;
+        while net.levels(s, t) {
+            net.iter.clear();
+            net.iter.extend_from_slice(&net.adj_start[..net.n]);
+            loop {
+                let f = recursive_path(net, s, t, i128::MAX);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
+        }
+        total
+    }
+
     proptest! {
+        /// The blocking flow on a stack, its path kept up to the first edge it saturates,
+        /// finds the paths of the recursive search restarted from the source: the same
+        /// amount and the same flow on every edge, search after search (the later ones
+        /// through the backward edges of the earlier flows).
+        #[test]
+        fn blocking_flow_is_the_recursive_search(
+            (n, edges) in network(),
+            pairs in proptest::collection::vec((0usize..9, 0usize..9), 1..=3),
+        ) {
+            let mut stack = net_of(n, &edges);
+            let mut recursive = stack.clone();
+            for (s, t) in pairs {
+                let (s, t) = (s % n, t % n);
+                if s == t {
+                    continue;
+                }
+                let a = stack.augment(s, t, None);
+                recursive.build(None);
+                let b = recursive_dinic(&mut recursive, s, t);
+                prop_assert_eq!(a, b);
+                prop_assert_eq!(&stack.x, &recursive.x);
+            }
+        }
+
+        /// Cancelling negative cycles from a feasible circulation (a max flow from `s` to `t`
+        /// closed by a free return edge) reaches the least cost of the primal-dual, and its
+        /// potentials leave no residual edge of negative reduced cost (so they are optimal
+        /// and fix the same least-cost face).
+        #[test]
+        fn cancelled_cycles_are_least_cost(
+            (n, edges) in network(),
+            (s, t) in (0usize..9, 0usize..9),
+        ) {
+            let (s, t) = (s % n, t % n);
+            prop_assume!(s != t);
+            // Two spare nodes for the primal-dual's super source and sink.
+            let mut net = net_of(n + 2, &edges);
+            let back = net.add(t, s, 0, 1_000, 0);
+            let f = net.augment(s, t, Some(back));
+            net.x[back] += f;
+            let cost = |net: &Net| -> i128 {
+                (0..net.m()).map(|k| net.x[k] * i128::from(net.cost[k])).sum()
+            };
+            let mut cancelled = net.clone();
+            prop_assume!(cancelled.cancel_cycles());
+            let mut primal_dual = net.clone();
+            primal_dual.primal_dual(n, n + 1);
+            prop_assert_eq!(cost(&cancelled), cost(&primal_dual));
+            cancelled.build(None);
+            for e in (0..2 * cancelled.m()).filter(|&e| cancelled.rcap[e] > 0) {
+                let k = e >> 1;
+                let rc = cancelled.cost[k] + cancelled.pot[cancelled.eu[k]]
+                    - cancelled.pot[cancelled.ev[k]];
+                let optimal = if e & 1 == 0 { rc >= 0 } else { rc <= 0 };
+                prop_assert!(optimal, "residual edge {} has reduced cost {}", e, rc);
+            }
+            // The flow is still a circulation within its bounds.
+            let mut balance = vec![0i128; n + 2];
+            for k in 0..cancelled.m() {
+                prop_assert!(cancelled.x[k] >= cancelled.lo[k] && cancelled.x[k] <= cancelled.hi[k]);
+                balance[cancelled.eu[k]] -= cancelled.x[k];
+                balance[cancelled.ev[k]] += cancelled.x[k];
+            }
+            prop_assert!(balance.iter().all(|&b| b == 0));
+        }
+
         /// A series of searches on the kept residual graph, each closed through one edge
         /// that is then fixed (as the ladder's rank loop), finds the same amounts and leaves
         /// the same flows, edge by edge, as rebuilding the residual graph for every search.

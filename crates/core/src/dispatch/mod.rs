@@ -83,8 +83,10 @@
 //! firm sink, then (that fixed) into the interruptible sink; objective 3 minimises, in
 //! order, each external's supply edge by pushing flow around it in the residual graph, and
 //! fixes it. `Local` then solves a min-cost circulation (cost 1 per watt on region arcs,
-//! primal-dual with blocking flows) and fixes every edge with a non-zero reduced cost, which
-//! leaves exactly the least-transfer dispatches. The ratio rule is the decomposition
+//! negative cycles of the current flow cancelled on a network of at most 64 nodes, the
+//! primal-dual with blocking flows on a larger one) and fixes every edge whose reduced cost
+//! under the optimal potentials either leaves is not zero, which leaves exactly the
+//! least-transfer dispatches. The ratio rule is the decomposition
 //! algorithm for the lexicographically optimal base of the resulting base polyhedron:
 //! find the largest common served ratio `lambda = p / q` by Newton's (Dinkelbach's)
 //! method on violated cuts, testing `lambda` with lower bounds `p w_r` on a network scaled
@@ -138,7 +140,8 @@
 //!   binds iff in some component every set of largest firm deficit has an arc of the set
 //!   entering it (one enumeration for all sets). Tested against re-solving with one more
 //!   watt.
-//! * The min-cost stage's shortest paths use a binary heap (`O(m log n)`).
+//! * The min-cost stage's shortest paths (primal-dual, large networks) use a binary heap
+//!   (`O(m log n)`).
 
 mod cuts;
 mod flow;

@@ -24,7 +24,7 @@ use crate::accumulators::{Accumulator, HourState, HourView, SampleView};
 use crate::demand_response::DemandResponses;
 use crate::inputs::{InputError, Inputs};
 use crate::network::{Column, HourDemand, HourResult, NetworkHour};
-use crate::outage::{Components, History, Pools, Quantities};
+use crate::outage::{BlockSums, Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
 use crate::storage::Storages;
 use gridrisk_core::model::PEAK_BLOCK_H;
@@ -316,11 +316,7 @@ impl<'m> Sampler<'m> {
                 b += 1;
             }
             level[0] = generation;
-            for (q, level) in level.iter_mut().enumerate().skip(1) {
-                *level += (start..b)
-                    .map(|c| sums[c * quantities + q].net_w)
-                    .sum::<i64>();
-            }
+            step_others(level, sums, quantities, start..b);
             return b;
         }
         while b < stop {
@@ -372,11 +368,7 @@ impl<'m> Sampler<'m> {
                     b += 1;
                 }
                 level[0] = generation;
-                for (q, level) in level.iter_mut().enumerate().skip(1) {
-                    *level += (start..b)
-                        .map(|c| sums[c * quantities + q].net_w)
-                        .sum::<i64>();
-                }
+                step_others(level, sums, quantities, start..b);
             } else {
                 while b < stop {
                     let s = &sums[b * quantities..(b + 1) * quantities];
@@ -933,6 +925,23 @@ impl<'m> Sampler<'m> {
         for &q in &self.changed {
             self.block_hours[q * PEAK_BLOCK_H..(q + 1) * PEAK_BLOCK_H].fill(0);
         }
+    }
+}
+
+/// Step the levels of quantities 1.. (quantity 0, a lone region's generation, is stepped by
+/// the caller's loop) over the skipped blocks `blocks`: `sums` holds each block's
+/// `quantities` sums side by side.
+fn step_others(
+    level: &mut [i64],
+    sums: &[BlockSums],
+    quantities: usize,
+    blocks: std::ops::Range<usize>,
+) {
+    for (q, level) in level.iter_mut().enumerate().take(quantities).skip(1) {
+        *level += blocks
+            .clone()
+            .map(|c| sums[c * quantities + q].net_w)
+            .sum::<i64>();
     }
 }
 

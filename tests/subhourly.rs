@@ -75,16 +75,10 @@ fn quarter_hour_steps_match_the_exact_indices() {
         (Some(2), Some(2))
     );
     let sys = &doc["system"];
-    for (key, exact) in [("lole_h", lole_h), ("lolf", lolf), ("eue_mwh", eue_mwh)] {
-        let (mean, se) = (
-            sys[key]["mean"].as_f64().unwrap(),
-            sys[key]["se"].as_f64().unwrap(),
-        );
-        assert!(
-            se > 0.0 && (mean - exact).abs() < 4.0 * se,
-            "{key}: {mean} ± {se}, exact {exact}"
-        );
-    }
+    assert_within_4_se(
+        sys,
+        [("lole_h", lole_h), ("lolf", lolf), ("eue_mwh", eue_mwh)],
+    );
     // The 110 MW step is short in every sample: one shortfall day per sample (a day is 96
     // steps of 15 min).
     assert_eq!(sys["lole_d"]["mean"].as_f64(), Some(1.0));
@@ -128,16 +122,10 @@ fn continuous_outages_at_quarter_hour_steps_match_the_exact_indices() {
         "json",
     ]);
     let sys = &doc["system"];
-    for (key, exact) in [("lole_h", lole_h), ("lolf", lolf), ("eue_mwh", eue_mwh)] {
-        let (mean, se) = (
-            sys[key]["mean"].as_f64().unwrap(),
-            sys[key]["se"].as_f64().unwrap(),
-        );
-        assert!(
-            se > 0.0 && (mean - exact).abs() < 4.0 * se,
-            "{key}: {mean} ± {se}, exact {exact}"
-        );
-    }
+    assert_within_4_se(
+        sys,
+        [("lole_h", lole_h), ("lolf", lolf), ("eue_mwh", eue_mwh)],
+    );
     // Not the hourly reading of the same means (4 and 1 steps): its LOLF differs by many
     // standard errors.
     let hourly_mixing = 1.0 - (-(1.0 / mttf_h + 1.0 / mttr_h)).exp();
@@ -418,5 +406,20 @@ fn a_faster_clock_scales_every_energy_exactly() {
         for key in ["lolf", "neue_ppm", "p_shortfall"] {
             assert_eq!(fast[key], hourly[key], "{device} {key}");
         }
+    }
+}
+
+/// Each system index of a run's JSON `sys` within 4 of its standard errors (a positive one)
+/// of its exact value.
+fn assert_within_4_se(sys: &Value, exact: [(&str, f64); 3]) {
+    for (key, exact) in exact {
+        let (mean, se) = (
+            sys[key]["mean"].as_f64().unwrap(),
+            sys[key]["se"].as_f64().unwrap(),
+        );
+        assert!(
+            se > 0.0 && (mean - exact).abs() < 4.0 * se,
+            "{key}: {mean} ± {se}, exact {exact}"
+        );
     }
 }

@@ -564,3 +564,91 @@ fn the_report_draws_the_event_summary_and_the_worst_event_s_days() {
     assert!(html.contains("unserved firm demand"));
     assert!(html.contains("available generation"));
 }
+
+/// With storage, the worst event's days carry the stored energy of each hour (issue 12: a
+/// typical day of the worst event shows load, generation, storage and imports), within the
+/// plant's limits from one hour to the next, and the report draws it; without storage the
+/// column is absent.
+#[test]
+fn the_worst_event_s_days_show_the_stored_energy_and_the_report_draws_it() {
+    // scenarios/benchmarks/ieee-rts79-storage.toml: one device of 300 MW both ways, 1,200
+    // MWh, efficiencies 0.9, carry-over 0.999.
+    const ENERGY_MWH: f64 = 1200.0;
+    const MOST_UP_MWH: f64 = 300.0 * 0.9; // a full hour of charge, stored
+    const MOST_DOWN_MWH: f64 = 300.0 / 0.9 + ENERGY_MWH * 0.001; // discharge and carry-over
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let day = dir.path().join("day.json");
+    gridrisk()
+        .args([
+            "run",
+            "scenarios/benchmarks/ieee-rts79-storage.toml",
+            "--samples",
+            "300",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ])
+        .arg("--worst-day")
+        .arg(&day)
+        .arg("--out")
+        .arg(&result)
+        .assert()
+        .success();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
+    let d = &doc["worst_event_day"];
+    let hours = d["hour"].as_array().unwrap().len();
+    let region = &d["regions"]["RTS"];
+    for key in [
+        "firm_demand_mw",
+        "generation_available_mw",
+        "shortfall_mw",
+        "stored_mwh",
+    ] {
+        assert_eq!(region[key].as_array().unwrap().len(), hours, "{key}");
+    }
+    let stored: Vec<f64> = (region["stored_mwh"].as_array().unwrap().iter())
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!(
+        stored.iter().all(|&s| (0.0..=ENERGY_MWH).contains(&s)),
+        "{stored:?}"
+    );
+    for w in stored.windows(2) {
+        let change = w[1] - w[0];
+        assert!(
+            (-MOST_DOWN_MWH - 1e-6..=MOST_UP_MWH + 1e-6).contains(&change),
+            "{} -> {}",
+            w[0],
+            w[1]
+        );
+    }
+    assert!(stored.iter().any(|&s| s > 0.0), "the plant holds energy on some hour");
+    let html = dir.path().join("r.html");
+    gridrisk()
+        .arg("report")
+        .arg(&result)
+        .arg("--out")
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("Stored energy over the worst event"));
+    // Plain RTS-79 has no storage column.
+    let plain = json(&[
+        "run",
+        RTS79,
+        "--samples",
+        "300",
+        "--seed",
+        "3",
+        "--worst-day",
+        dir.path().join("plain.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let regions = plain["worst_event_day"]["regions"].as_object().unwrap();
+    assert!(regions.values().all(|r| r.get("stored_mwh").is_none()));
+}

@@ -625,7 +625,10 @@ fn the_worst_event_s_days_show_the_stored_energy_and_the_report_draws_it() {
             w[1]
         );
     }
-    assert!(stored.iter().any(|&s| s > 0.0), "the plant holds energy on some hour");
+    assert!(
+        stored.iter().any(|&s| s > 0.0),
+        "the plant holds energy on some hour"
+    );
     let html = dir.path().join("r.html");
     gridrisk()
         .arg("report")

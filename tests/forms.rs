@@ -1,6 +1,7 @@
 //! Accepted forms of the scenario format that used to be refused: `first_weekday` written
 //! as the daily CSV accepts it (`Mon`), and `for = 0` without `mttr_h`; and equivalent forms
-//! that must give the same results (a renewable's full-window series equal to its profile).
+//! that must give the same results (a renewable's full-window series, of factors or of MW,
+//! equal to its profile).
 
 use crate::util::{gridrisk, json, RTS79};
 use std::path::Path;
@@ -12,6 +13,16 @@ fn scenario(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
+}
+
+/// System results of `gridrisk analytic` on `file` without day-to-day variability (written
+/// to `dir`).
+fn exact(dir: &Path, file: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(file)
+        .unwrap()
+        .replace("daily_sd = 0.3", "daily_sd = 0");
+    let f = scenario(dir, "exact.toml", &text);
+    json(&["analytic", &f, "--format", "json"])["system"].clone()
 }
 
 /// System results of a run, without what names the scenario or the run.
@@ -151,12 +162,45 @@ fn a_full_window_series_equal_to_the_profile_gives_the_same_results() {
     );
     assert_ne!(system(&other), a);
     // The exact mode too (without day-to-day variability).
-    let exact = |file: &str| {
-        let text = std::fs::read_to_string(file)
-            .unwrap()
-            .replace("daily_sd = 0.3", "daily_sd = 0");
-        let f = scenario(dir.path(), "exact.toml", &text);
-        json(&["analytic", &f, "--format", "json"])["system"].clone()
+    assert_eq!(exact(dir.path(), &by_hour), exact(dir.path(), &series));
+}
+
+/// A plant's series in MW (`mw_file`) is its series of factors times `mw`: whole MW of a
+/// 60 MW plant give the factors k / 60 exactly, so the same Monte Carlo and exact results
+/// as the hour-of-day profile of those factors; a value above `mw` is refused (the
+/// bad-input corpus, `renewable-mw-series-above-mw.toml`).
+#[test]
+fn a_full_window_mw_series_equal_to_mw_times_the_profile_gives_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let mw: Vec<u32> = (0..24)
+        .map(|h| if (7..18).contains(&h) { 5 * (h - 6) } else { 0 })
+        .collect();
+    let listed = mw
+        .iter()
+        .map(|&k| (f64::from(k) / 60.0).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by_hour = scenario(
+        dir.path(),
+        "by-hour.toml",
+        &solar_week(&format!("profile = [{listed}]")),
+    );
+    // The plant's MW in each hour of the week, `shift` hours late, as `file`.
+    let mw_series = |file: &str, shift: usize| {
+        let csv = std::iter::once("pv_mw".to_string())
+            .chain((0..168).map(|h| mw[(h + 24 - shift) % 24].to_string()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(dir.path().join(file), csv).unwrap();
+        let form = format!("mw_file = \"{file}\"\ncolumn = \"pv_mw\"");
+        scenario(dir.path(), &format!("{file}.toml"), &solar_week(&form))
     };
-    assert_eq!(exact(&by_hour), exact(&series));
+    let series = mw_series("pv-mw.csv", 0);
+    let (a, b) = (system(&by_hour), system(&series));
+    assert!(a["lole_h"]["mean"].as_f64().unwrap() > 0.0, "{a}");
+    assert_eq!(a, b);
+    // The same MW one hour later is another plant.
+    let shifted = mw_series("pv-mw-shifted.csv", 1);
+    assert_ne!(system(&shifted), a);
+    assert_eq!(exact(dir.path(), &by_hour), exact(dir.path(), &series));
 }

@@ -695,6 +695,9 @@ fn structural(text: &str, rng: &mut Rng) -> (String, String) {
                 "[[generator_storages]]",
                 "dispatch = \"peak_shaving\"",
                 "inflow_mw = -5",
+                // A renewable's MW series (an MW column of a shipped CSV; elsewhere an
+                // unknown key or a missing file).
+                "mw_file = \"ieee-rts79/hydro_inflow_mw.csv\"",
                 "[[demand_responses]]",
                 "payback_window_h = 0",
                 "payback_window_steps = 0",

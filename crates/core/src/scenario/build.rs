@@ -141,9 +141,10 @@ pub(crate) fn load(
     if let Some(cal) = &m.calendar {
         for s in &m.vre_series {
             let csv = series::read(&mut reader, &s.file, &mut p);
-            if let Some(factors) =
-                csv.and_then(|c| series::factor_column(&c, &s.column, cal.hours(), &mut p))
-            {
+            if let Some(factors) = csv.and_then(|c| match s.installed_mw {
+                None => series::factor_column(&c, &s.column, cal.hours(), &mut p),
+                Some(mw) => series::mw_factor_column(&c, &s.column, cal.hours(), mw, &mut p),
+            }) {
                 m.conditions.vre[s.plant].profile = VreProfile::Hourly(factors);
             }
         }

@@ -214,6 +214,7 @@ pub(crate) const RENEWABLE: &[&str] = &[
     "capacity_factor",
     "profile",
     "file",
+    "mw_file",
     "column",
     "daily_sd",
     "persistence",

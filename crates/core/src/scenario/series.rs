@@ -597,6 +597,34 @@ pub(crate) fn factor_column(
     count_ok.then_some(factors)
 }
 
+/// A renewable plant's MW per study hour from column `column` of `csv` (exactly `hours`
+/// rows, each from 0 to the plant's `installed_mw`), as capacity factors of `installed_mw`
+/// (each value / `installed_mw`, correctly rounded: MW of a factor series times a whole `mw`
+/// give that series' factors exactly; a plant of 0 MW has factors 0).
+pub(crate) fn mw_factor_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    installed_mw: f64,
+    p: &mut Problems,
+) -> Option<Vec<f64>> {
+    let col = csv.column(column, p)?;
+    let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
+    let expect = format!("a power from 0 to the plant's `mw` ({installed_mw} MW)");
+    let mw = csv.numbers(col, "MW", |x| (0.0..=installed_mw).contains(&x), &expect, p)?;
+    let factors = mw
+        .into_iter()
+        .map(|x| {
+            if installed_mw > 0.0 {
+                x / installed_mw
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    count_ok.then_some(factors)
+}
+
 /// A unit block's failure or repair rate per study hour from column `column` of `csv`,
 /// exactly `hours` rows: in continuous time a rate per hour (1/h), in discrete time
 /// (`discrete`) a per-step probability; either way in [0, 1] (a continuous rate above 1/h

@@ -854,13 +854,15 @@ pub(crate) fn disturbances(f: &Fields<'_>, ctx: &Ctx<'_>, p: &mut Problems) -> V
 }
 
 /// `[[renewables]]`.
-/// A renewable plant's full-window series of capacity factors, to be read from its CSV
-/// (`file`, `column`) once the manifest is read: the plant's index in `vre`.
+/// A renewable plant's full-window series, to be read from its CSV (`file` or `mw_file`,
+/// `column`) once the manifest is read: the plant's index in `vre`, and with `mw_file` the
+/// plant's `mw` (the series is in MW, at most that, and becomes factors of it).
 #[derive(Debug)]
 pub(crate) struct VreSeries {
     pub(crate) plant: usize,
     pub(crate) file: FileRef,
     pub(crate) column: String,
+    pub(crate) installed_mw: Option<f64>,
 }
 
 /// `[[renewables]]`, with the plants whose factors come from a CSV (their profile is
@@ -881,12 +883,14 @@ pub(crate) fn renewables(
         let name = rf.unique_name("renewable plant", &mut seen, p);
         let region = rf.ordinary_region("region", ctx.regions, ctx.hubs, "units", p);
         let cap = rf.power_w("mw", true, p);
-        let forms = ["capacity_factor", "profile", "file"];
+        let forms = ["capacity_factor", "profile", "file", "mw_file"];
         let given: Vec<&str> = forms.into_iter().filter(|k| rf.has(k)).collect();
-        if rf.has("column") && !rf.has("file") {
+        if rf.has("column") && !rf.has("file") && !rf.has("mw_file") {
             rf.bad(
                 "column",
-                "only goes with `file` (a CSV of capacity factors per study hour)".into(),
+                "only goes with `file` or `mw_file` (a CSV of capacity factors or MW per \
+                 study hour)"
+                    .into(),
                 p,
             );
         }
@@ -894,8 +898,9 @@ pub(crate) fn renewables(
             [_, second, ..] => {
                 rf.bad(
                     second,
-                    "give one of `capacity_factor` (flat), `profile` (by hour of day) and \
-                     `file` (a CSV per study hour), not several"
+                    "give one of `capacity_factor` (flat), `profile` (by hour of day), \
+                     `file` (a CSV of factors per study hour) and `mw_file` (a CSV of MW \
+                     per study hour), not several"
                         .into(),
                     p,
                 );
@@ -905,24 +910,26 @@ pub(crate) fn renewables(
                 rf.problem(
                     Some("capacity_factor"),
                     "missing: give either `capacity_factor` (a flat factor in [0, 1]), \
-                     `profile` (24 factors in [0, 1] by hour of day) or `file` (a CSV of \
-                     factors in [0, 1] per study hour)"
+                     `profile` (24 factors in [0, 1] by hour of day), `file` (a CSV of \
+                     factors in [0, 1] per study hour) or `mw_file` (a CSV of MW from 0 to \
+                     `mw` per study hour)"
                         .into(),
                     p,
                 );
                 None
             }
-            ["file"] => {
-                let file = file_ref(&rf, "file", p);
+            [form @ ("file" | "mw_file")] => {
+                let file = file_ref(&rf, form, p);
                 let column = match rf.get("column") {
                     Some(_) => rf.string("column", true, p),
                     None => name.clone(),
                 };
-                if let (Some(file), Some(column)) = (file, column) {
+                if let (Some(file), Some(column), Some(capacity_w)) = (file, column, cap) {
                     series.push(VreSeries {
                         plant: out.len(),
                         file,
                         column,
+                        installed_mw: (form == "mw_file").then(|| capacity_w as f64 / 1e6),
                     });
                 }
                 Some(VreProfile::Hourly(Vec::new()))

@@ -45,6 +45,13 @@ fn storage_shards_merge_into_the_unsharded_result() {
     merge_matches_whole("tests/data/storage/test3.toml", &[1, 3]);
 }
 
+/// The generator-storage indices (spilled inflow) merge exactly too, with its
+/// peak-shaving schedule (the RTS-79 reservoir example, an hourly inflow).
+#[test]
+fn generator_storage_shards_merge_into_the_unsharded_result() {
+    merge_matches_whole("scenarios/benchmarks/ieee-rts79-hydro.toml", &[1, 3]);
+}
+
 /// The demand response indices merge exactly too (PRAS's test 5: demand response and
 /// storage).
 #[test]

@@ -286,8 +286,11 @@ struct Components {
     pick: Vec<usize>,
     /// Per solved component: the rank at which two of its resources could reach its need,
     /// if that rank offered whole serves everything (the ranks above are then unused), else
-    /// [`NONE`].
+    /// [`NONE`]; then that rank's total use, and its two resources that could reach the
+    /// need (`(NONE, NONE)` if there were more).
     top: Vec<usize>,
+    top_use_w: Vec<i64>,
+    pair: Vec<(usize, usize)>,
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
@@ -316,6 +319,21 @@ struct Sub {
     firm_w: Vec<i64>,
     arc_limit_w: Vec<i64>,
     available_w: Vec<i64>,
+    /// Per resource of the component: its use known from the shortcuts (a [`Pair`]).
+    known_use_w: Vec<i64>,
+}
+
+/// What the shortcuts know of a solved component whose rank `top` offered whole serves
+/// everything and has exactly two resources that can reach the need (module docs,
+/// Shortcuts: a pair).
+#[derive(Debug, Clone, Copy)]
+struct Pair<'a> {
+    /// The two resources, in ladder order.
+    resources: (usize, usize),
+    /// Their use in all (the need left before rank `top`).
+    use_w: i64,
+    /// Per resource of the ladder: its use in the chain below `top`.
+    chain_use_w: &'a [i64],
 }
 
 impl Sub {
@@ -391,6 +409,7 @@ impl Sub {
             firm_w: vec![0; regions.len()],
             arc_limit_w: vec![0; arcs.len()],
             available_w: vec![0; resources.len()],
+            known_use_w: vec![0; resources.len()],
             dispatcher: LadderDispatcher::new(topology, sub_ladder, rule),
             regions,
             externals,
@@ -404,8 +423,15 @@ impl Sub {
     /// The circulation of the component in `hour` (of the whole network), written into its
     /// entries of `out`; the ranks above `top` are known to be unused ([`NONE`]: nothing
     /// known), so their supply resources are left out and their demand resources served as
-    /// firm demand (module docs, Shortcuts: solved).
-    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch, top: usize) {
+    /// firm demand (module docs, Shortcuts: solved); with a `pair` at `top`, its split
+    /// instead of the circulation (a pair).
+    fn solve(
+        &mut self,
+        hour: &LadderHour,
+        out: &mut LadderDispatch,
+        top: usize,
+        pair: Option<Pair>,
+    ) {
         for (i, &r) in self.regions.iter().enumerate() {
             self.supply_w[i] = hour.supply_w[r];
             self.firm_w[i] = hour.firm_w[r];
@@ -430,7 +456,26 @@ impl Sub {
             arc_limit_w: &self.arc_limit_w,
             available_w: &self.available_w,
         };
-        self.dispatcher.solve(&part, &mut self.out);
+        let split = pair.is_some_and(|p| {
+            for (i, &j) in self.resources.iter().enumerate() {
+                self.known_use_w[i] = if self.rank[i] < top {
+                    p.chain_use_w[j]
+                } else {
+                    0
+                };
+            }
+            let local = |j| {
+                self.resources
+                    .binary_search(&j)
+                    .expect("a pair's resources are in its component")
+            };
+            let (a, b) = (local(p.resources.0), local(p.resources.1));
+            self.dispatcher
+                .split_pair(&part, &self.known_use_w, (a, b), p.use_w, &mut self.out)
+        });
+        if !split {
+            self.dispatcher.solve(&part, &mut self.out);
+        }
         for (i, &r) in self.regions.iter().enumerate() {
             out.firm_short_w[r] = self.out.firm_short_w[i];
         }
@@ -490,10 +535,21 @@ impl Components {
             before_w: vec![0; count],
             pick: vec![NONE; count],
             top: vec![NONE; count],
+            top_use_w: vec![0; count],
+            pair: vec![(NONE, NONE); count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
             subs,
         }
+    }
+
+    /// The pair of solved component `c`, if it has one (module docs, Shortcuts: a pair).
+    fn pair(&self, c: usize) -> Option<Pair<'_>> {
+        (self.top[c] != NONE && self.pair[c].0 != NONE).then(|| Pair {
+            resources: self.pair[c],
+            use_w: self.top_use_w[c],
+            chain_use_w: &self.use_w,
+        })
     }
 
     /// Per component, the need the local flow leaves unserved, into `left_w`.
@@ -540,6 +596,11 @@ impl Components {
                     && hour.available_w[j] > 0
                     && self.local.reaches_need(self.node_of[j])
                 {
+                    self.pair[c] = match self.pick[c] {
+                        NONE => self.pair[c],
+                        MANY => (NONE, NONE),
+                        first => (first, j),
+                    };
                     self.pick[c] = if self.pick[c] == NONE { j } else { MANY };
                 }
             }
@@ -569,8 +630,12 @@ impl Components {
             self.local.route(hour.arc_limit_w);
             self.sum_left(t.regions());
             for c in 0..self.kind.len() {
-                if self.top[c] == k && self.left_w[c] > 0 {
-                    self.top[c] = NONE;
+                if self.top[c] == k {
+                    if self.left_w[c] > 0 {
+                        self.top[c] = NONE;
+                    } else {
+                        self.top_use_w[c] = self.before_w[c];
+                    }
                 }
                 let j = self.pick[c];
                 if self.kind[c] != Kind::Open || j == NONE {
@@ -657,6 +722,14 @@ impl LadderDispatcher {
             out.use_w.fill(0);
             out.import_w.fill(0);
             out.binding.fill(false);
+        } else if parts.subs.is_empty() {
+            // One component: the whole network.
+            let split = parts.pair(0).is_some_and(|p| {
+                self.split_pair(hour, p.chain_use_w, p.resources, p.use_w, out)
+            });
+            if !split {
+                self.solve(hour, out);
+            }
         } else if parts.kind.iter().all(|&k| k == Kind::Solved) {
             self.solve(hour, out);
         } else {
@@ -665,13 +738,15 @@ impl LadderDispatcher {
             out.use_w.fill(0);
             out.import_w.fill(0);
             out.binding.fill(false);
-            for (c, sub) in parts.subs.iter_mut().enumerate() {
+            let mut subs = std::mem::take(&mut parts.subs);
+            for (c, sub) in subs.iter_mut().enumerate() {
                 if parts.kind[c] == Kind::Solved {
                     sub.as_mut()
                         .expect("a component with something to solve has a region")
-                        .solve(hour, out, parts.top[c]);
+                        .solve(hour, out, parts.top[c], parts.pair(c));
                 }
             }
+            parts.subs = subs;
         }
         // The chained components (at zero above): their uses from the chain.
         let r_n = self.topology.regions();
@@ -687,6 +762,159 @@ impl LadderDispatcher {
             }
         }
         self.parts = parts;
+    }
+
+    /// The hour when the shortcuts found a pair (module docs, Shortcuts: a pair): rank
+    /// `top`'s resources `a < b` are the only ones of it that can reach the need, and use
+    /// `pair_use_w` in all; every other resource uses `known_use_w` (zero above `top`).
+    /// Writes the unique answer into `out` and returns `true`; `false` (nothing written) if
+    /// the pair is a supply and a demand resource, left to the circulation.
+    ///
+    /// The least-transfer circulations with these uses fixed and the pair's total fixed
+    /// are found on a network of the regions, externals and arcs alone (a node `G` feeds
+    /// the pair's supply resources their total, or takes the pair's demand resources'
+    /// served total); the range of `a`'s use among them is one search each way, and the
+    /// split is the progressive filling of that range in closed form.
+    fn split_pair(
+        &mut self,
+        hour: &LadderHour,
+        known_use_w: &[i64],
+        (a, b): (usize, usize),
+        pair_use_w: i64,
+        out: &mut LadderDispatch,
+    ) -> bool {
+        let t = &self.topology;
+        let lad = &self.ladder;
+        let at = |res: Resource| match res {
+            Resource::Supply { node } => node,
+            Resource::Demand { region } => region,
+        };
+        let (res_a, res_b) = (lad.resources[a], lad.resources[b]);
+        let supply_pair = match (res_a, res_b) {
+            (Resource::Supply { .. }, Resource::Supply { .. }) => true,
+            (Resource::Demand { .. }, Resource::Demand { .. }) => false,
+            _ => return false,
+        };
+        // S, T as in the circulation; `G` the pair's node, then the nodes, the super
+        // source and sink, and `X`, the tail of the capped edge of the range searches.
+        const G: usize = 2;
+        let r_n = t.regions();
+        let v0 = G + 1;
+        let (ss, tt, x) = (v0 + t.nodes(), v0 + t.nodes() + 1, v0 + t.nodes() + 2);
+        let net = &mut self.net;
+        net.reset(x + 1);
+        let mut through = 0i128;
+        for (r, &s) in hour.supply_w.iter().enumerate() {
+            net.add(S, v0 + r, 0, s as i128, 0);
+            through += s as i128;
+        }
+        let arc0 = net.m();
+        for (arc, &lim) in t.arcs().iter().zip(hour.arc_limit_w) {
+            let cost = i64::from(self.rule == SharingRule::Local && arc.from < r_n && arc.to < r_n);
+            net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
+        }
+        for (r, &f) in hour.firm_w.iter().enumerate() {
+            net.add(v0 + r, T, f as i128, f as i128, 0);
+        }
+        for (j, &res) in lad.resources.iter().enumerate() {
+            if j == a || j == b {
+                continue;
+            }
+            let used = known_use_w[j] as i128;
+            match res {
+                Resource::Supply { node } => {
+                    net.add(S, v0 + node, used, used, 0);
+                    through += used;
+                }
+                Resource::Demand { region } => {
+                    let served = hour.available_w[j] as i128 - used;
+                    net.add(v0 + region, T, served, served, 0);
+                }
+            }
+        }
+        let (avail_a, avail_b) = (hour.available_w[a] as i128, hour.available_w[b] as i128);
+        let total = pair_use_w as i128;
+        // The pair's edges carry their uses (supply) or what they serve (demand).
+        let e_a = if supply_pair {
+            net.add(S, G, total, total, 0);
+            through += total;
+            let e_a = net.add(G, v0 + at(res_a), 0, avail_a, 0);
+            net.add(G, v0 + at(res_b), 0, avail_b, 0);
+            e_a
+        } else {
+            let served = avail_a + avail_b - total;
+            let e_a = net.add(v0 + at(res_a), G, 0, avail_a, 0);
+            net.add(v0 + at(res_b), G, 0, avail_b, 0);
+            net.add(G, T, served, served, 0);
+            e_a
+        };
+        net.add(T, S, 0, through, 0);
+        if !net.make_feasible(ss, tt) {
+            debug_assert!(false, "the chain with the pair serves everything");
+            return false;
+        }
+        if self.rule == SharingRule::Local {
+            let arcs = arc0..arc0 + t.arcs().len();
+            if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
+                net.min_cost_and_fix(ss, tt);
+            } else {
+                for k in arcs {
+                    if net.cost[k] > 0 {
+                        net.fix(k);
+                    }
+                }
+            }
+        }
+        // The range of `e_a`'s flow on that face: as far up, then down, as a path from
+        // its head to its tail (or back) allows, through an edge from `X` capped at what
+        // `e_a` itself allows.
+        let (u, v) = (net.eu[e_a], net.ev[e_a]);
+        let m = net.m();
+        net.add(x, v, 0, net.hi[e_a] - net.x[e_a], 0);
+        let up = net.augment(x, u, Some(e_a));
+        net.truncate(m);
+        net.x[e_a] += up;
+        let flow_hi = net.x[e_a];
+        net.add(x, u, 0, net.x[e_a] - net.lo[e_a], 0);
+        let down = net.augment(x, v, Some(e_a));
+        net.truncate(m);
+        let flow_lo = flow_hi - down;
+        // `a`'s unused part (what the rank's split shares, weighted by availability).
+        let (unused_lo, unused_hi) = if supply_pair {
+            (avail_a - flow_hi, avail_a - flow_lo)
+        } else {
+            (flow_lo, flow_hi)
+        };
+        let (unused, weight) = (avail_a + avail_b - total, avail_a + avail_b);
+        let unused_a = if unused_hi * weight < unused * avail_a {
+            unused_hi
+        } else if unused_lo * weight > unused * avail_a {
+            unused_lo
+        } else {
+            // Both at the same ratio: floors, and the leftover watt (if any) to the larger
+            // remainder, a tie to `a` (listed first).
+            let (floor_a, rem_a) = ((unused * avail_a) / weight, (unused * avail_a) % weight);
+            let (floor_b, rem_b) = ((unused * avail_b) / weight, (unused * avail_b) % weight);
+            floor_a + i128::from(unused > floor_a + floor_b && rem_a >= rem_b)
+        };
+        let use_a = (avail_a - unused_a) as i64;
+        out.firm_short_w.fill(0);
+        out.binding.fill(false);
+        out.import_w.fill(0);
+        for (j, &res) in lad.resources.iter().enumerate() {
+            let used = match j {
+                _ if j == a => use_a,
+                _ if j == b => pair_use_w - use_a,
+                _ => known_use_w[j],
+            };
+            out.use_w[j] = used;
+            if let Resource::Supply { node } = res {
+                if node >= r_n {
+                    out.import_w[node - r_n] += used;
+                }
+            }
+        }
+        true
     }
 
     fn build(&mut self, hour: &LadderHour) -> Layout {
@@ -1067,7 +1295,7 @@ mod tests {
             // Entries of components without a region keep these: nothing at all.
             let mut alone = LadderDispatch::new(t, ladder);
             for sub in d.parts.subs.iter_mut().flatten() {
-                sub.solve(hour, &mut alone, NONE);
+                sub.solve(hour, &mut alone, NONE, None);
             }
             prop_assert_eq!(&alone, &whole);
         }

@@ -261,6 +261,9 @@ enum Kind {
     /// Served by a chain of single resources, whose uses are [`Components::use_w`].
     Chained,
     Solved,
+    /// Still being classified after a rank with two resources that can reach the need (a
+    /// [`Pair`]): something is left unserved after the ranks so far.
+    Paired,
     /// Still being classified: something is left unserved after the ranks so far.
     Open,
 }
@@ -289,8 +292,10 @@ struct Components {
     /// [`NONE`]; then that rank's total use, and its two resources that could reach the
     /// need (`(NONE, NONE)` if there were more).
     top: Vec<usize>,
-    top_use_w: Vec<i64>,
+    pair_use_w: Vec<i64>,
     pair: Vec<(usize, usize)>,
+    /// Per component: the first two resources of the current rank that can reach its need.
+    duo: Vec<(usize, usize)>,
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
@@ -323,16 +328,16 @@ struct Sub {
     known_use_w: Vec<i64>,
 }
 
-/// What the shortcuts know of a solved component whose rank `top` offered whole serves
-/// everything and has exactly two resources that can reach the need (module docs,
-/// Shortcuts: a pair).
+/// What the shortcuts know of a solved component served by a chain in which one rank has
+/// exactly two resources that can reach the need (module docs, Shortcuts: a pair).
 #[derive(Debug, Clone, Copy)]
 struct Pair<'a> {
     /// The two resources, in ladder order.
     resources: (usize, usize),
-    /// Their use in all (the need left before rank `top`).
+    /// Their use in all.
     use_w: i64,
-    /// Per resource of the ladder: its use in the chain below `top`.
+    /// Per resource of the ladder other than the pair: its use in the chain (zero above
+    /// the last rank used).
     chain_use_w: &'a [i64],
 }
 
@@ -458,11 +463,7 @@ impl Sub {
         };
         let split = pair.is_some_and(|p| {
             for (i, &j) in self.resources.iter().enumerate() {
-                self.known_use_w[i] = if self.rank[i] < top {
-                    p.chain_use_w[j]
-                } else {
-                    0
-                };
+                self.known_use_w[i] = p.chain_use_w[j];
             }
             let local = |j| {
                 self.resources
@@ -535,8 +536,9 @@ impl Components {
             before_w: vec![0; count],
             pick: vec![NONE; count],
             top: vec![NONE; count],
-            top_use_w: vec![0; count],
+            pair_use_w: vec![0; count],
             pair: vec![(NONE, NONE); count],
+            duo: vec![(NONE, NONE); count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
             subs,
@@ -547,7 +549,7 @@ impl Components {
     fn pair(&self, c: usize) -> Option<Pair<'_>> {
         (self.top[c] != NONE && self.pair[c].0 != NONE).then(|| Pair {
             resources: self.pair[c],
-            use_w: self.top_use_w[c],
+            use_w: self.pair_use_w[c],
             chain_use_w: &self.use_w,
         })
     }
@@ -584,42 +586,50 @@ impl Components {
         }
         self.used.clear();
         self.top.fill(NONE);
+        self.pair.fill((NONE, NONE));
+        let open = |kind: Kind| matches!(kind, Kind::Open | Kind::Paired);
         for (k, range) in lad.ranks.iter().enumerate() {
-            if !self.kind.contains(&Kind::Open) {
+            if !self.kind.iter().any(|&kind| open(kind)) {
                 break;
             }
             // The resources of the rank that can reach an unserved need, per component.
             self.pick.fill(NONE);
             for j in range.clone() {
                 let c = self.of_resource[j];
-                if self.kind[c] == Kind::Open
+                if open(self.kind[c])
                     && hour.available_w[j] > 0
                     && self.local.reaches_need(self.node_of[j])
                 {
-                    self.pair[c] = match self.pick[c] {
-                        NONE => self.pair[c],
-                        MANY => (NONE, NONE),
+                    self.duo[c] = match self.pick[c] {
+                        NONE | MANY => (NONE, NONE),
                         first => (first, j),
                     };
                     self.pick[c] = if self.pick[c] == NONE { j } else { MANY };
                 }
             }
             let mut single = false;
-            for (c, kind) in self.kind.iter_mut().enumerate() {
-                if *kind == Kind::Open && self.pick[c] == MANY {
-                    // Solved; offered this rank all the same, to learn whether the ranks
-                    // above are unused.
-                    *kind = Kind::Solved;
-                    self.top[c] = k;
+            for c in 0..self.kind.len() {
+                if self.pick[c] == MANY {
+                    if self.kind[c] == Kind::Open && self.duo[c].0 != NONE {
+                        // The first rank with two: a pair, the chain goes on above it.
+                        self.kind[c] = Kind::Paired;
+                        self.pair[c] = self.duo[c];
+                    } else {
+                        // Solved; offered this rank all the same, to learn whether the
+                        // ranks above are unused.
+                        self.kind[c] = Kind::Solved;
+                        self.top[c] = k;
+                        self.pair[c] = (NONE, NONE);
+                    }
                 }
-                single |= *kind == Kind::Open && self.pick[c] != NONE || self.top[c] == k;
+                single |= open(self.kind[c]) && self.pick[c] != NONE || self.top[c] == k;
             }
             // The whole rank is offered (the cut argument needs every cheaper resource at
             // its full availability); a demand resource as supply at its region.
             self.before_w.copy_from_slice(&self.left_w);
             for j in range.clone() {
                 let c = self.of_resource[j];
-                if self.kind[c] == Kind::Open || self.top[c] == k {
+                if open(self.kind[c]) || self.top[c] == k {
                     self.local.offer(self.node_of[j], hour.available_w[j]);
                 }
             }
@@ -630,26 +640,32 @@ impl Components {
             self.local.route(hour.arc_limit_w);
             self.sum_left(t.regions());
             for c in 0..self.kind.len() {
-                if self.top[c] == k {
-                    if self.left_w[c] > 0 {
-                        self.top[c] = NONE;
-                    } else {
-                        self.top_use_w[c] = self.before_w[c];
-                    }
+                if self.top[c] == k && self.left_w[c] > 0 {
+                    self.top[c] = NONE;
                 }
-                let j = self.pick[c];
-                if self.kind[c] != Kind::Open || j == NONE {
+                let (j, used_w) = (self.pick[c], self.before_w[c] - self.left_w[c]);
+                if !open(self.kind[c]) || j == NONE {
                     continue;
                 }
-                self.use_w[j] = self.before_w[c] - self.left_w[c];
-                self.used.push(j);
+                if j == MANY {
+                    self.pair_use_w[c] = used_w;
+                } else {
+                    self.use_w[j] = used_w;
+                    self.used.push(j);
+                }
                 if self.left_w[c] == 0 {
-                    self.kind[c] = Kind::Chained;
+                    if self.kind[c] == Kind::Open {
+                        self.kind[c] = Kind::Chained;
+                    } else {
+                        // Served with the pair: the ranks above are unused.
+                        self.kind[c] = Kind::Solved;
+                        self.top[c] = k;
+                    }
                 }
             }
         }
         for kind in &mut self.kind {
-            if *kind == Kind::Open {
+            if open(*kind) {
                 *kind = Kind::Solved;
             }
         }
@@ -764,9 +780,8 @@ impl LadderDispatcher {
         self.parts = parts;
     }
 
-    /// The hour when the shortcuts found a pair (module docs, Shortcuts: a pair): rank
-    /// `top`'s resources `a < b` are the only ones of it that can reach the need, and use
-    /// `pair_use_w` in all; every other resource uses `known_use_w` (zero above `top`).
+    /// The hour when the shortcuts found a pair (module docs, Shortcuts: a pair): resources
+    /// `a < b` of one rank use `pair_use_w` in all, every other resource `known_use_w`.
     /// Writes the unique answer into `out` and returns `true`; `false` (nothing written) if
     /// the pair is a supply and a demand resource, left to the circulation.
     ///
@@ -813,8 +828,15 @@ impl LadderDispatcher {
             let cost = i64::from(self.rule == SharingRule::Local && arc.from < r_n && arc.to < r_n);
             net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
         }
+        // Each region serving its own firm demand first (the search then routes only what
+        // is left, from a circulation).
+        let mut at_home = 0i128;
         for (r, &f) in hour.firm_w.iter().enumerate() {
-            net.add(v0 + r, T, f as i128, f as i128, 0);
+            let e = net.add(v0 + r, T, f as i128, f as i128, 0);
+            let own = f.min(hour.supply_w[r]) as i128;
+            net.x[e] = own;
+            net.x[r] = own;
+            at_home += own;
         }
         for (j, &res) in lad.resources.iter().enumerate() {
             if j == a || j == b {
@@ -848,7 +870,8 @@ impl LadderDispatcher {
             net.add(G, T, served, served, 0);
             e_a
         };
-        net.add(T, S, 0, through, 0);
+        let back = net.add(T, S, 0, through, 0);
+        net.x[back] = at_home;
         if !net.make_feasible(ss, tt) {
             debug_assert!(false, "the chain with the pair serves everything");
             return false;

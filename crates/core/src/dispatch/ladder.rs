@@ -76,12 +76,33 @@
 //!   `L_k - L_{k+1}` inside `B_k`: on its one resource there. Every share is that exact
 //!   integer, so no least-transfer stage or split can move it. One resource at the cheapest
 //!   rank that serves the rest is the chain of one level;
+//! * **served by a chain with a pair**: as a chain, except that at one level `p` exactly two
+//!   resources `a`, `b` (both supply or both demand) of the rank with anything available
+//!   are in `B_p`. The argument above holds level by level whatever the other levels are:
+//!   every rank uses `L_k - L_{k+1}` in all, each other rank of the chain on its one
+//!   resource in `B_k`, rank `p` on `a` and `b` (`L_p - L_{p+1}` between them), every other
+//!   resource nothing, and nothing firm is short (no firm split, nothing binds). So every
+//!   circulation that meets objectives 1 and 2 has these uses, and the least-transfer
+//!   stage leaves the least-transfer circulations of the regions, externals and arcs with
+//!   those uses fixed and the pair's sum fixed; every split but rank `p`'s is of exact
+//!   integers. On that set `a`'s use ranges over an integer interval (the projection of a
+//!   face of an integral network polytope), found by the largest flow around `a`'s edge
+//!   each way. Rank `p`'s split fills the unused parts `x_a + x_b = U` (every other
+//!   resource of the rank is unused, at ratio 1, above the pair's first level since
+//!   `U < A_a + A_b`): if `a`'s proportional part `U A_a / (A_a + A_b)` lies in its
+//!   interval of unused parts, both share that ratio, rounded by the largest remainder
+//!   (the leftover watt to the larger remainder, a tie to `a`, listed first), and floor
+//!   and ceiling both lie in the integer interval, so the rounded shares are realisable;
+//!   otherwise the end of the interval that binds is `a`'s part and `b` takes the rest.
+//!   That is the progressive filling of the circulation, bit for bit, without the
+//!   circulation (a supply and a demand resource as a pair are left to it);
 //! * otherwise **solved**: the circulation above, of the component alone (its regions,
 //!   externals, arcs and resources, in their order in the whole network), when the network
 //!   has other components; the answer is unique, and another component takes part in no
 //!   level of it (it would carry zeros only), so this is the whole network's answer there.
-//!   When two resources of rank `k` reach the need but rank `k` offered whole leaves
-//!   nothing unserved (`L_{k+1} = 0`), the ranks above are unused (as in a chain): their
+//!   When a rank with three resources that reach the need (or the second rank with two)
+//!   offered whole leaves nothing unserved (`L_{k+1} = 0`), and when a pair is left to the
+//!   circulation, the ranks above are unused (as in a chain): their
 //!   supply resources are left out and their demand resources served as firm demand.
 //!   That changes no feasible flow with those ranks unused (a demand resource fully
 //!   served is a firm demand served), no objective (nothing firm is short in either, so
@@ -250,6 +271,8 @@ pub struct LadderDispatcher {
     need_w: Vec<i64>,
     /// Per arc: a candidate for `binding` in this hour.
     candidate: Vec<bool>,
+    /// Per node: the balance of the start of [`LadderDispatcher::split_pair`].
+    balance_w: Vec<i128>,
     /// The shortcuts' state (module docs).
     parts: Components,
 }
@@ -324,8 +347,10 @@ struct Sub {
     firm_w: Vec<i64>,
     arc_limit_w: Vec<i64>,
     available_w: Vec<i64>,
-    /// Per resource of the component: its use known from the shortcuts (a [`Pair`]).
+    /// Per resource of the component: its use known from the shortcuts (a [`Pair`]); per
+    /// arc of it: its flow in the chain's local flow.
     known_use_w: Vec<i64>,
+    arc_flow_w: Vec<i64>,
 }
 
 /// What the shortcuts know of a solved component served by a chain in which one rank has
@@ -339,6 +364,9 @@ struct Pair<'a> {
     /// Per resource of the ladder other than the pair: its use in the chain (zero above
     /// the last rank used).
     chain_use_w: &'a [i64],
+    /// Per arc of the network: its flow in the chain's local flow (a start close to the
+    /// answer).
+    arc_flow_w: &'a [i64],
 }
 
 impl Sub {
@@ -415,6 +443,7 @@ impl Sub {
             arc_limit_w: vec![0; arcs.len()],
             available_w: vec![0; resources.len()],
             known_use_w: vec![0; resources.len()],
+            arc_flow_w: vec![0; arcs.len()],
             dispatcher: LadderDispatcher::new(topology, sub_ladder, rule),
             regions,
             externals,
@@ -465,14 +494,18 @@ impl Sub {
             for (i, &j) in self.resources.iter().enumerate() {
                 self.known_use_w[i] = p.chain_use_w[j];
             }
+            for (i, &a) in self.arcs.iter().enumerate() {
+                self.arc_flow_w[i] = p.arc_flow_w[a];
+            }
             let local = |j| {
                 self.resources
                     .binary_search(&j)
                     .expect("a pair's resources are in its component")
             };
             let (a, b) = (local(p.resources.0), local(p.resources.1));
+            let known = (&self.known_use_w[..], &self.arc_flow_w[..]);
             self.dispatcher
-                .split_pair(&part, &self.known_use_w, (a, b), p.use_w, &mut self.out)
+                .split_pair(&part, known, (a, b), p.use_w, &mut self.out)
         });
         if !split {
             self.dispatcher.solve(&part, &mut self.out);
@@ -551,6 +584,7 @@ impl Components {
             resources: self.pair[c],
             use_w: self.pair_use_w[c],
             chain_use_w: &self.use_w,
+            arc_flow_w: self.local.flow_w(),
         })
     }
 
@@ -680,6 +714,7 @@ impl LadderDispatcher {
         LadderDispatcher {
             need_w: vec![0; topology.regions()],
             candidate: vec![false; topology.arcs().len()],
+            balance_w: Vec::with_capacity(topology.nodes()),
             parts: Components::new(&topology, &ladder, rule),
             topology,
             ladder,
@@ -741,7 +776,8 @@ impl LadderDispatcher {
         } else if parts.subs.is_empty() {
             // One component: the whole network.
             let split = parts.pair(0).is_some_and(|p| {
-                self.split_pair(hour, p.chain_use_w, p.resources, p.use_w, out)
+                let known = (p.chain_use_w, p.arc_flow_w);
+                self.split_pair(hour, known, p.resources, p.use_w, out)
             });
             if !split {
                 self.solve(hour, out);
@@ -781,7 +817,8 @@ impl LadderDispatcher {
     }
 
     /// The hour when the shortcuts found a pair (module docs, Shortcuts: a pair): resources
-    /// `a < b` of one rank use `pair_use_w` in all, every other resource `known_use_w`.
+    /// `a < b` of one rank use `pair_use_w` in all, every other resource `known_use_w`;
+    /// `arc_flow_w`, the chain's local flow per arc, is where the search starts.
     /// Writes the unique answer into `out` and returns `true`; `false` (nothing written) if
     /// the pair is a supply and a demand resource, left to the circulation.
     ///
@@ -793,7 +830,7 @@ impl LadderDispatcher {
     fn split_pair(
         &mut self,
         hour: &LadderHour,
-        known_use_w: &[i64],
+        (known_use_w, arc_flow_w): (&[i64], &[i64]),
         (a, b): (usize, usize),
         pair_use_w: i64,
         out: &mut LadderDispatch,
@@ -816,27 +853,60 @@ impl LadderDispatcher {
         let r_n = t.regions();
         let v0 = G + 1;
         let (ss, tt, x) = (v0 + t.nodes(), v0 + t.nodes() + 1, v0 + t.nodes() + 2);
+        // A start close to a feasible circulation: the arcs as in the chain's local flow,
+        // the pair's edges and then each region's own supply making up what a node
+        // lacks (`balance_w`, per node: what flows in minus what flows out so far).
+        let balance_w = &mut self.balance_w;
+        balance_w.clear();
+        balance_w.resize(t.nodes(), 0);
+        for (arc, &f) in t.arcs().iter().zip(arc_flow_w) {
+            balance_w[arc.to] += f as i128;
+            balance_w[arc.from] -= f as i128;
+        }
+        for (r, &f) in hour.firm_w.iter().enumerate() {
+            balance_w[r] -= f as i128;
+        }
+        for (j, &res) in lad.resources.iter().enumerate() {
+            if j != a && j != b {
+                let used = known_use_w[j] as i128;
+                match res {
+                    Resource::Supply { node } => balance_w[node] += used,
+                    Resource::Demand { region } => {
+                        balance_w[region] -= hour.available_w[j] as i128 - used
+                    }
+                }
+            }
+        }
+        let (avail_a, avail_b) = (hour.available_w[a] as i128, hour.available_w[b] as i128);
+        let mut pair_start = |v: usize, avail: i128| {
+            let f = if supply_pair {
+                (-balance_w[v]).clamp(0, avail)
+            } else {
+                balance_w[v].clamp(0, avail)
+            };
+            balance_w[v] += if supply_pair { f } else { -f };
+            f
+        };
+        let (start_a, start_b) = (pair_start(at(res_a), avail_a), pair_start(at(res_b), avail_b));
         let net = &mut self.net;
         net.reset(x + 1);
         let mut through = 0i128;
+        let mut into_t = 0i128;
         for (r, &s) in hour.supply_w.iter().enumerate() {
-            net.add(S, v0 + r, 0, s as i128, 0);
+            let e = net.add(S, v0 + r, 0, s as i128, 0);
+            net.x[e] = (-balance_w[r]).clamp(0, s as i128);
             through += s as i128;
         }
         let arc0 = net.m();
-        for (arc, &lim) in t.arcs().iter().zip(hour.arc_limit_w) {
+        for ((arc, &lim), &f) in t.arcs().iter().zip(hour.arc_limit_w).zip(arc_flow_w) {
             let cost = i64::from(self.rule == SharingRule::Local && arc.from < r_n && arc.to < r_n);
-            net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
+            let e = net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
+            net.x[e] = f as i128;
         }
-        // Each region serving its own firm demand first (the search then routes only what
-        // is left, from a circulation).
-        let mut at_home = 0i128;
         for (r, &f) in hour.firm_w.iter().enumerate() {
             let e = net.add(v0 + r, T, f as i128, f as i128, 0);
-            let own = f.min(hour.supply_w[r]) as i128;
-            net.x[e] = own;
-            net.x[r] = own;
-            at_home += own;
+            net.x[e] = f as i128;
+            into_t += f as i128;
         }
         for (j, &res) in lad.resources.iter().enumerate() {
             if j == a || j == b {
@@ -845,34 +915,41 @@ impl LadderDispatcher {
             let used = known_use_w[j] as i128;
             match res {
                 Resource::Supply { node } => {
-                    net.add(S, v0 + node, used, used, 0);
+                    let e = net.add(S, v0 + node, used, used, 0);
+                    net.x[e] = used;
                     through += used;
                 }
                 Resource::Demand { region } => {
                     let served = hour.available_w[j] as i128 - used;
-                    net.add(v0 + region, T, served, served, 0);
+                    let e = net.add(v0 + region, T, served, served, 0);
+                    net.x[e] = served;
+                    into_t += served;
                 }
             }
         }
-        let (avail_a, avail_b) = (hour.available_w[a] as i128, hour.available_w[b] as i128);
         let total = pair_use_w as i128;
         // The pair's edges carry their uses (supply) or what they serve (demand).
         let e_a = if supply_pair {
-            net.add(S, G, total, total, 0);
+            let e = net.add(S, G, total, total, 0);
+            net.x[e] = start_a + start_b;
             through += total;
             let e_a = net.add(G, v0 + at(res_a), 0, avail_a, 0);
-            net.add(G, v0 + at(res_b), 0, avail_b, 0);
+            let e_b = net.add(G, v0 + at(res_b), 0, avail_b, 0);
+            (net.x[e_a], net.x[e_b]) = (start_a, start_b);
             e_a
         } else {
             let served = avail_a + avail_b - total;
             let e_a = net.add(v0 + at(res_a), G, 0, avail_a, 0);
-            net.add(v0 + at(res_b), G, 0, avail_b, 0);
-            net.add(G, T, served, served, 0);
+            let e_b = net.add(v0 + at(res_b), G, 0, avail_b, 0);
+            (net.x[e_a], net.x[e_b]) = (start_a, start_b);
+            let e = net.add(G, T, served, served, 0);
+            net.x[e] = start_a + start_b;
+            into_t += start_a + start_b;
             e_a
         };
         let back = net.add(T, S, 0, through, 0);
-        net.x[back] = at_home;
-        if !net.make_feasible(ss, tt) {
+        net.x[back] = into_t;
+        if !net.settle(ss, tt) {
             debug_assert!(false, "the chain with the pair serves everything");
             return false;
         }

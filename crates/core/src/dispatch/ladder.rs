@@ -1331,6 +1331,61 @@ mod tests {
         })
     }
 
+    /// A random hour in which a pair is likely (module docs, Shortcuts: a pair): 3 to 6
+    /// regions on a path with random chords, two externals (each into a random region),
+    /// and the ladder [both externals], [a demand resource], [the first external again]:
+    /// as [`grouped`].
+    #[allow(clippy::type_complexity)]
+    fn paired() -> impl Strategy<Value = (Topology, Ladder, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)>
+    {
+        let w = || {
+            prop_oneof![
+                Just(0i64),
+                (0i64..=200).prop_map(|m| m * MW),
+                0i64..=200_000_000
+            ]
+        };
+        (3usize..=6).prop_flat_map(move |r| {
+            (
+                proptest::collection::vec(w(), r),
+                proptest::collection::vec(w(), r),
+                proptest::collection::vec(w(), 2 * r + 2),
+                proptest::collection::vec((0..r, 0..r, w()), 0..=4),
+                (0..r, 0..r),
+                (w(), w(), (any::<bool>(), 0..r, w()), w()),
+            )
+                .prop_map(
+                    move |(supply, firm, path_w, raw, (into0, into1), (a0, a1, mid, a2))| {
+                        let (mut arcs, mut limit) = (Vec::new(), Vec::new());
+                        for v in 1..r {
+                            arcs.push(Arc { from: v - 1, to: v });
+                            arcs.push(Arc { from: v, to: v - 1 });
+                            limit.push(path_w[2 * v]);
+                            limit.push(path_w[2 * v + 1]);
+                        }
+                        for (x, to) in [into0, into1].into_iter().enumerate() {
+                            arcs.push(Arc { from: r + x, to });
+                            limit.push(path_w[x]);
+                        }
+                        for (from, to, lim) in raw {
+                            if from != to {
+                                arcs.push(Arc { from, to });
+                                limit.push(lim);
+                            }
+                        }
+                        let t = Topology::new(r, 2, arcs).unwrap();
+                        let ranks = [
+                            vec![(true, r, a0), (true, r + 1, a1)],
+                            vec![mid],
+                            vec![(true, r, a2)],
+                        ];
+                        let (ladder, avail) = random_ladder(&t, r, &ranks);
+                        (t, ladder, supply, firm, limit, avail)
+                    },
+                )
+        })
+    }
+
     /// The hour of a generated case.
     fn hour<'a>(
         supply_w: &'a [i64],
@@ -1425,6 +1480,15 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// A pair's split (module docs, Shortcuts: a pair) is the whole circulation's, bit
+        /// for bit, under both rules, on networks where pairs are frequent.
+        #[test]
+        fn a_pair_is_the_whole_circulation(
+            (t, ladder, supply, firm, limit, avail) in paired(),
+        ) {
+            same_as_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
+        }
 
         /// The shortcuts (components served at home or by one resource taken out) give the
         /// circulation of the whole network, bit for bit, under both rules.

@@ -887,7 +887,10 @@ impl LadderDispatcher {
             balance_w[v] += if supply_pair { f } else { -f };
             f
         };
-        let (start_a, start_b) = (pair_start(at(res_a), avail_a), pair_start(at(res_b), avail_b));
+        let (start_a, start_b) = (
+            pair_start(at(res_a), avail_a),
+            pair_start(at(res_b), avail_b),
+        );
         let net = &mut self.net;
         net.reset(x + 1);
         let mut through = 0i128;

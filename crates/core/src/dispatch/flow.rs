@@ -392,6 +392,27 @@ impl Net {
                 self.ex[self.eu[k]] -= d;
             }
         }
+        self.route_excess(ss, tt)
+    }
+
+    /// [`Net::make_feasible`] from any flow, not only a circulation: after the flows are
+    /// moved into their bounds, every node's imbalance is routed (a flow close to a
+    /// feasible circulation leaves little to route).
+    pub fn settle(&mut self, ss: usize, tt: usize) -> bool {
+        self.ex.iter_mut().for_each(|e| *e = 0);
+        for k in 0..self.m() {
+            let x = self.x[k].clamp(self.lo[k], self.hi[k]);
+            self.x[k] = x;
+            self.ex[self.ev[k]] += x;
+            self.ex[self.eu[k]] -= x;
+        }
+        self.route_excess(ss, tt)
+    }
+
+    /// Routes the excesses `ex` of the current flow from `ss` to `tt`: `true` if all of
+    /// them; otherwise [`Net::mark`] holds the most violated cut.
+    fn route_excess(&mut self, ss: usize, tt: usize) -> bool {
+        let m = self.m();
         let need = self.connect_excess(ss, tt);
         if need == 0 {
             self.truncate(m);

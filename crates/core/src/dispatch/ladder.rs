@@ -76,12 +76,33 @@
 //!   `L_k - L_{k+1}` inside `B_k`: on its one resource there. Every share is that exact
 //!   integer, so no least-transfer stage or split can move it. One resource at the cheapest
 //!   rank that serves the rest is the chain of one level;
+//! * **served by a chain with a pair**: as a chain, except that at one level `p` exactly two
+//!   resources `a`, `b` (both supply or both demand) of the rank with anything available
+//!   are in `B_p`. The argument above holds level by level whatever the other levels are:
+//!   every rank uses `L_k - L_{k+1}` in all, each other rank of the chain on its one
+//!   resource in `B_k`, rank `p` on `a` and `b` (`L_p - L_{p+1}` between them), every other
+//!   resource nothing, and nothing firm is short (no firm split, nothing binds). So every
+//!   circulation that meets objectives 1 and 2 has these uses, and the least-transfer
+//!   stage leaves the least-transfer circulations of the regions, externals and arcs with
+//!   those uses fixed and the pair's sum fixed; every split but rank `p`'s is of exact
+//!   integers. On that set `a`'s use ranges over an integer interval (the projection of a
+//!   face of an integral network polytope), found by the largest flow around `a`'s edge
+//!   each way. Rank `p`'s split fills the unused parts `x_a + x_b = U` (every other
+//!   resource of the rank is unused, at ratio 1, above the pair's first level since
+//!   `U < A_a + A_b`): if `a`'s proportional part `U A_a / (A_a + A_b)` lies in its
+//!   interval of unused parts, both share that ratio, rounded by the largest remainder
+//!   (the leftover watt to the larger remainder, a tie to `a`, listed first), and floor
+//!   and ceiling both lie in the integer interval, so the rounded shares are realisable;
+//!   otherwise the end of the interval that binds is `a`'s part and `b` takes the rest.
+//!   That is the progressive filling of the circulation, bit for bit, without the
+//!   circulation (a supply and a demand resource as a pair are left to it);
 //! * otherwise **solved**: the circulation above, of the component alone (its regions,
 //!   externals, arcs and resources, in their order in the whole network), when the network
 //!   has other components; the answer is unique, and another component takes part in no
 //!   level of it (it would carry zeros only), so this is the whole network's answer there.
-//!   When two resources of rank `k` reach the need but rank `k` offered whole leaves
-//!   nothing unserved (`L_{k+1} = 0`), the ranks above are unused (as in a chain): their
+//!   When a rank with three resources that reach the need (or the second rank with two)
+//!   offered whole leaves nothing unserved (`L_{k+1} = 0`), and when a pair is left to the
+//!   circulation, the ranks above are unused (as in a chain): their
 //!   supply resources are left out and their demand resources served as firm demand.
 //!   That changes no feasible flow with those ranks unused (a demand resource fully
 //!   served is a firm demand served), no objective (nothing firm is short in either, so
@@ -250,6 +271,8 @@ pub struct LadderDispatcher {
     need_w: Vec<i64>,
     /// Per arc: a candidate for `binding` in this hour.
     candidate: Vec<bool>,
+    /// Per node: the balance of the start of [`LadderDispatcher::split_pair`].
+    balance_w: Vec<i128>,
     /// The shortcuts' state (module docs).
     parts: Components,
 }
@@ -261,6 +284,9 @@ enum Kind {
     /// Served by a chain of single resources, whose uses are [`Components::use_w`].
     Chained,
     Solved,
+    /// Still being classified after a rank with two resources that can reach the need (a
+    /// [`Pair`]): something is left unserved after the ranks so far.
+    Paired,
     /// Still being classified: something is left unserved after the ranks so far.
     Open,
 }
@@ -286,8 +312,13 @@ struct Components {
     pick: Vec<usize>,
     /// Per solved component: the rank at which two of its resources could reach its need,
     /// if that rank offered whole serves everything (the ranks above are then unused), else
-    /// [`NONE`].
+    /// [`NONE`]; then that rank's total use, and its two resources that could reach the
+    /// need (`(NONE, NONE)` if there were more).
     top: Vec<usize>,
+    pair_use_w: Vec<i64>,
+    pair: Vec<(usize, usize)>,
+    /// Per component: the first two resources of the current rank that can reach its need.
+    duo: Vec<(usize, usize)>,
     /// Per resource: its use in a chained component (zero except on `used`).
     use_w: Vec<i64>,
     used: Vec<usize>,
@@ -316,6 +347,26 @@ struct Sub {
     firm_w: Vec<i64>,
     arc_limit_w: Vec<i64>,
     available_w: Vec<i64>,
+    /// Per resource of the component: its use known from the shortcuts (a [`Pair`]); per
+    /// arc of it: its flow in the chain's local flow.
+    known_use_w: Vec<i64>,
+    arc_flow_w: Vec<i64>,
+}
+
+/// What the shortcuts know of a solved component served by a chain in which one rank has
+/// exactly two resources that can reach the need (module docs, Shortcuts: a pair).
+#[derive(Debug, Clone, Copy)]
+struct Pair<'a> {
+    /// The two resources, in ladder order.
+    resources: (usize, usize),
+    /// Their use in all.
+    use_w: i64,
+    /// Per resource of the ladder other than the pair: its use in the chain (zero above
+    /// the last rank used).
+    chain_use_w: &'a [i64],
+    /// Per arc of the network: its flow in the chain's local flow (a start close to the
+    /// answer).
+    arc_flow_w: &'a [i64],
 }
 
 impl Sub {
@@ -391,6 +442,8 @@ impl Sub {
             firm_w: vec![0; regions.len()],
             arc_limit_w: vec![0; arcs.len()],
             available_w: vec![0; resources.len()],
+            known_use_w: vec![0; resources.len()],
+            arc_flow_w: vec![0; arcs.len()],
             dispatcher: LadderDispatcher::new(topology, sub_ladder, rule),
             regions,
             externals,
@@ -404,8 +457,15 @@ impl Sub {
     /// The circulation of the component in `hour` (of the whole network), written into its
     /// entries of `out`; the ranks above `top` are known to be unused ([`NONE`]: nothing
     /// known), so their supply resources are left out and their demand resources served as
-    /// firm demand (module docs, Shortcuts: solved).
-    fn solve(&mut self, hour: &LadderHour, out: &mut LadderDispatch, top: usize) {
+    /// firm demand (module docs, Shortcuts: solved); with a `pair` at `top`, its split
+    /// instead of the circulation (a pair).
+    fn solve(
+        &mut self,
+        hour: &LadderHour,
+        out: &mut LadderDispatch,
+        top: usize,
+        pair: Option<Pair>,
+    ) {
         for (i, &r) in self.regions.iter().enumerate() {
             self.supply_w[i] = hour.supply_w[r];
             self.firm_w[i] = hour.firm_w[r];
@@ -430,7 +490,26 @@ impl Sub {
             arc_limit_w: &self.arc_limit_w,
             available_w: &self.available_w,
         };
-        self.dispatcher.solve(&part, &mut self.out);
+        let split = pair.is_some_and(|p| {
+            for (i, &j) in self.resources.iter().enumerate() {
+                self.known_use_w[i] = p.chain_use_w[j];
+            }
+            for (i, &a) in self.arcs.iter().enumerate() {
+                self.arc_flow_w[i] = p.arc_flow_w[a];
+            }
+            let local = |j| {
+                self.resources
+                    .binary_search(&j)
+                    .expect("a pair's resources are in its component")
+            };
+            let (a, b) = (local(p.resources.0), local(p.resources.1));
+            let known = (&self.known_use_w[..], &self.arc_flow_w[..]);
+            self.dispatcher
+                .split_pair(&part, known, (a, b), p.use_w, &mut self.out)
+        });
+        if !split {
+            self.dispatcher.solve(&part, &mut self.out);
+        }
         for (i, &r) in self.regions.iter().enumerate() {
             out.firm_short_w[r] = self.out.firm_short_w[i];
         }
@@ -490,10 +569,23 @@ impl Components {
             before_w: vec![0; count],
             pick: vec![NONE; count],
             top: vec![NONE; count],
+            pair_use_w: vec![0; count],
+            pair: vec![(NONE, NONE); count],
+            duo: vec![(NONE, NONE); count],
             use_w: vec![0; ladder.resources.len()],
             used: Vec::with_capacity(ladder.resources.len()),
             subs,
         }
+    }
+
+    /// The pair of solved component `c`, if it has one (module docs, Shortcuts: a pair).
+    fn pair(&self, c: usize) -> Option<Pair<'_>> {
+        (self.top[c] != NONE && self.pair[c].0 != NONE).then(|| Pair {
+            resources: self.pair[c],
+            use_w: self.pair_use_w[c],
+            chain_use_w: &self.use_w,
+            arc_flow_w: self.local.flow_w(),
+        })
     }
 
     /// Per component, the need the local flow leaves unserved, into `left_w`.
@@ -528,37 +620,50 @@ impl Components {
         }
         self.used.clear();
         self.top.fill(NONE);
+        self.pair.fill((NONE, NONE));
+        let open = |kind: Kind| matches!(kind, Kind::Open | Kind::Paired);
         for (k, range) in lad.ranks.iter().enumerate() {
-            if !self.kind.contains(&Kind::Open) {
+            if !self.kind.iter().any(|&kind| open(kind)) {
                 break;
             }
             // The resources of the rank that can reach an unserved need, per component.
             self.pick.fill(NONE);
             for j in range.clone() {
                 let c = self.of_resource[j];
-                if self.kind[c] == Kind::Open
+                if open(self.kind[c])
                     && hour.available_w[j] > 0
                     && self.local.reaches_need(self.node_of[j])
                 {
+                    self.duo[c] = match self.pick[c] {
+                        NONE | MANY => (NONE, NONE),
+                        first => (first, j),
+                    };
                     self.pick[c] = if self.pick[c] == NONE { j } else { MANY };
                 }
             }
             let mut single = false;
-            for (c, kind) in self.kind.iter_mut().enumerate() {
-                if *kind == Kind::Open && self.pick[c] == MANY {
-                    // Solved; offered this rank all the same, to learn whether the ranks
-                    // above are unused.
-                    *kind = Kind::Solved;
-                    self.top[c] = k;
+            for c in 0..self.kind.len() {
+                if self.pick[c] == MANY {
+                    if self.kind[c] == Kind::Open && self.duo[c].0 != NONE {
+                        // The first rank with two: a pair, the chain goes on above it.
+                        self.kind[c] = Kind::Paired;
+                        self.pair[c] = self.duo[c];
+                    } else {
+                        // Solved; offered this rank all the same, to learn whether the
+                        // ranks above are unused.
+                        self.kind[c] = Kind::Solved;
+                        self.top[c] = k;
+                        self.pair[c] = (NONE, NONE);
+                    }
                 }
-                single |= *kind == Kind::Open && self.pick[c] != NONE || self.top[c] == k;
+                single |= open(self.kind[c]) && self.pick[c] != NONE || self.top[c] == k;
             }
             // The whole rank is offered (the cut argument needs every cheaper resource at
             // its full availability); a demand resource as supply at its region.
             self.before_w.copy_from_slice(&self.left_w);
             for j in range.clone() {
                 let c = self.of_resource[j];
-                if self.kind[c] == Kind::Open || self.top[c] == k {
+                if open(self.kind[c]) || self.top[c] == k {
                     self.local.offer(self.node_of[j], hour.available_w[j]);
                 }
             }
@@ -572,19 +677,29 @@ impl Components {
                 if self.top[c] == k && self.left_w[c] > 0 {
                     self.top[c] = NONE;
                 }
-                let j = self.pick[c];
-                if self.kind[c] != Kind::Open || j == NONE {
+                let (j, used_w) = (self.pick[c], self.before_w[c] - self.left_w[c]);
+                if !open(self.kind[c]) || j == NONE {
                     continue;
                 }
-                self.use_w[j] = self.before_w[c] - self.left_w[c];
-                self.used.push(j);
+                if j == MANY {
+                    self.pair_use_w[c] = used_w;
+                } else {
+                    self.use_w[j] = used_w;
+                    self.used.push(j);
+                }
                 if self.left_w[c] == 0 {
-                    self.kind[c] = Kind::Chained;
+                    if self.kind[c] == Kind::Open {
+                        self.kind[c] = Kind::Chained;
+                    } else {
+                        // Served with the pair: the ranks above are unused.
+                        self.kind[c] = Kind::Solved;
+                        self.top[c] = k;
+                    }
                 }
             }
         }
         for kind in &mut self.kind {
-            if *kind == Kind::Open {
+            if open(*kind) {
                 *kind = Kind::Solved;
             }
         }
@@ -599,6 +714,7 @@ impl LadderDispatcher {
         LadderDispatcher {
             need_w: vec![0; topology.regions()],
             candidate: vec![false; topology.arcs().len()],
+            balance_w: Vec::with_capacity(topology.nodes()),
             parts: Components::new(&topology, &ladder, rule),
             topology,
             ladder,
@@ -657,6 +773,15 @@ impl LadderDispatcher {
             out.use_w.fill(0);
             out.import_w.fill(0);
             out.binding.fill(false);
+        } else if parts.subs.is_empty() {
+            // One component: the whole network.
+            let split = parts.pair(0).is_some_and(|p| {
+                let known = (p.chain_use_w, p.arc_flow_w);
+                self.split_pair(hour, known, p.resources, p.use_w, out)
+            });
+            if !split {
+                self.solve(hour, out);
+            }
         } else if parts.kind.iter().all(|&k| k == Kind::Solved) {
             self.solve(hour, out);
         } else {
@@ -665,13 +790,15 @@ impl LadderDispatcher {
             out.use_w.fill(0);
             out.import_w.fill(0);
             out.binding.fill(false);
-            for (c, sub) in parts.subs.iter_mut().enumerate() {
+            let mut subs = std::mem::take(&mut parts.subs);
+            for (c, sub) in subs.iter_mut().enumerate() {
                 if parts.kind[c] == Kind::Solved {
                     sub.as_mut()
                         .expect("a component with something to solve has a region")
-                        .solve(hour, out, parts.top[c]);
+                        .solve(hour, out, parts.top[c], parts.pair(c));
                 }
             }
+            parts.subs = subs;
         }
         // The chained components (at zero above): their uses from the chain.
         let r_n = self.topology.regions();
@@ -687,6 +814,210 @@ impl LadderDispatcher {
             }
         }
         self.parts = parts;
+    }
+
+    /// The hour when the shortcuts found a pair (module docs, Shortcuts: a pair): resources
+    /// `a < b` of one rank use `pair_use_w` in all, every other resource `known_use_w`;
+    /// `arc_flow_w`, the chain's local flow per arc, is where the search starts.
+    /// Writes the unique answer into `out` and returns `true`; `false` (nothing written) if
+    /// the pair is a supply and a demand resource, left to the circulation.
+    ///
+    /// The least-transfer circulations with these uses fixed and the pair's total fixed
+    /// are found on a network of the regions, externals and arcs alone (a node `G` feeds
+    /// the pair's supply resources their total, or takes the pair's demand resources'
+    /// served total); the range of `a`'s use among them is one search each way, and the
+    /// split is the progressive filling of that range in closed form.
+    fn split_pair(
+        &mut self,
+        hour: &LadderHour,
+        (known_use_w, arc_flow_w): (&[i64], &[i64]),
+        (a, b): (usize, usize),
+        pair_use_w: i64,
+        out: &mut LadderDispatch,
+    ) -> bool {
+        let t = &self.topology;
+        let lad = &self.ladder;
+        let at = |res: Resource| match res {
+            Resource::Supply { node } => node,
+            Resource::Demand { region } => region,
+        };
+        let (res_a, res_b) = (lad.resources[a], lad.resources[b]);
+        let supply_pair = match (res_a, res_b) {
+            (Resource::Supply { .. }, Resource::Supply { .. }) => true,
+            (Resource::Demand { .. }, Resource::Demand { .. }) => false,
+            _ => return false,
+        };
+        // S, T as in the circulation; `G` the pair's node, then the nodes, the super
+        // source and sink, and `X`, the tail of the capped edge of the range searches.
+        const G: usize = 2;
+        let r_n = t.regions();
+        let v0 = G + 1;
+        let (ss, tt, x) = (v0 + t.nodes(), v0 + t.nodes() + 1, v0 + t.nodes() + 2);
+        // A start close to a feasible circulation: the arcs as in the chain's local flow,
+        // the pair's edges and then each region's own supply making up what a node
+        // lacks (`balance_w`, per node: what flows in minus what flows out so far).
+        let balance_w = &mut self.balance_w;
+        balance_w.clear();
+        balance_w.resize(t.nodes(), 0);
+        for (arc, &f) in t.arcs().iter().zip(arc_flow_w) {
+            balance_w[arc.to] += f as i128;
+            balance_w[arc.from] -= f as i128;
+        }
+        for (r, &f) in hour.firm_w.iter().enumerate() {
+            balance_w[r] -= f as i128;
+        }
+        for (j, &res) in lad.resources.iter().enumerate() {
+            if j != a && j != b {
+                let used = known_use_w[j] as i128;
+                match res {
+                    Resource::Supply { node } => balance_w[node] += used,
+                    Resource::Demand { region } => {
+                        balance_w[region] -= hour.available_w[j] as i128 - used
+                    }
+                }
+            }
+        }
+        let (avail_a, avail_b) = (hour.available_w[a] as i128, hour.available_w[b] as i128);
+        let mut pair_start = |v: usize, avail: i128| {
+            let f = if supply_pair {
+                (-balance_w[v]).clamp(0, avail)
+            } else {
+                balance_w[v].clamp(0, avail)
+            };
+            balance_w[v] += if supply_pair { f } else { -f };
+            f
+        };
+        let (start_a, start_b) = (
+            pair_start(at(res_a), avail_a),
+            pair_start(at(res_b), avail_b),
+        );
+        let net = &mut self.net;
+        net.reset(x + 1);
+        let mut through = 0i128;
+        let mut into_t = 0i128;
+        for (r, &s) in hour.supply_w.iter().enumerate() {
+            let e = net.add(S, v0 + r, 0, s as i128, 0);
+            net.x[e] = (-balance_w[r]).clamp(0, s as i128);
+            through += s as i128;
+        }
+        let arc0 = net.m();
+        for ((arc, &lim), &f) in t.arcs().iter().zip(hour.arc_limit_w).zip(arc_flow_w) {
+            let cost = i64::from(self.rule == SharingRule::Local && arc.from < r_n && arc.to < r_n);
+            let e = net.add(v0 + arc.from, v0 + arc.to, 0, lim as i128, cost);
+            net.x[e] = f as i128;
+        }
+        for (r, &f) in hour.firm_w.iter().enumerate() {
+            let e = net.add(v0 + r, T, f as i128, f as i128, 0);
+            net.x[e] = f as i128;
+            into_t += f as i128;
+        }
+        for (j, &res) in lad.resources.iter().enumerate() {
+            if j == a || j == b {
+                continue;
+            }
+            let used = known_use_w[j] as i128;
+            match res {
+                Resource::Supply { node } => {
+                    let e = net.add(S, v0 + node, used, used, 0);
+                    net.x[e] = used;
+                    through += used;
+                }
+                Resource::Demand { region } => {
+                    let served = hour.available_w[j] as i128 - used;
+                    let e = net.add(v0 + region, T, served, served, 0);
+                    net.x[e] = served;
+                    into_t += served;
+                }
+            }
+        }
+        let total = pair_use_w as i128;
+        // The pair's edges carry their uses (supply) or what they serve (demand).
+        let e_a = if supply_pair {
+            let e = net.add(S, G, total, total, 0);
+            net.x[e] = start_a + start_b;
+            through += total;
+            let e_a = net.add(G, v0 + at(res_a), 0, avail_a, 0);
+            let e_b = net.add(G, v0 + at(res_b), 0, avail_b, 0);
+            (net.x[e_a], net.x[e_b]) = (start_a, start_b);
+            e_a
+        } else {
+            let served = avail_a + avail_b - total;
+            let e_a = net.add(v0 + at(res_a), G, 0, avail_a, 0);
+            let e_b = net.add(v0 + at(res_b), G, 0, avail_b, 0);
+            (net.x[e_a], net.x[e_b]) = (start_a, start_b);
+            let e = net.add(G, T, served, served, 0);
+            net.x[e] = start_a + start_b;
+            into_t += start_a + start_b;
+            e_a
+        };
+        let back = net.add(T, S, 0, through, 0);
+        net.x[back] = into_t;
+        if !net.settle(ss, tt) {
+            debug_assert!(false, "the chain with the pair serves everything");
+            return false;
+        }
+        if self.rule == SharingRule::Local {
+            let arcs = arc0..arc0 + t.arcs().len();
+            if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
+                net.min_cost_and_fix(ss, tt);
+            } else {
+                for k in arcs {
+                    if net.cost[k] > 0 {
+                        net.fix(k);
+                    }
+                }
+            }
+        }
+        // The range of `e_a`'s flow on that face: as far up, then down, as a path from
+        // its head to its tail (or back) allows, through an edge from `X` capped at what
+        // `e_a` itself allows.
+        let (u, v) = (net.eu[e_a], net.ev[e_a]);
+        let m = net.m();
+        net.add(x, v, 0, net.hi[e_a] - net.x[e_a], 0);
+        let up = net.augment(x, u, Some(e_a));
+        net.truncate(m);
+        net.x[e_a] += up;
+        let flow_hi = net.x[e_a];
+        net.add(x, u, 0, net.x[e_a] - net.lo[e_a], 0);
+        let down = net.augment(x, v, Some(e_a));
+        net.truncate(m);
+        let flow_lo = flow_hi - down;
+        // `a`'s unused part (what the rank's split shares, weighted by availability).
+        let (unused_lo, unused_hi) = if supply_pair {
+            (avail_a - flow_hi, avail_a - flow_lo)
+        } else {
+            (flow_lo, flow_hi)
+        };
+        let (unused, weight) = (avail_a + avail_b - total, avail_a + avail_b);
+        let unused_a = if unused_hi * weight < unused * avail_a {
+            unused_hi
+        } else if unused_lo * weight > unused * avail_a {
+            unused_lo
+        } else {
+            // Both at the same ratio: floors, and the leftover watt (if any) to the larger
+            // remainder, a tie to `a` (listed first).
+            let (floor_a, rem_a) = ((unused * avail_a) / weight, (unused * avail_a) % weight);
+            let (floor_b, rem_b) = ((unused * avail_b) / weight, (unused * avail_b) % weight);
+            floor_a + i128::from(unused > floor_a + floor_b && rem_a >= rem_b)
+        };
+        let use_a = (avail_a - unused_a) as i64;
+        out.firm_short_w.fill(0);
+        out.binding.fill(false);
+        out.import_w.fill(0);
+        for (j, &res) in lad.resources.iter().enumerate() {
+            let used = match j {
+                _ if j == a => use_a,
+                _ if j == b => pair_use_w - use_a,
+                _ => known_use_w[j],
+            };
+            out.use_w[j] = used;
+            if let Resource::Supply { node } = res {
+                if node >= r_n {
+                    out.import_w[node - r_n] += used;
+                }
+            }
+        }
+        true
     }
 
     fn build(&mut self, hour: &LadderHour) -> Layout {
@@ -1003,6 +1334,61 @@ mod tests {
         })
     }
 
+    /// A random hour in which a pair is likely (module docs, Shortcuts: a pair): 3 to 6
+    /// regions on a path with random chords, two externals (each into a random region),
+    /// and the ladder [both externals], [a demand resource], [the first external again]:
+    /// as [`grouped`].
+    #[allow(clippy::type_complexity)]
+    fn paired() -> impl Strategy<Value = (Topology, Ladder, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>)>
+    {
+        let w = || {
+            prop_oneof![
+                Just(0i64),
+                (0i64..=200).prop_map(|m| m * MW),
+                0i64..=200_000_000
+            ]
+        };
+        (3usize..=6).prop_flat_map(move |r| {
+            (
+                proptest::collection::vec(w(), r),
+                proptest::collection::vec(w(), r),
+                proptest::collection::vec(w(), 2 * r + 2),
+                proptest::collection::vec((0..r, 0..r, w()), 0..=4),
+                (0..r, 0..r),
+                (w(), w(), (any::<bool>(), 0..r, w()), w()),
+            )
+                .prop_map(
+                    move |(supply, firm, path_w, raw, (into0, into1), (a0, a1, mid, a2))| {
+                        let (mut arcs, mut limit) = (Vec::new(), Vec::new());
+                        for v in 1..r {
+                            arcs.push(Arc { from: v - 1, to: v });
+                            arcs.push(Arc { from: v, to: v - 1 });
+                            limit.push(path_w[2 * v]);
+                            limit.push(path_w[2 * v + 1]);
+                        }
+                        for (x, to) in [into0, into1].into_iter().enumerate() {
+                            arcs.push(Arc { from: r + x, to });
+                            limit.push(path_w[x]);
+                        }
+                        for (from, to, lim) in raw {
+                            if from != to {
+                                arcs.push(Arc { from, to });
+                                limit.push(lim);
+                            }
+                        }
+                        let t = Topology::new(r, 2, arcs).unwrap();
+                        let ranks = [
+                            vec![(true, r, a0), (true, r + 1, a1)],
+                            vec![mid],
+                            vec![(true, r, a2)],
+                        ];
+                        let (ladder, avail) = random_ladder(&t, r, &ranks);
+                        (t, ladder, supply, firm, limit, avail)
+                    },
+                )
+        })
+    }
+
     /// The hour of a generated case.
     fn hour<'a>(
         supply_w: &'a [i64],
@@ -1067,7 +1453,7 @@ mod tests {
             // Entries of components without a region keep these: nothing at all.
             let mut alone = LadderDispatch::new(t, ladder);
             for sub in d.parts.subs.iter_mut().flatten() {
-                sub.solve(hour, &mut alone, NONE);
+                sub.solve(hour, &mut alone, NONE, None);
             }
             prop_assert_eq!(&alone, &whole);
         }
@@ -1097,6 +1483,15 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// A pair's split (module docs, Shortcuts: a pair) is the whole circulation's, bit
+        /// for bit, under both rules, on networks where pairs are frequent.
+        #[test]
+        fn a_pair_is_the_whole_circulation(
+            (t, ladder, supply, firm, limit, avail) in paired(),
+        ) {
+            same_as_whole(&t, &ladder, &hour(&supply, &firm, &limit, &avail))?;
+        }
 
         /// The shortcuts (components served at home or by one resource taken out) give the
         /// circulation of the whole network, bit for bit, under both rules.

@@ -181,6 +181,11 @@ impl LocalFlow {
         self.level[v] != UNSEEN
     }
 
+    /// Per arc: its flow (from tail to head).
+    pub(crate) fn flow_w(&self) -> &[i64] {
+        &self.flow
+    }
+
     /// The arcs at node `v` (either end).
     pub(crate) fn arcs_of(&self, v: usize) -> &[usize] {
         &self.inc[self.start[v]..self.start[v + 1]]

@@ -1008,7 +1008,12 @@ pub fn study_summary(doc: &Value) -> String {
         .chain(doc["variants"].as_array().into_iter().flatten())
         .collect();
     let label = |sc: &Value| sc["label"].as_str().unwrap_or("").to_string();
-    let width = scenarios.iter().map(|sc| label(sc).len()).max().unwrap_or(0) + 2;
+    let width = scenarios
+        .iter()
+        .map(|sc| label(sc).len())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let interval = |v: &Value| {
         let [mean, _, lo, hi] = estimate_cells(v);
         format!("{} [{lo}, {hi}]", signed(&mean))
@@ -1044,7 +1049,9 @@ pub fn study_summary(doc: &Value) -> String {
             "{:<width$}{:>8}{:>8}{:>10}{d_lole:>24}{d_eue:>30}",
             label(sc),
             own(None, "lole_h"),
-            focus.as_deref().map_or("-".into(), |r| own(Some(r), "lole_h")),
+            focus
+                .as_deref()
+                .map_or("-".into(), |r| own(Some(r), "lole_h")),
             own(None, "eue_mwh"),
         );
         s += row.trim_end();

@@ -154,7 +154,10 @@ fn the_default_run_is_the_policy_study_then_its_spread_over_the_unknowns_with_on
     ] {
         assert!(stdout.contains(text), "{text}: {stdout}");
     }
-    assert!(stdout.lines().count() < 60, "a summary, not every index: {stdout}");
+    assert!(
+        stdout.lines().count() < 60,
+        "a summary, not every index: {stdout}"
+    );
     assert!(stderr.contains("default run, 1 of 2") && stderr.contains("default run, 2 of 2"));
     let study = read("gridrisk-out/study.json");
     assert_eq!(study["schema"], "gridrisk.compare/1");
@@ -167,16 +170,28 @@ fn the_default_run_is_the_policy_study_then_its_spread_over_the_unknowns_with_on
     assert_eq!(design["schema"], "gridrisk.uncertain/1");
     assert_eq!(design["samples_per_point"], 3);
     assert_eq!(design["design"]["points"], 64);
-    assert!(dir.path().join("gridrisk-out/uncertain/points.csv").is_file());
+    assert!(dir
+        .path()
+        .join("gridrisk-out/uncertain/points.csv")
+        .is_file());
     // One report of both studies, none of its own in the design's directory.
     let html = std::fs::read_to_string(dir.path().join("gridrisk-out/report.html")).unwrap();
-    assert!(html.contains("Study kazakhstan-2021-22 "), "the policy study's section");
+    assert!(
+        html.contains("Study kazakhstan-2021-22 "),
+        "the policy study's section"
+    );
     assert!(html.contains("Uncertain-parameter study kazakhstan-2021-22-uncertain"));
-    assert!(!dir.path().join("gridrisk-out/uncertain/report.html").exists());
+    assert!(!dir
+        .path()
+        .join("gridrisk-out/uncertain/report.html")
+        .exists());
     // Each part is the study `gridrisk study` runs alone (apart from the run's wall time).
     for (file, part) in [
         ("kazakhstan/study.toml", "gridrisk-out/study.json"),
-        ("kazakhstan/uncertain.toml", "gridrisk-out/uncertain/study.json"),
+        (
+            "kazakhstan/uncertain.toml",
+            "gridrisk-out/uncertain/study.json",
+        ),
     ] {
         gridrisk()
             .current_dir(dir.path())

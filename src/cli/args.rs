@@ -40,8 +40,8 @@ pub struct DefaultArgs {
     /// 250).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
     pub samples: Option<u64>,
-    /// Seed of both studies' winters (default: the studies' own; the design's points keep
-    /// their own seed).
+    /// Seed of both studies' winters (default: the studies' own; the design's scrambling
+    /// seed is the study file's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (0 = one per core; at most 4 per core).

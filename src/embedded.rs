@@ -13,6 +13,10 @@ const FILES: &[(&str, &[u8])] = &[
         include_bytes!("../scenarios/kazakhstan/as-it-happened.toml"),
     ),
     (
+        "kazakhstan/calibrated.toml",
+        include_bytes!("../scenarios/kazakhstan/calibrated.toml"),
+    ),
+    (
         "kazakhstan/cold-winter.toml",
         include_bytes!("../scenarios/kazakhstan/cold-winter.toml"),
     ),
@@ -171,8 +175,11 @@ pub fn load_omit(arg: &str, omit: Omit) -> Result<Scenario, LoadError> {
     }
 }
 
-/// The embedded study `gridrisk` runs with no arguments.
+/// The embedded policy study: `gridrisk study` with no file, and the default run's first.
 pub const DEFAULT_STUDY: &str = "kazakhstan/study.toml";
+
+/// The embedded uncertain-parameter design the default run runs after [`DEFAULT_STUDY`].
+pub const DEFAULT_UNCERTAIN: &str = "kazakhstan/uncertain.toml";
 
 /// Load a study: a file if one exists at `arg`, else the embedded file of that path under
 /// `scenarios/`; the flag says whether it came from the binary (so its scenarios do too).

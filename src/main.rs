@@ -19,7 +19,7 @@ mod progress;
 mod tables;
 
 use clap::Parser;
-use cli::args::{Cli, Command, StudyArgs};
+use cli::args::{Cli, Command};
 use std::process::ExitCode;
 
 /// An error caused by the user's input (a bad scenario or option value): exit status 2.
@@ -54,22 +54,7 @@ pub fn bad(e: impl Into<anyhow::Error>) -> anyhow::Error {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => commands::compare::study(&StudyArgs {
-            study: None,
-            samples: None,
-            targets: Vec::new(),
-            max_samples: 1_000_000,
-            require_target: false,
-            seed: None,
-            threads: 0,
-            block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
-            out_dir: "gridrisk-out".into(),
-            format: cli::args::Format::Table,
-            tails: Default::default(),
-            pras: Default::default(),
-            worth_region: None,
-            rows: Default::default(),
-        }),
+        None => commands::compare::default_run(&cli.default),
         Some(Command::Compare(args)) => commands::compare::run(&args),
         Some(Command::Study(args)) => commands::compare::study(&args),
         Some(Command::Run(args)) => commands::run::run(&args),

@@ -998,6 +998,74 @@ pub fn compare_table(doc: &Value) -> String {
     s
 }
 
+/// A study in one row per scenario (the default run's summary): system and focus-region
+/// LOLE, system EUE, and for a variant the paired differences from the base of system LOLE
+/// and EUE with their 95% intervals.
+pub fn study_summary(doc: &Value) -> String {
+    let (horizon, _) = per(doc);
+    let focus = focus_region(&doc["base"]);
+    let scenarios: Vec<&Value> = std::iter::once(&doc["base"])
+        .chain(doc["variants"].as_array().into_iter().flatten())
+        .collect();
+    let label = |sc: &Value| sc["label"].as_str().unwrap_or("").to_string();
+    let width = scenarios
+        .iter()
+        .map(|sc| label(sc).len())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let interval = |v: &Value| {
+        let [mean, _, lo, hi] = estimate_cells(v);
+        format!("{} [{lo}, {hi}]", signed(&mean))
+    };
+    let mut s = format!(
+        "study {}: {} samples per scenario, seed {}, common random numbers (differences are paired)\n",
+        doc["study"]["name"].as_str().unwrap_or(""),
+        doc["samples"],
+        doc["seed"].as_str().unwrap_or("")
+    );
+    s += &window_line(doc);
+    s += &format!(
+        "{:<width$}{:>8}{:>8}{:>10}{:>24}{:>30}\n",
+        "scenario",
+        "LOLE",
+        focus.as_deref().unwrap_or("-"),
+        "EUE",
+        "LOLE vs base [95%]",
+        "EUE vs base [95%]"
+    );
+    for sc in &scenarios {
+        let own = |region: Option<&str>, key: &str| {
+            let v = region.map_or(&sc["system"][key], |r| &sc["regions"][r][key]);
+            estimate_cells(v)[0].clone()
+        };
+        let d = &sc["difference"]["system"];
+        let (d_lole, d_eue) = if d.is_object() {
+            (interval(&d["lole_h"]), interval(&d["eue_mwh"]))
+        } else {
+            Default::default()
+        };
+        let row = format!(
+            "{:<width$}{:>8}{:>8}{:>10}{d_lole:>24}{d_eue:>30}",
+            label(sc),
+            own(None, "lole_h"),
+            focus
+                .as_deref()
+                .map_or("-".into(), |r| own(Some(r), "lole_h")),
+            own(None, "eue_mwh"),
+        );
+        s += row.trim_end();
+        s += "\n";
+    }
+    let [_, _, lo, hi] = estimate_cells(&doc["base"]["system"]["lole_h"]);
+    s += &format!(
+        "(LOLE {}, EUE {}; the base's system LOLE 95% interval [{lo}, {hi}])\n",
+        unit("lole_h", &horizon),
+        unit("eue_mwh", &horizon)
+    );
+    s
+}
+
 /// A study variant's worth (`study --worth-region`) as a line of the table: its EFC with
 /// the 95% interval, or why it has none; empty without one.
 fn worth_text(worth: &Value) -> String {

@@ -58,6 +58,13 @@ fn bad_option_values_exit_2() {
             "--omit",
         ),
         (vec!["study", "--omit", "storages,batteries"], "--omit"),
+        // The default run's options: its design needs two winters per point; they are not
+        // a command's.
+        (vec!["--samples", "1"], "--samples"),
+        (
+            vec!["--samples", "5", "run", RTS79],
+            "the subcommand 'run' cannot be used with '--samples <N>'",
+        ),
         // Enormous work is refused without --force, absurd counts with it; exponent forms
         // must be whole.
         (

@@ -2173,6 +2173,13 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
             &["0.5", "0", "-1", "nan", "inf", "1e-300"][..],
         ),
         ("--max-samples", &["0", "10", "18446744073709551615"][..]),
+        // The default run (no command; its design needs 2 winters a point): values it must
+        // refuse at once, as a valid count runs the two embedded studies.
+        (
+            "default --samples",
+            &["0", "1", "-1", "1e15", "18446744073709551616", "x"][..],
+        ),
+        ("default --threads", &["-1", "100000", "x"][..]),
         (
             // Run targets; "compare --target" the same values on a comparison.
             "--target", TARGETS,
@@ -2209,6 +2216,16 @@ fn args_case(tree: &mut Tree, rng: &mut Rng) -> Case {
     ]);
     let value = *rng.pick(values);
     let (command, option) = option.split_once(' ').unwrap_or(("run", option));
+    if command == "default" {
+        case.mutation = format!("{option} {value}");
+        let run = tree.run(
+            &strings(&[option, value]),
+            &[s(option), s(value)],
+            Env::Normal,
+        );
+        case.runs.push(run);
+        return case;
+    }
     let input = if command == "study" { STUDY_RTS } else { RTS };
     case.mutation = format!("{command} {input} {option} {value}");
     let mut args = strings(&[command, input]);

@@ -128,6 +128,86 @@ fn the_embedded_study_runs_from_any_directory_and_writes_its_results() {
 }
 
 #[test]
+fn the_default_run_is_the_policy_study_then_its_spread_over_the_unknowns_with_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |rel: &str| {
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(dir.path().join(rel)).unwrap())
+            .unwrap()
+    };
+    // The default run at its own sample counts takes minutes; 3 winters per scenario (and per
+    // design point) keep the test short.
+    let out = gridrisk()
+        .current_dir(dir.path())
+        .args(["--samples", "3", "--threads", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    // Both summaries, the policy study's one row per scenario.
+    for text in [
+        "study kazakhstan-2021-22: 3 samples per scenario",
+        "calibrated: as it happened + November repair backlog (fitted)",
+        "study kazakhstan-2021-22-uncertain: sobol 64 points x 3 samples",
+        "10% / 50% / 90% (noise out)",
+        "report of both: gridrisk-out/report.html",
+    ] {
+        assert!(stdout.contains(text), "{text}: {stdout}");
+    }
+    assert!(
+        stdout.lines().count() < 60,
+        "a summary, not every index: {stdout}"
+    );
+    assert!(stderr.contains("default run, 1 of 2") && stderr.contains("default run, 2 of 2"));
+    let study = read("gridrisk-out/study.json");
+    assert_eq!(study["schema"], "gridrisk.compare/1");
+    assert_eq!(study["samples"], 3);
+    assert_eq!(
+        study["variants"][0]["label"],
+        "calibrated: as it happened + November repair backlog (fitted)"
+    );
+    let design = read("gridrisk-out/uncertain/study.json");
+    assert_eq!(design["schema"], "gridrisk.uncertain/1");
+    assert_eq!(design["samples_per_point"], 3);
+    assert_eq!(design["design"]["points"], 64);
+    assert!(dir
+        .path()
+        .join("gridrisk-out/uncertain/points.csv")
+        .is_file());
+    // One report of both studies, none of its own in the design's directory.
+    let html = std::fs::read_to_string(dir.path().join("gridrisk-out/report.html")).unwrap();
+    assert!(
+        html.contains("Study kazakhstan-2021-22 "),
+        "the policy study's section"
+    );
+    assert!(html.contains("Uncertain-parameter study kazakhstan-2021-22-uncertain"));
+    assert!(!dir
+        .path()
+        .join("gridrisk-out/uncertain/report.html")
+        .exists());
+    // Each part is the study `gridrisk study` runs alone (apart from the run's wall time).
+    for (file, part) in [
+        ("kazakhstan/study.toml", "gridrisk-out/study.json"),
+        (
+            "kazakhstan/uncertain.toml",
+            "gridrisk-out/uncertain/study.json",
+        ),
+    ] {
+        gridrisk()
+            .current_dir(dir.path())
+            .args(["study", file, "--samples", "3", "--threads", "1"])
+            .args(["--out-dir", "alone"])
+            .assert()
+            .success();
+        assert_eq!(
+            without_run(read("alone/study.json")),
+            without_run(read(part)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
 fn out_writes_the_file_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.json");
@@ -156,7 +236,7 @@ fn every_embedded_file_is_a_valid_scenario_or_study() {
     let out = gridrisk().arg("scenarios").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(text.contains("kazakhstan/study.toml") && text.contains("study: 14 variants"));
+    assert!(text.contains("kazakhstan/study.toml") && text.contains("study: 15 variants"));
     assert!(text.contains("benchmarks/ieee-rts79.toml"));
     assert!(!text.contains("(invalid"), "{text}");
 }

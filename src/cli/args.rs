@@ -7,10 +7,14 @@ use std::path::PathBuf;
 
 /// Winter blackout risk of multi-region power grids, by sequential Monte Carlo simulation.
 ///
-/// With no command, runs the embedded default study: the Kazakhstan winter 2021/22 base and
-/// its enforcement and policy variants on the same random streams, prints each variant's
-/// difference from the base with 95% intervals, and writes ./gridrisk-out/study.json,
-/// ./gridrisk-out/study.csv and ./gridrisk-out/report.html.
+/// With no command, the default run: the embedded Kazakhstan winter 2021/22 policy study
+/// (the no-policy base, the calibrated winter and every policy and assumption variant on the
+/// same random streams, 2,000 winters each) and then its uncertain-parameter design (the
+/// base, "as it happened" and two policies at 64 scrambled Sobol points of the unknowns x 250
+/// winters, and at their central values); it prints a summary of each, and writes
+/// ./gridrisk-out/study.json and study.csv (the policy study), ./gridrisk-out/uncertain/
+/// (study.json, study.csv and points.csv of the design) and one ./gridrisk-out/report.html
+/// of both.
 ///
 /// Exit status: 0 success (also when standard output is closed early, as by `| head`),
 /// 1 failure of the environment (a full disk, an unwritable standard output), 2 bad input
@@ -18,10 +22,35 @@ use std::path::PathBuf;
 /// its target.
 #[derive(Parser, Debug)]
 #[command(name = "gridrisk", version, about, long_about)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do (default: the embedded Kazakhstan study).
+    /// What to do (default: the embedded Kazakhstan study and its spread over the unknowns).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Options of the default run (no command).
+    #[command(flatten)]
+    pub default: DefaultArgs,
+}
+
+/// The default run's options (with no command).
+#[derive(Args, Debug)]
+pub struct DefaultArgs {
+    /// Winters per scenario of both studies: of the policy study, and of each design point
+    /// of the uncertain-parameter design, at least 2 (default: the studies' own, 2,000 and
+    /// 250).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub samples: Option<u64>,
+    /// Seed of both studies' winters (default: the studies' own; the design's scrambling
+    /// seed is the study file's).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = one per core; at most 4 per core).
+    #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
+    pub threads: usize,
+    /// Directory for the policy study's study.json and study.csv, the design's files (in
+    /// its `uncertain/` directory) and the one report.html of both.
+    #[arg(long, value_name = "DIR", default_value = "gridrisk-out")]
+    pub out_dir: std::path::PathBuf,
 }
 
 /// The commands.
@@ -31,8 +60,9 @@ pub enum Command {
     Run(RunArgs),
     /// Paired differences of variants from a base, on the same random streams.
     Compare(CompareArgs),
-    /// Run a study file (a base and variants) and write its results; with no file, the
-    /// embedded Kazakhstan winter 2021/22 study.
+    /// Run a study file (a base and variants, or an uncertain-parameter design) and write its
+    /// results; with no file, the embedded Kazakhstan winter 2021/22 policy study (the
+    /// default run is `gridrisk` with no command: that study, then its uncertain design).
     Study(StudyArgs),
     /// A self-contained HTML report (inline SVG charts) of run, compare or study results.
     Report(ReportArgs),

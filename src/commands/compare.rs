@@ -1,8 +1,9 @@
 //! `gridrisk compare` and `gridrisk study`: paired comparisons of a base and variants on the
-//! same random streams, and the default run (the embedded study).
+//! same random streams; and the default run (the embedded policy study, then its
+//! uncertain-parameter design, with one report of both).
 
 use super::{emit, json_text, scenario_id};
-use crate::cli::args::{CompareArgs, Format, RowArgs, StudyArgs};
+use crate::cli::args::{CompareArgs, DefaultArgs, Format, RowArgs, StudyArgs};
 use crate::tables::RowFiles;
 use crate::{bad, embedded, output, progress};
 use gridrisk_core::scenario::Scenario;
@@ -64,10 +65,86 @@ fn formatted(doc: &serde_json::Value, format: Format) -> String {
     }
 }
 
-/// `gridrisk study [STUDY]`, and the default run: every variant against the base; writes
-/// `study.json`, `study.csv` (as `compare --format csv`) and `report.html` into the output
-/// directory and prints the table.
+/// `gridrisk study [STUDY]`: every variant against the base; writes `study.json`,
+/// `study.csv` (as `compare --format csv`) and `report.html` into the output directory and
+/// prints the table.
 pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
+    run_study(args, Part::Alone).map(drop)
+}
+
+/// Whether a study runs alone or as part of the default run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Alone: it prints as `--format` says and writes its own `report.html`.
+    Alone,
+    /// In the default run: it prints a summary, and the default run writes one report of
+    /// both studies.
+    OfDefaultRun,
+}
+
+/// The default run: the embedded policy study, then the embedded uncertain-parameter design
+/// on the same seeds into `OUT/uncertain/`, each printed as a summary, and one `report.html`
+/// of both.
+pub fn default_run(args: &DefaultArgs) -> anyhow::Result<()> {
+    let design_dir = args.out_dir.join("uncertain");
+    let report = args.out_dir.join("report.html");
+    // Every directory and the shared report are checked before anything is simulated (each
+    // study checks its own files too).
+    output::prepare_dir(&args.out_dir)?;
+    output::prepare_dir(&design_dir)?;
+    output::check_file(&report)?;
+    let studies = [
+        (embedded::DEFAULT_STUDY, &args.out_dir, "the policy study"),
+        (
+            embedded::DEFAULT_UNCERTAIN,
+            &design_dir,
+            "the spread over the unknowns",
+        ),
+    ];
+    let mut docs = Vec::new();
+    for (k, (file, dir, what)) in studies.into_iter().enumerate() {
+        note!("default run, {} of 2: {what} ({file})", k + 1);
+        if k > 0 {
+            emit("\n", None)?;
+        }
+        let doc = run_study(
+            &StudyArgs {
+                study: Some(file.into()),
+                samples: args.samples,
+                targets: Vec::new(),
+                max_samples: 1_000_000,
+                require_target: false,
+                seed: args.seed,
+                threads: args.threads,
+                block_size: gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE,
+                out_dir: dir.clone(),
+                format: Format::Table,
+                tails: Default::default(),
+                pras: Default::default(),
+                worth_region: None,
+                rows: Default::default(),
+            },
+            Part::OfDefaultRun,
+        )?;
+        docs.push((dir.join("study.json").display().to_string(), doc));
+    }
+    let html = super::report::render(&docs)?;
+    output::write_atomic(&report, html.as_bytes())?;
+    emit(
+        &format!(
+            "report of both: {}
+(every index, month and interval: `gridrisk study {}` and \
+             `gridrisk study {}`, or the files)\n",
+            report.display(),
+            embedded::DEFAULT_STUDY,
+            embedded::DEFAULT_UNCERTAIN
+        ),
+        None,
+    )
+}
+
+/// Run the study of `args`, write its files and print it; its document.
+fn run_study(args: &StudyArgs, part: Part) -> anyhow::Result<serde_json::Value> {
     let (study, in_binary) =
         embedded::load_study(args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY))
             .map_err(bad)?;
@@ -104,7 +181,7 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
                 "{option}: not for '{file}', a study with [[uncertain]] parameters ({instead})"
             )));
         }
-        return super::uncertain::run(args, &study, design, origin);
+        return super::uncertain::run(args, &study, design, origin, part);
     }
     let mut scenarios = Vec::new();
     let base = embedded::load_path(&study.base, origin).map_err(bad)?;
@@ -129,8 +206,8 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
     output::prepare_dir(&args.out_dir)?;
     let path = Path::new(&args.out_dir).join("study.json");
     let csv = Path::new(&args.out_dir).join("study.csv");
-    let report = Path::new(&args.out_dir).join("report.html");
-    for file in [&path, &csv, &report] {
+    let report = (part == Part::Alone).then(|| Path::new(&args.out_dir).join("report.html"));
+    for file in [&path, &csv].into_iter().chain(&report) {
         output::check_file(file)?;
     }
     let query = args.tails.query();
@@ -169,11 +246,19 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
             )?;
         }
     }
-    let text = formatted(&doc, args.format);
+    let text = match part {
+        Part::Alone => formatted(&doc, args.format),
+        Part::OfDefaultRun => output::study_summary(&doc),
+    };
     let written = output::write_atomic(&path, json_text(&doc).as_bytes()).and_then(|()| {
         output::write_atomic(&csv, output::compare_csv(&doc).as_bytes())?;
-        let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
-        output::write_atomic(&report, html.as_bytes())
+        match &report {
+            Some(report) => {
+                let html = super::report::render(&[(path.display().to_string(), doc.clone())])?;
+                output::write_atomic(report, html.as_bytes())
+            }
+            None => Ok(()),
+        }
     });
     if let Err(e) = written {
         // The output at least is not lost; the write error is what is reported.
@@ -181,8 +266,13 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         return Err(e);
     }
     let files = format!(
-        "results written to {}: study.json, study.csv and report.html",
-        args.out_dir.display()
+        "results written to {}: study.json, study.csv{}",
+        args.out_dir.display(),
+        if report.is_some() {
+            " and report.html"
+        } else {
+            ""
+        }
     );
     if args.format == Format::Table {
         emit(&format!("{text}\n{files}\n"), None)?;
@@ -191,7 +281,8 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<()> {
         note!("{files}");
         emit(&text, None)?;
     }
-    super::run::target_outcome(args.require_target, &doc)
+    super::run::target_outcome(args.require_target, &doc)?;
+    Ok(doc)
 }
 
 /// Run the paired comparison of `scenarios` (the base first) and build its document; with

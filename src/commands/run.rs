@@ -117,7 +117,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             args.force,
         )?;
     }
-    let targets = stopping::resolve(&targets, &[model]).map_err(bad)?;
+    // Named as the option, as `study` does: the target is shown resolved (`@system` added).
+    let targets =
+        stopping::resolve(&targets, &[model]).map_err(|e| bad(anyhow::anyhow!("--target: {e}")))?;
     let stop = if targets.is_empty() {
         StopRule::Samples(args.samples)
     } else {

@@ -8,6 +8,7 @@
 //! over the threads; the design and the inner seeds do not depend on the thread count, so
 //! neither does the document (apart from `"run"`).
 
+use super::compare::Part;
 use super::{emit, json_text};
 use crate::cli::args::{Format, StudyArgs};
 use crate::embedded::{self, Origin};
@@ -85,8 +86,15 @@ fn check(study_file: &str, files: &[PathBuf], origin: Origin, study: &Study) -> 
     Ok(())
 }
 
-/// Run the design of `study` and write `study.json`, `study.csv` and `points.csv`.
-pub fn run(args: &StudyArgs, study: &Study, design: &Design, origin: Origin) -> anyhow::Result<()> {
+/// Run the design of `study`, write `study.json`, `study.csv` and `points.csv` (and, unless
+/// it runs in the default run, `report.html`) and print it; its document.
+pub fn run(
+    args: &StudyArgs,
+    study: &Study,
+    design: &Design,
+    origin: Origin,
+    part: Part,
+) -> anyhow::Result<Value> {
     let study_file = args.study.as_deref().unwrap_or(embedded::DEFAULT_STUDY);
     let mut files = vec![study.base.clone()];
     files.extend(study.variants.iter().map(|v| v.file.clone()));
@@ -107,8 +115,11 @@ pub fn run(args: &StudyArgs, study: &Study, design: &Design, origin: Origin) -> 
     let json_path = args.out_dir.join("study.json");
     let csv_path = args.out_dir.join("study.csv");
     let points_path = args.out_dir.join("points.csv");
-    let report_path = args.out_dir.join("report.html");
-    for f in [&json_path, &csv_path, &points_path, &report_path] {
+    let report_path = (part == Part::Alone).then(|| args.out_dir.join("report.html"));
+    for f in [&json_path, &csv_path, &points_path]
+        .into_iter()
+        .chain(&report_path)
+    {
         output::check_file(f)?;
     }
 
@@ -186,23 +197,35 @@ pub fn run(args: &StudyArgs, study: &Study, design: &Design, origin: Origin) -> 
     let written = output::write_atomic(&json_path, json_text(&doc).as_bytes()).and_then(|()| {
         output::write_atomic(&csv_path, csv(&doc).as_bytes())?;
         output::write_atomic(&points_path, points_csv(&doc).as_bytes())?;
-        let html = super::report::render(&[(json_path.display().to_string(), doc.clone())])?;
-        output::write_atomic(&report_path, html.as_bytes())
+        match &report_path {
+            Some(report) => {
+                let html =
+                    super::report::render(&[(json_path.display().to_string(), doc.clone())])?;
+                output::write_atomic(report, html.as_bytes())
+            }
+            None => Ok(()),
+        }
     });
     if let Err(e) = written {
         let _ = output::print(&text);
         return Err(e);
     }
     let note = format!(
-        "results written to {}: study.json, study.csv, points.csv and report.html",
-        args.out_dir.display()
+        "results written to {}: study.json, study.csv, points.csv{}",
+        args.out_dir.display(),
+        if report_path.is_some() {
+            " and report.html"
+        } else {
+            ""
+        }
     );
     if args.format == Format::Table {
-        emit(&format!("{text}\n{note}\n"), None)
+        emit(&format!("{text}\n{note}\n"), None)?;
     } else {
         note!("{note}");
-        emit(&text, None)
+        emit(&text, None)?;
     }
+    Ok(doc)
 }
 
 fn num(v: &Value) -> f64 {

@@ -679,3 +679,19 @@ fn a_binding_interface_with_limits_per_step_is_exact() {
     let region_b = &from_pras["regions"]["B"]["eue_mwh"]["mean"];
     assert_eq!(region_b, &system["eue_mwh"]["mean"]);
 }
+
+/// Lines' limits and rates per step (`limits_file`, `rates_file`, as PRAS's lines have
+/// them): columns equal to the constants in every step give exactly the results without
+/// them; the derated and failing columns give others.
+#[test]
+fn line_columns_equal_to_the_constants_give_the_same_numbers() {
+    let run = |file: &str| {
+        let doc = json(&["run", file, "--samples", "200", "--format", "json"]);
+        (doc["system"].clone(), doc["regions"].clone(), doc["lines"].clone())
+    };
+    let base = run("scenarios/benchmarks/ieee-rts79-three-area.toml");
+    assert_eq!(run("tests/data/lines/three-area-line-flat.toml"), base);
+    let steps = run("tests/data/lines/three-area-line-steps.toml");
+    let eue = |x: &(Value, Value, Value)| x.0["eue_mwh"]["mean"].as_f64().unwrap();
+    assert!(eue(&steps) > eue(&base), "{} against {}", eue(&steps), eue(&base));
+}

@@ -313,7 +313,10 @@ fn bad_pras_files_exit_2_naming_file_and_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let truncated = crafted(d, "truncated.pras", |b| b.truncate(b.len() / 2));
-    assert_bad(&truncated, &["truncated.pras: ", "truncated?"]);
+    assert_bad(
+        &truncated,
+        &["truncated.pras: pras_dataversion: the file ends before the data its headers point to (truncated?)"],
+    );
     for (version, name) in [(b"v0.4.0", "v04.pras"), (b"v0.9.0", "v09.pras")] {
         let f = crafted(d, name, |b| {
             let at = only(b, b"v0.8.0");
@@ -340,6 +343,21 @@ fn bad_pras_files_exit_2_naming_file_and_dataset() {
     assert_bad(
         &shape,
         &["shape.pras: regions/load: expected shape 8784 x 3 (time steps x assets), got 8783 x 3"],
+    );
+    // Every 8784 (the step count as a little-endian u64: `timestep_count` and every
+    // dataspace) made 1,000,000: the load (3 million values) fits what the file can hold,
+    // the generators' 153 million do not, and nothing that large is allocated.
+    let huge = crafted(d, "huge.pras", |b| {
+        let (from, to) = (8784u64.to_le_bytes(), 1_000_000u64.to_le_bytes());
+        let mut at = 0;
+        while let Some(i) = (at..b.len().saturating_sub(8)).find(|&i| b[i..i + 8] == from) {
+            b[i..i + 8].copy_from_slice(&to);
+            at = i + 8;
+        }
+    });
+    assert_bad(
+        &huge,
+        &["huge.pras: generators/capacity: declares 153000000 elements, more than a file of 888145 bytes can hold even compressed"],
     );
     let text = d.join("text.pras");
     std::fs::write(&text, "name = \"not hdf5\"\n").unwrap();
@@ -694,4 +712,37 @@ fn line_columns_equal_to_the_constants_give_the_same_numbers() {
     let steps = run("tests/data/lines/three-area-line-steps.toml");
     let eue = |x: &(Value, Value, Value)| x.0["eue_mwh"]["mean"].as_f64().unwrap();
     assert!(eue(&steps) > eue(&base), "{} against {}", eue(&steps), eue(&base));
+}
+
+/// Storage and generator-storage parameters that vary by step are refused naming the file,
+/// the dataset, the asset and the first step that differs (gridrisk's devices take constant
+/// power, energy and efficiencies).
+#[test]
+fn storage_parameters_that_vary_by_step_are_refused_by_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let rts = gridrisk_pras::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS)).unwrap();
+    let cases: [(&str, fn(&mut gridrisk_pras::System), &str); 3] = [
+        (
+            "charge.pras",
+            |s| s.storages.charge_mw.set(5, 0, 40),
+            "charge.pras: storages/chargecapacity: 313_STORAGE_1: the value varies by step (50 in step 1, 40 in step 6); gridrisk's [[storages]] take it as a constant",
+        ),
+        (
+            "carry.pras",
+            |s| s.storages.carryover_efficiency.set(9, 0, 0.5),
+            "carry.pras: storages/carryoverefficiency: 313_STORAGE_1: the value varies by step (1 in step 1, 0.5 in step 10)",
+        ),
+        (
+            "injection.pras",
+            |s| s.generator_storages.grid_injection_mw.set(1, 0, 7),
+            "injection.pras: generatorstorages/gridinjectioncapacity: 212_CSP_1: the value varies by step",
+        ),
+    ];
+    for (name, edit, expected) in cases {
+        let mut s = rts.clone();
+        edit(&mut s);
+        let file = dir.path().join(name);
+        std::fs::write(&file, gridrisk_pras::encode(&s, name).unwrap()).unwrap();
+        assert_bad(file.to_str().unwrap(), &[expected]);
+    }
 }

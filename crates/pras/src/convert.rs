@@ -368,8 +368,10 @@ impl Converter<'_> {
         Ok(out)
     }
 
-    /// The value of a parameter that gridrisk takes as a constant, refused if it varies.
-    fn constant<T: Copy + PartialEq>(
+    /// The value of a parameter that gridrisk takes as a constant (of a storage,
+    /// generator-storage or demand response), refused if it varies, naming the first step
+    /// whose value differs from step 1's.
+    fn constant<T: Copy + PartialEq + std::fmt::Display>(
         &self,
         dataset: &str,
         m: &Matrix<T>,
@@ -377,10 +379,16 @@ impl Converter<'_> {
         name: &str,
     ) -> Result<T, PrasError> {
         m.constant(a).ok_or_else(|| {
+            let first = m.get(0, a);
+            let t = m.column(a).position(|v| v != first).unwrap_or(0);
+            let group = dataset.split('/').next().unwrap_or(dataset);
             self.err(
                 dataset,
                 Kind::Unsupported(format!(
-                    "{name}: the value varies by step; gridrisk takes it as a constant"
+                    "{name}: the value varies by step ({first} in step 1, {} in step {}); gridrisk's {} take it as a constant (docs/pras.md, \"Versions and what is refused\")",
+                    m.get(t, a),
+                    t + 1,
+                    table_of(group)
                 )),
             )
         })

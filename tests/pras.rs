@@ -692,7 +692,10 @@ fn a_binding_interface_with_limits_per_step_is_exact() {
         );
     }
     let se = system["eue_mwh"]["se"].as_f64().unwrap();
-    assert!(eue_mwh - lines_only_mwh > 20.0 * se, "{eue_mwh} {lines_only_mwh} {se}");
+    assert!(
+        eue_mwh - lines_only_mwh > 20.0 * se,
+        "{eue_mwh} {lines_only_mwh} {se}"
+    );
     // The shortfall stays in B, where it arises.
     let region_b = &from_pras["regions"]["B"]["eue_mwh"]["mean"];
     assert_eq!(region_b, &system["eue_mwh"]["mean"]);
@@ -705,13 +708,22 @@ fn a_binding_interface_with_limits_per_step_is_exact() {
 fn line_columns_equal_to_the_constants_give_the_same_numbers() {
     let run = |file: &str| {
         let doc = json(&["run", file, "--samples", "200", "--format", "json"]);
-        (doc["system"].clone(), doc["regions"].clone(), doc["lines"].clone())
+        (
+            doc["system"].clone(),
+            doc["regions"].clone(),
+            doc["lines"].clone(),
+        )
     };
     let base = run("scenarios/benchmarks/ieee-rts79-three-area.toml");
     assert_eq!(run("tests/data/lines/three-area-line-flat.toml"), base);
     let steps = run("tests/data/lines/three-area-line-steps.toml");
     let eue = |x: &(Value, Value, Value)| x.0["eue_mwh"]["mean"].as_f64().unwrap();
-    assert!(eue(&steps) > eue(&base), "{} against {}", eue(&steps), eue(&base));
+    assert!(
+        eue(&steps) > eue(&base),
+        "{} against {}",
+        eue(&steps),
+        eue(&base)
+    );
 }
 
 /// Storage and generator-storage parameters that vary by step are refused naming the file,
@@ -721,7 +733,8 @@ fn line_columns_equal_to_the_constants_give_the_same_numbers() {
 fn storage_parameters_that_vary_by_step_are_refused_by_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let rts = gridrisk_pras::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS)).unwrap();
-    let cases: [(&str, fn(&mut gridrisk_pras::System), &str); 3] = [
+    type Edit = fn(&mut gridrisk_pras::System);
+    let cases: [(&str, Edit, &str); 3] = [
         (
             "charge.pras",
             |s| s.storages.charge_mw.set(5, 0, 40),

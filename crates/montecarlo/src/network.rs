@@ -229,7 +229,9 @@ impl NetworkHour {
                 .expect("a validated model's limits name its lines");
             for (arc, series) in [(2 * l, &limits.forward_w), (2 * l + 1, &limits.backward_w)] {
                 if let Some(w) = series {
-                    let least = w.chunks(PEAK_BLOCK_H).map(|b| b.iter().copied().min().unwrap_or(0));
+                    let least = w
+                        .chunks(PEAK_BLOCK_H)
+                        .map(|b| b.iter().copied().min().unwrap_or(0));
                     stepped.push((arc, w.clone(), least.collect()));
                 }
             }

@@ -97,8 +97,16 @@ impl Converter<'_> {
 
     fn run(mut self, name: &str, omit: Omit) -> Result<Files, PrasError> {
         self.header(name)?;
-        self.check_mw("lines/forwardcapacity", &self.s.lines.forward_mw, &self.s.lines.names)?;
-        self.check_mw("lines/backwardcapacity", &self.s.lines.backward_mw, &self.s.lines.names)?;
+        self.check_mw(
+            "lines/forwardcapacity",
+            &self.s.lines.forward_mw,
+            &self.s.lines.names,
+        )?;
+        self.check_mw(
+            "lines/backwardcapacity",
+            &self.s.lines.backward_mw,
+            &self.s.lines.names,
+        )?;
         self.hubs = self.interfaces()?;
         self.regions()?;
         self.generators()?;
@@ -553,7 +561,8 @@ impl Converter<'_> {
             )?;
             // A line of a binding interface ends in its hub in place of the hub's region.
             let hub = self.hubs.iter().find(|h| {
-                (&l.from[a], &l.to[a]) == (&h.from, &h.to) || (&l.from[a], &l.to[a]) == (&h.to, &h.from)
+                (&l.from[a], &l.to[a]) == (&h.from, &h.to)
+                    || (&l.from[a], &l.to[a]) == (&h.to, &h.from)
             });
             let end = |r: &String| match hub {
                 Some(h) if *r == h.to => h.name.clone(),
@@ -562,8 +571,18 @@ impl Converter<'_> {
             let t = &mut self.toml;
             w!(t, "\n[[lines]]\nname = {}", q(name));
             w!(t, "category = {}", q(&l.categories[a]));
-            w!(t, "from = {}\nto = {}", q(&end(&l.from[a])), q(&end(&l.to[a])));
-            w!(t, "forward_mw = {}\nbackward_mw = {}", l.forward_mw.max(a), l.backward_mw.max(a));
+            w!(
+                t,
+                "from = {}\nto = {}",
+                q(&end(&l.from[a])),
+                q(&end(&l.to[a]))
+            );
+            w!(
+                t,
+                "forward_mw = {}\nbackward_mw = {}",
+                l.forward_mw.max(a),
+                l.backward_mw.max(a)
+            );
             let forward = l.forward_mw.column(a).collect::<Vec<_>>();
             let backward = l.backward_mw.column(a).collect::<Vec<_>>();
             limits.extend(limit_columns(t, name, &forward, &backward));
@@ -581,11 +600,24 @@ impl Converter<'_> {
         for hub in &self.hubs {
             let t = &mut self.toml;
             w!(t, "\n[[lines]]\nname = {}", q(&hub.line));
-            w!(t, "category = \"interface\"  # PRAS's interface limits: never fails");
+            w!(
+                t,
+                "category = \"interface\"  # PRAS's interface limits: never fails"
+            );
             w!(t, "from = {}\nto = {}", q(&hub.name), q(&hub.to));
             let max = |v: &[i64]| v.iter().copied().max().unwrap_or(0);
-            w!(t, "forward_mw = {}\nbackward_mw = {}", max(&hub.forward_mw), max(&hub.backward_mw));
-            limits.extend(limit_columns(t, &hub.line, &hub.forward_mw, &hub.backward_mw));
+            w!(
+                t,
+                "forward_mw = {}\nbackward_mw = {}",
+                max(&hub.forward_mw),
+                max(&hub.backward_mw)
+            );
+            limits.extend(limit_columns(
+                t,
+                &hub.line,
+                &hub.forward_mw,
+                &hub.backward_mw,
+            ));
         }
         for (name, columns) in [("line-limits.csv", limits), ("line-rates.csv", rates)] {
             if !columns.is_empty() {

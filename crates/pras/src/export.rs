@@ -477,7 +477,10 @@ impl Exporter<'_> {
             let key = |series: Option<&Vec<i64>>, k| series.map_or(k, |_| "lines.limits_file");
             let forward = limits.and_then(|x| x.forward_w.as_ref());
             let backward = limits.and_then(|x| x.backward_w.as_ref());
-            let (fk, bk) = (key(forward, "lines.forward_mw"), key(backward, "lines.backward_mw"));
+            let (fk, bk) = (
+                key(forward, "lines.forward_mw"),
+                key(backward, "lines.backward_mw"),
+            );
             fwd.push(per_step(forward, line.forward_w, fk)?);
             bwd.push(per_step(backward, line.backward_w, bk)?);
             let (f, r) = self.probabilities(line.outage.as_ref(), "lines", &line.name)?;

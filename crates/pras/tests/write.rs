@@ -74,8 +74,12 @@ fn lines_with_values_per_step_round_trip() {
         s.lines.forward_mw.set(t, 0, forward - step);
         let backward = s.lines.backward_mw.get(t, 1);
         s.lines.backward_mw.set(t, 1, backward - 2 * step);
-        s.lines.failure_probability.set(t, 2, 0.001 * (1 + t % 5) as f64);
-        s.lines.repair_probability.set(t, 2, 0.01 * (1 + t % 3) as f64);
+        s.lines
+            .failure_probability
+            .set(t, 2, 0.001 * (1 + t % 5) as f64);
+        s.lines
+            .repair_probability
+            .set(t, 2, 0.01 * (1 + t % 3) as f64);
     }
     let path = std::env::temp_dir().join(format!(
         "gridrisk-lines-per-step-{}.pras",
@@ -98,7 +102,13 @@ fn lines_with_values_per_step_round_trip() {
     let (l, m) = (&a.lines, &b.lines);
     assert_eq!(first_difference(&l.forward_mw, &m.forward_mw), None);
     assert_eq!(first_difference(&l.backward_mw, &m.backward_mw), None);
-    assert_eq!(first_difference(&l.failure_probability, &m.failure_probability), None);
-    assert_eq!(first_difference(&l.repair_probability, &m.repair_probability), None);
+    assert_eq!(
+        first_difference(&l.failure_probability, &m.failure_probability),
+        None
+    );
+    assert_eq!(
+        first_difference(&l.repair_probability, &m.repair_probability),
+        None
+    );
     assert!(a == b, "another dataset differs");
 }

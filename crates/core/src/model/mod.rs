@@ -286,10 +286,14 @@ impl SystemModel {
         };
         for limits in &conditions.line_limits {
             let l = line(&limits.line)?;
-            for (series, max) in [(&limits.forward_w, l.forward_w), (&limits.backward_w, l.backward_w)] {
-                if series.as_ref().is_some_and(|s| {
-                    s.len() != hours || s.iter().any(|&w| !(0..=max).contains(&w))
-                }) {
+            for (series, max) in [
+                (&limits.forward_w, l.forward_w),
+                (&limits.backward_w, l.backward_w),
+            ] {
+                if series
+                    .as_ref()
+                    .is_some_and(|s| s.len() != hours || s.iter().any(|&w| !(0..=max).contains(&w)))
+                {
                     return Err(ModelError::BadConditions(format!(
                         "the limits of line '{}' must have one value per step, each from 0 to \
                          its constant limit",

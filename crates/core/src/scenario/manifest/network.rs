@@ -47,6 +47,9 @@ pub(crate) struct SourceSchedule {
     pub(crate) at: super::Place,
 }
 
+/// A line's `limits_file` and its forward and backward columns (at least one).
+pub(crate) type LimitsRef = (FileRef, Option<String>, Option<String>);
+
 /// A line's values per step from CSVs (read in `build.rs`): its limits (`limits_file`,
 /// `forward_column`, `backward_column`) and its failure and repair rates (`rates_file`, as a
 /// unit block's).
@@ -54,8 +57,8 @@ pub(crate) struct SourceSchedule {
 pub(crate) struct LineSeries {
     /// Index of the line among the network's lines.
     pub(crate) line: usize,
-    /// The limits' file and the forward and backward columns (at least one).
-    pub(crate) limits: Option<(FileRef, Option<String>, Option<String>)>,
+    /// The limits' file and columns.
+    pub(crate) limits: Option<LimitsRef>,
     /// The rates' file and columns.
     pub(crate) rates: Option<RatesRef>,
 }
@@ -226,17 +229,12 @@ fn sharing(f: &Fields<'_>, p: &mut Problems) -> Option<Sharing> {
 }
 
 /// A line, and its limits' and rates' columns if it has them.
-#[allow(clippy::type_complexity)]
 fn line(
     f: &Fields<'_>,
     regions: &[String],
     seen: &mut Seen,
     p: &mut Problems,
-) -> Option<(
-    Line,
-    Option<(FileRef, Option<String>, Option<String>)>,
-    Option<RatesRef>,
-)> {
+) -> Option<(Line, Option<LimitsRef>, Option<RatesRef>)> {
     let name = f.unique_name("line", seen, p);
     let from = f.region("from", regions, p);
     let to = f.region("to", regions, p).filter(|&b| {
@@ -294,11 +292,7 @@ fn line(
 /// A line's limits per step: `limits_file` with `forward_column`, `backward_column` or both
 /// (the other direction stays constant). `Some(None)` if none is given, `None` if there is
 /// a problem.
-#[allow(clippy::type_complexity)]
-fn limits_ref(
-    f: &Fields<'_>,
-    p: &mut Problems,
-) -> Option<Option<(FileRef, Option<String>, Option<String>)>> {
+fn limits_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<LimitsRef>> {
     const COLUMNS: [&str; 2] = ["forward_column", "backward_column"];
     if !f.has("limits_file") {
         if let Some(key) = COLUMNS.iter().find(|k| f.has(k)) {

@@ -70,6 +70,10 @@ const THREENODE_DR_CSV: &str = "tests/data/demand_response/threenode_dr.csv";
 /// RTS-79 with hourly failure rates (`rates_file`, `failure_rate_column`; it extends `RTS`).
 const RATES: &str = "scenarios/benchmarks/ieee-rts79-cold-rates.toml";
 const RATES_CSV: &str = "scenarios/benchmarks/ieee-rts79/cold_failure_rates.csv";
+/// The three-area RTS-79 with a line's limits and another's failure rates per step
+/// (`[[lines]]` `limits_file`, `rates_file`).
+const LINE_STEPS: &str = "tests/data/lines/three-area-line-steps.toml";
+const LINE_STEPS_CSV: &str = "tests/data/lines/three-area-lines.csv";
 const KAZ: &str = "scenarios/kazakhstan/winter-2021-22.toml";
 /// The three-area import benchmark with a schedule from a CSV column (`schedule_mw`).
 const THREE_SCHEDULE: &str = "tests/data/schedule/three-area-schedule.toml";
@@ -1392,6 +1396,9 @@ fn inputs_of(scenario: &str) -> Vec<String> {
         if scenario == HYDRO {
             files.extend([RTS, HYDRO_CSV]);
         }
+        if scenario == LINE_STEPS {
+            files.push(LINE_STEPS_CSV);
+        }
         if scenario == FIVE_DR {
             files.push(FIVE_DR_CSV);
         }
@@ -1435,6 +1442,8 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         } else if rng.chance(0.1) {
             (HYDRO, HYDRO_CSV)
         } else if rng.chance(0.1) {
+            (LINE_STEPS, LINE_STEPS_CSV)
+        } else if rng.chance(0.1) {
             if rng.chance(0.5) {
                 (FIVE_DR, FIVE_DR_CSV)
             } else {
@@ -1447,7 +1456,7 @@ fn scenario_case(tree: &mut Tree, rng: &mut Rng, csv: bool) -> Case {
         match rng.below(12) {
             0 | 1 => (RTS, RTS),
             2 => {
-                let file = *rng.pick(&[DISCRETE, HOURLY, RATES]);
+                let file = *rng.pick(&[DISCRETE, HOURLY, RATES, LINE_STEPS]);
                 (file, file)
             }
             3 | 4 => (THREE, THREE),
@@ -2304,6 +2313,7 @@ fn pristine(dir: &Path) -> BTreeMap<String, Value> {
         "tests/data/schedule",
         "tests/data/subhourly",
         "tests/data/demand_response",
+        "tests/data/lines",
     ] {
         copy_dir(&root.join(data), &dir.join(data));
     }

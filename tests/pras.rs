@@ -313,7 +313,10 @@ fn bad_pras_files_exit_2_naming_file_and_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let truncated = crafted(d, "truncated.pras", |b| b.truncate(b.len() / 2));
-    assert_bad(&truncated, &["truncated.pras: ", "truncated?"]);
+    assert_bad(
+        &truncated,
+        &["truncated.pras: pras_dataversion: the file ends before the data its headers point to (truncated?)"],
+    );
     for (version, name) in [(b"v0.4.0", "v04.pras"), (b"v0.9.0", "v09.pras")] {
         let f = crafted(d, name, |b| {
             let at = only(b, b"v0.8.0");
@@ -340,6 +343,21 @@ fn bad_pras_files_exit_2_naming_file_and_dataset() {
     assert_bad(
         &shape,
         &["shape.pras: regions/load: expected shape 8784 x 3 (time steps x assets), got 8783 x 3"],
+    );
+    // Every 8784 (the step count as a little-endian u64: `timestep_count` and every
+    // dataspace) made 1,000,000: the load (3 million values) fits what the file can hold,
+    // the generators' 153 million do not, and nothing that large is allocated.
+    let huge = crafted(d, "huge.pras", |b| {
+        let (from, to) = (8784u64.to_le_bytes(), 1_000_000u64.to_le_bytes());
+        let mut at = 0;
+        while let Some(i) = (at..b.len().saturating_sub(8)).find(|&i| b[i..i + 8] == from) {
+            b[i..i + 8].copy_from_slice(&to);
+            at = i + 8;
+        }
+    });
+    assert_bad(
+        &huge,
+        &["huge.pras: generators/capacity: declares 153000000 elements, more than a file of 888145 bytes can hold even compressed"],
     );
     let text = d.join("text.pras");
     std::fs::write(&text, "name = \"not hdf5\"\n").unwrap();
@@ -564,4 +582,180 @@ fn shards_of_an_omitted_run_merge_with_the_same_omit() {
     let (code, err) = stderr_of(&plain);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("give merge the same --omit"), "{err}");
+}
+
+/// A two-region system whose interface binds, with limits per step on the interface and on a
+/// line: `B` (120 MW of load, a 50 MW unit up with probability 0.8) imports from `A` (200
+/// MW that never fails) over two lines of 60 MW (up with probability 0.9; line `L1`'s
+/// forward limit is 45 MW in odd steps), under an interface limit of 80 MW in steps
+/// 0, 3, 6, ..., 100 MW in steps 1, 4, ... and unlimited in the others. Written by `convert`
+/// from a TOML scenario, the limits set in the `.pras` file; the file then runs as its
+/// conversion (a hub carries the interface), and its LOLE and EUE match exact enumeration
+/// of the 8 states of each step (the chains start stationary, so each step's states have
+/// the stationary probabilities).
+#[test]
+fn a_binding_interface_with_limits_per_step_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let steps = 48;
+    let load: String = std::iter::once("hour,A,B".to_string())
+        .chain((1..=steps).map(|h| format!("{h},10,120")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(d.join("load.csv"), load + "\n").unwrap();
+    let line = |name: &str| {
+        format!("[[lines]]\nname = \"{name}\"\nfrom = \"A\"\nto = \"B\"\nforward_mw = 60\noutage_model = \"discrete\"\nfailure_probability = 0.05\nrepair_probability = 0.45\n")
+    };
+    let toml = format!(
+        "name = \"two\"\nsharing = \"local\"\n[study]\nhours = {steps}\n\
+         [[regions]]\nname = \"A\"\n[regions.demand]\nfile = \"load.csv\"\ncolumn = \"A\"\n\
+         [[regions]]\nname = \"B\"\n[regions.demand]\nfile = \"load.csv\"\ncolumn = \"B\"\n\
+         [[units]]\nname = \"GA\"\nregion = \"A\"\nmw = 200\noutage_model = \"discrete\"\nfailure_probability = 0\nrepair_probability = 1\n\
+         [[units]]\nname = \"GB\"\nregion = \"B\"\nmw = 50\noutage_model = \"discrete\"\nfailure_probability = 0.1\nrepair_probability = 0.4\n{}{}",
+        line("L1"),
+        line("L2")
+    );
+    std::fs::write(d.join("two.toml"), toml).unwrap();
+    let plain = d.join("plain.pras");
+    convert(d.join("two.toml").to_str().unwrap(), &plain);
+    let mut s = gridrisk_pras::read(&plain).unwrap();
+    assert_eq!(s.interfaces.from, ["A"]);
+    let interface_mw = |t: usize| [Some(80), Some(100), None][t % 3];
+    let l1_mw = |t: usize| if t % 2 == 1 { 45 } else { 60 };
+    for t in 0..steps {
+        let limit = interface_mw(t).unwrap_or(gridrisk_pras::UNLIMITED_MW);
+        s.interfaces.forward_mw.set(t, 0, limit);
+        s.lines.forward_mw.set(t, 0, l1_mw(t));
+    }
+    let file = d.join("two.pras");
+    std::fs::write(&file, gridrisk_pras::encode(&s, "two.pras").unwrap()).unwrap();
+    let file = file.to_str().unwrap();
+
+    // The conversion: a hub, the lines into it and the interface's limits per step.
+    let out = d.join("conv");
+    convert(file, &out);
+    let text = std::fs::read_to_string(out.join("two.toml")).unwrap();
+    for expected in [
+        "name = \"A-B interface\"\nhub = true",
+        "from = \"A\"\nto = \"A-B interface\"",
+        "name = \"A-B interface limit\"",
+        "from = \"A-B interface\"\nto = \"B\"\nforward_mw = 120\nbackward_mw = 120",
+        "limits_file = \"line-limits.csv\"\nforward_column = \"L1 forward\"",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let limits = std::fs::read_to_string(out.join("line-limits.csv")).unwrap();
+    let mut rows = limits.lines();
+    assert_eq!(rows.next(), Some("L1 forward,A-B interface limit forward"));
+    // Step 1 (t = 0): 80 MW; step 2: 100 MW, but L1 carries 45: at most 105, 100 binds;
+    // step 3: unlimited, the lines' 120.
+    assert_eq!(rows.next(), Some("60,80"));
+    assert_eq!(rows.next(), Some("45,100"));
+    assert_eq!(rows.next(), Some("60,120"));
+
+    let samples = "4000";
+    let from_pras = json(&["run", file, "--samples", samples, "--format", "json"]);
+    let toml = out.join("two.toml");
+    let toml = toml.to_str().unwrap();
+    let from_toml = json(&["run", toml, "--samples", samples, "--format", "json"]);
+    assert_eq!(comparable(from_pras.clone()), comparable(from_toml));
+
+    // Exact: per step, over the states of GB (0.8 up), L1 and L2 (0.9 up each); and,
+    // to show the check is not vacuous, EUE with the lines alone.
+    let (mut lole_h, mut eue_mwh, mut lines_only_mwh) = (0.0, 0.0, 0.0);
+    for t in 0..steps {
+        for state in 0..8 {
+            let up = |k: usize| state >> k & 1 == 1;
+            let p = |k: usize, a: f64| if up(k) { a } else { 1.0 - a };
+            let prob = p(0, 0.8) * p(1, 0.9) * p(2, 0.9);
+            let need = 120 - if up(0) { 50 } else { 0 };
+            let lines = if up(1) { l1_mw(t) } else { 0 } + if up(2) { 60 } else { 0 };
+            let flow = interface_mw(t).map_or(lines, |mw| lines.min(mw));
+            let short = (need - flow).max(0);
+            lines_only_mwh += prob * (need - lines).max(0) as f64;
+            if short > 0 {
+                lole_h += prob;
+                eue_mwh += prob * short as f64;
+            }
+        }
+    }
+    let system = &from_pras["system"];
+    for (key, exact) in [("lole_h", lole_h), ("eue_mwh", eue_mwh)] {
+        let (mean, se) = (
+            system[key]["mean"].as_f64().unwrap(),
+            system[key]["se"].as_f64().unwrap(),
+        );
+        assert!(se > 0.0, "{key}: {system}");
+        assert!(
+            (mean - exact).abs() <= 4.0 * se,
+            "{key}: {mean} (se {se}) against the exact {exact}"
+        );
+    }
+    let se = system["eue_mwh"]["se"].as_f64().unwrap();
+    assert!(
+        eue_mwh - lines_only_mwh > 20.0 * se,
+        "{eue_mwh} {lines_only_mwh} {se}"
+    );
+    // The shortfall stays in B, where it arises.
+    let region_b = &from_pras["regions"]["B"]["eue_mwh"]["mean"];
+    assert_eq!(region_b, &system["eue_mwh"]["mean"]);
+}
+
+/// Lines' limits and rates per step (`limits_file`, `rates_file`, as PRAS's lines have
+/// them): columns equal to the constants in every step give exactly the results without
+/// them; the derated and failing columns give others.
+#[test]
+fn line_columns_equal_to_the_constants_give_the_same_numbers() {
+    let run = |file: &str| {
+        let doc = json(&["run", file, "--samples", "200", "--format", "json"]);
+        (
+            doc["system"].clone(),
+            doc["regions"].clone(),
+            doc["lines"].clone(),
+        )
+    };
+    let base = run("scenarios/benchmarks/ieee-rts79-three-area.toml");
+    assert_eq!(run("tests/data/lines/three-area-line-flat.toml"), base);
+    let steps = run("tests/data/lines/three-area-line-steps.toml");
+    let eue = |x: &(Value, Value, Value)| x.0["eue_mwh"]["mean"].as_f64().unwrap();
+    assert!(
+        eue(&steps) > eue(&base),
+        "{} against {}",
+        eue(&steps),
+        eue(&base)
+    );
+}
+
+/// Storage and generator-storage parameters that vary by step are refused naming the file,
+/// the dataset, the asset and the first step that differs (gridrisk's devices take constant
+/// power, energy and efficiencies).
+#[test]
+fn storage_parameters_that_vary_by_step_are_refused_by_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let rts = gridrisk_pras::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(RTS)).unwrap();
+    type Edit = fn(&mut gridrisk_pras::System);
+    let cases: [(&str, Edit, &str); 3] = [
+        (
+            "charge.pras",
+            |s| s.storages.charge_mw.set(5, 0, 40),
+            "charge.pras: storages/chargecapacity: 313_STORAGE_1: the value varies by step (50 in step 1, 40 in step 6); gridrisk's [[storages]] take it as a constant",
+        ),
+        (
+            "carry.pras",
+            |s| s.storages.carryover_efficiency.set(9, 0, 0.5),
+            "carry.pras: storages/carryoverefficiency: 313_STORAGE_1: the value varies by step (1 in step 1, 0.5 in step 10)",
+        ),
+        (
+            "injection.pras",
+            |s| s.generator_storages.grid_injection_mw.set(1, 0, 7),
+            "injection.pras: generatorstorages/gridinjectioncapacity: 212_CSP_1: the value varies by step",
+        ),
+    ];
+    for (name, edit, expected) in cases {
+        let mut s = rts.clone();
+        edit(&mut s);
+        let file = dir.path().join(name);
+        std::fs::write(&file, gridrisk_pras::encode(&s, name).unwrap()).unwrap();
+        assert_bad(file.to_str().unwrap(), &[expected]);
+    }
 }

@@ -205,6 +205,9 @@ impl Cause {
                 for d in &mut cond.disturbances {
                     d.lines.clear();
                 }
+                // Lifted lines never fail and keep no limits per step.
+                cond.line_limits.clear();
+                cond.line_rates.clear();
                 let declared_w = (net.lines.iter())
                     .map(|l| l.forward_w.max(l.backward_w))
                     .max()

@@ -32,7 +32,7 @@ use crate::ladder::{DeviceRanks, LadderInputs, LadderNet};
 use crate::outage::Quantities;
 use crate::storage::Storages;
 use gridrisk_core::dispatch::{Arc, Dispatch, Dispatcher, HourState, SharingRule, Topology};
-use gridrisk_core::model::Sharing;
+use gridrisk_core::model::{Sharing, PEAK_BLOCK_H};
 use gridrisk_core::SystemModel;
 
 /// Per-worker network state, reused every hour.
@@ -70,6 +70,20 @@ pub struct NetworkHour {
     day: usize,
     /// Supply per node for the corridors' test (with a ladder's extra supply).
     binding_supply_w: Vec<i64>,
+    /// Arcs whose limit per unit of their line varies by step: (arc, limit per step, least
+    /// limit per block of [`PEAK_BLOCK_H`] steps for the block test).
+    stepped: Vec<(usize, Vec<i64>, Vec<i64>)>,
+}
+
+/// When the loaded demand is: a step, or a block of [`PEAK_BLOCK_H`] steps (the block test,
+/// which takes each line's least limit in the block: a block served with them is served in
+/// each of its steps).
+#[derive(Clone, Copy, Debug)]
+pub enum When {
+    /// Step `h` of the window.
+    Step(usize),
+    /// Block `b` of the window.
+    Block(usize),
 }
 
 /// Per-region values of one hour in a table: region `r`'s is `values[r * stride + at]`.
@@ -118,6 +132,8 @@ pub struct HourDemand<'a> {
     pub mining_w: Column<'a, i64>,
     /// Day of the hour.
     pub day: usize,
+    /// The step or block of the demand (for lines' limits per step).
+    pub when: When,
 }
 
 /// What a dispatched hour gives, per region (shortfall, curtailment) and per source.
@@ -205,6 +221,21 @@ impl NetworkHour {
         } else {
             (ladder, None)
         };
+        // Line `l` is arcs `2l` (forward) and `2l + 1` (backward).
+        let mut stepped = Vec::new();
+        for limits in &model.conditions().line_limits {
+            let l = (net.lines.iter())
+                .position(|line| line.name == limits.line)
+                .expect("a validated model's limits name its lines");
+            for (arc, series) in [(2 * l, &limits.forward_w), (2 * l + 1, &limits.backward_w)] {
+                if let Some(w) = series {
+                    let least = w
+                        .chunks(PEAK_BLOCK_H)
+                        .map(|b| b.iter().copied().min().unwrap_or(0));
+                    stepped.push((arc, w.clone(), least.collect()));
+                }
+            }
+        }
         let dispatcher = Dispatcher::new(topology, rule);
         let nodes = q.regions + q.sources;
         Some(NetworkHour {
@@ -228,6 +259,7 @@ impl NetworkHour {
             storage_ladder,
             day: 0,
             binding_supply_w: vec![0; nodes],
+            stepped,
         })
     }
 
@@ -281,16 +313,27 @@ impl NetworkHour {
                 self.supply_w[r + j] = (self.supply_w[r + j] - scheduled.get(j)).max(0);
             }
         }
-        if same_gates {
-            return;
-        }
-        for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+        let gated = |(start, end): (usize, usize), w: i64| {
             let gates = &self.gates[start..end];
-            *limit = if gates.iter().all(|&g| level[g] > 0) {
+            if gates.iter().all(|&g| level[g] > 0) {
                 level[gates[0]] * w
             } else {
                 0
+            }
+        };
+        if !same_gates {
+            for (limit, &(start, end, w)) in self.arc_limit_w.iter_mut().zip(&self.arc_gates) {
+                *limit = gated((start, end), w);
+            }
+        }
+        // Limits per step change with the step whatever the gates do.
+        for (arc, steps, blocks) in &self.stepped {
+            let w = match hour.when {
+                When::Step(h) => steps[h],
+                When::Block(b) => blocks[b],
             };
+            let (start, end, _) = self.arc_gates[*arc];
+            self.arc_limit_w[*arc] = gated((start, end), w);
         }
     }
 

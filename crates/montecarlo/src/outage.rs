@@ -239,9 +239,16 @@ impl Components {
                 source.outage.map(OutageModel::from),
             );
         }
+        let line_rates = &model.conditions().line_rates;
         for (l, line) in net.lines.iter().enumerate() {
             let id = component_id(&format!("line:{}", line.name));
             c.push(id, Purpose::LineOutage, q.line(l), 1, line.outage);
+            let rates = line_rates.iter().position(|r| r.units[0] == line.name);
+            if let (Some(r), Some(outage)) = (rates, line.outage) {
+                // Numbered after the unit blocks' tables, one table per line.
+                let block = model.conditions().unit_rates.len() + r;
+                c.push_rates(model, block, &line_rates[r], outage);
+            }
         }
         let links = net
             .imports
@@ -372,19 +379,7 @@ impl Components {
         }
         let unit_rates = &model.conditions().unit_rates;
         if let Some(b) = (unit_rates.iter()).position(|b| b.units.contains(&units.names[i])) {
-            // One table per block: its units share their outage parameters.
-            let at = match self.rates.iter().position(|r| r.block == b) {
-                Some(at) => at,
-                None => {
-                    let hours = model.calendar().hours();
-                    let k = self.steps_per_hour;
-                    let rates = Rates::new(b, &unit_rates[b], units.outage[i], (hours, k));
-                    self.rates.push(rates);
-                    self.rates.len() - 1
-                }
-            };
-            self.rate[last] = Some(at);
-            self.availability[last] = self.rates[at].availability;
+            self.push_rates(model, b, &unit_rates[b], units.outage[i]);
         }
         if let Some(cond) = model
             .conditions()
@@ -395,6 +390,31 @@ impl Components {
             self.cold[last] = cond.cold.clone();
             self.masks[last] = cond.dated_outages.clone();
         }
+    }
+
+    /// Give the last component pushed the hourly rates `rates` (table `block`: the blocks
+    /// of units, then the lines), whose constant parameters are `outage`.
+    fn push_rates(
+        &mut self,
+        model: &SystemModel,
+        block: usize,
+        rates: &UnitRates,
+        outage: OutageModel,
+    ) {
+        let last = self.cold.len() - 1;
+        // One table per block: its units share their outage parameters.
+        let at = match self.rates.iter().position(|r| r.block == block) {
+            Some(at) => at,
+            None => {
+                let hours = model.calendar().hours();
+                let k = self.steps_per_hour;
+                self.rates
+                    .push(Rates::new(block, rates, outage, (hours, k)));
+                self.rates.len() - 1
+            }
+        };
+        self.rate[last] = Some(at);
+        self.availability[last] = self.rates[at].availability;
     }
 
     fn push(
@@ -769,7 +789,8 @@ fn cold_up_time(
 /// A block's hourly failure and repair rates, as hazards per hour.
 #[derive(Clone, Debug)]
 struct Rates {
-    /// Index of the block in the model's `unit_rates`.
+    /// Index of the block in the model's `unit_rates`, then of a line's table in its
+    /// `line_rates` after them.
     block: usize,
     /// Hazard of a failure, while up.
     failure: Hazard,

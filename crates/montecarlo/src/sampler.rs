@@ -23,7 +23,7 @@
 use crate::accumulators::{Accumulator, HourState, HourView, SampleView};
 use crate::demand_response::DemandResponses;
 use crate::inputs::{InputError, Inputs};
-use crate::network::{Column, HourDemand, HourResult, NetworkHour};
+use crate::network::{Column, HourDemand, HourResult, NetworkHour, When};
 use crate::outage::{BlockSums, Components, History, Pools, Quantities};
 use crate::rng::SampleKey;
 use crate::storage::Storages;
@@ -466,6 +466,7 @@ impl<'m> Sampler<'m> {
                 scheduled_w: None,
                 mining_w: Column::constant(&[0]),
                 day: 0,
+                when: When::Block(b),
             },
             false,
         );
@@ -778,6 +779,7 @@ impl<'m> Sampler<'m> {
                                 scheduled_w: inputs.schedules.as_ref().map(|s| hourly(&s.import_w)),
                                 mining_w: hourly(&inputs.mining_interruptible_w),
                                 day: cal.day(h),
+                                when: When::Step(h),
                             },
                             same_gates,
                         );

@@ -1,10 +1,12 @@
 //! From a PRAS [`System`] to a gridrisk scenario: the TOML text and its CSV files, the same
 //! bytes whether written by `gridrisk convert` or read in memory by [`crate::load`].
 //!
-//! The mapping, key by key, is in `docs/pras.md`. What gridrisk cannot express is refused
-//! with the dataset that holds it: a step other than one hour, lines, storages and
-//! generator-storages whose parameters vary by step, an interface limit below the sum of its
-//! lines, and asset tables this build's scenario format does not have.
+//! The mapping, key by key, is in `docs/pras.md`. An interface whose limit is below the sum
+//! of its lines' in some step becomes a hub: its lines end in the hub, and one line from the
+//! hub to the interface's other region carries the interface's limits per step. What
+//! gridrisk cannot express is refused with the dataset that holds it: a step that does not
+//! divide an hour, storages, generator-storages and demand responses whose parameters vary
+//! by step, and asset tables this build's scenario format does not have.
 
 use crate::error::{Kind, PrasError};
 use crate::system::{Matrix, Storages, System, UNLIMITED_MW};
@@ -45,6 +47,7 @@ pub fn convert(system: &System, file: &str, name: &str, omit: Omit) -> Result<Fi
         file,
         toml: String::new(),
         csvs: Vec::new(),
+        hubs: Vec::new(),
     }
     .run(name, omit)
 }
@@ -55,6 +58,24 @@ struct Converter<'a> {
     toml: String,
     /// CSV files: name, header columns, one column of values per header entry.
     csvs: Vec<Csv>,
+    /// The hubs of the interfaces that bind.
+    hubs: Vec<Hub>,
+}
+
+/// An interface that binds in some step, as a hub on the side of its `to` region: the
+/// lines between its regions end in the hub in place of `to`, and the line `line` from the
+/// hub to `to` carries the interface's limits.
+struct Hub {
+    /// Name of the hub region.
+    name: String,
+    /// Name of the line from the hub to `to`.
+    line: String,
+    from: String,
+    to: String,
+    /// The interface's limits per step, from -> to and back, each at most its lines' sum
+    /// in the step (where it cannot bind, as PRAS's unlimited sentinel).
+    forward_mw: Vec<i64>,
+    backward_mw: Vec<i64>,
 }
 
 struct Csv {
@@ -76,6 +97,17 @@ impl Converter<'_> {
 
     fn run(mut self, name: &str, omit: Omit) -> Result<Files, PrasError> {
         self.header(name)?;
+        self.check_mw(
+            "lines/forwardcapacity",
+            &self.s.lines.forward_mw,
+            &self.s.lines.names,
+        )?;
+        self.check_mw(
+            "lines/backwardcapacity",
+            &self.s.lines.backward_mw,
+            &self.s.lines.names,
+        )?;
+        self.hubs = self.interfaces()?;
         self.regions()?;
         self.generators()?;
         if !omit.storages {
@@ -88,7 +120,6 @@ impl Converter<'_> {
             self.demand_responses()?;
         }
         self.lines()?;
-        self.interfaces()?;
         let mut files = vec![(format!("{name}.toml"), self.toml)];
         files.extend(
             self.csvs
@@ -204,6 +235,15 @@ impl Converter<'_> {
                 q(name)
             );
             columns.push((name.clone(), ints(&r.load_mw, a)));
+        }
+        for hub in &self.hubs {
+            w!(
+                self.toml,
+                "\n[[regions]]\nname = {}\nhub = true  # PRAS's interface {}-{}: its lines meet here",
+                q(&hub.name),
+                hub.from,
+                hub.to
+            );
         }
         self.csvs.push(Csv {
             name: "load.csv",
@@ -336,8 +376,10 @@ impl Converter<'_> {
         Ok(out)
     }
 
-    /// The value of a parameter that gridrisk takes as a constant, refused if it varies.
-    fn constant<T: Copy + PartialEq>(
+    /// The value of a parameter that gridrisk takes as a constant (of a storage,
+    /// generator-storage or demand response), refused if it varies, naming the first step
+    /// whose value differs from step 1's.
+    fn constant<T: Copy + PartialEq + std::fmt::Display>(
         &self,
         dataset: &str,
         m: &Matrix<T>,
@@ -345,10 +387,16 @@ impl Converter<'_> {
         name: &str,
     ) -> Result<T, PrasError> {
         m.constant(a).ok_or_else(|| {
+            let first = m.get(0, a);
+            let t = m.column(a).position(|v| v != first).unwrap_or(0);
+            let group = dataset.split('/').next().unwrap_or(dataset);
             self.err(
                 dataset,
                 Kind::Unsupported(format!(
-                    "{name}: the value varies by step; gridrisk takes it as a constant"
+                    "{name}: the value varies by step ({first} in step 1, {} in step {}); gridrisk's {} take it as a constant (docs/pras.md, \"Versions and what is refused\")",
+                    m.get(t, a),
+                    t + 1,
+                    table_of(group)
                 )),
             )
         })
@@ -500,71 +548,161 @@ impl Converter<'_> {
 
     fn lines(&mut self) -> Result<(), PrasError> {
         let l = &self.s.lines;
-        self.check_mw("lines/forwardcapacity", &l.forward_mw, &l.names)?;
-        self.check_mw("lines/backwardcapacity", &l.backward_mw, &l.names)?;
+        let mut limits = Vec::new();
+        let mut rates = Vec::new();
         for (a, name) in l.names.iter().enumerate() {
-            let forward = self.constant("lines/forwardcapacity", &l.forward_mw, a, name)?;
-            let backward = self.constant("lines/backwardcapacity", &l.backward_mw, a, name)?;
             let outage = self.outage(
                 "lines",
                 name,
                 a,
                 &l.failure_probability,
                 &l.repair_probability,
-                false,
+                true,
             )?;
+            // A line of a binding interface ends in its hub in place of the hub's region.
+            let hub = self.hubs.iter().find(|h| {
+                (&l.from[a], &l.to[a]) == (&h.from, &h.to)
+                    || (&l.from[a], &l.to[a]) == (&h.to, &h.from)
+            });
+            let end = |r: &String| match hub {
+                Some(h) if *r == h.to => h.name.clone(),
+                _ => r.clone(),
+            };
             let t = &mut self.toml;
             w!(t, "\n[[lines]]\nname = {}", q(name));
             w!(t, "category = {}", q(&l.categories[a]));
-            w!(t, "from = {}\nto = {}", q(&l.from[a]), q(&l.to[a]));
-            w!(t, "forward_mw = {forward}\nbackward_mw = {backward}");
+            w!(
+                t,
+                "from = {}\nto = {}",
+                q(&end(&l.from[a])),
+                q(&end(&l.to[a]))
+            );
+            w!(
+                t,
+                "forward_mw = {}\nbackward_mw = {}",
+                l.forward_mw.max(a),
+                l.backward_mw.max(a)
+            );
+            let forward = l.forward_mw.column(a).collect::<Vec<_>>();
+            let backward = l.backward_mw.column(a).collect::<Vec<_>>();
+            limits.extend(limit_columns(t, name, &forward, &backward));
             if outage.keys.starts_with("outage_model") {
                 t.push_str(&outage.keys);
+            }
+            if !outage.columns.is_empty() {
+                w!(t, "rates_file = \"line-rates.csv\"");
+                for (key, column) in &outage.columns {
+                    w!(t, "{key} = {}", q(&column.0));
+                }
+                rates.extend(outage.columns.into_iter().map(|(_, c)| c));
+            }
+        }
+        for hub in &self.hubs {
+            let t = &mut self.toml;
+            w!(t, "\n[[lines]]\nname = {}", q(&hub.line));
+            w!(
+                t,
+                "category = \"interface\"  # PRAS's interface limits: never fails"
+            );
+            w!(t, "from = {}\nto = {}", q(&hub.name), q(&hub.to));
+            let max = |v: &[i64]| v.iter().copied().max().unwrap_or(0);
+            w!(
+                t,
+                "forward_mw = {}\nbackward_mw = {}",
+                max(&hub.forward_mw),
+                max(&hub.backward_mw)
+            );
+            limits.extend(limit_columns(
+                t,
+                &hub.line,
+                &hub.forward_mw,
+                &hub.backward_mw,
+            ));
+        }
+        for (name, columns) in [("line-limits.csv", limits), ("line-rates.csv", rates)] {
+            if !columns.is_empty() {
+                self.csvs.push(Csv { name, columns });
             }
         }
         Ok(())
     }
 
-    /// Interfaces add nothing to the scenario: each must be unlimited (PRAS's sentinel) or
-    /// at least the sum of its lines in every step, so that it never binds; a tighter
-    /// limit is refused (gridrisk caps a set of lines jointly only through a hub).
-    fn interfaces(&self) -> Result<(), PrasError> {
+    /// The interfaces that bind, as hubs: an interface binds when its limit in a direction
+    /// is below the sum of its lines' limits in that direction in some step (PRAS's
+    /// unlimited sentinel never does). One that never binds adds nothing to the scenario.
+    fn interfaces(&self) -> Result<Vec<Hub>, PrasError> {
         let i = &self.s.interfaces;
         let l = &self.s.lines;
+        let mut hubs = Vec::new();
         for a in 0..i.from.len() {
             let (from, to) = (&i.from[a], &i.to[a]);
-            // The lines' limits in the interface's direction (constant: checked above).
-            let (mut fwd, mut bwd) = (0i64, 0i64);
+            // The lines' limits in the interface's direction, per step.
+            let (mut fwd, mut bwd) = (vec![0i64; self.s.steps], vec![0i64; self.s.steps]);
             for k in 0..l.names.len() {
-                let (f, b) = (l.forward_mw.get(0, k), l.backward_mw.get(0, k));
-                if (&l.from[k], &l.to[k]) == (from, to) {
-                    fwd += f;
-                    bwd += b;
-                } else if (&l.from[k], &l.to[k]) == (to, from) {
-                    fwd += b;
-                    bwd += f;
+                let same = (&l.from[k], &l.to[k]) == (from, to);
+                if !same && (&l.from[k], &l.to[k]) != (to, from) {
+                    continue;
+                }
+                for t in 0..self.s.steps {
+                    let (f, b) = (l.forward_mw.get(t, k), l.backward_mw.get(t, k));
+                    let (f, b) = if same { (f, b) } else { (b, f) };
+                    fwd[t] += f;
+                    bwd[t] += b;
                 }
             }
-            for (ds, m, lines_mw) in [
-                ("interfaces/forwardcapacity", &i.forward_mw, fwd),
-                ("interfaces/backwardcapacity", &i.backward_mw, bwd),
-            ] {
-                if let Some(t) = m
-                    .column(a)
-                    .position(|mw| mw != UNLIMITED_MW && mw < lines_mw)
-                {
-                    return Err(self.err(
-                        ds,
-                        Kind::Unsupported(format!(
-                            "interface {from}-{to}: step {}: a limit of {} MW, below its lines' {lines_mw} MW; gridrisk has no joint limit on a set of lines (a hub can express one: docs/pras.md)",
-                            t + 1,
-                            m.get(t, a)
-                        )),
-                    ));
+            let mut binds = false;
+            let mut limits = [Vec::new(), Vec::new()];
+            for ((ds, m, lines_mw), out) in [
+                ("interfaces/forwardcapacity", &i.forward_mw, &fwd),
+                ("interfaces/backwardcapacity", &i.backward_mw, &bwd),
+            ]
+            .into_iter()
+            .zip(&mut limits)
+            {
+                for (t, (mw, &sum)) in m.column(a).zip(lines_mw).enumerate() {
+                    if mw < 0 {
+                        return Err(self.err(
+                            ds,
+                            Kind::Value(format!(
+                                "interface {from}-{to}: step {}: expected a limit >= 0 MW, got {mw}",
+                                t + 1
+                            )),
+                        ));
+                    }
+                    if sum > MAX_POWER_MW as i64 {
+                        return Err(self.err(
+                            ds,
+                            Kind::Value(format!(
+                                "interface {from}-{to}: step {}: its lines sum to {sum} MW, more than gridrisk's largest power, {MAX_POWER_MW} MW",
+                                t + 1
+                            )),
+                        ));
+                    }
+                    binds |= mw != UNLIMITED_MW && mw < sum;
+                    out.push(if mw == UNLIMITED_MW { sum } else { mw.min(sum) });
                 }
+            }
+            if binds {
+                let [forward_mw, backward_mw] = limits;
+                let taken = |n: &str| {
+                    self.s.regions.names.iter().chain(&l.names).any(|x| x == n)
+                        || hubs.iter().any(|h: &Hub| h.name == n || h.line == n)
+                };
+                let mut name = format!("{from}-{to} interface");
+                while taken(&name) {
+                    name.push('\'');
+                }
+                hubs.push(Hub {
+                    line: format!("{name} limit"),
+                    name,
+                    from: from.clone(),
+                    to: to.clone(),
+                    forward_mw,
+                    backward_mw,
+                });
             }
         }
-        Ok(())
+        Ok(hubs)
     }
 
     /// Every value of `m` from 0 to gridrisk's largest power.
@@ -594,9 +732,34 @@ struct Outage {
     columns: Vec<(&'static str, (String, Vec<String>))>,
 }
 
+/// Write `limits_file` keys for a line whose limits vary by step, and return its columns
+/// (`NAME forward`, `NAME backward`; a constant direction keeps its `*_mw`).
+fn limit_columns(
+    t: &mut String,
+    name: &str,
+    forward: &[i64],
+    backward: &[i64],
+) -> Vec<(String, Vec<String>)> {
+    let varies = |v: &[i64]| v.iter().any(|&x| x != v[0]);
+    let mut columns = Vec::new();
+    for (key, suffix, v) in [
+        ("forward_column", "forward", forward),
+        ("backward_column", "backward", backward),
+    ] {
+        if varies(v) {
+            if columns.is_empty() {
+                w!(t, "limits_file = \"line-limits.csv\"");
+            }
+            let column = format!("{name} {suffix}");
+            w!(t, "{key} = {}", q(&column));
+            columns.push((column, v.iter().map(i64::to_string).collect()));
+        }
+    }
+    columns
+}
+
 fn table_of(group: &str) -> &'static str {
     match group {
-        "lines" => "[[lines]]",
         "storages" => "[[storages]]",
         "generatorstorages" => "[[generator_storages]]",
         _ => "[[demand_responses]]",

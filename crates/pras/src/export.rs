@@ -462,19 +462,45 @@ impl Exporter<'_> {
         let (mut fwd, mut bwd, mut fail, mut repair) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let c = self.m.conditions();
         for line in &self.m.network().lines {
-            let what = || line.name.clone();
-            fwd.push(vec![
-                self.mw(line.forward_w, "lines.forward_mw", &what)?;
-                steps
-            ]);
-            bwd.push(vec![
-                self.mw(line.backward_w, "lines.backward_mw", &what)?;
-                steps
-            ]);
+            let limits = c.line_limits.iter().find(|x| x.line == line.name);
+            // A limit per step (`limits_file`) or the constant one in every step.
+            let per_step = |series: Option<&Vec<i64>>, constant: i64, key: &str| {
+                (0..steps)
+                    .map(|h| {
+                        let w = series.map_or(constant, |s| s[h]);
+                        self.mw(w, key, &|| format!("{}: step {}", line.name, h + 1))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let key = |series: Option<&Vec<i64>>, k| series.map_or(k, |_| "lines.limits_file");
+            let forward = limits.and_then(|x| x.forward_w.as_ref());
+            let backward = limits.and_then(|x| x.backward_w.as_ref());
+            let (fk, bk) = (
+                key(forward, "lines.forward_mw"),
+                key(backward, "lines.backward_mw"),
+            );
+            fwd.push(per_step(forward, line.forward_w, fk)?);
+            bwd.push(per_step(backward, line.backward_w, bk)?);
             let (f, r) = self.probabilities(line.outage.as_ref(), "lines", &line.name)?;
-            fail.push(vec![f; steps]);
-            repair.push(vec![r; steps]);
+            let mut f = vec![f; steps];
+            let mut r = vec![r; steps];
+            if let Some(rates) = c.line_rates.iter().find(|x| x.units[0] == line.name) {
+                if !matches!(line.outage, Some(OutageModel::Discrete { .. })) {
+                    return Err(self.refuse(
+                        "lines.rates_file",
+                        format!("line {}: hourly rates in continuous time; PRAS's are per-step probabilities (outage_model = \"discrete\")", line.name),
+                    ));
+                }
+                for (series, into) in [(&rates.failure, &mut f), (&rates.repair, &mut r)] {
+                    if let Some(series) = series {
+                        into.copy_from_slice(&series[..steps]);
+                    }
+                }
+            }
+            fail.push(f);
+            repair.push(r);
             l.names.push(line.name.clone());
             l.categories.push(self.category("lines", &line.name));
             l.from.push(name(line.from));

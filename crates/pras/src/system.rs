@@ -79,6 +79,11 @@ impl<T: Copy + PartialEq> Matrix<T> {
     pub fn get(&self, t: usize, a: usize) -> T {
         self.data[t * self.assets + a]
     }
+
+    /// Set asset `a`'s value in step `t` (to edit a system before writing it).
+    pub fn set(&mut self, t: usize, a: usize, value: T) {
+        self.data[t * self.assets + a] = value;
+    }
 }
 
 impl Matrix<i64> {

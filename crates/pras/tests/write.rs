@@ -62,3 +62,53 @@ fn rts_gmlc_round_trip_keeps_every_dataset() {
         .all(|mw| mw == UNLIMITED_MW));
     assert_eq!(a, b);
 }
+
+/// Lines whose limits and outage probabilities vary by step come back from the scenario
+/// (`limits_file`, `rates_file` of `[[lines]]`) as they were.
+#[test]
+fn lines_with_values_per_step_round_trip() {
+    let mut s = read(&shipped("rts.pras")).unwrap();
+    for t in 0..s.steps {
+        let step = (t % 7) as i64;
+        let forward = s.lines.forward_mw.get(t, 0);
+        s.lines.forward_mw.set(t, 0, forward - step);
+        let backward = s.lines.backward_mw.get(t, 1);
+        s.lines.backward_mw.set(t, 1, backward - 2 * step);
+        s.lines
+            .failure_probability
+            .set(t, 2, 0.001 * (1 + t % 5) as f64);
+        s.lines
+            .repair_probability
+            .set(t, 2, 0.01 * (1 + t % 3) as f64);
+    }
+    let path = std::env::temp_dir().join(format!(
+        "gridrisk-lines-per-step-{}.pras",
+        std::process::id()
+    ));
+    std::fs::write(&path, encode(&s, "lines.pras").unwrap()).unwrap();
+    let (a, b) = round_trip(&path);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(a.lines.forward_mw.constant(0), None, "not vacuous");
+    // The first difference of each matrix, for a readable failure.
+    fn first_difference<T: Copy + PartialEq + std::fmt::Debug>(
+        a: &gridrisk_pras::Matrix<T>,
+        b: &gridrisk_pras::Matrix<T>,
+    ) -> Option<(usize, usize, T, T)> {
+        (0..a.steps())
+            .flat_map(|t| (0..a.assets()).map(move |k| (t, k)))
+            .map(|(t, k)| (t, k, a.get(t, k), b.get(t, k)))
+            .find(|(_, _, x, y)| x != y)
+    }
+    let (l, m) = (&a.lines, &b.lines);
+    assert_eq!(first_difference(&l.forward_mw, &m.forward_mw), None);
+    assert_eq!(first_difference(&l.backward_mw, &m.backward_mw), None);
+    assert_eq!(
+        first_difference(&l.failure_probability, &m.failure_probability),
+        None
+    );
+    assert_eq!(
+        first_difference(&l.repair_probability, &m.repair_probability),
+        None
+    );
+    assert!(a == b, "another dataset differs");
+}

@@ -21,8 +21,8 @@ pub use demand_response::DemandResponse;
 pub use exchange::{Disturbance, Exchange};
 pub use mining::{Enforcement, IllegalMining, Mining, MiningPolicy, RegisteredMining};
 pub use network::{
-    Corridor, ImportLink, ImportSource, InterruptibleClass, LadderRank, LadderStep, Line, Network,
-    Outage, Sharing,
+    Corridor, ImportLink, ImportSource, InterruptibleClass, LadderRank, LadderStep, Line,
+    LineLimits, Network, Outage, Sharing,
 };
 pub use outage::OutageModel;
 pub use region::{Region, PEAK_BLOCK_H};
@@ -117,6 +117,10 @@ pub struct Conditions {
     pub unit_profiles: Vec<UnitProfile>,
     /// Hourly failure and repair rates of blocks of units.
     pub unit_rates: Vec<UnitRates>,
+    /// Limits of lines per time step.
+    pub line_limits: Vec<LineLimits>,
+    /// Failure and repair rates of lines per time step (`units` names the one line).
+    pub line_rates: Vec<UnitRates>,
 }
 
 impl Conditions {
@@ -230,6 +234,7 @@ impl SystemModel {
         for rates in &conditions.unit_rates {
             self.check_rates(rates, &conditions)?;
         }
+        self.check_lines(&conditions)?;
         self.conditions = conditions;
         Ok(self)
     }
@@ -265,6 +270,63 @@ impl SystemModel {
                     "of hour 0 cannot both be 0 (hour 0's stationary availability draws \
                             the initial state)",
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// Check the lines' limits and rates per step: a line of the network, one value per
+    /// step, limits from 0 to the line's constant limit, rates in [0, 1] and step 0's not
+    /// both 0.
+    fn check_lines(&self, conditions: &Conditions) -> Result<(), ModelError> {
+        let hours = self.calendar.hours();
+        let line = |name: &str| {
+            (self.network.lines.iter().find(|l| l.name == name))
+                .ok_or_else(|| ModelError::BadConditions(format!("no line named '{name}'")))
+        };
+        for limits in &conditions.line_limits {
+            let l = line(&limits.line)?;
+            for (series, max) in [
+                (&limits.forward_w, l.forward_w),
+                (&limits.backward_w, l.backward_w),
+            ] {
+                if series
+                    .as_ref()
+                    .is_some_and(|s| s.len() != hours || s.iter().any(|&w| !(0..=max).contains(&w)))
+                {
+                    return Err(ModelError::BadConditions(format!(
+                        "the limits of line '{}' must have one value per step, each from 0 to \
+                         its constant limit",
+                        l.name
+                    )));
+                }
+            }
+        }
+        for rates in &conditions.line_rates {
+            let [name] = &rates.units[..] else {
+                return Err(ModelError::BadConditions(format!(
+                    "the rates of line '{}' must name the one line",
+                    rates.name
+                )));
+            };
+            let l = line(name)?;
+            let bad = |what: &str| {
+                Err(ModelError::BadConditions(format!(
+                    "the rates of line '{}' {what}",
+                    l.name
+                )))
+            };
+            let Some(outage) = &l.outage else {
+                return bad("need the line's outage keys");
+            };
+            for series in [&rates.failure, &rates.repair].into_iter().flatten() {
+                if series.len() != hours || !series.iter().all(|x| (0.0..=1.0).contains(x)) {
+                    return bad("must have one value per step, each in [0, 1]");
+                }
+            }
+            let (fail, repair) = rates.first_hour(outage);
+            if fail + repair <= 0.0 {
+                return bad("of step 0 cannot both be 0");
             }
         }
         Ok(())

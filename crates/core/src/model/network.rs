@@ -63,6 +63,19 @@ pub struct Line {
     pub outage: Option<OutageModel>,
 }
 
+/// A line's limits per time step (`limits_file`), in place of its constant limits step by
+/// step: each value from 0 to the line's constant limit in that direction (which stays its
+/// rating, the bound of every value). A direction without a series keeps its constant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineLimits {
+    /// Line name.
+    pub line: String,
+    /// Limit from -> to per step, watts, if given.
+    pub forward_w: Option<Vec<i64>>,
+    /// Limit to -> from per step, watts, if given.
+    pub backward_w: Option<Vec<i64>>,
+}
+
 /// A link from an import source into a region.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportLink {

@@ -13,7 +13,7 @@ use crate::model::{
     InterruptibleClass, LadderStep, OutageModel, Region, SystemModel, UnitConditions, UnitSpec,
     VreProfile,
 };
-use crate::power::{w_to_mw, wh_to_mwh, W_PER_MW};
+use crate::power::{mw_to_w, w_to_mw, wh_to_mwh, W_PER_MW};
 use std::path::Path;
 
 /// Totals of a scenario, for display.
@@ -219,6 +219,48 @@ pub(crate) fn load(
                 );
             }
             m.network.imports[s.source].schedule_w = w;
+        }
+        for ls in &m.line_series {
+            let line = &m.network.lines[ls.line];
+            if let Some((file, forward, backward)) = &ls.limits {
+                let Some(csv) = parsed.read(&mut reader, file, &mut p) else {
+                    continue;
+                };
+                let mut column = |c: &Option<String>, max_w: i64, key: &str| {
+                    c.as_ref().map(|c| {
+                        let bound = (max_w, key);
+                        series::bounded_column(&csv, c, cal.hours(), bound, mw_to_w, &mut p)
+                    })
+                };
+                let forward_w = column(forward, line.forward_w, "the line's `forward_mw`");
+                let backward_w = column(backward, line.backward_w, "the line's `backward_mw`");
+                if forward_w.iter().chain(&backward_w).all(Option::is_some) {
+                    m.conditions.line_limits.push(crate::model::LineLimits {
+                        line: line.name.clone(),
+                        forward_w: forward_w.flatten(),
+                        backward_w: backward_w.flatten(),
+                    });
+                }
+            }
+            if let (Some(r), Some(outage)) = (&ls.rates, line.outage) {
+                let discrete = matches!(outage, OutageModel::Discrete { .. });
+                let Some(csv) = parsed.read(&mut reader, &r.file, &mut p) else {
+                    continue;
+                };
+                let mut column = |c: &Option<String>| {
+                    c.as_ref()
+                        .map(|c| series::rate_column(&csv, c, cal.hours(), discrete, &mut p))
+                };
+                let (failure, repair) = (column(&r.failure), column(&r.repair));
+                if failure.iter().chain(&repair).all(Option::is_some) {
+                    m.conditions.line_rates.push(crate::model::UnitRates {
+                        name: line.name.clone(),
+                        units: vec![line.name.clone()],
+                        failure: failure.flatten(),
+                        repair: repair.flatten(),
+                    });
+                }
+            }
         }
         for b in &mut m.blocks {
             let Some(r) = &b.rates_series else {

@@ -107,6 +107,12 @@ pub(crate) const LINE: &[&str] = &[
     "mttr_h",
     "failure_probability",
     "repair_probability",
+    "limits_file",
+    "forward_column",
+    "backward_column",
+    "rates_file",
+    "failure_rate_column",
+    "repair_rate_column",
 ];
 pub(crate) const DEMAND_RESPONSE: &[&str] = &[
     "name",

@@ -92,6 +92,8 @@ pub(crate) struct Manifest {
     pub(crate) vre_series: Vec<conditions::VreSeries>,
     /// Import sources' schedules (filled in `build.rs`, where the window's hours are known).
     pub(crate) schedules: Vec<network::SourceSchedule>,
+    /// Lines' limits and rates per step from CSVs (read in `build.rs`).
+    pub(crate) line_series: Vec<network::LineSeries>,
     pub(crate) regions: Vec<RegionSpec>,
     pub(crate) blocks: Vec<Block>,
     /// Lines, import sources and the sharing rule (only the valid ones).
@@ -994,7 +996,7 @@ pub(crate) fn extract(root: &Node, p: &mut Problems) -> Manifest {
             m.blocks.push(b);
         }
     }
-    (m.network, m.schedules) = network::network(&f, &region_names, &zone_names, p);
+    (m.network, m.schedules, m.line_series) = network::network(&f, &region_names, &zone_names, p);
     (m.storages, m.inflow_series) = storage::storages(&f, &region_names, &hubs, p);
     let steps_per_hour = m.calendar.as_ref().map_or(1, |c| c.steps_per_hour() as u32);
     m.demand_responses =
@@ -1706,7 +1708,7 @@ fn block(
 /// The hourly failure and repair rates of a unit block: `rates_file` with
 /// `failure_rate_column`, `repair_rate_column` or both (the other stays constant).
 /// `Some(None)` if none is given, `None` if there is a problem.
-fn rates_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<RatesRef>> {
+pub(crate) fn rates_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<RatesRef>> {
     const COLUMNS: [&str; 2] = ["failure_rate_column", "repair_rate_column"];
     if !f.has("rates_file") {
         if let Some(key) = COLUMNS.iter().find(|k| f.has(k)) {

@@ -661,6 +661,20 @@ pub(crate) fn capacity_column(
     when_up_w: impl Fn(f64) -> Option<i64>,
     p: &mut Problems,
 ) -> Option<Vec<i64>> {
+    let bound = "the block's nameplate `mw`";
+    bounded_column(csv, column, hours, (installed_w, bound), when_up_w, p)
+}
+
+/// A power per study step, MW, from column `column` of `csv`: each from 0 to `max_w` watts
+/// (`bound` names it in messages), exactly `hours` rows; turned into watts by `when_up_w`.
+pub(crate) fn bounded_column(
+    csv: &Csv,
+    column: &str,
+    hours: usize,
+    (installed_w, bound): (i64, &str),
+    when_up_w: impl Fn(f64) -> Option<i64>,
+    p: &mut Problems,
+) -> Option<Vec<i64>> {
     let col = csv.column(column, p)?;
     let count_ok = csv.row_count(hours, "one per study hour", Some(column), p);
     let mw = csv.numbers(col, "MW", |x| x >= 0.0, "a capacity >= 0 MW", p)?;
@@ -674,7 +688,7 @@ pub(crate) fn capacity_column(
                     Some(*line),
                     Some(column),
                     format!(
-                        "{} MW is more than the block's nameplate `mw`, {} MW",
+                        "{} MW is more than {bound}, {} MW",
                         short_number(*x),
                         short_number(installed_w as f64 / W_PER_MW as f64)
                     ),

@@ -4,8 +4,8 @@
 
 use super::short_number;
 use super::{
-    discrete_outage, element_label, file_ref, line_set, names_of, outage_convention, suggest,
-    table_array, Fields, FileRef,
+    discrete_outage, element_label, file_ref, line_set, names_of, outage_convention, rates_ref,
+    suggest, table_array, Fields, FileRef, RatesRef,
 };
 use crate::bounds::MAX_POWER_MW;
 use crate::model::{
@@ -47,26 +47,51 @@ pub(crate) struct SourceSchedule {
     pub(crate) at: super::Place,
 }
 
+/// A line's `limits_file` and its forward and backward columns (at least one).
+pub(crate) type LimitsRef = (FileRef, Option<String>, Option<String>);
+
+/// A line's values per step from CSVs (read in `build.rs`): its limits (`limits_file`,
+/// `forward_column`, `backward_column`) and its failure and repair rates (`rates_file`, as a
+/// unit block's).
+#[derive(Debug)]
+pub(crate) struct LineSeries {
+    /// Index of the line among the network's lines.
+    pub(crate) line: usize,
+    /// The limits' file and columns.
+    pub(crate) limits: Option<LimitsRef>,
+    /// The rates' file and columns.
+    pub(crate) rates: Option<RatesRef>,
+}
+
 /// Read the network from the root table `f`; `regions` are the region names in order,
 /// `zones` the weather zone names. Only valid lines and sources are kept (any problem is
-/// recorded). Sources' schedules are returned apart (the window's hours are not known yet).
+/// recorded). Sources' schedules and lines' series are returned apart (the window's hours
+/// are not known yet).
 pub(super) fn network(
     f: &Fields<'_>,
     regions: &[String],
     zones: &[String],
     p: &mut Problems,
-) -> (Network, Vec<SourceSchedule>) {
+) -> (Network, Vec<SourceSchedule>, Vec<LineSeries>) {
     let mut net = Network {
         sharing: sharing(f, p).unwrap_or_default(),
         ..Network::default()
     };
     let mut seen = Seen::new();
+    let mut line_series = Vec::new();
     for (i, n) in table_array(f, "lines", p).into_iter().enumerate() {
         let label = element_label("lines", i, n);
         let Some(lf) = Fields::new(n, &label, keys::LINE, p) else {
             continue;
         };
-        if let Some(l) = line(&lf, regions, &mut seen, p) {
+        if let Some((l, limits, rates)) = line(&lf, regions, &mut seen, p) {
+            if limits.is_some() || rates.is_some() {
+                line_series.push(LineSeries {
+                    line: net.lines.len(),
+                    limits,
+                    rates,
+                });
+            }
             net.lines.push(l);
         }
     }
@@ -96,7 +121,7 @@ pub(super) fn network(
         }
     }
     net.corridors = corridors(f, p);
-    (net, schedules)
+    (net, schedules, line_series)
 }
 
 /// What a schedule must be, for messages: within `range_w` (watts).
@@ -203,7 +228,13 @@ fn sharing(f: &Fields<'_>, p: &mut Problems) -> Option<Sharing> {
     }
 }
 
-fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -> Option<Line> {
+/// A line, and its limits' and rates' columns if it has them.
+fn line(
+    f: &Fields<'_>,
+    regions: &[String],
+    seen: &mut Seen,
+    p: &mut Problems,
+) -> Option<(Line, Option<LimitsRef>, Option<RatesRef>)> {
     let name = f.unique_name("line", seen, p);
     let from = f.region("from", regions, p);
     let to = f.region("to", regions, p).filter(|&b| {
@@ -232,14 +263,65 @@ fn line(f: &Fields<'_>, regions: &[String], seen: &mut Seen, p: &mut Problems) -
         Some(false) => outage(f, "a line that never fails", p).map(|o| o.map(OutageModel::from)),
         None => None,
     };
-    Some(Line {
-        name: name?,
-        from: from?,
-        to: to?,
-        forward_w: forward_w?,
-        backward_w: backward_w?,
-        outage: outage?,
-    })
+    let limits = limits_ref(f, p);
+    let rates = rates_ref(f, p);
+    if matches!(outage, Some(None)) && f.has("rates_file") {
+        f.bad(
+            "rates_file",
+            "hourly rates replace a line's constant ones: give its outage keys too \
+             (`mttf_h` and `mttr_h`, or `outage_model = \"discrete\"` with the probabilities)"
+                .into(),
+            p,
+        );
+        return None;
+    }
+    Some((
+        Line {
+            name: name?,
+            from: from?,
+            to: to?,
+            forward_w: forward_w?,
+            backward_w: backward_w?,
+            outage: outage?,
+        },
+        limits?,
+        rates?,
+    ))
+}
+
+/// A line's limits per step: `limits_file` with `forward_column`, `backward_column` or both
+/// (the other direction stays constant). `Some(None)` if none is given, `None` if there is
+/// a problem.
+fn limits_ref(f: &Fields<'_>, p: &mut Problems) -> Option<Option<LimitsRef>> {
+    const COLUMNS: [&str; 2] = ["forward_column", "backward_column"];
+    if !f.has("limits_file") {
+        if let Some(key) = COLUMNS.iter().find(|k| f.has(k)) {
+            f.bad(
+                key,
+                "only goes with `limits_file` (a CSV with one row per study hour)".into(),
+                p,
+            );
+            return None;
+        }
+        return Some(None);
+    }
+    if !COLUMNS.iter().any(|k| f.has(k)) {
+        f.bad(
+            "limits_file",
+            "needs `forward_column`, `backward_column` or both (the columns of limits per \
+             step in the file)"
+                .into(),
+            p,
+        );
+        return None;
+    }
+    let file = file_ref(f, "limits_file", p);
+    let mut column = |key: &str| match f.has(key) {
+        true => f.string(key, true, p).map(Some),
+        false => Some(None),
+    };
+    let (forward, backward) = (column(COLUMNS[0]), column(COLUMNS[1]));
+    Some(Some((file?, forward?, backward?)))
 }
 
 fn import(

@@ -11,15 +11,19 @@
 //!   `ceil(q n)` (relative error at most 0.5%);
 //! * `cvar95_mwh`: mean of the worst 5% of samples (0.05 n of them, fractional): the bins above the boundary enter whole, the boundary bin with the share of its mean
 //!   that completes 5% of the samples;
-//! * `mean_above_var95_mwh`: PRAS's tail mean E[X | X > VaR95], VaR95 = `p95_mwh` (the order
-//!   statistic `ceil(0.95 n)`): the mean of the samples above the VaR's rank, where the bins
-//!   strictly above the VaR's bin are exact and, within the VaR's bin, the samples ranked
-//!   above the VaR's rank enter at the bin's mean (0.5% wide; ties with the VaR inside its
-//!   bin are not told apart). With VaR95 = 0 (at most 5% of samples short) it is exactly
-//!   E[X | X > 0], the mean over the samples with a shortfall, which is where the two
-//!   measures differ most; 0 when no sample is above. Samples tied at a VaR above 0 are
-//!   counted by rank, not value: on PRAS's test1 (VaR95 2 MWh, 16.2% of samples at it,
-//!   exact CVaR 7.34 and E[X | X > VaR] 11.54 MWh) it gives the CVaR (README);
+//! * `mean_above_var95_mwh`: PRAS's tail mean E[X | X > VaR95] (`_cvar` in
+//!   `PRASCore.jl/src/Results/utils.jl`, commit c7933039: the mean of the samples strictly
+//!   above `quantile(samples, 0.95)`), with VaR95 = `p95_mwh`: the mean of the samples in the
+//!   bins above the VaR's bin. Samples tied with the VaR are left out, as in PRAS; so are the
+//!   samples of the VaR's bin that lie above it, within 0.5% of it (the histogram does not
+//!   tell them apart). Exact when the VaR's bin holds one value, as where shortfalls come in
+//!   whole MW-hours: on PRAS's test1 (VaR95 2 MWh, 16.2% of samples at it) it gives PRAS's
+//!   11.54 MWh where the CVaR is 7.34. With VaR95 = 0 (at most 5% of samples short) it is
+//!   exactly E[X | X > 0], the mean over the samples with a shortfall, where the two
+//!   measures differ most; 0 when no sample is above the VaR's bin. PRAS's VaR interpolates
+//!   between order statistics (Julia's `quantile`, type 7); the two VaRs fall in one bin
+//!   except where the order statistics `ceil(0.95 n)` and `ceil(0.95 n) + 1` lie in
+//!   different bins, which moves one sample;
 //! * `exceedance`: `[mwh, P(EUE >= mwh)]` at the lower edge of every occupied group of four
 //!   bins (2% steps), after `[0, P(EUE > 0)]`;
 //! * `worst_shortfall_mw`: the largest system shortfall of any hour of any sample.
@@ -146,23 +150,23 @@ impl EueDistribution {
         total / mass
     }
 
-    /// E[X | X > VaR_q], VaR_q the order statistic `ceil(q n)`; see the module doc.
+    /// E[X | X > VaR_q], VaR_q the order statistic `ceil(q n)`: the samples in the bins
+    /// above the VaR's bin (see the module doc).
     fn mean_above_var_mwh(&self, q: f64) -> f64 {
         let rank = (q * self.samples() as f64).ceil().max(1.0) as u64;
-        let (mut seen, mut count, mut sum) = (self.zero, 0_u64, 0.0);
+        let (mut seen, mut count, mut sum) = (self.zero, 0_u64, 0_i128);
         for &(c, s) in self.bins.values() {
-            seen += c;
-            if seen > rank {
-                // The samples of this bin ranked above `rank`, at the bin's mean.
-                let above = (seen - rank).min(c);
-                count += above;
-                sum += above as f64 * (wh_to_mwh(s) / c as f64);
+            if seen >= rank {
+                // The VaR's bin (or the zero bin) lies below this one.
+                count += c;
+                sum += s;
             }
+            seen += c;
         }
         if count == 0 {
             0.0
         } else {
-            sum / count as f64
+            wh_to_mwh(sum) / count as f64
         }
     }
 
@@ -334,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn mean_above_var_counts_samples_ranked_above_the_var() {
+    fn mean_above_var_leaves_out_the_var_and_its_ties() {
         // 90 zeros, then 1..=10 MWh (each its own bin): VaR95 is the 95th sample, 5 MWh;
         // above it 6..=10 (mean 8), the same as the worst 5%.
         let mut acc = EueDistribution::default();
@@ -351,10 +355,21 @@ mod tests {
         let r = acc.finish();
         assert_eq!(r.p95_mwh, 15.0);
         assert!((r.mean_above_var95_mwh - 18.0).abs() < 1e-12, "{r:?}");
-        // Nothing ranked above the VaR: 10 samples, rank ceil(9.5) = 10 is the largest.
+        // Nothing above the VaR: 10 samples tied at 2 MWh.
         let mut acc = EueDistribution::default();
         (0..10).for_each(|_| sample(&mut acc, 2));
         assert_eq!(acc.finish().mean_above_var95_mwh, 0.0);
+        // Ties at the VaR (PRAS's test1 in small): 80 zeros, 16 at 2 MWh, 4 at 10 MWh. VaR95
+        // is 2 MWh; strictly above it only the four 10s (mean 10), while the worst 5 samples
+        // are 10, 10, 10, 10, 2 (CVaR 8.4).
+        let mut acc = EueDistribution::default();
+        (0..80).for_each(|_| sample(&mut acc, 0));
+        (0..16).for_each(|_| sample(&mut acc, 2));
+        (0..4).for_each(|_| sample(&mut acc, 10));
+        let r = acc.finish();
+        assert_eq!(r.p95_mwh, 2.0);
+        assert!((r.mean_above_var95_mwh - 10.0).abs() < 1e-12, "{r:?}");
+        assert!((r.cvar95_mwh - 8.4).abs() < 1e-12, "{r:?}");
     }
 
     #[test]

@@ -284,20 +284,23 @@ fn write_csv_field(w: &mut impl Write, s: &str) -> std::io::Result<()> {
     }
 }
 
-/// The rows straight into the buffered writer: numbers formatted in place, no text built
-/// per field or line (a catalogue has tens of fields per row and rows in every sample).
+/// The rows straight into the buffered writer, numbers formatted on the stack (a catalogue
+/// has tens of fields per row and rows in every sample: `fmt` and a `String` per field cost
+/// as much as the catalogue itself).
 fn write_csv(w: &mut impl Write, rows: &Table) -> std::io::Result<()> {
+    let (mut int, mut real) = (itoa::Buffer::new(), zmij::Buffer::new());
     for i in 0..rows.rows() {
         for (k, values) in rows.columns.iter().enumerate() {
             if k > 0 {
                 w.write_all(b",")?;
             }
             match values {
-                Values::Int(v) => write!(w, "{}", v[i])?,
-                // Shortest text that reads back as the same number; NaN (no such value in
-                // the hour) as an empty field.
+                Values::Int(v) => w.write_all(int.format(v[i]).as_bytes())?,
+                // NaN (no such value in the hour) as an empty field.
                 Values::Float(v) if v[i].is_nan() => {}
-                Values::Float(v) => write!(w, "{}", v[i])?,
+                // The shortest text that reads back as the same number, as in the JSON
+                // (`1.0`, `2.5e-7`).
+                Values::Float(v) => w.write_all(real.format(v[i]).as_bytes())?,
                 Values::Text(v) => write_csv_field(w, &v[i])?,
             }
         }

@@ -74,7 +74,11 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
         let what = match (&e, &measures[..]) {
             (WorthError::Unreachable { measure, .. }, _) => measure.to_string(),
             (_, [one]) => one.name().to_string(),
-            _ => measures.iter().map(|m| m.name()).collect::<Vec<_>>().join(" and "),
+            _ => measures
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(" and "),
         };
         let what = format!("{what} of '{}' against '{}'", args.variant, args.base);
         match e {

@@ -215,13 +215,16 @@ fn worths_share_the_zero_evaluation() {
     // energy-limited resources.
     let kz = |name: &str| scenario(&format!("kazakhstan/{name}"));
     let rts = |name: &str| scenario(&format!("benchmarks/{name}"));
+    let kazakhstan = [kz("winter-2021-22.toml"), kz("interruptible.toml")];
+    let storage = [rts("ieee-rts79.toml"), rts("ieee-rts79-storage.toml")];
+    // (scenarios, region, metric); region 3 of the Kazakhstan base is the South.
     let cases = [
-        (kz("winter-2021-22.toml"), kz("interruptible.toml"), 3, Metric::Eue),
-        (kz("winter-2021-22.toml"), kz("interruptible.toml"), 3, Metric::Lole),
-        (rts("ieee-rts79.toml"), rts("ieee-rts79-storage.toml"), 0, Metric::Eue),
+        (&kazakhstan, 3, Metric::Eue),
+        (&kazakhstan, 3, Metric::Lole),
+        (&storage, 0, Metric::Eue),
     ];
     let spec = SimulationSpec::new(StopRule::Samples(60), 3, 10).unwrap();
-    for (base, variant, region, metric) in &cases {
+    for ([base, variant], region, metric) in &cases {
         let both = [Measure::Efc, Measure::Elcc];
         let seen = std::sync::Mutex::new(Vec::new());
         let together = worths(
@@ -243,11 +246,28 @@ fn worths_share_the_zero_evaluation() {
                 region: *region,
                 metric: *metric,
             };
-            let alone =
-                worth_with(base, variant, question, &spec, 0, &|_| {}, Reuse::Everything).unwrap();
-            assert_eq!(format!("{w:?}"), format!("{alone:?}"), "{measure:?} {metric:?}");
+            let alone = worth_with(
+                base,
+                variant,
+                question,
+                &spec,
+                0,
+                &|_| {},
+                Reuse::Everything,
+            )
+            .unwrap();
+            assert_eq!(
+                format!("{w:?}"),
+                format!("{alone:?}"),
+                "{measure:?} {metric:?}"
+            );
             // Progress names each measure once per evaluation after x = 0.
-            let shown = seen.lock().unwrap().iter().filter(|m| *m == measure).count();
+            let shown = seen
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| *m == measure)
+                .count();
             assert_eq!(shown, w.steps, "{measure:?}");
         }
     }

@@ -5,8 +5,9 @@
 //! before any work), takes each block's rows in block order as the runner shows them, and
 //! is renamed over its path only by [`TableFile::finish`]: until then it is a temporary
 //! file `.NAME.tmp-PID` beside it, removed if the run fails, so nothing half-written is
-//! ever left under the asked name. Parquet rows are buffered up to [`ROW_GROUP_ROWS`] per
-//! row group, so memory is flat in the number of samples; the bytes depend only on the
+//! ever left under the asked name. Parquet rows are buffered in row groups of exactly
+//! [`ROW_GROUP_ROWS`] rows (a buffer allocated whole at the start), so memory is flat in the
+//! number of samples; the bytes depend only on the
 //! rows, so the file is the same for any thread count.
 
 use crate::cli::args::RowArgs;
@@ -22,8 +23,13 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Rows per Parquet row group (about 2 MB of buffer for the widest catalogue, so a run's memory does not grow with its rows).
+/// Rows per Parquet row group: the buffer (about 2 MB for the widest catalogue) is
+/// allocated whole when the file is opened and never grows, so a run's memory does not
+/// grow with its rows.
 pub const ROW_GROUP_ROWS: usize = 4_096;
+
+/// Bytes the CSV writer gathers before a write (a few hundred rows of a catalogue).
+const CSV_BUFFER_BYTES: usize = 1 << 16;
 
 enum Sink {
     Csv(BufWriter<File>),
@@ -76,13 +82,20 @@ impl TableFile {
                     .with_context(|| format!("cannot write {}", path.display()))?;
             Sink::Parquet {
                 writer: Box::new(writer),
-                pending: schema.empty_like(),
+                pending: schema.empty_with_capacity(ROW_GROUP_ROWS),
             }
         } else {
-            let mut w = BufWriter::new(file);
-            let header: Vec<String> = schema.names.iter().map(|n| csv_field(n)).collect();
-            writeln!(w, "{}", header.join(","))
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = BufWriter::with_capacity(CSV_BUFFER_BYTES, file);
+            (|| {
+                for (k, name) in schema.names.iter().enumerate() {
+                    if k > 0 {
+                        w.write_all(b",")?;
+                    }
+                    write_csv_field(&mut w, name)?;
+                }
+                w.write_all(b"\n")
+            })()
+            .with_context(|| format!("cannot write {}", path.display()))?;
             Sink::Csv(w)
         });
         Ok(out)
@@ -102,10 +115,17 @@ impl TableFile {
         match self.sink.as_mut().expect("open until finished") {
             Sink::Csv(w) => write_csv(w, rows)?,
             Sink::Parquet { writer, pending } => {
-                pending.extend(rows);
-                if pending.rows() >= ROW_GROUP_ROWS {
-                    write_row_group(writer, pending)?;
-                    pending.clear();
+                // Row groups of exactly ROW_GROUP_ROWS rows (the last one fewer): the buffer,
+                // allocated whole when the file is opened, never grows.
+                let mut next = 0;
+                while next < rows.rows() {
+                    let take = (ROW_GROUP_ROWS - pending.rows()).min(rows.rows() - next);
+                    pending.extend_rows(rows, next..next + take);
+                    next += take;
+                    if pending.rows() == ROW_GROUP_ROWS {
+                        write_row_group(writer, pending)?;
+                        pending.clear();
+                    }
                 }
             }
         }
@@ -248,34 +268,43 @@ fn write_row_group(writer: &mut SerializedFileWriter<File>, rows: &Table) -> any
     Ok(())
 }
 
-/// A CSV field, quoted if it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
+/// Write a CSV field, quoted if it holds a comma, a quote or a line break.
+fn write_csv_field(w: &mut impl Write, s: &str) -> std::io::Result<()> {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        w.write_all(b"\"")?;
+        for (i, part) in s.split('"').enumerate() {
+            if i > 0 {
+                w.write_all(b"\"\"")?;
+            }
+            w.write_all(part.as_bytes())?;
+        }
+        w.write_all(b"\"")
     } else {
-        s.to_string()
+        w.write_all(s.as_bytes())
     }
 }
 
+/// The rows straight into the buffered writer, numbers formatted on the stack (a catalogue
+/// has tens of fields per row and rows in every sample: `fmt` and a `String` per field cost
+/// as much as the catalogue itself).
 fn write_csv(w: &mut impl Write, rows: &Table) -> std::io::Result<()> {
-    let mut line = String::new();
+    let (mut int, mut real) = (itoa::Buffer::new(), zmij::Buffer::new());
     for i in 0..rows.rows() {
-        line.clear();
         for (k, values) in rows.columns.iter().enumerate() {
             if k > 0 {
-                line.push(',');
+                w.write_all(b",")?;
             }
             match values {
-                Values::Int(v) => line.push_str(&v[i].to_string()),
-                // Shortest text that reads back as the same number; NaN (no such value in
-                // the hour) as an empty field.
+                Values::Int(v) => w.write_all(int.format(v[i]).as_bytes())?,
+                // NaN (no such value in the hour) as an empty field.
                 Values::Float(v) if v[i].is_nan() => {}
-                Values::Float(v) => line.push_str(&v[i].to_string()),
-                Values::Text(v) => line.push_str(&csv_field(&v[i])),
+                // The shortest text that reads back as the same number, as in the JSON
+                // (`1.0`, `2.5e-7`).
+                Values::Float(v) => w.write_all(real.format(v[i]).as_bytes())?,
+                Values::Text(v) => write_csv_field(w, &v[i])?,
             }
         }
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
+        w.write_all(b"\n")?;
     }
     Ok(())
 }

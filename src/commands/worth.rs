@@ -8,7 +8,9 @@ use anyhow::anyhow;
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::runner::RunError;
 use gridrisk_montecarlo::spec::DEFAULT_BLOCK_SIZE;
-use gridrisk_montecarlo::worth::{worth, Measure, Metric, Question, Worth, WorthError};
+use gridrisk_montecarlo::worth::{
+    worth, worths, Measure, Metric, Question, Reuse, Worth, WorthError,
+};
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use serde_json::json;
 use std::time::Instant;
@@ -55,32 +57,35 @@ pub fn run(args: &WorthArgs) -> anyhow::Result<()> {
     )
     .map_err(bad)?;
     let started = Instant::now();
-    let mut results: Vec<Worth> = Vec::new();
-    for &measure in &measures {
-        let w = worth(
-            &base.model,
-            &variant.model,
-            Question {
-                measure,
-                region,
-                metric,
-            },
-            &spec,
-            args.threads,
-            &|x_mw| note!("{}: evaluated x = {x_mw} MW", measure.name()),
-        );
-        // Every message names both files.
-        let what = format!(
-            "{} of '{}' against '{}'",
-            measure.name(),
-            args.variant,
-            args.base
-        );
-        results.push(w.map_err(|e| match e {
+    // Both measures share the evaluation at x = 0 (base against variant).
+    let results = worths(
+        &base.model,
+        &variant.model,
+        &measures,
+        region,
+        metric,
+        &spec,
+        args.threads,
+        &|measure, x_mw| note!("{}: evaluated x = {x_mw} MW", measure.name()),
+        Reuse::Everything,
+    )
+    .map_err(|e| {
+        // Every message names both files (and the measure, when it is one's alone).
+        let what = match (&e, &measures[..]) {
+            (WorthError::Unreachable { measure, .. }, _) => measure.to_string(),
+            (_, [one]) => one.name().to_string(),
+            _ => measures
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(" and "),
+        };
+        let what = format!("{what} of '{}' against '{}'", args.variant, args.base);
+        match e {
             WorthError::Run(RunError::Pool { .. }) => anyhow!(e).context(what),
             other => bad(anyhow!(other).context(what)),
-        })?);
-    }
+        }
+    })?;
     let doc = json!({
         "schema": SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),

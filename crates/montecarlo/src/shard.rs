@@ -696,7 +696,7 @@ fn check_contains<'a>(all: &'a Value, first: &'a Value, path: &str) -> Result<()
                 let at = format!("{path}.{k}");
                 let av = &a[k];
                 if k == "bins" {
-                    // [bin, count, "sum"] triples: every bin of the first block is in the
+                    // [bin, count, "sum", least, largest]: every bin of the first block is in the
                     // whole state with at least its count.
                     let bins = |v: &'a Value| {
                         let triples = v.as_array().into_iter().flatten();

@@ -5,6 +5,7 @@
 //! order, and the writer appends each block's rows and drops them, so memory holds one wave
 //! of blocks whatever the number of samples, and the file is the same for any thread count.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 /// The values of one column.
@@ -33,21 +34,21 @@ impl Values {
         self.len() == 0
     }
 
-    /// An empty column of the same type.
-    fn empty_like(&self) -> Values {
+    /// An empty column of the same type, with room for `capacity` values.
+    fn empty_like(&self, capacity: usize) -> Values {
         match self {
-            Values::Int(_) => Values::Int(Vec::new()),
-            Values::Float(_) => Values::Float(Vec::new()),
-            Values::Text(_) => Values::Text(Vec::new()),
+            Values::Int(_) => Values::Int(Vec::with_capacity(capacity)),
+            Values::Float(_) => Values::Float(Vec::with_capacity(capacity)),
+            Values::Text(_) => Values::Text(Vec::with_capacity(capacity)),
         }
     }
 
-    /// Append `other`'s values (of the same type).
-    fn extend(&mut self, other: &Values) {
+    /// Append `other`'s values `at` (of the same type).
+    fn extend(&mut self, other: &Values, at: Range<usize>) {
         match (self, other) {
-            (Values::Int(a), Values::Int(b)) => a.extend_from_slice(b),
-            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(b),
-            (Values::Text(a), Values::Text(b)) => a.extend_from_slice(b),
+            (Values::Int(a), Values::Int(b)) => a.extend_from_slice(&b[at]),
+            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(&b[at]),
+            (Values::Text(a), Values::Text(b)) => a.extend_from_slice(&b[at]),
             _ => unreachable!("tables of one schema have columns of the same types"),
         }
     }
@@ -100,16 +101,27 @@ impl Table {
 
     /// An empty table of the same schema.
     pub fn empty_like(&self) -> Table {
+        self.empty_with_capacity(0)
+    }
+
+    /// An empty table of the same schema with room for `rows` rows (allocated now, so a
+    /// buffer of that many rows costs the same memory from the start).
+    pub fn empty_with_capacity(&self, rows: usize) -> Table {
         Table {
             names: self.names.clone(),
-            columns: self.columns.iter().map(Values::empty_like).collect(),
+            columns: self.columns.iter().map(|c| c.empty_like(rows)).collect(),
         }
     }
 
     /// Append the rows of `other` (of the same schema).
     pub fn extend(&mut self, other: &Table) {
+        self.extend_rows(other, 0..other.rows());
+    }
+
+    /// Append the rows `at` of `other` (of the same schema).
+    pub fn extend_rows(&mut self, other: &Table, at: Range<usize>) {
         for (a, b) in self.columns.iter_mut().zip(&other.columns) {
-            a.extend(b);
+            a.extend(b, at.clone());
         }
     }
 

@@ -271,14 +271,15 @@ enum Fixed<'a> {
     Kept(&'a [i64]),
 }
 
-/// Block accumulator of one evaluation: sums of (fixed, with x) and of with x - fixed, and
-/// the per-sample results (merged in block order, so in sample order).
+/// Block accumulator of one evaluation: sums of (fixed, with x), of with x - fixed and of
+/// fixed - with x, and the per-sample results (merged in block order, so in sample order).
 #[derive(Clone, Default)]
 struct Paired {
     values: PairSums,
     diff: PairSums,
-    /// The fixed side's totals, when it was run.
-    fixed: Vec<i64>,
+    diff_back: PairSums,
+    /// The fixed side's per-sample results, when it was run.
+    fixed: PerSample,
     with_x: PerSample,
 }
 
@@ -295,9 +296,11 @@ struct Pair {
     with_x: Estimate,
     /// With x - fixed.
     diff: Estimate,
+    /// Fixed - with x (the same numbers negated, formed from their own sums).
+    diff_back: Estimate,
     samples: u64,
-    /// The fixed side's per-sample totals (empty when they were kept from before).
-    fixed_totals: Vec<i64>,
+    /// The fixed side's per-sample results (empty when its totals were kept from before).
+    fixed_samples: PerSample,
     with_x_samples: PerSample,
 }
 
@@ -351,7 +354,8 @@ fn paired(
                     (Some(sampler), _) => {
                         w.total.reset();
                         sampler.sample(seed, s, &mut w.total);
-                        acc.fixed.push(w.total.total);
+                        acc.fixed.totals.push(w.total.total);
+                        (acc.fixed.short_blocks).extend_from_slice(&w.total.short_blocks);
                         w.total.total
                     }
                     (None, Fixed::Kept(totals)) => totals[i],
@@ -377,11 +381,14 @@ fn paired(
                 acc.with_x.totals.push(with_x_total);
                 acc.values.push(fixed_total, with_x_total);
                 acc.diff.push(with_x_total - fixed_total, 0);
+                acc.diff_back.push(fixed_total - with_x_total, 0);
             },
             merge: |total: &mut Paired, later: &Paired| {
                 total.values.merge(&later.values);
                 total.diff.merge(&later.diff);
-                total.fixed.extend_from_slice(&later.fixed);
+                total.diff_back.merge(&later.diff_back);
+                (total.fixed.totals).extend_from_slice(&later.fixed.totals);
+                (total.fixed.short_blocks).extend_from_slice(&later.fixed.short_blocks);
                 (total.with_x.totals).extend_from_slice(&later.with_x.totals);
                 (total.with_x.short_blocks).extend_from_slice(&later.with_x.short_blocks);
             },
@@ -395,8 +402,9 @@ fn paired(
         fixed: out.acc.values.x().scaled(scale),
         with_x: out.acc.values.y().scaled(scale),
         diff: out.acc.diff.x().scaled(scale),
+        diff_back: out.acc.diff_back.x().scaled(scale),
         samples: out.samples,
-        fixed_totals: out.acc.fixed,
+        fixed_samples: out.acc.fixed,
         with_x_samples: out.acc.with_x,
     })
 }
@@ -471,157 +479,246 @@ pub fn worth_with(
         region,
         metric,
     } = question;
+    let mut found = worths(
+        base,
+        variant,
+        &[measure],
+        region,
+        metric,
+        spec,
+        threads,
+        &|_, x_mw| progress(x_mw),
+        reuse,
+    )?;
+    Ok(found.pop().expect("one measure asked"))
+}
+
+/// The worth of `variant` against `base` by each of `measures` (EFC, ELCC) in `region` by
+/// `metric`, reusing earlier evaluations as `reuse` says; `progress` sees each evaluated x.
+///
+/// The evaluation at x = 0 is the same for every measure (the base against the variant), so
+/// it is run once: both sides over every sample, keeping each side's per-sample totals and
+/// short blocks. EFC then keeps the variant's totals as its fixed side and starts its
+/// bisection from the base's; ELCC the other way round. Each result is the one that
+/// [`worth_with`] gives for its measure alone.
+#[allow(clippy::too_many_arguments)]
+pub fn worths(
+    base: &SystemModel,
+    variant: &SystemModel,
+    measures: &[Measure],
+    region: usize,
+    metric: Metric,
+    spec: &SimulationSpec,
+    threads: usize,
+    progress: &dyn Fn(Measure, f64),
+    reuse: Reuse,
+) -> Result<Vec<Worth>, WorthError> {
     crate::compare::Comparison::new(&[base, variant])?;
-    let region_name = base.regions()[region].name().to_string();
-    let variant_region = (variant.regions().iter())
-        .position(|r| r.name() == region_name)
-        .expect("every base region is in the variant (checked)");
-    let monotone = [base, variant].iter().all(|m| {
-        m.storages().is_empty() && m.demand_responses().is_empty() && m.network().ladder.is_empty()
-    });
-    // At x = 0 both measures pair the base with the variant: D(0) = variant - base. The
-    // side with x is the base for EFC and the variant for ELCC.
-    let (at_zero, fixed_model) = match measure {
-        Measure::Efc => (base, variant),
-        Measure::Elcc => (variant, base),
-    };
-    let p0 = paired(
-        at_zero,
-        Fixed::Run(fixed_model),
+    // At x = 0 both measures pair the base with the variant. The side with x is the base
+    // for EFC and the variant for ELCC; the base is run as the side "with x" here.
+    let zero = paired(
+        base,
+        Fixed::Run(variant),
         Known::default(),
         metric,
         spec,
         threads,
     )?;
-    let (base_value, variant_value, d0) = match measure {
-        Measure::Efc => (p0.with_x, p0.fixed, p0.diff.scaled(-1.0)),
-        Measure::Elcc => (p0.fixed, p0.with_x, p0.diff),
+    let pairs = Pairs {
+        base,
+        variant,
+        region,
+        metric,
+        spec,
+        threads,
+        reuse,
     };
-    let samples = p0.samples;
-    let fixed_totals = p0.fixed_totals;
-    let reuse_bounds = reuse == Reuse::Everything && monotone;
-    // x in whole watts; D(x) signed to rise with x.
-    let evaluate = |x_w: i64, known: Known| -> Result<(Evaluation, PerSample), WorthError> {
-        let fixed = match reuse {
-            Reuse::Everything => Fixed::Kept(&fixed_totals),
-            Reuse::Nothing => Fixed::Run(fixed_model),
-        };
-        let (pair, diff) = match measure {
-            Measure::Efc => {
-                let m = base.with_firm_unit(FIRM_UNIT, region, x_w)?;
-                let p = paired(&m, fixed, known, metric, spec, threads)?;
-                let d = p.diff.scaled(-1.0);
-                (p, d)
-            }
-            Measure::Elcc => {
-                let m = variant.with_added_load(variant_region, x_w)?;
-                let p = paired(&m, fixed, known, metric, spec, threads)?;
-                let d = p.diff;
-                (p, d)
-            }
-        };
-        progress(x_w as f64 / W_PER_MW);
-        let evaluation = Evaluation {
-            x_mw: x_w as f64 / W_PER_MW,
-            with_x: pair.with_x,
-            difference: diff,
-        };
-        Ok((evaluation, pair.with_x_samples))
-    };
-    if d0.mean == 0.0 && d0.se == 0.0 {
-        return Err(WorthError::NoChange {
-            metric: metric.name(),
-            samples,
-            value: variant_value.mean,
+    measures
+        .iter()
+        .map(|&measure| pairs.search(measure, &zero, &|x_mw| progress(measure, x_mw)))
+        .collect()
+}
+
+/// The scenarios and settings one worth search runs on.
+struct Pairs<'a> {
+    base: &'a SystemModel,
+    variant: &'a SystemModel,
+    region: usize,
+    metric: Metric,
+    spec: &'a SimulationSpec,
+    threads: usize,
+    reuse: Reuse,
+}
+
+impl Pairs<'_> {
+    /// Bracket and bisect `measure`'s x from the evaluation at x = 0 (`zero`: the base run
+    /// as the side with x, the variant as the fixed side).
+    fn search(
+        &self,
+        measure: Measure,
+        zero: &Pair,
+        progress: &dyn Fn(f64),
+    ) -> Result<Worth, WorthError> {
+        let Pairs {
+            base,
+            variant,
+            region,
+            metric,
+            spec,
+            threads,
+            reuse,
+        } = *self;
+        let region_name = base.regions()[region].name().to_string();
+        let variant_region = (variant.regions().iter())
+            .position(|r| r.name() == region_name)
+            .expect("every base region is in the variant (checked)");
+        let monotone = [base, variant].iter().all(|m| {
+            m.storages().is_empty()
+                && m.demand_responses().is_empty()
+                && m.network().ladder.is_empty()
         });
-    }
-    if d0.mean >= 0.0 {
-        return Err(WorthError::Negative {
-            metric: metric.name(),
-            base: base_value.mean,
-            variant: variant_value.mean,
-            diff: d0.mean,
-            half: Z95 * d0.se,
-        });
-    }
-    let first = Evaluation {
-        x_mw: 0.0,
-        with_x: match measure {
-            Measure::Efc => base_value,
-            Measure::Elcc => variant_value,
-        },
-        difference: d0,
-    };
-    let mut evaluations = vec![first];
-    let (mut lo, mut lo_eval, mut lo_side) = (0_i64, 0_usize, p0.with_x_samples);
-    // Bracket: first try the installed capacity the variant adds, or 1% of the system's
-    // firm peak demand (at least 1 MW); while D(hi) < 0, extrapolate the secant through the
-    // last two evaluations, 25% beyond its zero (between 1.5 and 8 times hi).
-    let total_installed_w = |m: &SystemModel| {
-        (0..m.regions().len())
-            .map(|r| m.installed_w(r))
-            .sum::<i64>()
-    };
-    let added_w = total_installed_w(variant) - total_installed_w(base);
-    let peak_w: i64 = base.regions().iter().map(|r| r.peak_w()).sum();
-    let mut hi = added_w.max(peak_w / 100).max(1_000_000);
-    let limit_w = search_limit_w(base).max(hi);
-    let (hi_eval, mut hi_side) = loop {
-        let (evaluation, side) =
-            evaluate(hi, Known::between(reuse_bounds, measure, &lo_side, None))?;
-        evaluations.push(evaluation);
-        let (at_lo, at_hi) = (&evaluations[lo_eval], evaluations.last().expect("pushed"));
-        if at_hi.difference.mean >= 0.0 {
-            break (evaluations.len() - 1, side);
-        }
-        if hi >= limit_w {
-            return Err(WorthError::Unreachable {
-                measure: measure.name(),
-                x_mw: hi as f64 / W_PER_MW,
-                region: region_name,
+        let (base_value, variant_value) = (zero.with_x, zero.fixed);
+        // D(0) signed to rise with x, and the sides: the fixed one's totals (EFC: the
+        // variant's; ELCC: the base's) and the one with x at x = 0.
+        let (d0, fixed_model, fixed_totals, zero_side) = match measure {
+            Measure::Efc => (
+                zero.diff.scaled(-1.0),
+                variant,
+                &zero.fixed_samples.totals,
+                &zero.with_x_samples,
+            ),
+            Measure::Elcc => (
+                zero.diff_back,
+                base,
+                &zero.with_x_samples.totals,
+                &zero.fixed_samples,
+            ),
+        };
+        let samples = zero.samples;
+        let reuse_bounds = reuse == Reuse::Everything && monotone;
+        // x in whole watts; D(x) signed to rise with x.
+        let evaluate = |x_w: i64, known: Known| -> Result<(Evaluation, PerSample), WorthError> {
+            let fixed = match reuse {
+                Reuse::Everything => Fixed::Kept(fixed_totals),
+                Reuse::Nothing => Fixed::Run(fixed_model),
+            };
+            let (pair, diff) = match measure {
+                Measure::Efc => {
+                    let m = base.with_firm_unit(FIRM_UNIT, region, x_w)?;
+                    let p = paired(&m, fixed, known, metric, spec, threads)?;
+                    let d = p.diff.scaled(-1.0);
+                    (p, d)
+                }
+                Measure::Elcc => {
+                    let m = variant.with_added_load(variant_region, x_w)?;
+                    let p = paired(&m, fixed, known, metric, spec, threads)?;
+                    let d = p.diff;
+                    (p, d)
+                }
+            };
+            progress(x_w as f64 / W_PER_MW);
+            let evaluation = Evaluation {
+                x_mw: x_w as f64 / W_PER_MW,
+                with_x: pair.with_x,
+                difference: diff,
+            };
+            Ok((evaluation, pair.with_x_samples))
+        };
+        if d0.mean == 0.0 && d0.se == 0.0 {
+            return Err(WorthError::NoChange {
                 metric: metric.name(),
+                samples,
+                value: variant_value.mean,
             });
         }
-        let rise = at_hi.difference.mean - at_lo.difference.mean;
-        let next = if rise > 0.0 {
-            let zero = hi as f64 - at_hi.difference.mean * (hi - lo) as f64 / rise;
-            (1.25 * zero).clamp(1.5 * hi as f64, 8.0 * hi as f64) as i64
-        } else {
-            hi.saturating_mul(8)
+        if d0.mean >= 0.0 {
+            return Err(WorthError::Negative {
+                metric: metric.name(),
+                base: base_value.mean,
+                variant: variant_value.mean,
+                diff: d0.mean,
+                half: Z95 * d0.se,
+            });
+        }
+        let first = Evaluation {
+            x_mw: 0.0,
+            with_x: match measure {
+                Measure::Efc => base_value,
+                Measure::Elcc => variant_value,
+            },
+            difference: d0,
         };
-        (lo, lo_eval, lo_side) = (hi, evaluations.len() - 1, side);
-        hi = next.min(limit_w);
-    };
-    let mut hi_eval = hi_eval;
-    loop {
-        let est = interpolate(lo, hi, &evaluations[lo_eval], &evaluations[hi_eval]);
-        let width_w = (hi - lo) as f64;
-        if width_w <= 2.0 * Z95 * est.se_mw * W_PER_MW
-            || hi - lo <= 1
-            || evaluations.len() > MAX_STEPS
-        {
-            let half = Z95 * est.se_mw;
-            return Ok(Worth {
-                measure: measure.name(),
-                x_mw: est.x_mw,
-                se_mw: est.se_mw,
-                ci95_mw: [(est.x_mw - half).max(0.0), est.x_mw + half],
-                bracket_mw: [lo as f64 / W_PER_MW, hi as f64 / W_PER_MW],
-                steps: evaluations.len() - 1,
-                monotone,
-                evaluations,
-            });
-        }
-        let mid = lo + (hi - lo) / 2;
-        let (evaluation, side) = evaluate(
-            mid,
-            Known::between(reuse_bounds, measure, &lo_side, Some(&hi_side)),
-        )?;
-        evaluations.push(evaluation);
-        if evaluations.last().expect("pushed").difference.mean >= 0.0 {
-            (hi, hi_eval, hi_side) = (mid, evaluations.len() - 1, side);
-        } else {
-            (lo, lo_eval, lo_side) = (mid, evaluations.len() - 1, side);
+        let mut evaluations = vec![first];
+        let (mut lo, mut lo_eval, mut lo_side) = (0_i64, 0_usize, zero_side.clone());
+        // Bracket: first try the installed capacity the variant adds, or 1% of the system's
+        // firm peak demand (at least 1 MW); while D(hi) < 0, extrapolate the secant through the
+        // last two evaluations, 25% beyond its zero (between 1.5 and 8 times hi).
+        let total_installed_w = |m: &SystemModel| {
+            (0..m.regions().len())
+                .map(|r| m.installed_w(r))
+                .sum::<i64>()
+        };
+        let added_w = total_installed_w(variant) - total_installed_w(base);
+        let peak_w: i64 = base.regions().iter().map(|r| r.peak_w()).sum();
+        let mut hi = added_w.max(peak_w / 100).max(1_000_000);
+        let limit_w = search_limit_w(base).max(hi);
+        let (hi_eval, mut hi_side) = loop {
+            let (evaluation, side) =
+                evaluate(hi, Known::between(reuse_bounds, measure, &lo_side, None))?;
+            evaluations.push(evaluation);
+            let (at_lo, at_hi) = (&evaluations[lo_eval], evaluations.last().expect("pushed"));
+            if at_hi.difference.mean >= 0.0 {
+                break (evaluations.len() - 1, side);
+            }
+            if hi >= limit_w {
+                return Err(WorthError::Unreachable {
+                    measure: measure.name(),
+                    x_mw: hi as f64 / W_PER_MW,
+                    region: region_name,
+                    metric: metric.name(),
+                });
+            }
+            let rise = at_hi.difference.mean - at_lo.difference.mean;
+            let next = if rise > 0.0 {
+                let zero = hi as f64 - at_hi.difference.mean * (hi - lo) as f64 / rise;
+                (1.25 * zero).clamp(1.5 * hi as f64, 8.0 * hi as f64) as i64
+            } else {
+                hi.saturating_mul(8)
+            };
+            (lo, lo_eval, lo_side) = (hi, evaluations.len() - 1, side);
+            hi = next.min(limit_w);
+        };
+        let mut hi_eval = hi_eval;
+        loop {
+            let est = interpolate(lo, hi, &evaluations[lo_eval], &evaluations[hi_eval]);
+            let width_w = (hi - lo) as f64;
+            if width_w <= 2.0 * Z95 * est.se_mw * W_PER_MW
+                || hi - lo <= 1
+                || evaluations.len() > MAX_STEPS
+            {
+                let half = Z95 * est.se_mw;
+                return Ok(Worth {
+                    measure: measure.name(),
+                    x_mw: est.x_mw,
+                    se_mw: est.se_mw,
+                    ci95_mw: [(est.x_mw - half).max(0.0), est.x_mw + half],
+                    bracket_mw: [lo as f64 / W_PER_MW, hi as f64 / W_PER_MW],
+                    steps: evaluations.len() - 1,
+                    monotone,
+                    evaluations,
+                });
+            }
+            let mid = lo + (hi - lo) / 2;
+            let (evaluation, side) = evaluate(
+                mid,
+                Known::between(reuse_bounds, measure, &lo_side, Some(&hi_side)),
+            )?;
+            evaluations.push(evaluation);
+            if evaluations.last().expect("pushed").difference.mean >= 0.0 {
+                (hi, hi_eval, hi_side) = (mid, evaluations.len() - 1, side);
+            } else {
+                (lo, lo_eval, lo_side) = (mid, evaluations.len() - 1, side);
+            }
         }
     }
 }

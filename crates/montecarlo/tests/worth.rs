@@ -4,7 +4,7 @@
 use gridrisk_core::SystemModel;
 use gridrisk_montecarlo::analytic;
 use gridrisk_montecarlo::worth::{
-    worth, worth_with, Measure, Metric, Question, Reuse, Worth, WorthError,
+    worth, worth_with, worths, Measure, Metric, Question, Reuse, Worth, WorthError,
 };
 use gridrisk_montecarlo::{SimulationSpec, StopRule};
 use std::path::Path;
@@ -207,6 +207,70 @@ fn reuse_changes_nothing(
             reused
         })
         .into()
+}
+
+#[test]
+fn worths_share_the_zero_evaluation() {
+    // EFC and ELCC together (one run at x = 0) give what each gives alone, with and without
+    // energy-limited resources.
+    let kz = |name: &str| scenario(&format!("kazakhstan/{name}"));
+    let rts = |name: &str| scenario(&format!("benchmarks/{name}"));
+    let kazakhstan = [kz("winter-2021-22.toml"), kz("interruptible.toml")];
+    let storage = [rts("ieee-rts79.toml"), rts("ieee-rts79-storage.toml")];
+    // (scenarios, region, metric); region 3 of the Kazakhstan base is the South.
+    let cases = [
+        (&kazakhstan, 3, Metric::Eue),
+        (&kazakhstan, 3, Metric::Lole),
+        (&storage, 0, Metric::Eue),
+    ];
+    let spec = SimulationSpec::new(StopRule::Samples(60), 3, 10).unwrap();
+    for ([base, variant], region, metric) in &cases {
+        let both = [Measure::Efc, Measure::Elcc];
+        let seen = std::sync::Mutex::new(Vec::new());
+        let together = worths(
+            base,
+            variant,
+            &both,
+            *region,
+            *metric,
+            &spec,
+            0,
+            &|m, _| seen.lock().unwrap().push(m),
+            Reuse::Everything,
+        )
+        .unwrap();
+        assert_eq!(together.len(), 2);
+        for (measure, w) in both.iter().zip(&together) {
+            let question = Question {
+                measure: *measure,
+                region: *region,
+                metric: *metric,
+            };
+            let alone = worth_with(
+                base,
+                variant,
+                question,
+                &spec,
+                0,
+                &|_| {},
+                Reuse::Everything,
+            )
+            .unwrap();
+            assert_eq!(
+                format!("{w:?}"),
+                format!("{alone:?}"),
+                "{measure:?} {metric:?}"
+            );
+            // Progress names each measure once per evaluation after x = 0.
+            let shown = seen
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| *m == measure)
+                .count();
+            assert_eq!(shown, w.steps, "{measure:?}");
+        }
+    }
 }
 
 #[test]

@@ -4,22 +4,26 @@
 //!
 //! Per-sample unserved energy (Wh) goes into a fixed log-spaced histogram: zero in its own
 //! bin, x > 0 in bin `k = floor(ln x / ln 1.005)` (0.5% wide), each bin keeping an integer
-//! count and the exact sum of its values. Fixed edges make the histogram merge exactly in
+//! count, the exact sum of its values and the least and largest of them. Fixed edges make the histogram merge exactly in
 //! any split, and memory is bounded by the number of occupied bins (at most about 9,000).
 //!
 //! * `pXX_mwh`: the mean of the histogram bin that holds the order statistic
 //!   `ceil(q n)` (relative error at most 0.5%);
 //! * `cvar95_mwh`: mean of the worst 5% of samples (0.05 n of them, fractional): the bins above the boundary enter whole, the boundary bin with the share of its mean
 //!   that completes 5% of the samples;
-//! * `mean_above_var95_mwh`: PRAS's tail mean E[X | X > VaR95], VaR95 = `p95_mwh` (the order
-//!   statistic `ceil(0.95 n)`): the mean of the samples above the VaR's rank, where the bins
-//!   strictly above the VaR's bin are exact and, within the VaR's bin, the samples ranked
-//!   above the VaR's rank enter at the bin's mean (0.5% wide; ties with the VaR inside its
-//!   bin are not told apart). With VaR95 = 0 (at most 5% of samples short) it is exactly
-//!   E[X | X > 0], the mean over the samples with a shortfall, which is where the two
-//!   measures differ most; 0 when no sample is above. Samples tied at a VaR above 0 are
-//!   counted by rank, not value: on PRAS's test1 (VaR95 2 MWh, 16.2% of samples at it,
-//!   exact CVaR 7.34 and E[X | X > VaR] 11.54 MWh) it gives the CVaR (README);
+//! * `mean_above_var95_mwh`: PRAS's tail mean E[X | X > VaR95] (`_cvar` in
+//!   `PRASCore.jl/src/Results/utils.jl`, commit c7933039: the mean of the samples strictly
+//!   above `quantile(samples, 0.95)`), with VaR95 the order statistic `ceil(0.95 n)`. The bins
+//!   above the VaR's bin enter whole (exact). Within the VaR's bin: if its samples are all
+//!   one value (its least equals its largest), they are all tied with the VaR and left out,
+//!   as in PRAS, exactly; otherwise the samples ranked above the VaR's rank enter at the
+//!   bin's mean (0.5% wide; exact in number when no two samples tie, as for continuous
+//!   shortfalls). So on PRAS's test1 (VaR95 2 MWh, 16.2% of samples at it) it gives PRAS's
+//!   11.54 MWh where the CVaR is 7.34, and with VaR95 = 0 (at most 5% of samples short) it
+//!   is exactly E[X | X > 0]; 0 when no sample is above. PRAS's VaR interpolates between
+//!   order statistics (Julia's `quantile`, type 7, at rank `0.95 n + 0.05`): with distinct
+//!   values the samples above it are the same where `0.95 n` is whole, and otherwise PRAS's
+//!   usually hold one sample more;
 //! * `exceedance`: `[mwh, P(EUE >= mwh)]` at the lower edge of every occupied group of four
 //!   bins (2% steps), after `[0, P(EUE > 0)]`;
 //! * `worst_shortfall_mw`: the largest system shortfall of any hour of any sample.
@@ -37,28 +41,61 @@ pub struct EueDistribution {
     unserved_wh: i64,
     zero: u64,
     #[serde(with = "bins_text")]
-    bins: BTreeMap<u32, (u64, i128)>,
+    bins: BTreeMap<u32, Bin>,
     worst_w: i64,
 }
 
-/// Serde for the bins: `[bin, count, "sum"]` triples, sums as strings (exact).
+/// One occupied bin: its samples' count, sum, least and largest value (Wh).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Bin {
+    count: u64,
+    sum_wh: i128,
+    least_wh: i64,
+    most_wh: i64,
+}
+
+impl Bin {
+    const EMPTY: Bin = Bin {
+        count: 0,
+        sum_wh: 0,
+        least_wh: i64::MAX,
+        most_wh: i64::MIN,
+    };
+
+    /// The mean of its samples, MWh.
+    fn mean_mwh(&self) -> f64 {
+        wh_to_mwh(self.sum_wh) / self.count as f64
+    }
+}
+
+/// Serde for the bins: `[bin, count, "sum", least, largest]`, sums as strings (exact).
 mod bins_text {
+    use super::Bin;
     use serde::{Deserialize, Deserializer, Serializer};
     use std::collections::BTreeMap;
 
-    pub fn serialize<S: Serializer>(
-        bins: &BTreeMap<u32, (u64, i128)>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_seq(bins.iter().map(|(k, (c, w))| (k, c, w.to_string())))
+    pub fn serialize<S: Serializer>(bins: &BTreeMap<u32, Bin>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            bins.iter()
+                .map(|(k, b)| (k, b.count, b.sum_wh.to_string(), b.least_wh, b.most_wh)),
+        )
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<u32, (u64, i128)>, D::Error> {
-        Vec::<(u32, u64, String)>::deserialize(d)?
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, Bin>, D::Error> {
+        Vec::<(u32, u64, String, i64, i64)>::deserialize(d)?
             .into_iter()
-            .map(|(k, c, w)| Ok((k, (c, w.parse().map_err(serde::de::Error::custom)?))))
+            .map(|(k, count, sum, least_wh, most_wh)| {
+                let sum_wh = sum.parse().map_err(serde::de::Error::custom)?;
+                Ok((
+                    k,
+                    Bin {
+                        count,
+                        sum_wh,
+                        least_wh,
+                        most_wh,
+                    },
+                ))
+            })
             .collect()
     }
 }
@@ -111,7 +148,7 @@ fn bin_of(wh: i64) -> u32 {
 
 impl EueDistribution {
     fn samples(&self) -> u64 {
-        self.zero + self.bins.values().map(|b| b.0).sum::<u64>()
+        self.zero + self.bins.values().map(|b| b.count).sum::<u64>()
     }
 
     fn percentile_mwh(&self, q: f64) -> f64 {
@@ -120,10 +157,10 @@ impl EueDistribution {
             return 0.0;
         }
         let mut seen = self.zero;
-        for &(count, sum) in self.bins.values() {
-            seen += count;
+        for b in self.bins.values() {
+            seen += b.count;
             if seen >= rank {
-                return wh_to_mwh(sum) / count as f64;
+                return b.mean_mwh();
             }
         }
         0.0
@@ -135,9 +172,9 @@ impl EueDistribution {
             return 0.0;
         }
         let (mut left, mut total) = (mass, 0.0);
-        for &(count, sum) in self.bins.values().rev() {
-            let take = left.min(count as f64);
-            total += take * wh_to_mwh(sum) / count as f64;
+        for b in self.bins.values().rev() {
+            let take = left.min(b.count as f64);
+            total += take * b.mean_mwh();
             left -= take;
             if left <= 0.0 {
                 break;
@@ -146,18 +183,23 @@ impl EueDistribution {
         total / mass
     }
 
-    /// E[X | X > VaR_q], VaR_q the order statistic `ceil(q n)`; see the module doc.
+    /// E[X | X > VaR_q], VaR_q the order statistic `ceil(q n)` (see the module doc).
     fn mean_above_var_mwh(&self, q: f64) -> f64 {
         let rank = (q * self.samples() as f64).ceil().max(1.0) as u64;
         let (mut seen, mut count, mut sum) = (self.zero, 0_u64, 0.0);
-        for &(c, s) in self.bins.values() {
-            seen += c;
-            if seen > rank {
-                // The samples of this bin ranked above `rank`, at the bin's mean.
-                let above = (seen - rank).min(c);
+        for b in self.bins.values() {
+            seen += b.count;
+            if seen - b.count >= rank {
+                // Above the VaR's bin: exact.
+                count += b.count;
+                sum += wh_to_mwh(b.sum_wh);
+            } else if seen > rank && b.least_wh < b.most_wh {
+                // The VaR's bin, of several values: its samples ranked above the VaR.
+                let above = seen - rank;
                 count += above;
-                sum += above as f64 * (wh_to_mwh(s) / c as f64);
+                sum += above as f64 * b.mean_mwh();
             }
+            // (The VaR's bin of one value is all ties with the VaR.)
         }
         if count == 0 {
             0.0
@@ -178,9 +220,12 @@ impl EueDistribution {
         if self.unserved_wh == 0 {
             self.zero += 1;
         } else {
-            let bin = self.bins.entry(bin_of(self.unserved_wh)).or_default();
-            bin.0 += 1;
-            bin.1 += i128::from(self.unserved_wh);
+            let x = self.unserved_wh;
+            let bin = self.bins.entry(bin_of(x)).or_insert(Bin::EMPTY);
+            bin.count += 1;
+            bin.sum_wh += i128::from(x);
+            bin.least_wh = bin.least_wh.min(x);
+            bin.most_wh = bin.most_wh.max(x);
         }
         self.unserved_wh = 0;
     }
@@ -189,13 +234,15 @@ impl EueDistribution {
     pub fn checked_merge(&mut self, later: &Self) -> Result<(), String> {
         self.zero = (self.zero.checked_add(later.zero))
             .ok_or_else(|| "zero: the sum overflows".to_string())?;
-        for (&k, &(count, sum)) in &later.bins {
-            let bin = self.bins.entry(k).or_default();
+        for (&k, b) in &later.bins {
+            let bin = self.bins.entry(k).or_insert(Bin::EMPTY);
             let fail = || format!("bins (bin {k}): the sum overflows");
-            *bin = (
-                bin.0.checked_add(count).ok_or_else(fail)?,
-                bin.1.checked_add(sum).ok_or_else(fail)?,
-            );
+            *bin = Bin {
+                count: bin.count.checked_add(b.count).ok_or_else(fail)?,
+                sum_wh: bin.sum_wh.checked_add(b.sum_wh).ok_or_else(fail)?,
+                least_wh: bin.least_wh.min(b.least_wh),
+                most_wh: bin.most_wh.max(b.most_wh),
+            };
         }
         self.worst_w = self.worst_w.max(later.worst_w);
         Ok(())
@@ -206,11 +253,17 @@ impl EueDistribution {
     /// and the zero count and the bins add up to `samples`. The error names the JSON path.
     pub fn check(&self, samples: u64) -> Result<(), String> {
         let mut seen = self.zero;
-        for (i, (&k, &(count, sum))) in self.bins.iter().enumerate() {
+        for (i, (&k, b)) in self.bins.iter().enumerate() {
             let (lo, hi) = (
                 libm::pow(BIN_GROWTH, f64::from(k)),
                 libm::pow(BIN_GROWTH, f64::from(k) + 1.0),
             );
+            let Bin {
+                count,
+                sum_wh: sum,
+                least_wh,
+                most_wh,
+            } = *b;
             let n = count as f64;
             let (s, slack) = (sum as f64, 1e-9);
             if count == 0
@@ -219,6 +272,21 @@ impl EueDistribution {
             {
                 return Err(format!(
                     "bins[{i}]: bin {k} cannot hold {count} samples adding up to {sum} Wh"
+                ));
+            }
+            // The least and largest value: in the bin, in order, and bounding the sum.
+            let n = i128::from(count);
+            if least_wh <= 0
+                || bin_of(least_wh) != k
+                || bin_of(most_wh) != k
+                || least_wh > most_wh
+                || (count == 1 && least_wh != most_wh)
+                || n * i128::from(least_wh) > sum
+                || n * i128::from(most_wh) < sum
+            {
+                return Err(format!(
+                    "bins[{i}]: bin {k} of {count} samples adding up to {sum} Wh cannot have \
+                     least {least_wh} Wh and largest {most_wh} Wh"
                 ));
             }
             seen = seen
@@ -243,9 +311,9 @@ impl EueDistribution {
     pub fn finish(&self) -> EueDistributionResult {
         let n = self.samples().max(1) as f64;
         let mut exceedance = vec![[0.0, (n - self.zero as f64) / n]];
-        let mut above: u64 = self.bins.values().map(|b| b.0).sum();
+        let mut above: u64 = self.bins.values().map(|b| b.count).sum();
         let mut group = None;
-        for (&k, &(count, _)) in &self.bins {
+        for (&k, &Bin { count, .. }) in &self.bins {
             if group != Some(k / 4) {
                 group = Some(k / 4);
                 let edge_wh = libm::pow(BIN_GROWTH, f64::from(k / 4 * 4));
@@ -334,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn mean_above_var_counts_samples_ranked_above_the_var() {
+    fn mean_above_var_leaves_out_the_var_and_its_ties() {
         // 90 zeros, then 1..=10 MWh (each its own bin): VaR95 is the 95th sample, 5 MWh;
         // above it 6..=10 (mean 8), the same as the worst 5%.
         let mut acc = EueDistribution::default();
@@ -351,10 +419,42 @@ mod tests {
         let r = acc.finish();
         assert_eq!(r.p95_mwh, 15.0);
         assert!((r.mean_above_var95_mwh - 18.0).abs() < 1e-12, "{r:?}");
-        // Nothing ranked above the VaR: 10 samples, rank ceil(9.5) = 10 is the largest.
+        // Nothing above the VaR: 10 samples tied at 2 MWh.
         let mut acc = EueDistribution::default();
         (0..10).for_each(|_| sample(&mut acc, 2));
         assert_eq!(acc.finish().mean_above_var95_mwh, 0.0);
+        // Ties at the VaR (PRAS's test1 in small): 80 zeros, 16 at 2 MWh, 4 at 10 MWh. VaR95
+        // is 2 MWh; strictly above it only the four 10s (mean 10), while the worst 5 samples
+        // are 10, 10, 10, 10, 2 (CVaR 8.4).
+        let mut acc = EueDistribution::default();
+        (0..80).for_each(|_| sample(&mut acc, 0));
+        (0..16).for_each(|_| sample(&mut acc, 2));
+        (0..4).for_each(|_| sample(&mut acc, 10));
+        let r = acc.finish();
+        assert_eq!(r.p95_mwh, 2.0);
+        assert!((r.mean_above_var95_mwh - 10.0).abs() < 1e-12, "{r:?}");
+        assert!((r.cvar95_mwh - 8.4).abs() < 1e-12, "{r:?}");
+    }
+
+    #[test]
+    fn mean_above_var_in_a_bin_of_several_values() {
+        // 90 zeros and ten distinct values in one 0.5% bin (1,000,000 to 1,000,009 Wh): the
+        // VaR is the 5th of them; the five ranked above it enter at the bin's mean.
+        let mut acc = EueDistribution::default();
+        for x in (0..90).map(|_| 0).chain(1_000_000..1_000_010) {
+            acc.record_w(x);
+            acc.end();
+        }
+        assert_eq!(acc.bins.len(), 1);
+        let r = acc.finish();
+        assert!((r.mean_above_var95_mwh - 1.0000045).abs() < 1e-12, "{r:?}");
+        // The bin's least and largest are kept, and the histogram passes its own check.
+        let bin = acc.bins.values().next().unwrap();
+        assert_eq!((bin.least_wh, bin.most_wh), (1_000_000, 1_000_009));
+        acc.check(100).unwrap();
+        let mut bad = acc.clone();
+        bad.bins.values_mut().next().unwrap().least_wh = 1_000_005; // 10 x least > the sum
+        assert!(bad.check(100).unwrap_err().contains("least"));
     }
 
     #[test]

@@ -50,7 +50,9 @@
 //! their peak plus the most their devices take in one hour on such walks is passed device
 //! by device ([`Storages::prepare_block`]), an hour that leaves a state of charge unchanged
 //! repeating for the rest of its availability run (a full device that refills its loss
-//! exactly is such a fixed point: [`Storages::steady`]); and in a walked block without a
+//! exactly is such a fixed point: [`Storages::steady`]; an outage's carry-over loss is
+//! read off the device's decay table, its states out of service from full: [`decay_table`]);
+//! and in a walked block without a
 //! network such hours skip the dispatch ([`Storages::charge_served_hour`]). Test
 //! `shortcuts_equal_the_hour_by_hour_walk` compares them with `Sampler::walk_every_hour`.
 //!

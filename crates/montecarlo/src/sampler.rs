@@ -343,10 +343,7 @@ impl<'m> Sampler<'m> {
         // Plain slices in locals, as in `skip_covered`: the loop runs for most blocks of a
         // sample with lossy storage.
         let sums = self.history.sums();
-        let (peak_w, supply_w) = (
-            &self.inputs.block_peak_w[..],
-            &self.inputs.block_supply_w[..],
-        );
+        let block_need_w = &self.block_need_w[..];
         let level = &mut self.level[..quantities];
         let st = self.storage.as_mut().expect("steady storage");
         let (need_w, lossy) = (&st.need_w[..regions], &st.lossy[..]);
@@ -356,25 +353,22 @@ impl<'m> Sampler<'m> {
             if regions == 1 {
                 // One region: its generation in a register (the common case), the other
                 // quantities' levels stepped after the loop.
-                let (need_w, mut generation) = (need_w[0], level[0]);
-                while b < stop {
-                    let at = b * quantities;
-                    if generation + sums[at].drop_w < peak_w[b] - supply_w[b] + need_w
-                        || lossy.iter().any(|&q| sums[at + q].drop_w != 0)
-                    {
-                        break;
-                    }
-                    generation += sums[at].net_w;
-                    b += 1;
-                }
-                level[0] = generation;
+                let rows = sums[b * quantities..stop * quantities].chunks_exact(quantities);
+                let blocks = rows.zip(&block_need_w[b..stop]);
+                // One lossy device (the common case): its drop read without a loop.
+                let steady = match *lossy {
+                    [q] => steady_run(blocks, need_w[0], level[0], |row| row[q].drop_w == 0),
+                    _ => steady_run(blocks, need_w[0], level[0], |row| {
+                        lossy.iter().all(|&q| row[q].drop_w == 0)
+                    }),
+                };
+                (level[0], b) = (steady.1, b + steady.0);
                 step_others(level, sums, quantities, start..b);
             } else {
                 while b < stop {
                     let s = &sums[b * quantities..(b + 1) * quantities];
                     let covered = (0..regions).all(|r| {
-                        level[r] + s[r].drop_w
-                            >= peak_w[r * blocks + b] - supply_w[r * blocks + b] + need_w[r]
+                        level[r] + s[r].drop_w >= block_need_w[r * blocks + b] + need_w[r]
                     }) && lossy.iter().all(|&q| s[q].drop_w == 0);
                     if !covered {
                         break;
@@ -404,17 +398,20 @@ impl<'m> Sampler<'m> {
             self.history.blocks(),
             self.model.hours(),
         );
+        let at = b * self.quantities;
+        let sums = self.history.sums();
+        let lowest_w = |r: usize| self.level[r] + sums[at + r].drop_w;
+        let need_w = &self.block_need_w;
+        // The devices take nothing back: a region short of its peak alone fails whatever
+        // their walks, which are then not worked out.
+        if (0..regions).any(|r| lowest_w(r) < need_w[r * blocks + b]) {
+            return false;
+        }
         let first = b * PEAK_BLOCK_H;
         let n = (first + PEAK_BLOCK_H).min(hours) - first;
         st.prepare_block(b, n, &self.level, &self.history);
-        let at = b * self.quantities;
-        let sums = self.history.sums();
-        let inputs = &self.inputs;
-        let covered = (0..regions).all(|r| {
-            self.level[r] + sums[at + r].drop_w
-                >= inputs.block_peak_w[r * blocks + b] - inputs.block_supply_w[r * blocks + b]
-                    + st.block_need_w[r]
-        });
+        let covered =
+            (0..regions).all(|r| lowest_w(r) >= need_w[r * blocks + b] + st.block_need_w[r]);
         if covered {
             st.pass_block();
         }
@@ -933,6 +930,29 @@ impl<'m> Sampler<'m> {
 /// Step the levels of quantities 1.. (quantity 0, a lone region's generation, is stepped by
 /// the caller's loop) over the skipped blocks `blocks`: `sums` holds each block's
 /// `quantities` sums side by side.
+/// One region's steady skip ([`Sampler::skip_steady`]) over `blocks` (each block's sums
+/// and its peak less its least extra supply), from generation `generation_w`, while the
+/// lowest generation covers the peak and the devices' recharge `recharge_w` and
+/// `in_service` holds (no lossy device drops): the blocks skipped and the generation after
+/// them.
+#[inline(always)]
+fn steady_run<'a>(
+    blocks: impl Iterator<Item = (&'a [BlockSums], &'a i64)>,
+    recharge_w: i64,
+    mut generation_w: i64,
+    in_service: impl Fn(&[BlockSums]) -> bool,
+) -> (usize, i64) {
+    let mut skipped = 0;
+    for (row, &peak_w) in blocks {
+        if generation_w + row[0].drop_w < peak_w + recharge_w || !in_service(row) {
+            break;
+        }
+        generation_w += row[0].net_w;
+        skipped += 1;
+    }
+    (skipped, generation_w)
+}
+
 fn step_others(
     level: &mut [i64],
     sums: &[BlockSums],

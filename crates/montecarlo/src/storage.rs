@@ -50,7 +50,9 @@
 //! their peak plus the most their devices take in one hour on such walks is passed device
 //! by device ([`Storages::prepare_block`]), an hour that leaves a state of charge unchanged
 //! repeating for the rest of its availability run (a full device that refills its loss
-//! exactly is such a fixed point: [`Storages::steady`]); and in a walked block without a
+//! exactly is such a fixed point: [`Storages::steady`]; an outage's carry-over loss is
+//! read off the device's decay table, its states out of service from full: [`decay_table`]);
+//! and in a walked block without a
 //! network such hours skip the dispatch ([`Storages::charge_served_hour`]). Test
 //! `shortcuts_equal_the_hour_by_hour_walk` compares them with `Sampler::walk_every_hour`.
 //!
@@ -156,6 +158,9 @@ pub struct Storages {
     /// (0 without loss), and that loss, Wh.
     refill_w: Vec<i64>,
     loss_wh: Vec<i64>,
+    /// Per lossy device: its states of charge out of service from full, hour after hour
+    /// (`decay_wh[k]` after `k` hours: [`decay_table`]); empty without loss.
+    decay_wh: Vec<Vec<i64>>,
     /// Per region: the sum of its devices' `refill_w`.
     pub need_w: Vec<i64>,
     /// The quantities (availability) of the devices with a carry-over loss.
@@ -262,7 +267,13 @@ impl Storages {
                 lossy.push(q.storage(i));
             }
         }
+        let decay_wh = s
+            .iter()
+            .zip(&energy_ws)
+            .map(|(d, &energy)| decay_table(energy, d.carryover_efficiency))
+            .collect();
         Some(Storages {
+            decay_wh,
             refill_w,
             loss_wh,
             need_w,
@@ -383,17 +394,21 @@ impl Storages {
             while h < hours {
                 let up = ups[h];
                 if !up && self.carry[i] != 1.0 {
-                    // Out of service: the carry-over loss alone, to the end of the outage.
+                    // Out of service: the carry-over loss alone, to the end of the outage;
+                    // from the decay table where it holds the state of charge, then (past
+                    // its end) hour by hour to a fixed point.
                     let (before, carry, energy) = (soc, self.carry[i], self.energy_wh[i]);
-                    while h < hours && !ups[h] {
+                    let out_h = ups[h..].iter().take_while(|&&u| !u).count();
+                    let left_h;
+                    (soc, left_h) = decay_from(&self.decay_wh[i], soc, out_h);
+                    for _ in 0..left_h {
                         let kept = round_even(soc as f64 * carry).min(energy);
                         if kept == soc {
-                            h += ups[h..].iter().take_while(|&&u| !u).count();
                             break;
                         }
                         soc = kept;
-                        h += 1;
                     }
+                    h += out_h;
                     ledger.decayed_wh += before - soc;
                     continue;
                 }
@@ -925,6 +940,55 @@ pub fn water_fill(load_w: &[i64], energy_wh: i64, min_w: i64, max_w: i64, out: &
 /// rounded to an integer by the hardware's rounding (to nearest, ties to even).
 const TWO_52: f64 = 4_503_599_627_370_496.0;
 
+/// The most entries of a decay table: a table costs this many carry-over steps per device
+/// and worker, and outages longer than it (from full) go on hour by hour.
+const DECAY_TABLE_H: usize = 2048;
+
+/// The states of charge of a device of `energy` Wh (watt-steps) out of service from full,
+/// hour after hour: `[energy, kept(energy), kept(kept(energy)), ...]` with the carry-over
+/// step of the module docs (`kept(s) = min(round(s x carry), energy)`), strictly
+/// decreasing, to the first fixed point (included) or [`DECAY_TABLE_H`] entries; empty
+/// without loss (`carry` 1).
+fn decay_table(energy: i64, carry: f64) -> Vec<i64> {
+    if carry == 1.0 {
+        return Vec::new();
+    }
+    let mut table = vec![energy];
+    let mut soc = energy;
+    while table.len() < DECAY_TABLE_H {
+        let kept = round_even(soc as f64 * carry).min(energy);
+        if kept == soc {
+            break;
+        }
+        soc = kept;
+        table.push(soc);
+    }
+    table
+}
+
+/// A device out of service for `out_h` hours from state of charge `soc`: if `soc` is on
+/// its decay table ([`decay_table`]), the state `out_h` hours further on the table (its
+/// last entry if the table ends first) and the hours beyond the table's end still to step;
+/// otherwise `(soc, out_h)`. Exact: an hour out of service is a function of the state of
+/// charge alone, so from an entry the table is the walk; a table that ends before
+/// [`DECAY_TABLE_H`] entries ends at a fixed point, from which more hours change nothing.
+#[inline]
+fn decay_from(table: &[i64], soc: i64, out_h: usize) -> (i64, usize) {
+    // Decreasing: the entries above `soc` come first.
+    let k = table.partition_point(|&s| s > soc);
+    match table.get(k) {
+        Some(&s) if s == soc => {
+            let last = table.len() - 1;
+            if k + out_h <= last {
+                (table[k + out_h], 0)
+            } else {
+                (table[last], k + out_h - last)
+            }
+        }
+        _ => (soc, out_h),
+    }
+}
+
 /// `x` rounded to the nearest integer, ties to even (Julia's `round(Int, x)`, which PRAS
 /// uses for carry-over and times to empty), as `x.round_ties_even() as i64`. The hourly walk
 /// rounds several times per device and hour: without SSE4.1 `round_ties_even` (like `floor`
@@ -1083,6 +1147,37 @@ mod tests {
             let mut out = vec![0; load_w.len()];
             water_fill(&load_w, energy_wh, min_w, max_w, &mut out);
             prop_assert_eq!(&out, &pour(&load_w, energy_wh, min_w, max_w));
+        }
+
+        /// An outage's carry-over loss through the decay table (and hour by hour past its
+        /// end, as `Storages::prepare_block`) equals the loss hour by hour: from full, from
+        /// a state on the table, from one off it, with short tables (a fixed point soon) and
+        /// tables cut at `DECAY_TABLE_H` (a slow loss on a large store).
+        #[test]
+        fn decay_table_equals_the_hourly_loss(
+            energy_wh in prop_oneof![1i64..5_000, 1_000_000i64..2_000_000_000_000],
+            carry in prop_oneof![0.5f64..1.0, 0.999f64..1.0, Just(0.999), Just(0.9999)],
+            on_table_h in 0usize..3 * DECAY_TABLE_H,
+            off_wh in 0i64..3,
+            out_h in 0usize..3 * DECAY_TABLE_H,
+        ) {
+            let kept = |s: i64| round_even(s as f64 * carry).min(energy_wh);
+            let table = decay_table(energy_wh, carry);
+            let mut start = energy_wh;
+            for _ in 0..on_table_h {
+                start = kept(start);
+            }
+            let start = (start - off_wh).max(0);
+            let mut hourly = start;
+            for _ in 0..out_h {
+                hourly = kept(hourly);
+            }
+            let (mut soc, left_h) = decay_from(&table, start, out_h);
+            for _ in 0..left_h {
+                soc = kept(soc);
+            }
+            prop_assert_eq!(soc, hourly);
+            prop_assert!(table.len() <= DECAY_TABLE_H);
         }
     }
 

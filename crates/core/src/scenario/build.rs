@@ -243,46 +243,23 @@ pub(crate) fn load(
                 }
             }
             if let (Some(r), Some(outage)) = (&ls.rates, line.outage) {
-                let discrete = matches!(outage, OutageModel::Discrete { .. });
                 let Some(csv) = parsed.read(&mut reader, &r.file, &mut p) else {
                     continue;
                 };
-                let mut column = |c: &Option<String>| {
-                    c.as_ref()
-                        .map(|c| series::rate_column(&csv, c, cal.hours(), discrete, &mut p))
-                };
-                let (failure, repair) = (column(&r.failure), column(&r.repair));
-                if failure.iter().chain(&repair).all(Option::is_some) {
-                    m.conditions.line_rates.push(crate::model::UnitRates {
-                        name: line.name.clone(),
-                        units: vec![line.name.clone()],
-                        failure: failure.flatten(),
-                        repair: repair.flatten(),
-                    });
-                }
+                let units = vec![line.name.clone()];
+                let read = rates(&csv, r, &line.name, units, outage, cal.hours(), &mut p);
+                m.conditions.line_rates.extend(read);
             }
         }
         for b in &mut m.blocks {
             let Some(r) = &b.rates_series else {
                 continue;
             };
-            let discrete = matches!(b.outage, OutageModel::Discrete { .. });
             let Some(csv) = parsed.read(&mut reader, &r.file, &mut p) else {
                 continue;
             };
-            let mut column = |c: &Option<String>| {
-                c.as_ref()
-                    .map(|c| series::rate_column(&csv, c, cal.hours(), discrete, &mut p))
-            };
-            let (failure, repair) = (column(&r.failure), column(&r.repair));
-            if failure.iter().chain(&repair).all(Option::is_some) {
-                b.rates_hourly = Some(crate::model::UnitRates {
-                    name: b.name.clone(),
-                    units: (1..=b.count).map(|k| format!("{}#{k}", b.name)).collect(),
-                    failure: failure.flatten(),
-                    repair: repair.flatten(),
-                });
-            }
+            let units = (1..=b.count).map(|k| format!("{}#{k}", b.name)).collect();
+            b.rates_hourly = rates(&csv, r, &b.name, units, b.outage, cal.hours(), &mut p);
         }
     }
     if !p.is_empty() {
@@ -319,6 +296,35 @@ pub(crate) fn load(
         content_hash: reader.hash_hex(),
         files: reader.files().to_vec(),
         warnings,
+    })
+}
+
+/// The per-hour failure and repair rates of `units` (a unit block's or a line's, named
+/// `name`) from the columns `r` names in `csv`; `None` when a column is missing or bad (the
+/// problem is in `p`).
+fn rates(
+    csv: &series::Csv,
+    r: &manifest::RatesRef,
+    name: &str,
+    units: Vec<String>,
+    outage: OutageModel,
+    hours: usize,
+    p: &mut Problems,
+) -> Option<crate::model::UnitRates> {
+    let discrete = matches!(outage, OutageModel::Discrete { .. });
+    let mut column = |c: &Option<String>| {
+        c.as_ref()
+            .map(|c| series::rate_column(csv, c, hours, discrete, p))
+    };
+    let (failure, repair) = (column(&r.failure), column(&r.repair));
+    if !failure.iter().chain(&repair).all(Option::is_some) {
+        return None;
+    }
+    Some(crate::model::UnitRates {
+        name: name.to_string(),
+        units,
+        failure: failure.flatten(),
+        repair: repair.flatten(),
     })
 }
 

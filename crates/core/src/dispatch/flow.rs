@@ -443,6 +443,22 @@ impl Net {
         need
     }
 
+    /// The `local` rule's least total transfer over the edges `arcs` (the network's arcs,
+    /// the only ones with a cost): a flow that already uses no costly arc is of least cost
+    /// as it stands, so only the costly arcs are fixed (at zero); otherwise
+    /// [`Net::min_cost_and_fix`].
+    pub fn least_transfer(&mut self, arcs: std::ops::Range<usize>, ss: usize, tt: usize) {
+        if arcs.clone().any(|k| self.cost[k] > 0 && self.x[k] > 0) {
+            self.min_cost_and_fix(ss, tt);
+        } else {
+            for k in arcs {
+                if self.cost[k] > 0 {
+                    self.fix(k);
+                }
+            }
+        }
+    }
+
     /// Turns the current feasible circulation into one of least cost, then fixes every edge
     /// whose reduced cost under optimal potentials is not zero, so that the feasible
     /// circulations left are exactly the least-cost ones. Costs must be `>= 0`.

@@ -957,16 +957,7 @@ impl LadderDispatcher {
             return false;
         }
         if self.rule == SharingRule::Local {
-            let arcs = arc0..arc0 + t.arcs().len();
-            if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
-                net.min_cost_and_fix(ss, tt);
-            } else {
-                for k in arcs {
-                    if net.cost[k] > 0 {
-                        net.fix(k);
-                    }
-                }
-            }
+            net.least_transfer(arc0..arc0 + t.arcs().len(), ss, tt);
         }
         // The range of `e_a`'s flow on that face: as far up, then down, as a path from
         // its head to its tail (or back) allows, through an edge from `X` capped at what
@@ -1132,16 +1123,7 @@ impl LadderDispatcher {
         if any_split {
             // 3. Local: least total transfer.
             if self.rule == SharingRule::Local {
-                let arcs = l.arc0..l.arc0 + a_n;
-                if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
-                    net.min_cost_and_fix(l.ss, l.ss + 1);
-                } else {
-                    for k in arcs {
-                        if net.cost[k] > 0 {
-                            net.fix(k);
-                        }
-                    }
-                }
+                net.least_transfer(l.arc0..l.arc0 + a_n, l.ss, l.ss + 1);
             }
             // 4. The splits: firm, then each rank from the costliest down.
             let mut next = l.agg0;

@@ -270,16 +270,7 @@ pub(crate) fn dispatch(
 
     // 4a. Local: least total transfer.
     if rule == SharingRule::Local {
-        let arcs = l.arc(0)..l.arc(l.a);
-        if arcs.clone().any(|k| net.cost[k] > 0 && net.x[k] > 0) {
-            net.min_cost_and_fix(ss, tt);
-        } else {
-            for k in arcs {
-                if net.cost[k] > 0 {
-                    net.fix(k);
-                }
-            }
-        }
+        net.least_transfer(l.arc(0)..l.arc(l.a), ss, tt);
     }
 
     // 4b. Ratio rule: firm, then interruptible.
